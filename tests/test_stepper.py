@@ -1,0 +1,176 @@
+"""The step-through: records, undo, jumps, focus, learning-rate changes, bounded memory."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tui_nn.engine.config import Config
+from tui_nn.engine.datasets import load
+from tui_nn.engine.network import InitSpec, Network
+from tui_nn.engine.records import NumberFormat
+from tui_nn.engine.session import Session, build
+from tui_nn.engine.stepper import Stepper
+from tui_nn.engine.walk import sample_step_count
+
+
+def test_a_pass_is_forward_loss_backward_per_sample_then_update(xor_session: Session) -> None:
+    stepper = xor_session.stepper
+    records = stepper.finish_pass()
+    per_sample = sample_step_count((2, 2, 1))
+    assert len(records) == 4 * per_sample + 1 + 9
+    first = records[:per_sample]
+    assert [r.phase for r in first[:6]] == ["forward"] * 6
+    assert [r.kind for r in first[:6]] == ["z", "a"] * 3
+    assert first[6].phase == "loss"
+    assert first[7].kind == "delta" and first[7].label == "out"
+    assert all(r.phase == "backward" for r in first[7:])
+    assert records[4 * per_sample].kind == "batch_loss"
+    assert [r.kind for r in records[-9:]] == ["update_w"] * 4 + ["update_b"] * 2 + ["update_w"] * 2 + ["update_b"]
+    assert stepper.epoch == 1 and stepper.position == 0
+
+
+def test_records_carry_the_numbers_they_were_computed_from(xor_session: Session) -> None:
+    stepper, net = xor_session.stepper, xor_session.net
+    fmt = NumberFormat(4)
+    x = xor_session.data.x[0]
+    z_record = stepper.step()
+    w = net.weights(0)
+    expected_z = x[0] * w[0, 0] + x[1] * w[1, 0] + net.biases(0)[0]
+    assert z_record.value == pytest.approx(expected_z, abs=1e-15)
+    assert z_record.formula == "z = x1·w11 + x2·w21 + b1"
+    assert z_record.substituted == f"0·{fmt(w[0, 0], paren=True)} + 0·{fmt(w[1, 0], paren=True)} + 0"
+    assert z_record.nodes == ((0, 0), (0, 1), (1, 0)) and z_record.edges == ((0, 0, 0), (0, 1, 0))
+    assert z_record.header == "forward · sample 1 · x = (0, 0) · target 0"
+    a_record = stepper.step()
+    assert a_record.value == pytest.approx(1 / (1 + np.exp(-expected_z)), abs=1e-15)
+    text = "\n".join(a_record.text_lines(fmt))
+    assert "σ(z)" in text and fmt(a_record.value) in text
+
+
+def test_zero_inputs_are_called_out(xor_session: Session) -> None:
+    records = xor_session.stepper.finish_pass()
+    zero_grads = [r for r in records if r.kind == "grad_w" and r.sample == 0 and r.layer == 0]
+    assert zero_grads and all(r.value == 0 and r.note == "a zero input gets no gradient" for r in zero_grads)
+
+
+def test_stepping_back_restores_everything_across_epochs(xor_session: Session) -> None:
+    stepper, net = xor_session.stepper, xor_session.net
+    states = []
+    for _ in range(130):  # more than one pass (107 steps)
+        states.append((stepper.epoch, stepper.position, net.params.copy(), len(stepper.history)))
+        stepper.step()
+    for epoch, position, params, history in reversed(states):
+        assert stepper.back() is not None
+        assert (stepper.epoch, stepper.position, len(stepper.history)) == (epoch, position, history)
+        assert np.array_equal(net.params, params)
+    assert stepper.back() is None
+    assert not stepper.can_step_back()
+
+
+def test_undo_memory_is_bounded() -> None:
+    data = load("xor")
+    net = Network((2, 2, 1))
+    net.initialise(InitSpec("normal", 1.0), 3)
+    stepper = Stepper(net, data, undo_limit=500)
+    for _ in range(3000):
+        stepper.step()
+    undone = 0
+    while stepper.back() is not None:
+        undone += 1
+    assert 500 <= undone <= 500 + 2 * stepper.current.total
+    assert stepper.epoch > 0
+
+
+def test_default_keeps_at_least_ten_thousand_steps(xor_session: Session) -> None:
+    stepper = xor_session.stepper
+    for _ in range(10_500):
+        stepper.step()
+    undone = 0
+    while stepper.back() is not None and undone < 10_001:
+        undone += 1
+    assert undone >= 10_000
+
+
+def test_jumps_stop_where_they_say(xor_session: Session) -> None:
+    stepper = xor_session.stepper
+    forward = stepper.finish_forward()
+    assert [r.phase for r in forward] == ["forward"] * 6 and stepper.peek().phase == "loss"
+    assert stepper.finish_forward() == []
+    backward = stepper.finish_backward()
+    assert backward[0].phase == "loss" and all(r.sample == 0 for r in backward)
+    assert stepper.peek().phase == "forward" and stepper.peek().sample == 1
+    rest = stepper.finish_pass()
+    assert rest[-1].phase == "update" and stepper.epoch == 1
+
+
+def test_run_epochs_continues_from_mid_pass_and_undoes_in_one_step(xor_session: Session) -> None:
+    stepper, net = xor_session.stepper, xor_session.net
+    for _ in range(20):
+        stepper.step()
+    before = net.params.copy()
+    result = stepper.run_epochs(50)
+    assert result.epochs == 50 and stepper.epoch == 50 and stepper.position == 0
+    reference = build(Config())
+    reference.stepper.trainer.run(50)
+    assert np.max(np.abs(net.params - reference.net.params)) < 1e-12
+    undone = stepper.back()
+    assert undone is not None and undone.jump == (0, 50)
+    assert stepper.position == 20 and np.array_equal(net.params, before)
+
+
+def test_focus_walks_one_sample_and_updates_on_it_alone(xor_session: Session) -> None:
+    stepper, net = xor_session.stepper, xor_session.net
+    stepper.set_focus(1)
+    records = stepper.finish_pass()
+    assert {r.sample for r in records if r.sample is not None} == {1}
+    reference = build(Config()).net
+    _, grad, _, _ = reference.loss_and_gradient(xor_session.data.x[1:2], xor_session.data.y[1:2])
+    assert np.max(np.abs(net.params - (reference.params - 1.0 * grad))) < 1e-15
+    with pytest.raises(ValueError):
+        stepper.set_focus(4)
+    stepper.set_focus(None)
+    assert stepper.current.samples == [0, 1, 2, 3]
+
+
+def test_changing_the_learning_rate_applies_to_the_coming_update(xor_session: Session) -> None:
+    stepper, net = xor_session.stepper, xor_session.net
+    start = net.params.copy()
+    stepper.finish_forward()
+    stepper.set_lr(0.25)
+    stepper.finish_pass()
+    reference = build(Config())
+    _, grad, _, _ = reference.net.loss_and_gradient(reference.data.x, reference.data.y)
+    assert np.max(np.abs(net.params - (start - 0.25 * grad))) < 1e-14
+    with pytest.raises(ValueError):
+        stepper.set_lr(float("nan"))
+
+
+def test_snapshot_reveals_only_what_has_been_computed(xor_session: Session) -> None:
+    stepper = xor_session.stepper
+    snap = stepper.snapshot()
+    assert snap.sample == 0 and ("z", 1, 0, -1) not in snap.values and snap.values[("a", 0, 1, -1)] == 0
+    stepper.step()
+    snap = stepper.snapshot()
+    assert ("z", 1, 0, -1) in snap.values and ("a", 1, 0, -1) not in snap.values
+    stepper.finish_backward()
+    stepper.step()  # first forward step of sample 2: sample 1's values are gone
+    snap = stepper.snapshot()
+    assert snap.sample == 1 and ("delta", 2, 0, -1) not in snap.values
+
+
+def test_reset_returns_to_epoch_zero(xor_session: Session) -> None:
+    stepper = xor_session.stepper
+    stepper.run_epochs(30)
+    xor_session.reset()
+    assert stepper.epoch == 0 and np.array_equal(xor_session.net.params, xor_session.initial_params)
+    assert len(stepper.history) == 1 and not stepper.can_step_back()
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "adam"])
+def test_optimizer_update_records_show_their_state(optimizer: str) -> None:
+    session = build(Config(optimizer=optimizer))
+    records = session.stepper.finish_pass()
+    update = records[-1]
+    names = [name for name, _ in update.results]
+    assert ("v" in names) if optimizer == "momentum" else ({"m", "v"} <= set(names))

@@ -1,0 +1,144 @@
+"""The settings that define a session, validated in one place for the CLI and the app.
+
+Every parse_* function takes the text a user typed and returns the value or
+raises ConfigError with one sentence saying what is wrong.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+from tui_nn.engine.activations import HIDDEN_ACTIVATIONS
+from tui_nn.engine.datasets import PROBLEMS
+from tui_nn.engine.losses import LOSSES
+from tui_nn.engine.network import InitSpec
+from tui_nn.engine.optimizers import OPTIMIZERS
+
+MAX_UNITS = 1024
+MAX_LAYERS = 8
+
+
+class ConfigError(ValueError):
+    """A setting the user gave is invalid; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Config:
+    problem: str = "xor"
+    hidden: tuple[int, ...] = (2,)
+    activation: str = "sigmoid"
+    loss: str = "bce"
+    lr: float = 1.0
+    init: InitSpec = InitSpec("normal", 1.0)
+    seed: int = 3
+    optimizer: str = "sgd"
+    batch: int | None = None
+    weights: str | None = None
+
+    def with_changes(self, **changes: object) -> Config:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+# Defaults per problem where the gates' 2-2-1 sigmoid net cannot learn the data.
+PROBLEM_DEFAULTS: dict[str, dict[str, object]] = {
+    "circle": {"hidden": (8,), "activation": "tanh", "lr": 0.5, "init": InitSpec("xavier"), "seed": 1},
+    "spiral": {"hidden": (16, 8), "activation": "relu", "lr": 0.02, "init": InitSpec("he"), "seed": 1, "optimizer": "adam"},
+}
+
+
+def defaults_for(problem: str) -> Config:
+    return Config(problem=problem).with_changes(**PROBLEM_DEFAULTS.get(problem, {}))
+
+
+def _choice(kind: str, value: str, choices: tuple[str, ...]) -> str:
+    name = value.strip().lower().replace("-", "_")
+    if name not in choices:
+        raise ConfigError(f"unknown {kind} '{value}': choose one of {', '.join(choices)}")
+    return name
+
+
+def parse_problem(text: str) -> str:
+    return _choice("problem", text, PROBLEMS)
+
+
+def parse_activation(text: str) -> str:
+    return _choice("activation", text, HIDDEN_ACTIVATIONS)
+
+
+def parse_loss(text: str) -> str:
+    return _choice("loss", text, LOSSES)
+
+
+def parse_optimizer(text: str) -> str:
+    return _choice("optimizer", text, OPTIMIZERS)
+
+
+def _positive_float(kind: str, text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ConfigError(f"{kind} must be a number, not '{text}'") from None
+    if not math.isfinite(value) or value <= 0:
+        raise ConfigError(f"{kind} must be a positive finite number, not {text}")
+    return value
+
+
+def parse_lr(text: str) -> float:
+    return _positive_float("learning rate", text)
+
+
+def parse_target_loss(text: str) -> float:
+    return _positive_float("target loss", text)
+
+
+def parse_int(kind: str, text: str, minimum: int, maximum: int | None = None) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise ConfigError(f"{kind} must be a whole number, not '{text}'") from None
+    if value < minimum or (maximum is not None and value > maximum):
+        upper = f" and at most {maximum}" if maximum is not None else ""
+        raise ConfigError(f"{kind} must be at least {minimum}{upper}, not {value}")
+    return value
+
+
+def parse_seed(text: str) -> int:
+    return parse_int("seed", text, 0, 2**32 - 1)
+
+
+def parse_hidden(text: str) -> tuple[int, ...]:
+    """'4' → (4,); '16,8' → (16, 8)."""
+    parts = [p for p in text.replace(" ", "").split(",")]
+    if not text.strip() or any(p == "" for p in parts):
+        raise ConfigError(f"hidden layer sizes must be numbers separated by commas (e.g. 4 or 16,8), not '{text}'")
+    if len(parts) > MAX_LAYERS:
+        raise ConfigError(f"at most {MAX_LAYERS} hidden layers, not {len(parts)}")
+    return tuple(parse_int("a hidden layer size", p, 1, MAX_UNITS) for p in parts)
+
+
+def parse_batch(text: str) -> int | None:
+    if text.strip().lower() in ("", "full", "all"):
+        return None
+    return parse_int("batch size", text, 1)
+
+
+def parse_init(text: str) -> InitSpec:
+    """normal:SCALE, xavier, he, uniform:A or zeros."""
+    name, _, arg = text.strip().lower().partition(":")
+    if name in ("xavier", "he", "zeros"):
+        if arg:
+            raise ConfigError(f"init '{name}' takes no value, not '{text}'")
+        return InitSpec(name)
+    if name in ("normal", "uniform"):
+        if not arg:
+            raise ConfigError(f"init '{name}' needs a scale, e.g. {name}:0.5")
+        return InitSpec(name, _positive_float(f"the {name} init scale", arg))
+    raise ConfigError(f"unknown init '{text}': use normal:SCALE, xavier, he, uniform:A or zeros")
+
+
+def check_sample(sample: int, size: int) -> int:
+    """A 1-based sample number → 0-based row, or a ConfigError."""
+    if not 1 <= sample <= size:
+        raise ConfigError(f"sample {sample} does not exist: this data set has samples 1–{size}")
+    return sample - 1
