@@ -25,7 +25,11 @@ from tui_nn.engine.optimizers import OptimizerState
 
 
 class _Kernel:
-    """Forward and backward for one batch size, as a fixed list of in-place NumPy calls."""
+    """Forward and backward for one batch size, as a fixed list of in-place NumPy calls.
+
+    Calls are bound once with functools.partial; bound `ndarray.dot` and `__setitem__`
+    cost about a third less per call than `np.dot` and `np.copyto` on arrays this small.
+    """
 
     def __init__(self, net: Network, x: np.ndarray, y: np.ndarray) -> None:
         m = x.shape[0]
@@ -43,7 +47,7 @@ class _Kernel:
         self.delta = [np.empty((m, sizes[l + 1])) for l in range(L)]
         self.tmp = [np.empty((m, sizes[l + 1])) for l in range(L)]
         self.y = np.empty((m, sizes[-1]))
-        self.y_class = np.empty((m, sizes[-1]), dtype=bool)
+        self.half_minus_y = np.empty((m, sizes[-1]))
         self.grad = np.empty(net.n_params)
         self.load(x, y)
         # Array constants: array-array ufunc calls are cheaper than array-scalar ones.
@@ -97,27 +101,41 @@ class _Kernel:
         blocks = [net.block(l) for l in range(L)]
         grad_blocks = [net.block(l, self.grad) for l in range(L)]
         for l in range(L):  # Z = [A, 1]·[W; b]
-            self.ops.append(partial(np.dot, self.inputs[l], blocks[l], self.z[l]))
-            self._activation_ops(kinds[l], self.z[l], self.acts[l + 1], self.tmp[l])
+            self.ops.append(partial(self.inputs[l].dot, blocks[l], self.z[l]))
             if l + 1 < L:
-                self.ops.append(partial(np.copyto, self.inputs[l + 1][:, :-1], self.acts[l + 1]))
-        self.ops.append(partial(np.subtract, self.output, self.y, self.delta[-1]))
-        if net.loss == "mse":  # ∂L/∂z = (ŷ − y)·ŷ(1 − ŷ)
-            self._derivative_ops("sigmoid", self.delta[-1], self.z[-1], self.output, self.tmp[-1])
+                self._activation_ops(kinds[l], self.z[l], self.acts[l + 1], self.tmp[l])
+                self.ops.append(partial(self.inputs[l + 1][:, :-1].__setitem__, Ellipsis, self.acts[l + 1]))
+        z, delta, tmp = self.z[-1], self.delta[-1], self.tmp[-1]
+        half = self._const(0.5, z)
+        if net.loss == "bce":
+            # ∂L/∂z = ŷ − y = ½·tanh(z/2) + (½ − y): ŷ itself is not needed here.
+            self.ops += [
+                partial(np.multiply, z, half, tmp),
+                partial(np.tanh, tmp, tmp),
+                partial(np.multiply, tmp, half, tmp),
+                partial(np.add, tmp, self.half_minus_y, delta),
+            ]
+        else:  # ∂L/∂z = (ŷ − y)·ŷ(1 − ŷ)
+            self._activation_ops("sigmoid", z, self.output, tmp)
+            self.ops.append(partial(np.subtract, self.output, self.y, delta))
+            self._derivative_ops("sigmoid", delta, z, self.output, tmp)
         for l in range(L - 1, -1, -1):
             # [∂W; ∂b] = [A, 1]ᵀ·δ, and ∂L/∂A_prev = δ·Wᵀ
-            self.ops.append(partial(np.dot, self.inputs[l].T, self.delta[l], grad_blocks[l]))
+            self.ops.append(partial(self.inputs[l].T.dot, self.delta[l], grad_blocks[l]))
             if l > 0:
-                self.ops.append(partial(np.dot, self.delta[l], net.weights(l).T, self.delta[l - 1]))
+                self.ops.append(partial(self.delta[l].dot, net.weights(l).T, self.delta[l - 1]))
                 self._derivative_ops(kinds[l - 1], self.delta[l - 1], self.z[l - 1], self.acts[l], self.tmp[l - 1])
 
     def load(self, x: np.ndarray, y: np.ndarray) -> None:
         self.acts[0][...] = x
         self.y[...] = y
-        np.greater(self.y, 0.5, self.y_class)
+        np.subtract(0.5, self.y, self.half_minus_y)
 
     def run(self) -> None:
-        """Forward and backward: leaves the output logits in z[-1] and the summed gradient in grad."""
+        """Forward and backward: leaves the output logits in z[-1] and the summed gradient in grad.
+
+        (The output activations ŷ are only materialised for MSE; everything else uses z.)
+        """
         for op in self.ops:
             op()
 
