@@ -55,6 +55,15 @@ class Pass:
 
 
 @dataclass(frozen=True)
+class Jump:
+    """A vectorised run in progress: where it started and how many passes were walked first."""
+
+    origin: tuple[Pass, int]
+    first_epoch: int
+    walked: int
+
+
+@dataclass(frozen=True)
 class Undone:
     """What one step back undid: a micro-step, or a vectorised jump over epochs (first, last)."""
 
@@ -62,7 +71,7 @@ class Undone:
     jump: tuple[int, int] | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: it holds arrays
 class Snapshot:
     """Everything the app shows at one position, read from the walk's own records."""
 
@@ -222,10 +231,22 @@ class Stepper:
     def run_epochs(
         self, epochs: int, target_loss: float | None = None, should_stop: Callable[[], bool] | None = None
     ) -> RunResult:
-        """Train `epochs` epochs by the vectorised path, from the next pass boundary.
+        """Train `epochs` epochs by the vectorised path, from the next epoch boundary.
 
         A pass already under way is first walked to its end (so nothing the learner has seen
         is discarded). One step back afterwards returns to where the jump began.
+        """
+        jump = self.begin_jump()
+        remaining = max(epochs - jump.walked, 0)
+        result = self.trainer.run(remaining, target_loss, should_stop) if remaining else RunResult(0)
+        self.end_jump(jump)
+        return RunResult(result.epochs + jump.walked, result.stopped)
+
+    def begin_jump(self) -> Jump:
+        """Walk to the next epoch boundary and hand the trainer the state there.
+
+        Between begin_jump and end_jump only `trainer.run` may touch this stepper (live
+        training calls it repeatedly from a worker thread).
         """
         origin = (self.current, self.position)
         walked = 0
@@ -238,13 +259,14 @@ class Stepper:
         self.trainer.epoch = self.current.epoch
         self.net.params[:] = self.current.start_params
         self.trainer.opt_state = self.current.start_state.copy()
-        remaining = max(epochs - walked, 0)
-        result = self.trainer.run(remaining, target_loss, should_stop) if remaining else RunResult(0)
-        if result.epochs == 0 and walked == 0:
-            return result
-        self.current = self._new_pass(origin, jumped_from=origin[0].epoch)
+        return Jump(origin, self.current.epoch, walked)
+
+    def end_jump(self, jump: Jump) -> None:
+        """Resume stepping where the trainer stopped; one step back returns to the jump's origin."""
+        if self.trainer.epoch == jump.first_epoch and jump.walked == 0:
+            return
+        self.current = self._new_pass(jump.origin, jumped_from=jump.origin[0].epoch)
         self.position = 0
-        return RunResult(result.epochs + walked, result.stopped)
 
     # --- settings that shape the next passes ----------------------------------------
 
@@ -315,6 +337,25 @@ class Stepper:
             params,
             values,
             last,
+            self.focus,
+        )
+
+    def snapshot_without_values(self) -> Snapshot:
+        """The position and parameters only: cheap enough for every frame of live training."""
+        cur = self.current
+        return Snapshot(
+            cur.epoch,
+            cur.batch_index,
+            cur.n_batches,
+            self.position,
+            cur.total,
+            "forward",
+            None,
+            None,
+            None,
+            self.net.params.copy(),
+            {},
+            None,
             self.focus,
         )
 

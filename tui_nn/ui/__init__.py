@@ -1,0 +1,1 @@
+"""The Textual app. It renders engine records and views; it never computes the math itself."""

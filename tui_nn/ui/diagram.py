@@ -1,0 +1,356 @@
+"""The network diagram: a pure Rich renderable, drawn on a character canvas.
+
+Units are boxes in columns (inputs, hidden layers, output) showing their current
+values; edges are drawn in Braille dots, coloured by the weight's sign and
+emphasised by its size, each labelled with its weight where there is room. The
+units and edges of the current micro-step are highlighted. During the backward
+pass units show δ = ∂L/∂z and edges show ∂L/∂w as soon as they are computed.
+What does not fit is summarised, and the legend says so.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.style import Style
+from rich.text import Text
+
+from tui_nn.engine.records import Key, Names, NumberFormat
+
+POSITIVE = Style(color="dodger_blue1")
+NEGATIVE = Style(color="dark_orange")
+HIGHLIGHT = Style(color="yellow", bold=True)
+BOX = Style(color="grey70")
+DIM = Style(dim=True)
+CAPTION = Style(color="grey62", italic=True)
+TARGET = Style(color="magenta", bold=True)
+
+BRAILLE_BITS = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))  # [row][col]
+
+
+@dataclass(frozen=True)
+class DiagramState:
+    """What the diagram shows: structure, parameters and the walk's revealed values."""
+
+    sizes: tuple[int, ...]
+    activations: tuple[str, ...]
+    weights: tuple[tuple[tuple[float, ...], ...], ...]
+    biases: tuple[tuple[float, ...], ...]
+    values: dict[Key, float] = field(default_factory=dict)
+    phase: str = "forward"
+    nodes: frozenset[tuple[int, int]] = frozenset()
+    edges: frozenset[tuple[int, int, int]] = frozenset()
+    target: tuple[float, ...] | None = None
+    sample: int | None = None
+    digits: int = 3
+
+
+def weight_style(value: float, highlighted: bool = False) -> Style:
+    if highlighted:
+        return HIGHLIGHT
+    if not math.isfinite(value):
+        return Style(color="red", bold=True)
+    base = POSITIVE if value >= 0 else NEGATIVE
+    if abs(value) >= 1.0:
+        return base + Style(bold=True)
+    if abs(value) < 0.1:
+        return base + DIM
+    return base
+
+
+class Canvas:
+    """A grid of characters with styles, Braille line drawing and collision-aware text."""
+
+    def __init__(self, width: int, height: int, ascii_only: bool) -> None:
+        self.width, self.height, self.ascii_only = width, height, ascii_only
+        self.chars = [[" "] * width for _ in range(height)]
+        self.styles: list[list[Style | None]] = [[None] * width for _ in range(height)]
+        self.taken = [[False] * width for _ in range(height)]
+        self.dots: dict[tuple[int, int], int] = {}
+        self.dot_style: dict[tuple[int, int], tuple[int, Style]] = {}
+
+    def text(self, x: int, y: int, text: str, style: Style | None, take: bool = True) -> None:
+        if not 0 <= y < self.height:
+            return
+        for k, ch in enumerate(text):
+            cx = x + k
+            if 0 <= cx < self.width:
+                self.chars[y][cx] = ch
+                self.styles[y][cx] = style
+                if take:
+                    self.taken[y][cx] = True
+
+    def free(self, x: int, y: int, length: int, margin: int = 1) -> bool:
+        if not 0 <= y < self.height or x - margin < 0 or x + length + margin > self.width:
+            return False
+        return not any(self.taken[y][cx] for cx in range(x - margin, x + length + margin))
+
+    def line(self, x0: float, y0: float, x1: float, y1: float, style: Style, priority: int) -> None:
+        """A line between two cell positions (cell centres at +0.5), drawn in Braille dots."""
+        if self.ascii_only:
+            self._ascii_line(x0, y0, x1, y1, style, priority)
+            return
+        px0, py0, px1, py1 = x0 * 2, y0 * 4, x1 * 2, y1 * 4
+        steps = int(max(abs(px1 - px0), abs(py1 - py0))) + 1
+        for s in range(steps + 1):
+            t = s / steps
+            px, py = int(px0 + (px1 - px0) * t), int(py0 + (py1 - py0) * t)
+            cell = (px // 2, py // 4)
+            if not (0 <= cell[0] < self.width and 0 <= cell[1] < self.height) or self.taken[cell[1]][cell[0]]:
+                continue
+            self.dots[cell] = self.dots.get(cell, 0) | BRAILLE_BITS[py % 4][px % 2]
+            if priority >= self.dot_style.get(cell, (-1, style))[0]:
+                self.dot_style[cell] = (priority, style)
+
+    def _ascii_line(self, x0: float, y0: float, x1: float, y1: float, style: Style, priority: int) -> None:
+        slope = (y1 - y0) / (x1 - x0) if x1 != x0 else 99.0
+        ch = "-" if abs(slope) < 0.35 else ("\\" if slope > 0 else "/")
+        steps = int(max(abs(x1 - x0), abs(y1 - y0))) + 1
+        for s in range(steps + 1):
+            t = s / steps
+            cx, cy = int(x0 + (x1 - x0) * t), int(y0 + (y1 - y0) * t)
+            if 0 <= cx < self.width and 0 <= cy < self.height and not self.taken[cy][cx]:
+                if priority >= self.dot_style.get((cx, cy), (-1, style))[0]:
+                    self.chars[cy][cx] = ch
+                    self.dot_style[(cx, cy)] = (priority, style)
+
+    def lines(self) -> list[Text]:
+        for (cx, cy), mask in self.dots.items():
+            if not self.taken[cy][cx]:
+                self.chars[cy][cx] = chr(0x2800 + mask)
+        for (cx, cy), (_, style) in self.dot_style.items():
+            if not self.taken[cy][cx]:
+                self.styles[cy][cx] = style
+        result = []
+        for row, styles in zip(self.chars, self.styles, strict=True):
+            text = Text()
+            for ch, style in zip(row, styles, strict=True):
+                text.append(ch, style)
+            result.append(text)
+        return result
+
+
+@dataclass
+class _Box:
+    x: int
+    y: int
+    width: int
+    height: int
+    lines: list[tuple[str, Style | None]]
+    title: str
+    highlighted: bool
+
+    @property
+    def centre_y(self) -> float:
+        return self.y + self.height / 2
+
+
+class NetworkDiagram:
+    """Renders a DiagramState into exactly `width` × `height` cells."""
+
+    BOX_WIDTH = 12
+
+    def __init__(self, state: DiagramState, width: int, height: int, ascii_only: bool = False) -> None:
+        self.state = state
+        self.width = max(width, 20)
+        self.height = max(height, 6)
+        self.ascii_only = ascii_only
+        self.names = Names(state.sizes)
+        self.fmt = NumberFormat(state.digits)
+        self.unlabelled = 0
+        self.hidden_units = 0
+        self.biases_hidden = False
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield from self.render_lines()
+
+    def render_lines(self) -> list[Text]:
+        canvas = Canvas(self.width, self.height, self.ascii_only)
+        boxes = self._layout(canvas)
+        self._edges(canvas, boxes)
+        for column in boxes:
+            for box in column:
+                if box is not None:
+                    self._draw_box(canvas, box)
+        self._legend(canvas)
+        return canvas.lines()
+
+    # --- layout -------------------------------------------------------------------------
+
+    def _mode(self, available: int, units: int) -> tuple[int, int, int]:
+        """(content lines, box height, gap) of the largest box style that fits."""
+        for lines, gap in ((3, 1), (2, 1), (1, 1), (1, 0)):
+            height = lines + 2
+            if units * height + (units - 1) * gap <= available:
+                return lines, height, gap
+        return 0, 1, 0
+
+    def _layout(self, canvas: Canvas) -> list[list[_Box | None]]:
+        s = self.state
+        top, available = 1, self.height - 2
+        n_cols = len(s.sizes)
+        box_width = self.BOX_WIDTH if self.width >= 60 else 10
+        right_space = 8 if s.target is not None else 0
+        span = self.width - box_width - right_space - 1
+        xs = [int(round(1 + c * span / max(n_cols - 1, 1))) for c in range(n_cols)]
+        captions = ["inputs"] + [f"hidden {s.activations[l]}" for l in range(n_cols - 2)] + [f"output {s.activations[-1]}"]
+        columns: list[list[_Box | None]] = []
+        for layer, n in enumerate(s.sizes):
+            lines, height, gap = self._mode(available, n)
+            if lines == 0:  # even one-row units do not fit: show what does, then a count
+                visible = max(available - 1, 1)
+                lines, height, gap = 0, 1, 0
+            else:
+                visible = n
+            if layer > 0 and lines < 3:
+                self.biases_hidden = True
+            used = visible * height + (visible - 1) * gap + (1 if visible < n else 0)
+            y = top + max((available - used) // 2, 0)
+            column: list[_Box | None] = []
+            for j in range(n):
+                if j >= visible:
+                    column.append(None)
+                    continue
+                column.append(self._box(layer, j, xs[layer], y, box_width, height, lines))
+                y += height + gap
+            if visible < n:
+                self.hidden_units += n - visible
+                canvas.text(xs[layer], y, f"+{n - visible} more", DIM)
+            columns.append(column)
+            caption = captions[layer][: box_width + 2]
+            canvas.text(xs[layer], 0, caption, CAPTION)
+        return columns
+
+    def signed(self, value: float) -> str:
+        """A weight with its sign spelled out (+/−), for terminals without colour."""
+        text = self.fmt(value)
+        return text if text.startswith(("−", "nan")) or value == 0 else "+" + text
+
+    def _value(self, key: Key) -> str:
+        value = self.state.values.get(key)
+        return "·" if value is None else self.fmt(value)
+
+    def _box(self, layer: int, j: int, x: int, y: int, width: int, height: int, lines: int) -> _Box:
+        s = self.state
+        output = layer == len(s.sizes) - 1
+        title = self.names.unit(layer, j)
+        highlighted = (layer, j) in s.nodes
+        content: list[tuple[str, Style | None]] = []
+        if layer == 0:
+            content.append((f"x {self._value(('a', 0, j, -1))}", None))
+            if lines:
+                return _Box(x, y + (height - 3) // 2, width, 3, content, title, highlighted)
+        else:
+            a_name = "ŷ" if output else "a"
+            content.append((f"{a_name} {self._value(('a', layer, j, -1))}", None))
+            delta = s.values.get(("delta", layer, j, -1))
+            if s.phase in ("backward", "update") and delta is not None:
+                content.append((f"δ {self.fmt(delta)}", weight_style(delta)))
+            else:
+                content.append((f"z {self._value(('z', layer, j, -1))}", None))
+            bias = s.biases[layer - 1][j]
+            grad_b = s.values.get(("grad_b", layer - 1, j, -1))
+            if s.phase == "backward" and grad_b is not None:
+                content.append((f"∂b {self.signed(grad_b)}", weight_style(grad_b)))
+            else:
+                content.append((f"b {self.signed(bias)}", weight_style(bias)))
+        if lines == 0:
+            return _Box(x, y, width, 1, [(f"{title} {content[0][0]}", None)], "", highlighted)
+        return _Box(x, y, width, height, content[:lines], title, highlighted)
+
+    # --- drawing ------------------------------------------------------------------------
+
+    def _draw_box(self, canvas: Canvas, box: _Box) -> None:
+        style = HIGHLIGHT if box.highlighted else BOX
+        if box.height == 1:
+            canvas.text(box.x, box.y, box.lines[0][0][: box.width].ljust(box.width), style)
+            return
+        if self.ascii_only:
+            h, v, tl, tr, bl, br = ("=", "#", "#", "#", "#", "#") if box.highlighted else ("-", "|", "+", "+", "+", "+")
+        else:
+            h, v, tl, tr, bl, br = ("━", "┃", "┏", "┓", "┗", "┛") if box.highlighted else ("─", "│", "┌", "┐", "└", "┘")
+        inner = box.width - 2
+        title = box.title[: inner - 1]
+        canvas.text(box.x, box.y, tl + title + h * (inner - len(title)) + tr, style)
+        for k in range(box.height - 2):
+            line, line_style = box.lines[k] if k < len(box.lines) else ("", None)
+            canvas.text(box.x, box.y + 1 + k, v, style)
+            canvas.text(box.x + 1, box.y + 1 + k, line[:inner].ljust(inner), line_style)
+            canvas.text(box.x + box.width - 1, box.y + 1 + k, v, style)
+        canvas.text(box.x, box.y + box.height - 1, bl + h * inner + br, style)
+        if box.title.startswith("out") and self.state.target is not None:
+            k = int(box.title[3:] or 1) - 1
+            target = self.state.target[k] if k < len(self.state.target) else None
+            if target is not None:
+                canvas.text(box.x + box.width + 1, box.y + 1, f"y={self.fmt(target)}", TARGET)
+                loss = self.state.values.get(("loss", self.state.sample or 0, -1, -1))
+                if loss is not None and k == 0:
+                    canvas.text(box.x + box.width + 1, box.y + 2, f"L={self.fmt(loss)}", TARGET)
+
+    def _edges(self, canvas: Canvas, columns: list[list[_Box | None]]) -> None:
+        s = self.state
+        for box_column in columns:  # reserve the boxes' cells before drawing any edge
+            for box in box_column:
+                if box is not None:
+                    canvas.text(box.x, box.y, " " * box.width, None)
+                    for row in range(box.y, box.y + box.height):
+                        canvas.text(box.x, row, " " * box.width, None)
+        labels: list[tuple[_Box, _Box, str, Style, bool]] = []
+        for l in range(len(s.sizes) - 1):
+            sources, targets = columns[l], columns[l + 1]
+            gap = (targets[0].x if targets[0] else 0) - ((sources[0].x + sources[0].width) if sources[0] else 0)
+            n_edges = s.sizes[l] * s.sizes[l + 1]
+            label_here = gap >= 11 and n_edges <= 12
+            for i, src in enumerate(sources):
+                for j, dst in enumerate(targets):
+                    if src is None or dst is None:
+                        continue
+                    weight = s.weights[l][i][j]
+                    highlighted = (l, i, j) in s.edges
+                    grad = s.values.get(("grad_w", l, i, j))
+                    style = weight_style(weight, highlighted)
+                    priority = 2 if highlighted else (1 if abs(weight) >= 1 else 0)
+                    canvas.line(src.x + src.width, src.centre_y, dst.x - 1, dst.centre_y, style, priority)
+                    name = self.names.weight(l, i, j)
+                    if s.phase == "backward" and grad is not None:
+                        label, label_style = f"∂{name} {self.signed(grad)}", weight_style(grad, highlighted)
+                    else:
+                        label, label_style = f"{name} {self.signed(weight)}", style
+                    if label_here:
+                        labels.append((src, dst, label, label_style, highlighted))
+                    else:
+                        self.unlabelled += 1
+        labels.sort(key=lambda item: not item[4])  # the current step's labels get the first pick
+        for src, dst, label, style, _ in labels:
+            if not self._place_label(canvas, src, dst, label, style):
+                self.unlabelled += 1
+
+    def _place_label(self, canvas: Canvas, src: _Box, dst: _Box, label: str, style: Style) -> bool:
+        x0, y0 = src.x + src.width, src.centre_y
+        x1, y1 = dst.x - 1, dst.centre_y
+        # Nearer the source first: where two edges cross, a label at the crossing is ambiguous.
+        for t in (0.28, 0.5, 0.2, 0.65, 0.38, 0.78):
+            cx, cy = x0 + (x1 - x0) * t, y0 + (y1 - y0) * t
+            x, y = int(round(cx - len(label) / 2)), int(cy)
+            if canvas.free(x, y, len(label)):
+                canvas.text(x, y, label, style)
+                return True
+        return False
+
+    def _legend(self, canvas: Canvas) -> None:
+        parts: list[tuple[str, Style | None]] = [("+w", POSITIVE), (" ", None), ("−w", NEGATIVE), (" bold |w|≥1", DIM)]
+        notes = []
+        if self.unlabelled:
+            notes.append(f"{self.unlabelled} weights unlabelled (no room)")
+        if self.hidden_units:
+            notes.append(f"{self.hidden_units} units not drawn")
+        if self.biases_hidden and not self.unlabelled:
+            notes.append("biases in the log")
+        if notes:
+            parts.append(("  · " + "; ".join(notes), DIM))
+        x = 0
+        for text, style in parts:
+            canvas.text(x, self.height - 1, text[: max(self.width - x, 0)], style)
+            x += len(text)

@@ -1,0 +1,97 @@
+"""Pure Rich renderables for the smaller panes: truth table, loss summary, ASCII sparkline."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from rich.table import Table
+from rich.text import Text
+
+from tui_nn.engine.datasets import Dataset
+from tui_nn.engine.records import NumberFormat
+
+ASCII_LEVELS = " _.-~=*#"
+BLOCK_LEVELS = " ▁▂▃▄▅▆▇█"
+
+
+def truth_table(data: Dataset, predictions: np.ndarray, current: int | None, focus: int | None, digits: int = 3) -> Table:
+    """Rows x₁, x₂, target, ŷ, predicted class and ✓/✗; the current sample highlighted."""
+    fmt = NumberFormat(digits)
+    table = Table(box=None, pad_edge=False, padding=(0, 1), collapse_padding=True, show_edge=False, header_style="bold")
+    for name in ("#", *(f"x{k + 1}" for k in range(data.x.shape[1])), "y", "ŷ", "cls", ""):
+        table.add_column(name, justify="right" if name not in ("", "#") else "left")
+    for i in range(data.size):
+        y = data.y[i, 0]
+        p = float(predictions[i, 0])
+        predicted = int(p > 0.5)
+        right = predicted == int(y > 0.5)
+        marker = "◆" if focus == i else " "
+        style = "reverse" if current == i else ("bold" if focus == i else "")
+        table.add_row(
+            f"{marker}{i + 1}",
+            *(fmt(float(v)) for v in data.x[i]),
+            fmt(float(y)),
+            fmt(p),
+            str(predicted),
+            Text("✓", style="green") if right else Text("✗", style="bold red"),
+            style=style,
+        )
+    return table
+
+
+def class_summary(data: Dataset, predictions: np.ndarray, current: int | None) -> Text:
+    """For data sets too large to list: accuracy per class and the current sample."""
+    text = Text()
+    classes = data.y[:, 0] > 0.5
+    guessed = predictions[:, 0] > 0.5
+    for c in (0, 1):
+        mask = classes == bool(c)
+        right = int(np.count_nonzero(guessed[mask] == bool(c)))
+        text.append(f"class {c}: {right}/{int(mask.sum())} right ({right / max(int(mask.sum()), 1):.0%})\n")
+    total = int(np.count_nonzero(guessed == classes))
+    text.append(f"all: {total}/{data.size} ({total / data.size:.1%})\n", style="bold")
+    if current is not None:
+        x = ", ".join(f"{v:.3f}" for v in data.x[current])
+        text.append(f"sample {current + 1}: x = ({x}), y = {int(data.y[current, 0])}, ŷ = {predictions[current, 0]:.3f}")
+    return text
+
+
+def ascii_sparkline(values: Sequence[float], width: int) -> Text:
+    """A sparkline in plain ASCII (for --ascii): one character per column, mean of each slice."""
+    if width <= 0 or len(values) == 0:
+        return Text("")
+    array = np.asarray(values, dtype=float)
+    if len(array) > width:
+        edges = np.linspace(0, len(array), width + 1).astype(int)
+        array = np.add.reduceat(array, edges[:-1]) / np.diff(edges)
+    finite = array[np.isfinite(array)]
+    if len(finite) == 0:
+        return Text("?" * len(array))
+    low, high = float(finite.min()), float(finite.max())
+    span = high - low or 1.0
+    chars = []
+    for v in array:
+        if not math.isfinite(v):
+            chars.append("!")
+        else:
+            chars.append(ASCII_LEVELS[1 + int((v - low) / span * (len(ASCII_LEVELS) - 2))])
+    return Text("".join(chars))
+
+
+def loss_summary(first: float | None, current: float | None, best: float | None, accuracy: float | None, epochs: int) -> Text:
+    fmt = NumberFormat(4)
+    text = Text()
+
+    def item(label: str, value: float | None, style: str = "") -> None:
+        text.append(f"{label} ", style="dim")
+        text.append(fmt(value) if value is not None else "—", style=style)
+        text.append("  ")
+
+    item("first", first)
+    item("now", current, "bold")
+    item("best", best, "green")
+    text.append("acc ", style="dim")
+    text.append(f"{accuracy:.0%}" if accuracy is not None else "—", style="bold")
+    return text

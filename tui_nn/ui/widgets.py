@@ -1,0 +1,227 @@
+"""Thin widgets over the renderables: each owns its View and redraws from it."""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import RichLog, Sparkline, Static
+
+from tui_nn.engine.datasets import Dataset
+from tui_nn.engine.network import Network
+from tui_nn.engine.records import NumberFormat, Step
+from tui_nn.engine.view import View
+from tui_nn.ui.diagram import DiagramState, NetworkDiagram
+from tui_nn.ui.renderables import ascii_sparkline, class_summary, loss_summary, truth_table
+
+PHASE_STYLES = {"forward": "cyan", "loss": "magenta", "backward": "yellow", "update": "green", "note": "grey62"}
+
+
+class NetworkPane(Widget):
+    """The network diagram at the pane's size."""
+
+    view: reactive[View | None] = reactive(None, layout=False)
+    """The View drawn; None until the app hands over the first one."""
+
+    def __init__(self, net: Network, ascii_only: bool, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.net = net
+        self.ascii_only = ascii_only
+        self.border_title = "network"
+
+    def diagram_state(self, view: View) -> DiagramState:
+        snap, net = view.snapshot, self.net
+        last = snap.last
+        return DiagramState(
+            sizes=net.sizes,
+            activations=tuple(net.activation_names),
+            weights=tuple(tuple(map(tuple, net.weights(l, snap.params).tolist())) for l in range(net.n_layers)),
+            biases=tuple(tuple(net.biases(l, snap.params).tolist()) for l in range(net.n_layers)),
+            values=snap.values,
+            phase=snap.phase,
+            nodes=frozenset(last.nodes if last else ()),
+            edges=frozenset(last.edges if last else ()),
+            target=snap.y,
+            sample=snap.sample,
+        )
+
+    def render(self) -> NetworkDiagram | str:
+        if self.view is None:
+            return ""
+        size = self.content_size
+        return NetworkDiagram(self.diagram_state(self.view), size.width, size.height, self.ascii_only)
+
+
+class CalcLog(RichLog):
+    """The calculation log. Entries that a step back undoes are removed again.
+
+    Each applied micro-step (or live-training run) is one undoable entry; notes (learning-rate
+    changes, saves) stay. Memory is bounded twice: by max_lines and by the entry deque.
+    """
+
+    # Every key belongs to the app (arrows step, not scroll); the mouse wheel still scrolls.
+    can_focus = False
+    MAX_ENTRIES = 600
+    REBUILD = 150  # entries redrawn after an undo
+
+    def __init__(self, fmt: NumberFormat, **kwargs: object) -> None:
+        # min_width=0: wrap to the pane, not to RichLog's default 78 columns.
+        super().__init__(max_lines=2000, min_width=0, wrap=True, markup=False, highlight=False, **kwargs)  # type: ignore[arg-type]
+        self.fmt = fmt
+        self.entries: deque[tuple[Text, bool]] = deque(maxlen=self.MAX_ENTRIES)
+        self.border_title = "calculation details"
+
+    def step_text(self, step: Step) -> Text:
+        colour = PHASE_STYLES.get(step.phase, "")
+        text = Text()
+        for line in step.text_lines(self.fmt):
+            if step.header is not None and line == step.header:
+                text.append(line + "\n", style=f"bold {colour} underline")
+                continue
+            head, sep, result = line.rpartition(" = ")
+            if step.note and step.note in line:
+                text.append(line.replace(f"     ({step.note})", ""), style=colour)
+                text.append(f"   ({step.note})\n", style="italic grey62")
+            elif sep:
+                text.append(head + sep, style=colour)
+                text.append(result + "\n", style=f"bold {colour}")
+            else:
+                text.append(line + "\n", style=colour)
+        text.rstrip()
+        return text
+
+    def add_step(self, step: Step) -> None:
+        self.add(self.step_text(step), undoable=True)
+
+    def add(self, text: Text, undoable: bool) -> None:
+        self.entries.append((text, undoable))
+        self.write(text)
+
+    def note(self, message: str, style: str = "grey62") -> None:
+        self.add(Text(message, style=style), undoable=False)
+
+    def undo(self) -> None:
+        """Remove the newest undoable entry and redraw the tail of the log."""
+        for index in range(len(self.entries) - 1, -1, -1):
+            if self.entries[index][1]:
+                del self.entries[index]
+                break
+        self.redraw()
+
+    def freeze(self, count: int) -> None:
+        """Turn the newest `count` undoable entries into notes (their steps can no longer be undone)."""
+        for index in range(len(self.entries) - 1, -1, -1):
+            if count <= 0:
+                break
+            text, undoable = self.entries[index]
+            if undoable:
+                self.entries[index] = (text, False)
+                count -= 1
+
+    def redraw(self) -> None:
+        self.clear()
+        for text, _ in list(self.entries)[-self.REBUILD :]:
+            self.write(text)
+
+    def reset(self) -> None:
+        self.entries.clear()
+        self.clear()
+
+
+class TablePane(Static):
+    """The data set: every row for the logic gates, a per-class summary for point clouds."""
+
+    def __init__(self, data: Dataset, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.data = data
+        self.border_title = "truth table" if data.is_small else f"{data.name} · {data.size} points"
+
+    def show(self, view: View) -> None:
+        snap = view.snapshot
+        current = snap.sample if snap.sample is not None else snap.focus
+        if self.data.is_small:
+            self.update(truth_table(self.data, view.predictions, current, snap.focus))
+        else:
+            self.update(class_summary(self.data, view.predictions, current))
+
+
+class LossPane(Vertical):
+    """Loss per epoch (log scale) as a sparkline, with first, current and best loss and accuracy."""
+
+    def __init__(self, ascii_only: bool, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.ascii_only = ascii_only
+        self.border_title = "loss (log scale)"
+        self._series = np.zeros(0)
+
+    def compose(self) -> ComposeResult:
+        if self.ascii_only:
+            yield Static(id="ascii-spark")
+        else:
+            yield Sparkline([], summary_function=max, id="spark")
+        yield Static(id="loss-summary")
+
+    def show(self, view: View) -> None:
+        series = np.asarray(view.loss_series, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logged = np.log10(np.clip(series, 1e-12, None))
+        logged = np.where(np.isfinite(logged), logged, 3.0)  # a diverged epoch shows as a spike
+        self._series = logged
+        if self.ascii_only:
+            spark = self.query_one("#ascii-spark", Static)
+            spark.update(ascii_sparkline(logged.tolist(), max(spark.content_size.width, 10)))
+        else:
+            # A new list (not an in-place append) is what makes Sparkline redraw.
+            self.query_one("#spark", Sparkline).data = logged.tolist() if len(logged) > 1 else [0.0, 0.0]
+        summary = loss_summary(view.first_loss, view.current_loss, view.best_loss, view.accuracy, view.epochs_recorded)
+        self.query_one("#loss-summary", Static).update(summary)
+
+    def on_resize(self) -> None:
+        if self.ascii_only and len(self._series):
+            spark = self.query_one("#ascii-spark", Static)
+            spark.update(ascii_sparkline(self._series.tolist(), max(spark.content_size.width, 10)))
+
+
+class StatusLine(Static):
+    """Epoch, phase, step i of n, loss, accuracy, ‖g‖, η, optimizer; then a message or diagnosis."""
+
+    def show(self, view: View, message: str, message_style: str, training: bool, target_loss: float) -> None:
+        snap = view.snapshot
+        fmt = NumberFormat(4)
+        text = Text()
+
+        def field(label: str, value: str, style: str = "bold") -> None:
+            text.append(f"{label} ", style="dim")
+            text.append(value, style=style)
+            text.append("  ")
+
+        field("epoch", str(view.epoch))
+        if training:
+            text.append("training live  ", style="bold green")
+        else:
+            text.append(f"{snap.phase}  ", style=f"bold {PHASE_STYLES.get(snap.phase, '')}")
+            field("step", f"{snap.position}/{snap.total}")
+            if snap.n_batches > 1:
+                field("batch", f"{snap.batch_index + 1}/{snap.n_batches}")
+        if snap.focus is not None:
+            field("focus", f"sample {snap.focus + 1}", "bold magenta")
+        field("loss", fmt(view.current_loss) if view.current_loss is not None else "—")
+        field("acc", f"{view.accuracy:.0%}" if view.accuracy is not None else "—")
+        field("‖g‖", f"{view.grad_norm:.3g}" if view.grad_norm is not None else "—")
+        field("η", f"{view.lr:g}")
+        text.append(view.optimizer, style="bold")
+        text.append("\n")
+        if message:
+            text.append(message, style=message_style)
+        elif view.diagnostics:
+            text.append("⚠ " + view.diagnostics[0].message, style="yellow")
+        elif training:
+            text.append(f"training… T or any step key pauses; stops by itself below loss {target_loss:g}", style="dim")
+        else:
+            text.append("→ next step · ← back · f/b forward/backward · F/B/e finish · T train · ? help", style="dim")
+        self.update(text)
