@@ -35,20 +35,6 @@ FRAME_SECONDS = 1 / 30
 CHUNK_SECONDS = 0.008  # training slices between checks for a stop request
 MAX_LR = 1e6
 
-STEP_ACTIONS = {
-    "next",
-    "back",
-    "forward",
-    "backward",
-    "finish_forward",
-    "finish_backward",
-    "finish_epoch",
-    "focus",
-    "focus_up",
-    "focus_down",
-    "reset",
-}
-
 
 class TuiNN(App[None]):
     """The terminal app over one Session."""
@@ -59,7 +45,7 @@ class TuiNN(App[None]):
 
     BINDINGS = [
         Binding("right,space", "next", "step", id="next", key_display="→"),
-        Binding("left", "back", "back", id="back", key_display="←"),
+        Binding("left", "step_back", "back", id="back", key_display="←"),
         Binding("f", "forward", "fwd", id="forward"),
         Binding("b", "backward", "bwd", id="backward"),
         Binding("F", "finish_forward", "end fwd", id="finish-forward"),
@@ -72,7 +58,7 @@ class TuiNN(App[None]):
         Binding("s", "save", "save", id="save"),
         Binding("question_mark", "help", "help", id="help"),
         Binding("q", "quit", "quit", id="quit"),
-        *[Binding(str(k), f"focus({k})", f"sample {k}", show=False) for k in range(10)],
+        *[Binding(str(k), f"pick_sample({k})", f"sample {k}", show=False) for k in range(10)],
         Binding("up", "focus_up", "previous sample", show=False),
         Binding("down", "focus_down", "next sample", show=False),
     ]
@@ -151,11 +137,6 @@ class TuiNN(App[None]):
 
     # --- actions: stepping ----------------------------------------------------------------
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "back" and not self.training and not self.view.can_step_back:
-            return None  # shown disabled in the footer
-        return True
-
     def _stepping(self, action: Callable[[], None]) -> None:
         """Run a stepping action now, or after pausing live training first."""
         if self.training:
@@ -232,7 +213,7 @@ class TuiNN(App[None]):
 
         self._stepping(finish)
 
-    def action_back(self) -> None:
+    def action_step_back(self) -> None:
         def back() -> None:
             undone = self.stepper.back()
             if undone is None:
@@ -246,7 +227,7 @@ class TuiNN(App[None]):
 
     # --- actions: focus, learning rate, reset, save ---------------------------------------
 
-    def action_focus(self, number: int) -> None:
+    def action_pick_sample(self, number: int) -> None:
         def focus() -> None:
             sample = None if number == 0 else number - 1
             if sample is not None and sample >= self.session.data.size:
@@ -269,7 +250,7 @@ class TuiNN(App[None]):
         size = self.session.data.size
         current = self.stepper.focus
         target = (0 if delta > 0 else size - 1) if current is None else (current + delta) % size
-        self.action_focus(target + 1)
+        self.action_pick_sample(target + 1)
 
     def action_focus_up(self) -> None:
         self._focus_by(-1)

@@ -111,10 +111,10 @@ class Canvas:
         for s in range(steps + 1):
             t = s / steps
             cx, cy = int(x0 + (x1 - x0) * t), int(y0 + (y1 - y0) * t)
-            if 0 <= cx < self.width and 0 <= cy < self.height and not self.taken[cy][cx]:
-                if priority >= self.dot_style.get((cx, cy), (-1, style))[0]:
-                    self.chars[cy][cx] = ch
-                    self.dot_style[(cx, cy)] = (priority, style)
+            inside = 0 <= cx < self.width and 0 <= cy < self.height and not self.taken[cy][cx]
+            if inside and priority >= self.dot_style.get((cx, cy), (-1, style))[0]:
+                self.chars[cy][cx] = ch
+                self.dot_style[(cx, cy)] = (priority, style)
 
     def lines(self) -> list[Text]:
         for (cx, cy), mask in self.dots.items():
@@ -126,8 +126,8 @@ class Canvas:
         result = []
         for row, styles in zip(self.chars, self.styles, strict=True):
             text = Text()
-            for ch, style in zip(row, styles, strict=True):
-                text.append(ch, style)
+            for ch, cell_style in zip(row, styles, strict=True):
+                text.append(ch, cell_style)
             result.append(text)
         return result
 
@@ -194,7 +194,7 @@ class NetworkDiagram:
         box_width = self.BOX_WIDTH if self.width >= 60 else 10
         right_space = 8 if s.target is not None else 0
         span = self.width - box_width - right_space - 1
-        xs = [int(round(1 + c * span / max(n_cols - 1, 1))) for c in range(n_cols)]
+        xs = [round(1 + c * span / max(n_cols - 1, 1)) for c in range(n_cols)]
         captions = ["inputs"] + [f"hidden {s.activations[l]}" for l in range(n_cols - 2)] + [f"output {s.activations[-1]}"]
         columns: list[list[_Box | None]] = []
         for layer, n in enumerate(s.sizes):
@@ -333,7 +333,7 @@ class NetworkDiagram:
         # Nearer the source first: where two edges cross, a label at the crossing is ambiguous.
         for t in (0.28, 0.5, 0.2, 0.65, 0.38, 0.78):
             cx, cy = x0 + (x1 - x0) * t, y0 + (y1 - y0) * t
-            x, y = int(round(cx - len(label) / 2)), int(cy)
+            x, y = round(cx - len(label) / 2), int(cy)
             if canvas.free(x, y, len(label)):
                 canvas.text(x, y, label, style)
                 return True
