@@ -99,7 +99,6 @@ class TuiNN(App[None]):
         self.sub_title = self.session.describe()
         log = self.query_one(CalcLog)
         log.note(f"{self.session.describe()}", style="bold")
-        log.note("→ or space: next step · ← back · f/b forward/backward · F/B/e finish · T train live · ? help")
         self._apply_size(self.size.width, self.size.height)
         self.draw()
 
