@@ -36,7 +36,7 @@ def plain(renderable: object) -> str:
 def screen_text(app: TuiNN) -> str:
     """What the panes show, as plain text (diagram, table, status, log entries)."""
     pane = app.query_one(NetworkPane)
-    diagram = pane.render()
+    diagram = pane.diagram()
     assert isinstance(diagram, NetworkDiagram)
     lines = [line.plain for line in diagram.render_lines()]
     table = app.query_one(TablePane)
@@ -46,7 +46,7 @@ def screen_text(app: TuiNN) -> str:
 
 
 def shown_weights(app: TuiNN) -> dict[str, str]:
-    diagram = app.query_one(NetworkPane).render()
+    diagram = app.query_one(NetworkPane).diagram()
     assert isinstance(diagram, NetworkDiagram)
     text = "\n".join(line.plain for line in diagram.render_lines())
     return dict(re.findall(r"\b([wv]\d+) ([+−]?[\d.]+)", text))

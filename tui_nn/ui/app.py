@@ -21,11 +21,9 @@ from textual.reactive import reactive
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-from tui_nn.engine import persist
 from tui_nn.engine.session import Session
 from tui_nn.engine.stepper import Jump
 from tui_nn.engine.view import View, capture
-from tui_nn.ui.help import HelpScreen
 from tui_nn.ui.messages import TrainingProgress, TrainingStopped
 from tui_nn.ui.widgets import CalcLog, LossPane, NetworkPane, StatusLine, TablePane
 
@@ -39,7 +37,7 @@ MAX_LR = 1e6
 class TuiNN(App[None]):
     """The terminal app over one Session."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).parent / "app.tcss"
     TITLE = "tui-nn"
     ENABLE_COMMAND_PALETTE = False
 
@@ -286,6 +284,8 @@ class TuiNN(App[None]):
         self._stepping(reset)
 
     def action_save(self) -> None:
+        from tui_nn.engine import persist  # tempfile and zipfile are not needed to start
+
         view = self.view  # a consistent copy, even while training runs
         path = Path(self.save_to or f"{self.session.config.problem}-epoch{view.epoch}.json")
         net = self.session.net.copy()
@@ -307,6 +307,8 @@ class TuiNN(App[None]):
         self.draw(self.view)
 
     def action_help(self) -> None:
+        from tui_nn.ui.help import HelpScreen  # Markdown costs ~50 ms to import: load it when asked
+
         self.push_screen(HelpScreen())
 
     async def action_quit(self) -> None:

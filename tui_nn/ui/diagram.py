@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass, field
 
 from rich.console import Console, ConsoleOptions, RenderResult
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
@@ -116,7 +117,8 @@ class Canvas:
                 self.chars[cy][cx] = ch
                 self.dot_style[(cx, cy)] = (priority, style)
 
-    def lines(self) -> list[Text]:
+    def rows(self) -> list[list[Segment]]:
+        """Each row as segments, consecutive cells of one style merged into one segment."""
         for (cx, cy), mask in self.dots.items():
             if not self.taken[cy][cx]:
                 self.chars[cy][cx] = chr(0x2800 + mask)
@@ -124,11 +126,14 @@ class Canvas:
             if not self.taken[cy][cx]:
                 self.styles[cy][cx] = style
         result = []
-        for row, styles in zip(self.chars, self.styles, strict=True):
-            text = Text()
-            for ch, cell_style in zip(row, styles, strict=True):
-                text.append(ch, cell_style)
-            result.append(text)
+        for chars, styles in zip(self.chars, self.styles, strict=True):
+            segments: list[Segment] = []
+            start = 0
+            for x in range(1, self.width + 1):
+                if x == self.width or styles[x] is not styles[start]:
+                    segments.append(Segment("".join(chars[start:x]), styles[start]))
+                    start = x
+            result.append(segments)
         return result
 
 
@@ -164,9 +169,12 @@ class NetworkDiagram:
         self.biases_hidden = False
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield from self.render_lines()
+        for row in self.render_rows():
+            yield from row
+            yield Segment.line()
 
-    def render_lines(self) -> list[Text]:
+    def render_rows(self) -> list[list[Segment]]:
+        """The diagram as rows of segments, exactly `width` cells each."""
         canvas = Canvas(self.width, self.height, self.ascii_only)
         boxes = self._layout(canvas)
         self._edges(canvas, boxes)
@@ -175,7 +183,17 @@ class NetworkDiagram:
                 if box is not None:
                     self._draw_box(canvas, box)
         self._legend(canvas)
-        return canvas.lines()
+        return canvas.rows()
+
+    def render_lines(self) -> list[Text]:
+        """The diagram as Rich Text lines (for tests and for rendering outside Textual)."""
+        lines = []
+        for row in self.render_rows():
+            text = Text()
+            for segment in row:
+                text.append(segment.text, segment.style)
+            lines.append(text)
+        return lines
 
     # --- layout -------------------------------------------------------------------------
 

@@ -6,7 +6,6 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from rich.table import Table
 from rich.text import Text
 
 from tui_nn.engine.datasets import Dataset
@@ -16,12 +15,16 @@ ASCII_LEVELS = " _.-~=*#"
 BLOCK_LEVELS = " ▁▂▃▄▅▆▇█"
 
 
-def truth_table(data: Dataset, predictions: np.ndarray, current: int | None, focus: int | None, digits: int = 3) -> Table:
-    """Rows x₁, x₂, target, ŷ, predicted class and ✓/✗; the current sample highlighted."""
+def truth_table(data: Dataset, predictions: np.ndarray, current: int | None, focus: int | None, digits: int = 3) -> Text:
+    """Rows x₁, x₂, target, ŷ, predicted class and ✓/✗; the current sample highlighted.
+
+    Plain fixed-width text: it is redrawn on every step, and a Rich Table costs far more.
+    """
     fmt = NumberFormat(digits)
-    table = Table(box=None, pad_edge=False, padding=(0, 1), collapse_padding=True, show_edge=False, header_style="bold")
-    for name in ("#", *(f"x{k + 1}" for k in range(data.x.shape[1])), "y", "ŷ", "cls", ""):
-        table.add_column(name, justify="right" if name not in ("", "#") else "left")
+    n_in = data.x.shape[1]
+    text = Text()
+    header = "#  " + "".join(f"{f'x{k + 1}':>3}" for k in range(n_in)) + "  y" + f"{'ŷ':>7}" + " cls"
+    text.append(header + "\n", style="bold")
     for i in range(data.size):
         y = data.y[i, 0]
         p = float(predictions[i, 0])
@@ -29,16 +32,12 @@ def truth_table(data: Dataset, predictions: np.ndarray, current: int | None, foc
         right = predicted == int(y > 0.5)
         marker = "◆" if focus == i else " "
         style = "reverse" if current == i else ("bold" if focus == i else "")
-        table.add_row(
-            f"{marker}{i + 1}",
-            *(fmt(float(v)) for v in data.x[i]),
-            fmt(float(y)),
-            fmt(p),
-            str(predicted),
-            Text("✓", style="green") if right else Text("✗", style="bold red"),
-            style=style,
-        )
-    return table
+        inputs = "".join(f"{fmt(float(v)):>3}" for v in data.x[i])
+        text.append(f"{i + 1}{marker} {inputs} {fmt(float(y)):>2} {fmt(p):>6} {predicted:>3} ", style=style)
+        text.append("✓" if right else "✗", style="green" if right else "bold red")
+        if i + 1 < data.size:
+            text.append("\n")
+    return text
 
 
 def class_summary(data: Dataset, predictions: np.ndarray, current: int | None) -> Text:

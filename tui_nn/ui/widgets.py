@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import RichLog, Sparkline, Static
 
@@ -33,6 +34,7 @@ class NetworkPane(Widget):
         self.net = net
         self.ascii_only = ascii_only
         self.border_title = "network"
+        self._strips: list[Strip] | None = None
 
     def diagram_state(self, view: View) -> DiagramState:
         snap, net = view.snapshot, self.net
@@ -50,11 +52,29 @@ class NetworkPane(Widget):
             sample=snap.sample,
         )
 
-    def render(self) -> NetworkDiagram | str:
+    def diagram(self) -> NetworkDiagram | None:
         if self.view is None:
-            return ""
+            return None
         size = self.content_size
         return NetworkDiagram(self.diagram_state(self.view), size.width, size.height, self.ascii_only)
+
+    def watch_view(self) -> None:
+        self._strips = None
+        self.refresh()
+
+    def on_resize(self) -> None:
+        self._strips = None
+
+    def render_line(self, y: int) -> Strip:
+        # The diagram is drawn once per View into cached strips (not per line, not via Rich Text).
+        if self._strips is None:
+            diagram = self.diagram()
+            rows = diagram.render_rows() if diagram is not None else []
+            base = self.rich_style  # the pane's background under cells the diagram leaves unstyled
+            self._strips = [Strip(row, diagram.width).apply_style(base) for row in rows] if diagram is not None else []
+        if y < len(self._strips):
+            return self._strips[y]
+        return Strip.blank(self.content_size.width)
 
 
 class CalcLog(RichLog):
@@ -100,7 +120,12 @@ class CalcLog(RichLog):
 
     def add(self, text: Text, undoable: bool) -> None:
         self.entries.append((text, undoable))
-        self.write(text)
+        self._write(text)
+
+    def _write(self, text: Text) -> None:
+        # Scroll now rather than after the next refresh: that would paint the screen twice per step.
+        self.write(text, scroll_end=False)
+        self.scroll_end(animate=False, immediate=True, x_axis=False)
 
     def note(self, message: str, style: str = "grey62") -> None:
         self.add(Text(message, style=style), undoable=False)
@@ -126,7 +151,8 @@ class CalcLog(RichLog):
     def redraw(self) -> None:
         self.clear()
         for text, _ in list(self.entries)[-self.REBUILD :]:
-            self.write(text)
+            self.write(text, scroll_end=False)
+        self.scroll_end(animate=False, immediate=True, x_axis=False)
 
     def reset(self) -> None:
         self.entries.clear()
@@ -140,14 +166,19 @@ class TablePane(Static):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.data = data
         self.border_title = "truth table" if data.is_small else f"{data.name} · {data.size} points"
+        self._laid_out = False
 
     def show(self, view: View) -> None:
         snap = view.snapshot
         current = snap.sample if snap.sample is not None else snap.focus
-        if self.data.is_small:
-            self.update(truth_table(self.data, view.predictions, current, snap.focus))
-        else:
-            self.update(class_summary(self.data, view.predictions, current))
+        content = (
+            truth_table(self.data, view.predictions, current, snap.focus)
+            if self.data.is_small
+            else class_summary(self.data, view.predictions, current)
+        )
+        # Same number of lines every time: no need to lay the screen out again.
+        self.update(content, layout=self._laid_out is False)
+        self._laid_out = True
 
 
 class LossPane(Vertical):
@@ -158,6 +189,7 @@ class LossPane(Vertical):
         self.ascii_only = ascii_only
         self.border_title = "loss (log scale)"
         self._series = np.zeros(0)
+        self._shown: tuple[object, ...] | None = None
 
     def compose(self) -> ComposeResult:
         if self.ascii_only:
@@ -167,6 +199,14 @@ class LossPane(Vertical):
         yield Static(id="loss-summary")
 
     def show(self, view: View) -> None:
+        key = (view.epochs_recorded, view.current_loss, view.first_loss)
+        if key != self._shown:
+            self._shown = key
+            self._show_series(view)
+        summary = loss_summary(view.first_loss, view.current_loss, view.best_loss, view.accuracy, view.epochs_recorded)
+        self.query_one("#loss-summary", Static).update(summary, layout=False)
+
+    def _show_series(self, view: View) -> None:
         series = np.asarray(view.loss_series, dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
             logged = np.log10(np.clip(series, 1e-12, None))
@@ -178,8 +218,6 @@ class LossPane(Vertical):
         else:
             # A new list (not an in-place append) is what makes Sparkline redraw.
             self.query_one("#spark", Sparkline).data = logged.tolist() if len(logged) > 1 else [0.0, 0.0]
-        summary = loss_summary(view.first_loss, view.current_loss, view.best_loss, view.accuracy, view.epochs_recorded)
-        self.query_one("#loss-summary", Static).update(summary)
 
     def on_resize(self) -> None:
         if self.ascii_only and len(self._series):
@@ -224,4 +262,4 @@ class StatusLine(Static):
             text.append(f"training… T or any step key pauses; stops by itself below loss {target_loss:g}", style="dim")
         else:
             text.append("→ next step · ← back · f/b forward/backward · F/B/e finish · T train · ? help", style="dim")
-        self.update(text)
+        self.update(text, layout=False)
