@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import deque
 
 import numpy as np
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -35,6 +36,7 @@ class NetworkPane(Widget):
         self.ascii_only = ascii_only
         self.border_title = "network"
         self._strips: list[Strip] | None = None
+        self._styled: tuple[Style, list[Strip]] | None = None
 
     def diagram_state(self, view: View) -> DiagramState:
         snap, net = view.snapshot, self.net
@@ -69,12 +71,17 @@ class NetworkPane(Widget):
         # The diagram is drawn once per View into cached strips (not per line, not via Rich Text).
         if self._strips is None:
             diagram = self.diagram()
-            rows = diagram.render_rows() if diagram is not None else []
-            base = self.rich_style  # the pane's background under cells the diagram leaves unstyled
-            self._strips = [Strip(row, diagram.width).apply_style(base) for row in rows] if diagram is not None else []
-        if y < len(self._strips):
-            return self._strips[y]
-        return Strip.blank(self.content_size.width)
+            self._strips = [Strip(row, diagram.width) for row in diagram.render_rows()] if diagram is not None else []
+            self._styled = None
+        # The pane's base style goes under the cells the diagram leaves unstyled. It is applied
+        # here, not cached with the drawing: it can change after the first render (CSS, theme).
+        base = self.rich_style
+        if self._styled is None or self._styled[0] != base:
+            self._styled = (base, [strip.apply_style(base) for strip in self._strips])
+        strips = self._styled[1]
+        if y < len(strips):
+            return strips[y]
+        return Strip.blank(self.content_size.width, base)
 
 
 class CalcLog(RichLog):
