@@ -16,7 +16,7 @@ from tui_nn.engine.walk import sample_step_count
 
 def test_a_pass_is_forward_loss_backward_per_sample_then_update(xor_session: Session) -> None:
     stepper = xor_session.stepper
-    records = stepper.finish_pass()
+    records = stepper.walk_pass()
     per_sample = sample_step_count((2, 2, 1))
     assert len(records) == 4 * per_sample + 1 + 9
     first = records[:per_sample]
@@ -49,7 +49,7 @@ def test_records_carry_the_numbers_they_were_computed_from(xor_session: Session)
 
 
 def test_zero_inputs_are_called_out(xor_session: Session) -> None:
-    records = xor_session.stepper.finish_pass()
+    records = xor_session.stepper.walk_pass()
     zero_grads = [r for r in records if r.kind == "grad_w" and r.sample == 0 and r.layer == 0]
     assert zero_grads and all(r.value == 0 and r.note == "a zero input gets no gradient" for r in zero_grads)
 
@@ -100,7 +100,7 @@ def test_jumps_stop_where_they_say(xor_session: Session) -> None:
     backward = stepper.finish_backward()
     assert backward[0].phase == "loss" and all(r.sample == 0 for r in backward)
     assert stepper.peek().phase == "forward" and stepper.peek().sample == 1
-    rest = stepper.finish_pass()
+    rest = stepper.walk_pass()
     assert rest[-1].phase == "update" and stepper.epoch == 1
 
 
@@ -122,7 +122,7 @@ def test_run_epochs_continues_from_mid_pass_and_undoes_in_one_step(xor_session: 
 def test_focus_walks_one_sample_and_updates_on_it_alone(xor_session: Session) -> None:
     stepper, net = xor_session.stepper, xor_session.net
     stepper.set_focus(1)
-    records = stepper.finish_pass()
+    records = stepper.walk_pass()
     assert {r.sample for r in records if r.sample is not None} == {1}
     reference = build(Config()).net
     _, grad, _, _ = reference.loss_and_gradient(xor_session.data.x[1:2], xor_session.data.y[1:2])
@@ -170,7 +170,30 @@ def test_reset_returns_to_epoch_zero(xor_session: Session) -> None:
 @pytest.mark.parametrize("optimizer", ["momentum", "adam"])
 def test_optimizer_update_records_show_their_state(optimizer: str) -> None:
     session = build(Config(optimizer=optimizer))
-    records = session.stepper.finish_pass()
+    records = session.stepper.walk_pass()
     update = records[-1]
     names = [name for name, _ in update.results]
     assert ("v" in names) if optimizer == "momentum" else ({"m", "v"} <= set(names))
+
+
+def test_jumping_to_the_end_of_a_pass_equals_walking_it() -> None:
+    walked, jumped = build(Config(hidden=(3,), optimizer="adam")), build(Config(hidden=(3,), optimizer="adam"))
+    for _ in range(3):
+        records = walked.stepper.walk_pass()
+        finished, start = jumped.stepper.finish_pass()
+        assert start == 0 and np.array_equal(walked.net.params, jumped.net.params)
+        assert [r.text_lines(NumberFormat(4)) for r in records] == [
+            r.text_lines(NumberFormat(4)) for r in jumped.stepper.records(finished, 0, finished.total)
+        ]
+    assert np.array_equal(walked.stepper.history.rows(), jumped.stepper.history.rows())
+
+
+def test_finishing_a_large_pass_does_not_format_its_records() -> None:
+    from tui_nn.engine.config import defaults_for
+
+    session = build(defaults_for("spiral"))
+    finished, _ = session.stepper.finish_pass()
+    assert finished.total > 80_000
+    formatted = sum(len(steps) for steps in finished.segments.values())
+    assert formatted < 1_000, "only the update's records were formatted"
+    assert session.stepper.back() is not None  # stepping back into it formats what it needs

@@ -231,7 +231,7 @@ def run_trace(args: argparse.Namespace) -> int:
     if not args.json:
         print(f"trace {session.describe()}")
     for _ in range(passes):
-        for record in stepper.finish_pass():
+        for record in stepper.walk_pass():
             if args.json:
                 print(json.dumps(record.as_json(), ensure_ascii=False))
             else:

@@ -220,13 +220,30 @@ class Stepper:
         sample = nxt.sample
         return self.steps_until(lambda s: s.phase != phase or s.sample != sample)
 
-    def finish_pass(self) -> list[Step]:
-        """Apply every remaining step of this pass, ending with its update."""
+    def finish_pass(self) -> tuple[Pass, int]:
+        """Jump to the end of this pass (its update applied); return (that pass, where it was).
+
+        Only the numbers are computed: the records of the steps jumped over are formatted when
+        someone asks for them (records(), or stepping back into them). A spiral epoch has 88,094
+        micro-steps; formatting them all would take seconds.
+        """
+        cur, start = self.current, self.position
+        self._segment(cur, len(cur.samples))  # every sample's numbers, the update and its end state
+        self.position = cur.total
+        self._complete_pass()
+        return cur, start
+
+    def walk_pass(self) -> list[Step]:
+        """Apply every remaining step of this pass one by one, returning their records."""
         records: list[Step] = []
         start = self.current
         while self.current is start:
             records.append(self.step())
         return records
+
+    def records(self, p: Pass, start: int, stop: int) -> list[Step]:
+        """The records of positions start … stop−1 of pass `p` (formatted on demand)."""
+        return [self._step(p, i) for i in range(max(start, 0), min(stop, p.total))]
 
     def run_epochs(
         self, epochs: int, target_loss: float | None = None, should_stop: Callable[[], bool] | None = None
@@ -406,7 +423,9 @@ class Stepper:
     def _remember(self, new: Pass) -> None:
         self._memory.append(new)
         self._memory_steps += new.total
-        while len(self._memory) > 1 and self._memory_steps - self._memory[0].total > self.undo_limit:
+        # Forget the oldest pass only while the passes between it and the new one still hold
+        # at least undo_limit steps to step back through.
+        while len(self._memory) > 2 and self._memory_steps - self._memory[0].total - new.total >= self.undo_limit:
             dropped = self._memory.popleft()
             self._memory_steps -= dropped.total
             for kept in self._memory:

@@ -28,6 +28,7 @@ from tui_nn.ui.messages import TrainingProgress, TrainingStopped
 from tui_nn.ui.widgets import CalcLog, LossPane, NetworkPane, StatusLine, TablePane
 
 MIN_WIDTH, MIN_HEIGHT = 64, 20
+LOG_TAIL = 200  # steps logged when a jump applies more than that
 COMPACT_HEIGHT = 32
 FRAME_SECONDS = 1 / 30
 CHUNK_SECONDS = 0.008  # training slices between checks for a stop request
@@ -97,6 +98,7 @@ class TuiNN(App[None]):
         self.sub_title = self.session.describe()
         log = self.query_one(CalcLog)
         log.note(f"{self.session.describe()}", style="bold")
+        self.screen.set_class(self.ascii_only, "ascii")
         self._apply_size(self.size.width, self.size.height)
         self.draw()
 
@@ -203,10 +205,11 @@ class TuiNN(App[None]):
 
     def action_finish_epoch(self) -> None:
         def finish() -> None:
-            steps = self.stepper.finish_pass()
-            self._log_steps(steps[-200:] if len(steps) > 200 else steps)
-            if len(steps) > 200:
-                self.query_one(CalcLog).note(f"(… {len(steps) - 200} earlier steps of this pass not shown)")
+            finished, start = self.stepper.finish_pass()
+            shown = max(start, finished.total - LOG_TAIL)
+            if shown > start:
+                self.query_one(CalcLog).note(f"(… {shown - start} steps of this pass not shown: ← steps back into them)")
+            self._log_steps(self.stepper.records(finished, shown, finished.total))
 
         self._stepping(finish)
 
