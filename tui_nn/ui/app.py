@@ -21,13 +21,16 @@ from textual.reactive import reactive
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-from tui_nn.engine.session import Session
+from tui_nn.engine.config import Config, ConfigError
+from tui_nn.engine.session import Session, build
 from tui_nn.engine.stepper import Jump
 from tui_nn.engine.view import View, capture
 from tui_nn.ui.messages import TrainingProgress, TrainingStopped
-from tui_nn.ui.widgets import CalcLog, LossPane, NetworkPane, StatusLine, TablePane
+from tui_nn.ui.widgets import BoundaryPane, CalcLog, HiddenPane, LossPane, NetworkPane, StatusLine, TablePane
 
 MIN_WIDTH, MIN_HEIGHT = 64, 20
+WIDE_WIDTH, WIDE_HEIGHT = 160, 45  # from this size the three views stand side by side
+VIEWS = ("network", "boundary", "hidden")
 LOG_TAIL = 200  # steps logged when a jump applies more than that
 COMPACT_HEIGHT = 32
 FRAME_SECONDS = 1 / 30
@@ -53,6 +56,8 @@ class TuiNN(App[None]):
         Binding("t,T", "train", "train", id="train"),
         Binding("plus", "lr(2.0)", "η×2", id="lr-up"),
         Binding("minus", "lr(0.5)", "η÷2", id="lr-down"),
+        Binding("v", "cycle_view", "view", id="view"),
+        Binding("c", "settings", "settings", id="settings"),
         Binding("r", "reset", "reset", id="reset"),
         Binding("s", "save", "save", id="save"),
         Binding("question_mark", "help", "help", id="help"),
@@ -80,11 +85,15 @@ class TuiNN(App[None]):
         self._jump: Jump | None = None
         self.last_frame_time = 0.0
         self.frames = 0
+        self.view_mode = "network"
 
     # --- layout ---------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield NetworkPane(self.session.net, self.ascii_only, id="network")
+        with Horizontal(id="views"):
+            yield NetworkPane(self.session.net, self.ascii_only, id="network")
+            yield BoundaryPane(self.session.net, self.session.data, self.ascii_only, id="boundary")
+            yield HiddenPane(self.session.net, self.session.data, self.ascii_only, id="hidden")
         with Horizontal(id="bottom"):
             yield CalcLog(self.stepper.fmt, id="log")
             with Vertical(id="side"):
@@ -109,6 +118,9 @@ class TuiNN(App[None]):
         small = width < MIN_WIDTH or height < MIN_HEIGHT
         self.screen.set_class(small, "too-small")
         self.screen.set_class(height < COMPACT_HEIGHT, "compact")
+        self.screen.set_class(width >= WIDE_WIDTH and height >= WIDE_HEIGHT, "wide")
+        for mode in VIEWS:
+            self.screen.set_class(self.view_mode == mode, f"view-{mode}")
         if small:
             self.query_one("#too-small", Static).update(
                 Text(
@@ -125,6 +137,8 @@ class TuiNN(App[None]):
             view = capture(self.stepper)
         self.view = view
         self.query_one(NetworkPane).view = view
+        self.query_one(BoundaryPane).view = view
+        self.query_one(HiddenPane).view = view
         self.query_one(TablePane).show(view)
         self.query_one(LossPane).show(view)
         self.query_one(StatusLine).show(view, self.message, self.message_style, self.training, self.target_loss)
@@ -308,6 +322,62 @@ class TuiNN(App[None]):
             self.say(f"saved {saved.resolve()}", "green")
             self.query_one(CalcLog).note(f"saved the network (epoch {view.epoch}) to {saved.resolve()}")
         self.draw(self.view)
+
+    def action_cycle_view(self) -> None:
+        """Network → decision boundary → hidden space (all three at once on large terminals)."""
+        if self.session.net.n_layers < 2 and VIEWS[(VIEWS.index(self.view_mode) + 1) % 3] == "hidden":
+            self.view_mode = "network"
+        else:
+            self.view_mode = VIEWS[(VIEWS.index(self.view_mode) + 1) % len(VIEWS)]
+        self._apply_size(self.size.width, self.size.height)
+        names = {"network": "the network", "boundary": "the decision boundary", "hidden": "the hidden space"}
+        wide = self.screen.has_class("wide")
+        self.say(
+            f"all three views are shown at this size; {names[self.view_mode]} is first on small terminals"
+            if wide
+            else f"showing {names[self.view_mode]} (v for the next view)",
+            "cyan",
+        )
+        self.draw(self.view)
+
+    def action_settings(self) -> None:
+        def open_settings() -> None:
+            from tui_nn.ui.settings import SettingsScreen
+
+            self.push_screen(SettingsScreen(self.session.config), self._apply_settings)
+
+        self._stepping(open_settings)
+
+    def _apply_settings(self, config: Config | None) -> None:
+        if config is None:
+            self.say("settings unchanged", "cyan")
+            self.draw(self.view)
+            return
+        try:
+            session = build(config, digits=self.stepper.fmt.digits)
+        except (ConfigError, ValueError) as error:
+            self.say(f"settings not applied: {error}", "bold red")
+            self.draw(self.view)
+            return
+        self.call_later(self._rebuild, session)
+
+    async def _rebuild(self, session: Session) -> None:
+        """Swap in a new session: recompose the panes, keep the log, say what changed."""
+        entries = list(self.query_one(CalcLog).entries)
+        self.session, self.stepper = session, session.stepper
+        self.view = capture(self.stepper)
+        await self.recompose()
+        log = self.query_one(CalcLog)
+        for text, _ in entries:
+            log.entries.append((text, False))  # the old network's steps cannot be undone any more
+        log.redraw()
+        log.note(f"rebuilt the network: {session.describe()} · epoch 0", style="bold magenta")
+        self.sub_title = session.describe()
+        self.say("new settings applied: network rebuilt at epoch 0", "magenta")
+        self.screen.set_class(self.ascii_only, "ascii")
+        self._apply_size(self.size.width, self.size.height)
+        self.refresh_bindings()
+        self.draw()
 
     def action_help(self) -> None:
         from tui_nn.ui.help import HelpScreen  # Markdown costs ~50 ms to import: load it when asked

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import deque
 
 import numpy as np
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
@@ -270,3 +271,101 @@ class StatusLine(Static):
         else:
             text.append("→ next step · ← back · f/b forward/backward · F/B/e finish · T train · ? help", style="dim")
         self.update(text, layout=False)
+
+
+class _CachedLines(Widget):
+    """A pane drawn once per change of its inputs into strips, then served line by line."""
+
+    view: reactive[View | None] = reactive(None, layout=False)
+    """The View drawn; None until the app hands over the first one."""
+
+    def __init__(self, session_net: Network, data: Dataset, ascii_only: bool, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.net = session_net
+        self.data = data
+        self.ascii_only = ascii_only
+        self._key: tuple[object, ...] | None = None
+        self._raw: list[Strip] = []
+        self._styled: tuple[Style, list[Strip]] | None = None
+
+    def draw_rows(self, view: View, width: int, height: int) -> list[list[Segment]]:
+        raise NotImplementedError
+
+    def render_line(self, y: int) -> Strip:
+        size = self.content_size
+        view = self.view
+        if view is None or size.width < 4 or size.height < 2:
+            return Strip.blank(size.width)
+        # Redrawn only when the parameters or the size change, not on every forward step.
+        key = (view.snapshot.params.tobytes(), size.width, size.height)
+        if key != self._key:
+            self._key = key
+            self._raw = [Strip(row, size.width) for row in self.draw_rows(view, size.width, size.height)]
+            self._styled = None
+        base = self.rich_style
+        if self._styled is None or self._styled[0] != base:
+            self._styled = (base, [strip.apply_style(base) for strip in self._raw])
+        strips = self._styled[1]
+        return strips[y] if y < len(strips) else Strip.blank(size.width, base)
+
+    def watch_view(self) -> None:
+        self.refresh()
+
+
+class BoundaryPane(_CachedLines):
+    """ŷ over the input plane as a heatmap, the ŷ = 0.5 contour, the data points on top."""
+
+    def on_mount(self) -> None:
+        self.border_title = "decision boundary"
+
+    def draw_rows(self, view: View, width: int, height: int) -> list[list[Segment]]:
+        from tui_nn.engine.insight import data_extent, output_grid
+        from tui_nn.ui.insight_views import boundary_legend, boundary_rows
+
+        extent = data_extent(self.data)
+        rows = height - 1
+        grid = output_grid(self.net, view.snapshot.params, extent, width, 2 * rows)
+        lines = boundary_rows(grid, extent, self.data.x, self.data.y, view.predictions, self.ascii_only)
+        return [*lines, boundary_legend(extent, width, self.ascii_only)]
+
+
+class HiddenPane(_CachedLines):
+    """Where each sample lands in the last hidden layer, with the output's decision line."""
+
+    def on_mount(self) -> None:
+        self.border_title = "hidden space"
+
+    def draw_rows(self, view: View, width: int, height: int) -> list[list[Segment]]:
+        from tui_nn.engine.insight import hidden_space, line_side_grid, plot_extent
+        from tui_nn.ui.insight_views import hidden_rows
+
+        space = hidden_space(self.net, view.snapshot.params, self.data.x)
+        text_rows = self._summary(space, width)
+        plot_height = max(height - len(text_rows), 3)
+        extent = plot_extent(space)
+        sides = line_side_grid(space.line, extent, width, plot_height)
+        rows = hidden_rows(space, extent, sides, self.data.y, width, plot_height, self.ascii_only)
+        return rows + [[Segment(t[:width].ljust(width), Style(dim=True))] for t in text_rows]
+
+    def _summary(self, space: object, width: int) -> list[str]:
+        from tui_nn.engine.insight import HiddenSpace
+
+        assert isinstance(space, HiddenSpace)
+        a_name, b_name = space.axes
+        lines = []
+        if space.projected:
+            share = f" ({space.explained[0]:.0%} + {space.explained[1]:.0%} of the spread)" if space.explained else ""
+            lines.append(
+                f"{space.activations.shape[1]} hidden units projected on their two principal directions{share}; "
+                "white line: where ŷ = 0.5 meets this plane"
+            )
+        else:
+            lines.append(f"across: {a_name}, up: {b_name}; white line: where the output says ŷ = 0.5")
+        predicted = {int(p > 0.5) for p in self.view.predictions[:, 0]} if self.view is not None else set()
+        if len(predicted) == 1:
+            lines.append(f"no line in view: every sample is on the class-{predicted.pop()} side (shaded)")
+        if self.data.is_small and space.activations.shape[1] <= 8:
+            for i, row in enumerate(space.activations):
+                values = " ".join(f"{v:.2f}" for v in row)
+                lines.append(f"sample {i + 1}: h = ({values})")
+        return lines

@@ -1,0 +1,132 @@
+"""What the network has learned: its output over the input plane, and the hidden space.
+
+All of it is computed here, vectorised, so the app only draws numbers it is given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tui_nn.engine.datasets import Dataset
+from tui_nn.engine.network import Network
+
+
+@dataclass(frozen=True)
+class Extent:
+    """A rectangle of the input plane: x₁ from x_min to x_max, x₂ from y_min to y_max."""
+
+    x_min: float
+    x_max: float
+    y_min: float
+    y_max: float
+
+
+def data_extent(data: Dataset, margin: float = 0.15) -> Extent:
+    """The gates' plane is −0.5 … 1.5 on both axes; point clouds get their range plus a margin."""
+    if data.is_small:
+        return Extent(-0.5, 1.5, -0.5, 1.5)
+    low, high = data.x.min(axis=0), data.x.max(axis=0)
+    pad = (high - low) * margin
+    return Extent(float(low[0] - pad[0]), float(high[0] + pad[0]), float(low[1] - pad[1]), float(high[1] + pad[1]))
+
+
+def grid_inputs(extent: Extent, columns: int, rows: int) -> np.ndarray:
+    """The centres of a columns × rows grid of pixels, row 0 at the top (largest x₂): (rows·columns, 2)."""
+    xs = extent.x_min + (np.arange(columns) + 0.5) * (extent.x_max - extent.x_min) / columns
+    ys = extent.y_max - (np.arange(rows) + 0.5) * (extent.y_max - extent.y_min) / rows
+    gx, gy = np.meshgrid(xs, ys)
+    return np.column_stack([gx.ravel(), gy.ravel()])
+
+
+def output_grid(net: Network, params: np.ndarray, extent: Extent, columns: int, rows: int) -> np.ndarray:
+    """ŷ (first output) at every pixel of the grid, in one forward pass: a rows × columns array."""
+    return net.predict(grid_inputs(extent, columns, rows), params)[:, 0].reshape(rows, columns)
+
+
+def pixel_of(point: np.ndarray, extent: Extent, columns: int, rows: int) -> tuple[int, int] | None:
+    """(column, row) of the grid pixel containing `point`, or None outside the extent."""
+    fx = (point[0] - extent.x_min) / (extent.x_max - extent.x_min)
+    fy = (extent.y_max - point[1]) / (extent.y_max - extent.y_min)
+    if not (0 <= fx < 1 and 0 <= fy < 1):
+        return None
+    return int(fx * columns), int(fy * rows)
+
+
+@dataclass(frozen=True)
+class HiddenSpace:
+    """Where each sample lands in the last hidden layer, and the output's decision line there.
+
+    points: (m, 2) coordinates drawn — the hidden activations themselves for 2 units, else the
+    projection onto the two principal directions. line: (a, b, c) with a·u + b·v + c = 0 the
+    output unit's boundary ŷ = 0.5 in those coordinates (None if it does not cross the plane).
+    """
+
+    activations: np.ndarray
+    points: np.ndarray
+    projected: bool
+    line: tuple[float, float, float] | None
+    explained: tuple[float, float] | None
+    axes: tuple[str, str]
+
+
+def hidden_space(net: Network, params: np.ndarray, x: np.ndarray) -> HiddenSpace:
+    """The last hidden layer's activations for every row of x, and a 2-D view of them.
+
+    With two units the view is (h₁, h₂) and the decision line is v₁h₁ + v₂h₂ + b = 0. With more,
+    the view is the projection on the two principal directions c₁, c₂ (through the mean μ), and
+    the line is where the output's hyperplane v·h + b = 0 meets that plane:
+    (v·c₁)·u + (v·c₂)·w + (v·μ + b) = 0. Each direction's sign is fixed (its largest component
+    positive), so the picture is deterministic.
+    """
+    if net.n_layers < 2:
+        raise ValueError("the network has no hidden layer")
+    _, acts = net.forward(x, params)
+    h = acts[-2]
+    v = net.weights(net.n_layers - 1, params)[:, 0]
+    b = float(net.biases(net.n_layers - 1, params)[0])
+    if h.shape[1] == 1:
+        points = np.column_stack([h[:, 0], np.zeros(len(h))])
+        return HiddenSpace(h, points, False, (float(v[0]), 0.0, b), None, ("h1", "—"))
+    if h.shape[1] == 2:
+        return HiddenSpace(h, h.copy(), False, (float(v[0]), float(v[1]), b), None, ("h1", "h2"))
+    mean = h.mean(axis=0)
+    centred = h - mean
+    _, singular, vt = np.linalg.svd(centred, full_matrices=False)
+    directions = vt[:2].copy()
+    if directions.shape[0] < 2:
+        directions = np.vstack([directions, np.zeros_like(directions[0])])
+    for k in range(2):
+        if directions[k, np.argmax(np.abs(directions[k]))] < 0:
+            directions[k] = -directions[k]
+    points = centred @ directions.T
+    total = float(np.sum(singular**2))
+    explained = tuple(float(s**2 / total) if total > 0 else 0.0 for s in (list(singular[:2]) + [0.0, 0.0])[:2])
+    a, c2 = float(v @ directions[0]), float(v @ directions[1])
+    line = (a, c2, float(v @ mean + b)) if (a or c2) else None
+    return HiddenSpace(h, points, True, line, (explained[0], explained[1]), ("pc1", "pc2"))
+
+
+def plot_extent(space: HiddenSpace, margin: float = 0.12) -> Extent:
+    """The hidden-space plot's range: [0, 1] for sigmoid activations shown directly, else the data's."""
+    pts = space.points
+    low, high = pts.min(axis=0), pts.max(axis=0)
+    if not space.projected and low.min() >= 0 and high.max() <= 1:
+        low, high = np.zeros(2), np.ones(2)
+    span = np.maximum(high - low, 1e-3)
+    return Extent(
+        float(low[0] - span[0] * margin),
+        float(high[0] + span[0] * margin),
+        float(low[1] - span[1] * margin),
+        float(high[1] + span[1] * margin),
+    )
+
+
+def line_side_grid(line: tuple[float, float, float] | None, extent: Extent, columns: int, rows: int) -> np.ndarray | None:
+    """Which side of the decision line each pixel centre lies on: a·u + b·v + c > 0 (True) or not."""
+    if line is None:
+        return None
+    a, b, c = line
+    pts = grid_inputs(extent, columns, rows)
+    return np.asarray((a * pts[:, 0] + b * pts[:, 1] + c > 0).reshape(rows, columns))

@@ -1,0 +1,177 @@
+"""Renderables for what the network learned: the decision boundary and the hidden space.
+
+Both take numbers the engine computed (tui_nn.engine.insight) and only turn them into cells.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.color import Color
+from rich.segment import Segment
+from rich.style import Style
+
+from tui_nn.engine.insight import Extent, HiddenSpace, pixel_of
+from tui_nn.ui.diagram import Canvas
+
+CLASS_0 = (255, 135, 0)  # orange, as negative weights
+CLASS_1 = (0, 135, 255)  # blue, as positive weights
+PALE = (118, 118, 118)
+CONTOUR = (235, 235, 235)
+ASCII_BANDS = ".-+#"
+
+
+def scale_colour(p: float) -> tuple[int, int, int]:
+    """Diverging scale: class 0 colour at ŷ = 0, pale grey at 0.5, class 1 colour at ŷ = 1."""
+    if not np.isfinite(p):
+        return (255, 0, 0)
+    t = min(abs(p - 0.5) * 2, 1.0)
+    end = CLASS_1 if p >= 0.5 else CLASS_0
+    return tuple(int(PALE[k] + (end[k] - PALE[k]) * t) for k in range(3))  # type: ignore[return-value]
+
+
+def _rgb(rgb: tuple[int, int, int]) -> Color:
+    return Color.from_rgb(*rgb)
+
+
+def contour_mask(grid: np.ndarray) -> np.ndarray:
+    """Pixels where ŷ − 0.5 changes sign towards the pixel right of or below them."""
+    above = grid > 0.5
+    mask = np.zeros_like(above)
+    mask[:, :-1] |= above[:, :-1] != above[:, 1:]
+    mask[:-1, :] |= above[:-1, :] != above[1:, :]
+    return mask
+
+
+def boundary_rows(
+    grid: np.ndarray,
+    extent: Extent,
+    x: np.ndarray,
+    y: np.ndarray,
+    predictions: np.ndarray,
+    ascii_only: bool = False,
+) -> list[list[Segment]]:
+    """The heatmap, two pixels per cell (▀: top pixel as foreground, bottom as background),
+    with the ŷ = 0.5 contour and the data points drawn over it; grid is (2·rows) × columns."""
+    pixel_rows, columns = grid.shape
+    rows = pixel_rows // 2
+    contour = contour_mask(grid)
+    marks: dict[tuple[int, int], tuple[str, Style]] = {}
+    for i in range(len(x)):
+        cell = pixel_of(x[i], extent, columns, pixel_rows)
+        if cell is None:
+            continue
+        col, prow = cell
+        label = int(y[i, 0] > 0.5)
+        wrong = int(predictions[i, 0] > 0.5) != label
+        colour = CLASS_1 if label else CLASS_0
+        if ascii_only:
+            char = ("X" if label else "O") if wrong else ("x" if label else "o")
+        else:
+            char = "✕" if wrong else "●"
+        marks[(col, prow // 2)] = (char, Style(color=_rgb(colour), bold=True, bgcolor="grey11" if wrong else None))
+    result: list[list[Segment]] = []
+    for r in range(rows):
+        segments: list[Segment] = []
+        for c in range(columns):
+            if (c, r) in marks:
+                char, style = marks[(c, r)]
+                if not ascii_only and style.bgcolor is None:
+                    style = style + Style(bgcolor=_rgb(scale_colour(float(grid[2 * r, c]))))
+                segments.append(Segment(char, style))
+                continue
+            top, bottom = float(grid[2 * r, c]), float(grid[2 * r + 1, c])
+            if ascii_only:
+                on_line = contour[2 * r, c] or contour[2 * r + 1, c]
+                char = "*" if on_line else ASCII_BANDS[min(int(((top + bottom) / 2) * 4), 3)]
+                segments.append(Segment(char))
+                continue
+            fg = CONTOUR if contour[2 * r, c] else scale_colour(top)
+            bg = CONTOUR if contour[2 * r + 1, c] else scale_colour(bottom)
+            segments.append(Segment("▀", Style(color=_rgb(fg), bgcolor=_rgb(bg))))
+        result.append(list(Segment.simplify(segments)) if not ascii_only else [Segment("".join(s.text for s in segments))])
+    return result
+
+
+def boundary_legend(extent: Extent, width: int, ascii_only: bool) -> list[Segment]:
+    """ŷ 0 ▆▆▆▆ 1 colour bar, the contour's mark and the axis ranges."""
+    segments: list[Segment] = [Segment("ŷ 0 ")]
+    steps = 10
+    for k in range(steps + 1):
+        p = k / steps
+        if ascii_only:
+            segments.append(Segment(ASCII_BANDS[min(int(p * 4), 3)]))
+        else:
+            segments.append(Segment("█", Style(color=_rgb(scale_colour(p)))))
+    contour = "* ŷ=0.5" if ascii_only else "─ ŷ=0.5"
+    text = f" 1  {contour}  x₁ {extent.x_min:.2f}…{extent.x_max:.2f}  x₂ {extent.y_min:.2f}…{extent.y_max:.2f}"
+    segments.append(Segment(text, Style(dim=True)))
+    used = sum(len(s.text) for s in segments)
+    if used > width:
+        return list(Segment.adjust_line_length(segments, width))
+    return [*segments, Segment(" " * (width - used))]
+
+
+def hidden_rows(
+    space: HiddenSpace,
+    extent: Extent,
+    sides: np.ndarray | None,
+    y: np.ndarray,
+    width: int,
+    height: int,
+    ascii_only: bool = False,
+) -> list[list[Segment]]:
+    """A scatter of the samples in hidden space (numbered when there are few), the output's
+    decision line drawn across it and each side shaded by the class it predicts."""
+    canvas = Canvas(width, height, ascii_only)
+    many = len(space.points) > 9
+
+    def cell(u: float, v: float) -> tuple[float, float]:
+        fx = (u - extent.x_min) / (extent.x_max - extent.x_min)
+        fy = (extent.y_max - v) / (extent.y_max - extent.y_min)
+        return fx * width, fy * height
+
+    if space.line is not None:
+        a, b, c = space.line
+        ends = []
+        for u in (extent.x_min, extent.x_max):  # where the line crosses the plot's edges
+            if b != 0:
+                ends.append((u, -(a * u + c) / b))
+        for v in (extent.y_min, extent.y_max):
+            if a != 0:
+                ends.append((-(b * v + c) / a, v))
+        inside = [
+            (u, v)
+            for u, v in ends
+            if extent.x_min - 1e-9 <= u <= extent.x_max + 1e-9 and extent.y_min - 1e-9 <= v <= extent.y_max + 1e-9
+        ]
+        if len(inside) >= 2:
+            (x0, y0), (x1, y1) = (cell(*inside[0]), cell(*inside[-1]))
+            canvas.line(x0, y0, x1, y1, Style(color="white", bold=True), 1)
+    # Samples sharing a cell share a label ("1,4"), so none hides another.
+    cells: dict[tuple[int, int], list[int]] = {}
+    for i, (u, v) in enumerate(space.points):
+        cx, cy = cell(float(u), float(v))
+        cells.setdefault((min(max(int(cx), 0), width - 1), min(max(int(cy), 0), height - 1)), []).append(i)
+    for (col, row), members in cells.items():
+        label = int(y[members[0], 0] > 0.5)
+        mixed = len({int(y[i, 0] > 0.5) for i in members}) > 1
+        if many:
+            char = ("o" if label == 0 else "x") if ascii_only else "●"
+        else:
+            char = ",".join(str(i + 1) for i in members)
+        colour = (255, 255, 255) if mixed else (CLASS_1 if label else CLASS_0)
+        canvas.text(min(col, width - len(char)), row, char, Style(color=_rgb(colour), bold=True))
+    rows = canvas.rows()
+    if sides is None or ascii_only:
+        return rows
+    shaded: list[list[Segment]] = []
+    for r, row_segments in enumerate(rows):
+        tinted: list[Segment] = []
+        column = 0
+        for segment in row_segments:
+            for ch in segment.text:
+                tint = (60, 42, 20) if not sides[r, column] else (18, 40, 66)
+                tinted.append(Segment(ch, (segment.style or Style()) + Style(bgcolor=_rgb(tint))))
+                column += 1
+        shaded.append(list(Segment.simplify(tinted)))
+    return shaded
