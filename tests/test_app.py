@@ -318,3 +318,77 @@ async def test_random_key_mashing_never_raises() -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.is_running
+
+
+async def test_v_cycles_the_views() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.query_one("#network").display and not app.query_one("#boundary").display
+        await pilot.press("v")
+        assert app.view_mode == "boundary" and app.query_one("#boundary").display
+        assert not app.query_one("#network").display
+        await pilot.press("v")
+        assert app.view_mode == "hidden" and app.query_one("#hidden").display
+        await pilot.press("v")
+        assert app.view_mode == "network"
+
+
+async def test_large_terminals_show_all_views() -> None:
+    app = make_app()
+    async with app.run_test(size=(180, 50)):
+        assert all(app.query_one(f"#{name}").display for name in ("network", "boundary", "hidden"))
+
+
+async def test_settings_valid_input_rebuilds_the_network() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e", "c")
+        assert app.screen.__class__.__name__ == "SettingsScreen"
+        hidden = app.screen.query_one("#field-hidden")
+        hidden.value = ""
+        await pilot.press("4", ",", "3")
+        app.screen.query_one("#field-lr").value = "0.5"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ != "SettingsScreen"
+        assert app.session.net.sizes == (2, 4, 3, 1) and app.stepper.lr == 0.5 and app.stepper.epoch == 0
+        assert "rebuilt" in app.message
+        entries = [t.plain for t, _ in app.query_one(CalcLog).entries]
+        assert any(e.startswith("rebuilt the network: xor: 2-4-3-1") for e in entries)
+        assert any("update · epoch 0" in e for e in entries), "the old log is kept"
+
+
+async def test_settings_invalid_input_is_explained_and_not_applied() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        screen = app.screen
+        screen.query_one("#field-lr").value = "-3"
+        screen.query_one("#field-batch").value = "9"
+        await pilot.pause()
+        assert "positive finite number" in str(screen.query_one("#error-lr").content)
+        assert "larger than the data set" in str(screen.query_one("#error-batch").content)
+        await pilot.press("enter")
+        assert app.screen is screen and "not applied" in str(screen.query_one("#settings-message").content)
+        assert app.session.net.sizes == (2, 2, 1) and app.stepper.lr == 1.0
+
+
+async def test_settings_escape_cancels() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("right", "c")
+        app.screen.query_one("#field-hidden").value = "8"
+        await pilot.press("escape")
+        assert app.session.net.sizes == (2, 2, 1) and app.stepper.position == 1
+        assert "unchanged" in app.message
+
+
+async def test_switching_data_set_keeps_other_choices() -> None:
+    app = make_app(hidden=(3,), lr=0.25)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        app.screen.query_one("#field-problem").value = "circle"
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.session.data.name == "circle" and app.session.net.sizes == (2, 3, 1) and app.stepper.lr == 0.25

@@ -60,3 +60,53 @@ def test_after_live_training(snap_compare, size) -> None:
 def test_help_screen(snap_compare, size) -> None:
     """? opens the help: panes, keys, notation."""
     assert snap_compare(app(), press=["question_mark"], terminal_size=size)
+
+
+def test_boundary_before_training(snap_compare) -> None:
+    """v: the decision boundary of the untrained network, every point drawn, wrong ones as ✕."""
+    assert snap_compare(app(), press=["v"], terminal_size=(120, 40))
+
+
+def test_boundary_after_training(snap_compare) -> None:
+    """T then v: the trained XOR boundary, a band between the two classes."""
+
+    async def train(pilot: Pilot) -> None:
+        await pilot.press("T")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press("v")
+        await pilot.pause()
+
+    assert snap_compare(app(), run_before=train, terminal_size=(120, 40))
+
+
+def test_hidden_space_before_training(snap_compare) -> None:
+    """v v: the four samples in (h1, h2) before training: not separable by the output's line."""
+    assert snap_compare(app(), press=["v", "v"], terminal_size=(120, 40))
+
+
+def test_hidden_space_after_training(snap_compare) -> None:
+    """T then v v: after training the output's line separates the classes in hidden space."""
+
+    async def train(pilot: Pilot) -> None:
+        await pilot.press("T")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press("v", "v")
+        await pilot.pause()
+
+    assert snap_compare(app(), run_before=train, terminal_size=(120, 40))
+
+
+@pytest.mark.parametrize("view", ["boundary", "hidden"])
+def test_spiral_after_training(snap_compare, view) -> None:
+    """spiral, 2-16-8-1 ReLU with Adam, after 1,500 epochs: the boundary follows the arms."""
+    from tui_nn.engine.config import defaults_for
+
+    session = build(defaults_for("spiral"))
+    session.stepper.run_epochs(1500)
+    presses = ["v"] if view == "boundary" else ["v", "v"]
+    assert snap_compare(TuiNN(session), press=presses, terminal_size=(120, 40))
+
+
+def test_all_views_side_by_side(snap_compare) -> None:
+    """At 180×50 the network, the boundary and the hidden space stand side by side."""
+    assert snap_compare(app(), press=["e"], terminal_size=(180, 50))

@@ -66,17 +66,19 @@ def boundary_rows(
         colour = CLASS_1 if label else CLASS_0
         if ascii_only:
             char = ("X" if label else "O") if wrong else ("x" if label else "o")
+            marks[(col, prow // 2)] = (char, Style(bold=True))
+        elif wrong:
+            # its own class colour, inside the other class's region: it stands out
+            marks[(col, prow // 2)] = ("✕", Style(color="white", bold=True, bgcolor=_rgb(colour)))
         else:
-            char = "✕" if wrong else "●"
-        marks[(col, prow // 2)] = (char, Style(color=_rgb(colour), bold=True, bgcolor="grey11" if wrong else None))
+            # a coloured dot on a dark cell shows on either region
+            marks[(col, prow // 2)] = ("●", Style(color=_rgb(colour), bold=True, bgcolor="grey7"))
     result: list[list[Segment]] = []
     for r in range(rows):
         segments: list[Segment] = []
         for c in range(columns):
             if (c, r) in marks:
                 char, style = marks[(c, r)]
-                if not ascii_only and style.bgcolor is None:
-                    style = style + Style(bgcolor=_rgb(scale_colour(float(grid[2 * r, c]))))
                 segments.append(Segment(char, style))
                 continue
             top, bottom = float(grid[2 * r, c]), float(grid[2 * r + 1, c])

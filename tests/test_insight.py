@@ -1,0 +1,112 @@
+"""What the network learned: grid evaluation, hidden space, and their renderables as text."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tui_nn.engine.config import Config, defaults_for
+from tui_nn.engine.datasets import load
+from tui_nn.engine.insight import data_extent, grid_inputs, hidden_space, output_grid, pixel_of, plot_extent
+from tui_nn.engine.network import InitSpec, Network
+from tui_nn.engine.session import build
+from tui_nn.ui.insight_views import boundary_legend, boundary_rows, contour_mask, hidden_rows
+
+
+@pytest.fixture
+def trained_xor():
+    session = build(Config())
+    session.stepper.trainer.run(3000)
+    return session
+
+
+def test_grid_equals_the_per_point_forward_pass(trained_xor) -> None:
+    net, data = trained_xor.net, trained_xor.data
+    extent = data_extent(data)
+    grid = output_grid(net, net.params, extent, 17, 9)
+    points = grid_inputs(extent, 17, 9)
+    one_by_one = np.array([net.predict(p[None, :])[0, 0] for p in points]).reshape(9, 17)
+    assert np.max(np.abs(grid - one_by_one)) < 1e-15
+
+
+def test_extents() -> None:
+    gates = data_extent(load("xor"))
+    assert (gates.x_min, gates.x_max, gates.y_min, gates.y_max) == (-0.5, 1.5, -0.5, 1.5)
+    spiral = load("spiral")
+    extent = data_extent(spiral)
+    assert extent.x_min < spiral.x[:, 0].min() and extent.x_max > spiral.x[:, 0].max()
+    assert pixel_of(np.array([-0.5, 1.5 - 1e-9]), gates, 40, 20) == (0, 0)
+    assert pixel_of(np.array([1.49, -0.49]), gates, 40, 20) == (39, 19)
+    assert pixel_of(np.array([2.0, 0.0]), gates, 40, 20) is None
+
+
+def test_two_unit_hidden_space_is_the_activations_and_the_output_line(trained_xor) -> None:
+    net, data = trained_xor.net, trained_xor.data
+    space = hidden_space(net, net.params, data.x)
+    _, acts = net.forward(data.x)
+    assert not space.projected and np.array_equal(space.points, acts[1])
+    a, b, c = space.line
+    assert (a, b, c) == (net.weights(1)[0, 0], net.weights(1)[1, 0], net.biases(1)[0])
+    # the trained XOR is separable there: each sample is on the side of its class
+    sides = a * space.points[:, 0] + b * space.points[:, 1] + c > 0
+    assert np.array_equal(sides, data.y[:, 0] > 0.5)
+
+
+def test_projection_is_deterministic_and_keeps_the_boundary() -> None:
+    session = build(Config(hidden=(5,)))
+    session.stepper.trainer.run(2000)
+    net, data = session.net, session.data
+    first, second = hidden_space(net, net.params, data.x), hidden_space(net, net.params, data.x)
+    assert first.projected and np.array_equal(first.points, second.points)
+    # the projected line is where the output hyperplane meets the plane of the two directions
+    h = first.activations
+    v, b = net.weights(1)[:, 0], net.biases(1)[0]
+    centred = h - h.mean(axis=0)
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    assert np.allclose(np.abs(first.points), np.abs(centred @ vt[:2].T), atol=1e-12)
+    a, c2, c = first.line
+    on_plane = h.mean(axis=0) + first.points @ np.vstack(
+        [vt[0] * np.sign(vt[0][np.argmax(np.abs(vt[0]))]), vt[1] * np.sign(vt[1][np.argmax(np.abs(vt[1]))])]
+    )
+    assert np.allclose(a * first.points[:, 0] + c2 * first.points[:, 1] + c, on_plane @ v + b, atol=1e-9)
+
+
+def test_boundary_renders_to_text_with_points_and_contour(trained_xor) -> None:
+    net, data = trained_xor.net, trained_xor.data
+    extent = data_extent(data)
+    grid = output_grid(net, net.params, extent, 40, 24)
+    rows = boundary_rows(grid, extent, data.x, data.y, net.predict(data.x), ascii_only=True)
+    text = ["".join(s.text for s in row) for row in rows]
+    assert len(text) == 12 and all(len(line) == 40 for line in text)
+    assert text[3][10] == "x" and text[3][30] == "o"  # (0,1) is class 1, (1,1) class 0, both right
+    assert "*" in "".join(text)
+    assert contour_mask(grid).any()
+    legend = "".join(s.text for s in boundary_legend(extent, 60, True))
+    assert "x₁ -0.50…1.50" in legend and len(legend) == 60
+
+
+def test_wrong_points_stand_out() -> None:
+    net = Network((2, 2, 1))
+    net.initialise(InitSpec("normal", 1.0), 3)
+    data = load("xor")
+    extent = data_extent(data)
+    grid = output_grid(net, net.params, extent, 40, 24)
+    text = "".join("".join(s.text for s in row) for row in boundary_rows(grid, extent, data.x, data.y, net.predict(data.x), True))
+    assert "X" in text  # an untrained net gets a class-1 sample wrong: upper case
+
+
+def test_hidden_space_renders_numbered_points(trained_xor) -> None:
+    net, data = trained_xor.net, trained_xor.data
+    space = hidden_space(net, net.params, data.x)
+    rows = hidden_rows(space, plot_extent(space), None, data.y, 40, 12, ascii_only=True)
+    text = "\n".join("".join(s.text for s in row) for row in rows)
+    for label in ("1", "2", "3", "4"):
+        assert label in text
+    assert "-" in text or "/" in text or "\\" in text  # the decision line
+
+
+def test_spiral_grid_is_vectorised_and_sized() -> None:
+    session = build(defaults_for("spiral"))
+    extent = data_extent(session.data)
+    grid = output_grid(session.net, session.net.params, extent, 200, 120)
+    assert grid.shape == (120, 200) and np.isfinite(grid).all()
