@@ -103,7 +103,7 @@ def hidden_space(net: Network, params: np.ndarray, x: np.ndarray) -> HiddenSpace
     points = centred @ directions.T
     total = float(np.sum(singular**2))
     shares = [float(s**2 / total) if total > 0 else 0.0 for s in singular[:2]]
-    explained = (shares + [0.0, 0.0])[:2]
+    explained = [*shares, 0.0, 0.0][:2]
     a, c2 = float(v @ directions[0]), float(v @ directions[1])
     line = (a, c2, float(v @ mean + b)) if (a or c2) else None
     return HiddenSpace(h, points, True, line, (explained[0], explained[1]), ("pc1", "pc2"))

@@ -356,9 +356,9 @@ class HiddenPane(_CachedLines):
         if space.projected:
             share = f" ({space.explained[0]:.0%} + {space.explained[1]:.0%} of the spread)" if space.explained else ""
             lines.append(
-                f"{space.activations.shape[1]} hidden units projected on their two principal directions{share}; "
-                "white line: where ŷ = 0.5 meets this plane"
+                f"{space.activations.shape[1]} hidden units on their 2 principal directions{share}; line: ŷ = 0.5 in this plane"
             )
+            lines.append("a projection: a point can land across the line here yet be on its class's side in full")
         else:
             lines.append(f"across: {a_name}, up: {b_name}; white line: where the output says ŷ = 0.5")
         predicted = {int(p > 0.5) for p in self.view.predictions[:, 0]} if self.view is not None else set()
