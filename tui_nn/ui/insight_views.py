@@ -42,6 +42,38 @@ def contour_mask(grid: np.ndarray) -> np.ndarray:
     return mask
 
 
+LEVELS = 16  # ŷ is drawn in 2·LEVELS + 1 shades: no visible banding, and few distinct styles
+CONTOUR_LEVEL, INVALID_LEVEL = 100, 101
+_STYLE_CACHE: dict[tuple[int, int], Style] = {}
+
+
+def _level_colour(level: int) -> tuple[int, int, int]:
+    if level == CONTOUR_LEVEL:
+        return CONTOUR
+    if level == INVALID_LEVEL:
+        return (255, 0, 0)
+    return scale_colour(0.5 + level / (2 * LEVELS))
+
+
+def _pair_style(top: int, bottom: int) -> Style:
+    """The ▀ style for a (top pixel, bottom pixel) pair of shade levels, built once per pair."""
+    key = (top, bottom)
+    style = _STYLE_CACHE.get(key)
+    if style is None:
+        style = Style(color=_rgb(_level_colour(top)), bgcolor=_rgb(_level_colour(bottom)))
+        _STYLE_CACHE[key] = style
+    return style
+
+
+def shade_levels(grid: np.ndarray) -> np.ndarray:
+    """ŷ quantised to −LEVELS … LEVELS around 0.5, the ŷ = 0.5 contour and NaN marked apart."""
+    with np.errstate(invalid="ignore"):
+        levels = np.clip(np.round((grid - 0.5) * 2 * LEVELS), -LEVELS, LEVELS)
+    levels = np.where(np.isfinite(grid), levels, INVALID_LEVEL).astype(np.int64)
+    levels[contour_mask(grid)] = CONTOUR_LEVEL
+    return levels
+
+
 def boundary_rows(
     grid: np.ndarray,
     extent: Extent,
@@ -54,7 +86,6 @@ def boundary_rows(
     with the ŷ = 0.5 contour and the data points drawn over it; grid is (2·rows) × columns."""
     pixel_rows, columns = grid.shape
     rows = pixel_rows // 2
-    contour = contour_mask(grid)
     marks: dict[tuple[int, int], tuple[str, Style]] = {}
     for i in range(len(x)):
         cell = pixel_of(x[i], extent, columns, pixel_rows)
@@ -73,24 +104,53 @@ def boundary_rows(
         else:
             # a coloured dot on a dark cell shows on either region
             marks[(col, prow // 2)] = ("●", Style(color=_rgb(colour), bold=True, bgcolor="grey7"))
+    levels = shade_levels(grid)
+    if ascii_only:
+        return _ascii_rows(grid, levels, marks, rows, columns)
     result: list[list[Segment]] = []
     for r in range(rows):
+        top_row, bottom_row = levels[2 * r].tolist(), levels[2 * r + 1].tolist()
         segments: list[Segment] = []
+        run_style: Style | None = None
+        run = 0
+        for c in range(columns):
+            mark = marks.get((c, r))
+            if mark is not None:
+                if run:
+                    segments.append(Segment("▀" * run, run_style))
+                    run = 0
+                segments.append(Segment(mark[0], mark[1]))
+                run_style = None
+                continue
+            style = _pair_style(top_row[c], bottom_row[c])
+            if style is run_style:
+                run += 1
+                continue
+            if run:
+                segments.append(Segment("▀" * run, run_style))
+            run_style, run = style, 1
+        if run:
+            segments.append(Segment("▀" * run, run_style))
+        result.append(segments)
+    return result
+
+
+def _ascii_rows(
+    grid: np.ndarray, levels: np.ndarray, marks: dict[tuple[int, int], tuple[str, Style]], rows: int, columns: int
+) -> list[list[Segment]]:
+    """Characters by ŷ band (. - + #), * on the contour, o/x points (upper case when wrong)."""
+    result = []
+    for r in range(rows):
+        chars = []
         for c in range(columns):
             if (c, r) in marks:
-                char, style = marks[(c, r)]
-                segments.append(Segment(char, style))
-                continue
-            top, bottom = float(grid[2 * r, c]), float(grid[2 * r + 1, c])
-            if ascii_only:
-                on_line = contour[2 * r, c] or contour[2 * r + 1, c]
-                char = "*" if on_line else ASCII_BANDS[min(int(((top + bottom) / 2) * 4), 3)]
-                segments.append(Segment(char))
-                continue
-            fg = CONTOUR if contour[2 * r, c] else scale_colour(top)
-            bg = CONTOUR if contour[2 * r + 1, c] else scale_colour(bottom)
-            segments.append(Segment("▀", Style(color=_rgb(fg), bgcolor=_rgb(bg))))
-        result.append(list(Segment.simplify(segments)) if not ascii_only else [Segment("".join(s.text for s in segments))])
+                chars.append(marks[(c, r)][0])
+            elif levels[2 * r, c] == CONTOUR_LEVEL or levels[2 * r + 1, c] == CONTOUR_LEVEL:
+                chars.append("*")
+            else:
+                mean = (grid[2 * r, c] + grid[2 * r + 1, c]) / 2
+                chars.append(ASCII_BANDS[min(int(mean * 4), 3)] if np.isfinite(mean) else "?")
+        result.append([Segment("".join(chars))])
     return result
 
 
@@ -166,14 +226,20 @@ def hidden_rows(
     rows = canvas.rows()
     if sides is None or ascii_only:
         return rows
+    tints = (Style(bgcolor=_rgb((60, 42, 20))), Style(bgcolor=_rgb((18, 40, 66))))  # class 0 side, class 1 side
+    combined: dict[tuple[Style | None, bool], Style] = {}
     shaded: list[list[Segment]] = []
     for r, row_segments in enumerate(rows):
+        side_row = sides[r].tolist()
         tinted: list[Segment] = []
         column = 0
         for segment in row_segments:
             for ch in segment.text:
-                tint = (60, 42, 20) if not sides[r, column] else (18, 40, 66)
-                tinted.append(Segment(ch, (segment.style or Style()) + Style(bgcolor=_rgb(tint))))
+                key = (segment.style, side_row[column])
+                style = combined.get(key)
+                if style is None:
+                    style = combined[key] = (segment.style or Style()) + tints[int(side_row[column])]
+                tinted.append(Segment(ch, style))
                 column += 1
         shaded.append(list(Segment.simplify(tinted)))
     return shaded
