@@ -33,7 +33,8 @@ def truth_table(data: Dataset, predictions: np.ndarray, current: int | None, foc
         marker = "◆" if focus == i else " "
         style = "reverse" if current == i else ("bold" if focus == i else "")
         inputs = "".join(f"{fmt(float(v)):>3}" for v in data.x[i])
-        text.append(f"{i + 1}{marker} {inputs} {fmt(float(y)):>2} {fmt(p):>6} {predicted:>3} ", style=style)
+        # ŷ in fixed decimals: the column stays aligned (0.000184 shows as 0.000, the log has it exact)
+        text.append(f"{i + 1}{marker} {inputs} {fmt(float(y)):>2} {p:>6.{digits}f} {predicted:>3} ", style=style)
         text.append("✓" if right else "✗", style="green" if right else "bold red")
         if i + 1 < data.size:
             text.append("\n")

@@ -340,8 +340,9 @@ class HiddenPane(_CachedLines):
         from tui_nn.ui.insight_views import hidden_rows
 
         space = hidden_space(self.net, view.snapshot.params, self.data.x)
-        text_rows = self._summary(space, width)
-        plot_height = max(height - len(text_rows), 3)
+        # The plot keeps at least 60% of the pane; captions beyond what fits are dropped.
+        text_rows = self._summary(space, width)[: max(height - max(int(height * 0.6), 3), 0)]
+        plot_height = height - len(text_rows)
         extent = plot_extent(space)
         sides = line_side_grid(space.line, extent, width, plot_height)
         rows = hidden_rows(space, extent, sides, self.data.y, width, plot_height, self.ascii_only)
