@@ -57,7 +57,8 @@ class History:
         return np.concatenate([self._old, self._recent])
 
     def column(self, name: str) -> np.ndarray:
-        return self.rows()[:, COLUMNS.index(name)]
+        k = COLUMNS.index(name)
+        return np.concatenate([self._old[:, k], self._recent[:, k]])
 
     def last(self) -> np.ndarray | None:
         rows = self._recent if len(self._recent) else self._old
@@ -68,10 +69,8 @@ class History:
         return np.array(rows[0]) if len(rows) else None
 
     def best_loss(self) -> float | None:
-        rows = self.rows()
-        if len(rows) == 0:
-            return None
-        finite = rows[np.isfinite(rows[:, 1]), 1]
+        losses = self.column("loss")
+        finite = losses[np.isfinite(losses)]
         return float(finite.min()) if len(finite) else None
 
     def downsampled(self, column: str, width: int) -> np.ndarray:

@@ -31,12 +31,6 @@ def bce_from_logit_scalar(z: float, y: float) -> float:
     return softplus_scalar(z) - y * z
 
 
-def sample_loss_scalar(loss: str, z: float, a: float, y: float) -> float:
-    if loss == "bce":
-        return bce_from_logit_scalar(z, y)
-    return 0.5 * (a - y) ** 2
-
-
 def batch_loss(loss: str, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> float:
     """Mean over the batch (rows) of the per-sample loss summed over output units."""
     m = z.shape[0]

@@ -137,15 +137,8 @@ class Stepper:
     def epoch(self) -> int:
         return self.current.epoch
 
-    @property
-    def at_pass_start(self) -> bool:
-        return self.position == 0
-
     def can_step_back(self) -> bool:
         return self.position > 0 or self.current.previous is not None
-
-    def step_at(self, position: int) -> Step:
-        return self._step(self.current, position)
 
     def peek(self) -> Step:
         """The record the next step() will apply."""
@@ -154,10 +147,6 @@ class Stepper:
     def last(self) -> Step | None:
         """The record most recently applied in this pass."""
         return self._step(self.current, self.position - 1) if self.position else None
-
-    def applied(self) -> list[Step]:
-        """Every record applied so far in the current pass, in order (for redrawing a log)."""
-        return [self._step(self.current, i) for i in range(self.position)]
 
     # --- moving ----------------------------------------------------------------------
 

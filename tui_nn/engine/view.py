@@ -23,7 +23,6 @@ class View:
     snapshot: Snapshot
     predictions: np.ndarray
     loss_series: np.ndarray  # at most SERIES_POINTS means of equal slices of the loss history
-    accuracy_series: np.ndarray
     first_loss: float | None
     current_loss: float | None
     best_loss: float | None
@@ -48,7 +47,6 @@ def capture(stepper: Stepper, with_values: bool = True) -> View:
         snapshot=snapshot,
         predictions=stepper.predictions(),
         loss_series=history.downsampled("loss", SERIES_POINTS),
-        accuracy_series=history.downsampled("accuracy", SERIES_POINTS),
         first_loss=None if first is None else float(first[1]),
         current_loss=None if last is None else float(last[1]),
         best_loss=history.best_loss(),
