@@ -4,6 +4,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tui_nn.engine.datasets import PROBLEMS, load
 from tui_nn.engine.diagnostics import diagnose
@@ -131,3 +133,31 @@ def test_spiral_default_learns() -> None:
     session = build(defaults_for("spiral"))
     session.stepper.trainer.run(1500)
     assert session.stepper.trainer.evaluate()[1] > 0.9
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.integers(1, 400)), min_size=1, max_size=40))
+def test_history_matches_a_plain_list(operations) -> None:
+    """Appends and truncations in any order: rows stay sorted and genuine, the newest exact.
+
+    (Truncating back into the thinned part cannot bring thinned epochs back: that is the
+    bounded-memory trade, and the property does not ask for it.)"""
+    history = History(recent=50, capacity=30)
+    plain: list[int] = []
+    for is_append, amount in operations:
+        if is_append:
+            start = plain[-1] + 1 if plain else 0
+            epochs = np.arange(start, start + amount)
+            history.extend(np.column_stack([epochs, epochs * 0.5, np.zeros(amount), np.zeros(amount)]))
+            plain.extend(epochs.tolist())
+        else:
+            cut = amount % (len(plain) + 1)
+            history.truncate(cut)
+            plain = [e for e in plain if e < cut]
+        kept = history.rows()[:, 0].astype(int).tolist()
+        assert kept == sorted(set(kept)) and set(kept) <= set(plain)
+        if is_append:  # the newest rows, up to the exact window, are all there
+            newest = plain[-min(amount, 50) :]
+            assert kept[-len(newest) :] == newest
+        assert np.array_equal(history.column("loss"), history.rows()[:, 1])
+        assert len(history) == len(kept) <= 2 * 50 + 30

@@ -1,9 +1,9 @@
 """Per-epoch training history in bounded memory.
 
-The newest `recent` epochs are kept exactly; older ones are thinned to every
-`stride`-th epoch, and the stride doubles whenever the thinned part outgrows
-`capacity`. A run of any length therefore holds at most recent + capacity rows
-of four float64 numbers (about 640 kB with the defaults).
+The newest `recent` epochs (at least; up to twice that) are kept exactly; older ones
+are thinned to every `stride`-th epoch, and the stride doubles whenever the thinned
+part outgrows `capacity`. A run of any length therefore holds at most
+2·recent + capacity rows of four float64 numbers (under 1 MB with the defaults).
 """
 
 from __future__ import annotations
@@ -18,39 +18,65 @@ class History:
         self.recent_limit = recent
         self.capacity = capacity
         self.stride = 1
-        self._recent = np.empty((0, 4))
+        # Recent rows live in a buffer of twice the limit so appending never copies them;
+        # when it fills, the oldest spill into the thinned part in one go.
+        self._buffer = np.empty((2 * recent, 4))
+        self._count = 0
         self._old = np.empty((0, 4))
 
+    @property
+    def _recent(self) -> np.ndarray:
+        return self._buffer[: self._count]
+
     def __len__(self) -> int:
-        return len(self._old) + len(self._recent)
+        return len(self._old) + self._count
 
     @property
     def nbytes(self) -> int:
-        return int(self._recent.nbytes + self._old.nbytes)
+        return int(self._buffer.nbytes + self._old.nbytes)
 
     def append(self, epoch: int, loss: float, accuracy: float, grad_norm: float) -> None:
         self.extend(np.array([[epoch, loss, accuracy, grad_norm]]))
 
     def extend(self, rows: np.ndarray) -> None:
         """Add rows of (epoch, loss, accuracy, grad_norm), epochs increasing by one."""
+        k = len(rows)
+        if k == 0:
+            return
+        limit = self.recent_limit
+        if k >= limit:
+            self._spill(self._recent)
+            self._spill(rows[:-limit])
+            self._buffer[:limit] = rows[-limit:]
+            self._count = limit
+            return
+        if self._count + k > len(self._buffer):
+            drop = self._count + k - limit  # keep `limit` exact rows once these are added
+            self._spill(self._buffer[:drop])
+            self._buffer[: self._count - drop] = self._buffer[drop : self._count].copy()
+            self._count -= drop
+        self._buffer[self._count : self._count + k] = rows
+        self._count += k
+
+    def _spill(self, rows: np.ndarray) -> None:
+        """Move rows out of the exact part: keep every stride-th epoch, thinning as needed."""
         if len(rows) == 0:
             return
-        recent = np.concatenate([self._recent, rows])
-        if len(recent) > self.recent_limit:
-            overflow = recent[: -self.recent_limit]
-            recent = recent[-self.recent_limit :]
-            kept = overflow[overflow[:, 0].astype(np.int64) % self.stride == 0]
-            old = np.concatenate([self._old, kept])
-            while len(old) > self.capacity:
-                self.stride *= 2
-                old = old[old[:, 0].astype(np.int64) % self.stride == 0]
-            self._old = old
-        self._recent = np.ascontiguousarray(recent)
+        kept = rows[rows[:, 0].astype(np.int64) % self.stride == 0]
+        old = np.concatenate([self._old, kept])
+        while len(old) > self.capacity:
+            self.stride *= 2
+            old = old[old[:, 0].astype(np.int64) % self.stride == 0]
+        self._old = old
 
     def truncate(self, epoch: int) -> None:
         """Forget every row at or after `epoch` (stepping back across an epoch boundary)."""
-        self._recent = self._recent[self._recent[:, 0] < epoch]
-        self._old = self._old[self._old[:, 0] < epoch]
+        if self._count and self._buffer[self._count - 1, 0] < epoch:
+            return  # the common case while training: nothing to forget, nothing to copy
+        recent = self._recent
+        self._count = int(np.count_nonzero(recent[:, 0] < epoch))  # epochs increase: a prefix
+        if len(self._old) and self._old[-1, 0] >= epoch:
+            self._old = self._old[self._old[:, 0] < epoch]
 
     def rows(self) -> np.ndarray:
         """All kept rows, oldest first: an (n, 4) array (a copy)."""
