@@ -60,6 +60,17 @@ async def main() -> None:
         for size in ((120, 40), (200, 60)):
             ms, pane = await redraw_ms(config, size)
             print(f"boundary redraw, {name}, terminal {size[0]}×{size[1]} (pane {pane[0]}×{pane[1]}): {ms:.2f} ms")
+        # at 200×60 all three views share the width; the largest boundary one could ask for:
+        session = build(config)
+        session.stepper.run_epochs(200)
+        pane = BoundaryPane(session.net, session.data, False)
+        view = capture(session.stepper)
+        times = []
+        for _ in range(40):
+            start = time.perf_counter()
+            [Strip(row, 198) for row in pane.draw_rows(view, 198, 26)]
+            times.append(time.perf_counter() - start)
+        print(f"boundary redraw, {name}, a full-width 198×26 pane (worst case at 200×60): {statistics.median(times) * 1000:.2f} ms")
     hidden = await training_rate(False)
     visible = await training_rate(True)
     print(
