@@ -70,7 +70,9 @@ async def main() -> None:
             start = time.perf_counter()
             [Strip(row, 198) for row in pane.draw_rows(view, 198, 26)]
             times.append(time.perf_counter() - start)
-        print(f"boundary redraw, {name}, a full-width 198×26 pane (worst case at 200×60): {statistics.median(times) * 1000:.2f} ms")
+        print(
+            f"boundary redraw, {name}, a full-width 198×26 pane (worst case at 200×60): {statistics.median(times) * 1000:.2f} ms"
+        )
     hidden = await training_rate(False)
     visible = await training_rate(True)
     print(
