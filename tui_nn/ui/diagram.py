@@ -210,7 +210,7 @@ class NetworkDiagram:
         top, available = 1, self.height - 2
         n_cols = len(s.sizes)
         box_width = self.BOX_WIDTH if self.width >= 60 else 10
-        right_space = 8 if s.target is not None else 0
+        right_space = 8  # the target's column, kept even when no sample is current: no jumping layout
         span = self.width - box_width - right_space - 1
         xs = [round(1 + c * span / max(n_cols - 1, 1)) for c in range(n_cols)]
         captions = ["inputs"] + [f"hidden {s.activations[l]}" for l in range(n_cols - 2)] + [f"output {s.activations[-1]}"]
