@@ -195,9 +195,8 @@ def _prediction(data: Dataset, i: int, predictions: np.ndarray) -> dict[str, obj
 
 
 def _print_table(session: Session, predictions: np.ndarray) -> None:
+    """The tutorials' closing table for the gates; accuracy per class for the point clouds."""
     data = session.data
-    rows = range(data.size) if data.is_small else range(0)
-    fmt = NumberFormat(4)
     if not data.is_small:
         classes = (data.y > 0.5).ravel()
         guessed = (predictions > 0.5).ravel()
@@ -205,8 +204,9 @@ def _print_table(session: Session, predictions: np.ndarray) -> None:
             mask = classes == c
             print(f"class {c}: {np.mean(guessed[mask] == c):.1%} of {mask.sum()} points right")
         return
+    fmt = NumberFormat(4)
     print("input    | target | predicted (probability)")
-    for i in rows:
+    for i in range(data.size):
         x = "(" + ", ".join(fmt(v) for v in data.x[i]) + ")"
         target = ", ".join(fmt(v) for v in data.y[i])
         predicted = ", ".join(f"{int(p > 0.5)} ({p:.4f})" for p in predictions[i])

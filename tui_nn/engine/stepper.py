@@ -194,13 +194,11 @@ class Stepper:
 
     def finish_backward(self) -> list[Step]:
         """Apply the rest of the current sample's backward pass (through its loss if needed)."""
-        nxt = self.peek()
-        if nxt.phase == "update" or (nxt.phase == "loss" and nxt.sample is None):
+        sample = self.peek().sample
+        if sample is None:  # the batch's loss and update come next: no backward pass under way
             return []
-        sample = nxt.sample
-        return self.steps_until(
-            lambda s: s.sample != sample or s.phase in ("update",) or (s.phase == "loss" and s.sample is None)
-        )
+        # the batch loss and the update carry no sample, so this also stops before them
+        return self.steps_until(lambda s: s.sample != sample)
 
     def _finish_phase(self, phase: str) -> list[Step]:
         nxt = self.peek()

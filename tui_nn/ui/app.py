@@ -22,6 +22,7 @@ from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
 from tui_nn.engine.config import Config, ConfigError
+from tui_nn.engine.records import Step
 from tui_nn.engine.session import Session, build
 from tui_nn.engine.stepper import Jump
 from tui_nn.engine.view import View, capture
@@ -160,7 +161,7 @@ class TuiNN(App[None]):
         action()
         self.draw()
 
-    def _log_steps(self, steps: list) -> None:  # type: ignore[type-arg]
+    def _log_steps(self, steps: list[Step]) -> None:
         log = self.query_one(CalcLog)
         for step in steps:
             log.add_step(step)

@@ -26,7 +26,8 @@ def scale_colour(p: float) -> tuple[int, int, int]:
         return (255, 0, 0)
     t = min(abs(p - 0.5) * 2, 1.0)
     end = CLASS_1 if p >= 0.5 else CLASS_0
-    return tuple(int(PALE[k] + (end[k] - PALE[k]) * t) for k in range(3))  # type: ignore[return-value]
+    r, g, b = (int(PALE[k] + (end[k] - PALE[k]) * t) for k in range(3))
+    return r, g, b
 
 
 def _rgb(rgb: tuple[int, int, int]) -> Color:

@@ -31,7 +31,7 @@ class NetworkPane(Widget):
     view: reactive[View | None] = reactive(None, layout=False)
     """The View drawn; None until the app hands over the first one."""
 
-    def __init__(self, net: Network, ascii_only: bool, **kwargs: object) -> None:
+    def __init__(self, net: Network, ascii_only: bool, **kwargs: str | None) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.net = net
         self.ascii_only = ascii_only
@@ -170,7 +170,7 @@ class CalcLog(RichLog):
 class TablePane(Static):
     """The data set: every row for the logic gates, a per-class summary for point clouds."""
 
-    def __init__(self, data: Dataset, **kwargs: object) -> None:
+    def __init__(self, data: Dataset, **kwargs: str | None) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.data = data
         self.border_title = "truth table" if data.is_small else f"{data.name} · {data.size} points"
@@ -192,7 +192,7 @@ class TablePane(Static):
 class LossPane(Vertical):
     """Loss per epoch (log scale) as a sparkline, with first, current and best loss and accuracy."""
 
-    def __init__(self, ascii_only: bool, **kwargs: object) -> None:
+    def __init__(self, ascii_only: bool, **kwargs: str | None) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.ascii_only = ascii_only
         self.border_title = "loss (log scale)"
@@ -279,7 +279,7 @@ class _CachedLines(Widget):
     view: reactive[View | None] = reactive(None, layout=False)
     """The View drawn; None until the app hands over the first one."""
 
-    def __init__(self, session_net: Network, data: Dataset, ascii_only: bool, **kwargs: object) -> None:
+    def __init__(self, session_net: Network, data: Dataset, ascii_only: bool, **kwargs: str | None) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.net = session_net
         self.data = data
