@@ -30,6 +30,13 @@ comes from the engine's own computation.
   loss and the accuracy.
 - **status** — epoch, phase, step i/n of this pass, loss, accuracy, gradient
   norm, learning rate η, optimizer; then messages and diagnoses in plain words.
+- **decision boundary** (v) — the network's ŷ over the input plane: orange for
+  class 0, blue for class 1, pale near 0.5, the ŷ = 0.5 contour in white, the
+  samples on top (● right, ✕ wrong).
+- **hidden space** (v again) — where each sample lands in the last hidden layer,
+  with the output's decision line: after training, XOR's four points fall on
+  the right sides of one straight line. With more than two hidden units, their
+  two principal directions are shown.
 
 ## Keys
 | key | does |
@@ -42,6 +49,8 @@ comes from the engine's own computation.
 | t or T | start / stop live training |
 | 1–9, ↑ / ↓ | pin a sample (walk and train on it alone); 0 = whole batch |
 | + / - | learning rate ×2 / ÷2 |
+| v | next view: network, decision boundary, hidden space (all three from 160×45) |
+| c | settings: data set, layers, activation, loss, init, seed, optimizer, η, batch |
 | r | reset to epoch 0 (same seed) |
 | s | save the network as JSON |
 | ? | this help |
