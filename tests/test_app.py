@@ -392,3 +392,16 @@ async def test_switching_data_set_keeps_other_choices() -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert app.session.data.name == "circle" and app.session.net.sizes == (2, 3, 1) and app.stepper.lr == 0.25
+
+
+async def test_keys_under_a_modal_screen_leave_the_session_alone() -> None:
+    app = make_app(target_loss=1e-300)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        app.screen.query_one("#field-problem").focus()  # a Select: it does not take letters
+        await pilot.press("e", "T", "right", "plus", "r")
+        assert not app.training and app.stepper.epoch == 0 and app.stepper.position == 0 and app.stepper.lr == 1.0
+        await pilot.press("escape", "question_mark", "e", "T")
+        assert not app.training and app.stepper.epoch == 0
+        await pilot.press("escape", "e")
+        assert app.stepper.epoch == 1

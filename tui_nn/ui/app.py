@@ -151,6 +151,13 @@ class TuiNN(App[None]):
 
     # --- actions: stepping ----------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # While help or settings is open, the network underneath must not change (T there would
+        # start training a session the settings are about to replace); only quitting still works.
+        if len(self.screen_stack) > 1 and action != "quit":
+            return False
+        return True
+
     def _stepping(self, action: Callable[[], None]) -> None:
         """Run a stepping action now, or after pausing live training first."""
         if self.training:
