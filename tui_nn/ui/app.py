@@ -154,9 +154,7 @@ class TuiNN(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # While help or settings is open, the network underneath must not change (T there would
         # start training a session the settings are about to replace); only quitting still works.
-        if len(self.screen_stack) > 1 and action != "quit":
-            return False
-        return True
+        return len(self.screen_stack) == 1 or action == "quit"
 
     def _stepping(self, action: Callable[[], None]) -> None:
         """Run a stepping action now, or after pausing live training first."""
