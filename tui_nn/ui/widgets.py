@@ -25,8 +25,12 @@ from tui_nn.ui.renderables import ascii_sparkline, class_summary, loss_summary, 
 PHASE_STYLES = {"forward": "cyan", "loss": "magenta", "backward": "yellow", "update": "green", "note": "grey62"}
 
 
-class NetworkPane(Widget):
-    """The network diagram at the pane's size."""
+class _CachedLines(Widget):
+    """A pane drawn once per change of its inputs into strips, then served line by line.
+
+    The pane's base style goes under the cells a drawing leaves unstyled; it is applied at
+    render time, not cached with the drawing, because it can change after the first render.
+    """
 
     view: reactive[View | None] = reactive(None, layout=False)
     """The View drawn; None until the app hands over the first one."""
@@ -35,9 +39,45 @@ class NetworkPane(Widget):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.net = net
         self.ascii_only = ascii_only
-        self.border_title = "network"
-        self._strips: list[Strip] | None = None
+        self._key: tuple[object, ...] | None = None
+        self._raw: list[Strip] = []
         self._styled: tuple[Style, list[Strip]] | None = None
+
+    def draw_rows(self, view: View, width: int, height: int) -> list[list[Segment]]:
+        raise NotImplementedError
+
+    def cache_key(self, view: View) -> object:
+        """What the drawing depends on besides the size (default: the parameters only)."""
+        return view.snapshot.params.tobytes()
+
+    def render_line(self, y: int) -> Strip:
+        size = self.content_size
+        view = self.view
+        if view is None or size.width < 4 or size.height < 2:
+            return Strip.blank(size.width)
+        key = (self.cache_key(view), size.width, size.height)
+        if key != self._key:
+            self._key = key
+            self._raw = [Strip(row, size.width) for row in self.draw_rows(view, size.width, size.height)]
+            self._styled = None
+        base = self.rich_style
+        if self._styled is None or self._styled[0] != base:
+            self._styled = (base, [strip.apply_style(base) for strip in self._raw])
+        strips = self._styled[1]
+        return strips[y] if y < len(strips) else Strip.blank(size.width, base)
+
+    def watch_view(self) -> None:
+        self.refresh()
+
+
+class NetworkPane(_CachedLines):
+    """The network diagram at the pane's size."""
+
+    def on_mount(self) -> None:
+        self.border_title = "network"
+
+    def cache_key(self, view: View) -> object:
+        return view  # every step reveals new values: redraw for every View (compared by identity)
 
     def diagram_state(self, view: View) -> DiagramState:
         snap, net = view.snapshot, self.net
@@ -61,28 +101,8 @@ class NetworkPane(Widget):
         size = self.content_size
         return NetworkDiagram(self.diagram_state(self.view), size.width, size.height, self.ascii_only)
 
-    def watch_view(self) -> None:
-        self._strips = None
-        self.refresh()
-
-    def on_resize(self) -> None:
-        self._strips = None
-
-    def render_line(self, y: int) -> Strip:
-        # The diagram is drawn once per View into cached strips (not per line, not via Rich Text).
-        if self._strips is None:
-            diagram = self.diagram()
-            self._strips = [Strip(row, diagram.width) for row in diagram.render_rows()] if diagram is not None else []
-            self._styled = None
-        # The pane's base style goes under the cells the diagram leaves unstyled. It is applied
-        # here, not cached with the drawing: it can change after the first render (CSS, theme).
-        base = self.rich_style
-        if self._styled is None or self._styled[0] != base:
-            self._styled = (base, [strip.apply_style(base) for strip in self._strips])
-        strips = self._styled[1]
-        if y < len(strips):
-            return strips[y]
-        return Strip.blank(self.content_size.width, base)
+    def draw_rows(self, view: View, width: int, height: int) -> list[list[Segment]]:
+        return NetworkDiagram(self.diagram_state(view), width, height, self.ascii_only).render_rows()
 
 
 class CalcLog(RichLog):
@@ -273,46 +293,15 @@ class StatusLine(Static):
         self.update(text, layout=False)
 
 
-class _CachedLines(Widget):
-    """A pane drawn once per change of its inputs into strips, then served line by line."""
+class _DataPane(_CachedLines):
+    """A cached pane that also draws the data set."""
 
-    view: reactive[View | None] = reactive(None, layout=False)
-    """The View drawn; None until the app hands over the first one."""
-
-    def __init__(self, session_net: Network, data: Dataset, ascii_only: bool, **kwargs: str | None) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.net = session_net
+    def __init__(self, net: Network, data: Dataset, ascii_only: bool, **kwargs: str | None) -> None:
+        super().__init__(net, ascii_only, **kwargs)
         self.data = data
-        self.ascii_only = ascii_only
-        self._key: tuple[object, ...] | None = None
-        self._raw: list[Strip] = []
-        self._styled: tuple[Style, list[Strip]] | None = None
-
-    def draw_rows(self, view: View, width: int, height: int) -> list[list[Segment]]:
-        raise NotImplementedError
-
-    def render_line(self, y: int) -> Strip:
-        size = self.content_size
-        view = self.view
-        if view is None or size.width < 4 or size.height < 2:
-            return Strip.blank(size.width)
-        # Redrawn only when the parameters or the size change, not on every forward step.
-        key = (view.snapshot.params.tobytes(), size.width, size.height)
-        if key != self._key:
-            self._key = key
-            self._raw = [Strip(row, size.width) for row in self.draw_rows(view, size.width, size.height)]
-            self._styled = None
-        base = self.rich_style
-        if self._styled is None or self._styled[0] != base:
-            self._styled = (base, [strip.apply_style(base) for strip in self._raw])
-        strips = self._styled[1]
-        return strips[y] if y < len(strips) else Strip.blank(size.width, base)
-
-    def watch_view(self) -> None:
-        self.refresh()
 
 
-class BoundaryPane(_CachedLines):
+class BoundaryPane(_DataPane):
     """ŷ over the input plane as a heatmap, the ŷ = 0.5 contour, the data points on top."""
 
     def on_mount(self) -> None:
@@ -329,7 +318,7 @@ class BoundaryPane(_CachedLines):
         return [*lines, boundary_legend(extent, width, self.ascii_only)]
 
 
-class HiddenPane(_CachedLines):
+class HiddenPane(_DataPane):
     """Where each sample lands in the last hidden layer, with the output's decision line."""
 
     def on_mount(self) -> None:
