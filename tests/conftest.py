@@ -1,10 +1,19 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from tui_nn.engine.config import Config
 from tui_nn.engine.session import Session, build
+
+
+@pytest.fixture(autouse=True)
+def _run_in_a_temporary_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs with a fresh temporary working directory, so nothing a test saves with a
+    relative path (the app's `s` key writes PROBLEM-epochN.json) can land in the working tree."""
+    monkeypatch.chdir(tmp_path)
 
 
 @pytest.fixture
