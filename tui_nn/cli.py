@@ -21,6 +21,7 @@ from tui_nn.engine.config import Config, ConfigError
 from tui_nn.engine.datasets import PROBLEMS, Dataset
 from tui_nn.engine.gradcheck import TOLERANCE, check, parameter_names
 from tui_nn.engine.records import NumberFormat, json_number
+from tui_nn.engine.render import step_json, step_text
 from tui_nn.engine.session import Session, build
 
 T = TypeVar("T")
@@ -233,9 +234,9 @@ def run_trace(args: argparse.Namespace) -> int:
     for _ in range(passes):
         for record in stepper.walk_pass():
             if args.json:
-                print(json.dumps(record.as_json(), ensure_ascii=False))
+                print(json.dumps(step_json(record, stepper.fmt), ensure_ascii=False))
             else:
-                for line in record.text_lines(stepper.fmt):
+                for line in step_text(record, stepper.fmt):
                     print(line)
     return 0
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tui_nn.engine.expr import ONE, Add, Call, Div, Exp, Expr, Lit, Mul, Neg, Num, Pow, Sub, Sym, lit
+
 LEAKY_SLOPE = 0.01
 
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
@@ -46,35 +48,30 @@ def _leaky_scalar(z: float) -> float:
 
 @dataclass(frozen=True)
 class Activation:
-    """One activation g: its scalar and vector forms, g' in terms of (z, a), and display text."""
+    """One activation g: scalar and vector forms, g' in terms of (z, a), and its formulas.
+
+    The formula builders return expression trees (tui_nn.engine.expr) for the step-through:
+    `expansion` writes g(z) out with the number z put in (None when g(z) is its own best
+    expansion, as for tanh); `derivative_numbers` writes g'(z) with z and a = g(z) put in.
+    """
 
     name: str
     symbol: str
+    latex: str
     scalar: Callable[[float], float]
     # g'(z) given both z and a = g(z); sigmoid and tanh are cheapest in terms of a.
     derivative_scalar: Callable[[float, float], float]
-    definition: str
-    derivative_text: str
+    expansion: Callable[[Num], Expr | None]
+    derivative_numbers: Callable[[Num, Num], Expr]
 
-    def explain(self, z: str) -> str:
-        """The activation applied to a formatted number, e.g. 'σ(0.100) = 1/(1+e^−0.100)'."""
-        if self.name == "sigmoid":
-            return f"σ({z}) = 1/(1+e^−({z}))" if z.startswith("−") else f"σ({z}) = 1/(1+e^−{z})"
-        if self.name == "tanh":
-            return f"tanh({z})"
-        if self.name == "relu":
-            return f"max(0, {z})"
-        return f"{z} if {z} > 0 else {LEAKY_SLOPE}·{z}"
+    def applied(self, argument: Expr) -> Call:
+        """g(argument), e.g. σ(z)."""
+        return Call(self.symbol, self.latex, (argument,), fn=self.scalar)
 
-    def derivative_substituted(self, z: str, a: str, z_value: float) -> str:
-        """g'(z) written with the numbers put in, e.g. '0.525·(1−0.525)'."""
-        if self.name == "sigmoid":
-            return f"{a}·(1−{a})"
-        if self.name == "tanh":
-            return f"(1−{a}²)"
-        if self.name == "relu":
-            return "1" if z_value > 0 else "0"
-        return "1" if z_value > 0 else f"{LEAKY_SLOPE}"
+    @property
+    def derivative_symbol(self) -> Sym:
+        """g'(z), e.g. σ'(z)."""
+        return Sym(f"{self.symbol}'(z)", f"{self.latex}'(z)")
 
     def vector(self, z: np.ndarray) -> np.ndarray:
         if self.name == "sigmoid":
@@ -95,37 +92,56 @@ class Activation:
         return np.asarray(np.where(z > 0, 1.0, LEAKY_SLOPE))
 
 
+def _sigmoid_expansion(z: Num) -> Expr:
+    """1/(1+e^−z)"""
+    return Div(ONE, Add((ONE, Exp(Neg(z))), tight=True))
+
+
+def _relu_expansion(z: Num) -> Expr:
+    return Call("max", r"\max", (Lit("0", "0", 0.0), z), fn=max)
+
+
+def _leaky_expansion(z: Num) -> Expr | None:
+    """z itself for z > 0 (nothing to expand), else slope·z."""
+    return None if z.value > 0 else Mul((lit(LEAKY_SLOPE), z))
+
+
 ACTIVATIONS: dict[str, Activation] = {
     "sigmoid": Activation(
         "sigmoid",
         "σ",
+        r"\sigma",
         sigmoid_scalar,
         lambda z, a: a * (1.0 - a),
-        "σ(z) = 1/(1+e^−z)",
-        "σ'(z) = σ(z)·(1−σ(z))",
+        _sigmoid_expansion,
+        lambda z, a: Mul((a, Sub(ONE, a))),
     ),
     "tanh": Activation(
         "tanh",
         "tanh",
+        r"\tanh",
         _tanh_scalar,
         lambda z, a: 1.0 - a * a,
-        "tanh(z)",
-        "tanh'(z) = 1 − tanh²(z)",
+        lambda z: None,
+        lambda z, a: Sub(ONE, Pow(a, Lit("2", "2", 2.0))),
     ),
     "relu": Activation(
         "relu",
         "relu",
+        r"\operatorname{relu}",
         _relu_scalar,
         lambda z, a: 1.0 if z > 0 else 0.0,
-        "relu(z) = max(0, z)",
-        "relu'(z) = 1[z > 0]",
+        _relu_expansion,
+        # the derivative at z = 0 is taken as 0 (the subgradient most libraries use)
+        lambda z, a: lit(1.0 if z.value > 0 else 0.0),
     ),
     "leaky_relu": Activation(
         "leaky_relu",
         "lrelu",
+        r"\operatorname{lrelu}",
         _leaky_scalar,
         lambda z, a: 1.0 if z > 0 else LEAKY_SLOPE,
-        f"lrelu(z) = z if z > 0 else {LEAKY_SLOPE}·z",
-        f"lrelu'(z) = 1 if z > 0 else {LEAKY_SLOPE}",
+        _leaky_expansion,
+        lambda z, a: lit(1.0 if z.value > 0 else LEAKY_SLOPE),
     ),
 }

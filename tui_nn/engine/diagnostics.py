@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tui_nn.engine.network import Network, accuracy
-from tui_nn.engine.records import Names
+from tui_nn.engine.notation import Names
 
 VANISHING = 1e-6
 EXPLODING = 1e3

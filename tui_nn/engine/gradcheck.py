@@ -93,7 +93,7 @@ def _on_kink(net: Network, x: np.ndarray, params: np.ndarray, index: int) -> boo
 
 
 def parameter_names(net: Network) -> list[str]:
-    from tui_nn.engine.records import Names
+    from tui_nn.engine.notation import Names
 
     names = Names(net.sizes)
     result = [""] * net.n_params

@@ -1,9 +1,12 @@
 """Gradient-descent update rules, vectorised for training and one parameter at a time for the walk.
 
-  sgd:       θ ← θ − η·g
-  momentum:  v ← β·v + g;  θ ← θ − η·v                                   (β = 0.9)
-  adam:      m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  m̂ = m/(1−β₁ᵗ);  v̂ = v/(1−β₂ᵗ);
-             θ ← θ − η·m̂/(√v̂ + ε)                                      (β₁ = 0.9, β₂ = 0.999, ε = 1e-8)
+  sgd:       θ ← θ − η·ḡ
+  momentum:  M ← β·M + ḡ;  θ ← θ − η·M                                   (β = 0.9; M starts at 0)
+  adam:      M ← β₁·M + (1−β₁)·ḡ;  S ← β₂·S + (1−β₂)·ḡ²;  t ← t + 1;
+             M̂ = M/(1−β₁ᵗ);  Ŝ = S/(1−β₂ᵗ);  θ ← θ − η·M̂/(√Ŝ + ε)      (β₁ = 0.9, β₂ = 0.999, ε = 1e-8)
+
+M and S are per-parameter running means (of ḡ and of ḡ²); their letters are chosen so they
+cannot be mistaken for the output weights v or the batch size m.
 
 Both forms perform the same floating-point operations in the same order, so a
 walk and a vectorised epoch land on the same parameters.
@@ -12,12 +15,10 @@ walk and a vectorised epoch land on the same parameters.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
-Formatter = Callable[..., str]
 OPTIMIZERS = ("sgd", "momentum", "adam")
 MOMENTUM = 0.9
 BETA1, BETA2, EPSILON = 0.9, 0.999, 1e-8
@@ -37,14 +38,17 @@ class OptimizerState:
 
 @dataclass(frozen=True)
 class ScalarUpdate:
-    """One parameter's update, with the numbers, for the step-through."""
+    """One parameter's update, every intermediate number of it, for the step-through.
+
+    first/second: the optimizer's state after the update (M, and S for Adam);
+    first_hat/second_hat: Adam's bias-corrected M̂ and Ŝ (0 for the others).
+    """
 
     new_value: float
-    formula: str
-    substituted: str
-    results: tuple[tuple[str, float], ...]
     first: float
     second: float
+    first_hat: float = 0.0
+    second_hat: float = 0.0
 
 
 def new_state(name: str, n_params: int) -> OptimizerState:
@@ -89,47 +93,19 @@ def apply(name: str, lr: float, params: np.ndarray, grad: np.ndarray, state: Opt
     sub(params, scratch, params)
 
 
-def update_one(
-    name: str, lr: float, theta: float, g: float, first: float, second: float, t: int, symbol: str, fmt: Formatter
-) -> ScalarUpdate:
-    """The same rule for one parameter, as arithmetic on Python floats plus its text.
+def scalar_update(name: str, lr: float, theta: float, g: float, first: float, second: float, t: int) -> ScalarUpdate:
+    """The same rule for one parameter, on Python floats, in the operation order of `apply`.
 
-    `t` is the step count after this update (adam's bias correction); `fmt` formats a number.
+    `t` is the update count after this update (Adam's bias correction).
     """
     if name == "sgd":
-        new = theta - lr * g
-        return ScalarUpdate(
-            new,
-            f"{symbol} ← {symbol} − η·ḡ",
-            f"{fmt(theta)} − {fmt(lr)}·{fmt(g, paren=True)}",
-            ((symbol, new),),
-            first,
-            second,
-        )
+        return ScalarUpdate(theta - lr * g, first, second)
     if name == "momentum":
-        v = first * MOMENTUM + g
-        new = theta - v * lr
-        return ScalarUpdate(
-            new,
-            f"v ← β·v + ḡ;  {symbol} ← {symbol} − η·v",
-            f"v = {MOMENTUM}·{fmt(first, paren=True)} + {fmt(g, paren=True)} = {fmt(v)};  "
-            f"{fmt(theta)} − {fmt(lr)}·{fmt(v, paren=True)}",
-            (("v", v), (symbol, new)),
-            v,
-            second,
-        )
+        velocity = first * MOMENTUM + g
+        return ScalarUpdate(theta - velocity * lr, velocity, second)
     m = first * BETA1 + g * (1.0 - BETA1)
     v = second * BETA2 + (g * g) * (1.0 - BETA2)
     m_hat = m / (1.0 - BETA1**t)
     v_hat = v / (1.0 - BETA2**t)
     step = m_hat / (math.sqrt(v_hat) + EPSILON) * lr
-    new = theta - step
-    return ScalarUpdate(
-        new,
-        f"m ← β₁m + (1−β₁)ḡ;  v ← β₂v + (1−β₂)ḡ²;  {symbol} ← {symbol} − η·m̂/(√v̂+ε)",
-        f"m = {fmt(m)}, v = {fmt(v)}, m̂ = {fmt(m_hat)}, v̂ = {fmt(v_hat)};  "
-        f"{fmt(theta)} − {fmt(lr)}·{fmt(m_hat, paren=True)}/(√{fmt(v_hat)}+ε)",
-        (("m", m), ("v", v), (symbol, new)),
-        m,
-        v,
-    )
+    return ScalarUpdate(theta - step, m, v, m_hat, v_hat)

@@ -1,80 +1,100 @@
-"""Immutable records of single micro-steps, and how numbers and names are written in them."""
+"""Immutable records of single micro-steps: what is computed, as structured formulas, and where.
+
+Records carry structure, not text: each formula is an Equation of expression trees (symbols,
+numbers, operations). `tui_nn.engine.render` turns them into the terminal log's lines,
+Markdown with LaTeX, or questions.
+"""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Literal, NamedTuple
 
-MINUS = "−"
-PHASES = ("forward", "loss", "backward", "update")
+from tui_nn.engine.expr import MINUS, Expr, Sym, text
 
-# A value a step reveals: ("z" | "a" | "delta" | "grad_a", unit_layer, unit, -1),
-# ("grad_w", weight_layer, i, j), ("grad_b", weight_layer, j, -1),
-# ("w", weight_layer, i, j), ("b", weight_layer, j, -1), ("loss", sample, -1, -1).
-Key = tuple[str, int, int, int]
+Phase = Literal["forward", "loss", "backward", "update"]
+PHASES: tuple[Phase, ...] = ("forward", "loss", "backward", "update")
+StepKind = Literal["z", "a", "loss", "delta", "grad_w", "grad_b", "grad_a", "batch_loss", "update_w", "update_b"]
+ValueKind = Literal["z", "a", "delta", "grad_a", "grad_w", "grad_b", "w", "b", "loss"]
+
+
+class Key(NamedTuple):
+    """Where a value a step reveals belongs.
+
+    Unit values ("z", "a", "delta", "grad_a"): layer is the unit layer (0 = inputs), unit the unit.
+    Parameters and their gradients ("w", "b", "grad_w", "grad_b"): layer is the weight layer,
+    unit the unit above (j) and, for weights, source the unit below (i). "loss": unit is the sample.
+    """
+
+    kind: ValueKind
+    layer: int
+    unit: int
+    source: int | None = None
 
 
 @dataclass(frozen=True)
-class Step:
-    """One arithmetic step of a walk: what is computed, how, with which numbers, and where."""
+class Equation:
+    """lhs = form = form … = value (or lhs ← … for an update): one line of the log.
 
-    phase: str
-    kind: str
+    `forms` go from symbols to numbers: typically the formula, then the same formula with the
+    numbers put in. A renderer leaves out a form that reads exactly as the result.
+    """
+
+    lhs: Expr
+    forms: tuple[Expr, ...]
+    value: float
+    relation: Literal["=", "←"] = "="
+
+
+@dataclass(frozen=True)
+class Header:
+    """The title of a block of steps: a sample's forward or backward pass, or a batch's update."""
+
+    kind: Literal["forward", "backward", "update"]
+    epoch: int
+    sample: int | None = None
+    x: tuple[float, ...] = ()
+    y: tuple[float, ...] = ()
+    batch_index: int = 0
+    n_batches: int = 1
+    batch_size: int = 1
+    lr: float = 0.0
+    optimizer: str = ""
+    constants: tuple[tuple[Sym, float], ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Step:
+    """One arithmetic step of a walk: its formulas with their numbers, and what it touches.
+
+    `writes` are the values the step reveals (keyed as above); `nodes` (layer, unit) and `edges`
+    (weight layer, i, j) are what the diagram highlights.
+    """
+
+    phase: Phase
+    kind: StepKind
     epoch: int
     sample: int | None
     layer: int | None
     unit: int | None
     label: str
-    formula: str
-    substituted: str
-    results: tuple[tuple[str, float], ...]
-    writes: tuple[tuple[Key, float], ...]
-    nodes: tuple[tuple[int, int], ...]
-    edges: tuple[tuple[int, int, int], ...]
-    header: str | None = None
-    explain: str | None = None
+    equations: tuple[Equation, ...]
+    writes: tuple[tuple[Key, float], ...] = ()
+    nodes: tuple[tuple[int, int], ...] = ()
+    edges: tuple[tuple[int, int, int], ...] = ()
+    header: Header | None = None
     note: str | None = None
 
     @property
     def value(self) -> float:
-        return self.results[-1][1]
+        """The step's result: the value of its last equation."""
+        return self.equations[-1].value
 
-    def text_lines(self, fmt: NumberFormat) -> list[str]:
-        """The calculation-log lines for this step, as plain text."""
-        lines = []
-        if self.header:
-            lines.append(self.header)
-        pad = " " * 6
-        label = f"{self.label:<5} "
-        if self.explain:
-            lines.append(label + self.explain)
-            label = pad
-        result = fmt(self.value)
-        main = f"{self.formula} = {self.substituted}"
-        if self.substituted != result:
-            main += f" = {result}"
-        if self.note:
-            main += f"     ({self.note})"
-        lines.append(label + main)
-        return lines
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "phase": self.phase,
-            "kind": self.kind,
-            "epoch": self.epoch,
-            "sample": None if self.sample is None else self.sample + 1,
-            "layer": self.layer,
-            "unit": None if self.unit is None else self.unit + 1,
-            "label": self.label,
-            "formula": self.formula,
-            "substituted": self.substituted,
-            "explain": self.explain,
-            "note": self.note,
-            "results": {name: json_number(v) for name, v in self.results},
-            "nodes": [list(n) for n in self.nodes],
-            "edges": [list(e) for e in self.edges],
-        }
+    @property
+    def results(self) -> tuple[tuple[str, float], ...]:
+        """Each equation's left-hand side (as text) and value."""
+        return tuple((text(eq.lhs, str), eq.value) for eq in self.equations)
 
 
 def json_number(value: float) -> float | str:
@@ -85,16 +105,21 @@ def json_number(value: float) -> float | str:
 
 
 class NumberFormat:
-    """Writes numbers the way the worked examples do: fixed decimals, a real minus sign."""
+    """Writes numbers the way the worked examples do: fixed decimals, a real minus sign.
+
+    Whole numbers below a million are written without decimals (0, 1, 4); magnitudes of a
+    million or more, and values that would round to zero, in scientific form (1.23e+06,
+    9.358e−14), so a number of any size stays short.
+    """
 
     def __init__(self, digits: int = 4) -> None:
         self.digits = digits
 
     def __call__(self, value: float, paren: bool = False) -> str:
-        text = self.plain(value)
-        if paren and text.startswith(MINUS):
-            return f"({text})"
-        return text
+        shown = self.plain(value)
+        if paren and shown.startswith(MINUS):
+            return f"({shown})"
+        return shown
 
     def plain(self, value: float) -> str:
         if math.isnan(value):
@@ -102,57 +127,13 @@ class NumberFormat:
         if math.isinf(value):
             return "∞" if value > 0 else f"{MINUS}∞"
         if value == int(value) and abs(value) < 1e6:
-            text = str(int(value))
+            shown = str(int(value))
         elif abs(value) >= 1e6 or abs(value) < 0.5 * 10.0**-self.digits:
-            text = f"{value:.{max(self.digits - 1, 1)}e}"
+            shown = f"{value:.{max(self.digits - 1, 1)}e}"
         else:
-            text = f"{value:.{self.digits}f}"
-        return text.replace("-", MINUS)
+            shown = f"{value:.{self.digits}f}"
+        return shown.replace("-", MINUS)
 
-
-class Names:
-    """Names of units, weights and biases, as the worked examples write them.
-
-    Inputs x1, x2; one hidden layer h1, h2, …, deeper nets h1.1, h2.3 (layer.unit);
-    the output 'out' (ŷ). Weight layers use the letters w, v, u, t, …: w11 is W[0][0][0],
-    the weight from x1 to h1; with one output, the last layer's weights are v1, v2.
-    Biases b1, b2 (first layer), c1, … (second hidden layer) and b_out.
-    """
-
-    WEIGHT_LETTERS = "wvutsrqp"
-    BIAS_LETTERS = "bcdefgh"
-
-    def __init__(self, sizes: tuple[int, ...]) -> None:
-        self.sizes = sizes
-        self.n_layers = len(sizes) - 1
-
-    def unit(self, layer: int, j: int) -> str:
-        if layer == 0:
-            return f"x{j + 1}"
-        if layer == self.n_layers:
-            return "out" if self.sizes[-1] == 1 else f"out{j + 1}"
-        if self.n_layers == 2:
-            return f"h{j + 1}"
-        return f"h{layer}.{j + 1}"
-
-    def activation_value(self, layer: int, j: int) -> str:
-        """What the value of a unit is called in formulas: x1, h1, ŷ."""
-        if layer == self.n_layers:
-            return "ŷ" if self.sizes[-1] == 1 else f"ŷ{j + 1}"
-        return self.unit(layer, j)
-
-    def weight(self, layer: int, i: int, j: int) -> str:
-        letter = self.WEIGHT_LETTERS[layer % len(self.WEIGHT_LETTERS)]
-        if layer == self.n_layers - 1 and self.sizes[-1] == 1:
-            return f"{letter}{i + 1}"
-        if max(self.sizes[layer], self.sizes[layer + 1]) >= 10:
-            return f"{letter}{i + 1},{j + 1}"
-        return f"{letter}{i + 1}{j + 1}"
-
-    def bias(self, layer: int, j: int) -> str:
-        if layer == self.n_layers - 1:
-            return "b_out" if self.sizes[-1] == 1 else f"b_out{j + 1}"
-        return f"{self.BIAS_LETTERS[layer % len(self.BIAS_LETTERS)]}{j + 1}"
-
-    def delta(self, layer: int, j: int) -> str:
-        return f"δ_{self.unit(layer, j)}"
+    def finer(self, extra: int) -> NumberFormat:
+        """The same format with `extra` more decimals."""
+        return NumberFormat(self.digits + extra)

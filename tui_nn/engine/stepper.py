@@ -22,11 +22,12 @@ import numpy as np
 from tui_nn.engine import optimizers
 from tui_nn.engine.datasets import Dataset
 from tui_nn.engine.history import History
+from tui_nn.engine.narrate import Narrator
 from tui_nn.engine.network import Network
 from tui_nn.engine.optimizers import OptimizerState
-from tui_nn.engine.records import Key, Names, NumberFormat, Step
+from tui_nn.engine.records import Key, NumberFormat, Step
 from tui_nn.engine.training import RunResult, Trainer
-from tui_nn.engine.walk import SampleTables, compute_sample, sample_step_count, sample_steps
+from tui_nn.engine.walk import SampleTables, compute_sample, compute_update, sample_step_count
 
 UNDO_LIMIT = 10_000
 
@@ -107,8 +108,8 @@ class Stepper:
         self.net = net
         self.data = data
         self.trainer = Trainer(net, data, optimizer, lr, batch, seed)
-        self.names = Names(net.sizes)
         self.fmt = NumberFormat(digits)
+        self.narrator = Narrator(net, self.fmt)
         self.undo_limit = undo_limit
         self._memory: deque[Pass] = deque()
         self._memory_steps = 0
@@ -327,7 +328,7 @@ class Stepper:
             x = tuple(float(v) for v in self.data.x[sample])
             y = tuple(float(v) for v in self.data.y[sample])
             for j, v in enumerate(x):
-                values.setdefault(("a", 0, j, -1), v)
+                values.setdefault(Key("a", 0, j), v)
         return Snapshot(
             cur.epoch,
             cur.batch_index,
@@ -463,11 +464,11 @@ class Stepper:
 
     def _apply_writes(self, record: Step) -> None:
         """An update record's new parameter value goes into the network as it is applied."""
-        for (kind, layer, i, j), value in record.writes:
-            if kind == "w":
-                self.net.params[self.net.weight_index(layer, i, j)] = value
-            elif kind == "b":
-                self.net.params[self.net.bias_index(layer, i)] = value
+        for key, value in record.writes:
+            if key.kind == "w" and key.source is not None:
+                self.net.params[self.net.weight_index(key.layer, key.source, key.unit)] = value
+            elif key.kind == "b":
+                self.net.params[self.net.bias_index(key.layer, key.unit)] = value
 
     def _segment_of(self, position: int) -> int:
         return bisect.bisect_right(self.current.starts, position) - 1
@@ -493,106 +494,25 @@ class Stepper:
     def _build_segment(self, p: Pass, seg: int) -> None:
         if seg not in p.segments:
             if seg < len(p.samples):
-                p.segments[seg] = sample_steps(self.net, p.start_params, self._tables(p, seg), p.epoch, self.names, self.fmt)
+                p.segments[seg] = self.narrator.sample_steps(p.start_params, self._tables(p, seg), p.epoch)
             else:
-                p.segments[seg] = self._update_steps(p)
+                p.segments[seg] = self._update_segment(p)
 
-    def _update_steps(self, p: Pass) -> list[Step]:
-        """Batch loss, then θ ← θ − η·ḡ (or the optimizer's rule) for every parameter."""
-        net, fmt, names = self.net, self.fmt, self.names
-        m = len(p.samples)
-        tables = [self._tables(p, k) for k in range(m)]
-        total = np.zeros(net.n_params)
-        for t in tables:
-            total += t.grad
-        mean = total / m
-        steps: list[Step] = []
-        batch = f" · batch {p.batch_index + 1}/{p.n_batches}" if p.n_batches > 1 else ""
-        samples = f"{m} sample{'s' if m > 1 else ''}"
-        header: str | None = f"update · epoch {p.epoch}{batch} · {samples} · η = {fmt(p.lr)} · {self.trainer.optimizer}"
-        if m > 1:
-            losses = [t.loss for t in tables]
-            batch_loss = sum(losses) / m
-            listed = (
-                " + ".join(fmt(v) for v in losses) if m <= 6 else f"{fmt(losses[0])} + {fmt(losses[1])} + … + {fmt(losses[-1])}"
-            )
-            steps.append(
-                Step(
-                    "loss",
-                    "batch_loss",
-                    p.epoch,
-                    None,
-                    None,
-                    None,
-                    "loss",
-                    "L = (1/m)·Σₛ Lₛ",
-                    f"({listed})/{m}",
-                    (("L", batch_loss),),
-                    (),
-                    (),
-                    (),
-                    header=header,
-                )
-            )
-            header = None
-        state = p.start_state.copy()
-        t_after = state.t + 1
-        params = p.start_params.copy()
-        for l in range(net.n_layers):
-            n_in, n_out = net.sizes[l], net.sizes[l + 1]
-            for i in range(n_in + 1):
-                for j in range(n_out):
-                    is_bias = i == n_in
-                    index = net.bias_index(l, j) if is_bias else net.weight_index(l, i, j)
-                    symbol = names.bias(l, j) if is_bias else names.weight(l, i, j)
-                    g = float(mean[index])
-                    first = float(state.first[index]) if state.first.size else 0.0
-                    second = float(state.second[index]) if state.second.size else 0.0
-                    upd = optimizers.update_one(
-                        self.trainer.optimizer, p.lr, float(params[index]), g, first, second, t_after, symbol, fmt
-                    )
-                    if state.first.size:
-                        state.first[index] = upd.first
-                    if state.second.size:
-                        state.second[index] = upd.second
-                    params[index] = upd.new_value
-                    per_sample = [float(t.grad[index]) for t in tables]
-                    if m == 1:
-                        explain = f"ḡ = ∂L/∂{symbol} = {fmt(g)}"
-                    else:
-                        listed = (
-                            " + ".join(fmt(v, paren=True) for v in per_sample)
-                            if m <= 6
-                            else (
-                                f"{fmt(per_sample[0], paren=True)} + {fmt(per_sample[1], paren=True)} + … + {fmt(per_sample[-1], paren=True)}"
-                            )
-                        )
-                        explain = f"ḡ = (1/m)·Σₛ ∂L/∂{symbol} = ({listed})/{m} = {fmt(g)}"
-                    key: Key = ("b", l, j, -1) if is_bias else ("w", l, i, j)
-                    nodes = ((l + 1, j),) if is_bias else ((l, i), (l + 1, j))
-                    edges = () if is_bias else ((l, i, j),)
-                    steps.append(
-                        Step(
-                            "update",
-                            "update_b" if is_bias else "update_w",
-                            p.epoch,
-                            None,
-                            l,
-                            j,
-                            symbol,
-                            upd.formula,
-                            upd.substituted,
-                            (("ḡ", g), *upd.results),
-                            ((key, upd.new_value),),
-                            nodes,
-                            edges,
-                            header=header,
-                            explain=explain,
-                        )
-                    )
-                    header = None
-        if state.first.size or state.second.size or self.trainer.optimizer == "adam":
-            state.t = t_after
-        p.end_params = params
-        p.end_state = state
-        return steps
+    def _update_segment(self, p: Pass) -> list[Step]:
+        """The batch's update: its numbers from the walk, its records from the narrator."""
+        tables = [self._tables(p, k) for k in range(len(p.samples))]
+        u = compute_update(self.net, p.start_params, p.start_state, tables, self.trainer.optimizer, p.lr)
+        p.end_params = u.end_params
+        p.end_state = u.end_state
+        return self.narrator.update_steps(
+            u,
+            [t.grad for t in tables],
+            p.start_params,
+            p.start_state.first,
+            p.start_state.second,
+            p.epoch,
+            p.batch_index,
+            p.n_batches,
+            p.lr,
+            self.trainer.optimizer,
+        )

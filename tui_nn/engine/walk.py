@@ -1,8 +1,8 @@
-"""One sample's forward and backward pass as scalar arithmetic, and its micro-step records.
+"""The step-through's arithmetic: one sample's forward and backward pass, and one batch's update,
+as scalar code on Python floats.
 
-`compute_sample` does the math on Python floats, unit by unit, independently of the
-vectorised kernel (so the tests comparing the two compare two implementations);
-`sample_steps` turns those numbers into records without computing anything new.
+This is independent of the vectorised kernel (so the tests comparing the two compare two
+implementations). It computes numbers only; `tui_nn.engine.narrate` turns them into records.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tui_nn.engine.losses import bce_from_logit_scalar, clipped
+from tui_nn.engine.losses import bce_from_logit_scalar
 from tui_nn.engine.network import Network
-from tui_nn.engine.records import Names, NumberFormat, Step
+from tui_nn.engine.optimizers import OptimizerState, ScalarUpdate, scalar_update
 
 
 @dataclass(frozen=True)
@@ -110,217 +110,69 @@ def sample_step_count(sizes: tuple[int, ...]) -> int:
     return forward_step_count(sizes) + 1 + sizes[-1] + params + 2 * hidden
 
 
-def _vector(values: tuple[float, ...], fmt: NumberFormat) -> str:
-    return "(" + ", ".join(fmt(v) for v in values) + ")"
+@dataclass(frozen=True)
+class UpdateTables:
+    """Every number of one batch's update: the mean gradient ḡ, each parameter's update, the end state.
+
+    `updates[k]` is the update of parameter k of the flat vector; `t` is Adam's update count after it.
+    """
+
+    losses: tuple[float, ...]
+    batch_loss: float
+    mean: np.ndarray
+    updates: tuple[ScalarUpdate, ...]
+    t: int
+    end_params: np.ndarray
+    end_state: OptimizerState
 
 
-def sample_header(phase: str, t: SampleTables, fmt: NumberFormat) -> str:
-    target = fmt(t.y[0]) if len(t.y) == 1 else _vector(t.y, fmt)
-    return f"{phase} · sample {t.sample + 1} · x = {_vector(t.x, fmt)} · target {target}"
+def parameter_order(net: Network) -> list[tuple[int, int | None, int, int]]:
+    """(layer, i or None for the bias, j, flat index) in the order the update walks them:
+    layer by layer, each weight row from the unit below, then the bias row."""
+    order: list[tuple[int, int | None, int, int]] = []
+    for l in range(net.n_layers):
+        n_in, n_out = net.sizes[l], net.sizes[l + 1]
+        for i in range(n_in + 1):
+            for j in range(n_out):
+                if i == n_in:
+                    order.append((l, None, j, net.bias_index(l, j)))
+                else:
+                    order.append((l, i, j, net.weight_index(l, i, j)))
+    return order
 
 
-def sample_steps(net: Network, params: np.ndarray, t: SampleTables, epoch: int, names: Names, fmt: NumberFormat) -> list[Step]:
-    """The records of one sample, in the order a learner reads them."""
-    steps: list[Step] = []
-    L = net.n_layers
-    s = t.sample
-    header: str | None = sample_header("forward", t, fmt)
-    for l in range(L):
-        block = net.block(l, params)
-        act = net.activation(l)
-        below, above = l, l + 1
-        n_in = len(t.a[l])
-        for j in range(len(t.z[l])):
-            unit = names.unit(above, j)
-            symbols = " + ".join(f"{names.activation_value(below, i)}·{names.weight(l, i, j)}" for i in range(n_in))
-            numbers = " + ".join(f"{fmt(t.a[l][i], paren=True)}·{fmt(float(block[i, j]), paren=True)}" for i in range(n_in))
-            zj = t.z[l][j]
-            nodes = (*tuple((below, i) for i in range(n_in)), (above, j))
-            edges = tuple((l, i, j) for i in range(n_in))
-            steps.append(
-                Step(
-                    "forward",
-                    "z",
-                    epoch,
-                    s,
-                    above,
-                    j,
-                    unit,
-                    f"z = {symbols} + {names.bias(l, j)}",
-                    f"{numbers} + {fmt(float(block[n_in, j]), paren=True)}",
-                    (("z", zj),),
-                    ((("z", above, j, -1), zj),),
-                    nodes,
-                    edges,
-                    header=header,
-                )
-            )
-            header = None
-            aj = t.a[above][j]
-            value_name = "ŷ" if above == L else "a"
-            steps.append(
-                Step(
-                    "forward",
-                    "a",
-                    epoch,
-                    s,
-                    above,
-                    j,
-                    unit,
-                    f"{value_name} = {act.symbol}(z)",
-                    act.explain(fmt(zj)),
-                    ((value_name, aj),),
-                    ((("a", above, j, -1), aj),),
-                    ((above, j),),
-                    (),
-                )
-            )
-    out = t.a[L]
-    if net.loss == "bce":
-        terms = [f"{fmt(y)}·ln {fmt(clipped(a))} + {fmt(1 - y)}·ln {fmt(clipped(1 - a))}" for a, y in zip(out, t.y, strict=True)]
-        formula = "L = −[y·ln ŷ + (1−y)·ln(1−ŷ)]"
-        substituted = " ".join(f"−[{term}]" for term in terms)
-    else:
-        formula = "L = ½·(ŷ − y)²"
-        substituted = " + ".join(f"½·({fmt(a)} − {fmt(y)})²" for a, y in zip(out, t.y, strict=True))
-    if len(out) > 1:
-        formula = formula.replace("L = ", "L = Σₖ ")
-    steps.append(
-        Step(
-            "loss",
-            "loss",
-            epoch,
-            s,
-            L,
-            None,
-            "loss",
-            formula,
-            substituted,
-            (("L", t.loss),),
-            ((("loss", s, -1, -1), t.loss),),
-            tuple((L, k) for k in range(len(out))),
-            (),
-        )
+def compute_update(
+    net: Network, start_params: np.ndarray, start_state: OptimizerState, tables: list[SampleTables], optimizer: str, lr: float
+) -> UpdateTables:
+    """ḡ = (1/m)·Σₛ ∂Lₛ/∂θ, then θ ← the optimizer's rule, parameter by parameter."""
+    m = len(tables)
+    total = np.zeros(net.n_params)
+    for t in tables:
+        total += t.grad
+    mean = total / m
+    losses = tuple(t.loss for t in tables)
+    state = start_state.copy()
+    t_after = state.t + 1
+    params = start_params.copy()
+    updates: list[ScalarUpdate | None] = [None] * net.n_params
+    for _, _, _, index in parameter_order(net):
+        first = float(state.first[index]) if state.first.size else 0.0
+        second = float(state.second[index]) if state.second.size else 0.0
+        upd = scalar_update(optimizer, lr, float(params[index]), float(mean[index]), first, second, t_after)
+        if state.first.size:
+            state.first[index] = upd.first
+        if state.second.size:
+            state.second[index] = upd.second
+        params[index] = upd.new_value
+        updates[index] = upd
+    if state.first.size or state.second.size or optimizer == "adam":
+        state.t = t_after
+    return UpdateTables(
+        losses,
+        sum(losses) / m,
+        mean,
+        tuple(u for u in updates if u is not None),
+        t_after,
+        params,
+        state,
     )
-    header = sample_header("backward", t, fmt)
-    for k, (a, y) in enumerate(zip(out, t.y, strict=True)):
-        d = t.delta[L - 1][k]
-        if net.loss == "bce":
-            formula, substituted = "δ = ∂L/∂z = ŷ − y", f"{fmt(a)} − {fmt(y)}"
-        else:
-            formula, substituted = "δ = ∂L/∂z = (ŷ − y)·ŷ(1 − ŷ)", f"({fmt(a)} − {fmt(y)})·{fmt(a)}·(1 − {fmt(a)})"
-        steps.append(
-            Step(
-                "backward",
-                "delta",
-                epoch,
-                s,
-                L,
-                k,
-                names.unit(L, k),
-                formula,
-                substituted,
-                (("δ", d),),
-                ((("delta", L, k, -1), d),),
-                ((L, k),),
-                (),
-                header=header,
-            )
-        )
-        header = None
-    for l in range(L - 1, -1, -1):
-        below, above = l, l + 1
-        grad = net.block(l, t.grad)
-        for j, dj in enumerate(t.delta[l]):
-            d_name = names.delta(above, j)
-            for i, ai in enumerate(t.a[l]):
-                g = float(grad[i, j])
-                w = names.weight(l, i, j)
-                steps.append(
-                    Step(
-                        "backward",
-                        "grad_w",
-                        epoch,
-                        s,
-                        l,
-                        j,
-                        "",
-                        f"∂L/∂{w} = {d_name}·{names.activation_value(below, i)}",
-                        f"{fmt(dj, paren=True)}·{fmt(ai, paren=True)}",
-                        ((f"∂L/∂{w}", g),),
-                        ((("grad_w", l, i, j), g),),
-                        ((below, i), (above, j)),
-                        ((l, i, j),),
-                        note="a zero input gets no gradient" if ai == 0.0 else None,
-                    )
-                )
-            g = float(grad[-1, j])
-            steps.append(
-                Step(
-                    "backward",
-                    "grad_b",
-                    epoch,
-                    s,
-                    l,
-                    j,
-                    "",
-                    f"∂L/∂{names.bias(l, j)} = {d_name}",
-                    fmt(dj),
-                    ((f"∂L/∂{names.bias(l, j)}", g),),
-                    ((("grad_b", l, j, -1), g),),
-                    ((above, j),),
-                    (),
-                )
-            )
-        if l == 0:
-            continue
-        act = net.activation(l - 1)
-        weights = net.weights(l, params)
-        for i in range(len(t.a[l])):
-            unit = names.unit(below, i)
-            upstream = t.grad_a[l][i]
-            symbols = " + ".join(f"{names.delta(above, j)}·{names.weight(l, i, j)}" for j in range(len(t.delta[l])))
-            numbers = " + ".join(
-                f"{fmt(dj, paren=True)}·{fmt(float(weights[i, j]), paren=True)}" for j, dj in enumerate(t.delta[l])
-            )
-            edges = tuple((l, i, j) for j in range(len(t.delta[l])))
-            nodes = ((below, i), *tuple((above, j) for j in range(len(t.delta[l]))))
-            steps.append(
-                Step(
-                    "backward",
-                    "grad_a",
-                    epoch,
-                    s,
-                    below,
-                    i,
-                    unit,
-                    f"∂L/∂{unit} = {symbols}",
-                    numbers,
-                    ((f"∂L/∂{unit}", upstream),),
-                    ((("grad_a", below, i, -1), upstream),),
-                    nodes,
-                    edges,
-                )
-            )
-            d = t.delta[l - 1][i]
-            zi, ai = t.z[l - 1][i], t.a[l][i]
-            note = "z ≤ 0: this ReLU passes no gradient" if act.name == "relu" and zi <= 0 else None
-            steps.append(
-                Step(
-                    "backward",
-                    "delta",
-                    epoch,
-                    s,
-                    below,
-                    i,
-                    unit,
-                    f"δ = ∂L/∂z = ∂L/∂{unit}·{act.derivative_text.split(' = ')[0]}",
-                    f"{fmt(upstream, paren=True)}·{act.derivative_substituted(fmt(zi), fmt(ai), zi)}",
-                    (("δ", d),),
-                    ((("delta", below, i, -1), d),),
-                    ((below, i),),
-                    (),
-                    note=note,
-                )
-            )
-    return steps

@@ -18,7 +18,8 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
-from tui_nn.engine.records import Key, Names, NumberFormat
+from tui_nn.engine.notation import Names
+from tui_nn.engine.records import Key, NumberFormat
 
 POSITIVE = Style(color="dodger_blue1")
 NEGATIVE = Style(color="dark_orange")
@@ -257,19 +258,19 @@ class NetworkDiagram:
         highlighted = (layer, j) in s.nodes
         content: list[tuple[str, Style | None]] = []
         if layer == 0:
-            content.append((f"x {self._value(('a', 0, j, -1))}", None))
+            content.append((f"x {self._value(Key('a', 0, j))}", None))
             if lines:
                 return _Box(x, y + (height - 3) // 2, width, 3, content, title, highlighted)
         else:
             a_name = "ŷ" if output else "a"
-            content.append((f"{a_name} {self._value(('a', layer, j, -1))}", None))
-            delta = s.values.get(("delta", layer, j, -1))
+            content.append((f"{a_name} {self._value(Key('a', layer, j))}", None))
+            delta = s.values.get(Key("delta", layer, j))
             if s.phase in ("backward", "update") and delta is not None:
                 content.append((f"δ {self.fmt(delta)}", weight_style(delta)))
             else:
-                content.append((f"z {self._value(('z', layer, j, -1))}", None))
+                content.append((f"z {self._value(Key('z', layer, j))}", None))
             bias = s.biases[layer - 1][j]
-            grad_b = s.values.get(("grad_b", layer - 1, j, -1))
+            grad_b = s.values.get(Key("grad_b", layer - 1, j))
             if s.phase == "backward" and grad_b is not None:
                 content.append((f"∂b {self.signed(grad_b)}", weight_style(grad_b)))
             else:
@@ -303,7 +304,7 @@ class NetworkDiagram:
             target = self.state.target[k] if k < len(self.state.target) else None
             if target is not None:
                 canvas.text(box.x + box.width + 1, box.y + 1, f"y={self.fmt(target)}", TARGET)
-                loss = self.state.values.get(("loss", self.state.sample or 0, -1, -1))
+                loss = self.state.values.get(Key("loss", 0, self.state.sample or 0))
                 if loss is not None and k == 0:
                     canvas.text(box.x + box.width + 1, box.y + 2, f"L={self.fmt(loss)}", TARGET)
 
@@ -327,7 +328,7 @@ class NetworkDiagram:
                         continue
                     weight = s.weights[l][i][j]
                     highlighted = (l, i, j) in s.edges
-                    grad = s.values.get(("grad_w", l, i, j))
+                    grad = s.values.get(Key("grad_w", l, j, i))
                     style = weight_style(weight, highlighted)
                     priority = 2 if highlighted else (1 if abs(weight) >= 1 else 0)
                     canvas.line(src.x + src.width, src.centre_y, dst.x - 1, dst.centre_y, style, priority)

@@ -18,6 +18,7 @@ from textual.widgets import RichLog, Sparkline, Static
 from tui_nn.engine.datasets import Dataset
 from tui_nn.engine.network import Network
 from tui_nn.engine.records import NumberFormat, Step
+from tui_nn.engine.render import step_lines
 from tui_nn.engine.view import View
 from tui_nn.ui.diagram import DiagramState, NetworkDiagram
 from tui_nn.ui.renderables import ascii_sparkline, class_summary, loss_summary, truth_table
@@ -126,21 +127,18 @@ class CalcLog(RichLog):
 
     def step_text(self, step: Step) -> Text:
         colour = PHASE_STYLES.get(step.phase, "")
+        styles = {
+            "header": f"bold {colour} underline",
+            "result": f"bold {colour}",
+            "note": "italic grey62",
+        }
         text = Text()
-        for line in step.text_lines(self.fmt):
-            if step.header is not None and line == step.header:
-                text.append(line + "\n", style=f"bold {colour} underline")
-                continue
-            head, sep, result = line.rpartition(" = ")
-            if step.note and step.note in line:
-                text.append(line.replace(f"     ({step.note})", ""), style=colour)
-                text.append(f"   ({step.note})\n", style="italic grey62")
-            elif sep:
-                text.append(head + sep, style=colour)
-                text.append(result + "\n", style=f"bold {colour}")
-            else:
-                text.append(line + "\n", style=colour)
-        text.rstrip()
+        for k, line in enumerate(step_lines(step, self.fmt)):
+            if k:
+                text.append("\n")
+            for span in line:
+                shown = "   " + span.text.lstrip() if span.role == "note" else span.text
+                text.append(shown, style=styles.get(span.role, colour))
         return text
 
     def add_step(self, step: Step) -> None:

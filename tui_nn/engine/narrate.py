@@ -1,0 +1,634 @@
+"""The narrator: turns the walk's numbers into records whose formulas are expression trees.
+
+It computes nothing new: every value comes from `walk.compute_sample` / `walk.compute_update`.
+What it decides is how each step is written: which symbols (from `notation`), which forms
+(the formula, then the numbers), and where a printed line would not reproduce its result:
+- a sigmoid output with cross-entropy whose ŷ prints as 1.0000 or 0.0000: ln of the printed
+  value is not the loss, so the line is written from z, L = ln(1 + e^−z) (the softplus form the
+  engine computes with);
+- a difference that cancels (ŷ − y with ŷ close to y): the numbers are shown with as many more
+  decimals as the result needs.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+import numpy as np
+
+from tui_nn.engine import notation as n
+from tui_nn.engine.expr import (
+    HALF,
+    MINUS,
+    ONE,
+    Add,
+    Call,
+    Div,
+    Exp,
+    Expr,
+    Formatter,
+    Group,
+    Lit,
+    Mul,
+    Neg,
+    Num,
+    Pow,
+    Sqrt,
+    Sub,
+    Sym,
+    evaluate,
+    has_symbols,
+    lit,
+    natural_log,
+    num,
+)
+from tui_nn.engine.network import Network
+from tui_nn.engine.optimizers import BETA1, BETA2, EPSILON, MOMENTUM, ScalarUpdate
+from tui_nn.engine.records import Equation, Header, Key, NumberFormat, Step
+from tui_nn.engine.walk import SampleTables, UpdateTables, parameter_order
+
+TWO = Lit("2", "2", 2.0)
+ZERO_INPUT = "a zero input gets no gradient"
+LISTED = 6  # samples listed one by one in a batch mean; more are shown as first, second, …, last
+
+
+def ln(argument: Expr) -> Call:
+    return Call("ln", r"\ln", (argument,), spaced=True, fn=natural_log)
+
+
+def last_place(value: float, fmt: NumberFormat) -> float:
+    """The size of one unit in the last digit of `value` as `fmt` prints it."""
+    shown = fmt(value)
+    if "e" in shown:
+        exponent = int(shown.split("e")[1].replace("−", "-"))
+        return 10.0 ** (exponent - max(fmt.digits - 1, 1))
+    if "." in shown:
+        return 10.0**-fmt.digits
+    return 1.0
+
+
+def reproduces(form: Expr, value: float, fmt: NumberFormat, numbers: Formatter | None = None) -> bool:
+    """Does recomputing `form` from its numbers *as printed* (by `numbers`, default `fmt`) give
+    `value` as `fmt` prints it? A reader checking the line on a calculator does exactly that."""
+    try:
+        recomputed = evaluate(form, numbers or fmt)
+    except (ValueError, OverflowError, ZeroDivisionError):
+        return False
+    if not math.isfinite(recomputed) or not math.isfinite(value):
+        return recomputed == value or (math.isnan(recomputed) and math.isnan(value))
+    unit = last_place(value, fmt)
+    # One unit of the last digit always; up to four when that is within 1% (sums of rounded
+    # products drift by a few units); never more, so a cancelled difference is caught.
+    return abs(recomputed - value) <= max(unit, min(4 * unit, 0.01 * abs(value)))
+
+
+class Significant:
+    """Numbers with `digits` significant digits (0.00015338, 0.78863), written as NumberFormat does."""
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+    def __call__(self, value: float) -> str:
+        if not math.isfinite(value):
+            return NumberFormat().plain(value)
+        if value == int(value) and abs(value) < 1e6:
+            return str(int(value)).replace("-", MINUS)
+        return f"{value:.{self.digits}g}".replace("-", MINUS)
+
+
+def with_more_digits(form: Expr, value: float, fmt: NumberFormat) -> Expr:
+    """`form` with its numbers written precisely enough for the line to reproduce `value`.
+
+    The numbers get as many significant digits as it takes (most lines need none: they already
+    reproduce at the session's decimals); the result keeps the session's format.
+    """
+    if has_symbols(form) or not math.isfinite(value) or reproduces(form, value, fmt):
+        return form  # a diverged network's NaN and ∞ are shown as they are
+    for digits in range(max(fmt.digits, 3) + 1, 18):
+        finer = Significant(digits)
+        if reproduces(form, value, fmt, finer):
+            return _precise(form, finer)
+    return _precise(form, Significant(17))
+
+
+def _precise(form: Expr, fmt: Formatter) -> Expr:
+    """Replace every Num by a literal printed with `fmt`."""
+    if isinstance(form, Num):
+        shown = fmt(form.value)
+        return Lit(shown, shown.replace("−", "-"), form.value)
+    if isinstance(form, Add):
+        return Add(tuple(_precise(t, fmt) for t in form.terms), form.tight)
+    if isinstance(form, Sub):
+        return Sub(_precise(form.left, fmt), _precise(form.right, fmt), form.tight)
+    if isinstance(form, Mul):
+        return Mul(tuple(_precise(f, fmt) for f in form.factors))
+    if isinstance(form, Div):
+        return Div(_precise(form.numerator, fmt), _precise(form.denominator, fmt))
+    if isinstance(form, Pow):
+        return Pow(_precise(form.base, fmt), form.exponent)
+    if isinstance(form, Group):
+        return Group(_precise(form.operand, fmt), form.brackets)
+    if isinstance(form, Neg):
+        return Neg(_precise(form.operand, fmt))
+    if isinstance(form, Sqrt):
+        return Sqrt(_precise(form.operand, fmt))
+    if isinstance(form, Exp):
+        return Exp(_precise(form.exponent, fmt))
+    if isinstance(form, Call):
+        return Call(form.name, form.latex, tuple(_precise(a, fmt) for a in form.args), form.spaced, form.fn)
+    return form
+
+
+class Narrator:
+    """Builds the records of one network's walk, with numbers formatted by `fmt`."""
+
+    def __init__(self, net: Network, fmt: NumberFormat) -> None:
+        self.net = net
+        self.fmt = fmt
+        self.names = n.Names(net.sizes)
+
+    def eq(self, lhs: Expr, forms: tuple[Expr, ...], value: float, relation: Literal["=", "←"] = "=") -> Equation:
+        """An equation whose numeric forms are written precisely enough to reproduce `value`."""
+        return Equation(lhs, tuple(with_more_digits(f, value, self.fmt) for f in forms), value, relation)
+
+    # --- one sample: forward, loss, backward ------------------------------------------------
+
+    def sample_steps(self, params: np.ndarray, t: SampleTables, epoch: int) -> list[Step]:
+        """The records of one sample, in the order a learner reads them."""
+        steps = self._forward(params, t, epoch)
+        steps.append(self._loss(t, epoch))
+        steps += self._backward(params, t, epoch)
+        return steps
+
+    def _forward(self, params: np.ndarray, t: SampleTables, epoch: int) -> list[Step]:
+        net, names = self.net, self.names
+        L = net.n_layers
+        steps: list[Step] = []
+        header: Header | None = Header("forward", epoch, t.sample, t.x, t.y)
+        for l in range(L):
+            block = net.block(l, params)
+            act = net.activation(l)
+            below, above = l, l + 1
+            n_in = len(t.a[l])
+            for j in range(len(t.z[l])):
+                symbolic = Add(
+                    (
+                        *(Mul((names.value_symbol(below, i), names.weight_symbol(l, i, j))) for i in range(n_in)),
+                        names.bias_symbol(l, j),
+                    )
+                )
+                numeric = Add((*(Mul((num(t.a[l][i]), num(block[i, j]))) for i in range(n_in)), num(block[n_in, j])))
+                zj = t.z[l][j]
+                steps.append(
+                    Step(
+                        phase="forward",
+                        kind="z",
+                        epoch=epoch,
+                        sample=t.sample,
+                        layer=above,
+                        unit=j,
+                        label=names.unit(above, j),
+                        equations=(self.eq(n.Z, (symbolic, numeric), zj),),
+                        writes=((Key("z", above, j), zj),),
+                        nodes=(*((below, i) for i in range(n_in)), (above, j)),
+                        edges=tuple((l, i, j) for i in range(n_in)),
+                        header=header,
+                    )
+                )
+                header = None
+                aj = t.a[above][j]
+                z_number = num(zj)
+                forms: tuple[Expr, ...] = (act.applied(n.Z), act.applied(z_number))
+                expansion = act.expansion(z_number)
+                if expansion is not None:
+                    forms += (expansion,)
+                steps.append(
+                    Step(
+                        phase="forward",
+                        kind="a",
+                        epoch=epoch,
+                        sample=t.sample,
+                        layer=above,
+                        unit=j,
+                        label=names.unit(above, j),
+                        equations=(self.eq(n.OUTPUT if above == L else n.A, forms, aj),),
+                        writes=((Key("a", above, j), aj),),
+                        nodes=((above, j),),
+                    )
+                )
+        return steps
+
+    def _loss(self, t: SampleTables, epoch: int) -> Step:
+        L = self.net.n_layers
+        out, out_z = t.a[L], t.z[L - 1]
+        several = len(out) > 1
+        if self.net.loss == "bce":
+            symbolic: Expr = Neg(
+                Group(
+                    Add(
+                        (
+                            Mul((n.TARGET, ln(n.OUTPUT))),
+                            Mul((Group(Sub(ONE, n.TARGET, tight=True)), ln(Sub(ONE, n.OUTPUT, tight=True)))),
+                        )
+                    ),
+                    "[]",
+                )
+            )
+            classic = _sum([self._bce_numbers(a, y) for a, y in zip(out, t.y, strict=True)])
+            forms: tuple[Expr, ...] = (symbolic, classic)
+            note = None
+            if not reproduces(classic, t.loss, self.fmt):
+                # ŷ printed as 1.0000 or 0.0000: ln of it is not the loss. Write it from z, as computed.
+                logit_symbolic = _sum([self._bce_logit(n.Z, y) for y in t.y])
+                logit_numbers = _sum([self._bce_logit(num(z), y) for z, y in zip(out_z, t.y, strict=True)])
+                forms = (symbolic, logit_symbolic, logit_numbers)
+                note = "written from z: ŷ is too close to 0 or 1 for ln ŷ to be read from its digits"
+        else:
+            symbolic = Mul((HALF, Pow(Group(Sub(n.OUTPUT, n.TARGET)), TWO)))
+            numbers = _sum([Mul((HALF, Pow(Sub(num(a), num(y)), TWO))) for a, y in zip(out, t.y, strict=True)])
+            forms = (symbolic, numbers)
+            note = None
+        if several:
+            forms = (Call("Σₖ", r"\sum_k", (forms[0],)), *forms[1:])
+        return Step(
+            phase="loss",
+            kind="loss",
+            epoch=epoch,
+            sample=t.sample,
+            layer=L,
+            unit=None,
+            label="loss",
+            equations=(self.eq(n.LOSS, forms, t.loss),),
+            writes=((Key("loss", 0, t.sample), t.loss),),
+            nodes=tuple((L, k) for k in range(len(out))),
+            note=note,
+        )
+
+    @staticmethod
+    def _bce_numbers(a: float, y: float) -> Expr:
+        """−ln ŷ when y = 1, −ln(1−ŷ) when y = 0, the whole −[y·ln ŷ + (1−y)·ln(1−ŷ)] otherwise."""
+        if y == 1.0:
+            return Neg(ln(num(a)))
+        if y == 0.0:
+            return Neg(ln(Sub(ONE, num(a), tight=True)))
+        return Neg(
+            Group(
+                Add(
+                    (
+                        Mul((num(y), ln(num(a)))),
+                        Mul((Group(Sub(ONE, num(y), tight=True)), ln(Sub(ONE, num(a), tight=True)))),
+                    )
+                ),
+                "[]",
+            )
+        )
+
+    @staticmethod
+    def _bce_logit(z: Expr, y: float) -> Expr:
+        """−ln σ(z) = ln(1 + e^−z) and −ln(1 − σ(z)) = ln(1 + e^z): exact, and finite for any z."""
+        towards_one = ln(Add((ONE, Exp(Neg(z)))))
+        towards_zero = ln(Add((ONE, Exp(z))))
+        if y == 1.0:
+            return towards_one
+        if y == 0.0:
+            return towards_zero
+        return Add((Mul((num(y), towards_one)), Mul((num(1.0 - y), towards_zero))))
+
+    def _backward(self, params: np.ndarray, t: SampleTables, epoch: int) -> list[Step]:
+        net, names = self.net, self.names
+        L = net.n_layers
+        steps: list[Step] = []
+        header: Header | None = Header("backward", epoch, t.sample, t.x, t.y)
+        for k, (a, y) in enumerate(zip(t.a[L], t.y, strict=True)):
+            d = t.delta[L - 1][k]
+            difference = Sub(num(a), num(y))
+            if net.loss == "bce":
+                forms: tuple[Expr, ...] = (n.DL_DZ, Sub(n.OUTPUT, n.TARGET), difference)
+            else:
+                slope = Mul((num(a), Sub(ONE, num(a))))
+                numbers = Mul((Group(difference), slope))
+                forms = (n.DL_DZ, Mul((Group(Sub(n.OUTPUT, n.TARGET)), n.OUTPUT, Sub(ONE, n.OUTPUT))), numbers)
+            steps.append(
+                Step(
+                    phase="backward",
+                    kind="delta",
+                    epoch=epoch,
+                    sample=t.sample,
+                    layer=L,
+                    unit=k,
+                    label=names.unit(L, k),
+                    equations=(self.eq(n.DELTA, forms, d),),
+                    writes=((Key("delta", L, k), d),),
+                    nodes=((L, k),),
+                    header=header,
+                )
+            )
+            header = None
+        for l in range(L - 1, -1, -1):
+            steps += self._parameter_gradients(t, epoch, l)
+            if l > 0:
+                steps += self._hidden_deltas(params, t, epoch, l)
+        return steps
+
+    def _parameter_gradients(self, t: SampleTables, epoch: int, l: int) -> list[Step]:
+        names = self.names
+        below, above = l, l + 1
+        grad = self.net.block(l, t.grad)
+        steps: list[Step] = []
+        for j, dj in enumerate(t.delta[l]):
+            d_symbol = names.delta_symbol(above, j)
+            for i, ai in enumerate(t.a[l]):
+                g = float(grad[i, j])
+                w = names.weight_symbol(l, i, j)
+                steps.append(
+                    Step(
+                        phase="backward",
+                        kind="grad_w",
+                        epoch=epoch,
+                        sample=t.sample,
+                        layer=l,
+                        unit=j,
+                        label="",
+                        equations=(
+                            self.eq(n.gradient(w), (Mul((d_symbol, names.value_symbol(below, i))), Mul((num(dj), num(ai)))), g),
+                        ),
+                        writes=((Key("grad_w", l, j, i), g),),
+                        nodes=((below, i), (above, j)),
+                        edges=((l, i, j),),
+                        note=ZERO_INPUT if ai == 0.0 else None,
+                    )
+                )
+            g = float(grad[-1, j])
+            b = names.bias_symbol(l, j)
+            steps.append(
+                Step(
+                    phase="backward",
+                    kind="grad_b",
+                    epoch=epoch,
+                    sample=t.sample,
+                    layer=l,
+                    unit=j,
+                    label="",
+                    equations=(self.eq(n.gradient(b), (d_symbol, num(dj)), g),),
+                    writes=((Key("grad_b", l, j), g),),
+                    nodes=((above, j),),
+                )
+            )
+        return steps
+
+    def _hidden_deltas(self, params: np.ndarray, t: SampleTables, epoch: int, l: int) -> list[Step]:
+        net, names = self.net, self.names
+        below, above = l, l + 1
+        act = net.activation(l - 1)
+        weights = net.weights(l, params)
+        steps: list[Step] = []
+        n_above = len(t.delta[l])
+        for i in range(len(t.a[l])):
+            unit = names.unit(below, i)
+            upstream = t.grad_a[l][i]
+            symbolic = Add(tuple(Mul((names.delta_symbol(above, j), names.weight_symbol(l, i, j))) for j in range(n_above)))
+            numbers = Add(tuple(Mul((num(dj), num(weights[i, j]))) for j, dj in enumerate(t.delta[l])))
+            grad_of_unit = n.gradient(names.value_symbol(below, i))
+            steps.append(
+                Step(
+                    phase="backward",
+                    kind="grad_a",
+                    epoch=epoch,
+                    sample=t.sample,
+                    layer=below,
+                    unit=i,
+                    label=unit,
+                    equations=(self.eq(grad_of_unit, (symbolic, numbers), upstream),),
+                    writes=((Key("grad_a", below, i), upstream),),
+                    nodes=((below, i), *((above, j) for j in range(n_above))),
+                    edges=tuple((l, i, j) for j in range(n_above)),
+                )
+            )
+            d = t.delta[l - 1][i]
+            zi, ai = t.z[l - 1][i], t.a[l][i]
+            forms = (
+                n.DL_DZ,
+                Mul((grad_of_unit, act.derivative_symbol)),
+                Mul((num(upstream), act.derivative_numbers(num(zi), num(ai)))),
+            )
+            steps.append(
+                Step(
+                    phase="backward",
+                    kind="delta",
+                    epoch=epoch,
+                    sample=t.sample,
+                    layer=below,
+                    unit=i,
+                    label=unit,
+                    equations=(self.eq(n.DELTA, forms, d),),
+                    writes=((Key("delta", below, i), d),),
+                    nodes=((below, i),),
+                    note=self._slope_note(act.name, zi, act.derivative_scalar(zi, ai)),
+                )
+            )
+        return steps
+
+    @staticmethod
+    def _slope_note(activation: str, z: float, slope: float) -> str | None:
+        if activation == "relu" and z <= 0:
+            return "z ≤ 0: this ReLU passes no gradient"
+        if activation == "leaky_relu" and z <= 0:
+            return "z ≤ 0: this leaky ReLU passes 1% of the gradient"
+        if activation in ("sigmoid", "tanh") and slope < 0.01:
+            return "saturated: the slope is below 0.01, so almost no gradient passes"
+        return None
+
+    # --- one batch: its loss and the update --------------------------------------------------
+
+    def update_steps(
+        self,
+        u: UpdateTables,
+        per_sample: list[np.ndarray],
+        start_params: np.ndarray,
+        start_first: np.ndarray,
+        start_second: np.ndarray,
+        epoch: int,
+        batch_index: int,
+        n_batches: int,
+        lr: float,
+        optimizer: str,
+    ) -> list[Step]:
+        """The batch loss (when the batch has several samples), then one record per parameter."""
+        names = self.names
+        m = len(u.losses)
+        constants: tuple[tuple[Sym, float], ...] = ()
+        if optimizer == "momentum":
+            constants = ((n.BETA, MOMENTUM),)
+        elif optimizer == "adam":
+            constants = ((n.BETA1, BETA1), (n.BETA2, BETA2), (n.EPSILON, EPSILON), (n.STEP_COUNT, float(u.t)))
+        header: Header | None = Header(
+            "update",
+            epoch,
+            batch_index=batch_index,
+            n_batches=n_batches,
+            batch_size=m,
+            lr=lr,
+            optimizer=optimizer,
+            constants=constants,
+        )
+        steps: list[Step] = []
+        mean_over = Group(Div(ONE, n.BATCH_SIZE))
+        if m > 1:
+            steps.append(
+                Step(
+                    phase="loss",
+                    kind="batch_loss",
+                    epoch=epoch,
+                    sample=None,
+                    layer=None,
+                    unit=None,
+                    label="loss",
+                    equations=(
+                        self.eq(n.LOSS, (Mul((mean_over, n.SAMPLE_LOSSES)), Div(_listed(u.losses), lit(m))), u.batch_loss),
+                    ),
+                    header=header,
+                )
+            )
+            header = None
+        for l, i, j, index in parameter_order(self.net):
+            is_bias = i is None
+            symbol = names.parameter_symbol(l, i, j)
+            g = float(u.mean[index])
+            grad = n.gradient(symbol)
+            if m == 1:
+                mean_eq = self.eq(n.MEAN_GRADIENT, (grad, num(g)), g)
+            else:
+                summed = Sym(f"Σₛ {grad.text}", rf"\sum_s {grad.latex}")
+                values = [float(s[index]) for s in per_sample]
+                mean_eq = self.eq(n.MEAN_GRADIENT, (Mul((mean_over, summed)), Div(_listed(values), lit(m))), g)
+            upd = u.updates[index]
+            theta = float(start_params[index])
+            equations = (mean_eq, *self._rule(optimizer, symbol, theta, g, lr, upd, start_first, start_second, index, u.t))
+            key = Key("b", l, j) if is_bias else Key("w", l, j, i)
+            steps.append(
+                Step(
+                    phase="update",
+                    kind="update_b" if is_bias else "update_w",
+                    epoch=epoch,
+                    sample=None,
+                    layer=l,
+                    unit=j,
+                    label=symbol.text,
+                    equations=equations,
+                    writes=((key, upd.new_value),),
+                    nodes=((l + 1, j),) if i is None else ((l, i), (l + 1, j)),
+                    edges=() if i is None else ((l, i, j),),
+                    header=header,
+                )
+            )
+            header = None
+        return steps
+
+    def _rule(
+        self,
+        optimizer: str,
+        symbol: Sym,
+        theta: float,
+        g: float,
+        lr: float,
+        upd: ScalarUpdate,
+        start_first: np.ndarray,
+        start_second: np.ndarray,
+        index: int,
+        t: int,
+    ) -> tuple[Equation, ...]:
+        """The optimizer's update of one parameter, one true line per quantity it changes."""
+        if optimizer == "sgd":
+            return (
+                self.eq(
+                    symbol,
+                    (Sub(symbol, Mul((n.ETA, n.MEAN_GRADIENT))), Sub(num(theta), Mul((num(lr), num(g))))),
+                    upd.new_value,
+                    "←",
+                ),
+            )
+        old_first = float(start_first[index]) if start_first.size else 0.0
+        if optimizer == "momentum":
+            return (
+                self.eq(
+                    n.MOMENTUM,
+                    (
+                        Add((Mul((n.BETA, n.MOMENTUM)), n.MEAN_GRADIENT)),
+                        Add((Mul((lit(MOMENTUM), num(old_first))), num(g))),
+                    ),
+                    upd.first,
+                    "←",
+                ),
+                self.eq(
+                    symbol,
+                    (Sub(symbol, Mul((n.ETA, n.MOMENTUM))), Sub(num(theta), Mul((num(lr), num(upd.first))))),
+                    upd.new_value,
+                    "←",
+                ),
+            )
+        old_second = float(start_second[index]) if start_second.size else 0.0
+        one_minus_b1 = Lit(f"{1 - BETA1:.1f}", f"{1 - BETA1:.1f}", 1.0 - BETA1)
+        one_minus_b2 = Lit(f"{1 - BETA2:.3f}", f"{1 - BETA2:.3f}", 1.0 - BETA2)
+        t_lit = lit(t)
+        return (
+            self.eq(
+                n.MOMENTUM,
+                (
+                    Add((Mul((n.BETA1, n.MOMENTUM)), Mul((Group(Sub(ONE, n.BETA1, tight=True)), n.MEAN_GRADIENT)))),
+                    Add((Mul((lit(BETA1), num(old_first))), Mul((one_minus_b1, num(g))))),
+                ),
+                upd.first,
+                "←",
+            ),
+            self.eq(
+                n.SQUARES,
+                (
+                    Add(
+                        (
+                            Mul((n.BETA2, n.SQUARES)),
+                            Mul((Group(Sub(ONE, n.BETA2, tight=True)), Pow(n.MEAN_GRADIENT, TWO))),
+                        )
+                    ),
+                    Add((Mul((lit(BETA2), num(old_second))), Mul((one_minus_b2, Pow(num(g), TWO))))),
+                ),
+                upd.second,
+                "←",
+            ),
+            self.eq(
+                n.MOMENTUM_HAT,
+                (
+                    Div(n.MOMENTUM, Sub(ONE, Pow(n.BETA1, n.STEP_COUNT))),
+                    Div(num(upd.first), Sub(ONE, Pow(lit(BETA1), t_lit))),
+                ),
+                upd.first_hat,
+            ),
+            self.eq(
+                n.SQUARES_HAT,
+                (
+                    Div(n.SQUARES, Sub(ONE, Pow(n.BETA2, n.STEP_COUNT))),
+                    Div(num(upd.second), Sub(ONE, Pow(lit(BETA2), t_lit))),
+                ),
+                upd.second_hat,
+            ),
+            self.eq(
+                symbol,
+                (
+                    Sub(symbol, Mul((n.ETA, Div(n.MOMENTUM_HAT, Add((Sqrt(n.SQUARES_HAT), n.EPSILON)))))),
+                    Sub(num(theta), Mul((num(lr), Div(num(upd.first_hat), Add((Sqrt(num(upd.second_hat)), lit(EPSILON))))))),
+                ),
+                upd.new_value,
+                "←",
+            ),
+        )
+
+
+def _sum(terms: list[Expr]) -> Expr:
+    return terms[0] if len(terms) == 1 else Add(tuple(terms))
+
+
+def _listed(values: list[float] | tuple[float, ...]) -> Expr:
+    """a + b + c, or a + b + … + z for long batches."""
+    if len(values) <= LISTED:
+        return Add(tuple(num(v) for v in values))
+    return Add((num(values[0]), num(values[1]), Sym("…", r"\dots"), num(values[-1])))
