@@ -18,13 +18,25 @@ from tui_nn.engine.session import build
 from tui_nn.engine.training import Trainer
 from tui_nn.ui.app import TuiNN
 from tui_nn.ui.diagram import NetworkDiagram
-from tui_nn.ui.widgets import CalcLog, NetworkPane, StatusLine, TablePane
+from tui_nn.ui.log import CalcLog
+from tui_nn.ui.widgets import NetworkPane, StatusLine, TablePane
 
 SIZE = (120, 40)
 
 
-def make_app(target_loss: float = 1e-3, **config: object) -> TuiNN:
-    return TuiNN(build(Config().with_changes(**config)), target_loss=target_loss)
+def make_app(target_loss: float = 1e-3, pace: float | None = None, **config: object) -> TuiNN:
+    """The app at the fastest pace unless asked: tests wait for results, not for the show."""
+    return TuiNN(build(Config().with_changes(**config)), target_loss=target_loss, pace=pace)
+
+
+def log_texts(app: TuiNN, undoable: bool | None = None) -> list[str]:
+    """Each log entry as the pane draws it (wide enough not to wrap), oldest first."""
+    pane = app.query_one(CalcLog)
+    return [
+        "\n".join("".join(seg.text for seg in row).rstrip() for row in pane.draw_entry(entry, 400))
+        for entry in app.controller.logbook.entries
+        if undoable is None or entry.undoable == undoable
+    ]
 
 
 def plain(renderable: object) -> str:
@@ -41,8 +53,7 @@ def screen_text(app: TuiNN) -> str:
     lines = [line.plain for line in diagram.render_lines()]
     table = app.query_one(TablePane)
     status = app.query_one(StatusLine)
-    log = app.query_one(CalcLog)
-    return "\n".join([*lines, plain(table.content), plain(status.content), *(t.plain for t, _ in log.entries)])
+    return "\n".join([*lines, plain(table.content), plain(status.content), *log_texts(app)])
 
 
 def shown_weights(app: TuiNN) -> dict[str, str]:
@@ -65,7 +76,7 @@ async def test_right_and_space_step_and_log() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("right", "space")
         assert app.stepper.position == 2
-        texts = [t.plain for t, undoable in app.query_one(CalcLog).entries if undoable]
+        texts = log_texts(app, undoable=True)
         assert texts[0].startswith("forward · sample 1 · x = (0, 0) · target 0")
         assert "a = σ(z)" in texts[1]
 
@@ -144,11 +155,11 @@ async def test_live_training_starts_stops_and_undoes() -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert not app.training and app.stepper.epoch > 0
-        entries = [t.plain for t, undoable in app.query_one(CalcLog).entries if undoable]
+        entries = log_texts(app, undoable=True)
         assert entries[-1].startswith("trained epochs 0–")
         await pilot.press("left")
         assert app.stepper.epoch == 0 and app.stepper.position == 3
-        assert "undid live training" in app.message
+        assert "undid the training run" in app.message
 
 
 async def test_training_to_convergence_stops_by_itself() -> None:
@@ -353,7 +364,7 @@ async def test_settings_valid_input_rebuilds_the_network() -> None:
         assert app.screen.__class__.__name__ != "SettingsScreen"
         assert app.session.net.sizes == (2, 4, 3, 1) and app.stepper.lr == 0.5 and app.stepper.epoch == 0
         assert "rebuilt" in app.message
-        entries = [t.plain for t, _ in app.query_one(CalcLog).entries]
+        entries = log_texts(app)
         assert any(e.startswith("rebuilt the network: xor: 2-4-3-1") for e in entries)
         assert any("update · epoch 0" in e for e in entries), "the old log is kept"
 

@@ -16,7 +16,8 @@ SIZES = [pytest.param((120, 40), id="120x40"), pytest.param((80, 24), id="80x24"
 
 
 def app() -> TuiNN:
-    return TuiNN(build(Config()))
+    """The default session; live training at the fastest pace (the snapshots show its result)."""
+    return TuiNN(build(Config()), pace=None)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -104,7 +105,7 @@ def test_spiral_after_training(snap_compare, view) -> None:
     session = build(defaults_for("spiral"))
     session.stepper.run_epochs(1500)
     presses = ["v"] if view == "boundary" else ["v", "v"]
-    assert snap_compare(TuiNN(session), press=presses, terminal_size=(120, 40))
+    assert snap_compare(TuiNN(session, pace=None), press=presses, terminal_size=(120, 40))
 
 
 def test_all_views_side_by_side(snap_compare) -> None:

@@ -12,6 +12,7 @@ from tui_nn.engine.records import Key, NumberFormat
 from tui_nn.engine.render import step_text
 from tui_nn.engine.session import Session, build
 from tui_nn.engine.stepper import Stepper
+from tui_nn.engine.view import snapshot
 from tui_nn.engine.walk import sample_step_count
 
 
@@ -117,7 +118,7 @@ def test_run_epochs_continues_from_mid_pass_and_undoes_in_one_step(xor_session: 
     reference.stepper.trainer.run(50)
     assert np.max(np.abs(net.params - reference.net.params)) < 1e-12
     undone = stepper.back()
-    assert undone is not None and undone.jump == (0, 50)
+    assert undone is not None and undone.epochs == (0, 50) and undone.arrival is not None
     assert stepper.position == 20 and np.array_equal(net.params, before)
 
 
@@ -150,23 +151,23 @@ def test_changing_the_learning_rate_applies_to_the_coming_update(xor_session: Se
 
 def test_snapshot_reveals_only_what_has_been_computed(xor_session: Session) -> None:
     stepper = xor_session.stepper
-    snap = stepper.snapshot()
+    snap = snapshot(stepper)
     assert snap.sample == 0 and Key("z", 1, 0) not in snap.values and snap.values[Key("a", 0, 1)] == 0
     stepper.step()
-    snap = stepper.snapshot()
+    snap = snapshot(stepper)
     assert Key("z", 1, 0) in snap.values and Key("a", 1, 0) not in snap.values
     stepper.finish_backward()
     stepper.step()  # first forward step of sample 2: sample 1's values are gone
-    snap = stepper.snapshot()
+    snap = snapshot(stepper)
     assert snap.sample == 1 and Key("delta", 2, 0) not in snap.values
 
 
-def test_reset_returns_to_epoch_zero(xor_session: Session) -> None:
-    stepper = xor_session.stepper
-    stepper.run_epochs(30)
-    xor_session.reset()
-    assert stepper.epoch == 0 and np.array_equal(xor_session.net.params, xor_session.initial_params)
-    assert len(stepper.history) == 1 and not stepper.can_step_back()
+def test_a_restarted_session_is_at_epoch_zero(xor_session: Session) -> None:
+    xor_session.stepper.run_epochs(30)
+    fresh = xor_session.restarted()
+    assert fresh.stepper.epoch == 0 and np.array_equal(fresh.net.params, xor_session.initial_params)
+    assert len(fresh.stepper.history) == 1 and not fresh.stepper.can_step_back()
+    assert xor_session.stepper.epoch == 30, "the old session is untouched (a step back returns to it)"
 
 
 @pytest.mark.parametrize("optimizer", ["momentum", "adam"])
@@ -197,6 +198,6 @@ def test_finishing_a_large_pass_does_not_format_its_records() -> None:
     session = build(defaults_for("spiral"))
     finished, _ = session.stepper.finish_pass()
     assert finished.total > 80_000
-    formatted = sum(len(steps) for steps in finished.segments.values())
+    formatted = sum(len(steps) for (uid, _), steps in session.stepper._segments.items() if uid == finished.uid)
     assert formatted < 1_000, "only the update's records were formatted"
     assert session.stepper.back() is not None  # stepping back into it formats what it needs

@@ -44,7 +44,7 @@ from tui_nn.engine.expr import (
     num,
 )
 from tui_nn.engine.network import Network
-from tui_nn.engine.optimizers import BETA1, BETA2, EPSILON, MOMENTUM, ScalarUpdate
+from tui_nn.engine.optimizers import BETA1, BETA2, EPSILON, MOMENTUM, OptimizerState, ScalarUpdate
 from tui_nn.engine.records import Equation, Header, Key, NumberFormat, Step
 from tui_nn.engine.walk import SampleTables, UpdateTables, parameter_order
 
@@ -446,15 +446,16 @@ class Narrator:
         u: UpdateTables,
         per_sample: list[np.ndarray],
         start_params: np.ndarray,
-        start_first: np.ndarray,
-        start_second: np.ndarray,
-        epoch: int,
-        batch_index: int,
-        n_batches: int,
+        start_state: OptimizerState,
+        where: tuple[int, int, int],
         lr: float,
         optimizer: str,
     ) -> list[Step]:
-        """The batch loss (when the batch has several samples), then one record per parameter."""
+        """The batch loss (when the batch has several samples), then one record per parameter.
+
+        `where` is (epoch, batch index, number of batches).
+        """
+        epoch, batch_index, n_batches = where
         names = self.names
         m = len(u.losses)
         constants: tuple[tuple[Sym, float], ...] = ()
@@ -504,7 +505,7 @@ class Narrator:
                 mean_eq = self.eq(n.MEAN_GRADIENT, (Mul((mean_over, summed)), Div(_listed(values), lit(m))), g)
             upd = u.updates[index]
             theta = float(start_params[index])
-            equations = (mean_eq, *self._rule(optimizer, symbol, theta, g, lr, upd, start_first, start_second, index, u.t))
+            equations = (mean_eq, *self._rule(optimizer, symbol, theta, g, lr, upd, start_state, index, u.t))
             key = Key("b", l, j) if is_bias else Key("w", l, j, i)
             steps.append(
                 Step(
@@ -533,8 +534,7 @@ class Narrator:
         g: float,
         lr: float,
         upd: ScalarUpdate,
-        start_first: np.ndarray,
-        start_second: np.ndarray,
+        start_state: OptimizerState,
         index: int,
         t: int,
     ) -> tuple[Equation, ...]:
@@ -548,7 +548,7 @@ class Narrator:
                     "←",
                 ),
             )
-        old_first = float(start_first[index]) if start_first.size else 0.0
+        old_first = float(start_state.first[index]) if start_state.first.size else 0.0
         if optimizer == "momentum":
             return (
                 self.eq(
@@ -567,7 +567,7 @@ class Narrator:
                     "←",
                 ),
             )
-        old_second = float(start_second[index]) if start_second.size else 0.0
+        old_second = float(start_state.second[index]) if start_state.second.size else 0.0
         one_minus_b1 = Lit(f"{1 - BETA1:.1f}", f"{1 - BETA1:.1f}", 1.0 - BETA1)
         one_minus_b2 = Lit(f"{1 - BETA2:.3f}", f"{1 - BETA2:.3f}", 1.0 - BETA2)
         t_lit = lit(t)

@@ -12,6 +12,8 @@ bias-corrected forms M̂ and Ŝ, and Adam's update count t.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from tui_nn.engine.expr import Sym
 
 WEIGHT_LETTERS = "wvutsrqp"
@@ -144,3 +146,55 @@ def gradient(of: Sym) -> Sym:
 def derivative_at_z(symbol: str, latex_symbol: str) -> Sym:
     """g'(z) written with the activation's symbol: σ'(z)."""
     return Sym(f"{symbol}'(z)", f"{latex_symbol}'(z)")
+
+
+class _Shaped(Protocol):
+    """What parameter naming needs of a network (notation cannot import Network: it imports us)."""
+
+    @property
+    def sizes(self) -> tuple[int, ...]: ...
+    @property
+    def n_layers(self) -> int: ...
+    def weight_index(self, layer: int, i: int, j: int) -> int: ...
+    def bias_index(self, layer: int, j: int) -> int: ...
+
+
+def parameter_names(net: _Shaped) -> dict[str, int]:
+    """Every name a parameter answers to → its index in the flat vector: the log's (w12, v1,
+    b_out) and the file formats' (W1[0,1], b2[0]: layers from 1 as in .npz files, indices from 0
+    as in NumPy)."""
+    names = Names(net.sizes)
+    table: dict[str, int] = {}
+    for l in range(net.n_layers):
+        for j in range(net.sizes[l + 1]):
+            for i in range(net.sizes[l]):
+                index = net.weight_index(l, i, j)
+                table[names.weight(l, i, j)] = index
+                table[f"W{l + 1}[{i},{j}]"] = index
+            index = net.bias_index(l, j)
+            table[names.bias(l, j)] = index
+            table[f"b{l + 1}[{j}]"] = index
+    return table
+
+
+def parse_parameter(net: _Shaped, text: str) -> int:
+    """The flat index of the parameter called `text`, or ValueError naming the ones that exist."""
+    table = parameter_names(net)
+    key = text.strip().replace(" ", "")
+    if key in table:
+        return table[key]
+    examples = ", ".join(list(table)[:4])
+    raise ValueError(f"no parameter called '{text}' in this network (names look like {examples}, …)")
+
+
+def parameter_label(net: _Shaped, index: int) -> str:
+    """'w12 (W1[0,1])': the log's name and the file formats' name of one parameter."""
+    log_name = file_name = ""
+    for name, k in parameter_names(net).items():
+        if k != index:
+            continue
+        if "[" in name:
+            file_name = name
+        else:
+            log_name = name
+    return f"{log_name} ({file_name})"

@@ -30,9 +30,13 @@ class Session:
         source = f"weights from {c.weights}" if c.weights else f"init {c.init}, seed {c.seed}"
         return f"{c.problem}: {layers} {acts}, {net.loss}, {c.optimizer} η={c.lr:g}, {batch}, {source}"
 
-    def reset(self) -> None:
-        """Back to the initial parameters (from the seed or the file), epoch 0."""
-        self.stepper.reset(self.initial_params)
+    def restarted(self) -> Session:
+        """A new session at epoch 0 from the same initial parameters and the current settings."""
+        net = self.net.copy()
+        net.params[:] = self.initial_params
+        c = self.config
+        stepper = Stepper(net, self.data, c.optimizer, c.lr, c.batch, c.seed, digits=self.stepper.fmt.digits)
+        return Session(c, self.data, net, stepper, self.initial_params.copy(), dict(self.extra))
 
 
 def build(config: Config, data: Dataset | None = None, hidden_given: bool = True, digits: int = 4) -> Session:

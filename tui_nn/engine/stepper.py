@@ -1,40 +1,58 @@
 """Walk training one micro-step at a time, forwards and backwards.
 
-A *pass* is the work between two parameter updates: every sample of one batch
-forward, its loss and backward, then the update of every parameter. Its records
-are a pure function of the parameters and optimizer state it starts from, so a
-position inside a pass is just an index, and stepping back is decrementing it.
-Passes remember the pass before them (for stepping back across an update);
-that chain is cut once it holds more than `undo_limit` steps, which keeps
-memory bounded however long a session runs.
+A *pass* is the work between two parameter updates: every sample of one batch forward, its
+loss and backward, then the update of every parameter. Its records are a pure function of the
+parameters and optimizer state it starts from, so a position inside a pass is just an index,
+stepping back is decrementing it, and a pass's records and numbers can be dropped and made
+again at will (they live in a bounded cache). Each pass remembers how it was reached: by
+completing the pass before, or by a jump (vectorised training), a pin (walking one sample) or
+an edit (a what-if change of a parameter), so one step back undoes exactly that. The chain is
+cut once it holds more than `undo_limit` steps; memory is bounded by the cache, not by passes.
 """
 
 from __future__ import annotations
 
 import bisect
 import math
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import count
+from typing import Literal
 
 import numpy as np
 
-from tui_nn.engine import optimizers
 from tui_nn.engine.datasets import Dataset
 from tui_nn.engine.history import History
 from tui_nn.engine.narrate import Narrator
 from tui_nn.engine.network import Network
 from tui_nn.engine.optimizers import OptimizerState
-from tui_nn.engine.records import Key, NumberFormat, Step
+from tui_nn.engine.records import NumberFormat, Step
 from tui_nn.engine.training import RunResult, Trainer
 from tui_nn.engine.walk import SampleTables, compute_sample, compute_update, sample_step_count
 
 UNDO_LIMIT = 10_000
+CACHED_STEPS = 4_000  # formatted records kept (least recently used dropped; they are made again)
+CACHED_TABLES = 2_048  # samples' numbers kept likewise (an update needs every sample of its batch)
+_pass_ids = count()
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
+class Arrival:
+    """How a pass was reached other than by completing the pass before it.
+
+    `saved_rows` are the history rows from the pass's epoch on as they were before: a pin or an
+    edit re-evaluates the epoch's loss, and undoing it puts the old rows back.
+    """
+
+    kind: Literal["jump", "pin", "edit"]
+    description: str
+    saved_rows: np.ndarray
+
+
+@dataclass(eq=False)
 class Pass:
-    """One batch's forward, loss and backward walks plus its update, generated lazily."""
+    """One batch's forward, loss and backward walks plus its update; its records made on demand."""
 
     epoch: int
     batch_index: int
@@ -43,16 +61,15 @@ class Pass:
     start_params: np.ndarray
     start_state: OptimizerState
     lr: float
+    focus: int | None
     # Where a step back from position 0 leads: (pass, position), or None at the start of memory.
     previous: tuple[Pass, int] | None = None
-    # The epoch a vectorised jump (live training, run N) started from, if one led here.
-    jumped_from: int | None = None
+    arrival: Arrival | None = None
     starts: list[int] = field(default_factory=list)
     total: int = 0
-    tables: dict[int, SampleTables] = field(default_factory=dict)
-    segments: dict[int, list[Step]] = field(default_factory=dict)
     end_params: np.ndarray | None = None
     end_state: OptimizerState | None = None
+    uid: int = field(default_factory=lambda: next(_pass_ids))
 
 
 @dataclass(frozen=True)
@@ -66,33 +83,18 @@ class Jump:
 
 @dataclass(frozen=True)
 class Undone:
-    """What one step back undid: a micro-step, or a vectorised jump over epochs (first, last)."""
+    """What one step back undid: a micro-step (`step`), or how a pass was reached (`arrival`).
 
-    step: Step | None
-    jump: tuple[int, int] | None
+    For a jump, `epochs` is (first, last): the epochs the vectorised run trained.
+    """
 
-
-@dataclass(frozen=True, eq=False)  # compared by identity: it holds arrays
-class Snapshot:
-    """Everything the app shows at one position, read from the walk's own records."""
-
-    epoch: int
-    batch_index: int
-    n_batches: int
-    position: int
-    total: int
-    phase: str
-    sample: int | None
-    x: tuple[float, ...] | None
-    y: tuple[float, ...] | None
-    params: np.ndarray
-    values: dict[Key, float]
-    last: Step | None
-    focus: int | None
+    step: Step | None = None
+    arrival: Arrival | None = None
+    epochs: tuple[int, int] | None = None
 
 
 class Stepper:
-    """The step-through: next, back, jumps, focus and live training over one network."""
+    """The step-through: next, back, jumps, pins and edits over one network."""
 
     def __init__(
         self,
@@ -113,10 +115,11 @@ class Stepper:
         self.undo_limit = undo_limit
         self._memory: deque[Pass] = deque()
         self._memory_steps = 0
+        self._segments: OrderedDict[tuple[int, int], list[Step]] = OrderedDict()
+        self._segment_steps = 0
+        self._tables: OrderedDict[tuple[int, int], SampleTables] = OrderedDict()
         self.current = self._new_pass(None)
         self.position = 0
-
-    # --- read-only state -------------------------------------------------------------
 
     @property
     def history(self) -> History:
@@ -143,17 +146,17 @@ class Stepper:
 
     def peek(self) -> Step:
         """The record the next step() will apply."""
-        return self._step(self.current, self.position)
+        return self.record(self.current, self.position)
 
     def last(self) -> Step | None:
         """The record most recently applied in this pass."""
-        return self._step(self.current, self.position - 1) if self.position else None
+        return self.record(self.current, self.position - 1) if self.position else None
 
     # --- moving ----------------------------------------------------------------------
 
     def step(self) -> Step:
         """Apply the next micro-step and return its record."""
-        record = self._step(self.current, self.position)
+        record = self.record(self.current, self.position)
         self.position += 1
         self._apply_writes(record)
         if self.position == self.current.total:
@@ -161,23 +164,25 @@ class Stepper:
         return record
 
     def back(self) -> Undone | None:
-        """Undo one micro-step (or one vectorised jump), restoring the exact prior state.
-
-        Returns what was undone, or None when nothing older is remembered.
-        """
-        if self.position == 0:
-            leaving = self.current
-            previous = leaving.previous
-            if previous is None:
-                return None
-            target, position = previous
-            self._restore(target, position)
-            if leaving.jumped_from is not None:
-                return Undone(None, (target.epoch, leaving.epoch))
-            return Undone(self._step(target, position), None)
-        self.position -= 1
-        self._sync_params()
-        return Undone(self._step(self.current, self.position), None)
+        """Undo one micro-step, or the jump, pin or edit that led to this pass, restoring the exact
+        prior state. Returns what was undone, or None when nothing older is remembered."""
+        if self.position:
+            self.position -= 1
+            self._sync_params()
+            return Undone(step=self.record(self.current, self.position))
+        leaving = self.current
+        if leaving.previous is None:
+            return None
+        target, position = leaving.previous
+        self._restore(target, position)
+        arrival = leaving.arrival
+        if arrival is None:
+            return Undone(step=self.record(target, position))
+        if arrival.saved_rows.size:
+            self.history.truncate(int(arrival.saved_rows[0, 0]))
+            self.history.extend(arrival.saved_rows)
+        epochs = (target.epoch, leaving.epoch) if arrival.kind == "jump" else None
+        return Undone(arrival=arrival, epochs=epochs)
 
     def steps_until(self, done: Callable[[Step], bool]) -> list[Step]:
         """Step until `done(next record)` holds or the pass completes; return what was applied."""
@@ -191,32 +196,27 @@ class Stepper:
 
     def finish_forward(self) -> list[Step]:
         """Apply the rest of the current sample's forward pass (and nothing else)."""
-        return self._finish_phase("forward")
+        nxt = self.peek()
+        if nxt.phase != "forward":
+            return []
+        return self.steps_until(lambda s: s.phase != "forward" or s.sample != nxt.sample)
 
     def finish_backward(self) -> list[Step]:
         """Apply the rest of the current sample's backward pass (through its loss if needed)."""
         sample = self.peek().sample
         if sample is None:  # the batch's loss and update come next: no backward pass under way
             return []
-        # the batch loss and the update carry no sample, so this also stops before them
         return self.steps_until(lambda s: s.sample != sample)
-
-    def _finish_phase(self, phase: str) -> list[Step]:
-        nxt = self.peek()
-        if nxt.phase != phase:
-            return []
-        sample = nxt.sample
-        return self.steps_until(lambda s: s.phase != phase or s.sample != sample)
 
     def finish_pass(self) -> tuple[Pass, int]:
         """Jump to the end of this pass (its update applied); return (that pass, where it was).
 
-        Only the numbers are computed: the records of the steps jumped over are formatted when
-        someone asks for them (records(), or stepping back into them). A spiral epoch has 88,094
-        micro-steps; formatting them all would take seconds.
+        Only the numbers are computed; records are made when someone asks for them. A spiral
+        epoch has 88,094 micro-steps: formatting them all would take seconds.
         """
         cur, start = self.current, self.position
-        self._segment(cur, len(cur.samples))  # every sample's numbers, the update and its end state
+        if cur.end_params is None:
+            self._segment(cur, len(cur.samples))
         self.position = cur.total
         self._complete_pass()
         return cur, start
@@ -230,22 +230,21 @@ class Stepper:
         return records
 
     def records(self, p: Pass, start: int, stop: int) -> list[Step]:
-        """The records of positions start … stop−1 of pass `p` (formatted on demand)."""
-        return [self._step(p, i) for i in range(max(start, 0), min(stop, p.total))]
+        """The records of positions start … stop−1 of pass `p`."""
+        return [self.record(p, i) for i in range(max(start, 0), min(stop, p.total))]
 
     def run_epochs(
         self, epochs: int, target_loss: float | None = None, should_stop: Callable[[], bool] | None = None
     ) -> RunResult:
-        """Train `epochs` epochs by the vectorised path, from the next epoch boundary.
-
-        A pass already under way is first walked to its end (so nothing the learner has seen
-        is discarded). One step back afterwards returns to where the jump began.
-        """
+        """Train `epochs` epochs by the vectorised path from the next epoch boundary (a pass under
+        way is walked to its end first). One step back returns to where the jump began."""
+        origin = self.epoch
         jump = self.begin_jump()
-        remaining = max(epochs - jump.walked, 0)
+        walked = self.trainer.epoch - origin  # a pass under way (or a mini-batch epoch) finished first
+        remaining = max(epochs - walked, 0)
         result = self.trainer.run(remaining, target_loss, should_stop) if remaining else RunResult(0)
         self.end_jump(jump)
-        return RunResult(result.epochs + jump.walked, result.stopped)
+        return RunResult(result.epochs + walked, result.stopped)
 
     def begin_jump(self) -> Jump:
         """Walk to the next epoch boundary and hand the trainer the state there.
@@ -255,32 +254,35 @@ class Stepper:
         """
         origin = (self.current, self.position)
         walked = 0
-        if self.position:
-            self.finish_pass()
-            walked = 1
-        while self.current.batch_index:  # mini-batches: walk to the next epoch boundary
+        while self.position or self.current.batch_index:
             self.finish_pass()
             walked += 1
-        self.trainer.epoch = self.current.epoch
-        self.net.params[:] = self.current.start_params
-        self.trainer.opt_state = self.current.start_state.copy()
+        self.trainer.restore(self.current.epoch, self.current.start_params, self.current.start_state)
         return Jump(origin, self.current.epoch, walked)
 
     def end_jump(self, jump: Jump) -> None:
         """Resume stepping where the trainer stopped; one step back returns to the jump's origin."""
         if self.trainer.epoch == jump.first_epoch and jump.walked == 0:
             return
-        self.current = self._new_pass(jump.origin, jumped_from=jump.origin[0].epoch)
-        self.position = 0
+        self._link(jump.origin, "jump", f"trained epochs {jump.origin[0].epoch}–{self.trainer.epoch - 1}")
 
-    # --- settings that shape the next passes ----------------------------------------
+    # --- changes that start a new pass, each undone by one step back -------------------
 
     def set_focus(self, sample: int | None) -> None:
-        """Pin one sample (0-based) or None for the whole batch; the current pass restarts."""
+        """Pin one sample (0-based) or None for the whole batch; the pass restarts from its start."""
         if sample is not None and not 0 <= sample < self.data.size:
             raise ValueError(f"sample {sample + 1} is out of range 1–{self.data.size}")
+        old = self.current
+        self.trainer.restore(old.epoch, old.start_params, old.start_state)
         self.trainer.focus = sample
-        self._rebuild_current()
+        what = "the whole batch" if sample is None else f"sample {sample + 1} alone"
+        self._link((old, self.position), "pin", f"walking {what}")
+
+    def edit(self, params: np.ndarray, description: str) -> None:
+        """Continue from `params` (a what-if change) at this epoch; the pass restarts from its start."""
+        old = self.current
+        self.trainer.restore(old.epoch, params, old.start_state)
+        self._link((old, self.position), "edit", description)
 
     def set_lr(self, lr: float) -> None:
         """Change the learning rate; an update not yet begun in this pass uses it."""
@@ -288,101 +290,29 @@ class Stepper:
             raise ValueError(f"learning rate must be a positive number, not {lr:g}")
         self.trainer.lr = lr
         cur = self.current
-        update_start = cur.starts[-1]
-        if self.position <= update_start:
+        if self.position <= cur.starts[-1]:
             cur.lr = lr
-            cur.segments.pop(len(cur.samples), None)
-            cur.end_params = None
-            cur.end_state = None
-
-    def reset(self, params: np.ndarray) -> None:
-        """Start again at epoch 0 from `params`, forgetting history and undo memory."""
-        self.net.params[:] = params
-        self.trainer.epoch = 0
-        self.trainer.opt_state = optimizers.new_state(self.trainer.optimizer, self.net.n_params)
-        self.trainer.history.truncate(0)
-        self._memory.clear()
-        self._memory_steps = 0
-        self.current = self._new_pass(None)
-        self.position = 0
-
-    # --- what the app shows ----------------------------------------------------------
-
-    def snapshot(self) -> Snapshot:
-        cur = self.current
-        values: dict[Key, float] = {}
-        last = self.last()
-        nxt = self._step(cur, self.position) if self.position < cur.total else None
-        anchor = last if last is not None else nxt
-        sample = anchor.sample if anchor is not None else None
-        if self.position > 0:
-            seg = self._segment_of(self.position - 1)
-            seg_start = cur.starts[seg]
-            for record in self._segment(cur, seg)[: self.position - seg_start]:
-                for key, value in record.writes:
-                    values[key] = value
-        params = self.net.params.copy()
-        phase = anchor.phase if anchor is not None else "forward"
-        x = y = None
-        if sample is not None:
-            x = tuple(float(v) for v in self.data.x[sample])
-            y = tuple(float(v) for v in self.data.y[sample])
-            for j, v in enumerate(x):
-                values.setdefault(Key("a", 0, j), v)
-        return Snapshot(
-            cur.epoch,
-            cur.batch_index,
-            cur.n_batches,
-            self.position,
-            cur.total,
-            phase,
-            sample,
-            x,
-            y,
-            params,
-            values,
-            last,
-            self.focus,
-        )
-
-    def snapshot_without_values(self) -> Snapshot:
-        """The position and parameters only: cheap enough for every frame of live training."""
-        cur = self.current
-        return Snapshot(
-            cur.epoch,
-            cur.batch_index,
-            cur.n_batches,
-            self.position,
-            cur.total,
-            "forward",
-            None,
-            None,
-            None,
-            self.net.params.copy(),
-            {},
-            None,
-            self.focus,
-        )
-
-    def predictions(self) -> np.ndarray:
-        """ŷ for every row of the data set at the current parameters."""
-        return self.net.predict(self.data.x)
+            self._segments.pop((cur.uid, len(cur.samples)), None)
+            cur.end_params = cur.end_state = None
 
     # --- internals -------------------------------------------------------------------
 
-    def _new_pass(
-        self, previous: tuple[Pass, int] | None, jumped_from: int | None = None, batch_index: int | None = None
-    ) -> Pass:
-        """A pass from the network's current parameters; records the epoch's history row."""
+    def _link(self, origin: tuple[Pass, int], kind: Literal["jump", "pin", "edit"], description: str) -> None:
+        epoch = self.trainer.epoch
+        rows = self.history.rows()
+        saved = rows[rows[:, 0] >= epoch] if kind != "jump" else np.empty((0, 4))
+        self.current = self._new_pass(origin, Arrival(kind, description, saved))
+        self.position = 0
+
+    def _new_pass(self, previous: tuple[Pass, int] | None, arrival: Arrival | None = None) -> Pass:
+        """A pass from the trainer's state; at an epoch's first batch, records that epoch's history row."""
         trainer = self.trainer
-        epoch = trainer.epoch
+        epoch, batch_index = trainer.epoch, 0
+        if previous is not None and arrival is None:
+            before = previous[0]
+            if before.batch_index + 1 < before.n_batches:  # mini-batches: the next batch of the epoch
+                epoch, batch_index = before.epoch, before.batch_index + 1
         batches = trainer.batches(epoch)
-        if batch_index is None:
-            batch_index = 0
-            if previous is not None and jumped_from is None:
-                before = previous[0]
-                if before.batch_index + 1 < before.n_batches:
-                    epoch, batch_index = before.epoch, before.batch_index + 1
         batch_index = min(batch_index, len(batches) - 1)
         new = Pass(
             epoch,
@@ -392,19 +322,17 @@ class Stepper:
             self.net.params.copy(),
             trainer.opt_state.copy(),
             trainer.lr,
+            trainer.focus,
             previous,
-            jumped_from,
+            arrival,
         )
         per_sample = sample_step_count(self.net.sizes)
-        new.starts = [i * per_sample for i in range(len(new.samples))]
-        new.starts.append(len(new.samples) * per_sample)
-        update_steps = self.net.n_params + (1 if len(new.samples) > 1 else 0)
-        new.total = new.starts[-1] + update_steps
+        new.starts = [i * per_sample for i in range(len(new.samples) + 1)]
+        new.total = new.starts[-1] + self.net.n_params + (1 if len(new.samples) > 1 else 0)
         if batch_index == 0:
             trainer.epoch = epoch
             trainer.history.truncate(epoch)
-            loss, accuracy, norm = trainer.evaluate()
-            trainer.history.append(epoch, loss, accuracy, norm)
+            trainer.history.append(epoch, *trainer.evaluate())
         self._remember(new)
         return new
 
@@ -420,37 +348,23 @@ class Stepper:
                 if kept.previous is not None and kept.previous[0] is dropped:
                     kept.previous = None
 
-    def _rebuild_current(self) -> None:
-        """Recreate the current pass from its start state with the current settings."""
-        old = self.current
-        self.net.params[:] = old.start_params
-        self.trainer.opt_state = old.start_state.copy()
-        self.trainer.epoch = old.epoch
-        if self._memory and self._memory[-1] is old:
-            self._memory.pop()
-            self._memory_steps -= old.total
-        self.current = self._new_pass(old.previous, old.jumped_from, old.batch_index)
-        self.position = 0
-
     def _complete_pass(self) -> None:
         finished = self.current
         assert finished.end_params is not None and finished.end_state is not None
-        self.net.params[:] = finished.end_params
-        self.trainer.opt_state = finished.end_state.copy()
         last_of_epoch = finished.batch_index + 1 >= finished.n_batches
-        self.trainer.epoch = finished.epoch + 1 if last_of_epoch else finished.epoch
+        epoch = finished.epoch + 1 if last_of_epoch else finished.epoch
+        self.trainer.restore(epoch, finished.end_params, finished.end_state)
         self.current = self._new_pass((finished, finished.total - 1))
         self.position = 0
 
     def _restore(self, target: Pass, position: int) -> None:
         self.current = target
         self.position = position
-        self.trainer.epoch = target.epoch
-        self.trainer.opt_state = target.start_state.copy()
-        self.trainer.history.truncate(target.epoch + 1)
+        self.trainer.restore(target.epoch, target.start_params, target.start_state)
+        self.trainer.focus = target.focus
+        self.history.truncate(target.epoch + 1)
         while self._memory and self._memory[-1] is not target:
-            dropped = self._memory.pop()
-            self._memory_steps -= dropped.total
+            self._memory_steps -= self._memory.pop().total
         self._sync_params()
 
     def _sync_params(self) -> None:
@@ -470,49 +384,61 @@ class Stepper:
             elif key.kind == "b":
                 self.net.params[self.net.bias_index(key.layer, key.unit)] = value
 
-    def _segment_of(self, position: int) -> int:
-        return bisect.bisect_right(self.current.starts, position) - 1
+    def segment_of(self, p: Pass, position: int) -> int:
+        return bisect.bisect_right(p.starts, position) - 1
 
-    def _step(self, p: Pass, position: int) -> Step:
+    def record(self, p: Pass, position: int) -> Step:
         if not 0 <= position < p.total:
             raise IndexError(f"position {position} is outside the pass (0–{p.total - 1})")
-        seg = bisect.bisect_right(p.starts, position) - 1
+        seg = self.segment_of(p, position)
         return self._segment(p, seg)[position - p.starts[seg]]
 
-    def _tables(self, p: Pass, k: int) -> SampleTables:
-        if k not in p.tables:
+    def segment_records(self, p: Pass, seg: int) -> list[Step]:
+        """Every record of one segment (a sample's walk, or the update) of pass `p`."""
+        return self._segment(p, seg)
+
+    def _sample_tables(self, p: Pass, k: int) -> SampleTables:
+        key = (p.uid, k)
+        tables = self._tables.get(key)
+        if tables is None:
             s = p.samples[k]
-            p.tables[k] = compute_sample(self.net, p.start_params, self.data.x[s], self.data.y[s], s)
-        return p.tables[k]
+            tables = compute_sample(self.net, p.start_params, self.data.x[s], self.data.y[s], s)
+            self._tables[key] = tables
+            while len(self._tables) > CACHED_TABLES:
+                self._tables.popitem(last=False)
+        else:
+            self._tables.move_to_end(key)
+        return tables
 
     def _segment(self, p: Pass, seg: int) -> list[Step]:
-        if seg not in p.segments:
-            with np.errstate(all="ignore"):  # a diverged network's walk shows its infs and NaNs
-                self._build_segment(p, seg)
-        return p.segments[seg]
-
-    def _build_segment(self, p: Pass, seg: int) -> None:
-        if seg not in p.segments:
+        key = (p.uid, seg)
+        records = self._segments.get(key)
+        if records is not None:
+            self._segments.move_to_end(key)
+            return records
+        with np.errstate(all="ignore"):  # a diverged network's walk shows its infs and NaNs
             if seg < len(p.samples):
-                p.segments[seg] = self.narrator.sample_steps(p.start_params, self._tables(p, seg), p.epoch)
+                records = self.narrator.sample_steps(p.start_params, self._sample_tables(p, seg), p.epoch)
             else:
-                p.segments[seg] = self._update_segment(p)
+                records = self._update_segment(p)
+        self._segments[key] = records
+        self._segment_steps += len(records)
+        while self._segment_steps > CACHED_STEPS and len(self._segments) > 1:
+            _, dropped = self._segments.popitem(last=False)
+            self._segment_steps -= len(dropped)
+        return records
 
     def _update_segment(self, p: Pass) -> list[Step]:
         """The batch's update: its numbers from the walk, its records from the narrator."""
-        tables = [self._tables(p, k) for k in range(len(p.samples))]
+        tables = [self._sample_tables(p, k) for k in range(len(p.samples))]
         u = compute_update(self.net, p.start_params, p.start_state, tables, self.trainer.optimizer, p.lr)
-        p.end_params = u.end_params
-        p.end_state = u.end_state
+        p.end_params, p.end_state = u.end_params, u.end_state
         return self.narrator.update_steps(
             u,
             [t.grad for t in tables],
             p.start_params,
-            p.start_state.first,
-            p.start_state.second,
-            p.epoch,
-            p.batch_index,
-            p.n_batches,
+            p.start_state,
+            (p.epoch, p.batch_index, p.n_batches),
             p.lr,
             self.trainer.optimizer,
         )

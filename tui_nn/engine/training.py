@@ -235,6 +235,12 @@ class Trainer:
         with np.errstate(all="ignore"):
             return kernel.evaluate()
 
+    def restore(self, epoch: int, params: np.ndarray, state: OptimizerState) -> None:
+        """Continue from this checkpoint: the epoch, the network's parameters, the optimizer's state."""
+        self.epoch = epoch
+        self.net.params[:] = params
+        self.opt_state = state.copy()
+
     def run(self, epochs: int, target_loss: float | None = None, should_stop: Callable[[], bool] | None = None) -> RunResult:
         """Train up to `epochs` epochs, `CHUNK` at a time.
 

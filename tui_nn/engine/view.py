@@ -1,8 +1,8 @@
 """Everything the app draws, captured from a stepper in one consistent copy.
 
-The training thread captures a View between chunks and hands it to the UI; the
-UI draws only from Views, so it never reads the engine while training mutates it
-and never computes a number itself.
+The training thread captures a View between chunks and hands it to the UI; the UI draws only
+from Views, so it never reads the engine while training mutates it and never computes a
+number itself.
 """
 
 from __future__ import annotations
@@ -12,9 +12,84 @@ from dataclasses import dataclass
 import numpy as np
 
 from tui_nn.engine.diagnostics import Diagnostic, diagnose
-from tui_nn.engine.stepper import Snapshot, Stepper
+from tui_nn.engine.records import Key, Phase, Step
+from tui_nn.engine.stepper import Stepper
 
 SERIES_POINTS = 512
+
+
+@dataclass(frozen=True, eq=False)  # compared by identity: it holds arrays
+class Snapshot:
+    """The walk at one position: where it is, the parameters, and the values revealed so far."""
+
+    epoch: int
+    batch_index: int
+    n_batches: int
+    position: int
+    total: int
+    phase: Phase
+    sample: int | None
+    x: tuple[float, ...] | None
+    y: tuple[float, ...] | None
+    params: np.ndarray
+    values: dict[Key, float]
+    last: Step | None
+    focus: int | None
+
+
+def snapshot(stepper: Stepper, with_values: bool = True) -> Snapshot:
+    """The current position. With values, the ones revealed by the walk of the current sample (or
+    the update) so far; without, only the position and parameters (cheap enough for every frame
+    of live training)."""
+    cur = stepper.current
+    params = stepper.net.params.copy()
+    if not with_values:
+        return Snapshot(
+            cur.epoch,
+            cur.batch_index,
+            cur.n_batches,
+            stepper.position,
+            cur.total,
+            "forward",
+            None,
+            None,
+            None,
+            params,
+            {},
+            None,
+            stepper.focus,
+        )
+    values: dict[Key, float] = {}
+    last = stepper.last()
+    anchor = last if last is not None else (stepper.peek() if stepper.position < cur.total else None)
+    sample = anchor.sample if anchor is not None else None
+    if stepper.position > 0:
+        seg = stepper.segment_of(cur, stepper.position - 1)
+        for record in stepper.segment_records(cur, seg)[: stepper.position - cur.starts[seg]]:
+            for key, value in record.writes:
+                values[key] = value
+    x = y = None
+    if sample is not None:
+        x = tuple(float(v) for v in stepper.data.x[sample])
+        y = tuple(float(v) for v in stepper.data.y[sample])
+        for j, v in enumerate(x):
+            values.setdefault(Key("a", 0, j), v)
+    phase: Phase = anchor.phase if anchor is not None else "forward"
+    return Snapshot(
+        cur.epoch,
+        cur.batch_index,
+        cur.n_batches,
+        stepper.position,
+        cur.total,
+        phase,
+        sample,
+        x,
+        y,
+        params,
+        values,
+        last,
+        stepper.focus,
+    )
 
 
 @dataclass(frozen=True, eq=False)  # compared by identity: it holds arrays
@@ -32,7 +107,6 @@ class View:
     lr: float
     optimizer: str
     diagnostics: tuple[Diagnostic, ...]
-    can_step_back: bool
 
 
 def capture(stepper: Stepper, with_values: bool = True) -> View:
@@ -40,12 +114,11 @@ def capture(stepper: Stepper, with_values: bool = True) -> View:
     history = stepper.history
     last = history.last()
     first = history.first()
-    snapshot = stepper.snapshot() if with_values else stepper.snapshot_without_values()
     data = stepper.data
     return View(
         epoch=stepper.trainer.epoch,
-        snapshot=snapshot,
-        predictions=stepper.predictions(),
+        snapshot=snapshot(stepper, with_values),
+        predictions=stepper.net.predict(data.x),
         loss_series=history.downsampled("loss", SERIES_POINTS),
         first_loss=None if first is None else float(first[1]),
         current_loss=None if last is None else float(last[1]),
@@ -56,5 +129,4 @@ def capture(stepper: Stepper, with_values: bool = True) -> View:
         lr=stepper.lr,
         optimizer=stepper.optimizer,
         diagnostics=tuple(diagnose(stepper.net, data.x, data.y)),
-        can_step_back=stepper.can_step_back(),
     )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import deque
-
 import numpy as np
 from rich.segment import Segment
 from rich.style import Style
@@ -13,17 +11,15 @@ from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import RichLog, Sparkline, Static
+from textual.widgets import Sparkline, Static
 
 from tui_nn.engine.datasets import Dataset
 from tui_nn.engine.network import Network
-from tui_nn.engine.records import NumberFormat, Step
-from tui_nn.engine.render import step_lines
+from tui_nn.engine.records import NumberFormat
 from tui_nn.engine.view import View
 from tui_nn.ui.diagram import DiagramState, NetworkDiagram
 from tui_nn.ui.renderables import ascii_sparkline, class_summary, loss_summary, truth_table
-
-PHASE_STYLES = {"forward": "cyan", "loss": "magenta", "backward": "yellow", "update": "green", "note": "grey62"}
+from tui_nn.ui.theme import PHASE_COLOURS
 
 
 class _CachedLines(Widget):
@@ -106,85 +102,6 @@ class NetworkPane(_CachedLines):
         return NetworkDiagram(self.diagram_state(view), width, height, self.ascii_only).render_rows()
 
 
-class CalcLog(RichLog):
-    """The calculation log. Entries that a step back undoes are removed again.
-
-    Each applied micro-step (or live-training run) is one undoable entry; notes (learning-rate
-    changes, saves) stay. Memory is bounded twice: by max_lines and by the entry deque.
-    """
-
-    # Every key belongs to the app (arrows step, not scroll); the mouse wheel still scrolls.
-    can_focus = False
-    MAX_ENTRIES = 600
-    REBUILD = 150  # entries redrawn after an undo
-
-    def __init__(self, fmt: NumberFormat, **kwargs: object) -> None:
-        # min_width=0: wrap to the pane, not to RichLog's default 78 columns.
-        super().__init__(max_lines=2000, min_width=0, wrap=True, markup=False, highlight=False, **kwargs)  # type: ignore[arg-type]
-        self.fmt = fmt
-        self.entries: deque[tuple[Text, bool]] = deque(maxlen=self.MAX_ENTRIES)
-        self.border_title = "calculation details"
-
-    def step_text(self, step: Step) -> Text:
-        colour = PHASE_STYLES.get(step.phase, "")
-        styles = {
-            "header": f"bold {colour} underline",
-            "result": f"bold {colour}",
-            "note": "italic grey62",
-        }
-        text = Text()
-        for k, line in enumerate(step_lines(step, self.fmt)):
-            if k:
-                text.append("\n")
-            for span in line:
-                shown = "   " + span.text.lstrip() if span.role == "note" else span.text
-                text.append(shown, style=styles.get(span.role, colour))
-        return text
-
-    def add_step(self, step: Step) -> None:
-        self.add(self.step_text(step), undoable=True)
-
-    def add(self, text: Text, undoable: bool) -> None:
-        self.entries.append((text, undoable))
-        self._write(text)
-
-    def _write(self, text: Text) -> None:
-        # Scroll now rather than after the next refresh: that would paint the screen twice per step.
-        self.write(text, scroll_end=False)
-        self.scroll_end(animate=False, immediate=True, x_axis=False)
-
-    def note(self, message: str, style: str = "grey62") -> None:
-        self.add(Text(message, style=style), undoable=False)
-
-    def undo(self) -> None:
-        """Remove the newest undoable entry and redraw the tail of the log."""
-        for index in range(len(self.entries) - 1, -1, -1):
-            if self.entries[index][1]:
-                del self.entries[index]
-                break
-        self.redraw()
-
-    def freeze(self, count: int) -> None:
-        """Turn the newest `count` undoable entries into notes (their steps can no longer be undone)."""
-        for index in range(len(self.entries) - 1, -1, -1):
-            if count <= 0:
-                break
-            text, undoable = self.entries[index]
-            if undoable:
-                self.entries[index] = (text, False)
-                count -= 1
-
-    def redraw(self) -> None:
-        self.clear()
-        for text, _ in list(self.entries)[-self.REBUILD :]:
-            self.write(text, scroll_end=False)
-        self.scroll_end(animate=False, immediate=True, x_axis=False)
-
-    def reset(self) -> None:
-        self.entries.clear()
-        self.clear()
-
-
 class TablePane(Static):
     """The data set: every row for the logic gates, a per-class summary for point clouds."""
 
@@ -254,7 +171,8 @@ class LossPane(Vertical):
 class StatusLine(Static):
     """Epoch, phase, step i of n, loss, accuracy, ‖g‖, η, optimizer; then a message or diagnosis."""
 
-    def show(self, view: View, message: str, message_style: str, training: bool, target_loss: float) -> None:
+    def show(self, view: View, message: str, message_style: str, live: str | None, target_loss: float) -> None:
+        """`live` is the pace and measured speed while training, None otherwise."""
         snap = view.snapshot
         fmt = NumberFormat(4)
         text = Text()
@@ -265,10 +183,11 @@ class StatusLine(Static):
             text.append("  ")
 
         field("epoch", str(view.epoch))
+        training = live is not None
         if training:
-            text.append("training live  ", style="bold green")
+            text.append(f"training live · {live}  ", style="bold green")
         else:
-            text.append(f"{snap.phase}  ", style=f"bold {PHASE_STYLES.get(snap.phase, '')}")
+            text.append(f"{snap.phase}  ", style=f"bold {PHASE_COLOURS.get(snap.phase, '')}")
             field("step", f"{snap.position}/{snap.total}")
             if snap.n_batches > 1:
                 field("batch", f"{snap.batch_index + 1}/{snap.n_batches}")
@@ -285,7 +204,10 @@ class StatusLine(Static):
         elif view.diagnostics:
             text.append("⚠ " + view.diagnostics[0].message, style="yellow")
         elif training:
-            text.append(f"training… T or any step key pauses; stops by itself below loss {target_loss:g}", style="dim")
+            text.append(
+                f"training… T or any step key pauses · [ ] slower/faster · stops by itself below loss {target_loss:g}",
+                style="dim",
+            )
         else:
             text.append("→ next step · ← back · f/b forward/backward · F/B/e finish · T train · ? help", style="dim")
         self.update(text, layout=False)

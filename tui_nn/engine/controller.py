@@ -1,0 +1,320 @@
+"""The controller: applies user actions to a session, keeps the log in step, records for replay.
+
+Data flows one way: a key, click, palette entry, lesson chapter or replay produces an Action;
+`Controller.apply` changes the session and the logbook and returns an Outcome (a message, and
+whether the network's shape changed); the UI then captures a View and draws it. Nothing here
+imports a UI. Every change a learner can make is one step back away: a micro-step, a run, a pin
+and an edit through the stepper's undo chain; a rebuild, reset or reseed through the stack of
+earlier sessions.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from tui_nn.engine import actions as act
+from tui_nn.engine.config import ConfigError
+from tui_nn.engine.logbook import Logbook, RunSummary, Tone
+from tui_nn.engine.notation import parameter_label, parse_parameter
+from tui_nn.engine.persist import NetworkFileError
+from tui_nn.engine.session import Session, build
+from tui_nn.engine.stepper import Jump, Stepper, Undone
+from tui_nn.engine.training import RunResult
+from tui_nn.engine.view import View, capture
+
+LOG_TAIL = 200  # steps listed when a jump applies more than that
+MAX_LR, MIN_LR = 1e6, 1e-12
+MAX_PARAMETER = 1e6  # what-if values beyond this are refused: no float64 network needs them
+SESSIONS_KEPT = 20  # earlier sessions a step back can return to (each rebuild or reset adds one)
+
+
+@dataclass(frozen=True)
+class Message:
+    """A line for the status bar, with its tone (the UI picks the colour)."""
+
+    text: str
+    tone: Tone = "info"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    message: Message | None = None
+    rebuilt: bool = False  # the session was replaced: the UI rebuilds its panes
+
+
+@dataclass
+class LiveRun:
+    """A live training run in progress (owned by the training thread until it stops)."""
+
+    jump: Jump
+    origin_epoch: int
+    segment_start: int  # the epoch the current recorded Train(…) segment began at
+    target_loss: float | None
+    pending_lr: list[float] = field(default_factory=list)
+
+
+class Controller:
+    def __init__(self, session: Session, target_loss: float = 1e-3) -> None:
+        self.session = session
+        self.target_loss = target_loss
+        self.logbook = Logbook()
+        self.record: list[act.Action] = []
+        self.live: LiveRun | None = None
+        self._earlier: list[Session] = []
+        self.logbook.note(session.describe(), "bold")
+
+    @property
+    def stepper(self) -> Stepper:
+        return self.session.stepper
+
+    def view(self, with_values: bool = True) -> View:
+        return capture(self.stepper, with_values)
+
+    # --- applying actions ------------------------------------------------------------
+
+    def apply(self, action: act.Action) -> Outcome:
+        """Apply one action and record it. While a live run owns the engine only η may change."""
+        if self.live is not None:
+            if isinstance(action, act.ScaleLR | act.SetLR):
+                return self._change_lr(action)
+            raise RuntimeError(f"{action.name} while training: stop training first")
+        handler: Callable[[act.Action], Outcome] = getattr(self, f"_do_{action.name}")
+        outcome = handler(action)
+        self.record.append(action)
+        return outcome
+
+    def _log(self, steps: list) -> None:  # type: ignore[type-arg]
+        shown = steps[-LOG_TAIL:]
+        self.logbook.gap(len(steps) - len(shown))
+        for step in shown:
+            self.logbook.step(step)
+
+    def _do_next(self, _: act.Action) -> Outcome:
+        self.logbook.step(self.stepper.step())
+        return Outcome()
+
+    def _do_forward(self, _: act.Action) -> Outcome:
+        nxt = self.stepper.peek()
+        if nxt.phase == "forward":
+            return self._do_next(_)
+        if nxt.sample is not None:
+            return Outcome(
+                Message(f"the forward pass of sample {nxt.sample + 1} is done: press b for its backward pass (or →)", "warn")
+            )
+        return Outcome(Message("every forward and backward pass of this batch is done: press → or e to apply the update", "warn"))
+
+    def _do_backward(self, _: act.Action) -> Outcome:
+        nxt = self.stepper.peek()
+        if nxt.phase == "forward":
+            sample = nxt.sample + 1 if nxt.sample is not None else 1
+            return Outcome(
+                Message(f"the forward pass of sample {sample} is not done yet: press f (or F to finish it) first", "warn")
+            )
+        if nxt.sample is None:
+            return Outcome(Message("every backward pass of this batch is done: press → or e to apply the update", "warn"))
+        return self._do_next(_)
+
+    def _do_finish_forward(self, _: act.Action) -> Outcome:
+        steps = self.stepper.finish_forward()
+        self._log(steps)
+        if not steps:
+            return Outcome(Message(f"no forward pass under way: the next step is {self.stepper.peek().phase}", "warn"))
+        return Outcome()
+
+    def _do_finish_backward(self, _: act.Action) -> Outcome:
+        if self.stepper.peek().phase == "forward":
+            return Outcome(Message("the forward pass is not done yet: press F to finish it, then B", "warn"))
+        steps = self.stepper.finish_backward()
+        self._log(steps)
+        if not steps:
+            return Outcome(Message("every backward pass of this batch is done: press → or e to apply the update", "warn"))
+        return Outcome()
+
+    def _do_finish_epoch(self, _: act.Action) -> Outcome:
+        finished, start = self.stepper.finish_pass()
+        shown = max(start, finished.total - LOG_TAIL)
+        self.logbook.gap(shown - start)
+        for step in self.stepper.records(finished, shown, finished.total):
+            self.logbook.step(step)
+        return Outcome()
+
+    def _do_back(self, _: act.Action) -> Outcome:
+        undone = self.stepper.back()
+        if undone is not None:
+            self.logbook.undo()
+            return Outcome(self._undone_message(undone))
+        if not self._earlier:
+            return Outcome(Message("nothing older to step back to", "warn"))
+        self.session = self._earlier.pop()
+        self.logbook.undo()
+        return Outcome(Message(f"back to the network before: {self.session.describe()}", "info"), rebuilt=True)
+
+    @staticmethod
+    def _undone_message(undone: Undone) -> Message | None:
+        arrival = undone.arrival
+        if arrival is None:
+            return None
+        if arrival.kind == "jump" and undone.epochs is not None:
+            return Message(f"undid the training run: back to epoch {undone.epochs[0]}", "info")
+        return Message(f"undone: {arrival.description}", "info")
+
+    def _do_train(self, action: act.Action) -> Outcome:
+        assert isinstance(action, act.Train)
+        origin = self.stepper.epoch
+        result = self.stepper.run_epochs(action.epochs)
+        return Outcome(self._log_run(origin, result.stopped))
+
+    def _do_pin(self, action: act.Action) -> Outcome:
+        assert isinstance(action, act.Pin)
+        size = self.session.data.size
+        if action.sample is not None and not 1 <= action.sample <= size:
+            return Outcome(Message(f"there is no sample {action.sample}: this data set has samples 1–{size}", "warn"))
+        sample = None if action.sample is None else action.sample - 1
+        if sample == self.stepper.focus:
+            return Outcome()
+        set_aside = self.stepper.position
+        self.stepper.set_focus(sample)
+        what = "the whole batch" if sample is None else f"sample {action.sample} alone"
+        restart = f" (this pass starts again; its {set_aside} steps are one ← away)" if set_aside else ""
+        self.logbook.note(f"walking {what}{restart}", "focus", undoable=True)
+        return Outcome(Message(f"now walking {what}", "focus"))
+
+    def _do_scale_lr(self, action: act.Action) -> Outcome:
+        assert isinstance(action, act.ScaleLR)
+        return self._change_lr(action)
+
+    def _do_set_lr(self, action: act.Action) -> Outcome:
+        assert isinstance(action, act.SetLR)
+        return self._change_lr(action)
+
+    def _change_lr(self, action: act.ScaleLR | act.SetLR) -> Outcome:
+        old = self.stepper.lr
+        new = old * action.factor if isinstance(action, act.ScaleLR) else action.lr
+        if not (math.isfinite(new) and MIN_LR <= new <= MAX_LR):
+            return Outcome(Message(f"learning rate stays {old:g}: {new:g} is outside {MIN_LR:g} … {MAX_LR:g}", "warn"))
+        if self.live is not None:
+            self.live.pending_lr.append(new)  # the training thread applies it between slices
+        else:
+            self.stepper.set_lr(new)
+        self.session.config = self.session.config.with_changes(lr=new)
+        self.logbook.note(f"learning rate η: {old:g} → {new:g} (network kept)", "bold")
+        return Outcome(Message(f"η = {new:g}", "info"))
+
+    def _replace_session(self, session: Session, what: str) -> Outcome:
+        self._earlier.append(self.session)
+        del self._earlier[:-SESSIONS_KEPT]
+        self.session = session
+        self.logbook.note(f"{what}: {session.describe()} · epoch 0 (← goes back)", "focus", undoable=True)
+        return Outcome(Message(f"{what}: network at epoch 0", "focus"), rebuilt=True)
+
+    def _do_rebuild(self, action: act.Action) -> Outcome:
+        assert isinstance(action, act.Rebuild)
+        try:
+            session = build(action.config, digits=self.stepper.fmt.digits)
+        except (ConfigError, NetworkFileError, ValueError) as error:
+            return Outcome(Message(f"settings not applied: {error}", "error"))
+        return self._replace_session(session, "rebuilt the network")
+
+    def _do_reset(self, _: act.Action) -> Outcome:
+        return self._replace_session(self.session.restarted(), "reset")
+
+    def _do_reseed(self, action: act.Action) -> Outcome:
+        assert isinstance(action, act.Reseed)
+        config = self.session.config.with_changes(seed=action.seed, weights=None)
+        return self._replace_session(build(config, digits=self.stepper.fmt.digits), f"new seed {action.seed}")
+
+    def _do_set_param(self, action: act.Action) -> Outcome:
+        assert isinstance(action, act.SetParam)
+        net = self.session.net
+        try:
+            index = parse_parameter(net, action.param)
+        except ValueError as error:
+            return Outcome(Message(str(error), "warn"))
+        if not (math.isfinite(action.value) and abs(action.value) <= MAX_PARAMETER):
+            return Outcome(
+                Message(f"{action.value:g} is refused: a parameter must be a finite number within ±{MAX_PARAMETER:g}", "warn")
+            )
+        params = self.stepper.current.start_params.copy()
+        before = float(params[index])
+        params[index] = action.value
+        label = parameter_label(net, index)
+        self.stepper.edit(params, f"{label} set from {before:g} to {action.value:g}")
+        self.logbook.note(f"what if {label} = {action.value:g} (was {before:g}): this pass starts again", "focus", undoable=True)
+        return Outcome(Message(f"{label} = {action.value:g} (← undoes it)", "focus"))
+
+    def _do_knock_out(self, action: act.Action) -> Outcome:
+        assert isinstance(action, act.KnockOut)
+        net = self.session.net
+        if not 1 <= action.layer < net.n_layers or not 1 <= action.unit <= net.sizes[action.layer]:
+            return Outcome(Message(f"there is no hidden unit {action.unit} in hidden layer {action.layer}", "warn"))
+        params = self.stepper.current.start_params.copy()
+        net.weights(action.layer, params)[action.unit - 1, :] = 0.0
+        unit = self.stepper.narrator.names.unit(action.layer, action.unit - 1)
+        self.stepper.edit(params, f"knocked out {unit}")
+        self.logbook.note(f"knocked out {unit}: every weight leaving it is 0", "focus", undoable=True)
+        return Outcome(Message(f"{unit} knocked out (← undoes it)", "focus"))
+
+    # --- live training (driven by the UI's training thread) --------------------------
+
+    def start_training(self, target_loss: float | None) -> LiveRun:
+        """Walk to the next epoch boundary and hand the engine to the training thread."""
+        origin = self.stepper.epoch
+        jump = self.stepper.begin_jump()
+        self.live = LiveRun(jump, origin, origin, target_loss)
+        return self.live
+
+    def train(self, run: LiveRun, epochs: int, should_stop: Callable[[], bool] | None = None) -> RunResult:
+        """Train up to `epochs` epochs (called from the training thread, between frames)."""
+        trainer = self.stepper.trainer
+        while run.pending_lr:
+            new = run.pending_lr.pop(0)
+            self._record_train(run)
+            self.record.append(act.SetLR(new))
+            trainer.lr = new
+        return trainer.run(epochs, run.target_loss, should_stop)
+
+    def _record_train(self, run: LiveRun) -> None:
+        epoch = self.stepper.trainer.epoch
+        if epoch > run.segment_start:
+            self.record.append(act.Train(epoch - run.segment_start))
+        run.segment_start = epoch
+
+    def stop_training(self, run: LiveRun, reason: str | None) -> Outcome:
+        """Hand the engine back: the run becomes one undoable step and one recorded action."""
+        self._record_train(run)
+        self.stepper.end_jump(run.jump)
+        self.live = None
+        return Outcome(self._log_run(run.origin_epoch, reason))
+
+    def _log_run(self, origin: int, reason: str | None) -> Message:
+        history = self.stepper.history
+        last = self.stepper.trainer.epoch
+        if last <= origin:
+            self.logbook.note(f"no epoch completed (epoch {origin})", "note")
+            return Message(f"paused at epoch {origin} before completing an epoch", "info")
+        rows = history.rows()
+        rows = rows[(rows[:, 0] >= origin) & (rows[:, 0] <= last)]
+        picks = np.unique(np.linspace(0, len(rows) - 1, min(RunSummary.ROWS, len(rows))).astype(int))
+        data = self.session.data
+        small = data.is_small
+        if reason == "target":
+            text, tone = f"loss fell below {self.target_loss:g} at epoch {last}", "success"
+        elif reason:
+            text, tone = reason, "error"
+        else:
+            text, tone = f"paused by you at epoch {last}", "info"
+        summary = RunSummary(
+            origin,
+            last,
+            text,
+            rows[picks][:, :3].copy(),
+            self.session.net.predict(data.x) if small else None,
+            data.x.copy() if small else None,
+            data.y.copy() if small else None,
+        )
+        self.logbook.run(summary, tone)  # type: ignore[arg-type]
+        return Message(text, tone)  # type: ignore[arg-type]

@@ -1,0 +1,104 @@
+"""Every key of the app, in one table: the bindings, the help's key list and the README's are made
+from it (a test holds the README to it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    keys: str  # Textual key names, comma separated
+    action: str  # the App action it runs
+    footer: str  # the Footer's short description ("" = not in the Footer)
+    display: str  # how the key is written in the Footer, the help and the README
+    does: str  # what the help and the README say it does
+    id: str
+
+
+KEYS: tuple[KeySpec, ...] = (
+    KeySpec(
+        "right,space",
+        "do('next')",
+        "step",
+        "→",
+        "next micro-step whatever the phase: forward → loss → backward → … → update",
+        "next",
+    ),
+    KeySpec(
+        "left",
+        "do('back')",
+        "back",
+        "←",
+        "step back (undo): a micro-step, a training run, a pin, an edit, a reset or new settings",
+        "back",
+    ),
+    KeySpec(
+        "f", "do('forward')", "fwd", "f", "next forward micro-step (says so when this sample's forward pass is done)", "forward"
+    ),
+    KeySpec(
+        "b", "do('backward')", "bwd", "b", "next backward micro-step (says so when the forward pass is not done yet)", "backward"
+    ),
+    KeySpec("F", "do('finish_forward')", "", "F", "finish the current forward pass", "finish-forward"),
+    KeySpec("B", "do('finish_backward')", "", "B", "finish the current backward pass", "finish-backward"),
+    KeySpec("e", "do('finish_epoch')", "epoch", "e", "finish the epoch (apply the update)", "finish-epoch"),
+    KeySpec("t,T", "train", "train", "T", "start / stop live training", "train"),
+    KeySpec(
+        "left_square_bracket",
+        "pace(-1)",
+        "",
+        "[",
+        "slower live training (the pace ladder runs 1, 2, 5 … 5000 epochs a second, then max)",
+        "pace-down",
+    ),
+    KeySpec("right_square_bracket", "pace(1)", "", "]", "faster live training", "pace-up"),
+    KeySpec("plus", "scale_lr(2.0)", "", "+", "learning rate ×2, at once, keeping the network", "lr-up"),
+    KeySpec("minus", "scale_lr(0.5)", "", "-", "learning rate ÷2", "lr-down"),
+    KeySpec(
+        "v", "cycle_view", "view", "v", "next view: network → decision boundary → hidden space (all three from 160×45)", "view"
+    ),
+    KeySpec(
+        "c",
+        "settings",
+        "settings",
+        "c",
+        "settings: data set, layers, activation, loss, init, seed, optimizer, η, batch",
+        "settings",
+    ),
+    KeySpec("r", "do('reset')", "", "r", "reset: back to the initial weights at epoch 0 (← undoes it)", "reset"),
+    KeySpec("s", "save", "", "s", "save the network as JSON (PROBLEM-epochN.json, or --save-to), atomically", "save"),
+    KeySpec("question_mark", "help", "help", "?", "help: each pane, each key, the notation", "help"),
+    KeySpec("q", "quit", "quit", "q", "quit", "quit"),
+)
+
+# Keys listed in the help and the README as one row but bound one by one.
+SAMPLE_KEYS = KeySpec(
+    "1-9", "pin", "", "1–9, ↑ / ↓", "pin a sample (walk and train on it alone); 0 back to the whole batch", "pin"
+)
+
+
+def bindings() -> list[Binding | tuple[str, str] | tuple[str, str, str]]:
+    result: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
+        Binding(k.keys, k.action, k.footer or k.does, id=k.id, show=bool(k.footer), key_display=k.display) for k in KEYS
+    ]
+    result += [Binding(str(n), f"pin({n})", f"pin sample {n}", show=False) for n in range(10)]
+    result += [
+        Binding("up", "pin_by(-1)", "previous sample", show=False),
+        Binding("down", "pin_by(1)", "next sample", show=False),
+    ]
+    return result
+
+
+def help_rows() -> list[tuple[str, str]]:
+    """(key, what it does) in the order the help and the README list them."""
+    rows = [(k.display, k.does) for k in KEYS]
+    rows.insert(10, (SAMPLE_KEYS.display, SAMPLE_KEYS.does))
+    return rows
+
+
+def markdown_table() -> str:
+    lines = ["| key | does |", "|---|---|"]
+    lines += [f"| `{key}` | {does} |" for key, does in help_rows()]
+    return "\n".join(lines)

@@ -1,0 +1,234 @@
+"""The calculation log pane: draws the engine's Logbook at any width.
+
+Each entry is drawn once per width and cached, so a step costs one entry's drawing. Long lines
+wrap at an operator with an indent, and `= result` never leaves the line of its `=`; a resize
+rewraps everything, so a number on screen is never cut. The pane scrolls by its own offset (the
+wheel, PgUp/PgDn, End) instead of growing a virtual size, so appending repaints this pane only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.reactive import reactive
+from textual.strip import Strip
+from textual.widget import Widget
+
+from tui_nn.engine.logbook import Entry, Logbook, RunSummary
+from tui_nn.engine.records import NumberFormat
+from tui_nn.engine.render import LABEL_WIDTH, Span, step_lines
+from tui_nn.ui.theme import LOG_ROLE_STYLES, PHASE_COLOURS, TONE_STYLES
+
+INDENT = LABEL_WIDTH + 2  # continuation lines of a wrapped formula
+_BREAK = re.compile(r"(?= [=+−←] )")  # a line may break before a binary operator
+
+
+def _pieces(span: Span) -> list[str]:
+    return [p for p in _BREAK.split(span.text) if p]
+
+
+def wrap_spans(spans: Sequence[Span], width: int, style_of: dict[str, Style]) -> list[list[Segment]]:
+    """Wrap one log line to `width` cells, breaking only before an operator, `= result` kept whole."""
+    tokens: list[list[Segment]] = []
+    k = 0
+    while k < len(spans):
+        span = spans[k]
+        style = style_of.get(span.role, Style())
+        if span.role == "relation" and k + 1 < len(spans) and spans[k + 1].role == "result":
+            result = spans[k + 1]
+            tokens.append([Segment(span.text, style), Segment(result.text, style_of.get("result", style))])
+            k += 2
+            continue
+        if span.role in ("formula", "numbers", "note"):
+            tokens += [[Segment(piece, style)] for piece in _pieces(span)]
+        else:
+            tokens.append([Segment(span.text, style)])
+        k += 1
+    lines: list[list[Segment]] = []
+    line: list[Segment] = []
+    used = 0
+    for token in tokens:
+        length = sum(seg.cell_length for seg in token)
+        if used + length > width and used > INDENT:
+            lines.append(line)
+            token = [Segment(token[0].text.lstrip(), token[0].style), *token[1:]]
+            line, used = [Segment(" " * INDENT)], INDENT
+            length = sum(seg.cell_length for seg in token)
+        if used + length > width:  # one unbreakable piece longer than the line: split it by cells
+            for seg in token:
+                text = seg.text
+                while used + len(text) > width:
+                    room = max(width - used, 1)
+                    line.append(Segment(text[:room], seg.style))
+                    lines.append(line)
+                    text = text[room:]
+                    line, used = [Segment(" " * INDENT)], INDENT
+                line.append(Segment(text, seg.style))
+                used += len(text)
+            continue
+        line += token
+        used += length
+    if line:
+        lines.append(line)
+    return lines
+
+
+_CONSOLE = Console(width=200, color_system=None)  # only measures and splits text: no output
+
+
+def _text_lines(text: Text, width: int) -> list[list[Segment]]:
+    """`text` wrapped to `width` (a leading indent is kept on every line it wraps to)."""
+    indent = len(text.plain) - len(text.plain.lstrip(" "))
+    body = text[indent:] if indent else text
+    base = _CONSOLE.get_style(text.style) if text.style else None
+    lines = [list(Segment.apply_style(line.render(_CONSOLE), base)) for line in body.wrap(_CONSOLE, max(width - indent, 4))]
+    return [[Segment(" " * indent), *line] if indent else line for line in lines]
+
+
+class CalcLog(Widget):
+    """The calculation details: every step's formulas with the numbers put in, notes and runs."""
+
+    # Every key belongs to the app (arrows step, not scroll); the wheel scrolls.
+    can_focus = False
+
+    scrolled: reactive[int] = reactive(0, layout=False)
+    """How many lines the view is scrolled back from the newest (0: it follows the log)."""
+
+    WELCOME = (
+        "This is the calculation log: every multiply-add, activation, loss, chain-rule factor and update "
+        "is written here with its numbers as you step.",
+        "The network pane shows each unit's value a (and z, b) and each weight on its edge.",
+        "Press → to compute h1's weighted sum for sample 1 — or T to watch the whole network train.",
+    )
+
+    def __init__(self, logbook: Logbook, fmt: NumberFormat, **kwargs: str | None) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.logbook = logbook
+        self.fmt = fmt
+        self.border_title = "calculation details"
+        self._width = -1
+        self._height = -1
+        self._drawn: dict[Entry, list[Strip]] = {}
+        self._lines: list[Strip] = []
+        self._revision = -1
+
+    # --- what the pane holds ---------------------------------------------------------
+
+    def lines(self) -> list[Strip]:
+        """Every line of the log at the pane's width, oldest first (cached per revision)."""
+        width, height = self.content_size.width, self.content_size.height
+        if width != self._width or height != self._height:
+            self._width, self._height = width, height
+            self._drawn.clear()
+            self._revision = -1
+        if self._revision != self.logbook.revision:
+            before = len(self._lines)
+            entries = list(self.logbook.entries)
+            drawn: dict[Entry, list[Strip]] = {}
+            lines: list[Strip] = []
+            for entry in entries:
+                strips = self._drawn.get(entry)
+                if strips is None:
+                    strips = [Strip(row) for row in self.draw_entry(entry, max(width, 10))]
+                drawn[entry] = strips
+                lines += strips
+            if not any(e.kind in ("step", "run") for e in entries):
+                lines += [Strip(row) for row in self._welcome(max(width, 10))]
+            self._drawn, self._lines = drawn, lines
+            self._revision = self.logbook.revision
+            if self.scrolled and len(lines) > before:  # stay on what the reader scrolled back to
+                self.scrolled += len(lines) - before
+        return self._lines
+
+    def plain_lines(self) -> list[str]:
+        return ["".join(seg.text for seg in strip).rstrip() for strip in self.lines()]
+
+    def draw_entry(self, entry: Entry, width: int) -> list[list[Segment]]:
+        if entry.kind == "step" and entry.step is not None:
+            colour = PHASE_COLOURS.get(entry.step.phase, "")
+            styles = {role: Style.parse(f"{extra} {colour}".strip()) for role, extra in LOG_ROLE_STYLES.items()}
+            styles["note"] = Style.parse(LOG_ROLE_STYLES["note"])
+            rows: list[list[Segment]] = []
+            for line in step_lines(entry.step, self.fmt):
+                rows += wrap_spans(line, width, styles)
+            return rows
+        style = Style.parse(TONE_STYLES.get(entry.tone, ""))
+        if entry.kind == "gap":
+            return _text_lines(Text(f"(… {entry.hidden} steps of this pass not shown: ← steps back into them)", style), width)
+        if entry.kind == "run" and entry.run is not None:
+            return self._run_rows(entry.run, style, width)
+        return _text_lines(Text(entry.text, style), width)
+
+    def _run_rows(self, run: RunSummary, style: Style, width: int) -> list[list[Segment]]:
+        """What the tutorials print after training: the loss every K epochs (K so that it fits), then
+        the final table."""
+        fmt = NumberFormat(4)
+        text = Text(
+            f"trained epochs {run.first_epoch}–{run.last_epoch - 1} ({run.last_epoch - run.first_epoch} updates) · {run.reason}",
+            style,
+        )
+        rows = _text_lines(text, width)
+        table = 0 if run.predictions is None else len(run.predictions) + 1
+        budget = max(self._height - len(rows) - table - 2, 2)
+        picks = run.rows
+        if len(picks) > budget:
+            keep = sorted({round(k * (len(picks) - 1) / (budget - 1)) for k in range(budget)})
+            picks = picks[keep]
+        for epoch, loss, accuracy in picks:
+            rows += _text_lines(
+                Text(f"  epoch {int(epoch):>8}  loss {fmt(float(loss)):>10}  accuracy {accuracy:4.0%}", "grey70"), width
+            )
+        if run.predictions is not None and run.inputs is not None and run.targets is not None:
+            rows += _text_lines(Text("  input    | target | predicted (probability)", "bold"), width)
+            for i, p in enumerate(run.predictions):
+                x = "(" + ", ".join(fmt(float(v)) for v in run.inputs[i]) + ")"
+                target = ", ".join(fmt(float(v)) for v in run.targets[i])
+                shown = ", ".join(f"{int(q > 0.5)} ({q:.4f})" for q in p)
+                rows += _text_lines(Text(f"  {x:<8} | {target:<6} | {shown}"), width)
+        return rows
+
+    def _welcome(self, width: int) -> list[list[Segment]]:
+        rows: list[list[Segment]] = [[]]
+        for paragraph in self.WELCOME:
+            rows += _text_lines(Text(paragraph, "grey70"), width)
+        return rows
+
+    # --- drawing and scrolling -------------------------------------------------------
+
+    def sync(self) -> None:
+        """Repaint if the log changed since it was last drawn."""
+        if self.logbook.revision != self._revision:
+            self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        lines = self.lines()
+        height = self.content_size.height
+        start = max(len(lines) - height - self.scrolled, 0)
+        index = start + y
+        width = self.content_size.width
+        base = self.rich_style
+        if index < len(lines):
+            return lines[index].crop_extend(0, width, None).apply_style(base)
+        return Strip.blank(width, base)
+
+    def scroll_by(self, lines: int) -> None:
+        top = max(len(self.lines()) - self.content_size.height, 0)
+        self.scrolled = min(max(self.scrolled + lines, 0), top)
+
+    def watch_scrolled(self, value: int) -> None:
+        self.border_subtitle = f"scrolled back {value} lines · End: newest" if value else ""
+        self.refresh()
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        event.stop()
+        self.scroll_by(3)
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        event.stop()
+        self.scroll_by(-3)
