@@ -284,6 +284,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if argv[0] == "--version":
             print(f"tui-nn {__version__}")
             return 0
+        if argv[0] == "serve":
+            from tui_nn.serve import run_serve  # the optional textual-serve extra loads only here
+
+            return run_serve(argv[1:])
         command = argv[0] if argv[0] in COMMANDS else "app"
         rest = argv[1:] if command != "app" else argv
         if command == "app" and rest and not rest[0].startswith("-") and rest[0] not in PROBLEMS:
@@ -305,6 +309,7 @@ def _print_usage(parsers: dict[str, argparse.ArgumentParser]) -> None:
     print("       tui-nn train PROBLEM [options]  train headless, print the loss every --every epochs")
     print("       tui-nn trace PROBLEM [options]  print the calculation log of a walk")
     print("       tui-nn gradcheck PROBLEM [options]  analytic vs numerical gradients")
+    print("       tui-nn serve PROBLEM [options]  serve the app to web browsers (pip install 'tui-nn[serve]')")
     print("run 'tui-nn COMMAND --help' for the options of each")
 
 
