@@ -335,8 +335,8 @@ def test_in_chromium_step_forward_then_train(served: Served, tmp_path: Path, cap
             assert page.evaluate("window.__statusEpoch()") > seen
 
             page.keyboard.press("T")
-            page.wait_for_function("() => /paused at epoch \\d+/.test(window.__screenText())", timeout=DEADLINE_MS)
-            paused = int(re.findall(r"paused at epoch (\d+)", page.evaluate("window.__screenText()"))[-1])
+            page.wait_for_function("() => /paused by you at epoch \\d+/.test(window.__screenText())", timeout=DEADLINE_MS)
+            paused = int(re.findall(r"paused by you at epoch (\d+)", page.evaluate("window.__screenText()"))[-1])
             assert paused > seen
             assert other.evaluate("window.__statusEpoch()") == 0
         finally:
