@@ -1,4 +1,5 @@
-"""The help screen: what each pane shows, each key does, and what the notation means."""
+"""The help screen: what each pane shows, each key does (from the key table), the notation (from the
+notation table) and the constants the engine uses (from the engine's own modules)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,12 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
-HELP = """\
+from tui_nn.engine.activations import LEAKY_SLOPE
+from tui_nn.engine.notation import GLOSSARY
+from tui_nn.engine.optimizers import BETA1, BETA2, EPSILON, MOMENTUM
+from tui_nn.ui import keymap
+
+PANES = """\
 # tui-nn — help
 
 Watch the network learn one arithmetic step at a time. Every number on screen
@@ -23,13 +29,15 @@ comes from the engine's own computation.
   backward pass units show δ and edges show ∂L/∂w as they are computed.
 - **calculation details** — each step: the formula, the same formula with
   the numbers put in, and the result. Forward in cyan, loss in magenta,
-  backward in yellow, update in green. Stepping back removes the lines.
+  backward in yellow, update in green. Stepping back removes the lines. The
+  wheel, PgUp and PgDn scroll it; End returns to the newest line.
 - **truth table** — each sample: inputs, target y, prediction ŷ, class
   (ŷ > 0.5) and ✓/✗. The current sample is highlighted; ◆ marks a pinned one.
 - **loss** — loss per epoch on a log scale, with the first, current and best
   loss and the accuracy.
 - **status** — epoch, phase, step i/n of this pass, loss, accuracy, gradient
-  norm, learning rate η, optimizer; then messages and diagnoses in plain words.
+  norm, learning rate η, optimizer; while training, the pace and the measured
+  epochs a second; then messages and diagnoses in plain words.
 - **decision boundary** (v) — the network's ŷ over the input plane: orange for
   class 0, blue for class 1, pale near 0.5, the ŷ = 0.5 contour in white, the
   samples on top (● right, ✕ wrong).
@@ -37,40 +45,34 @@ comes from the engine's own computation.
   with the output's decision line: after training, XOR's four points fall on
   the right sides of one straight line. With more than two hidden units, their
   two principal directions are shown.
-
-## Keys
-| key | does |
-|---|---|
-| → or space | next micro-step, whatever the phase |
-| ← | step back one micro-step (undo); after live training, undoes the run |
-| f / b | next forward / backward micro-step |
-| F / B | finish the current forward / backward pass |
-| e | finish the epoch (apply the update) |
-| t or T | start / stop live training |
-| 1–9, ↑ / ↓ | pin a sample (walk and train on it alone); 0 = whole batch |
-| + / - | learning rate ×2 / ÷2 |
-| v | next view: network, decision boundary, hidden space (all three from 160×45) |
-| c | settings: data set, layers, activation, loss, init, seed, optimizer, η, batch |
-| r | reset to epoch 0 (same seed) |
-| s | save the network as JSON |
-| ? | this help |
-| q | quit |
-
-## Notation
-- **w₁₂** (written w12): the weight from unit 1 of the layer below to unit 2
-  of the layer above — entry W[1][2] of the n_in×n_out matrix, so z = a·W + b.
-  The next layer's weights are v, then u; biases b, c, … and b_out.
-- **z** = Σᵢ aᵢ·wᵢⱼ + bⱼ, **a** = g(z); σ(z) = 1/(1+e^−z), σ' = σ(1−σ).
-- **L** — the loss: binary cross-entropy −[y ln ŷ + (1−y) ln(1−ŷ)], or
-  ½(ŷ−y)² for MSE. The loss of an epoch is the mean over its samples.
-- **δ** = ∂L/∂z, the error signal of a unit. At a sigmoid output with
-  cross-entropy δ = ŷ − y; lower down δ = (Σ δ_above·w)·g'(z).
-- **∂L/∂w** = δ·a_below — a weight fed by a zero input gets no gradient.
-- **η** — the learning rate; the update is w ← w − η·ḡ, where ḡ is the mean
-  of ∂L/∂w over the batch (momentum and Adam show their own rules).
-
-Press **Escape**, **?** or **q** to close.
 """
+
+
+def conventions() -> str:
+    return f"""\
+## Constants and conventions
+- **Momentum**: M ← β·M + ḡ, then w ← w − η·M, with β = {MOMENTUM:g} and M starting at 0.
+- **Adam**: M ← β₁·M + (1−β₁)·ḡ, S ← β₂·S + (1−β₂)·ḡ², M̂ = M/(1−β₁ᵗ), Ŝ = S/(1−β₂ᵗ),
+  w ← w − η·M̂/(√Ŝ + ε), with β₁ = {BETA1:g}, β₂ = {BETA2:g}, ε = {EPSILON:g}; t counts updates from 1.
+- **ReLU** relu'(0) is taken as 0; **leaky ReLU** is z for z > 0, else {LEAKY_SLOPE:g}·z, and its
+  derivative {LEAKY_SLOPE:g} at z ≤ 0.
+- **Initialisation**: `normal:S` draws randn·S; `xavier` scales by √(1/n_in) (LeCun's scale, which
+  the tutorials call Xavier); `he` by √(2/n_in); `uniform:A` draws from [−A, A]; biases start at 0.
+  Weights come from one RandomState(seed), layer by layer, as `np.random.seed(s); randn(…)` would.
+- **Prediction**: class 1 when ŷ > 0.5.
+- **Loss**: cross-entropy is computed from z, as y·ln(1 + e^−z) + (1−y)·ln(1 + e^z), which equals
+  −[y·ln ŷ + (1−y)·ln(1−ŷ)] exactly and stays finite; MSE is ½·(ŷ − y)², whose output δ is
+  (ŷ − y)·ŷ(1 − ŷ). The loss of an epoch is the mean over the data set, before that epoch's update.
+- **Epochs and batches**: an epoch is one pass over the data. With a batch size, each epoch shuffles
+  the rows with RandomState([seed, epoch]) and updates once per mini-batch; the walk's step count is
+  for the current mini-batch, shown as "batch k/n".
+"""
+
+
+def help_markdown() -> str:
+    keys = ["## Keys", "| key | does |", "|---|---|", *(f"| {key} | {does} |" for key, does in keymap.help_rows())]
+    notation = ["## Notation", "| symbol | means |", "|---|---|", *(f"| {sym} | {means} |" for sym, means in GLOSSARY)]
+    return "\n".join([PANES, *keys, "", *notation, "", conventions(), "Press **Escape**, **?** or **q** to close."])
 
 
 class HelpScreen(ModalScreen[None]):
@@ -82,7 +84,10 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
-            yield Markdown(HELP)
+            yield Markdown(help_markdown())
 
     def action_close(self) -> None:
+        self.dispatch_close()
+
+    def dispatch_close(self) -> None:
         self.dismiss(None)
