@@ -383,6 +383,26 @@ _documents = st.fixed_dictionaries(
 )
 
 
+@st.composite
+def _near_valid_documents(draw: st.DrawFn) -> dict[str, Any]:
+    """A well-formed 2-h-1 document whose every leaf may be replaced by something hostile."""
+    hidden = draw(st.integers(min_value=1, max_value=3))
+    layers = [2, hidden, 1]
+    leaf = st.floats(allow_nan=False, allow_infinity=False) | st.integers(min_value=-(10**20), max_value=10**20)
+    hostile = leaf | _scalars
+    value = st.one_of(leaf, hostile) if draw(st.booleans()) else leaf
+
+    def matrix(rows: int, cols: int) -> list[list[Any]]:
+        return [[draw(value) for _ in range(cols)] for _ in range(rows)]
+
+    return {
+        "format": "tui-nn/1",
+        "layers": layers,
+        "weights": [matrix(2, hidden), matrix(hidden, 1)],
+        "biases": [[draw(value) for _ in range(hidden)], [draw(value)]],
+    }
+
+
 def _load_or_refuse(path: Path) -> None:
     try:
         loaded = persist.load(path)
@@ -395,7 +415,7 @@ def _load_or_refuse(path: Path) -> None:
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(document=_documents | _json_values)
+@given(document=_near_valid_documents() | _documents | _json_values)
 def test_random_json_documents_load_or_are_refused_in_one_line(tmp_path: Path, document: Any) -> None:
     path = tmp_path / "random.json"
     path.write_text(json.dumps(document))
@@ -431,8 +451,28 @@ def _archives(draw: st.DrawFn) -> dict[str, np.ndarray]:
     return arrays
 
 
+@st.composite
+def _near_valid_archives(draw: st.DrawFn) -> dict[str, np.ndarray]:
+    """W1, b1, W2, b2 of a 2-h-1 network, each of a random dtype and sometimes a random shape."""
+    hidden = draw(st.integers(min_value=0, max_value=3))
+    arrays: dict[str, np.ndarray] = {}
+    for name, shape in (("W1", (2, hidden)), ("b1", (hidden,)), ("W2", (hidden, 1)), ("b2", (1,))):
+        if draw(st.integers(0, 5)) == 0:
+            shape = draw(hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=3))
+        dtype = np.dtype(draw(_dtypes)) if draw(st.booleans()) else np.dtype("<f8")
+        if dtype.kind in "fiu":
+            arrays[name] = draw(hnp.arrays(dtype, shape))
+        elif dtype.kind == "c":
+            arrays[name] = draw(hnp.arrays(dtype, shape, elements=st.complex_numbers(max_magnitude=10, allow_nan=False)))
+        elif dtype.kind == "O":
+            arrays[name] = np.full(shape, None, dtype=object)
+        else:
+            arrays[name] = np.zeros(shape, dtype=dtype)
+    return arrays
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(arrays=_archives())
+@given(arrays=_near_valid_archives() | _archives())
 def test_random_npz_archives_load_or_are_refused_in_one_line(tmp_path: Path, arrays: dict[str, np.ndarray]) -> None:
     path = tmp_path / "random.npz"
     np.savez(path, **arrays)  # type: ignore[arg-type]

@@ -18,11 +18,10 @@ from tui_nn.engine.optimizers import OPTIMIZERS
 # Limits. The app walks every multiply-add of every sample in pure Python: finishing a pass
 # (the `e` key, or `t` from mid-pass) computes all of them at once, about
 # (points) × (micro-steps per sample) ≈ points × (parameters + 4·hidden units) scalar
-# operations. Within these limits the worst network, 2-3-60-1-63-1 (500 parameters,
-# 1,012 micro-steps per sample), on 500 points takes 0.12–0.16 s on the project's 2-core
-# machine (`python -m benchmarks.limits`), so every key answers well within half a second.
-# The diagram draws up to 16 units per column and counts the rest; the boundary redraw of
-# the largest networks takes about 20 ms.
+# operations. Within these limits the worst network, 2-61-2-1-63-1 (500 parameters, 1,012
+# micro-steps per sample), on 500 points takes 0.14–0.21 s (fastest–median, the project's
+# 2-core machine under load; `python -m benchmarks.limits`), so every key answers well within
+# half a second. The diagram draws up to 16 units per column and counts the rest.
 MAX_HIDDEN_LAYERS = 4
 MAX_UNITS = 64
 MAX_PARAMS = 500
