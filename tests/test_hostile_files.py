@@ -517,3 +517,18 @@ def test_the_cli_gives_one_line_and_status_2(
     assert main(["train", "xor", "--weights", str(path)]) == 2
     out, err = capsys.readouterr()
     assert out == "" and re.fullmatch(r"tui-nn: error: [^\n]*\n", err) and message in err, err
+
+
+def test_a_newline_in_a_file_name_keeps_the_message_on_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "two\nlines.json"
+    path.write_text("[]")
+    with pytest.raises(NetworkFileError) as caught:
+        persist.load(path)
+    assert "\n" not in str(caught.value) and "two\\nlines.json" in str(caught.value)
+
+
+def test_a_lone_surrogate_in_a_name_is_shown_escaped(tmp_path: Path) -> None:
+    path = tmp_path / "net.json"
+    path.write_text(json.dumps(_document(activations=["\ud800", "sigmoid"])))
+    message = _refused(path, 'activations[0] is "\\ud800"')
+    message.encode("utf-8")  # printable as it is

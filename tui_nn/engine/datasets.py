@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tui_nn.engine.safe_files import MAX_FILE_BYTES, read_limited
+from tui_nn.engine.safe_files import MAX_FILE_BYTES, read_limited, shown_path
 
 GATE_INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 GATE_TARGETS = {
@@ -178,6 +178,6 @@ def read_csv(path: str | Path, max_points: int) -> Dataset:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise DataFileError(f"{path}: not UTF-8 text (byte {error.start + 1} is {data[error.start]:#04x})") from None
-    dataset = parse_csv(text, str(path), max_points)
-    return Dataset(path.stem or path.name, dataset.x, dataset.y)
+        raise DataFileError(f"{shown_path(path)}: not UTF-8 text (byte {error.start + 1} is {data[error.start]:#04x})") from None
+    dataset = parse_csv(text, shown_path(path), max_points)
+    return Dataset(shown_path(path.stem or path.name), dataset.x, dataset.y)

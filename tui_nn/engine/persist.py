@@ -30,7 +30,7 @@ import numpy as np
 from tui_nn.engine.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from tui_nn.engine.losses import LOSSES
 from tui_nn.engine.network import Network
-from tui_nn.engine.safe_files import MAX_FILE_BYTES, read_limited, size_text, write_atomic
+from tui_nn.engine.safe_files import MAX_FILE_BYTES, read_limited, shown_path, size_text, write_atomic
 
 FORMAT = "tui-nn/1"
 # Extra keys are kept and written back; json.dumps recurses, so their nesting is bounded.
@@ -108,7 +108,8 @@ def _brief(value: object) -> str:
         return "an object"
     if isinstance(value, int) and len(str(abs(value))) > 20:
         return f"a whole number of {len(str(abs(value)))} digits"
-    text = json.dumps(value, ensure_ascii=False)
+    # lone surrogates (from \ud800 escapes) cannot be printed: keep them escaped
+    text = json.dumps(value, ensure_ascii=False).encode("utf-8", "backslashreplace").decode("utf-8")
     return text if len(text) <= 40 else text[:39] + "…" + text[-1]
 
 
@@ -398,7 +399,7 @@ def load(path: str | Path) -> LoadedNetwork:
             return parse_npz_bytes(data)
         return parse_json_bytes(data)
     except NetworkFileError as error:
-        raise NetworkFileError(f"{path}: {error}") from None
+        raise NetworkFileError(f"{shown_path(path)}: {error}") from None
 
 
 def to_json(net: Network, extra: dict[str, Any] | None = None) -> dict[str, Any]:

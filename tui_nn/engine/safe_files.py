@@ -45,6 +45,13 @@ def size_text(n_bytes: int) -> str:
     raise AssertionError("unreachable")
 
 
+def shown_path(path: str | Path) -> str:
+    """A path as a message shows it: as typed, or quoted with escapes if it holds a control
+    character (a newline in a file name must not break a one-line error)."""
+    text = str(path)
+    return text if text.isprintable() else repr(text)
+
+
 def _kind(mode: int) -> str | None:
     """What a non-regular file is ('a folder', 'a socket', …), or None for a regular file."""
     if stat.S_ISREG(mode):
@@ -57,14 +64,14 @@ def _kind(mode: int) -> str | None:
 
 def _not_readable(path: Path, error: OSError) -> str:
     if isinstance(error, FileNotFoundError) or error.errno == errno.ENOTDIR:
-        return f"{path}: no such file"
+        return f"{shown_path(path)}: no such file"
     if isinstance(error, PermissionError):
-        return f"{path}: permission denied"
+        return f"{shown_path(path)}: permission denied"
     if error.errno == errno.ENAMETOOLONG:
-        return f"{path}: the name is too long for this file system"
+        return f"{shown_path(path)}: the name is too long for this file system"
     if error.errno == errno.ELOOP:
-        return f"{path}: too many levels of symbolic links"
-    return f"{path}: cannot read it ({error.strerror or error})"
+        return f"{shown_path(path)}: too many levels of symbolic links"
+    return f"{shown_path(path)}: cannot read it ({error.strerror or error})"
 
 
 def read_limited(path: str | Path, limit: int, what: str, error: type[ValueError]) -> bytes:
@@ -76,12 +83,14 @@ def read_limited(path: str | Path, limit: int, what: str, error: type[ValueError
     try:
         before = os.stat(path)
     except (OSError, ValueError) as problem:  # ValueError: a NUL byte in the name
-        raise error(_not_readable(path, problem) if isinstance(problem, OSError) else f"{path}: not a valid file name") from None
+        raise error(
+            _not_readable(path, problem) if isinstance(problem, OSError) else f"{shown_path(path)}: not a valid file name"
+        ) from None
     kind = _kind(before.st_mode)
     if kind is not None:
-        raise error(f"{path}: is {kind}, not a {what} (tui-nn reads only regular files)")
+        raise error(f"{shown_path(path)}: is {kind}, not a {what} (tui-nn reads only regular files)")
     if before.st_size > limit:
-        raise error(f"{path}: is {size_text(before.st_size)}; a {what} may be at most {size_text(limit)}")
+        raise error(f"{shown_path(path)}: is {size_text(before.st_size)}; a {what} may be at most {size_text(limit)}")
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
     try:
         fd = os.open(path, flags)
@@ -91,7 +100,7 @@ def read_limited(path: str | Path, limit: int, what: str, error: type[ValueError
         after = os.fstat(fd)
         kind = _kind(after.st_mode)
         if kind is not None:  # swapped between stat and open
-            raise error(f"{path}: is {kind}, not a {what} (tui-nn reads only regular files)")
+            raise error(f"{shown_path(path)}: is {kind}, not a {what} (tui-nn reads only regular files)")
         chunks: list[bytes] = []
         total = 0
         while True:
@@ -103,7 +112,7 @@ def read_limited(path: str | Path, limit: int, what: str, error: type[ValueError
             chunks.append(chunk)
             total += len(chunk)
             if total > limit:
-                raise error(f"{path}: is larger than {size_text(limit)}, the most a {what} may be")
+                raise error(f"{shown_path(path)}: is larger than {size_text(limit)}, the most a {what} may be")
     except OSError as problem:
         raise error(_not_readable(path, problem)) from None
     finally:
@@ -142,7 +151,9 @@ def write_atomic(path: str | Path, text: str) -> Path:
     name_max = _name_max(folder)
     name_bytes = len(os.fsencode(path.name))
     if name_bytes > name_max:
-        raise SaveError(f"{path.name[:40]}…: the file name is {name_bytes} bytes long; this file system allows {name_max}")
+        raise SaveError(
+            f"{shown_path(path.name[:40])}…: the file name is {name_bytes} bytes long; this file system allows {name_max}"
+        )
     mode: int | None = None
     try:
         existing = os.stat(path)
@@ -153,7 +164,7 @@ def write_atomic(path: str | Path, text: str) -> Path:
     else:
         kind = _kind(existing.st_mode)
         if kind is not None:
-            raise SaveError(f"{path}: is {kind}; tui-nn only replaces regular files")
+            raise SaveError(f"{shown_path(path)}: is {kind}; tui-nn only replaces regular files")
         mode = stat.S_IMODE(existing.st_mode)
     # '.NAME.XXXXXXXX.tmp', with NAME shortened so the whole stays within NAME_MAX.
     stem = _fit(path.name, max(name_max - len(".") - len(".12345678.tmp"), 0))
@@ -169,7 +180,7 @@ def write_atomic(path: str | Path, text: str) -> Path:
         except OSError as error:
             raise SaveError(_write_problem(path, folder, error)) from None
     else:
-        raise SaveError(f"{path}: could not create a temporary file next to it")
+        raise SaveError(f"{shown_path(path)}: could not create a temporary file next to it")
     try:
         if mode is not None:
             os.fchmod(fd, mode)
@@ -200,15 +211,15 @@ def _sync_folder(folder: Path) -> None:
 
 def _write_problem(path: Path, folder: Path, error: OSError) -> str:
     if isinstance(error, FileNotFoundError) or error.errno == errno.ENOTDIR:
-        return f"{path}: no such folder {folder}"
+        return f"{shown_path(path)}: no such folder {shown_path(folder)}"
     if isinstance(error, PermissionError):
-        return f"{path}: permission denied (cannot write in {folder})"
+        return f"{shown_path(path)}: permission denied (cannot write in {shown_path(folder)})"
     if error.errno == errno.ENOSPC:
-        return f"{path}: no space left on the device"
+        return f"{shown_path(path)}: no space left on the device"
     if error.errno == errno.EROFS:
-        return f"{path}: the file system is read-only"
+        return f"{shown_path(path)}: the file system is read-only"
     if error.errno == errno.ENAMETOOLONG:
-        return f"{path}: the path is too long for this file system"
+        return f"{shown_path(path)}: the path is too long for this file system"
     if isinstance(error, IsADirectoryError):
-        return f"{path}: is a folder"
-    return f"{path}: cannot write it ({error.strerror or error})"
+        return f"{shown_path(path)}: is a folder"
+    return f"{shown_path(path)}: cannot write it ({error.strerror or error})"

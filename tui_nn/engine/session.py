@@ -10,6 +10,7 @@ from tui_nn.engine import datasets, persist
 from tui_nn.engine.config import MAX_POINTS, WHY_LIMITED, Config, ConfigError, check_network, format_hidden
 from tui_nn.engine.datasets import Dataset
 from tui_nn.engine.network import Network
+from tui_nn.engine.safe_files import shown_path
 from tui_nn.engine.stepper import Stepper
 
 
@@ -55,15 +56,15 @@ def build(config: Config, data: Dataset | None = None, hidden_given: bool = True
         try:
             check_network(sizes)
         except ConfigError as error:
-            raise ConfigError(f"{config.weights}: {error}") from None
+            raise ConfigError(f"{shown_path(config.weights)}: {error}") from None
         if hidden_given and tuple(sizes[1:-1]) != config.hidden:
             raise ConfigError(
-                f"--hidden {format_hidden(config.hidden)} disagrees with {config.weights}, whose layers are "
+                f"--hidden {format_hidden(config.hidden)} disagrees with {shown_path(config.weights)}, whose layers are "
                 f"{'-'.join(map(str, sizes))}"
             )
         if sizes[0] != n_in or sizes[-1] != n_out:
             raise ConfigError(
-                f"{config.weights}: the network has {sizes[0]} input(s) and {sizes[-1]} output(s) but "
+                f"{shown_path(config.weights)}: the network has {sizes[0]} input(s) and {sizes[-1]} output(s) but "
                 f"{data.name} has {n_in} and {n_out}"
             )
         net = loaded.build(config.activation, config.loss)
