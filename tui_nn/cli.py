@@ -16,12 +16,11 @@ import numpy as np
 
 from tui_nn import __version__
 from tui_nn.engine import config as cfg
-from tui_nn.engine import persist
+from tui_nn.engine import persist, safe_files
 from tui_nn.engine.config import Config, ConfigError
 from tui_nn.engine.datasets import PROBLEMS, DataFileError, Dataset
 from tui_nn.engine.gradcheck import TOLERANCE, check, parameter_names
 from tui_nn.engine.records import NumberFormat, json_number
-from tui_nn.engine.safe_files import SaveError
 from tui_nn.engine.session import Session, build
 
 T = TypeVar("T")
@@ -296,7 +295,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parsers[command].parse_args(rest)
         runner = {"app": run_app, "train": run_train, "trace": run_trace, "gradcheck": run_gradcheck}[command]
         return runner(args)
-    except (UsageError, ConfigError, persist.NetworkFileError, DataFileError, SaveError) as error:
+    except (UsageError, ConfigError, persist.NetworkFileError, DataFileError, safe_files.SaveError) as error:
         print(f"tui-nn: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
