@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from tui_nn.engine import persist
+from tui_nn.engine import persist, safe_files
 from tui_nn.engine.network import InitSpec, Network
 
 
@@ -46,7 +48,7 @@ def test_npz_from_a_tutorial(tmp_path: Path) -> None:
 
 def test_npz_with_objects_is_refused_not_unpickled(tmp_path: Path) -> None:
     np.savez(tmp_path / "evil.npz", W1=np.array([{"a": 1}], dtype=object), b1=np.zeros(1))
-    with pytest.raises(persist.NetworkFileError, match="without unpickling"):
+    with pytest.raises(persist.NetworkFileError, match=r"never reads .*unpickling"):
         persist.load(tmp_path / "evil.npz")
 
 
@@ -101,8 +103,84 @@ def test_atomic_write_leaves_the_old_file_when_writing_fails(tmp_path: Path, mon
     def broken_fsync(fd: int) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(persist.os, "fsync", broken_fsync)
+    monkeypatch.setattr(safe_files.os, "fsync", broken_fsync)
     with pytest.raises(OSError):
         persist.save(path, _net())
     assert path.read_text() == "old"
     assert list(tmp_path.iterdir()) == [path]
+
+
+# --- writing: permissions, long names, what may be replaced ----------------------------------
+
+
+def test_overwriting_keeps_the_permission_bits(tmp_path: Path) -> None:
+    path = tmp_path / "net.json"
+    path.write_text("old")
+    path.chmod(0o644)
+    persist.save(path, _net())
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    path.chmod(0o640)
+    persist.save(path, _net())
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    assert persist.load(path).sizes == (2, 3, 1)
+
+
+def test_a_new_file_gets_the_umask_not_0600(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        path = persist.save(tmp_path / "new.json", _net())
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
+def test_a_250_character_name_saves(tmp_path: Path) -> None:
+    path = tmp_path / ("n" * 245 + ".json")
+    assert len(path.name) == 250
+    persist.save(path, _net())
+    assert persist.load(path).sizes == (2, 3, 1)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+
+
+def test_a_name_beyond_the_file_system_limit_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / ("é" * 150 + ".json")  # 305 bytes in UTF-8
+    with pytest.raises(safe_files.SaveError) as caught:
+        persist.save(path, _net())
+    assert str(caught.value).endswith("the file name is 305 bytes long; this file system allows 255")
+    assert "\n" not in str(caught.value) and list(tmp_path.iterdir()) == []
+
+
+def test_saving_into_a_missing_folder_is_one_line(tmp_path: Path) -> None:
+    with pytest.raises(safe_files.SaveError, match=r"net\.json: no such folder .*missing$"):
+        persist.save(tmp_path / "missing" / "net.json", _net())
+
+
+def test_a_symlink_is_followed_and_kept(tmp_path: Path) -> None:
+    target = tmp_path / "real.json"
+    target.write_text("old")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    persist.save(link, _net())
+    assert link.is_symlink() and persist.load(target).sizes == (2, 3, 1)
+
+
+def test_only_a_regular_file_is_replaced(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    with pytest.raises(safe_files.SaveError, match=r"is a named pipe \(FIFO\); tui-nn only replaces regular files"):
+        persist.save(fifo, _net())
+    with pytest.raises(safe_files.SaveError, match="is a folder; tui-nn only replaces regular files"):
+        persist.save(tmp_path, _net())
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root may write anywhere")
+def test_an_unwritable_folder_is_one_line(tmp_path: Path) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        with pytest.raises(safe_files.SaveError, match="permission denied"):
+            persist.save(folder / "net.json", _net())
+    finally:
+        folder.chmod(0o700)

@@ -16,9 +16,9 @@ import numpy as np
 
 from tui_nn import __version__
 from tui_nn.engine import config as cfg
-from tui_nn.engine import persist
+from tui_nn.engine import persist, safe_files
 from tui_nn.engine.config import Config, ConfigError
-from tui_nn.engine.datasets import PROBLEMS, Dataset
+from tui_nn.engine.datasets import PROBLEMS, DataFileError, Dataset
 from tui_nn.engine.gradcheck import TOLERANCE, check, parameter_names
 from tui_nn.engine.records import NumberFormat, json_number
 from tui_nn.engine.render import step_json, step_text
@@ -38,7 +38,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("problem", help=f"data set: {', '.join(PROBLEMS)}")
+    parser.add_argument("problem", nargs="?", help=f"data set: {', '.join(PROBLEMS)} (optional with --data)")
+    parser.add_argument("--data", metavar="FILE", help="your own points: a CSV of x1,x2,label (label 0 or 1)")
     parser.add_argument("--hidden", help="hidden layer sizes, e.g. 4 or 16,8 (default 2 for the gates)")
     parser.add_argument("--activation", help="hidden activation: sigmoid, tanh, relu, leaky_relu")
     parser.add_argument("--loss", help="bce (default) or mse")
@@ -77,7 +78,9 @@ def make_parser() -> dict[str, argparse.ArgumentParser]:
 
 def config_from(args: argparse.Namespace) -> tuple[Config, bool]:
     """Validate the common options into a Config (ConfigError names the option)."""
-    problem = _option("problem", args.problem, cfg.parse_problem)
+    if args.problem is None and args.data is None:
+        raise UsageError(f"name a problem ({', '.join(PROBLEMS)}) or give --data FILE.csv")
+    problem = _option("problem", args.problem or cfg.DATA_PROBLEM, cfg.parse_problem)
     config = cfg.defaults_for(problem)
     changes: dict[str, object] = {}
     parsers = {
@@ -96,6 +99,8 @@ def config_from(args: argparse.Namespace) -> tuple[Config, bool]:
             changes[name] = _option(f"--{name}", value, parse)
     if args.weights is not None:
         changes["weights"] = args.weights
+    if args.data is not None:
+        changes["data"] = args.data
     return config.with_changes(**changes), args.hidden is not None
 
 
@@ -295,7 +300,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parsers[command].parse_args(rest)
         runner = {"app": run_app, "train": run_train, "trace": run_trace, "gradcheck": run_gradcheck}[command]
         return runner(args)
-    except (UsageError, ConfigError, persist.NetworkFileError) as error:
+    except (UsageError, ConfigError, persist.NetworkFileError, DataFileError, safe_files.SaveError) as error:
         print(f"tui-nn: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -15,8 +15,18 @@ from tui_nn.engine.losses import LOSSES
 from tui_nn.engine.network import InitSpec
 from tui_nn.engine.optimizers import OPTIMIZERS
 
-MAX_UNITS = 1024
-MAX_LAYERS = 8
+# Limits. The app walks every multiply-add of every sample in pure Python: finishing a pass
+# (the `e` key, or `t` from mid-pass) computes all of them at once, about
+# (points) × (micro-steps per sample) ≈ points × (parameters + 4·hidden units) scalar
+# operations. Within these limits the worst network, 2-61-2-1-63-1 (500 parameters, 1,012
+# micro-steps per sample), on 500 points takes 0.14–0.21 s (fastest–median, the project's
+# 2-core machine under load; `python -m benchmarks.limits`), so every key answers well within
+# half a second. The diagram draws up to 16 units per column and counts the rest.
+MAX_HIDDEN_LAYERS = 4
+MAX_UNITS = 64
+MAX_PARAMS = 500
+MAX_POINTS = 500
+WHY_LIMITED = "this app walks every multiply-add"
 
 
 class ConfigError(ValueError):
@@ -35,6 +45,7 @@ class Config:
     optimizer: str = "sgd"
     batch: int | None = None
     weights: str | None = None
+    data: str | None = None  # a CSV file of points (x1, x2, label) used instead of the problem's data
 
     def with_changes(self, **changes: object) -> Config:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -45,6 +56,11 @@ PROBLEM_DEFAULTS: dict[str, dict[str, object]] = {
     "circle": {"hidden": (8,), "activation": "tanh", "lr": 0.5, "init": InitSpec("xavier"), "seed": 1},
     "spiral": {"hidden": (16, 8), "activation": "relu", "lr": 0.02, "init": InitSpec("he"), "seed": 1, "optimizer": "adam"},
 }
+
+
+# The defaults `--data FILE` starts from when no problem is named: a small tanh network that
+# learns most two-class point clouds, and stays easy to watch.
+DATA_PROBLEM = "circle"
 
 
 def defaults_for(problem: str) -> Config:
@@ -107,14 +123,54 @@ def parse_seed(text: str) -> int:
     return parse_int("seed", text, 0, 2**32 - 1)
 
 
+def n_parameters(sizes: tuple[int, ...]) -> int:
+    """Weights and biases of a network with these layer sizes: Σₗ (nₗ + 1)·nₗ₊₁."""
+    return sum((sizes[l] + 1) * sizes[l + 1] for l in range(len(sizes) - 1))
+
+
+def check_network(sizes: tuple[int, ...]) -> None:
+    """Refuse a network beyond the limits (hidden layers, units per layer, parameters)."""
+    hidden = sizes[1:-1]
+    if len(hidden) > MAX_HIDDEN_LAYERS:
+        raise ConfigError(f"at most {MAX_HIDDEN_LAYERS} hidden layers ({WHY_LIMITED}), not {len(hidden)}")
+    widest = max(hidden, default=0)
+    if widest > MAX_UNITS:
+        shown = str(widest) if widest < 10**12 else f"a number of {len(str(widest))} digits"
+        raise ConfigError(f"at most {MAX_UNITS} units per hidden layer ({WHY_LIMITED}), not {shown}")
+    params = n_parameters(sizes)
+    if params > MAX_PARAMS:
+        shape = "-".join(str(n) for n in sizes)
+        raise ConfigError(f"{shape} has {params:,} parameters: at most {MAX_PARAMS} ({WHY_LIMITED})")
+
+
 def parse_hidden(text: str) -> tuple[int, ...]:
-    """'4' → (4,); '16,8' → (16, 8)."""
+    """'4' → (4,); '16,8' → (16, 8); 'none' → () (no hidden layer: a perceptron).
+
+    Checked against the limits for the app's data sets, which all have 2 inputs and 1 output.
+    """
+    if text.strip().lower() == "none":
+        return ()
     parts = [p for p in text.replace(" ", "").split(",")]
     if not text.strip() or any(p == "" for p in parts):
-        raise ConfigError(f"hidden layer sizes must be numbers separated by commas (e.g. 4 or 16,8), not '{text}'")
-    if len(parts) > MAX_LAYERS:
-        raise ConfigError(f"at most {MAX_LAYERS} hidden layers, not {len(parts)}")
-    return tuple(parse_int("a hidden layer size", p, 1, MAX_UNITS) for p in parts)
+        raise ConfigError(f"hidden layer sizes must be numbers separated by commas (e.g. 4 or 16,8) or none, not '{text}'")
+    if len(parts) > MAX_HIDDEN_LAYERS:
+        raise ConfigError(f"at most {MAX_HIDDEN_LAYERS} hidden layers ({WHY_LIMITED}), not {len(parts)}")
+    hidden = []
+    for part in parts:
+        try:
+            size = int(part)
+        except ValueError:
+            raise ConfigError(f"a hidden layer size must be a whole number, not '{part}'") from None
+        if size < 1:
+            raise ConfigError(f"a hidden layer size must be at least 1, not {size} (for no hidden layer, write none)")
+        hidden.append(size)
+    check_network((2, *hidden, 1))
+    return tuple(hidden)
+
+
+def format_hidden(hidden: tuple[int, ...]) -> str:
+    """The text parse_hidden reads back: '16,8', or 'none' for no hidden layer."""
+    return ",".join(str(n) for n in hidden) if hidden else "none"
 
 
 def parse_batch(text: str) -> int | None:

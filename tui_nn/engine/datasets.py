@@ -1,10 +1,14 @@
-"""The training problems: the four 2-input logic gates and two seeded 2-D point clouds."""
+"""The training problems: the four 2-input logic gates, two seeded 2-D point clouds, and CSV files."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
+
+from tui_nn.engine.safe_files import MAX_FILE_BYTES, read_limited, shown_path
 
 GATE_INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 GATE_TARGETS = {
@@ -64,3 +68,116 @@ def load(name: str) -> Dataset:
     if name == "spiral":
         return _spiral()
     raise KeyError(name)
+
+
+# --- your own data: CSV files --------------------------------------------------------------
+
+CSV_COLUMNS = ("x1", "x2", "label")
+CSV_DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+
+class DataFileError(ValueError):
+    """A data file is unreadable or malformed; the message names the file, row and column."""
+
+
+def _shown(text: str) -> str:
+    """A field as quoted in a message: one line, at most 24 characters."""
+    shown = repr(text)
+    return shown if len(shown) <= 24 else shown[:22] + "…" + shown[0]
+
+
+def _delimiter(line: str) -> str:
+    """Semicolon if the line has one (decimal-comma locales), else comma if it has one, else tab."""
+    for candidate in (";", ",", "\t"):
+        if candidate in line:
+            return candidate
+    return ","
+
+
+def _value(text: str, where: str, column: int) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        hint = " (write decimals with a point)" if "," in text else ""
+        raise DataFileError(f"{where}, column {column}: {_shown(text)} is not a number{hint}") from None
+    if not math.isfinite(value):
+        raise DataFileError(f"{where}, column {column}: {_shown(text)} is not a finite number")
+    return value
+
+
+def parse_csv(text: str, name: str, max_points: int) -> Dataset:
+    """Points from CSV text: two feature columns and a 0/1 label per line.
+
+    Separated by commas, semicolons or tabs (the first row decides: a semicolon if it has one,
+    else a comma, else a tab; spaces and double quotes around values are ignored); a first row with words and no number in it is a header; empty lines and lines starting with
+    '#' (np.savetxt's header) are skipped. Rows are counted as the file's lines, from 1. At most
+    `max_points` points, and both classes must be present.
+    """
+    rows: list[tuple[float, float, float]] = []
+    delimiter: str | None = None
+    seen_first = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if "\x00" in line:
+            raise DataFileError(f"{name} row {number}: contains a NUL byte: not a text file")
+        if delimiter is None:
+            delimiter = _delimiter(stripped)
+        fields = [f.strip().strip('"').strip() for f in stripped.split(delimiter)]
+        where = f"{name} row {number}"
+        if not seen_first:
+            seen_first = True
+            if not any(_is_number(f) for f in fields) and any(c.isalpha() for c in stripped):
+                if len(fields) != 3:
+                    raise DataFileError(
+                        f"{where}: the header has {len(fields)} column{'s' * (len(fields) != 1)}, expected 3 "
+                        f"({', '.join(CSV_COLUMNS)}) separated by {CSV_DELIMITERS[delimiter]}s"
+                    )
+                continue
+        if len(fields) != 3:
+            raise DataFileError(
+                f"{where}: {len(fields)} column{'s' * (len(fields) != 1)}, expected 3 ({', '.join(CSV_COLUMNS)}) "
+                f"separated by {CSV_DELIMITERS[delimiter]}s"
+            )
+        x1, x2 = _value(fields[0], where, 1), _value(fields[1], where, 2)
+        label = _value(fields[2], where, 3)
+        if label not in (0.0, 1.0):
+            shown = fields[2] if len(fields[2]) <= 24 else _shown(fields[2])
+            raise DataFileError(f"{where}, column 3: label must be 0 or 1, not {shown}")
+        if len(rows) == max_points:
+            raise DataFileError(
+                f"{where}: more than {max_points} points; a data set may have at most {max_points} (this app walks every "
+                "multiply-add)"
+            )
+        rows.append((x1, x2, label))
+    if not text.strip():
+        raise DataFileError(f"{name} is empty: expected lines like 0.5,1.2,1 ({', '.join(CSV_COLUMNS)})")
+    if not rows:
+        raise DataFileError(f"{name} has no data rows: expected lines like 0.5,1.2,1 ({', '.join(CSV_COLUMNS)})")
+    array = np.array(rows, dtype=np.float64)
+    labels = array[:, 2]
+    for c in (0.0, 1.0):
+        if np.all(labels == c):
+            raise DataFileError(f"{name}: every label is {c:g}; a classifier needs points of both classes (0 and 1)")
+    return Dataset(Path(name).stem or name, array[:, :2].copy(), labels.reshape(-1, 1).copy())
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def read_csv(path: str | Path, max_points: int) -> Dataset:
+    """The points of a CSV file (see parse_csv); the data set is named after the file's stem."""
+    path = Path(path)
+    data = read_limited(path, MAX_FILE_BYTES, "data file", DataFileError)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise DataFileError(f"{shown_path(path)}: not UTF-8 text (byte {error.start + 1} is {data[error.start]:#04x})") from None
+    dataset = parse_csv(text, shown_path(path), max_points)
+    return Dataset(shown_path(path.stem or path.name), dataset.x, dataset.y)

@@ -24,12 +24,15 @@ class Extent:
 
 
 def data_extent(data: Dataset, margin: float = 0.15) -> Extent:
-    """The gates' plane is −0.5 … 1.5 on both axes; point clouds get their range plus a margin."""
-    if data.is_small:
-        return Extent(-0.5, 1.5, -0.5, 1.5)
+    """The gates' plane is −0.5 … 1.5 on both axes (as for any few points inside the unit square);
+    other data get their range plus a margin, and ±0.5 around a feature that never varies."""
     low, high = data.x.min(axis=0), data.x.max(axis=0)
-    pad = (high - low) * margin
-    return Extent(float(low[0] - pad[0]), float(high[0] + pad[0]), float(low[1] - pad[1]), float(high[1] + pad[1]))
+    if data.is_small and low.min() >= 0 and high.max() <= 1:
+        return Extent(-0.5, 1.5, -0.5, 1.5)
+    with np.errstate(over="ignore"):
+        pad = np.where(high > low, (high - low) * margin, 0.5)
+        bounds = np.clip([low[0] - pad[0], high[0] + pad[0], low[1] - pad[1], high[1] + pad[1]], -1e300, 1e300)
+    return Extent(*(float(v) for v in bounds))
 
 
 def grid_inputs(extent: Extent, columns: int, rows: int) -> np.ndarray:

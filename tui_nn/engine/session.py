@@ -7,9 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from tui_nn.engine import datasets, persist
-from tui_nn.engine.config import Config, ConfigError
+from tui_nn.engine.config import MAX_POINTS, WHY_LIMITED, Config, ConfigError, check_network, format_hidden
 from tui_nn.engine.datasets import Dataset
 from tui_nn.engine.network import Network
+from tui_nn.engine.safe_files import shown_path
 from tui_nn.engine.stepper import Stepper
 
 
@@ -28,7 +29,8 @@ class Session:
         acts = "/".join(dict.fromkeys(net.activation_names))
         batch = f"batch {c.batch}" if c.batch and c.batch < self.data.size else f"full batch ({self.data.size})"
         source = f"weights from {c.weights}" if c.weights else f"init {c.init}, seed {c.seed}"
-        return f"{c.problem}: {layers} {acts}, {net.loss}, {c.optimizer} η={c.lr:g}, {batch}, {source}"
+        name = self.data.name if c.data else c.problem
+        return f"{name}: {layers} {acts}, {net.loss}, {c.optimizer} η={c.lr:g}, {batch}, {source}"
 
     def restarted(self) -> Session:
         """A new session at epoch 0 from the same initial parameters and the current settings."""
@@ -40,30 +42,40 @@ class Session:
 
 
 def build(config: Config, data: Dataset | None = None, hidden_given: bool = True, digits: int = 4) -> Session:
-    """The session for `config`; `data` overrides the problem's data set (trace --input)."""
-    data = data if data is not None else datasets.load(config.problem)
+    """The session for `config`; `data` overrides the problem's data set (trace --input).
+
+    The data come from config.data (a CSV file) when it is set, else from the problem. A network
+    loaded from config.weights, like one built from config.hidden, must be within the limits of
+    config.py (MAX_HIDDEN_LAYERS, MAX_UNITS, MAX_PARAMS), and the data within MAX_POINTS.
+    """
+    if data is None:
+        data = datasets.read_csv(config.data, MAX_POINTS) if config.data else datasets.load(config.problem)
+    if data.size > MAX_POINTS:
+        raise ConfigError(f"{data.name} has {data.size} points: at most {MAX_POINTS} ({WHY_LIMITED})")
     n_in, n_out = data.x.shape[1], data.y.shape[1]
     extra: dict[str, object] = {}
     if config.weights:
         loaded = persist.load(config.weights)
         sizes = loaded.sizes
+        try:
+            check_network(sizes)
+        except ConfigError as error:
+            raise ConfigError(f"{shown_path(config.weights)}: {error}") from None
         if hidden_given and tuple(sizes[1:-1]) != config.hidden:
             raise ConfigError(
-                f"--hidden {','.join(map(str, config.hidden))} disagrees with {config.weights}, whose layers are "
+                f"--hidden {format_hidden(config.hidden)} disagrees with {shown_path(config.weights)}, whose layers are "
                 f"{'-'.join(map(str, sizes))}"
             )
         if sizes[0] != n_in or sizes[-1] != n_out:
             raise ConfigError(
-                f"{config.weights}: the network has {sizes[0]} input(s) and {sizes[-1]} output(s) but "
+                f"{shown_path(config.weights)}: the network has {sizes[0]} input(s) and {sizes[-1]} output(s) but "
                 f"{data.name} has {n_in} and {n_out}"
             )
-        try:
-            net = loaded.build(config.activation, config.loss)
-        except persist.NetworkFileError as error:
-            raise persist.NetworkFileError(f"{config.weights}: {error}") from None
+        net = loaded.build(config.activation, config.loss)
         config = config.with_changes(hidden=tuple(sizes[1:-1]), activation=net.hidden_activation, loss=net.loss)
         extra = loaded.extra
     else:
+        check_network((n_in, *config.hidden, n_out))
         net = Network((n_in, *config.hidden, n_out), config.activation, config.loss)
         net.initialise(config.init, config.seed)
     if config.batch is not None and config.batch > data.size:

@@ -42,7 +42,7 @@ ORDER = ("problem", "hidden", "activation", "loss", "init", "seed", "optimizer",
 def field_text(config: Config, name: str) -> str:
     value = getattr(config, name)
     if name == "hidden":
-        return ",".join(str(n) for n in value)
+        return cfg.format_hidden(value)
     if name == "batch":
         return "full" if value is None else str(value)
     if name == "lr":
