@@ -230,7 +230,7 @@ BAD = [
     ("serve xor --host no-such-host.invalid", "--host: cannot resolve 'no-such-host.invalid'"),
     ("serve xor --colour red", "unrecognized arguments: --colour red"),
     ("serve blob", "blob"),
-    ("serve", "the following arguments are required: problem"),
+    ("serve", "name a problem (xor, and, or, nand, circle, spiral) or give --data FILE.csv"),
 ]
 
 

@@ -178,6 +178,14 @@ class TuiNN(App[None]):
     def action_scale_lr(self, factor: float) -> None:
         self.dispatch(act.ScaleLR(factor))
 
+    def action_scroll_log(self, pages: int) -> None:
+        """PgUp (-1) / PgDn (1) scroll the log by a page; End (0) returns to the newest line."""
+        log = self.query_one(CalcLog)
+        if pages == 0:
+            log.scrolled = 0
+        else:
+            log.scroll_by(-pages * max(log.content_size.height - 1, 1))
+
     def action_pace(self, direction: int) -> None:
         """Slower ([) or faster (]) along the pace ladder; a running training follows at once."""
         k = PACES.index(self.pace) if self.pace in PACES else PACES.index(DEFAULT_PACE)

@@ -68,6 +68,14 @@ KEYS: tuple[KeySpec, ...] = (
         "settings",
     ),
     KeySpec("r", "do('reset')", "", "r", "reset: back to the initial weights at epoch 0 (← undoes it)", "reset"),
+    KeySpec(
+        "pageup,pagedown,end",
+        "",
+        "",
+        "PgUp / PgDn / End",
+        "scroll the calculation log back and forth; End returns to the newest line",
+        "log-scroll",
+    ),
     KeySpec("s", "save", "", "s", "save the network as JSON (PROBLEM-epochN.json, or --save-to), atomically", "save"),
     KeySpec("question_mark", "help", "help", "?", "help: each pane, each key, the notation", "help"),
     KeySpec("q", "quit", "quit", "q", "quit", "quit"),
@@ -81,7 +89,15 @@ SAMPLE_KEYS = KeySpec(
 
 def bindings() -> list[Binding | tuple[str, str] | tuple[str, str, str]]:
     result: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
-        Binding(k.keys, k.action, k.footer or k.does, id=k.id, show=bool(k.footer), key_display=k.display) for k in KEYS
+        Binding(k.keys, k.action, k.footer or k.does, id=k.id, show=bool(k.footer), key_display=k.display)
+        for k in KEYS
+        if k.action
+    ]
+    # PgUp, PgDn and End share one row of the key table
+    result += [
+        Binding("pageup", "scroll_log(-1)", "log back a page", show=False),
+        Binding("pagedown", "scroll_log(1)", "log forward a page", show=False),
+        Binding("end", "scroll_log(0)", "log: newest line", show=False),
     ]
     result += [Binding(str(n), f"pin({n})", f"pin sample {n}", show=False) for n in range(10)]
     result += [
