@@ -175,7 +175,7 @@ async def test_training_to_convergence_stops_by_itself() -> None:
 
 
 async def test_stepping_keys_pause_training_then_step() -> None:
-    app = make_app(target_loss=1e-300)
+    app = make_app(target_loss=1e-300, pace=1)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("T")
         await pilot.pause(0.1)
@@ -187,7 +187,7 @@ async def test_stepping_keys_pause_training_then_step() -> None:
 
 
 async def test_keys_during_training_do_not_break_anything() -> None:
-    app = make_app(target_loss=1e-300)
+    app = make_app(target_loss=1e-300, pace=1)  # a slow pace: the training thread is idle, the keys are what is tested
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("T", "plus", "minus", "s", "question_mark")
         await pilot.press("escape", "1", "0", "up", "down", "r", "T", "T", "left", "F", "B", "e")
@@ -319,7 +319,7 @@ async def test_random_key_mashing_never_raises() -> None:
         "escape",
     ]
     rng = random.Random(1234)
-    app = make_app()
+    app = make_app(pace=5)
     async with app.run_test(size=(80, 24)) as pilot:
         for _ in range(150):
             await pilot.press(rng.choice(keys))

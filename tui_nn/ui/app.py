@@ -285,7 +285,7 @@ class TuiNN(App[None]):
             run = self.controller.start_training(None)
         else:
             run = self.controller.start_training(target)
-        self.live = LiveTraining(self.controller, run, self.pace, self.post_message)
+        self.live = LiveTraining(self.controller, run, self.pace, self)
         self.training = True
         self.say(None)
         self.draw()
@@ -298,7 +298,6 @@ class TuiNN(App[None]):
     def on_training_stopped(self, message: TrainingStopped) -> None:
         live, self.live = self.live, None
         assert live is not None
-        live.thread.join()
         outcome: Outcome = self.controller.stop_training(live.run, message.reason)
         self.training = False
         self.say(outcome.message)

@@ -23,7 +23,7 @@ KEYS: tuple[KeySpec, ...] = (
         "right,space",
         "do('next')",
         "step",
-        "→",
+        "→ or space",
         "next micro-step whatever the phase: forward → loss → backward → … → update",
         "next",
     ),
@@ -44,7 +44,7 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("F", "do('finish_forward')", "", "F", "finish the current forward pass", "finish-forward"),
     KeySpec("B", "do('finish_backward')", "", "B", "finish the current backward pass", "finish-backward"),
     KeySpec("e", "do('finish_epoch')", "epoch", "e", "finish the epoch (apply the update)", "finish-epoch"),
-    KeySpec("t,T", "train", "train", "T", "start / stop live training", "train"),
+    KeySpec("t,T", "train", "train", "T or t", "start / stop live training", "train"),
     KeySpec(
         "left_square_bracket",
         "pace(-1)",
@@ -89,7 +89,7 @@ SAMPLE_KEYS = KeySpec(
 
 def bindings() -> list[Binding | tuple[str, str] | tuple[str, str, str]]:
     result: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
-        Binding(k.keys, k.action, k.footer or k.does, id=k.id, show=bool(k.footer), key_display=k.display)
+        Binding(k.keys, k.action, k.footer or k.does, id=k.id, show=bool(k.footer), key_display=k.display.split(" or ")[0])
         for k in KEYS
         if k.action
     ]

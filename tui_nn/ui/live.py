@@ -15,6 +15,7 @@ import traceback
 from collections import deque
 from dataclasses import dataclass
 
+from textual.app import App
 from textual.message import Message
 
 from tui_nn.engine.controller import Controller, LiveRun
@@ -69,18 +70,19 @@ class TrainingStopped(Message):
 class LiveTraining:
     """One live run: start it, change its pace, ask it to stop; it reports through messages."""
 
-    def __init__(self, controller: Controller, run: LiveRun, pace: float | None, post: object) -> None:
+    def __init__(self, controller: Controller, run: LiveRun, pace: float | None, app: App[None]) -> None:
         self.controller = controller
         self.run = run
         self.pace = pace
-        self._post = post  # App.post_message: the only thing the thread calls on the UI
+        self.app = app
+        self._post = app.post_message  # the only thing the thread calls on the UI
         self._stop = threading.Event()
         self._wake = threading.Event()  # ends a paced wait early: a stop request or a new pace
         self._rate: deque[tuple[float, int]] = deque(maxlen=90)
-        self.thread = threading.Thread(target=self._main, name="tui-nn-training", daemon=True)
 
     def start(self) -> None:
-        self.thread.start()
+        """Run in a Textual thread worker (so `app.workers.wait_for_complete()` waits for it)."""
+        self.app.run_worker(self._main, name="training", group="train", thread=True, exclusive=True, exit_on_error=False)
 
     def stop(self) -> None:
         self._stop.set()
@@ -89,10 +91,6 @@ class LiveTraining:
     def set_pace(self, pace: float | None) -> None:
         self.pace = pace
         self._wake.set()
-
-    @property
-    def running(self) -> bool:
-        return self.thread.is_alive()
 
     def epochs_per_second(self) -> float:
         """Measured over the last few seconds of the run."""
@@ -109,7 +107,7 @@ class LiveTraining:
         except Exception:  # reported to the user with its traceback; the session is kept
             error = traceback.format_exc()
         finally:
-            self._post(TrainingStopped(reason, error))  # type: ignore[operator]
+            self._post(TrainingStopped(reason, error))
 
     def _loop(self) -> str | None:
         trainer = self.controller.stepper.trainer
@@ -141,6 +139,6 @@ class LiveTraining:
                 return result.stopped
             now = time.perf_counter()
             if now - posted >= FRAME_SECONDS:
-                self._post(TrainingProgress(self.controller.view(with_values=False), self.epochs_per_second()))  # type: ignore[operator]
+                self._post(TrainingProgress(self.controller.view(with_values=False), self.epochs_per_second()))
                 posted = now
         return None
