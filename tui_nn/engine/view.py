@@ -98,6 +98,7 @@ class View:
     snapshot: Snapshot
     predictions: np.ndarray
     loss_series: np.ndarray  # at most SERIES_POINTS means of equal slices of the loss history
+    loss_epochs: np.ndarray  # the mean epoch of each of those slices (the chart's x axis)
     first_loss: float | None
     current_loss: float | None
     best_loss: float | None
@@ -120,6 +121,7 @@ def capture(stepper: Stepper, with_values: bool = True) -> View:
         snapshot=snapshot(stepper, with_values),
         predictions=stepper.net.predict(data.x),
         loss_series=history.downsampled("loss", SERIES_POINTS),
+        loss_epochs=history.downsampled("epoch", SERIES_POINTS),
         first_loss=None if first is None else float(first[1]),
         current_loss=None if last is None else float(last[1]),
         best_loss=history.best_loss(),
