@@ -116,7 +116,7 @@ def test_diagnostics() -> None:
     dead = Network((2, 3, 1), "relu")
     dead.initialise(InitSpec("normal", 1.0), 0)
     dead.biases(0)[:] = -100.0
-    assert any(d.kind == "dead_relu" and "h1, h2, h3" in d.message for d in diagnose(dead, data.x, data.y))
+    assert any(d.kind == "dead_relu" and "h1, h2 and h3" in d.message for d in diagnose(dead, data.x, data.y))
     saturated = Network((2, 2, 1))
     saturated.initialise(InitSpec("normal", 1.0), 0)
     saturated.biases(0)[:] = 50.0

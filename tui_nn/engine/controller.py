@@ -18,6 +18,7 @@ import numpy as np
 
 from tui_nn.engine import actions as act
 from tui_nn.engine.config import ConfigError
+from tui_nn.engine.diagnostics import Diagnostic, stuck
 from tui_nn.engine.logbook import Logbook, RunSummary, Tone
 from tui_nn.engine.notation import parameter_label, parse_parameter
 from tui_nn.engine.persist import NetworkFileError
@@ -54,6 +55,7 @@ class LiveRun:
     origin_epoch: int
     segment_start: int  # the epoch the current recorded Train(…) segment began at
     target_loss: float | None
+    check_stuck: bool = True  # stop when the loss goes flat on a network that has not learned
     pending_lr: list[float] = field(default_factory=list)
 
 
@@ -65,14 +67,23 @@ class Controller:
         self.record: list[act.Action] = []
         self.live: LiveRun | None = None
         self._earlier: list[Session] = []
+        self._noted: set[str] = set()  # diagnosis kinds already written to the log
         self.logbook.note(session.describe(), "bold")
 
     @property
     def stepper(self) -> Stepper:
         return self.session.stepper
 
-    def view(self, with_values: bool = True) -> View:
-        return capture(self.stepper, with_values)
+    def view(self, with_values: bool = True, since: np.ndarray | None = None) -> View:
+        return capture(self.stepper, with_values, since)
+
+    def note_diagnoses(self, view: View) -> None:
+        """Write each diagnosis to the log when it first appears (again only after it went away)."""
+        current = {d.kind: d for d in view.diagnostics}
+        for kind, diagnosis in current.items():
+            if kind not in self._noted:
+                self.logbook.note(f"⚠ {diagnosis.message}", "warn")
+        self._noted = set(current)
 
     # --- applying actions ------------------------------------------------------------
 
@@ -260,12 +271,16 @@ class Controller:
 
     # --- live training (driven by the UI's training thread) --------------------------
 
-    def start_training(self, target_loss: float | None) -> LiveRun:
+    def start_training(self, target_loss: float | None, check_stuck: bool = True) -> LiveRun:
         """Walk to the next epoch boundary and hand the engine to the training thread."""
         origin = self.stepper.epoch
         jump = self.stepper.begin_jump()
-        self.live = LiveRun(jump, origin, origin, target_loss)
+        self.live = LiveRun(jump, origin, origin, target_loss, check_stuck)
         return self.live
+
+    def stuck(self) -> Diagnostic | None:
+        """The loss is flat on a network that has not learned the data (see diagnostics.stuck)."""
+        return stuck(self.stepper.history, self.session.net, self.session.data.x, self.session.data.y)
 
     def train(self, run: LiveRun, epochs: int, should_stop: Callable[[], bool] | None = None) -> RunResult:
         """Train up to `epochs` epochs (called from the training thread, between frames)."""
@@ -275,7 +290,12 @@ class Controller:
             self._record_train(run)
             self.record.append(act.SetLR(new))
             trainer.lr = new
-        return trainer.run(epochs, run.target_loss, should_stop)
+        result = trainer.run(epochs, run.target_loss, should_stop)
+        if result.stopped is None and run.check_stuck:
+            found = self.stuck()
+            if found is not None:
+                return RunResult(result.epochs, found.message)
+        return result
 
     def _record_train(self, run: LiveRun) -> None:
         epoch = self.stepper.trainer.epoch
@@ -303,6 +323,8 @@ class Controller:
         small = data.is_small
         if reason == "target":
             text, tone = f"loss fell below {self.target_loss:g} at epoch {last}", "success"
+        elif reason and reason.startswith("stuck"):
+            text, tone = reason, "warn"
         elif reason:
             text, tone = reason, "error"
         else:

@@ -82,6 +82,12 @@ class History:
         """All kept rows, oldest first: an (n, 4) array (a copy)."""
         return np.concatenate([self._old, self._recent])
 
+    def tail(self, n: int) -> np.ndarray:
+        """The newest n rows (fewer if there are fewer), without copying the rest."""
+        if n <= self._count:
+            return self._buffer[self._count - n : self._count]
+        return self.rows()[-n:]
+
     def column(self, name: str) -> np.ndarray:
         k = COLUMNS.index(name)
         return np.concatenate([self._old[:, k], self._recent[:, k]])

@@ -121,6 +121,25 @@ def step_json(step: Step, fmt: NumberFormat) -> dict[str, object]:
     }
 
 
+def step_title(step: Step) -> str:
+    """What a step computes, in a few words: "h1's weighted sum z (sample 2)", "the update of w12"."""
+    sample = f" (sample {step.sample + 1})" if step.sample is not None else ""
+    lhs = expr.text(step.equations[-1].lhs, str)
+    titles = {
+        "z": f"{step.label}'s weighted sum z{sample}",
+        "a": f"{step.label}'s activation {lhs}{sample}",
+        "loss": f"the loss{sample}",
+        "delta": f"δ of {step.label}{sample}",
+        "grad_w": f"{lhs}{sample}",
+        "grad_b": f"{lhs}{sample}",
+        "grad_a": f"{lhs}{sample}",
+        "batch_loss": "the batch's mean loss",
+        "update_w": f"the update of {step.label}",
+        "update_b": f"the update of {step.label}",
+    }
+    return titles[step.kind]
+
+
 # --- Markdown with LaTeX math ---------------------------------------------------------------
 
 

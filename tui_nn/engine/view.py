@@ -8,10 +8,13 @@ number itself.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
-from tui_nn.engine.diagnostics import Diagnostic, diagnose
+from tui_nn.engine.datasets import Dataset
+from tui_nn.engine.diagnostics import Diagnostic, Health, examine
+from tui_nn.engine.network import Network
 from tui_nn.engine.records import Key, Phase, Step
 from tui_nn.engine.stepper import Stepper
 
@@ -35,6 +38,7 @@ class Snapshot:
     values: dict[Key, float]
     last: Step | None
     focus: int | None
+    upcoming: Step | None = None  # what the next step computes
 
 
 def snapshot(stepper: Stepper, with_values: bool = True) -> Snapshot:
@@ -61,7 +65,8 @@ def snapshot(stepper: Stepper, with_values: bool = True) -> Snapshot:
         )
     values: dict[Key, float] = {}
     last = stepper.last()
-    anchor = last if last is not None else (stepper.peek() if stepper.position < cur.total else None)
+    upcoming = stepper.peek() if stepper.position < cur.total else None
+    anchor = last if last is not None else upcoming
     sample = anchor.sample if anchor is not None else None
     if stepper.position > 0:
         seg = stepper.segment_of(cur, stepper.position - 1)
@@ -89,6 +94,7 @@ def snapshot(stepper: Stepper, with_values: bool = True) -> Snapshot:
         values,
         last,
         stepper.focus,
+        upcoming=upcoming,
     )
 
 
@@ -107,19 +113,47 @@ class View:
     epochs_recorded: int
     lr: float
     optimizer: str
-    diagnostics: tuple[Diagnostic, ...]
+    net: Network  # a copy at these parameters, for what is worked out only when drawn
+    data: Dataset
+    changes: np.ndarray | None  # how each parameter moved: the last update's Δ, or since the last frame
+
+    @cached_property
+    def health(self) -> Health:
+        """Diagnoses and unit states, worked out on first use (on the UI thread, not the training
+        thread's time): a full-batch forward and backward pass."""
+        return examine(self.net, self.data.x, self.data.y)
+
+    @property
+    def diagnostics(self) -> tuple[Diagnostic, ...]:
+        return self.health.diagnostics
 
 
-def capture(stepper: Stepper, with_values: bool = True) -> View:
-    """A View of the stepper now; `with_values=False` skips the walk's revealed values (training)."""
+def last_update(stepper: Stepper) -> np.ndarray | None:
+    """Δ of every parameter in the most recent update: the part of the current pass's update applied
+    so far, else the update that completed the pass before (None when there was none)."""
+    cur = stepper.current
+    if stepper.position > cur.starts[-1]:
+        return np.asarray(stepper.net.params - cur.start_params)
+    if stepper.position == 0 and cur.previous is not None and cur.arrival is None:
+        return np.asarray(cur.start_params - cur.previous[0].start_params)
+    return None
+
+
+def capture(stepper: Stepper, with_values: bool = True, since: np.ndarray | None = None) -> View:
+    """A View of the stepper now; `with_values=False` skips the walk's revealed values (training).
+
+    `since`: parameters to measure `changes` from (the last frame while training); by default the
+    changes are those of the last update.
+    """
     history = stepper.history
     last = history.last()
     first = history.first()
     data = stepper.data
+    net = stepper.net.copy()
     return View(
         epoch=stepper.trainer.epoch,
         snapshot=snapshot(stepper, with_values),
-        predictions=stepper.net.predict(data.x),
+        predictions=net.predict(data.x),
         loss_series=history.downsampled("loss", SERIES_POINTS),
         loss_epochs=history.downsampled("epoch", SERIES_POINTS),
         first_loss=None if first is None else float(first[1]),
@@ -130,5 +164,7 @@ def capture(stepper: Stepper, with_values: bool = True) -> View:
         epochs_recorded=len(history),
         lr=stepper.lr,
         optimizer=stepper.optimizer,
-        diagnostics=tuple(diagnose(stepper.net, data.x, data.y)),
+        net=net,
+        data=data,
+        changes=net.params - since if since is not None else last_update(stepper),
     )

@@ -8,6 +8,7 @@ the engine until it stops.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from textual import events
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
+from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from tui_nn.engine import actions as act
@@ -33,6 +35,8 @@ from tui_nn.ui.widgets import BoundaryPane, HiddenPane, LossPane, NetworkPane, S
 MIN_WIDTH, MIN_HEIGHT = 64, 20
 WIDE_WIDTH, WIDE_HEIGHT = 160, 45  # from this size the three views stand side by side
 VIEWS = ("network", "boundary", "hidden")
+WALK_SPEEDS = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)  # micro-steps a second when the walk plays itself
+DEFAULT_WALK_SPEED = 2.0
 VIEW_NAMES = {"network": "the network", "boundary": "the decision boundary", "hidden": "the hidden space"}
 COMPACT_HEIGHT = 32
 
@@ -66,6 +70,8 @@ class TuiNN(App[None]):
         self.message = ""
         self.message_style = "yellow"
         self.live: LiveTraining | None = None
+        self.walk_speed = DEFAULT_WALK_SPEED
+        self.player: Timer | None = None
         self._after_training: Callable[[], None] | None = None
         self.frames = 0
         self.view_mode = "network"
@@ -109,6 +115,8 @@ class TuiNN(App[None]):
         self.screen.set_class(small, "too-small")
         self.screen.set_class(height < COMPACT_HEIGHT, "compact")
         self.screen.set_class(width >= WIDE_WIDTH and height >= WIDE_HEIGHT, "wide")
+        for footer in self.query(Footer):
+            footer.compact = width < 110
         for mode in VIEWS:
             self.screen.set_class(self.view_mode == mode, f"view-{mode}")
         if small:
@@ -135,6 +143,7 @@ class TuiNN(App[None]):
         if self.training:
             live = f"pace {pace_text(self.pace)}" + (f" · {epochs_per_second:,.0f} epochs/s" if epochs_per_second else "")
         self.query_one(StatusLine).show(view, self.message, self.message_style, live, self.target_loss)
+        self.controller.note_diagnoses(view)
         self.query_one(CalcLog).sync()
         self.frames += 1
 
@@ -151,8 +160,12 @@ class TuiNN(App[None]):
         # start training a session the settings are about to replace); only quitting still works.
         return len(self.screen_stack) == 1 or action == "quit"
 
-    def dispatch(self, action: act.Action) -> None:
-        """Apply an action now, or after pausing live training first (η changes apply live)."""
+    def dispatch(self, action: act.Action, by_player: bool = False) -> None:
+        """Apply an action now, or after pausing live training first (η changes apply live).
+
+        A key that steps by hand pauses the playing walk first."""
+        if self.player is not None and not by_player and not isinstance(action, act.ScaleLR | act.SetLR):
+            self._stop_playing()
         if self.live is not None and not isinstance(action, act.ScaleLR | act.SetLR):
             self._after_training = lambda: self.dispatch(action)
             self.live.stop()
@@ -175,6 +188,13 @@ class TuiNN(App[None]):
         target = (0 if delta > 0 else size - 1) if focus is None else (focus + delta) % size
         self.dispatch(act.Pin(target + 1))
 
+    def action_reseed(self) -> None:
+        # The seed is drawn here and carried by the action, so a replay of it is exact.
+        self.dispatch(act.Reseed(random.randrange(2**31)))
+
+    def on_table_pane_row_clicked(self, message: TablePane.RowClicked) -> None:
+        self.dispatch(act.Pin(None if self.stepper.focus == message.sample else message.sample + 1))
+
     def action_scale_lr(self, factor: float) -> None:
         self.dispatch(act.ScaleLR(factor))
 
@@ -186,8 +206,39 @@ class TuiNN(App[None]):
         else:
             log.scroll_by(-pages * max(log.content_size.height - 1, 1))
 
+    def action_play(self) -> None:
+        """Play the micro-step walk by itself (forward, loss, backward, update, sample after sample)."""
+        if self.player is not None:
+            self._stop_playing()
+            self.say(Message("walk paused: → steps on by hand, p plays again", "info"))
+            self.draw(self.view)
+            return
+        if self.live is not None:
+            self._after_training = self.action_play
+            self.live.stop()
+            return
+        self.player = self.set_interval(1 / self.walk_speed, self._play_step)
+        self.say(Message(f"playing the walk at {self.walk_speed:g} steps a second · p pauses · [ ] slower/faster", "info"))
+        self.draw(self.view)
+
+    def _play_step(self) -> None:
+        self.dispatch(act.Next(), by_player=True)
+
+    def _stop_playing(self) -> None:
+        if self.player is not None:
+            self.player.stop()
+            self.player = None
+
     def action_pace(self, direction: int) -> None:
-        """Slower ([) or faster (]) along the pace ladder; a running training follows at once."""
+        """Slower ([) or faster (]): the walk's speed while it plays, otherwise live training's pace."""
+        if self.player is not None:
+            k = WALK_SPEEDS.index(self.walk_speed)
+            self.walk_speed = WALK_SPEEDS[min(max(k + direction, 0), len(WALK_SPEEDS) - 1)]
+            self._stop_playing()
+            self.player = self.set_interval(1 / self.walk_speed, self._play_step)
+            self.say(Message(f"playing the walk at {self.walk_speed:g} steps a second · p pauses", "info"))
+            self.draw(self.view)
+            return
         k = PACES.index(self.pace) if self.pace in PACES else PACES.index(DEFAULT_PACE)
         self.pace = PACES[min(max(k + direction, 0), len(PACES) - 1)]
         if self.live is not None:
@@ -277,14 +328,16 @@ class TuiNN(App[None]):
         if self.live is not None:
             self.live.stop()
             return
-        target = self.target_loss
+        self._stop_playing()
+        target: float | None = self.target_loss
         current = self.view.current_loss
-        if current is not None and current < target:
-            target_note = f"the loss is already below {target:g}: T trains on"
-            self.controller.logbook.note(target_note, "info")
-            run = self.controller.start_training(None)
-        else:
-            run = self.controller.start_training(target)
+        if current is not None and current < self.target_loss:
+            self.controller.logbook.note(f"target {self.target_loss:g} reached: T trains on past it", "info")
+            target = None
+        check_stuck = self.controller.stuck() is None
+        if not check_stuck:
+            self.controller.logbook.note("the loss is flat: T trains on anyway (it stops by itself only on divergence)", "info")
+        run = self.controller.start_training(target, check_stuck)
         self.live = LiveTraining(self.controller, run, self.pace, self)
         self.training = True
         self.say(None)

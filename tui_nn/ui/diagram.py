@@ -28,6 +28,7 @@ BOX = Style(color="grey70")
 DIM = Style(dim=True)
 CAPTION = Style(color="grey62", italic=True)
 TARGET = Style(color="magenta", bold=True)
+FLAG = Style(color="red", bold=True)
 
 BRAILLE_BITS = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))  # [row][col]
 
@@ -47,6 +48,9 @@ class DiagramState:
     target: tuple[float, ...] | None = None
     sample: int | None = None
     digits: int = 3
+    # how each weight moved in the last update (or the last frame of training): same layout as weights
+    changes: tuple[tuple[tuple[float, ...], ...], ...] | None = None
+    unit_states: dict[tuple[int, int], str] = field(default_factory=dict)  # "dead" / "saturated"
 
 
 def weight_style(value: float, highlighted: bool = False) -> Style:
@@ -147,6 +151,7 @@ class _Box:
     lines: list[tuple[str, Style | None]]
     title: str
     highlighted: bool
+    flag: str = ""  # "dead" / "sat": the unit passes no gradient on any sample
 
     @property
     def centre_y(self) -> float:
@@ -168,6 +173,8 @@ class NetworkDiagram:
         self.unlabelled = 0
         self.hidden_units = 0
         self.biases_hidden = False
+        self.moved = False
+        self.flagged: set[str] = set()
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         for row in self.render_rows():
@@ -277,7 +284,11 @@ class NetworkDiagram:
                 content.append((f"b {self.signed(bias)}", weight_style(bias)))
         if lines == 0:
             return _Box(x, y, width, 1, [(f"{title} {content[0][0]}", None)], "", highlighted)
-        return _Box(x, y, width, height, content[:lines], title, highlighted)
+        state = s.unit_states.get((layer, j))
+        flag = {"dead": "dead", "saturated": "sat"}.get(state or "", "")
+        if flag:
+            self.flagged.add(state or "")
+        return _Box(x, y, width, height, content[:lines], title, highlighted, flag)
 
     # --- drawing ------------------------------------------------------------------------
 
@@ -293,6 +304,8 @@ class NetworkDiagram:
         inner = box.width - 2
         title = box.title[: inner - 1]
         canvas.text(box.x, box.y, tl + title + h * (inner - len(title)) + tr, style)
+        if box.flag and len(title) + len(box.flag) + 1 < inner:
+            canvas.text(box.x + 2 + len(title), box.y, box.flag, FLAG)
         for k in range(box.height - 2):
             line, line_style = box.lines[k] if k < len(box.lines) else ("", None)
             canvas.text(box.x, box.y + 1 + k, v, style)
@@ -336,7 +349,7 @@ class NetworkDiagram:
                     if s.phase == "backward" and grad is not None:
                         label, label_style = f"∂{name} {self.signed(grad)}", weight_style(grad, highlighted)
                     else:
-                        label, label_style = f"{name} {self.signed(weight)}", style
+                        label, label_style = f"{name} {self.signed(weight)}{self._moved(l, i, j)}", style
                     if label_here:
                         labels.append((src, dst, label, label_style, highlighted))
                     else:
@@ -358,8 +371,25 @@ class NetworkDiagram:
                 return True
         return False
 
+    def _moved(self, l: int, i: int, j: int) -> str:
+        """▲/▼ when the last update (or the last frame of training) moved this weight visibly."""
+        changes = self.state.changes
+        if changes is None:
+            return ""
+        delta = changes[l][i][j]
+        if not math.isfinite(delta) or abs(delta) < 0.5 * 10.0**-self.state.digits:
+            return ""
+        self.moved = True
+        up, down = ("^", "v") if self.ascii_only else ("▲", "▼")
+        return up if delta > 0 else down
+
     def _legend(self, canvas: Canvas) -> None:
-        parts: list[tuple[str, Style | None]] = [("+w", POSITIVE), (" ", None), ("−w", NEGATIVE), (" bold |w|≥1", DIM)]
+        parts: list[tuple[str, Style | None]] = [("+w", POSITIVE), ("  ", None), ("−w", NEGATIVE), ("  bold: |w| ≥ 1", DIM)]
+        if self.moved:
+            parts.append(("  ▲▼ last change" if not self.ascii_only else "  ^v last change", DIM))
+        if self.flagged:
+            parts.append(("  dead/sat", FLAG))
+            parts.append((": passes no gradient", DIM))
         notes = []
         if self.unlabelled:
             notes.append(f"{self.unlabelled} weights unlabelled (no room)")

@@ -45,15 +45,16 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("B", "do('finish_backward')", "", "B", "finish the current backward pass", "finish-backward"),
     KeySpec("e", "do('finish_epoch')", "epoch", "e", "finish the epoch (apply the update)", "finish-epoch"),
     KeySpec("t,T", "train", "train", "T or t", "start / stop live training", "train"),
+    KeySpec("p", "play", "play", "p", "play the walk by itself, step after step, with the log scrolling; p again pauses", "play"),
     KeySpec(
         "left_square_bracket",
         "pace(-1)",
         "",
         "[",
-        "slower live training (the pace ladder runs 1, 2, 5 … 5000 epochs a second, then max)",
+        "slower: live training's pace (1, 2, 5 … 5000 epochs a second, then max), or the playing walk's speed",
         "pace-down",
     ),
-    KeySpec("right_square_bracket", "pace(1)", "", "]", "faster live training", "pace-up"),
+    KeySpec("right_square_bracket", "pace(1)", "", "]", "faster (the same two ladders)", "pace-up"),
     KeySpec("plus", "scale_lr(2.0)", "", "+", "learning rate ×2, at once, keeping the network", "lr-up"),
     KeySpec("minus", "scale_lr(0.5)", "", "-", "learning rate ÷2", "lr-down"),
     KeySpec(
@@ -68,6 +69,14 @@ KEYS: tuple[KeySpec, ...] = (
         "settings",
     ),
     KeySpec("r", "do('reset')", "", "r", "reset: back to the initial weights at epoch 0 (← undoes it)", "reset"),
+    KeySpec(
+        "n",
+        "reseed",
+        "",
+        "n",
+        "a new random seed: new initial weights at epoch 0, the seed shown in the log (← undoes it)",
+        "reseed",
+    ),
     KeySpec(
         "pageup,pagedown,end",
         "",
@@ -88,9 +97,12 @@ SAMPLE_KEYS = KeySpec(
 
 
 def bindings() -> list[Binding | tuple[str, str] | tuple[str, str, str]]:
+    # The Footer lists bindings in order: help and quit first, so a narrow terminal never hides them.
+    first = ("help", "quit")
+    ordered = [k for k in KEYS if k.id in first] + [k for k in KEYS if k.id not in first]
     result: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
         Binding(k.keys, k.action, k.footer or k.does, id=k.id, show=bool(k.footer), key_display=k.display.split(" or ")[0])
-        for k in KEYS
+        for k in ordered
         if k.action
     ]
     # PgUp, PgDn and End share one row of the key table
@@ -110,7 +122,7 @@ def bindings() -> list[Binding | tuple[str, str] | tuple[str, str, str]]:
 def help_rows() -> list[tuple[str, str]]:
     """(key, what it does) in the order the help and the README list them."""
     rows = [(k.display, k.does) for k in KEYS]
-    rows.insert(10, (SAMPLE_KEYS.display, SAMPLE_KEYS.does))
+    rows.insert(11, (SAMPLE_KEYS.display, SAMPLE_KEYS.does))
     return rows
 
 

@@ -79,6 +79,7 @@ class LiveTraining:
         self._stop = threading.Event()
         self._wake = threading.Event()  # ends a paced wait early: a stop request or a new pace
         self._rate: deque[tuple[float, int]] = deque(maxlen=90)
+        self._drawn_params = controller.stepper.net.params.copy()  # what the last frame showed
 
     def start(self) -> None:
         """Run in a Textual thread worker (so `app.workers.wait_for_complete()` waits for it)."""
@@ -139,6 +140,8 @@ class LiveTraining:
                 return result.stopped
             now = time.perf_counter()
             if now - posted >= FRAME_SECONDS:
-                self._post(TrainingProgress(self.controller.view(with_values=False), self.epochs_per_second()))
+                view = self.controller.view(with_values=False, since=self._drawn_params)
+                self._drawn_params = view.snapshot.params
+                self._post(TrainingProgress(view, self.epochs_per_second()))
                 posted = now
         return None

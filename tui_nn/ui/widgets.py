@@ -6,8 +6,10 @@ import numpy as np
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
@@ -16,6 +18,7 @@ from textual.widgets import Sparkline, Static
 from tui_nn.engine.datasets import Dataset
 from tui_nn.engine.network import Network
 from tui_nn.engine.records import NumberFormat
+from tui_nn.engine.render import step_title
 from tui_nn.engine.view import View
 from tui_nn.ui.diagram import DiagramState, NetworkDiagram
 from tui_nn.ui.renderables import ascii_sparkline, class_summary, loss_summary, truth_table
@@ -90,6 +93,10 @@ class NetworkPane(_CachedLines):
             edges=frozenset(last.edges if last else ()),
             target=snap.y,
             sample=snap.sample,
+            changes=None
+            if view.changes is None
+            else tuple(tuple(map(tuple, net.weights(l, view.changes).tolist())) for l in range(net.n_layers)),
+            unit_states=dict(view.health.units),
         )
 
     def diagram(self) -> NetworkDiagram | None:
@@ -103,7 +110,24 @@ class NetworkPane(_CachedLines):
 
 
 class TablePane(Static):
-    """The data set: every row for the logic gates, a per-class summary for point clouds."""
+    """The data set: every row for the logic gates, a per-class summary for point clouds.
+
+    Clicking a row pins that sample (walk and train on it alone); clicking it again unpins.
+    """
+
+    class RowClicked(Message):
+        def __init__(self, sample: int) -> None:
+            super().__init__()
+            self.sample = sample
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:  # on the border
+            return
+        row = offset.y - 1  # the first line is the header
+        if self.data.is_small and 0 <= row < self.data.size:
+            event.stop()
+            self.post_message(self.RowClicked(row))
 
     def __init__(self, data: Dataset, **kwargs: str | None) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -208,8 +232,10 @@ class StatusLine(Static):
                 f"training… T or any step key pauses · [ ] slower/faster · stops by itself below loss {target_loss:g}",
                 style="dim",
             )
-        else:
-            text.append("→ next step · ← back · f/b forward/backward · F/B/e finish · T train · ? help", style="dim")
+        elif snap.upcoming is not None:
+            text.append("→ next: ", style="dim")
+            text.append(step_title(snap.upcoming), style=PHASE_COLOURS.get(snap.upcoming.phase, ""))
+            text.append(" · F/B finish a pass · [ ] pace · n new seed", style="dim")
         self.update(text, layout=False)
 
 
@@ -248,6 +274,8 @@ class HiddenPane(_DataPane):
         from tui_nn.engine.insight import hidden_space, line_side_grid, plot_extent
         from tui_nn.ui.insight_views import hidden_rows
 
+        if self.net.n_layers < 2:
+            return self._no_hidden_layer(width, height)
         space = hidden_space(self.net, view.snapshot.params, self.data.x)
         # The plot keeps at least 60% of the pane; captions beyond what fits are dropped.
         text_rows = self._summary(space, width)[: max(height - max(int(height * 0.6), 3), 0)]
@@ -256,6 +284,24 @@ class HiddenPane(_DataPane):
         sides = line_side_grid(space.line, extent, width, plot_height)
         rows = hidden_rows(space, extent, sides, self.data.y, width, plot_height, self.ascii_only)
         return rows + [[Segment(t[:width].ljust(width), Style(dim=True))] for t in text_rows]
+
+    NO_HIDDEN_LAYER = (
+        "No hidden layer: this network is a perceptron, ŷ = σ(w1·x1 + w2·x2 + b_out).",
+        "Its ŷ = 0.5 line is straight (see the decision boundary, v), and no straight line puts "
+        "XOR's (0,1) and (1,0) on one side and (0,0) and (1,1) on the other: the loss cannot fall "
+        "much below 0.69.",
+        "A hidden layer gives the output a new space to draw its line in: c, then hidden layers 2.",
+    )
+
+    def _no_hidden_layer(self, width: int, height: int) -> list[list[Segment]]:
+        import textwrap
+
+        rows: list[list[Segment]] = []
+        for paragraph in self.NO_HIDDEN_LAYER:
+            for line in textwrap.wrap(paragraph, max(width, 10)):
+                rows.append([Segment(line.ljust(width), Style(color="grey70"))])
+            rows.append([Segment(" " * width)])
+        return rows[:height]
 
     def _summary(self, space: object, width: int) -> list[str]:
         from tui_nn.engine.insight import HiddenSpace
