@@ -90,7 +90,7 @@ def test_walk_gradient_equals_plain_backprop_per_sample() -> None:
     net.initialise(InitSpec("normal", 1.0), 5)
     stepper = Stepper(net, data)
     for k in range(4):
-        tables = stepper._sample_tables(stepper.current, k)
+        tables = stepper.sample_tables(stepper.current, k)
         _, grad, _, _ = net.loss_and_gradient(data.x[k : k + 1], data.y[k : k + 1])
         assert np.max(np.abs(tables.grad - grad)) < 1e-15
 

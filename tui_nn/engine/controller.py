@@ -19,6 +19,7 @@ import numpy as np
 from tui_nn.engine import actions as act
 from tui_nn.engine.config import ConfigError
 from tui_nn.engine.diagnostics import Diagnostic, stuck
+from tui_nn.engine.explain import Element, ParameterStory, ParamTrail, UnitStory, WhatIf, explain_parameter, explain_unit, what_if
 from tui_nn.engine.logbook import Logbook, RunSummary, Tone
 from tui_nn.engine.notation import parameter_label, parse_parameter
 from tui_nn.engine.persist import NetworkFileError
@@ -45,6 +46,7 @@ class Message:
 class Outcome:
     message: Message | None = None
     rebuilt: bool = False  # the session was replaced: the UI rebuilds its panes
+    what_if: WhatIf | None = None  # a parameter changed: the loss and ŷ before and after
 
 
 @dataclass
@@ -68,6 +70,7 @@ class Controller:
         self.live: LiveRun | None = None
         self._earlier: list[Session] = []
         self._noted: set[str] = set()  # diagnosis kinds already written to the log
+        self.trail = ParamTrail()  # every parameter's value over the epochs seen, for the inspector
         self.logbook.note(session.describe(), "bold")
 
     @property
@@ -75,7 +78,15 @@ class Controller:
         return self.session.stepper
 
     def view(self, with_values: bool = True, since: np.ndarray | None = None) -> View:
-        return capture(self.stepper, with_values, since)
+        view = capture(self.stepper, with_values, since)
+        self.trail.record(view.epoch, view.snapshot.params)
+        return view
+
+    def explain(self, element: Element) -> ParameterStory | UnitStory:
+        """The inspector's derivation of a selected parameter or unit, at the current state."""
+        if element.kind == "unit":
+            return explain_unit(self.stepper, element)
+        return explain_parameter(self.stepper, element, self.trail)
 
     def note_diagnoses(self, view: View) -> None:
         """Write each diagnosis to the log when it first appears (again only after it went away)."""
@@ -253,9 +264,21 @@ class Controller:
         before = float(params[index])
         params[index] = action.value
         label = parameter_label(net, index)
-        self.stepper.edit(params, f"{label} set from {before:g} to {action.value:g}")
-        self.logbook.note(f"what if {label} = {action.value:g} (was {before:g}): this pass starts again", "focus", undoable=True)
-        return Outcome(Message(f"{label} = {action.value:g} (← undoes it)", "focus"))
+        return self._edit(
+            params, f"{label} set from {before:g} to {action.value:g}", f"what if {label} = {action.value:g} (was {before:g})"
+        )
+
+    def _edit(self, params: np.ndarray, description: str, note: str) -> Outcome:
+        """A what-if change: the pass starts again from `params`; the comparison goes with it."""
+        data, start = self.session.data, self.stepper.current.start_params.copy()
+        comparison = what_if(self.session.net, start, params, data.x, data.y)
+        self.stepper.edit(params, description)
+        self.logbook.note(
+            f"{note}: loss {comparison.loss_before:.4f} → {comparison.loss_after:.4f}; this pass starts again (← undoes it)",
+            "focus",
+            undoable=True,
+        )
+        return Outcome(Message(f"{description} (← undoes it)", "focus"), what_if=comparison)
 
     def _do_knock_out(self, action: act.Action) -> Outcome:
         assert isinstance(action, act.KnockOut)
@@ -265,9 +288,7 @@ class Controller:
         params = self.stepper.current.start_params.copy()
         net.weights(action.layer, params)[action.unit - 1, :] = 0.0
         unit = self.stepper.narrator.names.unit(action.layer, action.unit - 1)
-        self.stepper.edit(params, f"knocked out {unit}")
-        self.logbook.note(f"knocked out {unit}: every weight leaving it is 0", "focus", undoable=True)
-        return Outcome(Message(f"{unit} knocked out (← undoes it)", "focus"))
+        return self._edit(params, f"knocked out {unit}", f"knocked out {unit} (every weight leaving it is 0)")
 
     # --- live training (driven by the UI's training thread) --------------------------
 

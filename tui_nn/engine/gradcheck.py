@@ -57,27 +57,30 @@ def _kink_pattern(net: Network, x: np.ndarray, params: np.ndarray) -> list[np.nd
     return [z > 0 for l, z in enumerate(zs) if net.activation(l).name in ("relu", "leaky_relu")]
 
 
+def check_one(
+    net: Network, x: np.ndarray, y: np.ndarray, index: int, analytic: float, name: str = "", epsilon: float = EPSILON
+) -> ParameterCheck:
+    """One parameter: (L(θ+ε) − L(θ−ε))/2ε beside the analytic gradient, and whether a ReLU kink
+    lies between θ−ε and θ+ε (where no derivative exists)."""
+    base = net.params
+    plus, minus = base.copy(), base.copy()
+    plus[index] += epsilon
+    minus[index] -= epsilon
+    numerical = (net.loss_value(x, y, plus) - net.loss_value(x, y, minus)) / (2 * epsilon)
+    error = abs(analytic - numerical) / max(abs(analytic), abs(numerical), FLOOR)
+    kink = False
+    if any(net.activation(l).name in ("relu", "leaky_relu") for l in range(net.n_layers)):
+        centre = _kink_pattern(net, x, base)
+        kink = any(
+            not (np.array_equal(p, c) and np.array_equal(q, c))
+            for p, q, c in zip(_kink_pattern(net, x, plus), _kink_pattern(net, x, minus), centre, strict=True)
+        ) or _on_kink(net, x, base, index)
+    return ParameterCheck(name, index, analytic, float(numerical), float(error), kink)
+
+
 def check(net: Network, x: np.ndarray, y: np.ndarray, names: list[str], epsilon: float = EPSILON) -> GradCheck:
     _, analytic, _, _ = net.loss_and_gradient(x, y)
-    base = net.params
-    has_kinks = any(net.activation(l).name in ("relu", "leaky_relu") for l in range(net.n_layers))
-    checks = []
-    for index in range(net.n_params):
-        plus, minus = base.copy(), base.copy()
-        plus[index] += epsilon
-        minus[index] -= epsilon
-        numerical = (net.loss_value(x, y, plus) - net.loss_value(x, y, minus)) / (2 * epsilon)
-        a = float(analytic[index])
-        error = abs(a - numerical) / max(abs(a), abs(numerical), FLOOR)
-        kink = False
-        if has_kinks:
-            centre = _kink_pattern(net, x, base)
-            kink = any(
-                not (np.array_equal(p, c) and np.array_equal(q, c))
-                for p, q, c in zip(_kink_pattern(net, x, plus), _kink_pattern(net, x, minus), centre, strict=True)
-            ) or _on_kink(net, x, base, index)
-        checks.append(ParameterCheck(names[index], index, a, numerical, error, kink))
-    return GradCheck(checks)
+    return GradCheck([check_one(net, x, y, k, float(analytic[k]), names[k], epsilon) for k in range(net.n_params)])
 
 
 def _on_kink(net: Network, x: np.ndarray, params: np.ndarray, index: int) -> bool:

@@ -397,7 +397,7 @@ class Stepper:
         """Every record of one segment (a sample's walk, or the update) of pass `p`."""
         return self._segment(p, seg)
 
-    def _sample_tables(self, p: Pass, k: int) -> SampleTables:
+    def sample_tables(self, p: Pass, k: int) -> SampleTables:
         key = (p.uid, k)
         tables = self._tables.get(key)
         if tables is None:
@@ -418,7 +418,7 @@ class Stepper:
             return records
         with np.errstate(all="ignore"):  # a diverged network's walk shows its infs and NaNs
             if seg < len(p.samples):
-                records = self.narrator.sample_steps(p.start_params, self._sample_tables(p, seg), p.epoch)
+                records = self.narrator.sample_steps(p.start_params, self.sample_tables(p, seg), p.epoch)
             else:
                 records = self._update_segment(p)
         self._segments[key] = records
@@ -430,7 +430,7 @@ class Stepper:
 
     def _update_segment(self, p: Pass) -> list[Step]:
         """The batch's update: its numbers from the walk, its records from the narrator."""
-        tables = [self._sample_tables(p, k) for k in range(len(p.samples))]
+        tables = [self.sample_tables(p, k) for k in range(len(p.samples))]
         u = compute_update(self.net, p.start_params, p.start_state, tables, self.trainer.optimizer, p.lr)
         p.end_params, p.end_state = u.end_params, u.end_state
         return self.narrator.update_steps(

@@ -23,10 +23,13 @@ from textual.widgets import Footer, Static
 from tui_nn.engine import actions as act
 from tui_nn.engine.config import Config
 from tui_nn.engine.controller import Controller, Message, Outcome
+from tui_nn.engine.explain import Element, WhatIf, cycle, elements, move
+from tui_nn.engine.notation import parameter_label
 from tui_nn.engine.session import Session
 from tui_nn.engine.stepper import Stepper
 from tui_nn.engine.view import View
 from tui_nn.ui import keymap
+from tui_nn.ui.inspector import Inspector
 from tui_nn.ui.live import DEFAULT_PACE, PACES, LiveTraining, TrainingProgress, TrainingStopped, pace_text
 from tui_nn.ui.log import CalcLog
 from tui_nn.ui.theme import TONE_STYLES
@@ -52,6 +55,11 @@ class TuiNN(App[None]):
     training: reactive[bool] = reactive(False, bindings=True)
     """True while the training thread owns the engine."""
 
+    inspecting: reactive[bool] = reactive(False, bindings=True)
+    """True while the selection cursor is on the diagram and the inspector replaces the log."""
+
+    INSPECT_ONLY = frozenset({"select", "select_cycle", "leave_inspect", "set_value", "zero", "knock_out"})
+
     def __init__(
         self,
         session: Session,
@@ -75,6 +83,8 @@ class TuiNN(App[None]):
         self._after_training: Callable[[], None] | None = None
         self.frames = 0
         self.view_mode = "network"
+        self.selection: Element | None = None
+        self.last_what_if: tuple[str, WhatIf, list[str]] | None = None
 
     @property
     def session(self) -> Session:
@@ -94,6 +104,7 @@ class TuiNN(App[None]):
             yield HiddenPane(session.net, session.data, self.ascii_only, id="hidden")
         with Horizontal(id="bottom"):
             yield CalcLog(self.controller.logbook, self.stepper.fmt, id="log")
+            yield Inspector(self.stepper.fmt, id="inspector")
             with Vertical(id="side"):
                 yield TablePane(session.data, id="table")
                 yield LossPane(self.ascii_only, id="loss")
@@ -142,7 +153,13 @@ class TuiNN(App[None]):
         live = None
         if self.training:
             live = f"pace {pace_text(self.pace)}" + (f" · {epochs_per_second:,.0f} epochs/s" if epochs_per_second else "")
-        self.query_one(StatusLine).show(view, self.message, self.message_style, live, self.target_loss)
+        message, style = self.message, self.message_style
+        if self.inspecting:
+            self._show_inspector(view)
+            if not message:
+                summary = self.query_one(Inspector).summary()
+                message, style = f"{summary} · = set · z zero · k knock out · Esc done", "magenta"
+        self.query_one(StatusLine).show(view, message, style, live, self.target_loss)
         self.controller.note_diagnoses(view)
         self.query_one(CalcLog).sync()
         self.frames += 1
@@ -158,7 +175,12 @@ class TuiNN(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # While help or settings is open, the network underneath must not change (T there would
         # start training a session the settings are about to replace); only quitting still works.
-        return len(self.screen_stack) == 1 or action == "quit"
+        if len(self.screen_stack) > 1:
+            return action == "quit"
+        if action in self.INSPECT_ONLY:
+            return self.inspecting
+        # the arrows move the selection while inspecting
+        return not (self.inspecting and (action == "pin_by" or (action == "do" and parameters == ("back",))))
 
     def dispatch(self, action: act.Action, by_player: bool = False) -> None:
         """Apply an action now, or after pausing live training first (η changes apply live).
@@ -321,6 +343,117 @@ class TuiNN(App[None]):
         if self.live is not None:
             self.live.stop()
         self.exit()
+
+    # --- inspecting: select a number and see where it comes from --------------------------
+
+    def action_inspect(self) -> None:
+        if self.inspecting:
+            self.action_leave_inspect()
+            return
+        if self.selection is None or self.selection not in elements(self.session.net.sizes):
+            first_weight = Element("weight", self.session.net.n_layers - 1, 0, 0)
+            self.selection = first_weight
+        self._set_inspecting(True)
+
+    def _set_inspecting(self, on: bool) -> None:
+        self.inspecting = on
+        self.screen.set_class(on, "inspecting")
+        self.query_one(NetworkPane).selected = self.selection if on else None
+        if on:
+            self.say(
+                Message("inspecting: arrows/Tab move · = set · z zero · k knock out · Esc done · space still steps", "focus")
+            )
+        else:
+            self.last_what_if = None
+            self.say(None)
+        self.draw(self.view if self.live is not None else None)
+
+    def action_leave_inspect(self) -> None:
+        self._set_inspecting(False)
+
+    def _select(self, element: Element) -> None:
+        self.selection = element
+        self.last_what_if = None
+        self.query_one(NetworkPane).selected = element
+        self._show_inspector(self.view)
+
+    def action_select(self, direction: str) -> None:
+        if self.selection is not None:
+            self._select(move(self.session.net.sizes, self.selection, direction))  # type: ignore[arg-type]
+
+    def action_select_cycle(self, step: int) -> None:
+        if self.selection is not None:
+            self._select(cycle(self.session.net.sizes, self.selection, step))
+
+    def on_network_pane_clicked(self, message: NetworkPane.Clicked) -> None:
+        self.selection = message.element
+        if not self.inspecting:
+            self._set_inspecting(True)
+        else:
+            self._select(message.element)
+
+    def _show_inspector(self, view: View) -> None:
+        inspector = self.query_one(Inspector)
+        selection = self.selection
+        if selection is None or selection not in elements(self.session.net.sizes):
+            inspector.show(None)
+            return
+        if self.live is not None:  # the training thread owns the engine: show what the frame carries
+            inspector.show_training(selection, view, self.controller.trail)
+            return
+        inspector.show(self.controller.explain(selection), self.last_what_if)
+
+    def action_set_value(self) -> None:
+        element = self.selection
+        if element is None or element.kind == "unit":
+            self.say(Message("select a weight or bias first: = sets its value", "warn"))
+            self.draw(self.view)
+            return
+        from tui_nn.ui.value_input import ValueScreen
+
+        index = element.parameter_index(self.session.net)
+        name = parameter_label(self.session.net, index)
+        current = float(self.stepper.current.start_params[index])
+        self.push_screen(ValueScreen(name, current), lambda value: self._apply_value(element, value))
+
+    def _apply_value(self, element: Element, value: float | None) -> None:
+        if value is None:
+            self.say(Message("value unchanged", "info"))
+            self.draw(self.view)
+            return
+        name = parameter_label(self.session.net, element.parameter_index(self.session.net)).split(" ")[0]
+        self._what_if(act.SetParam(name, value), f"{name} = {value:g}")
+
+    def action_zero(self) -> None:
+        element = self.selection
+        if element is None or element.kind == "unit":
+            self.say(Message("select a weight or bias first: z zeroes it", "warn"))
+            self.draw(self.view)
+            return
+        name = parameter_label(self.session.net, element.parameter_index(self.session.net)).split(" ")[0]
+        self._what_if(act.SetParam(name, 0.0), f"{name} = 0 (ablation)")
+
+    def action_knock_out(self) -> None:
+        element = self.selection
+        net = self.session.net
+        if element is None or element.kind != "unit" or not 0 < element.layer < net.n_layers:
+            self.say(Message("select a hidden unit first: k knocks it out", "warn"))
+            self.draw(self.view)
+            return
+        label = self.stepper.narrator.names.unit(element.layer, element.unit)
+        self._what_if(act.KnockOut(element.layer, element.unit + 1), f"{label} knocked out")
+
+    def _what_if(self, action: act.Action, what: str) -> None:
+        if self.live is not None:
+            self._after_training = lambda: self._what_if(action, what)
+            self.live.stop()
+            return
+        outcome = self.controller.apply(action)
+        self.say(outcome.message)
+        if outcome.what_if is not None:
+            labels = [f"sample {k + 1}" for k in range(min(self.session.data.size, 16))]
+            self.last_what_if = (what, outcome.what_if, labels)
+        self.draw()
 
     # --- live training --------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
+from tui_nn.engine.explain import Element
 from tui_nn.engine.notation import Names
 from tui_nn.engine.records import Key, NumberFormat
 
@@ -29,6 +30,8 @@ DIM = Style(dim=True)
 CAPTION = Style(color="grey62", italic=True)
 TARGET = Style(color="magenta", bold=True)
 FLAG = Style(color="red", bold=True)
+SELECTED = Style(color="magenta", bold=True, reverse=True)
+PATH = Style(color="magenta", bold=True)
 
 BRAILLE_BITS = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))  # [row][col]
 
@@ -51,6 +54,7 @@ class DiagramState:
     # how each weight moved in the last update (or the last frame of training): same layout as weights
     changes: tuple[tuple[tuple[float, ...], ...], ...] | None = None
     unit_states: dict[tuple[int, int], str] = field(default_factory=dict)  # "dead" / "saturated"
+    selected: Element | None = None  # the inspector's selection
 
 
 def weight_style(value: float, highlighted: bool = False) -> Style:
@@ -76,6 +80,8 @@ class Canvas:
         self.taken = [[False] * width for _ in range(height)]
         self.dots: dict[tuple[int, int], int] = {}
         self.dot_style: dict[tuple[int, int], tuple[int, Style]] = {}
+        self.owner: dict[tuple[int, int], object] = {}  # what drew a cell (for clicks)
+        self.drawing: object = None  # the owner of what is being drawn now
 
     def text(self, x: int, y: int, text: str, style: Style | None, take: bool = True) -> None:
         if not 0 <= y < self.height:
@@ -87,6 +93,8 @@ class Canvas:
                 self.styles[y][cx] = style
                 if take:
                     self.taken[y][cx] = True
+                if self.drawing is not None:
+                    self.owner[(cx, y)] = self.drawing
 
     def free(self, x: int, y: int, length: int, margin: int = 1) -> bool:
         if not 0 <= y < self.height or x - margin < 0 or x + length + margin > self.width:
@@ -109,6 +117,8 @@ class Canvas:
             self.dots[cell] = self.dots.get(cell, 0) | BRAILLE_BITS[py % 4][px % 2]
             if priority >= self.dot_style.get(cell, (-1, style))[0]:
                 self.dot_style[cell] = (priority, style)
+                if self.drawing is not None:
+                    self.owner[cell] = self.drawing
 
     def _ascii_line(self, x0: float, y0: float, x1: float, y1: float, style: Style, priority: int) -> None:
         slope = (y1 - y0) / (x1 - x0) if x1 != x0 else 99.0
@@ -121,6 +131,8 @@ class Canvas:
             if inside and priority >= self.dot_style.get((cx, cy), (-1, style))[0]:
                 self.chars[cy][cx] = ch
                 self.dot_style[(cx, cy)] = (priority, style)
+                if self.drawing is not None:
+                    self.owner[(cx, cy)] = self.drawing
 
     def rows(self) -> list[list[Segment]]:
         """Each row as segments, consecutive cells of one style merged into one segment."""
@@ -152,6 +164,8 @@ class _Box:
     title: str
     highlighted: bool
     flag: str = ""  # "dead" / "sat": the unit passes no gradient on any sample
+    layer: int = 0
+    unit: int = 0
 
     @property
     def centre_y(self) -> float:
@@ -175,6 +189,7 @@ class NetworkDiagram:
         self.biases_hidden = False
         self.moved = False
         self.flagged: set[str] = set()
+        self.owner: dict[tuple[int, int], object] = {}
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         for row in self.render_rows():
@@ -191,7 +206,13 @@ class NetworkDiagram:
                 if box is not None:
                     self._draw_box(canvas, box)
         self._legend(canvas)
+        self.owner = canvas.owner
         return canvas.rows()
+
+    def hit(self, x: int, y: int) -> Element | None:
+        """The unit, bias or weight drawn at cell (x, y) of the last rendering, if any."""
+        found = self.owner.get((x, y))
+        return found if isinstance(found, Element) else None
 
     def render_lines(self) -> list[Text]:
         """The diagram as Rich Text lines (for tests and for rendering outside Textual)."""
@@ -267,7 +288,7 @@ class NetworkDiagram:
         if layer == 0:
             content.append((f"x {self._value(Key('a', 0, j))}", None))
             if lines:
-                return _Box(x, y + (height - 3) // 2, width, 3, content, title, highlighted)
+                return _Box(x, y + (height - 3) // 2, width, 3, content, title, highlighted, "", layer, j)
         else:
             a_name = "ŷ" if output else "a"
             content.append((f"{a_name} {self._value(Key('a', layer, j))}", None))
@@ -283,17 +304,20 @@ class NetworkDiagram:
             else:
                 content.append((f"b {self.signed(bias)}", weight_style(bias)))
         if lines == 0:
-            return _Box(x, y, width, 1, [(f"{title} {content[0][0]}", None)], "", highlighted)
+            return _Box(x, y, width, 1, [(f"{title} {content[0][0]}", None)], "", highlighted, "", layer, j)
         state = s.unit_states.get((layer, j))
         flag = {"dead": "dead", "saturated": "sat"}.get(state or "", "")
         if flag:
             self.flagged.add(state or "")
-        return _Box(x, y, width, height, content[:lines], title, highlighted, flag)
+        return _Box(x, y, width, height, content[:lines], title, highlighted, flag, layer, j)
 
     # --- drawing ------------------------------------------------------------------------
 
     def _draw_box(self, canvas: Canvas, box: _Box) -> None:
-        style = HIGHLIGHT if box.highlighted else BOX
+        unit = Element("unit", box.layer, box.unit)
+        canvas.drawing = unit
+        selected = self.state.selected
+        style = SELECTED if selected == unit else (HIGHLIGHT if box.highlighted else BOX)
         if box.height == 1:
             canvas.text(box.x, box.y, box.lines[0][0][: box.width].ljust(box.width), style)
             return
@@ -306,12 +330,18 @@ class NetworkDiagram:
         canvas.text(box.x, box.y, tl + title + h * (inner - len(title)) + tr, style)
         if box.flag and len(title) + len(box.flag) + 1 < inner:
             canvas.text(box.x + 2 + len(title), box.y, box.flag, FLAG)
+        bias = Element("bias", box.layer - 1, box.unit) if box.layer > 0 else None
         for k in range(box.height - 2):
             line, line_style = box.lines[k] if k < len(box.lines) else ("", None)
             canvas.text(box.x, box.y + 1 + k, v, style)
+            if k == 2 and bias is not None:  # the bias line: clicking it selects the bias
+                canvas.drawing = bias
+                line_style = SELECTED if selected == bias else line_style
             canvas.text(box.x + 1, box.y + 1 + k, line[:inner].ljust(inner), line_style)
+            canvas.drawing = unit
             canvas.text(box.x + box.width - 1, box.y + 1 + k, v, style)
         canvas.text(box.x, box.y + box.height - 1, bl + h * inner + br, style)
+        canvas.drawing = None
         if box.title.startswith("out") and self.state.target is not None:
             k = int(box.title[3:] or 1) - 1
             target = self.state.target[k] if k < len(self.state.target) else None
@@ -326,10 +356,10 @@ class NetworkDiagram:
         for box_column in columns:  # reserve the boxes' cells before drawing any edge
             for box in box_column:
                 if box is not None:
-                    canvas.text(box.x, box.y, " " * box.width, None)
                     for row in range(box.y, box.y + box.height):
                         canvas.text(box.x, row, " " * box.width, None)
-        labels: list[tuple[_Box, _Box, str, Style, bool]] = []
+        path = self._selection_path()
+        labels: list[tuple[_Box, _Box, str, Style, bool, Element]] = []
         for l in range(len(s.sizes) - 1):
             sources, targets = columns[l], columns[l + 1]
             gap = (targets[0].x if targets[0] else 0) - ((sources[0].x + sources[0].width) if sources[0] else 0)
@@ -344,20 +374,53 @@ class NetworkDiagram:
                     grad = s.values.get(Key("grad_w", l, j, i))
                     style = weight_style(weight, highlighted)
                     priority = 2 if highlighted else (1 if abs(weight) >= 1 else 0)
+                    element = Element("weight", l, j, i)
+                    if s.selected == element:
+                        style, priority = SELECTED, 4
+                    elif (l, i, j) in path:
+                        style, priority = PATH, 3
+                    canvas.drawing = element
                     canvas.line(src.x + src.width, src.centre_y, dst.x - 1, dst.centre_y, style, priority)
+                    canvas.drawing = None
                     name = self.names.weight(l, i, j)
                     if s.phase == "backward" and grad is not None:
                         label, label_style = f"∂{name} {self.signed(grad)}", weight_style(grad, highlighted)
                     else:
                         label, label_style = f"{name} {self.signed(weight)}{self._moved(l, i, j)}", style
+                    if style in (SELECTED, PATH):
+                        label_style = style
                     if label_here:
-                        labels.append((src, dst, label, label_style, highlighted))
+                        labels.append((src, dst, label, label_style, highlighted or style is SELECTED, element))
                     else:
                         self.unlabelled += 1
         labels.sort(key=lambda item: not item[4])  # the current step's labels get the first pick
-        for src, dst, label, style, _ in labels:
+        for src, dst, label, style, _, element in labels:
+            canvas.drawing = element
             if not self._place_label(canvas, src, dst, label, style):
                 self.unlabelled += 1
+        canvas.drawing = None
+
+    def _selection_path(self) -> frozenset[tuple[int, int, int]]:
+        """Edges the chain rule runs through from the loss back to the selection: for a weight or
+        bias into unit j of layer l+1, every edge leaving j and every edge above; for a unit, its
+        incoming and outgoing edges."""
+        selected, sizes = self.state.selected, self.state.sizes
+        if selected is None:
+            return frozenset()
+        edges: set[tuple[int, int, int]] = set()
+        if selected.kind == "unit":
+            layer, j = selected.layer, selected.unit
+            if layer > 0:
+                edges |= {(layer - 1, i, j) for i in range(sizes[layer - 1])}
+            if layer + 1 < len(sizes):
+                edges |= {(layer, j, k) for k in range(sizes[layer + 1])}
+            return frozenset(edges)
+        above = selected.layer + 1
+        if above < len(sizes) - 1:
+            edges |= {(above, selected.unit, k) for k in range(sizes[above + 1])}
+            for m in range(above + 1, len(sizes) - 1):
+                edges |= {(m, a, b) for a in range(sizes[m]) for b in range(sizes[m + 1])}
+        return frozenset(edges)
 
     def _place_label(self, canvas: Canvas, src: _Box, dst: _Box, label: str, style: Style) -> bool:
         x0, y0 = src.x + src.width, src.centre_y

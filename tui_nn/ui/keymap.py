@@ -61,6 +61,27 @@ KEYS: tuple[KeySpec, ...] = (
         "v", "cycle_view", "view", "v", "next view: network → decision boundary → hidden space (all three from 160×45)", "view"
     ),
     KeySpec(
+        "i",
+        "inspect",
+        "inspect",
+        "i",
+        "inspect: select a unit, weight or bias (arrows or Tab move, a click selects, Esc leaves) and see where "
+        "its value and gradient come from",
+        "inspect",
+    ),
+    KeySpec(
+        "equals_sign",
+        "set_value",
+        "",
+        "=",
+        "(inspecting) what if: set the selected weight or bias to a value you type",
+        "set-value",
+    ),
+    KeySpec("z", "zero", "", "z", "(inspecting) zero the selected weight or bias (ablation)", "zero"),
+    KeySpec(
+        "k", "knock_out", "", "k", "(inspecting) knock out the selected hidden unit: every weight leaving it is 0", "knock-out"
+    ),
+    KeySpec(
         "c",
         "settings",
         "settings",
@@ -110,6 +131,16 @@ def bindings() -> list[Binding | tuple[str, str] | tuple[str, str, str]]:
         Binding("pageup", "scroll_log(-1)", "log back a page", show=False),
         Binding("pagedown", "scroll_log(1)", "log forward a page", show=False),
         Binding("end", "scroll_log(0)", "log: newest line", show=False),
+    ]
+    # While inspecting, the arrows and Tab move the selection (the stepping bindings step aside).
+    result += [
+        Binding("left", "select('left')", "select", show=False),
+        Binding("right", "select('right')", "select", show=False),
+        Binding("up", "select('up')", "select", show=False),
+        Binding("down", "select('down')", "select", show=False),
+        Binding("tab", "select_cycle(1)", "next element", show=False, priority=True),
+        Binding("shift+tab", "select_cycle(-1)", "previous element", show=False, priority=True),
+        Binding("escape", "leave_inspect", "done inspecting", show=False),
     ]
     result += [Binding(str(n), f"pin({n})", f"pin sample {n}", show=False) for n in range(10)]
     result += [

@@ -91,14 +91,60 @@ def _text_lines(text: Text, width: int) -> list[list[Segment]]:
     return [[Segment(" " * indent), *line] if indent else line for line in lines]
 
 
-class CalcLog(Widget):
-    """The calculation details: every step's formulas with the numbers put in, notes and runs."""
+class ScrollingLines(Widget):
+    """A pane of pre-drawn lines that shows the newest and scrolls back by its own offset (the
+    wheel, PgUp/PgDn, End), without a virtual size: appending repaints this pane only."""
 
     # Every key belongs to the app (arrows step, not scroll); the wheel scrolls.
     can_focus = False
 
     scrolled: reactive[int] = reactive(0, layout=False)
-    """How many lines the view is scrolled back from the newest (0: it follows the log)."""
+    """How many lines the view is scrolled back from the newest (0: it follows the end), or for a
+    pane anchored at its start, down from the first line."""
+
+    anchor_end = True
+
+    def lines(self) -> list[Strip]:
+        raise NotImplementedError
+
+    def plain_lines(self) -> list[str]:
+        return ["".join(seg.text for seg in strip).rstrip() for strip in self.lines()]
+
+    def render_line(self, y: int) -> Strip:
+        lines = self.lines()
+        height = self.content_size.height
+        start = max(len(lines) - height - self.scrolled, 0) if self.anchor_end else self.scrolled
+        index = start + y
+        width = self.content_size.width
+        base = self.rich_style
+        if index < len(lines):
+            return lines[index].crop_extend(0, width, None).apply_style(base)
+        return Strip.blank(width, base)
+
+    def scroll_by(self, lines: int) -> None:
+        """Move the view `lines` lines back (towards the first line; negative: forward)."""
+        top = max(len(self.lines()) - self.content_size.height, 0)
+        change = lines if self.anchor_end else -lines
+        self.scrolled = min(max(self.scrolled + change, 0), top)
+
+    def watch_scrolled(self, value: int) -> None:
+        if self.anchor_end:
+            self.border_subtitle = f"scrolled back {value} lines · End: newest" if value else ""
+        else:
+            self.border_subtitle = f"{value} lines above · PgUp/PgDn" if value else ""
+        self.refresh()
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        event.stop()
+        self.scroll_by(3)
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        event.stop()
+        self.scroll_by(-3)
+
+
+class CalcLog(ScrollingLines):
+    """The calculation details: every step's formulas with the numbers put in, notes and runs."""
 
     WELCOME = (
         "This is the calculation log: every multiply-add, activation, loss, chain-rule factor and update "
@@ -145,9 +191,6 @@ class CalcLog(Widget):
             if self.scrolled and len(lines) > before:  # stay on what the reader scrolled back to
                 self.scrolled += len(lines) - before
         return self._lines
-
-    def plain_lines(self) -> list[str]:
-        return ["".join(seg.text for seg in strip).rstrip() for strip in self.lines()]
 
     def draw_entry(self, entry: Entry, width: int) -> list[list[Segment]]:
         if entry.kind == "step" and entry.step is not None:
@@ -205,30 +248,3 @@ class CalcLog(Widget):
         """Repaint if the log changed since it was last drawn."""
         if self.logbook.revision != self._revision:
             self.refresh()
-
-    def render_line(self, y: int) -> Strip:
-        lines = self.lines()
-        height = self.content_size.height
-        start = max(len(lines) - height - self.scrolled, 0)
-        index = start + y
-        width = self.content_size.width
-        base = self.rich_style
-        if index < len(lines):
-            return lines[index].crop_extend(0, width, None).apply_style(base)
-        return Strip.blank(width, base)
-
-    def scroll_by(self, lines: int) -> None:
-        top = max(len(self.lines()) - self.content_size.height, 0)
-        self.scrolled = min(max(self.scrolled + lines, 0), top)
-
-    def watch_scrolled(self, value: int) -> None:
-        self.border_subtitle = f"scrolled back {value} lines · End: newest" if value else ""
-        self.refresh()
-
-    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
-        event.stop()
-        self.scroll_by(3)
-
-    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
-        event.stop()
-        self.scroll_by(-3)

@@ -16,6 +16,7 @@ from textual.widget import Widget
 from textual.widgets import Sparkline, Static
 
 from tui_nn.engine.datasets import Dataset
+from tui_nn.engine.explain import Element
 from tui_nn.engine.network import Network
 from tui_nn.engine.records import NumberFormat
 from tui_nn.engine.render import step_title
@@ -71,13 +72,36 @@ class _CachedLines(Widget):
 
 
 class NetworkPane(_CachedLines):
-    """The network diagram at the pane's size."""
+    """The network diagram at the pane's size. Clicking a unit, bias or edge selects it."""
+
+    class Clicked(Message):
+        def __init__(self, element: Element) -> None:
+            super().__init__()
+            self.element = element
+
+    selected: reactive[Element | None] = reactive(None, layout=False)
+    """What the inspector explains (drawn highlighted, with its chain-rule path)."""
+
+    _last: NetworkDiagram | None = None
 
     def on_mount(self) -> None:
         self.border_title = "network"
 
     def cache_key(self, view: View) -> object:
-        return view  # every step reveals new values: redraw for every View (compared by identity)
+        # every step reveals new values: redraw for every View (compared by identity) and selection
+        return (view, self.selected)
+
+    def watch_selected(self) -> None:
+        self.refresh()
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or self._last is None:
+            return
+        element = self._last.hit(offset.x, offset.y)
+        if element is not None:
+            event.stop()
+            self.post_message(self.Clicked(element))
 
     def diagram_state(self, view: View) -> DiagramState:
         snap, net = view.snapshot, self.net
@@ -97,6 +121,7 @@ class NetworkPane(_CachedLines):
             if view.changes is None
             else tuple(tuple(map(tuple, net.weights(l, view.changes).tolist())) for l in range(net.n_layers)),
             unit_states=dict(view.health.units),
+            selected=self.selected,
         )
 
     def diagram(self) -> NetworkDiagram | None:
@@ -106,7 +131,10 @@ class NetworkPane(_CachedLines):
         return NetworkDiagram(self.diagram_state(self.view), size.width, size.height, self.ascii_only)
 
     def draw_rows(self, view: View, width: int, height: int) -> list[list[Segment]]:
-        return NetworkDiagram(self.diagram_state(view), width, height, self.ascii_only).render_rows()
+        diagram = NetworkDiagram(self.diagram_state(view), width, height, self.ascii_only)
+        rows = diagram.render_rows()
+        self._last = diagram
+        return rows
 
 
 class TablePane(Static):
