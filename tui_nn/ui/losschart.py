@@ -221,13 +221,19 @@ def _between_decades(low: float, high: float, rows: int, taken: list[int]) -> li
     return ticks
 
 
-def _merge_runs(text: str, ids: np.ndarray, palette: Sequence[Style | None]) -> list[Segment]:
-    """One Segment per run of equal style ids in a row."""
-    cuts = np.flatnonzero(ids[1:] != ids[:-1]) + 1
-    starts = [0, *cuts.tolist()]
-    ends = [*cuts.tolist(), len(text)]
-    id_list = ids.tolist()
-    return [Segment(text[a:b], palette[id_list[a]]) for a, b in zip(starts, ends, strict=True)]
+def _merged_rows(texts: list[str], ids: np.ndarray, palette: Sequence[Style | None]) -> list[list[Segment]]:
+    """Each row as one Segment per run of equal style ids (the runs of all rows found in one pass)."""
+    rows, width = ids.shape
+    starts: list[list[int]] = [[0] for _ in range(rows)]
+    changed_rows, changed_columns = np.nonzero(ids[:, 1:] != ids[:, :-1])
+    for r, c in zip(changed_rows.tolist(), changed_columns.tolist(), strict=True):
+        starts[r].append(c + 1)
+    id_rows = ids.tolist()
+    merged = []
+    for text, row_starts, row_ids in zip(texts, starts, id_rows, strict=True):
+        ends = [*row_starts[1:], width]
+        merged.append([Segment(text[a:b], palette[row_ids[a]]) for a, b in zip(row_starts, ends, strict=True)])
+    return merged
 
 
 def _place_labels(row_chars: np.ndarray, row_ids: np.ndarray, markers: list[tuple[int, str]], width: int) -> None:
@@ -363,6 +369,7 @@ def draw_loss_chart(
         chars[middle, : len(note)] = list(note)
 
     texts = np.ascontiguousarray(chars).view(f"<U{columns}")[:, 0].tolist() if columns else [""] * rows
+    plot_rows = _merged_rows(texts, ids, palette) if columns else [[] for _ in range(rows)]
     out_rows: list[list[Segment]] = []
     tick_rows = dict(ticks)
     axis, tick = ("|", "+") if ascii_only else ("│", "┤")
@@ -378,7 +385,7 @@ def draw_loss_chart(
         if count == 0 and r == rows // 2:
             row.append(Segment(texts[r], styles.empty_note))
         else:
-            row.extend(_merge_runs(texts[r], ids[r], palette))
+            row.extend(plot_rows[r])
         out_rows.append(row)
     if with_axes:
         out_rows.append(_epoch_axis(first_epoch, last_epoch, gutter, columns, ascii_only, styles))
