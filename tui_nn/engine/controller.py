@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -80,7 +80,13 @@ class Controller:
     def view(self, with_values: bool = True, since: np.ndarray | None = None) -> View:
         view = capture(self.stepper, with_values, since)
         self.trail.record(view.epoch, view.snapshot.params)
-        return view
+        markers = self.session.markers
+        while markers and markers[-1][0] > view.epoch:  # stepped back before it
+            markers.pop()
+        return replace(view, markers=tuple(markers))
+
+    def _mark(self, label: str) -> None:
+        self.session.markers.append((self.stepper.trainer.epoch, label))
 
     def explain(self, element: Element) -> ParameterStory | UnitStory:
         """The inspector's derivation of a selected parameter or unit, at the current state."""
@@ -223,6 +229,7 @@ class Controller:
         else:
             self.stepper.set_lr(new)
         self.session.config = self.session.config.with_changes(lr=new)
+        self._mark(f"η×{new / old:g}" if isinstance(action, act.ScaleLR) else f"η={new:g}")
         self.logbook.note(f"learning rate η: {old:g} → {new:g} (network kept)", "bold")
         return Outcome(Message(f"η = {new:g}", "info"))
 
@@ -273,6 +280,7 @@ class Controller:
         data, start = self.session.data, self.stepper.current.start_params.copy()
         comparison = what_if(self.session.net, start, params, data.x, data.y)
         self.stepper.edit(params, description)
+        self._mark("edit")
         self.logbook.note(
             f"{note}: loss {comparison.loss_before:.4f} → {comparison.loss_after:.4f}; this pass starts again (← undoes it)",
             "focus",

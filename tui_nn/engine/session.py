@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -22,6 +22,8 @@ class Session:
     stepper: Stepper
     initial_params: np.ndarray
     extra: dict[str, object]
+    # (epoch, what changed) for the loss chart: η changes and what-if edits, in order
+    markers: list[tuple[int, str]] = field(default_factory=list)
 
     def describe(self) -> str:
         net, c = self.net, self.config

@@ -105,6 +105,7 @@ class View:
     predictions: np.ndarray
     loss_series: np.ndarray  # at most SERIES_POINTS means of equal slices of the loss history
     loss_epochs: np.ndarray  # the mean epoch of each of those slices (the chart's x axis)
+    epoch_range: tuple[int, int] | None  # the first and last epoch the loss history holds
     first_loss: float | None
     current_loss: float | None
     best_loss: float | None
@@ -116,6 +117,7 @@ class View:
     net: Network  # a copy at these parameters, for what is worked out only when drawn
     data: Dataset
     changes: np.ndarray | None  # how each parameter moved: the last update's Δ, or since the last frame
+    markers: tuple[tuple[int, str], ...] = ()  # (epoch, what changed there) for the loss chart
 
     @cached_property
     def health(self) -> Health:
@@ -156,6 +158,7 @@ def capture(stepper: Stepper, with_values: bool = True, since: np.ndarray | None
         predictions=net.predict(data.x),
         loss_series=history.downsampled("loss", SERIES_POINTS),
         loss_epochs=history.downsampled("epoch", SERIES_POINTS),
+        epoch_range=None if first is None or last is None else (int(first[0]), int(last[0])),
         first_loss=None if first is None else float(first[1]),
         current_loss=None if last is None else float(last[1]),
         best_loss=history.best_loss(),

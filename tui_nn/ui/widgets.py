@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -13,7 +12,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Sparkline, Static
+from textual.widgets import Static
 
 from tui_nn.engine.datasets import Dataset
 from tui_nn.engine.explain import Element
@@ -22,7 +21,8 @@ from tui_nn.engine.records import NumberFormat
 from tui_nn.engine.render import step_title
 from tui_nn.engine.view import View
 from tui_nn.ui.diagram import DiagramState, NetworkDiagram
-from tui_nn.ui.renderables import ascii_sparkline, class_summary, loss_summary, truth_table
+from tui_nn.ui.losschart import LossChart, readout_text
+from tui_nn.ui.renderables import class_summary, loss_summary, truth_table
 from tui_nn.ui.theme import PHASE_COLOURS
 
 
@@ -177,47 +177,32 @@ class TablePane(Static):
 
 
 class LossPane(Vertical):
-    """Loss per epoch (log scale) as a sparkline, with first, current and best loss and accuracy."""
+    """Loss per epoch on a log axis (the loss chart), with first, current and best loss and accuracy.
+
+    The readout under the chart's cursor (mouse or keys) shows as the pane's border subtitle.
+    """
 
     def __init__(self, ascii_only: bool, **kwargs: str | None) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.ascii_only = ascii_only
         self.border_title = "loss (log scale)"
-        self._series = np.zeros(0)
         self._shown: tuple[object, ...] | None = None
 
     def compose(self) -> ComposeResult:
-        if self.ascii_only:
-            yield Static(id="ascii-spark")
-        else:
-            yield Sparkline([], summary_function=max, id="spark")
+        yield LossChart(self.ascii_only, id="loss-chart")
         yield Static(id="loss-summary")
 
     def show(self, view: View) -> None:
+        self.query_one(LossChart).set_markers(list(view.markers))
         key = (view.epochs_recorded, view.current_loss, view.first_loss)
         if key != self._shown:
             self._shown = key
-            self._show_series(view)
+            self.query_one(LossChart).set_data(view.loss_epochs, view.loss_series, epoch_range=view.epoch_range)
         summary = loss_summary(view.first_loss, view.current_loss, view.best_loss, view.accuracy, view.epochs_recorded)
         self.query_one("#loss-summary", Static).update(summary, layout=False)
 
-    def _show_series(self, view: View) -> None:
-        series = np.asarray(view.loss_series, dtype=float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            logged = np.log10(np.clip(series, 1e-12, None))
-        logged = np.where(np.isfinite(logged), logged, 3.0)  # a diverged epoch shows as a spike
-        self._series = logged
-        if self.ascii_only:
-            spark = self.query_one("#ascii-spark", Static)
-            spark.update(ascii_sparkline(logged.tolist(), max(spark.content_size.width, 10)))
-        else:
-            # A new list (not an in-place append) is what makes Sparkline redraw.
-            self.query_one("#spark", Sparkline).data = logged.tolist() if len(logged) > 1 else [0.0, 0.0]
-
-    def on_resize(self) -> None:
-        if self.ascii_only and len(self._series):
-            spark = self.query_one("#ascii-spark", Static)
-            spark.update(ascii_sparkline(self._series.tolist(), max(spark.content_size.width, 10)))
+    def on_loss_chart_readout_changed(self, event: LossChart.ReadoutChanged) -> None:
+        self.border_subtitle = readout_text(event.readout, self.ascii_only) if event.readout is not None else ""
 
 
 class StatusLine(Static):
