@@ -202,6 +202,10 @@ class TuiNN(App[None]):
     def action_do(self, name: str) -> None:
         self.dispatch(act.ACTIONS[name]())
 
+    def action_undo(self) -> None:
+        """u: a step back that also works while inspecting (where ← moves the selection)."""
+        self.dispatch(act.Back())
+
     def action_pin(self, number: int) -> None:
         self.dispatch(act.Pin(None if number == 0 else number))
 

@@ -118,12 +118,16 @@ class Inspector(ScrollingLines):
     def _parameter(self, story: ParameterStory, width: int) -> list[list[Segment]]:
         fmt = self.fmt
         kind = "bias" if story.element.kind == "bias" else "weight"
+        name = story.label.split(" ")[0]
         rows = self._text(f"{story.label} = {fmt(story.value)}   ({kind})", HEADING, width)
-        rows += self._text(
-            f"∂L/∂ for each sample of this pass — the chain rule from the loss down ({len(story.samples)} samples):", DIM, width
-        )
+        shown = f"the first {len(story.samples)} samples" if story.sample_count > len(story.samples) else "each sample"
+        rows += self._text(f"∂L/∂{name} for {shown} of this pass: the chain rule, from the loss down", DIM, width)
         for chain in story.samples:
-            rows += self._text(f" sample {chain.sample + 1}: ∂L/∂ = {fmt(chain.gradient)}", "bold", width)
+            x = ", ".join(fmt(float(v)) for v in chain.x)
+            y = ", ".join(fmt(float(v)) for v in chain.y)
+            rows += self._text(
+                f" sample {chain.sample + 1} · x = ({x}) · y = {y}: ∂L/∂{name} = {fmt(chain.gradient)}", "bold", width
+            )
             for step in chain.steps:
                 rows += self._step_rows(step, width, "   ")
             if chain.product is not None:

@@ -35,6 +35,7 @@ KEYS: tuple[KeySpec, ...] = (
         "step back (undo): a micro-step, a training run, a pin, an edit, a reset or new settings",
         "back",
     ),
+    KeySpec("u", "undo", "", "u", "undo, like ← (it also works while inspecting, where ← moves the selection)", "undo"),
     KeySpec(
         "f", "do('forward')", "fwd", "f", "next forward micro-step (says so when this sample's forward pass is done)", "forward"
     ),
