@@ -15,14 +15,20 @@ For each, epochs/s of
   tutorial               the same loop without the per-epoch loss (the fastest honest loop).
 The three are run interleaved (engine, tutorial + loss, tutorial, then the next repeat in a
 rotated order), so load on the machine falls on all of them alike; the table gives medians of
-the repeats and the ratios of the medians. The step-through walk's speed follows.
+the repeats and the ratios of the medians. The step-through walk's speed follows, then the
+measurements behind the kernel's size-dependent choices (tui_nn/engine/training.py).
+
+On a shared machine, multi-threaded BLAS makes the large cases erratic for every contender:
+OPENBLAS_NUM_THREADS=1 python -m benchmarks.engine gives steadier single-threaded figures.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
+import timeit
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -125,6 +131,33 @@ def walk_rates() -> tuple[float, float]:
     return steps / forward, back / (time.perf_counter() - start)
 
 
+def kernel_choices() -> list[str]:
+    """Per-element costs behind the kernel's choices, at XOR's, the tall and the wide shapes."""
+    rng = np.random.RandomState(0)
+    lines = []
+    for shape in ((4, 4), (4, 10_000), (1024, 300)):
+        z = rng.randn(*shape)
+        a, out, one = rng.rand(*shape), np.empty(shape), np.ones(shape)
+        w, d = rng.randn(shape[0], 1), rng.randn(1, shape[1])
+        number = max(10, 200_000 // z.size)
+
+        def cost(f: Callable[[], object], number: int = number, size: int = z.size) -> float:
+            return min(timeit.repeat(f, number=number, repeat=5)) / number * 1e9 / size
+
+        tanh_form = cost(lambda z=z, out=out, one=one: (np.tanh(z, out), np.add(out, one, out)))
+        exp_form = cost(lambda z=z, out=out, one=one: (np.exp(z, out), np.add(out, one, out), np.divide(one, out, out)))
+        add_array = cost(lambda a=a, out=out, one=one: np.add(a, one, out))
+        add_float = cost(lambda a=a, out=out: np.add(a, 1.0, out))
+        outer_dot = cost(lambda w=w, d=d, out=out: w.dot(d, out))
+        outer_broadcast = cost(lambda a=a, w=w, d=d, out=out: (np.multiply(a, w, out), np.multiply(out, d, out)))
+        lines.append(
+            f"{shape[0]:>5} × {shape[1]:<6} sigmoid: tanh+add {tanh_form:5.2f} vs exp+add+divide {exp_form:5.2f}"
+            f" · add a constant: array {add_array:5.2f} vs float {add_float:5.2f}"
+            f" · W·δ outer: dot {outer_dot:5.2f} vs two broadcasts {outer_broadcast:5.2f}   (ns per element)"
+        )
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="3 repeats instead of 7")
@@ -149,7 +182,9 @@ def main() -> None:
                 rates[case.name, name].append(measure(case))
     walk = [walk_rates() for _ in range(max(1, repeats // 2))]
 
-    print(f"epochs/s, median of {repeats} interleaved repeats (min–max in brackets)")
+    load_average = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    threads = os.environ.get("OPENBLAS_NUM_THREADS", "default")
+    print(f"epochs/s, median of {repeats} interleaved repeats (min–max in brackets); BLAS threads {threads}; load {load_average}")
     header = f"{'problem':<20}{'engine':>22}{'tutorial + loss':>22}{'tutorial':>22}{'÷ tut + loss':>14}{'÷ tutorial':>12}"
     print(header)
     for case in cases:
@@ -165,6 +200,9 @@ def main() -> None:
     back = statistics.median(w[1] for w in walk)
     print(f"walk, step forward    {forward:>10,.0f} steps/s   ({1e6 / forward:.1f} µs per step)")
     print(f"walk, step back       {back:>10,.0f} steps/s   ({1e6 / back:.1f} µs per step)")
+    print("kernel choices (best of 5):")
+    for line in kernel_choices():
+        print("  " + line)
 
 
 if __name__ == "__main__":

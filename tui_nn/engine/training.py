@@ -26,9 +26,12 @@ from __future__ import annotations
 
 import math
 import sys
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from itertools import islice
+from operator import call
 
 import numpy as np
 
@@ -39,14 +42,19 @@ from tui_nn.engine.history import History
 from tui_nn.engine.network import Network
 from tui_nn.engine.optimizers import OptimizerState
 
-CHUNK = 256
-"""Epochs per chunk: bookkeeping and divergence checks run once per chunk."""
+CHUNK = 1024
+"""Most epochs per chunk: bookkeeping and divergence checks run once per chunk (on XOR a
+chunk's own overhead is about 0.1 ms, so it takes a thousand epochs to make it small)."""
 
-CHUNK_BUFFER_ELEMENTS = 1 << 22
-"""Largest per-chunk buffer of logits (epochs × outputs × samples), in float64s (32 MB)."""
+CHUNK_BUFFER_ELEMENTS = 1 << 20
+"""Largest per-chunk buffer of logits (epochs × outputs × samples), in float64s (8 MB):
+large data sets run shorter chunks, whose overhead is nothing next to their epochs."""
 
 GRADIENT_ROWS_ELEMENTS = 1 << 21
-"""Per-epoch gradients are kept for a chunk only while they fit in this many float64s (16 MB)."""
+"""Largest per-chunk buffer of per-epoch gradients, in float64s (16 MB). Networks too big to
+keep at least MIN_GRADIENT_ROWS rows compute each epoch's gradient norm as they go instead."""
+
+MIN_GRADIENT_ROWS = 16
 
 BOOKKEEPING_BLOCK = 1 << 15
 """Elements per block of bulk bookkeeping (256 kB: the block's temporaries stay in cache)."""
@@ -55,6 +63,8 @@ EXPLOSION_FACTOR = 100.0
 """A BCE loss this many times its reference has exploded (see `explosion_limit`)."""
 
 Op = Callable[[], object]
+Slot = Callable[[np.ndarray, list[np.ndarray]], Op]
+"""Makes the op at one position of an epoch's list, given where its logits and gradient blocks go."""
 
 
 def explosion_limit(loss: str, outputs: int, start_loss: float) -> float:
@@ -132,6 +142,9 @@ class _Bookkeeping:
         self.n = n
         self.binary = bool(np.all((y == 0.0) | (y == 1.0)))
         self.positive = y > 0.5
+        self.sign = np.where(self.positive, 1.0, -1.0)  # right = negatives + Σ sign·[z > 0]
+        self.negatives = float(np.count_nonzero(~self.positive))
+        self.ones = np.ones(n)  # row sums as one matrix-vector product (fast for short rows too)
         self.rows_per_block = max(1, BOOKKEEPING_BLOCK // max(1, n))
         shape = (self.rows_per_block, n)
         self.u = np.empty(shape)
@@ -177,7 +190,7 @@ class _Bookkeeping:
                     np.maximum(u, self.zero[:k], out=u)
                     np.subtract(u, yz, u)
                 np.add(u, a, u)
-                np.divide(u.sum(axis=1), self.m, loss_out[start:stop])
+                np.divide(u @ self.ones, self.m, loss_out[start:stop])
             else:
                 assert overflowed is not None
                 np.multiply(block, coefficient, u)  # z/2
@@ -185,24 +198,24 @@ class _Bookkeeping:
                 np.add(u, self.one[:k], u)  # 2σ(z)
                 np.subtract(u, self.two_y[:k], u)  # 2(σ(z) − y)
                 np.multiply(u, u, u)
-                np.divide(u.sum(axis=1), 8.0 * self.m, loss_out[start:stop])
-                np.isfinite(block, self.flags[:k])
-                overflowed[start:stop] = ~self.flags[:k].all(axis=1)
+                np.divide(u @ self.ones, 8.0 * self.m, loss_out[start:stop])
+                np.subtract(block, block, a)  # 0, or NaN where a logit is not finite
+                overflowed[start:stop] = np.isnan(a @ self.ones)
         return overflowed
 
     def _accuracy(self, block: np.ndarray, out: np.ndarray) -> None:
+        """Fraction right: the prediction is class 1 exactly when z > 0 (σ(z) > ½)."""
         k = block.shape[0]
-        predicted = self.flags[:k]
-        if self.scale > 0:
+        if self.n < 4096:  # one comparison into floats and one matrix-vector product
+            predicted = self.a[:k]
             np.greater(block, self.zero[:k], predicted)
-        else:
-            np.less(block, self.zero[:k], predicted)
-        np.equal(predicted, self.positive, predicted)
-        if self.n >= 4096:
+            np.add(predicted @ self.sign, self.negatives, out)
+        else:  # long rows: comparisons on booleans, counted row by row, are cheaper
+            flags = self.flags[:k]
+            np.greater(block, self.zero[:k], flags)
+            np.equal(flags, self.positive, flags)
             for i in range(k):
-                out[i] = np.count_nonzero(predicted[i])
-        else:
-            out[:] = np.count_nonzero(predicted, axis=1)
+                out[i] = np.count_nonzero(flags[i])
         out /= self.n
 
 
@@ -239,6 +252,14 @@ def plan_scales(kinds: list[str]) -> list[float]:
 
 OUTPUT_SCALE = 0.5
 """The output layer is cheapest fed s = ½: tanh(Ẑ) = tanh(z/2) directly."""
+
+
+def chunk_capacity(logits_per_epoch: int, n_params: int) -> tuple[int, bool]:
+    """Epochs per full-batch chunk, and whether each epoch's gradient is kept for the chunk."""
+    gradient_rows = GRADIENT_ROWS_ELEMENTS // n_params
+    keeps = gradient_rows >= MIN_GRADIENT_ROWS
+    capacity = min(CHUNK, max(1, CHUNK_BUFFER_ELEMENTS // logits_per_epoch))
+    return (min(capacity, gradient_rows) if keeps else capacity), keeps
 
 
 class _Kernel:
@@ -286,16 +307,17 @@ class _Kernel:
         self.grad = np.empty(net.n_params)
         self.gradient_scale = self._gradient_scale()
         self.load(x, y)
-        self.ops = self._build(self.z[-1], self.grad)
+        self.ops, self._slots = self._template()
         self.output_scale = self.scales[-1]
         self.bookkeeping = _Bookkeeping(net.loss, self.output_scale, self.y, m)
-        self.capacity = max(1, min(CHUNK, CHUNK_BUFFER_ELEMENTS // (self.n_out * m)))
-        self.keeps_gradients = self.capacity * net.n_params <= GRADIENT_ROWS_ELEMENTS
-        self._epoch_ops: list[list[Op]] | None = None
-        self._sgd_epoch_ops: list[list[Op]] | None = None
-        self.logits = np.empty((0, self.n_out * m))
-        self.gradients = np.empty((0, net.n_params))
+        self.capacity, self.keeps_gradients = chunk_capacity(self.n_out * m, net.n_params)
+        self.logits = np.empty((0, self.n_out, m))  # capacity × outputs × samples, once epochs run
+        self.gradients = np.empty((0, net.n_params))  # capacity × parameters, if kept
         self.gradient_rows: list[np.ndarray] = []
+        self._gradient_blocks: list[np.ndarray] = []  # per layer: capacity × (n_in + 1) × n_out views
+        self._epoch_ops: list[list[Op]] = []
+        self._sgd_epoch_ops: list[Op] = []
+        self._sgd_operands: tuple[np.ndarray, np.ndarray] | None = None
 
     def _gradient_scale(self) -> float:
         """S: the factor every gradient block carries (checked equal across blocks)."""
@@ -372,39 +394,65 @@ class _Kernel:
                 ]
         return tmp
 
-    def _output_ops(self, zhat: np.ndarray, ops: list[Op]) -> None:
-        """δ' at the output from Ẑ = s·z: 2(ŷ − y) for BCE, 8(ŷ − y)ŷ(1 − ŷ) for MSE."""
-        s = self.scales[-1]
+    def _output_ops(self, ops: list[Op]) -> Callable[[np.ndarray], Op]:
+        """δ' at the output from Ẑ = s·z: 2(ŷ − y) for BCE, 8(ŷ − y)ŷ(1 − ŷ) for MSE.
+
+        Appends the ops after the first to `ops`, and returns the first, which reads Ẑ, as a
+        function of where Ẑ is.
+        """
+        s, shape = self.scales[-1], self.delta[-1]
         delta, tmp, k = self.delta[-1], self.tmp[-1], self._operand
-        source = zhat
+        rescale = k(0.5 / s, shape)
+
+        def first(zhat: np.ndarray) -> Op:
+            if s != 0.5:
+                return partial(np.multiply, zhat, rescale, delta)
+            return partial(np.tanh, zhat, delta)
+
         if s != 0.5:
-            ops.append(partial(np.multiply, zhat, k(0.5 / s, zhat), delta))
-            source = delta
-        ops.append(partial(np.tanh, source, delta))  # t = tanh(z/2), 2ŷ = 1 + t
+            ops.append(partial(np.tanh, delta, delta))
+        # Now delta = t = tanh(z/2), and 2ŷ = 1 + t.
         if self.net.loss == "bce":
             ops.append(partial(np.add, delta, self.one_minus_two_y, delta))  # 2(ŷ − y) = t + 1 − 2y
-            return
+            return first
         ops += [
-            partial(np.add, delta, k(1.0, zhat), tmp),  # 2ŷ
+            partial(np.add, delta, k(1.0, shape), tmp),  # 2ŷ
             partial(np.subtract, tmp, self.two_y, delta),  # 2(ŷ − y)
-            partial(np.subtract, k(2.0, zhat), tmp, self.aux),  # 2(1 − ŷ)
+            partial(np.subtract, k(2.0, shape), tmp, self.aux),  # 2(1 − ŷ)
             partial(np.multiply, self.aux, tmp, self.aux),  # 4ŷ(1 − ŷ)
             partial(np.multiply, delta, self.aux, delta),
         ]
+        return first
 
-    def _build(self, output: np.ndarray, grad: np.ndarray) -> list[Op]:
-        """One epoch's forward and backward, writing the output's Ẑ to `output` and S·Σg to `grad`."""
+    def _template(self) -> tuple[list[Op], list[tuple[int, Slot]]]:
+        """One epoch's forward and backward, writing the output's Ẑ to z[-1] and S·Σg to grad;
+        and the few ops that depend on where those go, as (position, op for (output, grad))."""
         net = self.net
         L = net.n_layers
         ops: list[Op] = []
-        for l in range(L):
-            zhat = output if l == L - 1 else self.z[l]
-            ops.append(partial(net.block(l).T.dot, self.inputs[l], zhat))
-            if l < L - 1:
-                self._hidden_ops(l, ops)
-        self._output_ops(output, ops)
+        slots: list[tuple[int, Slot]] = []
+        own_blocks = [net.block(l, self.grad) for l in range(L)]
+
+        def slot(make: Slot) -> None:
+            slots.append((len(ops), make))
+            ops.append(make(self.z[-1], own_blocks))
+
+        for l in range(L - 1):
+            ops.append(partial(net.block(l).T.dot, self.inputs[l], self.z[l]))
+            self._hidden_ops(l, ops)
+        output_dot = partial(net.block(L - 1).T.dot, self.inputs[L - 1])
+        slot(lambda output, blocks: partial(output_dot, output))
+        rest: list[Op] = []
+        first = self._output_ops(rest)
+        slot(lambda output, blocks: first(output))
+        ops += rest
+
+        def gradient_into(layer: int) -> Slot:
+            dot = partial(self.inputs[layer].dot, self.delta[layer].T)  # [∂W; ∂b] = P·δ'ᵀ
+            return lambda output, blocks: partial(dot, blocks[layer])
+
         for l in range(L - 1, -1, -1):
-            ops.append(partial(self.inputs[l].dot, self.delta[l].T, net.block(l, grad)))
+            slot(gradient_into(l))
             if l == 0:
                 continue
             below, w = self.delta[l - 1], net.weights(l)
@@ -415,38 +463,53 @@ class _Kernel:
                 ops.append(partial(w.dot, self.delta[l], below))
                 tmp = self._derivative_ops(l - 1, ops)
                 ops.append(partial(np.multiply, below, tmp, below))
+        return ops, slots
+
+    def _build(self, output: np.ndarray, blocks: list[np.ndarray]) -> list[Op]:
+        """The epoch's ops writing the output's Ẑ to `output` and S·Σg to the layers' `blocks`."""
+        ops = list(self.ops)
+        for position, make in self._slots:
+            ops[position] = make(output, blocks)
         return ops
 
-    def epoch_ops(self) -> list[list[Op]]:
-        """Op lists for the epochs of a chunk: epoch i writes its logits and gradient to row i."""
-        if self._epoch_ops is None:
-            n = self.capacity
-            self.logits = np.empty((n, self.n_out * self.m))
+    def epoch_ops(self, count: int) -> list[list[Op]]:
+        """Op lists for the first `count` epochs of a chunk: epoch i writes its logits and
+        gradient to row i. Built on first use, and kept."""
+        if not self._epoch_ops:
+            n, net = self.capacity, self.net
+            self.logits = np.empty((n, self.n_out, self.m))
             if self.keeps_gradients:
-                self.gradients = np.empty((n, self.net.n_params))
+                self.gradients = np.empty((n, net.n_params))
                 self.gradient_rows = list(self.gradients)
-            self._epoch_ops = [
-                self._build(
-                    self.logits[i].reshape(self.n_out, self.m), self.gradient_rows[i] if self.keeps_gradients else self.grad
-                )
-                for i in range(n)
-            ]
+                self._gradient_blocks = [
+                    self.gradients[:, offset : offset + rows * cols].reshape(n, rows, cols)
+                    for offset, (rows, cols) in zip(net.offsets, net.shapes, strict=True)
+                ]
+            else:
+                self._gradient_blocks = [net.block(l, self.grad)[None] for l in range(net.n_layers)]
+        while len(self._epoch_ops) < count:
+            i = len(self._epoch_ops)
+            row = i if self.keeps_gradients else 0
+            self._epoch_ops.append(self._build(self.logits[i], [blocks[row] for blocks in self._gradient_blocks]))
         return self._epoch_ops
 
-    def sgd_epoch_ops(self, step: np.ndarray, scratch: np.ndarray) -> list[list[Op]]:
-        """epoch_ops followed by the SGD update θ ← θ − step ⊙ (row i's gradient) (needs kept gradients)."""
-        if self._sgd_epoch_ops is None:
-            params = self.net.params
-            self._sgd_epoch_ops = [
-                [*ops, partial(np.multiply, grad, step, scratch), partial(np.subtract, params, scratch, params)]
-                for ops, grad in zip(self.epoch_ops(), self.gradient_rows, strict=True)
-            ]
-        return self._sgd_epoch_ops
+    def sgd_epoch_ops(self, count: int, step: np.ndarray, scratch: np.ndarray) -> list[Op]:
+        """epoch_ops, each followed by the SGD update θ ← θ − step ⊙ (that epoch's gradient row),
+        flattened into one list (needs kept gradients)."""
+        if self._sgd_operands is None:
+            self._sgd_operands = (step, scratch)
+        if self._sgd_operands != (step, scratch):
+            raise ValueError("one kernel serves one trainer's step and scratch buffers")
+        params, flat = self.net.params, self._sgd_epoch_ops
+        per_epoch = len(self.ops) + 2
+        for i, ops in enumerate(self.epoch_ops(count)[len(flat) // per_epoch :], start=len(flat) // per_epoch):
+            flat += ops
+            flat += [partial(np.multiply, self.gradient_rows[i], step, scratch), partial(np.subtract, params, scratch, params)]
+        return flat
 
     def run(self) -> None:
         """Forward and backward once: Ẑ of the output in z[-1], S·Σg in grad."""
-        for op in self.ops:
-            op()
+        deque(map(call, self.ops), maxlen=0)
 
     def mean_gradient(self, out: np.ndarray) -> None:
         """out ← ḡ = grad/(S·m), exactly Σg/m (S is a power of two)."""
@@ -638,8 +701,7 @@ class Trainer:
         return self._advice(pattern, growth)
 
     def _capacity(self) -> int:
-        per_epoch = self.net.sizes[-1] * self.data.size
-        return max(1, min(CHUNK, CHUNK_BUFFER_ELEMENTS // per_epoch))
+        return chunk_capacity(self.net.sizes[-1] * self.data.size, self.net.n_params)[0] if self._full_batch else CHUNK
 
     def _rewind(self, params: np.ndarray, state: OptimizerState, epoch: int, count: int) -> None:
         """Back to a chunk's start, then replay `count` epochs."""
@@ -773,7 +835,7 @@ class Trainer:
     def _full_batch_epochs(self, rows: np.ndarray) -> np.ndarray | None:
         kernel = self._full_kernel()
         count = len(rows)
-        epoch_ops = kernel.epoch_ops()
+        epoch_ops = kernel.epoch_ops(count)
         params, scratch, mean = self.net.params, self._scratch, self._mean_gradient
         norms = rows[:, 3]
         sm = kernel.gradient_scale * kernel.m
@@ -787,14 +849,14 @@ class Trainer:
             step.fill(sm)
         kept = kernel.keeps_gradients
         if sgd and kept:
-            for ops in kernel.sgd_epoch_ops(step, scratch)[:count]:
-                for op in ops:
-                    op()
+            flat = kernel.sgd_epoch_ops(count, step, scratch)
+            # deque(map(call, ...), maxlen=0) runs the calls from C: a quarter less overhead
+            # per call than a Python for loop, which is most of an epoch at XOR size.
+            deque(map(call, islice(flat, count * (len(kernel.ops) + 2))), maxlen=0)
         else:
             grads = kernel.gradient_rows if kept else [kernel.grad] * count
             for i in range(count):
-                for op in epoch_ops[i]:
-                    op()
+                deque(map(call, epoch_ops[i]), maxlen=0)
                 grad = grads[i]
                 if not kept:
                     norms[i] = vdot(grad, grad)
@@ -810,4 +872,4 @@ class Trainer:
         norms /= sm * sm
         np.sqrt(norms, out=norms)
         self.epoch += count
-        return kernel.bookkeeping(kernel.logits[:count], rows[:, 1], rows[:, 2])
+        return kernel.bookkeeping(kernel.logits[:count].reshape(count, -1), rows[:, 1], rows[:, 2])
