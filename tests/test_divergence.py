@@ -62,7 +62,7 @@ def test_momentum_at_lr_1e308_reports_the_finite_loss_it_had() -> None:
     """It used to say "loss became inf" of a loss that was finite (the sum of its samples overflowed)."""
     trainer, result = train(Config(optimizer="momentum", lr=1e308), 100)
     rows = assert_stopped_exactly(trainer, result)
-    assert result.stopped is not None and result.stopped.startswith("the loss exploded at epoch 1:")
+    assert result.stopped is not None and result.stopped.startswith("the loss exploded at epoch 1 (")
     assert "inf" not in result.stopped and "NaN" not in result.stopped
     loss = plain_bce(trainer.net, trainer.data)
     assert math.isfinite(loss) and loss > limit_for(rows)
@@ -76,7 +76,7 @@ def test_a_relu_net_whose_loss_explodes_is_stopped(lr: float) -> None:
     """`train xor --activation relu --lr 1e3` used to run to the end with a loss 300 × its start."""
     trainer, result = train(Config(activation="relu", lr=lr), 5000)
     rows = assert_stopped_exactly(trainer, result)
-    assert result.stopped is not None and result.stopped.startswith(f"the loss exploded at epoch {int(rows[-1, 0])}:")
+    assert result.stopped is not None and result.stopped.startswith(f"the loss exploded at epoch {int(rows[-1, 0])} (")
     limit = limit_for(rows)
     assert rows[-1, 1] > limit and np.all(rows[:-1, 1] <= limit)
     assert rows[-1, 1] == pytest.approx(plain_bce(trainer.net, trainer.data), rel=1e-12)
@@ -107,7 +107,7 @@ def test_nan_is_named_with_the_layer_where_float64_broke() -> None:
     rows = assert_stopped_exactly(trainer, result)
     assert math.isnan(rows[-1, 1]) and np.isfinite(rows[:-1, 1:]).all()
     assert result.stopped is not None
-    assert result.stopped.startswith("the loss became NaN at epoch 1: the output layer's pre-activations became NaN")
+    assert result.stopped.startswith("the loss became NaN at epoch 1 (the output layer's pre-activations became NaN")
     # The plain forward pass overflows too (whether to NaN or to ±inf depends on the order
     # in which BLAS adds the infinite products, and on whether it fuses multiply and add).
     assert not np.isfinite(trainer.net.forward(trainer.data.x)[0][-1]).all()
@@ -166,7 +166,7 @@ def test_an_mse_output_that_overflows_is_stopped() -> None:
     trainer, result = train(config, 100)
     rows = assert_stopped_exactly(trainer, result)
     assert result.stopped is not None
-    assert result.stopped.startswith(f"float64 overflowed at epoch {int(rows[-1, 0])}: the output layer's pre-activations")
+    assert result.stopped.startswith(f"the output layer's pre-activations overflowed float64 to ±inf at epoch {int(rows[-1, 0])}")
     assert np.isfinite(rows[-1, 1]), "the MSE loss itself stayed finite"
     assert not np.isfinite(trainer.net.forward(trainer.data.x)[0][-1]).all()
 
@@ -181,7 +181,7 @@ def test_a_loss_whose_sum_overflows_is_recorded_finite() -> None:
         warnings.simplefilter("error")
         result = trainer.run(50)
     rows = assert_stopped_exactly(trainer, result)
-    assert result.stopped is not None and result.stopped.startswith("the loss exploded at epoch 1:")
+    assert result.stopped is not None and result.stopped.startswith("the loss exploded at epoch 1 (")
     loss = plain_bce(net, data)
     assert math.isfinite(loss) and rows[-1, 1] == pytest.approx(loss, rel=1e-12)
     assert "inf" not in result.stopped
