@@ -193,3 +193,14 @@ def test_a_stopped_run_resumes_at_a_lower_rate() -> None:
     trainer.lr = suggestion(result.stopped)
     again = trainer.run(200)
     assert again.stopped is None and np.isfinite(trainer.history.rows()[:, 1:]).all()
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf])
+def test_weights_not_finite_before_training_are_named_not_blamed_on_the_rate(value: float) -> None:
+    net = Network((2, 2, 1), "tanh")
+    net.initialise(InitSpec("normal", 1.0), 0)
+    net.params[0] = value
+    trainer = Trainer(net, load("xor"))
+    result = trainer.run(100)
+    assert result.epochs == 1 and trainer.epoch == 0
+    assert result.stopped == "the weights were not finite at epoch 0, before training: reset them or load finite ones"

@@ -496,7 +496,7 @@ class _Kernel:
         flattened into one list (needs kept gradients)."""
         if self._sgd_operands is None:
             self._sgd_operands = (step, scratch)
-        if self._sgd_operands != (step, scratch):
+        if self._sgd_operands[0] is not step or self._sgd_operands[1] is not scratch:
             raise ValueError("one kernel serves one trainer's step and scratch buffers")
         params, flat = self.net.params, self._sgd_epoch_ops
         per_epoch = len(self.ops) + 2
@@ -526,16 +526,16 @@ class _Kernel:
         norm = math.sqrt(float(np.vdot(self.grad, self.grad))) / abs(self.gradient_scale * self.m)
         return float(loss[0]), float(accuracy[0]), norm, bool(flags is not None and flags[0])
 
-    def inspect(self) -> tuple[str, bool] | None:
+    def inspect(self) -> tuple[int | None, bool] | None:
         """After `run`: where the first non-finite number appeared, and whether it is a NaN.
 
-        Returns ("layer l", nan) for a layer's pre-activations, ("gradient", nan), or None.
+        Returns (l, nan) for layer l's pre-activations, (None, nan) for the gradient, or None.
         """
         for l, zhat in enumerate(self.z):
             if not np.isfinite(zhat).all():
-                return f"layer {l}", bool(np.isnan(zhat).any())
+                return l, bool(np.isnan(zhat).any())
         if not np.isfinite(self.grad).all():
-            return "gradient", bool(np.isnan(self.grad).any())
+            return None, bool(np.isnan(self.grad).any())
         return None
 
 
@@ -669,6 +669,8 @@ class Trainer:
                     growth = self._rewind(params, state, epoch, j, one_by_one=True)
                     self.history.extend(rows[: j + 1])
                     return RunResult(done + j + 1, self._weights_overflowed(int(rows[j, 0]), went_nan, growth))
+                if stop is None:  # the weights were not finite to begin with
+                    stop = (0, True)
             assert stop is not None
             k, bad_row = stop
             growth = self._rewind(params, state, epoch, k, one_by_one=bad_row)
@@ -681,7 +683,10 @@ class Trainer:
         self, params: np.ndarray, state: OptimizerState, epoch: int, updates: int
     ) -> tuple[int, bool] | None:
         """Replay from a chunk's start: the first of the next `updates` updates after which a
-        weight is not finite (its index in the chunk, and whether it is a NaN), or None."""
+        weight is not finite (its index in the chunk, and whether it is a NaN), or None (also
+        when the weights were not finite at the chunk's start)."""
+        if not np.isfinite(params).all():
+            return None
         self._rewind(params, state, epoch, 0)
         for j in range(updates):
             self._chunk(1)
@@ -757,8 +762,8 @@ class Trainer:
         epoch = int(rows[k, 0])
         params = self.net.params
         weights = f"weights up to {_largest(params):.4g}"
-        if not np.isfinite(params).all():
-            return self._advice(f"the weights were not finite at epoch {epoch}", math.inf)
+        if not np.isfinite(params).all():  # (an overflow during training stops at its update)
+            return f"the weights were not finite at epoch {epoch}, before training: reset them or load finite ones"
         kernel = self._full_kernel()
         with np.errstate(all="ignore"):
             kernel.run()
@@ -771,12 +776,11 @@ class Trainer:
                 norm = _robust_norm(kernel.grad) / abs(kernel.gradient_scale * kernel.m)
                 rows[k, 3] = norm
         if where is not None:
-            stage, nan = where
+            layer, nan = where
             what = "became NaN, an ∞ − ∞ or 0 × ∞ in float64" if nan else "overflowed float64 to ±inf"
-            if stage == "gradient":
+            if layer is None:
                 became = "became NaN" if nan else "overflowed to ±inf"
                 return self._advice(f"the gradient {became} at epoch {epoch} (in backpropagation, with {weights})", growth)
-            layer = int(stage.split()[1])
             name = "the output layer" if layer == self.net.n_layers - 1 else f"hidden layer {layer + 1}"
             if math.isnan(loss):
                 pattern = f"the loss became NaN at epoch {epoch} ({name}'s pre-activations {what}, with {weights})"
