@@ -56,6 +56,9 @@ keep at least MIN_GRADIENT_ROWS rows compute each epoch's gradient norm as they 
 
 MIN_GRADIENT_ROWS = 16
 
+MIN_CHUNK = 64
+"""Fewest epochs per chunk when a run is longer than that."""
+
 BOOKKEEPING_BLOCK = 1 << 15
 """Elements per block of bulk bookkeeping (256 kB: the block's temporaries stay in cache)."""
 
@@ -491,6 +494,10 @@ class _Kernel:
             self._epoch_ops.append(self._build(self.logits[i], [blocks[row] for blocks in self._gradient_blocks]))
         return self._epoch_ops
 
+    @property
+    def lists_built(self) -> int:
+        return len(self._epoch_ops)
+
     def sgd_epoch_ops(self, count: int, step: np.ndarray, scratch: np.ndarray) -> list[Op]:
         """epoch_ops, each followed by the SGD update θ ← θ − step ⊙ (that epoch's gradient row),
         flattened into one list (needs kept gradients)."""
@@ -612,9 +619,10 @@ class Trainer:
         return kernel
 
     def _full_kernel(self) -> _Kernel:
-        kernel = self._kernel(self.data.size)
-        kernel.load(self.data.x, self.data.y)
-        return kernel
+        """The kernel for the whole data set. It is built loaded with it, and no other batch
+        has its size (mini-batches are smaller; a pinned sample is the data set only when the
+        data set is that one sample), so it never needs reloading."""
+        return self._kernel(self.data.size)
 
     def evaluate(self) -> tuple[float, float, float]:
         """Full-data-set (loss, accuracy, gradient norm) at the current parameters."""
@@ -650,10 +658,11 @@ class Trainer:
         while done < epochs:
             if done and should_stop is not None and should_stop():
                 break
-            count = min(self._capacity(), epochs - done)
+            count = min(self._chunk_length(epochs), epochs - done)
             params, state, epoch = self.net.params.copy(), self.opt_state.copy(), self.epoch
             rows, overflowed = self._chunk(count)
-            limit = self._explosion_limit(rows)
+            if not done:
+                limit = self._explosion_limit(rows)
             stop = self._first_stop(rows, overflowed, target_loss, limit)
             weights_finite = bool(np.isfinite(self.net.params).all())
             if stop is None and weights_finite:
@@ -702,8 +711,19 @@ class Trainer:
         overflowing = sys.float_info.max / largest if largest > 0 else math.inf
         return self._advice(pattern, max(growth, overflowing))
 
-    def _capacity(self) -> int:
-        return chunk_capacity(self.net.sizes[-1] * self.data.size, self.net.n_params)[0] if self._full_batch else CHUNK
+    def _chunk_length(self, epochs: int) -> int:
+        """Epochs in the next chunk of a run of `epochs`.
+
+        A full-batch chunk needs an op list per epoch, built once per trainer at about the
+        cost of an epoch, while each chunk costs about 30 epochs' worth on XOR; √(32·epochs)
+        lists balance the two (so a short run does not pay for a thousand lists), and lists
+        already built are always used.
+        """
+        if not self._full_batch:
+            return CHUNK
+        kernel = self._kernel(self.data.size)
+        wanted = max(MIN_CHUNK, math.isqrt(32 * epochs), kernel.lists_built)
+        return min(kernel.capacity, wanted)
 
     def _rewind(self, params: np.ndarray, state: OptimizerState, epoch: int, count: int, one_by_one: bool = False) -> float:
         """Back to a chunk's start, then replay `count` epochs.
@@ -747,6 +767,13 @@ class Trainer:
         """The first epoch (index in `rows`) at which training must stop, and whether its row
         went wrong (if not, it reached the target)."""
         loss, norm = rows[:, 1], rows[:, 3]
+        if (
+            math.isfinite(float(norm.sum()) + float(loss.sum()))
+            and float(loss.max()) <= limit
+            and (target_loss is None or float(loss.min()) >= target_loss)
+            and (overflowed is None or not overflowed.any())
+        ):
+            return None  # the common case, in a few reductions
         bad = ~np.isfinite(loss) | ~np.isfinite(norm) | (loss > limit)
         if overflowed is not None:
             bad |= overflowed
