@@ -28,8 +28,17 @@ def sigmoid_scalar(z: float) -> float:
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
-    """σ(z) = ½·(1 + tanh(z/2)): equal to 1/(1+e^−z), with no overflow for any z."""
-    return np.asarray(0.5 * np.tanh(0.5 * z) + 0.5)
+    """σ(z) = ½·(1 + tanh(z/2)): equal to 1/(1+e^−z), with no overflow for any z.
+
+    Computed in place in one new array: on large arrays (a decision-boundary grid) a
+    temporary per step costs several times the arithmetic, in fresh pages.
+    """
+    out = np.empty(np.shape(z))
+    np.multiply(z, 0.5, out)
+    np.tanh(out, out)
+    np.multiply(out, 0.5, out)
+    np.add(out, 0.5, out)
+    return out
 
 
 def _tanh_scalar(z: float) -> float:
@@ -83,7 +92,10 @@ class Activation:
             return np.asarray(np.tanh(z))
         if self.name == "relu":
             return np.asarray(np.maximum(z, 0.0))
-        return np.asarray(np.where(z > 0, z, LEAKY_SLOPE * z))
+        out = np.empty(np.shape(z))
+        np.multiply(z, LEAKY_SLOPE, out)
+        np.maximum(z, out, out=out)  # = z if z > 0 else 0.01·z, in one new array
+        return out
 
     def derivative_vector(self, z: np.ndarray, a: np.ndarray) -> np.ndarray:
         if self.name == "sigmoid":
