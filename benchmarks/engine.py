@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tui_nn.engine.activations import sigmoid
 from tui_nn.engine.config import Config
 from tui_nn.engine.datasets import Dataset, load
 from tui_nn.engine.network import InitSpec, Network
@@ -150,6 +151,11 @@ def kernel_choices() -> list[str]:
         add_float = cost(lambda a=a, out=out: np.add(a, 1.0, out))
         outer_dot = cost(lambda w=w, d=d, out=out: w.dot(d, out))
         outer_broadcast = cost(lambda a=a, w=w, d=d, out=out: (np.multiply(a, w, out), np.multiply(out, d, out)))
+        in_place = cost(lambda z=z: sigmoid(z))
+        temporaries = cost(lambda z=z: 0.5 * np.tanh(0.5 * z) + 0.5)
+        lines.append(
+            f"{shape[0]:>5} × {shape[1]:<6} activations.sigmoid: in place {in_place:5.2f} vs with temporaries {temporaries:5.2f}"
+        )
         lines.append(
             f"{shape[0]:>5} × {shape[1]:<6} sigmoid: tanh+add {tanh_form:5.2f} vs exp+add+divide {exp_form:5.2f}"
             f" · add a constant: array {add_array:5.2f} vs float {add_float:5.2f}"
