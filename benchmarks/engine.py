@@ -191,7 +191,8 @@ def main() -> None:
     load_average = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     threads = os.environ.get("OPENBLAS_NUM_THREADS", "default")
     print(f"epochs/s, median of {repeats} interleaved repeats (min–max in brackets); BLAS threads {threads}; load {load_average}")
-    header = f"{'problem':<20}{'engine':>22}{'tutorial + loss':>22}{'tutorial':>22}{'÷ tut + loss':>14}{'÷ tutorial':>12}"
+    print("ratios: of the medians, and [the median of each repeat's own ratio, paired in time]")
+    header = f"{'problem':<20}{'engine':>22}{'tutorial + loss':>22}{'tutorial':>22}{'÷ tut + loss':>20}{'÷ tutorial':>18}"
     print(header)
     for case in cases:
         cells, medians = [], []
@@ -200,7 +201,12 @@ def main() -> None:
             median = statistics.median(values)
             medians.append(median)
             cells.append(f"{median:>10,.0f} ({min(values):,.0f}–{max(values):,.0f})".rjust(22))
-        ratios = f"{medians[0] / medians[1]:>13.2f}×{medians[0] / medians[2]:>11.2f}×"
+        ratios = ""
+        for other in (1, 2):
+            paired = statistics.median(
+                e / t for e, t in zip(rates[case.name, "engine"], rates[case.name, contenders[other][0]], strict=True)
+            )
+            ratios += f"{medians[0] / medians[other]:.2f}× [{paired:.2f}×]".rjust(20 if other == 1 else 18)
         print(f"{case.name:<20}{''.join(cells)}{ratios}")
     forward = statistics.median(w[0] for w in walk)
     back = statistics.median(w[1] for w in walk)
