@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui_nn.engine.datasets import PROBLEMS, load
+from tui_nn.engine.datasets import PROBLEMS, Dataset, load
 from tui_nn.engine.diagnostics import diagnose
 from tui_nn.engine.history import History
 from tui_nn.engine.network import InitSpec, Network
@@ -164,8 +164,6 @@ def _plain_outcome(net: Network, data_x: np.ndarray, data_y: np.ndarray) -> tupl
 )
 def test_bookkeeping_matches_plain_numpy(hidden, n_out, activation, loss, rows, binary, scale, seed) -> None:
     """Loss (softplus form), accuracy (from the logits' sign) and gradient norm, any net and targets."""
-    from tui_nn.engine.datasets import Dataset
-
     rng = np.random.RandomState(seed)
     x = rng.uniform(-2, 2, (rows, 2))
     y = (rng.uniform(0, 1, (rows, n_out)) > 0.5).astype(float) if binary else rng.uniform(0, 1, (rows, n_out))
@@ -198,8 +196,6 @@ def test_a_chunk_records_what_evaluate_says_each_epoch() -> None:
 @pytest.mark.parametrize("z", [-1e4, -800.0, -35.0, -30.0, 0.0, 30.0, 35.0, 40.0, 800.0, 1e4])
 def test_a_confident_output_keeps_its_loss_exact(z: float) -> None:
     """BCE from the logit: at z = 30 with target 1 the loss is ln(1 + e^−30) = 9.358e-14, not 9.237e-14."""
-    from tui_nn.engine.datasets import Dataset
-
     net = Network((2, 1))
     net.biases(0)[:] = z
     data = Dataset("one", np.zeros((1, 2)), np.ones((1, 1)))
