@@ -151,10 +151,14 @@ def kernel_choices() -> list[str]:
         add_float = cost(lambda a=a, out=out: np.add(a, 1.0, out))
         outer_dot = cost(lambda w=w, d=d, out=out: w.dot(d, out))
         outer_broadcast = cost(lambda a=a, w=w, d=d, out=out: (np.multiply(a, w, out), np.multiply(out, d, out)))
-        in_place = cost(lambda z=z: sigmoid(z))
-        temporaries = cost(lambda z=z: 0.5 * np.tanh(0.5 * z) + 0.5)
+        # Alternated and medians: what temporaries cost depends on the allocator's state.
+        in_place, temporaries = [], []
+        for _ in range(7):
+            in_place.append(cost(lambda z=z: sigmoid(z)))
+            temporaries.append(cost(lambda z=z: 0.5 * np.tanh(0.5 * z) + 0.5))
         lines.append(
-            f"{shape[0]:>5} × {shape[1]:<6} activations.sigmoid: in place {in_place:5.2f} vs with temporaries {temporaries:5.2f}"
+            f"{shape[0]:>5} × {shape[1]:<6} activations.sigmoid {statistics.median(in_place):5.2f}"
+            f" vs one temporary per step {statistics.median(temporaries):5.2f}"
         )
         lines.append(
             f"{shape[0]:>5} × {shape[1]:<6} sigmoid: tanh+add {tanh_form:5.2f} vs exp+add+divide {exp_form:5.2f}"

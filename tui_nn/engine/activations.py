@@ -27,12 +27,16 @@ def sigmoid_scalar(z: float) -> float:
     return e / (1.0 + e)
 
 
-def sigmoid(z: np.ndarray) -> np.ndarray:
-    """σ(z) = ½·(1 + tanh(z/2)): equal to 1/(1+e^−z), with no overflow for any z.
+IN_PLACE_ELEMENTS = 4096
+"""From this size the vector sigmoid works in place in one new array: on large arrays (a
+decision-boundary grid) a temporary per step can cost several times the arithmetic, in
+fresh pages; on small ones the extra call costs more than the temporaries."""
 
-    Computed in place in one new array: on large arrays (a decision-boundary grid) a
-    temporary per step costs several times the arithmetic, in fresh pages.
-    """
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """σ(z) = ½·(1 + tanh(z/2)): equal to 1/(1+e^−z), with no overflow for any z."""
+    if np.size(z) < IN_PLACE_ELEMENTS:
+        return np.asarray(0.5 * np.tanh(0.5 * z) + 0.5)
     out = np.empty(np.shape(z))
     np.multiply(z, 0.5, out)
     np.tanh(out, out)
