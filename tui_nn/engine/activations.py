@@ -35,7 +35,7 @@ fresh pages; on small ones the extra call costs more than the temporaries."""
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
     """σ(z) = ½·(1 + tanh(z/2)): equal to 1/(1+e^−z), with no overflow for any z."""
-    if np.size(z) < IN_PLACE_ELEMENTS:
+    if z.size < IN_PLACE_ELEMENTS:
         return np.asarray(0.5 * np.tanh(0.5 * z) + 0.5)
     out = np.empty(np.shape(z))
     np.multiply(z, 0.5, out)
