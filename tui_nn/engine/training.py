@@ -11,8 +11,8 @@ every pass over an array does. So the kernel
   activation is as few passes as possible: a sigmoid hidden layer fed s = ½ is two passes,
   u = 1 + tanh(Ẑ) = 2σ(z), and u is the next layer's input (s = 2); the output's error
   signal is tanh of a rescaled Ẑ plus one constant. Scaling by a power of two is exact in
-  binary floating point, so every number is bit for bit what the unscaled formulas give; the
-  scales are chosen so that all gradient blocks carry the same factor S, which is divided out
+  binary floating point, so the scales change no digit of any result (short of overflow); they
+  are chosen so that all gradient blocks carry the same factor S, which is divided out
   exactly in the update;
 - keeps, during a chunk of epochs, each epoch's output logits and gradient in rows of its own
   (one op list per epoch writes straight into them), so the bookkeeping (loss, accuracy,
