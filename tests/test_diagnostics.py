@@ -65,3 +65,16 @@ def test_a_network_that_learns_is_never_called_stuck() -> None:
     for _ in range(80):
         trainer.run(250)
         assert stuck(session.stepper.history, session.net, session.data.x, session.data.y) is None
+
+
+def test_training_accuracy_and_the_truth_table_use_one_rule() -> None:
+    """ŷ > 0.5 decides the class everywhere; a logit of 1e-17 gives ŷ = 0.5 exactly: class 0."""
+    from tui_nn.engine.network import accuracy
+
+    session = build(Config(hidden=()))
+    for bias in (1e-17, -1e-17, 2.2e-16, 3e-16, 0.0):
+        session.net.params[:] = 0.0
+        session.net.biases(0)[:] = bias
+        trainer = session.stepper.trainer
+        _, trained_accuracy, _ = trainer.evaluate()
+        assert trained_accuracy == accuracy(session.net.predict(session.data.x), session.data.y), bias
