@@ -772,6 +772,23 @@ def measure_undo(report: Report) -> None:
         )
 
 
+def code_version() -> str:
+    """The tui_nn measured: where it is imported from and the commit of its checkout (dirty or not)."""
+    import tui_nn
+
+    where = Path(tui_nn.__file__).resolve().parent
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(where), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        )
+        dirty = subprocess.run(
+            ["git", "-C", str(where), "status", "--porcelain", "--", "."], capture_output=True, text=True, check=True
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return f"tui_nn from {where} (not a git checkout)"
+    return f"tui_nn from {where} at commit {head.stdout.strip()}" + (" with uncommitted changes" if dirty.stdout.strip() else "")
+
+
 # --- main ----------------------------------------------------------------------------------------------
 
 
@@ -802,6 +819,7 @@ def main(argv: list[str] | None = None) -> None:
     report = Report()
     began = time.perf_counter()
     print(f"benchmarks.app: {', '.join(s for s in SECTIONS if s in chosen)} ({load_average()})")
+    print(f"measuring {code_version()}")
     if "launch" in chosen:
         measure_launch(report, args.launches)
     if "keys" in chosen:
