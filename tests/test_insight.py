@@ -81,8 +81,8 @@ def test_boundary_renders_to_text_with_points_and_contour(trained_xor) -> None:
     assert text[3][10] == "x" and text[3][30] == "o"  # (0,1) is class 1, (1,1) class 0, both right
     assert "*" in "".join(text)
     assert contour_mask(grid).any()
-    legend = "".join(s.text for s in boundary_legend(extent, 60, True))
-    assert "x₁ -0.50…1.50" in legend and len(legend) == 60
+    legend = "".join(s.text for s in boundary_legend(extent, 80, True))
+    assert "x1 across, x2 up" in legend and len(legend) == 80 and legend.isascii()
 
 
 def test_wrong_points_stand_out() -> None:
@@ -110,3 +110,29 @@ def test_spiral_grid_is_vectorised_and_sized() -> None:
     extent = data_extent(session.data)
     grid = output_grid(session.net, session.net.params, extent, 200, 120)
     assert grid.shape == (120, 200) and np.isfinite(grid).all()
+
+
+@pytest.mark.parametrize(("columns", "pixel_rows"), [(114, 28), (40, 40), (30, 90), (198, 52)])
+def test_square_extent_keeps_one_scale_on_both_axes(columns: int, pixel_rows: int) -> None:
+    from tui_nn.engine.insight import square_extent
+
+    for problem in ("xor", "spiral", "circle"):
+        base = data_extent(load(problem))
+        shown = square_extent(base, columns, pixel_rows)
+        across = (shown.x_max - shown.x_min) / columns
+        up = (shown.y_max - shown.y_min) / pixel_rows
+        assert across == pytest.approx(up, rel=1e-12)
+        assert shown.x_min <= base.x_min and shown.x_max >= base.x_max  # all of the data still shows
+        assert shown.y_min <= base.y_min and shown.y_max >= base.y_max
+        centre = ((shown.x_min + shown.x_max) / 2, (shown.y_min + shown.y_max) / 2)
+        assert centre == pytest.approx(((base.x_min + base.x_max) / 2, (base.y_min + base.y_max) / 2))
+
+
+def test_ticks_are_round_and_inside() -> None:
+    from tui_nn.engine.insight import ticks
+
+    assert ticks(-0.5, 1.5, 5) == [-0.5, 0.0, 0.5, 1.0, 1.5]
+    values = ticks(-5.68, 5.69, 12)
+    assert values == [float(v) for v in range(-5, 6)]
+    assert ticks(0.0, 1e-3, 3) == [0.0, 0.0005, 0.001]
+    assert ticks(1.0, 1.0, 3) == []

@@ -6,12 +6,12 @@ import warnings
 import numpy as np
 import pytest
 
+from tests.reference import tutorial_xor
 from tui_nn.cli import main
 from tui_nn.engine.activations import ACTIVATIONS, sigmoid, sigmoid_scalar
 from tui_nn.engine.datasets import load
 from tui_nn.engine.losses import batch_loss, bce_from_logit_scalar
 from tui_nn.engine.network import InitSpec, Network
-from tests.reference import tutorial_xor
 from tui_nn.engine.training import Trainer
 
 

@@ -187,3 +187,30 @@ async def test_n_draws_a_new_seed_and_back_returns() -> None:
         await pilot.press("left")
         await pilot.pause()
         assert app.session.config.seed == 3 and (app.session.net.params == before).all()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (160, 45), (200, 60)])
+async def test_no_caption_is_cut_at_its_pane_edge(size: tuple[int, int]) -> None:
+    """Every line a pane draws fits the pane: captions wrap at a word instead of being cut."""
+    from tui_nn.ui.widgets import BoundaryPane, HiddenPane
+
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("T")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        for _ in range(3):
+            for pane_type in (NetworkPane, BoundaryPane, HiddenPane):
+                pane = app.query_one(pane_type)
+                if not pane.display or pane.view is None:
+                    continue
+                width, height = pane.content_size.width, pane.content_size.height
+                for row in pane.draw_rows(pane.view, width, height):
+                    assert sum(len(seg.text) for seg in row) <= width
+            captions = app.query_one(HiddenPane)._summary
+            from tui_nn.engine.insight import hidden_space
+
+            space = hidden_space(app.session.net, app.session.net.params, app.session.data.x)
+            width = max(app.query_one(HiddenPane).content_size.width, 10)
+            assert all(len(line) <= width for line in captions(space, width))
+            await pilot.press("v")

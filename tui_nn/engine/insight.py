@@ -35,6 +35,32 @@ def data_extent(data: Dataset, margin: float = 0.15) -> Extent:
     return Extent(*(float(v) for v in bounds))
 
 
+def square_extent(extent: Extent, columns: int, pixel_rows: int) -> Extent:
+    """The extent widened (about its centre) along one axis so that one pixel spans the same
+    distance across as up: on half-block pixels, which are square, a circle is drawn round."""
+    width, height = extent.x_max - extent.x_min, extent.y_max - extent.y_min
+    if columns <= 0 or pixel_rows <= 0 or width <= 0 or height <= 0:
+        return extent
+    step = max(width / columns, height / pixel_rows)
+    cx, cy = (extent.x_min + extent.x_max) / 2, (extent.y_min + extent.y_max) / 2
+    half_w, half_h = step * columns / 2, step * pixel_rows / 2
+    return Extent(cx - half_w, cx + half_w, cy - half_h, cy + half_h)
+
+
+def ticks(low: float, high: float, most: int) -> list[float]:
+    """Round values (1, 2 or 5 × 10ᵏ apart) within [low, high], at most `most` of them."""
+    if not (np.isfinite(low) and np.isfinite(high)) or high <= low or most < 1:
+        return []
+    for exponent in range(int(np.floor(np.log10(high - low))) - 2, int(np.ceil(np.log10(high - low))) + 2):
+        for mantissa in (1, 2, 5):
+            step = mantissa * 10.0**exponent
+            first = np.ceil(low / step - 1e-9) * step
+            count = int(np.floor((high - first) / step + 1e-9)) + 1
+            if count <= most:
+                return [float(round(first + k * step, 12)) for k in range(count)]
+    return [low, high]
+
+
 def grid_inputs(extent: Extent, columns: int, rows: int) -> np.ndarray:
     """The centres of a columns × rows grid of pixels, row 0 at the top (largest x₂): (rows·columns, 2)."""
     xs = extent.x_min + (np.arange(columns) + 0.5) * (extent.x_max - extent.x_min) / columns

@@ -157,7 +157,7 @@ def _ascii_rows(
 
 def boundary_legend(extent: Extent, width: int, ascii_only: bool) -> list[Segment]:
     """ŷ 0 ▆▆▆▆ 1 colour bar, the contour's mark and the axis ranges."""
-    segments: list[Segment] = [Segment("ŷ 0 ")]
+    segments: list[Segment] = [Segment("yhat 0 " if ascii_only else "ŷ 0 ")]
     steps = 10
     for k in range(steps + 1):
         p = k / steps
@@ -165,8 +165,8 @@ def boundary_legend(extent: Extent, width: int, ascii_only: bool) -> list[Segmen
             segments.append(Segment(ASCII_BANDS[min(int(p * 4), 3)]))
         else:
             segments.append(Segment("█", Style(color=_rgb(scale_colour(p)))))
-    contour = "* ŷ=0.5" if ascii_only else "─ ŷ=0.5"
-    text = f" 1  {contour}  x₁ {extent.x_min:.2f}…{extent.x_max:.2f}  x₂ {extent.y_min:.2f}…{extent.y_max:.2f}"
+    contour = "* yhat=0.5  o/x points (O/X wrong)" if ascii_only else "─ ŷ = 0.5   ● right  ✕ wrong"
+    text = f" 1   {contour}   x₁ across, x₂ up" if not ascii_only else f" 1   {contour}   x1 across, x2 up"
     segments.append(Segment(text, Style(dim=True)))
     used = sum(len(s.text) for s in segments)
     if used > width:
@@ -244,3 +244,37 @@ def hidden_rows(
                 column += 1
         shaded.append(list(Segment.simplify(tinted)))
     return shaded
+
+
+AXIS = Style(color="grey70")
+
+
+def tick_label(value: float) -> str:
+    return f"{value:g}".replace("-", "−")
+
+
+def with_axes(plot: list[list[Segment]], extent: Extent, columns: int, rows: int, gutter: int) -> list[list[Segment]]:
+    """The plot (rows × columns cells covering `extent`) with y tick values in a left gutter of
+    `gutter` cells and a row of x tick values under it."""
+    from tui_nn.engine.insight import ticks
+
+    height_span = extent.y_max - extent.y_min
+    width_span = extent.x_max - extent.x_min
+    y_labels: dict[int, str] = {}
+    for value in ticks(extent.y_min, extent.y_max, max(rows // 3, 2)):
+        row = min(int((extent.y_max - value) / height_span * rows), rows - 1)
+        y_labels.setdefault(row, tick_label(value))
+    framed: list[list[Segment]] = []
+    for r, line in enumerate(plot):
+        label = y_labels.get(r, "")
+        framed.append([Segment(label.rjust(gutter - 1)[: gutter - 1] + ("┤" if label else "│"), AXIS), *line])
+    chars = [" "] * (columns + gutter)
+    chars[gutter - 1] = "└"
+    for value in ticks(extent.x_min, extent.x_max, max(columns // 8, 2)):
+        label = tick_label(value)
+        column = gutter + min(int((value - extent.x_min) / width_span * columns), columns - 1)
+        start = min(max(column - len(label) // 2, gutter), columns + gutter - len(label))
+        if all(c == " " for c in chars[max(start - 1, 0) : start + len(label) + 1]):
+            chars[start : start + len(label)] = list(label)
+    framed.append([Segment("".join(chars), AXIS)])
+    return framed

@@ -260,6 +260,9 @@ class _DataPane(_CachedLines):
         self.data = data
 
 
+GUTTER = 6  # cells for the y axis's tick values
+
+
 class BoundaryPane(_DataPane):
     """ŷ over the input plane as a heatmap, the ŷ = 0.5 contour, the data points on top."""
 
@@ -267,14 +270,16 @@ class BoundaryPane(_DataPane):
         self.border_title = "decision boundary"
 
     def draw_rows(self, view: View, width: int, height: int) -> list[list[Segment]]:
-        from tui_nn.engine.insight import data_extent, output_grid
-        from tui_nn.ui.insight_views import boundary_legend, boundary_rows
+        from tui_nn.engine.insight import data_extent, output_grid, square_extent
+        from tui_nn.ui.insight_views import boundary_legend, boundary_rows, with_axes
 
-        extent = data_extent(self.data)
-        rows = height - 1
-        grid = output_grid(self.net, view.snapshot.params, extent, width, 2 * rows)
+        gutter = GUTTER if width >= 30 else 1
+        columns, rows = width - gutter, height - 2  # the x axis's row and the legend below the plot
+        # Square pixels (half a cell tall): the same distance across as up, so circles stay round.
+        extent = square_extent(data_extent(self.data), columns, 2 * rows)
+        grid = output_grid(self.net, view.snapshot.params, extent, columns, 2 * rows)
         lines = boundary_rows(grid, extent, self.data.x, self.data.y, view.predictions, self.ascii_only)
-        return [*lines, boundary_legend(extent, width, self.ascii_only)]
+        return [*with_axes(lines, extent, columns, rows, gutter), boundary_legend(extent, width, self.ascii_only)]
 
 
 class HiddenPane(_DataPane):
@@ -284,19 +289,22 @@ class HiddenPane(_DataPane):
         self.border_title = "hidden space"
 
     def draw_rows(self, view: View, width: int, height: int) -> list[list[Segment]]:
-        from tui_nn.engine.insight import hidden_space, line_side_grid, plot_extent
-        from tui_nn.ui.insight_views import hidden_rows
+        from tui_nn.engine.insight import hidden_space, line_side_grid, plot_extent, square_extent
+        from tui_nn.ui.insight_views import hidden_rows, with_axes
 
         if self.net.n_layers < 2:
             return self._no_hidden_layer(width, height)
         space = hidden_space(self.net, view.snapshot.params, self.data.x)
         # The plot keeps at least 60% of the pane; captions beyond what fits are dropped.
         text_rows = self._summary(space, width)[: max(height - max(int(height * 0.6), 3), 0)]
-        plot_height = height - len(text_rows)
-        extent = plot_extent(space)
-        sides = line_side_grid(space.line, extent, width, plot_height)
-        rows = hidden_rows(space, extent, sides, self.data.y, width, plot_height, self.ascii_only)
-        return rows + [[Segment(t[:width].ljust(width), Style(dim=True))] for t in text_rows]
+        gutter = GUTTER if width >= 30 else 1
+        columns, plot_height = width - gutter, height - len(text_rows) - 1
+        # A cell is about twice as tall as wide: two "pixel rows" a cell keep both axes' scales equal.
+        extent = square_extent(plot_extent(space), columns, 2 * plot_height)
+        sides = line_side_grid(space.line, extent, columns, plot_height)
+        rows = hidden_rows(space, extent, sides, self.data.y, columns, plot_height, self.ascii_only)
+        captions = [[Segment(t.ljust(width), Style(color="grey70"))] for t in text_rows]
+        return with_axes(rows, extent, columns, plot_height, gutter) + captions
 
     NO_HIDDEN_LAYER = (
         "No hidden layer: this network is a perceptron, ŷ = σ(w1·x1 + w2·x2 + b_out).",
@@ -317,6 +325,12 @@ class HiddenPane(_DataPane):
         return rows[:height]
 
     def _summary(self, space: object, width: int) -> list[str]:
+        """The captions under the plot, wrapped at a word to the pane's width (never cut)."""
+        import textwrap
+
+        return [line for caption in self._captions(space) for line in textwrap.wrap(caption, max(width, 10))]
+
+    def _captions(self, space: object) -> list[str]:
         from tui_nn.engine.insight import HiddenSpace
 
         assert isinstance(space, HiddenSpace)
@@ -334,7 +348,6 @@ class HiddenPane(_DataPane):
         if len(predicted) == 1:
             lines.append(f"no line in view: every sample is on the class-{predicted.pop()} side (shaded)")
         if self.data.is_small and space.activations.shape[1] <= 8:
-            for i, row in enumerate(space.activations):
-                values = " ".join(f"{v:.2f}" for v in row)
-                lines.append(f"sample {i + 1}: h = ({values})")
+            shown = ["(" + " ".join(f"{v:.2f}" for v in row) + ")" for row in space.activations]
+            lines.append("h by sample: " + "  ".join(f"{i + 1}: {h}" for i, h in enumerate(shown)))
         return lines
