@@ -15,6 +15,7 @@ from pathlib import Path
 from rich.text import Text
 from textual import events
 from textual.app import App, ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.timer import Timer
@@ -28,7 +29,8 @@ from tui_nn.engine.notation import parameter_label
 from tui_nn.engine.session import Session
 from tui_nn.engine.stepper import Stepper
 from tui_nn.engine.view import View
-from tui_nn.ui import keymap
+from tui_nn.ui import keymap, theme
+from tui_nn.ui.ascii import asciify
 from tui_nn.ui.inspector import Inspector
 from tui_nn.ui.live import DEFAULT_PACE, PACES, LiveTraining, TrainingProgress, TrainingStopped, pace_text
 from tui_nn.ui.log import CalcLog
@@ -76,7 +78,7 @@ class TuiNN(App[None]):
         self.pace = pace
         self.view: View = self.controller.view()
         self.message = ""
-        self.message_style = "yellow"
+        self.message_style = theme.WARNING
         self.live: LiveTraining | None = None
         self.walk_speed = DEFAULT_WALK_SPEED
         self.player: Timer | None = None
@@ -85,6 +87,10 @@ class TuiNN(App[None]):
         self.view_mode = "network"
         self.selection: Element | None = None
         self.last_what_if: tuple[str, WhatIf, list[str]] | None = None
+
+    def get_key_display(self, binding: Binding) -> str:
+        shown = super().get_key_display(binding)
+        return asciify(shown) if self.ascii_only else shown
 
     @property
     def session(self) -> Session:
@@ -103,8 +109,8 @@ class TuiNN(App[None]):
             yield BoundaryPane(session.net, session.data, self.ascii_only, id="boundary")
             yield HiddenPane(session.net, session.data, self.ascii_only, id="hidden")
         with Horizontal(id="bottom"):
-            yield CalcLog(self.controller.logbook, self.stepper.fmt, id="log")
-            yield Inspector(self.stepper.fmt, id="inspector")
+            yield CalcLog(self.controller.logbook, self.stepper.fmt, self.ascii_only, id="log")
+            yield Inspector(self.stepper.fmt, self.ascii_only, id="inspector")
             with Vertical(id="side"):
                 yield TablePane(session.data, id="table")
                 yield LossPane(self.ascii_only, id="loss")
@@ -133,8 +139,8 @@ class TuiNN(App[None]):
         if small:
             self.query_one("#too-small", Static).update(
                 Text(
-                    f"make me bigger\n\ntui-nn needs at least {MIN_WIDTH}×{MIN_HEIGHT}; this terminal is {width}×{height}",
-                    style="bold yellow",
+                    f"make me bigger\n\ntui-nn needs at least {MIN_WIDTH}x{MIN_HEIGHT}; this terminal is {width}x{height}",
+                    style=f"bold {theme.WARNING}",
                 )
             )
 
@@ -158,7 +164,7 @@ class TuiNN(App[None]):
             self._show_inspector(view)
             if not message:
                 summary = self.query_one(Inspector).summary()
-                message, style = f"{summary} · = set · z zero · k knock out · Esc done", "magenta"
+                message, style = f"{summary} · = set · z zero · k knock out · Esc done", theme.SELECTION
         self.query_one(StatusLine).show(view, message, style, live, self.target_loss)
         self.controller.note_diagnoses(view)
         self.query_one(CalcLog).sync()
@@ -168,7 +174,7 @@ class TuiNN(App[None]):
         if message is None:
             self.message = ""
             return
-        self.message, self.message_style = message.text, TONE_STYLES.get(message.tone, "yellow")
+        self.message, self.message_style = message.text, TONE_STYLES.get(message.tone, theme.WARNING)
 
     # --- actions: every key becomes an Action for the controller -----------------------------
 

@@ -21,17 +21,19 @@ from rich.text import Text
 from tui_nn.engine.explain import Element
 from tui_nn.engine.notation import Names
 from tui_nn.engine.records import Key, NumberFormat
+from tui_nn.ui import theme
+from tui_nn.ui.ascii import asciify
 
-POSITIVE = Style(color="dodger_blue1")
-NEGATIVE = Style(color="dark_orange")
-HIGHLIGHT = Style(color="yellow", bold=True)
-BOX = Style(color="grey70")
-DIM = Style(dim=True)
-CAPTION = Style(color="grey62", italic=True)
-TARGET = Style(color="magenta", bold=True)
-FLAG = Style(color="red", bold=True)
-SELECTED = Style(color="magenta", bold=True, reverse=True)
-PATH = Style(color="magenta", bold=True)
+POSITIVE = Style(color=theme.POSITIVE)
+NEGATIVE = Style(color=theme.NEGATIVE)
+HIGHLIGHT = Style(color=theme.CURRENT, bold=True)  # the step just taken: bold white, heavy border
+BOX = Style(color=theme.MUTED)
+DIM = Style(color=theme.MUTED)
+CAPTION = Style(color=theme.MUTED, italic=True)
+TARGET = Style(color=theme.TEXT, bold=True)
+FLAG = Style(color=theme.ERROR, bold=True)
+SELECTED = Style(color=theme.SELECTION, bold=True, reverse=True)
+PATH = Style(color=theme.SELECTION, bold=True)
 
 BRAILLE_BITS = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))  # [row][col]
 
@@ -61,13 +63,10 @@ def weight_style(value: float, highlighted: bool = False) -> Style:
     if highlighted:
         return HIGHLIGHT
     if not math.isfinite(value):
-        return Style(color="red", bold=True)
+        return FLAG
     base = POSITIVE if value >= 0 else NEGATIVE
-    if abs(value) >= 1.0:
-        return base + Style(bold=True)
-    if abs(value) < 0.1:
-        return base + DIM
-    return base
+    # small weights keep their sign's colour at full contrast; large ones are bold
+    return base + Style(bold=True) if abs(value) >= 1.0 else base
 
 
 class Canvas:
@@ -86,6 +85,8 @@ class Canvas:
     def text(self, x: int, y: int, text: str, style: Style | None, take: bool = True) -> None:
         if not 0 <= y < self.height:
             return
+        if self.ascii_only:
+            text = asciify(text)
         for k, ch in enumerate(text):
             cx = x + k
             if 0 <= cx < self.width:
@@ -270,6 +271,10 @@ class NetworkDiagram:
             canvas.text(xs[layer], 0, caption, CAPTION)
         return columns
 
+    def t(self, text: str) -> str:
+        """Text as drawn: plain ASCII with --ascii."""
+        return asciify(text) if self.ascii_only else text
+
     def signed(self, value: float) -> str:
         """A weight with its sign spelled out (+/−), for terminals without colour."""
         text = self.fmt(value)
@@ -286,23 +291,23 @@ class NetworkDiagram:
         highlighted = (layer, j) in s.nodes
         content: list[tuple[str, Style | None]] = []
         if layer == 0:
-            content.append((f"x {self._value(Key('a', 0, j))}", None))
+            content.append((self.t(f"x {self._value(Key('a', 0, j))}"), None))
             if lines:
                 return _Box(x, y + (height - 3) // 2, width, 3, content, title, highlighted, "", layer, j)
         else:
             a_name = "ŷ" if output else "a"
-            content.append((f"{a_name} {self._value(Key('a', layer, j))}", None))
+            content.append((self.t(f"{a_name} {self._value(Key('a', layer, j))}"), None))
             delta = s.values.get(Key("delta", layer, j))
             if s.phase in ("backward", "update") and delta is not None:
-                content.append((f"δ {self.fmt(delta)}", weight_style(delta)))
+                content.append((self.t(f"δ {self.fmt(delta)}"), weight_style(delta)))
             else:
-                content.append((f"z {self._value(Key('z', layer, j))}", None))
+                content.append((self.t(f"z {self._value(Key('z', layer, j))}"), None))
             bias = s.biases[layer - 1][j]
             grad_b = s.values.get(Key("grad_b", layer - 1, j))
             if s.phase == "backward" and grad_b is not None:
-                content.append((f"∂b {self.signed(grad_b)}", weight_style(grad_b)))
+                content.append((self.t(f"∂b {self.signed(grad_b)}"), weight_style(grad_b)))
             else:
-                content.append((f"b {self.signed(bias)}", weight_style(bias)))
+                content.append((self.t(f"b {self.signed(bias)}"), weight_style(bias)))
         if lines == 0:
             return _Box(x, y, width, 1, [(f"{title} {content[0][0]}", None)], "", highlighted, "", layer, j)
         state = s.unit_states.get((layer, j))
@@ -384,9 +389,9 @@ class NetworkDiagram:
                     canvas.drawing = None
                     name = self.names.weight(l, i, j)
                     if s.phase == "backward" and grad is not None:
-                        label, label_style = f"∂{name} {self.signed(grad)}", weight_style(grad, highlighted)
+                        label, label_style = self.t(f"∂{name} {self.signed(grad)}"), weight_style(grad, highlighted)
                     else:
-                        label, label_style = f"{name} {self.signed(weight)}{self._moved(l, i, j)}", style
+                        label, label_style = self.t(f"{name} {self.signed(weight)}{self._moved(l, i, j)}"), style
                     if style in (SELECTED, PATH):
                         label_style = style
                     if label_here:
@@ -447,7 +452,12 @@ class NetworkDiagram:
         return up if delta > 0 else down
 
     def _legend(self, canvas: Canvas) -> None:
-        parts: list[tuple[str, Style | None]] = [("+w", POSITIVE), ("  ", None), ("−w", NEGATIVE), ("  bold: |w| ≥ 1", DIM)]
+        parts: list[tuple[str, Style | None]] = [
+            ("+w", POSITIVE),
+            ("  ", None),
+            (self.t("−w"), NEGATIVE),
+            (self.t("  bold: |w| ≥ 1"), DIM),
+        ]
         if self.moved:
             parts.append(("  ▲▼ last change" if not self.ascii_only else "  ^v last change", DIM))
         if self.flagged:

@@ -23,24 +23,31 @@ comes from the engine's own computation.
 ## Panes
 - **network** — inputs, hidden units and the output as boxes; each shows its
   activation *a* (ŷ for the output), its pre-activation *z* and its bias *b*.
-  Edges are coloured by the weight's sign (blue +, orange −) and drawn bold
-  when |w| ≥ 1; each is labelled with its weight where there is room.
-  The units and edges of the current step are highlighted. During the
-  backward pass units show δ and edges show ∂L/∂w as they are computed.
+  Edges are coloured by the weight's sign (blue +, orange −, and labelled with
+  the sign) and drawn bold when |w| ≥ 1; each is labelled with its weight where
+  there is room, with ▲/▼ when the last update moved it. The units and edges of
+  the step just taken are bold white with a heavy border. During the backward
+  pass units show δ and edges show ∂L/∂w as they are computed. A unit marked
+  *dead* (a ReLU with z ≤ 0 for every sample) or *sat* (a sigmoid or tanh with
+  slope below 0.01 for every sample) passes no gradient. While inspecting (i),
+  the selection and its chain-rule path are lime green.
 - **calculation details** — each step: the formula, the same formula with
-  the numbers put in, and the result. Forward in cyan, loss in magenta,
-  backward in yellow, update in green. Stepping back removes the lines. The
-  wheel, PgUp and PgDn scroll it; End returns to the newest line.
+  the numbers put in, and the result. Forward in cyan, loss in pink, backward
+  in yellow, update in green; ▶ marks the step just taken. Stepping back
+  removes the lines. The wheel, PgUp and PgDn scroll it; End returns to the
+  newest line.
 - **truth table** — each sample: inputs, target y, prediction ŷ, class
-  (ŷ > 0.5) and ✓/✗. The current sample is highlighted; ◆ marks a pinned one.
-- **loss** — loss per epoch on a log scale, with the first, current and best
-  loss and the accuracy.
+  (ŷ > 0.5) and ✓/✗; y and the class in the class's colour (purple 0, teal 1).
+  The current sample is highlighted; ◆ marks a pinned one; a click pins a row.
+- **loss** — loss per epoch (pink) on a labelled log axis, the epochs along the
+  bottom, marks where η changed or a weight was edited; the mouse (or hovering)
+  reads off the epoch and loss under it.
 - **status** — epoch, phase, step i/n of this pass, loss, accuracy, gradient
   norm, learning rate η, optimizer; while training, the pace and the measured
   epochs a second; then messages and diagnoses in plain words.
-- **decision boundary** (v) — the network's ŷ over the input plane: orange for
-  class 0, blue for class 1, pale near 0.5, the ŷ = 0.5 contour in white, the
-  samples on top (● right, ✕ wrong).
+- **decision boundary** (v) — the network's ŷ over the input plane: purple for
+  class 0, teal for class 1, pale near 0.5, the ŷ = 0.5 contour in white, the
+  samples on top (● right, ✕ wrong); both axes at one scale, with tick values.
 - **hidden space** (v again) — where each sample lands in the last hidden layer,
   with the output's decision line: after training, XOR's four points fall on
   the right sides of one straight line. With more than two hidden units, their
@@ -83,8 +90,13 @@ class HelpScreen(ModalScreen[None]):
     ]
 
     def compose(self) -> ComposeResult:
+        text = help_markdown()
+        if getattr(self.app, "ascii_only", False):
+            from tui_nn.ui.ascii import asciify
+
+            text = asciify(text)
         with VerticalScroll(id="help-body"):
-            yield Markdown(help_markdown())
+            yield Markdown(text)
 
     def action_close(self) -> None:
         self.dispatch_close()

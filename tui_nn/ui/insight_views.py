@@ -11,10 +11,11 @@ from rich.segment import Segment
 from rich.style import Style
 
 from tui_nn.engine.insight import Extent, HiddenSpace, pixel_of
+from tui_nn.ui import theme
 from tui_nn.ui.diagram import Canvas
 
-CLASS_0 = (255, 135, 0)  # orange, as negative weights
-CLASS_1 = (0, 135, 255)  # blue, as positive weights
+CLASS_0 = theme.rgb(theme.CLASS_0)  # purple
+CLASS_1 = theme.rgb(theme.CLASS_1)  # teal
 PALE = (118, 118, 118)
 CONTOUR = (235, 235, 235)
 ASCII_BANDS = ".-+#"
@@ -167,7 +168,7 @@ def boundary_legend(extent: Extent, width: int, ascii_only: bool) -> list[Segmen
             segments.append(Segment("█", Style(color=_rgb(scale_colour(p)))))
     contour = "* yhat=0.5  o/x points (O/X wrong)" if ascii_only else "─ ŷ = 0.5   ● right  ✕ wrong"
     text = f" 1   {contour}   x₁ across, x₂ up" if not ascii_only else f" 1   {contour}   x1 across, x2 up"
-    segments.append(Segment(text, Style(dim=True)))
+    segments.append(Segment(text, Style(color=theme.MUTED)))
     used = sum(len(s.text) for s in segments)
     if used > width:
         return list(Segment.adjust_line_length(segments, width))
@@ -227,7 +228,7 @@ def hidden_rows(
     rows = canvas.rows()
     if sides is None or ascii_only:
         return rows
-    tints = (Style(bgcolor=_rgb((60, 42, 20))), Style(bgcolor=_rgb((18, 40, 66))))  # class 0 side, class 1 side
+    tints = (Style(bgcolor=_rgb((52, 30, 60))), Style(bgcolor=_rgb((12, 50, 47))))  # class 0 side, class 1 side (dark)
     combined: dict[tuple[Style | None, bool], Style] = {}
     shaded: list[list[Segment]] = []
     for r, row_segments in enumerate(rows):
@@ -246,16 +247,19 @@ def hidden_rows(
     return shaded
 
 
-AXIS = Style(color="grey70")
+AXIS = Style(color=theme.MUTED)
 
 
 def tick_label(value: float) -> str:
     return f"{value:g}".replace("-", "−")
 
 
-def with_axes(plot: list[list[Segment]], extent: Extent, columns: int, rows: int, gutter: int) -> list[list[Segment]]:
+def with_axes(
+    plot: list[list[Segment]], extent: Extent, columns: int, rows: int, gutter: int, ascii_only: bool = False
+) -> list[list[Segment]]:
     """The plot (rows × columns cells covering `extent`) with y tick values in a left gutter of
     `gutter` cells and a row of x tick values under it."""
+    tick_mark, axis_mark, corner = ("+", "|", "+") if ascii_only else ("┤", "│", "└")
     from tui_nn.engine.insight import ticks
 
     height_span = extent.y_max - extent.y_min
@@ -267,11 +271,13 @@ def with_axes(plot: list[list[Segment]], extent: Extent, columns: int, rows: int
     framed: list[list[Segment]] = []
     for r, line in enumerate(plot):
         label = y_labels.get(r, "")
-        framed.append([Segment(label.rjust(gutter - 1)[: gutter - 1] + ("┤" if label else "│"), AXIS), *line])
+        if ascii_only:
+            label = label.replace("−", "-")
+        framed.append([Segment(label.rjust(gutter - 1)[: gutter - 1] + (tick_mark if label else axis_mark), AXIS), *line])
     chars = [" "] * (columns + gutter)
-    chars[gutter - 1] = "└"
+    chars[gutter - 1] = corner
     for value in ticks(extent.x_min, extent.x_max, max(columns // 8, 2)):
-        label = tick_label(value)
+        label = tick_label(value).replace("−", "-") if ascii_only else tick_label(value)
         column = gutter + min(int((value - extent.x_min) / width_span * columns), columns - 1)
         start = min(max(column - len(label) // 2, gutter), columns + gutter - len(label))
         if all(c == " " for c in chars[max(start - 1, 0) : start + len(label) + 1]):

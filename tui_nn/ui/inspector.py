@@ -17,13 +17,15 @@ from tui_nn.engine.notation import parameter_label
 from tui_nn.engine.records import NumberFormat, Step
 from tui_nn.engine.render import Span, equation_spans, step_lines
 from tui_nn.engine.view import View
+from tui_nn.ui import theme
+from tui_nn.ui.ascii import ascii_segments
 from tui_nn.ui.log import ScrollingLines, _text_lines, wrap_spans
 from tui_nn.ui.renderables import ascii_sparkline
 from tui_nn.ui.theme import LOG_ROLE_STYLES, PHASE_COLOURS
 
-HEADING = Style(bold=True, color="magenta")
-DIM = Style(color="grey70")
-GOOD, BAD = Style(color="green"), Style(color="red", bold=True)
+HEADING = Style(bold=True, color=theme.SELECTION)
+DIM = Style(color=theme.MUTED)
+GOOD, BAD = Style(color=theme.SUCCESS), Style(color=theme.ERROR, bold=True)
 
 
 class Inspector(ScrollingLines):
@@ -31,8 +33,9 @@ class Inspector(ScrollingLines):
 
     anchor_end = False
 
-    def __init__(self, fmt: NumberFormat, **kwargs: str | None) -> None:
+    def __init__(self, fmt: NumberFormat, ascii_only: bool = False, **kwargs: str | None) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.ascii_only = ascii_only
         self.fmt = fmt
         self.border_title = "inspector"
         self.story: ParameterStory | UnitStory | None = None
@@ -79,7 +82,8 @@ class Inspector(ScrollingLines):
         key = (self.story, self.comparison, width, self._live)
         if key != self._drawn:
             self._drawn = key
-            self._lines = [Strip(row) for row in self.draw(width)]
+            rows = self.draw(width)
+            self._lines = [Strip(ascii_segments(row) if self.ascii_only else row) for row in rows]
         return self._lines
 
     # --- drawing -------------------------------------------------------------------------
@@ -153,7 +157,7 @@ class Inspector(ScrollingLines):
             (first_epoch, first), (last_epoch, last) = story.trail[0], story.trail[-1]
             spark = ascii_sparkline(values, max(min(width - 40, 60), 8)).plain
             rows += self._text(f"history: {fmt(first)} at epoch {first_epoch} → {fmt(last)} at epoch {last_epoch}", DIM, width)
-            rows += [[Segment("  " + spark, Style(color="magenta"))]]
+            rows += [[Segment("  " + spark, Style(color=theme.SELECTION))]]
         return rows
 
     def _unit(self, story: UnitStory, width: int) -> list[list[Segment]]:
@@ -192,7 +196,9 @@ class Inspector(ScrollingLines):
             rows += self._text(f"{label} = {self.fmt(float(view.snapshot.params[index]))} at epoch {view.epoch}", HEADING, width)
             values = [v for _, v in trail.values(index)]
             if len(values) > 1:
-                rows += [[Segment("  " + ascii_sparkline(values, max(min(width - 4, 60), 8)).plain, Style(color="magenta"))]]
+                rows += [
+                    [Segment("  " + ascii_sparkline(values, max(min(width - 4, 60), 8)).plain, Style(color=theme.SELECTION))]
+                ]
         rows += self._text("training live: the chain rule for each sample comes back when training pauses (T)", DIM, width)
         return rows
 

@@ -23,9 +23,12 @@ from textual.widget import Widget
 from tui_nn.engine.logbook import Entry, Logbook, RunSummary
 from tui_nn.engine.records import NumberFormat
 from tui_nn.engine.render import LABEL_WIDTH, Span, step_lines
-from tui_nn.ui.theme import LOG_ROLE_STYLES, PHASE_COLOURS, TONE_STYLES
+from tui_nn.ui.ascii import ascii_segments, asciify
+from tui_nn.ui.theme import CURRENT, LOG_ROLE_STYLES, MUTED, PHASE_COLOURS, TONE_STYLES
 
 INDENT = LABEL_WIDTH + 2  # continuation lines of a wrapped formula
+MARKER = Segment("▶", Style(color=CURRENT, bold=True))
+ASCII_MARKER = Segment(">", Style(color=CURRENT, bold=True))
 _BREAK = re.compile(r"(?= [=+−←] )")  # a line may break before a binary operator
 
 
@@ -118,7 +121,13 @@ class ScrollingLines(Widget):
         width = self.content_size.width
         base = self.rich_style
         if index < len(lines):
-            return lines[index].crop_extend(0, width, None).apply_style(base)
+            strip = lines[index]
+            if index == getattr(self, "marker_line", -1):
+                marker = ASCII_MARKER if getattr(self, "ascii_only", False) else MARKER
+                # ▶ in the space between the label column and the formula
+                at = LABEL_WIDTH - 1
+                strip = Strip([*strip.crop(0, at), marker, *strip.crop(at + 1, strip.cell_length)])
+            return strip.crop_extend(0, width, None).apply_style(base)
         return Strip.blank(width, base)
 
     def scroll_by(self, lines: int) -> None:
@@ -153,8 +162,9 @@ class CalcLog(ScrollingLines):
         "Press → to compute h1's weighted sum for sample 1 — or T to watch the whole network train.",
     )
 
-    def __init__(self, logbook: Logbook, fmt: NumberFormat, **kwargs: str | None) -> None:
+    def __init__(self, logbook: Logbook, fmt: NumberFormat, ascii_only: bool = False, **kwargs: str | None) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.ascii_only = ascii_only
         self.logbook = logbook
         self.fmt = fmt
         self.border_title = "calculation details"
@@ -163,6 +173,7 @@ class CalcLog(ScrollingLines):
         self._drawn: dict[Entry, list[Strip]] = {}
         self._lines: list[Strip] = []
         self._revision = -1
+        self.marker_line = -1  # the newest step's line: ▶ marks it
 
     # --- what the pane holds ---------------------------------------------------------
 
@@ -178,14 +189,18 @@ class CalcLog(ScrollingLines):
             entries = list(self.logbook.entries)
             drawn: dict[Entry, list[Strip]] = {}
             lines: list[Strip] = []
+            self.marker_line = -1
             for entry in entries:
                 strips = self._drawn.get(entry)
                 if strips is None:
                     strips = [Strip(row) for row in self.draw_entry(entry, max(width, 10))]
                 drawn[entry] = strips
+                if entry.kind == "step" and entry.step is not None:
+                    self.marker_line = len(lines) + (1 if entry.step.header is not None else 0)
                 lines += strips
             if not any(e.kind in ("step", "run") for e in entries):
-                lines += [Strip(row) for row in self._welcome(max(width, 10))]
+                welcome = self._welcome(max(width, 10))
+                lines += [Strip(ascii_segments(row) if self.ascii_only else row) for row in welcome]
             self._drawn, self._lines = drawn, lines
             self._revision = self.logbook.revision
             if self.scrolled and len(lines) > before:  # stay on what the reader scrolled back to
@@ -199,9 +214,16 @@ class CalcLog(ScrollingLines):
             styles["note"] = Style.parse(LOG_ROLE_STYLES["note"])
             rows: list[list[Segment]] = []
             for line in step_lines(entry.step, self.fmt):
+                if self.ascii_only:
+                    line = tuple(Span(asciify(span.text), span.role) for span in line)
                 rows += wrap_spans(line, width, styles)
             return rows
         style = Style.parse(TONE_STYLES.get(entry.tone, ""))
+        if self.ascii_only:
+            return [ascii_segments(row) for row in self._draw_other(entry, style, width)]
+        return self._draw_other(entry, style, width)
+
+    def _draw_other(self, entry: Entry, style: Style, width: int) -> list[list[Segment]]:
         if entry.kind == "gap":
             return _text_lines(Text(f"(… {entry.hidden} steps of this pass not shown: ← steps back into them)", style), width)
         if entry.kind == "run" and entry.run is not None:
@@ -225,7 +247,7 @@ class CalcLog(ScrollingLines):
             picks = picks[keep]
         for epoch, loss, accuracy in picks:
             rows += _text_lines(
-                Text(f"  epoch {int(epoch):>8}  loss {fmt(float(loss)):>10}  accuracy {accuracy:4.0%}", "grey70"), width
+                Text(f"  epoch {int(epoch):>8}  loss {fmt(float(loss)):>10}  accuracy {accuracy:4.0%}", MUTED), width
             )
         if run.predictions is not None and run.inputs is not None and run.targets is not None:
             rows += _text_lines(Text("  input    | target | predicted (probability)", "bold"), width)
@@ -239,7 +261,7 @@ class CalcLog(ScrollingLines):
     def _welcome(self, width: int) -> list[list[Segment]]:
         rows: list[list[Segment]] = [[]]
         for paragraph in self.WELCOME:
-            rows += _text_lines(Text(paragraph, "grey70"), width)
+            rows += _text_lines(Text(paragraph, MUTED), width)
         return rows
 
     # --- drawing and scrolling -------------------------------------------------------

@@ -37,6 +37,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from tui_nn.engine.records import NumberFormat
+from tui_nn.ui import theme
 
 Marker = tuple[float, str]
 """(epoch, short label) of a change of settings, e.g. (1200, "η×2")."""
@@ -53,16 +54,16 @@ EIGHTHS = 8
 class ChartStyles:
     """The few styles the chart uses; each is built once and shared by every cell that needs it."""
 
-    bar: Style = Style(color="#3d8fd6")
-    axis: Style = Style(color="grey50")
-    label: Style = Style(color="grey62")
-    marker: Style = Style(color="#e0a030")
-    marker_label: Style = Style(color="#e0a030", italic=True)
-    bad: Style = Style(color="#ff5f5f", bold=True)
-    cursor_bar: Style = Style(color="#ffd75f", bgcolor="grey30")
+    bar: Style = Style(color=theme.LOSS)  # the loss has one colour everywhere
+    axis: Style = Style(color=theme.MUTED)
+    label: Style = Style(color=theme.MUTED)
+    marker: Style = Style(color=theme.TEXT, bold=True)
+    marker_label: Style = Style(color=theme.TEXT, italic=True)
+    bad: Style = Style(color=theme.ERROR, bold=True)
+    cursor_bar: Style = Style(color=theme.CURRENT, bgcolor="grey30")
     cursor_empty: Style = Style(bgcolor="grey30")
-    cursor_bad: Style = Style(color="#ff5f5f", bold=True, bgcolor="grey30")
-    empty_note: Style = Style(color="grey62", italic=True)
+    cursor_bad: Style = Style(color=theme.ERROR, bold=True, bgcolor="grey30")
+    empty_note: Style = Style(color=theme.MUTED, italic=True)
 
 
 DEFAULT_STYLES = ChartStyles()

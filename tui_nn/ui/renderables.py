@@ -6,17 +6,30 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
+from rich.style import Style
 from rich.text import Text
 
 from tui_nn.engine.datasets import Dataset
 from tui_nn.engine.records import NumberFormat
+from tui_nn.ui.theme import ERROR, MUTED, SUCCESS, class_colour
 
 ASCII_LEVELS = " _.-~=*#"
 BLOCK_LEVELS = " ▁▂▃▄▅▆▇█"
 
 
+def probability_text(p: float, digits: int) -> str:
+    """ŷ with `digits` decimals, or more when that would print 0.500… for a ŷ that is not ½ (so
+    the class it gets is visible in the digits: 0.5003 is class 1, 0.4997 class 0)."""
+    for extra in range(0, 12):
+        shown = f"{p:.{digits + extra}f}"
+        if float(shown) != 0.5 or p == 0.5:
+            return shown
+    return f"{p:.{digits + 12}f}"
+
+
 def truth_table(data: Dataset, predictions: np.ndarray, current: int | None, focus: int | None, digits: int = 3) -> Text:
-    """Rows x₁, x₂, target, ŷ, predicted class and ✓/✗; the current sample highlighted.
+    """Rows x₁, x₂, target, ŷ, predicted class and ✓/✗; the current sample highlighted; y and the
+    class in their class's colour.
 
     Plain fixed-width text: it is redrawn on every step, and a Rich Table costs far more.
     """
@@ -31,11 +44,15 @@ def truth_table(data: Dataset, predictions: np.ndarray, current: int | None, foc
         predicted = int(p > 0.5)
         right = predicted == int(y > 0.5)
         marker = "◆" if focus == i else " "
-        style = "reverse" if current == i else ("bold" if focus == i else "")
+        row_style = "reverse" if current == i else ("bold" if focus == i else "")
         inputs = "".join(f"{fmt(float(v)):>3}" for v in data.x[i])
-        # ŷ in fixed decimals: the column stays aligned (0.000184 shows as 0.000, the log has it exact)
-        text.append(f"{i + 1}{marker} {inputs} {fmt(float(y)):>2} {p:>6.{digits}f} {predicted:>3} ", style=style)
-        text.append("✓" if right else "✗", style="green" if right else "bold red")
+        shown = probability_text(p, digits)
+        text.append(f"{i + 1}{marker} {inputs} ", style=row_style)
+        text.append(f"{fmt(float(y)):>2}", style=Style.parse(row_style) + Style(color=class_colour(int(y > 0.5))))
+        text.append(f" {shown:>6} ", style=row_style)
+        text.append(f"{predicted:>3}", style=Style.parse(row_style) + Style(color=class_colour(predicted)))
+        text.append(" ", style=row_style)
+        text.append("✓" if right else "✗", style=SUCCESS if right else f"bold {ERROR}")
         if i + 1 < data.size:
             text.append("\n")
     return text
@@ -85,13 +102,13 @@ def loss_summary(first: float | None, current: float | None, best: float | None,
     text = Text()
 
     def item(label: str, value: float | None, style: str = "") -> None:
-        text.append(f"{label} ", style="dim")
+        text.append(f"{label} ", style=MUTED)
         text.append(fmt(value) if value is not None else "—", style=style)
         text.append("  ")
 
     item("first", first)
     item("now", current, "bold")
-    item("best", best, "green")
-    text.append("acc ", style="dim")
+    item("best", best, SUCCESS)
+    text.append("acc ", style=MUTED)
     text.append(f"{accuracy:.0%}" if accuracy is not None else "—", style="bold")
     return text

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from tui_nn.engine.controller import MAX_PARAMETER
+from tui_nn.ui import theme
 
 
 def parse_value(text: str) -> float:
@@ -52,7 +53,7 @@ class ValueScreen(ModalScreen[float | None]):
         try:
             parse_value(event.value)
         except ValueError as error:
-            self.query_one("#value-error", Static).update(Text(str(error), style="red"))
+            self.query_one("#value-error", Static).update(Text(str(error), style=theme.ERROR))
         else:
             self.query_one("#value-error", Static).update("")
 
@@ -61,7 +62,7 @@ class ValueScreen(ModalScreen[float | None]):
         try:
             value = parse_value(event.value)
         except ValueError as error:
-            self.query_one("#value-error", Static).update(Text(f"not applied: {error}", style="bold red"))
+            self.query_one("#value-error", Static).update(Text(f"not applied: {error}", style=f"bold {theme.ERROR}"))
             return
         self.dismiss(value)
 

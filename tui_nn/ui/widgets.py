@@ -20,10 +20,11 @@ from tui_nn.engine.network import Network
 from tui_nn.engine.records import NumberFormat
 from tui_nn.engine.render import step_title
 from tui_nn.engine.view import View
+from tui_nn.ui.ascii import ascii_rich_text, asciify
 from tui_nn.ui.diagram import DiagramState, NetworkDiagram
 from tui_nn.ui.losschart import LossChart, readout_text
 from tui_nn.ui.renderables import class_summary, loss_summary, truth_table
-from tui_nn.ui.theme import PHASE_COLOURS
+from tui_nn.ui.theme import MUTED, PHASE_COLOURS, SELECTION, WARNING
 
 
 class _CachedLines(Widget):
@@ -171,6 +172,8 @@ class TablePane(Static):
             if self.data.is_small
             else class_summary(self.data, view.predictions, current)
         )
+        if getattr(self.app, "ascii_only", False):
+            content = ascii_rich_text(content)
         # Same number of lines every time: no need to lay the screen out again.
         self.update(content, layout=self._laid_out is False)
         self._laid_out = True
@@ -199,6 +202,8 @@ class LossPane(Vertical):
             self._shown = key
             self.query_one(LossChart).set_data(view.loss_epochs, view.loss_series, epoch_range=view.epoch_range)
         summary = loss_summary(view.first_loss, view.current_loss, view.best_loss, view.accuracy, view.epochs_recorded)
+        if self.ascii_only:
+            summary = ascii_rich_text(summary)
         self.query_one("#loss-summary", Static).update(summary, layout=False)
 
     def on_loss_chart_readout_changed(self, event: LossChart.ReadoutChanged) -> None:
@@ -215,7 +220,7 @@ class StatusLine(Static):
         text = Text()
 
         def field(label: str, value: str, style: str = "bold") -> None:
-            text.append(f"{label} ", style="dim")
+            text.append(f"{label} ", style=MUTED)
             text.append(value, style=style)
             text.append("  ")
 
@@ -229,7 +234,7 @@ class StatusLine(Static):
             if snap.n_batches > 1:
                 field("batch", f"{snap.batch_index + 1}/{snap.n_batches}")
         if snap.focus is not None:
-            field("focus", f"sample {snap.focus + 1}", "bold magenta")
+            field("focus", f"sample {snap.focus + 1}", f"bold {SELECTION}")
         field("loss", fmt(view.current_loss) if view.current_loss is not None else "—")
         field("acc", f"{view.accuracy:.0%}" if view.accuracy is not None else "—")
         field("‖g‖", f"{view.grad_norm:.3g}" if view.grad_norm is not None else "—")
@@ -239,17 +244,17 @@ class StatusLine(Static):
         if message:
             text.append(message, style=message_style)
         elif view.diagnostics:
-            text.append("⚠ " + view.diagnostics[0].message, style="yellow")
+            text.append("⚠ " + view.diagnostics[0].message, style=WARNING)
         elif training:
             text.append(
                 f"training… T or any step key pauses · [ ] slower/faster · stops by itself below loss {target_loss:g}",
-                style="dim",
+                style=MUTED,
             )
         elif snap.upcoming is not None:
-            text.append("→ next: ", style="dim")
+            text.append("→ next: ", style=MUTED)
             text.append(step_title(snap.upcoming), style=PHASE_COLOURS.get(snap.upcoming.phase, ""))
-            text.append(" · F/B finish a pass · [ ] pace · n new seed", style="dim")
-        self.update(text, layout=False)
+            text.append(" · F/B finish a pass · [ ] pace · n new seed", style=MUTED)
+        self.update(ascii_rich_text(text) if getattr(self.app, "ascii_only", False) else text, layout=False)
 
 
 class _DataPane(_CachedLines):
@@ -279,7 +284,10 @@ class BoundaryPane(_DataPane):
         extent = square_extent(data_extent(self.data), columns, 2 * rows)
         grid = output_grid(self.net, view.snapshot.params, extent, columns, 2 * rows)
         lines = boundary_rows(grid, extent, self.data.x, self.data.y, view.predictions, self.ascii_only)
-        return [*with_axes(lines, extent, columns, rows, gutter), boundary_legend(extent, width, self.ascii_only)]
+        return [
+            *with_axes(lines, extent, columns, rows, gutter, self.ascii_only),
+            boundary_legend(extent, width, self.ascii_only),
+        ]
 
 
 class HiddenPane(_DataPane):
@@ -303,8 +311,8 @@ class HiddenPane(_DataPane):
         extent = square_extent(plot_extent(space), columns, 2 * plot_height)
         sides = line_side_grid(space.line, extent, columns, plot_height)
         rows = hidden_rows(space, extent, sides, self.data.y, columns, plot_height, self.ascii_only)
-        captions = [[Segment(t.ljust(width), Style(color="grey70"))] for t in text_rows]
-        return with_axes(rows, extent, columns, plot_height, gutter) + captions
+        captions = [[Segment(t.ljust(width), Style(color=MUTED))] for t in text_rows]
+        return with_axes(rows, extent, columns, plot_height, gutter, self.ascii_only) + captions
 
     NO_HIDDEN_LAYER = (
         "No hidden layer: this network is a perceptron, ŷ = σ(w1·x1 + w2·x2 + b_out).",
@@ -319,8 +327,8 @@ class HiddenPane(_DataPane):
 
         rows: list[list[Segment]] = []
         for paragraph in self.NO_HIDDEN_LAYER:
-            for line in textwrap.wrap(paragraph, max(width, 10)):
-                rows.append([Segment(line.ljust(width), Style(color="grey70"))])
+            for line in textwrap.wrap(asciify(paragraph) if self.ascii_only else paragraph, max(width, 10)):
+                rows.append([Segment(line.ljust(width), Style(color=MUTED))])
             rows.append([Segment(" " * width)])
         return rows[:height]
 
@@ -328,7 +336,8 @@ class HiddenPane(_DataPane):
         """The captions under the plot, wrapped at a word to the pane's width (never cut)."""
         import textwrap
 
-        return [line for caption in self._captions(space) for line in textwrap.wrap(caption, max(width, 10))]
+        captions = [asciify(c) if self.ascii_only else c for c in self._captions(space)]
+        return [line for caption in captions for line in textwrap.wrap(caption, max(width, 10))]
 
     def _captions(self, space: object) -> list[str]:
         from tui_nn.engine.insight import HiddenSpace
