@@ -111,3 +111,100 @@ def test_spiral_after_training(snap_compare, view) -> None:
 def test_all_views_side_by_side(snap_compare) -> None:
     """At 180×50 the network, the boundary and the hidden space stand side by side."""
     assert snap_compare(app(), press=["e"], terminal_size=(180, 50))
+
+
+# --- watch it learn (issue 9) ----------------------------------------------------------------
+
+
+def test_mid_training_frame_at_the_default_pace(snap_compare) -> None:
+    """A frame of live training at the default pace (500 epochs/s), epoch 3,000: edges show ▲▼."""
+    from tui_nn.ui.live import DEFAULT_PACE
+
+    async def frame(pilot: Pilot) -> None:
+        app = pilot.app
+        assert isinstance(app, TuiNN)
+        run = app.controller.start_training(1e-3)
+        drawn = app.stepper.net.params.copy()
+        app.controller.train(run, 3000)
+        app.live = object()  # type: ignore[assignment]  # drawn as a frame of a live run
+        app.training = True
+        app.draw(app.controller.view(with_values=False, since=drawn), float(DEFAULT_PACE))
+        await pilot.pause()
+
+    assert snap_compare(TuiNN(build(Config())), run_before=frame, terminal_size=(120, 40))
+
+
+def test_stuck_run_with_its_diagnosis(snap_compare) -> None:
+    """Seed 0 lands in the XOR local minimum: T stops by itself and says why, with what to try."""
+
+    async def train(pilot: Pilot) -> None:
+        await pilot.press("T")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(TuiNN(build(Config(seed=0)), pace=None), run_before=train, terminal_size=(120, 40))
+
+
+def test_perceptron_on_xor(snap_compare) -> None:
+    """--hidden none: the boundary is one straight line and the four points cannot be split."""
+
+    async def train(pilot: Pilot) -> None:
+        await pilot.press("T")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press("v")
+        await pilot.pause()
+
+    assert snap_compare(TuiNN(build(Config(hidden=())), pace=None), run_before=train, terminal_size=(120, 40))
+
+
+# --- explain any number (issue 10) --------------------------------------------------------------
+
+
+def test_selected_weight_mid_backward(snap_compare) -> None:
+    """i, then v1 mid-backward of sample 2: its chain rule per sample, the update, the check."""
+
+    async def select(pilot: Pilot) -> None:
+        await pilot.press("F", "B", "F", *["right"] * 3, "i")
+        app = pilot.app
+        assert isinstance(app, TuiNN)
+        from tui_nn.engine.explain import Element
+
+        app._select(Element("weight", 1, 0, 0))
+        await pilot.pause()
+
+    assert snap_compare(app(), run_before=select, terminal_size=(120, 40))
+
+
+def test_selected_hidden_unit_after_training(snap_compare) -> None:
+    """After T, h2 selected: z, a, g'(z) and δ for each sample, its weights in and out."""
+
+    async def select(pilot: Pilot) -> None:
+        await pilot.press("T")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press("i")
+        app = pilot.app
+        assert isinstance(app, TuiNN)
+        from tui_nn.engine.explain import Element
+
+        app._select(Element("unit", 1, 1))
+        await pilot.pause()
+
+    assert snap_compare(app(), run_before=select, terminal_size=(120, 40))
+
+
+def test_what_if_comparison(snap_compare) -> None:
+    """After T, knock out h2 (k): the loss and every sample's ŷ and class before → after."""
+
+    async def knock_out(pilot: Pilot) -> None:
+        await pilot.press("T")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press("i")
+        app = pilot.app
+        assert isinstance(app, TuiNN)
+        from tui_nn.engine.explain import Element
+
+        app._select(Element("unit", 1, 1))
+        await pilot.press("k")
+        await pilot.pause()
+
+    assert snap_compare(app(), run_before=knock_out, terminal_size=(120, 40))

@@ -31,7 +31,8 @@ from tui_nn.engine.view import View, capture
 LOG_TAIL = 200  # steps listed when a jump applies more than that
 MAX_LR, MIN_LR = 1e6, 1e-12
 MAX_PARAMETER = 1e6  # what-if values beyond this are refused: no float64 network needs them
-SESSIONS_KEPT = 20  # earlier sessions a step back can return to (each rebuild or reset adds one)
+SESSIONS_KEPT = 20
+STUCK_CHECK = 250  # epochs between looks for a flat loss during live training  # earlier sessions a step back can return to (each rebuild or reset adds one)
 
 
 @dataclass(frozen=True)
@@ -319,12 +320,22 @@ class Controller:
             self._record_train(run)
             self.record.append(act.SetLR(new))
             trainer.lr = new
-        result = trainer.run(epochs, run.target_loss, should_stop)
-        if result.stopped is None and run.check_stuck:
-            found = self.stuck()
-            if found is not None:
-                return RunResult(result.epochs, found.message)
-        return result
+        if not run.check_stuck:
+            return trainer.run(epochs, run.target_loss, should_stop)
+        # A flat loss is looked for every STUCK_CHECK epochs from the run's start, so where a stuck
+        # run stops does not depend on how the thread sliced the work (or on the machine's speed).
+        done = 0
+        while done < epochs:
+            to_check = STUCK_CHECK - (trainer.epoch - run.origin_epoch) % STUCK_CHECK
+            piece = trainer.run(min(epochs - done, to_check), run.target_loss, should_stop)
+            done += piece.epochs
+            if piece.stopped is not None or piece.epochs < min(epochs - done + piece.epochs, to_check):
+                return RunResult(done, piece.stopped)
+            if (trainer.epoch - run.origin_epoch) % STUCK_CHECK == 0:
+                found = self.stuck()
+                if found is not None:
+                    return RunResult(done, found.message)
+        return RunResult(done, None)
 
     def _record_train(self, run: LiveRun) -> None:
         epoch = self.stepper.trainer.epoch
@@ -340,32 +351,35 @@ class Controller:
         return Outcome(self._log_run(run.origin_epoch, reason))
 
     def _log_run(self, origin: int, reason: str | None) -> Message:
-        history = self.stepper.history
+        """One undoable log entry for a run (what the tutorials print after training); the status
+        line gets a short form of why it stopped."""
         last = self.stepper.trainer.epoch
         if last <= origin:
             self.logbook.note(f"no epoch completed (epoch {origin})", "note")
             return Message(f"paused at epoch {origin} before completing an epoch", "info")
-        rows = history.rows()
+        tone: Tone
+        if reason == "target":
+            text, tone = f"loss fell below {self.target_loss:g} at epoch {last}", "success"
+            short = text
+        elif reason and reason.startswith("stuck"):
+            text, tone = reason, "warn"
+            loss = reason.split("stayed at ")[1].split(" ")[0] if "stayed at " in reason else ""
+            short = f"stuck: the loss is flat at {loss}: the log says why and what to try"
+        elif reason:
+            text, tone = reason, "error"
+            short = text
+        else:
+            text, tone = f"paused by you at epoch {last}", "info"
+            short = text
+        self.logbook.run(RunSummary(origin, last, text, *self._run_rows(origin, last)), tone)
+        return Message(short, tone)
+
+    def _run_rows(self, origin: int, last: int) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+        """(epoch, loss, accuracy) rows over the run, and the final predictions with their samples."""
+        rows = self.stepper.history.rows()
         rows = rows[(rows[:, 0] >= origin) & (rows[:, 0] <= last)]
         picks = np.unique(np.linspace(0, len(rows) - 1, min(RunSummary.ROWS, len(rows))).astype(int))
         data = self.session.data
-        small = data.is_small
-        if reason == "target":
-            text, tone = f"loss fell below {self.target_loss:g} at epoch {last}", "success"
-        elif reason and reason.startswith("stuck"):
-            text, tone = reason, "warn"
-        elif reason:
-            text, tone = reason, "error"
-        else:
-            text, tone = f"paused by you at epoch {last}", "info"
-        summary = RunSummary(
-            origin,
-            last,
-            text,
-            rows[picks][:, :3].copy(),
-            self.session.net.predict(data.x) if small else None,
-            data.x.copy() if small else None,
-            data.y.copy() if small else None,
-        )
-        self.logbook.run(summary, tone)  # type: ignore[arg-type]
-        return Message(text, tone)  # type: ignore[arg-type]
+        if not data.is_small:
+            return rows[picks][:, :3].copy(), None, None, None
+        return rows[picks][:, :3].copy(), self.session.net.predict(data.x), data.x.copy(), data.y.copy()

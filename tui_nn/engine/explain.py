@@ -303,6 +303,11 @@ def _unit_state(net: Network, stepper: Stepper, layer: int, j: int, rows: list[U
         return state, "z ≤ 0 on every sample: relu'(z) = 0, so no gradient reaches the weights feeding it and they stop learning"
     if state == "saturated":
         return state, f"g'(z) < {SATURATED} on every sample: almost no gradient reaches the weights feeding it"
+    if all(row.delta == 0.0 for row in rows):
+        return (
+            None,
+            "no gradient reaches it: its δ is 0 for every sample (every weight leaving it is 0), so the weights feeding it stay as they are",
+        )
     return None, "active: gradients pass through it (its δ is nonzero for some sample)"
 
 

@@ -198,7 +198,8 @@ class CalcLog(ScrollingLines):
                 if entry.kind == "step" and entry.step is not None:
                     self.marker_line = len(lines) + (1 if entry.step.header is not None else 0)
                 lines += strips
-            if not any(e.kind in ("step", "run") for e in entries):
+            training = getattr(self.app, "training", False)
+            if not training and not any(e.kind in ("step", "run") for e in entries):
                 welcome = self._welcome(max(width, 10))
                 lines += [Strip(ascii_segments(row) if self.ascii_only else row) for row in welcome]
             self._drawn, self._lines = drawn, lines

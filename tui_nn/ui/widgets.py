@@ -163,6 +163,7 @@ class TablePane(Static):
         self.data = data
         self.border_title = "truth table" if data.is_small else f"{data.name} · {data.size} points"
         self._laid_out = False
+        self._shown: Text | None = None
 
     def show(self, view: View) -> None:
         snap = view.snapshot
@@ -174,6 +175,9 @@ class TablePane(Static):
         )
         if getattr(self.app, "ascii_only", False):
             content = ascii_rich_text(content)
+        if content == self._shown:
+            return  # a step that changes nothing here repaints nothing here
+        self._shown = content
         # Same number of lines every time: no need to lay the screen out again.
         self.update(content, layout=self._laid_out is False)
         self._laid_out = True
@@ -190,6 +194,7 @@ class LossPane(Vertical):
         self.ascii_only = ascii_only
         self.border_title = "loss (log scale)"
         self._shown: tuple[object, ...] | None = None
+        self._summary: Text | None = None
 
     def compose(self) -> ComposeResult:
         yield LossChart(self.ascii_only, id="loss-chart")
@@ -204,7 +209,9 @@ class LossPane(Vertical):
         summary = loss_summary(view.first_loss, view.current_loss, view.best_loss, view.accuracy, view.epochs_recorded)
         if self.ascii_only:
             summary = ascii_rich_text(summary)
-        self.query_one("#loss-summary", Static).update(summary, layout=False)
+        if summary != self._summary:
+            self._summary = summary
+            self.query_one("#loss-summary", Static).update(summary, layout=False)
 
     def on_loss_chart_readout_changed(self, event: LossChart.ReadoutChanged) -> None:
         self.border_subtitle = readout_text(event.readout, self.ascii_only) if event.readout is not None else ""
