@@ -208,3 +208,30 @@ def test_what_if_comparison(snap_compare) -> None:
         await pilot.pause()
 
     assert snap_compare(app(), run_before=knock_out, terminal_size=(120, 40))
+
+
+# --- share it (issue 13) --------------------------------------------------------------------------
+
+
+def test_light_theme(snap_compare) -> None:
+    """--theme light, mid-backward: dark text on light panes, signs and classes still distinct."""
+    assert snap_compare(
+        TuiNN(build(Config()), pace=None, theme_name="light"), press=["F", "B", "F", *["right"] * 6], terminal_size=(120, 40)
+    )
+
+
+def test_light_theme_boundary(snap_compare) -> None:
+    """--theme light, the trained XOR boundary: purple and teal classes on a light plot."""
+
+    async def train(pilot: Pilot) -> None:
+        await pilot.press("T")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press("v")
+        await pilot.pause()
+
+    assert snap_compare(TuiNN(build(Config()), pace=None, theme_name="light"), run_before=train, terminal_size=(120, 40))
+
+
+def test_command_palette(snap_compare) -> None:
+    """Ctrl+P then "exp": the export commands, with their keys and what they do."""
+    assert snap_compare(app(), press=["ctrl+p", "e", "x", "p"], terminal_size=(120, 40))

@@ -23,6 +23,7 @@ from tui_nn.engine.explain import Element, ParameterStory, ParamTrail, UnitStory
 from tui_nn.engine.logbook import Logbook, RunSummary, Tone
 from tui_nn.engine.notation import parameter_label, parse_parameter
 from tui_nn.engine.persist import NetworkFileError
+from tui_nn.engine.replay import Recording
 from tui_nn.engine.session import Session, build
 from tui_nn.engine.stepper import Jump, Stepper, Undone
 from tui_nn.engine.training import RunResult
@@ -65,6 +66,7 @@ class LiveRun:
 class Controller:
     def __init__(self, session: Session, target_loss: float = 1e-3) -> None:
         self.session = session
+        self.initial_config = session.config  # what a recording starts from
         self.target_loss = target_loss
         self.logbook = Logbook()
         self.record: list[act.Action] = []
@@ -77,6 +79,10 @@ class Controller:
     @property
     def stepper(self) -> Stepper:
         return self.session.stepper
+
+    def recording(self) -> Recording:
+        """Everything needed to play this session back: the starting settings and every action."""
+        return Recording(self.initial_config, self.target_loss, self.stepper.fmt.digits, tuple(self.record))
 
     def view(self, with_values: bool = True, since: np.ndarray | None = None) -> View:
         view = capture(self.stepper, with_values, since)

@@ -145,7 +145,7 @@ def lit(value: float, text: str | None = None, latex: str | None = None) -> Lit:
 
 
 ONE = Lit("1", "1", 1.0)
-HALF = Lit("½", r"\tfrac{1}{2}", 0.5)
+HALF = Lit("½", r"\frac{1}{2}", 0.5)
 
 
 def add(*terms: Expr, tight: bool = False) -> Add:

@@ -9,6 +9,7 @@ the engine until it stops.
 from __future__ import annotations
 
 import random
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,15 +27,16 @@ from tui_nn.engine.config import Config
 from tui_nn.engine.controller import Controller, Message, Outcome
 from tui_nn.engine.explain import Element, WhatIf, cycle, elements, move
 from tui_nn.engine.notation import parameter_label
+from tui_nn.engine.replay import Recording
 from tui_nn.engine.session import Session
 from tui_nn.engine.stepper import Stepper
 from tui_nn.engine.view import View
 from tui_nn.ui import keymap, theme
 from tui_nn.ui.ascii import asciify
+from tui_nn.ui.commands import TuiNNCommands
 from tui_nn.ui.inspector import Inspector
 from tui_nn.ui.live import DEFAULT_PACE, PACES, LiveTraining, TrainingProgress, TrainingStopped, pace_text
 from tui_nn.ui.log import CalcLog
-from tui_nn.ui.theme import TONE_STYLES
 from tui_nn.ui.widgets import BoundaryPane, HiddenPane, LossPane, NetworkPane, StatusLine, TablePane
 
 MIN_WIDTH, MIN_HEIGHT = 64, 20
@@ -51,7 +53,8 @@ class TuiNN(App[None]):
 
     CSS_PATH = Path(__file__).parent / "app.tcss"
     TITLE = "tui-nn"
-    ENABLE_COMMAND_PALETTE = False
+    ENABLE_COMMAND_PALETTE = True
+    COMMANDS = {TuiNNCommands}
     BINDINGS = keymap.bindings()
 
     training: reactive[bool] = reactive(False, bindings=True)
@@ -69,8 +72,11 @@ class TuiNN(App[None]):
         target_loss: float = 1e-3,
         save_to: str | None = None,
         pace: float | None = DEFAULT_PACE,
+        theme_name: str = "dark",
+        replay: Recording | None = None,
     ) -> None:
         super().__init__()
+        self.palette = theme.use(theme_name)
         self.controller = Controller(session, target_loss)
         self.ascii_only = ascii_only
         self.target_loss = target_loss
@@ -87,6 +93,9 @@ class TuiNN(App[None]):
         self.view_mode = "network"
         self.selection: Element | None = None
         self.last_what_if: tuple[str, WhatIf, list[str]] | None = None
+        # A recording being played back: the actions still to apply, and the timer applying them.
+        self.replay_queue: deque[act.Action] = deque(replay.actions if replay is not None else ())
+        self.replayer: Timer | None = None
 
     def get_key_display(self, binding: Binding) -> str:
         shown = super().get_key_display(binding)
@@ -119,10 +128,19 @@ class TuiNN(App[None]):
         yield Static(id="too-small")
 
     def on_mount(self) -> None:
+        self.theme = self.palette.textual_theme
+        self.screen.set_class(self.palette.name == "light", "light")
         self.sub_title = self.session.describe()
         self.screen.set_class(self.ascii_only, "ascii")
         self._apply_size(self.size.width, self.size.height)
         self.draw()
+        if self.replay_queue:
+            self.say(
+                Message(
+                    f"replaying {len(self.replay_queue)} recorded actions: p plays and pauses, → applies the next one", "info"
+                )
+            )
+            self.draw(self.view)
 
     def on_resize(self, event: events.Resize) -> None:
         self._apply_size(event.size.width, event.size.height)
@@ -174,7 +192,7 @@ class TuiNN(App[None]):
         if message is None:
             self.message = ""
             return
-        self.message, self.message_style = message.text, TONE_STYLES.get(message.tone, theme.WARNING)
+        self.message, self.message_style = message.text, theme.TONE_STYLES.get(message.tone, theme.WARNING)
 
     # --- actions: every key becomes an Action for the controller -----------------------------
 
@@ -206,7 +224,29 @@ class TuiNN(App[None]):
         self.draw()
 
     def action_do(self, name: str) -> None:
+        if name == "next" and self.replay_queue:
+            self._replay_step()
+            return
         self.dispatch(act.ACTIONS[name]())
+
+    # --- replaying a recorded session ---------------------------------------------------------
+
+    def _replay_step(self) -> None:
+        """Apply the next recorded action (while playing, the timer calls this)."""
+        if not self.replay_queue:
+            self._stop_replay()
+            return
+        action = self.replay_queue.popleft()
+        self.dispatch(action, by_player=True)
+        if not self.replay_queue:
+            self._stop_replay()
+            self.say(Message("replay finished: the session is yours from here", "success"))
+            self.draw(self.view)
+
+    def _stop_replay(self) -> None:
+        if self.replayer is not None:
+            self.replayer.stop()
+            self.replayer = None
 
     def action_undo(self) -> None:
         """u: a step back that also works while inspecting (where ← moves the selection)."""
@@ -239,7 +279,17 @@ class TuiNN(App[None]):
             log.scroll_by(-pages * max(log.content_size.height - 1, 1))
 
     def action_play(self) -> None:
-        """Play the micro-step walk by itself (forward, loss, backward, update, sample after sample)."""
+        """Play the micro-step walk by itself (forward, loss, backward, update, sample after sample);
+        while a recording is loaded, play or pause the recording instead."""
+        if self.replay_queue:
+            if self.replayer is not None:
+                self._stop_replay()
+                self.say(Message(f"replay paused ({len(self.replay_queue)} actions to go): → applies the next, p plays", "info"))
+            else:
+                self.replayer = self.set_interval(1 / self.walk_speed, self._replay_step)
+                self.say(Message("replaying: p pauses", "info"))
+            self.draw(self.view)
+            return
         if self.player is not None:
             self._stop_playing()
             self.say(Message("walk paused: → steps on by hand, p plays again", "info"))
@@ -284,6 +334,7 @@ class TuiNN(App[None]):
         await self.recompose()
         self.sub_title = self.session.describe()
         self.screen.set_class(self.ascii_only, "ascii")
+        self.screen.set_class(self.palette.name == "light", "light")
         self._apply_size(self.size.width, self.size.height)
         self.refresh_bindings()
         self.draw()
@@ -343,6 +394,50 @@ class TuiNN(App[None]):
             self.say(Message(f"saved {saved.resolve()}", "success"))
             self.controller.logbook.note(f"saved the network (epoch {view.epoch}) to {saved.resolve()}")
         self.draw(self.view)
+
+    def _write(self, suffix: str, text: str, what: str) -> None:
+        """Write a file next to where the app runs, atomically, and say where it went."""
+        from tui_nn.engine.safe_files import write_atomic
+
+        name = f"{self.session.config.problem}-{what}-epoch{self.view.epoch}{suffix}"
+        try:
+            path = write_atomic(name, text)
+        except OSError as error:
+            self.say(Message(f"could not write {name}: {error}", "error"))
+        else:
+            self.say(Message(f"wrote {Path(path).resolve()}", "success"))
+            self.controller.logbook.note(f"wrote the {what} to {Path(path).resolve()}")
+        self.draw(self.view)
+
+    def action_export(self, kind: str) -> None:
+        """The calculation log so far as Markdown (LaTeX math), LaTeX or text."""
+        from tui_nn.engine import export
+
+        fmt = next(f for f in export.FORMATS if f == kind)
+        title = f"tui-nn · {self.session.describe()}"
+        document = export.document(fmt, list(self.controller.logbook.entries), self.stepper.fmt, title)
+        self._write(export.SUFFIXES[fmt], document, "log")
+
+    def action_save_screen(self) -> None:
+        self._write(".svg", self.export_screenshot(title=f"tui-nn · {self.session.describe()}"), "screen")
+
+    def action_save_session(self) -> None:
+        import json
+
+        from tui_nn.engine.replay import FORMAT, to_json
+
+        text = json.dumps(to_json(self.controller.recording()), ensure_ascii=False)
+        self._write(".json", text, "session")
+        if self.message.startswith("wrote"):
+            self.say(Message(f"{self.message} ({FORMAT}: tui-nn replay FILE plays it)", "success"))
+            self.draw(self.view)
+
+    def action_use_theme(self, name: str) -> None:
+        """Dark or light: every pane redraws in the other palette."""
+        self.palette = theme.use(name)
+        self.theme = self.palette.textual_theme
+        self.say(Message(f"{name} theme", "info"))
+        self.call_later(self._rebuild)
 
     def action_help(self) -> None:
         from tui_nn.ui.help import HelpScreen  # Markdown costs ~50 ms to import: load it when asked

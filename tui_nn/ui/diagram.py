@@ -24,16 +24,24 @@ from tui_nn.engine.records import Key, NumberFormat
 from tui_nn.ui import theme
 from tui_nn.ui.ascii import asciify
 
-POSITIVE = Style(color=theme.POSITIVE)
-NEGATIVE = Style(color=theme.NEGATIVE)
-HIGHLIGHT = Style(color=theme.CURRENT, bold=True)  # the step just taken: bold white, heavy border
-BOX = Style(color=theme.MUTED)
-DIM = Style(color=theme.MUTED)
-CAPTION = Style(color=theme.MUTED, italic=True)
-TARGET = Style(color=theme.TEXT, bold=True)
-FLAG = Style(color=theme.ERROR, bold=True)
-SELECTED = Style(color=theme.SELECTION, bold=True, reverse=True)
-PATH = Style(color=theme.SELECTION, bold=True)
+POSITIVE = NEGATIVE = HIGHLIGHT = BOX = DIM = CAPTION = TARGET = FLAG = SELECTED = PATH = Style()
+
+
+def use_palette() -> None:
+    """Set the drawing styles from the palette in use (called at the start of every drawing)."""
+    global POSITIVE, NEGATIVE, HIGHLIGHT, BOX, DIM, CAPTION, TARGET, FLAG, SELECTED, PATH
+    p = theme.current()
+    POSITIVE, NEGATIVE = Style(color=p.positive), Style(color=p.negative)
+    HIGHLIGHT = Style(color=p.current, bold=True)  # the step just taken: bold, with a heavy border
+    BOX = DIM = Style(color=p.muted)
+    CAPTION = Style(color=p.muted, italic=True)
+    TARGET = Style(color=p.text, bold=True)
+    FLAG = Style(color=p.error, bold=True)
+    SELECTED = Style(color=p.selection, bold=True, reverse=True)
+    PATH = Style(color=p.selection, bold=True)
+
+
+use_palette()
 
 BRAILLE_BITS = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))  # [row][col]
 
@@ -199,6 +207,7 @@ class NetworkDiagram:
 
     def render_rows(self) -> list[list[Segment]]:
         """The diagram as rows of segments, exactly `width` cells each."""
+        use_palette()
         canvas = Canvas(self.width, self.height, self.ascii_only)
         boxes = self._layout(canvas)
         self._edges(canvas, boxes)

@@ -14,10 +14,23 @@ from tui_nn.engine.insight import Extent, HiddenSpace, pixel_of
 from tui_nn.ui import theme
 from tui_nn.ui.diagram import Canvas
 
-CLASS_0 = theme.rgb(theme.CLASS_0)  # purple
-CLASS_1 = theme.rgb(theme.CLASS_1)  # teal
-PALE = (118, 118, 118)
-CONTOUR = (235, 235, 235)
+CLASS_0 = CLASS_1 = PALE = CONTOUR = GROUND = (0, 0, 0)
+_PALETTE_NAME = ""
+
+
+def use_palette() -> None:
+    """The plot colours from the palette in use; styles built for another palette are dropped."""
+    global CLASS_0, CLASS_1, PALE, CONTOUR, GROUND, _PALETTE_NAME, AXIS
+    p = theme.current()
+    if p.name == _PALETTE_NAME:
+        return
+    _PALETTE_NAME = p.name
+    CLASS_0, CLASS_1 = theme.rgb(p.class_0), theme.rgb(p.class_1)  # purple, teal
+    PALE, CONTOUR, GROUND = theme.rgb(p.pale), theme.rgb(p.contour), theme.rgb(p.point_ground)
+    AXIS = Style(color=p.muted)
+    _STYLE_CACHE.clear()
+
+
 ASCII_BANDS = ".-+#"
 
 
@@ -86,6 +99,7 @@ def boundary_rows(
 ) -> list[list[Segment]]:
     """The heatmap, two pixels per cell (▀: top pixel as foreground, bottom as background),
     with the ŷ = 0.5 contour and the data points drawn over it; grid is (2·rows) × columns."""
+    use_palette()
     pixel_rows, columns = grid.shape
     rows = pixel_rows // 2
     marks: dict[tuple[int, int], tuple[str, Style]] = {}
@@ -105,7 +119,7 @@ def boundary_rows(
             marks[(col, prow // 2)] = ("✕", Style(color="white", bold=True, bgcolor=_rgb(colour)))
         else:
             # a coloured dot on a dark cell shows on either region
-            marks[(col, prow // 2)] = ("●", Style(color=_rgb(colour), bold=True, bgcolor="grey7"))
+            marks[(col, prow // 2)] = ("●", Style(color=_rgb(colour), bold=True, bgcolor=_rgb(GROUND)))
     levels = shade_levels(grid)
     if ascii_only:
         return _ascii_rows(grid, levels, marks, rows, columns)
@@ -158,6 +172,7 @@ def _ascii_rows(
 
 def boundary_legend(extent: Extent, width: int, ascii_only: bool) -> list[Segment]:
     """ŷ 0 ▆▆▆▆ 1 colour bar, the contour's mark and the axis ranges."""
+    use_palette()
     segments: list[Segment] = [Segment("yhat 0 " if ascii_only else "ŷ 0 ")]
     steps = 10
     for k in range(steps + 1):
@@ -186,6 +201,7 @@ def hidden_rows(
 ) -> list[list[Segment]]:
     """A scatter of the samples in hidden space (numbered when there are few), the output's
     decision line drawn across it and each side shaded by the class it predicts."""
+    use_palette()
     canvas = Canvas(width, height, ascii_only)
     many = len(space.points) > 9
 
@@ -210,7 +226,7 @@ def hidden_rows(
         ]
         if len(inside) >= 2:
             (x0, y0), (x1, y1) = (cell(*inside[0]), cell(*inside[-1]))
-            canvas.line(x0, y0, x1, y1, Style(color="white", bold=True), 1)
+            canvas.line(x0, y0, x1, y1, Style(color=_rgb(CONTOUR), bold=True), 1)
     # Samples sharing a cell share a label ("1,4"), so none hides another.
     cells: dict[tuple[int, int], list[int]] = {}
     for i, (u, v) in enumerate(space.points):
@@ -228,7 +244,8 @@ def hidden_rows(
     rows = canvas.rows()
     if sides is None or ascii_only:
         return rows
-    tints = (Style(bgcolor=_rgb((52, 30, 60))), Style(bgcolor=_rgb((12, 50, 47))))  # class 0 side, class 1 side (dark)
+    p = theme.current()
+    tints = (Style(bgcolor=p.side_0), Style(bgcolor=p.side_1))  # the class-0 side, the class-1 side
     combined: dict[tuple[Style | None, bool], Style] = {}
     shaded: list[list[Segment]] = []
     for r, row_segments in enumerate(rows):
@@ -247,7 +264,8 @@ def hidden_rows(
     return shaded
 
 
-AXIS = Style(color=theme.MUTED)
+AXIS = Style()
+use_palette()
 
 
 def tick_label(value: float) -> str:
@@ -259,6 +277,7 @@ def with_axes(
 ) -> list[list[Segment]]:
     """The plot (rows × columns cells covering `extent`) with y tick values in a left gutter of
     `gutter` cells and a row of x tick values under it."""
+    use_palette()
     tick_mark, axis_mark, corner = ("+", "|", "+") if ascii_only else ("┤", "│", "└")
     from tui_nn.engine.insight import ticks
 

@@ -21,11 +21,22 @@ from tui_nn.ui import theme
 from tui_nn.ui.ascii import ascii_segments
 from tui_nn.ui.log import ScrollingLines, _text_lines, wrap_spans
 from tui_nn.ui.renderables import ascii_sparkline
-from tui_nn.ui.theme import LOG_ROLE_STYLES, PHASE_COLOURS
 
-HEADING = Style(bold=True, color=theme.SELECTION)
-DIM = Style(color=theme.MUTED)
-GOOD, BAD = Style(color=theme.SUCCESS), Style(color=theme.ERROR, bold=True)
+
+def heading() -> Style:
+    return Style(bold=True, color=theme.SELECTION)
+
+
+def muted() -> Style:
+    return Style(color=theme.MUTED)
+
+
+def good() -> Style:
+    return Style(color=theme.SUCCESS)
+
+
+def bad() -> Style:
+    return Style(color=theme.ERROR, bold=True)
 
 
 class Inspector(ScrollingLines):
@@ -99,16 +110,18 @@ class Inspector(ScrollingLines):
         elif isinstance(self.story, UnitStory):
             rows += self._unit(self.story, width)
         else:
-            rows += _text_lines(Text("Select a unit, weight or bias: arrows move, Tab cycles, or click the diagram.", DIM), width)
+            rows += _text_lines(
+                Text("Select a unit, weight or bias: arrows move, Tab cycles, or click the diagram.", muted()), width
+            )
         return rows
 
     def _text(self, text: str, style: Style | str = "", width: int = 80) -> list[list[Segment]]:
         return _text_lines(Text(text, style), width)
 
     def _step_rows(self, step: Step, width: int, indent: str = "  ") -> list[list[Segment]]:
-        colour = PHASE_COLOURS.get(step.phase, "")
-        styles = {role: Style.parse(f"{extra} {colour}".strip()) for role, extra in LOG_ROLE_STYLES.items()}
-        styles["note"] = Style.parse(LOG_ROLE_STYLES["note"])
+        colour = theme.PHASE_COLOURS.get(step.phase, "")
+        styles = {role: Style.parse(f"{extra} {colour}".strip()) for role, extra in theme.LOG_ROLE_STYLES.items()}
+        styles["note"] = Style.parse(theme.LOG_ROLE_STYLES["note"])
         rows: list[list[Segment]] = []
         for line in step_lines(step, self.fmt):
             spans = [s for s in line if s.role != "header"]
@@ -123,9 +136,9 @@ class Inspector(ScrollingLines):
         fmt = self.fmt
         kind = "bias" if story.element.kind == "bias" else "weight"
         name = story.label.split(" ")[0]
-        rows = self._text(f"{story.label} = {fmt(story.value)}   ({kind})", HEADING, width)
+        rows = self._text(f"{story.label} = {fmt(story.value)}   ({kind})", heading(), width)
         shown = f"the first {len(story.samples)} samples" if story.sample_count > len(story.samples) else "each sample"
-        rows += self._text(f"∂L/∂{name} for {shown} of this pass: the chain rule, from the loss down", DIM, width)
+        rows += self._text(f"∂L/∂{name} for {shown} of this pass: the chain rule, from the loss down", muted(), width)
         for chain in story.samples:
             x = ", ".join(fmt(float(v)) for v in chain.x)
             y = ", ".join(fmt(float(v)) for v in chain.y)
@@ -135,9 +148,9 @@ class Inspector(ScrollingLines):
             for step in chain.steps:
                 rows += self._step_rows(step, width, "   ")
             if chain.product is not None:
-                styles = {role: Style.parse(extra) for role, extra in LOG_ROLE_STYLES.items()}
+                styles = {role: Style.parse(extra) for role, extra in theme.LOG_ROLE_STYLES.items()}
                 rows += wrap_spans([Span("   ", "label"), *equation_spans(chain.product, fmt)], width, styles)
-        rows += self._text("the batch mean and the update:", DIM, width)
+        rows += self._text("the batch mean and the update:", muted(), width)
         rows += self._step_rows(story.update, width, "  ")
         rows += self._text(f"after the update: {fmt(story.after)}", "bold green", width)
         check = story.check
@@ -149,22 +162,24 @@ class Inspector(ScrollingLines):
         rows += self._text(
             f"numerical check: (L(θ+ε) − L(θ−ε))/2ε = {check.numerical:.6e} · analytic ḡ = {check.analytic:.6e} · "
             f"relative error {check.relative_error:.1e} {verdict}",
-            GOOD if check.relative_error < 1e-6 and not check.kink else DIM,
+            good() if check.relative_error < 1e-6 and not check.kink else muted(),
             width,
         )
         if len(story.trail) > 1:
             values = [v for _, v in story.trail]
             (first_epoch, first), (last_epoch, last) = story.trail[0], story.trail[-1]
             spark = ascii_sparkline(values, max(min(width - 40, 60), 8)).plain
-            rows += self._text(f"history: {fmt(first)} at epoch {first_epoch} → {fmt(last)} at epoch {last_epoch}", DIM, width)
+            rows += self._text(
+                f"history: {fmt(first)} at epoch {first_epoch} → {fmt(last)} at epoch {last_epoch}", muted(), width
+            )
             rows += [[Segment("  " + spark, Style(color=theme.SELECTION))]]
         return rows
 
     def _unit(self, story: UnitStory, width: int) -> list[list[Segment]]:
         fmt = self.fmt
-        rows = self._text(f"{story.label}   ({story.activation})", HEADING, width)
+        rows = self._text(f"{story.label}   ({story.activation})", heading(), width)
         state = f"{story.state}: " if story.state else ""
-        rows += self._text(f"{state}{story.meaning}", BAD if story.state else DIM, width)
+        rows += self._text(f"{state}{story.meaning}", bad() if story.state else muted(), width)
         if story.element.layer > 0:
             slope = "g'(z)"
             header = f"  {'sample':>6} {'z':>10} {'a':>10} {slope:>10} {'δ':>10}"
@@ -176,11 +191,11 @@ class Inspector(ScrollingLines):
         else:
             rows += self._text("  " + "  ".join(f"sample {r.sample + 1}: {fmt(r.a)}" for r in story.rows), "", width)
         if story.bias is not None:
-            rows += self._text(f"bias {fmt(story.bias)}", DIM, width)
+            rows += self._text(f"bias {fmt(story.bias)}", muted(), width)
         if story.incoming:
-            rows += self._text("in:  " + "  ".join(f"{name} {fmt(v)}" for name, v in story.incoming), DIM, width)
+            rows += self._text("in:  " + "  ".join(f"{name} {fmt(v)}" for name, v in story.incoming), muted(), width)
         if story.outgoing:
-            rows += self._text("out: " + "  ".join(f"{name} {fmt(v)}" for name, v in story.outgoing), DIM, width)
+            rows += self._text("out: " + "  ".join(f"{name} {fmt(v)}" for name, v in story.outgoing), muted(), width)
         return rows
 
     def _training(self, width: int) -> list[list[Segment]]:
@@ -189,31 +204,33 @@ class Inspector(ScrollingLines):
         net = view.net
         rows: list[list[Segment]] = []
         if selection.kind == "unit":
-            rows += self._text(f"unit {selection.layer}.{selection.unit + 1} while training", HEADING, width)
+            rows += self._text(f"unit {selection.layer}.{selection.unit + 1} while training", heading(), width)
         else:
             index = selection.parameter_index(net)
             label = parameter_label(net, index)
-            rows += self._text(f"{label} = {self.fmt(float(view.snapshot.params[index]))} at epoch {view.epoch}", HEADING, width)
+            rows += self._text(
+                f"{label} = {self.fmt(float(view.snapshot.params[index]))} at epoch {view.epoch}", heading(), width
+            )
             values = [v for _, v in trail.values(index)]
             if len(values) > 1:
                 rows += [
                     [Segment("  " + ascii_sparkline(values, max(min(width - 4, 60), 8)).plain, Style(color=theme.SELECTION))]
                 ]
-        rows += self._text("training live: the chain rule for each sample comes back when training pauses (T)", DIM, width)
+        rows += self._text("training live: the chain rule for each sample comes back when training pauses (T)", muted(), width)
         return rows
 
     def _what_if(self, width: int) -> list[list[Segment]]:
         assert self.comparison is not None
         what, c, labels = self.comparison
         fmt = self.fmt
-        rows = self._text(f"what if: {what}", HEADING, width)
+        rows = self._text(f"what if: {what}", heading(), width)
         rows += self._text(f"  loss {fmt(c.loss_before)} → {fmt(c.loss_after)}", "bold", width)
         for k, label in enumerate(labels):
             b, a = float(c.before[k, 0]), float(c.after[k, 0])
             flipped = (b > 0.5) != (a > 0.5)
             rows += self._text(
                 f"  {label}: ŷ {fmt(b)} → {fmt(a)}   class {int(b > 0.5)} → {int(a > 0.5)}{'  (flipped)' if flipped else ''}",
-                BAD if flipped else "",
+                bad() if flipped else "",
                 width,
             )
         rows += [[Segment("")]]

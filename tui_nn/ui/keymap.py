@@ -108,6 +108,19 @@ KEYS: tuple[KeySpec, ...] = (
         "log-scroll",
     ),
     KeySpec("s", "save", "", "s", "save the network as JSON (PROBLEM-epochN.json, or --save-to), atomically", "save"),
+    KeySpec(
+        "x",
+        "export('markdown')",
+        "",
+        "x",
+        "export the calculation log as Markdown with LaTeX math (Ctrl+P for LaTeX or text)",
+        "export",
+    ),
+    KeySpec("X", "save_screen", "", "X", "save an SVG screenshot of the screen", "screenshot"),
+    KeySpec("S", "save_session", "", "S", "save the session (settings and every action) for tui-nn replay", "save-session"),
+    KeySpec(
+        "ctrl+p", "command_palette", "", "Ctrl+P", "the command palette: every command, with the ones that have no key", "palette"
+    ),
     KeySpec("question_mark", "help", "help", "?", "help: each pane, each key, the notation", "help"),
     KeySpec("q", "quit", "quit", "q", "quit", "quit"),
 )

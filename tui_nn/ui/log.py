@@ -23,12 +23,10 @@ from textual.widget import Widget
 from tui_nn.engine.logbook import Entry, Logbook, RunSummary
 from tui_nn.engine.records import NumberFormat
 from tui_nn.engine.render import LABEL_WIDTH, Span, step_lines
+from tui_nn.ui import theme
 from tui_nn.ui.ascii import ascii_segments, asciify
-from tui_nn.ui.theme import CURRENT, LOG_ROLE_STYLES, MUTED, PHASE_COLOURS, TONE_STYLES
 
 INDENT = LABEL_WIDTH + 2  # continuation lines of a wrapped formula
-MARKER = Segment("▶", Style(color=CURRENT, bold=True))
-ASCII_MARKER = Segment(">", Style(color=CURRENT, bold=True))
 _BREAK = re.compile(r"(?= [=+−←] )")  # a line may break before a binary operator
 
 
@@ -123,7 +121,7 @@ class ScrollingLines(Widget):
         if index < len(lines):
             strip = lines[index]
             if index == getattr(self, "marker_line", -1):
-                marker = ASCII_MARKER if getattr(self, "ascii_only", False) else MARKER
+                marker = Segment(">" if getattr(self, "ascii_only", False) else "▶", Style(color=theme.CURRENT, bold=True))
                 # ▶ in the space between the label column and the formula
                 at = LABEL_WIDTH - 1
                 strip = Strip([*strip.crop(0, at), marker, *strip.crop(at + 1, strip.cell_length)])
@@ -210,16 +208,16 @@ class CalcLog(ScrollingLines):
 
     def draw_entry(self, entry: Entry, width: int) -> list[list[Segment]]:
         if entry.kind == "step" and entry.step is not None:
-            colour = PHASE_COLOURS.get(entry.step.phase, "")
-            styles = {role: Style.parse(f"{extra} {colour}".strip()) for role, extra in LOG_ROLE_STYLES.items()}
-            styles["note"] = Style.parse(LOG_ROLE_STYLES["note"])
+            colour = theme.PHASE_COLOURS.get(entry.step.phase, "")
+            styles = {role: Style.parse(f"{extra} {colour}".strip()) for role, extra in theme.LOG_ROLE_STYLES.items()}
+            styles["note"] = Style.parse(theme.LOG_ROLE_STYLES["note"])
             rows: list[list[Segment]] = []
             for line in step_lines(entry.step, self.fmt):
                 if self.ascii_only:
                     line = tuple(Span(asciify(span.text), span.role) for span in line)
                 rows += wrap_spans(line, width, styles)
             return rows
-        style = Style.parse(TONE_STYLES.get(entry.tone, ""))
+        style = Style.parse(theme.TONE_STYLES.get(entry.tone, ""))
         if self.ascii_only:
             return [ascii_segments(row) for row in self._draw_other(entry, style, width)]
         return self._draw_other(entry, style, width)
@@ -248,7 +246,7 @@ class CalcLog(ScrollingLines):
             picks = picks[keep]
         for epoch, loss, accuracy in picks:
             rows += _text_lines(
-                Text(f"  epoch {int(epoch):>8}  loss {fmt(float(loss)):>10}  accuracy {accuracy:4.0%}", MUTED), width
+                Text(f"  epoch {int(epoch):>8}  loss {fmt(float(loss)):>10}  accuracy {accuracy:4.0%}", theme.MUTED), width
             )
         if run.predictions is not None and run.inputs is not None and run.targets is not None:
             rows += _text_lines(Text("  input    | target | predicted (probability)", "bold"), width)
@@ -262,7 +260,7 @@ class CalcLog(ScrollingLines):
     def _welcome(self, width: int) -> list[list[Segment]]:
         rows: list[list[Segment]] = [[]]
         for paragraph in self.WELCOME:
-            rows += _text_lines(Text(paragraph, MUTED), width)
+            rows += _text_lines(Text(paragraph, theme.MUTED), width)
         return rows
 
     # --- drawing and scrolling -------------------------------------------------------

@@ -54,19 +54,40 @@ EIGHTHS = 8
 class ChartStyles:
     """The few styles the chart uses; each is built once and shared by every cell that needs it."""
 
-    bar: Style = Style(color=theme.LOSS)  # the loss has one colour everywhere
-    axis: Style = Style(color=theme.MUTED)
-    label: Style = Style(color=theme.MUTED)
-    marker: Style = Style(color=theme.TEXT, bold=True)
-    marker_label: Style = Style(color=theme.TEXT, italic=True)
-    bad: Style = Style(color=theme.ERROR, bold=True)
-    cursor_bar: Style = Style(color=theme.CURRENT, bgcolor="grey30")
+    bar: Style = Style(color="#ff87d7")  # the loss has one colour everywhere
+    axis: Style = Style(color="#a8a8a8")
+    label: Style = Style(color="#a8a8a8")
+    marker: Style = Style(color="#e0e0e0", bold=True)
+    marker_label: Style = Style(color="#e0e0e0", italic=True)
+    bad: Style = Style(color="#ff5f5f", bold=True)
+    cursor_bar: Style = Style(color="#ffffff", bgcolor="grey30")
     cursor_empty: Style = Style(bgcolor="grey30")
-    cursor_bad: Style = Style(color=theme.ERROR, bold=True, bgcolor="grey30")
-    empty_note: Style = Style(color=theme.MUTED, italic=True)
+    cursor_bad: Style = Style(color="#ff5f5f", bold=True, bgcolor="grey30")
+    empty_note: Style = Style(color="#a8a8a8", italic=True)
 
 
 DEFAULT_STYLES = ChartStyles()
+_THEMED: dict[str, ChartStyles] = {}
+
+
+def themed_styles() -> ChartStyles:
+    """The chart's styles in the palette in use (built once per palette)."""
+    p = theme.current()
+    if p.name not in _THEMED:
+        _THEMED[p.name] = ChartStyles(
+            bar=Style(color=p.loss),
+            axis=Style(color=p.muted),
+            label=Style(color=p.muted),
+            marker=Style(color=p.text, bold=True),
+            marker_label=Style(color=p.text, italic=True),
+            bad=Style(color=p.error, bold=True),
+            cursor_bar=Style(color=p.current, bgcolor="grey30" if p.name == "dark" else "grey70"),
+            cursor_empty=Style(bgcolor="grey30" if p.name == "dark" else "grey70"),
+            cursor_bad=Style(color=p.error, bold=True, bgcolor="grey30" if p.name == "dark" else "grey70"),
+            empty_note=Style(color=p.muted, italic=True),
+        )
+    return _THEMED[p.name]
+
 
 # Style ids of the plot cells (indices into the tuple `_palette` builds).
 _EMPTY, _BAR, _MARKER, _MARKER_LABEL, _BAD, _CURSOR_EMPTY, _CURSOR_BAR, _CURSOR_BAD = range(8)
@@ -492,7 +513,7 @@ class LossChart(Widget):
         def control(self) -> LossChart:
             return self.chart
 
-    def __init__(self, ascii_only: bool = False, chart_styles: ChartStyles = DEFAULT_STYLES, **kwargs: str | None) -> None:
+    def __init__(self, ascii_only: bool = False, chart_styles: ChartStyles | None = None, **kwargs: str | None) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.ascii_only = ascii_only
         self.chart_styles = chart_styles
@@ -564,7 +585,8 @@ class LossChart(Widget):
     def drawing(self) -> ChartDrawing:
         """The drawing at the current size, made again only when an input or the size changed."""
         size = self.content_size
-        key = (self._version, self.markers, self.cursor, size.width, size.height)
+        styles = self.chart_styles or themed_styles()
+        key = (self._version, self.markers, self.cursor, size.width, size.height, styles)
         if key != self._key or self._drawing is None:
             self._key = key
             self._drawing = draw_loss_chart(
@@ -575,7 +597,7 @@ class LossChart(Widget):
                 self.markers,
                 self.cursor,
                 self.ascii_only,
-                self.chart_styles,
+                styles,
                 self.epoch_range,
             )
             self._strips = None

@@ -11,7 +11,8 @@ from rich.text import Text
 
 from tui_nn.engine.datasets import Dataset
 from tui_nn.engine.records import NumberFormat
-from tui_nn.ui.theme import ERROR, MUTED, SUCCESS, class_colour
+from tui_nn.ui import theme
+from tui_nn.ui.theme import class_colour
 
 ASCII_LEVELS = " _.-~=*#"
 BLOCK_LEVELS = " ▁▂▃▄▅▆▇█"
@@ -52,7 +53,7 @@ def truth_table(data: Dataset, predictions: np.ndarray, current: int | None, foc
         text.append(f" {shown:>6} ", style=row_style)
         text.append(f"{predicted:>3}", style=Style.parse(row_style) + Style(color=class_colour(predicted)))
         text.append(" ", style=row_style)
-        text.append("✓" if right else "✗", style=SUCCESS if right else f"bold {ERROR}")
+        text.append("✓" if right else "✗", style=theme.SUCCESS if right else f"bold {theme.ERROR}")
         if i + 1 < data.size:
             text.append("\n")
     return text
@@ -102,13 +103,13 @@ def loss_summary(first: float | None, current: float | None, best: float | None,
     text = Text()
 
     def item(label: str, value: float | None, style: str = "") -> None:
-        text.append(f"{label} ", style=MUTED)
+        text.append(f"{label} ", style=theme.MUTED)
         text.append(fmt(value) if value is not None else "—", style=style)
         text.append("  ")
 
     item("first", first)
     item("now", current, "bold")
-    item("best", best, SUCCESS)
-    text.append("acc ", style=MUTED)
+    item("best", best, theme.SUCCESS)
+    text.append("acc ", style=theme.MUTED)
     text.append(f"{accuracy:.0%}" if accuracy is not None else "—", style="bold")
     return text

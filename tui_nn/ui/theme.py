@@ -1,62 +1,149 @@
-"""Colours and text styles: the one place where each meaning gets its look.
+"""Colours and text styles: the one place where each meaning gets its look, for a dark and a light
+palette (`--theme light` reads on a projector).
 
 One colour, one meaning: a weight's sign is blue (+) or orange (−); a class is purple (0) or teal
-(1); the step just taken is bold white with a heavy border (and ▶ in the log); the inspector's
-selection is lime; each phase of the walk has its own colour in the log and the status line.
-Colours are explicit hex values, not the terminal's named palette (whose "yellow" is often
-orange), and every text colour reads at a contrast of at least 4.5:1 on the panes' background
-(tests/test_theme.py checks it). Non-colour cues stay for colour-blind readers: +/− on weights,
-●/✕ and ✓/✗ for right and wrong, bold for |w| ≥ 1, the heavy border for the current step.
+(1); the step just taken is bold and heavy-bordered (and ▶ marks it in the log); the inspector's
+selection has its own colour; each phase of the walk has its own colour in the log and the status
+line. Colours are explicit hex values, not the terminal's named palette (whose "yellow" is often
+orange), and every text colour reads at a contrast of at least 4.5:1 on its palette's backgrounds
+(tests/test_theme.py checks both palettes). Non-colour cues stay for colour-blind readers: +/− on
+weights, ●/✕ and ✓/✗ for right and wrong, bold for |w| ≥ 1, the heavy border for the current step.
+
+Widgets read colours when they draw (`theme.POSITIVE`, …: this module's attributes follow the
+palette in use), so switching the palette and redrawing is all a theme change takes.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
+from typing import Any
+
 from rich.style import Style
 
-BACKGROUND = "#121212"  # the panes
-STATUS_BACKGROUND = "#242f38"  # the status line ($panel)
 
-POSITIVE = "#3d9df3"
-NEGATIVE = "#ff8700"
-CLASS_0 = "#c678dd"
-CLASS_1 = "#2ec4b6"
-CURRENT = "#ffffff"
-SELECTION = "#d7ff5f"  # lime: apart from every other hue here
-FORWARD = "#5fd7ff"
-LOSS = "#ff87d7"
-BACKWARD = "#ffc800"
-UPDATE = "#87d787"
-TEXT = "#e0e0e0"
-MUTED = "#a8a8a8"  # captions, notes, secondary text (instead of the terminal's "dim")
-WARNING = "#ffc800"
-ERROR = "#ff5f5f"
-SUCCESS = "#87d787"
-INFO = "#5fd7ff"
+@dataclass(frozen=True)
+class Palette:
+    name: str
+    textual_theme: str  # the Textual theme whose backgrounds these colours were chosen against
+    background: str  # the panes
+    status_background: str  # the status line ($panel)
+    positive: str
+    negative: str
+    class_0: str
+    class_1: str
+    current: str
+    selection: str
+    forward: str
+    loss: str
+    backward: str
+    update: str
+    text: str
+    muted: str
+    warning: str
+    error: str
+    success: str
+    info: str
+    pale: str  # the boundary's ŷ ≈ 0.5
+    contour: str  # the boundary's ŷ = 0.5 line
+    side_0: str  # the hidden space's class-0 side
+    side_1: str
+    point_ground: str  # under a right point on the boundary
 
-# Text colours and the backgrounds each is drawn on (checked for contrast by the tests).
-TEXT_COLOURS = {
-    "positive weight": POSITIVE,
-    "negative weight": NEGATIVE,
-    "class 0": CLASS_0,
-    "class 1": CLASS_1,
-    "current step": CURRENT,
-    "selection": SELECTION,
-    "forward": FORWARD,
-    "loss": LOSS,
-    "backward": BACKWARD,
-    "update": UPDATE,
-    "text": TEXT,
-    "muted": MUTED,
-    "warning": WARNING,
-    "error": ERROR,
-    "success": SUCCESS,
-    "info": INFO,
-}
 
-PHASE_COLOURS = {"forward": FORWARD, "loss": LOSS, "backward": BACKWARD, "update": UPDATE}
+DARK = Palette(
+    name="dark",
+    textual_theme="textual-dark",
+    background="#121212",
+    status_background="#242f38",
+    positive="#3d9df3",
+    negative="#ff8700",
+    class_0="#c678dd",
+    class_1="#2ec4b6",
+    current="#ffffff",
+    selection="#d7ff5f",
+    forward="#5fd7ff",
+    loss="#ff87d7",
+    backward="#ffc800",
+    update="#87d787",
+    text="#e0e0e0",
+    muted="#a8a8a8",
+    warning="#ffc800",
+    error="#ff5f5f",
+    success="#87d787",
+    info="#5fd7ff",
+    pale="#767676",
+    contour="#ebebeb",
+    side_0="#341e3c",
+    side_1="#0c322f",
+    point_ground="#121212",
+)
 
-# Extra style of each part of a log line, on top of its phase's colour.
-LOG_ROLE_STYLES = {
+LIGHT = Palette(
+    name="light",
+    textual_theme="textual-light",
+    background="#e0e0e0",
+    status_background="#d0d0d0",
+    positive="#0050a0",
+    negative="#8a3d00",
+    class_0="#7a2e9a",
+    class_1="#005c53",
+    current="#000000",
+    selection="#3d5c00",
+    forward="#005f87",
+    loss="#a0175f",
+    backward="#6b5000",
+    update="#195c19",
+    text="#1a1a1a",
+    muted="#4a4a4a",
+    warning="#6b5000",
+    error="#a00000",
+    success="#195c19",
+    info="#005f87",
+    pale="#bdbdbd",
+    contour="#111111",
+    side_0="#ead6f2",
+    side_1="#cdebe7",
+    point_ground="#f5f5f5",
+)
+
+PALETTES = {"dark": DARK, "light": LIGHT}
+_active = DARK
+
+
+def use(name: str) -> Palette:
+    """Switch to the palette called `name` (dark or light)."""
+    global _active
+    if name not in PALETTES:
+        raise ValueError(f"theme must be one of {', '.join(PALETTES)}, not '{name}'")
+    _active = PALETTES[name]
+    return _active
+
+
+def current() -> Palette:
+    return _active
+
+
+# The meanings whose text colours must read on the backgrounds (checked by the tests).
+TEXT_MEANINGS = (
+    "positive",
+    "negative",
+    "class_0",
+    "class_1",
+    "current",
+    "selection",
+    "forward",
+    "loss",
+    "backward",
+    "update",
+    "text",
+    "muted",
+    "warning",
+    "error",
+    "success",
+    "info",
+)
+
+LOG_ROLE_EXTRAS = {
     "header": "bold underline",
     "label": "",
     "lhs": "",
@@ -64,18 +151,30 @@ LOG_ROLE_STYLES = {
     "formula": "",
     "numbers": "",
     "result": "bold",
-    "note": f"italic {MUTED}",
 }
 
-TONE_STYLES = {
-    "note": MUTED,
-    "bold": "bold",
-    "info": INFO,
-    "warn": WARNING,
-    "error": f"bold {ERROR}",
-    "success": SUCCESS,
-    "focus": f"bold {SELECTION}",
-}
+
+def __getattr__(name: str) -> Any:
+    """POSITIVE, MUTED, … follow the palette in use; so do the composite tables below."""
+    p = _active
+    if name == "PHASE_COLOURS":
+        return {"forward": p.forward, "loss": p.loss, "backward": p.backward, "update": p.update}
+    if name == "LOG_ROLE_STYLES":
+        return {**LOG_ROLE_EXTRAS, "note": f"italic {p.muted}"}
+    if name == "TONE_STYLES":
+        return {
+            "note": p.muted,
+            "bold": "bold",
+            "info": p.info,
+            "warn": p.warning,
+            "error": f"bold {p.error}",
+            "success": p.success,
+            "focus": f"bold {p.selection}",
+        }
+    key = name.lower()
+    if name.isupper() and key in {f.name for f in fields(Palette)}:
+        return getattr(p, key)
+    raise AttributeError(name)
 
 
 def style(colour: str, bold: bool = False) -> Style:
@@ -87,14 +186,14 @@ def rgb(hex_colour: str) -> tuple[int, int, int]:
 
 
 def class_colour(label: int) -> str:
-    return CLASS_1 if label else CLASS_0
+    return _active.class_1 if label else _active.class_0
 
 
 def contrast(foreground: str, background: str) -> float:
     """WCAG contrast ratio of two hex colours (1 … 21)."""
 
     def luminance(hex_colour: str) -> float:
-        channels = [int(hex_colour[k : k + 2], 16) / 255 for k in (1, 3, 5)]
+        channels = [c / 255 for c in rgb(hex_colour)]
         linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
         return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 

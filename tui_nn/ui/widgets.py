@@ -20,11 +20,11 @@ from tui_nn.engine.network import Network
 from tui_nn.engine.records import NumberFormat
 from tui_nn.engine.render import step_title
 from tui_nn.engine.view import View
+from tui_nn.ui import theme
 from tui_nn.ui.ascii import ascii_rich_text, asciify
 from tui_nn.ui.diagram import DiagramState, NetworkDiagram
 from tui_nn.ui.losschart import LossChart, readout_text
 from tui_nn.ui.renderables import class_summary, loss_summary, truth_table
-from tui_nn.ui.theme import MUTED, PHASE_COLOURS, SELECTION, WARNING
 
 
 class _CachedLines(Widget):
@@ -227,7 +227,7 @@ class StatusLine(Static):
         text = Text()
 
         def field(label: str, value: str, style: str = "bold") -> None:
-            text.append(f"{label} ", style=MUTED)
+            text.append(f"{label} ", style=theme.MUTED)
             text.append(value, style=style)
             text.append("  ")
 
@@ -236,12 +236,12 @@ class StatusLine(Static):
         if training:
             text.append(f"training live · {live}  ", style="bold green")
         else:
-            text.append(f"{snap.phase}  ", style=f"bold {PHASE_COLOURS.get(snap.phase, '')}")
+            text.append(f"{snap.phase}  ", style=f"bold {theme.PHASE_COLOURS.get(snap.phase, '')}")
             field("step", f"{snap.position}/{snap.total}")
             if snap.n_batches > 1:
                 field("batch", f"{snap.batch_index + 1}/{snap.n_batches}")
         if snap.focus is not None:
-            field("focus", f"sample {snap.focus + 1}", f"bold {SELECTION}")
+            field("focus", f"sample {snap.focus + 1}", f"bold {theme.SELECTION}")
         field("loss", fmt(view.current_loss) if view.current_loss is not None else "—")
         field("acc", f"{view.accuracy:.0%}" if view.accuracy is not None else "—")
         field("‖g‖", f"{view.grad_norm:.3g}" if view.grad_norm is not None else "—")
@@ -251,16 +251,16 @@ class StatusLine(Static):
         if message:
             text.append(message, style=message_style)
         elif view.diagnostics:
-            text.append("⚠ " + view.diagnostics[0].message, style=WARNING)
+            text.append("⚠ " + view.diagnostics[0].message, style=theme.WARNING)
         elif training:
             text.append(
                 f"training… T or any step key pauses · [ ] slower/faster · stops by itself below loss {target_loss:g}",
-                style=MUTED,
+                style=theme.MUTED,
             )
         elif snap.upcoming is not None:
-            text.append("→ next: ", style=MUTED)
-            text.append(step_title(snap.upcoming), style=PHASE_COLOURS.get(snap.upcoming.phase, ""))
-            text.append(" · F/B finish a pass · [ ] pace · n new seed", style=MUTED)
+            text.append("→ next: ", style=theme.MUTED)
+            text.append(step_title(snap.upcoming), style=theme.PHASE_COLOURS.get(snap.upcoming.phase, ""))
+            text.append(" · F/B finish a pass · [ ] pace · n new seed", style=theme.MUTED)
         self.update(ascii_rich_text(text) if getattr(self.app, "ascii_only", False) else text, layout=False)
 
 
@@ -318,7 +318,7 @@ class HiddenPane(_DataPane):
         extent = square_extent(plot_extent(space), columns, 2 * plot_height)
         sides = line_side_grid(space.line, extent, columns, plot_height)
         rows = hidden_rows(space, extent, sides, self.data.y, columns, plot_height, self.ascii_only)
-        captions = [[Segment(t.ljust(width), Style(color=MUTED))] for t in text_rows]
+        captions = [[Segment(t.ljust(width), Style(color=theme.MUTED))] for t in text_rows]
         return with_axes(rows, extent, columns, plot_height, gutter, self.ascii_only) + captions
 
     NO_HIDDEN_LAYER = (
@@ -335,7 +335,7 @@ class HiddenPane(_DataPane):
         rows: list[list[Segment]] = []
         for paragraph in self.NO_HIDDEN_LAYER:
             for line in textwrap.wrap(asciify(paragraph) if self.ascii_only else paragraph, max(width, 10)):
-                rows.append([Segment(line.ljust(width), Style(color=MUTED))])
+                rows.append([Segment(line.ljust(width), Style(color=theme.MUTED))])
             rows.append([Segment(" " * width)])
         return rows[:height]
 

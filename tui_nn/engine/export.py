@@ -1,0 +1,113 @@
+"""The calculation log as a document: Markdown with LaTeX math, a LaTeX file, or plain text.
+
+Every formula is the narrator's own (engine/render.py): the Markdown holds each line as
+`$lhs = formula = numbers = result$`, the same numbers the app shows, ready for a handout or a
+notebook cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Literal
+
+from tui_nn.engine.logbook import Entry
+from tui_nn.engine.records import NumberFormat
+from tui_nn.engine.render import equation_latex, header_text, step_markdown, step_text
+
+Format = Literal["markdown", "latex", "text"]
+FORMATS: tuple[Format, ...] = ("markdown", "latex", "text")
+SUFFIXES = {"markdown": ".md", "latex": ".tex", "text": ".txt"}
+
+
+def _run_lines(entry: Entry, fmt: NumberFormat) -> list[str]:
+    run = entry.run
+    assert run is not None
+    lines = [f"trained epochs {run.first_epoch}–{run.last_epoch - 1} ({run.last_epoch - run.first_epoch} updates) · {run.reason}"]
+    lines += [f"epoch {int(e):>8}  loss {fmt(float(loss)):>10}  accuracy {acc:.0%}" for e, loss, acc in run.rows]
+    if run.predictions is not None and run.inputs is not None and run.targets is not None:
+        lines.append("input | target | predicted (probability)")
+        for i, p in enumerate(run.predictions):
+            x = "(" + ", ".join(fmt(float(v)) for v in run.inputs[i]) + ")"
+            target = ", ".join(fmt(float(v)) for v in run.targets[i])
+            lines.append(f"{x} | {target} | " + ", ".join(f"{int(q > 0.5)} ({q:.4f})" for q in p))
+    return lines
+
+
+def _note(entry: Entry) -> str:
+    if entry.kind == "gap":
+        return f"(… {entry.hidden} steps not listed)"
+    return entry.text
+
+
+def markdown(entries: Iterable[Entry], fmt: NumberFormat, title: str) -> str:
+    """A Markdown document: a heading per block of steps, a bullet per equation with its LaTeX."""
+    lines = [f"# {title}", ""]
+    for entry in entries:
+        if entry.kind == "step" and entry.step is not None:
+            lines += step_markdown(entry.step, fmt)
+        elif entry.kind == "run":
+            run_lines = _run_lines(entry, fmt)
+            lines += ["", f"**{run_lines[0]}**", "", "```", *run_lines[1:], "```", ""]
+        else:
+            lines += ["", f"*{_note(entry)}*", ""]
+    return "\n".join(lines).replace("\n\n\n", "\n\n").strip() + "\n"
+
+
+def _latex_escape(text: str) -> str:
+    for a, b in (
+        ("\\", r"\textbackslash{}"),
+        ("&", r"\&"),
+        ("%", r"\%"),
+        ("$", r"\$"),
+        ("#", r"\#"),
+        ("_", r"\_"),
+        ("{", r"\{"),
+        ("}", r"\}"),
+    ):
+        text = text.replace(a, b)
+    return text
+
+
+def latex(entries: Iterable[Entry], fmt: NumberFormat, title: str) -> str:
+    """A complete LaTeX document (amsmath), each equation in display math."""
+    out = [
+        r"\documentclass{article}",
+        r"\usepackage[utf8]{inputenc}",
+        r"\usepackage{amsmath}",
+        r"\begin{document}",
+        rf"\section*{{{_latex_escape(title)}}}",
+    ]
+    for entry in entries:
+        if entry.kind == "step" and entry.step is not None:
+            step = entry.step
+            if step.header is not None:
+                out.append(rf"\subsection*{{{_latex_escape(header_text(step.header, fmt))}}}")
+            for eq in step.equations:
+                out.append(r"\[ " + equation_latex(eq, fmt) + r" \]")
+            if step.note:
+                out.append(rf"\emph{{{_latex_escape(step.note)}}}")
+        elif entry.kind == "run":
+            out.append(r"\begin{verbatim}")
+            out += _run_lines(entry, fmt)
+            out.append(r"\end{verbatim}")
+        else:
+            out.append(rf"\emph{{{_latex_escape(_note(entry))}}}")
+    out.append(r"\end{document}")
+    return "\n".join(out) + "\n"
+
+
+def text(entries: Iterable[Entry], fmt: NumberFormat, title: str) -> str:
+    """The log as the app shows it, unwrapped."""
+    lines = [title, ""]
+    for entry in entries:
+        if entry.kind == "step" and entry.step is not None:
+            lines += step_text(entry.step, fmt)
+        elif entry.kind == "run":
+            lines += _run_lines(entry, fmt)
+        else:
+            lines.append(_note(entry))
+    return "\n".join(lines) + "\n"
+
+
+def document(kind: Format, entries: Iterable[Entry], fmt: NumberFormat, title: str) -> str:
+    return {"markdown": markdown, "latex": latex, "text": text}[kind](entries, fmt, title)
