@@ -124,7 +124,7 @@ class TuiNN(App[None]):
                 yield TablePane(session.data, id="table")
                 yield LossPane(self.ascii_only, id="loss")
         yield StatusLine(id="status")
-        yield Footer()
+        yield Footer(show_command_palette=not self.ascii_only)  # its separator is a Unicode bar
         yield Static(id="too-small")
 
     def on_mount(self) -> None:
@@ -184,7 +184,8 @@ class TuiNN(App[None]):
                 summary = self.query_one(Inspector).summary()
                 message, style = f"{summary} · = set · z zero · k knock out · Esc done", theme.SELECTION
         self.query_one(StatusLine).show(view, message, style, live, self.target_loss)
-        self.controller.note_diagnoses(view)
+        if self.live is None:  # during a run, its diagnosis is logged when it stops (not frame by frame)
+            self.controller.note_diagnoses(view)
         self.query_one(CalcLog).sync()
         self.frames += 1
 

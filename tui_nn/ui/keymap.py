@@ -118,9 +118,7 @@ KEYS: tuple[KeySpec, ...] = (
     ),
     KeySpec("X", "save_screen", "", "X", "save an SVG screenshot of the screen", "screenshot"),
     KeySpec("S", "save_session", "", "S", "save the session (settings and every action) for tui-nn replay", "save-session"),
-    KeySpec(
-        "ctrl+p", "command_palette", "", "Ctrl+P", "the command palette: every command, with the ones that have no key", "palette"
-    ),
+    KeySpec("ctrl+p", "", "", "Ctrl+P", "the command palette: every command, with the ones that have no key", "palette"),
     KeySpec("question_mark", "help", "help", "?", "help: each pane, each key, the notation", "help"),
     KeySpec("q", "quit", "quit", "q", "quit", "quit"),
 )
