@@ -164,6 +164,8 @@ def test_the_answers_of_the_chapters_own_questions_are_true(lesson: Lesson, stat
     trained.apply(act.Train(2000))
     assert np.allclose(trained.session.net.predict(x), 0.5, atol=1e-9)
     assert trained.stepper.history.rows()[-1, 1] == pytest.approx(math.log(2), abs=1e-9)
+    stuck = trained.stuck()  # "the app stops and says the run is stuck"
+    assert stuck is not None and "no hidden layer" in stuck.message
 
     def hidden_points(controller: Controller) -> np.ndarray:
         _, acts = controller.session.net.forward(controller.session.data.x)
@@ -181,9 +183,12 @@ def test_the_answers_of_the_chapters_own_questions_are_true(lesson: Lesson, stat
     out = states[7].session.net.predict(states[7].session.data.x)[:, 0]
     assert abs(out[1] - 0.5) < 0.01 and abs(out[3] - 0.5) < 0.01
     later = Controller(build(states[7].session.config))
-    later.apply(act.Train(8000))
+    later.apply(act.Train(5000))  # "after a few thousand epochs the app … says the run is stuck"
+    stuck = later.stuck()
+    assert stuck is not None and "another seed" in stuck.message
+    later.apply(act.Train(5000))
     rows = later.stepper.history.rows()
-    assert rows[-1, 2] == 0.5 and rows[-1, 1] > math.log(2) / 2
+    assert rows[-1, 2] == 0.5 and rows[-1, 1] > math.log(2) / 2  # more epochs do not help
 
 
 def test_the_divergent_chapter_diverges_on_the_next_epochs(states: list[Controller]) -> None:
