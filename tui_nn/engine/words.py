@@ -1,0 +1,394 @@
+"""Words for every step: one plain sentence saying what a record computes and why it matters,
+and a quick-reference card of the formulas a network uses.
+
+A sentence is made from the record and the network alone (its shape names the units and
+weights, its activations and loss decide what is true), so it is the same wherever the record
+is shown: under the step in the log, in the quiz's reveal, in the inspector. Every claim is
+checked against the activation it is made for: "at most 0.25" only for the sigmoid's slope,
+"gives 0 for a negative z" only for ReLU.
+"""
+
+from __future__ import annotations
+
+from tui_nn.engine import notation as n
+from tui_nn.engine.activations import ACTIVATIONS, LEAKY_SLOPE, Activation
+from tui_nn.engine.expr import Sym
+from tui_nn.engine.network import Network
+from tui_nn.engine.optimizers import BETA1, BETA2, EPSILON, MOMENTUM
+from tui_nn.engine.records import Step
+
+LISTED_TERMS = 3  # products written out in a sentence before "+ …"
+
+ACTIVATION_NAMES = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU"}
+LOSS_NAMES = {"bce": "binary cross-entropy", "mse": "mean squared error"}
+OPTIMIZER_NAMES = {"sgd": "plain gradient descent (sgd)", "momentum": "gradient descent with momentum", "adam": "Adam"}
+
+
+def _terms(products: list[str]) -> str:
+    """'x1·w11 + x2·w21', or the first few and the last: 'h1·v1 + h2·v2 + … + h16·v16'."""
+    if len(products) <= LISTED_TERMS + 1:
+        return " + ".join(products)
+    return " + ".join(products[:LISTED_TERMS]) + " + … + " + products[-1]
+
+
+def _names_list(names: list[str]) -> str:
+    """'v1', 'u11 and u12', 'u11, u12 and u13', or the first few and the last for long lists."""
+    if len(names) > LISTED_TERMS + 1:
+        names = [*names[:LISTED_TERMS], "…", names[-1]]
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def optimizer_of(step: Step) -> str:
+    """sgd, momentum or adam, read from the quantities an update record changes (M, S)."""
+    changed = {eq.lhs for eq in step.equations}
+    if n.SQUARES in changed:
+        return "adam"
+    if n.MOMENTUM in changed:
+        return "momentum"
+    return "sgd"
+
+
+def _batch_of_one(step: Step) -> bool:
+    """An update record's ḡ is one sample's gradient (its mean equation has no sum)."""
+    return isinstance(step.equations[0].forms[0], Sym)
+
+
+class _Words:
+    def __init__(self, net: Network) -> None:
+        self.net = net
+        self.names = n.Names(net.sizes)
+        self.top = net.n_layers  # the output's unit layer
+
+    def unit(self, layer: int, j: int) -> str:
+        return self.names.unit(layer, j)
+
+    def value(self, layer: int, j: int) -> str:
+        return self.names.activation_value(layer, j)
+
+    def incoming(self, layer: int, j: int) -> str:
+        """x1·w11 + x2·w21: the products that reach unit j of unit layer `layer`."""
+        below = layer - 1
+        return _terms([f"{self.value(below, i)}·{self.names.weight(below, i, j)}" for i in range(self.net.sizes[below])])
+
+    def outgoing(self, layer: int, i: int) -> list[str]:
+        """The weights leaving unit i of unit layer `layer` (a hidden layer)."""
+        return [self.names.weight(layer, i, j) for j in range(self.net.sizes[layer + 1])]
+
+    def activation(self, layer: int) -> Activation:
+        """The activation of unit layer `layer` (1 … top)."""
+        return self.net.activation(layer - 1)
+
+    # --- forward -----------------------------------------------------------------------
+
+    def z(self, layer: int, j: int) -> str:
+        unit = self.unit(layer, j)
+        bias = self.names.bias(layer - 1, j)
+        reach = f"{self.incoming(layer, j)}, plus the bias {bias}"
+        if layer < self.top:
+            return (
+                f"z of {unit} adds up everything that reaches {unit}: each value below times the weight on its edge "
+                f"({reach}); the weights decide how much each input counts, the bias shifts the sum."
+            )
+        if self.net.n_layers == 1:
+            return (
+                f"z of {unit} adds up the inputs, each times its weight ({reach}); with no hidden layer z is a straight-line "
+                "function of the inputs, so the boundary where z = 0 (ŷ = 0.5) is one straight line across the input plane."
+            )
+        which = "class 1 (ŷ > 0.5)" if self.net.sizes[-1] == 1 else f"a high {self.value(layer, j)}"
+        return (
+            f"z of {unit} adds up what reaches the output ({reach}): the network's score for this sample before "
+            f"the sigmoid, where a positive z will mean {which} and a negative one the opposite."
+        )
+
+    def a(self, layer: int, j: int) -> str:
+        unit = self.unit(layer, j)
+        if layer == self.top:
+            value = self.value(layer, j)
+            return (
+                f"{value} = σ(z) turns the output's sum into a probability between 0 and 1 that this sample is class 1; "
+                f"the network predicts class 1 when {value} > 0.5, which is when z > 0."
+            )
+        name = self.activation(layer).name
+        if name == "sigmoid":
+            return (
+                f"{unit} = σ(z) squashes {unit}'s sum into (0, 1): a large positive z gives nearly 1, a large negative z "
+                "nearly 0, and z = 0 gives 0.5; this bend is what lets a hidden layer do more than one straight line can."
+            )
+        if name == "tanh":
+            return (
+                f"{unit} = tanh(z) squashes {unit}'s sum into (−1, 1), centred on 0: tanh(0) = 0, and a large |z| gives "
+                "nearly ±1, where the unit saturates; this bend is what lets a hidden layer do more than one straight line can."
+            )
+        if name == "relu":
+            return (
+                f"{unit} = relu(z) = max(0, z) passes a positive z through unchanged and gives 0 when z is negative or zero; "
+                f"a unit at 0 sends nothing up for this sample, and no gradient comes back through it."
+            )
+        return (
+            f"{unit} = lrelu(z) passes a positive z through unchanged and multiplies a negative z by {LEAKY_SLOPE:g}, "
+            "so the unit never falls completely silent: a little signal goes up and a little gradient comes back when z < 0."
+        )
+
+    # --- loss --------------------------------------------------------------------------
+
+    def loss(self) -> str:
+        summed = " (summed over the output units)" if self.net.sizes[-1] > 1 else ""
+        if self.net.loss == "bce":
+            return (
+                f"The loss L = −[y·ln ŷ + (1−y)·ln(1−ŷ)]{summed} is the network's surprise at the target: −ln ŷ for a "
+                "target of 1 and −ln(1−ŷ) for a target of 0, near 0 when ŷ is confidently right and growing without limit "
+                "when it is confidently wrong; training lowers its mean over the samples."
+            )
+        return (
+            f"The loss L = ½·(ŷ − y)²{summed} is half the squared distance between prediction and target: 0 when ŷ = y, "
+            "growing with the square of the miss (the ½ only cancels the 2 of its derivative); training lowers its mean "
+            "over the samples."
+        )
+
+    def batch_loss(self, step: Step) -> str:
+        m = step.header.batch_size if step.header is not None else None
+        count = f"the {m} samples'" if m else "the batch's samples'"
+        return (
+            f"The batch's loss L = (1/m)·Σₛ Lₛ is the mean of {count} losses: the one number the update is about to lower, "
+            "each parameter by its share of the blame."
+        )
+
+    # --- backward ----------------------------------------------------------------------
+
+    def output_delta(self, j: int) -> str:
+        unit = self.unit(self.top, j)
+        if self.net.loss == "bce":
+            return (
+                f"δ of {unit} = ∂L/∂z is how much the loss changes when {unit}'s sum z changes; by the chain rule it is "
+                "∂L/∂ŷ·σ'(z), and with cross-entropy ∂L/∂ŷ = (ŷ − y)/(ŷ(1 − ŷ)) while σ'(z) = ŷ(1 − ŷ), so they cancel "
+                "to δ = ŷ − y: the plain error, large whenever the prediction is far off, even where the sigmoid is flat."
+            )
+        return (
+            f"δ of {unit} = ∂L/∂z = ∂L/∂ŷ·σ'(z) = (ŷ − y)·ŷ(1 − ŷ): with the squared error nothing cancels, so the "
+            "sigmoid's slope stays in, and an output that is confidently wrong (ŷ near 0 or 1) gets almost no error signal, "
+            "which is why mean squared error learns slowly from a bad start."
+        )
+
+    def grad_w(self, layer: int, i: int, j: int) -> str:
+        weight = self.names.weight(layer, i, j)
+        source = self.value(layer, i)
+        target = self.unit(layer + 1, j)
+        delta = self.names.delta(layer + 1, j)
+        return (
+            f"∂L/∂{weight} = {delta}·{source}: how much this sample's loss changes per unit change of {weight}, the error "
+            f"at {target} times the value {source} that {weight} carries into it; when {source} is 0 the weight has no "
+            "effect on this sample, so a zero input gets no gradient."
+        )
+
+    def grad_b(self, layer: int, j: int) -> str:
+        bias = self.names.bias(layer, j)
+        unit = self.unit(layer + 1, j)
+        return (
+            f"∂L/∂{bias} = {self.names.delta(layer + 1, j)}: the bias adds 1·{bias} to {unit}'s sum, so its gradient is "
+            f"{unit}'s δ itself, like a weight on an input that is always 1."
+        )
+
+    def grad_a(self, layer: int, i: int) -> str:
+        unit = self.unit(layer, i)
+        weights = self.outgoing(layer, i)
+        deltas = [f"{self.names.delta(layer + 1, j)}·{w}" for j, w in enumerate(weights)]
+        if len(weights) == 1:
+            sent = f"the δ of {self.unit(layer + 1, 0)} sent back along {weights[0]}, the weight that carries {unit} up to it"
+        else:
+            sent = (
+                f"each δ of the layer above sent back along the weight that carries {unit} up to it "
+                f"({_names_list(weights)}), added up over every unit {unit} feeds"
+            )
+        return f"∂L/∂{self.value(layer, i)} = {_terms(deltas)}: how much the loss would change if {unit}'s value changed, {sent}."
+
+    def hidden_delta(self, layer: int, i: int) -> str:
+        unit = self.unit(layer, i)
+        act = self.activation(layer)
+        slope = act.derivative_symbol.text
+        head = (
+            f"δ of {unit} = ∂L/∂{self.value(layer, i)}·{slope}: how much the loss would change if {unit}'s weighted sum "
+            f"changed, the error sent back along {_names_list(self.outgoing(layer, i))} scaled by the slope of the "
+            f"{ACTIVATION_NAMES[act.name]} at {unit}"
+        )
+        value = self.value(layer, i)
+        if act.name == "sigmoid":
+            return (
+                f"{head}, {slope} = {value}·(1 − {value}), which is at most 0.25 (at z = 0) and close to 0 when the unit "
+                "is saturated, so each sigmoid layer passes back at most a quarter of the error it receives."
+            )
+        if act.name == "tanh":
+            return f"{head}, {slope} = 1 − {value}², which is 1 at z = 0 and close to 0 when |z| is large and the unit saturates."
+        if act.name == "relu":
+            return (
+                f"{head}: 1 when z > 0, so the error passes unchanged, and 0 when z ≤ 0, so a unit that was off for this "
+                "sample passes nothing back."
+            )
+        return (
+            f"{head}: 1 when z > 0, and {LEAKY_SLOPE:g} when z ≤ 0, so even a unit that was off for this sample passes "
+            f"{LEAKY_SLOPE:.0%} of the error back."
+        )
+
+    # --- update ------------------------------------------------------------------------
+
+    def update(self, step: Step) -> str:
+        theta = step.label
+        if _batch_of_one(step):
+            mean = f"ḡ = ∂L/∂{theta}, this one sample's gradient (a batch of one)"
+        else:
+            mean = f"ḡ = (1/m)·Σₛ ∂L/∂{theta} averages the samples' gradients of {theta}"
+        mean += (
+            f": a positive ḡ means that raising {theta} would raise the batch's loss, so the update moves {theta} down, "
+            "and a negative one moves it up."
+        )
+        optimizer = optimizer_of(step)
+        if optimizer == "sgd":
+            rule = (
+                f"{theta} ← {theta} − η·ḡ steps against the gradient by η times its size: downhill on the loss, the larger "
+                "|ḡ| the larger the step, and too large an η overshoots."
+            )
+        elif optimizer == "momentum":
+            rule = (
+                f"M ← β·M + ḡ keeps a running sum of {theta}'s past gradients (a velocity; β = {MOMENTUM:g} keeps 90% of it "
+                f"each update), and {theta} ← {theta} − η·M steps along it: steps grow where the gradients keep agreeing "
+                "and die down where they flip sign."
+            )
+        else:
+            rule = (
+                f"M ← β₁·M + (1−β₁)·ḡ is a running mean of {theta}'s gradient (which way to go) and S ← β₂·S + (1−β₂)·ḡ² "
+                "a running mean of its square (how large it usually is); M̂ = M/(1 − β₁ᵗ) and Ŝ = S/(1 − β₂ᵗ) divide out "
+                "the bias of both starting at 0 (large while the update count t is small, fading as it grows), and "
+                f"{theta} ← {theta} − η·M̂/(√Ŝ + ε) moves "
+                "each parameter by a step of the order of η whatever the size of its gradient (ε only keeps the "
+                "division finite)."
+            )
+        return f"{mean} {rule}"
+
+    def sentence(self, step: Step) -> str:
+        kind = step.kind
+        if kind in ("z", "a", "delta", "grad_a"):
+            assert step.layer is not None and step.unit is not None
+            if kind == "z":
+                return self.z(step.layer, step.unit)
+            if kind == "a":
+                return self.a(step.layer, step.unit)
+            if kind == "grad_a":
+                return self.grad_a(step.layer, step.unit)
+            if step.layer == self.top:
+                return self.output_delta(step.unit)
+            return self.hidden_delta(step.layer, step.unit)
+        if kind == "grad_w":
+            (layer, i, j) = step.edges[0]
+            return self.grad_w(layer, i, j)
+        if kind == "grad_b":
+            assert step.layer is not None and step.unit is not None
+            return self.grad_b(step.layer, step.unit)
+        if kind == "loss":
+            return self.loss()
+        if kind == "batch_loss":
+            return self.batch_loss(step)
+        return self.update(step)
+
+
+def sentence(step: Step, net: Network) -> str:
+    """One plain sentence (two for an update: the batch mean, then the optimizer's rule) saying
+    what `step` computes and why it matters, with this network's unit and weight names."""
+    return _Words(net).sentence(step)
+
+
+# --- the quick-reference card ----------------------------------------------------------------
+
+_ACTIVATION_FORMULAS = {
+    "sigmoid": ("σ(z) = 1/(1 + e^−z), between 0 and 1", "σ'(z) = a·(1 − a), at most 0.25"),
+    "tanh": ("tanh(z) = (e^z − e^−z)/(e^z + e^−z), between −1 and 1", "tanh'(z) = 1 − a², at most 1"),
+    "relu": ("relu(z) = max(0, z)", "relu'(z) = 1 if z > 0, else 0"),
+    "leaky_relu": (f"lrelu(z) = z if z > 0, else {LEAKY_SLOPE:g}·z", f"lrelu'(z) = 1 if z > 0, else {LEAKY_SLOPE:g}"),
+}
+
+
+def _row(what: str, formula: str, note: str = "") -> str:
+    return f"| {what} | `{formula}` | {note} |"
+
+
+def reference_card(net: Network, optimizer: str) -> str:
+    """The formulas in use for this network's activations, loss and optimizer, as Markdown.
+
+    Formulas are in code spans (no LaTeX: the app's Markdown widget shows them as written),
+    with this network's names in the examples.
+    """
+    names = n.Names(net.sizes)
+    words = _Words(net)
+    top = net.n_layers
+    hidden = ACTIVATIONS[net.hidden_activation]
+    layers = "-".join(str(s) for s in net.sizes)
+    kind = "no hidden layer" if top == 1 else f"{ACTIVATION_NAMES[hidden.name]} hidden units"
+    lines = [
+        f"# Formulas in use: {layers}, {kind}, sigmoid output, {LOSS_NAMES[net.loss]}, {OPTIMIZER_NAMES[optimizer]}",
+        "",
+        "Row vectors: `z = a_prev·W + b`; `W[i][j]` is the weight from unit i below to unit j above. "
+        "One sample at a time; the update averages over the batch of m samples.",
+        "",
+        "## Forward",
+        "",
+        "| step | formula | e.g. |",
+        "|---|---|---|",
+        _row("weighted sum", "z_j = Σᵢ aᵢ·wᵢⱼ + b_j", f"z of {names.unit(1, 0)} = {words.incoming(1, 0)} + {names.bias(0, 0)}"),
+    ]
+    if top > 1:
+        act, _ = _ACTIVATION_FORMULAS[hidden.name]
+        lines.append(
+            _row(f"hidden activation ({ACTIVATION_NAMES[hidden.name]})", f"a = {act}", f"{names.unit(1, 0)} = {hidden.symbol}(z)")
+        )
+    out = names.activation_value(top, 0)
+    lines.append(_row("output", "ŷ = σ(z) = 1/(1 + e^−z)", f"{out}; class 1 when ŷ > 0.5"))
+    summed = "Σₖ " if net.sizes[-1] > 1 else ""
+    if net.loss == "bce":
+        loss_formula = f"L = −{summed}[y·ln ŷ + (1−y)·ln(1−ŷ)]"
+        loss_note = "−ln ŷ when y = 1, −ln(1−ŷ) when y = 0"
+        delta_formula, delta_note = "δ_out = ŷ − y", "σ' cancels against ∂L/∂ŷ"
+    else:
+        loss_formula = f"L = {summed}½·(ŷ − y)²"
+        loss_note = "the ½ cancels the 2 of the derivative"
+        delta_formula, delta_note = "δ_out = (ŷ − y)·ŷ·(1 − ŷ)", "σ' does not cancel: not ŷ − y"
+    lines += [
+        "",
+        "## Loss and backward",
+        "",
+        "| step | formula | note |",
+        "|---|---|---|",
+        _row(f"loss ({LOSS_NAMES[net.loss]})", loss_formula, loss_note),
+        _row("output δ", delta_formula, f"δ = ∂L/∂z; {delta_note}"),
+        _row("weight gradient", "∂L/∂wᵢⱼ = δⱼ·aᵢ", "a zero input gets no gradient"),
+        _row("bias gradient", "∂L/∂bⱼ = δⱼ", "as if its input were 1"),
+    ]
+    if top > 1:
+        _, slope = _ACTIVATION_FORMULAS[hidden.name]
+        lines += [
+            _row("hidden ∂L/∂a", "∂L/∂aᵢ = Σⱼ δⱼ·wᵢⱼ", "the δ's above, sent back along the weights"),
+            _row("hidden δ", f"δᵢ = ∂L/∂aᵢ·{hidden.derivative_symbol.text}", slope),
+        ]
+    lines += [
+        "",
+        "## Update",
+        "",
+        "| step | formula | note |",
+        "|---|---|---|",
+        _row("batch loss", "L = (1/m)·Σₛ Lₛ", "the mean over the batch"),
+        _row("mean gradient", "ḡ = (1/m)·Σₛ ∂Lₛ/∂θ", "θ: any weight or bias"),
+    ]
+    if optimizer == "sgd":
+        lines.append(_row("sgd", "θ ← θ − η·ḡ", "η: the learning rate"))
+    elif optimizer == "momentum":
+        lines += [
+            _row("velocity", "M ← β·M + ḡ", f"β = {MOMENTUM:g}; M starts at 0"),
+            _row("momentum step", "θ ← θ − η·M", "η: the learning rate"),
+        ]
+    else:
+        lines += [
+            _row("first moment", "M ← β₁·M + (1−β₁)·ḡ", f"β₁ = {BETA1:g}; M starts at 0"),
+            _row("second moment", "S ← β₂·S + (1−β₂)·ḡ²", f"β₂ = {BETA2:g}; S starts at 0"),
+            _row("bias correction", "M̂ = M/(1−β₁ᵗ), Ŝ = S/(1−β₂ᵗ)", "t: the update count, from 1"),
+            _row("Adam step", "θ ← θ − η·M̂/(√Ŝ + ε)", f"ε = {EPSILON:g}"),
+        ]
+    return "\n".join(lines) + "\n"
