@@ -56,6 +56,8 @@ window.__screenText = () => {
   }
   return lines.join("\\n");
 };
+// The log marks the current step with ▶ in the gutter, where the headless trace has a space.
+window.__unmarkedText = () => window.__screenText().replaceAll("▶", " ");
 window.__statusEpoch = () => {
   const match = /^\\s*epoch (\\d+)\\s/m.exec(window.__screenText());
   return match ? Number(match[1]) : -1;
@@ -316,9 +318,9 @@ def test_in_chromium_step_forward_then_train(served: Served, tmp_path: Path, cap
             for _ in range(3):
                 page.keyboard.press("ArrowRight")
             page.wait_for_function(
-                "lines => lines.every(line => window.__screenText().includes(line))", arg=first_steps, timeout=DEADLINE_MS
+                "lines => lines.every(line => window.__unmarkedText().includes(line))", arg=first_steps, timeout=DEADLINE_MS
             )
-            screen = page.evaluate("window.__screenText()")
+            screen = page.evaluate("window.__unmarkedText()")
             positions = [screen.index(line) for line in first_steps]
             assert positions == sorted(positions), "the log's lines are out of order"
             assert page.evaluate("window.__statusEpoch()") == 0

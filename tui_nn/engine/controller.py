@@ -23,11 +23,13 @@ from tui_nn.engine.explain import Element, ParameterStory, ParamTrail, UnitStory
 from tui_nn.engine.logbook import Logbook, RunSummary, Tone
 from tui_nn.engine.notation import parameter_label, parse_parameter
 from tui_nn.engine.persist import NetworkFileError
+from tui_nn.engine.records import Step
 from tui_nn.engine.replay import Recording
 from tui_nn.engine.session import Session, build
 from tui_nn.engine.stepper import Jump, Stepper, Undone
 from tui_nn.engine.training import RunResult
 from tui_nn.engine.view import View, capture
+from tui_nn.engine.words import sentence
 
 LOG_TAIL = 200  # steps listed when a jump applies more than that
 MAX_LR, MIN_LR = 1e6, 1e-12
@@ -122,14 +124,18 @@ class Controller:
         self.record.append(action)
         return outcome
 
-    def _log(self, steps: list) -> None:  # type: ignore[type-arg]
+    def _log(self, steps: list[Step]) -> None:
         shown = steps[-LOG_TAIL:]
         self.logbook.gap(len(steps) - len(shown))
         for step in shown:
-            self.logbook.step(step)
+            self._log_step(step)
+
+    def _log_step(self, step: Step) -> None:
+        """A step goes into the log with the sentence that says what it computes."""
+        self.logbook.step(step, sentence(step, self.session.net))
 
     def _do_next(self, _: act.Action) -> Outcome:
-        self.logbook.step(self.stepper.step())
+        self._log_step(self.stepper.step())
         return Outcome()
 
     def _do_forward(self, _: act.Action) -> Outcome:
@@ -174,7 +180,7 @@ class Controller:
         shown = max(start, finished.total - LOG_TAIL)
         self.logbook.gap(shown - start)
         for step in self.stepper.records(finished, shown, finished.total):
-            self.logbook.step(step)
+            self._log_step(step)
         return Outcome()
 
     def _do_back(self, _: act.Action) -> Outcome:

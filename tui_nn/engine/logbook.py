@@ -45,7 +45,7 @@ class Entry:
 
     kind: Literal["step", "note", "run", "gap"]
     step: Step | None = None
-    text: str = ""
+    text: str = ""  # a note's text; for a step, the plain sentence saying what it computes
     tone: Tone = "note"
     undoable: bool = False
     run: RunSummary | None = None
@@ -61,8 +61,8 @@ class Logbook:
         self.entries.append(entry)
         self.revision += 1
 
-    def step(self, step: Step) -> None:
-        self.add(Entry("step", step=step, undoable=True))
+    def step(self, step: Step, words: str = "") -> None:
+        self.add(Entry("step", step=step, text=words, undoable=True))
 
     def note(self, text: str, tone: Tone = "note", undoable: bool = False) -> None:
         self.add(Entry("note", text=text, tone=tone, undoable=undoable))

@@ -26,7 +26,9 @@ from tui_nn.engine import actions as act
 from tui_nn.engine.config import Config
 from tui_nn.engine.controller import Controller, Message, Outcome
 from tui_nn.engine.explain import Element, WhatIf, cycle, elements, move
+from tui_nn.engine.lesson import Lesson, StepQuiz, WrittenQuiz
 from tui_nn.engine.notation import parameter_label
+from tui_nn.engine.quiz import Question, QuizScore, Verdict
 from tui_nn.engine.replay import Recording
 from tui_nn.engine.session import Session
 from tui_nn.engine.stepper import Stepper
@@ -37,6 +39,7 @@ from tui_nn.ui.commands import TuiNNCommands
 from tui_nn.ui.inspector import Inspector
 from tui_nn.ui.live import DEFAULT_PACE, PACES, LiveTraining, TrainingProgress, TrainingStopped, pace_text
 from tui_nn.ui.log import CalcLog
+from tui_nn.ui.teach import CardScreen, LessonPane, QuestionScreen
 from tui_nn.ui.widgets import BoundaryPane, HiddenPane, LossPane, NetworkPane, StatusLine, TablePane
 
 MIN_WIDTH, MIN_HEIGHT = 64, 20
@@ -74,6 +77,8 @@ class TuiNN(App[None]):
         pace: float | None = DEFAULT_PACE,
         theme_name: str = "dark",
         replay: Recording | None = None,
+        quiz: bool = False,
+        lesson: Lesson | None = None,
     ) -> None:
         super().__init__()
         self.palette = theme.use(theme_name)
@@ -96,6 +101,14 @@ class TuiNN(App[None]):
         # A recording being played back: the actions still to apply, and the timer applying them.
         self.replay_queue: deque[act.Action] = deque(replay.actions if replay is not None else ())
         self.replayer: Timer | None = None
+        # Teaching: quiz mode and its score, the lesson and its chapter (they outlive ←, v, c).
+        self.quiz_on = quiz
+        self.quiz_once = False  # a lesson chapter's question: the next → asks, once
+        self.quiz_score = QuizScore()
+        self.asking = False
+        self.lesson = lesson
+        self.chapter = 0
+        self.lesson_open = False
 
     def get_key_display(self, binding: Binding) -> str:
         shown = super().get_key_display(binding)
@@ -120,6 +133,7 @@ class TuiNN(App[None]):
         with Horizontal(id="bottom"):
             yield CalcLog(self.controller.logbook, self.stepper.fmt, self.ascii_only, id="log")
             yield Inspector(self.stepper.fmt, self.ascii_only, id="inspector")
+            yield LessonPane(id="lesson")
             with Vertical(id="side"):
                 yield TablePane(session.data, id="table")
                 yield LossPane(self.ascii_only, id="loss")
@@ -134,6 +148,8 @@ class TuiNN(App[None]):
         self.screen.set_class(self.ascii_only, "ascii")
         self._apply_size(self.size.width, self.size.height)
         self.draw()
+        if self.lesson is not None:  # a lesson opens at its first chapter
+            self.call_later(self._open_chapter, 0)
         if self.replay_queue:
             self.say(
                 Message(
@@ -228,7 +244,138 @@ class TuiNN(App[None]):
         if name == "next" and self.replay_queue:
             self._replay_step()
             return
+        if name == "next" and (self.quiz_on or self.quiz_once) and self.live is None and self.player is None:
+            self._ask_next()
+            return
         self.dispatch(act.ACTIONS[name]())
+
+    # --- teaching: the quiz, the words, the card and the lesson ---------------------------------
+
+    def _ask_next(self) -> None:
+        """Ask for the next step's value before revealing it."""
+        if self.asking:
+            return
+        from tui_nn.engine.quiz import next_question
+
+        question = next_question(self.stepper)
+        self.asking = True
+        self.push_screen(QuestionScreen(question, self.quiz_score.summary(), self.ascii_only), self._answered)
+
+    def _answered(self, result: tuple[Question, Verdict] | None) -> None:
+        self.asking = False
+        self.quiz_once = False
+        if result is None:
+            from tui_nn.engine.quiz import next_question
+
+            question = next_question(self.stepper)
+            self.quiz_score = self.quiz_score.skipped(question)
+            verdict_text, tone = f"skipped: it is {question.shown}", "info"
+        else:
+            question, verdict = result
+            self.quiz_score = self.quiz_score.answered(question, verdict)
+            right = verdict.outcome == "right"
+            verdict_text, tone = f"{'✓' if right else '✗'} {verdict.message}", "success" if right else "error"
+        self.controller.logbook.note(f"quiz · {question.prompt} {verdict_text}", "success" if tone == "success" else "warn")
+        self.dispatch(act.Next())
+        self.say(Message(f"{verdict_text} · {self.quiz_score.summary()}", tone))  # type: ignore[arg-type]
+        self.draw(self.view)
+
+    def action_quiz(self) -> None:
+        self.quiz_on = not self.quiz_on
+        if self.quiz_on:
+            text = "quiz: → asks for each step before showing it (Esc skips) · a turns it off"
+        else:
+            text = f"quiz off · {self.quiz_score.summary()}"
+        self.say(Message(text, "focus"))
+        self.draw(self.view)
+
+    def action_words(self) -> None:
+        log = self.query_one(CalcLog)
+        log.set_words(not log.show_words)
+        self.say(Message("words under each step: " + ("on" if log.show_words else "off (w brings them back)"), "info"))
+        self.draw(self.view)
+
+    def action_card(self) -> None:
+        from tui_nn.engine.words import reference_card
+
+        card = reference_card(self.session.net, self.stepper.optimizer)
+        self.push_screen(CardScreen(asciify(card) if self.ascii_only else card))
+
+    def action_lesson(self) -> None:
+        """L: open the lesson (the built-in one unless another was given), or hide and show it."""
+        if self.lesson is None:
+            from tui_nn.engine.lesson import builtin_lesson
+
+            self.lesson = builtin_lesson()
+            self.call_later(self._open_chapter, 0)
+            return
+        self.lesson_open = not self.lesson_open
+        self.screen.set_class(self.lesson_open, "lesson-open")
+        if self.lesson_open:
+            self.query_one(LessonPane).show(self.lesson, self.chapter, self.ascii_only)
+
+    def action_chapter(self, step: int) -> None:
+        if self.lesson is None:
+            self.say(Message("no lesson open: L opens the built-in one", "warn"))
+            self.draw(self.view)
+            return
+        target = self.chapter + step
+        if not 0 <= target < len(self.lesson.chapters):
+            where = "last" if step > 0 else "first"
+            self.say(Message(f"this is the {where} chapter", "info"))
+            self.draw(self.view)
+            return
+        self.call_later(self._open_chapter, target)
+
+    async def _open_chapter(self, index: int) -> None:
+        """Set the state the chapter needs (its actions, one by one, through the controller)."""
+        assert self.lesson is not None
+        if self.live is not None:
+            self.live.stop()
+            await self.workers.wait_for_complete()
+        chapter = self.lesson.chapters[index]
+        self.chapter = index
+        rebuilt = False
+        for action in chapter.actions:
+            rebuilt = self.controller.apply(action).rebuilt or rebuilt
+        if chapter.view is not None:
+            self.view_mode = chapter.view
+        self.quiz_once = isinstance(chapter.question, StepQuiz)
+        self.lesson_open = True
+        self.screen.set_class(True, "lesson-open")
+        if rebuilt:
+            await self._rebuild()
+        self.screen.set_class(True, "lesson-open")
+        self._apply_size(self.size.width, self.size.height)
+        self.query_one(LessonPane).show(self.lesson, index, self.ascii_only)
+        self.say(Message(f"chapter {index + 1}/{len(self.lesson.chapters)}: {chapter.title}", "focus"))
+        self.draw()
+
+    def action_answer_chapter(self) -> None:
+        """A: answer the chapter's own question."""
+        chapter = self.lesson.chapters[self.chapter] if self.lesson is not None else None
+        if chapter is None or not isinstance(chapter.question, WrittenQuiz):
+            self.say(Message("this chapter's question is about the next step: press →", "info"))
+            self.draw(self.view)
+            return
+        self.push_screen(
+            QuestionScreen(chapter.question.question, self.quiz_score.summary(), self.ascii_only), self._chapter_answered
+        )
+
+    def _chapter_answered(self, result: tuple[Question, Verdict] | None) -> None:
+        if result is None:
+            assert self.lesson is not None
+            chapter = self.lesson.chapters[self.chapter]
+            assert isinstance(chapter.question, WrittenQuiz)
+            self.quiz_score = self.quiz_score.skipped(chapter.question.question)
+            self.say(Message(f"skipped: the answer is {chapter.question.question.shown}", "info"))
+        else:
+            question, verdict = result
+            self.quiz_score = self.quiz_score.answered(question, verdict)
+            right = verdict.outcome == "right"
+            mark = "✓" if right else "✗"
+            self.say(Message(f"{mark} {verdict.message} · {self.quiz_score.summary()}", "success" if right else "error"))
+        self.draw(self.view)
 
     # --- replaying a recorded session ---------------------------------------------------------
 
@@ -272,7 +419,19 @@ class TuiNN(App[None]):
         self.dispatch(act.ScaleLR(factor))
 
     def action_scroll_log(self, pages: int) -> None:
-        """PgUp (-1) / PgDn (1) scroll the log by a page; End (0) returns to the newest line."""
+        """PgUp (-1) / PgDn (1) scroll the log by a page; End (0) returns to the newest line. With a
+        lesson open they scroll its page; while inspecting, the inspector."""
+        if self.lesson_open:
+            pane = self.query_one(LessonPane)
+            if pages == 0:
+                pane.scroll_end(animate=False)
+            else:
+                pane.scroll_relative(y=pages * max(pane.size.height - 2, 1), animate=False)
+            return
+        if self.inspecting:
+            inspector = self.query_one(Inspector)
+            inspector.scroll_by(-pages * max(inspector.content_size.height - 1, 1))
+            return
         log = self.query_one(CalcLog)
         if pages == 0:
             log.scrolled = 0

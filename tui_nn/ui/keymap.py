@@ -62,6 +62,27 @@ KEYS: tuple[KeySpec, ...] = (
         "v", "cycle_view", "view", "v", "next view: network → decision boundary → hidden space (all three from 160×45)", "view"
     ),
     KeySpec(
+        "a",
+        "quiz",
+        "quiz",
+        "a",
+        "quiz mode: → asks for each step's value before it shows it (Esc skips); a again turns it off",
+        "quiz",
+    ),
+    KeySpec("w", "words", "", "w", "hide or show the plain sentence under each step of the log", "words"),
+    KeySpec("C", "card", "", "C", "the card of the formulas in use (this network's activations, loss and optimizer)", "card"),
+    KeySpec(
+        "L",
+        "lesson",
+        "",
+        "L",
+        "the guided lesson (the built-in XOR lesson, or tui-nn lesson FILE); L again hides or shows it",
+        "lesson",
+    ),
+    KeySpec("greater_than_sign", "chapter(1)", "", ">", "next chapter of the lesson", "next-chapter"),
+    KeySpec("less_than_sign", "chapter(-1)", "", "<", "previous chapter of the lesson", "previous-chapter"),
+    KeySpec("A", "answer_chapter", "", "A", "answer the lesson chapter's question", "answer-chapter"),
+    KeySpec(
         "i",
         "inspect",
         "inspect",

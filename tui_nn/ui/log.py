@@ -172,6 +172,7 @@ class CalcLog(ScrollingLines):
         self._lines: list[Strip] = []
         self._revision = -1
         self.marker_line = -1  # the newest step's line: ▶ marks it
+        self.show_words = True  # a sentence under each step (w hides them)
 
     # --- what the pane holds ---------------------------------------------------------
 
@@ -216,6 +217,9 @@ class CalcLog(ScrollingLines):
                 if self.ascii_only:
                     line = tuple(Span(asciify(span.text), span.role) for span in line)
                 rows += wrap_spans(line, width, styles)
+            if entry.text and self.show_words:
+                words = asciify(entry.text) if self.ascii_only else entry.text
+                rows += _text_lines(Text(" " * LABEL_WIDTH + words, Style(color=theme.MUTED, italic=True)), width)
             return rows
         style = Style.parse(theme.TONE_STYLES.get(entry.tone, ""))
         if self.ascii_only:
@@ -264,6 +268,13 @@ class CalcLog(ScrollingLines):
         return rows
 
     # --- drawing and scrolling -------------------------------------------------------
+
+    def set_words(self, on: bool) -> None:
+        """Show or hide the sentence under each step (everything is drawn again)."""
+        self.show_words = on
+        self._drawn.clear()
+        self._revision = -1
+        self.refresh()
 
     def sync(self) -> None:
         """Repaint if the log changed since it was last drawn."""
