@@ -7,6 +7,7 @@ never a fixed sleep) until the first frame is on screen, does one thing, and rea
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import os
 import pty
@@ -17,17 +18,20 @@ import struct
 import subprocess
 import sys
 import termios
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 
 from tui_nn.engine.config import Config
 from tui_nn.engine.session import build
 from tui_nn.ui import lifecycle
 from tui_nn.ui.app import TuiNN
+from tui_nn.ui.live import LiveTraining
 
 DEADLINE = 90.0  # seconds: generous for a loaded 2-core machine; a passing run takes 1–3 s
 FIRST_FRAME = b"truth table"  # a pane title: drawn only once the panes are laid out on screen
@@ -192,13 +196,13 @@ def test_a_crash_restores_the_terminal_reports_and_fails(terminals: list[Termina
         "import sys\n"
         "from tui_nn import cli\n"
         "from tui_nn.ui.app import TuiNN\n"
-        "def reset_with_a_bug(self):\n"
+        "def view_with_a_bug(self):\n"
         "    raise ZeroDivisionError('a bug planted by the test')\n"
-        "TuiNN.action_reset = reset_with_a_bug\n"
+        "TuiNN.action_cycle_view = view_with_a_bug\n"
         "raise SystemExit(cli.main(sys.argv[1:]))\n"
     )
     terminal = start_app(terminals, tmp_path, args=[sys.executable, str(script), "xor"])
-    terminal.write(b"r")
+    terminal.write(b"v")
     deadline = time.monotonic() + DEADLINE
     assert terminal.read_to_eof(deadline)
     assert terminal.wait(deadline) == lifecycle.CRASH_STATUS
@@ -206,7 +210,7 @@ def test_a_crash_restores_the_terminal_reports_and_fails(terminals: list[Termina
     assert len(lines) == 1, lines
     line = lines[0]
     assert line.startswith("tui-nn: error: internal error, ZeroDivisionError: a bug planted by the test")
-    assert "crashing_app.py:5 in reset_with_a_bug" in line and "Traceback" not in line
+    assert "crashing_app.py:5 in view_with_a_bug" in line and "Traceback" not in line
     reports = list((tmp_path / "state" / "tui-nn").glob("crash-*.txt"))
     assert len(reports) == 1 and f"full report in {reports[0]}" in line
     report = reports[0].read_text()
@@ -242,26 +246,29 @@ def test_the_real_terminal_size_wins_over_columns_and_lines(
 
 
 class _AppWithABug(TuiNN):
-    def action_reset(self) -> None:
-        raise RuntimeError("reset went wrong\nsecond line of the message")
+    def action_cycle_view(self) -> None:
+        raise RuntimeError("the view went wrong\nsecond line of the message")
 
 
 def test_crash_in_process_sets_status_report_and_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     app = _AppWithABug(build(Config()))
 
-    async def press_reset(pilot: object) -> None:
-        await pilot.press("r")  # type: ignore[attr-defined]
+    async def press_v(pilot: Pilot[None]) -> None:
+        await pilot.press("v")
+        await pilot.pause()
+        if app.is_running:  # the bug was not reached: fail below rather than wait forever
+            app.exit(return_code=99)
 
-    app.run(headless=True, size=(120, 40), auto_pilot=press_reset)
+    app.run(headless=True, size=(120, 40), auto_pilot=press_v)
     assert app.return_code == lifecycle.CRASH_STATUS
     assert app.crash_report is not None and app.crash_report.parent == tmp_path / "state" / "tui-nn"
-    assert "RuntimeError: reset went wrong" in app.crash_report.read_text()
+    assert "RuntimeError: the view went wrong" in app.crash_report.read_text()
     assert app.crash_report.stat().st_mode & 0o777 == 0o600
     line = lifecycle.describe_exit(app)
     assert line is not None and "\n" not in line
-    assert line.startswith("tui-nn: error: internal error, RuntimeError: reset went wrong at ")
-    assert "test_lifecycle.py:" in line and "in action_reset" in line
+    assert line.startswith("tui-nn: error: internal error, RuntimeError: the view went wrong at ")
+    assert "test_lifecycle.py:" in line and "in action_cycle_view" in line
     assert line.endswith(f"full report in {app.crash_report}")
 
 
@@ -278,3 +285,24 @@ def test_reports_fall_back_when_the_state_folder_cannot_be_written(tmp_path: Pat
     monkeypatch.setenv("XDG_STATE_HOME", "relative/path")  # the XDG spec: ignore relative values
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert lifecycle.report_folders()[0] == tmp_path / "home" / ".local" / "state" / "tui-nn"
+
+
+async def test_live_training_ends_when_the_app_ends_without_q(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before: only q stopped the training thread; an exit by a signal, a closed terminal or a
+    crash left it training, and the process then waited for it forever."""
+    finished = threading.Event()
+    original = LiveTraining._main
+
+    def main_then_signal(self: LiveTraining) -> None:
+        try:
+            original(self)
+        finally:
+            finished.set()
+
+    monkeypatch.setattr(LiveTraining, "_main", main_then_signal)
+    app = TuiNN(build(Config()), target_loss=1e-300, pace=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("T")
+        assert app.training
+        app.exit(return_code=128 + signal.SIGTERM)  # what the SIGTERM handler does
+    assert await asyncio.to_thread(finished.wait, DEADLINE), "the training thread is still running"

@@ -591,9 +591,10 @@ class TuiNN(ResilientApp[None]):
         live, self.live = self.live, None
         assert live is not None
         outcome: Outcome = self.controller.stop_training(live.run, message.reason)
-        self.training = False
-        if not self.is_running:
+        if not self.is_running:  # shutting down: the screens, the panes and the bindings are gone
+            self.set_reactive(TuiNN.training, False)
             return
+        self.training = False
         self.say(outcome.message)
         if message.error is not None:
             last_line = message.error.strip().splitlines()[-1]
