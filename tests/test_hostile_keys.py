@@ -11,15 +11,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import textual.app
-from textual._wait import wait_for_idle as textual_wait_for_idle
 from textual.pilot import Pilot
 
 from tui_nn.engine.config import Config
 from tui_nn.engine.session import build
 from tui_nn.ui.app import TuiNN
 from tui_nn.ui.help import HelpScreen
-from tui_nn.ui.messages import TrainingProgress, TrainingStopped
+from tui_nn.ui.live import TrainingProgress, TrainingStopped
 from tui_nn.ui.settings import SettingsScreen
 
 MAIN_KEYS = [
@@ -38,7 +36,6 @@ SETTINGS_KEYS = ["tab", "shift+tab", "backspace", "left", "right", "up", "down",
 # Each phase opens a screen (or starts training) and then presses random keys from there.
 OPENINGS = ["train", "settings", "help", "train", "settings"]
 KEYS_PER_PHASE = 10
-TRAINING_WAIT = 0.04  # seconds
 
 
 def next_key(rng: random.Random, app: TuiNN) -> str:
@@ -50,25 +47,6 @@ def next_key(rng: random.Random, app: TuiNN) -> str:
     if app.training:
         return rng.choice(TRAINING_KEYS[:7]) if rng.random() < 0.75 else rng.choice(TRAINING_KEYS)
     return rng.choice(MAIN_KEYS)
-
-
-@pytest.fixture
-def busy_app(monkeypatch: pytest.MonkeyPatch) -> list[TuiNN]:
-    """Pilot's wait after each key, aware of live training.
-
-    Pilot waits until the process looks idle (under 1 ms of CPU in a 20 ms sleep), for at most
-    1 s. Live training keeps the process busy, so every key pressed while the registered app
-    trains would cost that full second: then the wait ends after 40 ms. The keys are still
-    handled one at a time and in order by the app's own message queue.
-    """
-    apps: list[TuiNN] = []
-
-    async def wait_for_idle(min_sleep: float = 0.0, max_sleep: float = 1.0) -> None:
-        training = any(app.training for app in apps)
-        await textual_wait_for_idle(min_sleep, min(max_sleep, TRAINING_WAIT) if training else max_sleep)
-
-    monkeypatch.setattr(textual.app, "wait_for_idle", wait_for_idle)
-    return apps
 
 
 async def settle(pilot: Pilot[None], done: Callable[[], bool]) -> None:
@@ -107,13 +85,12 @@ async def open_phase(pilot: Pilot[None], app: TuiNN, opening: str) -> None:
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=lambda s: f"{s[0]}x{s[1]}")
-async def test_random_keys_on_every_screen(
-    size: tuple[int, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, busy_app: list[TuiNN]
-) -> None:
+async def test_random_keys_on_every_screen(size: tuple[int, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # a crash report would land here
     rng = random.Random(8 + size[0])
-    app = TuiNN(build(Config()), target_loss=1e-300)  # live training never stops by itself
-    busy_app.append(app)
+    # Live training never stops by itself; at 5 epochs a second the training thread is mostly
+    # idle, so pilot's wait for an idle process after each key ends as soon as the key is handled.
+    app = TuiNN(build(Config()), target_loss=1e-300, pace=5)
     visited: set[str] = set()
     async with app.run_test(size=size) as pilot:
         for opening in OPENINGS:
@@ -162,10 +139,12 @@ async def test_training_messages_after_shutdown_are_ignored() -> None:
     """Before: a progress message from the training thread that arrived while the app was
     shutting down (a signal, a closed terminal, the end of a test) drew into panes that were
     already gone: NoMatches, a crash on the way out."""
-    app = TuiNN(build(Config()), target_loss=1e-300)
+    app = TuiNN(build(Config()), target_loss=1e-300, pace=None)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("T")
         view = app.view
-    assert not app.is_running
-    app.on_training_progress(TrainingProgress(view, 1))
-    app.on_training_stopped(TrainingStopped(0, 1, None))
+        live = app.live
+    assert not app.is_running and live is not None
+    app.live = live  # as if the thread's last messages were still on their way
+    app.on_training_progress(TrainingProgress(view, 1000.0))
+    app.on_training_stopped(TrainingStopped(None))

@@ -173,7 +173,10 @@ def run_train(args: argparse.Namespace) -> int:
             "problem": config.problem,
         }
         if not np.isfinite(session.net.params).all():
-            print(f"tui-nn: not saved to {safe_files.shown_path(save_to)}: the weights are no longer finite numbers", file=sys.stderr)
+            print(
+                f"tui-nn: not saved to {safe_files.shown_path(save_to)}: the weights are no longer finite numbers",
+                file=sys.stderr,
+            )
             return 1
         try:
             path = persist.save(save_to, session.net, extra)
@@ -379,6 +382,7 @@ def run_gradcheck(args: argparse.Namespace) -> int:
 def run_app(args: argparse.Namespace) -> int:
     config, hidden_given = config_from(args)
     target = _option("--target-loss", args.target_loss, cfg.parse_target_loss)
+    session = build(config, hidden_given=hidden_given, digits=_digits(args))  # bad files first, as everywhere
     from tui_nn.ui import lifecycle  # Textual loads only for the app
 
     missing = lifecycle.missing_terminal()
@@ -388,7 +392,6 @@ def run_app(args: argparse.Namespace) -> int:
             f"'tui-nn train {config.problem}' or 'tui-nn trace {config.problem}'"
         )
     lifecycle.forget_stale_size()
-    session = build(config, hidden_given=hidden_given, digits=_digits(args))
     from tui_nn.ui.app import TuiNN
 
     app = TuiNN(session, ascii_only=args.ascii, target_loss=target, save_to=args.save_to)

@@ -60,8 +60,13 @@ def missing_terminal() -> str | None:
     """The first standard stream that is not a terminal ('standard input', …), or None.
 
     Textual reads keys from stdin and draws on stderr, and a pipe on stdout means the user is
-    capturing output the app cannot give: all three must be the terminal.
+    capturing output the app cannot give: all three must be the terminal. Unless another driver
+    is asked for (TEXTUAL_DRIVER: `tui-nn serve` runs each browser tab's app over pipes).
     """
+    from textual import constants
+
+    if constants.DRIVER is not None:
+        return None
     for fd, name in STANDARD_STREAMS:
         if not os.isatty(fd):  # False for a closed descriptor too (`<&-`)
             return name
@@ -401,8 +406,8 @@ def describe_exit(app: ResilientApp[Any]) -> str | None:
     message = app.crash_message()
     if message is not None:
         return message
-    if app.exit_signal is not None:
-        return f"tui-nn: stopped by {signal_name(app.exit_signal)}"
+    if app.exit_signal is not None and sys.platform != "win32" and app.driver_class is TerminalDriver:
+        return f"tui-nn: stopped by {signal_name(app.exit_signal)}"  # (a browser tab's app goes quietly)
     if app.return_code == TERMINAL_GONE_STATUS:
         return "tui-nn: the terminal went away (end of input): stopped"
     return None
