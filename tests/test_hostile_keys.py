@@ -1,6 +1,7 @@
 """Seeded random keys over every screen: the main screen, help, settings (typing anything,
 markup characters included) and live training, at 80×24 and 120×40. The app must end with no
-exception, still running, and `q` must still quit."""
+exception, still running, and `q` must still quit. And user-supplied text (what is typed, a file's
+name) is shown literally, never parsed as markup."""
 
 from __future__ import annotations
 
@@ -11,14 +12,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from rich.text import Text
 from textual.pilot import Pilot
 
-from tui_nn.engine.config import Config
+from tui_nn.engine.config import DATA_PROBLEM, Config
 from tui_nn.engine.session import build
 from tui_nn.ui.app import TuiNN
 from tui_nn.ui.help import HelpScreen
 from tui_nn.ui.live import TrainingProgress, TrainingStopped
 from tui_nn.ui.settings import SettingsScreen
+from tui_nn.ui.widgets import TablePane
 
 MAIN_KEYS = [
     *["right", "left", "space", "f", "b", "F", "B", "e", "up", "down", "0", "1", "2", "4", "9"],
@@ -148,3 +151,15 @@ async def test_training_messages_after_shutdown_are_ignored() -> None:
     app.live = live  # as if the thread's last messages were still on their way
     app.on_training_progress(TrainingProgress(view, 1000.0))
     app.on_training_stopped(TrainingStopped(None))
+
+
+async def test_a_data_file_name_with_markup_is_shown_literally(tmp_path: Path) -> None:
+    """Before: the pane title took a --data file's name as markup: '[red]pts[@click=app.quit]x.csv'
+    was shown as a red, clickable 'ptsx' (and a name with a closing tag could not be shown at all)."""
+    rng = random.Random(3)
+    path = tmp_path / "[red]pts[@click=app.quit]x.csv"
+    path.write_text("".join(f"{rng.random():.3f},{rng.random():.3f},{i % 2}\n" for i in range(40)))
+    app = TuiNN(build(Config().with_changes(problem=DATA_PROBLEM, data=str(path))))
+    async with app.run_test(size=(120, 40)):
+        title = app.query_one(TablePane).border_title
+        assert title is not None and Text.from_markup(title).plain == "[red]pts[@click=app.quit]x · 40 points"
