@@ -141,7 +141,8 @@ def run_train(args: argparse.Namespace) -> int:
     out = sys.stdout
     if not args.json:
         print(f"training {session.describe()}", file=out)
-    done, stopped = _train_and_log(trainer, epochs, every, args.json)
+    stopped = _train_and_log(trainer, epochs, every, args.json)
+    done = trainer.epoch  # the network's epoch: on divergence, the epoch whose update went wrong is not counted
     final_loss, final_accuracy, final_norm = trainer.evaluate()
     predictions = session.net.predict(session.data.x)
     if args.json:
@@ -186,12 +187,12 @@ def run_train(args: argparse.Namespace) -> int:
     return status
 
 
-def _train_and_log(trainer: Trainer, epochs: int, every: int, as_json: bool) -> tuple[int, str | None]:
+def _train_and_log(trainer: Trainer, epochs: int, every: int, as_json: bool) -> str | None:
     """Train `epochs` epochs, logging epochs 0, K, 2K, … and the last, each once and in order.
 
     A logged epoch is trained on its own (`run(1)`) so that its row is the one that run just
     recorded, whatever the history later thins out; the epochs between run in one call.
-    Returns (epochs done, divergence diagnosis or None).
+    Returns the divergence diagnosis, or None.
     """
     done = 0
     while done < epochs:
@@ -206,10 +207,10 @@ def _train_and_log(trainer: Trainer, epochs: int, every: int, as_json: bool) -> 
             if row is not None:
                 _log_epoch(row, as_json)
         if diverged:
-            return done, result.stopped
+            return result.stopped
         if result.epochs < count:  # stopped early without a diagnosis: nothing more will come
             break
-    return done, None
+    return None
 
 
 def check_save_target(text: str) -> Path:
