@@ -272,6 +272,25 @@ def test_crash_in_process_sets_status_report_and_one_line(tmp_path: Path, monkey
     assert line.endswith(f"full report in {app.crash_report}")
 
 
+class _AppWhoseOutputIsGone(TuiNN):
+    def action_cycle_view(self) -> None:
+        raise BrokenPipeError(32, "Broken pipe")  # what the web driver meets when its tab has closed
+
+
+def test_output_gone_is_a_hang_up_not_a_crash(tmp_path: Path) -> None:
+    app = _AppWhoseOutputIsGone(build(Config()))
+
+    async def press_v(pilot: Pilot[None]) -> None:
+        await pilot.press("v")
+        await pilot.pause()
+        if app.is_running:
+            app.exit(return_code=99)
+
+    app.run(headless=True, size=(80, 24), auto_pilot=press_v)
+    assert app.return_code == lifecycle.TERMINAL_GONE_STATUS and app.crash is None
+    assert not (tmp_path / "state").exists()
+
+
 def test_reports_fall_back_when_the_state_folder_cannot_be_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")

@@ -192,6 +192,13 @@ def say(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 
 
+def output_gone(error: BaseException) -> bool:
+    """Whether `error` says the other end of the output has gone (a closed pipe or terminal)."""
+    return isinstance(error, (BrokenPipeError, ConnectionResetError)) or (
+        isinstance(error, OSError) and error.errno in (errno.EIO, errno.ENXIO, errno.EPIPE)
+    )
+
+
 # --- the driver: real size, output that may fail, input that may end ------------------------
 
 
@@ -340,7 +347,17 @@ class ResilientApp(App[ReturnType]):
         return lines
 
     def _handle_exception(self, error: Exception) -> None:
-        """Textual's crash path, with its long traceback replaced by a report file and one line."""
+        """Textual's crash path, with its long traceback replaced by a report file and one line.
+
+        An output that can no longer be written (the terminal, or a browser tab's pipe, gone while
+        the app draws or shuts down) is not a bug: the app ends as for a hang-up, with no report.
+        """
+        if self.crash is None and output_gone(error):
+            before = len(self._exit_renderables)
+            super()._handle_exception(error)
+            del self._exit_renderables[before:]
+            self._return_code = TERMINAL_GONE_STATUS if self.exit_signal is None else 128 + self.exit_signal
+            return
         first = self.crash is None
         if first:
             self.crash = error
@@ -406,10 +423,12 @@ def describe_exit(app: ResilientApp[Any]) -> str | None:
     message = app.crash_message()
     if message is not None:
         return message
-    if app.exit_signal is not None and sys.platform != "win32" and app.driver_class is TerminalDriver:
-        return f"tui-nn: stopped by {signal_name(app.exit_signal)}"  # (a browser tab's app goes quietly)
+    if sys.platform == "win32" or app.driver_class is not TerminalDriver:
+        return None  # a browser tab's app (tui-nn serve) goes quietly
+    if app.exit_signal is not None:
+        return f"tui-nn: stopped by {signal_name(app.exit_signal)}"
     if app.return_code == TERMINAL_GONE_STATUS:
-        return "tui-nn: the terminal went away (end of input): stopped"
+        return "tui-nn: the terminal went away: stopped"
     return None
 
 
