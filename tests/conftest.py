@@ -12,8 +12,12 @@ from tui_nn.engine.session import Session, build
 @pytest.fixture(autouse=True)
 def _run_in_a_temporary_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test runs with a fresh temporary working directory, so nothing a test saves with a
-    relative path (the app's `s` key writes PROBLEM-epochN.json) can land in the working tree."""
+    relative path (the app's `s` key writes PROBLEM-epochN.json) can land in the working tree,
+    and a fresh state folder, so no crash report lands in the home folder."""
     monkeypatch.chdir(tmp_path)
+    # Crash reports and rescued networks go under $XDG_STATE_HOME (else ~/.local/state): here too,
+    # for the app processes tests start as well.
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
 
 
 @pytest.fixture

@@ -81,7 +81,7 @@ def test_train_prints_the_tutorial_log_and_table(capsys: pytest.CaptureFixture[s
     code, out, _ = run(capsys, "train xor --epochs 3000 --every 1000")
     assert code == 0
     lines = out.splitlines()
-    assert [line.split()[1] for line in lines if line.startswith("epoch")] == ["0", "1000", "2000"]
+    assert [line.split()[1] for line in lines if line.startswith("epoch")] == ["0", "1000", "2000", "2999"]
     assert "input    | target | predicted (probability)" in out
     table = lines[-4:]
     assert [row.split("|")[1].strip() for row in table] == ["0", "1", "1", "0"]
@@ -93,7 +93,7 @@ def test_train_json_and_save_round_trip(capsys: pytest.CaptureFixture[str], tmp_
     code, out, _ = run(capsys, f"train xor --epochs 2000 --every 500 --json --save {path}")
     assert code == 0
     rows = [json.loads(line) for line in out.splitlines()]
-    assert [r["epoch"] for r in rows[:-1]] == [0, 500, 1000, 1500]
+    assert [r["epoch"] for r in rows[:-1]] == [0, 500, 1000, 1500, 1999]
     assert set(rows[0]) == {"epoch", "loss", "accuracy", "grad_norm"}
     assert len(rows[-1]["predictions"]) == 4
     saved = json.loads(path.read_text())

@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import sys
+import tempfile
+import time
 from collections.abc import Callable, Sequence
-from typing import NoReturn, TypeVar
+from pathlib import Path
+from typing import NoReturn, TextIO, TypeVar
 
 import numpy as np
 
@@ -20,9 +25,10 @@ from tui_nn.engine import persist, safe_files
 from tui_nn.engine.config import Config, ConfigError
 from tui_nn.engine.datasets import PROBLEMS, DataFileError, Dataset
 from tui_nn.engine.gradcheck import TOLERANCE, check, parameter_names
-from tui_nn.engine.records import NumberFormat, json_number
+from tui_nn.engine.records import NumberFormat, Step, json_number
 from tui_nn.engine.render import step_json, step_text
 from tui_nn.engine.session import Session, build
+from tui_nn.engine.training import Trainer
 
 T = TypeVar("T")
 COMMANDS = ("train", "trace", "gradcheck")
@@ -129,23 +135,14 @@ def run_train(args: argparse.Namespace) -> int:
     config, hidden_given = config_from(args)
     epochs = _option("--epochs", args.epochs, lambda t: cfg.parse_int("epochs", t, 0, 10**9))
     every = _option("--every", args.every, lambda t: cfg.parse_int("--every", t, 1))
+    save_to = check_save_target(args.save) if args.save else None  # before any epoch runs
     session = build(config, hidden_given=hidden_given, digits=_digits(args))
     trainer = session.stepper.trainer
     out = sys.stdout
     if not args.json:
         print(f"training {session.describe()}", file=out)
-    stopped: str | None = None
-    done = 0
-    while done < epochs:
-        chunk = min(every - trainer.epoch % every, epochs - done)
-        result = trainer.run(chunk)
-        for row in trainer.history.rows()[-result.epochs :]:
-            if int(row[0]) % every == 0:
-                _log_epoch(row, args.json)
-        done += result.epochs
-        if result.stopped and result.stopped != "target":
-            stopped = result.stopped
-            break
+    stopped = _train_and_log(trainer, epochs, every, args.json)
+    done = trainer.epoch  # the network's epoch: on divergence, the epoch whose update went wrong is not counted
     final_loss, final_accuracy, final_norm = trainer.evaluate()
     predictions = session.net.predict(session.data.x)
     if args.json:
@@ -162,25 +159,124 @@ def run_train(args: argparse.Namespace) -> int:
             )
         )
     else:
-        print(f"after {done} epochs: loss {final_loss:.6f}  accuracy {final_accuracy:.0%}")
+        print(f"after {done} epochs: loss {compact(final_loss)}  accuracy {final_accuracy:.0%}")
         _print_table(session, predictions)
-    if args.save:
-        path = persist.save(
-            args.save,
-            session.net,
-            {
-                "lr": config.lr,
-                "seed": config.seed,
-                "epoch": trainer.epoch,
-                "optimizer": config.optimizer,
-                "problem": config.problem,
-            },
-        )
-        print(f"saved {path}", file=sys.stderr if args.json else out)
+    status = 0
     if stopped:
         print(f"tui-nn: training stopped: {stopped}", file=sys.stderr)
+        status = 1
+    if save_to is not None:
+        extra = {
+            "lr": config.lr,
+            "seed": config.seed,
+            "epoch": trainer.epoch,
+            "optimizer": config.optimizer,
+            "problem": config.problem,
+        }
+        if not np.isfinite(session.net.params).all():
+            print(
+                f"tui-nn: not saved to {safe_files.shown_path(save_to)}: the weights are no longer finite numbers",
+                file=sys.stderr,
+            )
+            return 1
+        try:
+            path = persist.save(save_to, session.net, extra)
+        except OSError as error:  # SaveError included
+            return _rescue(session, extra, save_to, error)
+        print(f"saved {path}", file=sys.stderr if args.json else out)
+    return status
+
+
+def _train_and_log(trainer: Trainer, epochs: int, every: int, as_json: bool) -> str | None:
+    """Train `epochs` epochs, logging epochs 0, K, 2K, … and the last, each once and in order.
+
+    A logged epoch is trained on its own (`run(1)`) so that its row is the one that run just
+    recorded, whatever the history later thins out; the epochs between run in one call.
+    Returns the divergence diagnosis, or None.
+    """
+    done = 0
+    while done < epochs:
+        last = epochs - 1
+        logged = done % every == 0 or done == last
+        count = 1 if logged else min((done // every + 1) * every, last) - done
+        result = trainer.run(count)
+        done += result.epochs
+        diverged = result.stopped is not None and result.stopped != "target"
+        if logged or diverged:
+            row = trainer.history.last()
+            if row is not None:
+                _log_epoch(row, as_json)
+        if diverged:
+            return result.stopped
+        if result.epochs < count:  # stopped early without a diagnosis: nothing more will come
+            break
+    return None
+
+
+def check_save_target(text: str) -> Path:
+    """Refuse a --save destination that cannot work, before training spends any time.
+
+    Checks: a name the file system accepts, not a folder, an existing folder to put it in,
+    not a device or FIFO, and permission to create a file there (by creating and removing one).
+    The save at the end goes through safe_files.write_atomic all the same.
+    """
+    path = Path(text)
+    folder = path.parent
+    shown = safe_files.shown_path
+    try:
+        try:
+            name_max = os.pathconf(folder if folder.is_dir() else ".", "PC_NAME_MAX")
+        except (OSError, ValueError):
+            name_max = 255
+        length = len(os.fsencode(path.name))
+        if length > name_max:
+            raise ConfigError(f"--save: the file name is {length} bytes long; this file system allows at most {name_max}")
+        if text.endswith(("/", os.sep)) or path.is_dir():
+            raise ConfigError(f"--save: {shown(text)} is a folder; give a file name, e.g. {shown(Path(text) / 'xor.json')}")
+        if not folder.exists():
+            raise ConfigError(f"--save: the folder {shown(folder)} does not exist")
+        if not folder.is_dir():
+            raise ConfigError(f"--save: {shown(folder)} is not a folder")
+        if path.exists() and not path.is_file():
+            raise ConfigError(f"--save: {shown(text)} exists and is not a regular file")
+        fd, probe = tempfile.mkstemp(prefix=".tui-nn-check-", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as error:
+        raise ConfigError(f"--save: cannot create a file in {shown(folder)}: {error.strerror or error}") from None
+    return path
+
+
+def _rescue(session: Session, extra: dict[str, object], wanted: Path, error: OSError) -> int:
+    """The save failed after training: write the network somewhere else (or to stdout) and say where."""
+    if isinstance(error, safe_files.SaveError):
+        problem = str(error)  # already one line naming the file
+    else:
+        problem = f"{safe_files.shown_path(wanted)}: {error.strerror or error}"
+    name = f"{session.config.problem}-epoch{extra['epoch']}-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.json"
+    try:
+        from tui_nn.ui.lifecycle import report_folders  # the same state folder as crash reports
+
+        folders = report_folders()
+    except Exception:
+        folders = [Path(tempfile.gettempdir())]
+    for folder in folders:
+        try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            rescued = persist.save(folder / name, session.net, extra)
+        except (OSError, ValueError):
+            continue
+        print(f"tui-nn: error: not saved: {problem}; the trained network was saved to {rescued} instead", file=sys.stderr)
         return 1
-    return 0
+    document = persist.to_json(session.net, extra)
+    print(json.dumps(document, default=float))
+    print(f"tui-nn: error: not saved: {problem}; nor anywhere else: the network is on standard output", file=sys.stderr)
+    return 1
+
+
+def compact(value: float) -> str:
+    """Six significant digits at any magnitude (1e+300 stays short); nan and inf as words."""
+    return f"{value:.6g}"
 
 
 def _log_epoch(row: np.ndarray, as_json: bool) -> None:
@@ -188,7 +284,7 @@ def _log_epoch(row: np.ndarray, as_json: bool) -> None:
     if as_json:
         print(json.dumps({"epoch": epoch, "loss": json_number(loss), "accuracy": accuracy, "grad_norm": json_number(norm)}))
     else:
-        print(f"epoch {epoch:>7}  loss {loss:.6f}  accuracy {accuracy:4.0%}  grad_norm {norm:.3e}")
+        print(f"epoch {epoch:>7}  loss {compact(loss)}  accuracy {accuracy:4.0%}  grad_norm {norm:.3e}")
 
 
 def _prediction(data: Dataset, i: int, predictions: np.ndarray) -> dict[str, object]:
@@ -243,7 +339,22 @@ def run_trace(args: argparse.Namespace) -> int:
             else:
                 for line in step_text(record, stepper.fmt):
                     print(line)
+            bad = next(((name, value) for name, value in record.results if not math.isfinite(value)), None)
+            if bad is not None:
+                formula = str(step_json(record, stepper.fmt)["formula"])
+                print(f"tui-nn: trace stopped: {_non_finite_diagnosis(record, formula, *bad, stepper.lr)}", file=sys.stderr)
+                return 1
     return 0
+
+
+def _non_finite_diagnosis(record: Step, formula: str, name: str, value: float, lr: float) -> str:
+    """Where a walk left the finite numbers, and the likely cause: the start, or the updates."""
+    state = "NaN" if math.isnan(value) else ("+inf" if value > 0 else "-inf")
+    sample = f", sample {record.sample + 1}" if record.sample is not None else ""
+    where = f"{name} became {state} in the {record.phase} step of epoch {record.epoch}{sample} ({formula})"
+    if record.epoch == 0 and record.phase != "update":
+        return f"{where}: the starting weights or inputs are too large for float64"
+    return f"{where}: training diverged; learning rate {lr:g} is too high for this network, try ≤ {lr / 10:g}"
 
 
 def run_gradcheck(args: argparse.Namespace) -> int:
@@ -272,20 +383,36 @@ def run_gradcheck(args: argparse.Namespace) -> int:
 def run_app(args: argparse.Namespace) -> int:
     config, hidden_given = config_from(args)
     target = _option("--target-loss", args.target_loss, cfg.parse_target_loss)
-    session = build(config, hidden_given=hidden_given, digits=_digits(args))
-    from tui_nn.ui.app import TuiNN  # Textual loads only for the app
+    session = build(config, hidden_given=hidden_given, digits=_digits(args))  # bad files first, as everywhere
+    from tui_nn.ui import lifecycle  # Textual loads only for the app
 
-    TuiNN(session, ascii_only=args.ascii, target_loss=target, save_to=args.save_to).run()
-    return 0
+    missing = lifecycle.missing_terminal()
+    if missing is not None:
+        raise UsageError(
+            f"the app needs a terminal, and {missing} is not one; without a terminal use "
+            f"'tui-nn train {config.problem}' or 'tui-nn trace {config.problem}'"
+        )
+    lifecycle.forget_stale_size()
+    from tui_nn.ui.app import TuiNN
+
+    app = TuiNN(session, ascii_only=args.ascii, target_loss=target, save_to=args.save_to)
+    app.run()
+    line = lifecycle.describe_exit(app)
+    if line is not None:
+        lifecycle.say(line)
+    return app.return_code or 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parsers = make_parser()
     try:
-        if not argv or argv[0] in ("-h", "--help"):
-            _print_usage(parsers)
-            return 0 if argv else 2
+        if not argv:
+            _print_usage(sys.stderr)
+            raise UsageError("say which problem to open or which command to run, e.g. 'tui-nn xor'")
+        if argv[0] in ("-h", "--help"):
+            _print_usage(sys.stdout)
+            return 0
         if argv[0] == "--version":
             print(f"tui-nn {__version__}")
             return 0
@@ -306,16 +433,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
+        _silence_stdout()
         return 0
+    except Exception as error:  # a bug: report it, never a bare traceback and never status 0
+        return _crash(error)
 
 
-def _print_usage(parsers: dict[str, argparse.ArgumentParser]) -> None:
-    print("usage: tui-nn PROBLEM [options]        open the app (PROBLEM: " + ", ".join(PROBLEMS) + ")")
-    print("       tui-nn train PROBLEM [options]  train headless, print the loss every --every epochs")
-    print("       tui-nn trace PROBLEM [options]  print the calculation log of a walk")
-    print("       tui-nn gradcheck PROBLEM [options]  analytic vs numerical gradients")
-    print("       tui-nn serve PROBLEM [options]  serve the app to web browsers (pip install 'tui-nn[serve]')")
-    print("run 'tui-nn COMMAND --help' for the options of each")
+def _crash(error: Exception) -> int:
+    try:
+        from tui_nn.ui.lifecycle import crash_outside_app
+    except Exception:  # even the reporter cannot load: one line all the same
+        print(f"tui-nn: error: internal error, {type(error).__name__}: {error}", file=sys.stderr)
+        return 70
+    return crash_outside_app(error)
+
+
+def _silence_stdout() -> None:
+    """The reader of our output went away (`| head`): send what is still buffered nowhere, so
+    Python's final flush does not fail a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+def _print_usage(stream: TextIO) -> None:
+    lines = [
+        "usage: tui-nn PROBLEM [options]            open the app (PROBLEM: " + ", ".join(PROBLEMS) + ")",
+        "       tui-nn train PROBLEM [options]      train headless, print the loss every --every epochs",
+        "       tui-nn trace PROBLEM [options]      print the calculation log of a walk",
+        "       tui-nn gradcheck PROBLEM [options]  analytic vs numerical gradients",
+        "       tui-nn serve PROBLEM [options]      serve the app to web browsers (pip install 'tui-nn[serve]')",
+        "       tui-nn --version",
+        "run 'tui-nn COMMAND --help' (or 'tui-nn xor --help') for the options of each",
+    ]
+    print("\n".join(lines), file=stream)
 
 
 if __name__ == "__main__":

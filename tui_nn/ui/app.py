@@ -15,7 +15,7 @@ from pathlib import Path
 
 from rich.text import Text
 from textual import events
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
@@ -37,6 +37,7 @@ from tui_nn.ui import keymap, theme
 from tui_nn.ui.ascii import asciify
 from tui_nn.ui.commands import TuiNNCommands
 from tui_nn.ui.inspector import Inspector
+from tui_nn.ui.lifecycle import ResilientApp
 from tui_nn.ui.live import DEFAULT_PACE, PACES, LiveTraining, TrainingProgress, TrainingStopped, pace_text
 from tui_nn.ui.log import CalcLog
 from tui_nn.ui.teach import CardScreen, LessonPane, QuestionScreen
@@ -51,7 +52,7 @@ VIEW_NAMES = {"network": "the network", "boundary": "the decision boundary", "hi
 COMPACT_HEIGHT = 32
 
 
-class TuiNN(App[None]):
+class TuiNN(ResilientApp[None]):
     """The terminal app over one session (and the sessions that settings and resets make)."""
 
     CSS_PATH = Path(__file__).parent / "app.tcss"
@@ -743,13 +744,16 @@ class TuiNN(App[None]):
         self.live.start()
 
     def on_training_progress(self, message: TrainingProgress) -> None:
-        if self.live is not None:
+        if self.live is not None and self.is_running:  # not while shutting down: the panes are gone
             self.draw(message.view, message.epochs_per_second)
 
     def on_training_stopped(self, message: TrainingStopped) -> None:
         live, self.live = self.live, None
         assert live is not None
         outcome: Outcome = self.controller.stop_training(live.run, message.reason)
+        if not self.is_running:  # shutting down: the screens, the panes and the bindings are gone
+            self.set_reactive(TuiNN.training, False)
+            return
         self.training = False
         self.say(outcome.message)
         if message.error is not None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from textual.app import App
 from textual.message import Message
+from textual.worker import get_current_worker
 
 from tui_nn.engine.controller import Controller, LiveRun
 from tui_nn.engine.view import View
@@ -116,7 +117,14 @@ class LiveTraining:
         paced_from = (start_time, start_epoch)
         chunk, posted = 16, 0.0
         last_pace = self.pace
-        while not self._stop.is_set():
+        # Textual cancels the worker when the app stops however it stops (a signal, the terminal
+        # gone, a crash), not only through stop(): a thread left running would keep the process alive.
+        worker = get_current_worker()
+
+        def stopping() -> bool:
+            return self._stop.is_set() or worker.is_cancelled
+
+        while not stopping():
             pace = self.pace
             now = time.perf_counter()
             if pace != last_pace:
@@ -131,7 +139,7 @@ class LiveTraining:
                     continue
                 epochs = min(due, max(int(pace * FRAME_SECONDS * 4), 1))
             began = time.perf_counter()
-            result = self.controller.train(self.run, epochs, self._stop.is_set)
+            result = self.controller.train(self.run, epochs, stopping)
             elapsed = time.perf_counter() - began
             if pace is None and result.epochs:
                 chunk = max(1, min(int(chunk * CHUNK_SECONDS / max(elapsed, 1e-6)), 100_000))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -120,7 +121,9 @@ class SettingsScreen(ModalScreen[Config | None]):
             self.errors[name] = message
         else:
             self.errors.pop(name, None)
-        self.query_one(f"#error-{name}", Static).update(message)
+        # Text, not a str: the message quotes what was typed, and a str would be parsed as markup
+        # (typing "[/]" would crash the app with a MarkupError).
+        self.query_one(f"#error-{name}", Static).update(Text(message))
         widget = self.query_one(f"#field-{name}")
         widget.set_class(bool(message), "invalid")
 
@@ -145,7 +148,7 @@ class SettingsScreen(ModalScreen[Config | None]):
     def action_apply(self) -> None:
         config = self.result()
         if config is None:
-            self.query_one("#settings-message", Static).update(f"not applied: fix {', '.join(sorted(self.errors))} first")
+            self.query_one("#settings-message", Static).update(Text(f"not applied: fix {', '.join(sorted(self.errors))} first"))
             return
         self.dismiss(config)
 

@@ -161,7 +161,8 @@ class TablePane(Static):
     def __init__(self, data: Dataset, **kwargs: str | None) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.data = data
-        self.border_title = "truth table" if data.is_small else f"{data.name} · {data.size} points"
+        # Text, not a str: a border title is parsed as markup, and a --data file's name is the user's.
+        self.border_title = "truth table" if data.is_small else Text(f"{data.name} · {data.size} points")
         self._laid_out = False
         self._shown: Text | None = None
 
