@@ -18,7 +18,7 @@ from rich.style import Style
 
 from tui_nn.engine.health import ActivationCurves, activation_curves
 from tui_nn.engine.view import View
-from tui_nn.ui.matrixview import Row, ascii_text
+from tui_nn.ui.matrixview import Row, Runs, ascii_text
 from tui_nn.ui.widgets import _CachedLines
 
 CURVE = {"g": Style(color="cyan"), "slope": Style(color="yellow")}
@@ -107,23 +107,22 @@ class _Panel:
         ys = self.y_dot(values)
         inside = (ys >= 0) & (ys < self.y_dots) & (x_dots >= 0) & (x_dots < self.x_dots)
         per_cell = (1, 1) if self.ascii_only else (4, 2)
-        cells = np.unique(np.stack([ys[inside] // per_cell[0], x_dots[inside] // per_cell[1]], axis=1), axis=0)
-        for row, column in cells.tolist():
-            self.marks[(row, column)] = (char, style)
+        cells = np.unique((ys[inside] // per_cell[0]) * self.columns + x_dots[inside] // per_cell[1])
+        for cell in cells.tolist():
+            self.marks[divmod(cell, self.columns)] = (char, style)
 
     def draw(self, curve_style: Style, ascii_char: str) -> list[Row]:
         rows: list[Row] = []
         for r in range(self.rows):
-            row: Row = []
+            runs = Runs()
             for c in range(self.columns):
                 if (r, c) in self.marks:
-                    char, style = self.marks[(r, c)]
-                    row.append(Segment(char, style))
+                    runs.add(*self.marks[(r, c)])
                 elif self.bits[r, c]:
-                    row.append(Segment(ascii_char if self.ascii_only else chr(0x2800 | int(self.bits[r, c])), curve_style))
+                    runs.add(ascii_char if self.ascii_only else chr(0x2800 | int(self.bits[r, c])), curve_style)
                 else:
-                    row.append(Segment(" "))
-            rows.append(row)
+                    runs.add(" ", None)
+            rows.append(runs.segments())
         return rows
 
 

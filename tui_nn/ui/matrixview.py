@@ -193,6 +193,29 @@ class Block:
     shown: Shown
     rows: list[Row]
     width: int
+    entry_width: int = 0  # each printed entry's width, without the space between entries
+    columns: int = 0  # entries across (a … counted)
+
+
+class Runs:
+    """Text gathered into one segment per run of equal style (a row of 16 entries is a few
+    segments, not 40: drawing and padding cost per segment)."""
+
+    def __init__(self) -> None:
+        self._texts: list[str] = []
+        self._styles: list[Style | None] = []
+
+    def add(self, text: str, style: Style | None) -> None:
+        if not text:
+            return
+        if self._styles and self._styles[-1] == style:
+            self._texts[-1] += text
+        else:
+            self._texts.append(text)
+            self._styles.append(style)
+
+    def segments(self) -> Row:
+        return [Segment(t, s) for t, s in zip(self._texts, self._styles, strict=True)]
 
 
 def _pad(row: Row, width: int) -> Row:
@@ -218,10 +241,9 @@ def draw_block(
     including the … of a skipped run), the sample's row marked ▶ (with its index when rows were
     skipped, as the skipped ones give no count to go by)."""
     n_rows, n_cols = shown.shape
-    cell_rows = {r for r, _ in shown.cells} | ({shown.focus[0]} if shown.focus else set())
-    cell_cols = {c for _, c in shown.cells} | ({shown.focus[1]} if shown.focus else set())
-    rows = visible(n_rows, row_budget, shown.rows | cell_rows)
-    cols = visible(n_cols, column_budget, shown.columns | cell_cols)
+    keep_rows, keep_cols = _keep(shown)
+    rows = visible(n_rows, row_budget, keep_rows)
+    cols = visible(n_cols, column_budget, keep_cols)
     real_rows = [r for r in rows if r is not None]
     real_cols = [c for c in cols if c is not None]
     entries = format_entries(shown.values[np.ix_(real_rows, real_cols)], digits) if real_rows and real_cols else []
@@ -249,22 +271,24 @@ def draw_block(
             continue
         label = f"{r} ".rjust(label_width) if skipped_rows else ""
         highlighted = r in shown.rows
-        row: Row = [Segment(label, styles.dim), Segment(marker if highlighted else " ", styles.line if highlighted else None)]
-        row.append(Segment("[[" if first else " ["))
+        runs = Runs()
+        runs.add(label, styles.dim)
+        runs.add(marker if highlighted else " ", styles.line if highlighted else None)
+        runs.add("[[" if first else " [", None)
         for position, c in enumerate(cols):
             if position:
-                row.append(Segment(" "))
+                runs.add(" ", None)
             if c is None:
-                row.append(Segment(ellipsis.rjust(entry_width), styles.dim))
+                runs.add(ellipsis.rjust(entry_width), styles.dim)
             else:
-                row.append(Segment(text_of[(r, c)].rjust(entry_width), style_of(r, c)))
-        row.append(Segment("]]" if last else "]"))
-        body.append(row)
+                runs.add(text_of[(r, c)].rjust(entry_width), style_of(r, c))
+        runs.add("]]" if last else "]", None)
+        body.append(runs.segments())
     shape = f" ({n_rows}x{n_cols})" if ascii_only else f" ({n_rows}×{n_cols})"
     name = ascii_text(shown.name) if ascii_only else shown.name
     title: Row = [Segment(name, styles.line + styles.name if is_focus else styles.name), Segment(shape, styles.dim)]
     width = max(sum(len(s.text) for s in row) for row in [title, *body])
-    return Block(shown, [_pad(row, width) for row in [title, *body]], width)
+    return Block(shown, [_pad(row, width) for row in [title, *body]], width, entry_width, len(cols))
 
 
 def _pack(widths: list[int], width: int) -> list[list[int]]:
@@ -304,6 +328,13 @@ def layout_blocks(
     return rows, [frame.matrices[i].name for i in range(len(frame.matrices)) if i not in keep]
 
 
+def _keep(shown: Shown) -> tuple[set[int], set[int]]:
+    """The rows and columns a drawing of `shown` must include: its highlights."""
+    cell_rows = {r for r, _ in shown.cells} | ({shown.focus[0]} if shown.focus else set())
+    cell_cols = {c for _, c in shown.cells} | ({shown.focus[1]} if shown.focus else set())
+    return set(shown.rows) | cell_rows, set(shown.columns) | cell_cols
+
+
 def _try_layout(
     frame: MatrixFrame,
     keep: list[int],
@@ -314,45 +345,64 @@ def _try_layout(
     ascii_only: bool,
     force: bool = False,
 ) -> list[Row] | None:
+    """Blocks narrowed to the width, packed in bands, their rows cut until the bands fit the
+    height (None when even the fewest rows do not fit, unless `force`, which cuts the bottom).
+
+    A block's height is worked out from its row budget without drawing it: 1 + min(rows,
+    max(budget, the entries its highlighted rows need)); it is drawn at most three times.
+    """
     shown = [frame.matrices[i] for i in keep]
     focus = [i == frame.focus for i in keep]
+    least = [len(visible(s.shape[0], 0, _keep(s)[0])) for s in shown]  # entries the highlights need
     row_budgets = [min(s.shape[0], max(height - 1, MIN_ENTRIES)) for s in shown]
     column_budgets = [min(s.shape[1], MAX_COLUMNS) for s in shown]
 
-    def build(k: int) -> Block:
-        return draw_block(shown[k], row_budgets[k], column_budgets[k], digits, styles, ascii_only, focus[k])
+    drawn: dict[tuple[int, int, int], Block] = {}
 
-    blocks = [build(k) for k in range(len(shown))]
-    for k, block in enumerate(blocks):  # narrow each matrix to the pane's width
-        while block.width > width and column_budgets[k] > MIN_ENTRIES:
-            column_budgets[k] -= 1
-            block = blocks[k] = build(k)
-    bands = _pack([b.width for b in blocks], width)
+    def build(k: int) -> Block:
+        key = (k, row_budgets[k], column_budgets[k])
+        if key not in drawn:
+            drawn[key] = draw_block(shown[k], row_budgets[k], column_budgets[k], digits, styles, ascii_only, focus[k])
+        return drawn[key]
+
+    def rows_of(k: int) -> int:
+        return 1 + min(shown[k].shape[0], max(row_budgets[k], least[k]))
+
+    widths = []
+    for k in range(len(shown)):  # narrow each matrix to the pane's width
+        block = build(k)
+        if block.width > width and column_budgets[k] > MIN_ENTRIES:
+            entry = block.entry_width + 1
+            fitting = (width - (block.width - block.columns * entry)) // entry
+            column_budgets[k] = max(MIN_ENTRIES, min(column_budgets[k] - 1, fitting))
+            block = build(k)
+            while block.width > width and column_budgets[k] > MIN_ENTRIES:
+                column_budgets[k] -= 1
+                block = build(k)
+        widths.append(block.width)
+    bands = _pack(widths, width)
 
     def band_height(band: list[int]) -> int:
-        return max(len(blocks[k].rows) for k in band)
+        return max(rows_of(k) for k in band)
 
-    def total() -> int:
-        return sum(band_height(band) for band in bands) + len(bands) - 1
-
-    while total() > height:
+    while sum(band_height(band) for band in bands) + len(bands) - 1 > height:
         tallest = max(bands, key=band_height)
         target = band_height(tallest) - 1
         shrunk = False
         for k in tallest:
-            while len(blocks[k].rows) > target and row_budgets[k] > MIN_ENTRIES:
-                row_budgets[k] -= 1
-                blocks[k] = build(k)
+            if rows_of(k) > target and row_budgets[k] > MIN_ENTRIES:
+                row_budgets[k] = max(MIN_ENTRIES, min(row_budgets[k], target - 1))
                 shrunk = True
         if not shrunk:
             if not force:
                 return None
             break
+    blocks = [build(k) for k in range(len(shown))]
     out: list[Row] = []
     for number, band in enumerate(bands):
         if number:
             out.append([Segment(" " * width)])
-        for line in range(band_height(band)):
+        for line in range(max(len(blocks[k].rows) for k in band)):
             row: Row = []
             for position, k in enumerate(band):
                 if position:
