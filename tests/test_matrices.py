@@ -412,3 +412,38 @@ def test_live_training_views_carry_no_frame() -> None:
     controller = Controller(build(Config()))
     assert controller.view(with_values=False).matrices is None
     assert controller.view().matrices is not None
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_typing_the_lines_of_a_pass_in_order_trains_the_same_network(optimizer: str) -> None:
+    """A learner who types each new line the view shows, in the order it shows them, on the
+    data set and the initial weights, lands on the weights the walk lands on."""
+    session = build(Config(hidden=(3,), optimizer=optimizer))
+    stepper = session.stepper
+    net = session.net
+    ns: dict[str, object] = {"np": np, "sigmoid": sigmoid, "X": session.data.x.copy(), "Y": session.data.y.copy(), "m": 4}
+    for k in (1, 2):
+        ns[f"W{k}"], ns[f"b{k}"] = net.weights(k - 1).copy(), net.biases(k - 1).reshape(1, -1).copy()
+        for prefix in ("M", "S"):
+            ns[f"{prefix}_W{k}"], ns[f"{prefix}_b{k}"] = np.zeros_like(ns[f"W{k}"]), np.zeros_like(ns[f"b{k}"])
+    ns.update(lr=stepper.lr, beta=MOMENTUM, beta1=BETA1, beta2=BETA2, eps=EPSILON, t=1)
+    typed: list[str] = []
+    first = stepper.current
+    while stepper.current is first:
+        stepper.step()
+        for line in matrix_position(stepper).frame.code:
+            if line not in typed:
+                typed.append(line)
+                exec(line, ns)
+    expected_sgd = [
+        "Z1 = X @ W1 + b1", "A1 = sigmoid(Z1)", "Z2 = A1 @ W2 + b2", "A2 = sigmoid(Z2)",
+        "L = -(Y * np.log(A2) + (1 - Y) * np.log(1 - A2))", "dZ2 = A2 - Y", "dW2 = A1.T @ dZ2 / m",
+        "db2 = dZ2.sum(axis=0, keepdims=True) / m", "dA1 = dZ2 @ W2.T", "dZ1 = dA1 * A1 * (1 - A1)",
+        "dW1 = X.T @ dZ1 / m", "db1 = dZ1.sum(axis=0, keepdims=True) / m", "loss = L.sum() / m",
+    ]  # fmt: skip
+    assert typed[: len(expected_sgd)] == expected_sgd
+    if optimizer == "sgd":
+        assert typed[len(expected_sgd) :] == ["W1 -= lr * dW1", "b1 -= lr * db1", "W2 -= lr * dW2", "b2 -= lr * db2"]
+    for k in (1, 2):
+        assert close(ns[f"W{k}"], net.weights(k - 1)) and close(ns[f"b{k}"], net.biases(k - 1).reshape(1, -1))
+    assert close(ns["loss"], stepper.history.rows()[0, 1])

@@ -452,18 +452,21 @@ def draw_matrix_frame(frame: MatrixFrame | None, width: int, height: int, ascii_
         header.append((6, frame.remark, styles.dim))
     needed = min(4, max(height - 2, 0))  # rows kept for the matrices
     while header and len(header) + 1 + needed > height and max(p for p, _, _ in header) > 1:
-        worst = max(p for p, _, _ in header)
-        header = [h for h in header if h[0] != worst]
+        header = _without_least_needed(header)
     while len(header) > height:
         header.pop()
+    while True:
+        room = height - len(header) - 1
+        matrices, left_out = layout_blocks(frame, width, room, digits, styles, ascii_only) if room >= 2 else ([], [])
+        if not left_out or max(p for p, _, _ in header) <= 1:
+            break
+        header = _without_least_needed(header)  # a matrix is worth more than a line about it
     rows: list[Row] = []
     for _, text, style in header:
         shown = ascii_text(text) if ascii_only else text
         rows.append(_pad([Segment(_fit(shown, width, ascii_only), style)], width))
-    room = height - len(rows) - 1
     if room >= 2:
         rows.append([Segment(" " * width)])
-        matrices, left_out = layout_blocks(frame, width, room, digits, styles, ascii_only)
         if left_out and len(matrices) < room:
             note = "not shown (make the pane larger): " + ", ".join(left_out)
             matrices.append(_pad([Segment(_fit(ascii_text(note) if ascii_only else note, width, ascii_only), styles.dim)], width))
@@ -471,6 +474,12 @@ def draw_matrix_frame(frame: MatrixFrame | None, width: int, height: int, ascii_
     rows = rows[:height]
     rows += [[Segment(" " * width)] for _ in range(height - len(rows))]
     return rows
+
+
+def _without_least_needed(header: list[tuple[int, str, Style]]) -> list[tuple[int, str, Style]]:
+    """The header without its least needed kind of line (the highest priority number)."""
+    worst = max(p for p, _, _ in header)
+    return [h for h in header if h[0] != worst]
 
 
 def _fit(text: str, width: int, ascii_only: bool = False) -> str:
