@@ -17,6 +17,7 @@ from tui_nn.engine.diagnostics import unit_states
 from tui_nn.engine.health import activation_curves
 from tui_nn.engine.network import InitSpec
 from tui_nn.engine.session import build
+from tui_nn.ui import theme
 from tui_nn.ui.curves import CurvesPane, draw_curves, gutter_width, pixel_columns
 
 FORMULAS = {
@@ -98,6 +99,21 @@ def test_sigmoid_plot_has_both_formulas_labelled_axes_and_every_point() -> None:
     assert f"mean g′ {curves.layers[0].mean_slope:.3f}" in summary
 
 
+def test_points_take_their_samples_class_colour() -> None:
+    session = session_for("tanh", (4,))
+    curves = activation_curves(session.net, session.data.x, points=pixel_columns(70))
+    rows = draw_curves(curves, 70, 22, classes=session.data.y[:, 0])
+    axis = next(r for r, line in enumerate(texts(rows)) if "└" in line)
+    plot = rows[1:axis]
+    colours = {s.style.color.triplet.hex for row in plot for s in row if "●" in s.text and s.style and s.style.color}
+    assert colours == {theme.class_colour(0), theme.class_colour(1)}
+    lines = texts(rows)
+    assert any("class-0 sample" in line and "class 1" in line for line in lines)
+    ascii_lines = texts(draw_curves(curves, 70, 22, ascii_only=True, classes=session.data.y[:, 0]))
+    plotted = "".join(line[gutter_width() :] for line in ascii_lines[1:18])
+    assert "o" in plotted and "x" in plotted
+
+
 @pytest.mark.parametrize("activation", ["sigmoid", "relu"])
 def test_each_point_of_the_current_sample_is_where_its_z_puts_it(activation: str) -> None:
     """In ASCII one character is one point: each unit's (z, g(z)) and (z, g'(z)) of the current
@@ -168,5 +184,5 @@ async def test_the_pane_draws_the_views_network_and_marks_the_walked_sample() ->
         width, height = pane.content_size.width, pane.content_size.height
         drawn = [pane.render_line(y).text for y in range(height)]
         curves = activation_curves(view.net, view.data.x, points=pixel_columns(width))
-        assert drawn == texts(draw_curves(curves, width, height, current=view.snapshot.sample))
+        assert drawn == texts(draw_curves(curves, width, height, current=view.snapshot.sample, classes=view.data.y[:, 0]))
         assert view.snapshot.sample == 0 and any("sample 1" in line for line in drawn)

@@ -18,13 +18,23 @@ from rich.style import Style
 
 from tui_nn.engine.health import ActivationCurves, activation_curves
 from tui_nn.engine.view import View
+from tui_nn.ui import theme
 from tui_nn.ui.matrixview import Row, Runs, ascii_text
 from tui_nn.ui.widgets import _CachedLines
 
-CURVE = {"g": Style(color="cyan"), "slope": Style(color="yellow")}
-POINT = Style(color="white", bold=True)
-CURRENT = Style(color="magenta", bold=True)
-AXIS = Style(dim=True)
+
+# Colours come from the palette in use when drawing (theme follows --theme): g in the forward
+# pass's colour (the forward pass computes it), g' in the backward pass's (backpropagation
+# multiplies δ by it), each point in its sample's class colour, the walked sample's in the current
+# step's colour.
+def _curve_style(key: str) -> Style:
+    return Style(color=theme.FORWARD if key == "g" else theme.BACKWARD)
+
+
+def _muted() -> Style:
+    return Style(color=theme.MUTED)
+
+
 BRAILLE_BITS = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))  # [row in cell][column in cell]
 
 FORMULAS = {
@@ -137,12 +147,18 @@ def _axis_labels(panel: _Panel, values: list[float]) -> dict[int, str]:
 
 
 def draw_curves(
-    curves: ActivationCurves | None, width: int, height: int, ascii_only: bool = False, current: int | None = None
+    curves: ActivationCurves | None,
+    width: int,
+    height: int,
+    ascii_only: bool = False,
+    current: int | None = None,
+    classes: np.ndarray | None = None,
 ) -> list[Row]:
     """g(z) over g'(z) at width×height: a title with both formulas, the two panels with y labels
     (top, bottom, 0 and the largest slope), the z axis with its ends and 0, a legend, and per
     hidden layer the z range, mean g' and how many units pass no gradient. `current` is the data
-    row whose points are drawn ◆ (the sample being walked)."""
+    row whose points are drawn ◆ (the sample being walked); `classes` (one 0/1 label per sample)
+    colours each sample's points by its class (with --ascii: o and x)."""
     if width <= 0 or height <= 0:
         return []
     blank: Row = [Segment(" " * width)]
@@ -168,8 +184,13 @@ def draw_curves(
             subsequent_indent="  ",
         )
     ]
-    point_char, current_char = ("o", "@") if ascii_only else ("●", "◆")
-    legend = f"{point_char} a unit's z on a sample" + (f"   {current_char} sample {current + 1}" if current is not None else "")
+    point_chars, current_char = (("o", "x"), "@") if ascii_only else (("●", "●"), "◆")
+    if classes is None:
+        legend = f"{point_chars[0]} a unit's z on a sample"
+    else:
+        legend = f"{point_chars[0]} z on a class-0 sample  {point_chars[1]} class 1"
+    if current is not None:
+        legend += f"   {current_char} sample {current + 1}"
     fixed = 3  # the title, the z axis and its labels
     plot_rows = height - fixed - 1 - len(summaries)
     while plot_rows < 6 and summaries:
@@ -179,7 +200,7 @@ def draw_curves(
     if not with_legend:
         plot_rows += 1
     if plot_rows < 4 or plot_width < 8:
-        rows = [text_row(f"{g_formula} and {slope_formula}"), text_row("(make the pane larger to see the curves)", AXIS)]
+        rows = [text_row(f"{g_formula} and {slope_formula}"), text_row("(make the pane larger to see the curves)", _muted())]
         return (rows + [blank] * height)[:height]
     top_rows = (plot_rows + 1) // 2 + (1 if plot_rows >= 8 else 0)
     bottom_rows = plot_rows - top_rows
@@ -197,25 +218,28 @@ def draw_curves(
                 x = np.rint((p.z - z_low) / (z_high - z_low) * (panel.x_dots - 1))
             x_dots = np.nan_to_num(x, nan=-1.0, posinf=-1.0, neginf=-1.0).astype(np.int64)
             on_curve = p.a if key == "g" else p.slope
-            panel.mark(x_dots.ravel(), on_curve.ravel(), point_char, POINT)
+            groups = [np.ones(p.z.shape[0], dtype=bool)] if classes is None else [classes <= 0.5, classes > 0.5]
+            for group, members in enumerate(groups):
+                colour = theme.TEXT if classes is None else theme.class_colour(group)
+                panel.mark(x_dots[members].ravel(), on_curve[members].ravel(), point_chars[group], Style(color=colour, bold=True))
             if current is not None and 0 <= current < p.z.shape[0]:
-                panel.mark(x_dots[current], on_curve[current], current_char, CURRENT)
+                panel.mark(x_dots[current], on_curve[current], current_char, Style(color=theme.CURRENT, bold=True))
         label_values = [panel.high, panel.low, 0.0]
         if key == "slope":
             label_values.insert(1, float(np.nanmax(values)) if np.isfinite(values).any() else panel.high)
         labels = _axis_labels(panel, label_values)
-        drawn = panel.draw(CURVE[key], "*" if key == "g" else ".")
+        drawn = panel.draw(_curve_style(key), "*" if key == "g" else ".")
         for r, row in enumerate(drawn):
             tick = ("+" if r in labels else "|") if ascii_only else ("┤" if r in labels else "│")
             label = labels.get(r, name if r == 1 else "")
             left = f"{label[: gutter - 1]:>{gutter - 1}}{tick}"
-            out.append([Segment(ascii_text(left) if ascii_only else left, AXIS), *row])
+            out.append([Segment(ascii_text(left) if ascii_only else left, _muted()), *row])
     corner, line = ("+", "-") if ascii_only else ("└", "─")
-    out.append([Segment(" " * (gutter - 1) + corner + line * plot_width, AXIS)])
+    out.append([Segment(" " * (gutter - 1) + corner + line * plot_width, _muted())])
     out.append(_z_labels(z_low, z_high, gutter, plot_width, width, ascii_only))
     if with_legend:
-        out.append(text_row(legend, AXIS))
-    out += [text_row(line, AXIS) for line in summaries]
+        out.append(text_row(legend, _muted()))
+    out += [text_row(line, _muted()) for line in summaries]
     out = [_exact(row, width, ascii_only) for row in out]
     return (out + [blank] * height)[:height]
 
@@ -236,7 +260,7 @@ def _z_labels(low: float, high: float, gutter: int, plot_width: int, width: int,
     put("0", gutter + zero)
     put("z", gutter + plot_width - 1)
     text = "".join(chars)
-    return [Segment(ascii_text(text) if ascii_only else text, AXIS)]
+    return [Segment(ascii_text(text) if ascii_only else text, _muted())]
 
 
 def _exact(row: Row, width: int, ascii_only: bool) -> Row:
@@ -265,4 +289,4 @@ class CurvesPane(_CachedLines):
 
     def draw_rows(self, view: View, width: int, height: int) -> list[list[Segment]]:
         curves = activation_curves(view.net, view.data.x, points=pixel_columns(width, self.ascii_only))
-        return draw_curves(curves, width, height, self.ascii_only, view.snapshot.sample)
+        return draw_curves(curves, width, height, self.ascii_only, view.snapshot.sample, view.data.y[:, 0])

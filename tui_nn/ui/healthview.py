@@ -21,14 +21,33 @@ from textual.widget import Widget
 from tui_nn.engine.gradcheck import TOLERANCE, GradCheck, ParameterCheck
 from tui_nn.engine.health import GradientHealth, LayerHealth, gradient_health
 from tui_nn.engine.view import View
+from tui_nn.ui import theme
 from tui_nn.ui.matrixview import Row, ascii_text
 from tui_nn.ui.widgets import _CachedLines
 
 EIGHTHS = " ▏▎▍▌▋▊▉█"
 HEADER = Style(bold=True)
-DIM = Style(dim=True)
-BAR = Style(color="cyan")
-GOOD, BAD, WARN = Style(color="green"), Style(color="red", bold=True), Style(color="yellow")
+
+
+# Colours come from the palette in use when a table is drawn (theme follows --theme).
+def _muted() -> Style:
+    return Style(color=theme.MUTED)
+
+
+def _good() -> Style:
+    return Style(color=theme.SUCCESS)
+
+
+def _bad() -> Style:
+    return Style(color=theme.ERROR, bold=True)
+
+
+def _warn() -> Style:
+    return Style(color=theme.WARNING)
+
+
+def _bar_style() -> Style:
+    return Style(color=theme.BACKWARD)  # gradients are the backward pass's
 
 
 def _text_row(cells: Sequence[tuple[str, Style | None]], width: int, ascii_only: bool) -> Row:
@@ -106,8 +125,8 @@ def health_rows(health: GradientHealth, width: int, height: int, ascii_only: boo
         Column("‖∂L/∂W‖", 9, lambda h: (norm_text(h.grad_w), None)),
         Column("‖∂L/∂b‖", 9, lambda h: (norm_text(h.grad_b), None), drop=2),
         Column("mean g′", 7, lambda h: ("—" if h.mean_slope is None else f"{h.mean_slope:.3f}", None), drop=3),
-        Column("saturated", 9, lambda h: (_count(h.saturated, h.units), WARN if h.saturated else None), drop=1),
-        Column("dead", 5, lambda h: (_count(h.dead, h.units), WARN if h.dead else None), drop=1),
+        Column("saturated", 9, lambda h: (_count(h.saturated, h.units), _warn() if h.saturated else None), drop=1),
+        Column("dead", 5, lambda h: (_count(h.dead, h.units), _warn() if h.dead else None), drop=1),
     ]
     gap = 2
     used = sum(c.width for c in columns) + gap * len(columns)
@@ -120,14 +139,14 @@ def health_rows(health: GradientHealth, width: int, height: int, ascii_only: boo
         bar_width = 0
     rows: list[Row] = []
     heading = [(c.heading.ljust(c.width + gap), HEADER) for c in columns]
-    heading.append((f"‖∂L/∂W‖ on a log scale 1e{low}…1e{high}"[:bar_width], DIM))
+    heading.append((f"‖∂L/∂W‖ on a log scale 1e{low}…1e{high}"[:bar_width], _muted()))
     rows.append(_text_row(heading, width, ascii_only))
     for h in health.layers:
         cells = []
         for c in columns:
             text, style = c.cell(h)
             cells.append((text.ljust(c.width + gap), style))
-        cells.append((_bar(h.grad_w, low, high, bar_width, ascii_only), BAR))
+        cells.append((_bar(h.grad_w, low, high, bar_width, ascii_only), _bar_style()))
         rows.append(_text_row(cells, width, ascii_only))
     for line, style in health_summary(health):
         rows += _wrapped(line, style, width, ascii_only)
@@ -138,7 +157,7 @@ def health_summary(health: GradientHealth) -> list[tuple[str, Style]]:
     """A line on how the gradient changes from the last layer down to the first, with the reason
     when the hidden units are sigmoids or tanhs (each layer multiplies δ by g'(z) ≤ 0.25 or 1)."""
     if not health.finite:
-        return [("the loss or the gradient is not finite: step back (←) or lower η", BAD)]
+        return [("the loss or the gradient is not finite: step back (←) or lower η", _bad())]
     ratio = health.first_to_last
     if ratio is None:
         return []
@@ -148,10 +167,10 @@ def health_summary(health: GradientHealth) -> list[tuple[str, Style]]:
         line += f": the gradient shrinks {1 / ratio:,.0f}× on its way down"
         if first.activation in ("sigmoid", "tanh"):
             line += f" (each {first.activation} layer multiplies δ by g′(z) ≤ {0.25 if first.activation == 'sigmoid' else 1:g})"
-        return [(line, WARN)]
+        return [(line, _warn())]
     if ratio > 1e2:
-        return [(line + f": the gradient grows {ratio:,.0f}× on its way down", WARN)]
-    return [(line, DIM)]
+        return [(line + f": the gradient grows {ratio:,.0f}× on its way down", _warn())]
+    return [(line, _muted())]
 
 
 # --- the gradient check -----------------------------------------------------------------------
@@ -188,7 +207,7 @@ def gradcheck_rows(result: GradCheck, width: int, height: int, ascii_only: bool 
             _text_row(
                 [
                     (f"{c.name:<{name_width}}  {c.analytic:>12.5e}  {c.numerical:>12.5e}  {c.relative_error:>10.1e}  ", None),
-                    ("kink  " if c.kink else "      ", WARN if c.kink else None),
+                    ("kink  " if c.kink else "      ", _warn() if c.kink else None),
                     (verdict, style),
                 ],
                 width,
@@ -205,8 +224,8 @@ def _sortable(value: float) -> float:
 
 def _verdict(c: ParameterCheck, ok: str, wrong: str) -> tuple[str, Style]:
     if c.kink:
-        return "left out", DIM
-    return (ok, GOOD) if c.relative_error < TOLERANCE else (wrong, BAD)
+        return "left out", _muted()
+    return (ok, _good()) if c.relative_error < TOLERANCE else (wrong, _bad())
 
 
 def gradcheck_summary(result: GradCheck, shown: int) -> list[tuple[str, Style]]:
@@ -216,16 +235,16 @@ def gradcheck_summary(result: GradCheck, shown: int) -> list[tuple[str, Style]]:
     tolerance = f"1e{round(math.log10(TOLERANCE))}"
     checked = len(result.checked)
     if result.passed:
-        lines.append((f"largest relative error {worst:.1e} < {tolerance} on {checked} parameters: backprop agrees", GOOD))
+        lines.append((f"largest relative error {worst:.1e} < {tolerance} on {checked} parameters: backprop agrees", _good()))
     else:
-        lines.append((f"largest relative error {worst:.1e} ≥ {tolerance}: the analytic gradient is wrong", BAD))
+        lines.append((f"largest relative error {worst:.1e} ≥ {tolerance}: the analytic gradient is wrong", _bad()))
     notes = []
     if shown < total:
         notes.append(f"the {shown} largest errors of {total} shown")
     if result.kinks:
         notes.append(f"{len(result.kinks)} at a ReLU kink (no derivative there) left out")
     if notes:
-        lines.append(("; ".join(notes), DIM))
+        lines.append(("; ".join(notes), _muted()))
     return lines
 
 

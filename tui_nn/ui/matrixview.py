@@ -22,7 +22,7 @@ from rich.style import Style
 from tui_nn.engine.matrices import MatrixFrame, Shown
 from tui_nn.engine.records import NumberFormat
 from tui_nn.engine.view import View
-from tui_nn.ui.theme import PHASE_COLOURS
+from tui_nn.ui import theme
 from tui_nn.ui.widgets import _CachedLines
 
 GAP = 2  # spaces between matrices side by side
@@ -183,7 +183,8 @@ class Styles:
 
     @property
     def dim(self) -> Style:
-        return Style(dim=True)
+        """What the palette calls muted (never the terminal's dim)."""
+        return Style(color=theme.MUTED)
 
 
 @dataclass
@@ -434,7 +435,7 @@ def draw_matrix_frame(frame: MatrixFrame | None, width: int, height: int, ascii_
         return [_pad([Segment(_fit("the matrix view shows the NumPy of the step you are on", width))], width)] + [
             [Segment(" " * width)] for _ in range(height - 1)
         ]
-    styles = Styles(PHASE_COLOURS.get(frame.phase, "white"))
+    styles = Styles(theme.PHASE_COLOURS.get(frame.phase, theme.TEXT))
     arrow = "->" if ascii_only else "→"
     value = frame.value
     shown_value = "" if value is None else NumberFormat(digits)(value)
