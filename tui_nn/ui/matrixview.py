@@ -23,40 +23,18 @@ from tui_nn.engine.matrices import MatrixFrame, Shown
 from tui_nn.engine.records import NumberFormat
 from tui_nn.engine.view import View
 from tui_nn.ui import theme
+from tui_nn.ui.ascii import asciify
 from tui_nn.ui.widgets import _CachedLines
 
 GAP = 2  # spaces between matrices side by side
 MAX_COLUMNS = 9  # entries across before abbreviating (NumPy shows 3 + … + 3 of a long row)
 MIN_ENTRIES = 3  # …, the highlighted one, …
-ASCII_FORMS = {
-    "×": "x",
-    "→": "->",
-    "…": "...",
-    "▶": ">",
-    "∂": "d",
-    "δ": "delta",
-    "σ": "sigmoid",
-    "η": "lr",
-    "−": "-",
-    "‖": "|",
-    "·": "|",
-    "—": "-",
-    "′": "'",
-    "≤": "<=",
-    "≥": ">=",
-    "←": "<-",
-    "✓": "ok",
-    "✗": "x",
-}
-
 Row = list[Segment]
 
 
 def ascii_text(text: str) -> str:
-    """`text` in ASCII: the few symbols the view uses spelled out, anything else as '?'."""
-    for symbol, plain in ASCII_FORMS.items():
-        text = text.replace(symbol, plain)
-    return text.encode("ascii", "replace").decode("ascii")
+    """`text` in ASCII, as every pane writes it under --ascii (ui.ascii.asciify)."""
+    return asciify(text)
 
 
 def visible(n: int, budget: int, keep: Iterable[int] = ()) -> list[int | None]:
