@@ -23,12 +23,13 @@ dW = Aᵀ @ dZ / m; it is shown as that sample's outer product np.outer(A[r], dZ
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
 
 import numpy as np
 
+from tui_nn.engine.activations import LEAKY_SLOPE
 from tui_nn.engine.datasets import Dataset
 from tui_nn.engine.losses import output_delta
 from tui_nn.engine.network import Network
@@ -199,7 +200,7 @@ class MatrixFrame:
     cell: tuple[int, int] | None
     sample: int | None  # the data-set row (0-based) of the step's sample
     sample_row: int | None  # that sample's row in the batch (the row highlighted in X)
-    batch: tuple[int, ...] = field(default=())
+    batch: tuple[int, ...] = ()
     remark: str = ""
 
     @property
@@ -233,7 +234,7 @@ def activation_code(name: str, z: str) -> str:
         return f"np.tanh({z})"
     if name == "relu":
         return f"np.maximum(0, {z})"
-    return f"np.where({z} > 0, {z}, 0.01 * {z})"
+    return f"np.where({z} > 0, {z}, {LEAKY_SLOPE:g} * {z})"
 
 
 def slope_code(name: str, z: str, a: str) -> str:
@@ -244,7 +245,7 @@ def slope_code(name: str, z: str, a: str) -> str:
         return f"(1 - {a} ** 2)"
     if name == "relu":
         return f"({z} > 0)"
-    return f"np.where({z} > 0, 1, 0.01)"
+    return f"np.where({z} > 0, 1, {LEAKY_SLOPE:g})"
 
 
 @dataclass(frozen=True)
