@@ -143,6 +143,16 @@ class KnockOut(Action):
     unit: int = 1
 
 
+@dataclass(frozen=True)
+class CustomSample(Action):
+    """Walk your own input x with target y (what `trace --input X --target Y` does) from the
+    current weights, as a data set of that one sample; the data set stays one step back (←)."""
+
+    name: ClassVar[str] = "custom_sample"
+    x: tuple[float, ...] = (0.0, 0.0)
+    y: tuple[float, ...] = (0.0,)
+
+
 ACTIONS: dict[str, type[Action]] = {
     cls.name: cls
     for cls in (
@@ -162,6 +172,7 @@ ACTIONS: dict[str, type[Action]] = {
         Reseed,
         SetParam,
         KnockOut,
+        CustomSample,
     )
 }
 
@@ -184,6 +195,9 @@ def action_from_json(document: object) -> Action:
         if f.name not in document:
             continue
         value = document[f.name]
+        if f.name in ("x", "y"):
+            kwargs[f.name] = _numbers(name, f.name, value)
+            continue
         expected = {"epochs": int, "sample": (int, type(None)), "factor": (int, float), "lr": (int, float), "seed": int}
         expected.update({"param": str, "value": (int, float), "layer": int, "unit": int})
         kind = expected.get(f.name, object)
@@ -194,6 +208,13 @@ def action_from_json(document: object) -> Action:
     if unknown:
         raise ActionError(f"{name}: unknown field(s) {', '.join(sorted(unknown))}")
     return cls(**kwargs)
+
+
+def _numbers(action: str, field: str, value: object) -> tuple[float, ...]:
+    """A JSON list of numbers as a tuple of floats (an input or a target)."""
+    if not isinstance(value, list) or any(isinstance(v, bool) or not isinstance(v, int | float) for v in value):
+        raise ActionError(f"{action}: {field} must be a list of numbers, not {json_type(value)}")
+    return tuple(float(v) for v in value)
 
 
 def json_type(value: object) -> str:

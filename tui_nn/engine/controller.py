@@ -22,6 +22,7 @@ from tui_nn.engine.diagnostics import Diagnostic, stuck
 from tui_nn.engine.explain import Element, ParameterStory, ParamTrail, UnitStory, WhatIf, explain_parameter, explain_unit, what_if
 from tui_nn.engine.logbook import Logbook, RunSummary, Tone
 from tui_nn.engine.notation import parameter_label, parse_parameter
+from tui_nn.engine.own_input import check_input, input_session
 from tui_nn.engine.persist import NetworkFileError
 from tui_nn.engine.records import Step
 from tui_nn.engine.replay import Recording
@@ -300,6 +301,22 @@ class Controller:
             undoable=True,
         )
         return Outcome(Message(f"{description} (← undoes it)", "focus"), what_if=comparison)
+
+    def _do_custom_sample(self, action: act.Action) -> Outcome:
+        """Your own input: a session walking (x, y) alone from the current pass's weights, as
+        `trace --input` does; the session it replaces (data set, position, history) is one ← away."""
+        assert isinstance(action, act.CustomSample)
+        net = self.session.net
+        problem = check_input(action.x, action.y, net.sizes[0], net.sizes[-1])
+        if problem is not None:
+            return Outcome(Message(f"your input is not walked: {problem}", "warn"))
+        fmt = self.stepper.fmt
+        shown = f"x = ({', '.join(fmt(v) for v in action.x)}), target {', '.join(fmt(v) for v in action.y)}"
+        self._earlier.append(self.session)
+        del self._earlier[:-SESSIONS_KEPT]
+        self.session = input_session(self.session, action.x, action.y)
+        self.logbook.note(f"your input: {shown}, from the current weights (← returns to the data set)", "focus", undoable=True)
+        return Outcome(Message(f"walking your input {shown} (← returns to the data set)", "focus"), rebuilt=True)
 
     def _do_knock_out(self, action: act.Action) -> Outcome:
         assert isinstance(action, act.KnockOut)

@@ -14,6 +14,7 @@ import numpy as np
 
 from tui_nn.engine.datasets import Dataset
 from tui_nn.engine.diagnostics import Diagnostic, Health, examine
+from tui_nn.engine.matrices import MatrixPosition, matrix_position
 from tui_nn.engine.network import Network
 from tui_nn.engine.records import Key, Phase, Step
 from tui_nn.engine.stepper import Stepper
@@ -118,6 +119,7 @@ class View:
     data: Dataset
     changes: np.ndarray | None  # how each parameter moved: the last update's Δ, or since the last frame
     markers: tuple[tuple[int, str], ...] = ()  # (epoch, what changed there) for the loss chart
+    matrices: MatrixPosition | None = None  # the step as the tutorials' NumPy (not while training)
 
     @cached_property
     def health(self) -> Health:
@@ -170,4 +172,5 @@ def capture(stepper: Stepper, with_values: bool = True, since: np.ndarray | None
         net=net,
         data=data,
         changes=net.params - since if since is not None else last_update(stepper),
+        matrices=matrix_position(stepper) if with_values else None,
     )
