@@ -21,7 +21,7 @@ from tui_nn.engine import remote
 from tui_nn.engine.config import Config, defaults_for
 from tui_nn.engine.controller import Controller
 from tui_nn.engine.diagnostics import stuck
-from tui_nn.engine.remote import Failed, Frame, RateApplied, RemoteRun, Stopped, TrainingProcess
+from tui_nn.engine.remote import Failed, RateApplied, RemoteRun, Stopped, TrainingProcess
 from tui_nn.engine.session import build
 from tui_nn.engine.training import Trainer
 from tui_nn.ui.app import TuiNN
