@@ -60,7 +60,8 @@ from tui_nn.engine.training import Trainer
 
 ROWS_PER_FRAME = 1 << 16
 """History rows a frame can carry (2 MB). The child trains on while a frame waits for its
-acknowledgement and stops only when this many rows are waiting: 0.1–0.3 s of XOR flat out."""
+acknowledgement and pauses only when this many rows are waiting (a few tenths of a second of
+XOR flat out, seconds of the spiral)."""
 
 SLICE_SECONDS = 0.02  # flat out, the child trains in slices of about this long between looks at the pipe
 PUBLISH_SECONDS = 1 / 60  # a frame at most this often (the UI draws at most 30 a second)
@@ -169,6 +170,8 @@ class _Outbox(History):
 
     def truncate(self, epoch: int) -> None:
         super().truncate(epoch)
+        if not self.outgoing or self.outgoing[-1][-1, 0] < epoch:
+            return  # (every slice begins with this call; it almost never forgets anything)
         kept = [rows[rows[:, 0] < epoch] for rows in self.outgoing]
         self.outgoing = [rows for rows in kept if len(rows)]
         self.outgoing_rows = sum(len(rows) for rows in self.outgoing)
@@ -250,7 +253,7 @@ class _ChildRun:
         self.stop = False
         self.acked = True
         self.published = -math.inf
-        self.published_epoch = -1
+        self.published_epoch = trainer.epoch  # the parent has the state the run starts from
 
     def close(self) -> None:
         self.arrays.clear()
@@ -453,7 +456,10 @@ class TrainingProcess:
         return self.process.poll() is None and not self.conn.closed
 
     def _lost(self, what: str) -> TrainingProcessLost:
-        status = self.process.poll()
+        try:  # its end of the pipe closed: it has exited, or is exiting right now
+            status: int | None = self.process.wait(0.5)
+        except subprocess.TimeoutExpired:
+            status = None
         ended = f"ended (exit status {status})" if status is not None else "stopped answering"
         return TrainingProcessLost(f"{ended} {what}")
 
