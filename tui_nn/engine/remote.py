@@ -65,7 +65,7 @@ XOR flat out, seconds of the spiral)."""
 
 SLICE_SECONDS = 0.02  # flat out, the child trains in slices of about this long between looks at the pipe
 PUBLISH_SECONDS = 1 / 60  # a frame at most this often (the UI draws at most 30 a second)
-FRAME_SECONDS = 1 / 30  # longest wait at a set pace between looks at the pipe
+FRAME_SECONDS = 1 / 30  # a frame of the UI: slices at a set pace are at most 4 of these; waits for a message last 1
 READY_SECONDS = 30.0  # a fresh interpreter importing NumPy on a loaded machine can take seconds
 STOP_SECONDS = 0.5  # a child that has not stopped this long after being asked is ended
 SEGMENT_PREFIX = "tui_nn_"
@@ -229,6 +229,14 @@ class _ChildRun:
         with _untracked():
             self.segment = SharedMemory(message["segment"])
         self.arrays = self.layout.arrays(self.segment.buf)
+        try:
+            self._rebuild(message)
+        except BaseException:
+            self.close()
+            raise
+
+    def _rebuild(self, message: Message) -> None:
+        """The session's network, data and trainer, from the parent's numbers and arrays."""
         a = self.arrays
         sizes = [int(n) for n in message["sizes"]]
         net = Network(sizes, message["hidden"], message["loss"], message["output"], a["params"].copy())
@@ -345,8 +353,8 @@ class _ChildRun:
                 epochs = chunk
             else:
                 due = int((now - paced_from[0]) * pace) - (trainer.epoch - paced_from[1])
-                if due <= 0:  # ahead of the pace: wait (for a message at most) until the next epoch is due
-                    self.drain(min((1 - due) / pace, FRAME_SECONDS))
+                if due <= 0:  # ahead of the pace: sleep until the next epoch is due (a message ends it early)
+                    self.drain((1 - due) / pace)
                     continue
                 epochs = min(due, max(int(pace * FRAME_SECONDS * 4), 1))
             room = self.layout.frame_rows - self.history.outgoing_rows
@@ -428,7 +436,10 @@ class TrainingProcess:
     def __init__(self) -> None:
         if not sys.executable:
             raise TrainingProcessLost("could not start: no Python executable known")
-        parent, child = connection.Pipe()
+        try:
+            parent, child = connection.Pipe()
+        except OSError as error:
+            raise TrainingProcessLost(f"could not start: {error}") from None
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-I", "-c", CHILD_CODE, str(child.fileno()), json.dumps(sys.path)],

@@ -36,7 +36,7 @@ PACES: tuple[float | None, ...] = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 200
 DEFAULT_PACE = 500
 FRAME_SECONDS = 1 / 30
 CHUNK_SECONDS = 0.008  # slices at "max" pace, between checks for a stop request (training in this process)
-LISTEN_SECONDS = 1 / 60  # longest the worker waits for the training process before looking at the UI's requests
+LISTEN_SECONDS = FRAME_SECONDS  # longest the worker waits for the training process before looking at the UI's requests
 
 
 def pace_text(pace: float | None) -> str:
@@ -280,7 +280,7 @@ class _ProcessFailed(Exception):
 def warm_up() -> None:
     """Start the training process in the background (at app start), so T need not wait for it.
     If it cannot start, the first T says why in the log and trains in the app's process."""
-    with contextlib.suppress(TrainingProcessLost):
+    with contextlib.suppress(Exception):  # whatever went wrong, the app goes on (and T will say)
         remote.warm_up()
 
 
