@@ -241,15 +241,15 @@ async def test_live_training_with_an_eta_change_replays_bit_for_bit() -> None:
         assert app.stepper.epoch == 0 and app.stepper.position == 2
 
 
-async def test_eta_asked_for_as_the_run_stops_is_applied_and_recorded() -> None:
+async def test_eta_asked_for_twice_as_the_run_stops_is_applied_and_recorded() -> None:
     app = TuiNN(build(Config()), target_loss=1e-300, pace=1)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("T", "plus", "T")
+        await pilot.press("T", "plus", "plus", "T")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert app.stepper.lr == 2.0 and app.session.config.lr == 2.0
+        assert app.stepper.lr == 4.0 and app.session.config.lr == 4.0, "each + doubles the η asked for before it"
         again = replayed(Config(), app.controller.record)
-        assert again.stepper.lr == 2.0 and np.array_equal(again.session.net.params, app.session.net.params)
+        assert again.stepper.lr == 4.0 and np.array_equal(again.session.net.params, app.session.net.params)
 
 
 async def test_when_the_process_dies_training_carries_on_here_exactly() -> None:

@@ -61,6 +61,7 @@ class LiveRun:
     target_loss: float | None
     check_stuck: bool = True  # stop when the loss goes flat on a network that has not learned
     pending_lr: list[float] = field(default_factory=list)  # η changes the training has not applied yet
+    asked_lr: float | None = None  # the newest η asked for during the run (+ twice in a row is ×4)
 
 
 class Controller:
@@ -227,12 +228,14 @@ class Controller:
         return self._change_lr(action)
 
     def _change_lr(self, action: act.ScaleLR | act.SetLR) -> Outcome:
-        old = self.stepper.lr
+        live = self.live
+        old = live.asked_lr if live is not None and live.asked_lr is not None else self.stepper.lr
         new = old * action.factor if isinstance(action, act.ScaleLR) else action.lr
         if not (math.isfinite(new) and MIN_LR <= new <= MAX_LR):
             return Outcome(Message(f"learning rate stays {old:g}: {new:g} is outside {MIN_LR:g} … {MAX_LR:g}", "warn"))
-        if self.live is not None:
-            self.live.pending_lr.append(new)  # the training thread applies it between slices
+        if live is not None:
+            live.pending_lr.append(new)  # the training applies it between slices
+            live.asked_lr = new
         else:
             self.stepper.set_lr(new)
         self.session.config = self.session.config.with_changes(lr=new)

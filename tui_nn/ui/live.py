@@ -194,7 +194,7 @@ class LiveTraining:
         controller, run, trainer = self.controller, self.run, self.controller.stepper.trainer
         in_flight: list[float] = []  # η changes sent, not yet applied
         pace, stop_sent = self.pace, None
-        posted, fresh = 0.0, False
+        next_post, fresh = 0.0, False  # frames go out on a steady 30 Hz beat, the newest one each time
         try:
             while True:
                 if stop_sent is None and self._stopping():
@@ -221,9 +221,10 @@ class LiveTraining:
                     elif isinstance(event, Failed):
                         raise _ProcessFailed(event.error)
                 now = time.perf_counter()
-                if fresh and stop_sent is None and now - posted >= FRAME_SECONDS * 0.75:
+                if fresh and stop_sent is None and now >= next_post:
                     self._post_view()
-                    posted, fresh = now, False
+                    fresh = False
+                    next_post = max(next_post + FRAME_SECONDS, now - FRAME_SECONDS / 2)
         finally:
             run.pending_lr[:0] = in_flight  # not applied: the controller applies them when the run stops
 
