@@ -19,7 +19,7 @@ import pytest
 from tui_nn.engine import actions as act
 from tui_nn.engine import remote
 from tui_nn.engine.config import Config, defaults_for
-from tui_nn.engine.controller import Controller
+from tui_nn.engine.controller import STUCK_CHECK, Controller
 from tui_nn.engine.diagnostics import stuck
 from tui_nn.engine.remote import Failed, RateApplied, RemoteRun, Stopped, TrainingProcess
 from tui_nn.engine.session import build
@@ -61,7 +61,7 @@ def drive(
     stop) or it stops by itself; (why it stopped, the epoch at which η changed to lr_at[1])."""
     changed_at = None
     with training_process() as process:
-        run = RemoteRun(process, trainer, target_loss, check_stuck, pace)
+        run = RemoteRun(process, trainer, target_loss, (STUCK_CHECK, trainer.epoch) if check_stuck else None, pace)
         asked = False
         deadline = time.monotonic() + PATIENCE
         try:
@@ -168,19 +168,24 @@ def test_divergence_stops_it_with_the_engines_diagnosis() -> None:
     assert_same_training_state(trainer, expected)
 
 
-def test_a_flat_loss_stops_it_with_the_stuck_diagnosis() -> None:
+def test_a_flat_loss_stops_it_with_the_stuck_diagnosis_where_training_here_would() -> None:
     session = build(Config(seed=0))  # the classic XOR local minimum
     trainer = session.stepper.trainer
     reason, _ = drive(trainer, stop_at=None, check_stuck=True)
+    here = Controller(build(Config(seed=0)))
+    result = here.train(here.start_training(None), 10**6)  # looks every STUCK_CHECK epochs, however sliced
+    assert reason is not None and reason.startswith("stuck: the loss has stayed")
+    assert reason == result.stopped
+    assert_same_training_state(trainer, here.stepper.trainer)
     found = stuck(trainer.history, trainer.net, trainer.data.x, trainer.data.y)
-    assert found is not None and reason == found.message and reason.startswith("stuck: the loss has stayed")
+    assert found is not None and found.message == reason
 
 
 def test_an_error_in_the_process_is_reported_with_its_traceback() -> None:
     trainer = build(Config()).stepper.trainer
     trainer.net.hidden_activation = "no such activation"  # only the copy sent to the process sees it
     with training_process() as process:
-        run = RemoteRun(process, trainer, None, False, None)
+        run = RemoteRun(process, trainer, None, None, None)
         try:
             events: list[object] = []
             deadline = time.monotonic() + PATIENCE

@@ -254,7 +254,8 @@ class _ChildRun:
         _set_rate_start(trainer, _rate_start(message["rate_start"]))
         self.trainer = trainer
         self.target_loss: float | None = message["target_loss"]
-        self.check_stuck = bool(message["check_stuck"])
+        check = message["stuck_check"]  # [every, origin]: look for a flat loss at origin + k·every
+        self.stuck_check: tuple[int, int] | None = None if check is None else (int(check[0]), int(check[1]))
         self.pace: float | None = message["pace"]
         self.pace_changed = False
         self.pending_lr: list[float] = []
@@ -361,12 +362,16 @@ class _ChildRun:
             if room <= 0:  # the parent has not taken the last frame yet: wait for it
                 self.drain(FRAME_SECONDS)
                 continue
+            epochs = min(epochs, room)
+            if self.stuck_check is not None:  # slices end where the loss is looked at, as in Controller.train
+                every, origin = self.stuck_check
+                epochs = min(epochs, every - (trainer.epoch - origin) % every)
             began = time.perf_counter()
-            result = trainer.run(min(epochs, room), self.target_loss, self.should_stop)
+            result = trainer.run(epochs, self.target_loss, self.should_stop)
             elapsed = time.perf_counter() - began
             if result.stopped is not None:
                 return result.stopped
-            if self.check_stuck:
+            if self.stuck_check is not None and result.epochs == epochs and (trainer.epoch - origin) % every == 0:
                 found = stuck(trainer.history, trainer.net, trainer.data.x, trainer.data.y)
                 if found is not None:
                     return found.message
@@ -554,8 +559,15 @@ class RemoteRun:
     """
 
     def __init__(
-        self, process: TrainingProcess, trainer: Trainer, target_loss: float | None, check_stuck: bool, pace: float | None
+        self,
+        process: TrainingProcess,
+        trainer: Trainer,
+        target_loss: float | None,
+        stuck_check: tuple[int, int] | None,
+        pace: float | None,
     ) -> None:
+        """`stuck_check`: (every, origin): stop with diagnostics.stuck's diagnosis if it finds a flat
+        loss at an epoch origin + k·every (None: never)."""
         self.process = process
         self.trainer = trainer
         state = trainer.opt_state
@@ -574,13 +586,18 @@ class RemoteRun:
         self.arrays = self.layout.arrays(self.segment.buf)
         self.stopping = False
         try:
-            self._hand_over(name, history, target_loss, check_stuck, pace)
+            self._hand_over(name, history, target_loss, stuck_check, pace)
         except BaseException:
             self.close()
             raise
 
     def _hand_over(
-        self, name: str, history: np.ndarray, target_loss: float | None, check_stuck: bool, pace: float | None
+        self,
+        name: str,
+        history: np.ndarray,
+        target_loss: float | None,
+        stuck_check: tuple[int, int] | None,
+        pace: float | None,
     ) -> None:
         trainer, a = self.trainer, self.arrays
         net, data, state = trainer.net, trainer.data, trainer.opt_state
@@ -609,7 +626,7 @@ class RemoteRun:
                 "epoch": trainer.epoch,
                 "rate_start": _get_rate_start(trainer),
                 "target_loss": target_loss,
-                "check_stuck": check_stuck,
+                "stuck_check": stuck_check,
                 "pace": pace,
             }
         )

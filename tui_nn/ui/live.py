@@ -26,7 +26,7 @@ from textual.message import Message
 from textual.worker import Worker
 
 from tui_nn.engine import remote
-from tui_nn.engine.controller import Controller, LiveRun
+from tui_nn.engine.controller import STUCK_CHECK, Controller, LiveRun
 from tui_nn.engine.remote import Failed, Frame, RateApplied, RemoteRun, Stopped, TrainingProcess, TrainingProcessLost
 from tui_nn.engine.view import View
 
@@ -173,7 +173,9 @@ class LiveTraining:
             self.waited_for_process = time.perf_counter() - began
             trainer = self.controller.stepper.trainer
             try:
-                remote_run = RemoteRun(process, trainer, self.run.target_loss, self.run.check_stuck, self.pace)
+                run = self.run
+                stuck_check = (STUCK_CHECK, run.origin_epoch) if run.check_stuck else None
+                remote_run = RemoteRun(process, trainer, run.target_loss, stuck_check, self.pace)
             except TrainingProcessLost:
                 raise
             except Exception as error:  # whatever it is, training here still works
