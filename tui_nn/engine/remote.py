@@ -52,7 +52,7 @@ from typing import Any
 import numpy as np
 
 from tui_nn.engine.datasets import Dataset
-from tui_nn.engine.diagnostics import stuck
+from tui_nn.engine.diagnostics import STUCK_WINDOW, stuck
 from tui_nn.engine.history import History
 from tui_nn.engine.network import Network
 from tui_nn.engine.optimizers import OptimizerState
@@ -220,6 +220,14 @@ def _unlink(segment: SharedMemory) -> None:
         segment.unlink()
 
 
+@dataclass(frozen=True)
+class _Checkpoint:
+    epoch: int
+    params: np.ndarray
+    state: OptimizerState
+    rate_start: RateStart
+
+
 class _ChildRun:
     """One run in the child: the session rebuilt from the parent's numbers, trained at the pace set."""
 
@@ -263,6 +271,7 @@ class _ChildRun:
         self.acked = True
         self.published = -math.inf
         self.published_epoch = trainer.epoch  # the parent has the state the run starts from
+        self._probe = History(STUCK_WINDOW + 1)  # the rows diagnostics.stuck looks at, for a past epoch
 
     def close(self) -> None:
         self.arrays.clear()
@@ -363,20 +372,52 @@ class _ChildRun:
                 self.drain(FRAME_SECONDS)
                 continue
             epochs = min(epochs, room)
-            if self.stuck_check is not None:  # slices end where the loss is looked at, as in Controller.train
-                every, origin = self.stuck_check
-                epochs = min(epochs, every - (trainer.epoch - origin) % every)
+            before = None
+            if self.stuck_check is not None:
+                epochs = min(epochs, self.history.recent_limit - STUCK_WINDOW - 1)  # see _stuck_in
+                before = _Checkpoint(trainer.epoch, trainer.net.params.copy(), trainer.opt_state.copy(), _get_rate_start(trainer))
             began = time.perf_counter()
             result = trainer.run(epochs, self.target_loss, self.should_stop)
             elapsed = time.perf_counter() - began
+            if before is not None:
+                rewound, found = self._stuck_in(before)
+                if found is not None:
+                    return found
+                if rewound:
+                    continue  # (not stuck after all: the slice's later epochs are trained again)
             if result.stopped is not None:
                 return result.stopped
-            if self.stuck_check is not None and result.epochs == epochs and (trainer.epoch - origin) % every == 0:
-                found = stuck(trainer.history, trainer.net, trainer.data.x, trainer.data.y)
-                if found is not None:
-                    return found.message
             if pace is None and result.epochs:
                 chunk = max(1, min(int(result.epochs * SLICE_SECONDS / max(elapsed, 1e-6)), self.layout.frame_rows))
+
+    def _stuck_in(self, before: _Checkpoint) -> tuple[bool, str | None]:
+        """(rewound, diagnosis): the stuck diagnosis at the first epoch of the slice since `before`
+        where Controller.train would have found one, with training put back to that epoch.
+
+        Controller.train asks diagnostics.stuck at every epoch origin + k·every of a run (so where a
+        stuck run stops does not depend on how it was sliced), but slicing there would cost XOR a
+        sixth of its speed. Whether `stuck` finds a flat loss depends only on the history rows before
+        that epoch (the network only words the diagnosis), so it is asked here of those rows, which
+        the slice keeps exactly (it is at most the history's exact part less a window); at the
+        first epoch where it does, training rewinds to the slice's start and replays exactly up to
+        there (it is deterministic), and the diagnosis is made of that state.
+        """
+        assert self.stuck_check is not None
+        every, origin = self.stuck_check
+        trainer, start = self.trainer, before.epoch
+        rows = trainer.history.tail(trainer.epoch - start + STUCK_WINDOW + 1)
+        x, y = trainer.data.x, trainer.data.y
+        for epoch in range(start + every - (start - origin) % every, trainer.epoch + 1, every):
+            self._probe.truncate(0)
+            self._probe.extend(rows[rows[:, 0] < epoch][-(STUCK_WINDOW + 1) :])
+            if stuck(self._probe, trainer.net, x, y) is None:
+                continue
+            trainer.restore(start, before.params, before.state)
+            _set_rate_start(trainer, before.rate_start)
+            trainer.run(epoch - start, self.target_loss)
+            found = stuck(trainer.history, trainer.net, x, y)
+            return True, None if found is None else found.message
+        return False, None
 
     def finish(self, reason: str | None) -> None:
         """The last frame (once the one before is taken), then why the run stopped."""
