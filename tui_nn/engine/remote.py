@@ -5,13 +5,15 @@ Why a process. A training thread shares the interpreter lock with the UI thread,
 than one core. A child process runs the same `Trainer` code on its own copy of the session and
 uses the other core fully.
 
-How. The child is a fresh interpreter (`python -I -c …`: exec'd, never forked from the threaded
-app), started ahead of need so a run never waits for Python and NumPy to import. Nothing is
-pickled either way: arrays go through one `multiprocessing.shared_memory` segment per run,
-everything else is small JSON over a `multiprocessing.connection` pipe.
+How. The child is a fresh interpreter (`python -I -c …` started by exec, as multiprocessing's
+'spawn' does but without its pickled bootstrap; nothing is forked from the threaded app), started
+ahead of need so a run never waits for Python and NumPy to import. Nothing is pickled either way:
+arrays go through one `multiprocessing.shared_memory` segment per run, everything else is small
+JSON over a `multiprocessing.connection` pipe.
 
   parent → child   run {sizes, activations, loss, data name, optimizer, t, η, batch, seed, focus,
-                        epoch, η's start (see Trainer._explosion_limit), target, stuck check, pace}
+                        epoch, η's start (see Trainer._explosion_limit), target, stuck check
+                        [every, origin], pace}
                    pace {pace} · lr {lr} · ack · stop · quit
   child → parent   ready · frame {epoch, t, rows, rate_start} · lr {lr, epoch}
                    stopped {reason} · error {traceback}
@@ -24,7 +26,9 @@ unacknowledged, so the child never writes what the parent may be reading, and th
 messages order the two processes' memory accesses (no reliance on a CPU's store order). An η
 change is applied only right after a frame, at that frame's epoch, and reported with it, so the
 parent records `Train(n)`, `SetLR(η)` at exactly the epoch where it happened and a recorded
-session replays bit for bit.
+session replays bit for bit. A run stops where training in the app's process would: below the
+target and at divergence (Trainer.run, with its diagnosis), and at a flat loss at the same epoch
+as Controller.train (see _ChildRun._stuck_in).
 
 If the child cannot start, dies, or stops answering, `TrainingProcessLost` says why; the parent's
 trainer then holds the last frame, a consistent checkpoint to carry on from in a thread.
