@@ -19,13 +19,15 @@ keys       → key to paint in a real pty at 120×40 and 200×60: the right-arro
            are runs of output with gaps under 5 ms.
 live       Live training with the UI ÷ headless, epochs/s, in-process (App.run_test at the size,
            pace max, target loss 1e-300 so it never stops): epochs trained over --seconds after
-           training has run for 0.5 s, frames per second from app.frames, CPU of the process and of
-           its busiest non-UI thread (the training thread) per second of wall time. Headless: the
+           training has run for 0.5 s, frames per second from app.frames, CPU of the process, of
+           its busiest non-UI thread (the training worker) and of the training process (when it
+           trains there) per second of wall time. Headless: the
            same network built afresh, trainer.run in slices for the same time, alternated with the
            live runs in the same process.
 live-pty   The same as the user sees it: `python -m tui_nn PROBLEM --target-loss 1e-300` in a real
            pty, ] until pace max, T, then the epoch read from the status line of every frame drawn;
-           frames per second are synchronized frames; CPU of the process from /proc. Headless runs
+           frames per second are synchronized frames; CPU of the process and of its children (the
+           training process) from /proc. Headless runs
            in this process, alternated.
 panes      Where a frame's time goes, in-process: Textual's own calls timed as they happen (no
            extra rendering): each widget's render (StylesCache.render_widget, grouped by pane),
@@ -324,7 +326,8 @@ class LiveRun:
     fps: float
     process_cores: float  # CPU seconds of the whole process per wall second
     ui_thread: float  # the main thread (Textual's event loop)
-    other_thread: float  # the busiest other thread (the training thread)
+    other_thread: float  # the busiest other thread (the training worker)
+    training_process: float = 0.0  # the training process (tui_nn.engine.remote), when it trains
 
 
 async def live_in_app(problem: str, size: tuple[int, int], seconds: float) -> LiveRun:
@@ -337,11 +340,14 @@ async def live_in_app(problem: str, size: tuple[int, int], seconds: float) -> Li
         await pilot.press("T")
         await pilot.pause(0.5)
         trainer = app.controller.stepper.trainer
+        child = app.live.process_id if app.live is not None else None
         epoch0, frames0, cpu0, threads0 = trainer.epoch, app.frames, process_cpu(), thread_cpu()
+        child0 = pid_cpu(child)
         start = time.perf_counter()
         await pilot.pause(seconds)
         wall = time.perf_counter() - start
         epoch1, frames1, cpu1, threads1 = trainer.epoch, app.frames, process_cpu(), thread_cpu()
+        child1 = pid_cpu(child)
         if not app.training:
             raise RuntimeError(f"live training of {problem} stopped by itself during the measurement: {app.message}")
         await pilot.press("T")
@@ -351,7 +357,26 @@ async def live_in_app(problem: str, size: tuple[int, int], seconds: float) -> Li
     used = {tid: threads1[tid] - threads0.get(tid, 0.0) for tid in threads1}
     ui = used.pop(main, 0.0) if main is not None else 0.0
     other = max(used.values(), default=0.0)
-    return LiveRun((epoch1 - epoch0) / wall, (frames1 - frames0) / wall, (cpu1 - cpu0) / wall, ui / wall, other / wall)
+    return LiveRun(
+        (epoch1 - epoch0) / wall,
+        (frames1 - frames0) / wall,
+        (cpu1 - cpu0) / wall,
+        ui / wall,
+        other / wall,
+        (child1 - child0) / wall,
+    )
+
+
+def pid_cpu(pid: int | None) -> float:
+    """CPU seconds of process `pid` so far (0 for None or a process that is gone)."""
+    if pid is None:
+        return 0.0
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def measure_live(report: Report, repeats: int, seconds: float) -> None:
@@ -387,10 +412,13 @@ def live_rows(
         f"(pairs {min(ratios):.2f}–{max(ratios):.2f}; live {med(rates):,.0f}, headless {med(alone):,.0f} epochs/s)",
         target,
     )
+    child = med([r.training_process for r in live])
     report.add(
         f"  cores while training{where}, {name}",
-        f"live: process {med([r.process_cores for r in live]):.2f} = UI thread {med([r.ui_thread for r in live]):.2f} "
-        f"+ training thread {med([r.other_thread for r in live]):.2f} (+ rest); headless {med([c for _, c in headless]):.2f}",
+        f"live: app process {med([r.process_cores for r in live]):.2f} = UI thread {med([r.ui_thread for r in live]):.2f} "
+        f"+ training worker thread {med([r.other_thread for r in live]):.2f} (+ rest)"
+        + (f"; training process {child:.2f}" if child else "")
+        + f"; headless {med([c for _, c in headless]):.2f}",
     )
 
 
@@ -431,7 +459,7 @@ def live_in_pty(problem: str, size: tuple[int, int], seconds: float) -> tuple[Li
             app.respond(app.send(b"]"), 0.05, deadline=5)
         started = app.send(b"T")
         warm = app.respond(started, 0.5, deadline=0.5)  # output never goes quiet while training: runs out the 0.5 s
-        start, cpu0, threads0 = time.perf_counter(), app.cpu_seconds(), app.thread_cpu()
+        start, cpu0, threads0 = time.perf_counter(), app.cpu_seconds(), app.thread_cpu()  # (cpu_seconds: with children)
         window = app.respond(start, seconds + 1, deadline=seconds)
         wall, cpu1, threads1 = time.perf_counter() - start, app.cpu_seconds(), app.thread_cpu()
         del warm
@@ -443,9 +471,11 @@ def live_in_pty(problem: str, size: tuple[int, int], seconds: float) -> tuple[Li
         raise RuntimeError(f"could not read the epoch from the status line of {problem} at {cols}×{rows}")
     (t0, e0), (t1, e1) = shown[0], shown[-1]
     used = {tid: threads1[tid] - threads0.get(tid, 0.0) for tid in threads1}
+    own = sum(used.values())  # the app process's threads; the rest of cpu_seconds is its children's
     ui = used.pop(app.pid, 0.0)
     other = max(used.values(), default=0.0)
-    run = LiveRun((e1 - e0) / (t1 - t0), frames / wall, (cpu1 - cpu0) / wall, ui / wall, other / wall)
+    children = max(cpu1 - cpu0 - own, 0.0)
+    run = LiveRun((e1 - e0) / (t1 - t0), frames / wall, own / wall, ui / wall, other / wall, children / wall)
     return run, frames - len(shown)
 
 

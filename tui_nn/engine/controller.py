@@ -63,7 +63,8 @@ class LiveRun:
     segment_start: int  # the epoch the current recorded Train(…) segment began at
     target_loss: float | None
     check_stuck: bool = True  # stop when the loss goes flat on a network that has not learned
-    pending_lr: list[float] = field(default_factory=list)
+    pending_lr: list[float] = field(default_factory=list)  # η changes the training has not applied yet
+    asked_lr: float | None = None  # the newest η asked for during the run (+ twice in a row is ×4)
 
 
 class Controller:
@@ -234,12 +235,14 @@ class Controller:
         return self._change_lr(action)
 
     def _change_lr(self, action: act.ScaleLR | act.SetLR) -> Outcome:
-        old = self.stepper.lr
+        live = self.live
+        old = live.asked_lr if live is not None and live.asked_lr is not None else self.stepper.lr
         new = old * action.factor if isinstance(action, act.ScaleLR) else action.lr
         if not (math.isfinite(new) and MIN_LR <= new <= MAX_LR):
             return Outcome(Message(f"learning rate stays {old:g}: {new:g} is outside {MIN_LR:g} … {MAX_LR:g}", "warn"))
-        if self.live is not None:
-            self.live.pending_lr.append(new)  # the training thread applies it between slices
+        if live is not None:
+            live.pending_lr.append(new)  # the training applies it between slices
+            live.asked_lr = new
         else:
             self.stepper.set_lr(new)
         self.session.config = self.session.config.with_changes(lr=new)
@@ -328,10 +331,13 @@ class Controller:
         unit = self.stepper.narrator.names.unit(action.layer, action.unit - 1)
         return self._edit(params, f"knocked out {unit}", f"knocked out {unit} (every weight leaving it is 0)")
 
-    # --- live training (driven by the UI's training thread) --------------------------
+    # --- live training (driven by the UI's training worker) ----------------------------
+    # The worker trains in a training process (engine/remote.py), which mirrors every frame into
+    # this session's trainer, or else here, in slices through `train`; either way η changes go
+    # through `record_lr` and the run ends with `stop_training`.
 
     def start_training(self, target_loss: float | None, check_stuck: bool = True) -> LiveRun:
-        """Walk to the next epoch boundary and hand the engine to the training thread."""
+        """Walk to the next epoch boundary and hand the engine to the training worker."""
         origin = self.stepper.epoch
         jump = self.stepper.begin_jump()
         self.live = LiveRun(jump, origin, origin, target_loss, check_stuck)
@@ -345,10 +351,7 @@ class Controller:
         """Train up to `epochs` epochs (called from the training thread, between frames)."""
         trainer = self.stepper.trainer
         while run.pending_lr:
-            new = run.pending_lr.pop(0)
-            self._record_train(run)
-            self.record.append(act.SetLR(new))
-            trainer.lr = new
+            self.record_lr(run, run.pending_lr.pop(0))
         if not run.check_stuck:
             return trainer.run(epochs, run.target_loss, should_stop)
         # A flat loss is looked for every STUCK_CHECK epochs from the run's start, so where a stuck
@@ -366,6 +369,14 @@ class Controller:
                     return RunResult(done, found.message)
         return RunResult(done, None)
 
+    def record_lr(self, run: LiveRun, lr: float) -> None:
+        """η becomes `lr` now, at the trainer's epoch, between two slices of a live run (in this
+        process or in a training process, which reports the epoch): recorded as the epochs trained
+        at the old rate, Train(n), then SetLR(lr), so a replay changes it at that very epoch."""
+        self._record_train(run)
+        self.record.append(act.SetLR(lr))
+        self.stepper.trainer.lr = lr
+
     def _record_train(self, run: LiveRun) -> None:
         epoch = self.stepper.trainer.epoch
         if epoch > run.segment_start:
@@ -377,6 +388,10 @@ class Controller:
         self._record_train(run)
         self.stepper.end_jump(run.jump)
         self.live = None
+        while run.pending_lr:  # asked for as the run stopped, too late for it: η changes here
+            lr = run.pending_lr.pop(0)
+            self.record.append(act.SetLR(lr))
+            self.stepper.set_lr(lr)
         return Outcome(self._log_run(run.origin_epoch, reason))
 
     def _log_run(self, origin: int, reason: str | None) -> Message:

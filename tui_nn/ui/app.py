@@ -38,7 +38,7 @@ from tui_nn.ui.ascii import asciify
 from tui_nn.ui.commands import TuiNNCommands
 from tui_nn.ui.inspector import Inspector
 from tui_nn.ui.lifecycle import ResilientApp
-from tui_nn.ui.live import DEFAULT_PACE, PACES, LiveTraining, TrainingProgress, TrainingStopped, pace_text
+from tui_nn.ui.live import DEFAULT_PACE, PACES, LiveTraining, TrainingProgress, TrainingStopped, pace_text, warm_up
 from tui_nn.ui.log import CalcLog
 from tui_nn.ui.teach import CardScreen, LessonPane, QuestionScreen
 from tui_nn.ui.widgets import BoundaryPane, HiddenPane, LossPane, NetworkPane, StatusLine, TablePane
@@ -158,6 +158,7 @@ class TuiNN(ResilientApp[None]):
                 )
             )
             self.draw(self.view)
+        self.call_after_refresh(warm_up)  # the training process starts while the first frame shows
 
     def on_resize(self, event: events.Resize) -> None:
         self._apply_size(event.size.width, event.size.height)

@@ -1,14 +1,20 @@
-"""Live training: a thread that owns the engine until it stops, at a pace the learner sets.
+"""Live training: a worker that owns the engine until it stops, at a pace the learner sets.
 
-The thread trains through the controller in slices and posts a View at most once a frame
-(messages whose `can_replace` drops any not yet drawn); it never touches a widget. At a set
-pace it trains the epochs that are due and then waits on an Event (no busy loop: a slow pace
-costs no CPU, and a stop request ends the wait at once); at "max" it trains flat out in slices
-of about CHUNK_SECONDS.
+The training itself runs in a training process (tui_nn.engine.remote), on the machine's other
+core: the worker thread here forwards the pace, η changes and the stop request, copies each
+frame the process publishes into the session's trainer, and posts a View at most once a frame
+(messages whose `can_replace` drops any not yet drawn). It never touches a widget, and the UI
+thread never waits for the process.
+
+If no training process can be started, or it dies, the worker trains here instead, through the
+controller in slices (one line in the log says so): at a set pace it trains the epochs that are
+due and then waits on an Event (no busy loop: a slow pace costs no CPU, and a stop request ends
+the wait at once); at "max" it trains flat out in slices of about CHUNK_SECONDS.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 import traceback
@@ -17,9 +23,11 @@ from dataclasses import dataclass
 
 from textual.app import App
 from textual.message import Message
-from textual.worker import get_current_worker
+from textual.worker import Worker
 
-from tui_nn.engine.controller import Controller, LiveRun
+from tui_nn.engine import remote
+from tui_nn.engine.controller import STUCK_CHECK, Controller, LiveRun
+from tui_nn.engine.remote import Failed, Frame, RateApplied, RemoteRun, Stopped, TrainingProcess, TrainingProcessLost
 from tui_nn.engine.view import View
 
 # Epochs per second; None is as fast as the machine goes. The default trains the default XOR
@@ -27,7 +35,8 @@ from tui_nn.engine.view import View
 PACES: tuple[float | None, ...] = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, None)
 DEFAULT_PACE = 500
 FRAME_SECONDS = 1 / 30
-CHUNK_SECONDS = 0.008  # slices at "max" pace, between checks for a stop request
+CHUNK_SECONDS = 0.008  # slices at "max" pace, between checks for a stop request (training in this process)
+LISTEN_SECONDS = FRAME_SECONDS  # longest the worker waits for the training process before looking at the UI's requests
 
 
 def pace_text(pace: float | None) -> str:
@@ -81,10 +90,15 @@ class LiveTraining:
         self._wake = threading.Event()  # ends a paced wait early: a stop request or a new pace
         self._rate: deque[tuple[float, int]] = deque(maxlen=90)
         self._drawn_params = controller.stepper.net.params.copy()  # what the last frame showed
+        self._worker: Worker[None] | None = None
+        self.process_id: int | None = None  # the training process's, while one trains this run
+        self.waited_for_process: float | None = None  # seconds the run waited for the process to be ready
 
     def start(self) -> None:
         """Run in a Textual thread worker (so `app.workers.wait_for_complete()` waits for it)."""
-        self.app.run_worker(self._main, name="training", group="train", thread=True, exclusive=True, exit_on_error=False)
+        self._worker = self.app.run_worker(
+            self._main, name="training", group="train", thread=True, exclusive=True, exit_on_error=False
+        )
 
     def stop(self) -> None:
         self._stop.set()
@@ -101,15 +115,127 @@ class LiveTraining:
         (t0, e0), (t1, e1) = self._rate[0], self._rate[-1]
         return (e1 - e0) / (t1 - t0) if t1 > t0 else 0.0
 
+    def _stopping(self) -> bool:
+        """Asked to stop, or the app is closing (Textual cancels its workers then)."""
+        return self._stop.is_set() or (self._worker is not None and self._worker.is_cancelled)
+
     def _main(self) -> None:
         reason: str | None = None
         error: str | None = None
         try:
-            reason = self._loop()
+            reason = self._train()
+        except _ProcessFailed as failed:  # the training process's own traceback
+            error = failed.traceback
         except Exception:  # reported to the user with its traceback; the session is kept
             error = traceback.format_exc()
         finally:
             self._post(TrainingStopped(reason, error))
+
+    def _train(self) -> str | None:
+        """In a training process if there is one, else here."""
+        try:
+            process = remote.acquire()
+        except TrainingProcessLost as lost:
+            return self._here(f"the training process {lost}")
+        try:
+            return self._in_process(process)
+        except TrainingProcessLost as lost:
+            if self._stopping():  # it was asked to stop anyway: the run ends at the last frame it sent
+                self._note(f"the training process {lost}; the run stops at epoch {self.controller.stepper.trainer.epoch}")
+                return None
+            return self._here(f"the training process {lost}")
+
+    def _here(self, why: str) -> str | None:
+        self._note(f"{why}: training in the app's own process (slower while it draws)")
+        return self._loop()
+
+    def _note(self, text: str) -> None:
+        """One line in the log, written on the UI thread."""
+        self.app.call_later(self.controller.logbook.note, text, "warn")
+
+    # --- in a training process ---------------------------------------------------------------
+
+    def _in_process(self, process: TrainingProcess) -> str | None:
+        healthy = False
+        try:
+            began = time.perf_counter()
+            deadline = began + remote.READY_SECONDS
+            try:
+                while not process.poll_ready(LISTEN_SECONDS):
+                    if self._stopping():
+                        healthy = True
+                        return None
+                    if time.perf_counter() > deadline:
+                        raise TrainingProcessLost(f"did not start within {remote.READY_SECONDS:g} s")
+            except TrainingProcessLost as lost:
+                remote.failed(str(lost))  # it would not start next time either: stop trying
+                raise
+            self.waited_for_process = time.perf_counter() - began
+            trainer = self.controller.stepper.trainer
+            try:
+                run = self.run
+                stuck_check = (STUCK_CHECK, run.origin_epoch) if run.check_stuck else None
+                remote_run = RemoteRun(process, trainer, run.target_loss, stuck_check, self.pace)
+            except TrainingProcessLost:
+                raise
+            except Exception as error:  # whatever it is, training here still works
+                raise TrainingProcessLost(f"could not take the run ({error})") from error
+            self.process_id = process.pid
+            try:
+                reason = self._follow(remote_run)
+            finally:
+                self.process_id = None
+                remote_run.close()
+            healthy = True
+            return reason
+        finally:
+            remote.release(process, healthy)
+
+    def _follow(self, remote_run: RemoteRun) -> str | None:
+        """Forward the UI's requests, take the frames, post Views, until the process stops the run."""
+        controller, run, trainer = self.controller, self.run, self.controller.stepper.trainer
+        in_flight: list[float] = []  # η changes sent, not yet applied
+        pace, stop_sent = self.pace, None
+        next_post, fresh = 0.0, False  # frames go out on a steady 30 Hz beat, the newest one each time
+        try:
+            while True:
+                if stop_sent is None and self._stopping():
+                    remote_run.stop()
+                    stop_sent = time.perf_counter()
+                elif stop_sent is not None and time.perf_counter() - stop_sent > remote.STOP_SECONDS:
+                    raise TrainingProcessLost(f"did not stop within {remote.STOP_SECONDS:g} s of being asked")
+                if self.pace != pace:
+                    pace = self.pace
+                    remote_run.set_pace(pace)
+                while run.pending_lr:
+                    in_flight.append(run.pending_lr.pop(0))
+                    remote_run.set_lr(in_flight[-1])
+                for event in remote_run.events(LISTEN_SECONDS):
+                    if isinstance(event, Frame):
+                        self._rate.append((time.perf_counter(), event.epoch))
+                        fresh = True
+                    elif isinstance(event, RateApplied):
+                        if trainer.epoch != event.epoch or not in_flight or in_flight[0] != event.lr:
+                            raise RuntimeError(f"η {event.lr:g} applied at epoch {event.epoch}, out of step with this session")
+                        controller.record_lr(run, in_flight.pop(0))
+                    elif isinstance(event, Stopped):
+                        return event.reason
+                    elif isinstance(event, Failed):
+                        raise _ProcessFailed(event.error)
+                now = time.perf_counter()
+                if fresh and stop_sent is None and now >= next_post:
+                    self._post_view()
+                    fresh = False
+                    next_post = max(next_post + FRAME_SECONDS, now - FRAME_SECONDS / 2)
+        finally:
+            run.pending_lr[:0] = in_flight  # not applied: the controller applies them when the run stops
+
+    def _post_view(self) -> None:
+        view = self.controller.view(with_values=False, since=self._drawn_params)
+        self._drawn_params = view.snapshot.params
+        self._post(TrainingProgress(view, self.epochs_per_second()))
+
+    # --- in this process -------------------------------------------------------------------
 
     def _loop(self) -> str | None:
         trainer = self.controller.stepper.trainer
@@ -117,14 +243,7 @@ class LiveTraining:
         paced_from = (start_time, start_epoch)
         chunk, posted = 16, 0.0
         last_pace = self.pace
-        # Textual cancels the worker when the app stops however it stops (a signal, the terminal
-        # gone, a crash), not only through stop(): a thread left running would keep the process alive.
-        worker = get_current_worker()
-
-        def stopping() -> bool:
-            return self._stop.is_set() or worker.is_cancelled
-
-        while not stopping():
+        while not self._stopping():
             pace = self.pace
             now = time.perf_counter()
             if pace != last_pace:
@@ -139,7 +258,7 @@ class LiveTraining:
                     continue
                 epochs = min(due, max(int(pace * FRAME_SECONDS * 4), 1))
             began = time.perf_counter()
-            result = self.controller.train(self.run, epochs, stopping)
+            result = self.controller.train(self.run, epochs, self._stopping)
             elapsed = time.perf_counter() - began
             if pace is None and result.epochs:
                 chunk = max(1, min(int(chunk * CHUNK_SECONDS / max(elapsed, 1e-6)), 100_000))
@@ -148,8 +267,26 @@ class LiveTraining:
                 return result.stopped
             now = time.perf_counter()
             if now - posted >= FRAME_SECONDS:
-                view = self.controller.view(with_values=False, since=self._drawn_params)
-                self._drawn_params = view.snapshot.params
-                self._post(TrainingProgress(view, self.epochs_per_second()))
+                self._post_view()
                 posted = now
         return None
+
+
+class _ProcessFailed(Exception):
+    """The training process met an error; it sent its traceback."""
+
+    def __init__(self, traceback: str) -> None:
+        super().__init__(traceback.strip().splitlines()[-1] if traceback.strip() else "error")
+        self.traceback = traceback
+
+
+def warm_up() -> None:
+    """Start the training process in the background (at app start), so T need not wait for it.
+    If it cannot start, the first T says why in the log and trains in the app's process."""
+    with contextlib.suppress(Exception):  # whatever went wrong, the app goes on (and T will say)
+        remote.warm_up()
+
+
+def training_processes() -> list[int]:
+    """Process ids of this app's training processes (for tests and benchmarks)."""
+    return remote.processes()
