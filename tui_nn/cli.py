@@ -7,6 +7,7 @@ anything starts.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import math
 import os
@@ -384,19 +385,26 @@ def run_app(args: argparse.Namespace) -> int:
     config, hidden_given = config_from(args)
     target = _option("--target-loss", args.target_loss, cfg.parse_target_loss)
     session = build(config, hidden_given=hidden_given, digits=_digits(args))  # bad files first, as everywhere
-    from tui_nn.ui import lifecycle  # Textual loads only for the app
+    # Nothing the start allocates (Textual, the panes, their styles) is garbage worth collecting,
+    # and a full collection then cost 30–60 ms of the first frame: the app freezes what is there
+    # and turns the collector back on once its first frame is drawn (TuiNN.first_frame_drawn).
+    gc.disable()
+    try:
+        from tui_nn.ui import lifecycle  # Textual loads only for the app
 
-    missing = lifecycle.missing_terminal()
-    if missing is not None:
-        raise UsageError(
-            f"the app needs a terminal, and {missing} is not one; without a terminal use "
-            f"'tui-nn train {config.problem}' or 'tui-nn trace {config.problem}'"
-        )
-    lifecycle.forget_stale_size()
-    from tui_nn.ui.app import TuiNN
+        missing = lifecycle.missing_terminal()
+        if missing is not None:
+            raise UsageError(
+                f"the app needs a terminal, and {missing} is not one; without a terminal use "
+                f"'tui-nn train {config.problem}' or 'tui-nn trace {config.problem}'"
+            )
+        lifecycle.forget_stale_size()
+        from tui_nn.ui.app import TuiNN
 
-    app = TuiNN(session, ascii_only=args.ascii, target_loss=target, save_to=args.save_to)
-    app.run()
+        app = TuiNN(session, ascii_only=args.ascii, target_loss=target, save_to=args.save_to)
+        app.run()
+    finally:
+        gc.enable()
     line = lifecycle.describe_exit(app)
     if line is not None:
         lifecycle.say(line)

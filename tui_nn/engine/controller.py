@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -22,15 +23,15 @@ from tui_nn.engine.diagnostics import Diagnostic, stuck
 from tui_nn.engine.explain import Element, ParameterStory, ParamTrail, UnitStory, WhatIf, explain_parameter, explain_unit, what_if
 from tui_nn.engine.logbook import Logbook, RunSummary, Tone
 from tui_nn.engine.notation import parameter_label, parse_parameter
-from tui_nn.engine.own_input import check_input, input_session
 from tui_nn.engine.persist import NetworkFileError
 from tui_nn.engine.records import Step
-from tui_nn.engine.replay import Recording
 from tui_nn.engine.session import Session, build
 from tui_nn.engine.stepper import Jump, Stepper, Undone
 from tui_nn.engine.training import RunResult
 from tui_nn.engine.view import View, capture
-from tui_nn.engine.words import sentence
+
+if TYPE_CHECKING:  # loaded when first used: the app's first frame needs none of them
+    from tui_nn.engine.replay import Recording
 
 LOG_TAIL = 200  # steps listed when a jump applies more than that
 MAX_LR, MIN_LR = 1e6, 1e-12
@@ -86,6 +87,8 @@ class Controller:
 
     def recording(self) -> Recording:
         """Everything needed to play this session back: the starting settings and every action."""
+        from tui_nn.engine.replay import Recording
+
         return Recording(self.initial_config, self.target_loss, self.stepper.fmt.digits, tuple(self.record))
 
     def view(self, with_values: bool = True, since: np.ndarray | None = None) -> View:
@@ -134,6 +137,8 @@ class Controller:
 
     def _log_step(self, step: Step) -> None:
         """A step goes into the log with the sentence that says what it computes."""
+        from tui_nn.engine.words import sentence
+
         self.logbook.step(step, sentence(step, self.session.net))
 
     def _do_next(self, _: act.Action) -> Outcome:
@@ -308,6 +313,8 @@ class Controller:
     def _do_custom_sample(self, action: act.Action) -> Outcome:
         """Your own input: a session walking (x, y) alone from the current pass's weights, as
         `trace --input` does; the session it replaces (data set, position, history) is one ← away."""
+        from tui_nn.engine.own_input import check_input, input_session
+
         assert isinstance(action, act.CustomSample)
         net = self.session.net
         problem = check_input(action.x, action.y, net.sizes[0], net.sizes[-1])

@@ -8,10 +8,12 @@ the engine until it stops.
 
 from __future__ import annotations
 
+import gc
 import random
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events
@@ -19,17 +21,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from tui_nn.engine import actions as act
 from tui_nn.engine.config import Config
 from tui_nn.engine.controller import Controller, Message, Outcome
-from tui_nn.engine.explain import Element, WhatIf, cycle, elements, move
-from tui_nn.engine.lesson import Lesson, StepQuiz, WrittenQuiz
 from tui_nn.engine.notation import parameter_label
-from tui_nn.engine.quiz import Question, QuizScore, Verdict
-from tui_nn.engine.replay import Recording
 from tui_nn.engine.session import Session
 from tui_nn.engine.stepper import Stepper
 from tui_nn.engine.view import View
@@ -41,7 +40,13 @@ from tui_nn.ui.lifecycle import ResilientApp
 from tui_nn.ui.live import DEFAULT_PACE, PACES, LiveTraining, TrainingProgress, TrainingStopped, pace_text, warm_up
 from tui_nn.ui.log import CalcLog
 from tui_nn.ui.teach import CardScreen, LessonPane, QuestionScreen
-from tui_nn.ui.widgets import BoundaryPane, HiddenPane, LossPane, NetworkPane, StatusLine, TablePane
+from tui_nn.ui.widgets import BoundaryPane, HiddenPane, KeysFooter, LossPane, NetworkPane, StatusLine, TablePane
+
+if TYPE_CHECKING:  # what the first frame does not need loads when it is first used (see the imports in methods)
+    from tui_nn.engine.explain import Element, WhatIf
+    from tui_nn.engine.lesson import Lesson
+    from tui_nn.engine.quiz import Question, QuizScore, Verdict
+    from tui_nn.engine.replay import Recording
 
 MIN_WIDTH, MIN_HEIGHT = 64, 20
 WIDE_WIDTH, WIDE_HEIGHT = 160, 45  # from this size the three views stand side by side
@@ -50,6 +55,8 @@ WALK_SPEEDS = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)  # micro-steps a second when
 DEFAULT_WALK_SPEED = 2.0
 VIEW_NAMES = {"network": "the network", "boundary": "the decision boundary", "hidden": "the hidden space"}
 COMPACT_HEIGHT = 32
+FOOTER_COMPACT_WIDTH = 110
+WARM_UP_DELAY = 0.25  # seconds after the first frame; a T before then starts the training process itself
 
 
 class TuiNN(ResilientApp[None]):
@@ -105,7 +112,7 @@ class TuiNN(ResilientApp[None]):
         # Teaching: quiz mode and its score, the lesson and its chapter (they outlive ←, v, c).
         self.quiz_on = quiz
         self.quiz_once = False  # a lesson chapter's question: the next → asks, once
-        self.quiz_score = QuizScore()
+        self._quiz_score: QuizScore | None = None  # made at the first question (the quiz module loads then)
         self.asking = False
         self.lesson = lesson
         self.chapter = 0
@@ -114,6 +121,18 @@ class TuiNN(ResilientApp[None]):
     def get_key_display(self, binding: Binding) -> str:
         shown = super().get_key_display(binding)
         return asciify(shown) if self.ascii_only else shown
+
+    @property
+    def quiz_score(self) -> QuizScore:
+        if self._quiz_score is None:
+            from tui_nn.engine.quiz import QuizScore
+
+            self._quiz_score = QuizScore()
+        return self._quiz_score
+
+    @quiz_score.setter
+    def quiz_score(self, score: QuizScore) -> None:
+        self._quiz_score = score
 
     @property
     def session(self) -> Session:
@@ -139,7 +158,9 @@ class TuiNN(ResilientApp[None]):
                 yield TablePane(session.data, id="table")
                 yield LossPane(self.ascii_only, id="loss")
         yield StatusLine(id="status")
-        yield Footer(show_command_palette=not self.ascii_only)  # its separator is a Unicode bar
+        yield KeysFooter(  # its separator is a Unicode bar
+            show_command_palette=not self.ascii_only, compact=self.size.width < FOOTER_COMPACT_WIDTH
+        )
         yield Static(id="too-small")
 
     def on_mount(self) -> None:
@@ -158,21 +179,42 @@ class TuiNN(ResilientApp[None]):
                 )
             )
             self.draw(self.view)
-        self.call_after_refresh(warm_up)  # the training process starts while the first frame shows
+        self.call_after_refresh(self.first_frame_drawn)
+
+    def first_frame_drawn(self) -> None:
+        """What waits for the first frame: the collector (paused by cli.run_app for the start), then
+        the training process, whose start would otherwise compete with the first frame for the CPU."""
+        if not gc.isenabled():
+            gc.freeze()  # all that the start made lives as long as the app: no collection need look at it again
+            gc.enable()
+        self.set_timer(WARM_UP_DELAY, warm_up)
 
     def on_resize(self, event: events.Resize) -> None:
         self._apply_size(event.size.width, event.size.height)
 
+    def _size_classes(self, width: int, height: int) -> dict[str, bool]:
+        """The screen's classes for a terminal of width × height and the view chosen."""
+        classes = {
+            "too-small": width < MIN_WIDTH or height < MIN_HEIGHT,
+            "compact": height < COMPACT_HEIGHT,
+            "wide": width >= WIDE_WIDTH and height >= WIDE_HEIGHT,
+        }
+        classes.update({f"view-{mode}": self.view_mode == mode for mode in VIEWS})
+        return classes
+
+    def get_default_screen(self) -> Screen:
+        """The main screen, born with the classes its first frame needs: each class set after the
+        panes are styled restyles every one of them again."""
+        size = self.size
+        classes = self._size_classes(size.width, size.height) | {"ascii": self.ascii_only, "light": self.palette.name == "light"}
+        return Screen(id="_default", classes=" ".join(name for name, on in classes.items() if on))
+
     def _apply_size(self, width: int, height: int) -> None:
-        small = width < MIN_WIDTH or height < MIN_HEIGHT
-        self.screen.set_class(small, "too-small")
-        self.screen.set_class(height < COMPACT_HEIGHT, "compact")
-        self.screen.set_class(width >= WIDE_WIDTH and height >= WIDE_HEIGHT, "wide")
+        classes = self._size_classes(width, height)
+        self.screen.update_classes(classes)  # one restyle at most, whatever changed
         for footer in self.query(Footer):
-            footer.compact = width < 110
-        for mode in VIEWS:
-            self.screen.set_class(self.view_mode == mode, f"view-{mode}")
-        if small:
+            footer.compact = width < FOOTER_COMPACT_WIDTH
+        if classes["too-small"]:
             self.query_one("#too-small", Static).update(
                 Text(
                     f"make me bigger\n\ntui-nn needs at least {MIN_WIDTH}x{MIN_HEIGHT}; this terminal is {width}x{height}",
@@ -342,6 +384,8 @@ class TuiNN(ResilientApp[None]):
             rebuilt = self.controller.apply(action).rebuilt or rebuilt
         if chapter.view is not None:
             self.view_mode = chapter.view
+        from tui_nn.engine.lesson import StepQuiz
+
         self.quiz_once = isinstance(chapter.question, StepQuiz)
         self.lesson_open = True
         self.screen.set_class(True, "lesson-open")
@@ -355,6 +399,8 @@ class TuiNN(ResilientApp[None]):
 
     def action_answer_chapter(self) -> None:
         """A: answer the chapter's own question."""
+        from tui_nn.engine.lesson import WrittenQuiz
+
         chapter = self.lesson.chapters[self.chapter] if self.lesson is not None else None
         if chapter is None or not isinstance(chapter.question, WrittenQuiz):
             self.say(Message("this chapter's question is about the next step: press →", "info"))
@@ -365,6 +411,8 @@ class TuiNN(ResilientApp[None]):
         )
 
     def _chapter_answered(self, result: tuple[Question, Verdict] | None) -> None:
+        from tui_nn.engine.lesson import WrittenQuiz
+
         if result is None:
             assert self.lesson is not None
             chapter = self.lesson.chapters[self.chapter]
@@ -614,6 +662,8 @@ class TuiNN(ResilientApp[None]):
     # --- inspecting: select a number and see where it comes from --------------------------
 
     def action_inspect(self) -> None:
+        from tui_nn.engine.explain import Element, elements
+
         if self.inspecting:
             self.action_leave_inspect()
             return
@@ -645,10 +695,14 @@ class TuiNN(ResilientApp[None]):
         self._show_inspector(self.view)
 
     def action_select(self, direction: str) -> None:
+        from tui_nn.engine.explain import move
+
         if self.selection is not None:
             self._select(move(self.session.net.sizes, self.selection, direction))  # type: ignore[arg-type]
 
     def action_select_cycle(self, step: int) -> None:
+        from tui_nn.engine.explain import cycle
+
         if self.selection is not None:
             self._select(cycle(self.session.net.sizes, self.selection, step))
 
@@ -660,6 +714,8 @@ class TuiNN(ResilientApp[None]):
             self._select(message.element)
 
     def _show_inspector(self, view: View) -> None:
+        from tui_nn.engine.explain import elements
+
         inspector = self.query_one(Inspector)
         selection = self.selection
         if selection is None or selection not in elements(self.session.net.sizes):

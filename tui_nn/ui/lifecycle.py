@@ -31,7 +31,6 @@ import time
 import traceback
 from codecs import getincrementaldecoder
 from collections.abc import Callable
-from importlib import metadata
 from pathlib import Path
 from types import FrameType
 from typing import IO, Any, TypeVar
@@ -113,6 +112,8 @@ def report_folders() -> list[Path]:
 
 
 def _versions() -> str:
+    from importlib import metadata  # only a crash report needs it, and it costs the start ~30 ms
+
     names = []
     for package in ("tui-nn", "numpy", "textual", "rich"):
         try:

@@ -20,15 +20,17 @@ import time
 import traceback
 from collections import deque
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.message import Message
 from textual.worker import Worker
 
-from tui_nn.engine import remote
 from tui_nn.engine.controller import STUCK_CHECK, Controller, LiveRun
-from tui_nn.engine.remote import Failed, Frame, RateApplied, RemoteRun, Stopped, TrainingProcess, TrainingProcessLost
 from tui_nn.engine.view import View
+
+if TYPE_CHECKING:  # multiprocessing and shared memory load after the first frame (warm_up), not with the app
+    from tui_nn.engine.remote import RemoteRun, TrainingProcess
 
 # Epochs per second; None is as fast as the machine goes. The default trains the default XOR
 # network to its target loss (about 9,700 epochs) in roughly 20 seconds: slow enough to watch.
@@ -133,6 +135,9 @@ class LiveTraining:
 
     def _train(self) -> str | None:
         """In a training process if there is one, else here."""
+        from tui_nn.engine import remote
+        from tui_nn.engine.remote import TrainingProcessLost
+
         try:
             process = remote.acquire()
         except TrainingProcessLost as lost:
@@ -156,6 +161,9 @@ class LiveTraining:
     # --- in a training process ---------------------------------------------------------------
 
     def _in_process(self, process: TrainingProcess) -> str | None:
+        from tui_nn.engine import remote
+        from tui_nn.engine.remote import RemoteRun, TrainingProcessLost
+
         healthy = False
         try:
             began = time.perf_counter()
@@ -193,6 +201,9 @@ class LiveTraining:
 
     def _follow(self, remote_run: RemoteRun) -> str | None:
         """Forward the UI's requests, take the frames, post Views, until the process stops the run."""
+        from tui_nn.engine import remote
+        from tui_nn.engine.remote import Failed, Frame, RateApplied, Stopped, TrainingProcessLost
+
         controller, run, trainer = self.controller, self.run, self.controller.stepper.trainer
         in_flight: list[float] = []  # η changes sent, not yet applied
         pace, stop_sent = self.pace, None
@@ -284,9 +295,13 @@ def warm_up() -> None:
     """Start the training process in the background (at app start), so T need not wait for it.
     If it cannot start, the first T says why in the log and trains in the app's process."""
     with contextlib.suppress(Exception):  # whatever went wrong, the app goes on (and T will say)
+        from tui_nn.engine import remote
+
         remote.warm_up()
 
 
 def training_processes() -> list[int]:
     """Process ids of this app's training processes (for tests and benchmarks)."""
+    from tui_nn.engine import remote
+
     return remote.processes()

@@ -7,21 +7,25 @@ show and pass the learner's words on.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Markdown, Static
+from textual.widgets import Input, Static
 
-from tui_nn.engine.lesson import Chapter, Lesson, StepQuiz, WrittenQuiz
-from tui_nn.engine.quiz import Question, Verdict, check
 from tui_nn.ui import theme
 from tui_nn.ui.ascii import asciify
 
+if TYPE_CHECKING:  # the app imports this module at start; lessons, quizzes and Markdown load when first used
+    from tui_nn.engine.lesson import Chapter, Lesson
+    from tui_nn.engine.quiz import Question, Verdict
 
-class QuestionScreen(ModalScreen[tuple[Question, Verdict] | None]):
+
+class QuestionScreen(ModalScreen["tuple[Question, Verdict] | None"]):
     """Asks one question at the bottom of the screen, the app still visible above it.
 
     Dismisses with (question, verdict) once answered (an answer that is not one is explained and
@@ -57,6 +61,8 @@ class QuestionScreen(ModalScreen[tuple[Question, Verdict] | None]):
 
     @on(Input.Submitted)
     def _answer(self, event: Input.Submitted) -> None:
+        from tui_nn.engine.quiz import check
+
         verdict = check(self.question, event.value)
         if verdict.outcome == "invalid":
             self.query_one("#question-error", Static).update(Text(self._t(verdict.message), style=theme.WARNING))
@@ -81,6 +87,8 @@ class CardScreen(ModalScreen[None]):
         self.markdown = markdown
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import Markdown
+
         with VerticalScroll(id="card-body"):
             yield Markdown(self.markdown)
 
@@ -97,20 +105,26 @@ class LessonPane(VerticalScroll):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.border_title = "lesson"
 
-    def compose(self) -> ComposeResult:
-        yield Markdown("", id="lesson-text")
-
     def show(self, lesson: Lesson, index: int, ascii_only: bool = False) -> None:
+        from textual.widgets import Markdown  # its parser loads with the first lesson, not with the app
+
         chapter = lesson.chapters[index]
         self.border_title = f"lesson · {lesson.title} · {index + 1}/{len(lesson.chapters)}"
         self.border_subtitle = "> next chapter · < previous · L hides"
         text = f"## {chapter.title}\n\n{chapter.markdown.strip()}\n\n{question_hint(chapter)}"
-        self.query_one("#lesson-text", Markdown).update(asciify(text) if ascii_only else text)
+        page = asciify(text) if ascii_only else text
+        shown = self.query("#lesson-text")
+        if shown:
+            shown.first(Markdown).update(page)
+        else:
+            self.mount(Markdown(page, id="lesson-text"))
         self.scroll_home(animate=False)
 
 
 def question_hint(chapter: Chapter) -> str:
     """What the chapter asks, and how to answer it."""
+    from tui_nn.engine.lesson import StepQuiz, WrittenQuiz
+
     question = chapter.question
     if isinstance(question, StepQuiz):
         return "**Question:** press → and the app asks for the next step before it shows it."

@@ -10,9 +10,11 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Static
+from textual.widgets import Footer, Static
+from textual.widgets._footer import FooterKey
 
 from tui_nn.engine.datasets import Dataset
 from tui_nn.engine.explain import Element
@@ -368,3 +370,41 @@ class HiddenPane(_DataPane):
             shown = ["(" + " ".join(f"{v:.2f}" for v in row) + ")" for row in space.activations]
             lines.append("h by sample: " + "  ".join(f"{i + 1}: {h}" for i, h in enumerate(shown)))
         return lines
+
+
+class KeysFooter(Footer):
+    """Textual's Footer, composed with the keys from the start and again only when they change.
+
+    Textual's Footer composes nothing until the screen's first bindings signal and then composes
+    all its keys again after every signal, changed or not: at start that was two extra frames
+    (about 40 ms each on a busy machine) after the first one, and one more after many keys.
+    """
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.set_reactive(Footer._bindings_ready, True)
+        self._composed: tuple[object, ...] | None = None
+
+    def _shown_keys(self) -> tuple[object, ...]:
+        """What compose draws from: every active binding with its display, state and tooltip."""
+        app = self.app
+        return tuple(
+            (key, binding.key, app.get_key_display(binding), binding.description, binding.action, binding.show)
+            + (enabled, tooltip, binding.tooltip, binding.group)
+            for key, (_, binding, enabled, tooltip) in self.screen.active_bindings.items()
+        ) + (self.show_command_palette,)
+
+    def compose(self) -> ComposeResult:
+        self._composed = self._shown_keys()
+        for widget in super().compose():
+            if isinstance(widget, FooterKey) and not widget.has_class("-command-palette"):
+                # Born in the footer's style: a bound FooterKey starts compact and is made wide only
+                # after it is mounted (data_bind), a restyle of every key, twice, for nothing. (The
+                # palette's key is not bound to the footer's style: it stays compact, as in Textual.)
+                widget.set_reactive(FooterKey.compact, self.compact)
+            yield widget
+
+    def bindings_changed(self, screen: Screen) -> None:
+        if self.is_attached and screen is self.screen and self._shown_keys() == self._composed:
+            return
+        super().bindings_changed(screen)
