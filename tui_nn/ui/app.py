@@ -202,7 +202,7 @@ class TuiNN(ResilientApp[None]):
         classes.update({f"view-{mode}": self.view_mode == mode for mode in VIEWS})
         return classes
 
-    def get_default_screen(self) -> Screen:
+    def get_default_screen(self) -> Screen[None]:
         """The main screen, born with the classes its first frame needs: each class set after the
         panes are styled restyles every one of them again."""
         size = self.size

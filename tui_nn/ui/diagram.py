@@ -129,6 +129,51 @@ class Canvas:
                 if self.drawing is not None:
                     self.owner[cell] = self.drawing
 
+    def stroke(self, x0: float, y0: float, x1: float, y1: float) -> Stroke:
+        """Where `line` would put the dots (or ASCII strokes) of a line on this canvas as it is now:
+        pure geometry, so a diagram can reuse it for every drawing at the same size."""
+        cells: dict[tuple[int, int], int] = {}
+        if self.ascii_only:
+            slope = (y1 - y0) / (x1 - x0) if x1 != x0 else 99.0
+            char = "-" if abs(slope) < 0.35 else ("\\" if slope > 0 else "/")
+            steps = int(max(abs(x1 - x0), abs(y1 - y0))) + 1
+            for s in range(steps + 1):
+                t = s / steps
+                cx, cy = int(x0 + (x1 - x0) * t), int(y0 + (y1 - y0) * t)
+                if 0 <= cx < self.width and 0 <= cy < self.height and not self.taken[cy][cx]:
+                    cells[(cx, cy)] = 0
+            return Stroke(tuple(cells), tuple(cells.values()), char)
+        px0, py0, px1, py1 = x0 * 2, y0 * 4, x1 * 2, y1 * 4
+        steps = int(max(abs(px1 - px0), abs(py1 - py0))) + 1
+        for s in range(steps + 1):
+            t = s / steps
+            px, py = int(px0 + (px1 - px0) * t), int(py0 + (py1 - py0) * t)
+            cell = (px // 2, py // 4)
+            if not (0 <= cell[0] < self.width and 0 <= cell[1] < self.height) or self.taken[cell[1]][cell[0]]:
+                continue
+            cells[cell] = cells.get(cell, 0) | BRAILLE_BITS[py % 4][px % 2]
+        return Stroke(tuple(cells), tuple(cells.values()), "")
+
+    def paint(self, strokes: list[tuple[int, int, Stroke, Style, object]], dots: dict[tuple[int, int], int]) -> None:
+        """Draw (priority, order, stroke, style, owner) lines exactly as `line` would one after the
+        other in `order`: each cell ends up with the style and owner of the last line in that order
+        among those of the highest priority through it. `dots` are all the lines' dots together
+        (the same whatever the styles: the caller keeps them with the strokes)."""
+        dot_style, owner, chars = self.dot_style, self.owner, self.chars
+        for priority, _, stroke, style, drawn_by in sorted(strokes, key=lambda item: (item[0], item[1])):
+            dot_style.update(dict.fromkeys(stroke.cells, (priority, style)))
+            if drawn_by is not None:
+                owner.update(dict.fromkeys(stroke.cells, drawn_by))
+            if self.ascii_only:
+                for cx, cy in stroke.cells:
+                    chars[cy][cx] = stroke.char
+        if not self.ascii_only:
+            if self.dots:
+                for cell, bits in dots.items():
+                    self.dots[cell] = self.dots.get(cell, 0) | bits
+            else:
+                self.dots = dict(dots)  # (a copy: `dots` is kept for the next drawing)
+
     def _ascii_line(self, x0: float, y0: float, x1: float, y1: float, style: Style, priority: int) -> None:
         slope = (y1 - y0) / (x1 - x0) if x1 != x0 else 99.0
         ch = "-" if abs(slope) < 0.35 else ("\\" if slope > 0 else "/")
@@ -161,6 +206,25 @@ class Canvas:
                     start = x
             result.append(segments)
         return result
+
+
+@dataclass(frozen=True)
+class Stroke:
+    """The cells a line passes through (cells under a box or a caption left out), each with its
+    Braille dots; for ASCII, the one character the whole line is drawn with."""
+
+    cells: tuple[tuple[int, int], ...]
+    bits: tuple[int, ...]  # each cell's Braille dots (0 for ASCII)
+    char: str
+
+
+Strokes = tuple[dict[tuple[int, int, int], Stroke], dict[tuple[int, int], int]]
+"""Each edge's stroke, and the dots of all of them together."""
+
+_STROKES: dict[tuple[object, ...], Strokes] = {}
+"""Each diagram geometry's edge strokes (sizes, captions, pane size, ASCII): they depend on nothing
+else, so a step or a frame of training redraws the diagram without tracing a line again."""
+_STROKES_KEPT = 16
 
 
 @dataclass
@@ -373,6 +437,8 @@ class NetworkDiagram:
                     for row in range(box.y, box.y + box.height):
                         canvas.text(box.x, row, " " * box.width, None)
         path = self._selection_path()
+        strokes, dots = self._strokes(canvas, columns)
+        painted: list[tuple[int, int, Stroke, Style, object]] = []
         labels: list[tuple[_Box, _Box, str, Style, bool, Element]] = []
         for l in range(len(s.sizes) - 1):
             sources, targets = columns[l], columns[l + 1]
@@ -393,9 +459,12 @@ class NetworkDiagram:
                         style, priority = SELECTED, 4
                     elif (l, i, j) in path:
                         style, priority = PATH, 3
-                    canvas.drawing = element
-                    canvas.line(src.x + src.width, src.centre_y, dst.x - 1, dst.centre_y, style, priority)
-                    canvas.drawing = None
+                    painted.append((priority, len(painted), strokes[(l, i, j)], style, element))
+                    if not label_here:
+                        self.unlabelled += 1
+                        if s.phase != "backward" or grad is None:
+                            self._moved(l, i, j)  # (notes for the legend that a weight moved)
+                        continue
                     name = self.names.weight(l, i, j)
                     if s.phase == "backward" and grad is not None:
                         label, label_style = self.t(f"∂{name} {self.signed(grad)}"), weight_style(grad, highlighted)
@@ -403,16 +472,36 @@ class NetworkDiagram:
                         label, label_style = self.t(f"{name} {self.signed(weight)}{self._moved(l, i, j)}"), style
                     if style in (SELECTED, PATH):
                         label_style = style
-                    if label_here:
-                        labels.append((src, dst, label, label_style, highlighted or style is SELECTED, element))
-                    else:
-                        self.unlabelled += 1
+                    labels.append((src, dst, label, label_style, highlighted or style is SELECTED, element))
+        canvas.paint(painted, dots)
         labels.sort(key=lambda item: not item[4])  # the current step's labels get the first pick
         for src, dst, label, style, _, element in labels:
             canvas.drawing = element
             if not self._place_label(canvas, src, dst, label, style):
                 self.unlabelled += 1
         canvas.drawing = None
+
+    def _strokes(self, canvas: Canvas, columns: list[list[_Box | None]]) -> Strokes:
+        """Every drawn edge's stroke, traced once per geometry (the canvas holds only the boxes and
+        captions yet, which is all a stroke depends on), and all their dots together."""
+        s = self.state
+        key = (s.sizes, s.activations, self.width, self.height, self.ascii_only)
+        cached = _STROKES.get(key)
+        if cached is None:
+            strokes: dict[tuple[int, int, int], Stroke] = {}
+            dots: dict[tuple[int, int], int] = {}
+            for l in range(len(s.sizes) - 1):
+                for i, src in enumerate(columns[l]):
+                    for j, dst in enumerate(columns[l + 1]):
+                        if src is not None and dst is not None:
+                            stroke = canvas.stroke(src.x + src.width, src.centre_y, dst.x - 1, dst.centre_y)
+                            strokes[(l, i, j)] = stroke
+                            for cell, bits in zip(stroke.cells, stroke.bits, strict=True):
+                                dots[cell] = dots.get(cell, 0) | bits
+            if len(_STROKES) >= _STROKES_KEPT:
+                _STROKES.pop(next(iter(_STROKES)))
+            cached = _STROKES[key] = (strokes, dots)
+        return cached
 
     def _selection_path(self) -> frozenset[tuple[int, int, int]]:
         """Edges the chain rule runs through from the loss back to the selection: for a weight or

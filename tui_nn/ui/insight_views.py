@@ -5,6 +5,8 @@ Both take numbers the engine computed (tui_nn.engine.insight) and only turn them
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from rich.color import Color
 from rich.segment import Segment
@@ -44,7 +46,9 @@ def scale_colour(p: float) -> tuple[int, int, int]:
     return r, g, b
 
 
+@functools.lru_cache(maxsize=4096)
 def _rgb(rgb: tuple[int, int, int]) -> Color:
+    """The Color of an RGB triplet (built once: a Color is immutable, and a frame asks for hundreds)."""
     return Color.from_rgb(*rgb)
 
 
@@ -123,30 +127,28 @@ def boundary_rows(
     levels = shade_levels(grid)
     if ascii_only:
         return _ascii_rows(grid, levels, marks, rows, columns)
+    # One ▀ segment per run of cells with the same (top, bottom) shade pair, a point's cell a run
+    # of its own; the runs of all rows are found at once.
+    top, bottom = levels[0 : 2 * rows : 2], levels[1 : 2 * rows : 2]
+    pairs = (top + 1000) * 1000 + (bottom + 1000)  # levels are −LEVELS…LEVELS, CONTOUR_LEVEL, INVALID_LEVEL
+    for k, (c, r) in enumerate(marks):
+        if r < rows:
+            pairs[r, c] = -1 - k
+    starts: list[list[int]] = [[0] for _ in range(rows)]
+    changed_rows, changed_columns = np.nonzero(pairs[:, 1:] != pairs[:, :-1])
+    for r, c in zip(changed_rows.tolist(), changed_columns.tolist(), strict=True):
+        starts[r].append(c + 1)
+    top_rows, bottom_rows, pair_rows = top.tolist(), bottom.tolist(), pairs.tolist()
     result: list[list[Segment]] = []
     for r in range(rows):
-        top_row, bottom_row = levels[2 * r].tolist(), levels[2 * r + 1].tolist()
         segments: list[Segment] = []
-        run_style: Style | None = None
-        run = 0
-        for c in range(columns):
-            mark = marks.get((c, r))
-            if mark is not None:
-                if run:
-                    segments.append(Segment("▀" * run, run_style))
-                    run = 0
+        row_starts = starts[r]
+        for a, b in zip(row_starts, [*row_starts[1:], columns], strict=True):
+            if pair_rows[r][a] < 0:
+                mark = marks[(a, r)]
                 segments.append(Segment(mark[0], mark[1]))
-                run_style = None
-                continue
-            style = _pair_style(top_row[c], bottom_row[c])
-            if style is run_style:
-                run += 1
-                continue
-            if run:
-                segments.append(Segment("▀" * run, run_style))
-            run_style, run = style, 1
-        if run:
-            segments.append(Segment("▀" * run, run_style))
+            else:
+                segments.append(Segment("▀" * (b - a), _pair_style(top_rows[r][a], bottom_rows[r][a])))
         result.append(segments)
     return result
 
@@ -253,13 +255,18 @@ def hidden_rows(
         tinted: list[Segment] = []
         column = 0
         for segment in row_segments:
-            for ch in segment.text:
-                key = (segment.style, side_row[column])
+            text, end = segment.text, column + len(segment.text)
+            while column < end:  # each run of one side within the segment
+                side = side_row[column]
+                run_end = column + 1
+                while run_end < end and side_row[run_end] == side:
+                    run_end += 1
+                key = (segment.style, side)
                 style = combined.get(key)
                 if style is None:
-                    style = combined[key] = (segment.style or Style()) + tints[int(side_row[column])]
-                tinted.append(Segment(ch, style))
-                column += 1
+                    style = combined[key] = (segment.style or Style()) + tints[int(side)]
+                tinted.append(Segment(text[column - (end - len(text)) : run_end - (end - len(text))], style))
+                column = run_end
         shaded.append(list(Segment.simplify(tinted)))
     return shaded
 

@@ -22,7 +22,7 @@ from tui_nn.ui.ascii import asciify
 
 if TYPE_CHECKING:  # the app imports this module at start; lessons, quizzes and Markdown load when first used
     from tui_nn.engine.lesson import Chapter, Lesson
-    from tui_nn.engine.quiz import Question, Verdict
+    from tui_nn.engine.quiz import Question, Verdict  # noqa: F401 (Verdict: in a quoted annotation)
 
 
 class QuestionScreen(ModalScreen["tuple[Question, Verdict] | None"]):

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -32,8 +33,11 @@ from tui_nn.ui.renderables import class_summary, loss_summary, truth_table
 class _CachedLines(Widget):
     """A pane drawn once per change of its inputs into strips, then served line by line.
 
-    The pane's base style goes under the cells a drawing leaves unstyled; it is applied at
-    render time, not cached with the drawing, because it can change after the first render.
+    A new View is drawn at once if the pane is on screen, and only the rows that came out
+    different are repainted (none if what the pane depends on did not change); a pane not on
+    screen draws when it is next shown. The pane's base style goes under the cells a drawing
+    leaves unstyled; it is applied at render time, not cached with the drawing, because it can
+    change after the first render.
     """
 
     view: reactive[View | None] = reactive(None, layout=False)
@@ -46,6 +50,7 @@ class _CachedLines(Widget):
         self._key: tuple[object, ...] | None = None
         self._raw: list[Strip] = []
         self._styled: tuple[Style, list[Strip]] | None = None
+        self._pass: tuple[Size, Style] | None = None  # content size and base style during one render
 
     def draw_rows(self, view: View, width: int, height: int) -> list[list[Segment]]:
         raise NotImplementedError
@@ -54,24 +59,66 @@ class _CachedLines(Widget):
         """What the drawing depends on besides the size (default: the parameters only)."""
         return view.snapshot.params.tobytes()
 
+    def _draw(self, view: View, width: int, height: int) -> bool:
+        """Draw `view` unless this pane's drawing of it at this size is the one it holds; True if drawn."""
+        key = (self.cache_key(view), width, height)
+        if key == self._key:
+            return False
+        self._key = key
+        self._raw = [Strip(row, width) for row in self.draw_rows(view, width, height)]
+        self._styled = None
+        return True
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The size and the base style once per render, not once per line (each walks the DOM).
+        self._pass = (self.content_size, self.rich_style)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._pass = None
+
     def render_line(self, y: int) -> Strip:
-        size = self.content_size
+        size, base = self._pass if self._pass is not None else (self.content_size, self.rich_style)
         view = self.view
         if view is None or size.width < 4 or size.height < 2:
             return Strip.blank(size.width)
-        key = (self.cache_key(view), size.width, size.height)
-        if key != self._key:
-            self._key = key
-            self._raw = [Strip(row, size.width) for row in self.draw_rows(view, size.width, size.height)]
-            self._styled = None
-        base = self.rich_style
+        self._draw(view, size.width, size.height)
         if self._styled is None or self._styled[0] != base:
             self._styled = (base, [strip.apply_style(base) for strip in self._raw])
         strips = self._styled[1]
         return strips[y] if y < len(strips) else Strip.blank(size.width, base)
 
     def watch_view(self) -> None:
-        self.refresh()
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Draw the current inputs now and repaint the rows that changed (a pane not on screen
+        only notes that it must draw when shown)."""
+        view, size = self.view, self.content_size
+        if view is None or not self.display or self.region.area == 0 or size.width < 4 or size.height < 2:
+            self.refresh()
+            return
+        before, drawn_at = self._raw, self._key
+        if not self._draw(view, size.width, size.height):
+            return
+        if drawn_at is None or drawn_at[1:] != (size.width, size.height) or len(before) != len(self._raw):
+            self.refresh()
+            return
+        changed = [y for y, (old, new) in enumerate(zip(before, self._raw, strict=True)) if old != new]
+        if changed:  # (refresh() without regions would repaint the whole pane)
+            self.refresh(*changed_rows(changed, size.width))
+
+
+def changed_rows(rows: list[int], width: int) -> list[Region]:
+    """Runs of consecutive row numbers as regions `width` wide (what a partial repaint takes)."""
+    regions: list[Region] = []
+    for y in rows:
+        if regions and regions[-1].bottom == y:
+            last = regions[-1]
+            regions[-1] = Region(0, last.y, width, last.height + 1)
+        else:
+            regions.append(Region(0, y, width, 1))
+    return regions
 
 
 class NetworkPane(_CachedLines):
@@ -95,7 +142,7 @@ class NetworkPane(_CachedLines):
         return (view, self.selected)
 
     def watch_selected(self) -> None:
-        self.refresh()
+        self.redraw()
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
@@ -388,11 +435,22 @@ class KeysFooter(Footer):
     def _shown_keys(self) -> tuple[object, ...]:
         """What compose draws from: every active binding with its display, state and tooltip."""
         app = self.app
-        return tuple(
-            (key, binding.key, app.get_key_display(binding), binding.description, binding.action, binding.show)
-            + (enabled, tooltip, binding.tooltip, binding.group)
+        keys = [
+            (
+                key,
+                binding.key,
+                app.get_key_display(binding),
+                binding.description,
+                binding.action,
+                binding.show,
+                enabled,
+                tooltip,
+                binding.tooltip,
+                binding.group,
+            )
             for key, (_, binding, enabled, tooltip) in self.screen.active_bindings.items()
-        ) + (self.show_command_palette,)
+        ]
+        return (*keys, self.show_command_palette)
 
     def compose(self) -> ComposeResult:
         self._composed = self._shown_keys()
@@ -404,7 +462,7 @@ class KeysFooter(Footer):
                 widget.set_reactive(FooterKey.compact, self.compact)
             yield widget
 
-    def bindings_changed(self, screen: Screen) -> None:
+    def bindings_changed(self, screen: Screen[object]) -> None:
         if self.is_attached and screen is self.screen and self._shown_keys() == self._composed:
             return
         super().bindings_changed(screen)
