@@ -20,6 +20,7 @@ from tui_nn.engine import actions as act
 from tui_nn.engine.config import ConfigError
 from tui_nn.engine.diagnostics import Diagnostic, stuck
 from tui_nn.engine.explain import Element, ParameterStory, ParamTrail, UnitStory, WhatIf, explain_parameter, explain_unit, what_if
+from tui_nn.engine.gradcheck import GradCheck, check, parameter_names
 from tui_nn.engine.logbook import Logbook, RunSummary, Tone
 from tui_nn.engine.notation import parameter_label, parse_parameter
 from tui_nn.engine.own_input import check_input, input_session
@@ -78,6 +79,7 @@ class Controller:
         self._earlier: list[Session] = []
         self._noted: set[str] = set()  # diagnosis kinds already written to the log
         self.trail = ParamTrail()  # every parameter's value over the epochs seen, for the inspector
+        self._trail_of = session  # the session the trail follows: another network starts a new one
         self.logbook.note(session.describe(), "bold")
 
     @property
@@ -90,6 +92,8 @@ class Controller:
 
     def view(self, with_values: bool = True, since: np.ndarray | None = None) -> View:
         view = capture(self.stepper, with_values, since)
+        if self.session is not self._trail_of:  # new settings, a reset, your own input, or undoing one
+            self.trail, self._trail_of = ParamTrail(), self.session
         self.trail.record(view.epoch, view.snapshot.params)
         markers = self.session.markers
         while markers and markers[-1][0] > view.epoch:  # stepped back before it
@@ -104,6 +108,14 @@ class Controller:
         if element.kind == "unit":
             return explain_unit(self.stepper, element)
         return explain_parameter(self.stepper, element, self.trail)
+
+    def gradient_check_job(self) -> Callable[[], GradCheck]:
+        """The central-difference check of every parameter at the current weights on the whole
+        data set (what `tui-nn gradcheck` prints), as a job for a worker thread: it works on a
+        copy, so the learner can step on while it runs."""
+        net, data = self.session.net.copy(), self.session.data
+        names = parameter_names(net)
+        return lambda: check(net, data.x, data.y, names)
 
     def note_diagnoses(self, view: View) -> None:
         """Write each diagnosis to the log when it first appears (again only after it went away)."""

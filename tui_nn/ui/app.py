@@ -36,10 +36,13 @@ from tui_nn.engine.view import View
 from tui_nn.ui import keymap, theme
 from tui_nn.ui.ascii import asciify
 from tui_nn.ui.commands import TuiNNCommands
+from tui_nn.ui.curves import CurvesPane
+from tui_nn.ui.healthview import HealthPane
 from tui_nn.ui.inspector import Inspector
 from tui_nn.ui.lifecycle import ResilientApp
 from tui_nn.ui.live import DEFAULT_PACE, PACES, LiveTraining, TrainingProgress, TrainingStopped, pace_text, warm_up
 from tui_nn.ui.log import CalcLog
+from tui_nn.ui.matrixview import MatrixPane
 from tui_nn.ui.teach import CardScreen, LessonPane, QuestionScreen
 from tui_nn.ui.widgets import BoundaryPane, HiddenPane, LossPane, NetworkPane, StatusLine, TablePane
 
@@ -49,6 +52,13 @@ VIEWS = ("network", "boundary", "hidden")
 WALK_SPEEDS = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)  # micro-steps a second when the walk plays itself
 DEFAULT_WALK_SPEED = 2.0
 VIEW_NAMES = {"network": "the network", "boundary": "the decision boundary", "hidden": "the hidden space"}
+# Lenses take the views' place until their key is pressed again: the step as the tutorials' NumPy,
+# and the gradients' health beside the activation's curves.
+LENSES = ("matrices", "health")
+LENS_NAMES = {
+    "matrices": "the NumPy view: the step as the tutorials' matrix line",
+    "health": "gradient health per layer and the activation curves",
+}
 COMPACT_HEIGHT = 32
 
 
@@ -97,6 +107,7 @@ class TuiNN(ResilientApp[None]):
         self._after_training: Callable[[], None] | None = None
         self.frames = 0
         self.view_mode = "network"
+        self.lens: str | None = None
         self.selection: Element | None = None
         self.last_what_if: tuple[str, WhatIf, list[str]] | None = None
         # A recording being played back: the actions still to apply, and the timer applying them.
@@ -131,6 +142,9 @@ class TuiNN(ResilientApp[None]):
             yield NetworkPane(session.net, self.ascii_only, id="network")
             yield BoundaryPane(session.net, session.data, self.ascii_only, id="boundary")
             yield HiddenPane(session.net, session.data, self.ascii_only, id="hidden")
+            yield MatrixPane(session.net, self.ascii_only, id="matrices")
+            yield HealthPane(session.net, self.ascii_only, id="health")
+            yield CurvesPane(session.net, self.ascii_only, id="curves")
         with Horizontal(id="bottom"):
             yield CalcLog(self.controller.logbook, self.stepper.fmt, self.ascii_only, id="log")
             yield Inspector(self.stepper.fmt, self.ascii_only, id="inspector")
@@ -172,6 +186,8 @@ class TuiNN(ResilientApp[None]):
             footer.compact = width < 110
         for mode in VIEWS:
             self.screen.set_class(self.view_mode == mode, f"view-{mode}")
+        for lens in LENSES:
+            self.screen.set_class(self.lens == lens, f"lens-{lens}")
         if small:
             self.query_one("#too-small", Static).update(
                 Text(
@@ -190,6 +206,11 @@ class TuiNN(ResilientApp[None]):
         self.query_one(NetworkPane).view = view
         self.query_one(BoundaryPane).view = view
         self.query_one(HiddenPane).view = view
+        if self.lens == "matrices":  # the lenses are drawn only while shown
+            self.query_one(MatrixPane).view = view
+        elif self.lens == "health":
+            self.query_one(HealthPane).view = view
+            self.query_one(CurvesPane).view = view
         self.query_one(TablePane).show(view)
         self.query_one(LossPane).show(view)
         live = None
@@ -514,6 +535,43 @@ class TuiNN(ResilientApp[None]):
             text = f"showing {VIEW_NAMES[self.view_mode]} (v for the next view)"
         self.say(Message(text, "info"))
         self.draw(self.view)
+
+    def action_lens(self, lens: str) -> None:
+        """Show a lens in the views' place, or the views again when it is already shown."""
+        self.lens = None if self.lens == lens else lens
+        self._apply_size(self.size.width, self.size.height)
+        if self.lens is None:
+            text = f"back to {VIEW_NAMES[self.view_mode]}"
+        elif self.lens == "matrices" and self.training:
+            text = "the NumPy view follows the walk: it fills in when training stops"
+        else:
+            key = "m" if self.lens == "matrices" else "g"
+            text = f"showing {LENS_NAMES[self.lens]} ({key} again returns)"
+        self.say(Message(text, "info"))
+        self.draw(self.view)
+
+    def action_gradient_check(self) -> None:
+        from tui_nn.ui.bridge import GradCheckScreen
+
+        net = self.session.net
+        self.push_screen(GradCheckScreen(self.controller.gradient_check_job(), net.n_params, self.ascii_only))
+
+    def action_own_input(self) -> None:
+        from tui_nn.ui.bridge import OwnInputScreen
+
+        net, data, snapshot = self.session.net, self.session.data, self.view.snapshot
+        x = snapshot.x if snapshot.x is not None else tuple(data.x[0])
+        y = snapshot.y if snapshot.y is not None else tuple(data.y[0])
+        fmt = self.stepper.fmt
+        example = f"{', '.join(fmt(v) for v in x)} → {', '.join(fmt(v) for v in y)}"  # the current sample, to edit
+        self.push_screen(OwnInputScreen(net.sizes[0], net.sizes[-1], example, self.ascii_only), self._own_input_given)
+
+    def _own_input_given(self, given: tuple[tuple[float, ...], tuple[float, ...]] | None) -> None:
+        if given is None:
+            self.say(Message("your input: cancelled, the data set is as it was", "info"))
+            self.draw(self.view)
+            return
+        self.dispatch(act.CustomSample(*given))
 
     def action_settings(self) -> None:
         def open_settings() -> None:
