@@ -176,7 +176,7 @@ def draw_curves(
     plot_width = width - gutter
     # One group of lines per hidden layer, dropped whole (last layer first) when the plots need
     # the rows: a layer's sentence is never cut off in the middle.
-    groups = [
+    layer_lines = [
         textwrap.wrap(
             f"layer {p.layer}: z from {_label(p.z_min)} to {_label(p.z_max)} · mean g′ {p.mean_slope:.3f} · "
             f"{p.blocked} of {p.z.shape[1]} unit{'s' if p.z.shape[1] != 1 else ''} pass no gradient (g′ < 0.01 on every sample)",
@@ -199,10 +199,10 @@ def draw_curves(
         [one_line] if len(one_line) <= width else [_fit(g_formula, width, ascii_only), _fit(slope_formula, width, ascii_only)]
     )
     fixed = 2 + len(titles)  # the titles, the z axis and its labels
-    plot_rows = height - fixed - 1 - sum(len(g) for g in groups)
-    while plot_rows < 10 and groups:
-        plot_rows += len(groups.pop())
-    summaries = [line for group in groups for line in group]
+    plot_rows = height - fixed - 1 - sum(len(lines) for lines in layer_lines)
+    while plot_rows < 10 and layer_lines:
+        plot_rows += len(layer_lines.pop())
+    summaries = [line for lines in layer_lines for line in lines]
     with_legend = plot_rows >= 6
     if not with_legend:
         plot_rows += 1
