@@ -25,6 +25,7 @@ from tui_nn.engine.network import Network
 from tui_nn.engine.notation import parameter_label
 from tui_nn.engine.records import Equation, Step
 from tui_nn.engine.stepper import Stepper
+from tui_nn.engine.words import sentence
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,7 @@ class ParameterStory:
     check: ParameterCheck  # the numerical gradient of the batch loss beside the analytic ḡ
     trail: tuple[tuple[int, float], ...]  # (epoch, value) over the run so far
     sample_count: int = 0  # samples in the batch (chains are written out for the first few)
+    words: tuple[str, ...] = ()  # what the gradient and the update mean, as the log's words say it
 
 
 @dataclass(frozen=True)
@@ -168,6 +170,8 @@ def explain_parameter(stepper: Stepper, element: Element, trail: ParamTrail | No
     probe = net.copy()
     probe.params[:] = p.start_params
     check = check_one(probe, x, y, index, float(update.equations[0].value), update.label)
+    gradient_step = chains[0].steps[-1] if chains and chains[0].steps else None
+    words = tuple(sentence(step, net) for step in (gradient_step, update) if step is not None)
     return ParameterStory(
         element,
         parameter_label(net, index),
@@ -179,6 +183,7 @@ def explain_parameter(stepper: Stepper, element: Element, trail: ParamTrail | No
         check,
         trail.values(index) if trail is not None else (),
         len(p.samples),
+        tuple(w for w in words if w),
     )
 
 

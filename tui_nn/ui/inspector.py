@@ -138,6 +138,8 @@ class Inspector(ScrollingLines):
         name = story.label.split(" ")[0]
         rows = self._text(f"{story.label} = {fmt(story.value)}   ({kind})", heading(), width)
         shown = f"the first {len(story.samples)} samples" if story.sample_count > len(story.samples) else "each sample"
+        for words in story.words:  # the plain sentences the log puts under these steps
+            rows += self._text(words, theme.LOG_ROLE_STYLES["note"], width)
         rows += self._text(f"∂L/∂{name} for {shown} of this pass: the chain rule, from the loss down", muted(), width)
         for chain in story.samples:
             x = ", ".join(fmt(float(v)) for v in chain.x)
