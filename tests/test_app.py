@@ -416,3 +416,28 @@ async def test_keys_under_a_modal_screen_leave_the_session_alone() -> None:
         assert not app.training and app.stepper.epoch == 0
         await pilot.press("escape", "e")
         assert app.stepper.epoch == 1
+
+
+async def test_a_number_in_a_unit_box_is_never_cut() -> None:
+    """Before: an output bias of −1.1102e−16 was drawn 'b −1.11e−1' (cut at the box's border)."""
+    from tui_nn.engine.expr import parse_number
+
+    network = {
+        "format": "tui-nn/1",
+        "layers": [2, 2, 1],
+        "activations": ["sigmoid", "sigmoid"],
+        "loss": "bce",
+        "weights": [[[1.5, -0.5], [0.25, 2.0]], [[1.0], [-1.0]]],
+        "biases": [[0.0, 0.0], [-1.1102230246251565e-16]],
+    }
+    path = Path("tiny-bias.json")
+    path.write_text(json.dumps(network))
+    app = TuiNN(build(Config(weights=str(path))), pace=None)
+    async with app.run_test(size=SIZE):
+        diagram = app.query_one(NetworkPane).diagram()
+        assert isinstance(diagram, NetworkDiagram)
+        text = "\n".join(line.plain for line in diagram.render_lines())
+        shown = re.findall(r"\bb ([+−]?[\d.]+(?:e[+−]\d+)?)", text)
+        assert len(shown) == 3, text
+        tiny = [b for b in shown if b != "0"]
+        assert shown.count("0") == 2 and len(tiny) == 1 and abs(parse_number(tiny[0]) + 1.1102230246251565e-16) < 1e-17, shown

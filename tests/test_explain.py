@@ -174,3 +174,19 @@ def test_every_element_is_reachable_with_the_cursor_keys() -> None:
                     reached.add(nxt)
                     frontier.append(nxt)
         assert reached == everything
+
+
+def test_left_and_right_follow_the_edges() -> None:
+    from tui_nn.engine.explain import move
+
+    sizes = (2, 2, 1)
+    for j in range(2):  # ← from a hidden unit or its bias: an edge into that unit; → an edge out of it
+        for start in (Element("unit", 1, j), Element("bias", 0, j)):
+            left = move(sizes, start, "left")
+            assert left.kind == "weight" and left.layer == 0 and left.unit == j
+            right = move(sizes, start, "right")
+            assert right.kind == "weight" and right.layer == 1 and right.source == j
+    w21 = Element("weight", 0, 0, 1)  # from x2 into h1
+    assert move(sizes, w21, "left") == Element("unit", 0, 1) and move(sizes, w21, "right") == Element("unit", 1, 0)
+    assert move(sizes, Element("unit", 0, 0), "left") == Element("unit", 0, 0)  # nothing left of the inputs
+    assert move(sizes, Element("unit", 2, 0), "right") == Element("unit", 2, 0)

@@ -311,11 +311,11 @@ class Controller:
         self.stepper.edit(params, description)
         self._mark("edit")
         self.logbook.note(
-            f"{note}: loss {comparison.loss_before:.4f} → {comparison.loss_after:.4f}; this pass starts again (← undoes it)",
+            f"{note}: loss {comparison.loss_before:.4f} → {comparison.loss_after:.4f}; this pass starts again (u or ← undoes it)",
             "focus",
             undoable=True,
         )
-        return Outcome(Message(f"{description} (← undoes it)", "focus"), what_if=comparison)
+        return Outcome(Message(f"{description} (u or ← undoes it)", "focus"), what_if=comparison)
 
     def _do_custom_sample(self, action: act.Action) -> Outcome:
         """Your own input: a session walking (x, y) alone from the current pass's weights, as

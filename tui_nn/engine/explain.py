@@ -82,19 +82,31 @@ def columns(sizes: tuple[int, ...]) -> list[list[Element]]:
 
 
 def move(sizes: tuple[int, ...], element: Element, direction: Literal["left", "right", "up", "down"]) -> Element:
-    """The element a cursor key leads to: left/right to the neighbouring column (keeping the row's
-    relative height), up/down within the column (wrapping around)."""
-    cols = columns(sizes)
-    c = next(k for k, col in enumerate(cols) if element in col)
-    row = cols[c].index(element)
+    """The element a cursor key leads to. Up/down: within the column (wrapping around).
+    Left/right follow the edges: from a weight to the unit it leaves or enters; from a unit or
+    its bias to an edge into it (left) or out of it (right), the one at the same relative height."""
     if direction in ("up", "down"):
+        cols = columns(sizes)
+        c = next(k for k, col in enumerate(cols) if element in col)
+        row = cols[c].index(element)
         step = -1 if direction == "up" else 1
         return cols[c][(row + step) % len(cols[c])]
-    target = min(max(c + (-1 if direction == "left" else 1), 0), len(cols) - 1)
-    if target == c:
+    if element.kind == "weight":
+        assert element.source is not None
+        if direction == "left":
+            return Element("unit", element.layer, element.source)
+        return Element("unit", element.layer + 1, element.unit)
+    layer = element.layer if element.kind == "unit" else element.layer + 1  # the unit's layer
+    j = element.unit
+    if direction == "left":
+        if layer == 0:
+            return element
+        below = sizes[layer - 1]
+        return Element("weight", layer - 1, j, min(int((j + 0.5) / sizes[layer] * below), below - 1))
+    if layer == len(sizes) - 1:
         return element
-    fraction = (row + 0.5) / len(cols[c])
-    return cols[target][min(int(fraction * len(cols[target])), len(cols[target]) - 1)]
+    above = sizes[layer + 1]
+    return Element("weight", layer, min(int((j + 0.5) / sizes[layer] * above), above - 1), j)
 
 
 def cycle(sizes: tuple[int, ...], element: Element, step: int) -> Element:

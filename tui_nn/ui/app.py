@@ -243,8 +243,8 @@ class TuiNN(ResilientApp[None]):
             return action == "quit"
         if action in self.INSPECT_ONLY:
             return self.inspecting
-        # the arrows move the selection while inspecting
-        return not (self.inspecting and (action == "pin_by" or (action == "do" and parameters == ("back",))))
+        # the arrows move the selection while inspecting (space still steps)
+        return not (self.inspecting and (action == "pin_by" or (action == "do" and parameters in (("back",), ("next",)))))
 
     def dispatch(self, action: act.Action, by_player: bool = False) -> None:
         """Apply an action now, or after pausing live training first (η changes apply live).
@@ -262,6 +262,10 @@ class TuiNN(ResilientApp[None]):
             self.call_later(self._rebuild)
             return
         self.draw()
+
+    def action_step(self) -> None:
+        """space: the next micro-step, also while inspecting (where → moves the selection)."""
+        self.action_do("next")
 
     def action_do(self, name: str) -> None:
         if name == "next" and self.replay_queue:
@@ -700,7 +704,8 @@ class TuiNN(ResilientApp[None]):
         self.selection = element
         self.last_what_if = None
         self.query_one(NetworkPane).selected = element
-        self._show_inspector(self.view)
+        self.say(None)  # the status line tells about the new selection, not an older message
+        self.draw(self.view)
 
     def action_select(self, direction: str) -> None:
         if self.selection is not None:

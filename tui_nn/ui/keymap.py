@@ -191,8 +191,13 @@ def bindings() -> list[Binding | tuple[str, str] | tuple[str, str, str]]:
     result: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
         Binding(k.keys, k.action, k.footer or k.does, id=k.id, show=bool(k.footer), key_display=k.display.split(" or ")[0])
         for k in ordered
-        if k.action
+        if k.action and k.id != "next"
     ]
+    # → and space both step, but while inspecting → moves the selection and space still steps
+    # (the inspector follows the step): two bindings, so the app can tell them apart.
+    step = next(k for k in KEYS if k.id == "next")
+    result.insert(len(first), Binding("right", step.action, step.footer, id=step.id, key_display=step.display.split(" or ")[0]))
+    result.append(Binding("space", "step", step.does, show=False))
     # PgUp, PgDn and End share one row of the key table
     result += [
         Binding("pageup", "scroll_log(-1)", "log back a page", show=False),
