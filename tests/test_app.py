@@ -274,10 +274,16 @@ async def test_tiny_terminal_shows_a_notice() -> None:
     app = make_app()
     async with app.run_test(size=(40, 12)) as pilot:
         assert app.screen.has_class("too-small")
-        await pilot.press("right")  # keys still work, the state is kept
+        await pilot.press("right", "T", "e")  # nothing steps unseen while the notice shows
+        assert app.stepper.position == 0 and not app.training
         await pilot.resize_terminal(120, 40)
         await pilot.pause()
+        await pilot.press("right")
         assert not app.screen.has_class("too-small") and app.stepper.position == 1
+        await pilot.resize_terminal(40, 12)
+        await pilot.pause()
+        await pilot.press("q")  # q still quits
+    assert app.return_code == 0
 
 
 async def test_divergence_in_the_app_is_a_message() -> None:

@@ -159,3 +159,24 @@ async def test_a_teachers_own_lesson(tmp_path: Path) -> None:
         await pilot.press("A")
         await answer(pilot, "2")
         assert app.message.startswith("✓") and app.quiz_score.tally("concept").right == 1
+
+
+async def test_a_chapter_asks_its_step_in_the_style_it_names_and_A_asks_it() -> None:
+    """Chapter 9 says 'work out the new w11' and names `quiz next number`: A (or →) must ask for
+    w11's value, not which parameter moves most (before: the chapter's style was ignored)."""
+    lesson = load_lesson(Path(__file__).parent.parent / "tui_nn" / "lessons" / "xor.md")
+    app = TuiNN(build(lesson.config), pace=None, lesson=lesson)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        while app.chapter < len(lesson.chapters) - 1:
+            await pilot.press("greater_than_sign")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        await pilot.press("A")
+        screen = app.screen
+        assert isinstance(screen, QuestionScreen)
+        q = screen.question
+        assert q.kind == "update_w" and not q.is_choice and q.prompt.startswith("w11 after this update")
+        assert q.value == app.stepper.peek().value and "w11 ←" in q.worked and q.worked.endswith("= ?")
+        await pilot.press("escape")  # skipped: the same question counts as skipped
+        assert app.quiz_score.tally("update").skipped == 1 and app.stepper.position > 0

@@ -28,7 +28,8 @@ from tui_nn.engine.controller import Controller, Message, Outcome
 from tui_nn.engine.explain import Element, WhatIf, cycle, elements, move
 from tui_nn.engine.lesson import Lesson, StepQuiz, WrittenQuiz
 from tui_nn.engine.notation import parameter_label
-from tui_nn.engine.quiz import Question, QuizScore, Verdict
+from tui_nn.engine.quiz import Question, QuizScore, Verdict, next_question
+from tui_nn.engine.quiz import Style as QuizStyle
 from tui_nn.engine.replay import Recording
 from tui_nn.engine.session import Session
 from tui_nn.engine.stepper import Stepper
@@ -116,6 +117,8 @@ class TuiNN(ResilientApp[None]):
         # Teaching: quiz mode and its score, the lesson and its chapter (they outlive ←, v, c).
         self.quiz_on = quiz
         self.quiz_once = False  # a lesson chapter's question: the next → asks, once
+        self.quiz_style: QuizStyle = "auto"  # how that chapter asks it (a number, a choice)
+        self.asked: Question | None = None  # the question on screen
         self.quiz_score = QuizScore()
         self.asking = False
         self.lesson = lesson
@@ -241,6 +244,8 @@ class TuiNN(ResilientApp[None]):
         # start training a session the settings are about to replace); only quitting still works.
         if len(self.screen_stack) > 1:
             return action == "quit"
+        if self.screen.has_class("too-small"):  # nothing is shown to step or change: only q works
+            return action == "quit"
         if action in self.INSPECT_ONLY:
             return self.inspecting
         # the arrows move the selection while inspecting (space still steps)
@@ -282,9 +287,8 @@ class TuiNN(ResilientApp[None]):
         """Ask for the next step's value before revealing it."""
         if self.asking:
             return
-        from tui_nn.engine.quiz import next_question
-
-        question = next_question(self.stepper)
+        question = next_question(self.stepper, self.quiz_style if self.quiz_once else "auto")
+        self.asked = question
         self.asking = True
         self.push_screen(QuestionScreen(question, self.quiz_score.summary(), self.ascii_only), self._answered)
 
@@ -292,9 +296,7 @@ class TuiNN(ResilientApp[None]):
         self.asking = False
         self.quiz_once = False
         if result is None:
-            from tui_nn.engine.quiz import next_question
-
-            question = next_question(self.stepper)
+            question = self.asked if self.asked is not None else next_question(self.stepper)
             self.quiz_score = self.quiz_score.skipped(question)
             verdict_text, tone = f"skipped: it is {question.shown}", "info"
         else:
@@ -368,6 +370,7 @@ class TuiNN(ResilientApp[None]):
         if chapter.view is not None:
             self.view_mode = chapter.view
         self.quiz_once = isinstance(chapter.question, StepQuiz)
+        self.quiz_style = chapter.question.style if isinstance(chapter.question, StepQuiz) else "auto"
         self.lesson_open = True
         self.screen.set_class(True, "lesson-open")
         if rebuilt:
@@ -381,8 +384,17 @@ class TuiNN(ResilientApp[None]):
     def action_answer_chapter(self) -> None:
         """A: answer the chapter's own question."""
         chapter = self.lesson.chapters[self.chapter] if self.lesson is not None else None
+        if chapter is not None and isinstance(chapter.question, StepQuiz) and self.quiz_once:
+            self._ask_next()  # the chapter asks for the next step: A asks it now, as → would
+            return
         if chapter is None or not isinstance(chapter.question, WrittenQuiz):
-            self.say(Message("this chapter's question is about the next step: press →", "info"))
+            if chapter is None:
+                text = "no lesson open: L opens one"
+            elif isinstance(chapter.question, StepQuiz):
+                text = "this chapter's question has been asked: > for the next chapter"
+            else:
+                text = "this chapter has no question: > for the next chapter"
+            self.say(Message(text, "info"))
             self.draw(self.view)
             return
         self.push_screen(
@@ -638,7 +650,9 @@ class TuiNN(ResilientApp[None]):
         from tui_nn.engine import export
 
         fmt = next(f for f in export.FORMATS if f == kind)
-        title = f"tui-nn · {self.session.describe()}"
+        # the log may span several settings (each rebuild writes its own line): the title names
+        # the data set only, not the η or the network of this moment
+        title = f"tui-nn · {self.session.data.name}: the calculation log"
         document = export.document(fmt, list(self.controller.logbook.entries), self.stepper.fmt, title)
         self._write(export.SUFFIXES[fmt], document, "log")
 
@@ -646,12 +660,9 @@ class TuiNN(ResilientApp[None]):
         self._write(".svg", self.export_screenshot(title=f"tui-nn · {self.session.describe()}"), "screen")
 
     def action_save_session(self) -> None:
-        import json
+        from tui_nn.engine.replay import FORMAT, to_text
 
-        from tui_nn.engine.replay import FORMAT, to_json
-
-        text = json.dumps(to_json(self.controller.recording()), ensure_ascii=False)
-        self._write(".json", text, "session")
+        self._write(".json", to_text(self.controller.recording()), "session")
         if self.message.startswith("wrote"):
             self.say(Message(f"{self.message} ({FORMAT}: tui-nn replay FILE plays it)", "success"))
             self.draw(self.view)

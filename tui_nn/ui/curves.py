@@ -186,12 +186,17 @@ def draw_curves(
         for p in curves.layers
     ]
     point_chars, current_char = (("o", "x"), "@") if ascii_only else (("●", "●"), "◆")
+    # the longest legend that fits whole (a cut one, "● cla", says nothing)
+    walked = f"   {current_char} sample {current + 1}" if current is not None else ""
     if classes is None:
-        legend = f"{point_chars[0]} a unit's z on a sample"
+        legends = [f"{point_chars[0]} a unit's z on a sample{walked}", f"{point_chars[0]} z on a sample{walked}"]
     else:
-        legend = f"{point_chars[0]} z on a class-0 sample  {point_chars[1]} class 1"
-    if current is not None:
-        legend += f"   {current_char} sample {current + 1}"
+        legends = [
+            f"{point_chars[0]} z on a class-0 sample  {point_chars[1]} class 1{walked}",
+            f"{point_chars[0]} class 0  {point_chars[1]} class 1{walked}",
+            f"{point_chars[0]} class 0  {point_chars[1]} class 1",
+        ]
+    legend = next((text for text in legends if len(text) <= width), "")
     # The titles never cut a formula (a cut "≤ 0.25" would read "≤ 0"): both on one line when
     # they fit, else one per line, each ending in an ellipsis only if even that is too narrow.
     one_line = f"{g_formula}   {slope_formula}"
@@ -203,7 +208,7 @@ def draw_curves(
     while plot_rows < 10 and layer_lines:
         plot_rows += len(layer_lines.pop())
     summaries = [line for lines in layer_lines for line in lines]
-    with_legend = plot_rows >= 6
+    with_legend = plot_rows >= 6 and bool(legend)
     if not with_legend:
         plot_rows += 1
     if plot_rows < 4 or plot_width < 8:

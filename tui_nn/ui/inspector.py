@@ -162,7 +162,7 @@ class Inspector(ScrollingLines):
             else ("✓ agrees" if check.relative_error < 1e-6 else "✗ disagrees")
         )
         rows += self._text(
-            f"numerical check: (L(θ+ε) − L(θ−ε))/2ε = {check.numerical:.6e} · analytic ḡ = {check.analytic:.6e} · "
+            f"numerical check: (L(θ+ε) − L(θ−ε))/2ε = {_e(check.numerical)} · analytic ḡ = {_e(check.analytic)} · "
             f"relative error {check.relative_error:.1e} {verdict}",
             good() if check.relative_error < 1e-6 and not check.kink else muted(),
             width,
@@ -237,3 +237,8 @@ class Inspector(ScrollingLines):
             )
         rows += [[Segment("")]]
         return rows
+
+
+def _e(value: float) -> str:
+    """Seven significant digits in scientific notation, with the real minus sign the log uses."""
+    return f"{value:.6e}".replace("-", "−")
