@@ -20,7 +20,7 @@ from tui_nn.engine import actions as act
 from tui_nn.engine.config import ConfigError
 from tui_nn.engine.diagnostics import Diagnostic, stuck
 from tui_nn.engine.explain import Element, ParameterStory, ParamTrail, UnitStory, WhatIf, explain_parameter, explain_unit, what_if
-from tui_nn.engine.gradcheck import GradCheck, check, parameter_names
+from tui_nn.engine.gradcheck import GradCheck, check
 from tui_nn.engine.logbook import Logbook, RunSummary, Tone
 from tui_nn.engine.notation import parameter_label, parse_parameter
 from tui_nn.engine.own_input import check_input, input_session
@@ -114,7 +114,7 @@ class Controller:
         data set (what `tui-nn gradcheck` prints), as a job for a worker thread: it works on a
         copy, so the learner can step on while it runs."""
         net, data = self.session.net.copy(), self.session.data
-        names = parameter_names(net)
+        names = [parameter_label(net, k) for k in range(net.n_params)]  # both names: b2 (b1[1])
         return lambda: check(net, data.x, data.y, names)
 
     def note_diagnoses(self, view: View) -> None:

@@ -18,6 +18,7 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
+from tui_nn.engine.expr import MINUS
 from tui_nn.engine.gradcheck import TOLERANCE, GradCheck, ParameterCheck
 from tui_nn.engine.health import GradientHealth, LayerHealth
 from tui_nn.engine.view import View
@@ -210,7 +211,12 @@ def gradcheck_rows(result: GradCheck, width: int, height: int, ascii_only: bool 
         rows.append(
             _text_row(
                 [
-                    (f"{c.name:<{name_width}}  {c.analytic:>12.5e}  {c.numerical:>12.5e}  {c.relative_error:>10.1e}  ", None),
+                    (
+                        f"{c.name:<{name_width}}  {c.analytic:>12.5e}  {c.numerical:>12.5e}  {c.relative_error:>10.1e}  ".replace(
+                            "-", MINUS
+                        ),
+                        None,
+                    ),
                     ("kink  " if c.kink else "      ", _warn() if c.kink else None),
                     (verdict, style),
                 ],
