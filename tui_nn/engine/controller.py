@@ -11,7 +11,7 @@ earlier sessions.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -141,8 +141,18 @@ class Controller:
     def _log(self, steps: list[Step]) -> None:
         shown = steps[-LOG_TAIL:]
         self.logbook.gap(len(steps) - len(shown))
+        self._log_listed(shown)
+
+    def _log_listed(self, shown: Iterable[Step]) -> None:
+        # A finished phase lists many steps of one kind (w11, w12 … updated alike): the sentence
+        # is said once per kind, under the first, not repeated under each.
+        explained: set[str] = set()
         for step in shown:
-            self._log_step(step)
+            if step.kind in explained:
+                self.logbook.step(step)
+            else:
+                explained.add(step.kind)
+                self._log_step(step)
 
     def _log_step(self, step: Step) -> None:
         """A step goes into the log with the sentence that says what it computes."""
@@ -193,8 +203,7 @@ class Controller:
         finished, start = self.stepper.finish_pass()
         shown = max(start, finished.total - LOG_TAIL)
         self.logbook.gap(shown - start)
-        for step in self.stepper.records(finished, shown, finished.total):
-            self._log_step(step)
+        self._log_listed(self.stepper.records(finished, shown, finished.total))
         return Outcome()
 
     def _do_back(self, _: act.Action) -> Outcome:

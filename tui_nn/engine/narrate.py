@@ -91,10 +91,11 @@ def reproduces(form: Expr, value: float, fmt: NumberFormat, numbers: Formatter |
 ROUNDING_UNITS = 8  # rounding noise: this many units of 2⁻⁵² of the numbers combined
 
 
-def cancels(form: Expr, value: float) -> bool:
-    """The terms of `form` cancel: `value` is smaller than float64's rounding of them."""
-    scale = rounding_scale(form)
-    return value != 0 and math.isfinite(scale) and abs(value) <= ROUNDING_UNITS * 2.0**-52 * scale
+def cancels(values: list[float], mean: float) -> bool:
+    """The samples' terms cancel: their `mean` is smaller than float64's rounding of them.
+    Computed from every value, not from the written sum (a long batch is written a + b + … + z)."""
+    scale = math.fsum(abs(v) for v in values) / len(values)
+    return mean != 0 and math.isfinite(scale) and abs(mean) <= ROUNDING_UNITS * 2.0**-52 * scale
 
 
 class Significant:
@@ -518,7 +519,7 @@ class Narrator:
                 summed = Sym(f"Σₛ {grad.text}", rf"\sum_s {grad.latex}")
                 values = [float(s[index]) for s in per_sample]
                 mean_eq = self.eq(n.MEAN_GRADIENT, (Mul((mean_over, summed)), Div(_listed(values), lit(m))), g)
-                if cancels(Div(_listed(values), lit(m)), g):
+                if cancels(values, g):
                     note = CANCELLED
             upd = u.updates[index]
             theta = float(start_params[index])
