@@ -25,13 +25,21 @@ from tui_nn.ui import theme
 from tui_nn.ui.ascii import asciify
 
 POSITIVE = NEGATIVE = HIGHLIGHT = BOX = DIM = CAPTION = TARGET = FLAG = SELECTED = PATH = Style()
+POSITIVE_BOLD = NEGATIVE_BOLD = Style()
+_PALETTE: theme.Palette | None = None
 
 
 def use_palette() -> None:
-    """Set the drawing styles from the palette in use (called at the start of every drawing)."""
+    """Set the drawing styles from the palette in use (called at the start of every drawing; the
+    styles are made again only when the palette changed, so a drawing's styles are the last one's)."""
     global POSITIVE, NEGATIVE, HIGHLIGHT, BOX, DIM, CAPTION, TARGET, FLAG, SELECTED, PATH
+    global POSITIVE_BOLD, NEGATIVE_BOLD, _PALETTE
     p = theme.current()
+    if p is _PALETTE:
+        return
+    _PALETTE = p
     POSITIVE, NEGATIVE = Style(color=p.positive), Style(color=p.negative)
+    POSITIVE_BOLD, NEGATIVE_BOLD = POSITIVE + Style(bold=True), NEGATIVE + Style(bold=True)
     HIGHLIGHT = Style(color=p.current, bold=True)  # the step just taken: bold, with a heavy border
     BOX = DIM = Style(color=p.muted)
     CAPTION = Style(color=p.muted, italic=True)
@@ -72,9 +80,10 @@ def weight_style(value: float, highlighted: bool = False) -> Style:
         return HIGHLIGHT
     if not math.isfinite(value):
         return FLAG
-    base = POSITIVE if value >= 0 else NEGATIVE
     # small weights keep their sign's colour at full contrast; large ones are bold
-    return base + Style(bold=True) if abs(value) >= 1.0 else base
+    if abs(value) >= 1.0:
+        return POSITIVE_BOLD if value >= 0 else NEGATIVE_BOLD
+    return POSITIVE if value >= 0 else NEGATIVE
 
 
 class Canvas:
@@ -225,6 +234,10 @@ _STROKES: dict[tuple[object, ...], Strokes] = {}
 """Each diagram geometry's edge strokes (sizes, captions, pane size, ASCII): they depend on nothing
 else, so a step or a frame of training redraws the diagram without tracing a line again."""
 _STROKES_KEPT = 16
+_PAINTED: dict[tuple[object, ...], tuple[dict[tuple[int, int], tuple[int, Style]], dict[tuple[int, int], object]]] = {}
+"""What painting every edge left on a fresh canvas (each cell's priority and style, and which edge
+drew it), by geometry and each edge's (priority, style) in drawing order."""
+_PAINTED_KEPT = 8
 
 
 @dataclass
@@ -486,13 +499,32 @@ class NetworkDiagram:
                     if style in (SELECTED, PATH):
                         label_style = style
                     labels.append((src, dst, label, label_style, highlighted or style is SELECTED, element))
-        canvas.paint(painted, dots)
+        self._paint(canvas, painted, dots)
         labels.sort(key=lambda item: not item[4])  # the current step's labels get the first pick
         for src, dst, label, style, _, element in labels:
             canvas.drawing = element
             if not self._place_label(canvas, src, dst, label, style):
                 self.unlabelled += 1
         canvas.drawing = None
+
+    def _paint(
+        self, canvas: Canvas, painted: list[tuple[int, int, Stroke, Style, object]], dots: dict[tuple[int, int], int]
+    ) -> None:
+        """`canvas.paint`, or its result for the same geometry and the same edge priorities and
+        styles (a frame of training seldom changes them: a weight's sign or |w| ≥ 1)."""
+        if self.ascii_only or canvas.dot_style or canvas.owner:  # (only a fresh canvas's result is kept)
+            canvas.paint(painted, dots)
+            return
+        s = self.state
+        key = (s.sizes, s.activations, self.width, self.height, tuple((p, style) for p, _, _, style, _ in painted))
+        cached = _PAINTED.get(key)
+        if cached is None:
+            canvas.paint(painted, dots)
+            if len(_PAINTED) >= _PAINTED_KEPT:
+                _PAINTED.pop(next(iter(_PAINTED)))
+            _PAINTED[key] = (dict(canvas.dot_style), dict(canvas.owner))
+            return
+        canvas.dot_style, canvas.owner, canvas.dots = dict(cached[0]), dict(cached[1]), dict(dots)
 
     def _strokes(self, canvas: Canvas, columns: list[list[_Box | None]]) -> Strokes:
         """Every drawn edge's stroke, traced once per geometry (the canvas holds only the boxes and

@@ -31,6 +31,8 @@ def use_palette() -> None:
     PALE, CONTOUR, GROUND = theme.rgb(p.pale), theme.rgb(p.contour), theme.rgb(p.point_ground)
     AXIS = Style(color=p.muted)
     _STYLE_CACHE.clear()
+    _MARK_CACHE.clear()
+    _POINT_STYLES.clear()
 
 
 ASCII_BANDS = ".-+#"
@@ -64,6 +66,8 @@ def contour_mask(grid: np.ndarray) -> np.ndarray:
 LEVELS = 16  # ŷ is drawn in 2·LEVELS + 1 shades: no visible banding, and few distinct styles
 CONTOUR_LEVEL, INVALID_LEVEL = 100, 101
 _STYLE_CACHE: dict[tuple[int, int], Style] = {}
+_MARK_CACHE: dict[tuple[int, bool, bool], tuple[str, Style]] = {}
+_POINT_STYLES: dict[tuple[int, int, int], Style] = {}
 
 
 def _level_colour(level: int) -> tuple[int, int, int]:
@@ -93,6 +97,33 @@ def shade_levels(grid: np.ndarray) -> np.ndarray:
     return levels
 
 
+def _point_mark(label: int, wrong: bool, ascii_only: bool) -> tuple[str, Style]:
+    """A data point's character and style on the boundary plot (made once per palette)."""
+    key = (label, wrong, ascii_only)
+    mark = _MARK_CACHE.get(key)
+    if mark is not None:
+        return mark
+    colour = CLASS_1 if label else CLASS_0
+    if ascii_only:
+        mark = (("X" if label else "O") if wrong else ("x" if label else "o")), Style(bold=True)
+    elif wrong:
+        # its own class colour, inside the other class's region: it stands out
+        mark = "✕", Style(color="white", bold=True, bgcolor=_rgb(colour))
+    else:
+        # a coloured dot on a dark cell shows on either region
+        mark = "●", Style(color=_rgb(colour), bold=True, bgcolor=_rgb(GROUND))
+    _MARK_CACHE[key] = mark
+    return mark
+
+
+def _point_style(colour: tuple[int, int, int]) -> Style:
+    """A sample's label style in the hidden space (made once per colour and palette)."""
+    style = _POINT_STYLES.get(colour)
+    if style is None:
+        style = _POINT_STYLES[colour] = Style(color=_rgb(colour), bold=True)
+    return style
+
+
 def boundary_rows(
     grid: np.ndarray,
     extent: Extent,
@@ -107,23 +138,14 @@ def boundary_rows(
     pixel_rows, columns = grid.shape
     rows = pixel_rows // 2
     marks: dict[tuple[int, int], tuple[str, Style]] = {}
+    labels, predicted = (y[:, 0] > 0.5).tolist(), (predictions[:, 0] > 0.5).tolist()
     for i in range(len(x)):
         cell = pixel_of(x[i], extent, columns, pixel_rows)
         if cell is None:
             continue
         col, prow = cell
-        label = int(y[i, 0] > 0.5)
-        wrong = int(predictions[i, 0] > 0.5) != label
-        colour = CLASS_1 if label else CLASS_0
-        if ascii_only:
-            char = ("X" if label else "O") if wrong else ("x" if label else "o")
-            marks[(col, prow // 2)] = (char, Style(bold=True))
-        elif wrong:
-            # its own class colour, inside the other class's region: it stands out
-            marks[(col, prow // 2)] = ("✕", Style(color="white", bold=True, bgcolor=_rgb(colour)))
-        else:
-            # a coloured dot on a dark cell shows on either region
-            marks[(col, prow // 2)] = ("●", Style(color=_rgb(colour), bold=True, bgcolor=_rgb(GROUND)))
+        label = int(labels[i])
+        marks[(col, prow // 2)] = _point_mark(label, int(predicted[i]) != label, ascii_only)
     levels = shade_levels(grid)
     if ascii_only:
         return _ascii_rows(grid, levels, marks, rows, columns)
@@ -192,6 +214,23 @@ def boundary_legend(extent: Extent, width: int, ascii_only: bool) -> list[Segmen
     return [*segments, Segment(" " * (width - used))]
 
 
+def _point_cells(points: np.ndarray, extent: Extent, width: int, height: int) -> list[tuple[int, int]]:
+    """Each point's cell (column, row) on a width × height plot of `extent`, clamped to the plot:
+    the same float operations as for one point, done on all at once."""
+    points = np.asarray(points, dtype=float)
+    fx = (points[:, 0] - extent.x_min) / (extent.x_max - extent.x_min)
+    fy = (extent.y_max - points[:, 1]) / (extent.y_max - extent.y_min)
+    cx, cy = fx * width, fy * height
+    if not (np.isfinite(cx).all() and np.isfinite(cy).all()):  # one by one, as int() takes them
+        return [
+            (min(max(int(c), 0), width - 1), min(max(int(r), 0), height - 1))
+            for c, r in zip(cx.tolist(), cy.tolist(), strict=True)
+        ]
+    columns = np.clip(cx.astype(np.int64), 0, width - 1)
+    rows = np.clip(cy.astype(np.int64), 0, height - 1)
+    return list(zip(columns.tolist(), rows.tolist(), strict=True))
+
+
 def hidden_rows(
     space: HiddenSpace,
     extent: Extent,
@@ -231,18 +270,18 @@ def hidden_rows(
             canvas.line(x0, y0, x1, y1, Style(color=_rgb(CONTOUR), bold=True), 1)
     # Samples sharing a cell share a label ("1,4"), so none hides another.
     cells: dict[tuple[int, int], list[int]] = {}
-    for i, (u, v) in enumerate(space.points):
-        cx, cy = cell(float(u), float(v))
-        cells.setdefault((min(max(int(cx), 0), width - 1), min(max(int(cy), 0), height - 1)), []).append(i)
+    for i, (col, row) in enumerate(_point_cells(space.points, extent, width, height)):
+        cells.setdefault((col, row), []).append(i)
+    labels = (y[:, 0] > 0.5).tolist()
     for (col, row), members in cells.items():
-        label = int(y[members[0], 0] > 0.5)
-        mixed = len({int(y[i, 0] > 0.5) for i in members}) > 1
+        label = int(labels[members[0]])
+        mixed = len({labels[i] for i in members}) > 1
         if many:
             char = ("o" if label == 0 else "x") if ascii_only else "●"
         else:
             char = ",".join(str(i + 1) for i in members)
         colour = (255, 255, 255) if mixed else (CLASS_1 if label else CLASS_0)
-        canvas.text(min(col, width - len(char)), row, char, Style(color=_rgb(colour), bold=True))
+        canvas.text(min(col, width - len(char)), row, char, _point_style(colour))
     rows = canvas.rows()
     if sides is None or ascii_only:
         return rows

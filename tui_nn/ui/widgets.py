@@ -49,7 +49,7 @@ class _CachedLines(Widget):
         self.ascii_only = ascii_only
         self._key: tuple[object, ...] | None = None
         self._raw: list[Strip] = []
-        self._styled: tuple[Style, list[Strip]] | None = None
+        self._styled: tuple[Style, list[Strip | None]] | None = None  # the rows on the base style, made when shown
         self._pass: tuple[Size, Style] | None = None  # content size and base style during one render
 
     def draw_rows(self, view: View, width: int, height: int) -> list[list[Segment]]:
@@ -84,9 +84,14 @@ class _CachedLines(Widget):
             return Strip.blank(size.width)
         self._draw(view, size.width, size.height)
         if self._styled is None or self._styled[0] != base:
-            self._styled = (base, [strip.apply_style(base) for strip in self._raw])
+            self._styled = (base, [None] * len(self._raw))
         strips = self._styled[1]
-        return strips[y] if y < len(strips) else Strip.blank(size.width, base)
+        if y >= len(strips):
+            return Strip.blank(size.width, base)
+        strip = strips[y]
+        if strip is None:
+            strip = strips[y] = self._raw[y].apply_style(base)
+        return strip
 
     def watch_view(self) -> None:
         self.redraw()
@@ -98,13 +103,18 @@ class _CachedLines(Widget):
         if view is None or not self.display or self.region.area == 0 or size.width < 4 or size.height < 2:
             self.refresh()
             return
-        before, drawn_at = self._raw, self._key
+        before, drawn_at, styled = self._raw, self._key, self._styled
         if not self._draw(view, size.width, size.height):
             return
         if drawn_at is None or drawn_at[1:] != (size.width, size.height) or len(before) != len(self._raw):
             self.refresh()
             return
         changed = [y for y, (old, new) in enumerate(zip(before, self._raw, strict=True)) if old != new]
+        if styled is not None:  # the unchanged rows keep their styled strips
+            rows = styled[1]
+            for y in changed:
+                rows[y] = None
+            self._styled = styled
         if changed:  # (refresh() without regions would repaint the whole pane)
             self.refresh(*changed_rows(changed, size.width))
 
