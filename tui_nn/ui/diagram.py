@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.segment import Segment
 from rich.style import Style
@@ -205,15 +206,19 @@ class Canvas:
         for (cx, cy), (_, style) in self.dot_style.items():
             if not self.taken[cy][cx]:
                 self.styles[cy][cx] = style
+        # Where a cell's style object differs from its left neighbour's, for all rows at once
+        # (NumPy on the objects' ids: `is`, as the merging has always compared them).
+        if self.width == 0:
+            return [[] for _ in range(self.height)]
+        ids = np.array([list(map(id, styles)) for styles in self.styles], dtype=np.uint64).reshape(self.height, self.width)
+        starts: list[list[int]] = [[0] for _ in range(self.height)]
+        ys, xs = np.nonzero(ids[:, 1:] != ids[:, :-1])
+        for y, x in zip(ys.tolist(), xs.tolist(), strict=True):
+            starts[y].append(x + 1)
         result = []
-        for chars, styles in zip(self.chars, self.styles, strict=True):
-            segments: list[Segment] = []
-            start = 0
-            for x in range(1, self.width + 1):
-                if x == self.width or styles[x] is not styles[start]:
-                    segments.append(Segment("".join(chars[start:x]), styles[start]))
-                    start = x
-            result.append(segments)
+        for chars, styles, row_starts in zip(self.chars, self.styles, starts, strict=True):
+            ends = [*row_starts[1:], self.width]
+            result.append([Segment("".join(chars[a:b]), styles[a]) for a, b in zip(row_starts, ends, strict=True)])
         return result
 
 
