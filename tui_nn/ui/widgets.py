@@ -40,7 +40,8 @@ class _CachedLines(Widget):
     change after the first render.
     """
 
-    view: reactive[View | None] = reactive(None, layout=False)
+    # repaint=False: a new View repaints only the rows whose drawing changed (redraw), not the pane
+    view: reactive[View | None] = reactive(None, layout=False, repaint=False)
     """The View drawn; None until the app hands over the first one."""
 
     def __init__(self, net: Network, ascii_only: bool, **kwargs: str | None) -> None:
@@ -139,7 +140,7 @@ class NetworkPane(_CachedLines):
             super().__init__()
             self.element = element
 
-    selected: reactive[Element | None] = reactive(None, layout=False)
+    selected: reactive[Element | None] = reactive(None, layout=False, repaint=False)  # (redraw repaints)
     """What the inspector explains (drawn highlighted, with its chain-rule path)."""
 
     _last: NetworkDiagram | None = None
