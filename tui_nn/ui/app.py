@@ -78,6 +78,8 @@ class TuiNN(ResilientApp[None]):
     inspecting: reactive[bool] = reactive(False, bindings=True)
     """True while the selection cursor is on the diagram and the inspector replaces the log."""
 
+    _recomposing = False  # True while _rebuild replaces the panes
+
     INSPECT_ONLY = frozenset({"select", "select_cycle", "leave_inspect", "set_value", "zero", "knock_out"})
 
     def __init__(
@@ -206,6 +208,8 @@ class TuiNN(ResilientApp[None]):
         if view is None:
             view = self.controller.view()
         self.view = view
+        if self._recomposing:  # the panes are being replaced; _rebuild draws them when they are back
+            return
         self.query_one(NetworkPane).view = view
         self.query_one(BoundaryPane).view = view
         self.query_one(HiddenPane).view = view
@@ -530,7 +534,11 @@ class TuiNN(ResilientApp[None]):
     async def _rebuild(self) -> None:
         """The session was replaced (settings, reset, or undoing one): new panes for its network."""
         self.view = self.controller.view()
-        await self.recompose()
+        self._recomposing = True  # a timer (the playing walk, a replay) may fire while the panes are gone
+        try:
+            await self.recompose()
+        finally:
+            self._recomposing = False
         self.sub_title = self.session.describe()
         self.screen.set_class(self.ascii_only, "ascii")
         self.screen.set_class(self.palette.name == "light", "light")
