@@ -310,13 +310,21 @@ SESSION = {"format": "tui-nn-session/1", "config": {}, "actions": []}
         ("{", ["--check"], "bad.json: not valid JSON (line 1, column 2"),
         ({"format": "tui-nn/1"}, ["--check"], 'bad.json: format must be "tui-nn-session/1"'),
         ({**SESSION, "actions": [{"action": "fly"}]}, [], "bad.json: actions[0]: unknown action 'fly'"),
-        ({**SESSION, "actions": [{"action": "reseed", "seed": -1}]}, ["--check"], "bad.json: actions[0] (reseed) cannot be applied"),
+        (
+            {**SESSION, "actions": [{"action": "reseed", "seed": -1}]},
+            ["--check"],
+            "bad.json: actions[0] (reseed) cannot be applied",
+        ),
         (
             {**SESSION, "actions": [{"action": "rebuild", "config": {"weights": "gone.json"}}]},
             ["--check"],
             "bad.json: actions[0] (rebuild) cannot be applied: settings not applied: gone.json: no such file",
         ),
-        ({**SESSION, "config": {"weights": "gone.json"}}, [], "bad.json: its starting network cannot be built: gone.json: no such file"),
+        (
+            {**SESSION, "config": {"weights": "gone.json"}},
+            [],
+            "bad.json: its starting network cannot be built: gone.json: no such file",
+        ),
         (SESSION, ["--json"], "--json goes with --check"),
         (SESSION, ["--check", "--pace", "5"], "--pace is for the app; --check replays without it"),
         (SESSION, ["--pace", "3"], "--pace: pace must be one of"),

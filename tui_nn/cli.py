@@ -644,7 +644,11 @@ def read_lesson_option(value: str, flag: str = "--lesson") -> Lesson:
         return load_lesson(Path(value))
     except LessonError as error:
         if value in BUILTIN_LESSONS and not Path(value).exists():
-            how = "'tui-nn lesson' with no FILE" if flag == "FILE" else "--lesson with no FILE, after the problem: 'tui-nn xor --lesson'"
+            how = (
+                "'tui-nn lesson' with no FILE"
+                if flag == "FILE"
+                else "--lesson with no FILE, after the problem: 'tui-nn xor --lesson'"
+            )
             raise LessonError(f"{error}; for the built-in {value} lesson give {how}") from None
         raise
 
