@@ -506,8 +506,7 @@ def run_trace(args: argparse.Namespace) -> int:
             lines.append(line)
 
     if kind == "text":
-        emit(f"trace {session.describe()}")
-        emit(walked)
+        emit(f"trace {session.describe()} · {walked}")  # one header line: readers skip it with `tail -n +2`
     status = 0
     for record in _walk_epochs(session, epochs):
         if kind == "json":
