@@ -147,6 +147,7 @@ def parameter_lines(story: ParameterStory, fmt: NumberFormat) -> list[str]:
     name = story.label.split(" ")[0]
     lines = [
         f"{story.label} = {fmt(story.value)}   ({kind})",
+        *story.words,  # the plain sentences the log puts under the gradient and the update
         f"∂L/∂{name} for {_shown_samples(story)} of this pass: the chain rule, from the loss down",
     ]
     for chain in story.samples:
@@ -162,13 +163,18 @@ def parameter_lines(story: ParameterStory, fmt: NumberFormat) -> list[str]:
     lines.append(f"after the update: {fmt(story.after)}")
     check = story.check
     lines.append(
-        f"numerical check: (L(θ+ε) − L(θ−ε))/2ε = {check.numerical:.6e} · analytic ḡ = {check.analytic:.6e} · "
+        f"numerical check: (L(θ+ε) − L(θ−ε))/2ε = {_e(check.numerical)} · analytic ḡ = {_e(check.analytic)} · "
         f"relative error {check.relative_error:.1e} {_verdict(story)}"
     )
     if len(story.trail) > 1:
         (first_epoch, first), (last_epoch, last) = story.trail[0], story.trail[-1]
         lines.append(f"history: {fmt(first)} at epoch {first_epoch} → {fmt(last)} at epoch {last_epoch}")
     return lines
+
+
+def _e(value: float) -> str:
+    """Seven significant digits in scientific notation, with the real minus sign the log uses."""
+    return f"{value:.6e}".replace("-", "−")
 
 
 def unit_lines(story: UnitStory, fmt: NumberFormat) -> list[str]:
@@ -217,6 +223,7 @@ def parameter_json(story: ParameterStory, fmt: NumberFormat) -> dict[str, object
         "file_name": file_name,
         "index": story.index,
         "value": json_number(story.value),
+        "words": list(story.words),
         "sample_count": story.sample_count,
         "samples": [_chain_json(chain, fmt) for chain in story.samples],
         "mean_gradient": json_number(story.update.equations[0].value),
