@@ -353,3 +353,37 @@ def test_replay_check_of_a_session_that_ends_diverged_exits_1(capsys: pytest.Cap
     assert code == 1 and "sha256" in out and "= inf" in out
     line = err.strip()
     assert "\n" not in line and line.startswith("tui-nn: replay ") and "not finite numbers" in line
+
+
+def test_replay_check_says_whether_it_lands_bit_identical(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """--expect: the digest a check printed, or the network saved (as s does) when the session was."""
+    from tui_nn.engine import persist
+
+    path, source = recorded(tmp_path)
+    saved = persist.save(tmp_path / "net.json", source.session.net, {})
+    digest = hashlib.sha256(source.session.net.params.astype("<f8").tobytes()).hexdigest()
+    for expect in (str(saved), digest.upper()):
+        code, out, _ = run(capsys, "replay", str(path), "--check", "--expect", expect)
+        assert code == 0 and out.splitlines()[-1].startswith("bit-identical to ") and digest in out.splitlines()[-1]
+    # one more epoch: the same shape, every parameter moved; the largest move is named with both values
+    source.apply(act.Train(1))
+    moved = source.session.net.params
+    persist.save(tmp_path / "later.json", source.session.net, {})
+    code, out, _ = run(capsys, "replay", str(path), "--check", "--expect", str(tmp_path / "later.json"))
+    last = out.splitlines()[-1]
+    assert code == 1 and last.startswith("differs from ")
+    document = json.loads(run(capsys, "replay", str(path), "--check", "--json", "--expect", str(tmp_path / "later.json"))[1])
+    landed = np.array([p["value"] for p in document["parameters"]])
+    worst = int(np.argmax(np.abs(landed - moved)))
+    assert document["expected"]["identical"] is False
+    assert f"{int(np.sum(landed != moved))} of {landed.size} parameters" in last
+    assert f"lands on {float(landed[worst])!r}, expected {float(moved[worst])!r}" in last
+    code, out, _ = run(capsys, "replay", str(path), "--check", "--expect", "0" * 64)
+    assert code == 1 and out.splitlines()[-1] == f"differs from the SHA-256 000000000000…: the parameters' sha256 is {digest}"
+    persist.save(tmp_path / "small.json", build(Config()).net, {})
+    code, out, _ = run(capsys, "replay", str(path), "--check", "--expect", str(tmp_path / "small.json"))
+    assert code == 1 and out.splitlines()[-1].endswith("small.json: that is a 2-2-1 network; the replay lands on 2-3-1")
+    code, _, err = run(capsys, "replay", str(path), "--check", "--expect", str(tmp_path / "gone.json"))
+    assert code == 2 and "gone.json: no such file" in one_error_line(err)
+    code, _, err = run(capsys, "replay", str(path), "--expect", digest)
+    assert code == 2 and "--expect goes with --check" in one_error_line(err)

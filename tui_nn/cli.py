@@ -103,8 +103,8 @@ def make_parser() -> dict[str, argparse.ArgumentParser]:
     )
     train = _Parser(prog="tui-nn train", description="Train headless and print the loss the way the tutorials do.")
     _common(train)
-    train.add_argument("--epochs", default="5000")
-    train.add_argument("--every", default="1000", help="log every K epochs")
+    train.add_argument("--epochs", default="5000", help="how many epochs to train (default 5000)")
+    train.add_argument("--every", default="1000", help="log every K epochs (default 1000)")
     train.add_argument("--json", action="store_true", help="one JSON object per logged epoch, then the predictions")
     train.add_argument("--save", metavar="FILE", help="save the trained network as JSON")
     trace = _Parser(prog="tui-nn trace", description="Print the calculation log of a step-by-step walk.")
@@ -146,6 +146,12 @@ def make_parser() -> dict[str, argparse.ArgumentParser]:
         "--headless",
         action="store_true",
         help="apply every action without the app and print where the session lands (epoch, loss, every parameter)",
+    )
+    replay.add_argument(
+        "--expect",
+        metavar="SHA256|NETWORK",
+        help="with --check: where it should land, the sha256 a check printed or the network saved with s; "
+        "says whether it is bit-identical (exit 0) or not (exit 1)",
     )
     replay.add_argument("--json", action="store_true", help="with --check: one JSON object")
     _app_display(replay, target_loss=False)
@@ -802,6 +808,7 @@ def _print_usage(stream: TextIO) -> None:
         "usage: tui-nn PROBLEM [options]            open the app (PROBLEM: " + ", ".join(PROBLEMS) + ")",
         "       tui-nn lesson [FILE] [options]      open the app at a guided lesson (the built-in XOR one without FILE)",
         "       tui-nn replay FILE [--check]        play a saved session back in the app, or check it headless",
+        "                [--expect SHA256|NETWORK]  (and whether it lands bit-identical where expected)",
         "       tui-nn train PROBLEM [options]      train headless, print the loss every --every epochs",
         "       tui-nn trace PROBLEM [options]      print the calculation log of a walk (text, markdown, latex, json)",
         "       tui-nn explain PROBLEM --param W    where a weight's, bias's (or --unit's) numbers come from",
@@ -809,6 +816,8 @@ def _print_usage(stream: TextIO) -> None:
         "       tui-nn serve PROBLEM [options]      serve the app to web browsers (pip install 'tui-nn[serve]')",
         "       tui-nn --version",
         "run 'tui-nn COMMAND --help' (or 'tui-nn xor --help') for the options of each",
+        "exit status: 0 done, 1 a check failed or training diverged, 2 bad input (one line: 'tui-nn: error: …'),",
+        "             70 an internal error (a report file is named), 128+N ended by signal N (129: the terminal went away)",
     ]
     print("\n".join(lines), file=stream)
 
