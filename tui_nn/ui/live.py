@@ -27,34 +27,16 @@ from textual.worker import Worker
 
 from tui_nn.engine import remote
 from tui_nn.engine.controller import STUCK_CHECK, Controller, LiveRun
+from tui_nn.engine.pace import DEFAULT_PACE as DEFAULT_PACE  # the pace ladder, for the app and its tests
+from tui_nn.engine.pace import PACES as PACES
+from tui_nn.engine.pace import pace_text as pace_text
+from tui_nn.engine.pace import parse_pace as parse_pace
 from tui_nn.engine.remote import Failed, Frame, RateApplied, RemoteRun, Stopped, TrainingProcess, TrainingProcessLost
 from tui_nn.engine.view import View
 
-# Epochs per second; None is as fast as the machine goes. The default trains the default XOR
-# network to its target loss (about 9,700 epochs) in roughly 20 seconds: slow enough to watch.
-PACES: tuple[float | None, ...] = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, None)
-DEFAULT_PACE = 500
 FRAME_SECONDS = 1 / 30
 CHUNK_SECONDS = 0.008  # slices at "max" pace, between checks for a stop request (training in this process)
 LISTEN_SECONDS = FRAME_SECONDS  # longest the worker waits for the training process before looking at the UI's requests
-
-
-def pace_text(pace: float | None) -> str:
-    return "max" if pace is None else f"{pace:g}/s"
-
-
-def parse_pace(text: str) -> float | None:
-    """'max' or one of the ladder's epochs-per-second values (e.g. 500)."""
-    if text.strip().lower() == "max":
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"pace must be max or a number of epochs a second, not '{text}'") from None
-    if value not in PACES:
-        listed = ", ".join(pace_text(p).removesuffix("/s") for p in PACES)
-        raise ValueError(f"pace must be one of {listed} (epochs a second), not '{text}'")
-    return value
 
 
 class TrainingProgress(Message):
