@@ -65,6 +65,8 @@ class LiveRun:
     check_stuck: bool = True  # stop when the loss goes flat on a network that has not learned
     pending_lr: list[float] = field(default_factory=list)  # η changes the training has not applied yet
     asked_lr: float | None = None  # the newest η asked for during the run (+ twice in a row is ×4)
+    record_start: int = 0  # how many actions were recorded when the run began
+    start_lr: float | None = None  # η when the run began
 
 
 class Controller:
@@ -340,7 +342,9 @@ class Controller:
         """Walk to the next epoch boundary and hand the engine to the training worker."""
         origin = self.stepper.epoch
         jump = self.stepper.begin_jump()
-        self.live = LiveRun(jump, origin, origin, target_loss, check_stuck)
+        self.live = LiveRun(
+            jump, origin, origin, target_loss, check_stuck, record_start=len(self.record), start_lr=self.stepper.lr
+        )
         return self.live
 
     def stuck(self) -> Diagnostic | None:
@@ -393,6 +397,19 @@ class Controller:
             self.record.append(act.SetLR(lr))
             self.stepper.set_lr(lr)
         return Outcome(self._log_run(run.origin_epoch, reason))
+
+    def abandon_training(self, run: LiveRun) -> None:
+        """A run that met an error: the session goes back to exactly where it was when the run
+        began, and nothing of the run is recorded or logged (the error is the caller's to tell).
+        An η asked for during the run still holds, as the log's note of it says."""
+        self.stepper.abandon_jump(run.jump)
+        self.live = None
+        del self.record[run.record_start :]
+        if run.start_lr is not None:
+            self.stepper.trainer.lr = run.start_lr
+        if self.session.config.lr != self.stepper.lr:
+            self.stepper.set_lr(self.session.config.lr)
+            self.record.append(act.SetLR(self.session.config.lr))
 
     def _log_run(self, origin: int, reason: str | None) -> Message:
         """One undoable log entry for a run (what the tutorials print after training); the status

@@ -68,6 +68,7 @@ class TuiNN(ResilientApp[None]):
     """True while the selection cursor is on the diagram and the inspector replaces the log."""
 
     INSPECT_ONLY = frozenset({"select", "select_cycle", "leave_inspect", "set_value", "zero", "knock_out"})
+    MODAL_ACTIONS = frozenset({"quit", "focus_next", "focus_previous"})
 
     def __init__(
         self,
@@ -217,9 +218,10 @@ class TuiNN(ResilientApp[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # While help or settings is open, the network underneath must not change (T there would
-        # start training a session the settings are about to replace); only quitting still works.
+        # start training a session the settings are about to replace); quitting and moving the
+        # focus between a form's fields (Tab, Shift+Tab) still work.
         if len(self.screen_stack) > 1:
-            return action == "quit"
+            return action in self.MODAL_ACTIONS
         if action in self.INSPECT_ONLY:
             return self.inspecting
         # the arrows move the selection while inspecting
