@@ -277,10 +277,16 @@ async def test_tiny_terminal_shows_a_notice() -> None:
     app = make_app()
     async with app.run_test(size=(40, 12)) as pilot:
         assert app.screen.has_class("too-small")
-        await pilot.press("right")  # keys still work, the state is kept
+        await pilot.press("right", "T", "e")  # nothing steps unseen while the notice shows
+        assert app.stepper.position == 0 and not app.training
         await pilot.resize_terminal(120, 40)
         await pilot.pause()
+        await pilot.press("right")
         assert not app.screen.has_class("too-small") and app.stepper.position == 1
+        await pilot.resize_terminal(40, 12)
+        await pilot.pause()
+        await pilot.press("q")  # q still quits
+    assert app.return_code == 0
 
 
 async def test_divergence_in_the_app_is_a_message() -> None:
@@ -419,3 +425,28 @@ async def test_keys_under_a_modal_screen_leave_the_session_alone() -> None:
         assert not app.training and app.stepper.epoch == 0
         await pilot.press("escape", "e")
         assert app.stepper.epoch == 1
+
+
+async def test_a_number_in_a_unit_box_is_never_cut() -> None:
+    """Before: an output bias of −1.1102e−16 was drawn 'b −1.11e−1' (cut at the box's border)."""
+    from tui_nn.engine.expr import parse_number
+
+    network = {
+        "format": "tui-nn/1",
+        "layers": [2, 2, 1],
+        "activations": ["sigmoid", "sigmoid"],
+        "loss": "bce",
+        "weights": [[[1.5, -0.5], [0.25, 2.0]], [[1.0], [-1.0]]],
+        "biases": [[0.0, 0.0], [-1.1102230246251565e-16]],
+    }
+    path = Path("tiny-bias.json")
+    path.write_text(json.dumps(network))
+    app = TuiNN(build(Config(weights=str(path))), pace=None)
+    async with app.run_test(size=SIZE):
+        diagram = app.query_one(NetworkPane).diagram()
+        assert isinstance(diagram, NetworkDiagram)
+        text = "\n".join(line.plain for line in diagram.render_lines())
+        shown = re.findall(r"\bb ([+−]?[\d.]+(?:e[+−]\d+)?)", text)
+        assert len(shown) == 3, text
+        tiny = [b for b in shown if b != "0"]
+        assert shown.count("0") == 2 and len(tiny) == 1 and abs(parse_number(tiny[0]) + 1.1102230246251565e-16) < 1e-17, shown

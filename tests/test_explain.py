@@ -134,6 +134,24 @@ def test_the_trail_follows_training_and_stepping_back() -> None:
     assert isinstance(story, ParameterStory) and [epoch for epoch, _ in story.trail] == [0]
 
 
+def test_the_trail_starts_again_with_another_network_and_after_undoing_it() -> None:
+    # Found by the palette test: a trail recorded on a perceptron (3 parameters) was read with
+    # the 2-2-1 network's index 6 after ← brought the 2-2-1 back.
+    c = Controller(build(Config()))
+    c.apply(act.Train(20))
+    c.view()
+    c.apply(act.Rebuild(Config(hidden=())))
+    c.view()
+    c.apply(act.Train(20))
+    c.view()
+    c.apply(act.Back())  # the perceptron's run
+    c.apply(act.Back())  # the rebuild: the 2-2-1 network again
+    c.view()
+    story = c.explain(Element("weight", 1, 0, 1))  # v2, index 7: beyond the perceptron's 3
+    assert isinstance(story, ParameterStory)
+    assert [epoch for epoch, _ in story.trail] == [20] and story.trail[-1][1] == story.value
+
+
 def test_every_element_is_reachable_with_the_cursor_keys() -> None:
     from tui_nn.engine.explain import columns, cycle, move
 
@@ -156,3 +174,19 @@ def test_every_element_is_reachable_with_the_cursor_keys() -> None:
                     reached.add(nxt)
                     frontier.append(nxt)
         assert reached == everything
+
+
+def test_left_and_right_follow_the_edges() -> None:
+    from tui_nn.engine.explain import move
+
+    sizes = (2, 2, 1)
+    for j in range(2):  # ← from a hidden unit or its bias: an edge into that unit; → an edge out of it
+        for start in (Element("unit", 1, j), Element("bias", 0, j)):
+            left = move(sizes, start, "left")
+            assert left.kind == "weight" and left.layer == 0 and left.unit == j
+            right = move(sizes, start, "right")
+            assert right.kind == "weight" and right.layer == 1 and right.source == j
+    w21 = Element("weight", 0, 0, 1)  # from x2 into h1
+    assert move(sizes, w21, "left") == Element("unit", 0, 1) and move(sizes, w21, "right") == Element("unit", 1, 0)
+    assert move(sizes, Element("unit", 0, 0), "left") == Element("unit", 0, 0)  # nothing left of the inputs
+    assert move(sizes, Element("unit", 2, 0), "right") == Element("unit", 2, 0)

@@ -143,8 +143,10 @@ def test_the_check_table_lists_every_parameter_and_the_verdict() -> None:
     _, analytic, _, _ = net.loss_and_gradient(data.x, data.y)
     for line, c in zip(lines[1:10], result.checks, strict=True):
         assert line.split()[0] == c.name
-        assert f"{analytic[c.index]:.5e}" in line  # the engine's gradient, as computed
-        assert f"{c.numerical:.5e}" in line and f"{c.relative_error:.1e}" in line and line.rstrip().endswith("✓")
+        minus = str.maketrans("-", "−")  # written with the real minus sign, as everywhere else
+        assert f"{analytic[c.index]:.5e}".translate(minus) in line  # the engine's gradient, as computed
+        assert f"{c.numerical:.5e}".translate(minus) in line and f"{c.relative_error:.1e}".translate(minus) in line
+        assert line.rstrip().endswith("✓")
     assert "backprop agrees" in lines[10] and f"{result.max_relative_error:.1e}" in lines[10]
 
 

@@ -27,15 +27,18 @@ MAIN_KEYS = [
     *["right", "left", "space", "f", "b", "F", "B", "e", "up", "down", "0", "1", "2", "4", "9"],
     *["plus", "minus", "v", "r", "s", "escape", "enter", "tab"],
     *["T", "T", "question_mark", "c"],  # live training and the two modals
+    # the teaching and NumPy keys, and the modals they open (quiz, card, lesson, own input, check)
+    *["m", "g", "G", "I", "a", "w", "C", "L", "greater_than_sign", "less_than_sign", "A", "i", "n", "p"],
 ]
 # While training, mostly keys that leave it running (a stepping key pauses it first).
-TRAINING_KEYS = ["plus", "minus", "v", "s", "escape", "tab", "question_mark", "right", "e", "1", "0", "c", "t"]
+TRAINING_KEYS = ["plus", "minus", "v", "m", "g", "s", "escape", "tab", "question_mark", "right", "e", "1", "0", "c", "t"]
 # (No page keys: their scroll animation makes every press wait for it, without testing more.)
 HELP_KEYS = ["down", "up", "down", "tab", "question_mark", "escape", "right", "T", "c", "e", "plus"]
 # Typed into the settings fields: every printable character except q (on a Select, which does
 # not take letters, q is the app's quit key: quitting is checked at the end instead).
 TYPED = [c for c in string.printable if c not in "q\t\n\r\x0b\x0c"] + list("[]\\[]/=") * 4  # markup, often
 SETTINGS_KEYS = ["tab", "shift+tab", "backspace", "left", "right", "up", "down", "enter", "escape", "home", "end"]
+MODAL_KEYS = ["escape", "enter", "tab", "backspace", "left", "right", "up", "down"]
 # Each phase opens a screen (or starts training) and then presses random keys from there.
 OPENINGS = ["train", "settings", "help", "train", "settings"]
 KEYS_PER_PHASE = 10
@@ -47,8 +50,10 @@ def next_key(rng: random.Random, app: TuiNN) -> str:
         return rng.choice(TYPED) if rng.random() < 0.7 else rng.choice(SETTINGS_KEYS)
     if isinstance(screen, HelpScreen):
         return rng.choice(HELP_KEYS)
+    if len(app.screen_stack) > 1:  # the other modals: typed answers and inputs, or closing keys
+        return rng.choice(TYPED) if rng.random() < 0.6 else rng.choice(MODAL_KEYS)
     if app.training:
-        return rng.choice(TRAINING_KEYS[:7]) if rng.random() < 0.75 else rng.choice(TRAINING_KEYS)
+        return rng.choice(TRAINING_KEYS[:9]) if rng.random() < 0.75 else rng.choice(TRAINING_KEYS)
     return rng.choice(MAIN_KEYS)
 
 

@@ -136,3 +136,37 @@ async def test_ablation_and_knock_out() -> None:
         app._select(Element("unit", 0, 0))
         await pilot.press("k")
         assert "select a hidden unit first" in app.message
+
+
+async def test_the_inspector_says_in_words_what_the_gradient_and_the_update_mean() -> None:
+    from tui_nn.engine.words import sentence
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("F", "B", "i")
+        app._select(Element("weight", 1, 0, 0))  # v1
+        await pilot.pause()
+        story = app.controller.explain(Element("weight", 1, 0, 0))
+        grad_step = story.samples[0].steps[-1]  # type: ignore[union-attr]
+        assert grad_step.kind == "grad_w"
+        text = " ".join(inspector_text(app).split())
+        for words in (sentence(grad_step, app.session.net), sentence(story.update, app.session.net)):  # type: ignore[union-attr]
+            assert words and " ".join(words.split()) in text
+
+
+async def test_while_inspecting_the_arrows_move_the_selection_and_space_steps() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("i")
+        app._select(Element("unit", 1, 1))  # h2
+        await pilot.pause()
+        position = app.stepper.position
+        await pilot.press("left")
+        assert app.selection == Element("weight", 0, 1, 1) and app.stepper.position == position  # w22, into h2
+        await pilot.press("right")
+        assert app.selection == Element("unit", 1, 1) and app.stepper.position == position
+        assert app.message == "" and "h2" in str(app.query_one("#status").render())  # the status follows the selection
+        await pilot.press("space")
+        assert app.stepper.position == position + 1 and app.inspecting
+        await pilot.press("escape", "right")
+        assert app.stepper.position == position + 2

@@ -345,3 +345,25 @@ def test_the_score_and_questions_survive_stepping_back() -> None:
         assert next_question(controller.stepper) == q
     controller.apply(act.Rebuild(Config(hidden=(3,))))
     assert score == frozen and score.total.right == 30
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_a_question_carries_the_numbers_of_the_line_it_asks_for(optimizer: str) -> None:
+    """The worked line is the log's line with its result left out: every number the answer
+    needs is in the question, even when the diagram shows another sample."""
+    from tui_nn.engine.render import step_text
+
+    c = Controller(build(Config(optimizer=optimizer, hidden=(2, 2))))
+    fmt = c.stepper.fmt
+    asked = 0
+    for _ in range(c.stepper.current.total):
+        q = next_question(c.stepper, style="number")
+        step = c.stepper.peek()
+        log = " ".join(step_text(step, fmt))
+        lines = q.worked.splitlines()
+        assert lines and lines[-1].endswith("= ?")
+        numbers = lines[-1].split(" = ", 1)[1].removesuffix("?") + fmt(step.value)
+        assert numbers in log, (numbers, log)
+        asked += 1
+        c.apply(act.Next())
+    assert asked == c.stepper.current.total

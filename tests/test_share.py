@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -188,3 +189,16 @@ def test_each_palette_command_is_listed_once() -> None:
     actions = [c.action for c in commands()]
     names = [c.name for c in commands()]
     assert len(actions) == len(set(actions)) and len(names) == len(set(names))
+
+
+def test_the_session_format_documents_every_action_and_its_fields() -> None:
+    doc = (Path(__file__).parent.parent / "docs" / "sessions.md").read_text()
+    rows = dict(re.findall(r"^\| `(\w+)` \| ([^|]*) \|", doc, flags=re.M))
+    for name, cls in act.ACTIONS.items():
+        assert name in rows, f"docs/sessions.md does not list the action {name}"
+        for field in dataclasses.fields(cls):
+            assert f"`{field.name}`" in rows[name], f"docs/sessions.md: {name}'s field {field.name} is not listed"
+    example = re.search(r"```json\n(.*?)```", doc, flags=re.S)
+    assert example is not None
+    recording = replay.parse(json.loads(example.group(1)))  # the documented example is a valid file
+    assert [a.name for a in recording.actions] == ["next", "next", "train", "scale_lr", "back"]

@@ -235,3 +235,59 @@ def test_light_theme_boundary(snap_compare) -> None:
 def test_command_palette(snap_compare) -> None:
     """Ctrl+P then "exp": the export commands, with their keys and what they do."""
     assert snap_compare(app(), press=["ctrl+p", "e", "x", "p"], terminal_size=(120, 40))
+
+
+# --- teach with it (issue 11) ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_quiz_question(snap_compare, size) -> None:
+    """a, then →: the next step asked before it is shown, with the formula to fill in."""
+    assert snap_compare(app(), press=["right", "right", "a", "right"], terminal_size=size)
+
+
+def test_quiz_answer_revealed(snap_compare) -> None:
+    """A wrong answer typed: the step revealed with ✗, the right value and the score."""
+
+    async def answer(pilot: Pilot) -> None:
+        await pilot.press("right", "right", "a", "right")
+        await pilot.press(*"0.9", "enter")
+        await pilot.pause()
+
+    assert snap_compare(app(), run_before=answer, terminal_size=(120, 40))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_lesson_page(snap_compare, size) -> None:
+    """L opens the built-in XOR lesson at its first chapter, beside the log."""
+    assert snap_compare(app(), press=["L"], terminal_size=size)
+
+
+# --- the bridge to NumPy (issue 17) -------------------------------------------------------------------
+
+
+def test_matrix_view_mid_forward(snap_compare) -> None:
+    """m, then into sample 1's forward pass: Z1 = X @ W1 + b1 with the computed cell highlighted."""
+    assert snap_compare(app(), press=["m", *["right"] * 3], terminal_size=(120, 40))
+
+
+def test_matrix_view_mid_backward(snap_compare) -> None:
+    """m, sample 2's backward pass: ∂L/∂v2 as row 2's term of dW2 = A1.T @ dZ2 / m (np.outer)."""
+    assert snap_compare(app(), press=["m", "F", "B", "F", *["right"] * 4], terminal_size=(120, 40))
+
+
+def test_gradient_health_of_a_vanishing_run(snap_compare) -> None:
+    """g on 2-8-8-8-8-1 sigmoid (xavier, η 0.1) after 10 epochs: the first layer's gradient a
+    hundredth of the last's, and σ′ ≤ 0.25 beside it."""
+    from tui_nn.engine.network import InitSpec
+
+    session = build(Config(hidden=(8, 8, 8, 8), init=InitSpec("xavier", 1.0), lr=0.1))
+    session.stepper.run_epochs(10)
+    assert snap_compare(TuiNN(session, pace=None), press=["g"], terminal_size=(120, 40))
+
+
+def test_activation_curves_relu(snap_compare) -> None:
+    """g on 2-4-1 ReLU: g′ is 0 or 1, and every unit's z marked on the kinked curve."""
+    assert snap_compare(
+        TuiNN(build(Config(hidden=(4,), activation="relu", seed=5)), pace=None), press=["g"], terminal_size=(120, 40)
+    )

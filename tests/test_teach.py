@@ -69,14 +69,16 @@ async def test_an_answer_within_the_stated_tolerance_counts() -> None:
     [
         Config(activation="tanh", loss="mse", optimizer="momentum"),
         Config(activation="relu", optimizer="adam", init=InitSpec("normal", 1.0)),
-        Config(activation="leaky_relu", hidden=(3, 2)),
+        Config(activation="leaky_relu", hidden=(2, 2)),
     ],
 )
 async def test_every_kind_of_step_can_be_asked_and_answered(config: Config) -> None:
-    """A whole pass answered with the engine's own printed values: every answer counts as right."""
+    """A whole pass answered through the app with the engine's own printed values: every answer
+    counts as right. Sample 1 is pinned so a pass is one sample (every kind of step, a quarter of
+    the keys); tests/test_quiz.py asks every step of whole batches without the app."""
     app = TuiNN(build(config), pace=None)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("a")
+        await pilot.press("1", "a")
         total = app.stepper.current.total
         kinds = set()
         for _ in range(total):
@@ -86,7 +88,7 @@ async def test_every_kind_of_step_can_be_asked_and_answered(config: Config) -> N
             right = next(iter(q.right)) if q.choices else q.shown
             await answer(pilot, right)
             assert app.message.startswith("✓"), (q.prompt, right, app.message)
-        assert {"z", "a", "loss", "delta", "grad_w", "grad_b"} <= kinds or "a" in kinds
+        assert {"z", "a", "loss", "delta", "grad_a", "grad_w", "grad_b", "update_w", "update_b"} <= kinds, kinds
 
 
 async def test_words_appear_under_steps_and_w_hides_them() -> None:
@@ -157,3 +159,24 @@ async def test_a_teachers_own_lesson(tmp_path: Path) -> None:
         await pilot.press("A")
         await answer(pilot, "2")
         assert app.message.startswith("✓") and app.quiz_score.tally("concept").right == 1
+
+
+async def test_a_chapter_asks_its_step_in_the_style_it_names_and_A_asks_it() -> None:
+    """Chapter 9 says 'work out the new w11' and names `quiz next number`: A (or →) must ask for
+    w11's value, not which parameter moves most (before: the chapter's style was ignored)."""
+    lesson = load_lesson(Path(__file__).parent.parent / "tui_nn" / "lessons" / "xor.md")
+    app = TuiNN(build(lesson.config), pace=None, lesson=lesson)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        while app.chapter < len(lesson.chapters) - 1:
+            await pilot.press("greater_than_sign")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        await pilot.press("A")
+        screen = app.screen
+        assert isinstance(screen, QuestionScreen)
+        q = screen.question
+        assert q.kind == "update_w" and not q.is_choice and q.prompt.startswith("w11 after this update")
+        assert q.value == app.stepper.peek().value and "w11 ←" in q.worked and q.worked.endswith("= ?")
+        await pilot.press("escape")  # skipped: the same question counts as skipped
+        assert app.quiz_score.tally("update").skipped == 1 and app.stepper.position > 0

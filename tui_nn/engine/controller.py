@@ -11,7 +11,7 @@ earlier sessions.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -20,6 +20,7 @@ from tui_nn.engine import actions as act
 from tui_nn.engine.config import ConfigError
 from tui_nn.engine.diagnostics import Diagnostic, stuck
 from tui_nn.engine.explain import Element, ParameterStory, ParamTrail, UnitStory, WhatIf, explain_parameter, explain_unit, what_if
+from tui_nn.engine.gradcheck import GradCheck, check
 from tui_nn.engine.logbook import Logbook, RunSummary, Tone
 from tui_nn.engine.notation import parameter_label, parse_parameter
 from tui_nn.engine.own_input import check_input, input_session
@@ -80,6 +81,7 @@ class Controller:
         self._earlier: list[Session] = []
         self._noted: set[str] = set()  # diagnosis kinds already written to the log
         self.trail = ParamTrail()  # every parameter's value over the epochs seen, for the inspector
+        self._trail_of = session  # the session the trail follows: another network starts a new one
         self.logbook.note(session.describe(), "bold")
 
     @property
@@ -92,6 +94,8 @@ class Controller:
 
     def view(self, with_values: bool = True, since: np.ndarray | None = None) -> View:
         view = capture(self.stepper, with_values, since)
+        if self.session is not self._trail_of:  # new settings, a reset, your own input, or undoing one
+            self.trail, self._trail_of = ParamTrail(), self.session
         self.trail.record(view.epoch, view.snapshot.params)
         markers = self.session.markers
         while markers and markers[-1][0] > view.epoch:  # stepped back before it
@@ -106,6 +110,14 @@ class Controller:
         if element.kind == "unit":
             return explain_unit(self.stepper, element)
         return explain_parameter(self.stepper, element, self.trail)
+
+    def gradient_check_job(self) -> Callable[[], GradCheck]:
+        """The central-difference check of every parameter at the current weights on the whole
+        data set (what `tui-nn gradcheck` prints), as a job for a worker thread: it works on a
+        copy, so the learner can step on while it runs."""
+        net, data = self.session.net.copy(), self.session.data
+        names = [parameter_label(net, k) for k in range(net.n_params)]  # both names: b2 (b1[1])
+        return lambda: check(net, data.x, data.y, names)
 
     def note_diagnoses(self, view: View) -> None:
         """Write each diagnosis to the log when it first appears (again only after it went away)."""
@@ -131,8 +143,18 @@ class Controller:
     def _log(self, steps: list[Step]) -> None:
         shown = steps[-LOG_TAIL:]
         self.logbook.gap(len(steps) - len(shown))
+        self._log_listed(shown)
+
+    def _log_listed(self, shown: Iterable[Step]) -> None:
+        # A finished phase lists many steps of one kind (w11, w12 … updated alike): the sentence
+        # is said once per kind, under the first, not repeated under each.
+        explained: set[str] = set()
         for step in shown:
-            self._log_step(step)
+            if step.kind in explained:
+                self.logbook.step(step)
+            else:
+                explained.add(step.kind)
+                self._log_step(step)
 
     def _log_step(self, step: Step) -> None:
         """A step goes into the log with the sentence that says what it computes."""
@@ -183,8 +205,7 @@ class Controller:
         finished, start = self.stepper.finish_pass()
         shown = max(start, finished.total - LOG_TAIL)
         self.logbook.gap(shown - start)
-        for step in self.stepper.records(finished, shown, finished.total):
-            self._log_step(step)
+        self._log_listed(self.stepper.records(finished, shown, finished.total))
         return Outcome()
 
     def _do_back(self, _: act.Action) -> Outcome:
@@ -301,11 +322,11 @@ class Controller:
         self.stepper.edit(params, description)
         self._mark("edit")
         self.logbook.note(
-            f"{note}: loss {comparison.loss_before:.4f} → {comparison.loss_after:.4f}; this pass starts again (← undoes it)",
+            f"{note}: loss {comparison.loss_before:.4f} → {comparison.loss_after:.4f}; this pass starts again (u or ← undoes it)",
             "focus",
             undoable=True,
         )
-        return Outcome(Message(f"{description} (← undoes it)", "focus"), what_if=comparison)
+        return Outcome(Message(f"{description} (u or ← undoes it)", "focus"), what_if=comparison)
 
     def _do_custom_sample(self, action: act.Action) -> Outcome:
         """Your own input: a session walking (x, y) alone from the current pass's weights, as

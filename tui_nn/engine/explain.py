@@ -25,6 +25,7 @@ from tui_nn.engine.network import Network
 from tui_nn.engine.notation import parameter_label
 from tui_nn.engine.records import Equation, Step
 from tui_nn.engine.stepper import Stepper
+from tui_nn.engine.words import sentence
 
 
 @dataclass(frozen=True)
@@ -81,19 +82,31 @@ def columns(sizes: tuple[int, ...]) -> list[list[Element]]:
 
 
 def move(sizes: tuple[int, ...], element: Element, direction: Literal["left", "right", "up", "down"]) -> Element:
-    """The element a cursor key leads to: left/right to the neighbouring column (keeping the row's
-    relative height), up/down within the column (wrapping around)."""
-    cols = columns(sizes)
-    c = next(k for k, col in enumerate(cols) if element in col)
-    row = cols[c].index(element)
+    """The element a cursor key leads to. Up/down: within the column (wrapping around).
+    Left/right follow the edges: from a weight to the unit it leaves or enters; from a unit or
+    its bias to an edge into it (left) or out of it (right), the one at the same relative height."""
     if direction in ("up", "down"):
+        cols = columns(sizes)
+        c = next(k for k, col in enumerate(cols) if element in col)
+        row = cols[c].index(element)
         step = -1 if direction == "up" else 1
         return cols[c][(row + step) % len(cols[c])]
-    target = min(max(c + (-1 if direction == "left" else 1), 0), len(cols) - 1)
-    if target == c:
+    if element.kind == "weight":
+        assert element.source is not None
+        if direction == "left":
+            return Element("unit", element.layer, element.source)
+        return Element("unit", element.layer + 1, element.unit)
+    layer = element.layer if element.kind == "unit" else element.layer + 1  # the unit's layer
+    j = element.unit
+    if direction == "left":
+        if layer == 0:
+            return element
+        below = sizes[layer - 1]
+        return Element("weight", layer - 1, j, min(int((j + 0.5) / sizes[layer] * below), below - 1))
+    if layer == len(sizes) - 1:
         return element
-    fraction = (row + 0.5) / len(cols[c])
-    return cols[target][min(int(fraction * len(cols[target])), len(cols[target]) - 1)]
+    above = sizes[layer + 1]
+    return Element("weight", layer, min(int((j + 0.5) / sizes[layer] * above), above - 1), j)
 
 
 def cycle(sizes: tuple[int, ...], element: Element, step: int) -> Element:
@@ -127,6 +140,7 @@ class ParameterStory:
     check: ParameterCheck  # the numerical gradient of the batch loss beside the analytic ḡ
     trail: tuple[tuple[int, float], ...]  # (epoch, value) over the run so far
     sample_count: int = 0  # samples in the batch (chains are written out for the first few)
+    words: tuple[str, ...] = ()  # what the gradient and the update mean, as the log's words say it
 
 
 @dataclass(frozen=True)
@@ -168,6 +182,8 @@ def explain_parameter(stepper: Stepper, element: Element, trail: ParamTrail | No
     probe = net.copy()
     probe.params[:] = p.start_params
     check = check_one(probe, x, y, index, float(update.equations[0].value), update.label)
+    gradient_step = chains[0].steps[-1] if chains and chains[0].steps else None
+    words = tuple(sentence(step, net) for step in (gradient_step, update) if step is not None)
     return ParameterStory(
         element,
         parameter_label(net, index),
@@ -179,6 +195,7 @@ def explain_parameter(stepper: Stepper, element: Element, trail: ParamTrail | No
         check,
         trail.values(index) if trail is not None else (),
         len(p.samples),
+        tuple(w for w in words if w),
     )
 
 

@@ -22,7 +22,7 @@ SUFFIXES = {"markdown": ".md", "latex": ".tex", "text": ".txt"}
 def _run_lines(entry: Entry, fmt: NumberFormat) -> list[str]:
     run = entry.run
     assert run is not None
-    lines = [f"trained epochs {run.first_epoch}–{run.last_epoch - 1} ({run.last_epoch - run.first_epoch} updates) · {run.reason}"]
+    lines = [run.headline]
     lines += [f"epoch {int(e):>8}  loss {fmt(float(loss)):>10}  accuracy {acc:.0%}" for e, loss, acc in run.rows]
     if run.predictions is not None and run.inputs is not None and run.targets is not None:
         lines.append("input | target | predicted (probability)")

@@ -362,6 +362,32 @@ def evaluate(e: Expr, fmt: Formatter | None = None) -> float:
     return ev(e)
 
 
+def rounding_scale(e: Expr, fmt: Formatter | None = None) -> float:
+    """The size of the numbers a numeric expression combines: its value with every sum and
+    difference taken over absolute values. Float64 arithmetic on the expression is exact to
+    a few units of 2⁻⁵² times this, so a result smaller than that (terms that cancel) is
+    rounding noise, whichever order the terms were added in."""
+
+    def sc(x: Expr) -> float:
+        if isinstance(x, Add):
+            return math.fsum(sc(t) for t in x.terms)
+        if isinstance(x, Sub):
+            return sc(x.left) + sc(x.right)
+        if isinstance(x, Mul):
+            result = 1.0
+            for f in x.factors:
+                result *= sc(f)
+            return result
+        if isinstance(x, Div):
+            den = abs(evaluate(x.denominator, fmt))
+            return sc(x.numerator) / den if den != 0 else math.inf
+        if isinstance(x, Neg | Group):
+            return sc(x.operand)
+        return abs(evaluate(x, fmt))
+
+    return sc(e)
+
+
 def has_symbols(e: Expr) -> bool:
     """True if the expression contains a named quantity (it is a formula, not arithmetic)."""
     if isinstance(e, Sym):

@@ -36,6 +36,13 @@ class RunSummary:
     inputs: np.ndarray | None = None
     targets: np.ndarray | None = None
 
+    @property
+    def headline(self) -> str:
+        """'trained epochs 12–40 (29 updates) · why it stopped', as the log and the handouts say it."""
+        updates = self.last_epoch - self.first_epoch
+        epochs = f"epoch {self.first_epoch}" if updates == 1 else f"epochs {self.first_epoch}–{self.last_epoch - 1}"
+        return f"trained {epochs} ({updates} update{'' if updates == 1 else 's'}) · {self.reason}"
+
     ROWS = 64
 
 

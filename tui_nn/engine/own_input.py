@@ -92,3 +92,34 @@ def input_session(session: Session, x: Sequence[float], y: Sequence[float], para
     c = session.config.with_changes(batch=None)
     stepper = Stepper(copy, data, c.optimizer, session.stepper.lr, None, c.seed, digits=session.stepper.fmt.digits)
     return Session(c.with_changes(lr=session.stepper.lr), data, copy, stepper, copy.params.copy(), dict(session.extra))
+
+
+def parse_input_text(text: str, n_in: int, n_out: int) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """An input and its target as a learner types them: the input's values, then '→', '->', ';'
+    or '|', then the target's ('0.05, 0.10 → 0.01'); commas and spaces both separate values, and
+    a real minus sign reads as '-'. ValueError with one sentence for anything else."""
+    plain = text.replace("→", ";").replace("->", ";").replace("|", ";").replace("−", "-")
+    parts = plain.split(";")
+    if len(parts) != 2:
+        raise ValueError("type the input, an arrow, then the target: for example 0.05, 0.10 → 0.01")
+    values: list[tuple[float, ...]] = []
+    for part, what in zip(parts, ("the input", "the target"), strict=True):
+        words = part.replace(",", " ").split()
+        try:
+            values.append(tuple(float(word) for word in words))
+        except ValueError:
+            bad = next(word for word in words if not _is_number(word))
+            raise ValueError(f"{what}: '{bad}' is not a number") from None
+    x, y = values
+    problem = check_input(x, y, n_in, n_out)
+    if problem is not None:
+        raise ValueError(problem)
+    return x, y
+
+
+def _is_number(word: str) -> bool:
+    try:
+        float(word)
+    except ValueError:
+        return False
+    return True

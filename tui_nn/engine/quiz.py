@@ -91,6 +91,7 @@ class Question:
     tolerance: float = 0.0
     choices: tuple[Choice, ...] = ()
     right: frozenset[str] = frozenset()
+    worked: str = ""  # the formula with the numbers put in, as the log will show it, ending "= ?"
 
     @property
     def is_choice(self) -> bool:
@@ -216,7 +217,13 @@ def number_tolerance(step: Step, fmt: NumberFormat) -> tuple[float, str]:
     tolerance = max(unit, min(4 * unit, 0.01 * abs(value)))
     scientific = "e" in fmt(value)
     written = f"to {fmt.digits} significant digits (like 1.234e−05)" if scientific else f"to {fmt.digits} decimals"
-    how = f"{written}; answers within ±{_tolerance_text(tolerance)} count"
+    if tolerance == unit:
+        how = f"{written}; answers within ±{_tolerance_text(tolerance)} (one unit of the last decimal) count"
+    else:
+        how = (
+            f"{written}; answers within ±{_tolerance_text(tolerance)} count (up to 4 units of the last decimal, "
+            "within 1%: rounded numbers on the way drift a little)"
+        )
     on_screen = _from_screen(step, fmt)
     if on_screen is not None and abs(on_screen - value) > tolerance:
         tolerance = abs(on_screen - value) + unit
@@ -244,6 +251,24 @@ def _formula(step: Step, fmt: NumberFormat) -> str:
     return "; then ".join(parts)
 
 
+def _worked(step: Step, fmt: NumberFormat) -> str:
+    """The step's lines with the numbers put in, as the log will write them, the asked value
+    left out ('z = 0·1.7886 + 1·0.0965 + 0 = ?'): every number the answer needs is in the
+    question, whatever the diagram shows at that moment. Lines before the last (a batch mean
+    before an update) keep their results: they are on the way, not the answer."""
+    lines = []
+    for k, eq in enumerate(step.equations):
+        # a form that reads as the result is no arithmetic (∂L/∂b = δ = 0.4499): the log leaves
+        # it out, and here it would be the answer
+        numeric = [shown for f in eq.forms if not has_symbols(f) and (shown := text(f, fmt)) != fmt(eq.value)]
+        last = k == len(step.equations) - 1
+        if not numeric and not last:
+            continue
+        result = "?" if last else fmt(eq.value)
+        lines.append(" ".join([text(eq.lhs, fmt), eq.relation, *(f"{n} =" for n in numeric), result]))
+    return "\n".join(lines)
+
+
 def _prompt(step: Step, fmt: NumberFormat) -> str:
     sample = _sample_part(step)
     lhs = text(step.equations[-1].lhs, fmt)
@@ -266,7 +291,17 @@ def _prompt(step: Step, fmt: NumberFormat) -> str:
 
 def _number_question(step: Step, fmt: NumberFormat) -> Question:
     tolerance, how = number_tolerance(step, fmt)
-    return Question(step.phase, step.kind, _prompt(step, fmt), _formula(step, fmt), step.value, fmt(step.value), how, tolerance)
+    return Question(
+        step.phase,
+        step.kind,
+        _prompt(step, fmt),
+        _formula(step, fmt),
+        step.value,
+        fmt(step.value),
+        how,
+        tolerance,
+        worked=_worked(step, fmt),
+    )
 
 
 SIGNS = (Choice("+", "positive"), Choice("−", "negative"), Choice("0", "zero"))

@@ -51,10 +51,15 @@ def to_json(recording: Recording) -> dict[str, Any]:
     }
 
 
+def to_text(recording: Recording) -> str:
+    """The session file's text: compact JSON with one action per line (it reads and diffs well)."""
+    text = json.dumps(to_json(recording), indent=None, separators=(",", ":"), ensure_ascii=False)
+    return text.replace('},{"action"', '},\n {"action"') + "\n"
+
+
 def save(path: str | Path, recording: Recording) -> Path:
     """Write the session atomically (temporary file, fsync, rename)."""
-    text = json.dumps(to_json(recording), indent=None, separators=(",", ":"), ensure_ascii=False)
-    return write_atomic(path, text.replace('},{"action"', '},\n {"action"') + "\n")
+    return write_atomic(path, to_text(recording))
 
 
 def parse(document: object) -> Recording:

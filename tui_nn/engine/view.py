@@ -14,6 +14,7 @@ import numpy as np
 
 from tui_nn.engine.datasets import Dataset
 from tui_nn.engine.diagnostics import Diagnostic, Health, examine
+from tui_nn.engine.health import ActivationCurves, GradientHealth, activation_curves, gradient_health
 from tui_nn.engine.matrices import MatrixPosition, matrix_position
 from tui_nn.engine.network import Network
 from tui_nn.engine.records import Key, Phase, Step
@@ -130,6 +131,17 @@ class View:
     @property
     def diagnostics(self) -> tuple[Diagnostic, ...]:
         return self.health.diagnostics
+
+    @cached_property
+    def layer_health(self) -> GradientHealth:
+        """‖∂L/∂W‖, ‖∂L/∂b‖, mean g′ and saturated / dead fractions per layer on the whole data set,
+        worked out on first use (one full-batch forward and backward pass)."""
+        return gradient_health(self.net, self.data.x, self.data.y)
+
+    def activation_curves(self, points: int) -> ActivationCurves | None:
+        """g(z) and g′(z) sampled at `points` values of z over the range the hidden units see, with
+        every unit's z on every sample; None without a hidden layer."""
+        return activation_curves(self.net, self.data.x, points=points)
 
 
 def last_update(stepper: Stepper) -> np.ndarray | None:

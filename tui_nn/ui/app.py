@@ -28,7 +28,8 @@ from tui_nn.engine.controller import Controller, Message, Outcome
 from tui_nn.engine.explain import Element, WhatIf, cycle, elements, move
 from tui_nn.engine.lesson import Lesson, StepQuiz, WrittenQuiz
 from tui_nn.engine.notation import parameter_label
-from tui_nn.engine.quiz import Question, QuizScore, Verdict
+from tui_nn.engine.quiz import Question, QuizScore, Verdict, next_question
+from tui_nn.engine.quiz import Style as QuizStyle
 from tui_nn.engine.replay import Recording
 from tui_nn.engine.session import Session
 from tui_nn.engine.stepper import Stepper
@@ -36,10 +37,13 @@ from tui_nn.engine.view import View
 from tui_nn.ui import keymap, theme
 from tui_nn.ui.ascii import asciify
 from tui_nn.ui.commands import TuiNNCommands
+from tui_nn.ui.curves import CurvesPane
+from tui_nn.ui.healthview import HealthPane
 from tui_nn.ui.inspector import Inspector
 from tui_nn.ui.lifecycle import ResilientApp
 from tui_nn.ui.live import DEFAULT_PACE, PACES, LiveTraining, TrainingProgress, TrainingStopped, pace_text, warm_up
 from tui_nn.ui.log import CalcLog
+from tui_nn.ui.matrixview import MatrixPane
 from tui_nn.ui.teach import CardScreen, LessonPane, QuestionScreen
 from tui_nn.ui.widgets import BoundaryPane, HiddenPane, LossPane, NetworkPane, StatusLine, TablePane
 
@@ -49,6 +53,13 @@ VIEWS = ("network", "boundary", "hidden")
 WALK_SPEEDS = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)  # micro-steps a second when the walk plays itself
 DEFAULT_WALK_SPEED = 2.0
 VIEW_NAMES = {"network": "the network", "boundary": "the decision boundary", "hidden": "the hidden space"}
+# Lenses take the views' place until their key is pressed again: the step as the tutorials' NumPy,
+# and the gradients' health beside the activation's curves.
+LENSES = ("matrices", "health")
+LENS_NAMES = {
+    "matrices": "the NumPy view: the step as the tutorials' matrix line",
+    "health": "gradient health per layer and the activation curves",
+}
 COMPACT_HEIGHT = 32
 
 
@@ -98,6 +109,7 @@ class TuiNN(ResilientApp[None]):
         self._after_training: Callable[[], None] | None = None
         self.frames = 0
         self.view_mode = "network"
+        self.lens: str | None = None
         self.selection: Element | None = None
         self.last_what_if: tuple[str, WhatIf, list[str]] | None = None
         # A recording being played back: the actions still to apply, and the timer applying them.
@@ -106,6 +118,8 @@ class TuiNN(ResilientApp[None]):
         # Teaching: quiz mode and its score, the lesson and its chapter (they outlive ←, v, c).
         self.quiz_on = quiz
         self.quiz_once = False  # a lesson chapter's question: the next → asks, once
+        self.quiz_style: QuizStyle = "auto"  # how that chapter asks it (a number, a choice)
+        self.asked: Question | None = None  # the question on screen
         self.quiz_score = QuizScore()
         self.asking = False
         self.lesson = lesson
@@ -132,6 +146,9 @@ class TuiNN(ResilientApp[None]):
             yield NetworkPane(session.net, self.ascii_only, id="network")
             yield BoundaryPane(session.net, session.data, self.ascii_only, id="boundary")
             yield HiddenPane(session.net, session.data, self.ascii_only, id="hidden")
+            yield MatrixPane(session.net, self.ascii_only, id="matrices")
+            yield HealthPane(session.net, self.ascii_only, id="health")
+            yield CurvesPane(session.net, self.ascii_only, id="curves")
         with Horizontal(id="bottom"):
             yield CalcLog(self.controller.logbook, self.stepper.fmt, self.ascii_only, id="log")
             yield Inspector(self.stepper.fmt, self.ascii_only, id="inspector")
@@ -173,6 +190,8 @@ class TuiNN(ResilientApp[None]):
             footer.compact = width < 110
         for mode in VIEWS:
             self.screen.set_class(self.view_mode == mode, f"view-{mode}")
+        for lens in LENSES:
+            self.screen.set_class(self.lens == lens, f"lens-{lens}")
         if small:
             self.query_one("#too-small", Static).update(
                 Text(
@@ -191,6 +210,11 @@ class TuiNN(ResilientApp[None]):
         self.query_one(NetworkPane).view = view
         self.query_one(BoundaryPane).view = view
         self.query_one(HiddenPane).view = view
+        if self.lens == "matrices":  # the lenses are drawn only while shown
+            self.query_one(MatrixPane).view = view
+        elif self.lens == "health":
+            self.query_one(HealthPane).view = view
+            self.query_one(CurvesPane).view = view
         self.query_one(TablePane).show(view)
         self.query_one(LossPane).show(view)
         live = None
@@ -222,10 +246,12 @@ class TuiNN(ResilientApp[None]):
         # focus between a form's fields (Tab, Shift+Tab) still work.
         if len(self.screen_stack) > 1:
             return action in self.MODAL_ACTIONS
+        if self.screen.has_class("too-small"):  # nothing is shown to step or change: only q works
+            return action == "quit"
         if action in self.INSPECT_ONLY:
             return self.inspecting
-        # the arrows move the selection while inspecting
-        return not (self.inspecting and (action == "pin_by" or (action == "do" and parameters == ("back",))))
+        # the arrows move the selection while inspecting (space still steps)
+        return not (self.inspecting and (action == "pin_by" or (action == "do" and parameters in (("back",), ("next",)))))
 
     def dispatch(self, action: act.Action, by_player: bool = False) -> None:
         """Apply an action now, or after pausing live training first (η changes apply live).
@@ -244,6 +270,10 @@ class TuiNN(ResilientApp[None]):
             return
         self.draw()
 
+    def action_step(self) -> None:
+        """space: the next micro-step, also while inspecting (where → moves the selection)."""
+        self.action_do("next")
+
     def action_do(self, name: str) -> None:
         if name == "next" and self.replay_queue:
             self._replay_step()
@@ -259,9 +289,8 @@ class TuiNN(ResilientApp[None]):
         """Ask for the next step's value before revealing it."""
         if self.asking:
             return
-        from tui_nn.engine.quiz import next_question
-
-        question = next_question(self.stepper)
+        question = next_question(self.stepper, self.quiz_style if self.quiz_once else "auto")
+        self.asked = question
         self.asking = True
         self.push_screen(QuestionScreen(question, self.quiz_score.summary(), self.ascii_only), self._answered)
 
@@ -269,9 +298,7 @@ class TuiNN(ResilientApp[None]):
         self.asking = False
         self.quiz_once = False
         if result is None:
-            from tui_nn.engine.quiz import next_question
-
-            question = next_question(self.stepper)
+            question = self.asked if self.asked is not None else next_question(self.stepper)
             self.quiz_score = self.quiz_score.skipped(question)
             verdict_text, tone = f"skipped: it is {question.shown}", "info"
         else:
@@ -345,6 +372,7 @@ class TuiNN(ResilientApp[None]):
         if chapter.view is not None:
             self.view_mode = chapter.view
         self.quiz_once = isinstance(chapter.question, StepQuiz)
+        self.quiz_style = chapter.question.style if isinstance(chapter.question, StepQuiz) else "auto"
         self.lesson_open = True
         self.screen.set_class(True, "lesson-open")
         if rebuilt:
@@ -358,8 +386,17 @@ class TuiNN(ResilientApp[None]):
     def action_answer_chapter(self) -> None:
         """A: answer the chapter's own question."""
         chapter = self.lesson.chapters[self.chapter] if self.lesson is not None else None
+        if chapter is not None and isinstance(chapter.question, StepQuiz) and self.quiz_once:
+            self._ask_next()  # the chapter asks for the next step: A asks it now, as → would
+            return
         if chapter is None or not isinstance(chapter.question, WrittenQuiz):
-            self.say(Message("this chapter's question is about the next step: press →", "info"))
+            if chapter is None:
+                text = "no lesson open: L opens one"
+            elif isinstance(chapter.question, StepQuiz):
+                text = "this chapter's question has been asked: > for the next chapter"
+            else:
+                text = "this chapter has no question: > for the next chapter"
+            self.say(Message(text, "info"))
             self.draw(self.view)
             return
         self.push_screen(
@@ -517,6 +554,43 @@ class TuiNN(ResilientApp[None]):
         self.say(Message(text, "info"))
         self.draw(self.view)
 
+    def action_lens(self, lens: str) -> None:
+        """Show a lens in the views' place, or the views again when it is already shown."""
+        self.lens = None if self.lens == lens else lens
+        self._apply_size(self.size.width, self.size.height)
+        if self.lens is None:
+            text = f"back to {VIEW_NAMES[self.view_mode]}"
+        elif self.lens == "matrices" and self.training:
+            text = "the NumPy view follows the walk: it fills in when training stops"
+        else:
+            key = "m" if self.lens == "matrices" else "g"
+            text = f"showing {LENS_NAMES[self.lens]} ({key} again returns)"
+        self.say(Message(text, "info"))
+        self.draw(self.view)
+
+    def action_gradient_check(self) -> None:
+        from tui_nn.ui.bridge import GradCheckScreen
+
+        net = self.session.net
+        self.push_screen(GradCheckScreen(self.controller.gradient_check_job(), net.n_params, self.ascii_only))
+
+    def action_own_input(self) -> None:
+        from tui_nn.ui.bridge import OwnInputScreen
+
+        net, data, snapshot = self.session.net, self.session.data, self.view.snapshot
+        x = snapshot.x if snapshot.x is not None else tuple(data.x[0])
+        y = snapshot.y if snapshot.y is not None else tuple(data.y[0])
+        fmt = self.stepper.fmt
+        example = f"{', '.join(fmt(v) for v in x)} → {', '.join(fmt(v) for v in y)}"  # the current sample, to edit
+        self.push_screen(OwnInputScreen(net.sizes[0], net.sizes[-1], example, self.ascii_only), self._own_input_given)
+
+    def _own_input_given(self, given: tuple[tuple[float, ...], tuple[float, ...]] | None) -> None:
+        if given is None:
+            self.say(Message("your input: cancelled, the data set is as it was", "info"))
+            self.draw(self.view)
+            return
+        self.dispatch(act.CustomSample(*given))
+
     def action_settings(self) -> None:
         def open_settings() -> None:
             from tui_nn.ui.settings import SettingsScreen
@@ -578,7 +652,9 @@ class TuiNN(ResilientApp[None]):
         from tui_nn.engine import export
 
         fmt = next(f for f in export.FORMATS if f == kind)
-        title = f"tui-nn · {self.session.describe()}"
+        # the log may span several settings (each rebuild writes its own line): the title names
+        # the data set only, not the η or the network of this moment
+        title = f"tui-nn · {self.session.data.name}: the calculation log"
         document = export.document(fmt, list(self.controller.logbook.entries), self.stepper.fmt, title)
         self._write(export.SUFFIXES[fmt], document, "log")
 
@@ -586,12 +662,9 @@ class TuiNN(ResilientApp[None]):
         self._write(".svg", self.export_screenshot(title=f"tui-nn · {self.session.describe()}"), "screen")
 
     def action_save_session(self) -> None:
-        import json
+        from tui_nn.engine.replay import FORMAT, to_text
 
-        from tui_nn.engine.replay import FORMAT, to_json
-
-        text = json.dumps(to_json(self.controller.recording()), ensure_ascii=False)
-        self._write(".json", text, "session")
+        self._write(".json", to_text(self.controller.recording()), "session")
         if self.message.startswith("wrote"):
             self.say(Message(f"{self.message} ({FORMAT}: tui-nn replay FILE plays it)", "success"))
             self.draw(self.view)
@@ -644,7 +717,8 @@ class TuiNN(ResilientApp[None]):
         self.selection = element
         self.last_what_if = None
         self.query_one(NetworkPane).selected = element
-        self._show_inspector(self.view)
+        self.say(None)  # the status line tells about the new selection, not an older message
+        self.draw(self.view)
 
     def action_select(self, direction: str) -> None:
         if self.selection is not None:

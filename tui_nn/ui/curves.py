@@ -16,7 +16,7 @@ import numpy as np
 from rich.segment import Segment
 from rich.style import Style
 
-from tui_nn.engine.health import ActivationCurves, activation_curves
+from tui_nn.engine.health import ActivationCurves
 from tui_nn.engine.view import View
 from tui_nn.ui import theme
 from tui_nn.ui.matrixview import Row, Runs, ascii_text
@@ -174,29 +174,41 @@ def draw_curves(
     g_formula, slope_formula = FORMULAS.get(curves.activation, (curves.activation, ""))
     gutter = gutter_width()
     plot_width = width - gutter
-    summaries = [
-        line
-        for p in curves.layers
-        for line in textwrap.wrap(
+    # One group of lines per hidden layer, dropped whole (last layer first) when the plots need
+    # the rows: a layer's sentence is never cut off in the middle.
+    layer_lines = [
+        textwrap.wrap(
             f"layer {p.layer}: z from {_label(p.z_min)} to {_label(p.z_max)} · mean g′ {p.mean_slope:.3f} · "
             f"{p.blocked} of {p.z.shape[1]} unit{'s' if p.z.shape[1] != 1 else ''} pass no gradient (g′ < 0.01 on every sample)",
             max(width, 1),
             subsequent_indent="  ",
         )
+        for p in curves.layers
     ]
     point_chars, current_char = (("o", "x"), "@") if ascii_only else (("●", "●"), "◆")
+    # the longest legend that fits whole (a cut one, "● cla", says nothing)
+    walked = f"   {current_char} sample {current + 1}" if current is not None else ""
     if classes is None:
-        legend = f"{point_chars[0]} a unit's z on a sample"
+        legends = [f"{point_chars[0]} a unit's z on a sample{walked}", f"{point_chars[0]} z on a sample{walked}"]
     else:
-        legend = f"{point_chars[0]} z on a class-0 sample  {point_chars[1]} class 1"
-    if current is not None:
-        legend += f"   {current_char} sample {current + 1}"
-    fixed = 3  # the title, the z axis and its labels
-    plot_rows = height - fixed - 1 - len(summaries)
-    while plot_rows < 6 and summaries:
-        summaries.pop()
-        plot_rows += 1
-    with_legend = plot_rows >= 6
+        legends = [
+            f"{point_chars[0]} z on a class-0 sample  {point_chars[1]} class 1{walked}",
+            f"{point_chars[0]} class 0  {point_chars[1]} class 1{walked}",
+            f"{point_chars[0]} class 0  {point_chars[1]} class 1",
+        ]
+    legend = next((text for text in legends if len(text) <= width), "")
+    # The titles never cut a formula (a cut "≤ 0.25" would read "≤ 0"): both on one line when
+    # they fit, else one per line, each ending in an ellipsis only if even that is too narrow.
+    one_line = f"{g_formula}   {slope_formula}"
+    titles = (
+        [one_line] if len(one_line) <= width else [_fit(g_formula, width, ascii_only), _fit(slope_formula, width, ascii_only)]
+    )
+    fixed = 2 + len(titles)  # the titles, the z axis and its labels
+    plot_rows = height - fixed - 1 - sum(len(lines) for lines in layer_lines)
+    while plot_rows < 10 and layer_lines:
+        plot_rows += len(layer_lines.pop())
+    summaries = [line for lines in layer_lines for line in lines]
+    with_legend = plot_rows >= 6 and bool(legend)
     if not with_legend:
         plot_rows += 1
     if plot_rows < 4 or plot_width < 8:
@@ -210,7 +222,7 @@ def draw_curves(
         points = [p.a if key == "g" else p.slope for p in curves.layers]
         low, high = _y_range([values, *points])
         panels.append((key, _Panel(plot_width, rows_here, ascii_only, low, high), values, name))
-    out: list[Row] = [text_row(f"{g_formula}   {slope_formula}", Style(bold=True))]
+    out: list[Row] = [text_row(title, Style(bold=True)) for title in titles]
     for key, panel, values, name in panels:
         panel.curve(values)
         for p in curves.layers:
@@ -242,6 +254,14 @@ def draw_curves(
     out += [text_row(line, _muted()) for line in summaries]
     out = [_exact(row, width, ascii_only) for row in out]
     return (out + [blank] * height)[:height]
+
+
+def _fit(text: str, width: int, ascii_only: bool) -> str:
+    """`text` as it fits in `width` cells, with an ellipsis where it had to be cut."""
+    if len(text) <= width:
+        return text
+    mark = "..." if ascii_only else "…"
+    return text[: max(width - len(mark), 0)] + mark
 
 
 def _z_labels(low: float, high: float, gutter: int, plot_width: int, width: int, ascii_only: bool) -> Row:
@@ -288,5 +308,5 @@ class CurvesPane(_CachedLines):
         return (view.snapshot.params.tobytes(), view.snapshot.sample)
 
     def draw_rows(self, view: View, width: int, height: int) -> list[list[Segment]]:
-        curves = activation_curves(view.net, view.data.x, points=pixel_columns(width, self.ascii_only))
+        curves = view.activation_curves(pixel_columns(width, self.ascii_only))
         return draw_curves(curves, width, height, self.ascii_only, view.snapshot.sample, view.data.y[:, 0])

@@ -289,9 +289,21 @@ class NetworkDiagram:
         text = self.fmt(value)
         return text if text.startswith(("−", "nan")) or value == 0 else "+" + text
 
-    def _value(self, key: Key) -> str:
+    def _value(self, key: Key, room: int = 99) -> str:
         value = self.state.values.get(key)
-        return "·" if value is None else self.fmt(value)
+        return "·" if value is None else self.fitted(value, room)
+
+    def fitted(self, value: float, room: int, signed: bool = False) -> str:
+        """`value` in at most `room` characters, with fewer decimals where it must: a number is
+        never cut (−1.1102e−16 cut to a box would read −1.11e−1)."""
+        text = ""
+        for digits in range(self.fmt.digits, -1, -1):
+            text = NumberFormat(digits)(value)
+            if signed and not text.startswith(("−", "nan")) and value != 0:
+                text = "+" + text
+            if len(text) <= room:
+                return text
+        return "…" if room < len(text) else text
 
     def _box(self, layer: int, j: int, x: int, y: int, width: int, height: int, lines: int) -> _Box:
         s = self.state
@@ -299,24 +311,25 @@ class NetworkDiagram:
         title = self.names.unit(layer, j)
         highlighted = (layer, j) in s.nodes
         content: list[tuple[str, Style | None]] = []
+        room = width - 4  # inside the box's borders, after a one-letter name and a space
         if layer == 0:
-            content.append((self.t(f"x {self._value(Key('a', 0, j))}"), None))
+            content.append((self.t(f"x {self._value(Key('a', 0, j), room)}"), None))
             if lines:
                 return _Box(x, y + (height - 3) // 2, width, 3, content, title, highlighted, "", layer, j)
         else:
             a_name = "ŷ" if output else "a"
-            content.append((self.t(f"{a_name} {self._value(Key('a', layer, j))}"), None))
+            content.append((self.t(f"{a_name} {self._value(Key('a', layer, j), room)}"), None))
             delta = s.values.get(Key("delta", layer, j))
             if s.phase in ("backward", "update") and delta is not None:
-                content.append((self.t(f"δ {self.fmt(delta)}"), weight_style(delta)))
+                content.append((self.t(f"δ {self.fitted(delta, room)}"), weight_style(delta)))
             else:
-                content.append((self.t(f"z {self._value(Key('z', layer, j))}"), None))
+                content.append((self.t(f"z {self._value(Key('z', layer, j), room)}"), None))
             bias = s.biases[layer - 1][j]
             grad_b = s.values.get(Key("grad_b", layer - 1, j))
             if s.phase == "backward" and grad_b is not None:
-                content.append((self.t(f"∂b {self.signed(grad_b)}"), weight_style(grad_b)))
+                content.append((self.t(f"∂b {self.fitted(grad_b, room - 1, signed=True)}"), weight_style(grad_b)))
             else:
-                content.append((self.t(f"b {self.signed(bias)}"), weight_style(bias)))
+                content.append((self.t(f"b {self.fitted(bias, room, signed=True)}"), weight_style(bias)))
         if lines == 0:
             return _Box(x, y, width, 1, [(f"{title} {content[0][0]}", None)], "", highlighted, "", layer, j)
         state = s.unit_states.get((layer, j))

@@ -18,8 +18,9 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
+from tui_nn.engine.expr import MINUS
 from tui_nn.engine.gradcheck import TOLERANCE, GradCheck, ParameterCheck
-from tui_nn.engine.health import GradientHealth, LayerHealth, gradient_health
+from tui_nn.engine.health import GradientHealth, LayerHealth
 from tui_nn.engine.view import View
 from tui_nn.ui import theme
 from tui_nn.ui.matrixview import Row, ascii_text
@@ -139,7 +140,11 @@ def health_rows(health: GradientHealth, width: int, height: int, ascii_only: boo
         bar_width = 0
     rows: list[Row] = []
     heading = [(c.heading.ljust(c.width + gap), HEADER) for c in columns]
-    heading.append((f"‖∂L/∂W‖ on a log scale 1e{low}…1e{high}"[:bar_width], _muted()))
+    # the longest heading that fits whole: a cut one ("on a") would say nothing
+    for bar_heading in (f"‖∂L/∂W‖ on a log scale 1e{low}…1e{high}", f"log scale 1e{low}…1e{high}", f"log 1e{low}…1e{high}", ""):
+        if len(bar_heading) <= bar_width:
+            break
+    heading.append((bar_heading, _muted()))
     rows.append(_text_row(heading, width, ascii_only))
     for h in health.layers:
         cells = []
@@ -206,7 +211,12 @@ def gradcheck_rows(result: GradCheck, width: int, height: int, ascii_only: bool 
         rows.append(
             _text_row(
                 [
-                    (f"{c.name:<{name_width}}  {c.analytic:>12.5e}  {c.numerical:>12.5e}  {c.relative_error:>10.1e}  ", None),
+                    (
+                        f"{c.name:<{name_width}}  {c.analytic:>12.5e}  {c.numerical:>12.5e}  {c.relative_error:>10.1e}  ".replace(
+                            "-", MINUS
+                        ),
+                        None,
+                    ),
                     ("kink  " if c.kink else "      ", _warn() if c.kink else None),
                     (verdict, style),
                 ],
@@ -258,8 +268,7 @@ class HealthPane(_CachedLines):
         self.border_title = "gradient health"
 
     def draw_rows(self, view: View, width: int, height: int) -> list[list[Segment]]:
-        health = gradient_health(view.net, view.data.x, view.data.y)
-        return health_rows(health, width, height, self.ascii_only)
+        return health_rows(view.layer_health, width, height, self.ascii_only)
 
 
 class GradCheckPane(Widget):

@@ -138,6 +138,8 @@ class Inspector(ScrollingLines):
         name = story.label.split(" ")[0]
         rows = self._text(f"{story.label} = {fmt(story.value)}   ({kind})", heading(), width)
         shown = f"the first {len(story.samples)} samples" if story.sample_count > len(story.samples) else "each sample"
+        for words in story.words:  # the plain sentences the log puts under these steps
+            rows += self._text(words, theme.LOG_ROLE_STYLES["note"], width)
         rows += self._text(f"∂L/∂{name} for {shown} of this pass: the chain rule, from the loss down", muted(), width)
         for chain in story.samples:
             x = ", ".join(fmt(float(v)) for v in chain.x)
@@ -160,7 +162,7 @@ class Inspector(ScrollingLines):
             else ("✓ agrees" if check.relative_error < 1e-6 else "✗ disagrees")
         )
         rows += self._text(
-            f"numerical check: (L(θ+ε) − L(θ−ε))/2ε = {check.numerical:.6e} · analytic ḡ = {check.analytic:.6e} · "
+            f"numerical check: (L(θ+ε) − L(θ−ε))/2ε = {_e(check.numerical)} · analytic ḡ = {_e(check.analytic)} · "
             f"relative error {check.relative_error:.1e} {verdict}",
             good() if check.relative_error < 1e-6 and not check.kink else muted(),
             width,
@@ -235,3 +237,8 @@ class Inspector(ScrollingLines):
             )
         rows += [[Segment("")]]
         return rows
+
+
+def _e(value: float) -> str:
+    """Seven significant digits in scientific notation, with the real minus sign the log uses."""
+    return f"{value:.6e}".replace("-", "−")

@@ -62,6 +62,40 @@ KEYS: tuple[KeySpec, ...] = (
         "v", "cycle_view", "view", "v", "next view: network → decision boundary → hidden space (all three from 160×45)", "view"
     ),
     KeySpec(
+        "m",
+        "lens('matrices')",
+        "numpy",
+        "m",
+        "the NumPy view: the current step as the tutorials' matrix line (Z1 = X @ W1 + b1 …), its shapes and the "
+        "matrices, the cell being computed highlighted; m again returns",
+        "matrices",
+    ),
+    KeySpec(
+        "g",
+        "lens('health')",
+        "",
+        "g",
+        "gradient health per layer (‖∂L/∂W‖, ‖∂L/∂b‖, mean g′, saturated and dead units) beside the activation's "
+        "curves g(z) and g′(z) with every unit's z marked; live while training; g again returns",
+        "health",
+    ),
+    KeySpec(
+        "G",
+        "gradient_check",
+        "",
+        "G",
+        "gradient check: each parameter's analytic gradient beside the central difference (L(θ+ε) − L(θ−ε)) / 2ε",
+        "gradient-check",
+    ),
+    KeySpec(
+        "I",
+        "own_input",
+        "",
+        "I",
+        "walk your own input and target (x1, x2 → y) from the current weights; ← returns to the data set",
+        "own-input",
+    ),
+    KeySpec(
         "a",
         "quiz",
         "quiz",
@@ -157,8 +191,13 @@ def bindings() -> list[Binding | tuple[str, str] | tuple[str, str, str]]:
     result: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
         Binding(k.keys, k.action, k.footer or k.does, id=k.id, show=bool(k.footer), key_display=k.display.split(" or ")[0])
         for k in ordered
-        if k.action
+        if k.action and k.id != "next"
     ]
+    # → and space both step, but while inspecting → moves the selection and space still steps
+    # (the inspector follows the step): two bindings, so the app can tell them apart.
+    step = next(k for k in KEYS if k.id == "next")
+    result.insert(len(first), Binding("right", step.action, step.footer, id=step.id, key_display=step.display.split(" or ")[0]))
+    result.append(Binding("space", "step", step.does, show=False))
     # PgUp, PgDn and End share one row of the key table
     result += [
         Binding("pageup", "scroll_log(-1)", "log back a page", show=False),

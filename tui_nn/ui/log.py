@@ -267,10 +267,7 @@ class CalcLog(ScrollingLines):
         """What the tutorials print after training: the loss every K epochs (K so that it fits), then
         the final table."""
         fmt = NumberFormat(4)
-        text = Text(
-            f"trained epochs {run.first_epoch}–{run.last_epoch - 1} ({run.last_epoch - run.first_epoch} updates) · {run.reason}",
-            style,
-        )
+        text = Text(run.headline, style)
         rows = _text_lines(text, width)
         table = 0 if run.predictions is None else len(run.predictions) + 1
         budget = max(self._height - len(rows) - table - 2, 2)

@@ -36,8 +36,18 @@ def truth_table(data: Dataset, predictions: np.ndarray, current: int | None, foc
     """
     fmt = NumberFormat(digits)
     n_in = data.x.shape[1]
+    # Columns as wide as their widest entry, one space apart: inputs of your own (0.0500) must
+    # not run into each other the way 0/1 gate inputs never do.
+    xs = [[fmt(float(v)) for v in row] for row in data.x]
+    ys = [fmt(float(v)) for v in data.y[:, 0]]
+    x_widths = [max(3, 1 + max(len(row[k]) for row in xs)) for k in range(n_in)]
+    y_width = max(2, max(len(v) for v in ys))
+    # ŷ gets more digits where 0.500 would not say which side of 0.5 it is on: one width for all
+    probabilities = [probability_text(float(p), digits) for p in predictions[:, 0]]
+    p_width = max(6, max(len(p) for p in probabilities))
     text = Text()
-    header = "#  " + "".join(f"{f'x{k + 1}':>3}" for k in range(n_in)) + "  y" + f"{'ŷ':>7}" + " cls"
+    inputs_header = "".join(f"{f'x{k + 1}':>{w}}" for k, w in enumerate(x_widths))
+    header = f"#  {inputs_header} {'y':>{y_width}}{'ŷ':>{p_width + 1}} cls"
     text.append(header + "\n", style="bold")
     for i in range(data.size):
         y = data.y[i, 0]
@@ -46,11 +56,11 @@ def truth_table(data: Dataset, predictions: np.ndarray, current: int | None, foc
         right = predicted == int(y > 0.5)
         marker = "◆" if focus == i else " "
         row_style = "reverse" if current == i else ("bold" if focus == i else "")
-        inputs = "".join(f"{fmt(float(v)):>3}" for v in data.x[i])
-        shown = probability_text(p, digits)
+        inputs = "".join(f"{v:>{w}}" for v, w in zip(xs[i], x_widths, strict=True))
+        shown = probabilities[i]
         text.append(f"{i + 1}{marker} {inputs} ", style=row_style)
-        text.append(f"{fmt(float(y)):>2}", style=Style.parse(row_style) + Style(color=class_colour(int(y > 0.5))))
-        text.append(f" {shown:>6} ", style=row_style)
+        text.append(f"{ys[i]:>{y_width}}", style=Style.parse(row_style) + Style(color=class_colour(int(y > 0.5))))
+        text.append(f" {shown:>{p_width}} ", style=row_style)
         text.append(f"{predicted:>3}", style=Style.parse(row_style) + Style(color=class_colour(predicted)))
         text.append(" ", style=row_style)
         text.append("✓" if right else "✗", style=theme.SUCCESS if right else f"bold {theme.ERROR}")

@@ -45,6 +45,8 @@ class QuestionScreen(ModalScreen[tuple[Question, Verdict] | None]):
             yield Static(Text(self._t(f"quiz · {q.prompt}"), style=f"bold {theme.SELECTION}"), id="question-prompt")
             if q.formula:
                 yield Static(Text(self._t(q.formula), style=theme.TEXT))
+            if q.worked:
+                yield Static(Text(self._t(q.worked), style=theme.TEXT), id="question-worked")
             if q.choices:
                 listed = "   ".join(f"{c.key}) {c.text}" for c in q.choices)
                 yield Static(Text(self._t(listed), style=theme.TEXT))
