@@ -74,15 +74,11 @@ class Pass:
 
 @dataclass(frozen=True)
 class Jump:
-    """A vectorised run in progress: where it started and how many passes were walked first.
-
-    `saved_rows` are the history rows from the origin's epoch on as they were before the jump,
-    for `abandon_jump`."""
+    """A vectorised run in progress: where it started and how many passes were walked first."""
 
     origin: tuple[Pass, int]
     first_epoch: int
     walked: int
-    saved_rows: np.ndarray = field(default_factory=lambda: np.empty((0, 4)))
 
 
 @dataclass(frozen=True)
@@ -257,30 +253,18 @@ class Stepper:
         training calls it repeatedly from a worker thread).
         """
         origin = (self.current, self.position)
-        rows = self.history.rows()
-        saved = rows[rows[:, 0] >= self.current.epoch].copy()
         walked = 0
         while self.position or self.current.batch_index:
             self.finish_pass()
             walked += 1
         self.trainer.restore(self.current.epoch, self.current.start_params, self.current.start_state)
-        return Jump(origin, self.current.epoch, walked, saved)
+        return Jump(origin, self.current.epoch, walked)
 
     def end_jump(self, jump: Jump) -> None:
         """Resume stepping where the trainer stopped; one step back returns to the jump's origin."""
         if self.trainer.epoch == jump.first_epoch and jump.walked == 0:
             return
         self._link(jump.origin, "jump", f"trained epochs {jump.origin[0].epoch}–{self.trainer.epoch - 1}")
-
-    def abandon_jump(self, jump: Jump) -> None:
-        """Drop a run that failed part-way: back to the jump's origin exactly (parameters, optimizer
-        state, position, and the history rows from its epoch on), as if it had never begun, with
-        nothing left to step back over. As after stepping back over a run, older history rows a
-        long run thinned stay thinned; η is the caller's to keep or not."""
-        target, position = jump.origin
-        self._restore(target, position)
-        self.history.truncate(target.epoch)
-        self.history.extend(jump.saved_rows)
 
     # --- changes that start a new pass, each undone by one step back -------------------
 
