@@ -55,3 +55,21 @@ async def test_left_during_a_live_run_stops_it_and_leaves_no_claim_of_it() -> No
         shown = status(app)
         assert "training live" not in shown and "paused" not in shown and "undid the training run" in shown
         assert not any(text.startswith("trained epochs") for text in log_texts(app)), "the run's entry went with it"
+
+
+async def test_settings_opened_during_a_live_run_leave_no_live_claim_under_the_form() -> None:
+    """Before: the status line under the form still said 'training live · pace …' at the epoch of
+    the last frame, while the run had stopped."""
+    app = TuiNN(build(Config()), target_loss=1e-300, pace=20)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("T")
+        for _ in range(500):
+            if app.view.epoch > 1:
+                break
+            await pilot.pause(0.01)
+        await pilot.press("c")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "SettingsScreen" and not app.training
+        shown = status(app)
+        assert "training live" not in shown and f"epoch {app.stepper.epoch} " in shown, shown

@@ -860,6 +860,7 @@ class TuiNN(ResilientApp[None]):
             after = None
         if after is not None:
             self.message = ""
+            self.draw()  # the run is over on screen too (its status line), before what follows it opens or steps
             after()
         else:
             self.draw()
