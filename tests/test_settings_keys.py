@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from textual.widgets import Input
 
 from tui_nn.engine.activations import HIDDEN_ACTIVATIONS
 from tui_nn.engine.config import Config
@@ -348,3 +349,16 @@ async def test_q_in_a_text_field_is_typed_and_escape_closes_help() -> None:
         assert len(app.screen_stack) == 1 and app.is_running
         await pilot.press("question_mark", "question_mark")
         assert len(app.screen_stack) == 1 and app.is_running
+
+
+async def test_under_ascii_a_data_path_is_kept_as_typed(tmp_path: Path) -> None:
+    """The field's text is what Apply reads: --ascii must not turn münze.csv into munze.csv."""
+    (tmp_path / "münze.csv").write_text(POINTS)
+    app = TuiNN(build(Config(data="münze.csv")), ascii_only=True, pace=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        assert form(app).query_one("#field-data", Input).value == "münze.csv"
+        assert not form(app).query_one("#error-data").display
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, SettingsScreen) and app.session.config.data == "münze.csv"

@@ -134,13 +134,12 @@ class SettingsScreen(ModalScreen[Config | None]):
                         )
                     elif name == "data":
                         yield Label(self.shown(DATA_LABEL))
-                        yield Input(
-                            self.shown(field_text(self.config, name)), self.shown(DATA_PLACEHOLDER), id="field-data", compact=True
-                        )
+                        # the path as it is (under --ascii too): the field's text is what Apply reads
+                        yield Input(field_text(self.config, name), self.shown(DATA_PLACEHOLDER), id="field-data", compact=True)
                     else:
                         label, _ = TEXT_FIELDS[name]
                         yield Label(self.shown(label))
-                        yield Input(self.shown(field_text(self.config, name)), id=f"field-{name}", compact=True)
+                        yield Input(field_text(self.config, name), id=f"field-{name}", compact=True)
                     yield Static("", id=f"error-{name}", classes="field-error")
             with Horizontal(id="settings-buttons"):
                 yield Button("Apply", id="settings-apply-button", variant="primary", compact=True)
