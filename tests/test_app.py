@@ -259,8 +259,11 @@ async def test_help_opens_and_closes() -> None:
         assert app.screen.__class__.__name__ == "HelpScreen"
         await pilot.press("escape")
         assert app.screen.__class__.__name__ != "HelpScreen"
-        await pilot.press("question_mark", "q")
+        await pilot.press("question_mark", "question_mark")
         assert app.screen.__class__.__name__ != "HelpScreen"
+        await pilot.press("question_mark", "q")  # q quits from help too, as the footer says
+        await pilot.pause()
+        assert not app.is_running
 
 
 async def test_q_quits() -> None:

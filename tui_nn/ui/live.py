@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-import traceback
 from collections import deque
 from dataclasses import dataclass
 
@@ -53,10 +52,19 @@ class TrainingProgress(Message):
 
 @dataclass
 class TrainingStopped(Message):
-    """The training thread has finished: why (None: asked to stop), or the error it met."""
+    """The training thread has finished: why (None: asked to stop), or the error it met (the
+    training process's errors arrive as a TrainingFailed carrying the process's traceback)."""
 
     reason: str | None
-    error: str | None = None
+    error: BaseException | None = None
+
+
+class TrainingFailed(Exception):
+    """The training process met an error; it sent its traceback (the crash report quotes it)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text.strip().splitlines()[-1] if text.strip() else "error")
+        self.traceback = text
 
 
 class LiveTraining:
@@ -103,13 +111,11 @@ class LiveTraining:
 
     def _main(self) -> None:
         reason: str | None = None
-        error: str | None = None
+        error: BaseException | None = None
         try:
             reason = self._train()
-        except _ProcessFailed as failed:  # the training process's own traceback
-            error = failed.traceback
-        except Exception:  # reported to the user with its traceback; the session is kept
-            error = traceback.format_exc()
+        except Exception as failure:  # the app reports it (and writes a crash report); the session is kept
+            error = failure
         finally:
             self._post(TrainingStopped(reason, error))
 
@@ -203,7 +209,7 @@ class LiveTraining:
                     elif isinstance(event, Stopped):
                         return event.reason
                     elif isinstance(event, Failed):
-                        raise _ProcessFailed(event.error)
+                        raise TrainingFailed(event.error)
                 now = time.perf_counter()
                 if fresh and stop_sent is None and now >= next_post:
                     self._post_view()
@@ -240,7 +246,12 @@ class LiveTraining:
                     continue
                 epochs = min(due, max(int(pace * FRAME_SECONDS * 4), 1))
             began = time.perf_counter()
-            result = self.controller.train(self.run, epochs, self._stopping)
+            checkpoint = self.controller.checkpoint()
+            try:
+                result = self.controller.train(self.run, epochs, self._stopping)
+            except Exception:  # the slice may have stopped half way: the run ends at its start
+                self.controller.rewind(checkpoint)
+                raise
             elapsed = time.perf_counter() - began
             if pace is None and result.epochs:
                 chunk = max(1, min(int(chunk * CHUNK_SECONDS / max(elapsed, 1e-6)), 100_000))
@@ -252,14 +263,6 @@ class LiveTraining:
                 self._post_view()
                 posted = now
         return None
-
-
-class _ProcessFailed(Exception):
-    """The training process met an error; it sent its traceback."""
-
-    def __init__(self, traceback: str) -> None:
-        super().__init__(traceback.strip().splitlines()[-1] if traceback.strip() else "error")
-        self.traceback = traceback
 
 
 def warm_up() -> None:
