@@ -234,6 +234,16 @@ async def test_reset_returns_to_epoch_zero() -> None:
         assert app.stepper.epoch == 0 and np.array_equal(app.session.net.params, app.session.initial_params)
 
 
+async def test_reset_is_undone_by_left() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e", "e")
+        trained, log_length = app.session.net.params.copy(), len(app.controller.logbook.entries)
+        await pilot.press("r", "left")
+        assert app.stepper.epoch == 2 and np.array_equal(app.session.net.params, trained)
+        assert len(app.controller.logbook.entries) >= log_length, "the run's log comes back with it"
+
+
 async def test_save_writes_json_atomically(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     app = make_app()
@@ -259,8 +269,11 @@ async def test_help_opens_and_closes() -> None:
         assert app.screen.__class__.__name__ == "HelpScreen"
         await pilot.press("escape")
         assert app.screen.__class__.__name__ != "HelpScreen"
-        await pilot.press("question_mark", "q")
+        await pilot.press("question_mark", "question_mark")
         assert app.screen.__class__.__name__ != "HelpScreen"
+        await pilot.press("question_mark", "q")  # q quits from help too, as the footer says
+        await pilot.pause()
+        assert not app.is_running
 
 
 async def test_q_quits() -> None:

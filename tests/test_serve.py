@@ -312,7 +312,8 @@ def test_in_chromium_step_forward_then_train(served: Served, tmp_path: Path, cap
         try:
             page = open_session(context, served.url)
             screen = page.evaluate("window.__screenText()")
-            assert header.removeprefix("trace ") in screen  # "xor: 2-2-1 sigmoid, bce, sgd η=0.5, …": the options arrived
+            described = header.removeprefix("trace ").split(" · walking ")[0]  # the header also says what is walked
+            assert described in screen  # "xor: 2-2-1 sigmoid, bce, sgd η=0.5, …": the options arrived
             assert "forward · sample 1" not in screen
 
             for _ in range(3):

@@ -1,7 +1,10 @@
-"""Command line: `tui-nn PROBLEM` opens the app; `train`, `trace` and `gradcheck` run headless.
+"""Command line: `tui-nn PROBLEM`, `lesson` and `replay` open the app; `train`, `trace`,
+`gradcheck`, `explain` and `replay --check` run headless.
 
-Every bad option is reported as one line on stderr with exit status 2, before
-anything starts.
+Every bad option is reported as one line on stderr with exit status 2, before anything starts.
+Exit statuses: 0 done; 1 a headless run diverged or failed its check; 2 bad usage or a bad
+file; 70 an internal error (a report file is written); 128 + N a signal (130 for Ctrl+C); the
+app's 129 also when its terminal goes away.
 """
 
 from __future__ import annotations
@@ -14,25 +17,38 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn, TextIO, TypeVar
+from typing import Any, Literal, NoReturn, TextIO, TypeVar
 
 import numpy as np
 
 from tui_nn import __version__
 from tui_nn.engine import config as cfg
-from tui_nn.engine import persist, safe_files
+from tui_nn.engine import export, persist, safe_files
 from tui_nn.engine.config import Config, ConfigError
+from tui_nn.engine.controller import STUCK_CHECK
 from tui_nn.engine.datasets import PROBLEMS, DataFileError, Dataset
+from tui_nn.engine.diagnostics import STUCK_WINDOW, stuck
 from tui_nn.engine.gradcheck import TOLERANCE, check, parameter_names
+from tui_nn.engine.history import History
+from tui_nn.engine.lesson import BUILTIN_LESSONS, Lesson, LessonError, builtin_lesson, load_lesson
+from tui_nn.engine.logbook import Entry
+from tui_nn.engine.optimizers import OptimizerState
+from tui_nn.engine.pace import DEFAULT_PACE, PACES, pace_text, parse_pace
 from tui_nn.engine.records import NumberFormat, Step, json_number
 from tui_nn.engine.render import step_json, step_text
+from tui_nn.engine.replay import SessionFileError
 from tui_nn.engine.session import Session, build
 from tui_nn.engine.training import Trainer
 
 T = TypeVar("T")
-COMMANDS = ("train", "trace", "gradcheck")
+COMMANDS = ("train", "trace", "gradcheck", "explain", "lesson", "replay")
+TraceFormat = Literal["text", "markdown", "latex", "json"]
+TRACE_FORMATS: tuple[TraceFormat, ...] = ("text", "markdown", "latex", "json")
+BUILT_IN_LESSON = ""  # the value of a bare --lesson: the built-in XOR lesson
+NETWORK_OPTIONS = ("hidden", "activation", "loss", "lr", "init", "seed", "optimizer", "batch", "weights", "data")
 
 
 class UsageError(Exception):
@@ -59,28 +75,88 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--digits", default="4", help="decimals shown in formulas (default 4)")
 
 
+def _app_display(parser: argparse.ArgumentParser, target_loss: bool = True) -> None:
+    """How the app looks and starts: options of every command that opens it (and of `serve`)."""
+    parser.add_argument("--ascii", action="store_true", help="plain ASCII drawing for terminals without block characters")
+    if target_loss:
+        parser.add_argument("--target-loss", default="1e-3", help="live training stops below this loss (default 1e-3)")
+    parser.add_argument("--save-to", metavar="FILE", help="where s saves the network (default PROBLEM-epochN.json)")
+    ladder = ", ".join(pace_text(p).removesuffix("/s") for p in PACES)
+    parser.add_argument(
+        "--pace",
+        metavar="N|max",
+        help=f"live training's pace in epochs a second: {ladder} (default {DEFAULT_PACE}; [ and ] change it)",
+    )
+    parser.add_argument("--theme", metavar="dark|light", help="colours: dark (default) or light (reads on a projector)")
+    parser.add_argument("--quiz", action="store_true", help="start in quiz mode: → asks for each step's value before showing it")
+
+
 def make_parser() -> dict[str, argparse.ArgumentParser]:
     app = _Parser(prog="tui-nn", description="Watch a neural network learn, one arithmetic step at a time.")
     _common(app)
-    app.add_argument("--ascii", action="store_true", help="plain ASCII drawing for terminals without block characters")
-    app.add_argument("--target-loss", default="1e-3", help="live training stops below this loss (default 1e-3)")
-    app.add_argument("--save-to", metavar="FILE", help="where s saves the network (default PROBLEM-epochN.json)")
+    _app_display(app)
+    app.add_argument(
+        "--lesson",
+        nargs="?",
+        const=BUILT_IN_LESSON,
+        metavar="FILE",
+        help="open a guided lesson: FILE (Markdown, see docs/lessons.md), or the built-in XOR lesson without one",
+    )
     train = _Parser(prog="tui-nn train", description="Train headless and print the loss the way the tutorials do.")
     _common(train)
-    train.add_argument("--epochs", default="5000")
-    train.add_argument("--every", default="1000", help="log every K epochs")
+    train.add_argument("--epochs", default="5000", help="how many epochs to train (default 5000)")
+    train.add_argument("--every", default="1000", help="log every K epochs (default 1000)")
     train.add_argument("--json", action="store_true", help="one JSON object per logged epoch, then the predictions")
     train.add_argument("--save", metavar="FILE", help="save the trained network as JSON")
     trace = _Parser(prog="tui-nn trace", description="Print the calculation log of a step-by-step walk.")
     _common(trace)
     trace.add_argument("--sample", help="walk this sample alone (1-based)")
-    trace.add_argument("--epochs", default="1", help="how many passes to walk (default 1)")
+    trace.add_argument("--epochs", default="1", help="how many epochs to walk, each a pass over every batch (default 1)")
     trace.add_argument("--input", help="walk your own input, e.g. 0.05,0.10 (with --target)")
     trace.add_argument("--target", help="the target for --input, e.g. 0.01,0.99")
-    trace.add_argument("--json", action="store_true", help="one JSON object per micro-step")
+    trace.add_argument(
+        "--format",
+        help="text (default), markdown (LaTeX math, for a handout), latex (a whole document) or json (one object per micro-step)",
+    )
+    trace.add_argument("--json", action="store_true", help="the same as --format json")
+    trace.add_argument("--output", metavar="FILE", help="write the trace to FILE (atomically) instead of standard output")
     grad = _Parser(prog="tui-nn gradcheck", description="Compare analytic and numerical gradients.")
     _common(grad)
-    return {"app": app, "train": train, "trace": trace, "gradcheck": grad}
+    explain = _Parser(
+        prog="tui-nn explain",
+        description="Where one weight's, bias's or unit's numbers come from: the app's inspector, headless.",
+    )
+    _common(explain)
+    explain.add_argument(
+        "--param", metavar="NAME", help="a weight or bias: w12, v1, b_out, or W1[0,1], b2[0] as in network files"
+    )
+    explain.add_argument("--unit", metavar="NAME", help="a unit: x1, h2, out (h1.2 in deeper networks)")
+    explain.add_argument("--epochs", "--epoch", default="0", help="train this many epochs first (default 0: the start)")
+    explain.add_argument("--sample", help="walk this sample alone (1-based), as pinning it in the app does")
+    explain.add_argument("--json", action="store_true", help="one JSON object with every number")
+    lesson = _Parser(prog="tui-nn lesson", description="Open a guided lesson in the app: FILE, or the built-in XOR lesson.")
+    lesson.add_argument("file", nargs="?", metavar="FILE", help="a lesson file (Markdown, see docs/lessons.md)")
+    _app_display(lesson)
+    lesson.add_argument("--digits", default="4", help="decimals shown in formulas (default 4)")
+    replay = _Parser(
+        prog="tui-nn replay", description="Play back a saved session (S in the app) in the app, or check it headless."
+    )
+    replay.add_argument("file", metavar="FILE", help="a session file (tui-nn-session/1)")
+    replay.add_argument(
+        "--check",
+        "--headless",
+        action="store_true",
+        help="apply every action without the app and print where the session lands (epoch, loss, every parameter)",
+    )
+    replay.add_argument(
+        "--expect",
+        metavar="SHA256|NETWORK",
+        help="with --check: where it should land, the sha256 a check printed or the network saved with s; "
+        "says whether it is bit-identical (exit 0) or not (exit 1)",
+    )
+    replay.add_argument("--json", action="store_true", help="with --check: one JSON object")
+    _app_display(replay, target_loss=False)
+    return {"app": app, "train": train, "trace": trace, "gradcheck": grad, "explain": explain, "lesson": lesson, "replay": replay}
 
 
 def config_from(args: argparse.Namespace) -> tuple[Config, bool]:
@@ -142,11 +218,13 @@ def run_train(args: argparse.Namespace) -> int:
     out = sys.stdout
     if not args.json:
         print(f"training {session.describe()}", file=out)
-    stopped = _train_and_log(trainer, epochs, every, args.json)
+    watch = StuckWatch(trainer)
+    stopped = _train_and_log(trainer, epochs, every, args.json, watch)
     done = trainer.epoch  # the network's epoch: on divergence, the epoch whose update went wrong is not counted
     final_loss, final_accuracy, final_norm = trainer.evaluate()
     predictions = session.net.predict(session.data.x)
     if args.json:
+        found = watch.found
         print(
             json.dumps(
                 {
@@ -155,8 +233,10 @@ def run_train(args: argparse.Namespace) -> int:
                     "accuracy": final_accuracy,
                     "grad_norm": json_number(final_norm),
                     "stopped": stopped,
+                    "stuck": None if found is None else {"epoch": found.epoch, "message": found.message},
                     "predictions": [_prediction(session.data, i, predictions) for i in range(session.data.size)],
-                }
+                },
+                ensure_ascii=False,
             )
         )
     else:
@@ -188,18 +268,24 @@ def run_train(args: argparse.Namespace) -> int:
     return status
 
 
-def _train_and_log(trainer: Trainer, epochs: int, every: int, as_json: bool) -> str | None:
+def _train_and_log(trainer: Trainer, epochs: int, every: int, as_json: bool, watch: StuckWatch | None = None) -> str | None:
     """Train `epochs` epochs, logging epochs 0, K, 2K, … and the last, each once and in order.
 
     A logged epoch is trained on its own (`run(1)`) so that its row is the one that run just
-    recorded, whatever the history later thins out; the epochs between run in one call.
+    recorded, whatever the history later thins out; the epochs between run in one call (no
+    longer than `watch` can look back over). When `watch` finds the run stuck, its diagnosis is
+    printed where it falls among the logged epochs (text) or kept for the summary (JSON).
     Returns the divergence diagnosis, or None.
     """
+    origin = trainer.epoch
     done = 0
     while done < epochs:
         last = epochs - 1
         logged = done % every == 0 or done == last
         count = 1 if logged else min((done // every + 1) * every, last) - done
+        if watch is not None and watch.slice_limit is not None:
+            count = min(count, watch.slice_limit)
+        before = watch.checkpoint() if watch is not None and watch.found is None else None
         result = trainer.run(count)
         done += result.epochs
         diverged = result.stopped is not None and result.stopped != "target"
@@ -211,11 +297,92 @@ def _train_and_log(trainer: Trainer, epochs: int, every: int, as_json: bool) -> 
             return result.stopped
         if result.epochs < count:  # stopped early without a diagnosis: nothing more will come
             break
+        if watch is not None and before is not None:
+            found = watch.look(before)
+            done = trainer.epoch - origin  # a diagnosis puts training back to the epoch it is about
+            if found is not None and not as_json:
+                print(f"epoch {found.epoch:>7}  {found.message}")
     return None
 
 
-def check_save_target(text: str) -> Path:
-    """Refuse a --save destination that cannot work, before training spends any time.
+# The stuck diagnosis ends with what to try, in the app's keys; the command line's options instead.
+COMMAND_LINE_ADVICE = {
+    "try another seed (n), more hidden units (c), or a higher η (+)": "try another --seed, more --hidden units, or a higher --lr",
+    "a network with no hidden layer draws one straight line: add a hidden layer (c)": (
+        "a network with no hidden layer draws one straight line: add a hidden layer (--hidden 2)"
+    ),
+}
+
+
+def in_command_line_terms(message: str) -> str:
+    head, dash, advice = message.rpartition(" — ")
+    return f"{head}{dash}{COMMAND_LINE_ADVICE.get(advice, advice)}" if dash else message
+
+
+@dataclass(frozen=True)
+class Stuck:
+    epoch: int
+    message: str
+
+
+@dataclass(frozen=True)
+class _Checkpoint:
+    epoch: int
+    params: np.ndarray
+    state: OptimizerState
+    rate_start: Any  # where the current η took over (the trainer's divergence limit)
+
+
+class StuckWatch:
+    """Finds the first epoch where the app's live training would stop as stuck, and its diagnosis.
+
+    Live training asks diagnostics.stuck at every STUCK_CHECK-th epoch of a run (Controller.train).
+    Whether it finds a flat loss depends only on the history rows before that epoch, so they are
+    asked after each slice of training (a slice is at most the history's exact part less a window);
+    at the first epoch where it does, training is put back to the slice's start and replayed up to
+    there (it is deterministic), and the diagnosis is made of that state: the same epoch and the
+    same words as in the app. Only the first is reported; training then goes on.
+    """
+
+    def __init__(self, trainer: Trainer) -> None:
+        self.trainer = trainer
+        self.origin = trainer.epoch
+        self.found: Stuck | None = None
+        self._probe = History(STUCK_WINDOW + 1)
+
+    @property
+    def slice_limit(self) -> int | None:
+        if self.found is not None:
+            return None
+        return self.trainer.history.recent_limit - STUCK_WINDOW - 1
+
+    def checkpoint(self) -> _Checkpoint:
+        t = self.trainer
+        return _Checkpoint(t.epoch, t.net.params.copy(), t.opt_state.copy(), t._rate_start)
+
+    def look(self, before: _Checkpoint) -> Stuck | None:
+        trainer, start = self.trainer, before.epoch
+        rows = trainer.history.tail(trainer.epoch - start + STUCK_WINDOW + 1)
+        x, y = trainer.data.x, trainer.data.y
+        first = start + STUCK_CHECK - (start - self.origin) % STUCK_CHECK
+        for epoch in range(first, trainer.epoch + 1, STUCK_CHECK):
+            self._probe.truncate(0)
+            self._probe.extend(rows[rows[:, 0] < epoch][-(STUCK_WINDOW + 1) :])
+            if stuck(self._probe, trainer.net, x, y) is None:
+                continue
+            if epoch < trainer.epoch:
+                trainer.restore(start, before.params, before.state)
+                trainer._rate_start = before.rate_start
+                trainer.run(epoch - start)
+            found = stuck(trainer.history, trainer.net, x, y)
+            if found is not None:
+                self.found = Stuck(epoch, in_command_line_terms(found.message))
+            return self.found
+        return None
+
+
+def check_save_target(text: str, flag: str = "--save", example: str = "xor.json") -> Path:
+    """Refuse a --save (or --output) destination that cannot work, before any time is spent.
 
     Checks: a name the file system accepts, not a folder, an existing folder to put it in,
     not a device or FIFO, and permission to create a file there (by creating and removing one).
@@ -231,20 +398,20 @@ def check_save_target(text: str) -> Path:
             name_max = 255
         length = len(os.fsencode(path.name))
         if length > name_max:
-            raise ConfigError(f"--save: the file name is {length} bytes long; this file system allows at most {name_max}")
+            raise ConfigError(f"{flag}: the file name is {length} bytes long; this file system allows at most {name_max}")
         if text.endswith(("/", os.sep)) or path.is_dir():
-            raise ConfigError(f"--save: {shown(text)} is a folder; give a file name, e.g. {shown(Path(text) / 'xor.json')}")
+            raise ConfigError(f"{flag}: {shown(text)} is a folder; give a file name, e.g. {shown(Path(text) / example)}")
         if not folder.exists():
-            raise ConfigError(f"--save: the folder {shown(folder)} does not exist")
+            raise ConfigError(f"{flag}: the folder {shown(folder)} does not exist")
         if not folder.is_dir():
-            raise ConfigError(f"--save: {shown(folder)} is not a folder")
+            raise ConfigError(f"{flag}: {shown(folder)} is not a folder")
         if path.exists() and not path.is_file():
-            raise ConfigError(f"--save: {shown(text)} exists and is not a regular file")
+            raise ConfigError(f"{flag}: {shown(text)} exists and is not a regular file")
         fd, probe = tempfile.mkstemp(prefix=".tui-nn-check-", dir=folder)
         os.close(fd)
         os.unlink(probe)
     except OSError as error:
-        raise ConfigError(f"--save: cannot create a file in {shown(folder)}: {error.strerror or error}") from None
+        raise ConfigError(f"{flag}: cannot create a file in {shown(folder)}: {error.strerror or error}") from None
     return path
 
 
@@ -317,8 +484,10 @@ def _print_table(session: Session, predictions: np.ndarray) -> None:
 
 
 def run_trace(args: argparse.Namespace) -> int:
+    kind = _trace_format(args)
+    output = check_save_target(args.output, "--output", "trace.md") if args.output else None  # before any step is walked
     config, hidden_given = config_from(args)
-    passes = _option("--epochs", args.epochs, lambda t: cfg.parse_int("epochs", t, 1, 100_000))
+    epochs = _option("--epochs", args.epochs, lambda t: cfg.parse_int("epochs", t, 1, 100_000))
     data = None
     if args.input is not None or args.target is not None:
         if args.input is None or args.target is None:
@@ -331,21 +500,82 @@ def run_trace(args: argparse.Namespace) -> int:
     if args.sample is not None:
         number = _option("--sample", args.sample, lambda t: cfg.parse_int("sample", t, 1))
         stepper.set_focus(cfg.check_sample(number, session.data.size))
-    if not args.json:
-        print(f"trace {session.describe()}")
-    for _ in range(passes):
-        for record in stepper.walk_pass():
-            if args.json:
-                print(json.dumps(step_json(record, stepper.fmt), ensure_ascii=False))
-            else:
-                for line in step_text(record, stepper.fmt):
-                    print(line)
-            bad = next(((name, value) for name, value in record.results if not math.isfinite(value)), None)
-            if bad is not None:
-                formula = str(step_json(record, stepper.fmt)["formula"])
-                print(f"tui-nn: trace stopped: {_non_finite_diagnosis(record, formula, *bad, stepper.lr)}", file=sys.stderr)
-                return 1
-    return 0
+    fmt = stepper.fmt
+    walked = walked_text(session, epochs, your_input=data is not None)
+    streaming = output is None and kind in ("text", "json")  # line by line, as the walk goes
+    lines: list[str] = []
+    entries: list[Entry] = [Entry("note", text=walked)]
+
+    def emit(line: str) -> None:
+        if streaming:
+            print(line)
+        else:
+            lines.append(line)
+
+    if kind == "text":
+        emit(f"trace {session.describe()} · {walked}")  # one header line: readers skip it with `tail -n +2`
+    status = 0
+    for record in _walk_epochs(session, epochs):
+        if kind == "json":
+            emit(json.dumps(step_json(record, fmt), ensure_ascii=False))
+        elif kind == "text":
+            for line in step_text(record, fmt):
+                emit(line)
+        else:
+            entries.append(Entry("step", step=record))
+        bad = next(((name, value) for name, value in record.results if not math.isfinite(value)), None)
+        if bad is not None:
+            formula = str(step_json(record, fmt)["formula"])
+            print(f"tui-nn: trace stopped: {_non_finite_diagnosis(record, formula, *bad, stepper.lr)}", file=sys.stderr)
+            status = 1
+            break
+    if kind == "markdown" or kind == "latex":
+        document = export.document(kind, entries, fmt, f"tui-nn trace · {session.describe()}")
+    else:
+        document = "".join(line + "\n" for line in lines)
+    if output is not None:
+        print(f"wrote {safe_files.write_atomic(output, document)}")
+    elif not streaming:
+        sys.stdout.write(document)
+    return status
+
+
+def _trace_format(args: argparse.Namespace) -> TraceFormat:
+    if args.format is None:
+        return "json" if args.json else "text"
+    kind = next((f for f in TRACE_FORMATS if f == str(args.format).strip().lower()), None)
+    if kind is None:
+        raise ConfigError(f"--format: must be one of {', '.join(TRACE_FORMATS)}, not '{args.format}'")
+    if args.json and kind != "json":
+        raise ConfigError(f"--json and --format {kind} disagree: give one of them")
+    return kind
+
+
+def _walk_epochs(session: Session, epochs: int) -> Iterator[Step]:
+    """Every micro-step of `epochs` whole epochs: each pass over the data, batch after batch."""
+    stepper = session.stepper
+    for _ in range(epochs):
+        epoch = stepper.epoch
+        while stepper.epoch == epoch:
+            yield from stepper.walk_pass()
+
+
+def walked_text(session: Session, epochs: int, your_input: bool = False) -> str:
+    """What a trace walks, exactly: its epochs, and the batches and updates of each."""
+    trainer = session.stepper.trainer
+    count = "1 epoch:" if epochs == 1 else f"{epochs} epochs, each:"
+    if trainer.focus is not None or session.data.size == 1:
+        who = "your input" if your_input else f"sample {(trainer.focus or 0) + 1} alone"
+        return f"walking {count} the forward and backward pass of {who}, then one update"
+    sizes = [len(batch) for batch in trainer.batches(trainer.epoch)]
+    m = session.data.size
+    if len(sizes) == 1:
+        return f"walking {count} the forward and backward pass of all {m} samples, then one update with their mean gradient"
+    last = f" (the last of {sizes[-1]})" if sizes[-1] != sizes[0] else ""
+    return (
+        f"walking {count} a pass over all {m} samples in {len(sizes)} mini-batches of {sizes[0]}{last}, "
+        f"an update after each; the order is shuffled every epoch (seed {trainer.seed})"
+    )
 
 
 def _non_finite_diagnosis(record: Step, formula: str, name: str, value: float, lr: float) -> str:
@@ -381,10 +611,91 @@ def run_gradcheck(args: argparse.Namespace) -> int:
     return 0 if result.passed else 1
 
 
-def run_app(args: argparse.Namespace) -> int:
-    config, hidden_given = config_from(args)
+@dataclass(frozen=True)
+class AppStart:
+    """Everything the app starts with, checked: the session and TuiNN's keyword arguments."""
+
+    session: Session
+    options: dict[str, Any]
+
+
+def display_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The app's look and start (--ascii, --save-to, --pace, --theme, --quiz) as TuiNN's keywords."""
+    options: dict[str, Any] = {"ascii_only": args.ascii, "save_to": args.save_to, "quiz": args.quiz}
+    if args.pace is not None:
+        options["pace"] = _option("--pace", args.pace, _parse_pace)
+    if args.theme is not None:
+        from tui_nn.ui.theme import PALETTES  # Rich only, not Textual: the palettes' names
+
+        theme = args.theme.strip().lower()
+        if theme not in PALETTES:
+            raise ConfigError(f"--theme: must be {' or '.join(PALETTES)}, not '{args.theme}'")
+        options["theme_name"] = theme
+    return options
+
+
+def _parse_pace(text: str) -> float | None:
+    try:
+        return parse_pace(text)
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
+
+
+def read_lesson_option(value: str, flag: str = "--lesson") -> Lesson:
+    """The built-in lesson (a bare --lesson), or a lesson file, read and rehearsed (LessonError
+    names the file and the line of the first problem)."""
+    if value == BUILT_IN_LESSON:
+        return builtin_lesson()
+    try:
+        return load_lesson(Path(value))
+    except LessonError as error:
+        if value in BUILTIN_LESSONS and not Path(value).exists():
+            how = (
+                "'tui-nn lesson' with no FILE"
+                if flag == "FILE"
+                else "--lesson with no FILE, after the problem: 'tui-nn xor --lesson'"
+            )
+            raise LessonError(f"{error}; for the built-in {value} lesson give {how}") from None
+        raise
+
+
+def prepare_app(args: argparse.Namespace) -> AppStart:
+    """Every check `tui-nn PROBLEM [options]` makes before the app starts (serve makes them too,
+    once, before any browser tab opens a session)."""
     target = _option("--target-loss", args.target_loss, cfg.parse_target_loss)
+    options = display_options(args)
+    lesson = read_lesson_option(args.lesson) if args.lesson is not None else None
+    if lesson is None:
+        config, hidden_given = config_from(args)
+    else:
+        for name in NETWORK_OPTIONS:
+            if getattr(args, name) is not None:
+                raise UsageError(f"--{name}: a lesson sets its own network (its front matter); leave --{name} out")
+        if args.problem is not None:
+            problem = _option("problem", args.problem, cfg.parse_problem)
+            if problem != lesson.config.problem:
+                raise UsageError(f"{lesson.name} is a lesson on {lesson.config.problem}, not {problem}: leave out the problem")
+        config, hidden_given = lesson.config, True
     session = build(config, hidden_given=hidden_given, digits=_digits(args))  # bad files first, as everywhere
+    return AppStart(session, {**options, "target_loss": target, "lesson": lesson})
+
+
+def run_app(args: argparse.Namespace) -> int:
+    start = prepare_app(args)
+    return launch(start.session, start.options)
+
+
+def run_lesson(args: argparse.Namespace) -> int:
+    """`tui-nn lesson [FILE]`: the app on the lesson's network, opened at its first chapter."""
+    target = _option("--target-loss", args.target_loss, cfg.parse_target_loss)
+    options = display_options(args)
+    lesson = read_lesson_option(BUILT_IN_LESSON if args.file is None else args.file, "FILE")
+    session = build(lesson.config, digits=_digits(args))
+    return launch(session, {**options, "target_loss": target, "lesson": lesson})
+
+
+def launch(session: Session, options: dict[str, Any]) -> int:
+    """Run the app on `session` (it needs a terminal); its exit status, with one line if it ended abnormally."""
     # Nothing the start allocates (Textual, the panes, their styles) is garbage worth collecting,
     # and a full collection then cost 30–60 ms of the first frame: the app freezes what is there
     # and turns the collector back on once its first frame is drawn (TuiNN.first_frame_drawn).
@@ -394,14 +705,15 @@ def run_app(args: argparse.Namespace) -> int:
 
         missing = lifecycle.missing_terminal()
         if missing is not None:
+            problem = session.config.problem
             raise UsageError(
                 f"the app needs a terminal, and {missing} is not one; without a terminal use "
-                f"'tui-nn train {config.problem}' or 'tui-nn trace {config.problem}'"
+                f"'tui-nn train {problem}' or 'tui-nn trace {problem}'"
             )
         lifecycle.forget_stale_size()
         from tui_nn.ui.app import TuiNN
 
-        app = TuiNN(session, ascii_only=args.ascii, target_loss=target, save_to=args.save_to)
+        app = TuiNN(session, **options)
         app.run()
     finally:
         gc.enable()
@@ -432,10 +744,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         rest = argv[1:] if command != "app" else argv
         if command == "app" and rest and not rest[0].startswith("-") and rest[0] not in PROBLEMS:
             raise UsageError(f"unknown command or problem '{rest[0]}': use one of {', '.join(PROBLEMS + COMMANDS)}")
-        args = parsers[command].parse_args(rest)
-        runner = {"app": run_app, "train": run_train, "trace": run_trace, "gradcheck": run_gradcheck}[command]
-        return runner(args)
-    except (UsageError, ConfigError, persist.NetworkFileError, DataFileError, safe_files.SaveError) as error:
+        try:
+            args = parsers[command].parse_args(rest)
+        except UsageError as error:
+            raise UsageError(_with_hint(command, str(error))) from None
+        return _runner(command)(args)
+    except (
+        UsageError,
+        ConfigError,
+        persist.NetworkFileError,
+        DataFileError,
+        safe_files.SaveError,
+        LessonError,
+        SessionFileError,
+    ) as error:
         print(f"tui-nn: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -445,6 +767,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as error:  # a bug: report it, never a bare traceback and never status 0
         return _crash(error)
+
+
+def _with_hint(command: str, message: str) -> str:
+    """A network option given to `lesson` or `replay`, which take their network from their file."""
+    words = message.removeprefix("unrecognized arguments: ").split()
+    if command in ("lesson", "replay") and message.startswith("unrecognized") and words[0].lstrip("-") in NETWORK_OPTIONS:
+        owner = "a lesson sets its own network (its front matter)" if command == "lesson" else "a session file holds its settings"
+        return f"{words[0]}: {owner}; leave {words[0]} out"
+    return message
+
+
+def _runner(command: str) -> Callable[[argparse.Namespace], int]:
+    if command == "explain":
+        from tui_nn.cli_explain import run_explain
+
+        return run_explain
+    if command == "replay":
+        from tui_nn.cli_replay import run_replay
+
+        return run_replay
+    runners = {"app": run_app, "train": run_train, "trace": run_trace, "gradcheck": run_gradcheck, "lesson": run_lesson}
+    return runners[command]
 
 
 def _crash(error: Exception) -> int:
@@ -470,12 +814,18 @@ def _silence_stdout() -> None:
 def _print_usage(stream: TextIO) -> None:
     lines = [
         "usage: tui-nn PROBLEM [options]            open the app (PROBLEM: " + ", ".join(PROBLEMS) + ")",
+        "       tui-nn lesson [FILE] [options]      open the app at a guided lesson (the built-in XOR one without FILE)",
+        "       tui-nn replay FILE [--check]        play a saved session back in the app, or check it headless",
+        "                [--expect SHA256|NETWORK]  (and whether it lands bit-identical where expected)",
         "       tui-nn train PROBLEM [options]      train headless, print the loss every --every epochs",
-        "       tui-nn trace PROBLEM [options]      print the calculation log of a walk",
+        "       tui-nn trace PROBLEM [options]      print the calculation log of a walk (text, markdown, latex, json)",
+        "       tui-nn explain PROBLEM --param W    where a weight's, bias's (or --unit's) numbers come from",
         "       tui-nn gradcheck PROBLEM [options]  analytic vs numerical gradients",
         "       tui-nn serve PROBLEM [options]      serve the app to web browsers (pip install 'tui-nn[serve]')",
         "       tui-nn --version",
         "run 'tui-nn COMMAND --help' (or 'tui-nn xor --help') for the options of each",
+        "exit status: 0 done, 1 a check failed or training diverged, 2 bad input (one line: 'tui-nn: error: …'),",
+        "             70 an internal error (a report file is named), 128+N ended by signal N (129: the terminal went away)",
     ]
     print("\n".join(lines), file=stream)
 

@@ -22,10 +22,9 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from tui_nn.cli import _digits, _option, config_from, make_parser
+from tui_nn.cli import _option, make_parser, prepare_app
 from tui_nn.engine import config as cfg
 from tui_nn.engine.config import ConfigError
-from tui_nn.engine.session import build
 
 SERVER_PID_VARIABLE = "TUI_NN_SERVER_PID"
 DEFAULT_HOST = "127.0.0.1"
@@ -68,10 +67,11 @@ def app_arguments(args: argparse.Namespace) -> list[str]:
             continue
         value = getattr(args, action.dest)
         if not action.option_strings:
-            words.append(str(value))
+            if value is not None:  # the problem, optional with --data or --lesson
+                words.append(str(value))
         elif value is None or value == action.default:
             continue
-        elif action.nargs == 0:
+        elif action.nargs == 0 or (action.nargs == "?" and value == action.const):  # a flag, or --lesson alone
             words.append(max(action.option_strings, key=len))
         else:
             words.append(f"{max(action.option_strings, key=len)}={value}")
@@ -87,10 +87,8 @@ def session_command(app_words: Sequence[str]) -> str:
 
 def check_app_options(args: argparse.Namespace) -> None:
     """Every check `tui-nn PROBLEM` makes before its app starts, so a bad option fails here, once,
-    rather than in every browser tab (raises ConfigError or NetworkFileError)."""
-    config, hidden_given = config_from(args)
-    _option("--target-loss", args.target_loss, cfg.parse_target_loss)
-    build(config, hidden_given=hidden_given, digits=_digits(args))
+    rather than in every browser tab (raises ConfigError, NetworkFileError, LessonError, …)."""
+    prepare_app(args)
 
 
 def parse_port(text: str) -> int:

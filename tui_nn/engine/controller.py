@@ -24,6 +24,7 @@ from tui_nn.engine.explain import Element, ParameterStory, ParamTrail, UnitStory
 from tui_nn.engine.gradcheck import GradCheck, check
 from tui_nn.engine.logbook import Logbook, RunSummary, Tone
 from tui_nn.engine.notation import parameter_label, parse_parameter
+from tui_nn.engine.optimizers import OptimizerState
 from tui_nn.engine.persist import NetworkFileError
 from tui_nn.engine.records import Step
 from tui_nn.engine.session import Session, build
@@ -54,6 +55,16 @@ class Outcome:
     message: Message | None = None
     rebuilt: bool = False  # the session was replaced: the UI rebuilds its panes
     what_if: WhatIf | None = None  # a parameter changed: the loss and ŷ before and after
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A whole state of a live run's trainer: its epoch, parameters and optimizer state."""
+
+    epoch: int
+    params: np.ndarray
+    state: OptimizerState
+    rows: np.ndarray  # history rows from `epoch` on (the row of `epoch` itself, before any training)
 
 
 @dataclass
@@ -411,8 +422,26 @@ class Controller:
             self.record.append(act.Train(epoch - run.segment_start))
         run.segment_start = epoch
 
-    def stop_training(self, run: LiveRun, reason: str | None) -> Outcome:
-        """Hand the engine back: the run becomes one undoable step and one recorded action."""
+    def checkpoint(self) -> Checkpoint:
+        """Where the trainer is (taken by the training thread between slices of a live run)."""
+        trainer = self.stepper.trainer
+        last = trainer.history.tail(1)
+        rows = last[last[:, 0] >= trainer.epoch].copy()
+        return Checkpoint(trainer.epoch, trainer.net.params.copy(), trainer.opt_state.copy(), rows)
+
+    def rewind(self, checkpoint: Checkpoint) -> None:
+        """Back to a checkpoint of this run (after a slice that raised part-way: its epochs, its
+        parameters and its history rows may be half written; the checkpoint is whole)."""
+        trainer = self.stepper.trainer
+        trainer.restore(checkpoint.epoch, checkpoint.params, checkpoint.state)
+        trainer.history.truncate(checkpoint.epoch)
+        trainer.history.extend(checkpoint.rows)
+
+    def stop_training(self, run: LiveRun, reason: str | None, error: str | None = None) -> Outcome:
+        """Hand the engine back: the run becomes one undoable step and one recorded action.
+
+        `error`: the run was stopped by an error (one line: what it was and where its report is);
+        the epochs trained up to the last whole checkpoint are kept, as when paused."""
         self._record_train(run)
         self.stepper.end_jump(run.jump)
         self.live = None
@@ -420,12 +449,19 @@ class Controller:
             lr = run.pending_lr.pop(0)
             self.record.append(act.SetLR(lr))
             self.stepper.set_lr(lr)
-        return Outcome(self._log_run(run.origin_epoch, reason))
+        return Outcome(self._log_run(run.origin_epoch, reason, error))
 
-    def _log_run(self, origin: int, reason: str | None) -> Message:
+    def _log_run(self, origin: int, reason: str | None, error: str | None = None) -> Message:
         """One undoable log entry for a run (what the tutorials print after training); the status
         line gets a short form of why it stopped."""
         last = self.stepper.trainer.epoch
+        if error is not None:
+            text = f"training stopped by an error at epoch {last}: {error}"
+            if last <= origin:
+                self.logbook.note(text, "error")
+            else:
+                self.logbook.run(RunSummary(origin, last, text, *self._run_rows(origin, last)), "error")
+            return Message(text, "error")
         if last <= origin:
             self.logbook.note(f"no epoch completed (epoch {origin})", "note")
             return Message(f"paused at epoch {origin} before completing an epoch", "info")

@@ -699,6 +699,8 @@ class RemoteRun:
             elif kind == "lr":
                 self.trainer.lr = float(message["lr"])
                 events.append(RateApplied(float(message["lr"]), int(message["epoch"])))
+                # The caller records it at the trainer's epoch: before a later frame moves that on.
+                return events
             elif kind == "stopped":
                 events.append(Stopped(message["reason"]))
                 return events

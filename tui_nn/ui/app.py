@@ -38,8 +38,17 @@ from tui_nn.ui.commands import TuiNNCommands
 from tui_nn.ui.curves import CurvesPane
 from tui_nn.ui.healthview import HealthPane
 from tui_nn.ui.inspector import Inspector
-from tui_nn.ui.lifecycle import ResilientApp
-from tui_nn.ui.live import DEFAULT_PACE, PACES, LiveTraining, TrainingProgress, TrainingStopped, pace_text, warm_up
+from tui_nn.ui.lifecycle import ResilientApp, write_report
+from tui_nn.ui.live import (
+    DEFAULT_PACE,
+    PACES,
+    LiveTraining,
+    TrainingFailed,
+    TrainingProgress,
+    TrainingStopped,
+    pace_text,
+    warm_up,
+)
 from tui_nn.ui.log import CalcLog
 from tui_nn.ui.matrixview import MatrixPane
 from tui_nn.ui.teach import CardScreen, LessonPane, QuestionScreen
@@ -85,7 +94,10 @@ class TuiNN(ResilientApp[None]):
     inspecting: reactive[bool] = reactive(False, bindings=True)
     """True while the selection cursor is on the diagram and the inspector replaces the log."""
 
+    _recomposing = False  # True while _rebuild replaces the panes
+
     INSPECT_ONLY = frozenset({"select", "select_cycle", "leave_inspect", "set_value", "zero", "knock_out"})
+    MODAL_ACTIONS = frozenset({"quit", "focus_next", "focus_previous"})
 
     def __init__(
         self,
@@ -247,6 +259,8 @@ class TuiNN(ResilientApp[None]):
         if view is None:
             view = self.controller.view()
         self.view = view
+        if self._recomposing:  # the panes are being replaced; _rebuild draws them when they are back
+            return
         self.query_one(NetworkPane).view = view
         self.query_one(BoundaryPane).view = view
         self.query_one(HiddenPane).view = view
@@ -282,9 +296,10 @@ class TuiNN(ResilientApp[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # While help or settings is open, the network underneath must not change (T there would
-        # start training a session the settings are about to replace); only quitting still works.
+        # start training a session the settings are about to replace); quitting and moving the
+        # focus between a form's fields (Tab, Shift+Tab) still work.
         if len(self.screen_stack) > 1:
-            return action == "quit"
+            return action in self.MODAL_ACTIONS
         if self.screen.has_class("too-small"):  # nothing is shown to step or change: only q works
             return action == "quit"
         if action in self.INSPECT_ONLY:
@@ -581,7 +596,11 @@ class TuiNN(ResilientApp[None]):
     async def _rebuild(self) -> None:
         """The session was replaced (settings, reset, or undoing one): new panes for its network."""
         self.view = self.controller.view()
-        await self.recompose()
+        self._recomposing = True  # a timer (the playing walk, a replay) may fire while the panes are gone
+        try:
+            await self.recompose()
+        finally:
+            self._recomposing = False
         self.sub_title = self.session.describe()
         self.screen.set_class(self.ascii_only, "ascii")
         self.screen.set_class(self.palette.name == "light", "light")
@@ -877,6 +896,18 @@ class TuiNN(ResilientApp[None]):
         self.draw()
         self.live.start()
 
+    def _training_error(self, error: BaseException) -> str:
+        """A crash report for an error that stopped training, and the one line that says it: what
+        it was and where the report is (the training process's traceback goes in the report)."""
+        context = [*self.crash_context(), f"live training stopped at epoch {self.controller.stepper.trainer.epoch}"]
+        if isinstance(error, TrainingFailed):
+            context += ["", "in the training process:", error.traceback.rstrip()]
+        report = write_report(error, context)
+        first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        what = first if isinstance(error, TrainingFailed) else f"{type(error).__name__}: {first}".rstrip(": ")
+        where = f"report in {report}" if report is not None else "no report could be written"
+        return f"{what} ({where}); the session is kept"
+
     def on_training_progress(self, message: TrainingProgress) -> None:
         if self.live is not None and self.is_running:  # not while shutting down: the panes are gone
             self.draw(message.view, message.epochs_per_second)
@@ -884,19 +915,19 @@ class TuiNN(ResilientApp[None]):
     def on_training_stopped(self, message: TrainingStopped) -> None:
         live, self.live = self.live, None
         assert live is not None
-        outcome: Outcome = self.controller.stop_training(live.run, message.reason)
+        error = None if message.error is None else self._training_error(message.error)
+        outcome: Outcome = self.controller.stop_training(live.run, message.reason, error)
         if not self.is_running:  # shutting down: the screens, the panes and the bindings are gone
             self.set_reactive(TuiNN.training, False)
             return
         self.training = False
         self.say(outcome.message)
-        if message.error is not None:
-            last_line = message.error.strip().splitlines()[-1]
-            self.say(Message(f"training stopped by an error: {last_line}", "error"))
-            self.controller.logbook.note(f"training stopped by an error: {last_line}", "error")
         after, self._after_training = self._after_training, None
+        if error is not None:  # what was to follow the run (a key pressed during it) waits for the learner
+            after = None
         if after is not None:
             self.message = ""
+            self.draw()  # the run is over on screen too (its status line), before what follows it opens or steps
             after()
         else:
             self.draw()

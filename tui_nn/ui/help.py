@@ -79,14 +79,18 @@ def conventions() -> str:
 def help_markdown() -> str:
     keys = ["## Keys", "| key | does |", "|---|---|", *(f"| {key} | {does} |" for key, does in keymap.help_rows())]
     notation = ["## Notation", "| symbol | means |", "|---|---|", *(f"| {sym} | {means} |" for sym, means in GLOSSARY)]
-    return "\n".join([PANES, *keys, "", *notation, "", conventions(), "Press **Escape**, **?** or **q** to close."])
+    return "\n".join(
+        [PANES, *keys, "", *notation, "", conventions(), "**Escape** or **?** closes this help; **q** quits tui-nn."]
+    )
 
 
 class HelpScreen(ModalScreen[None]):
+    """Escape (or ?) closes the help; q quits the app, as it does on the main screen."""
+
     BINDINGS = [
         Binding("escape", "close", "close", id="help-close"),
         Binding("question_mark", "close", "close", show=False),
-        Binding("q", "close", "close", show=False),
+        Binding("q", "app.quit", "quit", show=False),
     ]
 
     def compose(self) -> ComposeResult:

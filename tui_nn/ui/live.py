@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-import traceback
 from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -27,36 +26,18 @@ from textual.message import Message
 from textual.worker import Worker
 
 from tui_nn.engine.controller import STUCK_CHECK, Controller, LiveRun
+from tui_nn.engine.pace import DEFAULT_PACE as DEFAULT_PACE  # the pace ladder, for the app and its tests
+from tui_nn.engine.pace import PACES as PACES
+from tui_nn.engine.pace import pace_text as pace_text
+from tui_nn.engine.pace import parse_pace as parse_pace
 from tui_nn.engine.view import View
 
 if TYPE_CHECKING:  # multiprocessing and shared memory load after the first frame (warm_up), not with the app
     from tui_nn.engine.remote import RemoteRun, TrainingProcess
 
-# Epochs per second; None is as fast as the machine goes. The default trains the default XOR
-# network to its target loss (about 9,700 epochs) in roughly 20 seconds: slow enough to watch.
-PACES: tuple[float | None, ...] = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, None)
-DEFAULT_PACE = 500
 FRAME_SECONDS = 1 / 30
 CHUNK_SECONDS = 0.008  # slices at "max" pace, between checks for a stop request (training in this process)
 LISTEN_SECONDS = FRAME_SECONDS  # longest the worker waits for the training process before looking at the UI's requests
-
-
-def pace_text(pace: float | None) -> str:
-    return "max" if pace is None else f"{pace:g}/s"
-
-
-def parse_pace(text: str) -> float | None:
-    """'max' or one of the ladder's epochs-per-second values (e.g. 500)."""
-    if text.strip().lower() == "max":
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"pace must be max or a number of epochs a second, not '{text}'") from None
-    if value not in PACES:
-        listed = ", ".join(pace_text(p).removesuffix("/s") for p in PACES)
-        raise ValueError(f"pace must be one of {listed} (epochs a second), not '{text}'")
-    return value
 
 
 class TrainingProgress(Message):
@@ -73,10 +54,19 @@ class TrainingProgress(Message):
 
 @dataclass
 class TrainingStopped(Message):
-    """The training thread has finished: why (None: asked to stop), or the error it met."""
+    """The training thread has finished: why (None: asked to stop), or the error it met (the
+    training process's errors arrive as a TrainingFailed carrying the process's traceback)."""
 
     reason: str | None
-    error: str | None = None
+    error: BaseException | None = None
+
+
+class TrainingFailed(Exception):
+    """The training process met an error; it sent its traceback (the crash report quotes it)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text.strip().splitlines()[-1] if text.strip() else "error")
+        self.traceback = text
 
 
 class LiveTraining:
@@ -123,13 +113,11 @@ class LiveTraining:
 
     def _main(self) -> None:
         reason: str | None = None
-        error: str | None = None
+        error: BaseException | None = None
         try:
             reason = self._train()
-        except _ProcessFailed as failed:  # the training process's own traceback
-            error = failed.traceback
-        except Exception:  # reported to the user with its traceback; the session is kept
-            error = traceback.format_exc()
+        except Exception as failure:  # the app reports it (and writes a crash report); the session is kept
+            error = failure
         finally:
             self._post(TrainingStopped(reason, error))
 
@@ -232,7 +220,7 @@ class LiveTraining:
                     elif isinstance(event, Stopped):
                         return event.reason
                     elif isinstance(event, Failed):
-                        raise _ProcessFailed(event.error)
+                        raise TrainingFailed(event.error)
                 now = time.perf_counter()
                 if fresh and stop_sent is None and now >= next_post:
                     self._post_view()
@@ -269,7 +257,12 @@ class LiveTraining:
                     continue
                 epochs = min(due, max(int(pace * FRAME_SECONDS * 4), 1))
             began = time.perf_counter()
-            result = self.controller.train(self.run, epochs, self._stopping)
+            checkpoint = self.controller.checkpoint()
+            try:
+                result = self.controller.train(self.run, epochs, self._stopping)
+            except Exception:  # the slice may have stopped half way: the run ends at its start
+                self.controller.rewind(checkpoint)
+                raise
             elapsed = time.perf_counter() - began
             if pace is None and result.epochs:
                 chunk = max(1, min(int(chunk * CHUNK_SECONDS / max(elapsed, 1e-6)), 100_000))
@@ -281,14 +274,6 @@ class LiveTraining:
                 self._post_view()
                 posted = now
         return None
-
-
-class _ProcessFailed(Exception):
-    """The training process met an error; it sent its traceback."""
-
-    def __init__(self, traceback: str) -> None:
-        super().__init__(traceback.strip().splitlines()[-1] if traceback.strip() else "error")
-        self.traceback = traceback
 
 
 def warm_up() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
@@ -28,6 +29,20 @@ from tui_nn.ui.ascii import ascii_segments, asciify
 
 INDENT = LABEL_WIDTH + 2  # continuation lines of a wrapped formula
 _BREAK = re.compile(r"(?= [=+−←] )")  # a line may break before a binary operator
+_SOFT_BREAK = re.compile(r"(?<=[ ·/])(?=[^ ])")  # inside a piece too long for a line: after a space, · or /
+_OPERATORS = frozenset("=+−←-")
+
+
+def _words(text: str) -> list[str]:
+    """`text` in the pieces a line too long for the pane may break between: after a space, a
+    product's · or a quotient's / (never inside a number), an operator kept with what follows it."""
+    words: list[str] = []
+    for word in _SOFT_BREAK.split(text):
+        if words and words[-1].strip() in _OPERATORS:
+            words[-1] += word
+        elif word:
+            words.append(word)
+    return words
 
 
 def _pieces(span: Span) -> list[str]:
@@ -54,27 +69,42 @@ def wrap_spans(spans: Sequence[Span], width: int, style_of: dict[str, Style]) ->
     lines: list[list[Segment]] = []
     line: list[Segment] = []
     used = 0
+    fresh = True  # nothing on this line yet but its indent
+
+    def new_line() -> None:
+        nonlocal line, used, fresh
+        if line and line[-1].text.endswith(" "):  # the space a line breaks at would overhang it
+            line[-1] = Segment(line[-1].text.rstrip(" "), line[-1].style)
+        lines.append(line)
+        line, used, fresh = [Segment(" " * INDENT)], INDENT, True
+
     for token in tokens:
         length = sum(seg.cell_length for seg in token)
-        if used + length > width and used > INDENT:
-            lines.append(line)
+        if used + length > width and not fresh:
+            new_line()
             token = [Segment(token[0].text.lstrip(), token[0].style), *token[1:]]
-            line, used = [Segment(" " * INDENT)], INDENT
             length = sum(seg.cell_length for seg in token)
-        if used + length > width:  # one unbreakable piece longer than the line: split it by cells
-            for seg in token:
-                text = seg.text
-                while used + len(text) > width:
-                    room = max(width - used, 1)
-                    line.append(Segment(text[:room], seg.style))
-                    lines.append(line)
-                    text = text[room:]
-                    line, used = [Segment(" " * INDENT)], INDENT
-                line.append(Segment(text, seg.style))
-                used += len(text)
+        if used + length <= width:
+            line += token
+            used += length
+            fresh = False
             continue
-        line += token
-        used += length
+        # One piece longer than a line (a block header, a long product): it breaks between
+        # words, and only a word wider than a whole line is cut (no number is that wide).
+        for seg in token:
+            for word in _words(seg.text):
+                if used + cell_len(word.rstrip(" ")) > width and not fresh:
+                    new_line()
+                    word = word.lstrip(" ")
+                while used + cell_len(word.rstrip(" ")) > width:
+                    room = max(width - used, 1)
+                    line.append(Segment(word[:room], seg.style))
+                    word = word[room:]
+                    new_line()
+                if word:
+                    line.append(Segment(word, seg.style))
+                    used += cell_len(word)
+                    fresh = False
     if line:
         lines.append(line)
     return lines

@@ -281,6 +281,8 @@ class LossPane(Vertical):
 class StatusLine(Static):
     """Epoch, phase, step i of n, loss, accuracy, ‖g‖, η, optimizer; then a message or diagnosis."""
 
+    _shown: tuple[View, str, str, str | None, float] | None = None
+
     def show(self, view: View, message: str, message_style: str, live: str | None, target_loss: float) -> None:
         """`live` is the pace and measured speed while training, None otherwise."""
         snap = view.snapshot
@@ -308,7 +310,7 @@ class StatusLine(Static):
         field("‖g‖", f"{view.grad_norm:.3g}" if view.grad_norm is not None else "—")
         field("η", f"{view.lr:g}")
         text.append(view.optimizer, style="bold")
-        text.append("\n")
+        fields, text = text, Text()
         if message:
             text.append(message, style=message_style)
         elif view.diagnostics:
@@ -322,7 +324,30 @@ class StatusLine(Static):
             text.append("→ next: ", style=theme.MUTED)
             text.append(step_title(snap.upcoming), style=theme.PHASE_COLOURS.get(snap.upcoming.phase, ""))
             text.append(" · F/B finish a pass · [ ] pace · n new seed", style=theme.MUTED)
+        # A row too long for the terminal loses whole fields and hints from its end, never half a word or number.
+        # A message with no hint to drop (a warning is one sentence) wraps onto a third row instead.
+        width = self.size.width or self.app.size.width
+        hint = fit_row(text, width, " · ")
+        self.styles.height = 3 if hint.cell_len > width else 2
+        text = Text("\n").join([fit_row(fields, width, "  "), hint])
         self.update(ascii_rich_text(text) if getattr(self.app, "ascii_only", False) else text, layout=False)
+        self._shown = (view, message, message_style, live, target_loss)
+
+    def on_resize(self, _: events.Resize) -> None:
+        if self._shown is not None:
+            self.show(*self._shown)
+
+
+def fit_row(row: Text, width: int, separator: str) -> Text:
+    """`row` cut at the last `separator` that lets it fit in `width` cells: what is left out is
+    whole fields or hints, never part of one. With no such separator the row is left to wrap."""
+    if width <= 0 or row.cell_len <= width:
+        return row
+    plain = row.plain
+    cut = plain.rfind(separator, 0, width + 1)
+    if cut > 0:
+        return row.divide([cut])[0]
+    return row
 
 
 class _DataPane(_CachedLines):

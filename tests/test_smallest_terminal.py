@@ -1,0 +1,54 @@
+"""At the smallest size the app accepts (64×20) every row fits: the screen never scrolls, the status
+line drops whole fields and hints rather than cutting one, and a warning with nothing to drop wraps
+onto a third row, read whole."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from tui_nn.engine.config import Config
+from tui_nn.engine.session import build
+from tui_nn.ui.app import MIN_HEIGHT, MIN_WIDTH, TuiNN
+from tui_nn.ui.widgets import StatusLine, fit_row
+
+SMALLEST = (MIN_WIDTH, MIN_HEIGHT)
+
+
+def status_rows(app: TuiNN) -> list[str]:
+    status = app.query_one(StatusLine)
+    return [line.text.strip() for line in status.render_lines(status.region.reset_offset)]
+
+
+async def test_the_smallest_screen_fits_without_scrolling() -> None:
+    app = TuiNN(build(Config()))
+    async with app.run_test(size=SMALLEST) as pilot:
+        for keys in ([], ["i"], ["escape", "b"], ["right", "right"]):
+            await pilot.press(*keys)
+            await pilot.pause()
+            status = app.query_one(StatusLine)
+            assert status.region.bottom <= MIN_HEIGHT - 1, "the status line sits above the footer"
+            assert app.screen.max_scroll_y == 0, "nothing is pushed below the screen"
+            assert all(len(row) <= status.size.width for row in status_rows(app))
+
+
+async def test_a_long_hint_loses_whole_hints_and_a_warning_wraps_whole() -> None:
+    app = TuiNN(build(Config()))
+    async with app.run_test(size=SMALLEST) as pilot:
+        await pilot.press("i")
+        await pilot.pause()
+        hint = status_rows(app)[1]
+        assert hint.startswith("inspecting:") and not hint.endswith("·")
+        assert all(part.strip() in app.message for part in hint.split(" · ")), "each shown hint is whole"
+        await pilot.press("escape", "b")
+        await pilot.pause()
+        warning = app.message
+        assert warning and len(warning) > app.query_one(StatusLine).size.width
+        assert " ".join(status_rows(app)[1:]).split() == warning.split(), "the warning is shown whole"
+
+
+def test_fit_row_cuts_only_at_separators() -> None:
+    row = Text("epoch 12  loss 0.7093  acc 50%")
+    for width in range(len(row.plain) + 2):
+        fitted = fit_row(row, width, "  ").plain
+        assert row.plain.startswith(fitted)
+        assert fitted == row.plain or row.plain[len(fitted) :].startswith("  "), f"cut inside a field at {width}"
