@@ -414,3 +414,32 @@ def has_symbols(e: Expr) -> bool:
     else:
         return False
     return any(has_symbols(c) for c in children)
+
+
+def map_leaves(e: Expr, leaf: Callable[[Expr], Expr | None]) -> Expr:
+    """`e` rebuilt with `leaf(x)` in place of each node x for which it returns an expression
+    (its numbers written another way, say); the structure and every other node are kept."""
+    replaced = leaf(e)
+    if replaced is not None:
+        return replaced
+    if isinstance(e, Add):
+        return Add(tuple(map_leaves(t, leaf) for t in e.terms), e.tight)
+    if isinstance(e, Sub):
+        return Sub(map_leaves(e.left, leaf), map_leaves(e.right, leaf), e.tight)
+    if isinstance(e, Mul):
+        return Mul(tuple(map_leaves(f, leaf) for f in e.factors))
+    if isinstance(e, Div):
+        return Div(map_leaves(e.numerator, leaf), map_leaves(e.denominator, leaf))
+    if isinstance(e, Pow):
+        return Pow(map_leaves(e.base, leaf), e.exponent)
+    if isinstance(e, Group):
+        return Group(map_leaves(e.operand, leaf), e.brackets)
+    if isinstance(e, Neg):
+        return Neg(map_leaves(e.operand, leaf))
+    if isinstance(e, Sqrt):
+        return Sqrt(map_leaves(e.operand, leaf))
+    if isinstance(e, Exp):
+        return Exp(map_leaves(e.exponent, leaf))
+    if isinstance(e, Call):
+        return Call(e.name, e.latex, tuple(map_leaves(a, leaf) for a in e.args), e.spaced, e.fn)
+    return e

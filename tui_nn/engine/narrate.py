@@ -40,6 +40,7 @@ from tui_nn.engine.expr import (
     evaluate,
     has_symbols,
     lit,
+    map_leaves,
     natural_log,
     num,
     rounding_scale,
@@ -129,30 +130,14 @@ def with_more_digits(form: Expr, value: float, fmt: NumberFormat) -> Expr:
 
 def _precise(form: Expr, fmt: Formatter) -> Expr:
     """Replace every Num by a literal printed with `fmt`."""
-    if isinstance(form, Num):
-        shown = fmt(form.value)
-        return Lit(shown, shown.replace("−", "-"), form.value)
-    if isinstance(form, Add):
-        return Add(tuple(_precise(t, fmt) for t in form.terms), form.tight)
-    if isinstance(form, Sub):
-        return Sub(_precise(form.left, fmt), _precise(form.right, fmt), form.tight)
-    if isinstance(form, Mul):
-        return Mul(tuple(_precise(f, fmt) for f in form.factors))
-    if isinstance(form, Div):
-        return Div(_precise(form.numerator, fmt), _precise(form.denominator, fmt))
-    if isinstance(form, Pow):
-        return Pow(_precise(form.base, fmt), form.exponent)
-    if isinstance(form, Group):
-        return Group(_precise(form.operand, fmt), form.brackets)
-    if isinstance(form, Neg):
-        return Neg(_precise(form.operand, fmt))
-    if isinstance(form, Sqrt):
-        return Sqrt(_precise(form.operand, fmt))
-    if isinstance(form, Exp):
-        return Exp(_precise(form.exponent, fmt))
-    if isinstance(form, Call):
-        return Call(form.name, form.latex, tuple(_precise(a, fmt) for a in form.args), form.spaced, form.fn)
-    return form
+
+    def written(x: Expr) -> Expr | None:
+        if isinstance(x, Num):
+            shown = fmt(x.value)
+            return Lit(shown, shown.replace("−", "-"), x.value)
+        return None
+
+    return map_leaves(form, written)
 
 
 class Narrator:

@@ -24,21 +24,13 @@ from typing import Literal
 
 from tui_nn.engine.expr import (
     MINUS,
-    Add,
-    Call,
-    Div,
-    Exp,
     Expr,
-    Group,
     Lit,
-    Mul,
-    Neg,
     Num,
-    Pow,
-    Sqrt,
     Sub,
     evaluate,
     has_symbols,
+    map_leaves,
     parse_number,
     text,
 )
@@ -166,34 +158,17 @@ def _rounded(form: Expr, fmt: NumberFormat) -> Expr:
     def number(value: float) -> Num:
         return Num(parse_number(fmt(value)))
 
-    if isinstance(form, Num):
-        return number(form.value)
-    if isinstance(form, Lit):
-        try:
-            return number(parse_number(form.text))
-        except ValueError:
-            return form  # ½ and other written constants
-    if isinstance(form, Add):
-        return Add(tuple(_rounded(t, fmt) for t in form.terms), form.tight)
-    if isinstance(form, Sub):
-        return Sub(_rounded(form.left, fmt), _rounded(form.right, fmt), form.tight)
-    if isinstance(form, Mul):
-        return Mul(tuple(_rounded(f, fmt) for f in form.factors))
-    if isinstance(form, Div):
-        return Div(_rounded(form.numerator, fmt), _rounded(form.denominator, fmt))
-    if isinstance(form, Pow):
-        return Pow(_rounded(form.base, fmt), form.exponent)
-    if isinstance(form, Group):
-        return Group(_rounded(form.operand, fmt), form.brackets)
-    if isinstance(form, Neg):
-        return Neg(_rounded(form.operand, fmt))
-    if isinstance(form, Sqrt):
-        return Sqrt(_rounded(form.operand, fmt))
-    if isinstance(form, Exp):
-        return Exp(_rounded(form.exponent, fmt))
-    if isinstance(form, Call):
-        return Call(form.name, form.latex, tuple(_rounded(a, fmt) for a in form.args), form.spaced, form.fn)
-    return form
+    def on_screen(x: Expr) -> Expr | None:
+        if isinstance(x, Num):
+            return number(x.value)
+        if isinstance(x, Lit):
+            try:
+                return number(parse_number(x.text))
+            except ValueError:
+                return x  # ½ and other written constants
+        return None
+
+    return map_leaves(form, on_screen)
 
 
 def _from_screen(step: Step, fmt: NumberFormat) -> float | None:
