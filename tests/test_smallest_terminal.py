@@ -52,3 +52,32 @@ def test_fit_row_cuts_only_at_separators() -> None:
         fitted = fit_row(row, width, "  ").plain
         assert row.plain.startswith(fitted)
         assert fitted == row.plain or row.plain[len(fitted) :].startswith("  "), f"cut inside a field at {width}"
+
+
+async def test_the_footer_shows_whole_keys_only_at_every_width() -> None:
+    from textual.widgets._footer import FooterKey
+
+    from tui_nn.ui.widgets import KeysFooter
+
+    app = TuiNN(build(Config()))
+    async with app.run_test(size=(200, 60)) as pilot:
+        footer_keys: dict[str, tuple[str, str]] = {}  # the footer's keys in order, one per action
+        for _, binding, _, _ in app.screen.active_bindings.values():
+            if binding.show:
+                footer_keys.setdefault(binding.action, (app.get_key_display(binding), binding.description))
+        order = [description for _, description in footer_keys.values()]
+        for width, height in [(200, 60), (64, 20), (80, 24), (109, 30), (120, 40), (200, 60)]:
+            await pilot.resize_terminal(width, height)
+            await pilot.pause()
+            footer = app.query_one(KeysFooter)
+            keys = [k for k in footer.query(FooterKey) if not k.has_class("-command-palette")]
+            (palette,) = footer.query(".-command-palette")
+            assert keys and all(k.region.right <= palette.region.x for k in keys), f"a key under the palette at {width}"
+            assert palette.region.right <= width
+            assert [k.description for k in keys] == order[: len(keys)], "in order, from the first"
+            if len(keys) < len(order):  # the first key left out would not have fitted
+                display, description = list(footer_keys.values())[len(keys)]
+                margin = 1 if footer.compact else 0
+                end = keys[-1].region.right + margin + footer.key_width(display, description) - margin
+                assert end > palette.region.x, f"{description!r} was left out at {width} though it fits"
+        assert len(keys) == len(footer_keys), "at 200 columns every key is back"

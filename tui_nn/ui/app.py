@@ -23,7 +23,7 @@ from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui_nn.engine import actions as act
 from tui_nn.engine.config import Config
@@ -242,8 +242,9 @@ class TuiNN(ResilientApp[None]):
     def _apply_size(self, width: int, height: int) -> None:
         classes = self._size_classes(width, height)
         self.screen.update_classes(classes)  # one restyle at most, whatever changed
-        for footer in self.query(Footer):
+        for footer in self.query(KeysFooter):
             footer.compact = width < FOOTER_COMPACT_WIDTH
+            footer.refit(width)
         if classes["too-small"]:
             self.query_one("#too-small", Static).update(
                 Text(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -467,6 +468,7 @@ class KeysFooter(Footer):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.set_reactive(Footer._bindings_ready, True)
         self._composed: tuple[object, ...] | None = None
+        self._fitted: int | None = None  # how many keys the last compose showed
 
     def _shown_keys(self) -> tuple[object, ...]:
         """What compose draws from: every active binding with its display, state and tooltip."""
@@ -488,10 +490,44 @@ class KeysFooter(Footer):
         ]
         return (*keys, self.show_command_palette)
 
+    def key_width(self, display: str, description: str) -> int:
+        """The cells a key takes in the footer, as Textual's FooterKey styles pad it: `k desc` and a
+        margin in the compact style, ` k desc ` otherwise; the palette's key has its left bar instead
+        of the margin. tests/test_smallest_terminal.py holds this to the real layout."""
+        width = cell_len(display) + (1 + cell_len(description) if description else 0)
+        return width + (1 if self.compact else 2)
+
+    def fitting(self, width: int) -> int:
+        """How many of the footer's keys (in order) fit whole beside the palette's key in `width` cells."""
+        shown: dict[str, tuple[str, str]] = {}  # one key per action, as Footer.compose groups them
+        palette: tuple[str, str] | None = None
+        for _, binding, _, _ in self.screen.active_bindings.values():
+            if binding.action == "command_palette" and self.show_command_palette:
+                palette = (self.app.get_key_display(binding), binding.description)
+            elif binding.show:
+                shown.setdefault(binding.action, (self.app.get_key_display(binding), binding.description))
+        room = width - (self.key_width(*palette) if palette else 0)
+        for count, (display, description) in enumerate(shown.values()):
+            room -= self.key_width(display, description)
+            if room < 0:
+                return count
+        return len(shown)
+
+    def refit(self, width: int) -> None:
+        """After a resize: compose again if a different number of keys fits (else nothing to do)."""
+        if self._fitted is not None and self.is_attached and self._fitted != self.fitting(width):
+            self.refresh(recompose=True)
+
     def compose(self) -> ComposeResult:
         self._composed = self._shown_keys()
+        # A key that does not fit whole is left out with every key after it (? lists them all),
+        # rather than cut mid-word or hidden under the palette's key as Textual's Footer would.
+        self._fitted = shown = self.fitting(self.app.size.width)
         for widget in super().compose():
             if isinstance(widget, FooterKey) and not widget.has_class("-command-palette"):
+                if shown == 0:
+                    continue
+                shown -= 1
                 # Born in the footer's style: a bound FooterKey starts compact and is made wide only
                 # after it is mounted (data_bind), a restyle of every key, twice, for nothing. (The
                 # palette's key is not bound to the footer's style: it stays compact, as in Textual.)
