@@ -135,6 +135,10 @@ class ScrollingLines(Widget):
 
     anchor_end = True
 
+    def __init__(self, **kwargs: str | None) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._finished: dict[tuple[int, int, bool, Style], tuple[Strip, Strip]] = {}
+
     def lines(self) -> list[Strip]:
         raise NotImplementedError
 
@@ -150,12 +154,24 @@ class ScrollingLines(Widget):
         base = self.rich_style
         if index < len(lines):
             strip = lines[index]
-            if index == getattr(self, "marker_line", -1):
+            marked = index == getattr(self, "marker_line", -1)
+            # A line that scrolls up a row is the same Strip: its finished form is kept, so a step
+            # that moves every visible line repaints them without restyling each one again.
+            key = (id(strip), width, marked, base)
+            kept = self._finished.get(key)
+            if kept is not None and kept[0] is strip:
+                return kept[1]
+            finished = strip
+            if marked:
                 marker = Segment(">" if getattr(self, "ascii_only", False) else "▶", Style(color=theme.CURRENT, bold=True))
                 # ▶ in the space between the label column and the formula
                 at = LABEL_WIDTH - 1
-                strip = Strip([*strip.crop(0, at), marker, *strip.crop(at + 1, strip.cell_length)])
-            return strip.crop_extend(0, width, None).apply_style(base)
+                finished = Strip([*strip.crop(0, at), marker, *strip.crop(at + 1, strip.cell_length)])
+            finished = finished.crop_extend(0, width, None).apply_style(base)
+            if len(self._finished) > 4 * max(self.content_size.height, 10):
+                self._finished.clear()
+            self._finished[key] = (strip, finished)
+            return finished
         return Strip.blank(width, base)
 
     def scroll_by(self, lines: int) -> None:

@@ -226,10 +226,15 @@ class TablePane(Static):
         self.border_title = "truth table" if data.is_small else Text(f"{data.name} · {data.size} points")
         self._laid_out = False
         self._shown: Text | None = None
+        self._inputs: tuple[bytes, int | None, int | None, str] | None = None
 
     def show(self, view: View) -> None:
         snap = view.snapshot
         current = snap.sample if snap.sample is not None else snap.focus
+        inputs = (view.predictions.tobytes(), current, snap.focus, theme.current().name)  # colours follow the theme
+        if inputs == self._inputs:
+            return  # most steps change no prediction: nothing here to build or repaint
+        self._inputs = inputs
         content = (
             truth_table(self.data, view.predictions, current, snap.focus)
             if self.data.is_small
