@@ -45,7 +45,7 @@ class Inspector(ScrollingLines):
     anchor_end = False
 
     def __init__(self, fmt: NumberFormat, ascii_only: bool = False, **kwargs: str | None) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+        super().__init__(**kwargs)
         self.ascii_only = ascii_only
         self.fmt = fmt
         self.border_title = "inspector"

@@ -207,7 +207,7 @@ class CalcLog(ScrollingLines):
     )
 
     def __init__(self, logbook: Logbook, fmt: NumberFormat, ascii_only: bool = False, **kwargs: str | None) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+        super().__init__(**kwargs)
         self.ascii_only = ascii_only
         self.logbook = logbook
         self.fmt = fmt
