@@ -518,7 +518,7 @@ class TrainingProcess:
 
     def _lost(self, what: str) -> TrainingProcessLost:
         try:  # its end of the pipe closed: it has exited, or is exiting right now
-            status: int | None = self.process.wait(0.5)
+            status: int | None = self.process.wait(2.0)  # a loaded machine may take a while to reap it
         except subprocess.TimeoutExpired:
             status = None
         ended = f"ended (exit status {status})" if status is not None else "stopped answering"
