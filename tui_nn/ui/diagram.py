@@ -121,23 +121,18 @@ class Canvas:
         return not any(self.taken[y][cx] for cx in range(x - margin, x + length + margin))
 
     def line(self, x0: float, y0: float, x1: float, y1: float, style: Style, priority: int) -> None:
-        """A line between two cell positions (cell centres at +0.5), drawn in Braille dots."""
-        if self.ascii_only:
-            self._ascii_line(x0, y0, x1, y1, style, priority)
-            return
-        px0, py0, px1, py1 = x0 * 2, y0 * 4, x1 * 2, y1 * 4
-        steps = int(max(abs(px1 - px0), abs(py1 - py0))) + 1
-        for s in range(steps + 1):
-            t = s / steps
-            px, py = int(px0 + (px1 - px0) * t), int(py0 + (py1 - py0) * t)
-            cell = (px // 2, py // 4)
-            if not (0 <= cell[0] < self.width and 0 <= cell[1] < self.height) or self.taken[cell[1]][cell[0]]:
-                continue
-            self.dots[cell] = self.dots.get(cell, 0) | BRAILLE_BITS[py % 4][px % 2]
-            if priority >= self.dot_style.get(cell, (-1, style))[0]:
-                self.dot_style[cell] = (priority, style)
+        """A line between two cell positions (cell centres at +0.5), drawn in Braille dots (or ASCII
+        strokes): its dots always, its style and owner where no line of higher priority is."""
+        stroke = self.stroke(x0, y0, x1, y1)
+        for (cx, cy), bits in zip(stroke.cells, stroke.bits, strict=True):
+            if not stroke.char:
+                self.dots[(cx, cy)] = self.dots.get((cx, cy), 0) | bits
+            if priority >= self.dot_style.get((cx, cy), (-1, style))[0]:
+                if stroke.char:
+                    self.chars[cy][cx] = stroke.char
+                self.dot_style[(cx, cy)] = (priority, style)
                 if self.drawing is not None:
-                    self.owner[cell] = self.drawing
+                    self.owner[(cx, cy)] = self.drawing
 
     def stroke(self, x0: float, y0: float, x1: float, y1: float) -> Stroke:
         """Where `line` would put the dots (or ASCII strokes) of a line on this canvas as it is now:
@@ -183,20 +178,6 @@ class Canvas:
                     self.dots[cell] = self.dots.get(cell, 0) | bits
             else:
                 self.dots = dict(dots)  # (a copy: `dots` is kept for the next drawing)
-
-    def _ascii_line(self, x0: float, y0: float, x1: float, y1: float, style: Style, priority: int) -> None:
-        slope = (y1 - y0) / (x1 - x0) if x1 != x0 else 99.0
-        ch = "-" if abs(slope) < 0.35 else ("\\" if slope > 0 else "/")
-        steps = int(max(abs(x1 - x0), abs(y1 - y0))) + 1
-        for s in range(steps + 1):
-            t = s / steps
-            cx, cy = int(x0 + (x1 - x0) * t), int(y0 + (y1 - y0) * t)
-            inside = 0 <= cx < self.width and 0 <= cy < self.height and not self.taken[cy][cx]
-            if inside and priority >= self.dot_style.get((cx, cy), (-1, style))[0]:
-                self.chars[cy][cx] = ch
-                self.dot_style[(cx, cy)] = (priority, style)
-                if self.drawing is not None:
-                    self.owner[(cx, cy)] = self.drawing
 
     def rows(self) -> list[list[Segment]]:
         """Each row as segments, consecutive cells of one style merged into one segment."""
