@@ -10,14 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tui_nn.cli import main
-
-
-def run(capsys: pytest.CaptureFixture[str], command: str) -> tuple[int, str, str]:
-    code = main(command.split())
-    out, err = capsys.readouterr()
-    return code, out, err
-
+from tests.cli_helpers import run_command as run
 
 BAD = [
     ("train xor --lr -1", "--lr: learning rate must be a positive finite number"),

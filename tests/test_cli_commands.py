@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tui_nn.cli import main, make_parser
+from tests.cli_helpers import one_error_line, run
+from tui_nn.cli import make_parser
 from tui_nn.engine import actions as act
 from tui_nn.engine import replay
 from tui_nn.engine.config import Config
@@ -43,18 +44,6 @@ lr: 0.5
 <!-- tui-nn: train 200 -->
 <!-- tui-nn: ask "How many hidden layers?" answer=0 -->
 """
-
-
-def run(capsys: pytest.CaptureFixture[str], *words: str) -> tuple[int, str, str]:
-    code = main(list(words))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def one_error_line(err: str) -> str:
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("tui-nn: error: "), err
-    return lines[0]
 
 
 @pytest.fixture

@@ -15,25 +15,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.cli_helpers import one_error_line
+from tests.cli_helpers import run_command as run
 from tui_nn import cli
 from tui_nn.engine import persist
 from tui_nn.engine.config import Config
 from tui_nn.engine.session import build
 from tui_nn.engine.training import Trainer
-
-
-def run(capsys: pytest.CaptureFixture[str], command: str) -> tuple[int, str, str]:
-    code = cli.main(command.split())
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def one_error_line(err: str) -> str:
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("tui-nn: error: "), err
-    assert "Traceback" not in err
-    return lines[0]
-
 
 # --- train --every: every K-th epoch and the last, once each, in order -----------------------
 

@@ -11,8 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.cli_helpers import one_error_line, run
 from tests.reference import tutorial_xor
-from tui_nn.cli import COMMAND_LINE_ADVICE, main
+from tui_nn.cli import COMMAND_LINE_ADVICE
 from tui_nn.engine import actions as act
 from tui_nn.engine.config import Config
 from tui_nn.engine.controller import Controller
@@ -22,18 +23,6 @@ from tui_nn.engine.session import build
 
 X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 Y = np.array([[0], [1], [1], [0]], dtype=float)
-
-
-def run(capsys: pytest.CaptureFixture[str], *words: str) -> tuple[int, str, str]:
-    code = main(list(words))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def one_error_line(err: str) -> str:
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("tui-nn: error: "), err
-    return lines[0]
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
