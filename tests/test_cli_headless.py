@@ -13,12 +13,13 @@ import pytest
 
 from tests.cli_helpers import one_error_line, run
 from tests.reference import tutorial_xor
-from tui_nn.cli import COMMAND_LINE_ADVICE
 from tui_nn.engine import actions as act
 from tui_nn.engine.config import Config
 from tui_nn.engine.controller import Controller
 from tui_nn.engine.explain import Element
 from tui_nn.engine.expr import parse_number
+from tui_nn.engine.reason_words import describe
+from tui_nn.engine.reasons import Stuck
 from tui_nn.engine.session import build
 
 X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
@@ -335,9 +336,8 @@ def app_diagnosis(config: Config, epochs: int) -> tuple[int, str]:
     c = Controller(build(config))
     run = c.start_training(None)
     result = c.train(run, epochs)
-    assert result.stopped is not None and result.stopped.startswith("stuck: ")
-    head, _, advice = result.stopped.rpartition(" — ")
-    return c.stepper.trainer.epoch, f"{head} — {COMMAND_LINE_ADVICE[advice]}"
+    assert isinstance(result.stopped, Stuck)
+    return c.stepper.trainer.epoch, describe(result.stopped, "flags")
 
 
 @pytest.mark.parametrize(

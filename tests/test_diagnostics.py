@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tui_nn.engine.config import Config
-from tui_nn.engine.diagnostics import STUCK_WINDOW, diagnose, examine, stuck
+from tui_nn.engine.diagnostics import STUCK_WINDOW, diagnose, examine, trainer_diagnosis
 from tui_nn.engine.network import InitSpec, Network
+from tui_nn.engine.reason_words import describe
 from tui_nn.engine.session import build
 
 
@@ -52,10 +53,11 @@ def test_saturated_sigmoids_are_marked() -> None:
 def test_a_network_in_a_local_minimum_is_stuck(config: Config, accuracy: str) -> None:
     session = build(config)
     session.stepper.trainer.run(8000)
-    found = stuck(session.stepper.history, session.net, session.data.x, session.data.y)
-    assert found is not None and found.kind == "stuck"
-    assert f"for {STUCK_WINDOW:,} epochs" in found.message and f"accuracy {accuracy}" in found.message
-    assert "try another seed" in found.message or "add a hidden layer" in found.message
+    found = trainer_diagnosis(session.stepper.trainer)
+    assert found is not None and found.kind == "stuck", found
+    message = describe(found, "keys")
+    assert f"for {STUCK_WINDOW:,} epochs" in message and f"accuracy {accuracy}" in message
+    assert "try another seed" in message or "add a hidden layer" in message
 
 
 def test_a_network_that_learns_is_never_called_stuck() -> None:
@@ -64,7 +66,7 @@ def test_a_network_that_learns_is_never_called_stuck() -> None:
     trainer = session.stepper.trainer
     for _ in range(80):
         trainer.run(250)
-        assert stuck(session.stepper.history, session.net, session.data.x, session.data.y) is None
+        assert trainer_diagnosis(trainer) is None
 
 
 def test_training_accuracy_and_the_truth_table_use_one_rule() -> None:

@@ -17,6 +17,8 @@ from tui_nn.engine.config import Config
 from tui_nn.engine.datasets import Dataset, load
 from tui_nn.engine.network import InitSpec, Network
 from tui_nn.engine.optimizers import MOMENTUM
+from tui_nn.engine.reason_words import describe
+from tui_nn.engine.reasons import Diverged
 from tui_nn.engine.session import build
 from tui_nn.engine.training import EXPLOSION_FACTOR, RunResult, Trainer
 
@@ -30,6 +32,12 @@ def plain_bce(net: Network, data: Dataset) -> float:
 
 def limit_for(rows: np.ndarray, outputs: int = 1) -> float:
     return EXPLOSION_FACTOR * max(float(rows[0, 1]), outputs * math.log(2.0))
+
+
+def said(result: RunResult) -> str:
+    """Why the run stopped, in the words the command line prints."""
+    assert result.stopped is not None
+    return describe(result.stopped, "flags")
 
 
 def suggestion(message: str) -> float:
@@ -50,11 +58,11 @@ def train(config: Config, epochs: int) -> tuple[Trainer, RunResult]:
 def assert_stopped_exactly(trainer: Trainer, result: RunResult) -> np.ndarray:
     """The history ends at the epoch named in the message, and the state is that epoch's."""
     rows = trainer.history.rows()
-    assert result.stopped is not None and result.stopped != "target"
+    assert isinstance(result.stopped, Diverged)
     assert len(rows) == result.epochs
     assert trainer.epoch == int(rows[-1, 0]), "stopped before that epoch's update"
-    assert f"epoch {int(rows[-1, 0])}" in result.stopped
-    assert suggestion(result.stopped) <= trainer.lr / 10
+    assert f"epoch {int(rows[-1, 0])}" in said(result)
+    assert suggestion(said(result)) <= trainer.lr / 10
     return rows
 
 
@@ -62,12 +70,12 @@ def test_momentum_at_lr_1e308_reports_the_finite_loss_it_had() -> None:
     """It used to say "loss became inf" of a loss that was finite (the sum of its samples overflowed)."""
     trainer, result = train(Config(optimizer="momentum", lr=1e308), 100)
     rows = assert_stopped_exactly(trainer, result)
-    assert result.stopped is not None and result.stopped.startswith("the loss exploded at epoch 1 (")
-    assert "inf" not in result.stopped and "NaN" not in result.stopped
+    assert result.stopped is not None and said(result).startswith("the loss exploded at epoch 1 (")
+    assert "inf" not in said(result) and "NaN" not in said(result)
     loss = plain_bce(trainer.net, trainer.data)
     assert math.isfinite(loss) and loss > limit_for(rows)
     assert rows[-1, 1] == pytest.approx(loss, rel=1e-12)
-    assert f"{loss:.4g}" in result.stopped
+    assert f"{loss:.4g}" in said(result)
     assert np.all(rows[:-1, 1] <= limit_for(rows))
 
 
@@ -76,7 +84,7 @@ def test_a_relu_net_whose_loss_explodes_is_stopped(lr: float) -> None:
     """`train xor --activation relu --lr 1e3` used to run to the end with a loss 300 × its start."""
     trainer, result = train(Config(activation="relu", lr=lr), 5000)
     rows = assert_stopped_exactly(trainer, result)
-    assert result.stopped is not None and result.stopped.startswith(f"the loss exploded at epoch {int(rows[-1, 0])} (")
+    assert result.stopped is not None and said(result).startswith(f"the loss exploded at epoch {int(rows[-1, 0])} (")
     limit = limit_for(rows)
     assert rows[-1, 1] > limit and np.all(rows[:-1, 1] <= limit)
     assert rows[-1, 1] == pytest.approx(plain_bce(trainer.net, trainer.data), rel=1e-12)
@@ -87,7 +95,7 @@ def test_a_relu_net_whose_loss_explodes_is_stopped(lr: float) -> None:
 def test_the_default_sigmoid_net_exploding_is_stopped_too(lr: float) -> None:
     trainer, result = train(Config(lr=lr), 5000)
     assert_stopped_exactly(trainer, result)
-    assert result.stopped is not None and "the loss exploded" in result.stopped
+    assert result.stopped is not None and "the loss exploded" in said(result)
 
 
 @pytest.mark.parametrize("lr", [10.0, 100.0])
@@ -107,7 +115,7 @@ def test_nan_is_named_with_the_layer_where_float64_broke() -> None:
     rows = assert_stopped_exactly(trainer, result)
     assert math.isnan(rows[-1, 1]) and np.isfinite(rows[:-1, 1:]).all()
     assert result.stopped is not None
-    assert result.stopped.startswith("the loss became NaN at epoch 1 (the output layer's pre-activations became NaN")
+    assert said(result).startswith("the loss became NaN at epoch 1 (the output layer's pre-activations became NaN")
     # The plain forward pass overflows too (whether to NaN or to ±inf depends on the order
     # in which BLAS adds the infinite products, and on whether it fuses multiply and add).
     assert not np.isfinite(trainer.net.forward(trainer.data.x)[0][-1]).all()
@@ -121,7 +129,7 @@ def test_the_long_standing_divergence_case_is_diagnosed_without_warnings() -> No
         warnings.simplefilter("error")
         result = trainer.run(10_000)
     rows = assert_stopped_exactly(trainer, result)
-    assert result.stopped is not None and "learning rate 100 is too high for this network" in result.stopped
+    assert result.stopped is not None and "learning rate 100 is too high for this network" in said(result)
     bad = ~np.isfinite(rows[:, 1]) | ~np.isfinite(rows[:, 3]) | (rows[:, 1] > limit_for(rows))
     assert bad[-1] and not bad[:-1].any()
 
@@ -130,7 +138,7 @@ def test_an_update_that_overflows_the_weights_stops_before_it() -> None:
     config = Config(activation="tanh", init=InitSpec("normal", 10.0), seed=0, lr=1e308)
     trainer, result = train(config, 100)
     rows = assert_stopped_exactly(trainer, result)
-    assert result.stopped is not None and result.stopped.startswith("the weights overflowed to ±inf in the update of epoch 0")
+    assert result.stopped is not None and said(result).startswith("the weights overflowed to ±inf in the update of epoch 0")
     assert len(rows) == 1 and np.isfinite(trainer.net.params).all()
     with np.errstate(all="ignore"):
         _, grad, _, _ = trainer.net.loss_and_gradient(trainer.data.x, trainer.data.y)
@@ -143,7 +151,7 @@ def test_weights_overflowing_behind_saturated_units_are_found_at_their_update() 
     config = Config(activation="tanh", loss="mse", optimizer="momentum", init=InitSpec("normal", 10.0), seed=0, lr=1e308)
     trainer, result = train(config, 300)
     rows = assert_stopped_exactly(trainer, result)
-    assert result.stopped is not None and "the weights overflowed to ±inf in the update of epoch" in result.stopped
+    assert result.stopped is not None and "the weights overflowed to ±inf in the update of epoch" in said(result)
     # Plain momentum, v ← βv + ḡ; θ ← θ − ηv, from the same start: the first update to overflow.
     start = build(config).net
     theta, velocity = start.params.copy(), np.zeros(start.n_params)
@@ -166,7 +174,7 @@ def test_an_mse_output_that_overflows_is_stopped() -> None:
     trainer, result = train(config, 100)
     rows = assert_stopped_exactly(trainer, result)
     assert result.stopped is not None
-    assert result.stopped.startswith(f"the output layer's pre-activations overflowed float64 to ±inf at epoch {int(rows[-1, 0])}")
+    assert said(result).startswith(f"the output layer's pre-activations overflowed float64 to ±inf at epoch {int(rows[-1, 0])}")
     assert np.isfinite(rows[-1, 1]), "the MSE loss itself stayed finite"
     assert not np.isfinite(trainer.net.forward(trainer.data.x)[0][-1]).all()
 
@@ -181,16 +189,16 @@ def test_a_loss_whose_sum_overflows_is_recorded_finite() -> None:
         warnings.simplefilter("error")
         result = trainer.run(50)
     rows = assert_stopped_exactly(trainer, result)
-    assert result.stopped is not None and result.stopped.startswith("the loss exploded at epoch 1 (")
+    assert result.stopped is not None and said(result).startswith("the loss exploded at epoch 1 (")
     loss = plain_bce(net, data)
     assert math.isfinite(loss) and rows[-1, 1] == pytest.approx(loss, rel=1e-12)
-    assert "inf" not in result.stopped
+    assert "inf" not in said(result)
 
 
 def test_a_stopped_run_resumes_at_a_lower_rate() -> None:
     trainer, result = train(Config(activation="relu", lr=1e3), 100)
     assert result.stopped is not None
-    trainer.lr = suggestion(result.stopped)
+    trainer.lr = suggestion(said(result))
     again = trainer.run(200)
     assert again.stopped is None and np.isfinite(trainer.history.rows()[:, 1:]).all()
 
@@ -203,4 +211,4 @@ def test_weights_not_finite_before_training_are_named_not_blamed_on_the_rate(val
     trainer = Trainer(net, load("xor"))
     result = trainer.run(100)
     assert result.epochs == 1 and trainer.epoch == 0
-    assert result.stopped == "the weights were not finite at epoch 0, before training: reset them or load finite ones"
+    assert said(result) == "the weights were not finite at epoch 0, before training: reset them or load finite ones"

@@ -30,6 +30,8 @@ from tui_nn.engine.lesson import (
     rehearse,
 )
 from tui_nn.engine.quiz import check, next_question
+from tui_nn.engine.reason_words import describe
+from tui_nn.engine.reasons import Stuck
 from tui_nn.engine.session import build
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "lessons.md"
@@ -164,8 +166,8 @@ def test_the_answers_of_the_chapters_own_questions_are_true(lesson: Lesson, stat
     trained.apply(act.Train(2000))
     assert np.allclose(trained.session.net.predict(x), 0.5, atol=1e-9)
     assert trained.stepper.history.rows()[-1, 1] == pytest.approx(math.log(2), abs=1e-9)
-    stuck = trained.stuck()  # "the app stops and says the run is stuck"
-    assert stuck is not None and "no hidden layer" in stuck.message
+    stuck = trained.diagnosis()  # "the app stops and says the run is stuck"
+    assert isinstance(stuck, Stuck) and "no hidden layer" in describe(stuck, "keys")
 
     def hidden_points(controller: Controller) -> np.ndarray:
         _, acts = controller.session.net.forward(controller.session.data.x)
@@ -184,8 +186,8 @@ def test_the_answers_of_the_chapters_own_questions_are_true(lesson: Lesson, stat
     assert abs(out[1] - 0.5) < 0.01 and abs(out[3] - 0.5) < 0.01
     later = Controller(build(states[7].session.config))
     later.apply(act.Train(5000))  # "after a few thousand epochs the app … says the run is stuck"
-    stuck = later.stuck()
-    assert stuck is not None and "another seed" in stuck.message
+    stuck = later.diagnosis()
+    assert isinstance(stuck, Stuck) and "another seed" in describe(stuck, "keys")
     later.apply(act.Train(5000))
     rows = later.stepper.history.rows()
     assert rows[-1, 2] == 0.5 and rows[-1, 1] > math.log(2) / 2  # more epochs do not help

@@ -20,7 +20,8 @@ from tui_nn.engine import actions as act
 from tui_nn.engine import remote
 from tui_nn.engine.config import Config, defaults_for
 from tui_nn.engine.controller import STUCK_CHECK, Controller
-from tui_nn.engine.diagnostics import stuck
+from tui_nn.engine.diagnostics import trainer_diagnosis
+from tui_nn.engine.reasons import Diverged, StopReason, Stuck, TargetReached
 from tui_nn.engine.remote import Failed, RateApplied, RemoteRun, Stopped, TrainingProcess
 from tui_nn.engine.session import build
 from tui_nn.engine.training import Trainer
@@ -56,7 +57,7 @@ def drive(
     pace: float | None = None,
     lr_at: tuple[int, float] | None = None,
     on_lr: Callable[[float], None] | None = None,
-) -> tuple[str | None, int | None]:
+) -> tuple[StopReason | None, int | None]:
     """Train `trainer` in the training process until its epoch reaches `stop_at` (then ask it to
     stop) or it stops by itself; (why it stopped, the epoch at which η changed to lr_at[1])."""
     changed_at = None
@@ -154,7 +155,8 @@ def test_the_target_loss_stops_it_at_the_same_epoch_as_trainer_run() -> None:
     trainer = build(Config()).stepper.trainer
     reason, _ = drive(trainer, stop_at=None, target_loss=1e-3)
     expected = build(Config()).stepper.trainer
-    assert expected.run(10**6, 1e-3).stopped == reason == "target"
+    stopped = expected.run(10**6, 1e-3).stopped
+    assert isinstance(stopped, TargetReached) and stopped == reason
     assert_same_training_state(trainer, expected)
 
 
@@ -164,7 +166,7 @@ def test_divergence_stops_it_with_the_engines_diagnosis() -> None:
     reason, _ = drive(trainer, stop_at=None)
     expected = build(config).stepper.trainer
     result = expected.run(10**6)
-    assert reason is not None and reason == result.stopped and reason.startswith("the loss exploded at epoch")
+    assert isinstance(reason, Diverged) and reason == result.stopped and reason.cause == "loss_exploded"
     assert_same_training_state(trainer, expected)
 
 
@@ -174,11 +176,10 @@ def test_a_flat_loss_stops_it_with_the_stuck_diagnosis_where_training_here_would
     reason, _ = drive(trainer, stop_at=None, check_stuck=True)
     here = Controller(build(Config(seed=0)))
     result = here.train(here.start_training(None), 10**6)  # looks every STUCK_CHECK epochs, however sliced
-    assert reason is not None and reason.startswith("stuck: the loss has stayed")
+    assert isinstance(reason, Stuck)
     assert reason == result.stopped
     assert_same_training_state(trainer, here.stepper.trainer)
-    found = stuck(trainer.history, trainer.net, trainer.data.x, trainer.data.y)
-    assert found is not None and found.message == reason
+    assert trainer_diagnosis(trainer) == reason
 
 
 def test_an_error_in_the_process_is_reported_with_its_traceback() -> None:

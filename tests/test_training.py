@@ -11,6 +11,7 @@ from tui_nn.engine.datasets import PROBLEMS, Dataset, load
 from tui_nn.engine.diagnostics import diagnose
 from tui_nn.engine.history import History
 from tui_nn.engine.network import InitSpec, Network
+from tui_nn.engine.reasons import TargetReached
 from tui_nn.engine.training import Trainer
 
 
@@ -41,7 +42,7 @@ def test_target_loss_stops_training() -> None:
     net.initialise(InitSpec("normal", 1.0), 3)
     trainer = Trainer(net, load("xor"), lr=1.0)
     result = trainer.run(100_000, target_loss=0.01)
-    assert result.stopped == "target"
+    assert isinstance(result.stopped, TargetReached) and result.stopped.epoch == trainer.epoch
     assert trainer.history.last()[1] < 0.01
     assert trainer.history.rows()[-2, 1] >= 0.01
     assert trainer.epoch == trainer.history.last()[0], "stopped before that epoch's update"

@@ -30,13 +30,15 @@ from tui_nn.engine import export, persist, safe_files
 from tui_nn.engine.config import Config, ConfigError
 from tui_nn.engine.controller import STUCK_CHECK
 from tui_nn.engine.datasets import PROBLEMS, DataFileError, Dataset
-from tui_nn.engine.diagnostics import STUCK_WINDOW, stuck
+from tui_nn.engine.diagnostics import STUCK_WINDOW, trainer_diagnosis
 from tui_nn.engine.gradcheck import TOLERANCE, check, parameter_names
 from tui_nn.engine.history import History
 from tui_nn.engine.lesson import BUILTIN_LESSONS, Lesson, LessonError, builtin_lesson, load_lesson
 from tui_nn.engine.logbook import Entry
 from tui_nn.engine.optimizers import OptimizerState
 from tui_nn.engine.pace import DEFAULT_PACE, PACES, pace_text, parse_pace
+from tui_nn.engine.reason_words import describe
+from tui_nn.engine.reasons import Diagnosis, Diverged, RateTooHigh, Stuck
 from tui_nn.engine.records import NumberFormat, Step, json_number
 from tui_nn.engine.render import step_json, step_text
 from tui_nn.engine.replay import SessionFileError
@@ -218,11 +220,13 @@ def run_train(args: argparse.Namespace) -> int:
     out = sys.stdout
     if not args.json:
         print(f"training {session.describe()}", file=out)
-    watch = StuckWatch(trainer)
+    watch = DiagnosisWatch(trainer)
     stopped = _train_and_log(trainer, epochs, every, args.json, watch)
     done = trainer.epoch  # the network's epoch: on divergence, the epoch whose update went wrong is not counted
     final_loss, final_accuracy, final_norm = trainer.evaluate()
     predictions = session.net.predict(session.data.x)
+    final_row = np.array([[trainer.epoch, final_loss, final_accuracy, final_norm]])
+    ending = None if stopped is not None else _rate_too_high_at_the_end(trainer, trainer.epoch - watch.origin, final_row)
     if args.json:
         found = watch.found
         print(
@@ -232,8 +236,12 @@ def run_train(args: argparse.Namespace) -> int:
                     "loss": json_number(final_loss),
                     "accuracy": final_accuracy,
                     "grad_norm": json_number(final_norm),
-                    "stopped": stopped,
-                    "stuck": None if found is None else {"epoch": found.epoch, "message": found.message},
+                    "stopped": None if stopped is None else describe(stopped, "flags"),
+                    "stuck": None
+                    if not isinstance(found, Stuck)
+                    else {"epoch": found.epoch, "message": describe(found, "flags")},
+                    "diagnosis": None if found is None else _diagnosis_json(found),
+                    "rate_too_high_at_the_end": None if ending is None else _diagnosis_json(ending),
                     "predictions": [_prediction(session.data, i, predictions) for i in range(session.data.size)],
                 },
                 ensure_ascii=False,
@@ -243,8 +251,11 @@ def run_train(args: argparse.Namespace) -> int:
         print(f"after {done} epochs: loss {compact(final_loss)}  accuracy {final_accuracy:.0%}")
         _print_table(session, predictions)
     status = 0
-    if stopped:
-        print(f"tui-nn: training stopped: {stopped}", file=sys.stderr)
+    if stopped is not None:
+        print(f"tui-nn: training stopped: {describe(stopped, 'flags')}", file=sys.stderr)
+        status = 1
+    elif ending is not None:
+        print(f"tui-nn: training ended with the loss not coming down: {describe(ending, 'flags')}", file=sys.stderr)
         status = 1
     if save_to is not None:
         extra = {
@@ -268,14 +279,37 @@ def run_train(args: argparse.Namespace) -> int:
     return status
 
 
-def _train_and_log(trainer: Trainer, epochs: int, every: int, as_json: bool, watch: StuckWatch | None = None) -> str | None:
+def _diagnosis_json(found: Diagnosis) -> dict[str, object]:
+    return {"kind": found.kind, "epoch": found.epoch, "message": describe(found, "flags")}
+
+
+FINAL_WINDOW_MIN = 100  # epochs: a run shorter than this is too short to say its loss stopped coming down
+
+
+def _rate_too_high_at_the_end(trainer: Trainer, trained: int, final_row: np.ndarray) -> RateTooHigh | None:
+    """η too high, judged over the run's last STUCK_WINDOW epochs (or all of a shorter run's) up to
+    the state it ends in (`final_row`, the row its next epoch would record first: the loss the
+    summary prints)."""
+    window = min(STUCK_WINDOW, trained)
+    if window < FINAL_WINDOW_MIN:
+        return None
+    rows = trainer.history.tail(window)
+    probe = History(window + 1)
+    probe.extend(np.vstack([rows, final_row]))
+    found = trainer_diagnosis(trainer, probe, window)
+    return found if isinstance(found, RateTooHigh) else None
+
+
+def _train_and_log(
+    trainer: Trainer, epochs: int, every: int, as_json: bool, watch: DiagnosisWatch | None = None
+) -> Diverged | None:
     """Train `epochs` epochs, logging epochs 0, K, 2K, … and the last, each once and in order.
 
     A logged epoch is trained on its own (`run(1)`) so that its row is the one that run just
     recorded, whatever the history later thins out; the epochs between run in one call (no
-    longer than `watch` can look back over). When `watch` finds the run stuck, its diagnosis is
-    printed where it falls among the logged epochs (text) or kept for the summary (JSON).
-    Returns the divergence diagnosis, or None.
+    longer than `watch` can look back over). When `watch` finds the run stuck or η too high, its
+    diagnosis is printed where it falls among the logged epochs (text) or kept for the summary
+    (JSON). Returns the divergence, or None.
     """
     origin = trainer.epoch
     done = 0
@@ -286,43 +320,26 @@ def _train_and_log(trainer: Trainer, epochs: int, every: int, as_json: bool, wat
         if watch is not None and watch.slice_limit is not None:
             count = min(count, watch.slice_limit)
         before = watch.checkpoint() if watch is not None and watch.found is None else None
+        first = trainer.epoch
         result = trainer.run(count)
         done += result.epochs
-        diverged = result.stopped is not None and result.stopped != "target"
-        if logged or diverged:
-            row = trainer.history.last()
-            if row is not None:
-                _log_epoch(row, as_json)
+        diverged = result.stopped if isinstance(result.stopped, Diverged) else None
+        rows = trainer.history.tail(2)
+        # A run can stop on the state its last update left (a row after the logged one): log both.
+        last = len(rows) - 1
+        wanted = [row for i, row in enumerate(rows) if (logged and row[0] == first) or (diverged and i == last)]
+        for row in wanted:
+            _log_epoch(row, as_json)
         if diverged:
-            return result.stopped
+            return diverged
         if result.epochs < count:  # stopped early without a diagnosis: nothing more will come
             break
         if watch is not None and before is not None:
             found = watch.look(before)
             done = trainer.epoch - origin  # a diagnosis puts training back to the epoch it is about
             if found is not None and not as_json:
-                print(f"epoch {found.epoch:>7}  {found.message}")
+                print(f"epoch {found.epoch:>7}  {describe(found, 'flags')}")
     return None
-
-
-# The stuck diagnosis ends with what to try, in the app's keys; the command line's options instead.
-COMMAND_LINE_ADVICE = {
-    "try another seed (n), more hidden units (c), or a higher η (+)": "try another --seed, more --hidden units, or a higher --lr",
-    "a network with no hidden layer draws one straight line: add a hidden layer (c)": (
-        "a network with no hidden layer draws one straight line: add a hidden layer (--hidden 2)"
-    ),
-}
-
-
-def in_command_line_terms(message: str) -> str:
-    head, dash, advice = message.rpartition(" — ")
-    return f"{head}{dash}{COMMAND_LINE_ADVICE.get(advice, advice)}" if dash else message
-
-
-@dataclass(frozen=True)
-class Stuck:
-    epoch: int
-    message: str
 
 
 @dataclass(frozen=True)
@@ -333,11 +350,12 @@ class _Checkpoint:
     rate_start: Any  # where the current η took over (the trainer's divergence limit)
 
 
-class StuckWatch:
-    """Finds the first epoch where the app's live training would stop as stuck, and its diagnosis.
+class DiagnosisWatch:
+    """Finds the first epoch where the app's live training would stop as stuck or with η too high,
+    and its diagnosis.
 
-    Live training asks diagnostics.stuck at every STUCK_CHECK-th epoch of a run (Controller.train).
-    Whether it finds a flat loss depends only on the history rows before that epoch, so they are
+    Live training asks diagnostics.run_diagnosis at every STUCK_CHECK-th epoch of a run (Controller.train).
+    Whether it finds one depends only on the history rows before that epoch (and η), so they are
     asked after each slice of training (a slice is at most the history's exact part less a window);
     at the first epoch where it does, training is put back to the slice's start and replayed up to
     there (it is deterministic), and the diagnosis is made of that state: the same epoch and the
@@ -347,7 +365,7 @@ class StuckWatch:
     def __init__(self, trainer: Trainer) -> None:
         self.trainer = trainer
         self.origin = trainer.epoch
-        self.found: Stuck | None = None
+        self.found: Diagnosis | None = None
         self._probe = History(STUCK_WINDOW + 1)
 
     @property
@@ -360,23 +378,20 @@ class StuckWatch:
         t = self.trainer
         return _Checkpoint(t.epoch, t.net.params.copy(), t.opt_state.copy(), t._rate_start)
 
-    def look(self, before: _Checkpoint) -> Stuck | None:
+    def look(self, before: _Checkpoint) -> Diagnosis | None:
         trainer, start = self.trainer, before.epoch
         rows = trainer.history.tail(trainer.epoch - start + STUCK_WINDOW + 1)
-        x, y = trainer.data.x, trainer.data.y
         first = start + STUCK_CHECK - (start - self.origin) % STUCK_CHECK
         for epoch in range(first, trainer.epoch + 1, STUCK_CHECK):
             self._probe.truncate(0)
             self._probe.extend(rows[rows[:, 0] < epoch][-(STUCK_WINDOW + 1) :])
-            if stuck(self._probe, trainer.net, x, y) is None:
+            if trainer_diagnosis(trainer, self._probe) is None:
                 continue
             if epoch < trainer.epoch:
                 trainer.restore(start, before.params, before.state)
                 trainer._rate_start = before.rate_start
                 trainer.run(epoch - start)
-            found = stuck(trainer.history, trainer.net, x, y)
-            if found is not None:
-                self.found = Stuck(epoch, in_command_line_terms(found.message))
+            self.found = trainer_diagnosis(trainer)
             return self.found
         return None
 

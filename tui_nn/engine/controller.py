@@ -19,13 +19,15 @@ import numpy as np
 
 from tui_nn.engine import actions as act
 from tui_nn.engine.config import ConfigError
-from tui_nn.engine.diagnostics import Diagnostic, stuck
+from tui_nn.engine.diagnostics import trainer_diagnosis
 from tui_nn.engine.explain import Element, ParameterStory, ParamTrail, UnitStory, WhatIf, explain_parameter, explain_unit, what_if
 from tui_nn.engine.gradcheck import GradCheck, check
 from tui_nn.engine.logbook import Logbook, RunSummary, Tone
 from tui_nn.engine.notation import parameter_label, parse_parameter
 from tui_nn.engine.optimizers import OptimizerState
 from tui_nn.engine.persist import NetworkFileError
+from tui_nn.engine.reason_words import describe, headline
+from tui_nn.engine.reasons import Diagnosis, RateTooHigh, StopReason, Stuck, TargetReached
 from tui_nn.engine.records import Step
 from tui_nn.engine.session import Session, build
 from tui_nn.engine.stepper import Jump, Stepper, Undone
@@ -40,6 +42,14 @@ MAX_LR, MIN_LR = 1e6, 1e-12
 MAX_PARAMETER = 1e6  # what-if values beyond this are refused: no float64 network needs them
 SESSIONS_KEPT = 20
 STUCK_CHECK = 250  # epochs between looks for a flat loss during live training  # earlier sessions a step back can return to (each rebuild or reset adds one)
+
+
+STOP_TONES: dict[str, Tone] = {
+    TargetReached.kind: "success",
+    Stuck.kind: "warn",
+    RateTooHigh.kind: "error",
+    "diverged": "error",
+}
 
 
 @dataclass(frozen=True)
@@ -382,9 +392,9 @@ class Controller:
         self.live = LiveRun(jump, origin, origin, target_loss, check_stuck)
         return self.live
 
-    def stuck(self) -> Diagnostic | None:
-        """The loss is flat on a network that has not learned the data (see diagnostics.stuck)."""
-        return stuck(self.stepper.history, self.session.net, self.session.data.x, self.session.data.y)
+    def diagnosis(self) -> Diagnosis | None:
+        """Why the loss stopped coming down, if it has: stuck, or η too high (see diagnostics.run_diagnosis)."""
+        return trainer_diagnosis(self.stepper.trainer)
 
     def train(self, run: LiveRun, epochs: int, should_stop: Callable[[], bool] | None = None) -> RunResult:
         """Train up to `epochs` epochs (called from the training thread, between frames)."""
@@ -403,9 +413,9 @@ class Controller:
             if piece.stopped is not None or piece.epochs < min(epochs - done + piece.epochs, to_check):
                 return RunResult(done, piece.stopped)
             if (trainer.epoch - run.origin_epoch) % STUCK_CHECK == 0:
-                found = self.stuck()
+                found = self.diagnosis()
                 if found is not None:
-                    return RunResult(done, found.message)
+                    return RunResult(done, found)
         return RunResult(done, None)
 
     def record_lr(self, run: LiveRun, lr: float) -> None:
@@ -437,7 +447,7 @@ class Controller:
         trainer.history.truncate(checkpoint.epoch)
         trainer.history.extend(checkpoint.rows)
 
-    def stop_training(self, run: LiveRun, reason: str | None, error: str | None = None) -> Outcome:
+    def stop_training(self, run: LiveRun, reason: StopReason | None, error: str | None = None) -> Outcome:
         """Hand the engine back: the run becomes one undoable step and one recorded action.
 
         `error`: the run was stopped by an error (one line: what it was and where its report is);
@@ -451,7 +461,7 @@ class Controller:
             self.stepper.set_lr(lr)
         return Outcome(self._log_run(run.origin_epoch, reason, error))
 
-    def _log_run(self, origin: int, reason: str | None, error: str | None = None) -> Message:
+    def _log_run(self, origin: int, reason: StopReason | None, error: str | None = None) -> Message:
         """One undoable log entry for a run (what the tutorials print after training); the status
         line gets a short form of why it stopped."""
         last = self.stepper.trainer.epoch
@@ -466,19 +476,12 @@ class Controller:
             self.logbook.note(f"no epoch completed (epoch {origin})", "note")
             return Message(f"paused at epoch {origin} before completing an epoch", "info")
         tone: Tone
-        if reason == "target":
-            text, tone = f"loss fell below {self.target_loss:g} at epoch {last}", "success"
-            short = text
-        elif reason and reason.startswith("stuck"):
-            text, tone = reason, "warn"
-            loss = reason.split("stayed at ")[1].split(" ")[0] if "stayed at " in reason else ""
-            short = f"stuck: the loss is flat at {loss}: the log says why and what to try"
-        elif reason:
-            text, tone = reason, "error"
-            short = text
-        else:
+        if reason is None:
             text, tone = f"paused by you at epoch {last}", "info"
             short = text
+        else:
+            text, short = describe(reason, "keys"), headline(reason, "keys")
+            tone = STOP_TONES[reason.kind]
         self.logbook.run(RunSummary(origin, last, text, *self._run_rows(origin, last)), tone)
         return Message(short, tone)
 

@@ -8,21 +8,29 @@ output; and only then gradient norms that explode or vanish for no structural re
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 
 from tui_nn.engine.history import History
 from tui_nn.engine.network import Network, accuracy
 from tui_nn.engine.notation import Names
+from tui_nn.engine.optimizers import BETA1
+from tui_nn.engine.reasons import Diagnosis, RateTooHigh, Stuck, UnitTrouble
+from tui_nn.engine.training import Trainer, suggested_rate
 
 VANISHING = 1e-6
 EXPLODING = 1e3
 SATURATED = 0.01  # g'(z) below this on every sample: σ' < 0.01 means |z| > 4.6
 COLLAPSED = 1e-3  # hidden points closer than this (in every coordinate) are one point
-STUCK_WINDOW = 1000  # epochs over which a flat loss is "stuck"
-STUCK_CHANGE = 1e-3  # …when it changed by less than this fraction over the window
+STUCK_WINDOW = 1000  # epochs over which a run that stopped coming down is diagnosed
+STUCK_CHANGE = 1e-3  # a loss is flat when it moved by less than this fraction over the window
+CONVERGED_LOSS = 0.2  # …and not stuck when every sample is right and the loss is below this
+ROSE_MARGIN = 0.05  # a loss this fraction above where the learning rate took over has risen
+SWING = 0.1  # a loss whose rises over the window add up to this fraction of its low swings
+PINNED = 5e-5  # an output this close to the wrong 0 or 1 reads as exactly that at four decimals
 
 Kind = Literal[
     "diverged", "dead_relu", "saturated", "symmetric", "collapsed", "constant_output", "exploding", "vanishing", "stuck"
@@ -156,42 +164,109 @@ def _patterns(
     return found
 
 
-def flat_loss(history: History, window: int = STUCK_WINDOW) -> tuple[float, float, float, float] | None:
-    """(loss now, relative change over the window, accuracy, ‖g‖) if the loss has been flat for
-    `window` epochs, else None. Flat: it changed by less than STUCK_CHANGE of itself."""
+def chance_loss(loss: str, y: np.ndarray) -> float:
+    """The loss of predicting the class balance ȳ for every sample: a network that learned nothing
+    about the inputs (ln 2 per output for balanced BCE, its entropy otherwise; ½·var(y) for MSE)."""
+    p = y.mean(axis=0)
+    if loss == "bce":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            terms = np.where(p > 0, p * np.log(p), 0.0) + np.where(p < 1, (1 - p) * np.log(1 - p), 0.0)
+        return float(-terms.sum())
+    return float(0.5 * y.var(axis=0).sum())
+
+
+def expected_drop(optimizer: str, lr: float, norm: float, n_params: int) -> float:
+    """About how much one update takes off the loss if its step is short enough for the first-order
+    picture to hold: η‖g‖² for SGD, η‖g‖²/(1 − β) for momentum (steps add up to 1/(1 − β) times),
+    and η‖g‖√n for Adam (each weight moves about η, against its gradient)."""
+    if optimizer == "momentum":
+        return lr * norm * norm / (1.0 - BETA1)
+    if optimizer == "adam":
+        return lr * norm * math.sqrt(n_params)
+    return lr * norm * norm
+
+
+def run_diagnosis(
+    history: History,
+    net: Network,
+    x: np.ndarray,
+    y: np.ndarray,
+    lr: float,
+    optimizer: str,
+    start: float | None,
+    window: int = STUCK_WINDOW,
+) -> Diagnosis | None:
+    """Why the loss has stopped coming down over the last `window` epochs, or None if it is still
+    coming down, has converged, or the history is too short to tell.
+
+    `start` is the loss where the current learning rate took over. The learning rate is too high
+    (RateTooHigh) when the loss rose above that start, when it goes up and down instead of down
+    (its rises over the window add up to more than SWING of its lowest value), or when the
+    gradient is steep for the step: the first-order decrease the updates promise (expected_drop)
+    would have emptied the loss within the window, yet it has not come down (the steps overshoot).
+    Otherwise a loss flat to STUCK_CHANGE with that small a gradient is Stuck. Whether a run is
+    diagnosed depends only on the history rows, η, the optimizer and `start` (the network is
+    examined only to say more), so a check at a past epoch can be made from its rows alone.
+    """
     rows = history.tail(window + 1)
-    if len(rows) <= window or rows[-1, 0] - rows[-window - 1, 0] != window:
+    if len(rows) <= window or rows[-1, 0] - rows[0, 0] != window:
         return None
-    before, now = float(rows[-window - 1, 1]), float(rows[-1, 1])
-    if not (np.isfinite(before) and np.isfinite(now)) or now <= 0:
+    losses = rows[:, 1]
+    if not np.isfinite(losses).all() or losses[-1] <= 0:
         return None
-    change = abs(before - now) / max(abs(before), 1e-300)
-    return (now, change, float(rows[-1, 2]), float(rows[-1, 3])) if change < STUCK_CHANGE else None
-
-
-def stuck(history: History, net: Network, x: np.ndarray, y: np.ndarray, window: int = STUCK_WINDOW) -> Diagnostic | None:
-    """A flat loss on a network that has not learned the data (accuracy below 100% or loss above
-    0.2), explained in numbers, with what to try."""
-    flat = flat_loss(history, window)
-    if flat is None:
+    now, accuracy_now, norm = float(losses[-1]), float(rows[-1, 2]), float(rows[-1, 3])
+    if accuracy_now >= 1.0 and now <= CONVERGED_LOSS:
+        return None  # flat because there is little left to learn
+    half = len(losses) // 2
+    if losses[half:].min() < losses[:half].min() * (1.0 - STUCK_CHANGE):
+        return None  # still coming down
+    low, high = float(losses.min()), float(losses.max())
+    if start is None or not math.isfinite(start):
+        start = float(losses[0])
+    chance = chance_loss(net.loss, y)
+    drop = expected_drop(optimizer, lr, norm, net.n_params)
+    rises = float(np.maximum(np.diff(losses), 0.0).sum())
+    rose = now > start * (1.0 + ROSE_MARGIN)
+    swings = rises > SWING * low
+    steep = drop * window > now
+    epoch = int(rows[-1, 0]) + 1
+    if rose or swings or steep:
+        out = net.predict(x)
+        wrong_one = (y <= 0.5) & (out > 1.0 - PINNED)
+        wrong_zero = (y > 0.5) & (out < PINNED)
+        return RateTooHigh(
+            epoch, lr, suggested_rate(lr, 1.0), window, now, low, high, start, chance, norm, accuracy_now, drop,
+            rose, swings, steep, int(np.count_nonzero(wrong_one | wrong_zero)),
+        )  # fmt: skip
+    change = (high - low) / high
+    if change >= STUCK_CHANGE:
         return None
-    loss, change, acc, norm = flat
-    if acc >= 1.0 and loss <= 0.2:
-        return None  # converged: flat because there is little left to learn
     out = net.predict(x)
-    parts = [
-        f"stuck: the loss has stayed at {loss:.4f} for {window:,} epochs (it changed by {change:.2%})",
-        f"‖g‖ = {norm:.2g}",
-        f"accuracy {acc:.0%}",
-    ]
-    if np.ptp(out) < 0.05:
-        parts.append(f"ŷ ≈ {out.mean():.3f} for every sample")
-    causes = [
-        d.message.split(":")[0] for d in diagnose(net, x, y) if d.kind in ("dead_relu", "saturated", "symmetric", "collapsed")
-    ]
-    if causes:
-        parts.append("; ".join(causes))
-    advice = "try another seed (n), more hidden units (c), or a higher η (+)"
-    if net.n_layers == 1:
-        advice = "a network with no hidden layer draws one straight line: add a hidden layer (c)"
-    return Diagnostic("stuck", " · ".join(parts) + f" — {advice}")
+    structural = ("dead_relu", "saturated", "symmetric", "collapsed")
+    troubles = tuple(cast(UnitTrouble, d.kind) for d in diagnose(net, x, y) if d.kind in structural)
+    return Stuck(
+        epoch,
+        now,
+        window,
+        change,
+        norm,
+        accuracy_now,
+        float(out.mean()) if np.ptp(out) < 0.05 else None,
+        troubles,
+        net.n_layers == 1,
+        now <= start,
+    )
+
+
+def trainer_diagnosis(trainer: Trainer, history: History | None = None, window: int = STUCK_WINDOW) -> Diagnosis | None:
+    """run_diagnosis of a trainer's run (of `history`, the rows up to a past epoch, if given)."""
+    return run_diagnosis(
+        trainer.history if history is None else history,
+        trainer.net,
+        trainer.data.x,
+        trainer.data.y,
+        trainer.lr,
+        trainer.optimizer,
+        trainer.rate_start_loss(),
+        window,
+    )

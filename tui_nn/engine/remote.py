@@ -56,10 +56,11 @@ from typing import Any
 import numpy as np
 
 from tui_nn.engine.datasets import Dataset
-from tui_nn.engine.diagnostics import STUCK_WINDOW, stuck
+from tui_nn.engine.diagnostics import STUCK_WINDOW, trainer_diagnosis
 from tui_nn.engine.history import History
 from tui_nn.engine.network import Network
 from tui_nn.engine.optimizers import OptimizerState
+from tui_nn.engine.reasons import StopReason, from_json, to_json
 from tui_nn.engine.training import Trainer
 
 ROWS_PER_FRAME = 1 << 16
@@ -275,7 +276,7 @@ class _ChildRun:
         self.acked = True
         self.published = -math.inf
         self.published_epoch = trainer.epoch  # the parent has the state the run starts from
-        self._probe = History(STUCK_WINDOW + 1)  # the rows diagnostics.stuck looks at, for a past epoch
+        self._probe = History(STUCK_WINDOW + 1)  # the rows diagnostics.run_diagnosis looks at, for a past epoch
 
     def close(self) -> None:
         self.arrays.clear()
@@ -347,7 +348,7 @@ class _ChildRun:
 
     # the loop
 
-    def train(self) -> str | None:
+    def train(self) -> StopReason | None:
         """Train until stopped (None) or until the trainer stops by itself (why)."""
         trainer = self.trainer
         paced_from = (time.perf_counter(), trainer.epoch)
@@ -394,14 +395,14 @@ class _ChildRun:
             if pace is None and result.epochs:
                 chunk = max(1, min(int(result.epochs * SLICE_SECONDS / max(elapsed, 1e-6)), self.layout.frame_rows))
 
-    def _stuck_in(self, before: _Checkpoint) -> tuple[bool, str | None]:
-        """(rewound, diagnosis): the stuck diagnosis at the first epoch of the slice since `before`
+    def _stuck_in(self, before: _Checkpoint) -> tuple[bool, StopReason | None]:
+        """(rewound, diagnosis): the run's diagnosis (stuck, η too high) at the first epoch of the slice since `before`
         where Controller.train would have found one, with training put back to that epoch.
 
-        Controller.train asks diagnostics.stuck at every epoch origin + k·every of a run (so where a
-        stuck run stops does not depend on how it was sliced), but slicing there would cost XOR a
-        sixth of its speed. Whether `stuck` finds a flat loss depends only on the history rows before
-        that epoch (the network only words the diagnosis), so it is asked here of those rows, which
+        Controller.train asks diagnostics.run_diagnosis at every epoch origin + k·every of a run (so where a
+        diagnosed run stops does not depend on how it was sliced), but slicing there would cost XOR a
+        sixth of its speed. Whether it finds one depends only on the history rows before that
+        epoch, η and where η took over (the network only adds detail), so it is asked here of those rows, which
         the slice keeps exactly (it is at most the history's exact part less a window); at the
         first epoch where it does, training rewinds to the slice's start and replays exactly up to
         there (it is deterministic), and the diagnosis is made of that state.
@@ -410,25 +411,23 @@ class _ChildRun:
         every, origin = self.stuck_check
         trainer, start = self.trainer, before.epoch
         rows = trainer.history.tail(trainer.epoch - start + STUCK_WINDOW + 1)
-        x, y = trainer.data.x, trainer.data.y
         for epoch in range(start + every - (start - origin) % every, trainer.epoch + 1, every):
             self._probe.truncate(0)
             self._probe.extend(rows[rows[:, 0] < epoch][-(STUCK_WINDOW + 1) :])
-            if stuck(self._probe, trainer.net, x, y) is None:
+            if trainer_diagnosis(trainer, self._probe) is None:
                 continue
             trainer.restore(start, before.params, before.state)
             _set_rate_start(trainer, before.rate_start)
             trainer.run(epoch - start, self.target_loss)
-            found = stuck(trainer.history, trainer.net, x, y)
-            return True, None if found is None else found.message
+            return True, trainer_diagnosis(trainer)
         return False, None
 
-    def finish(self, reason: str | None) -> None:
+    def finish(self, reason: StopReason | None) -> None:
         """The last frame (once the one before is taken), then why the run stopped."""
         while not self.acked:
             self.drain(FRAME_SECONDS)
         self.publish()
-        self.send({"type": "stopped", "reason": reason})
+        self.send({"type": "stopped", "reason": to_json(reason)})
 
 
 def child_main(fd: int) -> None:
@@ -583,7 +582,7 @@ class RateApplied:
 
 @dataclass(frozen=True)
 class Stopped:
-    reason: str | None
+    reason: StopReason | None
 
 
 @dataclass(frozen=True)
@@ -611,7 +610,7 @@ class RemoteRun:
         stuck_check: tuple[int, int] | None,
         pace: float | None,
     ) -> None:
-        """`stuck_check`: (every, origin): stop with diagnostics.stuck's diagnosis if it finds a flat
+        """`stuck_check`: (every, origin): stop with diagnostics.run_diagnosis's diagnosis if it finds a stalled
         loss at an epoch origin + k·every (None: never)."""
         self.process = process
         self.trainer = trainer
@@ -702,7 +701,7 @@ class RemoteRun:
                 # The caller records it at the trainer's epoch: before a later frame moves that on.
                 return events
             elif kind == "stopped":
-                events.append(Stopped(message["reason"]))
+                events.append(Stopped(from_json(message["reason"])))
                 return events
             elif kind == "error":
                 events.append(Failed(str(message["error"])))

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from functools import partial
 from itertools import islice
 from operator import call
+from typing import Any
 
 import numpy as np
 
@@ -41,6 +42,7 @@ from tui_nn.engine.datasets import Dataset
 from tui_nn.engine.history import History
 from tui_nn.engine.network import Network
 from tui_nn.engine.optimizers import OptimizerState
+from tui_nn.engine.reasons import Diverged, DivergenceCause, StopReason, TargetReached
 
 CHUNK = 1024
 """Most epochs per chunk: bookkeeping and divergence checks run once per chunk (on XOR a
@@ -553,7 +555,7 @@ class RunResult:
     """What a call to Trainer.run did."""
 
     epochs: int
-    stopped: str | None = None  # why it stopped early: a divergence diagnosis or "target"
+    stopped: StopReason | None = None  # why it stopped early: a divergence, the target, or (live runs) a diagnosis
 
 
 def _largest(values: np.ndarray) -> float:
@@ -638,6 +640,11 @@ class Trainer:
         self.net.params[:] = params
         self.opt_state = state.copy()
 
+    def rate_start_loss(self) -> float | None:
+        """The loss where the current learning rate took over (None before a run at it)."""
+        started = self._rate_start
+        return started[2] if started is not None and started[0] == self.lr else None
+
     @property
     def _full_batch(self) -> bool:
         return self.focus is None and (self.batch is None or self.batch >= self.data.size)
@@ -647,7 +654,7 @@ class Trainer:
 
         The row recorded for epoch e holds the full-data-set loss, accuracy and gradient norm
         before e's update. They are computed in bulk after each chunk; when the chunk turns out
-        to reach `target_loss` (RunResult.stopped == "target") or to go wrong, training rewinds
+        to reach `target_loss` (RunResult.stopped is a TargetReached) or to go wrong, training rewinds
         to the chunk's start and replays exactly up to that epoch (it is deterministic), so it
         stops precisely there, before that epoch's update. Going wrong is any of, at the first
         epoch it happens:
@@ -658,8 +665,11 @@ class Trainer:
           that update, with the last finite weights;
         - the loss is finite but has exploded past `explosion_limit`.
 
-        The message names the pattern, the epoch and the numbers, and suggests a learning rate
-        (`suggested_rate`).
+        The state the last update leaves is evaluated too, as the next epoch's first row would
+        be: a run whose very last update overflows stops there, like one that would go on.
+
+        The Diverged value names the pattern, the epoch and the numbers, and suggests a learning
+        rate (`suggested_rate`).
         """
         self.history.truncate(self.epoch)
         done = 0
@@ -691,10 +701,34 @@ class Trainer:
             assert stop is not None
             k, bad_row = stop
             growth = self._rewind(params, state, epoch, k, one_by_one=bad_row)
-            reason = self._diagnose(rows, k, limit, growth) if bad_row else "target"
+            reason = (
+                self._diagnose(rows, k, limit, growth) if bad_row else TargetReached(int(rows[k, 0]), float(target_loss or 0.0))
+            )
             self.history.extend(rows[: k + 1])
             return RunResult(done + k + 1, reason)
+        if done:
+            final = self._final_state_stop(params, state, epoch, count, limit)
+            if final is not None:
+                return RunResult(done, final)
         return RunResult(done, None)
+
+    def _final_state_stop(
+        self, params: np.ndarray, state: OptimizerState, epoch: int, count: int, limit: float
+    ) -> Diverged | None:
+        """The run's last update, judged by the state it leaves (the row the next epoch would
+        record first): a Diverged, with that row recorded, if it went wrong; else None.
+        `params`, `state`, `epoch` and `count` are the last chunk's start and length."""
+        kernel = self._full_kernel()
+        with np.errstate(all="ignore"):
+            loss, accuracy, norm, overflowed = kernel.measure()
+        rows = np.array([[self.epoch, loss, accuracy, norm]])
+        flags = np.array([overflowed]) if self.net.loss == "mse" else None
+        if self._first_stop(rows, flags, None, limit) is None:
+            return None
+        growth = self._rewind(params, state, epoch, count, one_by_one=True)  # deterministic: back to this state
+        reason = self._diagnose(rows, 0, limit, growth)
+        self.history.extend(rows)
+        return reason
 
     def _first_overflowing_update(
         self, params: np.ndarray, state: OptimizerState, epoch: int, updates: int
@@ -711,13 +745,11 @@ class Trainer:
                 return j, bool(np.isnan(self.net.params).any())
         return None
 
-    def _weights_overflowed(self, epoch: int, went_nan: bool, growth: float) -> str:
+    def _weights_overflowed(self, epoch: int, went_nan: bool, growth: float) -> Diverged:
         largest = _largest(self.net.params)
-        became = "NaN" if went_nan else "±inf"
-        pattern = f"the weights overflowed to {became} in the update of epoch {epoch} (the largest |weight| was {largest:.4g} before it)"
         # That update grew the largest weight past the largest float64.
         overflowing = sys.float_info.max / largest if largest > 0 else math.inf
-        return self._advice(pattern, max(growth, overflowing))
+        return self._diverged(epoch, "weights_overflowed", max(growth, overflowing), largest=largest, nan=went_nan)
 
     def _chunk_length(self, epochs: int) -> int:
         """Epochs in the next chunk of a run of `epochs`.
@@ -792,13 +824,13 @@ class Trainer:
         k = int(hits[0])
         return k, bool(bad[k])
 
-    def _diagnose(self, rows: np.ndarray, k: int, limit: float, growth: float) -> str:
+    def _diagnose(self, rows: np.ndarray, k: int, limit: float, growth: float) -> Diverged:
         """What went wrong at rows[k] (the state is now that epoch's, before its update); fixes up rows[k]."""
         epoch = int(rows[k, 0])
         params = self.net.params
-        weights = f"weights up to {_largest(params):.4g}"
+        largest = _largest(params)
         if not np.isfinite(params).all():  # (an overflow during training stops at its update)
-            return f"the weights were not finite at epoch {epoch}, before training: reset them or load finite ones"
+            return Diverged(epoch, "weights_not_finite", self.lr, largest=largest)
         kernel = self._full_kernel()
         with np.errstate(all="ignore"):
             kernel.run()
@@ -812,31 +844,30 @@ class Trainer:
                 rows[k, 3] = norm
         if where is not None:
             layer, nan = where
-            what = "became NaN, an ∞ − ∞ or 0 × ∞ in float64" if nan else "overflowed float64 to ±inf"
             if layer is None:
-                became = "became NaN" if nan else "overflowed to ±inf"
-                return self._advice(f"the gradient {became} at epoch {epoch} (in backpropagation, with {weights})", growth)
-            name = "the output layer" if layer == self.net.n_layers - 1 else f"hidden layer {layer + 1}"
-            if math.isnan(loss):
-                pattern = f"the loss became NaN at epoch {epoch} ({name}'s pre-activations {what}, with {weights})"
-            elif math.isinf(loss):
-                pattern = f"the loss overflowed to inf at epoch {epoch} ({name}'s pre-activations {what}, with {weights})"
-            else:  # saturation downstream kept the loss finite (tanh(±∞) = ±1, σ(±∞) = 1 or 0)
-                pattern = f"{name}'s pre-activations {what} at epoch {epoch} (with {weights})"
-            return self._advice(pattern, growth)
+                return self._diverged(epoch, "gradient_not_finite", growth, largest=largest, nan=nan)
+            output = layer == self.net.n_layers - 1
+            return self._diverged(
+                epoch, "preactivations", growth, largest=largest, nan=nan, layer=layer, output_layer=output, loss=loss
+            )
         if loss > limit:
             start = limit / EXPLOSION_FACTOR
-            if start > self.net.sizes[-1] * math.log(2.0):
-                base = f"where it started, {start:.4g}"
-            else:
-                base = f"ln 2 per output, {start:.4g}, the loss of predicting ½"
-            return self._advice(f"the loss exploded at epoch {epoch} ({loss:.4g}, over {EXPLOSION_FACTOR:g} × {base})", growth)
-        pattern = f"the gradient exploded at epoch {epoch} (‖ḡ‖ = {norm:.4g}: its square overflows float64)"
-        return self._advice(pattern, growth)
+            from_start = start > self.net.sizes[-1] * math.log(2.0)
+            return self._diverged(
+                epoch,
+                "loss_exploded",
+                growth,
+                largest=largest,
+                loss=loss,
+                start=start,
+                from_start=from_start,
+                factor=EXPLOSION_FACTOR,
+            )
+        return self._diverged(epoch, "gradient_exploded", growth, largest=largest, norm=norm)
 
-    def _advice(self, pattern: str, growth: float) -> str:
-        lr = self.lr
-        return f"{pattern}: learning rate {lr:g} is too high for this network; try ≤ {suggested_rate(lr, growth):g}"
+    def _diverged(self, epoch: int, cause: DivergenceCause, growth: float, **numbers: Any) -> Diverged:
+        """A divergence at the current learning rate, with the rate to try instead."""
+        return Diverged(epoch, cause, self.lr, suggested_rate(self.lr, growth), **numbers)
 
     def _robust_loss(self, kernel: _Kernel) -> float:
         """The mean loss with each sample's loss divided by m before summing (no overflow of the sum)."""

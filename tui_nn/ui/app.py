@@ -29,6 +29,7 @@ from tui_nn.engine import actions as act
 from tui_nn.engine.config import Config
 from tui_nn.engine.controller import Controller, Message, Outcome
 from tui_nn.engine.notation import parameter_label
+from tui_nn.engine.reason_words import training_on_anyway
 from tui_nn.engine.session import Session
 from tui_nn.engine.stepper import Stepper
 from tui_nn.engine.view import View
@@ -887,9 +888,10 @@ class TuiNN(ResilientApp[None]):
         if current is not None and current < self.target_loss:
             self.controller.logbook.note(f"target {self.target_loss:g} reached: T trains on past it", "info")
             target = None
-        check_stuck = self.controller.stuck() is None
-        if not check_stuck:
-            self.controller.logbook.note("the loss is flat: T trains on anyway (it stops by itself only on divergence)", "info")
+        found = self.controller.diagnosis()
+        check_stuck = found is None
+        if found is not None:
+            self.controller.logbook.note(training_on_anyway(found), "info")
         run = self.controller.start_training(target, check_stuck)
         self.live = LiveTraining(self.controller, run, self.pace, self)
         self.training = True

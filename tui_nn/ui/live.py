@@ -30,6 +30,7 @@ from tui_nn.engine.pace import DEFAULT_PACE as DEFAULT_PACE  # the pace ladder, 
 from tui_nn.engine.pace import PACES as PACES
 from tui_nn.engine.pace import pace_text as pace_text
 from tui_nn.engine.pace import parse_pace as parse_pace
+from tui_nn.engine.reasons import StopReason
 from tui_nn.engine.view import View
 
 if TYPE_CHECKING:  # multiprocessing and shared memory load after the first frame (warm_up), not with the app
@@ -57,7 +58,7 @@ class TrainingStopped(Message):
     """The training thread has finished: why (None: asked to stop), or the error it met (the
     training process's errors arrive as a TrainingFailed carrying the process's traceback)."""
 
-    reason: str | None
+    reason: StopReason | None
     error: BaseException | None = None
 
 
@@ -112,7 +113,7 @@ class LiveTraining:
         return self._stop.is_set() or (self._worker is not None and self._worker.is_cancelled)
 
     def _main(self) -> None:
-        reason: str | None = None
+        reason: StopReason | None = None
         error: BaseException | None = None
         try:
             reason = self._train()
@@ -121,7 +122,7 @@ class LiveTraining:
         finally:
             self._post(TrainingStopped(reason, error))
 
-    def _train(self) -> str | None:
+    def _train(self) -> StopReason | None:
         """In a training process if there is one, else here."""
         from tui_nn.engine import remote
         from tui_nn.engine.remote import TrainingProcessLost
@@ -138,7 +139,7 @@ class LiveTraining:
                 return None
             return self._here(f"the training process {lost}")
 
-    def _here(self, why: str) -> str | None:
+    def _here(self, why: str) -> StopReason | None:
         self._note(f"{why}: training in the app's own process (slower while it draws)")
         return self._loop()
 
@@ -148,7 +149,7 @@ class LiveTraining:
 
     # --- in a training process ---------------------------------------------------------------
 
-    def _in_process(self, process: TrainingProcess) -> str | None:
+    def _in_process(self, process: TrainingProcess) -> StopReason | None:
         from tui_nn.engine import remote
         from tui_nn.engine.remote import RemoteRun, TrainingProcessLost
 
@@ -187,7 +188,7 @@ class LiveTraining:
         finally:
             remote.release(process, healthy)
 
-    def _follow(self, remote_run: RemoteRun) -> str | None:
+    def _follow(self, remote_run: RemoteRun) -> StopReason | None:
         """Forward the UI's requests, take the frames, post Views, until the process stops the run."""
         from tui_nn.engine import remote
         from tui_nn.engine.remote import Failed, Frame, RateApplied, Stopped, TrainingProcessLost
@@ -236,7 +237,7 @@ class LiveTraining:
 
     # --- in this process -------------------------------------------------------------------
 
-    def _loop(self) -> str | None:
+    def _loop(self) -> StopReason | None:
         trainer = self.controller.stepper.trainer
         start_time, start_epoch = time.perf_counter(), trainer.epoch
         paced_from = (start_time, start_epoch)
