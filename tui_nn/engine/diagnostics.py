@@ -195,6 +195,7 @@ def run_diagnosis(
     optimizer: str,
     start: float | None,
     window: int = STUCK_WINDOW,
+    current: tuple[float, float, float] | None = None,
 ) -> Diagnosis | None:
     """Why the loss has stopped coming down over the last `window` epochs, or None if it is still
     coming down, has converged, or the history is too short to tell.
@@ -207,6 +208,8 @@ def run_diagnosis(
     Otherwise a loss flat to STUCK_CHANGE with that small a gradient is Stuck. Whether a run is
     diagnosed depends only on the history rows, η, the optimizer and `start` (the network is
     examined only to say more), so a check at a past epoch can be made from its rows alone.
+    `current` (loss, accuracy, ‖g‖ of the state the run is in, whose row is not yet recorded) is
+    what the diagnosis quotes as "now", so it says what the status line says.
     """
     rows = history.tail(window + 1)
     if len(rows) <= window or rows[-1, 0] - rows[0, 0] != window:
@@ -230,6 +233,14 @@ def run_diagnosis(
     swings = rises > SWING * low
     steep = drop * window > now
     epoch = int(rows[-1, 0]) + 1
+    # (Unless the state it is in dipped back below the start that the words then say it is above.)
+    if (
+        current is not None
+        and all(math.isfinite(v) for v in current)
+        and not (rose and current[0] <= start * (1.0 + ROSE_MARGIN))
+    ):
+        now, accuracy_now, norm = current
+        drop = expected_drop(optimizer, lr, norm, net.n_params)
     if rose or swings or steep:
         out = net.predict(x)
         wrong_one = (y <= 0.5) & (out > 1.0 - PINNED)
@@ -269,4 +280,5 @@ def trainer_diagnosis(trainer: Trainer, history: History | None = None, window: 
         trainer.optimizer,
         trainer.rate_start_loss(),
         window,
+        trainer.evaluate(),
     )

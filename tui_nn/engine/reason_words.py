@@ -48,7 +48,8 @@ def headline(reason: StopReason, terms: Terms) -> str:
     if isinstance(reason, Stuck):
         return f"stuck: the loss is flat at {reason.loss:.4f}: the log says why and what to try"
     if isinstance(reason, RateTooHigh):
-        return f"η = {reason.lr:g} is too high: {_evidence_short(reason)} — {_lower_rate(reason, terms)}; the log says why"
+        lower = f"try --lr {reason.suggested:g}" if terms == "flags" else f"try η ≤ {reason.suggested:g} (- halves it)"
+        return f"η = {reason.lr:g} is too high: {_evidence_short(reason)} — {lower}; the log says why"
     return describe(reason, terms)
 
 
@@ -162,10 +163,10 @@ def _rose(r: RateTooHigh) -> str:
 
 def _evidence_short(r: RateTooHigh) -> str:
     if r.swings:
-        return f"the loss swings between {r.low:.4f} and {r.high:.4f}"
+        return f"the loss swings between {r.low:.4g} and {r.high:.4g}"
     if r.rose:
-        return f"the loss rose from {r.start:.4f} to {r.loss:.4f}"
-    return f"the loss stays at {r.loss:.4f} with ‖g‖ = {r.norm:.2g}"
+        return f"the loss rose from {r.start:.4g} to {r.loss:.4g}"
+    return f"the loss stays at {r.loss:.4g} with ‖g‖ = {r.norm:.2g}"
 
 
 def _lower_rate(r: RateTooHigh, terms: Terms) -> str:
