@@ -2,7 +2,7 @@
 `gradcheck`, `explain` and `replay --check` run headless.
 
 Every bad option is reported as one line on stderr with exit status 2, before anything starts.
-Exit statuses: 0 done; 1 a headless run diverged or failed its check; 2 bad usage or a bad
+Exit statuses: 0 done; 1 a headless run diverged, ended with η too high, or failed its check; 2 bad usage or a bad
 file; 70 an internal error (a report file is written); 128 + N a signal (130 for Ctrl+C); the
 app's 129 also when its terminal goes away.
 """
@@ -104,7 +104,13 @@ def make_parser() -> dict[str, argparse.ArgumentParser]:
         metavar="FILE",
         help="open a guided lesson: FILE (Markdown, see docs/lessons.md), or the built-in XOR lesson without one",
     )
-    train = _Parser(prog="tui-nn train", description="Train headless and print the loss the way the tutorials do.")
+    train = _Parser(
+        prog="tui-nn train",
+        description="Train headless and print the loss the way the tutorials do.",
+        epilog="exit status: 0 done; 1 training diverged, or it ended with the learning rate too high "
+        "(the loss rose, swings, or will not come down with a large gradient: the line says which and the --lr to try); "
+        "2 bad input. A stuck run (a flat loss with a small gradient) is reported where it happens and exits 0.",
+    )
     _common(train)
     train.add_argument("--epochs", default="5000", help="how many epochs to train (default 5000)")
     train.add_argument("--every", default="1000", help="log every K epochs (default 1000)")
@@ -839,7 +845,7 @@ def _print_usage(stream: TextIO) -> None:
         "       tui-nn serve PROBLEM [options]      serve the app to web browsers (pip install 'tui-nn[serve]')",
         "       tui-nn --version",
         "run 'tui-nn COMMAND --help' (or 'tui-nn xor --help') for the options of each",
-        "exit status: 0 done, 1 a check failed or training diverged, 2 bad input (one line: 'tui-nn: error: …'),",
+        "exit status: 0 done, 1 a check failed, training diverged or ended with η too high, 2 bad input (one line: 'tui-nn: error: …'),",
         "             70 an internal error (a report file is named), 128+N ended by signal N (129: the terminal went away)",
     ]
     print("\n".join(lines), file=stream)
