@@ -87,9 +87,12 @@ def test_a_plateau_with_a_small_gradient_is_still_stuck(config: Config) -> None:
     lr=st.floats(min_value=0.05, max_value=100.0),
     seed=st.integers(min_value=0, max_value=50),
     activation=st.sampled_from(["sigmoid", "tanh", "relu"]),
+    optimizer=st.sampled_from(["sgd", "sgd", "momentum", "adam"]),
 )
-def test_a_higher_rate_is_never_advised_for_a_loss_above_its_start(lr: float, seed: int, activation: str) -> None:
-    c, result = live_run(Config(lr=lr, seed=seed, activation=activation), 4000)
+def test_a_higher_rate_is_never_advised_for_a_loss_above_its_start(lr: float, seed: int, activation: str, optimizer: str) -> None:
+    if optimizer == "adam":
+        lr /= 100  # Adam's steps are η per weight: its rates live two decades lower
+    c, result = live_run(Config(lr=lr, seed=seed, activation=activation, optimizer=optimizer), 4000)
     found = result.stopped
     if not isinstance(found, Stuck | RateTooHigh):
         return
@@ -97,7 +100,7 @@ def test_a_higher_rate_is_never_advised_for_a_loss_above_its_start(lr: float, se
     if found.loss > start_loss(c) or found.loss > 2 * chance_loss("bce", c.session.data.y):
         assert not any(higher in words for higher in HIGHER_RATE), words
     if isinstance(found, Stuck):
-        assert expected_drop("sgd", lr, found.norm, c.session.net.n_params) * STUCK_WINDOW <= found.loss * 1.01
+        assert expected_drop(optimizer, lr, found.norm, c.session.net.n_params) * STUCK_WINDOW <= found.loss * 1.01
 
 
 def test_chance_is_the_loss_of_predicting_the_class_balance() -> None:
@@ -190,3 +193,13 @@ async def test_live_the_app_names_the_rate_and_quotes_the_loss_it_shows() -> Non
         log = " ".join(app.query_one(CalcLog).plain_lines())
         assert "learning rate 64 is too high" in log and f"the loss is {app.view.current_loss:.4f}" in log
         assert not any(higher in log + app.message for higher in HIGHER_RATE)
+
+
+def test_the_training_process_stops_where_and_as_training_here_does() -> None:
+    from tests.test_remote import drive
+
+    config = Config(activation="tanh", lr=64.0)
+    trainer = build(config).stepper.trainer
+    reason, _ = drive(trainer, stop_at=None, check_stuck=True)
+    _, here = live_run(config)
+    assert isinstance(reason, RateTooHigh) and reason == here.stopped

@@ -29,7 +29,7 @@ STUCK_WINDOW = 1000  # epochs over which a run that stopped coming down is diagn
 STUCK_CHANGE = 1e-3  # a loss is flat when it moved by less than this fraction over the window
 CONVERGED_LOSS = 0.2  # …and not stuck when every sample is right and the loss is below this
 ROSE_MARGIN = 0.05  # a loss this fraction above where the learning rate took over has risen
-SWING = 0.1  # a loss whose rises over the window add up to this fraction of its low swings
+SWING = 0.1  # a loss whose range over the window is this fraction of its low, and that rose, swings
 PINNED = 5e-5  # an output this close to the wrong 0 or 1 reads as exactly that at four decimals
 
 Kind = Literal[
@@ -202,7 +202,8 @@ def run_diagnosis(
 
     `start` is the loss where the current learning rate took over. The learning rate is too high
     (RateTooHigh) when the loss rose above that start, when it goes up and down instead of down
-    (its rises over the window add up to more than SWING of its lowest value), or when the
+    (its range over the window is more than SWING of its lowest value, and it went up by at least
+    half that range, so it is no drop onto a plateau), or when the
     gradient is steep for the step: the first-order decrease the updates promise (expected_drop)
     would have emptied the loss within the window, yet it has not come down (the steps overshoot).
     Otherwise a loss flat to STUCK_CHANGE with that small a gradient is Stuck. Whether a run is
@@ -230,7 +231,7 @@ def run_diagnosis(
     drop = expected_drop(optimizer, lr, norm, net.n_params)
     rises = float(np.maximum(np.diff(losses), 0.0).sum())
     rose = now > start * (1.0 + ROSE_MARGIN)
-    swings = rises > SWING * low
+    swings = high - low > SWING * low and rises > (high - low) / 2  # (a drop then a plateau does not rise)
     steep = drop * window > now
     epoch = int(rows[-1, 0]) + 1
     # (Unless the state it is in dipped back below the start that the words then say it is above.)
