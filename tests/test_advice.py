@@ -21,8 +21,8 @@ from tests.cli_helpers import run
 from tui_nn.engine import persist
 from tui_nn.engine.config import Config
 from tui_nn.engine.controller import Controller
-from tui_nn.engine.diagnostics import STUCK_WINDOW, chance_loss, expected_drop
-from tui_nn.engine.reason_words import describe, headline
+from tui_nn.engine.diagnostics import STUCK_WINDOW, chance_loss, examine, expected_drop
+from tui_nn.engine.reason_words import describe, headline, health_line
 from tui_nn.engine.reasons import Diverged, RateTooHigh, StopReason, Stuck, TargetReached, from_json, to_json
 from tui_nn.engine.session import build
 from tui_nn.engine.training import RunResult
@@ -203,3 +203,12 @@ def test_the_training_process_stops_where_and_as_training_here_does() -> None:
     reason, _ = drive(trainer, stop_at=None, check_stuck=True)
     _, here = live_run(config)
     assert isinstance(reason, RateTooHigh) and reason == here.stopped
+
+
+def test_health_notices_name_no_key_until_worded_for_the_app_or_the_command_line() -> None:
+    session = build(Config())
+    session.net.params[0] = math.nan
+    (found,) = examine(session.net, session.data.x, session.data.y).diagnostics
+    assert found.kind == "diverged" and "(" not in found.message
+    assert health_line(found, "keys").endswith("step back (←) or reset (r), and lower η")
+    assert health_line(found, "flags").endswith("lower --lr") and "(←)" not in health_line(found, "flags")

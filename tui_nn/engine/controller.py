@@ -26,7 +26,7 @@ from tui_nn.engine.logbook import Logbook, RunSummary, Tone
 from tui_nn.engine.notation import parameter_label, parse_parameter
 from tui_nn.engine.optimizers import OptimizerState
 from tui_nn.engine.persist import NetworkFileError
-from tui_nn.engine.reason_words import describe, headline
+from tui_nn.engine.reason_words import describe, headline, health_line
 from tui_nn.engine.reasons import Diagnosis, RateTooHigh, StopReason, Stuck, TargetReached
 from tui_nn.engine.records import Step
 from tui_nn.engine.session import Session, build
@@ -146,7 +146,7 @@ class Controller:
         current = {d.kind: d for d in view.diagnostics}
         for kind, diagnosis in current.items():
             if kind not in self._noted:
-                self.logbook.note(f"⚠ {diagnosis.message}", "warn")
+                self.logbook.note(f"⚠ {health_line(diagnosis, 'keys')}", "warn")
         self._noted = set(current)
 
     # --- applying actions ------------------------------------------------------------

@@ -40,6 +40,9 @@ UnitState = Literal["dead", "saturated"]
 
 @dataclass(frozen=True)
 class Diagnostic:
+    """A pattern in the network's state; `message` says what and why, never which key or flag to
+    use (reason_words.health_line adds what to do, for "diverged")."""
+
     kind: Kind
     message: str
 
@@ -87,10 +90,10 @@ def diagnose(net: Network, x: np.ndarray, y: np.ndarray) -> list[Diagnostic]:
 
 def examine(net: Network, x: np.ndarray, y: np.ndarray) -> Health:
     if not np.isfinite(net.params).all():
-        return Health((Diagnostic("diverged", "some weights are NaN or infinite: step back (←) or reset (r), and lower η"),), {})
+        return Health((Diagnostic("diverged", "some weights are NaN or infinite"),), {})
     loss, grad, zs, acts = net.loss_and_gradient(x, y)
     if not np.isfinite(loss) or not np.isfinite(grad).all():
-        message = "the loss or the gradient is not finite: step back (←) or reset (r), and lower η"
+        message = "the loss or the gradient is not finite"
         return Health((Diagnostic("diverged", message),), {})
     states = unit_states(net, zs, acts)
     return Health(tuple(_patterns(net, x, y, loss, grad, zs, acts, states)), states)

@@ -9,7 +9,7 @@ or the command line's flags (`--lr`, `--seed`, `--hidden`). The engine's values
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from tui_nn.engine.reasons import (
     FAR_ABOVE_CHANCE,
@@ -21,6 +21,9 @@ from tui_nn.engine.reasons import (
     TargetReached,
     UnitTrouble,
 )
+
+if TYPE_CHECKING:
+    from tui_nn.engine.diagnostics import Diagnostic
 
 Terms = Literal["keys", "flags"]
 """Name the app's keys, or the command line's flags."""
@@ -51,6 +54,14 @@ def headline(reason: StopReason, terms: Terms) -> str:
         lower = f"try --lr {reason.suggested:g}" if terms == "flags" else f"try η ≤ {reason.suggested:g} (- halves it)"
         return f"η = {reason.lr:g} is too high: {_evidence_short(reason)} — {lower}; the log says why"
     return describe(reason, terms)
+
+
+def health_line(found: Diagnostic, terms: Terms) -> str:
+    """A health diagnosis as the log and the status line show it, with what to do where it says nothing."""
+    if found.kind != "diverged":
+        return found.message
+    to_do = "step back (←) or reset (r), and lower η" if terms == "keys" else "lower --lr"
+    return f"{found.message}: {to_do}"
 
 
 def training_on_anyway(found: Diagnosis) -> str:

@@ -21,6 +21,7 @@ from textual.widgets._footer import FooterKey
 from tui_nn.engine.datasets import Dataset
 from tui_nn.engine.explain import Element
 from tui_nn.engine.network import Network
+from tui_nn.engine.reason_words import health_line
 from tui_nn.engine.records import NumberFormat
 from tui_nn.engine.render import step_title
 from tui_nn.engine.view import View
@@ -320,7 +321,7 @@ class StatusLine(Static):
         if message:
             text.append(message, style=message_style)
         elif view.diagnostics:
-            text.append("⚠ " + view.diagnostics[0].message, style=theme.WARNING)
+            text.append("⚠ " + health_line(view.diagnostics[0], "keys"), style=theme.WARNING)
         elif training:
             text.append(
                 f"training… T or any step key pauses · [ ] slower/faster · stops by itself below loss {target_loss:g}",
