@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.cli_helpers import run
+from tui_nn.engine import actions as act
 from tui_nn.engine import persist
 from tui_nn.engine.config import Config
 from tui_nn.engine.controller import Controller
@@ -212,3 +213,18 @@ def test_health_notices_name_no_key_until_worded_for_the_app_or_the_command_line
     assert found.kind == "diverged" and "(" not in found.message
     assert health_line(found, "keys").endswith("step back (←) or reset (r), and lower η")
     assert health_line(found, "flags").endswith("lower --lr") and "(←)" not in health_line(found, "flags")
+
+
+def test_a_rate_just_lowered_is_not_blamed_for_the_swings_of_the_one_before() -> None:
+    c, result = live_run(Config(activation="tanh", lr=64.0))
+    assert isinstance(result.stopped, RateTooHigh)
+    assert c.live is not None
+    c.stop_training(c.live, result.stopped)
+    lowered_at = c.stepper.trainer.epoch
+    c.apply(act.SetLR(result.stopped.suggested))
+    run_ = c.start_training(None)
+    again = c.train(run_, 3000)
+    found = again.stopped
+    assert found is None or found.epoch >= lowered_at + STUCK_WINDOW, found
+    if isinstance(found, RateTooHigh):  # judged on its own epochs: every row of the window is at the new rate
+        assert found.lr == result.stopped.suggested

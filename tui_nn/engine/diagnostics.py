@@ -196,14 +196,16 @@ def run_diagnosis(
     y: np.ndarray,
     lr: float,
     optimizer: str,
-    start: float | None,
+    start: tuple[int, float] | None,
     window: int = STUCK_WINDOW,
     current: tuple[float, float, float] | None = None,
 ) -> Diagnosis | None:
     """Why the loss has stopped coming down over the last `window` epochs, or None if it is still
     coming down, has converged, or the history is too short to tell.
 
-    `start` is the loss where the current learning rate took over. The learning rate is too high
+    `start` is (epoch, loss) where the current learning rate took over: only a window of epochs
+    all trained at that rate is judged (a rate just lowered is not blamed for the swings of the
+    one before). The learning rate is too high
     (RateTooHigh) when the loss rose above that start, when it goes up and down instead of down
     (its range over the window is more than SWING of its lowest value, and it went up by at least
     half that range, so it is no drop onto a plateau), or when the
@@ -218,6 +220,8 @@ def run_diagnosis(
     rows = history.tail(window + 1)
     if len(rows) <= window or rows[-1, 0] - rows[0, 0] != window:
         return None
+    if start is not None and rows[0, 0] < start[0]:
+        return None
     losses = rows[:, 1]
     if not np.isfinite(losses).all() or losses[-1] <= 0:
         return None
@@ -228,12 +232,11 @@ def run_diagnosis(
     if losses[half:].min() < losses[:half].min() * (1.0 - STUCK_CHANGE):
         return None  # still coming down
     low, high = float(losses.min()), float(losses.max())
-    if start is None or not math.isfinite(start):
-        start = float(losses[0])
+    start_loss = start[1] if start is not None and math.isfinite(start[1]) else float(losses[0])
     chance = chance_loss(net.loss, y)
     drop = expected_drop(optimizer, lr, norm, net.n_params)
     rises = float(np.maximum(np.diff(losses), 0.0).sum())
-    rose = now > start * (1.0 + ROSE_MARGIN)
+    rose = now > start_loss * (1.0 + ROSE_MARGIN)
     swings = high - low > SWING * low and rises > (high - low) / 2  # (a drop then a plateau does not rise)
     steep = drop * window > now
     epoch = int(rows[-1, 0]) + 1
@@ -241,7 +244,7 @@ def run_diagnosis(
     if (
         current is not None
         and all(math.isfinite(v) for v in current)
-        and not (rose and current[0] <= start * (1.0 + ROSE_MARGIN))
+        and not (rose and current[0] <= start_loss * (1.0 + ROSE_MARGIN))
     ):
         now, accuracy_now, norm = current
         drop = expected_drop(optimizer, lr, norm, net.n_params)
@@ -250,7 +253,7 @@ def run_diagnosis(
         wrong_one = (y <= 0.5) & (out > 1.0 - PINNED)
         wrong_zero = (y > 0.5) & (out < PINNED)
         return RateTooHigh(
-            epoch, lr, suggested_rate(lr, 1.0), window, now, low, high, start, chance, norm, accuracy_now, drop,
+            epoch, lr, suggested_rate(lr, 1.0), window, now, low, high, start_loss, chance, norm, accuracy_now, drop,
             rose, swings, steep, int(np.count_nonzero(wrong_one | wrong_zero)),
         )  # fmt: skip
     change = (high - low) / high
@@ -269,7 +272,7 @@ def run_diagnosis(
         float(out.mean()) if np.ptp(out) < 0.05 else None,
         troubles,
         net.n_layers == 1,
-        now <= start,
+        now <= start_loss,
     )
 
 
@@ -282,7 +285,7 @@ def trainer_diagnosis(trainer: Trainer, history: History | None = None, window: 
         trainer.data.y,
         trainer.lr,
         trainer.optimizer,
-        trainer.rate_start_loss(),
+        trainer.rate_start(),
         window,
         trainer.evaluate(),
     )

@@ -640,10 +640,10 @@ class Trainer:
         self.net.params[:] = params
         self.opt_state = state.copy()
 
-    def rate_start_loss(self) -> float | None:
-        """The loss where the current learning rate took over (None before a run at it)."""
+    def rate_start(self) -> tuple[int, float] | None:
+        """(epoch, loss) where the current learning rate took over (None before a run at it)."""
         started = self._rate_start
-        return started[2] if started is not None and started[0] == self.lr else None
+        return (started[1], started[2]) if started is not None and started[0] == self.lr else None
 
     @property
     def _full_batch(self) -> bool:
