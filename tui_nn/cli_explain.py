@@ -156,6 +156,8 @@ def parameter_lines(story: ParameterStory, fmt: NumberFormat) -> list[str]:
         lines.append(f" sample {chain.sample + 1} · x = ({x}) · y = {y}: ∂L/∂{name} = {fmt(chain.gradient)}")
         for step in chain.steps:
             lines += _step_lines(step, fmt, "   ")
+        if chain.saturated is not None:
+            lines.append("   " + chain.saturated)
         if chain.product is not None:
             lines.append("   " + equation_text(chain.product, fmt))
     lines.append("the batch mean and the update:")
@@ -211,6 +213,7 @@ def _chain_json(chain: SampleChain, fmt: NumberFormat) -> dict[str, object]:
         "product": None
         if product is None
         else {"text": equation_text(product, fmt), "latex": equation_latex(product, fmt), "value": json_number(product.value)},
+        "saturated": chain.saturated,
     }
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tui_nn.engine.datasets import Dataset
+from tui_nn.engine.datasets import MAX_FEATURE, Dataset
 from tui_nn.engine.narrate import Narrator
 from tui_nn.engine.network import Network
 from tui_nn.engine.optimizers import OptimizerState, new_state
@@ -24,7 +24,7 @@ from tui_nn.engine.stepper import Stepper
 from tui_nn.engine.walk import compute_sample, compute_update
 
 INPUT_NAME = "input"  # the one-sample data set's name, as `trace --input` calls it
-MAX_VALUE = 1e6  # inputs and targets beyond this are refused: no float64 network of this size needs them
+MAX_VALUE = MAX_FEATURE  # inputs and targets beyond this are refused, as in a data file
 
 
 @dataclass(frozen=True, eq=False)  # compared by identity: it holds arrays
