@@ -410,7 +410,7 @@ def check_save_target(text: str, flag: str = "--save", example: str = "xor.json"
     given = path = Path(text)
     folder = path.parent
     try:
-        if path.is_symlink():  # the save follows the link (safe_files.write_atomic): check where it leads
+        if _is_link(path):  # the save follows the link (safe_files.write_atomic): check where it leads
             path = Path(os.path.realpath(path))
             folder = path.parent
             if not folder.is_dir():
@@ -436,6 +436,15 @@ def check_save_target(text: str, flag: str = "--save", example: str = "xor.json"
     except OSError as error:
         raise ConfigError(f"{flag}: cannot create a file in {shown(folder)}: {error.strerror or error}") from None
     return given
+
+
+def _is_link(path: Path) -> bool:
+    """Whether `path` is a symbolic link; False when it cannot be looked at (a name too long is
+    then named by the checks after)."""
+    try:
+        return path.is_symlink()
+    except OSError:
+        return False
 
 
 def _rescue(session: Session, extra: dict[str, object], wanted: Path, error: OSError) -> int:
