@@ -59,6 +59,10 @@ SIZE = (120, 40)
         (["train", "xor", "--lr", HUGE], "--lr", "positive finite number"),
         (["train", "xor", "--activation", "s" * 5000], "--activation", "unknown activation"),
         (["trace", "xor", "--format", "f" * 5000], "--format", "must be one of"),
+        (["xor", "--pace", HUGE], "--pace", "(5,000 characters)"),
+        (["xor", "--theme", "a\nb"], "--theme", "not 'a\\nb'"),
+        (["explain", "xor", "--param", HUGE], "--param", "(5,000 characters)"),
+        (["explain", "xor", "--unit", "h\n" * 2500], "--unit", "(5,000 characters)"),
     ],
 )
 def test_bad_options_are_one_short_line_naming_the_flag(

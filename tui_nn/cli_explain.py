@@ -100,7 +100,7 @@ def parameter_element(net: Network, text: str) -> Element:
     index = parameter_names(net).get(text.strip().replace(" ", ""))
     if index is None:
         raise ConfigError(
-            f"--param: no parameter called '{text}' in this network: {_listed(log_names(net))} "
+            f"--param: no parameter called {cfg.shown_value(text)} in this network: {_listed(log_names(net))} "
             "(or W1[0,0], b1[0], … as in network files)"
         )
     return next(e for e in elements(net.sizes) if e.kind != "unit" and e.parameter_index(net) == index)
@@ -110,7 +110,7 @@ def unit_element(net: Network, text: str) -> Element:
     units = unit_names(net)
     element = units.get(text.strip())
     if element is None:
-        raise ConfigError(f"--unit: no unit called '{text}' in this network: {_listed(list(units))}")
+        raise ConfigError(f"--unit: no unit called {cfg.shown_value(text)} in this network: {_listed(list(units))}")
     return element
 
 
