@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.cli_helpers import one_error_line, run
 from tui_nn.engine import actions as act
@@ -341,3 +343,40 @@ def test_a_target_outside_0_1_is_walked_under_mse() -> None:
     controller = Controller(build(Config(loss="mse")))
     controller.apply(act.CustomSample((1.0, 1.0), (5.0,)))
     assert controller.session.data.name == "input" and controller.session.data.y[0, 0] == 5.0
+
+
+# --- any text at all: a value or one short line ----------------------------------------------------
+
+_PARSERS = {
+    "lr": cfg.parse_lr,
+    "init": cfg.parse_init,
+    "hidden": cfg.parse_hidden,
+    "seed": cfg.parse_seed,
+    "batch": cfg.parse_batch,
+    "target loss": cfg.parse_target_loss,
+    "activation": cfg.parse_activation,
+    "epochs": lambda text: cfg.parse_int("epochs", text, 0, 10**9),
+}
+_NUMBERISH = st.one_of(
+    st.text(max_size=12),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.tuples(st.sampled_from(["", "-", "+"]), st.text(alphabet="0123456789", min_size=1, max_size=6000)).map("".join),
+    st.sampled_from(["normal:", "uniform:", "xavier:"]).flatmap(lambda p: st.floats().map(lambda f: p + repr(f))),
+    st.text(alphabet="0123456789,-+e. \n", min_size=50, max_size=6000),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=st.sampled_from(sorted(_PARSERS)), text=_NUMBERISH)
+def test_any_option_text_is_a_usable_value_or_one_short_line(name: str, text: str) -> None:
+    try:
+        value = _PARSERS[name](text)
+    except ConfigError as error:
+        message = str(error)
+        assert "\n" not in message and len(message) < 200, message
+        return
+    if name == "lr":
+        assert MIN_LR <= value <= MAX_LR
+    if name == "init":
+        assert value.value <= cfg.MAX_INIT_SCALE
+        build(Config(init=value))  # a scale that is accepted draws finite weights

@@ -133,7 +133,7 @@ def parse_target_loss(text: str) -> float:
 
 
 def parse_int(kind: str, text: str, minimum: int, maximum: int | None = None) -> int:
-    digits = text.strip().lstrip("+-")
+    digits = text.strip().lstrip("+-").lstrip("0")  # leading zeros add nothing to the value
     if digits.isdigit() and digits.isascii() and len(digits) > MAX_DIGITS:
         # int() itself refuses more than 4,300 digits (Python's limit against slow conversions)
         if text.strip().startswith("-"):
@@ -190,8 +190,11 @@ def parse_hidden(text: str) -> tuple[int, ...]:
         raise ConfigError(f"at most {MAX_HIDDEN_LAYERS} hidden layers ({WHY_LIMITED}), not {len(parts)}")
     hidden = []
     for part in parts:
-        if part.isascii() and part.isdigit() and len(part) > MAX_DIGITS:
-            raise ConfigError(f"at most {MAX_UNITS} units per hidden layer ({WHY_LIMITED}), not a number of {len(part):,} digits")
+        significant = part.lstrip("0")
+        if significant.isascii() and significant.isdigit() and len(significant) > MAX_DIGITS:
+            raise ConfigError(
+                f"at most {MAX_UNITS} units per hidden layer ({WHY_LIMITED}), not a number of {len(significant):,} digits"
+            )
         try:
             size = int(part)
         except ValueError:
