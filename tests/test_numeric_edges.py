@@ -380,3 +380,23 @@ def test_any_option_text_is_a_usable_value_or_one_short_line(name: str, text: st
     if name == "init":
         assert value.value <= cfg.MAX_INIT_SCALE
         build(Config(init=value))  # a scale that is accepted draws finite weights
+
+
+@pytest.mark.parametrize(("loss", "refused"), [("bce", True), ("mse", False)])
+async def test_the_own_input_dialog_refuses_a_bce_target_outside_0_1_under_the_field(loss: str, refused: bool) -> None:
+    from tui_nn.ui.bridge import OwnInputScreen
+
+    app = TuiNN(build(Config(loss=loss)), pace=None)
+    async with app.run_test(size=SIZE) as pilot:
+        data = app.session.data
+        await pilot.press("I")
+        screen = app.screen
+        assert isinstance(screen, OwnInputScreen)
+        screen.query_one("#own-input").value = "1, 1 → 5"  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await pilot.pause()
+        if refused:
+            assert app.screen is screen and "within 0 … 1" in str(screen.query_one("#value-error").render())
+            assert app.session.data is data
+        else:
+            assert not isinstance(app.screen, OwnInputScreen) and app.session.data.y.tolist() == [[5.0]]

@@ -98,7 +98,7 @@ def input_session(session: Session, x: Sequence[float], y: Sequence[float], para
     return Session(c.with_changes(lr=session.stepper.lr), data, copy, stepper, copy.params.copy(), dict(session.extra))
 
 
-def parse_input_text(text: str, n_in: int, n_out: int) -> tuple[tuple[float, ...], tuple[float, ...]]:
+def parse_input_text(text: str, n_in: int, n_out: int, loss: str | None = None) -> tuple[tuple[float, ...], tuple[float, ...]]:
     """An input and its target as a learner types them: the input's values, then '→', '->', ';'
     or '|', then the target's ('0.05, 0.10 → 0.01'); commas and spaces both separate values, and
     a real minus sign reads as '-'. ValueError with one sentence for anything else."""
@@ -115,7 +115,7 @@ def parse_input_text(text: str, n_in: int, n_out: int) -> tuple[tuple[float, ...
             bad = next(word for word in words if not _is_number(word))
             raise ValueError(f"{what}: '{bad}' is not a number") from None
     x, y = values
-    problem = check_input(x, y, n_in, n_out)
+    problem = check_input(x, y, n_in, n_out, loss)
     if problem is not None:
         raise ValueError(problem)
     return x, y
