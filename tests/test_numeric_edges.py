@@ -160,15 +160,24 @@ def test_a_lesson_refuses_an_init_scale_float64_cannot_use(init: str) -> None:
         parse_lesson(f"---\ntitle: T\ninit: {init}\n---\n## C\n")
 
 
-def test_a_session_file_with_eta_1e308_is_refused_in_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("config", "words"),
+    [
+        ({"lr": 1e308}, "learning rate must be within"),
+        ({"lr": 1e-320}, "learning rate must be within"),
+        ({"init": "uniform:1e308"}, "init scale must be at most 1e+06"),
+    ],
+)
+def test_a_session_file_beyond_the_bounds_is_refused_in_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, config: dict[str, object], words: str
+) -> None:
+    """η 1e308 used to train to 1e305 weights with a raw NumPy RuntimeWarning; uniform:1e308 crashed."""
     path = tmp_path / "s.json"
-    path.write_text(
-        json.dumps({"format": "tui-nn-session/1", "config": {"lr": 1e308}, "actions": [{"action": "train", "epochs": 3}]})
-    )
-    with pytest.raises(replay.SessionFileError, match="learning rate must be within"):
+    path.write_text(json.dumps({"format": "tui-nn-session/1", "config": config, "actions": [{"action": "train", "epochs": 3}]}))
+    with pytest.raises(replay.SessionFileError, match=re.escape(words)):
         replay.load(path)
     code, out, err = run(capsys, "replay", str(path), "--check")
-    assert code == 2 and out == "" and "learning rate must be within" in one_error_line(err) and "RuntimeWarning" not in err
+    assert code == 2 and out == "" and words in one_error_line(err) and "RuntimeWarning" not in err
 
 
 @pytest.mark.parametrize(
