@@ -252,6 +252,15 @@ def test_an_unsaturated_chain_keeps_its_dl_dyhat_factor(capsys: pytest.CaptureFi
         assert chain["saturated"] is None and chain["product"]["text"].startswith("∂L/∂v1 = ∂L/∂ŷ·∂ŷ/∂z")
 
 
+def test_a_nan_output_is_not_called_saturated() -> None:
+    """A diverged network's NaN ŷ keeps its NaN factors: it is not a rounding to 0 or 1."""
+    session = build(Config())
+    session.stepper.current.start_params[-1] = np.nan  # b_out
+    story = explain_parameter(session.stepper, Element("weight", 1, 0, 0))
+    assert all(chain.saturated is None for chain in story.samples)
+    assert all(chain.product is not None and np.isnan(chain.product.value) for chain in story.samples)
+
+
 async def test_the_inspector_on_a_saturated_output_says_so_and_keeps_running() -> None:
     app = TuiNN(build(Config(init=cfg.parse_init("normal:1e5"))), pace=None)
     async with app.run_test(size=SIZE) as pilot:

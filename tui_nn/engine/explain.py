@@ -255,7 +255,7 @@ def _product(stepper: Stepper, k: int, element: Element, gradient: float) -> tup
         # ∂L/∂ŷ = (ŷ − y)/(ŷ(1 − ŷ)): when σ rounds ŷ to exactly 0 or 1 this divides by 0 (or, on
         # the brink, overflows), yet the product with ∂ŷ/∂z is ŷ − y, finite: write that instead
         dl_dy = (a_out - y) / dy_dz if dy_dz != 0.0 else math.inf
-        if not math.isfinite(dl_dy):
+        if math.isfinite(a_out) and not math.isfinite(dl_dy):  # a NaN ŷ (diverged) is shown as it is
             saturated = _saturated_sentence(a_out, dy_dz)
     else:
         dl_dy = a_out - y
