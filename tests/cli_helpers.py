@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from tui_nn.cli import main
@@ -25,3 +28,18 @@ def one_error_line(err: str) -> str:
     assert len(lines) == 1 and lines[0].startswith("tui-nn: error: "), err
     assert "Traceback" not in err
     return lines[0]
+
+
+def diverging_weights(folder: Path) -> Path:
+    """A 2-2-1 network whose first layer's weights are ±1e303: its forward pass at epoch 0 is
+    finite and wrong, but with leaky ReLU units η·∂L/∂v ≈ 1e6 · 1e303 (η = 1e6, the largest any entry point
+    accepts) overflows float64 in the first update."""
+    path = folder / "diverging.json"
+    document = {
+        "format": "tui-nn/1",
+        "layers": [2, 2, 1],
+        "weights": [[[1e303, -1e303], [-1e303, 1e303]], [[-1e-10], [-1e-10]]],
+        "biases": [[0.0, 0.0], [0.0]],
+    }
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path

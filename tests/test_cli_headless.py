@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.cli_helpers import one_error_line, run
+from tests.cli_helpers import diverging_weights, one_error_line, run
 from tests.reference import tutorial_xor
 from tui_nn.engine import actions as act
 from tui_nn.engine.config import Config
@@ -288,10 +288,14 @@ def test_a_diverging_trace_still_writes_its_handout(capsys: pytest.CaptureFixtur
         capsys,
         "trace",
         "xor",
+        "--weights",
+        str(diverging_weights(tmp_path)),
+        "--hidden",
+        "2",
         "--activation",
         "leaky_relu",
         "--lr",
-        "1e300",
+        "1e6",
         "--epochs",
         "5",
         "--format",

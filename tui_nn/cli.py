@@ -30,12 +30,14 @@ from tui_nn.engine import export, persist, safe_files
 from tui_nn.engine.config import Config, ConfigError
 from tui_nn.engine.controller import STUCK_CHECK
 from tui_nn.engine.datasets import PROBLEMS, DataFileError, Dataset
+from tui_nn.engine.datasets import load as load_dataset
 from tui_nn.engine.diagnostics import STUCK_WINDOW, trainer_diagnosis
 from tui_nn.engine.gradcheck import TOLERANCE, check, parameter_names
 from tui_nn.engine.history import History
 from tui_nn.engine.lesson import BUILTIN_LESSONS, Lesson, LessonError, builtin_lesson, load_lesson
 from tui_nn.engine.logbook import Entry
 from tui_nn.engine.optimizers import OptimizerState
+from tui_nn.engine.own_input import INPUT_NAME, check_input
 from tui_nn.engine.pace import DEFAULT_PACE, PACES, pace_text, parse_pace
 from tui_nn.engine.reason_words import describe
 from tui_nn.engine.reasons import Diagnosis, Diverged, RateTooHigh, Stuck
@@ -206,21 +208,35 @@ def _digits(args: argparse.Namespace) -> int:
     return _option("--digits", args.digits, lambda t: cfg.parse_int("digits", t, 1, 12))
 
 
-def _vector_arg(flag: str, text: str) -> np.ndarray:
+def _vector_arg(flag: str, text: str) -> tuple[float, ...]:
     try:
-        values = [float(v) for v in text.split(",")]
+        return tuple(float(v) for v in text.split(","))
     except ValueError:
-        raise ConfigError(f"{flag}: expected numbers separated by commas, e.g. 0.05,0.10, not '{text}'") from None
-    if not all(np.isfinite(values)):
-        raise ConfigError(f"{flag}: every value must be a finite number")
-    return np.array([values])
+        raise ConfigError(f"{flag}: expected numbers separated by commas, e.g. 0.05,0.10, not {cfg.shown_value(text)}") from None
+
+
+def _your_input(config: Config, input_text: str, target_text: str) -> Dataset:
+    """`--input X --target Y` as one sample for the network the other options define (the
+    problem's 2 inputs and 1 output, or the --weights file's), checked as the app's I checks it."""
+    x, y = _vector_arg("--input", input_text), _vector_arg("--target", target_text)
+    if config.weights:
+        sizes = persist.load(config.weights).sizes
+        n_in, n_out = sizes[0], sizes[-1]
+    else:
+        shape = load_dataset(config.problem)
+        n_in, n_out = shape.x.shape[1], shape.y.shape[1]
+    problem = check_input(x, y, n_in, n_out, config.loss)
+    if problem is not None:
+        flag = "--input" if problem.startswith("the input") else "--target"
+        raise ConfigError(f"{flag}: {problem}")
+    return Dataset(INPUT_NAME, np.array([x], dtype=np.float64), np.array([y], dtype=np.float64))
 
 
 def run_train(args: argparse.Namespace) -> int:
     config, hidden_given = config_from(args)
     epochs = _option("--epochs", args.epochs, lambda t: cfg.parse_int("epochs", t, 0, 10**9))
     every = _option("--every", args.every, lambda t: cfg.parse_int("--every", t, 1))
-    save_to = check_save_target(args.save) if args.save else None  # before any epoch runs
+    save_to = check_save_target(args.save) if args.save is not None else None  # before any epoch runs
     session = build(config, hidden_given=hidden_given, digits=_digits(args))
     trainer = session.stepper.trainer
     out = sys.stdout
@@ -281,7 +297,7 @@ def run_train(args: argparse.Namespace) -> int:
             path = persist.save(save_to, session.net, extra)
         except OSError as error:  # SaveError included
             return _rescue(session, extra, save_to, error)
-        print(f"saved {path}", file=sys.stderr if args.json else out)
+        print(f"saved {safe_files.shown_path(path)}", file=sys.stderr if args.json else out)
     return status
 
 
@@ -409,10 +425,17 @@ def check_save_target(text: str, flag: str = "--save", example: str = "xor.json"
     not a device or FIFO, and permission to create a file there (by creating and removing one).
     The save at the end goes through safe_files.write_atomic all the same.
     """
-    path = Path(text)
-    folder = path.parent
     shown = safe_files.shown_path
+    if not text:
+        raise ConfigError(f"{flag}: the file name is empty; give one, e.g. {example}")
+    given = path = Path(text)
+    folder = path.parent
     try:
+        if _is_link(path):  # the save follows the link (safe_files.write_atomic): check where it leads
+            path = Path(os.path.realpath(path))
+            folder = path.parent
+            if not folder.is_dir():
+                raise ConfigError(f"{flag}: {shown(text)} is a symbolic link to {shown(path)}, whose folder does not exist")
         try:
             name_max = os.pathconf(folder if folder.is_dir() else ".", "PC_NAME_MAX")
         except (OSError, ValueError):
@@ -433,7 +456,16 @@ def check_save_target(text: str, flag: str = "--save", example: str = "xor.json"
         os.unlink(probe)
     except OSError as error:
         raise ConfigError(f"{flag}: cannot create a file in {shown(folder)}: {error.strerror or error}") from None
-    return path
+    return given
+
+
+def _is_link(path: Path) -> bool:
+    """Whether `path` is a symbolic link; False when it cannot be looked at (a name too long is
+    then named by the checks after)."""
+    try:
+        return path.is_symlink()
+    except OSError:
+        return False
 
 
 def _rescue(session: Session, extra: dict[str, object], wanted: Path, error: OSError) -> int:
@@ -506,7 +538,7 @@ def _print_table(session: Session, predictions: np.ndarray) -> None:
 
 def run_trace(args: argparse.Namespace) -> int:
     kind = _trace_format(args)
-    output = check_save_target(args.output, "--output", "trace.md") if args.output else None  # before any step is walked
+    output = check_save_target(args.output, "--output", "trace.md") if args.output is not None else None  # before the walk
     config, hidden_given = config_from(args)
     epochs = _option("--epochs", args.epochs, lambda t: cfg.parse_int("epochs", t, 1, 100_000))
     data = None
@@ -515,7 +547,7 @@ def run_trace(args: argparse.Namespace) -> int:
             raise ConfigError("--input and --target go together")
         if args.sample is not None:
             raise ConfigError("--sample and --input cannot be combined")
-        data = Dataset("input", _vector_arg("--input", args.input), _vector_arg("--target", args.target))
+        data = _your_input(config, args.input, args.target)
     session = build(config, data=data, hidden_given=hidden_given, digits=_digits(args))
     stepper = session.stepper
     if args.sample is not None:
@@ -555,7 +587,7 @@ def run_trace(args: argparse.Namespace) -> int:
     else:
         document = "".join(line + "\n" for line in lines)
     if output is not None:
-        print(f"wrote {safe_files.write_atomic(output, document)}")
+        print(f"wrote {safe_files.shown_path(safe_files.write_atomic(output, document))}")
     elif not streaming:
         sys.stdout.write(document)
     return status
@@ -566,7 +598,7 @@ def _trace_format(args: argparse.Namespace) -> TraceFormat:
         return "json" if args.json else "text"
     kind = next((f for f in TRACE_FORMATS if f == str(args.format).strip().lower()), None)
     if kind is None:
-        raise ConfigError(f"--format: must be one of {', '.join(TRACE_FORMATS)}, not '{args.format}'")
+        raise ConfigError(f"--format: must be one of {', '.join(TRACE_FORMATS)}, not {cfg.shown_value(args.format)}")
     if args.json and kind != "json":
         raise ConfigError(f"--json and --format {kind} disagree: give one of them")
     return kind
@@ -650,7 +682,7 @@ def display_options(args: argparse.Namespace) -> dict[str, Any]:
 
         theme = args.theme.strip().lower()
         if theme not in PALETTES:
-            raise ConfigError(f"--theme: must be {' or '.join(PALETTES)}, not '{args.theme}'")
+            raise ConfigError(f"--theme: must be {' or '.join(PALETTES)}, not {cfg.shown_value(args.theme)}")
         options["theme_name"] = theme
     return options
 

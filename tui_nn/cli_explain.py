@@ -100,7 +100,7 @@ def parameter_element(net: Network, text: str) -> Element:
     index = parameter_names(net).get(text.strip().replace(" ", ""))
     if index is None:
         raise ConfigError(
-            f"--param: no parameter called '{text}' in this network: {_listed(log_names(net))} "
+            f"--param: no parameter called {cfg.shown_value(text)} in this network: {_listed(log_names(net))} "
             "(or W1[0,0], b1[0], … as in network files)"
         )
     return next(e for e in elements(net.sizes) if e.kind != "unit" and e.parameter_index(net) == index)
@@ -110,7 +110,7 @@ def unit_element(net: Network, text: str) -> Element:
     units = unit_names(net)
     element = units.get(text.strip())
     if element is None:
-        raise ConfigError(f"--unit: no unit called '{text}' in this network: {_listed(list(units))}")
+        raise ConfigError(f"--unit: no unit called {cfg.shown_value(text)} in this network: {_listed(list(units))}")
     return element
 
 
@@ -156,6 +156,8 @@ def parameter_lines(story: ParameterStory, fmt: NumberFormat) -> list[str]:
         lines.append(f" sample {chain.sample + 1} · x = ({x}) · y = {y}: ∂L/∂{name} = {fmt(chain.gradient)}")
         for step in chain.steps:
             lines += _step_lines(step, fmt, "   ")
+        if chain.saturated is not None:
+            lines.append("   " + chain.saturated)
         if chain.product is not None:
             lines.append("   " + equation_text(chain.product, fmt))
     lines.append("the batch mean and the update:")
@@ -211,6 +213,7 @@ def _chain_json(chain: SampleChain, fmt: NumberFormat) -> dict[str, object]:
         "product": None
         if product is None
         else {"text": equation_text(product, fmt), "latex": equation_latex(product, fmt), "value": json_number(product.value)},
+        "saturated": chain.saturated,
     }
 
 

@@ -28,6 +28,17 @@ MAX_PARAMS = 500
 MAX_POINTS = 500
 WHY_LIMITED = "this app walks every multiply-add"
 
+# The one range of η, for the command line, the settings screen, lessons, session files and the
+# +/− keys: beyond 1e6 the first update throws every weight past what float64 can square, below
+# 1e-12 the updates vanish under the weights' own rounding (a weight of 1 moves by less than 1 ulp).
+MIN_LR, MAX_LR = 1e-12, 1e6
+# The largest normal:SCALE or uniform:A: already at 1e3 every sigmoid of the gates saturates to
+# exactly 0 or 1, so larger scales show nothing new, and beyond about 9e307 NumPy cannot even draw
+# uniform(−A, A) (its width 2A overflows).
+MAX_INIT_SCALE = 1e6
+SHOWN_CHARACTERS = 24  # of a value echoed in an error message
+MAX_DIGITS = 30  # of a whole number: far beyond every bound here, far below int()'s own limit of 4,300
+
 
 class ConfigError(ValueError):
     """A setting the user gave is invalid; the message says which and why."""
@@ -70,7 +81,7 @@ def defaults_for(problem: str) -> Config:
 def _choice(kind: str, value: str, choices: tuple[str, ...]) -> str:
     name = value.strip().lower().replace("-", "_")
     if name not in choices:
-        raise ConfigError(f"unknown {kind} '{value}': choose one of {', '.join(choices)}")
+        raise ConfigError(f"unknown {kind} {shown_value(value)}: choose one of {', '.join(choices)}")
     return name
 
 
@@ -90,18 +101,31 @@ def parse_optimizer(text: str) -> str:
     return _choice("optimizer", text, OPTIMIZERS)
 
 
-def _positive_float(kind: str, text: str) -> float:
+def shown_value(text: str) -> str:
+    """What the user typed, as an error message quotes it: on one line (control characters
+    escaped), and cut to SHOWN_CHARACTERS with an ellipsis, so a pasted page stays one line."""
+    one_line = text if text.isprintable() else repr(text)[1:-1]
+    if len(one_line) <= SHOWN_CHARACTERS:
+        return f"'{one_line}'"
+    return f"'{one_line[: SHOWN_CHARACTERS - 1]}…' ({len(text):,} characters)"
+
+
+def _positive_float(kind: str, text: str, low: float = 0.0, high: float = math.inf) -> float:
+    """A finite number above 0 (and within low … high when they are given)."""
     try:
         value = float(text)
     except ValueError:
-        raise ConfigError(f"{kind} must be a number, not '{text}'") from None
+        raise ConfigError(f"{kind} must be a number, not {shown_value(text)}") from None
     if not math.isfinite(value) or value <= 0:
-        raise ConfigError(f"{kind} must be a positive finite number, not {text}")
+        raise ConfigError(f"{kind} must be a positive finite number, not {shown_value(text.strip())}")
+    if not low <= value <= high:
+        within = f"within {low:g} … {high:g}" if low > 0 else f"at most {high:g}"
+        raise ConfigError(f"{kind} must be {within}, not {shown_value(text.strip())}")
     return value
 
 
 def parse_lr(text: str) -> float:
-    return _positive_float("learning rate", text)
+    return _positive_float("learning rate", text, MIN_LR, MAX_LR)
 
 
 def parse_target_loss(text: str) -> float:
@@ -109,10 +133,17 @@ def parse_target_loss(text: str) -> float:
 
 
 def parse_int(kind: str, text: str, minimum: int, maximum: int | None = None) -> int:
+    digits = text.strip().lstrip("+-").lstrip("0")  # leading zeros add nothing to the value
+    if digits.isdigit() and digits.isascii() and len(digits) > MAX_DIGITS:
+        # int() itself refuses more than 4,300 digits (Python's limit against slow conversions)
+        if text.strip().startswith("-"):
+            raise ConfigError(f"{kind} is too small (at least {minimum}): a negative number of {len(digits):,} digits")
+        bound = f" (at most {maximum})" if maximum is not None else ""
+        raise ConfigError(f"{kind} is too large{bound}: a number of {len(digits):,} digits")
     try:
         value = int(text.strip())
     except ValueError:
-        raise ConfigError(f"{kind} must be a whole number, not '{text}'") from None
+        raise ConfigError(f"{kind} must be a whole number, not {shown_value(text)}") from None
     if value < minimum or (maximum is not None and value > maximum):
         upper = f" and at most {maximum}" if maximum is not None else ""
         raise ConfigError(f"{kind} must be at least {minimum}{upper}, not {value}")
@@ -152,15 +183,22 @@ def parse_hidden(text: str) -> tuple[int, ...]:
         return ()
     parts = [p for p in text.replace(" ", "").split(",")]
     if not text.strip() or any(p == "" for p in parts):
-        raise ConfigError(f"hidden layer sizes must be numbers separated by commas (e.g. 4 or 16,8) or none, not '{text}'")
+        raise ConfigError(
+            f"hidden layer sizes must be numbers separated by commas (e.g. 4 or 16,8) or none, not {shown_value(text)}"
+        )
     if len(parts) > MAX_HIDDEN_LAYERS:
         raise ConfigError(f"at most {MAX_HIDDEN_LAYERS} hidden layers ({WHY_LIMITED}), not {len(parts)}")
     hidden = []
     for part in parts:
+        significant = part.lstrip("0")
+        if significant.isascii() and significant.isdigit() and len(significant) > MAX_DIGITS:
+            raise ConfigError(
+                f"at most {MAX_UNITS} units per hidden layer ({WHY_LIMITED}), not a number of {len(significant):,} digits"
+            )
         try:
             size = int(part)
         except ValueError:
-            raise ConfigError(f"a hidden layer size must be a whole number, not '{part}'") from None
+            raise ConfigError(f"a hidden layer size must be a whole number, not {shown_value(part)}") from None
         if size < 1:
             raise ConfigError(f"a hidden layer size must be at least 1, not {size} (for no hidden layer, write none)")
         hidden.append(size)
@@ -184,13 +222,13 @@ def parse_init(text: str) -> InitSpec:
     name, _, arg = text.strip().lower().partition(":")
     if name in ("xavier", "he", "zeros"):
         if arg:
-            raise ConfigError(f"init '{name}' takes no value, not '{text}'")
+            raise ConfigError(f"init '{name}' takes no value, not {shown_value(text)}")
         return InitSpec(name)
     if name in ("normal", "uniform"):
         if not arg:
             raise ConfigError(f"init '{name}' needs a scale, e.g. {name}:0.5")
-        return InitSpec(name, _positive_float(f"the {name} init scale", arg))
-    raise ConfigError(f"unknown init '{text}': use normal:SCALE, xavier, he, uniform:A or zeros")
+        return InitSpec(name, _positive_float(f"the {name} init scale", arg, high=MAX_INIT_SCALE))
+    raise ConfigError(f"unknown init {shown_value(text)}: use normal:SCALE, xavier, he, uniform:A or zeros")
 
 
 def check_sample(sample: int, size: int) -> int:

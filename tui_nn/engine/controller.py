@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from tui_nn.engine import actions as act
-from tui_nn.engine.config import ConfigError
+from tui_nn.engine.config import MAX_LR, MIN_LR, ConfigError
 from tui_nn.engine.diagnostics import trainer_diagnosis
 from tui_nn.engine.explain import Element, ParameterStory, ParamTrail, UnitStory, WhatIf, explain_parameter, explain_unit, what_if
 from tui_nn.engine.gradcheck import GradCheck, check
@@ -38,7 +38,6 @@ if TYPE_CHECKING:  # loaded when first used: the app's first frame needs none of
     from tui_nn.engine.replay import Recording
 
 LOG_TAIL = 200  # steps listed when a jump applies more than that
-MAX_LR, MIN_LR = 1e6, 1e-12
 MAX_PARAMETER = 1e6  # what-if values beyond this are refused: no float64 network needs them
 SESSIONS_KEPT = 20
 STUCK_CHECK = 250  # epochs between looks for a flat loss during live training  # earlier sessions a step back can return to (each rebuild or reset adds one)
@@ -359,7 +358,7 @@ class Controller:
 
         assert isinstance(action, act.CustomSample)
         net = self.session.net
-        problem = check_input(action.x, action.y, net.sizes[0], net.sizes[-1])
+        problem = check_input(action.x, action.y, net.sizes[0], net.sizes[-1], net.loss)
         if problem is not None:
             return Outcome(Message(f"your input is not walked: {problem}", "warn"))
         fmt = self.stepper.fmt

@@ -19,6 +19,10 @@ GATE_TARGETS = {
 }
 PROBLEMS = ("xor", "and", "or", "nand", "circle", "spiral")
 DATA_SEED = 7
+# The largest |feature| a data file (or your own input) may hold. Far beyond it the views' plane
+# cannot be drawn (the extent of ±1e307 plus a margin overflows float64), and long before it
+# every sigmoid or tanh of the first layer saturates, so nothing is learned: rescale such data.
+MAX_FEATURE = 1e6
 
 
 @dataclass(frozen=True)
@@ -105,13 +109,23 @@ def _value(text: str, where: str, column: int) -> float:
     return value
 
 
+def _feature(text: str, where: str, column: int) -> float:
+    value = _value(text, where, column)
+    if abs(value) > MAX_FEATURE:
+        raise DataFileError(
+            f"{where}, column {column}: {_shown(text)} is too large: features must be within ±{MAX_FEATURE:g} "
+            "(rescale the data, e.g. to −1 … 1)"
+        )
+    return value
+
+
 def parse_csv(text: str, name: str, max_points: int) -> Dataset:
     """Points from CSV text: two feature columns and a 0/1 label per line.
 
     Separated by commas, semicolons or tabs (the first row decides: a semicolon if it has one,
     else a comma, else a tab; spaces and double quotes around values are ignored); a first row with words and no number in it is a header; empty lines and lines starting with
     '#' (np.savetxt's header) are skipped. Rows are counted as the file's lines, from 1. At most
-    `max_points` points, and both classes must be present.
+    `max_points` points, features within ±MAX_FEATURE, and both classes must be present.
     """
     rows: list[tuple[float, float, float]] = []
     delimiter: str | None = None
@@ -140,7 +154,7 @@ def parse_csv(text: str, name: str, max_points: int) -> Dataset:
                 f"{where}: {len(fields)} column{'s' * (len(fields) != 1)}, expected 3 ({', '.join(CSV_COLUMNS)}) "
                 f"separated by {CSV_DELIMITERS[delimiter]}s"
             )
-        x1, x2 = _value(fields[0], where, 1), _value(fields[1], where, 2)
+        x1, x2 = _feature(fields[0], where, 1), _feature(fields[1], where, 2)
         label = _value(fields[2], where, 3)
         if label not in (0.0, 1.0):
             shown = fields[2] if len(fields[2]) <= 24 else _shown(fields[2])

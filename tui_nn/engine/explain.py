@@ -10,6 +10,7 @@ numerical gradient by central differences beside the analytic one.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from dataclasses import dataclass
 from typing import Literal
@@ -126,6 +127,7 @@ class SampleChain:
     steps: tuple[Step, ...]
     product: Equation | None
     gradient: float
+    saturated: str | None = None  # why the product starts from ∂L/∂z: ŷ is exactly 0 or 1 (a sentence)
 
 
 @dataclass(frozen=True)
@@ -227,32 +229,44 @@ def _chain(stepper: Stepper, k: int, element: Element) -> SampleChain:
             wanted.append(r)
     gradient = wanted[-1].value
     t = stepper.sample_tables(p, k)
-    return SampleChain(p.samples[k], t.x, t.y, tuple(wanted), _product(stepper, k, element, gradient), gradient)
+    product, saturated = _product(stepper, k, element, gradient)
+    return SampleChain(p.samples[k], t.x, t.y, tuple(wanted), product, gradient, saturated)
 
 
-def _product(stepper: Stepper, k: int, element: Element, gradient: float) -> Equation | None:
+def _product(stepper: Stepper, k: int, element: Element, gradient: float) -> tuple[Equation | None, str | None]:
     """∂L/∂θ = ∂L/∂ŷ · ∂ŷ/∂z · ∂z/∂h · ∂h/∂z_h · ∂z_h/∂θ … when one path leads from θ to the loss
-    (one output, θ in one of the last two weight layers)."""
+    (one output, θ in one of the last two weight layers); and, when ŷ is saturated so that
+    ∂L/∂ŷ cannot be written, the sentence saying so (the product then starts from ∂L/∂z)."""
     net = stepper.net
     L = net.n_layers
     l, j = element.layer, element.unit
     if net.sizes[-1] != 1 or l < L - 2:
-        return None
+        return None, None
     names = n.Names(net.sizes)
     p = stepper.current
     t = stepper.sample_tables(p, k)
     a_out, y = t.a[L][0], t.y[0]
     # ∂L/∂ŷ and ∂ŷ/∂z at the output (sigmoid): their product is δ_out
+    dy_dz = a_out * (1.0 - a_out)
+    saturated = None
+    symbols: list[Expr]
+    numbers: list[Expr]
     if net.loss == "bce":
-        dl_dy = (a_out - y) / (a_out * (1.0 - a_out))
+        # ∂L/∂ŷ = (ŷ − y)/(ŷ(1 − ŷ)): when σ rounds ŷ to exactly 0 or 1 this divides by 0 (or, on
+        # the brink, overflows), yet the product with ∂ŷ/∂z is ŷ − y, finite: write that instead
+        dl_dy = (a_out - y) / dy_dz if dy_dz != 0.0 else math.inf
+        if math.isfinite(a_out) and not math.isfinite(dl_dy):  # a NaN ŷ (diverged) is shown as it is
+            saturated = _saturated_sentence(a_out, dy_dz)
     else:
         dl_dy = a_out - y
-    dy_dz = a_out * (1.0 - a_out)
-    symbols: list[Expr] = [
-        Sym("∂L/∂ŷ", r"\frac{\partial L}{\partial \hat{y}}"),
-        Sym("∂ŷ/∂z", r"\frac{\partial \hat{y}}{\partial z}"),
-    ]
-    numbers: list[Expr] = [num(dl_dy), num(dy_dz)]
+    if saturated is None:
+        symbols = [
+            Sym("∂L/∂ŷ", r"\frac{\partial L}{\partial \hat{y}}"),
+            Sym("∂ŷ/∂z", r"\frac{\partial \hat{y}}{\partial z}"),
+        ]
+        numbers = [num(dl_dy), num(dy_dz)]
+    else:
+        symbols, numbers = [n.DL_DZ], [num(a_out - y)]
     if l == L - 2:  # through hidden unit j of the last hidden layer
         hidden = names.value_symbol(L - 1, j)
         v = float(net.weights(L - 1, p.start_params)[j, 0])
@@ -268,7 +282,16 @@ def _product(stepper: Stepper, k: int, element: Element, gradient: float) -> Equ
         numbers.append(num(t.a[below][element.source]))
     forms: tuple[Expr, ...] = (Mul(tuple(symbols)), Mul(tuple(numbers)))
     theta = names.parameter_symbol(l, element.source if element.kind == "weight" else None, j)
-    return Narrator(net, stepper.fmt).eq(n.gradient(theta), forms, gradient)
+    return Narrator(net, stepper.fmt).eq(n.gradient(theta), forms, gradient), saturated
+
+
+def _saturated_sentence(a_out: float, dy_dz: float) -> str:
+    """Why a cross-entropy chain starts from ∂L/∂z = ŷ − y rather than ∂L/∂ŷ · ∂ŷ/∂z."""
+    if dy_dz == 0.0:
+        why = f"ŷ = {a_out:g} exactly in float64 (saturated): ∂L/∂ŷ = (ŷ − y)/(ŷ(1 − ŷ)) divides by 0"
+    else:
+        why = f"ŷ(1 − ŷ) = {dy_dz:.1e} (saturated): ∂L/∂ŷ = (ŷ − y)/(ŷ(1 − ŷ)) overflows float64"
+    return f"{why}, so the chain starts from their product ∂L/∂ŷ·∂ŷ/∂z = ∂L/∂z = ŷ − y"
 
 
 def _slope_symbol(net: Network, hidden: Sym) -> Sym:

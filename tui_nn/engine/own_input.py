@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tui_nn.engine.datasets import Dataset
+from tui_nn.engine.datasets import MAX_FEATURE, Dataset
 from tui_nn.engine.narrate import Narrator
 from tui_nn.engine.network import Network
 from tui_nn.engine.optimizers import OptimizerState, new_state
@@ -24,7 +24,7 @@ from tui_nn.engine.stepper import Stepper
 from tui_nn.engine.walk import compute_sample, compute_update
 
 INPUT_NAME = "input"  # the one-sample data set's name, as `trace --input` calls it
-MAX_VALUE = 1e6  # inputs and targets beyond this are refused: no float64 network of this size needs them
+MAX_VALUE = MAX_FEATURE  # inputs and targets beyond this are refused, as in a data file
 
 
 @dataclass(frozen=True, eq=False)  # compared by identity: it holds arrays
@@ -36,9 +36,9 @@ class InputWalk:
     end_state: OptimizerState
 
 
-def check_input(x: Sequence[float], y: Sequence[float], n_in: int, n_out: int) -> str | None:
-    """What is wrong with (x, y) for a network with n_in inputs and n_out outputs, in one
-    sentence, or None when nothing is."""
+def check_input(x: Sequence[float], y: Sequence[float], n_in: int, n_out: int, loss: str | None = None) -> str | None:
+    """What is wrong with (x, y) for a network with n_in inputs and n_out outputs (trained with
+    `loss`, when given), in one sentence, or None when nothing is."""
     for name, values, size in (("the input", x, n_in), ("the target", y, n_out)):
         if len(values) != size:
             return f"{name} needs {size} value{'s' if size != 1 else ''}, not {len(values)}"
@@ -47,6 +47,10 @@ def check_input(x: Sequence[float], y: Sequence[float], n_in: int, n_out: int) -
                 return f"{name} must be finite numbers, not {value}"
             if abs(value) > MAX_VALUE:
                 return f"{name} {value:g} is refused: values must be within ±{MAX_VALUE:g}"
+    # −[y·ln ŷ + (1−y)·ln(1−ŷ)] is a loss (≥ 0, least at ŷ = y) only for y in [0, 1]: at y = 5 it goes negative
+    outside = next((value for value in y if not 0.0 <= value <= 1.0), None) if loss == "bce" else None
+    if outside is not None:
+        return f"the target {outside:g} is refused: cross-entropy (bce) needs targets within 0 … 1"
     return None
 
 
@@ -64,7 +68,7 @@ def walk_input(
     """Forward, loss, backward and update of (x, y) alone at `params` (default: the network's own),
     from optimizer `state` (default: fresh, as `trace` starts): the records `tui-nn trace --input X
     --target Y` prints for a network with these weights. Nothing is changed."""
-    problem = check_input(x, y, net.sizes[0], net.sizes[-1])
+    problem = check_input(x, y, net.sizes[0], net.sizes[-1], net.loss)
     if problem is not None:
         raise ValueError(problem)
     start = net.params.copy() if params is None else np.array(params, dtype=np.float64)
@@ -83,7 +87,7 @@ def input_session(session: Session, x: Sequence[float], y: Sequence[float], para
     the current pass), at epoch 0 with a fresh optimizer: what `trace --input` walks. The session
     given is left as it is."""
     net = session.net
-    problem = check_input(x, y, net.sizes[0], net.sizes[-1])
+    problem = check_input(x, y, net.sizes[0], net.sizes[-1], net.loss)
     if problem is not None:
         raise ValueError(problem)
     start = session.stepper.current.start_params if params is None else params
@@ -94,7 +98,7 @@ def input_session(session: Session, x: Sequence[float], y: Sequence[float], para
     return Session(c.with_changes(lr=session.stepper.lr), data, copy, stepper, copy.params.copy(), dict(session.extra))
 
 
-def parse_input_text(text: str, n_in: int, n_out: int) -> tuple[tuple[float, ...], tuple[float, ...]]:
+def parse_input_text(text: str, n_in: int, n_out: int, loss: str | None = None) -> tuple[tuple[float, ...], tuple[float, ...]]:
     """An input and its target as a learner types them: the input's values, then '→', '->', ';'
     or '|', then the target's ('0.05, 0.10 → 0.01'); commas and spaces both separate values, and
     a real minus sign reads as '-'. ValueError with one sentence for anything else."""
@@ -111,7 +115,7 @@ def parse_input_text(text: str, n_in: int, n_out: int) -> tuple[tuple[float, ...
             bad = next(word for word in words if not _is_number(word))
             raise ValueError(f"{what}: '{bad}' is not a number") from None
     x, y = values
-    problem = check_input(x, y, n_in, n_out)
+    problem = check_input(x, y, n_in, n_out, loss)
     if problem is not None:
         raise ValueError(problem)
     return x, y

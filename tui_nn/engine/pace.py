@@ -5,6 +5,8 @@ It lives outside the UI so the command line can check `--pace` without loading T
 
 from __future__ import annotations
 
+from tui_nn.engine.config import shown_value
+
 # Epochs per second; None is as fast as the machine goes. The default trains the default XOR
 # network to its target loss (about 9,700 epochs) in roughly 20 seconds: slow enough to watch.
 PACES: tuple[float | None, ...] = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, None)
@@ -22,8 +24,8 @@ def parse_pace(text: str) -> float | None:
     try:
         value = float(text)
     except ValueError:
-        raise ValueError(f"pace must be max or a number of epochs a second, not '{text}'") from None
+        raise ValueError(f"pace must be max or a number of epochs a second, not {shown_value(text)}") from None
     if value not in PACES:
         listed = ", ".join(pace_text(p).removesuffix("/s") for p in PACES)
-        raise ValueError(f"pace must be one of {listed} (epochs a second), not '{text}'")
+        raise ValueError(f"pace must be one of {listed} (epochs a second), not {shown_value(text)}")
     return value

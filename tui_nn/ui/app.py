@@ -652,7 +652,7 @@ class TuiNN(ResilientApp[None]):
         y = snapshot.y if snapshot.y is not None else tuple(data.y[0])
         fmt = self.stepper.fmt
         example = f"{', '.join(fmt(v) for v in x)} → {', '.join(fmt(v) for v in y)}"  # the current sample, to edit
-        self.push_screen(OwnInputScreen(net.sizes[0], net.sizes[-1], example, self.ascii_only), self._own_input_given)
+        self.push_screen(OwnInputScreen(net.sizes[0], net.sizes[-1], example, self.ascii_only, net.loss), self._own_input_given)
 
     def _own_input_given(self, given: tuple[tuple[float, ...], tuple[float, ...]] | None) -> None:
         if given is None:

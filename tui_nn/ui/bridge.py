@@ -78,9 +78,9 @@ class OwnInputScreen(ModalScreen[tuple[tuple[float, ...], tuple[float, ...]] | N
 
     BINDINGS = [Binding("escape", "cancel", "cancel")]
 
-    def __init__(self, n_in: int, n_out: int, example: str, ascii_only: bool) -> None:
+    def __init__(self, n_in: int, n_out: int, example: str, ascii_only: bool, loss: str | None = None) -> None:
         super().__init__()
-        self.n_in, self.n_out = n_in, n_out
+        self.n_in, self.n_out, self.loss = n_in, n_out, loss
         self.example = example
         self.ascii_only = ascii_only
 
@@ -108,7 +108,7 @@ class OwnInputScreen(ModalScreen[tuple[tuple[float, ...], tuple[float, ...]] | N
     @on(Input.Changed)
     def _check(self, event: Input.Changed) -> None:
         try:
-            parse_input_text(event.value, self.n_in, self.n_out)
+            parse_input_text(event.value, self.n_in, self.n_out, self.loss)
         except ValueError as error:
             self._error(str(error))
         else:
@@ -117,7 +117,7 @@ class OwnInputScreen(ModalScreen[tuple[tuple[float, ...], tuple[float, ...]] | N
     @on(Input.Submitted)
     def _walk(self, event: Input.Submitted) -> None:
         try:
-            self.dismiss(parse_input_text(event.value, self.n_in, self.n_out))
+            self.dismiss(parse_input_text(event.value, self.n_in, self.n_out, self.loss))
         except ValueError as error:
             self._error(f"not walked: {error}")
 

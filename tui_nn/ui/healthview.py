@@ -167,6 +167,14 @@ def health_summary(health: GradientHealth) -> list[tuple[str, Style]]:
     if ratio is None:
         return []
     first, last = health.layers[0], health.layers[-1]
+    if ratio == 0.0:  # not a ratio to invert: nothing at all arrives
+        return [
+            (
+                f"‖∂L/∂W{first.layer}‖ = 0 exactly (‖∂L/∂W{last.layer}‖ = {last.grad_w:.1e}): no gradient reaches "
+                f"W{first.layer}, so it cannot learn: saturated or dead units, or zero inputs, pass none back",
+                _warn(),
+            )
+        ]
     line = f"‖∂L/∂W{first.layer}‖ / ‖∂L/∂W{last.layer}‖ = {ratio:.1e}"
     if ratio < 1e-2:
         line += f": the gradient shrinks {1 / ratio:,.0f}× on its way down"
