@@ -25,10 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.test_serve import Served, alive, children, start_server, stop_server, wait_until
-try:
-    from tui_nn.serve import DEFAULT_IDLE_MINUTES, DEFAULT_MAX_SESSIONS
-except ImportError:
-    pass
+from tui_nn.serve import DEFAULT_IDLE_MINUTES, DEFAULT_MAX_SESSIONS, MAX_MESSAGE_BYTES
 
 SECONDS = 60.0  # generous: a loaded 2-core machine may take seconds to start a session
 RIGHT = "\x1b[C"  # what xterm.js sends for →: steps the network, so the screen changes
@@ -210,7 +207,7 @@ BAD_MESSAGES: list[Any] = [
     pytest.param('["resize", [80, 24]]', "resize without a width and a height", id="resize-a-list"),
     pytest.param('["ping", {"a": 1}]', "ping without a short text", id="ping-an-object"),
     pytest.param('["quit"]', "an unknown type of message", id="unknown-type"),
-    pytest.param("[" * 100_000, "not JSON", id="deep-nesting"),
+    pytest.param("[" * (MAX_MESSAGE_BYTES - 1), "not JSON", id="deep-nesting"),
     pytest.param("[1e" + "9" * 5000 + "]", "not a list starting with the message's type", id="a-huge-number"),
     pytest.param(b"\x00\xff", "a binary message", id="binary"),
 ]
@@ -261,7 +258,7 @@ async def test_a_message_over_the_size_limit_ends_only_its_own_session(fresh: Se
     try:
         await other.drawn()
         await flooder.drawn()
-        await flooder.websocket.send_str(json.dumps(["stdin", "x" * 1_000_000]))
+        await flooder.websocket.send_str(json.dumps(["stdin", "x" * MAX_MESSAGE_BYTES]))
         await asyncio.wait_for(flooder.closed.wait(), SECONDS)
         await other.answers_keys()
         await wait_for_sessions(fresh, 1)
@@ -372,33 +369,34 @@ async def test_beyond_the_most_sessions_a_tab_is_told_the_class_is_full(tmp_path
         clients.append(await Client.connect(served.port))
         await clients[-1].drawn()
         await clients[-1].answers_keys()
+        assert_no_crash_and_no_traceback(served)
     finally:
         for client in clients:
             await client.close()
         stop_server(served)
-    assert_no_crash_and_no_traceback(served)
 
 
 async def test_an_idle_session_ends_and_its_page_says_why(tmp_path: Path) -> None:
-    served = start_server(tmp_path, "xor", "--idle-timeout", "0.05")  # 3 s
+    served = start_server(tmp_path, "xor", "--idle-timeout", "0.1")  # 6 s
     client = await Client.connect(served.port)
     try:
         await client.drawn()
         pid = session_processes(served)[0]
-        start = time.monotonic()
+        await client.websocket.send_str(json.dumps(["stdin", RIGHT]))  # the student's last key
+        last_key = time.monotonic()
         for _ in range(4):  # pings are the page's, not the student's: they keep nothing alive
             await client.ping_through("still here?")
             await asyncio.sleep(0.5)
         screen = await client.screen_until("Reload the page")
-        assert time.monotonic() - start >= 2.5
-        assert "This session ended after 0.05 minutes without a key press" in screen
+        assert time.monotonic() - last_key >= 5.5
+        assert "This session ended after 0.1 minutes without a key press" in screen
         await asyncio.to_thread(wait_until, lambda: not alive(pid), SECONDS, "the idle session's app to end")
         assert not client.closed.is_set()  # the page keeps showing why
         assert "closed after the idle timeout" in served.output()
+        assert_no_crash_and_no_traceback(served)
     finally:
         await client.close()
         stop_server(served)
-    assert_no_crash_and_no_traceback(served)
 
 
 async def test_key_presses_keep_a_session_alive(tmp_path: Path) -> None:
@@ -413,6 +411,7 @@ async def test_key_presses_keep_a_session_alive(tmp_path: Path) -> None:
             await asyncio.sleep(0.5)
         assert alive(pid)
         await client.answers_keys()
+        assert_no_crash_and_no_traceback(served)
     finally:
         await client.close()
         stop_server(served)

@@ -398,7 +398,8 @@ def _classroom_server(base: type[Any]) -> type[Any]:
         def __init__(self, *args: Any, limits: Limits, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self.limits = limits
-            self.sessions: set[asyncio.Task[Any]] = set()
+            self.sessions: set[asyncio.Task[Any]] = set()  # each with its app: what --max-sessions counts
+            self.without_app: set[asyncio.Task[Any]] = set()  # sockets kept to show why there is no app
             self.sessions_started = 0
             self.stopped_by = 0  # the signal that stopped the server, if one did
 
@@ -450,24 +451,37 @@ def _classroom_server(base: type[Any]) -> type[Any]:
             full = self.class_is_full()
             task = asyncio.current_task()
             assert task is not None
-            if full is None:  # counted before the first await, so two tabs cannot both take the last place
-                self.sessions.add(task)
+            # Counted before the first await, so two tabs cannot both take the last place.
+            (self.sessions if full is None else self.without_app).add(task)
             try:
                 await websocket.prepare(request)
                 if full is not None:
                     print(f"tui-nn: refused a session from {request.remote}: {self.limits.max_sessions} open", flush=True)
                     await websocket.send_bytes(terminal_text(full))
-                    await self.wait_for_client_to_leave(websocket)
-                    return websocket
-                self.sessions_started += 1
-                await self.run_session(request, websocket, self.sessions_started)
+                else:
+                    self.sessions_started += 1
+                    if not await self.run_session(request, websocket, self.sessions_started) or websocket.closed:
+                        return websocket
+                    minutes = (self.limits.idle_seconds or 0) / 60
+                    await websocket.send_bytes(
+                        terminal_text(
+                            f"This session ended after {minutes:g} minute{'s' * (minutes != 1)} without a key press "
+                            "(tui-nn serve --idle-timeout).\nReload the page to start a new one."
+                        )
+                    )
+                await self.wait_for_client_to_leave(websocket)
             except asyncio.CancelledError:
                 await websocket.close()
+            except ConnectionError:  # the client left while we wrote to it
+                pass
             finally:
                 self.sessions.discard(task)
+                self.without_app.discard(task)
             return websocket
 
-        async def run_session(self, request: Any, websocket: Any, number: int) -> None:
+        async def run_session(self, request: Any, websocket: Any, number: int) -> bool:
+            """The app for one tab, from its start to its end; returns True if it ended for idleness
+            (the tab's socket is then left open, moved from the sessions to those without an app)."""
             width, height = size_from_query(request.query)
             print(f"tui-nn: session {number} opened from {request.remote} ({len(self.sessions)} open)", flush=True)
             timed_out = False
@@ -497,20 +511,17 @@ def _classroom_server(base: type[Any]) -> type[Any]:
                     timed_out = await self.relay(websocket, service, size, number)
                 finally:
                     await self.stop_app(service, number)
-                if timed_out and not websocket.closed:
-                    minutes = (self.limits.idle_seconds or 0) / 60
-                    await websocket.send_bytes(
-                        terminal_text(
-                            f"This session ended after {minutes:g} minute{'s' * (minutes != 1)} without a key press "
-                            "(tui-nn serve --idle-timeout).\nReload the page to start a new one."
-                        )
-                    )
-                    await self.wait_for_client_to_leave(websocket)
             except (ConnectionError, OSError) as error:  # the client went, or the app could not start
                 print(f"tui-nn: session {number}: {type(error).__name__}: {error}", flush=True)
             finally:
+                task = asyncio.current_task()
+                assert task is not None
+                self.sessions.discard(task)
+                if timed_out:
+                    self.without_app.add(task)
                 reason = " after the idle timeout" if timed_out else ""
-                print(f"tui-nn: session {number} closed{reason} ({len(self.sessions) - 1} open)", flush=True)
+                print(f"tui-nn: session {number} closed{reason} ({len(self.sessions)} open)", flush=True)
+            return timed_out
 
         async def stop_app(self, service: Any, number: int) -> None:
             """Ask the app to quit (textual-serve's stop); end its process if it does not."""
@@ -532,7 +543,9 @@ def _classroom_server(base: type[Any]) -> type[Any]:
             last_activity = time.monotonic()
             told = False  # one console line per bad client, however many bad messages it sends
             while True:
-                remaining = None if idle is None else last_activity + idle - time.monotonic()
+                # The clock starts when the app does: a slow start on a busy machine is no one's idleness.
+                since = max(last_activity, size.first_byte_at or last_activity)
+                remaining = None if idle is None else since + idle - time.monotonic()
                 if remaining is not None and remaining <= 0:
                     return True
                 if size.pending is not None:  # no output may come to release it: look again soon
@@ -595,7 +608,7 @@ def _classroom_server(base: type[Any]) -> type[Any]:
             # Without this the server would wait (up to aiohttp's 60 s) for every open tab to close.
             # A cancelled session closes its WebSocket and tells its app to quit (textual-serve's own
             # handling of cancellation), and the app process exits.
-            open_sessions = list(self.sessions)
+            open_sessions = list(self.sessions | self.without_app)
             for task in open_sessions:
                 task.cancel()
             await asyncio.gather(*open_sessions, return_exceptions=True)
