@@ -25,7 +25,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.test_serve import Served, alive, children, start_server, stop_server, wait_until
-from tui_nn.serve import DEFAULT_IDLE_MINUTES, DEFAULT_MAX_SESSIONS, MAX_MESSAGE_BYTES
+from tui_nn.serve import (
+    DEFAULT_IDLE_MINUTES,
+    DEFAULT_MAX_SESSIONS,
+    MAX_MESSAGE_BYTES,
+    BadMessage,
+    parse_message,
+    websocket_refusal,
+)
 
 SECONDS = 60.0  # generous: a loaded 2-core machine may take seconds to start a session
 RIGHT = "\x1b[C"  # what xterm.js sends for →: steps the network, so the screen changes
@@ -304,7 +311,7 @@ def test_random_websocket_messages_never_crash_the_session_or_the_server(served:
     try:
         loop.run_until_complete(client.drawn())
 
-        @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+        @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
         @given(messages=st.lists(MESSAGES, min_size=1, max_size=5))
         def send(messages: list[str | bytes]) -> None:
             loop.run_until_complete(send_then_check(served, client, messages))
@@ -318,11 +325,49 @@ def test_random_websocket_messages_never_crash_the_session_or_the_server(served:
 async def send_then_check(served: Served, client: Client, messages: list[str | bytes]) -> None:
     for message in messages:
         await (client.websocket.send_bytes(message) if isinstance(message, bytes) else client.websocket.send_str(message))
+    # Back to the page's size, as a browser would be: each example starts from the same screen and
+    # the next key is not drawn on 500 × 200 cells.
+    await client.websocket.send_str(json.dumps(["resize", {"width": 100, "height": 30}]))
     await client.ping_through(f"after {time.monotonic()}")
     assert len(session_processes(served)) == 1
     await client.answers_keys()
     assert_no_crash_and_no_traceback(served)
     assert_one_line_per_bad_client(served)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(ENVELOPES.map(json.dumps), st.text(), st.lists(TYPES).map(json.dumps)))
+def test_any_text_is_a_checked_message_or_bad_message(text: str) -> None:
+    try:
+        kind, payload = parse_message(text)
+    except BadMessage:
+        return
+    if kind == "resize":
+        width, height = payload
+        assert 1 <= width <= 500 and 1 <= height <= 200
+    else:
+        assert kind in ("stdin", "ping", "focus", "blur")
+        assert payload is None or isinstance(payload, str)
+
+
+@pytest.mark.parametrize(
+    ("origin", "host", "listening_on", "refused"),
+    [
+        (None, "127.0.0.1:8000", "127.0.0.1", False),
+        ("http://127.0.0.1:8000", "127.0.0.1:8000", "127.0.0.1", False),
+        ("http://LOCALHOST:8000", "localhost:8000", "127.0.0.1", False),
+        ("http://[::1]:8000", "[::1]:8000", "::1", False),
+        ("http://evil.example", "127.0.0.1:8000", "127.0.0.1", True),
+        ("http://127.0.0.1:8000", "[::1", "127.0.0.1", True),
+        ("http://127.0.0.1:x", "127.0.0.1:8000", "127.0.0.1", True),
+        ("http://evil.example:8000", "evil.example:8000", "127.0.0.1", True),
+        # Listening on every interface the students' browsers use this machine's name or address.
+        ("http://teacher.school.example:8000", "teacher.school.example:8000", "0.0.0.0", False),
+        ("http://evil.example", "teacher.school.example:8000", "0.0.0.0", True),
+    ],
+)
+def test_who_may_open_a_session(origin: str | None, host: str, listening_on: str, refused: bool) -> None:
+    assert (websocket_refusal(origin, "http", host, listening_on) is not None) == refused
 
 
 # --- bounds for a class -------------------------------------------------------------------------

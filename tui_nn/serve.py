@@ -47,10 +47,11 @@ DEFAULT_MAX_SESSIONS = 30
 MAX_SESSIONS_LIMIT = 1000
 DEFAULT_IDLE_MINUTES = 30.0
 MAX_IDLE_MINUTES = 7 * 24 * 60.0
-# Terminal sizes a browser can ask for: the page measures its window in cells. Beyond these a
-# size is a client's mistake (or an attack on the app's memory), clamped rather than refused.
-WIDTH_RANGE = (1, 1000)
-HEIGHT_RANGE = (1, 500)
+# Terminal sizes a browser can ask for: the page measures its window in cells (a 4K screen at a
+# small font is about 500 × 150). Beyond these a size is a client's mistake, or a way to make one
+# session draw millions of cells on a shared machine: clamped rather than refused.
+WIDTH_RANGE = (1, 500)
+HEIGHT_RANGE = (1, 200)
 DEFAULT_SIZE = (80, 24)
 # The page sends a key or a paste per message; anything larger is no keyboard's.
 MAX_MESSAGE_BYTES = 64 * 1024
@@ -315,7 +316,11 @@ def websocket_refusal(origin: str | None, scheme: str, host: str, listening_on: 
     they could as well run tui-nn themselves. On a loopback address the Host must name loopback
     too: a page whose own name resolves to 127.0.0.1 (DNS rebinding) is then its own origin.
     """
-    if is_loopback(listening_on) and not is_loopback(urlsplit(f"//{host}").hostname or ""):
+    try:
+        page_host = urlsplit(f"//{host}").hostname or ""
+    except ValueError:  # an unbalanced '[': no address a browser would send
+        return f"the page's address {describe_client_text(host)} is not an address"
+    if is_loopback(listening_on) and not is_loopback(page_host):
         return f"the page's address {describe_client_text(host)} is not this machine's loopback"
     if origin is not None and not same_origin(origin, scheme, host):
         return f"opened by another site's page ({describe_client_text(origin)})"
