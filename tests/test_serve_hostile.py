@@ -259,6 +259,24 @@ async def test_a_resize_to_any_whole_size_is_clamped_not_crashed_on(fresh: Serve
     assert_no_crash_and_no_traceback(fresh)
 
 
+@pytest.mark.parametrize("change", [(100, 30), (81, 24)], ids=["larger", "a-column-more"])
+async def test_a_size_change_while_the_app_starts_leaves_it_able_to_quit(fresh: Served, change: tuple[int, int]) -> None:
+    # The page sends its size as soon as the socket opens; a late font changes it. Reaching the app
+    # before its first screen, the change left it re-laying out its screen for ever, deaf to quit:
+    # its process outlived the tab, a quarter of a core busy, memory growing.
+    client = await Client.connect(fresh.port, "width=80&height=24")
+    try:
+        await client.websocket.send_str(json.dumps(["resize", {"width": change[0], "height": change[1]}]))
+        await client.drawn()
+        [pid] = session_processes(fresh)
+        await client.answers_keys()
+    finally:
+        await client.close()
+    await asyncio.to_thread(wait_until, lambda: not alive(pid), SECONDS, "the app to quit with its tab")
+    assert "did not quit" not in fresh.output(), "the server had to end the app"
+    assert_no_crash_and_no_traceback(fresh)
+
+
 async def test_a_message_over_the_size_limit_ends_only_its_own_session(fresh: Served) -> None:
     other = await Client.connect(fresh.port)
     flooder = await Client.connect(fresh.port)
