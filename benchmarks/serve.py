@@ -137,6 +137,8 @@ class Client:
         start = time.perf_counter()
         http = aiohttp.ClientSession()
         client = cls(http, await http.ws_connect(f"ws://127.0.0.1:{port}/ws?width=133&height=44"))
+        # The page sends its size as soon as the socket opens, before the app has drawn.
+        await client.websocket.send_str(json.dumps(["resize", {"width": 133, "height": 44}]))
         await asyncio.wait_for(client.frames.get(), DEADLINE_MS / 1000)
         drawn = time.perf_counter() - start
         await asyncio.sleep(0.5)  # let the first frames settle before timing keys
@@ -351,7 +353,9 @@ def main() -> None:
         print(f"\n{title}\n{HEADER}")
         with tempfile.TemporaryDirectory() as cwd:
             # A target loss live training does not reach: trainers keep training.
-            served = start_server(Path(cwd), "xor", "--target-loss", "1e-12")
+            # As many sessions as asked for: the bound (--max-sessions) is not what is measured here.
+            most = str(max(options.levels, default=1) + options.training)
+            served = start_server(Path(cwd), "xor", "--target-loss", "1e-12", "--max-sessions", most)
             try:
                 server_rss, server_pss = memory_kib(served.process.pid)
                 if with_browser:

@@ -104,9 +104,15 @@ class Served:
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 
+    def crash_reports(self) -> list[Path]:
+        """Crash reports the server's sessions wrote (an app that crashed)."""
+        folder = self.log.parent / "state" / "tui-nn"
+        return sorted(folder.iterdir()) if folder.is_dir() else []
+
 
 def start_server(cwd: Path, *app_options: str) -> Served:
-    """`tui-nn serve` on a free loopback port, its output in cwd/server.log; returns once it answers."""
+    """`tui-nn serve` on a free loopback port, its output in cwd/server.log and its sessions' crash
+    reports in cwd/state/tui-nn (see crash_reports); returns once it answers."""
     port = free_port()
     log = cwd / "server.log"
     with log.open("wb") as out:
@@ -117,6 +123,7 @@ def start_server(cwd: Path, *app_options: str) -> Served:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
+            env={**os.environ, "XDG_STATE_HOME": str(cwd / "state")},
         )
     served = Served(process, port, log)
     try:
@@ -230,6 +237,11 @@ BAD = [
     ("serve xor --port 70000", "--port: port must be at least 1 and at most 65535"),
     ("serve xor --port http", "--port: port must be a whole number"),
     ("serve xor --host no-such-host.invalid", "--host: cannot resolve 'no-such-host.invalid'"),
+    ("serve xor --max-sessions 0", "--max-sessions: the number of sessions must be at least 1"),
+    ("serve xor --max-sessions many", "--max-sessions: the number of sessions must be a whole number"),
+    ("serve xor --idle-timeout -1", "--idle-timeout: the idle timeout must be at least 0"),
+    ("serve xor --idle-timeout nan", "--idle-timeout: the idle timeout must be at least 0"),
+    ("serve xor --idle-timeout soon", "--idle-timeout: the idle timeout must be a number of minutes"),
     ("serve xor --colour red", "unrecognized arguments: --colour red"),
     ("serve blob", "blob"),
     ("serve", "name a problem (xor, and, or, nand, circle, spiral) or give --data FILE.csv"),
@@ -269,8 +281,10 @@ def test_every_app_option_reaches_each_session_unchanged(options: list[str]) -> 
     words = app_arguments(served)
     as_app = vars(make_serve_parser().parse_args(words))
     expected = vars(served)
-    assert as_app.pop("host") == "127.0.0.1" and as_app.pop("port") == "8000"  # never passed on: the defaults
-    expected.pop("host"), expected.pop("port")
+    server_options = ("host", "port", "max_sessions", "idle_timeout")  # never passed on: the defaults come back
+    assert [as_app.pop(name) for name in server_options] == ["127.0.0.1", "8000", "30", "30"]
+    for name in server_options:
+        expected.pop(name)
     assert as_app == expected
     # The shell textual-serve uses gets back exactly these words, quoting included.
     assert shlex.split(session_command(words)) == ["exec", sys.executable, "-m", "tui_nn.serve", *words]
@@ -369,9 +383,14 @@ async def _open_session_without_a_browser(port: int) -> tuple[Any, asyncio.Task[
     return client, reader
 
 
-@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "killed"])
-async def test_stopping_the_server_ends_its_sessions(tmp_path: Path, stop: signal.Signals) -> None:
-    # Ctrl+C must not wait for tabs to close; a server killed outright must not leave its app
+@pytest.mark.parametrize(
+    ("stop", "status"),
+    [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGKILL, -signal.SIGKILL)],
+    ids=["ctrl-c", "terminated", "killed"],
+)
+async def test_stopping_the_server_ends_its_sessions(tmp_path: Path, stop: signal.Signals, status: int) -> None:
+    # Ctrl+C must not wait for tabs to close, and says how the server ended as the README's exit
+    # status table does (128 + the signal); a server killed outright must not leave its app
     # processes running (the kernel ends them: see tui_nn.serve.end_with_server).
     server = start_server(tmp_path, "xor")
     sessions: list[int] = []
@@ -381,7 +400,7 @@ async def test_stopping_the_server_ends_its_sessions(tmp_path: Path, stop: signa
         assert len(sessions) == 1
         server.process.send_signal(stop)
         returncode = await asyncio.to_thread(server.process.wait, 30)
-        assert returncode == (0 if stop == signal.SIGINT else -signal.SIGKILL), server.output()
+        assert returncode == status, server.output()
         await asyncio.to_thread(wait_until, lambda: not alive(sessions[0]), 30, "the session process to end")
         reader.cancel()
         await client.close()
