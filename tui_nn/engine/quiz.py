@@ -311,7 +311,7 @@ def givens(step: Step, known: Known) -> tuple[Given, ...]:
     names = Names(net.sizes)
     out = net.n_layers
     pairs: list[tuple[str, float]] = []
-    if step.phase == "update":
+    if step.phase == "update" or step.kind == "batch_loss":
         return _update_givens(step, known, names)
     if t is None or step.layer is None:
         return ()
@@ -397,7 +397,7 @@ def slips(step: Step, known: Known) -> tuple[Slip, ...]:
     value = step.value
     if not math.isfinite(value):
         return ()
-    found = _update_slips(step, known) if step.phase == "update" else _sample_slips(step, known)
+    found = _update_slips(step, known) if step.phase == "update" or step.kind == "batch_loss" else _sample_slips(step, known)
     tolerance, _ = number_tolerance(step, known.fmt)
     kept: list[Slip] = []
     for slip in found:
