@@ -54,11 +54,15 @@ class QuestionScreen(ModalScreen["tuple[Question, Verdict] | None"]):
     or None when skipped (Escape).
     """
 
+    # The question's text scrolls within its lines, so the answer box below it stays on screen
+    # however long the hint (Adam's update is six lines) and however small the terminal.
     DEFAULT_CSS = """
+    #question-text { height: auto; max-height: 6; }
     #question-row { height: auto; }
     #question-answer { width: 1fr; }
     #question-hint-key { width: auto; height: 3; content-align: center middle; }
     #question-hint { height: auto; display: none; }
+    #question-error { display: none; }
     """
 
     # priority: the answer box has the focus and would take the key as text
@@ -77,22 +81,23 @@ class QuestionScreen(ModalScreen["tuple[Question, Verdict] | None"]):
     def compose(self) -> ComposeResult:
         q = self.question
         with Vertical(id="question-body"):
-            yield Static(Text(self._t(f"quiz · {q.prompt}"), style=f"bold {theme.SELECTION}"), id="question-prompt")
-            if q.givens:
-                given = "given  " + "   ".join(f"{g.name} = {g.shown}" for g in q.givens)
-                yield Static(Text(self._t(given), style=theme.TEXT), id="question-givens")
-            if q.choices:
-                listed = "   ".join(f"{c.key}) {c.text}" for c in q.choices)
-                yield Static(Text(self._t(listed), style=theme.TEXT))
-            yield Static("", id="question-hint")
-            # the answer box before the longer lines, so a short terminal crops those, not the box
+            with VerticalScroll(id="question-text"):
+                yield Static(Text(self._t(f"quiz · {q.prompt}"), style=f"bold {theme.SELECTION}"), id="question-prompt")
+                if q.givens:
+                    given = "given  " + "   ".join(f"{g.name} = {g.shown}" for g in q.givens)
+                    yield Static(Text(self._t(given), style=theme.TEXT), id="question-givens")
+                if q.choices:
+                    listed = "   ".join(f"{c.key}) {c.text}" for c in q.choices)
+                    yield Static(Text(self._t(listed), style=theme.TEXT))
+                yield Static("", id="question-hint")
             with Horizontal(id="question-row"):
                 yield AnswerBox(placeholder=self._t("your answer"), id="question-answer")
                 if hint_lines(q):
                     yield HintKey(Text(self._t(f" {HINT_KEY} hint "), style=f"bold {theme.SELECTION}"), id="question-hint-key")
+            yield Static("", id="question-error")
+            # last: a short terminal crops how the answer is judged before anything above it
             keys = f"{HINT_KEY} hint · " if hint_lines(q) else ""
             yield Static(Text(self._t(f"{keys}Enter answers, Esc skips · {q.how} · {self.score}"), style=theme.MUTED))
-            yield Static("", id="question-error")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -103,7 +108,7 @@ class QuestionScreen(ModalScreen["tuple[Question, Verdict] | None"]):
 
         verdict = check(self.question, event.value)
         if verdict.outcome == "invalid":
-            self.query_one("#question-error", Static).update(Text(self._t(verdict.message), style=theme.WARNING))
+            self._say(verdict.message, theme.WARNING)
             return
         self.dismiss((self.question, verdict))
 
@@ -114,7 +119,7 @@ class QuestionScreen(ModalScreen["tuple[Question, Verdict] | None"]):
         """The next hint: the rule, then the rule with the numbers put in."""
         lines = hint_lines(self.question)
         if not lines:
-            self.query_one("#question-error", Static).update(Text(self._t("no hint for this question"), style=theme.MUTED))
+            self._say("no hint for this question", theme.MUTED)
             return
         self.hints_shown = min(self.hints_shown + 1, len(lines))
         shown = "\n".join(lines[: self.hints_shown])
@@ -123,6 +128,13 @@ class QuestionScreen(ModalScreen["tuple[Question, Verdict] | None"]):
         hint = self.query_one("#question-hint", Static)
         hint.update(Text(self._t(shown), style=theme.TEXT))
         hint.display = True
+        self.query_one("#question-text", VerticalScroll).scroll_end(animate=False)
+
+    def _say(self, text: str, style: str) -> None:
+        """A line under the answer box: why an answer was not taken, or that there is no hint."""
+        error = self.query_one("#question-error", Static)
+        error.update(Text(self._t(text), style=style))
+        error.display = True
 
 
 def hint_lines(question: Question) -> list[str]:
