@@ -100,3 +100,28 @@ async def test_a_question_asked_again_after_back_is_scored_once() -> None:
         await pilot.press("left", "right")
         await pilot.press("escape")  # a skip after scoring does not count either
         assert app.quiz_score.total.asked == 1
+
+
+async def test_the_answer_box_stays_on_screen_under_adams_long_hint_at_80x24() -> None:
+    """Adam's update hint is six lines: the question's text scrolls, the box and the error line stay."""
+    app = TuiNN(build(Config(optimizer="adam")), pace=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("1")  # one sample per pass: the update comes sooner
+        while app.stepper.peek().kind != "update_w":
+            await pilot.press("right")
+        await pilot.press("a", "right")
+        screen = app.screen
+        assert isinstance(screen, QuestionScreen) and screen.question.kind in ("update_w", "moves_most")
+        if screen.question.kind == "moves_most":  # the first parameter is asked as a choice: skip to the next
+            await pilot.press("escape", "right")
+            screen = app.screen
+            assert isinstance(screen, QuestionScreen)
+        await pilot.press("question_mark", "question_mark")
+        await pilot.pause()
+        body = screen.query_one("#question-body").region
+        box = screen.query_one("#question-answer").region
+        assert len(screen.question.worked.splitlines()) >= 5
+        assert box.height == 3 and body.y <= box.y and box.bottom <= body.bottom, (box, body)
+        await answer(pilot, "banana")
+        error = screen.query_one("#question-error").region
+        assert error.height >= 1 and error.bottom <= body.bottom, (error, body)
