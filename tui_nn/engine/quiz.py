@@ -38,6 +38,7 @@ from tui_nn.engine.expr import (
     text,
 )
 from tui_nn.engine.losses import LOSSES, bce_from_logit_scalar, output_delta
+from tui_nn.engine.narrate import LISTED
 from tui_nn.engine.network import Network
 from tui_nn.engine.notation import Names, gradient
 from tui_nn.engine.optimizers import BETA1, BETA2, EPSILON, MOMENTUM, OptimizerState, scalar_update
@@ -250,8 +251,9 @@ class Known:
 
     `tables` is the step's sample's walk (None for the update); `params` the parameters the pass
     started from, the ones its forward and backward passes use; `updated` the parameters after
-    the pass's update (what a learner who updates too early would use); `per_sample` each sample's
-    gradient of the batch, `state` the optimizer's state before the update.
+    the pass's update (what a learner who updates too early would use; only for ∂L/∂a, whose
+    slip it is); for the update and the batch's loss, `per_sample` each sample's gradient and
+    `losses` each sample's loss (empty otherwise); `state` the optimizer's state before the update.
     """
 
     net: Network
@@ -273,15 +275,19 @@ def known_at(stepper: Stepper) -> Known:
     tables = None
     if step.sample is not None and step.sample in current.samples:
         tables = stepper.sample_tables(current, current.samples.index(step.sample))
-    # the update's records give the parameters after it (made once per pass, then cached)
-    stepper.segment_records(current, len(current.samples))
-    batch = [stepper.sample_tables(current, k) for k in range(len(current.samples))]
+    updated = None
+    if step.kind == "grad_a":  # its slip is the weights after the update: the update's records give them
+        stepper.segment_records(current, len(current.samples))
+        updated = current.end_params
+    batch = []
+    if step.phase == "update" or step.kind == "batch_loss":  # only these need every sample of the batch
+        batch = [stepper.sample_tables(current, k) for k in range(len(current.samples))]
     return Known(
         stepper.net,
         stepper.fmt,
         tables,
         current.start_params,
-        current.end_params,
+        updated,
         tuple(b.grad for b in batch),
         tuple(b.loss for b in batch),
         current.start_state,
@@ -363,6 +369,8 @@ def _update_givens(step: Step, known: Known, names: Names) -> tuple[Given, ...]:
     fmt = known.fmt
     m = len(known.per_sample)
     if step.kind == "batch_loss":
+        if m > LISTED:
+            return (Given("Σₛ Lₛ", fmt(math.fsum(known.losses))), Given("m", str(m)))
         return (Given("L per sample", ", ".join(fmt(v) for v in known.losses)), Given("m", str(m)))
     index = _parameter_index(step, known.net)
     l, i, j = _written_to(step)
@@ -371,6 +379,8 @@ def _update_givens(step: Step, known: Known, names: Names) -> tuple[Given, ...]:
     result = [Given(name, fmt(float(known.params[index]))), Given("η", fmt(known.lr))]
     if m == 1:
         result.append(Given(f"∂L/∂{name}", fmt(grads[0])))
+    elif m > LISTED:  # a long batch: its sum, as the log's mean line cannot list every sample either
+        result += [Given(f"Σₛ ∂L/∂{name}", fmt(math.fsum(grads))), Given("m", str(m))]
     else:
         result += [Given(f"∂L/∂{name} per sample", ", ".join(fmt(g) for g in grads)), Given("m", str(m))]
     if known.optimizer in ("momentum", "adam"):
