@@ -229,3 +229,23 @@ def test_a_question_asked_again_is_scored_once(answer: str) -> None:
     other = next_question(stepper)
     assert not score.has_scored(other)
     assert score.answered(other, check(other, other.shown)).total.asked == 2
+
+
+def test_a_long_batch_is_given_as_its_sum_and_m() -> None:
+    """300 samples: the update is asked with Σₛ ∂L/∂θ and m (a line, not 300 numbers), and the
+    sum used as if it were the mean is still named."""
+    stepper = build(Config(problem="circle")).stepper
+    m = len(stepper.current.samples)
+    assert m > 6
+    step = walk_to(stepper, lambda s: s.kind == "update_w")
+    key = step.writes[0][0]
+    assert key.source is not None
+    index = stepper.net.weight_index(key.layer, key.source, key.unit)
+    total = float(sum(stepper.sample_tables(stepper.current, k).grad[index] for k in range(m)))
+    q = next_question(stepper, "number")
+    named = {g.name: g.shown for g in q.givens}
+    assert named["m"] == str(m) and named[f"Σₛ ∂L/∂{step.label}"] == stepper.fmt(total)
+    assert sum(len(g.shown) for g in q.givens) < 60
+    theta = float(stepper.current.start_params[index])
+    assert abs(stepper.lr * total * (1 - 1 / m)) > 2 * q.tolerance, "the sum and the mean differ visibly here"
+    assert_slip(q, theta - stepper.lr * total, "1/m")
