@@ -100,6 +100,7 @@ async def test_a_question_asked_again_after_back_is_scored_once() -> None:
         await pilot.press("left", "right")
         await pilot.press("escape")  # a skip after scoring does not count either
         assert app.quiz_score.total.asked == 1
+        assert app.message.startswith("skipped") and "scored the first time only" in app.message
 
 
 async def test_the_answer_box_stays_on_screen_under_adams_long_hint_at_80x24() -> None:

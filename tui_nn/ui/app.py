@@ -363,6 +363,7 @@ class TuiNN(ResilientApp[None]):
             from tui_nn.engine.quiz import next_question
 
             question = self.asked if self.asked is not None else next_question(self.stepper)
+            again = self.quiz_score.has_scored(question)
             self.quiz_score = self.quiz_score.skipped(question)
             verdict_text, tone = f"skipped: it is {question.shown}", "info"
         else:
@@ -371,8 +372,8 @@ class TuiNN(ResilientApp[None]):
             self.quiz_score = self.quiz_score.answered(question, verdict)
             right = verdict.outcome == "right"
             verdict_text, tone = f"{'✓' if right else '✗'} {verdict.message}", "success" if right else "error"
-            if again:
-                verdict_text += " (asked before: scored the first time only)"
+        if again:
+            verdict_text += " (asked before: scored the first time only)"
         self.controller.logbook.note(f"quiz · {question.prompt} {verdict_text}", "success" if tone == "success" else "warn")
         self.dispatch(act.Next())
         self.say(Message(f"{verdict_text} · {self.quiz_score.summary()}", tone))  # type: ignore[arg-type]
