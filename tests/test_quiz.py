@@ -25,6 +25,7 @@ from tui_nn.engine.quiz import (
     QuizScore,
     Tally,
     check,
+    known_at,
     moves_most,
     next_question,
     parse_answer,
@@ -103,9 +104,9 @@ def test_the_right_answer_is_always_accepted_and_clearly_wrong_ones_refused(
         step = stepper.peek()
         batch = stepper.segment_records(stepper.current, len(stepper.current.samples)) if step.phase == "update" else []
         for style in STYLES:
-            q = question(step, net, fmt, style=style, batch=batch)
+            q = question(step, known_at(stepper), style=style, batch=batch)
             assert q.category == step.phase
-            assert q == question(step, net, fmt, style=style, batch=batch), "a question is a pure function of its record"
+            assert q == question(step, known_at(stepper), style=style, batch=batch), "a question is a pure function of its record"
             assert_judged_right(q, fmt)
             if style == "number":
                 assert not q.is_choice and q.value == step.value
@@ -203,7 +204,7 @@ def test_choice_style_asks_signs_and_directions() -> None:
     seen = set()
     for _ in range(stepper.current.total):
         step = stepper.peek()
-        q = question(step, stepper.net, stepper.fmt, style="choice")
+        q = question(step, known_at(stepper), style="choice")
         if step.kind in ("delta", "grad_w", "grad_b", "grad_a"):
             expected = "+" if step.value > 0 else ("−" if step.value < 0 else "0")
             assert q.right == {expected}
@@ -315,10 +316,13 @@ def test_the_score_counts_per_kind_of_step_and_ignores_invalid_answers() -> None
     score = QuizScore()
     assert score.summary() == "no questions answered yet"
     z = next_question(stepper)
-    score = score.answered(z, check(z, z.shown))
     score = score.answered(z, check(z, "abc"))  # invalid: asked again, not counted
-    score = score.answered(z, check(z, "7"))
-    score = score.skipped(z)
+    score = score.answered(z, check(z, z.shown))
+    stepper.step()
+    a = next_question(stepper)
+    score = score.answered(a, check(a, "7"))
+    stepper.step()
+    score = score.skipped(next_question(stepper))
     assert score.forward == Tally(right=1, wrong=1, skipped=1)
     assert score.tally("backward") == Tally()
     assert score.total == Tally(1, 1, 1)

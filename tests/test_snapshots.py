@@ -242,7 +242,7 @@ def test_command_palette(snap_compare) -> None:
 
 @pytest.mark.parametrize("size", SIZES)
 def test_quiz_question(snap_compare, size) -> None:
-    """a, then →: the next step asked before it is shown, with the formula to fill in."""
+    """a, then →: the next step asked before it is shown, with its inputs named (the rule behind ?)."""
     assert snap_compare(app(), press=["right", "right", "a", "right"], terminal_size=size)
 
 

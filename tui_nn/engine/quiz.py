@@ -19,9 +19,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from typing import Literal
 
+import numpy as np
+
+from tui_nn.engine.activations import ACTIVATIONS, sigmoid_scalar
 from tui_nn.engine.expr import (
     MINUS,
     Expr,
@@ -34,9 +37,14 @@ from tui_nn.engine.expr import (
     parse_number,
     text,
 )
+from tui_nn.engine.losses import LOSSES, bce_from_logit_scalar, output_delta
+from tui_nn.engine.narrate import LISTED
 from tui_nn.engine.network import Network
+from tui_nn.engine.notation import Names, gradient
+from tui_nn.engine.optimizers import BETA1, BETA2, EPSILON, MOMENTUM, OptimizerState, scalar_update
 from tui_nn.engine.records import NumberFormat, Step
 from tui_nn.engine.stepper import Stepper
+from tui_nn.engine.walk import SampleTables
 from tui_nn.engine.words import optimizer_of
 
 Category = Literal["forward", "loss", "backward", "update", "concept"]
@@ -84,10 +92,34 @@ class Question:
     choices: tuple[Choice, ...] = ()
     right: frozenset[str] = frozenset()
     worked: str = ""  # the formula with the numbers put in, as the log will show it, ending "= ?"
+    givens: tuple[Given, ...] = ()  # the numbers the answer is made from, named; the rule is not written
+    slips: tuple[Slip, ...] = ()  # answers a known mistake gives, each recognised when typed
+    epoch: int | None = None  # the epoch a step's question is about (a teacher's question has none)
 
     @property
     def is_choice(self) -> bool:
         return bool(self.choices)
+
+    @property
+    def identity(self) -> str:
+        """The same question asked again (after ←) has the same identity: it is scored once."""
+        return "\x1f".join((str(self.epoch), self.category, self.kind, self.prompt, self.shown, self.worked))
+
+
+@dataclass(frozen=True)
+class Given:
+    """One number the learner is given to answer with: its name as the log writes it, and its value."""
+
+    name: str
+    shown: str
+
+
+@dataclass(frozen=True)
+class Slip:
+    """A common mistake and the answer it leads to, computed by the engine's own functions."""
+
+    value: float
+    what: str  # says what the typed answer is and which mistake it matches
 
 
 @dataclass(frozen=True)
@@ -97,6 +129,7 @@ class Verdict:
     outcome: Outcome
     message: str
     answer: str  # the right answer, as revealed
+    slip: str = ""  # for a wrong number: the mistake it matches, where it matches one
 
 
 # --- numbers as the learner types them ---------------------------------------------------------
@@ -209,6 +242,339 @@ def number_tolerance(step: Step, fmt: NumberFormat) -> tuple[float, str]:
     return tolerance, how
 
 
+# --- what the learner is given, and the mistakes an answer can match ----------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Known:
+    """The engine's numbers around the step asked: where its givens and its slips come from.
+
+    `tables` is the step's sample's walk (None for the update); `params` the parameters the pass
+    started from, the ones its forward and backward passes use; `updated` the parameters after
+    the pass's update (what a learner who updates too early would use; only for ∂L/∂a, whose
+    slip it is); for the update and the batch's loss, `per_sample` each sample's gradient and
+    `losses` each sample's loss (empty otherwise); `state` the optimizer's state before the update.
+    """
+
+    net: Network
+    fmt: NumberFormat
+    tables: SampleTables | None
+    params: np.ndarray
+    updated: np.ndarray | None
+    per_sample: tuple[np.ndarray, ...]
+    losses: tuple[float, ...]
+    state: OptimizerState
+    optimizer: str
+    lr: float
+
+
+def known_at(stepper: Stepper) -> Known:
+    """What the stepper's next step is computed from (its sample's numbers, the batch's update)."""
+    step = stepper.peek()
+    current = stepper.current
+    tables = None
+    if step.sample is not None and step.sample in current.samples:
+        tables = stepper.sample_tables(current, current.samples.index(step.sample))
+    updated = None
+    if step.kind == "grad_a":  # its slip is the weights after the update: the update's records give them
+        stepper.segment_records(current, len(current.samples))
+        updated = current.end_params
+    batch = []
+    if step.phase == "update" or step.kind == "batch_loss":  # only these need every sample of the batch
+        batch = [stepper.sample_tables(current, k) for k in range(len(current.samples))]
+    return Known(
+        stepper.net,
+        stepper.fmt,
+        tables,
+        current.start_params,
+        updated,
+        tuple(b.grad for b in batch),
+        tuple(b.loss for b in batch),
+        current.start_state,
+        stepper.optimizer,
+        current.lr,
+    )
+
+
+def _written_to(step: Step) -> tuple[int, int | None, int]:
+    """(weight layer, i or None for a bias, j) of the parameter or gradient a step writes."""
+    key = step.writes[0][0]
+    return key.layer, key.source, key.unit
+
+
+def _z_name(names: Names, layer: int, unit: int) -> str:
+    return f"z of {names.unit(layer, unit)}"
+
+
+# The activation each is most easily taken for: the other S-shaped one, the other rectifier.
+MISTAKEN_FOR = {"sigmoid": "tanh", "tanh": "sigmoid", "relu": "leaky_relu", "leaky_relu": "relu"}
+
+
+def givens(step: Step, known: Known) -> tuple[Given, ...]:
+    """The named numbers a step's value is made from, as the log prints them: the inputs of the
+    rule, not the rule (δ_h1 is asked with ∂L/∂h1, z and h1 given, never with ∂L/∂h1·σ'(z))."""
+    fmt, net, t = known.fmt, known.net, known.tables
+    names = Names(net.sizes)
+    out = net.n_layers
+    pairs: list[tuple[str, float]] = []
+    if step.phase == "update" or step.kind == "batch_loss":
+        return _update_givens(step, known, names)
+    if t is None or step.layer is None:
+        return ()
+    if step.kind == "loss":
+        for k, (a, y) in enumerate(zip(t.a[out], t.y, strict=True)):
+            pairs += [(names.activation_value(out, k), a), ("y" if len(t.y) == 1 else f"y{k + 1}", y)]
+        return tuple(Given(name, fmt(value)) for name, value in pairs)
+    if step.unit is None:
+        return ()
+    if step.kind == "z":
+        l, j = step.layer - 1, step.unit
+        block = net.block(l, known.params)
+        n_in = len(t.a[l])
+        pairs += [(names.activation_value(l, i), t.a[l][i]) for i in range(n_in)]
+        pairs += [(names.weight(l, i, j), float(block[i, j])) for i in range(n_in)]
+        pairs.append((names.bias(l, j), float(block[n_in, j])))
+    elif step.kind == "a":
+        pairs.append((_z_name(names, step.layer, step.unit), t.z[step.layer - 1][step.unit]))
+    elif step.kind == "delta" and step.layer == out:
+        k = step.unit
+        pairs += [(names.activation_value(out, k), t.a[out][k]), ("y" if len(t.y) == 1 else f"y{k + 1}", t.y[k])]
+    elif step.kind == "delta":
+        below, i = step.layer, step.unit
+        value = names.value_symbol(below, i)
+        pairs += [
+            (gradient(value).text, t.grad_a[below][i]),
+            (_z_name(names, below, i), t.z[below - 1][i]),
+            (value.text, t.a[below][i]),
+        ]
+    elif step.kind in ("grad_w", "grad_b"):
+        l, source, j = _written_to(step)
+        pairs.append((names.delta(l + 1, j), t.delta[l][j]))
+        if source is not None:
+            pairs.append((names.activation_value(l, source), t.a[l][source]))
+    elif step.kind == "grad_a":
+        l, i = step.layer, step.unit
+        weights = net.weights(l, known.params)
+        pairs += [(names.delta(l + 1, j), dj) for j, dj in enumerate(t.delta[l])]
+        pairs += [(names.weight(l, i, j), float(weights[i, j])) for j in range(len(t.delta[l]))]
+    return tuple(Given(name, fmt(value)) for name, value in pairs)
+
+
+def _parameter_index(step: Step, net: Network) -> int:
+    l, i, j = _written_to(step)
+    return net.bias_index(l, j) if i is None else net.weight_index(l, i, j)
+
+
+def _update_givens(step: Step, known: Known, names: Names) -> tuple[Given, ...]:
+    fmt = known.fmt
+    m = len(known.per_sample)
+    if step.kind == "batch_loss":
+        if m > LISTED:
+            return (Given("Σₛ Lₛ", fmt(math.fsum(known.losses))), Given("m", str(m)))
+        return (Given("L per sample", ", ".join(fmt(v) for v in known.losses)), Given("m", str(m)))
+    index = _parameter_index(step, known.net)
+    l, i, j = _written_to(step)
+    name = names.parameter_symbol(l, i, j).text
+    grads = [float(g[index]) for g in known.per_sample]
+    result = [Given(name, fmt(float(known.params[index]))), Given("η", fmt(known.lr))]
+    if m == 1:
+        result.append(Given(f"∂L/∂{name}", fmt(grads[0])))
+    elif m > LISTED:  # a long batch: its sum, as the log's mean line cannot list every sample either
+        result += [Given(f"Σₛ ∂L/∂{name}", fmt(math.fsum(grads))), Given("m", str(m))]
+    else:
+        result += [Given(f"∂L/∂{name} per sample", ", ".join(fmt(g) for g in grads)), Given("m", str(m))]
+    if known.optimizer in ("momentum", "adam"):
+        first = float(known.state.first[index]) if known.state.first.size else 0.0
+        result.append(Given("M before", fmt(first)))
+    if known.optimizer == "momentum":
+        result.append(Given("β", fmt(MOMENTUM)))
+    if known.optimizer == "adam":
+        second = float(known.state.second[index]) if known.state.second.size else 0.0
+        result += [
+            Given("S before", fmt(second)),
+            Given("t", str(known.state.t + 1)),
+            Given("β₁", fmt(BETA1)),
+            Given("β₂", fmt(BETA2)),
+            Given("ε", f"{EPSILON:g}"),
+        ]
+    return tuple(result)
+
+
+def slips(step: Step, known: Known) -> tuple[Slip, ...]:
+    """The answers common mistakes lead to for this step, each computed with the engine's own
+    functions from the engine's own numbers (never a stored value). Those that coincide with the
+    right answer, or with a slip before them, are dropped: a match must say one thing."""
+    value = step.value
+    if not math.isfinite(value):
+        return ()
+    found = _update_slips(step, known) if step.phase == "update" or step.kind == "batch_loss" else _sample_slips(step, known)
+    tolerance, _ = number_tolerance(step, known.fmt)
+    kept: list[Slip] = []
+    for slip in found:
+        if not math.isfinite(slip.value) or abs(slip.value - value) <= 2 * tolerance:
+            continue
+        if any(abs(slip.value - other.value) <= 2 * tolerance for other in kept):
+            continue
+        kept.append(slip)
+    return tuple(kept)
+
+
+def _sample_slips(step: Step, known: Known) -> list[Slip]:
+    net, t = known.net, known.tables
+    if t is None or step.layer is None:
+        return []
+    names = Names(net.sizes)
+    out = net.n_layers
+    value = step.value
+    flipped = Slip(-value, "that is the answer with its sign flipped")
+    if step.kind == "loss":
+        if len(t.y) != 1:
+            return []
+        y_hat, target, logit = t.a[out][0], t.y[0], t.z[out - 1][0]
+        if net.loss == "bce":
+            return [
+                Slip(-value, "that is the loss without its minus sign: ln of a number below 1 is negative"),
+                Slip(
+                    bce_from_logit_scalar(logit, 1.0 - target),
+                    "that takes the wrong term: for y = 1 it is −ln ŷ, for y = 0 −ln(1−ŷ)",
+                ),
+                Slip(0.5 * (y_hat - target) ** 2, "that is the squared error ½(ŷ − y)²: this network's loss is cross-entropy"),
+            ]
+        return [
+            Slip(2 * value, "that is (ŷ − y)² without the ½"),
+            Slip(bce_from_logit_scalar(logit, target), "that is the cross-entropy loss: this network's loss is ½(ŷ − y)²"),
+        ]
+    if step.unit is None:
+        return []
+    if step.kind == "z":
+        l, j = step.layer - 1, step.unit
+        block = net.block(l, known.params)
+        a = t.a[l]
+        n_in = len(a)
+        weighted = math.fsum(a[i] * float(block[i, j]) for i in range(n_in))
+        found = [Slip(weighted, f"that is Σ a·w without the bias: {names.bias(l, j)} was left out")]
+        if block.shape[1] == n_in and j < n_in:
+            swapped = math.fsum(a[i] * float(block[j, i]) for i in range(n_in)) + float(block[n_in, j])
+            beside = (j + 1) % n_in
+            found.append(
+                Slip(
+                    swapped,
+                    f"that reads W the other way round ({names.weight(l, j, beside)} for {names.weight(l, beside, j)}): "
+                    f"{names.weight(l, beside, j)} is the weight from {names.unit(l, beside)} into {names.unit(step.layer, j)}",
+                )
+            )
+        return found
+    if step.kind == "a":
+        z = t.z[step.layer - 1][step.unit]
+        own = net.activation(step.layer - 1)
+        found = [Slip(z, f"that is z itself: {own.symbol}(z) was not applied")]
+        if own.name == "sigmoid":
+            found.append(Slip(sigmoid_scalar(-z), "that is 1/(1+e^z): the minus sign in e^−z was lost"))
+        other = ACTIVATIONS[MISTAKEN_FOR[own.name]]
+        found.append(Slip(other.scalar(z), f"that is {other.symbol}(z): this unit's activation is {own.symbol}"))
+        return found
+    if step.kind == "delta" and step.layer == out:
+        k = step.unit
+        outputs, targets = np.array([t.a[out][k]]), np.array([t.y[k]])
+        found = [
+            Slip(-value, "that is y − ŷ: the sign is flipped (δ = ∂L/∂z, and ŷ above y means z should fall)"),
+            Slip(t.a[out][k], "that is ŷ itself: ŷ was used for δ, y not subtracted"),
+        ]
+        for other_loss in LOSSES:
+            if other_loss != net.loss:
+                wrong = float(output_delta(other_loss, outputs, targets)[0])
+                why = (
+                    "that leaves out σ'(z) = ŷ(1 − ŷ): with ½(ŷ − y)² it does not cancel"
+                    if net.loss == "mse"
+                    else "that multiplies by σ'(z) = ŷ(1 − ŷ): with cross-entropy it cancels"
+                )
+                found.append(Slip(wrong, why))
+        return found
+    if step.kind == "delta":
+        below, i = step.layer, step.unit
+        own = net.activation(below - 1)
+        upstream, z, a_i = t.grad_a[below][i], t.z[below - 1][i], t.a[below][i]
+        dl_da = gradient(names.value_symbol(below, i)).text
+        found = [
+            Slip(upstream, f"that is {dl_da} itself: the activation's slope {own.symbol}'(z) was left out"),
+            flipped,
+            Slip(
+                upstream * a_i,
+                f"that multiplies by {names.activation_value(below, i)} = {own.symbol}(z), not by its slope {own.symbol}'(z)",
+            ),
+        ]
+        other = ACTIVATIONS[MISTAKEN_FOR[own.name]]
+        slope = other.derivative_scalar(z, a_i)
+        found.append(Slip(upstream * slope, f"that uses {other.symbol}'s slope: this unit's activation is {own.symbol}"))
+        return found
+    if step.kind in ("grad_w", "grad_b"):
+        l, source, j = _written_to(step)
+        found = [flipped]
+        input_value = 1.0 if source is None else t.a[l][source]
+        if l + 1 == out:
+            found.append(Slip(t.a[out][j] * input_value, f"that uses ŷ for δ: δ_out = ∂L/∂z is {known.fmt(t.delta[l][j])}"))
+        if source is not None:
+            w = float(net.block(l, known.params)[source, j])
+            found.append(
+                Slip(
+                    t.delta[l][j] * w,
+                    f"that multiplies by the weight {names.weight(l, source, j)}, not by its input {names.activation_value(l, source)}",
+                )
+            )
+        return found
+    if step.kind == "grad_a":
+        l, i = step.layer, step.unit
+        deltas = t.delta[l]
+        weights = net.weights(l, known.params)
+        found = [flipped]
+        if l + 1 == out:
+            found.append(Slip(math.fsum(t.a[out][j] * float(weights[i, j]) for j in range(len(deltas))), "that uses ŷ for δ_out"))
+        if known.updated is not None:
+            new = net.weights(l, known.updated)
+            used = math.fsum(dj * float(new[i, j]) for j, dj in enumerate(deltas))
+            found.append(
+                Slip(
+                    used,
+                    "that uses the weights after this pass's update: the backward pass uses the weights the forward pass used",
+                )
+            )
+        found.append(Slip(t.delta[l - 1][i], f"that is δ_{names.unit(l, i)}: the slope of the activation comes in the next step"))
+        return found
+    return []
+
+
+def _update_slips(step: Step, known: Known) -> list[Slip]:
+    m = len(known.per_sample)
+    if step.kind == "batch_loss":
+        return [Slip(math.fsum(known.losses), "that is the sum of the losses: the 1/m of the mean was left out")]
+    index = _parameter_index(step, known.net)
+    theta = float(known.params[index])
+    first = float(known.state.first[index]) if known.state.first.size else 0.0
+    second = float(known.state.second[index]) if known.state.second.size else 0.0
+    t_after = known.state.t + 1
+    grads = [float(g[index]) for g in known.per_sample]
+    mean = math.fsum(grads) / m
+
+    def updated(lr: float, g: float) -> float:
+        return scalar_update(known.optimizer, lr, theta, g, first, second, t_after).new_value
+
+    right = updated(known.lr, mean)
+    found = []
+    if m > 1:
+        found.append(
+            Slip(
+                updated(known.lr, math.fsum(grads)),
+                "that uses the sum of the samples' gradients: ḡ is their mean, 1/m was left out",
+            )
+        )
+    found += [
+        Slip(2 * theta - right, "that steps up the gradient: the update subtracts η times it"),
+        Slip(updated(1.0, mean), "that leaves out the learning rate η"),
+        Slip(theta - right, f"that is the change, not {step.label}'s new value"),
+    ]
+    return found
+
+
 # --- questions from records ---------------------------------------------------------------------
 
 
@@ -256,7 +622,7 @@ def _prompt(step: Step, fmt: NumberFormat) -> str:
     if step.kind == "loss":
         return f"the loss L{sample} = ?"
     if step.kind == "delta":
-        return f"δ of {step.label}{sample} = ?"
+        return f"δ_{step.label}{sample} = ?"
     if step.kind in ("grad_w", "grad_b", "grad_a"):
         return f"{lhs}{sample} = ?"
     if step.kind == "batch_loss":
@@ -264,7 +630,8 @@ def _prompt(step: Step, fmt: NumberFormat) -> str:
     return f"{step.label} after this update (epoch {step.epoch}) = ?"
 
 
-def _number_question(step: Step, fmt: NumberFormat) -> Question:
+def _number_question(step: Step, known: Known) -> Question:
+    fmt = known.fmt
     tolerance, how = number_tolerance(step, fmt)
     return Question(
         step.phase,
@@ -276,18 +643,22 @@ def _number_question(step: Step, fmt: NumberFormat) -> Question:
         how,
         tolerance,
         worked=_worked(step, fmt),
+        givens=givens(step, known),
+        slips=slips(step, known),
+        epoch=step.epoch,
     )
 
 
 SIGNS = (Choice("+", "positive"), Choice("−", "negative"), Choice("0", "zero"))
 
 
-def _sign_question(step: Step, fmt: NumberFormat) -> Question:
+def _sign_question(step: Step, known: Known) -> Question:
+    fmt = known.fmt
     value = step.value
     key = "+" if value > 0 else ("−" if value < 0 else "0")
     meaning = next(c.text for c in SIGNS if c.key == key)
     lhs = text(step.equations[-1].lhs, fmt)
-    what = f"δ of {step.label}" if step.kind == "delta" else lhs
+    what = f"δ_{step.label}" if step.kind == "delta" else lhs
     return Question(
         step.phase,
         step.kind,
@@ -298,13 +669,17 @@ def _sign_question(step: Step, fmt: NumberFormat) -> Question:
         "type +, − or 0 (or the word)",
         choices=SIGNS,
         right=frozenset({key}),
+        worked=_worked(step, fmt),
+        givens=givens(step, known),
+        epoch=step.epoch,
     )
 
 
 CLASSES = (Choice("0", "class 0"), Choice("1", "class 1"))
 
 
-def _class_question(step: Step, fmt: NumberFormat) -> Question:
+def _class_question(step: Step, known: Known) -> Question:
+    fmt = known.fmt
     value = step.value
     key = "1" if value > 0.5 else "0"
     relation = ">" if value > 0.5 else "≤"
@@ -318,6 +693,9 @@ def _class_question(step: Step, fmt: NumberFormat) -> Question:
         "type 0 or 1: the network predicts class 1 when ŷ > 0.5",
         choices=CLASSES,
         right=frozenset({key}),
+        worked=_worked(step, fmt),
+        givens=givens(step, known),
+        epoch=step.epoch,
     )
 
 
@@ -335,7 +713,8 @@ def _old_value(step: Step) -> float | None:
 DIRECTIONS = (Choice("up", "up"), Choice("down", "down"), Choice("same", "unchanged"))
 
 
-def _direction_question(step: Step, fmt: NumberFormat) -> Question | None:
+def _direction_question(step: Step, known: Known) -> Question | None:
+    fmt = known.fmt
     old = _old_value(step)
     if old is None or not (math.isfinite(old) and math.isfinite(step.value)):
         return None
@@ -351,6 +730,9 @@ def _direction_question(step: Step, fmt: NumberFormat) -> Question | None:
         "type up, down or same",
         choices=DIRECTIONS,
         right=frozenset({key}),
+        worked=_worked(step, fmt),
+        givens=givens(step, known),
+        epoch=step.epoch,
     )
 
 
@@ -384,10 +766,11 @@ def moves_most(records: Sequence[Step], fmt: NumberFormat) -> Question | None:
         "type its name, e.g. " + updates[0].label + "; if several tie, any of them counts",
         choices=tuple(Choice(name, name) for name in moves),
         right=frozenset(right),
+        epoch=first.epoch,
     )
 
 
-def question(step: Step, net: Network, fmt: NumberFormat, *, style: Style = "auto", batch: Sequence[Step] = ()) -> Question:
+def question(step: Step, known: Known, *, style: Style = "auto", batch: Sequence[Step] = ()) -> Question:
     """The question for `step`, the record about to be revealed.
 
     style "number" asks for the step's value; "choice" asks a choice where the step has one
@@ -397,28 +780,29 @@ def question(step: Step, net: Network, fmt: NumberFormat, *, style: Style = "aut
     bias's gradient, which parameter moves most for the first parameter of an update given its
     records, and the value for everything else.
     """
+    net, fmt = known.net, known.fmt
     single_output = net.sizes[-1] == 1
     value = step.value
     if style == "number" or math.isnan(value):
-        return _number_question(step, fmt)
+        return _number_question(step, known)
     first_update = next((r for r in batch if r.kind in ("update_w", "update_b")), None)
     if step.kind == "a" and step.layer == net.n_layers and single_output:
-        return _class_question(step, fmt)
+        return _class_question(step, known)
     if step.kind in ("update_w", "update_b") and first_update is not None and first_update == step:
         most = moves_most(batch, fmt)
         if most is not None:
             return most
     if style == "choice":
         if step.kind in ("delta", "grad_w", "grad_b", "grad_a"):
-            return _sign_question(step, fmt)
+            return _sign_question(step, known)
         if step.kind in ("update_w", "update_b"):
-            direction = _direction_question(step, fmt)
+            direction = _direction_question(step, known)
             if direction is not None:
                 return direction
-        return _number_question(step, fmt)
+        return _number_question(step, known)
     if step.kind == "grad_b":
-        return _sign_question(step, fmt)
-    return _number_question(step, fmt)
+        return _sign_question(step, known)
+    return _number_question(step, known)
 
 
 def next_question(stepper: Stepper, style: Style = "auto") -> Question:
@@ -428,7 +812,7 @@ def next_question(stepper: Stepper, style: Style = "auto") -> Question:
     if step.phase == "update":
         current = stepper.current
         batch = stepper.segment_records(current, len(current.samples))
-    return question(step, stepper.net, stepper.fmt, style=style, batch=batch)
+    return question(step, known_at(stepper), style=style, batch=batch)
 
 
 def written_question(prompt: str, answer: str, choices: Sequence[str] = (), tolerance: float | None = None) -> Question:
@@ -514,7 +898,20 @@ def check(q: Question, answer: str) -> Verdict:
         right = math.isfinite(value) and abs(value - q.value) <= q.tolerance + slack
     if right:
         return Verdict("right", f"right: {q.shown}", q.shown)
-    return Verdict("wrong", f"not this time: it is {q.shown} (you typed {answer.strip()})", q.shown)
+    typed = f"not this time: it is {q.shown} (you typed {answer.strip()})"
+    slip = matched_slip(q, value)
+    if slip is None:
+        return Verdict("wrong", typed, q.shown)
+    return Verdict("wrong", f"{typed}: {slip.what}", q.shown, slip.what)
+
+
+def matched_slip(q: Question, value: float) -> Slip | None:
+    """The first of the question's known mistakes whose answer `value` is (within the question's
+    tolerance), or None."""
+    if not math.isfinite(value):
+        return None
+    slack = 1e-9 * q.tolerance
+    return next((slip for slip in q.slips if abs(value - slip.value) <= q.tolerance + slack), None)
 
 
 # --- the score ---------------------------------------------------------------------------------
@@ -537,36 +934,49 @@ class Tally:
 @dataclass(frozen=True)
 class QuizScore:
     """Right, wrong and skipped answers per kind of step: a plain value, not tied to positions in
-    the walk, so stepping back, resizing or rebuilding the network leaves it as it is."""
+    the walk, so stepping back, resizing or rebuilding the network leaves it as it is.
+
+    Each question counts once: asked again after ← (the same identity), its answer is judged
+    but not scored again.
+    """
 
     forward: Tally = Tally()
     loss: Tally = Tally()
     backward: Tally = Tally()
     update: Tally = Tally()
     concept: Tally = Tally()
+    scored: frozenset[str] = frozenset()
+
+    def has_scored(self, q: Question) -> bool:
+        return q.identity in self.scored
 
     def tally(self, category: Category) -> Tally:
         result: Tally = getattr(self, category)
         return result
 
-    def _add(self, category: Category, outcome: Literal["right", "wrong", "skipped"]) -> QuizScore:
-        old = self.tally(category)
-        return replace(self, **{category: replace(old, **{outcome: getattr(old, outcome) + 1})})
+    def _add(self, q: Question, outcome: Literal["right", "wrong", "skipped"]) -> QuizScore:
+        if self.has_scored(q):
+            return self
+        old = self.tally(q.category)
+        return replace(
+            self, scored=self.scored | {q.identity}, **{q.category: replace(old, **{outcome: getattr(old, outcome) + 1})}
+        )
 
     def answered(self, q: Question, verdict: Verdict) -> QuizScore:
-        """The score after `verdict` on `q` (an invalid answer is not counted: it is asked again)."""
+        """The score after `verdict` on `q` (an invalid answer is not counted: it is asked again;
+        a question already scored is not scored again)."""
         if verdict.outcome == "invalid":
             return self
-        return self._add(q.category, verdict.outcome)
+        return self._add(q, verdict.outcome)
 
     def skipped(self, q: Question) -> QuizScore:
-        return self._add(q.category, "skipped")
+        return self._add(q, "skipped")
 
     @property
     def total(self) -> Tally:
         result = Tally()
-        for f in fields(self):
-            result = result + getattr(self, f.name)
+        for category in CATEGORIES:
+            result = result + self.tally(category)
         return result
 
     def summary(self) -> str:

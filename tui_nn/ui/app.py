@@ -351,6 +351,11 @@ class TuiNN(ResilientApp[None]):
         self.asked = question
         self.asking = True
         self.push_screen(QuestionScreen(question, self.quiz_score.summary(), self.ascii_only), self._answered)
+        # the keys first: at 80 columns the end of the line is cut
+        keys = "? rule (twice: with the numbers) · " if question.formula or question.worked else ""
+        given = " · the inputs are given, the rule is not" if question.givens else ""
+        self.say(Message(f"quiz · {keys}Enter answers · Esc skips{given}", "focus"))
+        self.draw(self.view)
 
     def _answered(self, result: tuple[Question, Verdict] | None) -> None:
         self.asking = False
@@ -359,13 +364,17 @@ class TuiNN(ResilientApp[None]):
             from tui_nn.engine.quiz import next_question
 
             question = self.asked if self.asked is not None else next_question(self.stepper)
+            again = self.quiz_score.has_scored(question)
             self.quiz_score = self.quiz_score.skipped(question)
             verdict_text, tone = f"skipped: it is {question.shown}", "info"
         else:
             question, verdict = result
+            again = self.quiz_score.has_scored(question)
             self.quiz_score = self.quiz_score.answered(question, verdict)
             right = verdict.outcome == "right"
             verdict_text, tone = f"{'✓' if right else '✗'} {verdict.message}", "success" if right else "error"
+        if again:
+            verdict_text += " (asked before: scored the first time only)"
         self.controller.logbook.note(f"quiz · {question.prompt} {verdict_text}", "success" if tone == "success" else "warn")
         self.dispatch(act.Next())
         self.say(Message(f"{verdict_text} · {self.quiz_score.summary()}", tone))  # type: ignore[arg-type]

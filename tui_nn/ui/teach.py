@@ -13,7 +13,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
@@ -25,20 +25,55 @@ if TYPE_CHECKING:  # the app imports this module at start; lessons, quizzes and 
     from tui_nn.engine.quiz import Question, Verdict  # noqa: F401 (Verdict: in a quoted annotation)
 
 
+HINT_KEY = "?"  # never part of an answer (numbers, signs, words, parameter names), so the answer box can't want it
+
+
+class AnswerBox(Input):
+    """The answer box: it takes every key an answer can contain, and leaves the hint key to the
+    question (Textual drops a screen's binding for any key the focused box would type)."""
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return character != HINT_KEY and super().check_consume_key(key, character)
+
+
+class HintKey(Static):
+    """The hint key as a button: a click asks for the next hint, as the key does."""
+
+    def on_click(self) -> None:
+        screen = self.screen
+        if isinstance(screen, QuestionScreen):
+            screen.action_hint()
+
+
 class QuestionScreen(ModalScreen["tuple[Question, Verdict] | None"]):
     """Asks one question at the bottom of the screen, the app still visible above it.
 
-    Dismisses with (question, verdict) once answered (an answer that is not one is explained and
-    asked again), or None when skipped (Escape).
+    A step's question shows the numbers the answer is made from, named, and not the rule that
+    combines them: ? shows the rule, a second ? the rule with the numbers put in. Dismisses with
+    (question, verdict) once answered (an answer that is not one is explained and asked again),
+    or None when skipped (Escape).
     """
 
-    BINDINGS = [Binding("escape", "skip", "skip")]
+    # The question's text scrolls within its lines, so the answer box below it stays on screen
+    # however long the hint (Adam's update is six lines) and however small the terminal.
+    DEFAULT_CSS = """
+    #question-text { height: auto; max-height: 6; }
+    #question-row { height: auto; }
+    #question-answer { width: 1fr; }
+    #question-hint-key { width: auto; height: 3; content-align: center middle; }
+    #question-hint { height: auto; display: none; }
+    #question-error { display: none; }
+    """
+
+    # priority: the answer box has the focus and would take the key as text
+    BINDINGS = [Binding("escape", "skip", "skip"), Binding("question_mark", "hint", "hint", priority=True)]
 
     def __init__(self, question: Question, score: str, ascii_only: bool = False) -> None:
         super().__init__()
         self.question = question
         self.score = score
         self.ascii_only = ascii_only
+        self.hints_shown = 0
 
     def _t(self, text: str) -> str:
         return asciify(text) if self.ascii_only else text
@@ -46,17 +81,23 @@ class QuestionScreen(ModalScreen["tuple[Question, Verdict] | None"]):
     def compose(self) -> ComposeResult:
         q = self.question
         with Vertical(id="question-body"):
-            yield Static(Text(self._t(f"quiz · {q.prompt}"), style=f"bold {theme.SELECTION}"), id="question-prompt")
-            if q.formula:
-                yield Static(Text(self._t(q.formula), style=theme.TEXT))
-            if q.worked:
-                yield Static(Text(self._t(q.worked), style=theme.TEXT), id="question-worked")
-            if q.choices:
-                listed = "   ".join(f"{c.key}) {c.text}" for c in q.choices)
-                yield Static(Text(self._t(listed), style=theme.TEXT))
-            yield Static(Text(self._t(f"{q.how} · Enter answers, Esc skips · {self.score}"), style=theme.MUTED))
-            yield Input(placeholder=self._t("your answer"), id="question-answer")
+            with VerticalScroll(id="question-text"):
+                yield Static(Text(self._t(f"quiz · {q.prompt}"), style=f"bold {theme.SELECTION}"), id="question-prompt")
+                if q.givens:
+                    given = "given  " + "   ".join(f"{g.name} = {g.shown}" for g in q.givens)
+                    yield Static(Text(self._t(given), style=theme.TEXT), id="question-givens")
+                if q.choices:
+                    listed = "   ".join(f"{c.key}) {c.text}" for c in q.choices)
+                    yield Static(Text(self._t(listed), style=theme.TEXT))
+                yield Static("", id="question-hint")
+            with Horizontal(id="question-row"):
+                yield AnswerBox(placeholder=self._t("your answer"), id="question-answer")
+                if hint_lines(q):
+                    yield HintKey(Text(self._t(f" {HINT_KEY} hint "), style=f"bold {theme.SELECTION}"), id="question-hint-key")
             yield Static("", id="question-error")
+            # last: a short terminal crops how the answer is judged before anything above it
+            keys = f"{HINT_KEY} hint · " if hint_lines(q) else ""
+            yield Static(Text(self._t(f"{keys}Enter answers, Esc skips · {q.how} · {self.score}"), style=theme.MUTED))
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -67,12 +108,43 @@ class QuestionScreen(ModalScreen["tuple[Question, Verdict] | None"]):
 
         verdict = check(self.question, event.value)
         if verdict.outcome == "invalid":
-            self.query_one("#question-error", Static).update(Text(self._t(verdict.message), style=theme.WARNING))
+            self._say(verdict.message, theme.WARNING)
             return
         self.dismiss((self.question, verdict))
 
     def action_skip(self) -> None:
         self.dismiss(None)
+
+    def action_hint(self) -> None:
+        """The next hint: the rule, then the rule with the numbers put in."""
+        lines = hint_lines(self.question)
+        if not lines:
+            self._say("no hint for this question", theme.MUTED)
+            return
+        self.hints_shown = min(self.hints_shown + 1, len(lines))
+        shown = "\n".join(lines[: self.hints_shown])
+        if self.hints_shown < len(lines):
+            shown += f"  ({HINT_KEY} again: with the numbers)"
+        hint = self.query_one("#question-hint", Static)
+        hint.update(Text(self._t(shown), style=theme.TEXT))
+        hint.display = True
+        self.query_one("#question-text", VerticalScroll).scroll_end(animate=False)
+
+    def _say(self, text: str, style: str) -> None:
+        """A line under the answer box: why an answer was not taken, or that there is no hint."""
+        error = self.query_one("#question-error", Static)
+        error.update(Text(self._t(text), style=style))
+        error.display = True
+
+
+def hint_lines(question: Question) -> list[str]:
+    """What the hint key shows, press by press: the rule, then the rule with the numbers put in."""
+    lines = []
+    if question.formula:
+        lines.append(f"rule: {question.formula}")
+    if question.worked:
+        lines.append(question.worked)
+    return lines
 
 
 class CardScreen(ModalScreen[None]):
