@@ -487,7 +487,7 @@ class _Parser:
         origins = (rebuild_origin, *((line, text) for _, line, text in draft.actions))
         return Chapter(
             draft.title,
-            "\n".join(draft.body).strip("\n"),
+            tables_as_text("\n".join(draft.body).strip("\n")),
             draft.config,
             actions,
             origins,
@@ -791,6 +791,61 @@ class _Parser:
         self._add(draft, line, body, act.KnockOut(layer, unit))
 
 
+# --- tables as text ------------------------------------------------------------------------------
+
+
+def _cells(row: str) -> list[str]:
+    inner = row.strip()
+    inner = inner[1:] if inner.startswith("|") else inner
+    inner = inner[:-1] if inner.endswith("|") and not inner.endswith("\\|") else inner
+    return [cell.strip().replace("\\|", "|") for cell in re.split(r"(?<!\\)\|", inner)]
+
+
+def tables_as_text(markdown: str) -> str:
+    """`markdown` with each table written as aligned text in a code block.
+
+    Textual lays a Markdown table out cell by cell, seconds for a few hundred cells on a busy
+    machine; the same table as preformatted text costs what a paragraph does.
+    """
+    lines = markdown.split("\n")
+    out: list[str] = []
+    fence: str | None = None
+    k = 0
+    while k < len(lines):
+        line = lines[k]
+        fence_match = FENCE.match(line)
+        if fence is not None:
+            if fence_match and fence_match.group(1)[0] == fence[0] and len(fence_match.group(1)) >= len(fence):
+                fence = None
+            out.append(line)
+            k += 1
+            continue
+        if fence_match:
+            fence = fence_match.group(1)
+            out.append(line)
+            k += 1
+            continue
+        following = lines[k + 1] if k + 1 < len(lines) else ""
+        if line.strip() and "|" in line and "|" in following and TABLE_DELIMITER.match(following):
+            columns = len(_cells(following))
+            rows = [_cells(line)]
+            k += 2
+            while k < len(lines) and lines[k].strip() and "|" in lines[k]:
+                rows.append(_cells(lines[k]))
+                k += 1
+            rows = [(row + [""] * columns)[:columns] for row in rows]
+            widths = [max(len(row[c]) for row in rows) for c in range(columns)]
+            longest = max((len(m.group(0)) for row in rows for cell in row for m in re.finditer("`+", cell)), default=0)
+            ticks = "`" * max(3, longest + 1)
+            text = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
+            text.insert(1, "  ".join("─" * width for width in widths))
+            out += [ticks, *text, ticks]
+            continue
+        out.append(line)
+        k += 1
+    return "\n".join(out)
+
+
 # --- the learner's progress and the closing page -------------------------------------------------
 
 Answer = Literal["right", "wrong", "skipped"]
@@ -836,7 +891,7 @@ def closing_page(lesson: Lesson, progress: LessonProgress) -> str:
         "",
         f"You have reached the end of *{lesson.title}*: {right} of {asked} questions right on the first try.",
         "",
-        "| chapter | right | wrong | skipped | not answered |",
+        "| chapter | right | wrong | skipped | open |",
         "|:--|--:|--:|--:|--:|",
     ]
     for k, chapter in enumerate(lesson.chapters):
@@ -858,4 +913,4 @@ def closing_page(lesson: Lesson, progress: LessonProgress) -> str:
         "",
         "`L` hides this page.",
     ]
-    return "\n".join(lines)
+    return tables_as_text("\n".join(lines))
