@@ -122,9 +122,12 @@ class LessonPane(VerticalScroll):
     ) -> None:
         """Chapter `index`; `remaining` step questions still to ask, and the explanation of its
         own question once answered."""
+        from tui_nn.engine.lesson import WrittenQuiz
+
         chapter = lesson.chapters[index]
         hint = question_hint(chapter, remaining)
-        if explanation:
+        if explanation and isinstance(chapter.question, WrittenQuiz):
+            hint = f"**Question:** {chapter.question.question.prompt} (answered: A asks it again, as practice)"
             hint += f"\n\n**Answer:** {explanation}"
         text = f"## {chapter.title}\n\n{chapter.markdown.strip()}\n\n{hint}"
         self._page(lesson.title, f"{index + 1}/{len(lesson.chapters)}", asciify(text) if ascii_only else text, keys, ascii_only)
