@@ -131,11 +131,18 @@ def test_every_chapters_question_can_be_asked_and_answered(lesson: Lesson, state
 def test_every_number_a_chapter_quotes_is_one_its_state_shows(lesson: Lesson, states: list[Controller]) -> None:
     """Numbers written to 4 decimals in a chapter are numbers of the state the chapter sets,
     as the log prints them (other numbers in the text are constants: 0.25, ln 2 ≈ 0.693)."""
+    quoted_in_all = 0
     for chapter, controller in zip(lesson.chapters, states, strict=True):
         shown = state_numbers(controller)
-        quoted = {n.replace("-", "−") for n in FOUR_DECIMALS.findall(chapter.markdown)}
+        text = chapter.markdown
+        if isinstance(chapter.question, WrittenQuiz):  # the explanation shown once it is answered quotes numbers too
+            text += "\n" + chapter.question.explanation
+            if not chapter.question.question.is_choice:  # the answer itself (½·ln 2 in chapter 8) is computed, not shown
+                shown = shown | {controller.stepper.fmt(chapter.question.question.value)}
+        quoted = {n.replace("-", "−") for n in FOUR_DECIMALS.findall(text)}
+        quoted_in_all += len(FOUR_DECIMALS.findall(text))
         assert quoted <= shown, (chapter.title, sorted(quoted - shown))
-    assert sum(len(FOUR_DECIMALS.findall(c.markdown)) for c in lesson.chapters) > 40  # the test has something to check
+    assert quoted_in_all > 40  # the test has something to check
 
 
 def test_the_walk_stands_where_each_chapter_says(lesson: Lesson, states: list[Controller]) -> None:
@@ -179,6 +186,10 @@ def test_the_answers_of_the_chapters_own_questions_are_true(lesson: Lesson, stat
     assert min(distances, key=distances.__getitem__) == (0, 3) and distances[(0, 3)] < 0.02
     question = lesson.chapters[1].question
     assert isinstance(question, WrittenQuiz) and check(question.question, "(0,0) and (1,1)").outcome == "right"
+    # 8: the floor asked for is the mean loss of two sure points and two at ŷ = 0.5: ½·ln 2.
+    floor = lesson.chapters[7].question
+    assert isinstance(floor, WrittenQuiz) and floor.question.value == pytest.approx(math.log(2) / 2, abs=1e-4)
+    assert floor.question.value > math.log(2) / 2 - floor.question.tolerance
     # 8: (0,1) and (1,1) share a corner, both at ŷ ≈ 0.5, and more epochs do not help.
     h = hidden_points(states[7])
     assert np.abs(h[1] - h[3]).max() < 0.01
@@ -353,7 +364,7 @@ BAD = [
     (HEAD + '<!-- tui-nn: ask "Which?" choices="a|b" answer=c -->\n', 5, "the answer 'c' is not one of the choices"),
     (HEAD + '<!-- tui-nn: ask "Which?" choices="a" answer=a -->\n', 5, "two or more answers"),
     (HEAD + '<!-- tui-nn: ask "How many?" answer=three -->\n', 5, "not a number"),
-    (HEAD + '<!-- tui-nn: ask "How many?" answer=3 hint=no -->\n', 5, "ask takes answer=, choices= and tolerance="),
+    (HEAD + '<!-- tui-nn: ask "How many?" answer=3 hint=no -->\n', 5, "ask takes answer=, choices=, tolerance= and explain="),
     (HEAD + "<!-- tui-nn: finish-backward -->\n", 5, "finish-backward: the forward pass is not done yet"),
     (HEAD + "<!-- tui-nn: finish-forward -->\n<!-- tui-nn: finish-forward -->\n", 6, "no forward pass under way"),
     (HEAD + "text \x1b[2J more\n", 5, "control character U+001B"),

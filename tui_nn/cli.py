@@ -51,7 +51,9 @@ T = TypeVar("T")
 COMMANDS = ("train", "trace", "gradcheck", "explain", "lesson", "replay")
 TraceFormat = Literal["text", "markdown", "latex", "json"]
 TRACE_FORMATS: tuple[TraceFormat, ...] = ("text", "markdown", "latex", "json")
-BUILT_IN_LESSON = ""  # the value of a bare --lesson: the built-in XOR lesson
+# The value of a bare --lesson (the built-in XOR lesson): a NUL, which no command-line argument
+# can hold, so `--lesson ''` is an empty file name, not a request for the built-in lesson.
+BUILT_IN_LESSON = "\0"
 NETWORK_OPTIONS = ("hidden", "activation", "loss", "lr", "init", "seed", "optimizer", "batch", "weights", "data")
 
 
@@ -699,6 +701,9 @@ def read_lesson_option(value: str, flag: str = "--lesson") -> Lesson:
     names the file and the line of the first problem)."""
     if value == BUILT_IN_LESSON:
         return builtin_lesson()
+    if not value.strip():
+        shown = flag if flag != "FILE" else "tui-nn lesson"
+        raise UsageError(f"{shown}: an empty file name; give a lesson file, or leave it out for the built-in XOR lesson")
     try:
         return load_lesson(Path(value))
     except LessonError as error:

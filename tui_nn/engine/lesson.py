@@ -45,6 +45,15 @@ MAX_CHAPTERS = 100
 MAX_STEPS = 10_000  # micro-steps one chapter may walk (`steps` and `walk-to` together): about 0.2 s
 MAX_EPOCHS = 20_000  # epochs one chapter may train…
 MAX_EPOCH_POINTS = 2_000_000  # …and epochs × data points (3,000 epochs of the 300-point spiral): a few seconds at most
+# The whole file is rehearsed before the app opens, so the chapters together get a budget too:
+# 100 chapters of `steps 10000` each within their own bound once took 3.5 minutes to rehearse.
+MAX_LESSON_STEPS = 30_000  # micro-steps all chapters walk, counting finish-* at the most they can walk: a few seconds
+MAX_LESSON_EPOCH_POINTS = 6_000_000  # epochs × data points all chapters train: about a second
+# Textual lays a Markdown table out cell by cell: a 500-column table froze the app for minutes and a
+# 100×100 one stalled it for 15 s. A table a lesson pane can show is far smaller than either.
+MAX_TABLE_COLUMNS = 12
+MAX_TABLE_ROWS = 40
+MAX_QUESTIONS = 20  # step questions one `quiz next N` may ask
 
 View = Literal["network", "boundary", "hidden"]
 VIEWS: tuple[View, ...] = get_args(View)
@@ -70,6 +79,7 @@ DIRECTIVES = (
 DIRECTIVE = re.compile(r"^\s*<!--\s*tui-nn:(?P<body>.*?)-->\s*$")
 LOOKS_LIKE_DIRECTIVE = re.compile(r"<!--\s*tui[\s_-]*nn", re.IGNORECASE)
 FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+TABLE_DELIMITER = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
 
 
@@ -79,16 +89,20 @@ class LessonError(ValueError):
 
 @dataclass(frozen=True)
 class StepQuiz:
-    """`quiz next`: the quiz's question for the micro-step that comes next when it is asked."""
+    """`quiz next [STYLE] [N]`: the quiz's question for each of the next `count` micro-steps,
+    asked before each is shown."""
 
     style: Style = "auto"
+    count: int = 1
 
 
 @dataclass(frozen=True)
 class WrittenQuiz:
-    """`ask "…" answer=…`: the teacher's own question."""
+    """`ask "…" answer=… explain="…"`: the teacher's own question, and what the page says once
+    it is answered (the reasoning the learner was asked to find, so the text above need not give it)."""
 
     question: Question
+    explanation: str = ""
 
 
 QuizSpec = StepQuiz | WrittenQuiz
@@ -186,7 +200,10 @@ def rehearse(lesson: Lesson) -> None:
             if message is not None and message.tone in ("warn", "error") and not isinstance(action, act.Train):
                 raise LessonError(f"{lesson.name} line {line}: {directive}: {message.text}")
         if isinstance(chapter.question, StepQuiz):
-            next_question(controller.stepper, chapter.question.style)
+            for asked in range(chapter.question.count):
+                if asked:
+                    controller.apply(act.Next())  # each answer reveals its step, then the next is asked
+                next_question(controller.stepper, chapter.question.style)
 
 
 # --- the parser --------------------------------------------------------------------------------
@@ -296,6 +313,9 @@ class _Parser:
         self.lines = [line.removesuffix("\r") for line in text.split("\n")]
         if self.lines and self.lines[-1] == "" and len(self.lines) > 1:
             self.lines.pop()  # the final newline ends the last line; it does not start another
+        self.walked = 0  # micro-steps of all chapters so far (MAX_LESSON_STEPS)
+        self.trained_points = 0  # epochs × points of all chapters so far (MAX_LESSON_EPOCH_POINTS)
+        self.table: tuple[int, int] | None = None  # the Markdown table being read: (its header's line, rows so far)
 
     def error(self, line: int, problem: str) -> LessonError:
         return LessonError(f"{self.name} line {line}: {problem}")
@@ -319,8 +339,10 @@ class _Parser:
                 continue
             if fence_match:
                 fence = fence_match.group(1)
+                self.table = None
                 (draft.body if draft else intro).append(line)
                 continue
+            self._check_table(number, line)
             if line.startswith("##") and (len(line) == 2 or line[2] in " \t"):
                 if draft is not None:
                     chapters.append(self._finish(draft))
@@ -349,6 +371,26 @@ class _Parser:
         if not chapters:
             raise self.error(len(self.lines), "the lesson has no chapters: start each one with a line '## Title'")
         return Lesson(title, config, tuple(chapters), "\n".join(intro).strip("\n"), self.name)
+
+    def _check_table(self, number: int, line: str) -> None:
+        """Refuse a Markdown table wider or longer than the lesson pane can lay out quickly."""
+        if self.table is not None:
+            if not line.strip() or "|" not in line:
+                self.table = None
+                return
+            start, rows = self.table
+            self.table = (start, rows + 1)
+            if rows + 1 > MAX_TABLE_ROWS:
+                raise self.error(start, f"a table of more than {MAX_TABLE_ROWS} rows: at most {MAX_TABLE_ROWS} (split it)")
+            return
+        if "|" in line and TABLE_DELIMITER.match(line) and number >= 2 and self.lines[number - 2].strip():
+            header = number - 1
+            columns = len([cell for cell in line.strip().strip("|").split("|")])
+            if columns > MAX_TABLE_COLUMNS:
+                raise self.error(
+                    header, f"a table of {columns} columns: at most {MAX_TABLE_COLUMNS} fit the lesson pane (split it)"
+                )
+            self.table = (header, 0)
 
     def _check_characters(self) -> None:
         for number, line in enumerate(self.lines, start=1):
@@ -445,7 +487,7 @@ class _Parser:
         origins = (rebuild_origin, *((line, text) for _, line, text in draft.actions))
         return Chapter(
             draft.title,
-            "\n".join(draft.body).strip("\n"),
+            tables_as_text("\n".join(draft.body).strip("\n")),
             draft.config,
             actions,
             origins,
@@ -540,27 +582,36 @@ class _Parser:
         if draft.question is not None:
             raise self.error(line, f"a chapter asks one question; this one already asks on line {draft.question_line}")
         if name == "quiz":
-            if not args or args[0].lower() != "next" or len(args) > 2:
-                raise self.error(line, "write 'quiz next' (or 'quiz next number', 'quiz next choice')")
-            wanted = args[1].lower() if len(args) == 2 else "auto"
+            usage = "write 'quiz next' (or 'quiz next number', 'quiz next choice', and a count: 'quiz next 4')"
+            if not args or args[0].lower() != "next" or len(args) > 3:
+                raise self.error(line, usage)
+            rest = args[1:]
+            count = 1
+            if rest and rest[-1].isdigit():
+                count = int(rest.pop())
+                if not 1 <= count <= MAX_QUESTIONS:
+                    raise self.error(line, f"quiz next: ask 1 to {MAX_QUESTIONS} questions, not {count}")
+            if len(rest) > 1:
+                raise self.error(line, usage)
+            wanted = rest[0].lower() if rest else "auto"
             style = next((s for s in STYLES if s == wanted), None)
             if style is None:
                 raise self.error(line, f"quiz next takes one of {', '.join(STYLES)}, not '{_shown(wanted)}'")
-            draft.question = StepQuiz(style)
+            draft.question = StepQuiz(style, count)
         else:
-            draft.question = WrittenQuiz(self._written(line, args))
+            draft.question = WrittenQuiz(*self._written(line, args))
         draft.question_line = line
 
-    def _written(self, line: int, args: list[str]) -> Question:
-        usage = 'ask "the question" answer=… (and choices="a|b|c" or tolerance=…)'
-        if not args or re.match(r"(answer|choices|tolerance)=", args[0], re.IGNORECASE):
+    def _written(self, line: int, args: list[str]) -> tuple[Question, str]:
+        usage = 'ask "the question" answer=… (and choices="a|b|c" or tolerance=…, explain="…")'
+        if not args or re.match(r"(answer|choices|tolerance|explain)=", args[0], re.IGNORECASE):
             raise self.error(line, f"ask needs the question in quotes first: {usage}")
         prompt, options = args[0], {}
         for arg in args[1:]:
             key, equals, value = arg.partition("=")
             key = key.lower()
-            if not equals or key not in ("answer", "choices", "tolerance"):
-                raise self.error(line, f"ask takes answer=, choices= and tolerance=, not '{_shown(arg)}': {usage}")
+            if not equals or key not in ("answer", "choices", "tolerance", "explain"):
+                raise self.error(line, f"ask takes answer=, choices=, tolerance= and explain=, not '{_shown(arg)}': {usage}")
             if key in options:
                 raise self.error(line, f"ask: '{key}' is given twice")
             options[key] = value
@@ -578,7 +629,7 @@ class _Parser:
             except ValueError:
                 raise self.error(line, f"ask: the tolerance must be a number, not '{_shown(options['tolerance'])}'") from None
         try:
-            return written_question(prompt, options["answer"].strip(), choices, tolerance)
+            return written_question(prompt, options["answer"].strip(), choices, tolerance), options.get("explain", "").strip()
         except ValueError as error:
             raise self.error(line, f"ask: {error}") from None
 
@@ -591,6 +642,22 @@ class _Parser:
                 line,
                 f"this chapter walks {draft.walked:,} micro-steps: at most {MAX_STEPS:,} (pin a sample, or use train or finish-epoch)",
             )
+        self._lesson_walks(draft, line, steps)
+
+    def _lesson_walks(self, draft: _Draft, line: int, steps: int) -> None:
+        self.walked += steps
+        if self.walked > MAX_LESSON_STEPS:
+            raise self.error(
+                line,
+                f"the lesson walks more than {MAX_LESSON_STEPS:,} micro-steps in all by chapter '{_shown(draft.title)}' "
+                "(every chapter is rehearsed before the app opens): walk fewer steps, or use train",
+            )
+
+    def _epoch_steps(self, draft: _Draft) -> int:
+        """The most micro-steps a finish-* can walk: one whole pass of the biggest batch."""
+        position = self._position(draft)
+        m = position.batch_size or position.data_size
+        return m * position.per_sample + 1 + position.n_params
 
     def _do_steps(self, draft: _Draft, line: int, body: str, args: list[str]) -> None:
         count = self._count(line, "steps", args, "micro-steps", MAX_STEPS)
@@ -600,16 +667,19 @@ class _Parser:
 
     def _do_finish_forward(self, draft: _Draft, line: int, body: str, args: list[str]) -> None:
         self._no_arguments(line, "finish-forward", args)
+        self._lesson_walks(draft, line, self._epoch_steps(draft))
         self._position(draft).finish_forward()
         self._add(draft, line, body, act.FinishForward())
 
     def _do_finish_backward(self, draft: _Draft, line: int, body: str, args: list[str]) -> None:
         self._no_arguments(line, "finish-backward", args)
+        self._lesson_walks(draft, line, self._epoch_steps(draft))
         self._position(draft).finish_backward()
         self._add(draft, line, body, act.FinishBackward())
 
     def _do_finish_epoch(self, draft: _Draft, line: int, body: str, args: list[str]) -> None:
         self._no_arguments(line, "finish-epoch", args)
+        self._lesson_walks(draft, line, self._epoch_steps(draft))
         self._position(draft).restart()
         self._add(draft, line, body, act.FinishEpoch())
 
@@ -633,6 +703,13 @@ class _Parser:
             raise self.error(
                 line,
                 f"this chapter trains {draft.trained_points:,} epochs × points: at most {MAX_EPOCH_POINTS:,} (train fewer epochs)",
+            )
+        self.trained_points += epochs * (1 if position.pinned is not None else position.data_size)
+        if self.trained_points > MAX_LESSON_EPOCH_POINTS:
+            raise self.error(
+                line,
+                f"the lesson trains more than {MAX_LESSON_EPOCH_POINTS:,} epochs × points in all by chapter "
+                f"'{_shown(draft.title)}' (every chapter is rehearsed before the app opens): train fewer epochs",
             )
         position.restart()
         self._add(draft, line, body, act.Train(epochs))
@@ -712,3 +789,128 @@ class _Parser:
         layer, unit = units[args[0]]
         self._position(draft).restart()
         self._add(draft, line, body, act.KnockOut(layer, unit))
+
+
+# --- tables as text ------------------------------------------------------------------------------
+
+
+def _cells(row: str) -> list[str]:
+    inner = row.strip()
+    inner = inner[1:] if inner.startswith("|") else inner
+    inner = inner[:-1] if inner.endswith("|") and not inner.endswith("\\|") else inner
+    return [cell.strip().replace("\\|", "|") for cell in re.split(r"(?<!\\)\|", inner)]
+
+
+def tables_as_text(markdown: str) -> str:
+    """`markdown` with each table written as aligned text in a code block.
+
+    Textual lays a Markdown table out cell by cell, seconds for a few hundred cells on a busy
+    machine; the same table as preformatted text costs what a paragraph does.
+    """
+    lines = markdown.split("\n")
+    out: list[str] = []
+    fence: str | None = None
+    k = 0
+    while k < len(lines):
+        line = lines[k]
+        fence_match = FENCE.match(line)
+        if fence is not None:
+            if fence_match and fence_match.group(1)[0] == fence[0] and len(fence_match.group(1)) >= len(fence):
+                fence = None
+            out.append(line)
+            k += 1
+            continue
+        if fence_match:
+            fence = fence_match.group(1)
+            out.append(line)
+            k += 1
+            continue
+        following = lines[k + 1] if k + 1 < len(lines) else ""
+        if line.strip() and "|" in line and "|" in following and TABLE_DELIMITER.match(following):
+            columns = len(_cells(following))
+            rows = [_cells(line)]
+            k += 2
+            while k < len(lines) and lines[k].strip() and "|" in lines[k]:
+                rows.append(_cells(lines[k]))
+                k += 1
+            rows = [(row + [""] * columns)[:columns] for row in rows]
+            widths = [max(len(row[c]) for row in rows) for c in range(columns)]
+            longest = max((len(m.group(0)) for row in rows for cell in row for m in re.finditer("`+", cell)), default=0)
+            ticks = "`" * max(3, longest + 1)
+            text = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
+            text.insert(1, "  ".join("─" * width for width in widths))
+            out += [ticks, *text, ticks]
+            continue
+        out.append(line)
+        k += 1
+    return "\n".join(out)
+
+
+# --- the learner's progress and the closing page -------------------------------------------------
+
+Answer = Literal["right", "wrong", "skipped"]
+
+
+@dataclass
+class LessonProgress:
+    """Each of a lesson's questions scored once: the first answer counts; answering it again
+    (after `<`, or `A` twice) is practice and changes no score."""
+
+    results: dict[tuple[int, int], Answer] = field(default_factory=dict)
+
+    def record(self, chapter: int, question: int, answer: Answer) -> bool:
+        """Score question `question` (0 for a chapter's own, k for its k-th step question) of
+        chapter `chapter`; False when that question was scored before."""
+        if (chapter, question) in self.results:
+            return False
+        self.results[(chapter, question)] = answer
+        return True
+
+    def answers(self, chapter: int) -> list[Answer]:
+        return [answer for (k, _), answer in sorted(self.results.items()) if k == chapter]
+
+
+def questions_in(chapter: Chapter) -> int:
+    """How many questions the chapter asks."""
+    if isinstance(chapter.question, StepQuiz):
+        return chapter.question.count
+    return 0 if chapter.question is None else 1
+
+
+def _table_cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|")
+
+
+def closing_page(lesson: Lesson, progress: LessonProgress) -> str:
+    """The page after the last chapter: the score per chapter, what the chapters covered, and
+    what to try next (Markdown)."""
+    asked = sum(questions_in(c) for c in lesson.chapters)
+    right = sum(a == "right" for a in progress.results.values())
+    lines = [
+        "## The end",
+        "",
+        f"You have reached the end of *{lesson.title}*: {right} of {asked} questions right on the first try.",
+        "",
+        "| chapter | right | wrong | skipped | open |",
+        "|:--|--:|--:|--:|--:|",
+    ]
+    for k, chapter in enumerate(lesson.chapters):
+        answers = progress.answers(k)
+        counts = [answers.count(kind) for kind in ("right", "wrong", "skipped")]
+        open_ = questions_in(chapter) - len(answers)
+        lines.append(f"| {_table_cell(chapter.title)} | {' | '.join(str(c) for c in counts)} | {open_} |")
+    lines += ["", "### What the chapters covered", ""]
+    lines += [f"- {chapter.title}" for chapter in lesson.chapters]
+    lines += [
+        "",
+        "### What to try next",
+        "",
+        "- `<` goes back to any chapter; a question answered again is practice (its first answer stays scored).",
+        "- `a` asks before every step, not only in the lesson: walk a whole epoch that way.",
+        "- `c` opens the settings: more hidden units, tanh or ReLU, another problem (circle, spiral).",
+        "- `n` starts again from another seed; `T` trains live and the loss chart shows how it goes.",
+        "- Write a lesson of your own (docs/lessons.md) and open it with `tui-nn lesson FILE`.",
+        "",
+        "`L` hides this page.",
+    ]
+    return tables_as_text("\n".join(lines))

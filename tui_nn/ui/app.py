@@ -57,7 +57,7 @@ from tui_nn.ui.widgets import BoundaryPane, HiddenPane, KeysFooter, LossPane, Ne
 
 if TYPE_CHECKING:  # what the first frame does not need loads when it is first used (see the imports in methods)
     from tui_nn.engine.explain import Element, WhatIf
-    from tui_nn.engine.lesson import Lesson
+    from tui_nn.engine.lesson import Chapter, Lesson, LessonProgress
     from tui_nn.engine.quiz import Question, QuizScore, Verdict
     from tui_nn.engine.quiz import Style as QuizStyle
     from tui_nn.engine.replay import Recording
@@ -136,14 +136,18 @@ class TuiNN(ResilientApp[None]):
         self.replayer: Timer | None = None
         # Teaching: quiz mode and its score, the lesson and its chapter (they outlive ←, v, c).
         self.quiz_on = quiz
-        self.quiz_once = False  # a lesson chapter's question: the next → asks, once
+        self.quiz_remaining = 0  # a lesson chapter's step questions still to ask: the next → asks
+        self.chapter_asked = 0  # step questions asked since the chapter opened (which of them the next one is)
         self.quiz_style: QuizStyle = "auto"  # how that chapter asks it (a number, a choice)
         self.asked: Question | None = None  # the question on screen
         self._quiz_score: QuizScore | None = None  # made at the first question (the quiz module loads then)
         self.asking = False
         self.lesson = lesson
-        self.chapter = 0
+        self.chapter = 0  # len(lesson.chapters) is the closing page
         self.lesson_open = False
+        self.chapter_wanted: int | None = None  # where < and > pressed while a chapter prepares lead
+        self._turning = False  # a chapter is being prepared (its actions, the panes it rebuilds)
+        self._lesson_progress: LessonProgress | None = None
 
     def get_key_display(self, binding: Binding) -> str:
         shown = super().get_key_display(binding)
@@ -160,6 +164,14 @@ class TuiNN(ResilientApp[None]):
     @quiz_score.setter
     def quiz_score(self, score: QuizScore) -> None:
         self._quiz_score = score
+
+    @property
+    def lesson_progress(self) -> LessonProgress:
+        if self._lesson_progress is None:
+            from tui_nn.engine.lesson import LessonProgress
+
+            self._lesson_progress = LessonProgress()
+        return self._lesson_progress
 
     @property
     def session(self) -> Session:
@@ -181,9 +193,10 @@ class TuiNN(ResilientApp[None]):
             yield HealthPane(session.net, self.ascii_only, id="health")
             yield CurvesPane(session.net, self.ascii_only, id="curves")
         with Horizontal(id="bottom"):
-            yield CalcLog(self.controller.logbook, self.stepper.fmt, self.ascii_only, id="log")
-            yield Inspector(self.stepper.fmt, self.ascii_only, id="inspector")
-            yield LessonPane(id="lesson")
+            with Vertical(id="reading"):  # a lesson's page stands above the log it refers to
+                yield LessonPane(id="lesson")
+                yield CalcLog(self.controller.logbook, self.stepper.fmt, self.ascii_only, id="log")
+                yield Inspector(self.stepper.fmt, self.ascii_only, id="inspector")
             with Vertical(id="side"):
                 yield TablePane(session.data, id="table")
                 yield LossPane(self.ascii_only, id="loss")
@@ -201,7 +214,8 @@ class TuiNN(ResilientApp[None]):
         self._apply_size(self.size.width, self.size.height)
         self.draw()
         if self.lesson is not None:  # a lesson opens at its first chapter
-            self.call_later(self._open_chapter, 0)
+            self.chapter_wanted = 0
+            self._turn_chapter()
         if self.replay_queue:
             self.say(
                 Message(
@@ -334,7 +348,7 @@ class TuiNN(ResilientApp[None]):
         if name == "next" and self.replay_queue:
             self._replay_step()
             return
-        if name == "next" and (self.quiz_on or self.quiz_once) and self.live is None and self.player is None:
+        if name == "next" and (self.quiz_on or self.quiz_remaining) and self.live is None and self.player is None:
             self._ask_next()
             return
         self.dispatch(act.ACTIONS[name]())
@@ -347,7 +361,7 @@ class TuiNN(ResilientApp[None]):
             return
         from tui_nn.engine.quiz import next_question
 
-        question = next_question(self.stepper, self.quiz_style if self.quiz_once else "auto")
+        question = next_question(self.stepper, self.quiz_style if self.quiz_remaining else "auto")
         self.asked = question
         self.asking = True
         self.push_screen(QuestionScreen(question, self.quiz_score.summary(), self.ascii_only), self._answered)
@@ -359,26 +373,41 @@ class TuiNN(ResilientApp[None]):
 
     def _answered(self, result: tuple[Question, Verdict] | None) -> None:
         self.asking = False
-        self.quiz_once = False
         if result is None:
             from tui_nn.engine.quiz import next_question
 
             question = self.asked if self.asked is not None else next_question(self.stepper)
-            again = self.quiz_score.has_scored(question)
-            self.quiz_score = self.quiz_score.skipped(question)
-            verdict_text, tone = f"skipped: it is {question.shown}", "info"
+            verdict_text, tone, answer = f"skipped: it is {question.shown}", "info", "skipped"
         else:
             question, verdict = result
-            again = self.quiz_score.has_scored(question)
-            self.quiz_score = self.quiz_score.answered(question, verdict)
             right = verdict.outcome == "right"
             verdict_text, tone = f"{'✓' if right else '✗'} {verdict.message}", "success" if right else "error"
-        if again:
+            answer = "right" if right else "wrong"
+        # Each question counts once: the quiz's own tally ignores a repeat, and a lesson chapter's
+        # progress records only the first answer to each of its questions.
+        again = self.quiz_score.has_scored(question)
+        scored = True
+        if self.quiz_remaining:  # a lesson chapter's step question: scored the first time it is answered
+            scored = self.lesson_progress.record(self.chapter, self.chapter_asked, answer)  # type: ignore[arg-type]
+            self.chapter_asked += 1
+            self.quiz_remaining -= 1
+        if scored:
+            self.quiz_score = self._scored(question, result)
+        if again and scored:
             verdict_text += " (asked before: scored the first time only)"
         self.controller.logbook.note(f"quiz · {question.prompt} {verdict_text}", "success" if tone == "success" else "warn")
         self.dispatch(act.Next())
-        self.say(Message(f"{verdict_text} · {self.quiz_score.summary()}", tone))  # type: ignore[arg-type]
+        text = f"{verdict_text} · {self.quiz_score.summary()}"
+        if not scored:
+            text += " · practice: the first answer stays scored"
+        if self.quiz_remaining:
+            text += f" · {self.quiz_remaining} more: → asks the next"
+        self.say(Message(text, tone))  # type: ignore[arg-type]
+        self._show_lesson_page()
         self.draw(self.view)
+
+    def _scored(self, question: Question, result: tuple[Question, Verdict] | None) -> QuizScore:
+        return self.quiz_score.skipped(question) if result is None else self.quiz_score.answered(*result)
 
     def action_quiz(self) -> None:
         self.quiz_on = not self.quiz_on
@@ -401,72 +430,152 @@ class TuiNN(ResilientApp[None]):
         card = reference_card(self.session.net, self.stepper.optimizer)
         self.push_screen(CardScreen(asciify(card) if self.ascii_only else card))
 
+    def _current_chapter(self) -> Chapter | None:
+        """The chapter on the page (None without a lesson, or on the closing page)."""
+        if self.lesson is None or not 0 <= self.chapter < len(self.lesson.chapters):
+            return None
+        return self.lesson.chapters[self.chapter]
+
+    def _question_waiting(self) -> str | None:
+        """How to open the answer box for the chapter's question still to answer, or None."""
+        from tui_nn.engine.lesson import WrittenQuiz
+
+        chapter = self._current_chapter()
+        if chapter is None or not self.lesson_open:
+            return None
+        if self.quiz_remaining:
+            return "→ asks the step first"
+        if isinstance(chapter.question, WrittenQuiz) and not self.lesson_progress.answers(self.chapter):
+            return "A opens the answer box"
+        return None
+
+    def _show_lesson_page(self) -> None:
+        """The page of the chapter (or the closing page), with the keys that work on it now."""
+        if self.lesson is None or not self.lesson_open or self._recomposing:
+            return
+        from tui_nn.engine.lesson import WrittenQuiz, closing_page
+
+        pane = self.query_one(LessonPane)
+        total = len(self.lesson.chapters)
+        chapter = self._current_chapter()
+        if chapter is None:
+            pane.show_page(
+                self.lesson.title, "the end", closing_page(self.lesson, self.lesson_progress), "< back · L hides", self.ascii_only
+            )
+            return
+        explanation = ""
+        answers = self.lesson_progress.answers(self.chapter)
+        if isinstance(chapter.question, WrittenQuiz) and answers:
+            explanation = chapter.question.explanation or f"The answer is {chapter.question.question.shown}."
+        waiting = self._question_waiting()
+        keys = f"{waiting.split(' ')[0]} answers · " if waiting else ""  # "→ answers", "A answers": short enough for 80 columns
+        keys += "< > chapters · L hides" if self.chapter + 1 < total else "> your score · < back · L hides"
+        pane.show(self.lesson, self.chapter, self.ascii_only, keys, self.quiz_remaining, explanation)
+
     def action_lesson(self) -> None:
         """L: open the lesson (the built-in one unless another was given), or hide and show it."""
         if self.lesson is None:
             from tui_nn.engine.lesson import builtin_lesson
 
             self.lesson = builtin_lesson()
-            self.call_later(self._open_chapter, 0)
+            self.chapter_wanted = 0
+            self._turn_chapter()
             return
         self.lesson_open = not self.lesson_open
         self.screen.set_class(self.lesson_open, "lesson-open")
-        if self.lesson_open:
-            self.query_one(LessonPane).show(self.lesson, self.chapter, self.ascii_only)
+        self._show_lesson_page()
 
     def action_chapter(self, step: int) -> None:
+        """> and <: the next or previous chapter; > after the last one shows the closing page.
+        Presses while a chapter prepares all count (the latest place is opened once ready)."""
         if self.lesson is None:
             self.say(Message("no lesson open: L opens the built-in one", "warn"))
             self.draw(self.view)
             return
-        target = self.chapter + step
-        if not 0 <= target < len(self.lesson.chapters):
-            where = "last" if step > 0 else "first"
-            self.say(Message(f"this is the {where} chapter", "info"))
+        last = len(self.lesson.chapters)  # the closing page
+        base = self.chapter_wanted if self.chapter_wanted is not None else self.chapter
+        target = base + step
+        if not 0 <= target <= last:
+            where = "the closing page: < goes back to the last chapter" if step > 0 else "the first chapter"
+            self.say(Message(f"this is {where}", "info"))
             self.draw(self.view)
             return
-        self.call_later(self._open_chapter, target)
+        self.chapter_wanted = target
+        self._turn_chapter()
+
+    def _turn_chapter(self) -> None:
+        """Open the chapter wanted once live training has paused (turning a chapter rebuilds)."""
+        if self._turning:
+            return  # the chapter being prepared opens the one wanted next when it is done
+        if self.live is not None:
+            self._after_training = self._turn_chapter
+            self.live.stop()
+            return
+        self._stop_playing()
+        self._turning = True
+        self.call_later(self._open_wanted)
+
+    async def _open_wanted(self) -> None:
+        try:
+            while self.chapter_wanted is not None:
+                if self.live is not None:  # T pressed while the chapter prepared: pause it, then go on
+                    self._after_training = self._turn_chapter
+                    self.live.stop()
+                    return
+                index, self.chapter_wanted = self.chapter_wanted, None
+                await self._open_chapter(index)
+        finally:
+            self._turning = False
 
     async def _open_chapter(self, index: int) -> None:
         """Set the state the chapter needs (its actions, one by one, through the controller)."""
-        assert self.lesson is not None
-        if self.live is not None:
-            self.live.stop()
-            await self.workers.wait_for_complete()
-        chapter = self.lesson.chapters[index]
+        assert self.lesson is not None and self.live is None
+        from tui_nn.engine.lesson import StepQuiz
+
         self.chapter = index
+        self.quiz_remaining = self.chapter_asked = 0
+        self.lesson_open = True
+        self.screen.set_class(True, "lesson-open")
+        total = len(self.lesson.chapters)
+        if index == total:
+            right = sum(answer == "right" for answer in self.lesson_progress.results.values())
+            self.say(Message(f"the end of the lesson: {right} right on the first try · < goes back", "focus"))
+            self._show_lesson_page()
+            self.draw(self.view)
+            return
+        chapter = self.lesson.chapters[index]
         rebuilt = False
         for action in chapter.actions:
             rebuilt = self.controller.apply(action).rebuilt or rebuilt
         if chapter.view is not None:
             self.view_mode = chapter.view
-        from tui_nn.engine.lesson import StepQuiz
-
-        self.quiz_once = isinstance(chapter.question, StepQuiz)
-        self.quiz_style = chapter.question.style if isinstance(chapter.question, StepQuiz) else "auto"
-        self.lesson_open = True
-        self.screen.set_class(True, "lesson-open")
+        if isinstance(chapter.question, StepQuiz):
+            self.quiz_remaining, self.quiz_style = chapter.question.count, chapter.question.style
+        else:
+            self.quiz_style = "auto"
         if rebuilt:
             await self._rebuild()
         self.screen.set_class(True, "lesson-open")
         self._apply_size(self.size.width, self.size.height)
-        self.query_one(LessonPane).show(self.lesson, index, self.ascii_only)
-        self.say(Message(f"chapter {index + 1}/{len(self.lesson.chapters)}: {chapter.title}", "focus"))
+        self._show_lesson_page()
+        self.say(Message(f"chapter {index + 1}/{total}: {chapter.title}", "focus"))
         self.draw()
 
     def action_answer_chapter(self) -> None:
         """A: answer the chapter's own question."""
         from tui_nn.engine.lesson import StepQuiz, WrittenQuiz
 
-        chapter = self.lesson.chapters[self.chapter] if self.lesson is not None else None
-        if chapter is not None and isinstance(chapter.question, StepQuiz) and self.quiz_once:
+        chapter = self._current_chapter()
+        if chapter is not None and isinstance(chapter.question, StepQuiz) and self.quiz_remaining:
             self._ask_next()  # the chapter asks for the next step: A asks it now, as → would
             return
         if chapter is None or not isinstance(chapter.question, WrittenQuiz):
-            if chapter is None:
+            if self.lesson is None:
                 text = "no lesson open: L opens one"
+            elif chapter is None:
+                text = "the lesson is over: < goes back to a chapter"
             elif isinstance(chapter.question, StepQuiz):
-                text = "this chapter's question has been asked: > for the next chapter"
+                text = "this chapter's questions have been asked: > for the next chapter (< and > again ask them as practice)"
             else:
                 text = "this chapter has no question: > for the next chapter"
             self.say(Message(text, "info"))
@@ -479,18 +588,22 @@ class TuiNN(ResilientApp[None]):
     def _chapter_answered(self, result: tuple[Question, Verdict] | None) -> None:
         from tui_nn.engine.lesson import WrittenQuiz
 
+        chapter = self._current_chapter()
+        assert chapter is not None and isinstance(chapter.question, WrittenQuiz)
+        question = chapter.question.question
         if result is None:
-            assert self.lesson is not None
-            chapter = self.lesson.chapters[self.chapter]
-            assert isinstance(chapter.question, WrittenQuiz)
-            self.quiz_score = self.quiz_score.skipped(chapter.question.question)
-            self.say(Message(f"skipped: the answer is {chapter.question.question.shown}", "info"))
+            text, tone, answer = f"skipped: the answer is {question.shown}", "info", "skipped"
         else:
-            question, verdict = result
-            self.quiz_score = self.quiz_score.answered(question, verdict)
+            verdict = result[1]
             right = verdict.outcome == "right"
-            mark = "✓" if right else "✗"
-            self.say(Message(f"{mark} {verdict.message} · {self.quiz_score.summary()}", "success" if right else "error"))
+            text, tone, answer = f"{'✓' if right else '✗'} {verdict.message}", "success" if right else "error", verdict.outcome
+        if self.lesson_progress.record(self.chapter, 0, answer):  # type: ignore[arg-type]
+            self.quiz_score = self._scored(question, result)
+            text += f" · {self.quiz_score.summary()}"
+        else:
+            text += " · practice: the first answer stays scored"
+        self.say(Message(text, tone))  # type: ignore[arg-type]
+        self._show_lesson_page()
         self.draw(self.view)
 
     # --- replaying a recorded session ---------------------------------------------------------
@@ -517,6 +630,15 @@ class TuiNN(ResilientApp[None]):
         self.dispatch(act.Back())
 
     def action_pin(self, number: int) -> None:
+        waiting = self._question_waiting()
+        if waiting is not None:
+            # A learner typing an answer (0.2) before opening the box would otherwise pin sample 2:
+            # while the chapter's question waits, a digit is neither a pin nor an answer.
+            self.say(
+                Message(f"a question is waiting: {waiting}, then type the answer there (digits pin samples after it)", "warn")
+            )
+            self.draw(self.view)
+            return
         self.dispatch(act.Pin(None if number == 0 else number))
 
     def action_pin_by(self, delta: int) -> None:
@@ -617,6 +739,7 @@ class TuiNN(ResilientApp[None]):
         self.screen.set_class(self.palette.name == "light", "light")
         self._apply_size(self.size.width, self.size.height)
         self.refresh_bindings()
+        self._show_lesson_page()  # the new lesson pane is empty (settings, a reset, a theme replaced the panes)
         self.draw()
 
     def action_cycle_view(self) -> None:

@@ -171,7 +171,8 @@ class CardScreen(ModalScreen[None]):
 
 
 class LessonPane(VerticalScroll):
-    """The current chapter's page: its text, then its question. It takes the log's place."""
+    """The current chapter's page: its text, then its question; the log stays below it. Its keys
+    are on a line of their own (a compact terminal's pane has no bottom border to carry them)."""
 
     can_focus = False
 
@@ -179,14 +180,41 @@ class LessonPane(VerticalScroll):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.border_title = "lesson"
 
-    def show(self, lesson: Lesson, index: int, ascii_only: bool = False) -> None:
-        from textual.widgets import Markdown  # its parser loads with the first lesson, not with the app
+    def compose(self) -> ComposeResult:
+        yield Static("", id="lesson-keys")
+
+    def show(
+        self,
+        lesson: Lesson,
+        index: int,
+        ascii_only: bool = False,
+        keys: str = "> next chapter · < previous · L hides",
+        remaining: int | None = None,
+        explanation: str = "",
+    ) -> None:
+        """Chapter `index`; `remaining` step questions still to ask, and the explanation of its
+        own question once answered."""
+        from tui_nn.engine.lesson import WrittenQuiz
 
         chapter = lesson.chapters[index]
-        self.border_title = f"lesson · {lesson.title} · {index + 1}/{len(lesson.chapters)}"
-        self.border_subtitle = "> next chapter · < previous · L hides"
-        text = f"## {chapter.title}\n\n{chapter.markdown.strip()}\n\n{question_hint(chapter)}"
-        page = asciify(text) if ascii_only else text
+        hint = question_hint(chapter, remaining)
+        if explanation and isinstance(chapter.question, WrittenQuiz):
+            hint = f"**Question:** {chapter.question.question.prompt} (answered: A asks it again, as practice)"
+            hint += f"\n\n**Answer:** {explanation}"
+        text = f"## {chapter.title}\n\n{chapter.markdown.strip()}\n\n{hint}"
+        self._page(lesson.title, f"{index + 1}/{len(lesson.chapters)}", asciify(text) if ascii_only else text, keys, ascii_only)
+
+    def show_page(self, title: str, where: str, markdown: str, keys: str, ascii_only: bool = False) -> None:
+        """A page that is not a chapter (the closing page)."""
+        self._page(title, where, asciify(markdown) if ascii_only else markdown, keys, ascii_only)
+
+    def _page(self, title: str, where: str, page: str, keys: str, ascii_only: bool) -> None:
+        from textual.widgets import Markdown  # its parser loads with the first lesson, not with the app
+
+        # Text, not a str: Textual reads a str title as markup, and a lesson's title is the author's
+        # words ('a [/] b' raised MarkupError; '[@click=app.quit]' quit the app when clicked).
+        self.border_title = Text(f"lesson · {title} · {where}")
+        self.query_one("#lesson-keys", Static).update(Text(asciify(keys) if ascii_only else keys, style=theme.MUTED))
         shown = self.query("#lesson-text")
         if shown:
             shown.first(Markdown).update(page)
@@ -195,13 +223,17 @@ class LessonPane(VerticalScroll):
         self.scroll_home(animate=False)
 
 
-def question_hint(chapter: Chapter) -> str:
-    """What the chapter asks, and how to answer it."""
+def question_hint(chapter: Chapter, remaining: int | None = None) -> str:
+    """What the chapter asks, and how to answer it (`remaining`: step questions still to ask)."""
     from tui_nn.engine.lesson import StepQuiz, WrittenQuiz
 
     question = chapter.question
     if isinstance(question, StepQuiz):
-        return "**Question:** press → and the app asks for the next step before it shows it."
+        left = question.count if remaining is None else remaining
+        if not left:
+            return "**Questions:** all asked; the log below shows each step. `<` then `>` asks them again, as practice."
+        steps = "the next step" if left == 1 else f"each of the next {left} steps"
+        return f"**Question:** press → and the app asks for {steps} before it shows it (type the answer in the box it opens)."
     if isinstance(question, WrittenQuiz):
-        return f"**Question:** {question.question.prompt} (press A to answer)"
+        return f"**Question:** {question.question.prompt} (press A to open the answer box)"
     return ""
