@@ -19,6 +19,7 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.compose import compose
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -239,9 +240,14 @@ class TuiNN(ResilientApp[None]):
         classes = self._size_classes(size.width, size.height) | {"ascii": self.ascii_only, "light": self.palette.name == "light"}
         return Screen(id="_default", classes=" ".join(name for name, on in classes.items() if on))
 
+    @property
+    def main_screen(self) -> Screen[None]:
+        """The screen of the panes, under any settings, help or question screen open over it."""
+        return self.screen_stack[0]
+
     def _apply_size(self, width: int, height: int) -> None:
         classes = self._size_classes(width, height)
-        self.screen.update_classes(classes)  # one restyle at most, whatever changed
+        self.main_screen.update_classes(classes)  # one restyle at most, whatever changed
         for footer in self.query(KeysFooter):
             footer.compact = width < FOOTER_COMPACT_WIDTH
             footer.refit(width)
@@ -597,16 +603,25 @@ class TuiNN(ResilientApp[None]):
     async def _rebuild(self) -> None:
         """The session was replaced (settings, reset, or undoing one): new panes for its network."""
         self.view = self.controller.view()
+        if self._exit:
+            return
+        # Not App.recompose, which rebuilds whatever screen is on top: a key typed ahead (r, c) can
+        # open the settings before this runs, and their form must not be replaced by the panes.
+        main = self.main_screen
         self._recomposing = True  # a timer (the playing walk, a replay) may fire while the panes are gone
         try:
-            await self.recompose()
+            async with main.batch():
+                await main.query("*").exclude(".-textual-system").remove()
+                await main.mount_all(compose(self))
         finally:
             self._recomposing = False
         self.sub_title = self.session.describe()
-        self.screen.set_class(self.ascii_only, "ascii")
-        self.screen.set_class(self.palette.name == "light", "light")
+        main.set_class(self.ascii_only, "ascii")
+        main.set_class(self.palette.name == "light", "light")
         self._apply_size(self.size.width, self.size.height)
         self.refresh_bindings()
+        self._selection_moved()
+        self.query_one(NetworkPane).selected = self.selection if self.inspecting else None  # the new diagram's
         self.draw()
 
     def action_cycle_view(self) -> None:
@@ -758,15 +773,50 @@ class TuiNN(ResilientApp[None]):
     # --- inspecting: select a number and see where it comes from --------------------------
 
     def action_inspect(self) -> None:
-        from tui_nn.engine.explain import Element, elements
-
         if self.inspecting:
             self.action_leave_inspect()
             return
-        if self.selection is None or self.selection not in elements(self.session.net.sizes):
-            first_weight = Element("weight", self.session.net.n_layers - 1, 0, 0)
-            self.selection = first_weight
+        if self.selection is None or self._selection_moved():
+            self.selection = self._first_weight()
         self._set_inspecting(True)
+
+    def _first_weight(self) -> Element:
+        """Where inspecting starts: the first weight into the output, which every network has."""
+        from tui_nn.engine.explain import Element
+
+        return Element("weight", self.session.net.n_layers - 1, 0, 0)
+
+    def _selection_moved(self) -> bool:
+        """Keep the selection only while it names a number of this network: an undo, a reset or new
+        settings may have taken its layer or unit away (z, = or Tab would then index past the end).
+        A vanished selection moves to the first weight while inspecting (to nothing otherwise);
+        True when it had to move."""
+        from tui_nn.engine.explain import elements
+
+        if self.selection is None or self.selection in elements(self.session.net.sizes):
+            return False
+        self.selection = self._first_weight() if self.inspecting else None
+        self.last_what_if = None
+        if self.inspecting:
+            self.query_one(NetworkPane).selected = self.selection
+        return True
+
+    def _refuse_moved_selection(self, key: str, does: str) -> bool:
+        """Say so (and do nothing) when the selection a key acts on is gone; True if it was."""
+        if not self._selection_moved():
+            return False
+        shape = "-".join(str(n) for n in self.session.net.sizes)
+        where = f"it moved to {self._selection_name()}; {key} again {does}" if self.selection is not None else "select again"
+        self.say(Message(f"the selected number is not in this {shape} network: {where}", "warn"))
+        self.draw(self.view)
+        return True
+
+    def _selection_name(self) -> str:
+        element = self.selection
+        assert element is not None
+        if element.kind == "unit":
+            return self.stepper.narrator.names.unit(element.layer, element.unit)
+        return parameter_label(self.session.net, element.parameter_index(self.session.net)).split(" ")[0]
 
     def _set_inspecting(self, on: bool) -> None:
         self.inspecting = on
@@ -794,14 +844,16 @@ class TuiNN(ResilientApp[None]):
     def action_select(self, direction: str) -> None:
         from tui_nn.engine.explain import move
 
+        moved = self._selection_moved()  # then the key lands on the first weight
         if self.selection is not None:
-            self._select(move(self.session.net.sizes, self.selection, direction))  # type: ignore[arg-type]
+            self._select(self.selection if moved else move(self.session.net.sizes, self.selection, direction))  # type: ignore[arg-type]
 
     def action_select_cycle(self, step: int) -> None:
         from tui_nn.engine.explain import cycle
 
+        moved = self._selection_moved()
         if self.selection is not None:
-            self._select(cycle(self.session.net.sizes, self.selection, step))
+            self._select(self.selection if moved else cycle(self.session.net.sizes, self.selection, step))
 
     def on_network_pane_clicked(self, message: NetworkPane.Clicked) -> None:
         self.selection = message.element
@@ -824,6 +876,8 @@ class TuiNN(ResilientApp[None]):
         inspector.show(self.controller.explain(selection), self.last_what_if)
 
     def action_set_value(self) -> None:
+        if self._refuse_moved_selection("=", "sets its value"):
+            return
         element = self.selection
         if element is None or element.kind == "unit":
             self.say(Message("select a weight or bias first: = sets its value", "warn"))
@@ -845,6 +899,8 @@ class TuiNN(ResilientApp[None]):
         self._what_if(act.SetParam(name, value), f"{name} = {value:g}")
 
     def action_zero(self) -> None:
+        if self._refuse_moved_selection("z", "zeroes it"):
+            return
         element = self.selection
         if element is None or element.kind == "unit":
             self.say(Message("select a weight or bias first: z zeroes it", "warn"))
@@ -854,6 +910,8 @@ class TuiNN(ResilientApp[None]):
         self._what_if(act.SetParam(name, 0.0), f"{name} = 0 (ablation)")
 
     def action_knock_out(self) -> None:
+        if self._refuse_moved_selection("k", "knocks out a hidden unit"):
+            return
         element = self.selection
         net = self.session.net
         if element is None or element.kind != "unit" or not 0 < element.layer < net.n_layers:
