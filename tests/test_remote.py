@@ -306,6 +306,8 @@ async def test_quitting_while_training_leaves_no_segment_and_an_idle_process() -
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("T")
         await until(pilot, lambda: app.live is not None and app.live.process_id is not None and app.view.epoch > 50)
+        await pilot.press("q")  # (it says the training is not saved)
+        assert app.is_running and app.training
         await pilot.press("q")
     assert app.return_code == 0
     assert remote.segment_names() == []
@@ -399,6 +401,8 @@ def start_training(app: Terminal) -> int:
 
 def test_quitting_while_training_leaves_no_process_and_no_segment(terminal: Terminal) -> None:
     child = start_training(terminal)
+    terminal.drain(0.5)
+    os.write(terminal.master, b"q")  # the first q says the training is not saved; the second quits
     terminal.drain(0.5)
     os.write(terminal.master, b"q")
     terminal.until(lambda: terminal.process.poll() is not None)

@@ -130,6 +130,9 @@ class TuiNN(ResilientApp[None]):
         self.view_mode = "network"
         self.lens: str | None = None
         self.selection: Element | None = None
+        # What quitting would lose: the weights as started or last saved (s or S); q warns once.
+        self._saved_params = self.view.snapshot.params.copy()
+        self._quit_warned = False
         self.last_what_if: tuple[str, WhatIf, list[str]] | None = None
         # A recording being played back: the actions still to apply, and the timer applying them.
         self.replay_queue: deque[act.Action] = deque(replay.actions if replay is not None else ())
@@ -714,6 +717,7 @@ class TuiNN(ResilientApp[None]):
             self.say(Message(f"could not save to {path}: {error}", "error"))
         else:
             self.say(Message(f"saved {saved.resolve()}", "success"))
+            self._mark_saved()
             self.controller.logbook.note(f"saved the network (epoch {view.epoch}) to {saved.resolve()}")
         self.draw(self.view)
 
@@ -750,6 +754,7 @@ class TuiNN(ResilientApp[None]):
 
         self._write(".json", to_text(self.controller.recording()), "session")
         if self.message.startswith("wrote"):
+            self._mark_saved()
             self.say(Message(f"{self.message} ({FORMAT}: tui-nn replay FILE plays it)", "success"))
             self.draw(self.view)
 
@@ -766,9 +771,33 @@ class TuiNN(ResilientApp[None]):
         self.push_screen(HelpScreen())
 
     async def action_quit(self) -> None:
+        if self._warned_of_unsaved_training():
+            return
         if self.live is not None:
             self.live.stop()
         self.exit()
+
+    def _unsaved_training(self) -> bool:
+        """Trained weights that no s or S has saved (a run, a lesson, steps by hand): quitting loses them."""
+        view = self.view  # (the training thread owns the engine while it runs: its last frame)
+        saved, now = self._saved_params, view.snapshot.params
+        return view.epoch > 0 and (saved.shape != now.shape or bool((saved != now).any()))
+
+    def _mark_saved(self) -> None:
+        self._saved_params = self.view.snapshot.params.copy()
+        self._quit_warned = False
+
+    def _warned_of_unsaved_training(self) -> bool:
+        """The first q with unsaved training says so (once) instead of quitting; the next q quits."""
+        if self._quit_warned or not self._unsaved_training():
+            return False
+        self._quit_warned = True
+        text = f"epoch {self.view.epoch:,}'s trained weights are not saved: s saves · q again quits"
+        self.say(Message(text, "warn"))
+        if len(self.screen_stack) > 1:  # the status line is under the open screen
+            self.notify(text, severity="warning")
+        self.draw(self.view)
+        return True
 
     # --- inspecting: select a number and see where it comes from --------------------------
 
