@@ -283,7 +283,10 @@ class TuiNN(ResilientApp[None]):
         self.query_one(LossPane).show(view)
         live = None
         if self.training:
-            live = f"pace {pace_text(self.pace)}" + (f" · {epochs_per_second:,.0f} epochs/s" if epochs_per_second else "")
+            if epochs_per_second is not None:  # a frame drawn with a rate of its own
+                live = f"pace {pace_text(self.pace)} · {epochs_per_second:,.0f} epochs/s"
+            else:  # the run's own: its measured rate, that it is settling, or that its process is silent
+                live = self.live.status() if self.live is not None else f"pace {pace_text(self.pace)}"
         message, style = self.message, self.message_style
         if self.inspecting:
             self._show_inspector(view)
@@ -998,7 +1001,7 @@ class TuiNN(ResilientApp[None]):
 
     def on_training_progress(self, message: TrainingProgress) -> None:
         if self.live is not None and self.is_running:  # not while shutting down: the panes are gone
-            self.draw(message.view, message.epochs_per_second)
+            self.draw(message.view)
 
     def on_training_stopped(self, message: TrainingStopped) -> None:
         live, self.live = self.live, None
