@@ -241,7 +241,7 @@ def measure_keys(report: Report, presses: int) -> None:
             cpu = {name: (app.cpu_seconds() - cpu_before[name]) / presses for name, app in apps.items()}
         finally:
             for app in apps.values():
-                app.close()
+                app.close(b"qq")  # (after an epoch of steps the first q says it is not saved)
         for name, got in responses.items():
             timed_out = sum(r.timed_out for r in got)
             if timed_out:
@@ -464,7 +464,7 @@ def live_in_pty(problem: str, size: tuple[int, int], seconds: float) -> tuple[Li
         wall, cpu1, threads1 = time.perf_counter() - start, app.cpu_seconds(), app.thread_cpu()
         del warm
     finally:
-        app.close(b"q")
+        app.close(b"qq")  # the first q says the training is not saved; the second quits
     shown = status_epochs(window, rows)
     frames = len(window.frame_ends())
     if len(shown) < 2:

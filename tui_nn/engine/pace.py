@@ -11,6 +11,18 @@ from tui_nn.engine.config import shown_value
 # network to its target loss (about 9,700 epochs) in roughly 20 seconds: slow enough to watch.
 PACES: tuple[float | None, ...] = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, None)
 DEFAULT_PACE = 500
+CATCH_UP_SECONDS = 0.5
+"""Training further behind its pace than this (its process was stopped, or the machine was busy)
+does not catch up: the pace is counted afresh from there."""
+
+
+def keep_pace(paced_from: tuple[float, int], now: float, epoch: int, pace: float) -> tuple[float, int]:
+    """The (time, epoch) a set pace is counted from: `paced_from`, or (now, epoch) once training
+    has fallen more than CATCH_UP_SECONDS behind it, so the epochs missed in a stall are not
+    trained (and drawn) in one burst when it ends."""
+    start, start_epoch = paced_from
+    behind = (now - start) - (epoch - start_epoch) / pace
+    return (now, epoch) if behind > CATCH_UP_SECONDS else paced_from
 
 
 def pace_text(pace: float | None) -> str:

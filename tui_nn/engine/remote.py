@@ -9,7 +9,9 @@ How. The child is a fresh interpreter (`python -I -c …` started by exec, as mu
 'spawn' does but without its pickled bootstrap; nothing is forked from the threaded app), started
 ahead of need so a run never waits for Python and NumPy to import. Nothing is pickled either way:
 arrays go through one `multiprocessing.shared_memory` segment per run, everything else is small
-JSON over a `multiprocessing.connection` pipe.
+JSON over a `multiprocessing.connection` pipe. The child maps the segment from a descriptor the
+parent sends over the pipe (SCM_RIGHTS) right behind the run's message, and the parent removes its
+name at once: nothing in /dev/shm depends on the child, even a stopped one, to be cleaned up.
 
   parent → child   run {sizes, activations, loss, data name, optimizer, t, η, batch, seed, focus,
                         epoch, η's start (see Trainer._explosion_limit), target, stuck check
@@ -41,6 +43,7 @@ import contextlib
 import itertools
 import json
 import math
+import mmap
 import os
 import subprocess
 import sys
@@ -49,7 +52,7 @@ import time
 import traceback
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from multiprocessing import connection
+from multiprocessing import connection, reduction
 from multiprocessing.shared_memory import SharedMemory
 from typing import Any
 
@@ -60,6 +63,7 @@ from tui_nn.engine.diagnostics import STUCK_WINDOW, trainer_diagnosis
 from tui_nn.engine.history import History
 from tui_nn.engine.network import Network
 from tui_nn.engine.optimizers import OptimizerState
+from tui_nn.engine.pace import keep_pace
 from tui_nn.engine.reasons import StopReason, from_json, to_json
 from tui_nn.engine.training import Trainer
 
@@ -74,7 +78,8 @@ FRAME_SECONDS = 1 / 30  # a frame of the UI: slices at a set pace are at most 4 
 READY_SECONDS = 30.0  # a fresh interpreter importing NumPy on a loaded machine can take seconds
 STOP_SECONDS = 0.5  # a child that has not stopped this long after being asked is ended
 SEGMENT_PREFIX = "tui_nn_"
-"""Shared-memory segments are named tui_nn_<parent pid>_<n> (in /dev/shm on Linux)."""
+"""Shared-memory segments are named tui_nn_<parent pid>_<n> (in /dev/shm on Linux) from their
+creation until their descriptor has been sent to the child, a moment later."""
 
 Message = dict[str, Any]
 RateStart = tuple[float, int, float] | None
@@ -239,9 +244,14 @@ class _ChildRun:
     def __init__(self, conn: connection.Connection, message: Message) -> None:
         self.conn = conn
         self.layout = Layout(**message["layout"])
-        with _untracked():
-            self.segment = SharedMemory(message["segment"])
-        self.arrays = self.layout.arrays(self.segment.buf)
+        # The segment comes as a descriptor right behind the message (its name is gone by now).
+        fd = reduction.recv_handle(conn)
+        try:
+            self.mapping = mmap.mmap(fd, self.layout.nbytes)
+        finally:
+            os.close(fd)
+        self.buffer: memoryview | None = memoryview(self.mapping)
+        self.arrays = self.layout.arrays(self.buffer)
         try:
             self._rebuild(message)
         except BaseException:
@@ -280,7 +290,11 @@ class _ChildRun:
 
     def close(self) -> None:
         self.arrays.clear()
-        _close(self.segment)
+        if self.buffer is not None:
+            buffer, self.buffer = self.buffer, None
+            with contextlib.suppress(BufferError):  # a view still referenced: the mapping goes with it
+                buffer.release()
+                self.mapping.close()
 
     # messages
 
@@ -367,6 +381,7 @@ class _ChildRun:
             if pace is None:
                 epochs = chunk
             else:
+                paced_from = keep_pace(paced_from, now, trainer.epoch, pace)
                 due = int((now - paced_from[0]) * pace) - (trainer.epoch - paced_from[1])
                 if due <= 0:  # ahead of the pace: sleep until the next epoch is due (a message ends it early)
                     self.drain((1 - due) / pace)
@@ -453,9 +468,6 @@ def _serve(conn: connection.Connection, message: Message) -> None:
         return
     try:
         run.finish(run.train())
-    except (EOFError, OSError):
-        _unlink(run.segment)  # the parent has gone (or quit) mid-run and will not remove it
-        raise
     except Exception:
         run.send({"type": "error", "error": traceback.format_exc()})
     finally:
@@ -629,8 +641,18 @@ class RemoteRun:
         _open_segments.add(name)
         self.arrays = self.layout.arrays(self.segment.buf)
         self.stopping = False
+        self.named = True
         try:
             self._hand_over(name, history, target_loss, stuck_check, pace)
+            # The child maps the segment from a descriptor sent behind the run's message, so its name
+            # can go at once: the memory lives exactly as long as a mapping of it, and a child that
+            # outlives the app (stopped when the app was killed, say) leaves nothing in /dev/shm.
+            try:
+                descriptor = self.segment._fd  # type: ignore[attr-defined]  # (SharedMemory has no public one)
+                reduction.send_handle(self.process.conn, descriptor, self.process.pid)
+            except OSError as error:
+                raise TrainingProcessLost(f"could not share memory with it: {error}") from None
+            self._unname()
         except BaseException:
             self.close()
             raise
@@ -720,14 +742,19 @@ class RemoteRun:
         _set_rate_start(trainer, _rate_start(message["rate_start"]))
         self.process.send({"type": "ack"})
 
+    def _unname(self) -> None:
+        if self.segment is not None and self.named:
+            self.named = False
+            _unlink(self.segment)
+            _open_segments.discard(self.segment.name)
+
     def close(self) -> None:
         """Release and remove the segment (the child has closed its own mapping or is gone)."""
         self.arrays.clear()
+        self._unname()
         if self.segment is not None:
             segment, self.segment = self.segment, None
             _close(segment)
-            _unlink(segment)
-            _open_segments.discard(segment.name)
 
 
 # --- the processes of this app -------------------------------------------------------------------

@@ -19,6 +19,7 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.compose import compose
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -130,6 +131,9 @@ class TuiNN(ResilientApp[None]):
         self.view_mode = "network"
         self.lens: str | None = None
         self.selection: Element | None = None
+        # What quitting would lose: the weights as started or last saved (s or S); q warns once.
+        self._saved_params = self.view.snapshot.params.copy()
+        self._quit_warned = False
         self.last_what_if: tuple[str, WhatIf, list[str]] | None = None
         # A recording being played back: the actions still to apply, and the timer applying them.
         self.replay_queue: deque[act.Action] = deque(replay.actions if replay is not None else ())
@@ -254,9 +258,14 @@ class TuiNN(ResilientApp[None]):
         classes = self._size_classes(size.width, size.height) | {"ascii": self.ascii_only, "light": self.palette.name == "light"}
         return Screen(id="_default", classes=" ".join(name for name, on in classes.items() if on))
 
+    @property
+    def main_screen(self) -> Screen[None]:
+        """The screen of the panes, under any settings, help or question screen open over it."""
+        return self.screen_stack[0]
+
     def _apply_size(self, width: int, height: int) -> None:
         classes = self._size_classes(width, height)
-        self.screen.update_classes(classes)  # one restyle at most, whatever changed
+        self.main_screen.update_classes(classes)  # one restyle at most, whatever changed
         for footer in self.query(KeysFooter):
             footer.compact = width < FOOTER_COMPACT_WIDTH
             footer.refit(width)
@@ -289,7 +298,10 @@ class TuiNN(ResilientApp[None]):
         self.query_one(LossPane).show(view)
         live = None
         if self.training:
-            live = f"pace {pace_text(self.pace)}" + (f" · {epochs_per_second:,.0f} epochs/s" if epochs_per_second else "")
+            if epochs_per_second is not None:  # a frame drawn with a rate of its own
+                live = f"pace {pace_text(self.pace)} · {epochs_per_second:,.0f} epochs/s"
+            else:  # the run's own: its measured rate, that it is settling, or that its process is silent
+                live = self.live.status() if self.live is not None else f"pace {pace_text(self.pace)}"
         message, style = self.message, self.message_style
         if self.inspecting:
             self._show_inspector(view)
@@ -729,16 +741,25 @@ class TuiNN(ResilientApp[None]):
     async def _rebuild(self) -> None:
         """The session was replaced (settings, reset, or undoing one): new panes for its network."""
         self.view = self.controller.view()
+        if self._exit:
+            return
+        # Not App.recompose, which rebuilds whatever screen is on top: a key typed ahead (r, c) can
+        # open the settings before this runs, and their form must not be replaced by the panes.
+        main = self.main_screen
         self._recomposing = True  # a timer (the playing walk, a replay) may fire while the panes are gone
         try:
-            await self.recompose()
+            async with main.batch():
+                await main.query("*").exclude(".-textual-system").remove()
+                await main.mount_all(compose(self))
         finally:
             self._recomposing = False
         self.sub_title = self.session.describe()
-        self.screen.set_class(self.ascii_only, "ascii")
-        self.screen.set_class(self.palette.name == "light", "light")
+        main.set_class(self.ascii_only, "ascii")
+        main.set_class(self.palette.name == "light", "light")
         self._apply_size(self.size.width, self.size.height)
         self.refresh_bindings()
+        self._selection_moved()
+        self.query_one(NetworkPane).selected = self.selection if self.inspecting else None  # the new diagram's
         self._show_lesson_page()  # the new lesson pane is empty (settings, a reset, a theme replaced the panes)
         self.draw()
 
@@ -832,6 +853,7 @@ class TuiNN(ResilientApp[None]):
             self.say(Message(f"could not save to {path}: {error}", "error"))
         else:
             self.say(Message(f"saved {saved.resolve()}", "success"))
+            self._mark_saved()
             self.controller.logbook.note(f"saved the network (epoch {view.epoch}) to {saved.resolve()}")
         self.draw(self.view)
 
@@ -868,6 +890,7 @@ class TuiNN(ResilientApp[None]):
 
         self._write(".json", to_text(self.controller.recording()), "session")
         if self.message.startswith("wrote"):
+            self._mark_saved()
             self.say(Message(f"{self.message} ({FORMAT}: tui-nn replay FILE plays it)", "success"))
             self.draw(self.view)
 
@@ -884,22 +907,81 @@ class TuiNN(ResilientApp[None]):
         self.push_screen(HelpScreen())
 
     async def action_quit(self) -> None:
+        if self._warned_of_unsaved_training():
+            return
         if self.live is not None:
             self.live.stop()
         self.exit()
 
+    def _unsaved_training(self) -> bool:
+        """Trained weights that no s or S has saved (a run, a lesson, steps by hand): quitting loses them."""
+        view = self.view  # (the training thread owns the engine while it runs: its last frame)
+        saved, now = self._saved_params, view.snapshot.params
+        return view.epoch > 0 and (saved.shape != now.shape or bool((saved != now).any()))
+
+    def _mark_saved(self) -> None:
+        self._saved_params = self.view.snapshot.params.copy()
+        self._quit_warned = False
+
+    def _warned_of_unsaved_training(self) -> bool:
+        """The first q with unsaved training says so (once) instead of quitting; the next q quits."""
+        if self._quit_warned or not self._unsaved_training():
+            return False
+        self._quit_warned = True
+        text = f"epoch {self.view.epoch:,}'s trained weights are not saved: s saves · q again quits"
+        self.say(Message(text, "warn"))
+        if len(self.screen_stack) > 1:  # the status line is under the open screen
+            self.notify(text, severity="warning")
+        self.draw(self.view)
+        return True
+
     # --- inspecting: select a number and see where it comes from --------------------------
 
     def action_inspect(self) -> None:
-        from tui_nn.engine.explain import Element, elements
-
         if self.inspecting:
             self.action_leave_inspect()
             return
-        if self.selection is None or self.selection not in elements(self.session.net.sizes):
-            first_weight = Element("weight", self.session.net.n_layers - 1, 0, 0)
-            self.selection = first_weight
+        if self.selection is None or self._selection_moved():
+            self.selection = self._first_weight()
         self._set_inspecting(True)
+
+    def _first_weight(self) -> Element:
+        """Where inspecting starts: the first weight into the output, which every network has."""
+        from tui_nn.engine.explain import Element
+
+        return Element("weight", self.session.net.n_layers - 1, 0, 0)
+
+    def _selection_moved(self) -> bool:
+        """Keep the selection only while it names a number of this network: an undo, a reset or new
+        settings may have taken its layer or unit away (z, = or Tab would then index past the end).
+        A vanished selection moves to the first weight while inspecting (to nothing otherwise);
+        True when it had to move."""
+        from tui_nn.engine.explain import elements
+
+        if self.selection is None or self.selection in elements(self.session.net.sizes):
+            return False
+        self.selection = self._first_weight() if self.inspecting else None
+        self.last_what_if = None
+        if self.inspecting:
+            self.query_one(NetworkPane).selected = self.selection
+        return True
+
+    def _refuse_moved_selection(self, key: str, does: str) -> bool:
+        """Say so (and do nothing) when the selection a key acts on is gone; True if it was."""
+        if not self._selection_moved():
+            return False
+        shape = "-".join(str(n) for n in self.session.net.sizes)
+        where = f"it moved to {self._selection_name()}; {key} again {does}" if self.selection is not None else "select again"
+        self.say(Message(f"the selected number is not in this {shape} network: {where}", "warn"))
+        self.draw(self.view)
+        return True
+
+    def _selection_name(self) -> str:
+        element = self.selection
+        assert element is not None
+        if element.kind == "unit":
+            return self.stepper.narrator.names.unit(element.layer, element.unit)
+        return parameter_label(self.session.net, element.parameter_index(self.session.net)).split(" ")[0]
 
     def _set_inspecting(self, on: bool) -> None:
         self.inspecting = on
@@ -927,14 +1009,16 @@ class TuiNN(ResilientApp[None]):
     def action_select(self, direction: str) -> None:
         from tui_nn.engine.explain import move
 
+        moved = self._selection_moved()  # then the key lands on the first weight
         if self.selection is not None:
-            self._select(move(self.session.net.sizes, self.selection, direction))  # type: ignore[arg-type]
+            self._select(self.selection if moved else move(self.session.net.sizes, self.selection, direction))  # type: ignore[arg-type]
 
     def action_select_cycle(self, step: int) -> None:
         from tui_nn.engine.explain import cycle
 
+        moved = self._selection_moved()
         if self.selection is not None:
-            self._select(cycle(self.session.net.sizes, self.selection, step))
+            self._select(self.selection if moved else cycle(self.session.net.sizes, self.selection, step))
 
     def on_network_pane_clicked(self, message: NetworkPane.Clicked) -> None:
         self.selection = message.element
@@ -957,6 +1041,8 @@ class TuiNN(ResilientApp[None]):
         inspector.show(self.controller.explain(selection), self.last_what_if)
 
     def action_set_value(self) -> None:
+        if self._refuse_moved_selection("=", "sets its value"):
+            return
         element = self.selection
         if element is None or element.kind == "unit":
             self.say(Message("select a weight or bias first: = sets its value", "warn"))
@@ -978,6 +1064,8 @@ class TuiNN(ResilientApp[None]):
         self._what_if(act.SetParam(name, value), f"{name} = {value:g}")
 
     def action_zero(self) -> None:
+        if self._refuse_moved_selection("z", "zeroes it"):
+            return
         element = self.selection
         if element is None or element.kind == "unit":
             self.say(Message("select a weight or bias first: z zeroes it", "warn"))
@@ -987,6 +1075,8 @@ class TuiNN(ResilientApp[None]):
         self._what_if(act.SetParam(name, 0.0), f"{name} = 0 (ablation)")
 
     def action_knock_out(self) -> None:
+        if self._refuse_moved_selection("k", "knocks out a hidden unit"):
+            return
         element = self.selection
         net = self.session.net
         if element is None or element.kind != "unit" or not 0 < element.layer < net.n_layers:
@@ -1045,7 +1135,7 @@ class TuiNN(ResilientApp[None]):
 
     def on_training_progress(self, message: TrainingProgress) -> None:
         if self.live is not None and self.is_running:  # not while shutting down: the panes are gone
-            self.draw(message.view, message.epochs_per_second)
+            self.draw(message.view)
 
     def on_training_stopped(self, message: TrainingStopped) -> None:
         live, self.live = self.live, None

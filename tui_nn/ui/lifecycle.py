@@ -252,6 +252,26 @@ if sys.platform != "win32":
             self.output = _TolerantOutput(self._file)  # type: ignore[arg-type]
             self._file = self.output  # type: ignore[assignment]
 
+        _suspended_here = False  # application mode was left by our own SIGTSTP handler
+
+        def _sigtstp_application(self, *args: Any) -> None:
+            self._suspended_here = self._auto_restart
+            super()._sigtstp_application(*args)
+
+        def _sigcont_application(self, *args: Any) -> None:
+            """Resume application mode only if a SIGTSTP suspended it. An external SIGSTOP (a
+            process manager, a debugger) cannot be caught, so nothing was suspended: starting
+            application mode again would start a second input and writer thread, and the first
+            ones, never stopped, would keep the process alive after q with a blank screen."""
+            if self._suspended_here:
+                self._suspended_here = False
+                super()._sigcont_application(*args)
+                return
+            loop = self._app._loop
+            if loop is not None:  # the terminal may have been written to meanwhile: draw it all again
+                with contextlib.suppress(RuntimeError):
+                    loop.call_soon_threadsafe(self._app.refresh)
+
         def _get_terminal_size(self) -> tuple[int, int]:
             """The terminal's own size: COLUMNS and LINES only when no stream can tell."""
             size = terminal_size()

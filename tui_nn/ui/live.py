@@ -28,6 +28,7 @@ from textual.worker import Worker
 from tui_nn.engine.controller import STUCK_CHECK, Controller, LiveRun
 from tui_nn.engine.pace import DEFAULT_PACE as DEFAULT_PACE  # the pace ladder, for the app and its tests
 from tui_nn.engine.pace import PACES as PACES
+from tui_nn.engine.pace import keep_pace
 from tui_nn.engine.pace import pace_text as pace_text
 from tui_nn.engine.pace import parse_pace as parse_pace
 from tui_nn.engine.reasons import StopReason
@@ -39,6 +40,9 @@ if TYPE_CHECKING:  # multiprocessing and shared memory load after the first fram
 FRAME_SECONDS = 1 / 30
 CHUNK_SECONDS = 0.008  # slices at "max" pace, between checks for a stop request (training in this process)
 LISTEN_SECONDS = FRAME_SECONDS  # longest the worker waits for the training process before looking at the UI's requests
+SILENCE_SECONDS = 2.0  # a training process silent this long (and 3 epochs' time at a slow pace) has stopped answering
+SETTLED_SECONDS = 0.5  # the measured rate is shown once frames since the last change of pace span this long
+IN_FLIGHT_SECONDS = 0.2  # frames this soon after a change of pace may still carry epochs trained at the old one
 
 
 class TrainingProgress(Message):
@@ -81,8 +85,12 @@ class LiveTraining:
         self._post = app.post_message  # the only thing the thread calls on the UI
         self._stop = threading.Event()
         self._wake = threading.Event()  # ends a paced wait early: a stop request or a new pace
-        self._rate: deque[tuple[float, int]] = deque(maxlen=90)
+        self._rate: deque[tuple[float, int]] = deque(maxlen=90)  # (time, epoch) of recent frames, at this pace
+        self._rate_lock = threading.Lock()  # the worker adds to it; the UI thread reads it
+        self._rate_from = 0.0  # frames before this time only mark where the measurement starts
+        self.silent_for: float | None = None  # seconds the training process has not answered, once it is a stall
         self._drawn_params = controller.stepper.net.params.copy()  # what the last frame showed
+        self._last_view = controller.view(with_values=False)  # shown again while the training process is silent
         self._worker: Worker[None] | None = None
         self.process_id: int | None = None  # the training process's, while one trains this run
         self.waited_for_process: float | None = None  # seconds the run waited for the process to be ready
@@ -99,14 +107,41 @@ class LiveTraining:
 
     def set_pace(self, pace: float | None) -> None:
         self.pace = pace
+        self._restart_rate()  # the rate at the old pace says nothing about the new one
         self._wake.set()
 
-    def epochs_per_second(self) -> float:
-        """Measured over the last few seconds of the run."""
-        if len(self._rate) < 2:
-            return 0.0
-        (t0, e0), (t1, e1) = self._rate[0], self._rate[-1]
-        return (e1 - e0) / (t1 - t0) if t1 > t0 else 0.0
+    def _restart_rate(self) -> None:
+        with self._rate_lock:
+            self._rate.clear()
+            self._rate_from = time.perf_counter() + IN_FLIGHT_SECONDS
+
+    def _record_rate(self, epoch: int) -> None:
+        now = time.perf_counter()
+        with self._rate_lock:
+            if now < self._rate_from:  # the newest of these is where the new pace begins
+                self._rate.clear()
+            self._rate.append((now, epoch))
+
+    def epochs_per_second(self) -> float | None:
+        """Measured over the last few seconds at this pace; None while too little has been seen
+        since the pace changed (or the run began, or a stall ended) to say."""
+        with self._rate_lock:
+            if len(self._rate) < 2:
+                return None
+            (t0, e0), (t1, e1) = self._rate[0], self._rate[-1]
+        return (e1 - e0) / (t1 - t0) if t1 - t0 >= SETTLED_SECONDS else None
+
+    def status(self) -> str:
+        """The pace, and what is measured: the rate, that it is settling, or that the process is silent."""
+        text = f"pace {pace_text(self.pace)}"
+        silent = self.silent_for
+        if silent is not None:
+            return f"{text} · the training process has not answered for {silent:.0f} s"
+        rate = self.epochs_per_second()
+        return f"{text} · {rate:,.0f} epochs/s" if rate is not None else f"{text} · measuring the rate"
+
+    def _silence_limit(self, pace: float | None) -> float:
+        return SILENCE_SECONDS if pace is None else max(SILENCE_SECONDS, 3 / pace)
 
     def _stopping(self) -> bool:
         """Asked to stop, or the app is closing (Textual cancels its workers then)."""
@@ -197,6 +232,7 @@ class LiveTraining:
         in_flight: list[float] = []  # η changes sent, not yet applied
         pace, stop_sent = self.pace, None
         next_post, fresh = 0.0, False  # frames go out on a steady 30 Hz beat, the newest one each time
+        last_news = time.perf_counter()
         try:
             while True:
                 if stop_sent is None and self._stopping():
@@ -207,12 +243,19 @@ class LiveTraining:
                 if self.pace != pace:
                     pace = self.pace
                     remote_run.set_pace(pace)
+                    last_news = time.perf_counter()  # (a slow pace's first frame may be seconds away)
                 while run.pending_lr:
                     in_flight.append(run.pending_lr.pop(0))
                     remote_run.set_lr(in_flight[-1])
-                for event in remote_run.events(LISTEN_SECONDS):
+                events = remote_run.events(LISTEN_SECONDS)
+                if events:
+                    last_news = time.perf_counter()
+                    if self.silent_for is not None:  # it answers again: measure afresh, not across the gap
+                        self.silent_for = None
+                        self._restart_rate()
+                for event in events:
                     if isinstance(event, Frame):
-                        self._rate.append((time.perf_counter(), event.epoch))
+                        self._record_rate(event.epoch)
                         fresh = True
                     elif isinstance(event, RateApplied):
                         if trainer.epoch != event.epoch or not in_flight or in_flight[0] != event.lr:
@@ -223,6 +266,12 @@ class LiveTraining:
                     elif isinstance(event, Failed):
                         raise TrainingFailed(event.error)
                 now = time.perf_counter()
+                silent = now - last_news
+                if stop_sent is None and silent > self._silence_limit(pace) and now >= next_post:
+                    # (stopped by SIGSTOP, say): the status says so, once a second, instead of a frozen rate
+                    self.silent_for = silent
+                    self._post(TrainingProgress(self._last_view, 0.0))
+                    next_post = now + 1.0
                 if fresh and stop_sent is None and now >= next_post:
                     self._post_view()
                     fresh = False
@@ -233,7 +282,8 @@ class LiveTraining:
     def _post_view(self) -> None:
         view = self.controller.view(with_values=False, since=self._drawn_params)
         self._drawn_params = view.snapshot.params
-        self._post(TrainingProgress(view, self.epochs_per_second()))
+        self._last_view = view
+        self._post(TrainingProgress(view, self.epochs_per_second() or 0.0))
 
     # --- in this process -------------------------------------------------------------------
 
@@ -251,6 +301,7 @@ class LiveTraining:
             if pace is None:
                 epochs = chunk
             else:
+                paced_from = keep_pace(paced_from, now, trainer.epoch, pace)
                 due = int((now - paced_from[0]) * pace) - (trainer.epoch - paced_from[1])
                 if due <= 0:  # ahead of the pace: sleep until the next epoch is due (or a frame passes)
                     self._wake.wait(min((1 - due) / pace, FRAME_SECONDS))
@@ -267,7 +318,7 @@ class LiveTraining:
             elapsed = time.perf_counter() - began
             if pace is None and result.epochs:
                 chunk = max(1, min(int(chunk * CHUNK_SECONDS / max(elapsed, 1e-6)), 100_000))
-            self._rate.append((time.perf_counter(), trainer.epoch))
+            self._record_rate(trainer.epoch)
             if result.stopped is not None:
                 return result.stopped
             now = time.perf_counter()
