@@ -111,7 +111,12 @@ def test_an_app_suspended_by_sigtstp_resumes_and_quits(terminals: list[Terminal]
         assert terminal._read_some(deadline), "it never left application mode"
     terminal.process.send_signal(signal.SIGCONT)
     assert terminal.read_until_match(re.compile(rb"\x1b\[\?1049l.*\x1b\[\?1049h", re.DOTALL), deadline), "back in it"
-    terminal.write(b"q")
+    # A key typed while the terminal is still in cooked mode is discarded when the app turns raw mode
+    # back on (the mode change flushes pending input), as a real terminal would: press q until it lands.
+    for _ in range(20):
+        terminal.write(b"q")
+        if terminal.read_to_eof(min(deadline, time.monotonic() + 1.0)):
+            break
     assert terminal.read_to_eof(deadline)
     assert terminal.wait(deadline) == 0
     assert_terminal_restored(bytes(terminal.output))
