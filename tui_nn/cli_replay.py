@@ -81,6 +81,8 @@ def read_expected(text: str) -> Expected:
     """`--expect`: 64 hexadecimal digits (a digest `replay --check` printed), or a network file
     (.json or .npz, as `s` or `train --save` writes it); NetworkFileError names a bad file."""
     digest_text = text.strip().lower()
+    if not digest_text:  # Path("") is the current folder: it would be named as "."
+        raise UsageError("--expect: give the sha256 a check printed or a network file saved with s, not an empty text")
     if re.fullmatch(r"[0-9a-f]{64}", digest_text) and not Path(text).exists():
         return Expected("the SHA-256 " + digest_text[:12] + "…", digest_text)
     loaded = persist.load(text)
@@ -128,6 +130,9 @@ def apply_all(name: str, recording: Recording, session: Session) -> tuple[Contro
     controller = Controller(session, recording.target_loss)
     unchanged: list[Unchanged] = []
     for k, action in enumerate(recording.actions):
+        problem = replay.out_of_place(action, controller.session)
+        if problem is not None:
+            raise SessionFileError(f"{name}: actions[{k}] ({action.name}) cannot be applied: {problem}")
         try:
             outcome = controller.apply(action)
         except (ValueError, OverflowError) as error:  # the file's values, not a bug: say which action

@@ -18,15 +18,19 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui_nn.engine import actions as act
 from tui_nn.engine.config import Config
-from tui_nn.engine.safe_files import read_limited, write_atomic
+from tui_nn.engine.safe_files import read_limited, shown_path, write_atomic
+
+if TYPE_CHECKING:
+    from tui_nn.engine.session import Session
 
 FORMAT = "tui-nn-session/1"
 MAX_ACTIONS = 1_000_000
 MAX_BYTES = 32 * 2**20  # a million steps recorded is about 20 MB
+PIN_KEYS = 9  # the number keys pin samples 1–9, whatever the data set's size
 
 
 class SessionFileError(ValueError):
@@ -66,7 +70,7 @@ def parse(document: object) -> Recording:
     if not isinstance(document, dict):
         raise SessionFileError("a session file holds one JSON object")
     if document.get("format") != FORMAT:
-        raise SessionFileError(f'format must be "{FORMAT}", not {json.dumps(document.get("format"))}')
+        raise SessionFileError(f'format must be "{FORMAT}", not {act.shown_text(json.dumps(document.get("format")))}')
     for key in ("config", "actions"):
         if key not in document:
             raise SessionFileError(f'missing key "{key}"')
@@ -76,34 +80,71 @@ def parse(document: object) -> Recording:
         raise SessionFileError(str(error)) from None
     target = document.get("target_loss", 1e-3)
     digits = document.get("digits", 4)
-    if isinstance(target, bool) or not isinstance(target, int | float) or not target > 0:
-        raise SessionFileError("target_loss must be a positive number")
+    if isinstance(target, bool) or not isinstance(target, int | float) or not (act.finite(target) or 0) > 0:
+        shown = act.shown_number(target) if isinstance(target, int | float) else act.json_type(target)
+        raise SessionFileError(f"target_loss must be a positive finite number, not {shown}")
     if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 12:
         raise SessionFileError("digits must be a whole number from 1 to 12")
     raw = document["actions"]
     if not isinstance(raw, list) or len(raw) > MAX_ACTIONS:
         raise SessionFileError(f"actions must be a list of at most {MAX_ACTIONS:,} actions")
     actions = []
+    epochs = 0
     for k, item in enumerate(raw):
         try:
-            actions.append(act.action_from_json(item))
+            action = act.action_from_json(item)
         except act.ActionError as error:
             raise SessionFileError(f"actions[{k}]: {error}") from None
+        if isinstance(action, act.Train):
+            # one budget for the file: many small runs must not add up to a replay that never ends
+            epochs += action.epochs
+            if epochs > act.MAX_EPOCHS:
+                raise SessionFileError(f"actions[{k}]: train: the file's runs come to more than {act.MAX_EPOCHS:,} epochs")
+        actions.append(action)
     return Recording(config, float(target), digits, tuple(actions))
+
+
+def out_of_place(action: act.Action, session: Session) -> str | None:
+    """Why `action` cannot belong where it is applied, or None. Some values are out of range only
+    for a particular network or data set: a sample, a hidden unit or a parameter it does not have,
+    an input of the wrong size. The app records none of these (its dialogs and selections offer
+    only what exists), except a pin by a number key beyond a small data set, which changes nothing."""
+    from tui_nn.engine.notation import parse_parameter
+    from tui_nn.engine.own_input import check_input
+
+    net, size = session.net, session.data.size
+    if isinstance(action, act.Pin) and action.sample is not None and action.sample > max(size, PIN_KEYS):
+        return f"there is no sample {action.sample}: this data set has samples 1–{size}"
+    if isinstance(action, act.KnockOut) and not (action.layer < net.n_layers and action.unit <= net.sizes[action.layer]):
+        layers = net.n_layers - 1
+        if action.layer > layers:
+            return f"there is no hidden layer {action.layer}: this network has {layers or 'no'} hidden layer{'s' if layers != 1 else ''}"
+        return f"there is no hidden unit {action.unit} in hidden layer {action.layer}: it has {net.sizes[action.layer]}"
+    if isinstance(action, act.SetParam):
+        try:
+            parse_parameter(net, action.param)
+        except ValueError as error:
+            return str(error)
+    if isinstance(action, act.CustomSample):
+        return check_input(action.x, action.y, net.sizes[0], net.sizes[-1])
+    return None
 
 
 def load(path: str | Path) -> Recording:
     """Read a session file, or raise SessionFileError saying what is wrong and where."""
     raw = read_limited(path, MAX_BYTES, "session file", SessionFileError)
+    name = shown_path(path)
     try:
         document = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        raise SessionFileError(f"{path}: not UTF-8 text") from None
+        raise SessionFileError(f"{name}: not UTF-8 text") from None
     except json.JSONDecodeError as error:
-        raise SessionFileError(f"{path}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
+        raise SessionFileError(f"{name}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
     except RecursionError:
-        raise SessionFileError(f"{path}: nests too deeply to be a session file") from None
+        raise SessionFileError(f"{name}: nests too deeply to be a session file") from None
+    except ValueError:  # Python's limit on integer digits: not a JSON error, and no value needs them
+        raise SessionFileError(f"{name}: holds a number with thousands of digits: no session value is that large") from None
     try:
         return parse(document)
     except SessionFileError as error:
-        raise SessionFileError(f"{path}: {error}") from None
+        raise SessionFileError(f"{name}: {error}") from None

@@ -133,6 +133,7 @@ class TuiNN(ResilientApp[None]):
         # A recording being played back: the actions still to apply, and the timer applying them.
         self.replay_queue: deque[act.Action] = deque(replay.actions if replay is not None else ())
         self.replayer: Timer | None = None
+        self.replay_count = len(self.replay_queue)  # to name an action by its place in the file
         # Teaching: quiz mode and its score, the lesson and its chapter (they outlive ←, v, c).
         self.quiz_on = quiz
         self.quiz_once = False  # a lesson chapter's question: the next → asks, once
@@ -490,7 +491,17 @@ class TuiNN(ResilientApp[None]):
         if not self.replay_queue:
             self._stop_replay()
             return
+        from tui_nn.engine.replay import out_of_place
+
+        index = self.replay_count - len(self.replay_queue)
         action = self.replay_queue.popleft()
+        problem = out_of_place(action, self.session)
+        if problem is not None:  # the app could not have recorded it here: the file was edited
+            self._stop_replay()
+            self.replay_queue.clear()
+            self.say(Message(f"replay stopped: actions[{index}] ({action.name}) cannot be applied: {problem}", "error"))
+            self.draw(self.view)
+            return
         self.dispatch(action, by_player=True)
         if not self.replay_queue:
             self._stop_replay()

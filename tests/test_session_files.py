@@ -1,0 +1,240 @@
+"""Session files refused cleanly: every value a recorded action holds is one the app could have
+recorded, every count is bounded when the file is read, and anything else is one line naming the
+field or `actions[k]`, exit 2 — never a traceback (exit 70), never a replay that does not end."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.cli_helpers import one_error_line, run
+from tui_nn.engine import actions as act
+from tui_nn.engine import replay
+from tui_nn.engine.config import Config
+from tui_nn.engine.controller import Controller
+from tui_nn.engine.session import build
+
+HUGE = "9" * 5000  # beyond Python's 4,300-digit limit on int(): a ValueError, not a JSON error
+
+
+def session_text(config: dict[str, Any] | None = None, actions: list[Any] | None = None, **top: Any) -> str:
+    document = {"format": replay.FORMAT, "config": config or {}, "actions": actions or [], **top}
+    return json.dumps(document)  # NaN and ∞ are written as NaN and Infinity, as a hand edit might
+
+
+def check(capsys: pytest.CaptureFixture[str], tmp_path: Path, text: str, *extra: str) -> tuple[int, str, str]:
+    path = tmp_path / "edited.json"
+    path.write_text(text, encoding="utf-8")
+    return run(capsys, "replay", str(path), "--check", *extra)
+
+
+REFUSED = [
+    # (the file's text, what the one line says)
+    (session_text({"weights": 5}), "settings: weights must name a network file (or be null), not a number"),
+    (session_text({"data": [1, 2]}), "settings: data must name a CSV data file (or be null), not a list"),
+    (session_text({"data": ""}), "settings: data must name a CSV data file (or be null), not ''"),
+    (session_text(actions=[{"action": "train", "epochs": 1}]).replace('"epochs": 1', f'"epochs": {HUGE}'), "thousands of digits"),
+    (session_text({"seed": 1}).replace('"seed": 1', f'"seed": {HUGE}'), "thousands of digits"),
+    (session_text(actions=[{"action": "train", "epochs": 10**12}]), "actions[0]: train: epochs must be from 1 to 1,000,000"),
+    (session_text(actions=[{"action": "train", "epochs": -5}]), "actions[0]: train: epochs must be from 1 to 1,000,000, not -5"),
+    (
+        session_text(
+            actions=[{"action": "train", "epochs": 600_000}, {"action": "next"}, {"action": "train", "epochs": 600_000}]
+        ),
+        "actions[2]: train: the file's runs come to more than 1,000,000 epochs",
+    ),
+    (
+        session_text(actions=[{"action": "next"}, {"action": "pin", "sample": 99}]),
+        "actions[1] (pin) cannot be applied: there is no sample 99",
+    ),
+    (session_text(actions=[{"action": "pin", "sample": 0}]), "actions[0]: pin: sample must be from 1 to 500"),
+    (session_text(actions=[{"action": "set_lr", "lr": 1e300}]), "actions[0]: set_lr: lr must be from 1e-12 to 1e+06, not 1e+300"),
+    (
+        session_text(actions=[{"action": "scale_lr", "factor": math.nan}]),
+        "actions[0]: scale_lr: factor must be a positive number",
+    ),
+    (
+        session_text(actions=[{"action": "scale_lr", "factor": math.inf}]),
+        "actions[0]: scale_lr: factor must be a positive number",
+    ),
+    (session_text(actions=[{"action": "scale_lr", "factor": -2}]), "actions[0]: scale_lr: factor must be a positive number"),
+    (session_text(actions=[{"action": "scale_lr", "factor": 0}]), "actions[0]: scale_lr: factor must be a positive number"),
+    (session_text(actions=[{"action": "knock_out", "layer": 1, "unit": -1}]), "actions[0]: knock_out: unit must be from 1 to 64"),
+    (
+        session_text(actions=[{"action": "knock_out", "layer": 1, "unit": 3}]),
+        "actions[0] (knock_out) cannot be applied: there is no hidden unit 3",
+    ),
+    (
+        session_text(actions=[{"action": "knock_out", "layer": 2, "unit": 1}]),
+        "actions[0] (knock_out) cannot be applied: there is no hidden layer 2",
+    ),
+    (
+        session_text(actions=[{"action": "custom_sample", "x": [1, 0, 1], "y": [1]}]),
+        "actions[0] (custom_sample) cannot be applied: the input needs 2 values, not 3",
+    ),
+    (
+        session_text(actions=[{"action": "custom_sample", "x": [math.nan, 0], "y": [1]}]),
+        "actions[0]: custom_sample: x must be finite",
+    ),
+    (
+        session_text(actions=[{"action": "set_param", "param": "W1[0,99999999999999999999]", "value": 1}]),
+        "actions[0] (set_param) cannot be applied: no parameter called 'W1[0,99999999999999999999]'",
+    ),
+    (
+        session_text(actions=[{"action": "set_param", "param": "w11", "value": math.inf}]),
+        "actions[0]: set_param: value must be a finite",
+    ),
+    (session_text(actions=[{"action": "reseed", "seed": 2**40}]), "actions[0]: reseed: seed must be from 0 to 4294967295"),
+    (session_text(target_loss=math.inf), "target_loss must be a positive finite number, not inf"),
+    (session_text(target_loss=int("9" * 400)), "target_loss must be a positive finite number, not a number of 400 digits"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), REFUSED)
+def test_a_value_the_app_could_not_have_recorded_is_one_line_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, text: str, message: str
+) -> None:
+    code, out, err = check(capsys, tmp_path, text)
+    assert code == 2 and out == ""
+    line = one_error_line(err)
+    assert message in line and len(line) < 300
+
+
+def test_a_number_key_beyond_a_small_data_set_still_replays_as_recorded(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """`9` on the four XOR rows is a key the app records (it changes nothing): not refused."""
+    source = Controller(build(Config()))
+    for action in (act.Next(), act.Pin(9), act.Next()):
+        source.apply(action)
+    code, out, _ = check(capsys, tmp_path, replay.to_text(source.recording()))
+    assert code == 0 and "1 changed nothing where they stood, as when recorded (the first: actions[1] pin" in out
+
+
+def test_expect_with_an_empty_text_names_the_flag(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, err = check(capsys, tmp_path, session_text(), "--expect", "")
+    assert code == 2 and out == "" and one_error_line(err).startswith("tui-nn: error: --expect: give the sha256")
+
+
+async def test_the_app_stops_a_replay_at_an_action_that_does_not_fit(tmp_path: Path) -> None:
+    """In the app the file's action is refused where it stands, named, and nothing more is applied."""
+    from tui_nn.ui.app import TuiNN
+
+    path = tmp_path / "edited.json"
+    path.write_text(
+        session_text(actions=[{"action": "next"}, {"action": "pin", "sample": 99}, {"action": "next"}]), encoding="utf-8"
+    )
+    recording = replay.load(path)
+    app = TuiNN(build(recording.config), pace=None, replay=recording)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("right", "right")
+        await pilot.pause()
+        assert "replay stopped: actions[1] (pin) cannot be applied: there is no sample 99" in app.message
+        assert not app.replay_queue and app.stepper.position == 1 and app.stepper.focus is None
+        await pilot.press("right")  # the session is the learner's again
+        await pilot.pause()
+        assert app.stepper.position == 2
+
+
+# --- any session file: a clean load or one line, exit 2 ---------------------------------------------
+
+NUMBERS = st.one_of(
+    st.integers(-3, 12),
+    st.integers(min_value=-(10**400), max_value=10**400),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([0.5, 2.0, 1e-13, 1e7, 1e300, -0.0]),
+)
+JSON = st.recursive(
+    st.none() | st.booleans() | NUMBERS | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=8,
+)
+FIELD_NAMES = ("epochs", "sample", "factor", "lr", "seed", "param", "value", "layer", "unit", "x", "y", "config", "extra")
+CONFIG_VALUES: dict[str, st.SearchStrategy[Any]] = {
+    "problem": st.sampled_from(["xor", "and", "circle", "spiral", "moon"]),
+    "hidden": st.lists(st.integers(-1, 70), max_size=5),
+    "activation": st.sampled_from(["sigmoid", "tanh", "relu", "swish"]),
+    "loss": st.sampled_from(["bce", "mse", "hinge"]),
+    "lr": st.sampled_from([0.1, 1.0, 0, -1, "fast"]),
+    "init": st.sampled_from(["xavier", "he", "normal:0.5", "uniform:1", "zeros", "normal:-1"]),
+    "seed": st.integers(-5, 2**33),
+    "optimizer": st.sampled_from(["sgd", "momentum", "adam", "lbfgs"]),
+    "batch": st.one_of(st.none(), st.integers(-1, 600)),
+    "weights": st.one_of(st.none(), st.just(""), st.just("gone.json")),
+    "data": st.one_of(st.none(), st.just(""), st.just("gone.csv"), st.just(".")),
+}
+
+
+@st.composite
+def configs(draw: st.DrawFn) -> object:
+    if draw(st.integers(0, 9)) == 0:
+        return draw(JSON)  # not even an object
+    chosen = draw(st.lists(st.sampled_from(sorted(CONFIG_VALUES)), unique=True, max_size=4))
+    document = {
+        name: draw(st.one_of(CONFIG_VALUES[name], JSON) if draw(st.booleans()) else CONFIG_VALUES[name]) for name in chosen
+    }
+    if draw(st.integers(0, 9)) == 0:
+        document[draw(st.text(max_size=6))] = draw(JSON)
+    return document
+
+
+@st.composite
+def recorded_actions(draw: st.DrawFn) -> object:
+    if draw(st.integers(0, 19)) == 0:
+        return draw(JSON)
+    name = draw(st.sampled_from([*act.ACTIONS, "jump"]))
+    document: dict[str, Any] = {"action": name}
+    for field in draw(st.lists(st.sampled_from(FIELD_NAMES), unique=True, max_size=3)):
+        if field == "config":
+            document[field] = draw(configs())
+        elif field == "epochs":  # a valid count stays small: the budget's own test covers large ones
+            document[field] = draw(st.one_of(st.integers(-5, 20), st.integers(act.MAX_EPOCHS + 1, 10**30), JSON))
+        elif field in ("x", "y"):
+            document[field] = draw(st.one_of(st.lists(NUMBERS, max_size=4), JSON))
+        elif field == "param":
+            document[field] = draw(st.one_of(st.sampled_from(["w11", "v1", "b_out", "W1[0,1]", "W9[0,0]", ""]), JSON))
+        else:
+            document[field] = draw(st.one_of(NUMBERS, JSON))
+    return document
+
+
+@st.composite
+def session_files(draw: st.DrawFn) -> str:
+    document: dict[str, Any] = {}
+    if draw(st.integers(0, 9)):
+        document["format"] = replay.FORMAT
+    else:
+        document["format"] = draw(JSON)
+    if draw(st.integers(0, 9)):
+        document["config"] = draw(configs())
+    if draw(st.integers(0, 9)):
+        document["actions"] = draw(st.one_of(st.lists(recorded_actions(), max_size=8), JSON))
+    for key in ("target_loss", "digits"):
+        if draw(st.booleans()):
+            document[key] = draw(st.one_of(NUMBERS, JSON))
+    if draw(st.integers(0, 14)) == 0:
+        return draw(JSON).__repr__()  # not JSON at all, most of the time
+    text = json.dumps(document)
+    if draw(st.integers(0, 14)) == 0:
+        text = text.replace("0", HUGE, 1)
+    return text
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(text=session_files())
+def test_any_session_file_is_a_clean_replay_or_one_line_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, text: str
+) -> None:
+    code, out, err = check(capsys, tmp_path, text)
+    assert code in (0, 1, 2), err  # 70 would be an internal error: a traceback's report
+    assert "Traceback" not in err
+    if code == 2:
+        assert out == ""
+        line = one_error_line(err)
+        assert len(line) < 400, line  # a value is echoed short, never whole
