@@ -238,3 +238,97 @@ def test_any_session_file_is_a_clean_replay_or_one_line_exit_2(
         assert out == ""
         line = one_error_line(err)
         assert len(line) < 400, line  # a value is echoed short, never whole
+
+
+# --- own data: stored in the session, so a replay works from any folder ------------------------------
+
+CSV = "x1,x2,label\n0.1,0.2,0\n0.9,0.8,1\n0.2,0.9,1\n0.8,0.1,0\n0.5,0.5,1\n"
+PLAN = (act.Next(), act.Train(25), act.ScaleLR(2.0), act.Pin(2), act.FinishEpoch(), act.Pin(None), act.Reseed(5), act.Train(3))
+
+
+def own_data_session(folder: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Controller]:
+    """A session on mine.csv, named by a relative path as `--data mine.csv` names it, saved with S."""
+    folder.mkdir()
+    (folder / "mine.csv").write_text(CSV, encoding="utf-8")
+    monkeypatch.chdir(folder)
+    source = Controller(build(Config(hidden=(3,), activation="tanh", data="mine.csv")))
+    for action in (*PLAN, act.Rebuild(Config(hidden=(4,), data="mine.csv")), act.Train(7)):
+        source.apply(action)
+    return replay.save(folder / "session.json", source.recording()), source
+
+
+def test_a_session_on_own_data_replays_from_another_folder(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, source = own_data_session(tmp_path / "class", monkeypatch)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    code, out, err = run(capsys, "replay", str(path), "--check", "--json")
+    assert code == 0 and err == ""
+    assert json.loads(out)["sha256"] == replay_digest(source)
+
+
+def test_a_replay_says_when_the_data_file_has_changed_and_uses_the_stored_rows(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, source = own_data_session(tmp_path / "class", monkeypatch)
+    (tmp_path / "class" / "mine.csv").write_text(CSV + "0.3,0.3,0\n", encoding="utf-8")
+    code, out, err = run(capsys, "replay", str(path), "--check", "--json")
+    assert code == 0 and json.loads(out)["sha256"] == replay_digest(source)
+    assert err.startswith("tui-nn: note: ") and "mine.csv has changed since the session was saved" in err
+    assert "the replay uses the 5 rows stored in the session" in err
+
+
+def replay_digest(controller: Controller) -> str:
+    from tui_nn.cli_replay import digest
+
+    return digest(controller.session.net.params)
+
+
+# Written by `S` before data sets were stored in the session (commit a0e90d0): no "data" key, the
+# CSV named by the path it was given.
+OLD_SESSION = """{"format":"tui-nn-session/1","config":{"problem":"circle","hidden":[8],"activation":"tanh","loss":"bce",\
+"lr":0.5,"init":"xavier","seed":1,"optimizer":"sgd","batch":null,"weights":null,"data":"mine.csv"},"target_loss":0.001,\
+"digits":4,"actions":[{"action":"next"},
+ {"action":"next"},
+ {"action":"train","epochs":25},
+ {"action":"scale_lr","factor":2.0},
+ {"action":"pin","sample":2},
+ {"action":"finish_epoch"},
+ {"action":"pin","sample":null},
+ {"action":"train","epochs":10},
+ {"action":"back"},
+ {"action":"forward"}]}
+"""
+
+
+def test_a_session_file_from_before_stored_data_still_replays(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "mine.csv").write_text(CSV, encoding="utf-8")
+    (tmp_path / "old.json").write_text(OLD_SESSION, encoding="utf-8")
+    recording = replay.load(tmp_path / "old.json")
+    assert recording.data == {}
+    expected = Controller(build(recording.config))
+    for action in recording.actions:
+        expected.apply(action)
+    code, out, _ = run(capsys, "replay", "old.json", "--check", "--json")
+    assert code == 0 and json.loads(out)["sha256"] == replay_digest(expected)
+    assert json.loads(out)["epoch"] == 26
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ([[0.1, 0.2, 0], [0.9, 0.8, 2]], 'data["mine.csv"] row 2, column 3: label must be 0 or 1, not 2.0'),
+        ([[0.1, 0.2, 0], [math.nan, 0.8, 1]], "data[\"mine.csv\"] row 2, column 1: 'nan' is not a finite number"),
+        ([[0.1, 0.2, 0], [0.9, 0.8]], 'data["mine.csv"]: rows[1] must be three numbers (x1, x2, label)'),
+        ([[0.1, 0.2, 1]] * 501, 'data["mine.csv"]: 501 rows: at most 500'),
+        ([[0.1, 0.2, 1], [0.3, 0.4, 1]], "every label is 1; a classifier needs points of both classes"),
+    ],
+)
+def test_stored_rows_are_checked_as_the_csv_file_was(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, rows: list[list[float]], message: str
+) -> None:
+    stored = {"mine.csv": {"name": "mine", "source": None, "sha256": None, "rows": rows}}
+    code, out, err = check(capsys, tmp_path, session_text({"data": "mine.csv"}, data=stored))
+    assert code == 2 and out == "" and message in one_error_line(err)

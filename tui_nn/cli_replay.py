@@ -53,6 +53,8 @@ def run_replay(args: argparse.Namespace) -> int:
     expected = read_expected(args.expect) if args.expect is not None else None  # a bad file before the replay
     recording = replay.load(args.file)
     session = rebuild(name, recording)
+    for note in replay.changed_files(recording):
+        print(f"tui-nn: note: {note}", file=sys.stderr)
     if args.check:
         return check(name, recording, session, args.json, expected)
     return launch(session, {**options, "target_loss": recording.target_loss, "replay": recording})
@@ -62,7 +64,8 @@ def rebuild(name: str, recording: Recording) -> Session:
     """The session the recording starts from; a network or data file it names that cannot be read
     now is one line naming both files."""
     try:
-        return build(recording.config, digits=recording.digits)
+        config = recording.config
+        return build(config, data=recording.data.get(config.data) if config.data else None, digits=recording.digits)
     except (ConfigError, persist.NetworkFileError, DataFileError) as error:
         raise SessionFileError(f"{name}: its starting network cannot be built: {error}") from None
 
@@ -127,7 +130,7 @@ class Unchanged:
 def apply_all(name: str, recording: Recording, session: Session) -> tuple[Controller, list[Unchanged]]:
     """Apply every action, in order, as the app does. An action the engine refuses outright
     (settings that cannot be built, a value out of range) is a SessionFileError naming it."""
-    controller = Controller(session, recording.target_loss)
+    controller = Controller(session, recording.target_loss, recording.data)
     unchanged: list[Unchanged] = []
     for k, action in enumerate(recording.actions):
         problem = replay.out_of_place(action, controller.session)

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from tui_nn.engine import actions as act
-from tui_nn.engine.config import ConfigError
+from tui_nn.engine.config import Config, ConfigError
+from tui_nn.engine.datasets import Dataset
 from tui_nn.engine.diagnostics import Diagnostic, stuck
 from tui_nn.engine.explain import Element, ParameterStory, ParamTrail, UnitStory, WhatIf, explain_parameter, explain_unit, what_if
 from tui_nn.engine.gradcheck import GradCheck, check
@@ -81,8 +82,15 @@ class LiveRun:
 
 
 class Controller:
-    def __init__(self, session: Session, target_loss: float = 1e-3) -> None:
+    def __init__(self, session: Session, target_loss: float = 1e-3, stored_data: dict[str, Dataset] | None = None) -> None:
+        """`stored_data`: a replay's data sets by the path their settings name; settings naming
+        one use its stored rows instead of reading the file (which may be elsewhere, or changed)."""
         self.session = session
+        self._stored_data = stored_data or {}
+        # every CSV data set used, as its settings name it: a recording stores them
+        self.data_files: dict[str, Dataset] = dict(self._stored_data)
+        if session.config.data:
+            self.data_files[session.config.data] = session.data
         self.initial_config = session.config  # what a recording starts from
         self.target_loss = target_loss
         self.logbook = Logbook()
@@ -102,7 +110,17 @@ class Controller:
         """Everything needed to play this session back: the starting settings and every action."""
         from tui_nn.engine.replay import Recording
 
-        return Recording(self.initial_config, self.target_loss, self.stepper.fmt.digits, tuple(self.record))
+        return Recording(
+            self.initial_config, self.target_loss, self.stepper.fmt.digits, tuple(self.record), dict(self.data_files)
+        )
+
+    def _build(self, config: Config) -> Session:
+        """A new session for `config`, its data from the replay's stored rows when there are some."""
+        stored = self._stored_data.get(config.data) if config.data else None
+        session = build(config, data=stored, digits=self.stepper.fmt.digits)
+        if config.data:
+            self.data_files[config.data] = session.data
+        return session
 
     def view(self, with_values: bool = True, since: np.ndarray | None = None) -> View:
         view = capture(self.stepper, with_values, since)
@@ -297,7 +315,7 @@ class Controller:
     def _do_rebuild(self, action: act.Action) -> Outcome:
         assert isinstance(action, act.Rebuild)
         try:
-            session = build(action.config, digits=self.stepper.fmt.digits)
+            session = self._build(action.config)
         except (ConfigError, NetworkFileError, ValueError) as error:
             return Outcome(Message(f"settings not applied: {error}", "error"))
         return self._replace_session(session, "rebuilt the network")
@@ -308,7 +326,7 @@ class Controller:
     def _do_reseed(self, action: act.Action) -> Outcome:
         assert isinstance(action, act.Reseed)
         config = self.session.config.with_changes(seed=action.seed, weights=None)
-        return self._replace_session(build(config, digits=self.stepper.fmt.digits), f"new seed {action.seed}")
+        return self._replace_session(self._build(config), f"new seed {action.seed}")
 
     def _do_set_param(self, action: act.Action) -> Outcome:
         assert isinstance(action, act.SetParam)

@@ -113,7 +113,7 @@ class TuiNN(ResilientApp[None]):
     ) -> None:
         super().__init__()
         self.palette = theme.use(theme_name)
-        self.controller = Controller(session, target_loss)
+        self.controller = Controller(session, target_loss, replay.data if replay is not None else None)
         self.ascii_only = ascii_only
         self.target_loss = target_loss
         self.save_to = save_to
