@@ -14,9 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.cli_helpers import one_error_line, run
+from tui_nn.cli import AppStart, make_parser, prepare_app
 from tui_nn.engine import actions as act
 from tui_nn.engine import replay
-from tui_nn.engine.config import Config
+from tui_nn.engine.config import DATA_PROBLEM, Config, defaults_for, format_hidden
 from tui_nn.engine.controller import Controller
 from tui_nn.engine.session import build
 
@@ -332,3 +333,71 @@ def test_stored_rows_are_checked_as_the_csv_file_was(
     stored = {"mine.csv": {"name": "mine", "source": None, "sha256": None, "rows": rows}}
     code, out, err = check(capsys, tmp_path, session_text({"data": "mine.csv"}, data=stored))
     assert code == 2 and out == "" and message in one_error_line(err)
+
+
+# --- own data: the defaults it starts from are said, and files are named after it ---------------------
+
+
+def app_start(*argv: str) -> AppStart:
+    return prepare_app(make_parser()["app"].parse_args(list(argv)))
+
+
+async def test_own_data_says_the_defaults_it_starts_from_in_the_log_and_the_status(tmp_path: Path) -> None:
+    from tui_nn.ui.app import TuiNN
+
+    (tmp_path / "mine.csv").write_text(CSV, encoding="utf-8")
+    start = app_start("--data", "mine.csv")
+    chosen = defaults_for(DATA_PROBLEM)
+    expected = (
+        f"defaults for your own data: hidden {format_hidden(chosen.hidden)}, {chosen.activation}, η {chosen.lr:g}, "
+        f"init {chosen.init}, seed {chosen.seed} (not the gates' hidden {format_hidden(Config().hidden)} {Config().activation}"
+    )
+    app = TuiNN(start.session, **{**start.options, "pace": None})
+    assert app.controller.logbook.entries[0].text.startswith(expected)
+    assert app.controller.logbook.entries[0].text.endswith("--hidden, --activation, --lr, --init, --seed change them")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert app.message.startswith(expected)
+
+
+def test_only_the_settings_not_given_are_called_defaults(tmp_path: Path) -> None:
+    (tmp_path / "mine.csv").write_text(CSV, encoding="utf-8")
+    origin = app_start("--data", "mine.csv", "--hidden", "3", "--lr", "0.1", "--seed", "4").session.origin
+    chosen = defaults_for(DATA_PROBLEM)
+    assert origin is not None and origin.startswith(f"defaults for your own data: {chosen.activation}, init {chosen.init} (")
+    assert origin.endswith("--activation, --init change them")
+    assert (
+        app_start(
+            "--data", "mine.csv", "--hidden", "3", "--activation", "tanh", "--lr", "1", "--init", "he", "--seed", "2"
+        ).session.origin
+        is None
+    )
+    assert app_start("xor").session.origin is None and app_start("circle", "--data", "mine.csv").session.origin is None
+
+
+async def test_files_written_from_own_data_are_named_after_it(tmp_path: Path) -> None:
+    from tui_nn.ui.app import TuiNN
+
+    (tmp_path / "mine.csv").write_text(CSV, encoding="utf-8")
+    app = TuiNN(app_start("--data", "mine.csv").session, pace=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("e", "s", "S", "x")
+        await pilot.pause()
+    written = sorted(p.name for p in tmp_path.iterdir() if p.suffix in (".json", ".md"))
+    assert written == ["mine-epoch1.json", "mine-log-epoch1.md", "mine-session-epoch1.json"]
+
+
+@pytest.mark.parametrize(
+    ("data", "stem"),
+    [
+        (None, "xor"),
+        ("mine.csv", "mine"),
+        ("../class/week 2; final.csv", "week-2-final"),
+        ("$(rm).csv", "rm"),
+        ("--.csv", "data"),
+    ],
+)
+def test_a_file_stem_is_the_data_set_in_safe_characters(data: str | None, stem: str) -> None:
+    session = build(Config())
+    session.config = session.config.with_changes(data=data)
+    assert session.file_stem == stem

@@ -100,6 +100,8 @@ class Controller:
         self._noted: set[str] = set()  # diagnosis kinds already written to the log
         self.trail = ParamTrail()  # every parameter's value over the epochs seen, for the inspector
         self._trail_of = session  # the session the trail follows: another network starts a new one
+        if session.origin is not None:
+            self.logbook.note(session.origin, "info")
         self.logbook.note(session.describe(), "bold")
 
     @property

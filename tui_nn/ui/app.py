@@ -202,6 +202,9 @@ class TuiNN(ResilientApp[None]):
         self.draw()
         if self.lesson is not None:  # a lesson opens at its first chapter
             self.call_later(self._open_chapter, 0)
+        if self.session.origin is not None and self.lesson is None:  # settings the learner did not choose
+            self.say(Message(self.session.origin, "info"))
+            self.draw(self.view)
         if self.replay_queue:
             self.say(
                 Message(
@@ -694,7 +697,7 @@ class TuiNN(ResilientApp[None]):
         from tui_nn.engine import persist  # tempfile and zipfile are not needed to start
 
         view = self.view  # a consistent copy, even while training runs
-        path = Path(self.save_to or f"{self.session.config.problem}-epoch{view.epoch}.json")
+        path = Path(self.save_to or f"{self.session.file_stem}-epoch{view.epoch}.json")
         net = self.session.net.copy()
         net.params[:] = view.snapshot.params
         extra = {
@@ -717,7 +720,7 @@ class TuiNN(ResilientApp[None]):
         """Write a file next to where the app runs, atomically, and say where it went."""
         from tui_nn.engine.safe_files import write_atomic
 
-        name = f"{self.session.config.problem}-{what}-epoch{self.view.epoch}{suffix}"
+        name = f"{self.session.file_stem}-{what}-epoch{self.view.epoch}{suffix}"
         try:
             path = write_atomic(name, text)
         except OSError as error:
