@@ -281,6 +281,18 @@ def test_a_replay_says_when_the_data_file_has_changed_and_uses_the_stored_rows(
     assert "the replay uses the 5 rows stored in the session" in err
 
 
+def test_the_app_says_first_that_the_data_file_has_changed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, _ = own_data_session(tmp_path / "class", monkeypatch)
+    (tmp_path / "class" / "mine.csv").write_text(CSV.replace("0.5,0.5,1", "0.5,0.5,0"), encoding="utf-8")
+    opened: list[Controller] = []
+    monkeypatch.setattr("tui_nn.cli_replay.launch", lambda session, options: opened.append(Controller(session)) or 0)
+    assert run(capsys, "replay", str(path)) == (0, "", "")
+    first = opened[0].logbook.entries[0].text
+    assert "mine.csv has changed since the session was saved; the replay uses the 5 rows stored in the session" in first
+
+
 def replay_digest(controller: Controller) -> str:
     from tui_nn.cli_replay import digest
 

@@ -53,8 +53,12 @@ def run_replay(args: argparse.Namespace) -> int:
     expected = read_expected(args.expect) if args.expect is not None else None  # a bad file before the replay
     recording = replay.load(args.file)
     session = rebuild(name, recording)
-    for note in replay.changed_files(recording):
-        print(f"tui-nn: note: {note}", file=sys.stderr)
+    notes = replay.changed_files(recording)
+    if args.check:
+        for note in notes:
+            print(f"tui-nn: note: {note}", file=sys.stderr)
+    else:  # the app's first log line (a line on stderr would vanish under the app)
+        session.origin = "; ".join(notes) or None
     if args.check:
         return check(name, recording, session, args.json, expected)
     return launch(session, {**options, "target_loss": recording.target_loss, "replay": recording})

@@ -36,7 +36,8 @@ class Session:
     extra: dict[str, object]
     # (epoch, what changed) for the loss chart: η changes and what-if edits, in order
     markers: list[tuple[int, str]] = field(default_factory=list)
-    # how settings the learner did not give were chosen (data_defaults), said once as it opens
+    # what to know first about how this session was set up (the settings --data chose, a data
+    # file changed since a replay's session was saved): said once as it opens, in the log and status
     origin: str | None = None
 
     def describe(self) -> str:
