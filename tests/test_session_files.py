@@ -40,6 +40,8 @@ REFUSED = [
     (session_text({"weights": 5}), "settings: weights must name a network file (or be null), not a number"),
     (session_text({"data": [1, 2]}), "settings: data must name a CSV data file (or be null), not a list"),
     (session_text({"data": ""}), "settings: data must name a CSV data file (or be null), not ''"),
+    (session_text({"lr": int("9" * 400)}), "settings: lr is far too large to be a setting: a number of 400 digits"),
+    (session_text({"activation": {"tanh": 1}}), "settings: activation must be text, as the command line takes it, not an object"),
     (session_text(actions=[{"action": "train", "epochs": 1}]).replace('"epochs": 1', f'"epochs": {HUGE}'), "thousands of digits"),
     (session_text({"seed": 1}).replace('"seed": 1', f'"seed": {HUGE}'), "thousands of digits"),
     (session_text(actions=[{"action": "train", "epochs": 10**12}]), "actions[0]: train: epochs must be from 1 to 1,000,000"),
