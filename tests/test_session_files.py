@@ -415,3 +415,51 @@ def test_a_file_stem_is_the_data_set_in_safe_characters(data: str | None, stem: 
     session = build(Config())
     session.config = session.config.with_changes(data=data)
     assert session.file_stem == stem
+
+
+# --- a long recorded run in the app: trained in slices, the app answering ----------------------------
+
+
+async def test_the_app_replays_a_long_run_in_slices_to_the_same_weights_as_one_train(tmp_path: Path) -> None:
+    from tui_nn.ui.app import REPLAY_SLICE_EPOCHS, TuiNN
+
+    plan = (act.Next(), act.Train(40 * REPLAY_SLICE_EPOCHS), act.Next())
+    direct = Controller(build(Config()))
+    for action in plan:
+        direct.apply(action)
+    recording = replay.load(replay.save(tmp_path / "s.json", direct.recording()))
+    app = TuiNN(build(recording.config), pace=None, replay=recording)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("right", "right")
+        for _ in range(600):  # until the run has ended (each slice is a frame)
+            await pilot.pause(0.05)
+            if app.replay_run is None:
+                break
+        assert app.replay_run is None
+        await pilot.press("right")
+        await pilot.pause()
+        assert app.controller.record == direct.record
+        assert bytes(app.session.net.params.data) == bytes(direct.session.net.params.data)
+        assert app.stepper.position == direct.stepper.position and app.stepper.epoch == direct.stepper.epoch
+        await pilot.press("left", "left")  # the step, then the whole run: one step back, as a key's run
+        await pilot.pause()
+        assert app.stepper.epoch == 0 and app.stepper.position == 1
+
+
+async def test_q_quits_in_the_middle_of_a_long_recorded_run(tmp_path: Path) -> None:
+    from tui_nn.ui.app import TuiNN
+
+    path = tmp_path / "s.json"
+    path.write_text(
+        session_text({"problem": "circle", "hidden": [8]}, [{"action": "train", "epochs": act.MAX_EPOCHS}]), encoding="utf-8"
+    )
+    recording = replay.load(path)
+    app = TuiNN(build(recording.config), pace=None, replay=recording)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("right")
+        await pilot.pause(0.3)
+        assert app.replay_run is not None and "replaying a training run" in app.message
+        await pilot.press("T", "c", "left")  # the run owns the engine: other keys wait
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code in (0, None) and app.stepper.trainer.epoch < act.MAX_EPOCHS
