@@ -9,6 +9,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -436,6 +437,7 @@ async def test_the_app_replays_a_long_run_in_slices_to_the_same_weights_as_one_t
             if app.replay_run is None:
                 break
         assert app.replay_run is None
+        assert app.message.startswith(f"replayed a training run of {40 * REPLAY_SLICE_EPOCHS:,} epochs")
         await pilot.press("right")
         await pilot.pause()
         assert app.controller.record == direct.record
@@ -463,3 +465,24 @@ async def test_q_quits_in_the_middle_of_a_long_recorded_run(tmp_path: Path) -> N
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code in (0, None) and app.stepper.trainer.epoch < act.MAX_EPOCHS
+
+
+def test_a_new_seed_keeps_the_data_set_read_and_the_recording_replays(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file edited while the app runs: n (a new seed) keeps the points on screen, so the one
+    copy the session stores is the data every action saw."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "mine.csv").write_text(CSV, encoding="utf-8")
+    monkeypatch.chdir(folder)
+    live = Controller(build(Config(hidden=(3,), data="mine.csv")))
+    live.apply(act.Train(5))
+    (folder / "mine.csv").write_text(CSV.replace("0.9,0.8,1", "0.7,0.7,1"), encoding="utf-8")
+    before = live.session.data.x.copy()
+    live.apply(act.Reseed(11))
+    live.apply(act.Train(5))
+    assert np.array_equal(live.session.data.x, before)
+    path = replay.save(tmp_path / "session.json", live.recording())
+    code, out, _ = run(capsys, "replay", str(path), "--check", "--json")
+    assert code == 0 and json.loads(out)["sha256"] == replay_digest(live)

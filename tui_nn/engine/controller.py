@@ -116,9 +116,12 @@ class Controller:
             self.initial_config, self.target_loss, self.stepper.fmt.digits, tuple(self.record), dict(self.data_files)
         )
 
-    def _build(self, config: Config) -> Session:
-        """A new session for `config`, its data from the replay's stored rows when there are some."""
-        stored = self._stored_data.get(config.data) if config.data else None
+    def _build(self, config: Config, same_data: bool = False) -> Session:
+        """A new session for `config`, its data from the replay's stored rows when there are some.
+        `same_data`: new weights on the data set already read from that file (a new seed must not
+        pick up an edit made to the file since), so the recording's one copy of it stays true."""
+        known = self.data_files if same_data else self._stored_data
+        stored = known.get(config.data) if config.data else None
         session = build(config, data=stored, digits=self.stepper.fmt.digits)
         if config.data:
             self.data_files[config.data] = session.data
@@ -328,7 +331,7 @@ class Controller:
     def _do_reseed(self, action: act.Action) -> Outcome:
         assert isinstance(action, act.Reseed)
         config = self.session.config.with_changes(seed=action.seed, weights=None)
-        return self._replace_session(self._build(config), f"new seed {action.seed}")
+        return self._replace_session(self._build(config, same_data=True), f"new seed {action.seed}")
 
     def _do_set_param(self, action: act.Action) -> Outcome:
         assert isinstance(action, act.SetParam)

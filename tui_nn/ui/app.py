@@ -558,7 +558,11 @@ class TuiNN(ResilientApp[None]):
             self.set_timer(0.01, self._replay_slice)
             return
         self.replay_run = None
-        self.say(self.controller.stop_training(run, stopped).message)
+        outcome = self.controller.stop_training(run, stopped)
+        if stopped is None:  # the whole recorded run: not "paused by you", as a key's run stopped by hand says
+            self.say(Message(f"replayed a training run of {epochs:,} epochs: epoch {self.stepper.epoch}", "info"))
+        else:
+            self.say(outcome.message)
         self.draw()
         self._replay_finished()
 
