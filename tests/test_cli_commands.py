@@ -301,8 +301,8 @@ SESSION = {"format": "tui-nn-session/1", "config": {}, "actions": []}
         ({**SESSION, "actions": [{"action": "fly"}]}, [], "bad.json: actions[0]: unknown action 'fly'"),
         (
             {**SESSION, "actions": [{"action": "reseed", "seed": -1}]},
-            ["--check"],
-            "bad.json: actions[0] (reseed) cannot be applied",
+            [],
+            "bad.json: actions[0]: reseed: seed must be from 0 to 4294967295, not -1",
         ),
         (
             {**SESSION, "actions": [{"action": "rebuild", "config": {"weights": "gone.json"}}]},

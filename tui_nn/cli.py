@@ -44,7 +44,7 @@ from tui_nn.engine.reasons import Diagnosis, Diverged, RateTooHigh, Stuck
 from tui_nn.engine.records import NumberFormat, Step, json_number
 from tui_nn.engine.render import step_json, step_text
 from tui_nn.engine.replay import SessionFileError
-from tui_nn.engine.session import Session, build
+from tui_nn.engine.session import Session, build, data_defaults
 from tui_nn.engine.training import Trainer
 
 T = TypeVar("T")
@@ -476,7 +476,7 @@ def _rescue(session: Session, extra: dict[str, object], wanted: Path, error: OSE
         problem = str(error)  # already one line naming the file
     else:
         problem = f"{safe_files.shown_path(wanted)}: {error.strerror or error}"
-    name = f"{session.config.problem}-epoch{extra['epoch']}-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.json"
+    name = f"{session.file_stem}-epoch{extra['epoch']}-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.json"
     try:
         from tui_nn.ui.lifecycle import report_folders  # the same state folder as crash reports
 
@@ -735,6 +735,8 @@ def prepare_app(args: argparse.Namespace) -> AppStart:
                 raise UsageError(f"{lesson.name} is a lesson on {lesson.config.problem}, not {problem}: leave out the problem")
         config, hidden_given = lesson.config, True
     session = build(config, hidden_given=hidden_given, digits=_digits(args))  # bad files first, as everywhere
+    if lesson is None and args.problem is None:  # --data alone: say which settings it chose
+        session.origin = data_defaults(config, [name for name in NETWORK_OPTIONS if getattr(args, name) is not None])
     return AppStart(session, {**options, "target_loss": target, "lesson": lesson})
 
 

@@ -53,6 +53,12 @@ def run_replay(args: argparse.Namespace) -> int:
     expected = read_expected(args.expect) if args.expect is not None else None  # a bad file before the replay
     recording = replay.load(args.file)
     session = rebuild(name, recording)
+    notes = replay.changed_files(recording)
+    if args.check:
+        for note in notes:
+            print(f"tui-nn: note: {note}", file=sys.stderr)
+    else:  # the app's first log line (a line on stderr would vanish under the app)
+        session.origin = "; ".join(notes) or None
     if args.check:
         return check(name, recording, session, args.json, expected)
     return launch(session, {**options, "target_loss": recording.target_loss, "replay": recording})
@@ -62,7 +68,8 @@ def rebuild(name: str, recording: Recording) -> Session:
     """The session the recording starts from; a network or data file it names that cannot be read
     now is one line naming both files."""
     try:
-        return build(recording.config, digits=recording.digits)
+        config = recording.config
+        return build(config, data=recording.data.get(config.data) if config.data else None, digits=recording.digits)
     except (ConfigError, persist.NetworkFileError, DataFileError) as error:
         raise SessionFileError(f"{name}: its starting network cannot be built: {error}") from None
 
@@ -81,6 +88,8 @@ def read_expected(text: str) -> Expected:
     """`--expect`: 64 hexadecimal digits (a digest `replay --check` printed), or a network file
     (.json or .npz, as `s` or `train --save` writes it); NetworkFileError names a bad file."""
     digest_text = text.strip().lower()
+    if not digest_text:  # Path("") is the current folder: it would be named as "."
+        raise UsageError("--expect: give the sha256 a check printed or a network file saved with s, not an empty text")
     if re.fullmatch(r"[0-9a-f]{64}", digest_text) and not Path(text).exists():
         return Expected("the SHA-256 " + digest_text[:12] + "…", digest_text)
     loaded = persist.load(text)
@@ -125,9 +134,12 @@ class Unchanged:
 def apply_all(name: str, recording: Recording, session: Session) -> tuple[Controller, list[Unchanged]]:
     """Apply every action, in order, as the app does. An action the engine refuses outright
     (settings that cannot be built, a value out of range) is a SessionFileError naming it."""
-    controller = Controller(session, recording.target_loss)
+    controller = Controller(session, recording.target_loss, recording.data)
     unchanged: list[Unchanged] = []
     for k, action in enumerate(recording.actions):
+        problem = replay.out_of_place(action, controller.session)
+        if problem is not None:
+            raise SessionFileError(f"{name}: actions[{k}] ({action.name}) cannot be applied: {problem}")
         try:
             outcome = controller.apply(action)
         except (ValueError, OverflowError) as error:  # the file's values, not a bug: say which action

@@ -9,6 +9,7 @@ epochs it ran, which replays bit for bit.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -187,8 +188,11 @@ def action_from_json(document: object) -> Action:
     name = document["action"]
     cls = ACTIONS.get(name)
     if cls is None:
-        raise ActionError(f"unknown action '{name}': known ones are {', '.join(ACTIONS)}")
+        raise ActionError(f"unknown action '{shown_text(name)}': known ones are {', '.join(ACTIONS)}")
     if cls is Rebuild:
+        unknown = set(document) - {"action", "config"}
+        if unknown:
+            raise ActionError(f"{name}: unknown field(s) {', '.join(sorted(shown_text(u) for u in unknown))}")
         return Rebuild(config_from_json(document.get("config")))
     kwargs: dict[str, Any] = {}
     for f in dataclasses.fields(cls):
@@ -203,18 +207,90 @@ def action_from_json(document: object) -> Action:
         kind = expected.get(f.name, object)
         if isinstance(value, bool) or not isinstance(value, kind):  # type: ignore[arg-type]
             raise ActionError(f"{name}: {f.name} has the wrong type ({json_type(value)})")
+        problem = _out_of_range(f.name, value)
+        if problem is not None:
+            raise ActionError(f"{name}: {problem}")
         kwargs[f.name] = float(value) if f.name in ("factor", "lr", "value") else value
     unknown = set(document) - {"action"} - {f.name for f in dataclasses.fields(cls)}
     if unknown:
-        raise ActionError(f"{name}: unknown field(s) {', '.join(sorted(unknown))}")
+        raise ActionError(f"{name}: unknown field(s) {', '.join(sorted(shown_text(u) for u in unknown))}")
     return cls(**kwargs)
 
 
+# What a recorded action may hold: no key, click or dialog of the app can produce a value beyond
+# these, so a file holding one was not recorded by it (and could freeze or break a replay).
+MAX_EPOCHS = 1_000_000  # of training in one session file, all `train` actions together: a minute or more of replay
+MAX_PARAM_NAME = 40  # characters; the longest real name, W4[63,63], has 9
+MAX_SEED = 2**32 - 1  # numpy's seeds, as --seed takes them
+
+
+def _out_of_range(field: str, value: int | float | str | None) -> str | None:
+    """Why this field's value is beyond what the app can record, or None when it is within."""
+    # The controller owns the bounds its keys obey; importing it at the top would be circular.
+    from tui_nn.engine.config import MAX_LR, MIN_LR
+    from tui_nn.engine.controller import MAX_PARAMETER
+
+    if value is None or isinstance(value, str):
+        if field == "param" and isinstance(value, str) and not 0 < len(value) <= MAX_PARAM_NAME:
+            return f"param must name a parameter (e.g. w11 or W1[0,0]), not '{shown_text(value)}'"
+        return None
+    number = finite(value)
+    shown = shown_number(value)
+    if field == "epochs" and not 1 <= value <= MAX_EPOCHS:
+        return f"epochs must be from 1 to {MAX_EPOCHS:,}, not {shown}"
+    if field == "sample" and not 1 <= value <= cfg.MAX_POINTS:
+        return f"sample must be from 1 to {cfg.MAX_POINTS} (or null for the whole batch), not {shown}"
+    if field == "seed" and not 0 <= value <= MAX_SEED:
+        return f"seed must be from 0 to {MAX_SEED}, not {shown}"
+    if field == "layer" and not 1 <= value <= cfg.MAX_HIDDEN_LAYERS:
+        return f"layer must be a hidden layer from 1 to {cfg.MAX_HIDDEN_LAYERS}, not {shown}"
+    if field == "unit" and not 1 <= value <= cfg.MAX_UNITS:
+        return f"unit must be from 1 to {cfg.MAX_UNITS}, not {shown}"
+    if field == "lr" and not (number is not None and MIN_LR <= number <= MAX_LR):
+        return f"lr must be from {MIN_LR:g} to {MAX_LR:g}, not {shown}"
+    if field == "factor" and not (number is not None and MIN_LR / MAX_LR <= number <= MAX_LR / MIN_LR):
+        return f"factor must be a positive number that keeps η within {MIN_LR:g} … {MAX_LR:g}, not {shown}"
+    if field == "value" and not (number is not None and abs(number) <= MAX_PARAMETER):
+        return f"value must be a finite number within ±{MAX_PARAMETER:g}, not {shown}"
+    return None
+
+
+def finite(value: float) -> float | None:
+    """`value` as a finite float, or None (NaN, ±∞, or an integer too large for a float)."""
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def shown_number(value: float) -> str:
+    """A number as a message may echo it: a huge integer by its length, not its digits."""
+    if isinstance(value, int) and abs(value) >= 10**15:
+        return f"a number of {len(str(abs(value)))} digits"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def shown_text(text: str, limit: int = 40) -> str:
+    """Text from a file as one short line of a message (no line breaks, long text cut)."""
+    flat = text.encode("unicode_escape").decode("ascii") if not text.isprintable() else text
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
 def _numbers(action: str, field: str, value: object) -> tuple[float, ...]:
-    """A JSON list of numbers as a tuple of floats (an input or a target)."""
+    """A JSON list of numbers as a tuple of floats (an input or a target), each finite and within
+    what the app's input dialog takes."""
+    from tui_nn.engine.own_input import MAX_VALUE
+
     if not isinstance(value, list) or any(isinstance(v, bool) or not isinstance(v, int | float) for v in value):
         raise ActionError(f"{action}: {field} must be a list of numbers, not {json_type(value)}")
-    return tuple(float(v) for v in value)
+    if not 1 <= len(value) <= cfg.MAX_UNITS:
+        raise ActionError(f"{action}: {field} must hold 1 to {cfg.MAX_UNITS} numbers, not {len(value)}")
+    numbers = [finite(v) for v in value]
+    for raw, number in zip(value, numbers, strict=True):
+        if number is None or abs(number) > MAX_VALUE:
+            raise ActionError(f"{action}: {field} must be finite numbers within ±{MAX_VALUE:g}, not {shown_number(raw)}")
+    return tuple(n for n in numbers if n is not None)
 
 
 def json_type(value: object) -> str:
@@ -239,6 +315,30 @@ def config_to_json(config: Config) -> dict[str, Any]:
     return document
 
 
+MAX_SETTING_TEXT = 64  # characters of a setting's text (the longest real one, normal:0.0001, has 13)
+
+
+def _check_setting_shape(name: str, value: object) -> None:
+    """Refuse a setting of a JSON type the app never writes (or text too long to be one) before
+    it is parsed, so no message echoes a whole object or thousands of characters."""
+    text_only = ("problem", "activation", "loss", "init", "optimizer")
+    if name in text_only and not isinstance(value, str):
+        raise ConfigError(f"{name} must be text, as the command line takes it, not {json_type(value)}")
+    if name == "hidden" and not (isinstance(value, list) and all(isinstance(v, int) and not isinstance(v, bool) for v in value)):
+        raise ConfigError(f"hidden must be a list of layer sizes (whole numbers), e.g. [4], not {json_type(value)}")
+    if name in ("lr", "seed", "batch") and (isinstance(value, bool) or not isinstance(value, int | float | str | None)):
+        raise ConfigError(f"{name} must be a number, not {json_type(value)}")
+    if name in ("lr", "seed", "batch") and isinstance(value, int) and abs(value) >= 10**15:
+        raise ConfigError(f"{name} is far too large to be a setting: {shown_number(value)}")
+    if name in ("weights", "data") and value is not None and not (isinstance(value, str) and value.strip()):
+        # a file name, or null for none ("" was once read as none, silently)
+        what = "a network file" if name == "weights" else "a CSV data file"
+        shown = f"'{shown_text(value)}'" if isinstance(value, str) else json_type(value)
+        raise ConfigError(f"{name} must name {what} (or be null), not {shown}")
+    if name not in ("weights", "data") and isinstance(value, str) and len(value) > MAX_SETTING_TEXT:
+        raise ConfigError(f"{name} '{shown_text(value)}' is too long to be a setting")
+
+
 def config_from_json(document: object) -> Config:
     """Settings back from JSON, each value checked by the same parse functions as the command line."""
     if not isinstance(document, dict):
@@ -246,7 +346,7 @@ def config_from_json(document: object) -> Config:
     known = {f.name for f in dataclasses.fields(Config)}
     unknown = set(document) - known
     if unknown:
-        raise ActionError(f"settings: unknown field(s) {', '.join(sorted(unknown))}")
+        raise ActionError(f"settings: unknown field(s) {', '.join(sorted(shown_text(u) for u in unknown))}")
     parsers = {
         "problem": cfg.parse_problem,
         "activation": cfg.parse_activation,
@@ -257,11 +357,10 @@ def config_from_json(document: object) -> Config:
     changes: dict[str, Any] = {}
     try:
         for name, value in document.items():
+            _check_setting_shape(name, value)
             if name in parsers:
-                changes[name] = parsers[name](str(value))
+                changes[name] = parsers[name](value)
             elif name == "hidden":
-                if not isinstance(value, list):
-                    raise ConfigError("hidden must be a list of layer sizes")
                 changes[name] = cfg.parse_hidden(",".join(str(v) for v in value)) if value else ()
             elif name == "lr":
                 changes[name] = cfg.parse_lr(str(value))

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from tui_nn.engine import actions as act
-from tui_nn.engine.config import MAX_LR, MIN_LR, ConfigError
+from tui_nn.engine.config import MAX_LR, MIN_LR, Config, ConfigError
+from tui_nn.engine.datasets import Dataset
 from tui_nn.engine.diagnostics import trainer_diagnosis
 from tui_nn.engine.explain import Element, ParameterStory, ParamTrail, UnitStory, WhatIf, explain_parameter, explain_unit, what_if
 from tui_nn.engine.gradcheck import GradCheck, check
@@ -90,8 +91,15 @@ class LiveRun:
 
 
 class Controller:
-    def __init__(self, session: Session, target_loss: float = 1e-3) -> None:
+    def __init__(self, session: Session, target_loss: float = 1e-3, stored_data: dict[str, Dataset] | None = None) -> None:
+        """`stored_data`: a replay's data sets by the path their settings name; settings naming
+        one use its stored rows instead of reading the file (which may be elsewhere, or changed)."""
         self.session = session
+        self._stored_data = stored_data or {}
+        # every CSV data set used, as its settings name it: a recording stores them
+        self.data_files: dict[str, Dataset] = dict(self._stored_data)
+        if session.config.data:
+            self.data_files[session.config.data] = session.data
         self.initial_config = session.config  # what a recording starts from
         self.target_loss = target_loss
         self.logbook = Logbook()
@@ -101,6 +109,8 @@ class Controller:
         self._noted: set[str] = set()  # diagnosis kinds already written to the log
         self.trail = ParamTrail()  # every parameter's value over the epochs seen, for the inspector
         self._trail_of = session  # the session the trail follows: another network starts a new one
+        if session.origin is not None:
+            self.logbook.note(session.origin, "info")
         self.logbook.note(session.describe(), "bold")
 
     @property
@@ -111,7 +121,20 @@ class Controller:
         """Everything needed to play this session back: the starting settings and every action."""
         from tui_nn.engine.replay import Recording
 
-        return Recording(self.initial_config, self.target_loss, self.stepper.fmt.digits, tuple(self.record))
+        return Recording(
+            self.initial_config, self.target_loss, self.stepper.fmt.digits, tuple(self.record), dict(self.data_files)
+        )
+
+    def _build(self, config: Config, same_data: bool = False) -> Session:
+        """A new session for `config`, its data from the replay's stored rows when there are some.
+        `same_data`: new weights on the data set already read from that file (a new seed must not
+        pick up an edit made to the file since), so the recording's one copy of it stays true."""
+        known = self.data_files if same_data else self._stored_data
+        stored = known.get(config.data) if config.data else None
+        session = build(config, data=stored, digits=self.stepper.fmt.digits)
+        if config.data:
+            self.data_files[config.data] = session.data
+        return session
 
     def view(self, with_values: bool = True, since: np.ndarray | None = None) -> View:
         view = capture(self.stepper, with_values, since)
@@ -306,7 +329,7 @@ class Controller:
     def _do_rebuild(self, action: act.Action) -> Outcome:
         assert isinstance(action, act.Rebuild)
         try:
-            session = build(action.config, digits=self.stepper.fmt.digits)
+            session = self._build(action.config)
         except (ConfigError, NetworkFileError, ValueError) as error:
             return Outcome(Message(f"settings not applied: {error}", "error"))
         return self._replace_session(session, "rebuilt the network")
@@ -317,7 +340,7 @@ class Controller:
     def _do_reseed(self, action: act.Action) -> Outcome:
         assert isinstance(action, act.Reseed)
         config = self.session.config.with_changes(seed=action.seed, weights=None)
-        return self._replace_session(build(config, digits=self.stepper.fmt.digits), f"new seed {action.seed}")
+        return self._replace_session(self._build(config, same_data=True), f"new seed {action.seed}")
 
     def _do_set_param(self, action: act.Action) -> Outcome:
         assert isinstance(action, act.SetParam)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,10 @@ class Dataset:
     name: str
     x: np.ndarray
     y: np.ndarray
+    # a CSV file's absolute path and the SHA-256 of its bytes when read, so a saved session can
+    # say later whether the file has changed since (None for the built-in data sets)
+    source: str | None = None
+    sha256: str | None = None
 
     @property
     def size(self) -> int:
@@ -194,4 +199,5 @@ def read_csv(path: str | Path, max_points: int) -> Dataset:
     except UnicodeDecodeError as error:
         raise DataFileError(f"{shown_path(path)}: not UTF-8 text (byte {error.start + 1} is {data[error.start]:#04x})") from None
     dataset = parse_csv(text, shown_path(path), max_points)
-    return Dataset(shown_path(path.stem or path.name), dataset.x, dataset.y)
+    digest = hashlib.sha256(data).hexdigest()
+    return Dataset(shown_path(path.stem or path.name), dataset.x, dataset.y, str(path.absolute()), digest)

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 import numpy as np
 
 from tui_nn.engine import datasets, persist
-from tui_nn.engine.config import MAX_POINTS, WHY_LIMITED, Config, ConfigError, check_network, format_hidden
+from tui_nn.engine.config import (
+    DATA_PROBLEM,
+    MAX_POINTS,
+    PROBLEM_DEFAULTS,
+    WHY_LIMITED,
+    Config,
+    ConfigError,
+    check_network,
+    format_hidden,
+)
 from tui_nn.engine.datasets import Dataset
 from tui_nn.engine.network import Network
 from tui_nn.engine.safe_files import shown_path
@@ -24,6 +36,9 @@ class Session:
     extra: dict[str, object]
     # (epoch, what changed) for the loss chart: η changes and what-if edits, in order
     markers: list[tuple[int, str]] = field(default_factory=list)
+    # what to know first about how this session was set up (the settings --data chose, a data
+    # file changed since a replay's session was saved): said once as it opens, in the log and status
+    origin: str | None = None
 
     def describe(self) -> str:
         net, c = self.net, self.config
@@ -34,6 +49,16 @@ class Session:
         name = self.data.name if c.data else c.problem
         return f"{name}: {layers} {acts}, {net.loss}, {c.optimizer} η={c.lr:g}, {batch}, {source}"
 
+    @property
+    def file_stem(self) -> str:
+        """What the files this session writes are named after: the learner's own data set when
+        there is one (mydata-epoch120.json, as the screen says mydata), else the problem. Only
+        letters, digits, '.', '_' and '-' are kept, so the name is safe in any folder and shell."""
+        if not self.config.data:
+            return self.config.problem
+        stem = re.sub(r"[^\w.-]+", "-", PurePath(self.config.data).stem).strip("-.")
+        return stem or "data"
+
     def restarted(self) -> Session:
         """A new session at epoch 0 from the same initial parameters and the current settings."""
         net = self.net.copy()
@@ -41,6 +66,29 @@ class Session:
         c = self.config
         stepper = Stepper(net, self.data, c.optimizer, c.lr, c.batch, c.seed, digits=self.stepper.fmt.digits)
         return Session(c, self.data, net, stepper, self.initial_params.copy(), dict(self.extra))
+
+
+def data_defaults(config: Config, given: Collection[str]) -> str | None:
+    """The settings `--data FILE` chose without a problem named: a network for point clouds
+    (DATA_PROBLEM's), not the gates' 2-2-1 sigmoid. One sentence naming the values and the
+    options that change them, or None when every one was given (or there is no data file)."""
+    chosen = [name for name in PROBLEM_DEFAULTS[DATA_PROBLEM] if name not in given]
+    if not config.data or not chosen:
+        return None
+    values = {
+        "hidden": f"hidden {format_hidden(config.hidden)}",
+        "activation": config.activation,
+        "lr": f"η {config.lr:g}",
+        "init": f"init {config.init}",
+        "seed": f"seed {config.seed}",
+        "optimizer": config.optimizer,
+    }
+    gates = Config()
+    flags = ", ".join(f"--{name}" for name in chosen)
+    return (
+        f"defaults for your own data: {', '.join(values[name] for name in chosen)} "
+        f"(not the gates' hidden {format_hidden(gates.hidden)} {gates.activation}, η {gates.lr:g}); {flags} change them"
+    )
 
 
 def build(config: Config, data: Dataset | None = None, hidden_given: bool = True, digits: int = 4) -> Session:

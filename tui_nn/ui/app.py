@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import random
+import time
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
@@ -28,9 +29,10 @@ from textual.widgets import Static
 
 from tui_nn.engine import actions as act
 from tui_nn.engine.config import Config
-from tui_nn.engine.controller import Controller, Message, Outcome
+from tui_nn.engine.controller import Controller, LiveRun, Message, Outcome
 from tui_nn.engine.notation import parameter_label
 from tui_nn.engine.reason_words import training_on_anyway
+from tui_nn.engine.reasons import StopReason
 from tui_nn.engine.session import Session
 from tui_nn.engine.stepper import Stepper
 from tui_nn.engine.view import View
@@ -68,6 +70,11 @@ WIDE_WIDTH, WIDE_HEIGHT = 160, 45  # from this size the three views stand side b
 VIEWS = ("network", "boundary", "hidden")
 WALK_SPEEDS = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)  # micro-steps a second when the walk plays itself
 DEFAULT_WALK_SPEED = 2.0
+# A replayed run longer than this is trained in slices of about REPLAY_SLICE_SECONDS each, with a
+# frame between them, instead of at once on the UI thread (where 1,000,000 epochs of a large
+# network would take minutes, deaf to q).
+REPLAY_SLICE_EPOCHS = 200
+REPLAY_SLICE_SECONDS = 0.05
 VIEW_NAMES = {"network": "the network", "boundary": "the decision boundary", "hidden": "the hidden space"}
 # Lenses take the views' place until their key is pressed again: the step as the tutorials' NumPy,
 # and the gradients' health beside the activation's curves.
@@ -115,7 +122,7 @@ class TuiNN(ResilientApp[None]):
     ) -> None:
         super().__init__()
         self.palette = theme.use(theme_name)
-        self.controller = Controller(session, target_loss)
+        self.controller = Controller(session, target_loss, replay.data if replay is not None else None)
         self.ascii_only = ascii_only
         self.target_loss = target_loss
         self.save_to = save_to
@@ -138,6 +145,9 @@ class TuiNN(ResilientApp[None]):
         # A recording being played back: the actions still to apply, and the timer applying them.
         self.replay_queue: deque[act.Action] = deque(replay.actions if replay is not None else ())
         self.replayer: Timer | None = None
+        self.replay_count = len(self.replay_queue)  # to name an action by its place in the file
+        self.replay_run: tuple[LiveRun, int] | None = None  # a recorded run being trained in slices, and its epochs
+        self._slice_epochs = REPLAY_SLICE_EPOCHS
         # Teaching: quiz mode and its score, the lesson and its chapter (they outlive ←, v, c).
         self.quiz_on = quiz
         self.quiz_remaining = 0  # a lesson chapter's step questions still to ask: the next → asks
@@ -220,6 +230,9 @@ class TuiNN(ResilientApp[None]):
         if self.lesson is not None:  # a lesson opens at its first chapter
             self.chapter_wanted = 0
             self._turn_chapter()
+        if self.session.origin is not None and self.lesson is None:  # settings the learner did not choose
+            self.say(Message(self.session.origin, "info"))
+            self.draw(self.view)
         if self.replay_queue:
             self.say(
                 Message(
@@ -328,6 +341,8 @@ class TuiNN(ResilientApp[None]):
         # focus between a form's fields (Tab, Shift+Tab) still work.
         if len(self.screen_stack) > 1:
             return action in self.MODAL_ACTIONS
+        if self.replay_run is not None:  # the engine is the recorded run's until it ends: only q
+            return action == "quit"
         if self.screen.has_class("too-small"):  # nothing is shown to step or change: only q works
             return action == "quit"
         if action in self.INSPECT_ONLY:
@@ -625,12 +640,67 @@ class TuiNN(ResilientApp[None]):
         if not self.replay_queue:
             self._stop_replay()
             return
+        from tui_nn.engine.replay import out_of_place
+
+        if self.replay_run is not None:  # a recorded run is still training: the next action waits for it
+            return
+        index = self.replay_count - len(self.replay_queue)
         action = self.replay_queue.popleft()
+        problem = out_of_place(action, self.session)
+        if problem is not None:  # the app could not have recorded it here: the file was edited
+            self._stop_replay()
+            self.replay_queue.clear()
+            self.say(Message(f"replay stopped: actions[{index}] ({action.name}) cannot be applied: {problem}", "error"))
+            self.draw(self.view)
+            return
+        if isinstance(action, act.Train) and self.live is None and action.epochs > REPLAY_SLICE_EPOCHS:
+            self._replay_train(action)
+            return
         self.dispatch(action, by_player=True)
+        self._replay_finished()
+
+    def _replay_finished(self) -> None:
         if not self.replay_queue:
             self._stop_replay()
             self.say(Message("replay finished: the session is yours from here", "success"))
             self.draw(self.view)
+
+    def _replay_train(self, action: act.Train) -> None:
+        """A recorded run of many epochs, trained in slices between frames so the app keeps
+        answering (q quits) however long it is. It is the same run as Train applied at once: the
+        same epochs by the same trainer, one undoable step, one recorded Train."""
+        run = self.controller.start_training(target_loss=None, check_stuck=False)
+        self.replay_run = (run, action.epochs)
+        self.set_timer(0.01, self._replay_slice)
+
+    def _replay_slice(self) -> None:
+        if self.replay_run is None:
+            return
+        run, epochs = self.replay_run
+        remaining = epochs - (self.stepper.trainer.epoch - run.origin_epoch)  # a pass under way counts, as in Train
+        stopped: StopReason | None = None
+        if remaining > 0:
+            started = time.perf_counter()
+            result = self.controller.train(run, min(remaining, self._slice_epochs))
+            spent = time.perf_counter() - started
+            # about REPLAY_SLICE_SECONDS a slice, whatever the network: keys wait at most that long
+            self._slice_epochs = max(
+                1, min(int(self._slice_epochs * REPLAY_SLICE_SECONDS / max(spent, 1e-4)), 2 * self._slice_epochs)
+            )
+            stopped, remaining = result.stopped, remaining - result.epochs
+        if stopped is None and remaining > 0:
+            self.say(Message(f"replaying a training run: {epochs - remaining:,} of {epochs:,} epochs (q quits)", "info"))
+            self.draw()
+            self.set_timer(0.01, self._replay_slice)
+            return
+        self.replay_run = None
+        outcome = self.controller.stop_training(run, stopped)
+        if stopped is None:  # the whole recorded run: not "paused by you", as a key's run stopped by hand says
+            self.say(Message(f"replayed a training run of {epochs:,} epochs: epoch {self.stepper.epoch}", "info"))
+        else:
+            self.say(outcome.message)
+        self.draw()
+        self._replay_finished()
 
     def _stop_replay(self) -> None:
         if self.replayer is not None:
@@ -837,7 +907,7 @@ class TuiNN(ResilientApp[None]):
         from tui_nn.engine import persist  # tempfile and zipfile are not needed to start
 
         view = self.view  # a consistent copy, even while training runs
-        path = Path(self.save_to or f"{self.session.config.problem}-epoch{view.epoch}.json")
+        path = Path(self.save_to or f"{self.session.file_stem}-epoch{view.epoch}.json")
         net = self.session.net.copy()
         net.params[:] = view.snapshot.params
         extra = {
@@ -861,7 +931,7 @@ class TuiNN(ResilientApp[None]):
         """Write a file next to where the app runs, atomically, and say where it went."""
         from tui_nn.engine.safe_files import write_atomic
 
-        name = f"{self.session.config.problem}-{what}-epoch{self.view.epoch}{suffix}"
+        name = f"{self.session.file_stem}-{what}-epoch{self.view.epoch}{suffix}"
         try:
             path = write_atomic(name, text)
         except OSError as error:
