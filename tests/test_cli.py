@@ -106,7 +106,7 @@ def test_trace_text_matches_the_json(capsys: pytest.CaptureFixture[str]) -> None
     code, text, _ = run(capsys, "trace xor --sample 2")
     assert code == 0
     assert "forward · sample 2 · x = (0, 1) · target 1" in text
-    assert "∂L/∂w11 = δ_h1·x1" in text and "(a zero input gets no gradient)" in text
+    assert "∂L/∂w11 = δ_h1·x1" in text and "(x1 is 0 here, so no gradient)" in text
     assert "w11 ← w11 − η·ḡ" in text
     code, out, _ = run(capsys, "trace xor --sample 2 --json")
     records = [json.loads(line) for line in out.splitlines()]

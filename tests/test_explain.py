@@ -60,7 +60,7 @@ def test_why_a_weight_fed_by_a_zero_input_has_no_gradient_for_sample_1() -> None
     story = explain_parameter(session.stepper, Element("weight", 0, 0, 0))
     first = story.samples[0]
     assert first.sample == 0 and first.gradient == 0.0
-    assert first.steps[-1].note == "a zero input gets no gradient"
+    assert first.steps[-1].note == "x1 is 0 here, so no gradient"
     assert first.product is not None and expr.text(first.product.forms[0], str).endswith("·x1")
 
 

@@ -54,7 +54,7 @@ def test_records_carry_the_numbers_they_were_computed_from(xor_session: Session)
 def test_zero_inputs_are_called_out(xor_session: Session) -> None:
     records = xor_session.stepper.walk_pass()
     zero_grads = [r for r in records if r.kind == "grad_w" and r.sample == 0 and r.layer == 0]
-    assert zero_grads and all(r.value == 0 and r.note == "a zero input gets no gradient" for r in zero_grads)
+    assert zero_grads and all(r.value == 0 and r.note == f"x{r.edges[0][1] + 1} is 0 here, so no gradient" for r in zero_grads)
 
 
 def test_stepping_back_restores_everything_across_epochs(xor_session: Session) -> None:

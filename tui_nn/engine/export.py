@@ -2,7 +2,8 @@
 
 Every formula is the narrator's own (engine/render.py): the Markdown holds each line as
 `$lhs = formula = numbers = result$`, the same numbers the app shows, ready for a handout or a
-notebook cell.
+notebook cell. A handout carries the plain sentences the log says (engine/words.py decides which:
+each kind's the first time in a pass, as on screen); `words=False` leaves them out.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from typing import Literal
 
 from tui_nn.engine.logbook import Entry
 from tui_nn.engine.records import NumberFormat
-from tui_nn.engine.render import equation_latex, header_text, step_markdown, step_text
+from tui_nn.engine.render import LABEL_WIDTH, equation_latex, header_text, step_markdown, step_text
+from tui_nn.engine.words import said
 
 Format = Literal["markdown", "latex", "text"]
 FORMATS: tuple[Format, ...] = ("markdown", "latex", "text")
@@ -33,18 +35,31 @@ def _run_lines(entry: Entry, fmt: NumberFormat) -> list[str]:
     return lines
 
 
+def _sentences(entries: list[Entry], words: bool) -> list[str]:
+    return said(entries) if words else [""] * len(entries)
+
+
+def sentence_line(sentence: str) -> str:
+    """A sentence as the plain-text log writes it: under its step, in the formulas' column."""
+    return " " * LABEL_WIDTH + sentence
+
+
 def _note(entry: Entry) -> str:
     if entry.kind == "gap":
         return f"(… {entry.hidden} steps not listed)"
     return entry.text
 
 
-def markdown(entries: Iterable[Entry], fmt: NumberFormat, title: str) -> str:
-    """A Markdown document: a heading per block of steps, a bullet per equation with its LaTeX."""
+def markdown(entries: Iterable[Entry], fmt: NumberFormat, title: str, words: bool = True) -> str:
+    """A Markdown document: a heading per block of steps, a bullet per equation with its LaTeX,
+    and a step's sentence indented under its last bullet."""
     lines = [f"# {title}", ""]
-    for entry in entries:
+    listed = list(entries)
+    for entry, sentence in zip(listed, _sentences(listed, words), strict=True):
         if entry.kind == "step" and entry.step is not None:
             lines += step_markdown(entry.step, fmt)
+            if sentence:
+                lines.append(f"  {sentence}")
         elif entry.kind == "run":
             run_lines = _run_lines(entry, fmt)
             lines += ["", f"**{run_lines[0]}**", "", "```", *run_lines[1:], "```", ""]
@@ -53,7 +68,7 @@ def markdown(entries: Iterable[Entry], fmt: NumberFormat, title: str) -> str:
     return "\n".join(lines).replace("\n\n\n", "\n\n").strip() + "\n"
 
 
-def _latex_escape(text: str) -> str:
+def latex_escape(text: str) -> str:
     for a, b in (
         ("\\", r"\textbackslash{}"),
         ("&", r"\&"),
@@ -68,40 +83,46 @@ def _latex_escape(text: str) -> str:
     return text
 
 
-def latex(entries: Iterable[Entry], fmt: NumberFormat, title: str) -> str:
+def latex(entries: Iterable[Entry], fmt: NumberFormat, title: str, words: bool = True) -> str:
     """A complete LaTeX document (amsmath), each equation in display math."""
     out = [
         r"\documentclass{article}",
         r"\usepackage[utf8]{inputenc}",
         r"\usepackage{amsmath}",
         r"\begin{document}",
-        rf"\section*{{{_latex_escape(title)}}}",
+        rf"\section*{{{latex_escape(title)}}}",
     ]
-    for entry in entries:
+    listed = list(entries)
+    for entry, sentence in zip(listed, _sentences(listed, words), strict=True):
         if entry.kind == "step" and entry.step is not None:
             step = entry.step
             if step.header is not None:
-                out.append(rf"\subsection*{{{_latex_escape(header_text(step.header, fmt))}}}")
+                out.append(rf"\subsection*{{{latex_escape(header_text(step.header, fmt))}}}")
             for eq in step.equations:
                 out.append(r"\[ " + equation_latex(eq, fmt) + r" \]")
             if step.note:
-                out.append(rf"\emph{{{_latex_escape(step.note)}}}")
+                out.append(rf"\emph{{{latex_escape(step.note)}}}")
+            if sentence:
+                out += [latex_escape(sentence), ""]
         elif entry.kind == "run":
             out.append(r"\begin{verbatim}")
             out += _run_lines(entry, fmt)
             out.append(r"\end{verbatim}")
         else:
-            out.append(rf"\emph{{{_latex_escape(_note(entry))}}}")
+            out.append(rf"\emph{{{latex_escape(_note(entry))}}}")
     out.append(r"\end{document}")
     return "\n".join(out) + "\n"
 
 
-def text(entries: Iterable[Entry], fmt: NumberFormat, title: str) -> str:
+def text(entries: Iterable[Entry], fmt: NumberFormat, title: str, words: bool = True) -> str:
     """The log as the app shows it, unwrapped."""
     lines = [title, ""]
-    for entry in entries:
+    listed = list(entries)
+    for entry, sentence in zip(listed, _sentences(listed, words), strict=True):
         if entry.kind == "step" and entry.step is not None:
             lines += step_text(entry.step, fmt)
+            if sentence:
+                lines.append(sentence_line(sentence))
         elif entry.kind == "run":
             lines += _run_lines(entry, fmt)
         else:
@@ -109,5 +130,5 @@ def text(entries: Iterable[Entry], fmt: NumberFormat, title: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def document(kind: Format, entries: Iterable[Entry], fmt: NumberFormat, title: str) -> str:
-    return {"markdown": markdown, "latex": latex, "text": text}[kind](entries, fmt, title)
+def document(kind: Format, entries: Iterable[Entry], fmt: NumberFormat, title: str, words: bool = True) -> str:
+    return {"markdown": markdown, "latex": latex, "text": text}[kind](entries, fmt, title, words)

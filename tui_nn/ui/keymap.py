@@ -103,7 +103,7 @@ KEYS: tuple[KeySpec, ...] = (
         "quiz mode: → asks for each step's value before it shows it (Esc skips); a again turns it off",
         "quiz",
     ),
-    KeySpec("w", "words", "", "w", "hide or show the plain sentence under each step of the log", "words"),
+    KeySpec("w", "words", "words", "w", "hide or show the plain sentence under each step of the log", "words"),
     KeySpec("C", "card", "", "C", "the card of the formulas in use (this network's activations, loss and optimizer)", "card"),
     KeySpec(
         "L",
