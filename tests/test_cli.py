@@ -149,14 +149,14 @@ def test_trace_input_without_weights_builds_a_matching_network(capsys: pytest.Ca
     code, out, _ = run(capsys, "trace xor --input 0.5,0.1,0.9 --target 1 --json")
     assert code == 0
     first = json.loads(out.splitlines()[0])
-    assert first["formula"] == "z = x1·w11 + x2·w21 + x3·w31 + b1"
+    assert first["formula"] == "z = x1·w11 + x2·w21 + x3·w31 + b_h1"
 
 
 def test_gradcheck_passes_and_lists_relu_kinks(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "gradcheck xor")
     assert code == 0 and "PASS" in out and "kink" not in out
     code, out, _ = run(capsys, "gradcheck xor --activation relu")
-    assert code == 0 and "kink: left out" in out and "not checked: b1" in out
+    assert code == 0 and "kink: left out" in out and "not checked: b_h1" in out
 
 
 def test_module_entry_point_and_no_traceback() -> None:

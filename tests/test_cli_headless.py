@@ -189,9 +189,9 @@ def test_explain_prints_the_inspectors_lines(
 @pytest.mark.parametrize(
     ("words", "message"),
     [
-        (["--param", "w99"], "--param: no parameter called 'w99' in this network: w11, w21, b1, w12, w22, b2, v1, v2, b_out"),
+        (["--param", "w99"], "--param: no parameter called 'w99' in this network: w11, w21, b_h1, w12, w22, b_h2, v1, v2, b_out"),
         (["--unit", "h3"], "--unit: no unit called 'h3' in this network: x1, x2, h1, h2, out"),
-        ([], "say what to explain: --param w11, w21, b1, w12, w22, b2, v1, v2, b_out, or --unit x1, x2, h1, h2, out"),
+        ([], "say what to explain: --param w11, w21, b_h1, w12, w22, b_h2, v1, v2, b_out, or --unit x1, x2, h1, h2, out"),
         (["--param", "w11", "--unit", "h1"], "--param and --unit cannot be combined"),
         (["--param", "w11", "--sample", "5"], "sample 5 does not exist: this data set has samples 1–4"),
         (["--param", "w11", "--epochs", "-1"], "--epochs: epochs must be at least 0"),

@@ -89,7 +89,7 @@ def test_a_dead_relu_says_what_that_means_for_its_weights() -> None:
 @settings(max_examples=25, deadline=None)
 @given(
     seed=st.integers(0, 500),
-    name=st.sampled_from(["w11", "w22", "v1", "b_out", "b2"]),
+    name=st.sampled_from(["w11", "w22", "v1", "b_out", "b_h2"]),
     value=st.floats(-5, 5, allow_nan=False),
     steps=st.integers(0, 120),
 )

@@ -65,7 +65,7 @@ def test_every_step_kind_of_a_pass_gets_a_sentence_with_its_own_names_and_formul
         assert words.endswith("."), words
         assert "{" not in words and "}" not in words, words
         if step.kind in ("z", "grad_w", "grad_b", "grad_a"):
-            # the record's formula, term by term: x1·w11, b1, δ_out·h1, δ_h1·w12 …
+            # the record's formula, term by term: x1·w11, b_h1, δ_out·h1, δ_h1·w12 …
             for line in formula_lines(step):
                 for term in line.split(" = ", 1)[1].split(" + "):
                     assert term in words, (term, words)
