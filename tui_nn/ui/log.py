@@ -33,7 +33,7 @@ _BREAK = re.compile(r"(?= [=+−←] )")  # a line may break before a binary ope
 _SOFT_BREAK = re.compile(r"(?<=[ ·/])(?=[^ ])")  # inside a piece too long for a line: after a space, · or /
 _OPERATORS = frozenset("=+−←-")
 ROOMY_LOG = 16  # rows from which every sentence a pass says is drawn; below, only the newest step's
-CONTEXT_ROWS = 3  # rows of earlier formula lines a sentence must leave visible on a short pane
+CONTEXT_ROWS = 2  # rows of earlier formula lines a sentence must leave visible on a short pane
 
 
 def _words(text: str) -> list[str]:
@@ -262,7 +262,8 @@ class CalcLog(ScrollingLines):
     def sentences(self, entries: list[Entry]) -> list[str]:
         """The sentence drawn under each entry: each kind's the first time in a pass (words.said),
         none with words off. On a short pane only the newest step keeps its sentence, and only when
-        it leaves room for that step's own lines and the few before it: the formulas come first."""
+        it leaves room for that step's own lines and the last lines of the step before it: the
+        formulas come first."""
         if not self.show_words:
             return [""] * len(entries)
         sentences = said(entries)
@@ -274,7 +275,8 @@ class CalcLog(ScrollingLines):
             width = max(self._width, 10)
             step_rows = len(self.draw_entry(entries[newest], width, ""))
             sentence_rows = len(self._sentence_rows(sentences[newest], width))
-            if step_rows + sentence_rows + CONTEXT_ROWS <= self._height:
+            context = CONTEXT_ROWS if any(e.kind == "step" for e in entries[:newest]) else 0
+            if step_rows + sentence_rows + context <= self._height:
                 kept[newest] = sentences[newest]
         return kept
 
