@@ -129,7 +129,7 @@ def test_a_handout_carries_the_sentences_the_log_says_and_none_without_words(kin
     assert len(spoken) >= 10
     with_words = export.document(kind, entries, c.stepper.fmt, "handout")
     without = export.document(kind, entries, c.stepper.fmt, "handout", words=False)
-    in_document = (lambda s: export.latex_escape(s)) if kind == "latex" else (lambda s: s)
+    in_document = (lambda s: export.latex_text(s)) if kind == "latex" else (lambda s: s)
     assert all(in_document(s) in with_words for s in spoken)
     assert not any(in_document(s) in without for s in spoken)
     # the formula lines are the same with or without words
@@ -142,7 +142,7 @@ def test_trace_carries_the_words_and_no_words_leaves_them_out(capsys: pytest.Cap
     assert code == 0
     c = stepped(EPOCH_STEPS)
     spoken = [s for s in said(list(c.logbook.entries)) if s]
-    shown = (lambda s: export.latex_escape(s)) if kind == "latex" else (lambda s: s)
+    shown = (lambda s: export.latex_text(s)) if kind == "latex" else (lambda s: s)
     assert all(shown(s) in out for s in spoken)
     assert sum("per unit change of" in line for line in out.splitlines()) == 1  # the ∂L/∂w sentence once a pass
     code, bare, _ = run(capsys, "trace", "xor", "--format", kind, "--no-words")
@@ -168,3 +168,27 @@ async def test_x_exports_the_words_when_they_are_on_and_not_after_w(tmp_path: Pa
         bare = second.read_text(encoding="utf-8")
         assert "adds up everything that reaches h1" not in bare
         assert "x_{1} \\cdot w_{11}" in bare  # the formulas stay
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        Config(),
+        Config(optimizer="adam", activation="tanh", loss="mse"),
+        Config(hidden=(3, 2), activation="relu", optimizer="momentum", batch=2),
+        Config(activation="leaky_relu"),
+    ],
+)
+def test_the_latex_handout_is_plain_ascii_with_every_sentence_note_and_run(config: Config) -> None:
+    """pdflatex reads it whatever its setup: the sentences' symbols (∂, ŷ, σ, ḡ, M̂ …) become math."""
+    c = stepped(EPOCH_STEPS, config)
+    c.apply(act.Train(25))
+    for _ in range(40):
+        c.apply(act.Next())
+    entries = list(c.logbook.entries)
+    assert any(e.kind == "run" for e in entries) and any(e.kind == "note" for e in entries)
+    document = export.latex(entries, c.stepper.fmt, "tui-nn · xor: the calculation log")
+    assert document.isascii(), sorted({ch for ch in document if not ch.isascii()})
+    spoken = [s for s in said(entries) if s]
+    assert spoken and all(export.latex_text(s) in document for s in spoken)
+    assert r"\ensuremath{\partial}" in document and r"\ensuremath{\hat{y}}" in document

@@ -69,6 +69,7 @@ def markdown(entries: Iterable[Entry], fmt: NumberFormat, title: str, words: boo
 
 
 def latex_escape(text: str) -> str:
+    """`text` with LaTeX's special characters escaped (for text mode)."""
     for a, b in (
         ("\\", r"\textbackslash{}"),
         ("&", r"\&"),
@@ -78,9 +79,38 @@ def latex_escape(text: str) -> str:
         ("_", r"\_"),
         ("{", r"\{"),
         ("}", r"\}"),
+        ("^", r"\^{}"),
+        ("~", r"\~{}"),
     ):
         text = text.replace(a, b)
     return text
+
+
+# The symbols the log's words, notes and headers use, as plain LaTeX: pdflatex reads a file of
+# ASCII whatever its setup, and <, > and | are not what they seem in text mode's default fonts.
+_MATH = {
+    "·": r"\cdot", "∂": r"\partial", "ŷ": r"\hat{y}", "−": "-", "δ": r"\delta", "≤": r"\leq", "≥": r"\geq",
+    "η": r"\eta", "ḡ": r"\bar{g}", "σ": r"\sigma", "β": r"\beta", "ε": r"\varepsilon", "θ": r"\theta", "λ": r"\lambda",
+    "Σ": r"\Sigma", "←": r"\leftarrow", "→": r"\rightarrow", "±": r"\pm", "√": r"\surd", "∞": r"\infty", "×": r"\times",
+    "÷": r"\div", "½": r"\tfrac{1}{2}", "Ŝ": r"\hat{S}", "′": r"\prime", "‖": r"\|", "⊙": r"\odot", "≈": r"\approx",
+    "₀": "_0", "₁": "_1", "₂": "_2", "ₖ": "_k", "ₛ": "_s", "ᵢ": "_i", "ⱼ": "_j", "²": "^2", "ᵗ": "^t",
+    "<": "<", ">": ">", "|": "|",
+}  # fmt: skip
+_TEXT = {"…": r"\ldots{}", "–": "--", "—": "---", "⚠": "(!)", "✓": "(ok)", "✗": "(x)", "▶": ">", "◆": "*"}
+_HAT = "\u0302"  # a combining circumflex: M̂ is M followed by it
+
+
+def latex_text(text: str) -> str:
+    """`text` for LaTeX's text mode, in ASCII: specials escaped, each symbol as its math."""
+    out: list[str] = []
+    for ch in latex_escape(text):
+        if ch == _HAT and out:
+            out[-1] = rf"\ensuremath{{\hat{{{out[-1]}}}}}"
+        elif ch in _MATH:
+            out.append(rf"\ensuremath{{{_MATH[ch]}}}")
+        else:
+            out.append(_TEXT.get(ch, ch))
+    return "".join(out)
 
 
 def latex(entries: Iterable[Entry], fmt: NumberFormat, title: str, words: bool = True) -> str:
@@ -90,26 +120,26 @@ def latex(entries: Iterable[Entry], fmt: NumberFormat, title: str, words: bool =
         r"\usepackage[utf8]{inputenc}",
         r"\usepackage{amsmath}",
         r"\begin{document}",
-        rf"\section*{{{latex_escape(title)}}}",
+        rf"\section*{{{latex_text(title)}}}",
     ]
     listed = list(entries)
     for entry, sentence in zip(listed, _sentences(listed, words), strict=True):
         if entry.kind == "step" and entry.step is not None:
             step = entry.step
             if step.header is not None:
-                out.append(rf"\subsection*{{{latex_escape(header_text(step.header, fmt))}}}")
+                out.append(rf"\subsection*{{{latex_text(header_text(step.header, fmt))}}}")
             for eq in step.equations:
                 out.append(r"\[ " + equation_latex(eq, fmt) + r" \]")
             if step.note:
-                out.append(rf"\emph{{{latex_escape(step.note)}}}")
+                out.append(rf"\emph{{{latex_text(step.note)}}}")
             if sentence:
-                out += [latex_escape(sentence), ""]
+                out += [latex_text(sentence), ""]
         elif entry.kind == "run":
-            out.append(r"\begin{verbatim}")
-            out += _run_lines(entry, fmt)
-            out.append(r"\end{verbatim}")
+            # typewriter lines rather than verbatim, which would pass the run's symbols through raw
+            rows = [latex_text(line) for line in _run_lines(entry, fmt)]
+            out += [r"\begin{flushleft}\ttfamily", " \\\\\n".join(rows), r"\end{flushleft}"]
         else:
-            out.append(rf"\emph{{{latex_escape(_note(entry))}}}")
+            out.append(rf"\emph{{{latex_text(_note(entry))}}}")
     out.append(r"\end{document}")
     return "\n".join(out) + "\n"
 
