@@ -250,7 +250,7 @@ def test_trace_formats_and_the_json_alias(capsys: pytest.CaptureFixture[str]) ->
     )
     code, tex, _ = run(capsys, "trace", "xor", "--format", "latex", "--epochs", "2")
     assert code == 0 and tex.startswith(r"\documentclass{article}") and tex.rstrip().endswith(r"\end{document}")
-    assert tex.count(r"\subsection*{update · epoch") == 2
+    assert tex.count(r"\subsection*{update \ensuremath{\cdot} epoch") == 2
 
 
 def test_trace_output_is_written_atomically(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

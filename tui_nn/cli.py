@@ -523,7 +523,9 @@ def run_trace(args: argparse.Namespace) -> int:
     telling = Telling()  # the log's choice of sentences: each kind's the first time in a pass
     status = 0
     for record in _walk_epochs(session, epochs):
-        words = "" if args.no_words or kind == "json" else sentence(record, session.net)
+        bad = next(((name, value) for name, value in record.results if not math.isfinite(value)), None)
+        # the step where the numbers broke ends the trace: no sentence after it
+        words = "" if args.no_words or kind == "json" or bad is not None else sentence(record, session.net)
         if kind == "json":
             emit(json.dumps(step_json(record, fmt), ensure_ascii=False))
         elif kind == "text":
@@ -534,7 +536,6 @@ def run_trace(args: argparse.Namespace) -> int:
                 emit(export.sentence_line(said))
         else:
             entries.append(Entry("step", step=record, text=words))
-        bad = next(((name, value) for name, value in record.results if not math.isfinite(value)), None)
         if bad is not None:
             formula = str(step_json(record, fmt)["formula"])
             print(f"tui-nn: trace stopped: {_non_finite_diagnosis(record, formula, *bad, stepper.lr)}", file=sys.stderr)
