@@ -106,7 +106,7 @@ def test_trace_text_matches_the_json(capsys: pytest.CaptureFixture[str]) -> None
     code, text, _ = run(capsys, "trace xor --sample 2")
     assert code == 0
     assert "forward · sample 2 · x = (0, 1) · target 1" in text
-    assert "∂L/∂w11 = δ_h1·x1" in text and "(a zero input gets no gradient)" in text
+    assert "∂L/∂w11 = δ_h1·x1" in text and "(x1 is 0 here, so no gradient)" in text
     assert "w11 ← w11 − η·ḡ" in text
     code, out, _ = run(capsys, "trace xor --sample 2 --json")
     records = [json.loads(line) for line in out.splitlines()]
@@ -150,7 +150,7 @@ def test_trace_input_walks_the_problems_network(capsys: pytest.CaptureFixture[st
     code, out, _ = run(capsys, "trace xor --input 0.5,0.1 --target 1 --json")
     assert code == 0
     first = json.loads(out.splitlines()[0])
-    assert first["formula"] == "z = x1·w11 + x2·w21 + b1"
+    assert first["formula"] == "z = x1·w11 + x2·w21 + b_h1"
     code, out, err = run(capsys, "trace xor --input 0.5,0.1,0.9 --target 1 --json")
     assert code == 2 and out == "" and "--input: the input needs 2 values, not 3" in err
 
@@ -159,7 +159,7 @@ def test_gradcheck_passes_and_lists_relu_kinks(capsys: pytest.CaptureFixture[str
     code, out, _ = run(capsys, "gradcheck xor")
     assert code == 0 and "PASS" in out and "kink" not in out
     code, out, _ = run(capsys, "gradcheck xor --activation relu")
-    assert code == 0 and "kink: left out" in out and "not checked: b1" in out
+    assert code == 0 and "kink: left out" in out and "not checked: b_h1" in out
 
 
 def test_module_entry_point_and_no_traceback() -> None:

@@ -142,7 +142,7 @@ def test_actions_round_trip_through_json() -> None:
         act.Rebuild(Config(problem="circle", hidden=(5,), activation="tanh", batch=32)),
         act.Reset(),
         act.Reseed(7),
-        act.SetParam("b1", 0.1),
+        act.SetParam("b_h1", 0.1),
         act.KnockOut(1, 1),
         act.Back(),
     ]

@@ -60,7 +60,7 @@ def test_why_a_weight_fed_by_a_zero_input_has_no_gradient_for_sample_1() -> None
     story = explain_parameter(session.stepper, Element("weight", 0, 0, 0))
     first = story.samples[0]
     assert first.sample == 0 and first.gradient == 0.0
-    assert first.steps[-1].note == "a zero input gets no gradient"
+    assert first.steps[-1].note == "x1 is 0 here, so no gradient"
     assert first.product is not None and expr.text(first.product.forms[0], str).endswith("·x1")
 
 
@@ -89,7 +89,7 @@ def test_a_dead_relu_says_what_that_means_for_its_weights() -> None:
 @settings(max_examples=25, deadline=None)
 @given(
     seed=st.integers(0, 500),
-    name=st.sampled_from(["w11", "w22", "v1", "b_out", "b2"]),
+    name=st.sampled_from(["w11", "w22", "v1", "b_out", "b_h2"]),
     value=st.floats(-5, 5, allow_nan=False),
     steps=st.integers(0, 120),
 )

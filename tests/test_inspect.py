@@ -89,7 +89,7 @@ async def test_why_is_this_gradient_zero_for_sample_1() -> None:
         app._select(Element("weight", 0, 0, 0))
         text = inspector_text(app)
         assert "sample 1 · x = (0, 0) · y = 0: ∂L/∂w11 = 0" in text
-        assert "(a zero input gets no gradient)" in text
+        assert "(x1 is 0 here, so no gradient)" in text
 
 
 async def test_what_if_applies_refuses_and_undoes() -> None:

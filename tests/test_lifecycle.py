@@ -177,7 +177,7 @@ def test_a_signal_during_live_training_in_a_modal_exits_like_q(terminals: list[T
     deadline = time.monotonic() + DEADLINE
     assert terminal.read_until(b"training live", deadline)
     terminal.write(b"?")
-    assert terminal.read_until(b"one arithmetic step at a time", deadline)
+    assert terminal.read_until(b"Start here", deadline)  # the help's opening
     terminal.process.send_signal(signal.SIGTERM)
     assert terminal.read_to_eof(deadline)
     assert terminal.wait(deadline) == 128 + signal.SIGTERM

@@ -28,12 +28,15 @@ def expected_numbers(app: TuiNN, words: bool) -> list[str]:
     """Every number of the log, from the engine's text of each entry, in order."""
     fmt = app.stepper.fmt
     texts: list[str] = []
-    for entry in app.controller.logbook.entries:
+    entries = list(app.controller.logbook.entries)
+    # which sentences a pane of this height says is the pane's choice (tests/test_words_said.py holds it)
+    sentences = app.query_one(CalcLog).sentences(entries) if words else [""] * len(entries)
+    for entry, sentence in zip(entries, sentences, strict=True):
         assert entry.kind != "run", "this test walks; a run's table is drawn to fit, not listed whole"
         if entry.kind == "step" and entry.step is not None:
             texts += step_text(entry.step, fmt)
-            if words:
-                texts.append(entry.text)
+            if sentence:
+                texts.append(sentence)
         elif entry.kind == "gap":
             texts.append(f"{entry.hidden} steps not shown")
         else:

@@ -67,7 +67,7 @@ def test_latex_and_text_exports() -> None:
     assert tex.startswith(r"\documentclass{article}") and tex.rstrip().endswith(r"\end{document}")
     assert tex.count(r"\[") == tex.count(r"\]") == sum(len(s.equations) for s in c.logbook.steps())
     text = export.text(c.logbook.entries, c.stepper.fmt, "handout")
-    assert "h1    z = x1·w11 + x2·w21 + b1" in text
+    assert "h1    z = x1·w11 + x2·w21 + b_h1" in text
 
 
 def test_a_saved_session_replays_to_bit_identical_parameters(tmp_path: Path) -> None:

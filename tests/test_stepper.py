@@ -42,7 +42,7 @@ def test_records_carry_the_numbers_they_were_computed_from(xor_session: Session)
     assert z_record.value == pytest.approx(expected_z, abs=1e-15)
     header, line = step_text(z_record, fmt)
     assert header == "forward · sample 1 · x = (0, 0) · target 0"
-    assert line.startswith("h1    z = x1·w11 + x2·w21 + b1 = ")
+    assert line.startswith("h1    z = x1·w11 + x2·w21 + b_h1 = ")
     assert f"= 0·{fmt(w[0, 0], paren=True)} + 0·{fmt(w[1, 0], paren=True)} + 0" in line
     assert z_record.nodes == ((0, 0), (0, 1), (1, 0)) and z_record.edges == ((0, 0, 0), (0, 1, 0))
     a_record = stepper.step()
@@ -54,7 +54,7 @@ def test_records_carry_the_numbers_they_were_computed_from(xor_session: Session)
 def test_zero_inputs_are_called_out(xor_session: Session) -> None:
     records = xor_session.stepper.walk_pass()
     zero_grads = [r for r in records if r.kind == "grad_w" and r.sample == 0 and r.layer == 0]
-    assert zero_grads and all(r.value == 0 and r.note == "a zero input gets no gradient" for r in zero_grads)
+    assert zero_grads and all(r.value == 0 and r.note == f"x{r.edges[0][1] + 1} is 0 here, so no gradient" for r in zero_grads)
 
 
 def test_stepping_back_restores_everything_across_epochs(xor_session: Session) -> None:

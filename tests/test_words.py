@@ -15,6 +15,7 @@ from tui_nn.engine.datasets import load
 from tui_nn.engine.expr import has_symbols, text
 from tui_nn.engine.losses import LOSSES
 from tui_nn.engine.network import InitSpec, Network
+from tui_nn.engine.notation import Names
 from tui_nn.engine.optimizers import OPTIMIZERS
 from tui_nn.engine.records import Step, StepKind
 from tui_nn.engine.stepper import Stepper
@@ -64,7 +65,7 @@ def test_every_step_kind_of_a_pass_gets_a_sentence_with_its_own_names_and_formul
         assert words.endswith("."), words
         assert "{" not in words and "}" not in words, words
         if step.kind in ("z", "grad_w", "grad_b", "grad_a"):
-            # the record's formula, term by term: x1·w11, b1, δ_out·h1, δ_h1·w12 …
+            # the record's formula, term by term: x1·w11, b_h1, δ_out·h1, δ_h1·w12 …
             for line in formula_lines(step):
                 for term in line.split(" = ", 1)[1].split(" + "):
                     assert term in words, (term, words)
@@ -170,8 +171,12 @@ def test_a_zero_input_is_named_in_the_weight_gradient_sentence() -> None:
     records, net = walk((2, 2, 1), "sigmoid", "bce", "sgd")
     zero = [r for r in records if r.kind == "grad_w" and r.note is not None]
     assert zero, "XOR's (0, 0) gives weight gradients from a zero input"
+    names = Names(net.sizes)
     for step in zero:
-        assert "a zero input gets no gradient" in sentence(step, net)
+        (layer, i, _) = step.edges[0]
+        source = names.activation_value(layer, i)
+        assert step.note == f"{source} is 0 here, so no gradient"  # the line's note names the input that is 0
+        assert f"{source} is 0 here" in sentence(step, net)
 
 
 def test_a_perceptrons_sum_says_its_boundary_is_a_straight_line() -> None:

@@ -46,6 +46,7 @@ from tui_nn.engine.render import step_json, step_text
 from tui_nn.engine.replay import SessionFileError
 from tui_nn.engine.session import Session, build, data_defaults
 from tui_nn.engine.training import Trainer
+from tui_nn.engine.words import Telling, sentence
 
 T = TypeVar("T")
 COMMANDS = ("train", "trace", "gradcheck", "explain", "lesson", "replay")
@@ -131,6 +132,11 @@ def make_parser() -> dict[str, argparse.ArgumentParser]:
         help="text (default), markdown (LaTeX math, for a handout), latex (a whole document) or json (one object per micro-step)",
     )
     trace.add_argument("--json", action="store_true", help="the same as --format json")
+    trace.add_argument(
+        "--no-words",
+        action="store_true",
+        help="leave out the plain sentences under the steps (text, markdown, latex: each kind's the first time in a pass)",
+    )
     trace.add_argument("--output", metavar="FILE", help="write the trace to FILE (atomically) instead of standard output")
     grad = _Parser(prog="tui-nn gradcheck", description="Compare analytic and numerical gradients.")
     _common(grad)
@@ -569,23 +575,29 @@ def run_trace(args: argparse.Namespace) -> int:
 
     if kind == "text":
         emit(f"trace {session.describe()} · {walked}")  # one header line: readers skip it with `tail -n +2`
+    telling = Telling()  # the log's choice of sentences: each kind's the first time in a pass
     status = 0
     for record in _walk_epochs(session, epochs):
+        bad = next(((name, value) for name, value in record.results if not math.isfinite(value)), None)
+        # the step where the numbers broke ends the trace: no sentence after it
+        words = "" if args.no_words or kind == "json" or bad is not None else sentence(record, session.net)
         if kind == "json":
             emit(json.dumps(step_json(record, fmt), ensure_ascii=False))
         elif kind == "text":
             for line in step_text(record, fmt):
                 emit(line)
+            said = telling.say(record, words)
+            if said:
+                emit(export.sentence_line(said))
         else:
-            entries.append(Entry("step", step=record))
-        bad = next(((name, value) for name, value in record.results if not math.isfinite(value)), None)
+            entries.append(Entry("step", step=record, text=words))
         if bad is not None:
             formula = str(step_json(record, fmt)["formula"])
             print(f"tui-nn: trace stopped: {_non_finite_diagnosis(record, formula, *bad, stepper.lr)}", file=sys.stderr)
             status = 1
             break
     if kind == "markdown" or kind == "latex":
-        document = export.document(kind, entries, fmt, f"tui-nn trace · {session.describe()}")
+        document = export.document(kind, entries, fmt, f"tui-nn trace · {session.describe()}", words=not args.no_words)
     else:
         document = "".join(line + "\n" for line in lines)
     if output is not None:

@@ -160,7 +160,7 @@ class Controller:
         data set (what `tui-nn gradcheck` prints), as a job for a worker thread: it works on a
         copy, so the learner can step on while it runs."""
         net, data = self.session.net.copy(), self.session.data
-        names = [parameter_label(net, k) for k in range(net.n_params)]  # both names: b2 (b1[1])
+        names = [parameter_label(net, k) for k in range(net.n_params)]  # both names: b_h2 (b1[1])
         return lambda: check(net, data.x, data.y, names)
 
     def note_diagnoses(self, view: View) -> None:

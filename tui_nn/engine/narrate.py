@@ -51,7 +51,13 @@ from tui_nn.engine.records import Equation, Header, Key, NumberFormat, Step
 from tui_nn.engine.walk import SampleTables, UpdateTables, parameter_order
 
 TWO = Lit("2", "2", 2.0)
-ZERO_INPUT = "a zero input gets no gradient"
+
+
+def zero_input_note(source: str) -> str:
+    """The note on a weight gradient whose input is 0, naming that input: 'x1 is 0 here, so no gradient'."""
+    return f"{source} is 0 here, so no gradient"
+
+
 CANCELLED = "the samples' gradients cancel: ḡ is 0 up to float64 rounding, and the update uses the rounded value"
 LISTED = 6  # samples listed one by one in a batch mean; more are shown as first, second, …, last
 
@@ -356,7 +362,7 @@ class Narrator:
                         writes=((Key("grad_w", l, j, i), g),),
                         nodes=((below, i), (above, j)),
                         edges=((l, i, j),),
-                        note=ZERO_INPUT if ai == 0.0 else None,
+                        note=zero_input_note(names.activation_value(below, i)) if ai == 0.0 else None,
                     )
                 )
             g = float(grad[-1, j])

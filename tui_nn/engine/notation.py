@@ -2,10 +2,11 @@
 
 Units: inputs x1, x2; one hidden layer h1, h2, …; deeper nets h1.1, h2.3 (layer.unit); the
 output 'out', whose value is ŷ. Weight layers use the letters w, v, u, t, …: w12 is W[0][0][1],
-the weight from x1 to h2; with one output the last layer's weights are v1, v2. Biases b1, b2
-(first layer), c1, … (second hidden layer) and b_out. δ is ∂L/∂z of a unit; m is the batch
-size; η the learning rate. The optimizers' running averages have letters of their own so they
-cannot be mistaken for a weight or the batch size: M (the running mean of gradients: momentum's
+the weight from x1 to h2; with one output the last layer's weights are v1, v2. A bias is named
+after its unit: b_h1, b_h2, b_out (b_h2.1 in deeper nets), never b1 or b2, which are the NumPy
+view's and the network files' names of whole layers' bias rows (b2 is the output layer's).
+δ is ∂L/∂z of a unit; m is the batch size; η the learning rate. The optimizers' running averages
+have letters of their own so they cannot be mistaken for a weight or the batch size: M (the running mean of gradients: momentum's
 velocity and Adam's first moment), S (Adam's running mean of squared gradients), their
 bias-corrected forms M̂ and Ŝ, and Adam's update count t.
 """
@@ -17,7 +18,6 @@ from typing import Protocol
 from tui_nn.engine.expr import Sym
 
 WEIGHT_LETTERS = "wvutsrqp"
-BIAS_LETTERS = "bcdefgh"
 
 ETA = Sym("η", r"\eta")
 BATCH_SIZE = Sym("m", "m")
@@ -48,7 +48,7 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     ("y", "the target of the current sample"),
     ("w12", "weight from unit 1 below to unit 2 above: W[0][1] of the first layer"),
     ("v1, v2", "the output layer's weights (u, t, … for deeper layers)"),
-    ("b1, c1, b_out", "biases of the first, second … layer and of the output"),
+    ("b_h1, b_out", "biases, named after their unit: h1's and the output's (b1, b2 are the NumPy view's layer rows)"),
     ("z, a", "a unit's weighted sum z = Σ a·w + b and its activation a = g(z)"),
     ("δ", "∂L/∂z of a unit: how much the loss changes with its weighted sum"),
     ("L", "the loss of one sample (the batch's loss is their mean)"),
@@ -123,12 +123,11 @@ class Names:
         return Sym(f"{letter}{i + 1}{j + 1}", f"{letter}_{{{i + 1}{j + 1}}}")
 
     def bias_symbol(self, layer: int, j: int) -> Sym:
-        if layer == self.n_layers - 1:
-            if self.sizes[-1] == 1:
-                return Sym("b_out", r"b_{\mathrm{out}}")
+        """b_ and the unit's name (b_h1, b_out): a numbered b1, b2 would be the NumPy view's bias rows."""
+        unit = layer + 1
+        if unit == self.n_layers and self.sizes[-1] > 1:
             return Sym(f"b_out{j + 1}", rf"b_{{\mathrm{{out}},{j + 1}}}")
-        letter = BIAS_LETTERS[layer % len(BIAS_LETTERS)]
-        return Sym(f"{letter}{j + 1}", f"{letter}_{{{j + 1}}}")
+        return Sym(f"b_{self.unit(unit, j)}", f"b_{{{self._unit_latex(unit, j)}}}")
 
     def delta_symbol(self, layer: int, j: int) -> Sym:
         return Sym(f"δ_{self.unit(layer, j)}", rf"\delta_{{{self._unit_latex(layer, j)}}}")
@@ -183,8 +182,24 @@ def parse_parameter(net: _Shaped, text: str) -> int:
     key = text.strip().replace(" ", "")
     if key in table:
         return table[key]
+    renamed = _renamed_bias(net, key)
+    if renamed:
+        raise ValueError(f"'{text}' names no parameter: {renamed}")
     examples = ", ".join(list(table)[:4])
     raise ValueError(f"no parameter called '{text}' in this network (names look like {examples}, …)")
+
+
+def _renamed_bias(net: _Shaped, key: str) -> str:
+    """What to say of a bias called by its old name (b2 for h2's bias), which read as the NumPy
+    view's b2: the name it has now, and what b2 means there."""
+    if len(key) < 2 or key[0] != "b" or not key[1:].isdigit() or net.n_layers < 2:
+        return ""
+    j = int(key[1:]) - 1
+    names = Names(net.sizes)
+    now = f"{names.unit(1, j)}'s bias is {names.bias(0, j)}" if 0 <= j < net.sizes[1] else ""
+    layer = int(key[1:])
+    row = f"{key} is the NumPy view's bias row of layer {layer} ({key}[0] its first entry)" if layer <= net.n_layers else ""
+    return "; ".join(part for part in (now, row) if part)
 
 
 def parameter_label(net: _Shaped, index: int) -> str:

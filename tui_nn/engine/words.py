@@ -10,9 +10,13 @@ checked against the activation it is made for: "at most 0.25" only for the sigmo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from tui_nn.engine import notation as n
 from tui_nn.engine.activations import ACTIVATIONS, LEAKY_SLOPE, Activation
 from tui_nn.engine.expr import Sym
+from tui_nn.engine.logbook import Entry
+from tui_nn.engine.narrate import zero_input_note
 from tui_nn.engine.network import Network
 from tui_nn.engine.optimizers import BETA1, BETA2, EPSILON, MOMENTUM
 from tui_nn.engine.records import Step
@@ -171,16 +175,18 @@ class _Words:
             "which is why mean squared error learns slowly from a bad start."
         )
 
-    def grad_w(self, layer: int, i: int, j: int) -> str:
+    def grad_w(self, layer: int, i: int, j: int, zero_input: bool = False) -> str:
         weight = self.names.weight(layer, i, j)
         source = self.value(layer, i)
         target = self.unit(layer + 1, j)
         delta = self.names.delta(layer + 1, j)
-        return (
+        head = (
             f"∂L/∂{weight} = {delta}·{source}: how much this sample's loss changes per unit change of {weight}, the error "
-            f"at {target} times the value {source} that {weight} carries into it; when {source} is 0 the weight has no "
-            "effect on this sample, so a zero input gets no gradient."
+            f"at {target} times the value {source} that {weight} carries into it"
         )
+        if zero_input:
+            return f"{head}; {source} is 0 here, so {weight} has no effect on this sample and gets no gradient from it."
+        return f"{head}; when {source} is 0 the weight has no effect on this sample, so a zero input gets no gradient."
 
     def grad_b(self, layer: int, j: int) -> str:
         bias = self.names.bias(layer, j)
@@ -280,7 +286,7 @@ class _Words:
             return self.hidden_delta(step.layer, step.unit)
         if kind == "grad_w":
             (layer, i, j) = step.edges[0]
-            return self.grad_w(layer, i, j)
+            return self.grad_w(layer, i, j, zero_input=step.note == zero_input_note(self.value(layer, i)))
         if kind == "grad_b":
             assert step.layer is not None and step.unit is not None
             return self.grad_b(step.layer, step.unit)
@@ -295,6 +301,63 @@ def sentence(step: Step, net: Network) -> str:
     """One plain sentence (two for an update: the batch mean, then the optimizer's rule) saying
     what `step` computes and why it matters, with this network's unit and weight names."""
     return _Words(net).sentence(step)
+
+
+# --- which sentences are said ------------------------------------------------------------------
+
+
+def sentence_kind(step: Step) -> tuple[str, bool]:
+    """What makes two steps' sentences the same sentence with other names: the step's kind, and
+    whether it is about the output unit (an output's z, a and δ are explained differently from a
+    hidden unit's; every weight's gradient alike; a weight's update and a bias's say the same)."""
+    kind = "update" if step.kind in ("update_w", "update_b") else step.kind
+    return (kind, step.kind in ("z", "a", "delta") and step.label.startswith("out"))
+
+
+class Telling:
+    """Decides which sentences the log says: each kind's sentence the first time it comes up in a
+    pass (the work between two updates), so the formula lines are not buried under the same
+    paragraph for every weight and every sample. A pass ends with its update: the first step
+    after an update's steps, or of another epoch, starts the next one.
+
+    The same decision serves the app's log, its export and `trace`, so a handout carries exactly
+    the sentences that were on screen.
+    """
+
+    def __init__(self) -> None:
+        self._said: set[tuple[str, bool]] = set()
+        self._last: Step | None = None
+
+    def new_pass(self) -> None:
+        self._said.clear()
+        self._last = None
+
+    def say(self, step: Step, sentence: str) -> str:
+        """The sentence to say under `step` (its full `sentence`, or "" when this pass has said it)."""
+        last = self._last
+        if last is not None and (last.epoch != step.epoch or (last.phase == "update" and step.phase != "update")):
+            self._said.clear()
+        self._last = step
+        kind = sentence_kind(step)
+        if not sentence or kind in self._said:
+            return ""
+        self._said.add(kind)
+        return sentence
+
+
+def said(entries: Iterable[Entry]) -> list[str]:
+    """For each entry of a log, the sentence said under it ("" for none, and for anything not a
+    step). A training run between steps starts a new pass."""
+    telling = Telling()
+    out: list[str] = []
+    for entry in entries:
+        if entry.kind == "step" and entry.step is not None:
+            out.append(telling.say(entry.step, entry.text))
+        else:
+            if entry.kind == "run":
+                telling.new_pass()
+            out.append("")
+    return out
 
 
 # --- the quick-reference card ----------------------------------------------------------------

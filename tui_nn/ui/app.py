@@ -941,15 +941,18 @@ class TuiNN(ResilientApp[None]):
             self.controller.logbook.note(f"wrote the {what} to {Path(path).resolve()}")
         self.draw(self.view)
 
-    def action_export(self, kind: str) -> None:
-        """The calculation log so far as Markdown (LaTeX math), LaTeX or text."""
+    def action_export(self, kind: str, words: bool | None = None) -> None:
+        """The calculation log so far as Markdown (LaTeX math), LaTeX or text, with the sentences
+        the log says when its words are on (`words` overrides: the palette's "without the words")."""
         from tui_nn.engine import export
 
         fmt = next(f for f in export.FORMATS if f == kind)
         # the log may span several settings (each rebuild writes its own line): the title names
         # the data set only, not the η or the network of this moment
         title = f"tui-nn · {self.session.data.name}: the calculation log"
-        document = export.document(fmt, list(self.controller.logbook.entries), self.stepper.fmt, title)
+        with_words = self.query_one(CalcLog).show_words if words is None else words
+        entries = list(self.controller.logbook.entries)
+        document = export.document(fmt, entries, self.stepper.fmt, title, words=with_words)
         self._write(export.SUFFIXES[fmt], document, "log")
 
     def action_save_screen(self) -> None:

@@ -33,6 +33,11 @@ def commands() -> list[Command]:
         Command("learning rate ÷10", "no key · η ÷10, keeping the network", "scale_lr(0.1)"),
         Command("export the log as LaTeX", "no key · a complete .tex document of the log", "export('latex')"),
         Command("export the log as text", "no key · the log as plain text", "export('text')"),
+        Command(
+            "export the log without the words",
+            "no key · Markdown with the formulas only, no sentences (x follows w: words on or off)",
+            "export('markdown', False)",
+        ),
         Command("light theme", "no key · dark text on a light background (reads on a projector)", "use_theme('light')"),
         Command("dark theme", "no key · light text on a dark background", "use_theme('dark')"),
         Command("fastest training", "no key · live training as fast as the machine goes", "pace(99)"),

@@ -1,5 +1,6 @@
-"""The help screen: what each pane shows, each key does (from the key table), the notation (from the
-notation table) and the constants the engine uses (from the engine's own modules)."""
+"""The help screen: it opens with the keys a learner needs first and one line on what the panes
+are, then every key grouped by task (from the key table), each pane in detail, the notation (from
+the notation table) and the constants the engine uses (from the engine's own modules)."""
 
 from __future__ import annotations
 
@@ -14,12 +15,20 @@ from tui_nn.engine.notation import GLOSSARY
 from tui_nn.engine.optimizers import BETA1, BETA2, EPSILON, MOMENTUM
 from tui_nn.ui import keymap
 
-PANES = """\
+START = """\
 # tui-nn — help
 
-Watch the network learn one arithmetic step at a time. Every number on screen
-comes from the engine's own computation.
+## Start here
+"""
 
+SCREEN = """\
+The **network** (top) shows every unit's value and weight; the **calculation details**
+(left) write each step's formula, its numbers and its result; the **truth table** and the
+**loss** (right) show how the predictions do. Every number on screen comes from the
+engine's own computation.
+"""
+
+PANES = """\
 ## Panes
 - **network** — inputs, hidden units and the output as boxes; each shows its
   activation *a* (ŷ for the output), its pre-activation *z* and its bias *b*.
@@ -76,11 +85,20 @@ def conventions() -> str:
 """
 
 
+def _key_table(rows: list[tuple[str, str]]) -> list[str]:
+    return ["| key | does |", "|---|---|", *(f"| {key} | {does} |" for key, does in rows)]
+
+
 def help_markdown() -> str:
-    keys = ["## Keys", "| key | does |", "|---|---|", *(f"| {key} | {does} |" for key, does in keymap.help_rows())]
+    """The first keys and what the panes are, then every key grouped by task, the panes in detail,
+    the notation and the conventions."""
+    first = [START, *(f"- **{key}** — {does}" for key, does in keymap.first_rows()), "", SCREEN]
+    keys = ["## Keys by task"]
+    for task, rows in keymap.task_rows():
+        keys += ["", f"### {task}", *_key_table(rows)]
     notation = ["## Notation", "| symbol | means |", "|---|---|", *(f"| {sym} | {means} |" for sym, means in GLOSSARY)]
     return "\n".join(
-        [PANES, *keys, "", *notation, "", conventions(), "**Escape** or **?** closes this help; **q** quits tui-nn."]
+        [*first, *keys, "", PANES, *notation, "", conventions(), "**Escape** or **?** closes this help; **q** quits tui-nn."]
     )
 
 

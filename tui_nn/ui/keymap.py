@@ -103,7 +103,14 @@ KEYS: tuple[KeySpec, ...] = (
         "quiz mode: → asks for each step's value before it shows it (Esc skips); a again turns it off",
         "quiz",
     ),
-    KeySpec("w", "words", "", "w", "hide or show the plain sentence under each step of the log", "words"),
+    KeySpec(
+        "w",
+        "words",
+        "words",
+        "w",
+        "hide or show the plain sentences of the log (each kind's under its first step of a pass); x exports them while shown",
+        "words",
+    ),
     KeySpec("C", "card", "", "C", "the card of the formulas in use (this network's activations, loss and optimizer)", "card"),
     KeySpec(
         "L",
@@ -182,6 +189,49 @@ KEYS: tuple[KeySpec, ...] = (
 SAMPLE_KEYS = KeySpec(
     "1-9", "pin", "", "1–9, ↑ / ↓", "pin a sample (walk and train on it alone); 0 back to the whole batch", "pin"
 )
+
+
+# What a learner needs first, in the order the help opens with, each in a few words (a small
+# terminal shows them without scrolling): step, step back, train, help, quit.
+FIRST_KEYS: tuple[tuple[str, str], ...] = (
+    ("next", "the next arithmetic step: forward, loss, backward, update"),
+    ("back", "one step back: every number as it was"),
+    ("train", "train live and watch it learn; T again stops"),
+    ("help", "this help; Esc closes it"),
+    ("quit", "quit"),
+)
+
+# Every key once, grouped by what the learner is doing (the help lists them so).
+TASKS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "Step through the arithmetic",
+        ("next", "back", "undo", "forward", "backward", "finish-forward", "finish-backward", "finish-epoch", "pin"),
+    ),
+    ("Train and watch", ("train", "play", "pace-down", "pace-up", "lr-up", "lr-down", "view")),
+    ("Read the log", ("words", "log-scroll", "card")),
+    (
+        "Look closer and ask what if",
+        ("inspect", "set-value", "zero", "knock-out", "own-input", "matrices", "health", "gradient-check"),
+    ),
+    ("Test yourself and follow a lesson", ("quiz", "lesson", "next-chapter", "previous-chapter", "answer-chapter")),
+    ("Change the network", ("settings", "reset", "reseed")),
+    ("Save and share", ("save", "export", "screenshot", "save-session", "palette")),
+    ("Help and quitting", ("help", "quit")),
+)
+
+
+def _spec(key_id: str) -> KeySpec:
+    return SAMPLE_KEYS if key_id == SAMPLE_KEYS.id else next(k for k in KEYS if k.id == key_id)
+
+
+def first_rows() -> list[tuple[str, str]]:
+    """(key, what it does, in a few words) of the keys a learner needs first."""
+    return [(_spec(key_id).display, short) for key_id, short in FIRST_KEYS]
+
+
+def task_rows() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Each task with its keys: (key, what it does), every key of the table once."""
+    return [(task, [(_spec(key_id).display, _spec(key_id).does) for key_id in ids]) for task, ids in TASKS]
 
 
 def bindings() -> list[Binding | tuple[str, str] | tuple[str, str, str]]:

@@ -24,6 +24,7 @@ from textual.widget import Widget
 from tui_nn.engine.logbook import Entry, Logbook, RunSummary
 from tui_nn.engine.records import NumberFormat
 from tui_nn.engine.render import LABEL_WIDTH, Span, step_lines
+from tui_nn.engine.words import said
 from tui_nn.ui import theme
 from tui_nn.ui.ascii import ascii_segments, asciify
 
@@ -31,6 +32,8 @@ INDENT = LABEL_WIDTH + 2  # continuation lines of a wrapped formula
 _BREAK = re.compile(r"(?= [=+−←] )")  # a line may break before a binary operator
 _SOFT_BREAK = re.compile(r"(?<=[ ·/])(?=[^ ])")  # inside a piece too long for a line: after a space, · or /
 _OPERATORS = frozenset("=+−←-")
+ROOMY_LOG = 16  # rows from which every sentence a pass says is drawn; below, only the newest step's
+CONTEXT_ROWS = 2  # rows of earlier formula lines a sentence must leave visible on a short pane
 
 
 def _words(text: str) -> list[str]:
@@ -214,7 +217,7 @@ class CalcLog(ScrollingLines):
         self.border_title = "calculation details"
         self._width = -1
         self._height = -1
-        self._drawn: dict[Entry, list[Strip]] = {}
+        self._drawn: dict[Entry, tuple[str, list[Strip]]] = {}  # with the sentence drawn under it
         self._lines: list[Strip] = []
         self._revision = -1
         self.marker_line = -1  # the newest step's line: ▶ marks it
@@ -232,14 +235,17 @@ class CalcLog(ScrollingLines):
         if self._revision != self.logbook.revision:
             before = len(self._lines)
             entries = list(self.logbook.entries)
-            drawn: dict[Entry, list[Strip]] = {}
+            sentences = self.sentences(entries)
+            drawn: dict[Entry, tuple[str, list[Strip]]] = {}
             lines: list[Strip] = []
             self.marker_line = -1
-            for entry in entries:
-                strips = self._drawn.get(entry)
-                if strips is None:
-                    strips = [Strip(row) for row in self.draw_entry(entry, max(width, 10))]
-                drawn[entry] = strips
+            for entry, sentence in zip(entries, sentences, strict=True):
+                kept = self._drawn.get(entry)
+                if kept is not None and kept[0] == sentence:
+                    strips = kept[1]
+                else:
+                    strips = [Strip(row) for row in self.draw_entry(entry, max(width, 10), sentence)]
+                drawn[entry] = (sentence, strips)
                 if entry.kind == "step" and entry.step is not None:
                     self.marker_line = len(lines) + (1 if entry.step.header is not None else 0)
                 lines += strips
@@ -253,7 +259,28 @@ class CalcLog(ScrollingLines):
                 self.scrolled += len(lines) - before
         return self._lines
 
-    def draw_entry(self, entry: Entry, width: int) -> list[list[Segment]]:
+    def sentences(self, entries: list[Entry]) -> list[str]:
+        """The sentence drawn under each entry: each kind's the first time in a pass (words.said),
+        none with words off. On a short pane only the newest step keeps its sentence, and only when
+        it leaves room for that step's own lines and the last lines of the step before it: the
+        formulas come first."""
+        if not self.show_words:
+            return [""] * len(entries)
+        sentences = said(entries)
+        if self._height >= ROOMY_LOG:
+            return sentences
+        newest = next((k for k in range(len(entries) - 1, -1, -1) if entries[k].kind == "step"), -1)
+        kept = [""] * len(entries)
+        if newest >= 0 and sentences[newest]:
+            width = max(self._width, 10)
+            step_rows = len(self.draw_entry(entries[newest], width, ""))
+            sentence_rows = len(self._sentence_rows(sentences[newest], width))
+            context = CONTEXT_ROWS if any(e.kind == "step" for e in entries[:newest]) else 0
+            if step_rows + sentence_rows + context <= self._height:
+                kept[newest] = sentences[newest]
+        return kept
+
+    def draw_entry(self, entry: Entry, width: int, sentence: str = "") -> list[list[Segment]]:
         if entry.kind == "step" and entry.step is not None:
             colour = theme.PHASE_COLOURS.get(entry.step.phase, "")
             styles = {role: Style.parse(f"{extra} {colour}".strip()) for role, extra in theme.LOG_ROLE_STYLES.items()}
@@ -263,14 +290,17 @@ class CalcLog(ScrollingLines):
                 if self.ascii_only:
                     line = tuple(Span(asciify(span.text), span.role) for span in line)
                 rows += wrap_spans(line, width, styles)
-            if entry.text and self.show_words:
-                words = asciify(entry.text) if self.ascii_only else entry.text
-                rows += _text_lines(Text(" " * LABEL_WIDTH + words, Style(color=theme.MUTED, italic=True)), width)
+            if sentence:
+                rows += self._sentence_rows(sentence, width)
             return rows
         style = Style.parse(theme.TONE_STYLES.get(entry.tone, ""))
         if self.ascii_only:
             return [ascii_segments(row) for row in self._draw_other(entry, style, width)]
         return self._draw_other(entry, style, width)
+
+    def _sentence_rows(self, sentence: str, width: int) -> list[list[Segment]]:
+        words = asciify(sentence) if self.ascii_only else sentence
+        return _text_lines(Text(" " * LABEL_WIDTH + words, Style(color=theme.MUTED, italic=True)), width)
 
     def _draw_other(self, entry: Entry, style: Style, width: int) -> list[list[Segment]]:
         if entry.kind == "gap":
