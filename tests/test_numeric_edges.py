@@ -216,7 +216,7 @@ def _saturating_weights(tmp_path: Path, bias: float) -> Path:
     return path
 
 
-@pytest.mark.parametrize("param", ["w11", "w22", "v1", "b_out", "b1"])
+@pytest.mark.parametrize("param", ["w11", "w22", "v1", "b_out", "b_h1"])
 @pytest.mark.parametrize("init", ["normal:1e5", "normal:1e6"])
 def test_explain_writes_the_chain_of_a_saturated_output_finitely(
     capsys: pytest.CaptureFixture[str], param: str, init: str
