@@ -299,6 +299,8 @@ class TuiNN(ResilientApp[None]):
         self.view = view
         if self._recomposing:  # the panes are being replaced; _rebuild draws them when they are back
             return
+        if self._exit:  # quitting: a timer (a replay's slice, the player) may still fire while the panes go
+            return
         self.query_one(NetworkPane).view = view
         self.query_one(BoundaryPane).view = view
         self.query_one(HiddenPane).view = view
@@ -674,7 +676,7 @@ class TuiNN(ResilientApp[None]):
         self.set_timer(0.01, self._replay_slice)
 
     def _replay_slice(self) -> None:
-        if self.replay_run is None:
+        if self.replay_run is None or self._exit:
             return
         run, epochs = self.replay_run
         remaining = epochs - (self.stepper.trainer.epoch - run.origin_epoch)  # a pass under way counts, as in Train
@@ -980,7 +982,8 @@ class TuiNN(ResilientApp[None]):
         self.push_screen(HelpScreen())
 
     async def action_quit(self) -> None:
-        if self._warned_of_unsaved_training():
+        # A recording being replayed loses nothing (its file replays it again), and its status promises "q quits".
+        if self.replay_run is None and self._warned_of_unsaved_training():
             return
         if self.live is not None:
             self.live.stop()
