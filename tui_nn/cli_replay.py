@@ -136,7 +136,8 @@ def apply_all(name: str, recording: Recording, session: Session) -> tuple[Contro
     (settings that cannot be built, a value out of range) is a SessionFileError naming it."""
     controller = Controller(session, recording.target_loss, recording.data)
     unchanged: list[Unchanged] = []
-    for k, action in enumerate(recording.actions):
+    for k, recorded in enumerate(recording.actions):
+        action = replay.as_recorded(recorded, controller.session)
         problem = replay.out_of_place(action, controller.session)
         if problem is not None:
             raise SessionFileError(f"{name}: actions[{k}] ({action.name}) cannot be applied: {problem}")

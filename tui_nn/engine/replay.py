@@ -186,6 +186,28 @@ def parse(document: object) -> Recording:
     return Recording(config, float(target), digits, tuple(actions), data)
 
 
+OLD_BIAS_LETTERS = "bcdefgh"  # before hidden biases were named after their unit: b1 was h1's bias, c1 the next layer's
+
+
+def as_recorded(action: act.Action, session: Session) -> act.Action:
+    """`action` with the names it was recorded with read as they were meant. Files saved before
+    hidden biases were named after their unit (b_h1) call h1's bias b1, and the second hidden
+    layer's c1; the app never records a bare b1 now (the NumPy view's rows are b1[0] …), so such a
+    name in a file can only be the old one."""
+    if not isinstance(action, act.SetParam):
+        return action
+    name = action.param
+    if len(name) < 2 or name[0] not in OLD_BIAS_LETTERS or not name[1:].isdigit():
+        return action
+    from tui_nn.engine.notation import Names
+
+    layer, j = OLD_BIAS_LETTERS.index(name[0]), int(name[1:]) - 1
+    sizes = session.net.sizes
+    if layer >= len(sizes) - 2 or not 0 <= j < sizes[layer + 1]:  # not a hidden unit this network has
+        return action
+    return act.SetParam(Names(sizes).bias(layer, j), action.value)
+
+
 def out_of_place(action: act.Action, session: Session) -> str | None:
     """Why `action` cannot belong where it is applied, or None. Some values are out of range only
     for a particular network or data set: a sample, a hidden unit or a parameter it does not have,

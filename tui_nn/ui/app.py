@@ -642,12 +642,12 @@ class TuiNN(ResilientApp[None]):
         if not self.replay_queue:
             self._stop_replay()
             return
-        from tui_nn.engine.replay import out_of_place
+        from tui_nn.engine.replay import as_recorded, out_of_place
 
         if self.replay_run is not None:  # a recorded run is still training: the next action waits for it
             return
         index = self.replay_count - len(self.replay_queue)
-        action = self.replay_queue.popleft()
+        action = as_recorded(self.replay_queue.popleft(), self.session)
         problem = out_of_place(action, self.session)
         if problem is not None:  # the app could not have recorded it here: the file was edited
             self._stop_replay()
