@@ -3,11 +3,14 @@ outside (SIGSTOP, SIGCONT) still quits. The signal tests run the real app on a p
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import sys
 import time
 from pathlib import Path
+
+import pytest
 
 from tui_nn.engine.config import Config
 from tui_nn.engine.session import build
@@ -102,13 +105,25 @@ def test_an_app_stopped_and_continued_from_outside_still_quits(terminals: list[T
     assert_terminal_restored(bytes(terminal.output))
 
 
-def test_an_app_suspended_by_sigtstp_resumes_and_quits(terminals: list[Terminal], tmp_path: Path) -> None:  # noqa: F811
-    """A SIGTSTP the app handles itself (it leaves application mode first) still resumes on SIGCONT."""
+@pytest.mark.parametrize("when", ["after it stopped", "as it stops"])
+def test_an_app_suspended_by_sigtstp_resumes_and_quits(terminals: list[Terminal], tmp_path: Path, when: str) -> None:  # noqa: F811
+    """A SIGTSTP the app handles itself (it leaves application mode, then stops itself) resumes on a
+    SIGCONT sent once the process has stopped, as a shell's `fg` does, or sent as soon as it has left
+    the alternate screen, often before it has stopped itself. That second order used to resume
+    application mode inside the SIGTSTP handler, whose SIGSTOP then stopped the process for good."""
     terminal = start_app(terminals, tmp_path)
     terminal.process.send_signal(signal.SIGTSTP)
     deadline = time.monotonic() + DEADLINE
     while terminal.output.count(b"\x1b[?1049l") == 0:  # it left the alternate screen to stop
         assert terminal._read_some(deadline), "it never left application mode"
+    if when == "after it stopped":
+        while True:  # as a shell waits for a job to stop
+            pid, status = os.waitpid(terminal.process.pid, os.WUNTRACED | os.WNOHANG)
+            if pid:
+                assert os.WIFSTOPPED(status), "it stopped itself"
+                break
+            assert time.monotonic() < deadline, "it never stopped"
+            time.sleep(0.01)
     terminal.process.send_signal(signal.SIGCONT)
     assert terminal.read_until_match(re.compile(rb"\x1b\[\?1049l.*\x1b\[\?1049h", re.DOTALL), deadline), "back in it"
     # A key typed while the terminal is still in cooked mode is discarded when the app turns raw mode

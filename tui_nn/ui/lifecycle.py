@@ -252,25 +252,64 @@ if sys.platform != "win32":
             self.output = _TolerantOutput(self._file)  # type: ignore[arg-type]
             self._file = self.output  # type: ignore[assignment]
 
-        _suspended_here = False  # application mode was left by our own SIGTSTP handler
+        # Ctrl+Z (SIGTSTP) and SIGCONT. Python runs a signal handler in the main thread at its next
+        # bytecode, so the SIGCONT handler can run *inside* the SIGTSTP handler: a SIGCONT sent
+        # while the app was still leaving application mode, before it had stopped itself, used to
+        # resume application mode there, after which the SIGTSTP handler's own SIGSTOP stopped the
+        # process for good, with nothing left to continue it. (A SIGCONT handled before the SIGTSTP
+        # handler starts, or in the instant between its check and its SIGSTOP, is still lost, as
+        # for any program that stops itself: a shell's `fg` waits for the stop.)
+        _suspending = False  # inside our SIGTSTP handler, before and during its SIGSTOP
+        _continued = False  # a SIGCONT arrived while _suspending: do not stop, or stop no more
+        _must_resume = False  # application mode was left for a SIGTSTP and is not back yet
+        _resuming = False  # inside resume_application_mode
 
-        def _sigtstp_application(self, *args: Any) -> None:
-            self._suspended_here = self._auto_restart
-            super()._sigtstp_application(*args)
+        def _sigtstp_application(self, *_: Any) -> None:
+            """Leave application mode, stop, and once continued come back: all in this handler."""
+            if self._suspending:
+                return  # a second SIGTSTP while the first is being handled
+            self._suspending, self._continued = True, False
+            try:
+                if self._auto_restart and not self._must_resume:
+                    self.suspend_application_mode()
+                    self._must_signal_resume = True  # the app publishes its resume signal
+                    self._must_resume = True
+                if not self._continued:  # a SIGCONT already came: stopping now would be for good
+                    os.kill(os.getpid(), signal.SIGSTOP)
+            finally:
+                self._suspending = False
+            self._resume()
 
-        def _sigcont_application(self, *args: Any) -> None:
+        def _sigcont_application(self, *_: Any) -> None:
             """Resume application mode only if a SIGTSTP suspended it. An external SIGSTOP (a
             process manager, a debugger) cannot be caught, so nothing was suspended: starting
             application mode again would start a second input and writer thread, and the first
             ones, never stopped, would keep the process alive after q with a blank screen."""
-            if self._suspended_here:
-                self._suspended_here = False
-                super()._sigcont_application(*args)
+            if self._suspending:
+                self._continued = True  # the SIGTSTP handler resumes once it is done
+                return
+            if self._must_resume:
+                self._resume()  # e.g. the resume after `bg` was refused, and this is `fg`
                 return
             loop = self._app._loop
             if loop is not None:  # the terminal may have been written to meanwhile: draw it all again
                 with contextlib.suppress(RuntimeError):
                     loop.call_soon_threadsafe(self._app.refresh)
+
+        def _resume(self) -> None:
+            """Start application mode again after our SIGTSTP, once (never nested in itself)."""
+            if not self._must_resume or self._resuming:
+                return
+            self._resuming = True
+            try:
+                writer = self._writer_thread
+                self.resume_application_mode()
+                # Textual gives up, without a sign, when a background process may not set the
+                # terminal's modes (continued by `bg`): a later SIGCONT (`fg`) tries again.
+                if self._writer_thread is not writer:
+                    self._must_resume = False
+            finally:
+                self._resuming = False
 
         def _get_terminal_size(self) -> tuple[int, int]:
             """The terminal's own size: COLUMNS and LINES only when no stream can tell."""
