@@ -815,6 +815,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         command = argv[0] if argv[0] in COMMANDS else "app"
         rest = argv[1:] if command != "app" else argv
         if command == "app" and rest and not rest[0].startswith("-") and rest[0] not in PROBLEMS:
+            if rest[0].lower().endswith(".csv"):  # a learner's first try with their own data
+                raise UsageError(
+                    f"{cfg.shown_value(rest[0])} is not a problem: for your own data use --data {cfg.shown_value(rest[0])}"
+                )
             raise UsageError(f"unknown command or problem '{rest[0]}': use one of {', '.join(PROBLEMS + COMMANDS)}")
         try:
             args = parsers[command].parse_args(rest)

@@ -206,7 +206,7 @@ class CalcLog(ScrollingLines):
         "This is the calculation log: every multiply-add, activation, loss, chain-rule factor and update "
         "is written here with its numbers as you step.",
         "The network pane shows each unit's value a (and z, b) and each weight on its edge.",
-        "Press → to compute h1's weighted sum for sample 1 — or T to watch the whole network train.",
+        "Press → for the first step (the status line below names it) — or T to watch the whole network train.",
     )
 
     def __init__(self, logbook: Logbook, fmt: NumberFormat, ascii_only: bool = False, **kwargs: str | None) -> None:
