@@ -80,6 +80,7 @@ async def test_q_during_live_training_warns_without_stopping_it_then_quits(tmp_p
         await pilot.press("q")
         await pilot.pause()
         assert app.is_running and app.training and app.message.endswith(WARNING)
+        assert "epoch" not in app.message, "the epoch moves on under the message while training goes on"
         await pilot.press("q")
         await wait_for(pilot, lambda: not app.is_running)
     assert app.return_code == 0

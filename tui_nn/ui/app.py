@@ -1004,7 +1004,9 @@ class TuiNN(ResilientApp[None]):
         if self._quit_warned or not self._unsaved_training():
             return False
         self._quit_warned = True
-        text = f"epoch {self.view.epoch:,}'s trained weights are not saved: s saves · q again quits"
+        # while training goes on the epoch moves under the message: name none then
+        trained = "the weights being trained are" if self.live is not None else f"epoch {self.view.epoch:,}'s trained weights are"
+        text = f"{trained} not saved: s saves · q again quits"
         self.say(Message(text, "warn"))
         if len(self.screen_stack) > 1:  # the status line is under the open screen
             self.notify(text, severity="warning")
