@@ -52,13 +52,14 @@ def _note(entry: Entry) -> str:
 
 def markdown(entries: Iterable[Entry], fmt: NumberFormat, title: str, words: bool = True) -> str:
     """A Markdown document: a heading per block of steps, a bullet per equation with its LaTeX,
-    and a step's sentence indented under its last bullet."""
+    and a step's sentence on its own line under its last bullet."""
     lines = [f"# {title}", ""]
     listed = list(entries)
     for entry, sentence in zip(listed, _sentences(listed, words), strict=True):
         if entry.kind == "step" and entry.step is not None:
             lines += step_markdown(entry.step, fmt)
-            if sentence:
+            if sentence:  # a hard line break (CommonMark's trailing backslash): else it runs into the formula's line
+                lines[-1] += " \\"
                 lines.append(f"  {sentence}")
         elif entry.kind == "run":
             run_lines = _run_lines(entry, fmt)
