@@ -160,10 +160,10 @@ def test_a_markdown_sentence_renders_on_its_own_line_under_its_formula() -> None
     entries = list(c.logbook.entries)
     spoken = [s for s in said(entries) if s]
     html = MarkdownIt("commonmark").render(export.document("markdown", entries, c.stepper.fmt, "handout"))
-    for sentence in spoken:
-        escaped = sentence.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    for spoken_sentence in spoken:
+        escaped = spoken_sentence.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
         at = html.index(escaped)
-        assert html[:at].rstrip().endswith("<br />"), sentence
+        assert html[:at].rstrip().endswith("<br />"), spoken_sentence
 
 
 async def test_x_exports_the_words_when_they_are_on_and_not_after_w(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
