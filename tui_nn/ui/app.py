@@ -55,6 +55,7 @@ from tui_nn.ui.live import (
 )
 from tui_nn.ui.log import CalcLog
 from tui_nn.ui.matrixview import MatrixPane
+from tui_nn.ui.screen_size import SettledScreen
 from tui_nn.ui.teach import CardScreen, LessonPane, QuestionScreen
 from tui_nn.ui.widgets import BoundaryPane, HiddenPane, KeysFooter, LossPane, NetworkPane, StatusLine, TablePane
 
@@ -269,7 +270,7 @@ class TuiNN(ResilientApp[None]):
         panes are styled restyles every one of them again."""
         size = self.size
         classes = self._size_classes(size.width, size.height) | {"ascii": self.ascii_only, "light": self.palette.name == "light"}
-        return Screen(id="_default", classes=" ".join(name for name, on in classes.items() if on))
+        return SettledScreen(id="_default", classes=" ".join(name for name, on in classes.items() if on))
 
     @property
     def main_screen(self) -> Screen[None]:

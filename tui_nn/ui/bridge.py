@@ -19,9 +19,10 @@ from tui_nn.engine.own_input import parse_input_text
 from tui_nn.ui import theme
 from tui_nn.ui.ascii import asciify
 from tui_nn.ui.healthview import GradCheckPane
+from tui_nn.ui.screen_size import SettlesAtTerminalSize
 
 
-class GradCheckScreen(ModalScreen[None]):
+class GradCheckScreen(SettlesAtTerminalSize, ModalScreen[None]):
     """Runs `job` (the controller's gradient check, on a copy of the network) in a worker thread
     and shows its table: analytic and numerical gradient and their relative error per parameter."""
 
@@ -73,7 +74,7 @@ class GradCheckScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-class OwnInputScreen(ModalScreen[tuple[tuple[float, ...], tuple[float, ...]] | None]):
+class OwnInputScreen(SettlesAtTerminalSize, ModalScreen[tuple[tuple[float, ...], tuple[float, ...]] | None]):
     """Type an input and its target; dismisses with (x, y), or None when cancelled (Escape)."""
 
     BINDINGS = [Binding("escape", "cancel", "cancel")]

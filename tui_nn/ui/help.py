@@ -14,6 +14,7 @@ from tui_nn.engine.activations import LEAKY_SLOPE
 from tui_nn.engine.notation import GLOSSARY
 from tui_nn.engine.optimizers import BETA1, BETA2, EPSILON, MOMENTUM
 from tui_nn.ui import keymap
+from tui_nn.ui.screen_size import SettlesAtTerminalSize
 
 START = """\
 # tui-nn — help
@@ -102,7 +103,7 @@ def help_markdown() -> str:
     )
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(SettlesAtTerminalSize, ModalScreen[None]):
     """Escape (or ?) closes the help; q quits the app, as it does on the main screen."""
 
     BINDINGS = [

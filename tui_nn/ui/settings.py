@@ -31,6 +31,7 @@ from tui_nn.engine.datasets import PROBLEMS, DataFileError, Dataset, load, read_
 from tui_nn.engine.losses import LOSSES
 from tui_nn.engine.optimizers import OPTIMIZERS
 from tui_nn.ui.ascii import asciify
+from tui_nn.ui.screen_size import SettlesAtTerminalSize
 
 TEXT_FIELDS: dict[str, tuple[str, Callable[[str], object]]] = {
     "hidden": ("hidden layers", cfg.parse_hidden),
@@ -91,7 +92,7 @@ class FormBody(VerticalScroll, inherit_bindings=False):
     (which would scroll it) to the form, where they move between fields."""
 
 
-class SettingsScreen(ModalScreen[Config | None]):
+class SettingsScreen(SettlesAtTerminalSize, ModalScreen[Config | None]):
     """A form over a Config; dismisses with the new Config, or None when cancelled."""
 
     BINDINGS = [

@@ -19,6 +19,7 @@ from textual.widgets import Input, Static
 
 from tui_nn.ui import theme
 from tui_nn.ui.ascii import asciify
+from tui_nn.ui.screen_size import SettlesAtTerminalSize
 
 if TYPE_CHECKING:  # the app imports this module at start; lessons, quizzes and Markdown load when first used
     from tui_nn.engine.lesson import Chapter, Lesson
@@ -45,7 +46,7 @@ class HintKey(Static):
             screen.action_hint()
 
 
-class QuestionScreen(ModalScreen["tuple[Question, Verdict] | None"]):
+class QuestionScreen(SettlesAtTerminalSize, ModalScreen["tuple[Question, Verdict] | None"]):
     """Asks one question at the bottom of the screen, the app still visible above it.
 
     A step's question shows the numbers the answer is made from, named, and not the rule that
@@ -147,7 +148,7 @@ def hint_lines(question: Question) -> list[str]:
     return lines
 
 
-class CardScreen(ModalScreen[None]):
+class CardScreen(SettlesAtTerminalSize, ModalScreen[None]):
     """The formulas in use for this network's activations, loss and optimizer (C)."""
 
     BINDINGS = [

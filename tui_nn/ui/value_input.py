@@ -14,6 +14,7 @@ from textual.widgets import Input, Static
 
 from tui_nn.engine.controller import MAX_PARAMETER
 from tui_nn.ui import theme
+from tui_nn.ui.screen_size import SettlesAtTerminalSize
 
 
 def parse_value(text: str) -> float:
@@ -29,7 +30,7 @@ def parse_value(text: str) -> float:
     return value
 
 
-class ValueScreen(ModalScreen[float | None]):
+class ValueScreen(SettlesAtTerminalSize, ModalScreen[float | None]):
     """Dismisses with the new value, or None when cancelled (Escape)."""
 
     BINDINGS = [Binding("escape", "cancel", "cancel")]
