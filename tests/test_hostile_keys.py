@@ -124,7 +124,7 @@ async def test_random_keys_on_every_screen(size: tuple[int, int], tmp_path: Path
     assert app.crash is None and app.return_code == 0
     assert not list((tmp_path / "state").rglob("crash-*"))
     # The run really went everywhere it claims to test.
-    assert {"Screen training", "Screen", "HelpScreen", "SettingsScreen"} <= visited
+    assert {"SettledScreen training", "SettledScreen", "HelpScreen", "SettingsScreen"} <= visited
 
 
 async def test_markup_typed_into_every_settings_field_is_shown_literally() -> None:

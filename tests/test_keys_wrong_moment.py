@@ -104,7 +104,7 @@ async def test_a_key_typed_ahead_of_the_rebuild_says_the_selection_moved_and_cha
     async with app.run_test(size=SIZE) as pilot:
         before = app.session.net.params.copy()
         await back_to_the_perceptron(pilot, app, typed_ahead=(key,))
-        assert not isinstance(app.screen, SettingsScreen) and type(app.screen).__name__ == "Screen", "no value screen opened"
+        assert not isinstance(app.screen, SettingsScreen) and app.screen is app.main_screen, "no value screen opened"
         assert (app.session.net.params == before).all(), "nothing was zeroed or set"
         assert app.selection in elements(app.session.net.sizes)
         assert app.message.startswith("the selected number is not in this 2-1 network: it moved to ")
