@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.test_lifecycle import DEADLINE, FIRST_FRAME, Terminal, assert_terminal_restored, spawn
+from tests.test_lifecycle import DEADLINE, FIRST_FRAME, Terminal, assert_terminal_restored, spawn, terminals  # noqa: F401
 
 # The app, its mount changing its terminal's size (the pty on fd 0) to COLUMNS×LINES before anything is drawn.
 RESIZED_AT_MOUNT = """
@@ -52,24 +51,16 @@ SIZES = [
 ]
 
 
-@pytest.fixture
-def terminal_holder() -> Iterator[list[Terminal]]:
-    started: list[Terminal] = []
-    yield started
-    for terminal in started:
-        if terminal.process.poll() is None:
-            terminal.process.kill()
-            terminal.process.wait()
-        terminal.close_master()
-
-
 @pytest.mark.parametrize(("start", "new"), SIZES, ids=lambda size: "x".join(map(str, size)))
 def test_a_resize_before_the_first_frame_settles_and_q_quits(
-    terminal_holder: list[Terminal], tmp_path: Path, start: tuple[int, int], new: tuple[int, int]
+    terminals: list[Terminal],  # noqa: F811
+    tmp_path: Path,
+    start: tuple[int, int],
+    new: tuple[int, int],
 ) -> None:
     columns, lines = new
     terminal = spawn([sys.executable, "-c", RESIZED_AT_MOUNT, str(columns), str(lines)], tmp_path, size=start)
-    terminal_holder.append(terminal)
+    terminals.append(terminal)
     deadline = time.monotonic() + DEADLINE
     if new[0] >= 64 and new[1] >= 20:  # the panes are shown (else the screen asks to be made bigger)
         assert terminal.read_until(FIRST_FRAME, deadline), (
