@@ -100,7 +100,7 @@ KEYS: tuple[KeySpec, ...] = (
         "quiz",
         "quiz",
         "a",
-        "quiz mode: → asks for each step's value before it shows it (Esc skips); a again turns it off",
+        "quiz mode: → asks for each step's value, giving its inputs, before it shows it (? shows the rule, Esc skips); a again turns it off",
         "quiz",
     ),
     KeySpec(
@@ -182,7 +182,9 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("S", "save_session", "", "S", "save the session (settings and every action) for tui-nn replay", "save-session"),
     KeySpec("ctrl+p", "", "", "Ctrl+P", "the command palette: every command, with the ones that have no key", "palette"),
     KeySpec("question_mark", "help", "help", "?", "help: each pane, each key, the notation", "help"),
-    KeySpec("q", "quit", "quit", "q", "quit", "quit"),
+    KeySpec(
+        "q", "quit", "quit", "q", "quit (with trained weights no save holds, the first q says so and the second quits)", "quit"
+    ),
 )
 
 # Keys listed in the help and the README as one row but bound one by one.
