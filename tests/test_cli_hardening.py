@@ -256,7 +256,7 @@ def test_an_unexpected_error_in_a_command_is_reported_with_status_70(
     def broken_check(*args: object, **kwargs: object) -> None:
         raise KeyError("a planted bug")
 
-    monkeypatch.setattr(cli, "check", broken_check)
+    monkeypatch.setattr("tui_nn.engine.gradcheck.check", broken_check)  # gradcheck loads when the command runs
     code, _out, err = run(capsys, "gradcheck xor")
     assert code == 70
     line = err.strip()

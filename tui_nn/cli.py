@@ -20,33 +20,32 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, NoReturn, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, TextIO, TypeVar
 
 import numpy as np
 
 from tui_nn import __version__
 from tui_nn.engine import config as cfg
-from tui_nn.engine import export, persist, safe_files
+from tui_nn.engine import persist, safe_files
 from tui_nn.engine.config import Config, ConfigError
 from tui_nn.engine.controller import STUCK_CHECK
 from tui_nn.engine.datasets import PROBLEMS, DataFileError, Dataset
 from tui_nn.engine.datasets import load as load_dataset
 from tui_nn.engine.diagnostics import STUCK_WINDOW, trainer_diagnosis
-from tui_nn.engine.gradcheck import TOLERANCE, check, parameter_names
 from tui_nn.engine.history import History
-from tui_nn.engine.lesson import BUILTIN_LESSONS, Lesson, LessonError, builtin_lesson, load_lesson
 from tui_nn.engine.logbook import Entry
 from tui_nn.engine.optimizers import OptimizerState
-from tui_nn.engine.own_input import INPUT_NAME, check_input
 from tui_nn.engine.pace import DEFAULT_PACE, PACES, pace_text, parse_pace
 from tui_nn.engine.reason_words import describe
 from tui_nn.engine.reasons import Diagnosis, Diverged, RateTooHigh, Stuck
 from tui_nn.engine.records import NumberFormat, Step, json_number
 from tui_nn.engine.render import step_json, step_text
-from tui_nn.engine.replay import SessionFileError
 from tui_nn.engine.session import Session, build, data_defaults
 from tui_nn.engine.training import Trainer
 from tui_nn.engine.words import Telling, sentence
+
+if TYPE_CHECKING:  # loaded by the commands that use them: the app's first frame needs none of them
+    from tui_nn.engine.lesson import Lesson
 
 T = TypeVar("T")
 COMMANDS = ("train", "trace", "gradcheck", "explain", "lesson", "replay")
@@ -226,6 +225,8 @@ def _vector_arg(flag: str, text: str) -> tuple[float, ...]:
 def _your_input(config: Config, input_text: str, target_text: str) -> Dataset:
     """`--input X --target Y` as one sample for the network the other options define (the
     problem's 2 inputs and 1 output, or the --weights file's), checked as the app's I checks it."""
+    from tui_nn.engine.own_input import INPUT_NAME, check_input
+
     x, y = _vector_arg("--input", input_text), _vector_arg("--target", target_text)
     if config.weights:
         sizes = persist.load(config.weights).sizes
@@ -545,6 +546,8 @@ def _print_table(session: Session, predictions: np.ndarray) -> None:
 
 
 def run_trace(args: argparse.Namespace) -> int:
+    from tui_nn.engine import export
+
     kind = _trace_format(args)
     output = check_save_target(args.output, "--output", "trace.md") if args.output is not None else None  # before the walk
     config, hidden_given = config_from(args)
@@ -656,6 +659,8 @@ def _non_finite_diagnosis(record: Step, formula: str, name: str, value: float, l
 
 
 def run_gradcheck(args: argparse.Namespace) -> int:
+    from tui_nn.engine.gradcheck import TOLERANCE, check, parameter_names
+
     config, hidden_given = config_from(args)
     session = build(config, hidden_given=hidden_given, digits=_digits(args))
     net, data = session.net, session.data
@@ -711,6 +716,8 @@ def _parse_pace(text: str) -> float | None:
 def read_lesson_option(value: str, flag: str = "--lesson") -> Lesson:
     """The built-in lesson (a bare --lesson), or a lesson file, read and rehearsed (LessonError
     names the file and the line of the first problem)."""
+    from tui_nn.engine.lesson import BUILTIN_LESSONS, LessonError, builtin_lesson, load_lesson
+
     if value == BUILT_IN_LESSON:
         return builtin_lesson()
     if not value.strip():
@@ -825,15 +832,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except UsageError as error:
             raise UsageError(_with_hint(command, str(error))) from None
         return _runner(command)(args)
-    except (
-        UsageError,
-        ConfigError,
-        persist.NetworkFileError,
-        DataFileError,
-        safe_files.SaveError,
-        LessonError,
-        SessionFileError,
-    ) as error:
+    except _bad_input() as error:
         print(f"tui-nn: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -843,6 +842,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as error:  # a bug: report it, never a bare traceback and never status 0
         return _crash(error)
+
+
+def _bad_input() -> tuple[type[Exception], ...]:
+    """The errors that are the learner's input, not a bug (an except clause asks only once something is raised,
+    so the lesson and session-file modules load only then)."""
+    from tui_nn.engine.lesson import LessonError
+    from tui_nn.engine.replay import SessionFileError
+
+    return (UsageError, ConfigError, persist.NetworkFileError, DataFileError, safe_files.SaveError, LessonError, SessionFileError)
 
 
 def _with_hint(command: str, message: str) -> str:

@@ -22,7 +22,6 @@ from tui_nn.engine.config import MAX_LR, MIN_LR, Config, ConfigError
 from tui_nn.engine.datasets import Dataset
 from tui_nn.engine.diagnostics import trainer_diagnosis
 from tui_nn.engine.explain import Element, ParameterStory, ParamTrail, UnitStory, WhatIf, explain_parameter, explain_unit, what_if
-from tui_nn.engine.gradcheck import GradCheck, check
 from tui_nn.engine.logbook import Logbook, RunSummary, Tone
 from tui_nn.engine.notation import parameter_label, parse_parameter
 from tui_nn.engine.optimizers import OptimizerState
@@ -36,6 +35,7 @@ from tui_nn.engine.training import RunResult
 from tui_nn.engine.view import View, capture
 
 if TYPE_CHECKING:  # loaded when first used: the app's first frame needs none of them
+    from tui_nn.engine.gradcheck import GradCheck
     from tui_nn.engine.replay import Recording
 
 LOG_TAIL = 200  # steps listed when a jump applies more than that
@@ -159,6 +159,8 @@ class Controller:
         """The central-difference check of every parameter at the current weights on the whole
         data set (what `tui-nn gradcheck` prints), as a job for a worker thread: it works on a
         copy, so the learner can step on while it runs."""
+        from tui_nn.engine.gradcheck import check
+
         net, data = self.session.net.copy(), self.session.data
         names = [parameter_label(net, k) for k in range(net.n_params)]  # both names: b_h2 (b1[1])
         return lambda: check(net, data.x, data.y, names)

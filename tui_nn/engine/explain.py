@@ -13,20 +13,22 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from tui_nn.engine import notation as n
 from tui_nn.engine.diagnostics import SATURATED, unit_states
 from tui_nn.engine.expr import Expr, Mul, Sym, num
-from tui_nn.engine.gradcheck import ParameterCheck, check_one
 from tui_nn.engine.narrate import Narrator
 from tui_nn.engine.network import Network
 from tui_nn.engine.notation import parameter_label
 from tui_nn.engine.records import Equation, Step
 from tui_nn.engine.stepper import Stepper
 from tui_nn.engine.words import sentence
+
+if TYPE_CHECKING:  # the check loads when a parameter is first explained, not with the app
+    from tui_nn.engine.gradcheck import ParameterCheck
 
 
 @dataclass(frozen=True)
@@ -181,6 +183,8 @@ def explain_parameter(stepper: Stepper, element: Element, trail: ParamTrail | No
     chains = tuple(_chain(stepper, k, element) for k in range(min(len(p.samples), SHOWN_SAMPLES)))
     update = next(r for r in stepper.segment_records(p, len(p.samples)) if r.kind.startswith("update") and _updates(r, element))
     x, y = stepper.data.x[p.samples], stepper.data.y[p.samples]
+    from tui_nn.engine.gradcheck import check_one
+
     probe = net.copy()
     probe.params[:] = p.start_params
     check = check_one(probe, x, y, index, float(update.equations[0].value), update.label)

@@ -11,6 +11,7 @@ import math
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.segment import Segment
 from rich.style import Style
@@ -19,12 +20,14 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from tui_nn.engine.expr import MINUS
-from tui_nn.engine.gradcheck import TOLERANCE, GradCheck, ParameterCheck
 from tui_nn.engine.health import GradientHealth, LayerHealth
 from tui_nn.engine.view import View
 from tui_nn.ui import theme
 from tui_nn.ui.matrixview import Row, ascii_text
 from tui_nn.ui.widgets import _CachedLines
+
+if TYPE_CHECKING:  # the gradient check loads when G first runs one, not with the app
+    from tui_nn.engine.gradcheck import GradCheck, ParameterCheck
 
 EIGHTHS = " ▏▎▍▌▋▊▉█"
 HEADER = Style(bold=True)
@@ -241,6 +244,8 @@ def _sortable(value: float) -> float:
 
 
 def _verdict(c: ParameterCheck, ok: str, wrong: str) -> tuple[str, Style]:
+    from tui_nn.engine.gradcheck import TOLERANCE
+
     if c.kink:
         return "left out", _muted()
     return (ok, _good()) if c.relative_error < TOLERANCE else (wrong, _bad())
@@ -250,6 +255,8 @@ def gradcheck_summary(result: GradCheck, shown: int) -> list[tuple[str, Style]]:
     total = len(result.checks)
     lines: list[tuple[str, Style]] = []
     worst = result.max_relative_error
+    from tui_nn.engine.gradcheck import TOLERANCE
+
     tolerance = f"1e{round(math.log10(TOLERANCE))}"
     checked = len(result.checked)
     if result.passed:
