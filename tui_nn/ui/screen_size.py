@@ -21,13 +21,17 @@ from textual.screen import Screen
 
 class SettlesAtTerminalSize:
     """Mixed into a screen (before its Screen class): ignores a Resize to a size the terminal no
-    longer has. Not a DOM class itself, so the screen's CSS type names and default CSS stay its own."""
+    longer has. Not a DOM class itself, so the screen's CSS type names and default CSS stay its own.
 
-    async def _on_resize(self, event: events.Resize) -> None:
+    Public Textual only: a Resize goes to the handler of every class along the screen's MRO, this
+    mixin's before Screen's own, and `prevent_default()` is Textual's documented way to call no more
+    handlers on base classes (the Events guide, "Preventing default behaviors")."""
+
+    def on_resize(self, event: events.Resize) -> None:
         if event.size != cast(Screen[Any], self).app.size:  # stale: laying out at it starts the loop above
             event.stop()
-            event.prevent_default()  # Screen._on_resize, further along the MRO, is not called
-        # else Textual's own Screen._on_resize runs next (the handlers of every class in the MRO run)
+            event.prevent_default()  # Screen's own handler, further along the MRO, does not lay out at it
+        # else Screen's own handler runs next and lays the screen out at the terminal's size
 
 
 class SettledScreen(SettlesAtTerminalSize, Screen[Any]):
