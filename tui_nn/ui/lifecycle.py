@@ -241,7 +241,7 @@ class _TolerantOutput:
 
 
 if sys.platform != "win32":
-    from textual._xterm_parser import XTermParser
+    from textual._xterm_parser import XTermParser  # no public parser; tests/test_textual_privates.py holds its contract
     from textual.drivers.linux_driver import LinuxDriver
 
     class TerminalDriver(LinuxDriver):

@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Footer, Static
-from textual.widgets._footer import FooterKey
+from textual.widgets._footer import FooterKey  # no public name; tests/test_textual_privates.py holds what KeysFooter uses
 
 from tui_nn.engine.datasets import Dataset
 from tui_nn.engine.explain import Element
