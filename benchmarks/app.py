@@ -8,7 +8,11 @@ Sections (--only takes any of them, comma-separated; `pty` = launch,keys,live-pt
 
 launch     Launch → first full frame, in a real pseudo-terminal of 120×40 (benchmarks.pty_harness,
            TERM=xterm-256color): `python -m tui_nn xor` vs benchmarks/bare_textual.py (a bare
-           Textual app with one Static), each a fresh process, alternated A B B A. The first full
+           Textual app with one Static) and, for the floor NumPy sets, the same bare app importing
+           numpy and numpy.random first; each a fresh process, alternated A B C C B A. tui_nn's
+           bytecode is compiled first, as pip does when it installs a package (a checkout run with
+           PYTHONDONTWRITEBYTECODE compiles every module at every launch; --uncompiled measures
+           that instead). The first full
            frame is the arrival of the last byte before the output has been quiet for 150 ms, once
            the alternate screen is on, half a screen of bytes has followed it and one synchronized
            frame has ended. The app is then quit with q.
@@ -132,8 +136,8 @@ def tui_nn_argv(problem: str = "xor", *extra: str) -> list[str]:
     return [sys.executable, "-m", "tui_nn", problem, *extra]
 
 
-def bare_argv() -> list[str]:
-    return [sys.executable, BARE_SCRIPT]
+def bare_argv(*extra: str) -> list[str]:
+    return [sys.executable, BARE_SCRIPT, *extra]
 
 
 def whole_screen(cols: int, rows: int) -> Callable[[bytes], bool]:
@@ -156,26 +160,49 @@ def launch(argv: list[str], cols: int, rows: int) -> tuple[PtyProcess, Response]
     return app, first
 
 
-def measure_launch(report: Report, repeats: int) -> None:
-    print(f"\n[launch] launch → first full frame, 120×40 pty, {repeats} of each, A B B A ({load_average()})", flush=True)
-    times: dict[str, list[float]] = {"tui-nn": [], "bare": []}
-    first_paint: dict[str, list[float]] = {"tui-nn": [], "bare": []}
-    frames: dict[str, list[float]] = {"tui-nn": [], "bare": []}
-    cpu: dict[str, list[float]] = {"tui-nn": [], "bare": []}
-    order = [("tui-nn", "bare"), ("bare", "tui-nn")]
+LAUNCHED = {"tui-nn": tui_nn_argv, "bare": bare_argv, "bare+numpy": lambda: bare_argv("--numpy")}
+
+
+def compile_tui_nn() -> None:
+    """tui_nn's bytecode, as an installed copy has it (pip compiles what it installs); Textual's and
+    NumPy's are already in site-packages. Only a module newer than its bytecode is compiled again."""
+    done = subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "tui_nn")], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"compiling tui_nn failed: {done.stdout}{done.stderr}")
+
+
+def measure_launch(report: Report, repeats: int, compiled: bool = True) -> None:
+    if compiled:
+        compile_tui_nn()
+    state = "tui_nn compiled" if compiled else "tui_nn from source"
+    print(
+        f"\n[launch] launch → first full frame, 120×40 pty, {repeats} of each, A B C C B A, {state} ({load_average()})",
+        flush=True,
+    )
+    names = list(LAUNCHED)
+    times: dict[str, list[float]] = {name: [] for name in names}
+    first_paint: dict[str, list[float]] = {name: [] for name in names}
+    frames: dict[str, list[float]] = {name: [] for name in names}
+    cpu: dict[str, list[float]] = {name: [] for name in names}
+    order = [names, names[::-1]]
     for k in range(repeats):
         for name in order[k % 2]:
-            app, first = launch(tui_nn_argv() if name == "tui-nn" else bare_argv(), 120, 40)
+            app, first = launch(LAUNCHED[name](), 120, 40)
             cpu[name].append(app.cpu_seconds())  # read 150 ms after the last byte, the process idle since
             times[name].append(first.last_byte)
             ends = first.frame_ends()
             first_paint[name].append(ends[0] if ends else first.last_byte)
             frames[name].append(first.refreshes)
             app.close()
-    ours, bare = med(times["tui-nn"]), med(times["bare"])
-    report.add("launch → first full frame, tui-nn xor, 120×40 pty", spread(times["tui-nn"], 1000, ".0f") + " ms")
+    ours, bare, floor = med(times["tui-nn"]), med(times["bare"]), med(times["bare+numpy"])
+    report.add(f"launch → first full frame, tui-nn xor, 120×40 pty ({state})", spread(times["tui-nn"], 1000, ".0f") + " ms")
     report.add("launch → first full frame, bare Textual + Static", spread(times["bare"], 1000, ".0f") + " ms")
-    report.add("startup ratio tui-nn ÷ bare (ratio of medians)", f"{ours / bare:.2f}×", "≤ 1.5× (goal 1.2×), issue 8")
+    report.add("launch → first full frame, the bare app importing numpy first", spread(times["bare+numpy"], 1000, ".0f") + " ms")
+    report.add("startup ratio tui-nn ÷ bare (ratio of medians)", f"{ours / bare:.2f}×", "≤ 1.5× (goal 1.2×), issue 22")
+    report.add(
+        "  NumPy's floor: bare+numpy ÷ bare; tui-nn ÷ bare+numpy",
+        f"{floor / bare:.2f}×; {ours / floor:.2f}× (CPU {med(cpu['bare+numpy']) / med(cpu['bare']):.2f}×; {med(cpu['tui-nn']) / med(cpu['bare+numpy']):.2f}×)",
+    )
     report.add(
         "  end of the first synchronized frame, tui-nn / bare",
         f"{spread(first_paint['tui-nn'], 1000, '.0f')} / {spread(first_paint['bare'], 1000, '.0f')} ms; "
@@ -194,6 +221,8 @@ t = [time.perf_counter()]
 import textual.app, textual.widgets
 textual.widgets.Static
 t.append(time.perf_counter())
+import numpy, numpy.random
+t.append(time.perf_counter())
 import tui_nn.cli
 t.append(time.perf_counter())
 from tui_nn.engine.config import Config
@@ -206,7 +235,8 @@ print(json.dumps([b - a for a, b in zip(t, t[1:])]))
 """
 STAGE_NAMES = (
     "import textual.app + Static (the bare app's too)",
-    "import tui_nn.cli (numpy, engine)",
+    "import numpy + numpy.random",
+    "import tui_nn.cli (the engine)",
     "build the session",
     "import tui_nn.ui.app",
 )
@@ -826,6 +856,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.app", description=__doc__.split("\n")[0])
     parser.add_argument("--only", help=f"comma-separated: {', '.join(SECTIONS)}, or pty (= launch,keys,live-pty)")
     parser.add_argument("--launches", type=int, default=10, help="launches of each app (default 10)")
+    parser.add_argument("--uncompiled", action="store_true", help="launch tui_nn from source, its bytecode not compiled first")
     parser.add_argument("--presses", type=int, default=100, help="→ presses per app and size in a pty (default 100)")
     parser.add_argument("--repeats", type=int, default=3, help="live and headless runs per network and size (default 3)")
     parser.add_argument("--seconds", type=float, default=5.0, help="length of each live measurement (default 5)")
@@ -851,7 +882,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"benchmarks.app: {', '.join(s for s in SECTIONS if s in chosen)} ({load_average()})")
     print(f"measuring {code_version()}")
     if "launch" in chosen:
-        measure_launch(report, args.launches)
+        measure_launch(report, args.launches, compiled=not args.uncompiled)
     if "keys" in chosen:
         measure_keys(report, args.presses)
     if "live" in chosen:

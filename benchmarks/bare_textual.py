@@ -1,9 +1,13 @@
 """The yardstick of benchmarks.app: a bare Textual app with one Static (run as a script).
 
 → updates the Static (a counter), q quits: the least a Textual app does for a key.
+`--numpy` imports numpy and numpy.random first: the floor for an app whose first frame shows
+weights drawn with NumPy's random numbers (the tutorials' np.random.seed, np.random.randn).
 """
 
 from __future__ import annotations
+
+import sys
 
 from textual.app import App, ComposeResult
 from textual.widgets import Static
@@ -25,4 +29,6 @@ class Bare(App[None]):
 
 
 if __name__ == "__main__":
+    if "--numpy" in sys.argv[1:]:
+        import numpy.random  # noqa: F401  (what it costs is the point)
     Bare().run()
