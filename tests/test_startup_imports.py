@@ -12,6 +12,8 @@ import json
 import subprocess
 import sys
 import textwrap
+import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -84,3 +86,50 @@ def test_the_first_frame_loads_no_later_feature() -> None:
     loaded = loaded_after(FIRST_FRAME)
     assert "tui_nn.ui.app" in loaded  # the app did start
     assert loaded.isdisjoint(LATER), sorted(loaded & set(LATER))
+
+
+# Counts the collections that start while tui_nn.cli is being imported (in sys.modules, its last
+# function not yet defined), then runs PROGRAM.
+COUNT_COLLECTIONS = """
+import gc, json, sys
+during = []
+
+
+def importing_cli() -> bool:
+    module = sys.modules.get("tui_nn.cli")
+    return module is not None and not hasattr(module, "main")
+
+
+gc.callbacks.append(lambda phase, info: phase == "start" and importing_cli() and during.append(info["generation"]))
+"""
+
+
+def collections_while_importing_the_cli(program: str) -> tuple[int, str]:
+    code = COUNT_COLLECTIONS + textwrap.dedent(program) + "\nprint(json.dumps([len(during), gc.isenabled()]))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    *output, counts = done.stdout.splitlines()
+    collected, enabled = json.loads(counts)
+    assert enabled  # the collector is on again for whatever runs next
+    return collected, "\n".join(output)
+
+
+def test_the_command_line_loads_with_the_collector_paused() -> None:
+    """The start imports NumPy and the engine, which live as long as the process: the collections
+    the collector would run meanwhile free nothing (tui_nn/__main__.py)."""
+    plain, _ = collections_while_importing_the_cli("import tui_nn.cli")
+    assert plain > 0  # the import allocates enough to trigger the collector: the check below can fail
+    paused, output = collections_while_importing_the_cli(
+        """
+        from tui_nn.__main__ import main
+        sys.argv = ["tui-nn", "--version"]
+        assert main() == 0
+        """
+    )
+    assert paused == 0
+    assert output.startswith("tui-nn ")
+
+
+def test_the_tui_nn_command_starts_through_that_entry() -> None:
+    scripts = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts["tui-nn"] == "tui_nn.__main__:main"
