@@ -279,7 +279,7 @@ def action_from_json(document: object) -> Action:
     name = document["action"]
     cls = ACTIONS.get(name)
     if cls is None:
-        raise ActionError(f"unknown action '{shown_text(name)}': known ones are {', '.join(ACTIONS)}")
+        raise ActionError(f"unknown action '{shown_text(name)}': {_known_like(name)}")
     if cls is Rebuild:
         unknown = set(document) - {"action", "config"}
         if unknown:
@@ -312,6 +312,17 @@ def action_from_json(document: object) -> Action:
     if unknown:
         raise ActionError(f"{name}: unknown field(s) {', '.join(sorted(shown_text(u) for u in unknown))}")
     return cls(**kwargs)
+
+
+def _known_like(name: str) -> str:
+    """The known actions closest to an unknown name, or the first few of them: the whole list
+    (27 names) would make a refusal longer than a line."""
+    import difflib
+
+    close = difflib.get_close_matches(name, ACTIONS, n=3, cutoff=0.6)
+    if close:
+        return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+    return f"known ones are {', '.join(list(ACTIONS)[:8])} … ({len(ACTIONS)} in all; docs/sessions.md lists them)"
 
 
 # What a recorded action may hold: no key, click or dialog of the app can produce a value beyond
