@@ -7,10 +7,12 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tests.cli_helpers import run
 from tui_nn.engine import actions as act
 from tui_nn.engine import export, replay
 from tui_nn.engine.config import Config
@@ -306,3 +308,17 @@ async def test_a_lesson_recorded_by_keys_replays_bit_for_bit() -> None:
         recording, recorded = app.controller.recording(), screens(app)
     assert recording.actions[0] == act.OpenLesson(lesson.name, lesson.text)
     assert await replayed(recording, recording.config) == recorded
+
+
+def test_replay_check_plays_a_wrong_answer_as_what_happened(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A wrong answer is a verdict, not a refusal: `replay --check` plays it (before, its red
+    tone read as an action the engine refused, and the check stopped there with exit 2)."""
+    controller = Controller(build(Config()))
+    for action in (act.QuizMode(True), act.Ask(), act.Answer("12345"), act.Ask(), act.Skip()):
+        controller.apply(action)
+    assert controller.teaching.score.total.wrong == 1
+    path = replay.save(tmp_path / "quiz.json", controller.recording())
+    code, out, err = run(capsys, "replay", str(path), "--check")
+    assert code == 0 and err == "", err
+    assert "5 actions applied" in out and "changed nothing" not in out
+    assert f"{controller.stepper.position} of this pass's" in out

@@ -547,7 +547,7 @@ class Controller:
         if verdict is None:
             return f"skipped: {'the answer' if chapter_question else 'it'} is {question.shown}", "info"
         right = verdict.outcome == "right"
-        return f"{'✓' if right else '✗'} {verdict.message}", "success" if right else "error"
+        return f"{'✓' if right else '✗'} {verdict.message}", "success" if right else "wrong"
 
     def _do_open_lesson(self, action: act.Action) -> Outcome:
         from tui_nn.engine.lesson import LessonError, parse_lesson
