@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.cli_helpers import run
 from tui_nn.engine import actions as act
@@ -322,3 +324,47 @@ def test_replay_check_plays_a_wrong_answer_as_what_happened(capsys: pytest.Captu
     assert code == 0 and err == "", err
     assert "5 actions applied" in out and "changed nothing" not in out
     assert f"{controller.stepper.position} of this pass's" in out
+
+
+STEPS = st.sampled_from(
+    [
+        act.QuizMode(True),
+        act.QuizMode(False),
+        act.Ask(),
+        act.AskChapter(),
+        act.Answer("0"),
+        act.Answer("a"),
+        act.Answer("not a number"),
+        act.Skip(),
+        act.Hint(),
+        act.NextChapter(),
+        act.PreviousChapter(),
+        act.ShowLesson(False),
+        act.ShowLesson(True),
+        act.Next(),
+        act.Back(),
+    ]
+)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(STEPS, max_size=25), st.booleans())
+def test_any_sequence_of_teaching_actions_replays_to_the_same_state(actions: list[act.Action], right: bool) -> None:
+    """Whatever is pressed in whatever order (the right answer to each question, or not), nothing
+    raises, at most one question is open, and the recording replays to the same weights, score and frame."""
+    lesson = builtin_lesson()
+    controller = Controller(build(lesson.config))
+    controller.apply(act.OpenLesson(lesson.name, lesson.text))
+    for action in actions:
+        asked = controller.teaching.asked
+        if right and asked is not None and isinstance(action, act.Answer):
+            action = act.Answer(asked.question.shown)
+        controller.apply(action)
+        assert controller.teaching.asked is None or controller.teaching_frame().question is not None
+    again = Controller(build(lesson.config))
+    for action in replay.parse(replay.to_json(controller.recording())).actions:
+        again.apply(action)
+    assert np.array_equal(again.stepper.current.start_params, controller.stepper.current.start_params)
+    assert again.stepper.position == controller.stepper.position
+    assert again.teaching.score == controller.teaching.score
+    assert again.teaching_frame() == controller.teaching_frame()
