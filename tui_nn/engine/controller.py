@@ -32,12 +32,11 @@ from tui_nn.engine.reasons import Diagnosis, RateTooHigh, StopReason, Stuck, Tar
 from tui_nn.engine.records import Step
 from tui_nn.engine.session import Session, build
 from tui_nn.engine.stepper import Jump, Stepper, Undone
-from tui_nn.engine.teaching import Asked, LessonView, Teaching, TeachingFrame, asking_line
+from tui_nn.engine.teaching import ChapterOpened, LessonView, Said, Settled, Teaching, TeachingFrame
 from tui_nn.engine.training import RunResult
 from tui_nn.engine.view import View, capture
 
 if TYPE_CHECKING:  # loaded when first used: the app's first frame needs none of them
-    from tui_nn.engine.quiz import Question, QuizScore, Verdict
     from tui_nn.engine.replay import Recording
 
 LOG_TAIL = 200  # steps listed when a jump applies more than that
@@ -410,9 +409,9 @@ class Controller:
         unit = self.stepper.narrator.names.unit(action.layer, action.unit - 1)
         return self._edit(params, f"knocked out {unit}", f"knocked out {unit} (every weight leaving it is 0)")
 
-    # --- teaching: the quiz and the lesson -------------------------------------------------
-    # Asking reads the next step's record; an answer to a step's question is judged and scored,
-    # then reveals the step (one Answer, one step: ← undoes the step, the score stays).
+    # --- teaching: the quiz and the lesson (their logic: engine/teaching.py) ------------------
+    # An answer to a step's question reveals the step: one Answer, one step (← undoes the step,
+    # the score stays). A chapter's actions are applied by its turn and recorded as that turn.
 
     def teaching_frame(self) -> TeachingFrame:
         """What the question panel and the lesson's page show now."""
@@ -420,194 +419,54 @@ class Controller:
 
     def _do_quiz(self, action: act.Action) -> Outcome:
         assert isinstance(action, act.QuizMode)
-        teaching = self.teaching
-        teaching.quiz_on = action.on
-        if action.on:
-            return Outcome(Message("quiz: → asks for each step before showing it (Esc skips) · a turns it off", "focus"))
-        return Outcome(Message(f"quiz off · {teaching.score.summary()}", "focus"))
-
-    def _question_open(self) -> Outcome | None:
-        """The refusal of an Ask while a question is already on screen (None when none is)."""
-        if self.teaching.asked is None:
-            return None
-        return Outcome(Message("a question is waiting: Enter answers it, Esc skips it", "warn"))
+        return Outcome(Message(*self.teaching.set_quiz(action.on)))
 
     def _do_ask(self, _: act.Action) -> Outcome:
-        from tui_nn.engine.quiz import next_question
+        return Outcome(Message(*self.teaching.ask(self.stepper)))
 
-        teaching = self.teaching
-        refused = self._question_open()
-        if refused is not None:
-            return refused
-        if not teaching.asks_on_next:
-            return Outcome(Message("no question to ask: a turns the quiz on (→ then asks before each step)", "warn"))
-        in_chapter = teaching.steps_left > 0
-        question = next_question(self.stepper, teaching.style if in_chapter else "auto")
-        key = (teaching.chapter, 1 + teaching.steps_asked) if in_chapter else question.identity
-        teaching.asked = Asked(question, key, chapter_question=False)
-        return Outcome(Message(asking_line(question), "focus"))
-
-    def _do_ask_chapter(self, action: act.Action) -> Outcome:
-        from tui_nn.engine.lesson import StepQuiz, WrittenQuiz
-
-        teaching = self.teaching
-        refused = self._question_open()
-        if refused is not None:
-            return refused
-        chapter = teaching.current_chapter()
-        if chapter is not None and isinstance(chapter.question, StepQuiz) and teaching.steps_left:
-            return self._do_ask(action)  # the chapter asks for the next step: A asks it now, as → would
-        if chapter is None or not isinstance(chapter.question, WrittenQuiz):
-            if teaching.lesson is None:
-                text = "no lesson open: L opens one"
-            elif chapter is None:
-                text = "the lesson is over: < goes back to a chapter"
-            elif isinstance(chapter.question, StepQuiz):
-                text = "this chapter's questions have been asked: > for the next chapter (< and > again ask them as practice)"
-            else:
-                text = "this chapter has no question: > for the next chapter"
-            return Outcome(Message(text, "info"))
-        teaching.asked = Asked(chapter.question.question, (teaching.chapter, 0), chapter_question=True)
-        return Outcome(Message(f"chapter {teaching.chapter + 1}'s question · Enter answers · Esc skips", "focus"))
-
-    def _no_question(self, key: str) -> Outcome:
-        what = "→ in quiz mode (a) or A in a lesson asks one"
-        return Outcome(Message(f"no question is on screen for {key}: {what}", "warn"))
+    def _do_ask_chapter(self, _: act.Action) -> Outcome:
+        return Outcome(Message(*self.teaching.ask_chapter(self.stepper)))
 
     def _do_answer(self, action: act.Action) -> Outcome:
-        from tui_nn.engine.quiz import check
-
         assert isinstance(action, act.Answer)
-        asked = self.teaching.asked
-        if asked is None:
-            return self._no_question("an answer")
-        verdict = check(asked.question, action.text)
-        if verdict.outcome == "invalid":  # not an answer: said under the box, and asked again
-            self.teaching.asked = replace(asked, problem=verdict.message, problem_tone="warn")
-            return Outcome(self._asking_message(asked))
-        return self._settle(asked, verdict)
+        return self._settled(self.teaching.answer(action.text))
 
     def _do_skip(self, _: act.Action) -> Outcome:
-        asked = self.teaching.asked
-        if asked is None:
-            return self._no_question("a skip")
-        return self._settle(asked, None)
+        return self._settled(self.teaching.skip())
 
     def _do_hint(self, _: act.Action) -> Outcome:
-        from tui_nn.engine.quiz import hint_lines
+        return Outcome(Message(*self.teaching.hint()))
 
-        asked = self.teaching.asked
-        if asked is None:
-            return self._no_question("a hint")
-        lines = hint_lines(asked.question)
-        if lines:
-            self.teaching.asked = replace(asked, hints=min(asked.hints + 1, len(lines)), problem="")
-        else:
-            self.teaching.asked = replace(asked, problem="no hint for this question", problem_tone="note")
-        return Outcome(self._asking_message(asked))
-
-    def _asking_message(self, asked: Asked) -> Message:
-        """The status line while a question stays on screen (a hint, an answer that is not one)."""
-        if asked.chapter_question:
-            return Message(f"chapter {self.teaching.chapter + 1}'s question · Enter answers · Esc skips", "focus")
-        return Message(asking_line(asked.question), "focus")
-
-    def _settle(self, asked: Asked, verdict: Verdict | None) -> Outcome:
-        """Score an answer (None: skipped) under its key, once; a step's question then reveals its step."""
-        teaching = self.teaching
-        question = asked.question
-        teaching.asked = None
-        first = not teaching.score.has_scored(asked.key)
-        teaching.score = self._scored(question, verdict, asked)
-        in_lesson = isinstance(asked.key, tuple)
-        text, tone = self._verdict_text(question, verdict, asked.chapter_question)
-        if asked.chapter_question:
-            text += f" · {teaching.score.summary()}" if first else " · practice: the first answer stays scored"
-            return Outcome(Message(text, tone))
-        if in_lesson:
-            teaching.steps_asked += 1
-            teaching.steps_left -= 1
-        elif not first:
-            text += " (asked before: scored the first time only)"
-        self.logbook.note(f"quiz · {question.prompt} {text}", "success" if tone == "success" else "warn")
-        self._do_next(act.Next())
-        text += f" · {teaching.score.summary()}"
-        if in_lesson and not first:
-            text += " · practice: the first answer stays scored"
-        if teaching.steps_left:
-            text += f" · {teaching.steps_left} more: → asks the next"
-        return Outcome(Message(text, tone))
-
-    def _scored(self, question: Question, verdict: Verdict | None, asked: Asked) -> QuizScore:
-        score = self.teaching.score
-        return score.skipped(question, asked.key) if verdict is None else score.answered(question, verdict, asked.key)
-
-    @staticmethod
-    def _verdict_text(question: Question, verdict: Verdict | None, chapter_question: bool) -> tuple[str, Tone]:
-        if verdict is None:
-            return f"skipped: {'the answer' if chapter_question else 'it'} is {question.shown}", "info"
-        right = verdict.outcome == "right"
-        return f"{'✓' if right else '✗'} {verdict.message}", "success" if right else "wrong"
+    def _settled(self, result: Settled | Said) -> Outcome:
+        if not isinstance(result, Settled):
+            return Outcome(Message(*result))
+        if result.note is not None:
+            self.logbook.note(*result.note)
+        if result.reveals_step:
+            self._do_next(act.Next())
+        return Outcome(Message(*result.said))
 
     def _do_open_lesson(self, action: act.Action) -> Outcome:
-        from tui_nn.engine.lesson import LessonError, parse_lesson
-
         assert isinstance(action, act.OpenLesson)
-        if self.teaching.lesson is not None:
-            return Outcome(Message(f"a lesson is open already ({self.teaching.lesson.title}): L hides or shows it", "warn"))
-        try:
-            lesson = parse_lesson(action.markdown, action.lesson)
-        except LessonError as error:
-            return Outcome(Message(f"the lesson is not opened: {error}", "error"))
-        self.teaching.lesson = lesson
-        return self._open_chapter(0)
+        return self._chapter_opened(self.teaching.open_lesson(action.lesson, action.markdown))
 
     def _do_next_chapter(self, _: act.Action) -> Outcome:
-        return self._turn_chapter(1)
+        return self._chapter_opened(self.teaching.turn(1))
 
     def _do_previous_chapter(self, _: act.Action) -> Outcome:
-        return self._turn_chapter(-1)
+        return self._chapter_opened(self.teaching.turn(-1))
 
-    def _turn_chapter(self, step: int) -> Outcome:
-        teaching = self.teaching
-        if teaching.lesson is None:
-            return Outcome(Message("no lesson open: L opens the built-in one", "warn"))
-        target = teaching.chapter + step
-        if not 0 <= target <= len(teaching.lesson.chapters):
-            where = "the closing page: < goes back to the last chapter" if step > 0 else "the first chapter"
-            return Outcome(Message(f"this is {where}", "info"))
-        return self._open_chapter(target)
-
-    def _open_chapter(self, index: int) -> Outcome:
-        """The chapter's state, set by its actions (applied here, recorded as the chapter's turn),
-        and its step questions still to ask; `len(chapters)` is the closing page."""
-        from tui_nn.engine.lesson import StepQuiz
-
-        teaching = self.teaching
-        lesson = teaching.lesson
-        assert lesson is not None
-        teaching.chapter, teaching.lesson_shown, teaching.asked = index, True, None
-        teaching.steps_left = teaching.steps_asked = 0
-        teaching.style = "auto"
-        total = len(lesson.chapters)
-        if index == total:
-            right = teaching.score.lesson_answers.count("right")
-            return Outcome(Message(f"the end of the lesson: {right} right on the first try · < goes back", "focus"))
-        chapter = lesson.chapters[index]
+    def _chapter_opened(self, result: ChapterOpened | Said) -> Outcome:
+        if not isinstance(result, ChapterOpened):
+            return Outcome(Message(*result))
         rebuilt = False
-        for action in chapter.actions:
+        for action in result.actions:
             rebuilt = self._perform(action).rebuilt or rebuilt
-        if isinstance(chapter.question, StepQuiz):
-            teaching.steps_left, teaching.style = chapter.question.count, chapter.question.style
-        return Outcome(Message(f"chapter {index + 1}/{total}: {chapter.title}", "focus"), rebuilt=rebuilt, view=chapter.view)
+        return Outcome(Message(*result.said), rebuilt=rebuilt, view=result.view)
 
     def _do_show_lesson(self, action: act.Action) -> Outcome:
         assert isinstance(action, act.ShowLesson)
-        teaching = self.teaching
-        if teaching.lesson is None:
-            return Outcome(Message("no lesson open: L opens the built-in one", "warn"))
-        teaching.lesson_shown = action.shown
-        return Outcome(Message("the lesson's page: L hides it" if action.shown else "lesson hidden: L shows it again", "info"))
+        return Outcome(Message(*self.teaching.show_lesson(action.shown)))
 
     # --- live training (driven by the UI's training worker) ----------------------------
     # The worker trains in a training process (engine/remote.py), which mirrors every frame into

@@ -10,14 +10,39 @@ app's first frame needs neither.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
+from tui_nn.engine.logbook import Tone
+
 if TYPE_CHECKING:
+    from tui_nn.engine import actions as act
     from tui_nn.engine.lesson import Chapter, Lesson
-    from tui_nn.engine.quiz import Question, QuizScore, ScoreKey, Style
+    from tui_nn.engine.quiz import Question, QuizScore, ScoreKey, Style, Verdict
+    from tui_nn.engine.stepper import Stepper
 
 LessonView = Literal["network", "boundary", "hidden"]
+Said = tuple[str, Tone]  # a status line and its tone (the controller makes it its Message)
+
+
+@dataclass(frozen=True)
+class Settled:
+    """An answered or skipped question: what the status line says, and, for a step's question,
+    the log's line about it before the step it reveals is shown."""
+
+    said: Said
+    reveals_step: bool
+    note: Said | None = None
+
+
+@dataclass(frozen=True)
+class ChapterOpened:
+    """A chapter turned to: what to say, the actions that set its state (the controller applies
+    them), and the view it shows."""
+
+    said: Said
+    actions: tuple[act.Action, ...] = ()
+    view: LessonView | None = None
 
 
 @dataclass(frozen=True)
@@ -113,6 +138,173 @@ class Teaching:
         if isinstance(chapter.question, WrittenQuiz) and not self.score.chapter_answers(self.chapter):
             return "A opens the answer box"
         return None
+
+    # --- what the actions do (the controller applies them; a Said is a refusal or the news) ---
+
+    def set_quiz(self, on: bool) -> Said:
+        self.quiz_on = on
+        if on:
+            return "quiz: → asks for each step before showing it (Esc skips) · a turns it off", "focus"
+        return f"quiz off · {self.score.summary()}", "focus"
+
+    def _question_open(self) -> Said | None:
+        return ("a question is waiting: Enter answers it, Esc skips it", "warn") if self.asked is not None else None
+
+    def ask(self, stepper: Stepper) -> Said:
+        """Ask for the value of the step `stepper` shows next (→ in quiz mode, a chapter's step question)."""
+        from tui_nn.engine.quiz import next_question
+
+        refused = self._question_open()
+        if refused is not None:
+            return refused
+        if not self.asks_on_next:
+            return "no question to ask: a turns the quiz on (→ then asks before each step)", "warn"
+        in_chapter = self.steps_left > 0
+        question = next_question(stepper, self.style if in_chapter else "auto")
+        key = (self.chapter, 1 + self.steps_asked) if in_chapter else question.identity
+        self.asked = Asked(question, key, chapter_question=False)
+        return asking_line(question), "focus"
+
+    def ask_chapter(self, stepper: Stepper) -> Said:
+        """A: the chapter's own question; a chapter with step questions still to ask asks the next."""
+        from tui_nn.engine.lesson import StepQuiz, WrittenQuiz
+
+        refused = self._question_open()
+        if refused is not None:
+            return refused
+        chapter = self.current_chapter()
+        if chapter is not None and isinstance(chapter.question, StepQuiz) and self.steps_left:
+            return self.ask(stepper)  # A asks the chapter's next step now, as → would
+        if chapter is None or not isinstance(chapter.question, WrittenQuiz):
+            if self.lesson is None:
+                return "no lesson open: L opens one", "info"
+            if chapter is None:
+                return "the lesson is over: < goes back to a chapter", "info"
+            if isinstance(chapter.question, StepQuiz):
+                return (
+                    "this chapter's questions have been asked: > for the next chapter (< and > again ask them as practice)",
+                    "info",
+                )
+            return "this chapter has no question: > for the next chapter", "info"
+        self.asked = Asked(chapter.question.question, (self.chapter, 0), chapter_question=True)
+        return self._asking_line(self.asked)
+
+    def _asking_line(self, asked: Asked) -> Said:
+        if asked.chapter_question:
+            return f"chapter {self.chapter + 1}'s question · Enter answers · Esc skips", "focus"
+        return asking_line(asked.question), "focus"
+
+    @staticmethod
+    def no_question(what: str) -> Said:
+        return f"no question is on screen for {what}: → in quiz mode (a) or A in a lesson asks one", "warn"
+
+    def answer(self, text: str) -> Settled | Said:
+        """Judge `text`: a verdict settles the question; what is not an answer is said under the box."""
+        from tui_nn.engine.quiz import check
+
+        asked = self.asked
+        if asked is None:
+            return self.no_question("an answer")
+        verdict = check(asked.question, text)
+        if verdict.outcome == "invalid":  # asked again, nothing scored
+            self.asked = replace(asked, problem=verdict.message, problem_tone="warn")
+            return self._asking_line(asked)
+        return self._settle(asked, verdict)
+
+    def skip(self) -> Settled | Said:
+        if self.asked is None:
+            return self.no_question("a skip")
+        return self._settle(self.asked, None)
+
+    def hint(self) -> Said:
+        from tui_nn.engine.quiz import hint_lines
+
+        asked = self.asked
+        if asked is None:
+            return self.no_question("a hint")
+        lines = hint_lines(asked.question)
+        if lines:
+            self.asked = replace(asked, hints=min(asked.hints + 1, len(lines)), problem="")
+        else:
+            self.asked = replace(asked, problem="no hint for this question", problem_tone="note")
+        return self._asking_line(asked)
+
+    def _settle(self, asked: Asked, verdict: Verdict | None) -> Settled:
+        """Score an answer (None: skipped) under its key, once; a step's question then reveals its step."""
+        question, self.asked = asked.question, None
+        first = not self.score.has_scored(asked.key)
+        tone: Tone
+        if verdict is None:
+            self.score = self.score.skipped(question, asked.key)
+            text, tone = f"skipped: {'the answer' if asked.chapter_question else 'it'} is {question.shown}", "info"
+        else:
+            self.score = self.score.answered(question, verdict, asked.key)
+            right = verdict.outcome == "right"
+            # a wrong answer is drawn as an error is, but is not one: the action did what it should
+            text, tone = f"{'✓' if right else '✗'} {verdict.message}", "success" if right else "wrong"
+        if asked.chapter_question:
+            text += f" · {self.score.summary()}" if first else " · practice: the first answer stays scored"
+            return Settled((text, tone), reveals_step=False)
+        in_lesson = isinstance(asked.key, tuple)
+        if in_lesson:
+            self.steps_asked += 1
+            self.steps_left -= 1
+        elif not first:
+            text += " (asked before: scored the first time only)"
+        note: Said = (f"quiz · {question.prompt} {text}", "success" if tone == "success" else "warn")
+        text += f" · {self.score.summary()}"
+        if in_lesson and not first:
+            text += " · practice: the first answer stays scored"
+        if self.steps_left:
+            text += f" · {self.steps_left} more: → asks the next"
+        return Settled((text, tone), reveals_step=True, note=note)
+
+    def open_lesson(self, name: str, markdown: str) -> ChapterOpened | Said:
+        from tui_nn.engine.lesson import LessonError, parse_lesson
+
+        if self.lesson is not None:
+            return f"a lesson is open already ({self.lesson.title}): L hides or shows it", "warn"
+        try:
+            self.lesson = parse_lesson(markdown, name)
+        except LessonError as error:
+            return f"the lesson is not opened: {error}", "error"
+        return self.open_chapter(0)
+
+    def turn(self, step: int) -> ChapterOpened | Said:
+        """> (1) and < (-1): the next or previous chapter; > after the last one, the closing page."""
+        if self.lesson is None:
+            return "no lesson open: L opens the built-in one", "warn"
+        target = self.chapter + step
+        if not 0 <= target <= len(self.lesson.chapters):
+            where = "the closing page: < goes back to the last chapter" if step > 0 else "the first chapter"
+            return f"this is {where}", "info"
+        return self.open_chapter(target)
+
+    def open_chapter(self, index: int) -> ChapterOpened:
+        """Turn to chapter `index` (`len(chapters)`: the closing page), its step questions to ask."""
+        from tui_nn.engine.lesson import StepQuiz
+
+        lesson = self.lesson
+        assert lesson is not None
+        self.chapter, self.lesson_shown, self.asked = index, True, None
+        self.steps_left = self.steps_asked = 0
+        self.style = "auto"
+        total = len(lesson.chapters)
+        if index == total:
+            right = self.score.lesson_answers.count("right")
+            return ChapterOpened((f"the end of the lesson: {right} right on the first try · < goes back", "focus"))
+        chapter = lesson.chapters[index]
+        if isinstance(chapter.question, StepQuiz):
+            self.steps_left, self.style = chapter.question.count, chapter.question.style
+        return ChapterOpened((f"chapter {index + 1}/{total}: {chapter.title}", "focus"), chapter.actions, chapter.view)
+
+    def show_lesson(self, shown: bool) -> Said:
+        if self.lesson is None:
+            return "no lesson open: L opens the built-in one", "warn"
+        self.lesson_shown = shown
+        return ("the lesson's page: L hides it", "info") if shown else ("lesson hidden: L shows it again", "info")
+
+    # --- what the UI draws ---------------------------------------------------------------------
 
     def frame(self) -> TeachingFrame:
         return TeachingFrame(self._panel(), self._page(), self.lesson_shown, self.waiting())
