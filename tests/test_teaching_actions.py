@@ -368,3 +368,24 @@ def test_any_sequence_of_teaching_actions_replays_to_the_same_state(actions: lis
     assert again.stepper.position == controller.stepper.position
     assert again.teaching.score == controller.teaching.score
     assert again.teaching_frame() == controller.teaching_frame()
+
+
+def test_stepping_without_a_quiz_or_a_lesson_loads_neither_module() -> None:
+    """The teaching state is made with the controller, and drawn after every action: the quiz and
+    lesson modules still load only when a question is asked or a lesson opened."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from tui_nn.engine import actions as act\n"
+        "from tui_nn.engine.config import Config\n"
+        "from tui_nn.engine.controller import Controller\n"
+        "from tui_nn.engine.session import build\n"
+        "c = Controller(build(Config()))\n"
+        "for a in (act.Next(), act.Back(), act.ShowLesson(True), act.NextChapter(), act.Hint()):\n"
+        "    c.apply(a); c.teaching_frame()\n"
+        "print(sorted(m for m in ('tui_nn.engine.quiz', 'tui_nn.engine.lesson') if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]", result.stdout + result.stderr

@@ -128,11 +128,11 @@ class Teaching:
 
     def waiting(self) -> str | None:
         """How to open the answer box for the chapter's question still to answer, or None."""
-        from tui_nn.engine.lesson import WrittenQuiz
-
         chapter = self.current_chapter()
         if chapter is None or not self.lesson_shown:
             return None
+        from tui_nn.engine.lesson import WrittenQuiz  # loaded with the lesson, not with the first step
+
         if self.steps_left:
             return "→ asks the step first"
         if isinstance(chapter.question, WrittenQuiz) and not self.score.chapter_answers(self.chapter):
@@ -200,11 +200,11 @@ class Teaching:
 
     def answer(self, text: str) -> Settled | Said:
         """Judge `text`: a verdict settles the question; what is not an answer is said under the box."""
-        from tui_nn.engine.quiz import check
-
         asked = self.asked
         if asked is None:
             return self.no_question("an answer")
+        from tui_nn.engine.quiz import check
+
         verdict = check(asked.question, text)
         if verdict.outcome == "invalid":  # asked again, nothing scored
             self.asked = replace(asked, problem=verdict.message, problem_tone="warn")
@@ -217,11 +217,11 @@ class Teaching:
         return self._settle(self.asked, None)
 
     def hint(self) -> Said:
-        from tui_nn.engine.quiz import hint_lines
-
         asked = self.asked
         if asked is None:
             return self.no_question("a hint")
+        from tui_nn.engine.quiz import hint_lines
+
         lines = hint_lines(asked.question)
         if lines:
             self.asked = replace(asked, hints=min(asked.hints + 1, len(lines)), problem="")
