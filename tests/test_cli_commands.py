@@ -78,16 +78,16 @@ def test_the_app_flags_reach_the_app(capsys: pytest.CaptureFixture[str], started
     (app,) = started
     assert app.pace is None  # type: ignore[attr-defined]
     assert app.palette.name == "light"  # type: ignore[attr-defined]
-    assert app.quiz_on is True and app.ascii_only is True  # type: ignore[attr-defined]
+    assert app.controller.teaching.quiz_on is True and app.ascii_only is True  # type: ignore[attr-defined]
     assert app.target_loss == 1e-4 and app.save_to == "n.json"  # type: ignore[attr-defined]
-    assert app.lesson is None and not app.replay_queue  # type: ignore[attr-defined]
+    assert app.given_lesson is None and not app.replay_queue  # type: ignore[attr-defined]
 
 
 def test_without_flags_the_app_starts_at_its_defaults(capsys: pytest.CaptureFixture[str], started: list[object]) -> None:
     assert run(capsys, "xor")[0] == 0
     (app,) = started
     assert app.pace == DEFAULT_PACE and app.palette.name == "dark"  # type: ignore[attr-defined]
-    assert app.quiz_on is False and app.target_loss == 1e-3  # type: ignore[attr-defined]
+    assert app.controller.teaching.quiz_on is False and app.target_loss == 1e-3  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("pace", [p for p in PACES if p is not None][::4])
@@ -108,9 +108,9 @@ def test_the_built_in_lesson_from_the_flag_and_the_command(capsys: pytest.Captur
     assert run(capsys, "lesson", "--quiz")[0] == 0
     built_in = builtin_lesson()
     for app in started:
-        assert app.lesson.title == built_in.title  # type: ignore[attr-defined]
+        assert app.given_lesson.title == built_in.title  # type: ignore[attr-defined]
         assert app.session.config == built_in.config  # type: ignore[attr-defined]
-    assert started[1].pace == 5 and started[2].quiz_on is True  # type: ignore[attr-defined]
+    assert started[1].pace == 5 and started[2].controller.teaching.quiz_on is True  # type: ignore[attr-defined]
 
 
 def test_a_lesson_file_from_the_flag_and_the_command(
@@ -119,7 +119,7 @@ def test_a_lesson_file_from_the_flag_and_the_command(
     assert run(capsys, "lesson", str(lesson_file), "--theme", "light")[0] == 0
     assert run(capsys, "and", "--lesson", str(lesson_file))[0] == 0
     for app in started:
-        assert app.lesson.title == "AND in two chapters" and len(app.lesson.chapters) == 2  # type: ignore[attr-defined]
+        assert app.given_lesson.title == "AND in two chapters" and len(app.given_lesson.chapters) == 2  # type: ignore[attr-defined]
         assert app.session.config.problem == "and" and app.session.net.sizes == (2, 1)  # type: ignore[attr-defined]
     assert started[0].palette.name == "light"  # type: ignore[attr-defined]
 

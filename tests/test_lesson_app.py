@@ -37,10 +37,20 @@ def lesson_app(**options: object) -> TuiNN:
     return TuiNN(build(lesson.config), pace=None, lesson=lesson, **options)  # type: ignore[arg-type]
 
 
+def drawn(app: TuiNN) -> bool:
+    """The screen shows the engine's lesson: the panes rebuilt, and the page the engine's chapter."""
+    if app._recomposing:
+        return False
+    page = app.controller.teaching_frame().page
+    if page is None or not app.controller.teaching.lesson_shown:
+        return True
+    return f"· {page.where}" in str(app.query_one(LessonPane).border_title)
+
+
 async def settle(app: TuiNN, pilot: object) -> None:
-    """Wait until no chapter is being prepared (getattr: the same test runs against older apps)."""
+    """Wait until the chapter the engine has opened is on screen (its panes may be rebuilt)."""
     await pilot.pause()  # type: ignore[attr-defined]
-    await until(pilot, lambda: not getattr(app, "_turning", False) and getattr(app, "chapter_wanted", None) is None)
+    await until(pilot, lambda: drawn(app))
     await pilot.pause()  # type: ignore[attr-defined]
 
 
@@ -74,7 +84,7 @@ async def test_opening_or_turning_a_chapter_pauses_live_training_first(keys: tup
             await settle(app, pilot)
             await pilot.press("greater_than_sign")
             await settle(app, pilot)
-        start = app.chapter
+        start = app.controller.teaching.chapter
         await pilot.press("T")
         assert app.training
         await pilot.press(keys[-1])
@@ -82,7 +92,11 @@ async def test_opening_or_turning_a_chapter_pauses_live_training_first(keys: tup
         await settle(app, pilot)
         assert app.is_running and app.return_code is None
         expected = {"L": 0, "greater_than_sign": start + 1, "less_than_sign": start - 1}[keys[-1]]
-        assert app.lesson is not None and app.chapter == expected and app.lesson_open
+        assert (
+            app.controller.teaching.lesson is not None
+            and app.controller.teaching.chapter == expected
+            and app.controller.teaching.lesson_shown
+        )
         assert app.query_one(LessonPane).display and f"{expected + 1}/9" in str(app.query_one(LessonPane).border_title)
 
 
@@ -95,11 +109,11 @@ async def test_every_quick_press_of_less_than_counts() -> None:
         for _ in range(4):
             await pilot.press("greater_than_sign")
         await settle(app, pilot)
-        assert app.chapter == 4
+        assert app.controller.teaching.chapter == 4
         for _ in range(3):  # three presses arriving together, before the first chapter is ready
             app.action_chapter(-1)
         await settle(app, pilot)
-        assert app.chapter == 1 and app.session.net.sizes == (2, 2, 1) and app.view_mode == "hidden"
+        assert app.controller.teaching.chapter == 1 and app.session.net.sizes == (2, 2, 1) and app.view_mode == "hidden"
 
 
 async def test_the_page_stands_beside_the_log_and_the_log_shows_the_step_asked() -> None:
@@ -129,24 +143,24 @@ async def test_a_chapter_that_says_keep_pressing_asks_each_step_and_scores_each_
         await settle(app, pilot)
         await pilot.press("greater_than_sign", "greater_than_sign")  # chapter 3: four steps asked
         await settle(app, pilot)
-        assert app.quiz_remaining == 4 and "each of the next 4 steps" in page(app)
+        assert app.controller.teaching.steps_left == 4 and "each of the next 4 steps" in page(app)
         for k in range(4):
             await pilot.press("right")
             assert isinstance(app.screen, QuestionScreen), f"question {k + 1} of 4 is asked"
             await pilot.press("escape")
             await pilot.pause()
-        assert app.quiz_remaining == 0 and "all asked" in page(app)
+        assert app.controller.teaching.steps_left == 0 and "all asked" in page(app)
         position = app.stepper.position
         await pilot.press("right")  # no question left: → steps
         assert not isinstance(app.screen, QuestionScreen) and app.stepper.position == position + 1
-        asked = app.quiz_score.tally("forward").asked
+        asked = app.controller.teaching.score.tally("forward").asked
         assert asked == 4
         await pilot.press("less_than_sign", "greater_than_sign")  # back into chapter 3: asked again, as practice
         await settle(app, pilot)
         await pilot.press("right")
         await answer(pilot, "-1.8635")
-        assert "practice" in app.message and app.quiz_score.tally("forward").asked == asked
-        assert app.lesson_progress.answers(2) == ["skipped"] * 4
+        assert "practice" in app.message and app.controller.teaching.score.tally("forward").asked == asked
+        assert app.controller.teaching.score.chapter_answers(2) == ["skipped"] * 4
 
 
 async def test_re_answering_the_chapters_own_question_scores_once() -> None:
@@ -157,9 +171,9 @@ async def test_re_answering_the_chapters_own_question_scores_once() -> None:
         for text in ("2", "3", "3"):
             await pilot.press("A")
             await answer(pilot, text)
-        score = app.quiz_score.tally("concept")
+        score = app.controller.teaching.score.tally("concept")
         assert (score.right, score.wrong) == (0, 1)
-        assert "practice" in app.message and app.lesson_progress.answers(0) == ["wrong"]
+        assert "practice" in app.message and app.controller.teaching.score.chapter_answers(0) == ["wrong"]
         assert "**Answer:**" in page(app)
 
 
@@ -175,7 +189,7 @@ async def test_digits_typed_while_a_question_waits_are_neither_pins_nor_answers(
         await pilot.press("0", "full_stop", "2")
         assert app.stepper.focus == focus and app.stepper.position == position
         assert not isinstance(app.screen, QuestionScreen) and "a question is waiting" in app.message
-        assert app.quiz_score.tally("forward").asked == 0
+        assert app.controller.teaching.score.tally("forward").asked == 0
         await pilot.press("greater_than_sign")  # chapter 4 asks one step; once asked, digits pin again
         await settle(app, pilot)
         await pilot.press("right", "escape")
@@ -207,12 +221,12 @@ async def test_the_last_chapter_leads_to_a_page_with_the_score() -> None:
             await pilot.press("greater_than_sign")
         await settle(app, pilot)
         text = page(app)
-        assert app.chapter == 9 and "The end" in text and "1 of" in text and "What to try next" in text
+        assert app.controller.teaching.chapter == 9 and "The end" in text and "1 of" in text and "What to try next" in text
         await pilot.press("greater_than_sign")
         assert "closing page" in app.message
         await pilot.press("less_than_sign")
         await settle(app, pilot)
-        assert app.chapter == 8 and "too large a step" in page(app)
+        assert app.controller.teaching.chapter == 8 and "too large a step" in page(app)
 
 
 async def test_the_lesson_keys_are_on_screen_at_80x24() -> None:

@@ -18,7 +18,6 @@ from tui_nn.engine.lesson import (
     MAX_TABLE_ROWS,
     TABLE_DELIMITER,
     LessonError,
-    LessonProgress,
     StepQuiz,
     WrittenQuiz,
     builtin_lesson,
@@ -29,7 +28,7 @@ from tui_nn.engine.lesson import (
     rehearse,
     tables_as_text,
 )
-from tui_nn.engine.quiz import check, next_question
+from tui_nn.engine.quiz import QuizScore, check, next_question, written_question
 from tui_nn.engine.session import build
 
 HEAD = "---\ntitle: T\n---\n"
@@ -143,28 +142,33 @@ def test_the_chapters_own_questions_are_not_answered_by_the_text_above_them() ->
     )  # reading it off is not enough
 
 
+def scored(score: QuizScore, chapter: int, k: int, answer: str) -> QuizScore:
+    """`score` after a lesson question's answer (right, wrong or skipped), under its place in the lesson."""
+    q = written_question("2 + 2?", "4")
+    if answer == "skipped":
+        return score.skipped(q, (chapter, k))
+    return score.answered(q, check(q, "4" if answer == "right" else "5"), (chapter, k))
+
+
 def test_each_question_is_scored_once() -> None:
-    progress = LessonProgress()
-    assert progress.record(0, 0, "wrong")
-    assert not progress.record(0, 0, "right")  # answering again is practice
-    assert progress.record(2, 1, "right") and progress.record(2, 0, "skipped")
-    assert progress.answers(0) == ["wrong"] and progress.answers(2) == ["skipped", "right"]
+    score = scored(QuizScore(), 0, 0, "wrong")
+    assert scored(score, 0, 0, "right") == score  # answering again is practice
+    score = scored(scored(score, 2, 1, "right"), 2, 0, "skipped")
+    assert score.chapter_answers(0) == ["wrong"] and score.chapter_answers(2) == ["skipped", "right"]
+    assert score.total.asked == 3 and score.concept.right == 1
 
 
 def test_the_closing_page_has_the_score_per_chapter_and_what_next() -> None:
     lesson = builtin_lesson()
-    progress = LessonProgress()
-    progress.record(0, 0, "right")
-    progress.record(2, 0, "right")
-    progress.record(2, 1, "wrong")
-    page = closing_page(lesson, progress)
+    score = scored(scored(scored(QuizScore(), 0, 0, "right"), 2, 0, "right"), 2, 1, "wrong")
+    page = closing_page(lesson, score)
     total = sum(questions_in(c) for c in lesson.chapters)
     assert f"2 of {total} questions right" in page
     rows = {c.title: page.split(c.title + " ", 1)[1].split("\n")[0].split() for c in lesson.chapters}
     assert rows[lesson.chapters[0].title] == ["1", "0", "0", "0"]
     assert rows[lesson.chapters[2].title] == ["1", "1", "0", str(questions_in(lesson.chapters[2]) - 2)]
     assert "What to try next" in page
-    assert "a | b" in closing_page(parse_lesson(HEAD + "## a | b\n\ntext\n", "t.md"), LessonProgress())
+    assert "a | b" in closing_page(parse_lesson(HEAD + "## a | b\n\ntext\n", "t.md"), QuizScore())
 
 
 def test_tables_are_shown_as_aligned_text_not_laid_out_cell_by_cell() -> None:

@@ -82,7 +82,7 @@ async def test_a_wrong_answer_names_the_mistake_it_matches() -> None:
         assert dl_dh1 is not None and dl_dh1.kind == "grad_a"
         await answer(pilot, screen.question.givens[0].shown)  # ∂L/∂h1 itself, as given
         assert app.message.startswith("✗") and "slope" in app.message and "left out" in app.message, app.message
-        assert app.quiz_score.tally("backward").wrong == 1
+        assert app.controller.teaching.score.tally("backward").wrong == 1
 
 
 async def test_a_question_asked_again_after_back_is_scored_once() -> None:
@@ -91,15 +91,15 @@ async def test_a_question_asked_again_after_back_is_scored_once() -> None:
         await pilot.press("a", "right")
         first = app.screen.question  # type: ignore[attr-defined]
         await answer(pilot, first.shown)
-        assert app.quiz_score.total.right == 1
+        assert app.controller.teaching.score.total.right == 1
         await pilot.press("left", "right")
         assert app.screen.question == first  # type: ignore[attr-defined]
         await answer(pilot, first.shown)
-        assert app.quiz_score.total.asked == 1
+        assert app.controller.teaching.score.total.asked == 1
         assert "scored the first time only" in app.message
         await pilot.press("left", "right")
         await pilot.press("escape")  # a skip after scoring does not count either
-        assert app.quiz_score.total.asked == 1
+        assert app.controller.teaching.score.total.asked == 1
         assert app.message.startswith("skipped") and "scored the first time only" in app.message
 
 

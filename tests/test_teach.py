@@ -45,10 +45,10 @@ async def test_the_quiz_asks_before_revealing_and_keeps_score() -> None:
         assert isinstance(app.screen, QuestionScreen) and app.stepper.position == 2
         await pilot.press("escape")  # skipped
         assert app.stepper.position == 3
-        score = app.quiz_score.tally("forward")
+        score = app.controller.teaching.score.tally("forward")
         assert (score.right, score.wrong, score.skipped) == (1, 1, 1)
         await pilot.press("left", "left")  # ← still undoes; the score stays
-        assert app.stepper.position == 1 and app.quiz_score.tally("forward").asked == 3
+        assert app.stepper.position == 1 and app.controller.teaching.score.tally("forward").asked == 3
 
 
 async def test_an_answer_within_the_stated_tolerance_counts() -> None:
@@ -121,20 +121,24 @@ async def test_the_lesson_goes_forwards_and_back_and_sets_each_chapters_state() 
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("L")
         await pilot.pause()
-        assert app.lesson is not None and app.chapter == 0 and app.query_one(LessonPane).display
+        assert (
+            app.controller.teaching.lesson is not None
+            and app.controller.teaching.chapter == 0
+            and app.query_one(LessonPane).display
+        )
         assert app.session.net.sizes == (2, 1), "chapter 1 is the perceptron"
         await pilot.press("greater_than_sign")
         await pilot.pause()
-        assert app.chapter == 1 and app.session.net.sizes == (2, 2, 1) and app.view_mode == "hidden"
+        assert app.controller.teaching.chapter == 1 and app.session.net.sizes == (2, 2, 1) and app.view_mode == "hidden"
         await pilot.press("less_than_sign")
         await pilot.pause()
-        assert app.chapter == 0 and app.session.net.sizes == (2, 1)
+        assert app.controller.teaching.chapter == 0 and app.session.net.sizes == (2, 1)
         await pilot.press("less_than_sign")
         assert "first chapter" in app.message
         await pilot.press("L")
         assert not app.query_one(LessonPane).display
         await pilot.press("v", "c", "escape", "L")  # the lesson state outlives v and c
-        assert app.chapter == 0 and app.query_one(LessonPane).display
+        assert app.controller.teaching.chapter == 0 and app.query_one(LessonPane).display
 
 
 async def test_a_teachers_own_lesson(tmp_path: Path) -> None:
@@ -149,16 +153,16 @@ async def test_a_teachers_own_lesson(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.pause()
-        assert app.chapter == 0 and app.stepper.position == 6
+        assert app.controller.teaching.chapter == 0 and app.stepper.position == 6
         await pilot.press("right")  # the chapter's question: the next step is asked
         assert isinstance(app.screen, QuestionScreen)
         await pilot.press("escape")
         await pilot.press("greater_than_sign")
         await pilot.pause()
-        assert app.chapter == 1 and app.stepper.epoch == 1
+        assert app.controller.teaching.chapter == 1 and app.stepper.epoch == 1
         await pilot.press("A")
         await answer(pilot, "2")
-        assert app.message.startswith("✓") and app.quiz_score.tally("concept").right == 1
+        assert app.message.startswith("✓") and app.controller.teaching.score.tally("concept").right == 1
 
 
 async def test_a_chapter_asks_its_step_in_the_style_it_names_and_A_asks_it() -> None:
@@ -168,7 +172,7 @@ async def test_a_chapter_asks_its_step_in_the_style_it_names_and_A_asks_it() -> 
     app = TuiNN(build(lesson.config), pace=None, lesson=lesson)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        while app.chapter < len(lesson.chapters) - 1:
+        while app.controller.teaching.chapter < len(lesson.chapters) - 1:
             await pilot.press("greater_than_sign")
             await app.workers.wait_for_complete()
             await pilot.pause()
@@ -179,4 +183,4 @@ async def test_a_chapter_asks_its_step_in_the_style_it_names_and_A_asks_it() -> 
         assert q.kind == "update_w" and not q.is_choice and q.prompt.startswith("w11 after this update")
         assert q.value == app.stepper.peek().value and "w11 ←" in q.worked and q.worked.endswith("= ?")
         await pilot.press("escape")  # skipped: the same question counts as skipped
-        assert app.quiz_score.tally("update").skipped == 1 and app.stepper.position > 0
+        assert app.controller.teaching.score.tally("update").skipped == 1 and app.stepper.position > 0

@@ -154,6 +154,87 @@ class CustomSample(Action):
     y: tuple[float, ...] = (0.0,)
 
 
+# --- teaching: the quiz and the lesson ---------------------------------------------------------
+# A question, an answer and a chapter are recorded like a step, so a replay asks, judges and
+# scores them again, bit for bit.
+
+
+@dataclass(frozen=True)
+class QuizMode(Action):
+    """Quiz mode on or off (a): → then asks for each step's value before showing it."""
+
+    name: ClassVar[str] = "quiz"
+    on: bool = True
+
+
+@dataclass(frozen=True)
+class Ask(Action):
+    """Ask for the next step's value before it is shown (→ in quiz mode, or a chapter's step question)."""
+
+    name: ClassVar[str] = "ask"
+
+
+@dataclass(frozen=True)
+class AskChapter(Action):
+    """Ask the lesson chapter's own question (A); a chapter with step questions still to ask asks the next."""
+
+    name: ClassVar[str] = "ask_chapter"
+
+
+@dataclass(frozen=True)
+class Answer(Action):
+    """The answer typed to the question on screen (a number, a choice's key or words)."""
+
+    name: ClassVar[str] = "answer"
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Skip(Action):
+    """Skip the question on screen (Esc): its answer is revealed, and it counts as skipped."""
+
+    name: ClassVar[str] = "skip"
+
+
+@dataclass(frozen=True)
+class Hint(Action):
+    """The next hint for the question on screen (?): the rule, then the rule with its numbers."""
+
+    name: ClassVar[str] = "hint"
+
+
+@dataclass(frozen=True)
+class OpenLesson(Action):
+    """Open a lesson at its first chapter. It carries the lesson's Markdown, so a recording plays
+    the very lesson it was made with, whatever became of its file (or of the built-in one)."""
+
+    name: ClassVar[str] = "open_lesson"
+    lesson: str = ""  # how messages name it (its file, or xor.md)
+    markdown: str = ""
+
+
+@dataclass(frozen=True)
+class NextChapter(Action):
+    """The lesson's next chapter (>); after the last one, the closing page with the score."""
+
+    name: ClassVar[str] = "next_chapter"
+
+
+@dataclass(frozen=True)
+class PreviousChapter(Action):
+    """The lesson's previous chapter (<); its questions are asked again, as practice."""
+
+    name: ClassVar[str] = "previous_chapter"
+
+
+@dataclass(frozen=True)
+class ShowLesson(Action):
+    """Show or hide the lesson's page (L); the lesson, its chapter and the score stay."""
+
+    name: ClassVar[str] = "show_lesson"
+    shown: bool = True
+
+
 ACTIONS: dict[str, type[Action]] = {
     cls.name: cls
     for cls in (
@@ -174,6 +255,16 @@ ACTIONS: dict[str, type[Action]] = {
         SetParam,
         KnockOut,
         CustomSample,
+        QuizMode,
+        Ask,
+        AskChapter,
+        Answer,
+        Skip,
+        Hint,
+        OpenLesson,
+        NextChapter,
+        PreviousChapter,
+        ShowLesson,
     )
 }
 
@@ -188,7 +279,7 @@ def action_from_json(document: object) -> Action:
     name = document["action"]
     cls = ACTIONS.get(name)
     if cls is None:
-        raise ActionError(f"unknown action '{shown_text(name)}': known ones are {', '.join(ACTIONS)}")
+        raise ActionError(f"unknown action '{shown_text(name)}': {_known_like(name)}")
     if cls is Rebuild:
         unknown = set(document) - {"action", "config"}
         if unknown:
@@ -204,6 +295,12 @@ def action_from_json(document: object) -> Action:
             continue
         expected = {"epochs": int, "sample": (int, type(None)), "factor": (int, float), "lr": (int, float), "seed": int}
         expected.update({"param": str, "value": (int, float), "layer": int, "unit": int})
+        expected.update({"text": str, "lesson": str, "markdown": str})
+        if f.name in SWITCHES:
+            if not isinstance(value, bool):
+                raise ActionError(f"{name}: {f.name} must be true or false, not {json_type(value)}")
+            kwargs[f.name] = value
+            continue
         kind = expected.get(f.name, object)
         if isinstance(value, bool) or not isinstance(value, kind):  # type: ignore[arg-type]
             raise ActionError(f"{name}: {f.name} has the wrong type ({json_type(value)})")
@@ -217,11 +314,27 @@ def action_from_json(document: object) -> Action:
     return cls(**kwargs)
 
 
+def _known_like(name: str) -> str:
+    """The known actions closest to an unknown name, or the first few of them: the whole list
+    (27 names) would make a refusal longer than a line."""
+    import difflib
+
+    close = difflib.get_close_matches(name, ACTIONS, n=3, cutoff=0.6)
+    if close:
+        return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+    return f"known ones are {', '.join(list(ACTIONS)[:8])} … ({len(ACTIONS)} in all; docs/sessions.md lists them)"
+
+
 # What a recorded action may hold: no key, click or dialog of the app can produce a value beyond
 # these, so a file holding one was not recorded by it (and could freeze or break a replay).
 MAX_EPOCHS = 1_000_000  # of training in one session file, all `train` actions together: a minute or more of replay
 MAX_PARAM_NAME = 40  # characters; the longest real name, W4[63,63], has 9
 MAX_SEED = 2**32 - 1  # numpy's seeds, as --seed takes them
+MAX_ANSWER = (
+    200  # characters of an answer: the answer box takes no more (the longest real one, a parameter's name or a number, has ~25)
+)
+MAX_LESSON_NAME = 255  # characters of a lesson's name (a file's path as shown)
+SWITCHES = ("on", "shown")  # the fields that are true or false
 
 
 def _out_of_range(field: str, value: int | float | str | None) -> str | None:
@@ -233,6 +346,15 @@ def _out_of_range(field: str, value: int | float | str | None) -> str | None:
     if value is None or isinstance(value, str):
         if field == "param" and isinstance(value, str) and not 0 < len(value) <= MAX_PARAM_NAME:
             return f"param must name a parameter (e.g. w11 or W1[0,0]), not '{shown_text(value)}'"
+        if field == "text" and isinstance(value, str) and len(value) > MAX_ANSWER:
+            return f"text must be an answer of at most {MAX_ANSWER} characters, not {len(value):,}"
+        if field == "lesson" and isinstance(value, str) and not 0 < len(value) <= MAX_LESSON_NAME:
+            return f"lesson must name the lesson (at most {MAX_LESSON_NAME} characters), not '{shown_text(value)}'"
+        if field == "markdown" and isinstance(value, str):
+            from tui_nn.engine.lesson import MAX_LESSON_BYTES  # the lesson parser's own bound
+
+            if len(value.encode("utf-8", "surrogatepass")) > MAX_LESSON_BYTES:
+                return f"markdown is larger than a lesson may be ({MAX_LESSON_BYTES // 1024} kB)"
         return None
     number = finite(value)
     shown = shown_number(value)

@@ -31,6 +31,7 @@ from tui_nn.engine.reasons import Diagnosis, RateTooHigh, StopReason, Stuck, Tar
 from tui_nn.engine.records import Step
 from tui_nn.engine.session import Session, build
 from tui_nn.engine.stepper import Jump, Stepper, Undone
+from tui_nn.engine.teaching import ChapterOpened, LessonView, Said, Settled, Teaching, TeachingFrame
 from tui_nn.engine.training import RunResult
 from tui_nn.engine.view import View, capture
 
@@ -65,6 +66,7 @@ class Outcome:
     message: Message | None = None
     rebuilt: bool = False  # the session was replaced: the UI rebuilds its panes
     what_if: WhatIf | None = None  # a parameter changed: the loss and ŷ before and after
+    view: LessonView | None = None  # a lesson chapter opened that shows this view
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,7 @@ class Controller:
         self._noted: set[str] = set()  # diagnosis kinds already written to the log
         self.trail = ParamTrail()  # every parameter's value over the epochs seen, for the inspector
         self._trail_of = session  # the session the trail follows: another network starts a new one
+        self.teaching = Teaching()  # the quiz and the lesson: changed by their actions, like the rest
         if session.origin is not None:
             self.logbook.note(session.origin, "info")
         self.logbook.note(session.describe(), "bold")
@@ -181,10 +184,14 @@ class Controller:
             if isinstance(action, act.ScaleLR | act.SetLR):
                 return self._change_lr(action)
             raise RuntimeError(f"{action.name} while training: stop training first")
-        handler: Callable[[act.Action], Outcome] = getattr(self, f"_do_{action.name}")
-        outcome = handler(action)
+        outcome = self._perform(action)
         self.record.append(action)
         return outcome
+
+    def _perform(self, action: act.Action) -> Outcome:
+        """Apply one action without recording it (a lesson chapter's actions: its NextChapter is recorded)."""
+        handler: Callable[[act.Action], Outcome] = getattr(self, f"_do_{action.name}")
+        return handler(action)
 
     def _log(self, steps: list[Step]) -> None:
         shown = steps[-LOG_TAIL:]
@@ -403,6 +410,65 @@ class Controller:
         net.weights(action.layer, params)[action.unit - 1, :] = 0.0
         unit = self.stepper.narrator.names.unit(action.layer, action.unit - 1)
         return self._edit(params, f"knocked out {unit}", f"knocked out {unit} (every weight leaving it is 0)")
+
+    # --- teaching: the quiz and the lesson (their logic: engine/teaching.py) ------------------
+    # An answer to a step's question reveals the step: one Answer, one step (← undoes the step,
+    # the score stays). A chapter's actions are applied by its turn and recorded as that turn.
+
+    def teaching_frame(self) -> TeachingFrame:
+        """What the question panel and the lesson's page show now."""
+        return self.teaching.frame()
+
+    def _do_quiz(self, action: act.Action) -> Outcome:
+        assert isinstance(action, act.QuizMode)
+        return Outcome(Message(*self.teaching.set_quiz(action.on)))
+
+    def _do_ask(self, _: act.Action) -> Outcome:
+        return Outcome(Message(*self.teaching.ask(self.stepper)))
+
+    def _do_ask_chapter(self, _: act.Action) -> Outcome:
+        return Outcome(Message(*self.teaching.ask_chapter(self.stepper)))
+
+    def _do_answer(self, action: act.Action) -> Outcome:
+        assert isinstance(action, act.Answer)
+        return self._settled(self.teaching.answer(action.text))
+
+    def _do_skip(self, _: act.Action) -> Outcome:
+        return self._settled(self.teaching.skip())
+
+    def _do_hint(self, _: act.Action) -> Outcome:
+        return Outcome(Message(*self.teaching.hint()))
+
+    def _settled(self, result: Settled | Said) -> Outcome:
+        if not isinstance(result, Settled):
+            return Outcome(Message(*result))
+        if result.note is not None:
+            self.logbook.note(*result.note)
+        if result.reveals_step:
+            self._do_next(act.Next())
+        return Outcome(Message(*result.said))
+
+    def _do_open_lesson(self, action: act.Action) -> Outcome:
+        assert isinstance(action, act.OpenLesson)
+        return self._chapter_opened(self.teaching.open_lesson(action.lesson, action.markdown))
+
+    def _do_next_chapter(self, _: act.Action) -> Outcome:
+        return self._chapter_opened(self.teaching.turn(1))
+
+    def _do_previous_chapter(self, _: act.Action) -> Outcome:
+        return self._chapter_opened(self.teaching.turn(-1))
+
+    def _chapter_opened(self, result: ChapterOpened | Said) -> Outcome:
+        if not isinstance(result, ChapterOpened):
+            return Outcome(Message(*result))
+        rebuilt = False
+        for action in result.actions:
+            rebuilt = self._perform(action).rebuilt or rebuilt
+        return Outcome(Message(*result.said), rebuilt=rebuilt, view=result.view)
+
+    def _do_show_lesson(self, action: act.Action) -> Outcome:
+        assert isinstance(action, act.ShowLesson)
+        return Outcome(Message(*self.teaching.show_lesson(action.shown)))
 
     # --- live training (driven by the UI's training worker) ----------------------------
     # The worker trains in a training process (engine/remote.py), which mirrors every frame into

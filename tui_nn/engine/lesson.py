@@ -35,7 +35,7 @@ from tui_nn.engine.controller import MAX_PARAMETER, Controller
 from tui_nn.engine.datasets import load
 from tui_nn.engine.network import Network
 from tui_nn.engine.notation import Names, parse_parameter
-from tui_nn.engine.quiz import STYLES, Question, Style, next_question, written_question
+from tui_nn.engine.quiz import STYLES, Question, QuizScore, Style, next_question, written_question
 from tui_nn.engine.safe_files import read_limited, shown_path, size_text
 from tui_nn.engine.session import build
 from tui_nn.engine.walk import forward_step_count, sample_step_count
@@ -131,6 +131,7 @@ class Lesson:
     chapters: tuple[Chapter, ...]
     introduction: str  # Markdown between the front matter and the first chapter (may be empty)
     name: str  # how messages name the file
+    text: str = ""  # the lesson's Markdown as read: what a session file records it by (OpenLesson)
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -308,6 +309,7 @@ class _Draft:
 class _Parser:
     def __init__(self, text: str, name: str) -> None:
         self.name = name
+        self.source = text
         if text.startswith("\ufeff"):
             text = text[1:]
         self.lines = [line.removesuffix("\r") for line in text.split("\n")]
@@ -370,7 +372,7 @@ class _Parser:
             chapters.append(self._finish(draft))
         if not chapters:
             raise self.error(len(self.lines), "the lesson has no chapters: start each one with a line '## Title'")
-        return Lesson(title, config, tuple(chapters), "\n".join(intro).strip("\n"), self.name)
+        return Lesson(title, config, tuple(chapters), "\n".join(intro).strip("\n"), self.name, self.source)
 
     def _check_table(self, number: int, line: str) -> None:
         """Refuse a Markdown table wider or longer than the lesson pane can lay out quickly."""
@@ -848,27 +850,6 @@ def tables_as_text(markdown: str) -> str:
 
 # --- the learner's progress and the closing page -------------------------------------------------
 
-Answer = Literal["right", "wrong", "skipped"]
-
-
-@dataclass
-class LessonProgress:
-    """Each of a lesson's questions scored once: the first answer counts; answering it again
-    (after `<`, or `A` twice) is practice and changes no score."""
-
-    results: dict[tuple[int, int], Answer] = field(default_factory=dict)
-
-    def record(self, chapter: int, question: int, answer: Answer) -> bool:
-        """Score question `question` (0 for a chapter's own, k for its k-th step question) of
-        chapter `chapter`; False when that question was scored before."""
-        if (chapter, question) in self.results:
-            return False
-        self.results[(chapter, question)] = answer
-        return True
-
-    def answers(self, chapter: int) -> list[Answer]:
-        return [answer for (k, _), answer in sorted(self.results.items()) if k == chapter]
-
 
 def questions_in(chapter: Chapter) -> int:
     """How many questions the chapter asks."""
@@ -881,11 +862,11 @@ def _table_cell(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|")
 
 
-def closing_page(lesson: Lesson, progress: LessonProgress) -> str:
-    """The page after the last chapter: the score per chapter, what the chapters covered, and
-    what to try next (Markdown)."""
+def closing_page(lesson: Lesson, score: QuizScore) -> str:
+    """The page after the last chapter: the score per chapter (the first answer to each of its
+    questions), what the chapters covered, and what to try next (Markdown)."""
     asked = sum(questions_in(c) for c in lesson.chapters)
-    right = sum(a == "right" for a in progress.results.values())
+    right = score.lesson_answers.count("right")
     lines = [
         "## The end",
         "",
@@ -895,7 +876,7 @@ def closing_page(lesson: Lesson, progress: LessonProgress) -> str:
         "|:--|--:|--:|--:|--:|",
     ]
     for k, chapter in enumerate(lesson.chapters):
-        answers = progress.answers(k)
+        answers = score.chapter_answers(k)
         counts = [answers.count(kind) for kind in ("right", "wrong", "skipped")]
         open_ = questions_in(chapter) - len(answers)
         lines.append(f"| {_table_cell(chapter.title)} | {' | '.join(str(c) for c in counts)} | {open_} |")

@@ -15,7 +15,8 @@ import numpy as np
 
 from tui_nn.engine.records import Step
 
-Tone = Literal["note", "bold", "info", "warn", "error", "success", "focus"]
+# "wrong": a quiz answer judged wrong, shown as an error is but not one: the action itself succeeded
+Tone = Literal["note", "bold", "info", "warn", "error", "success", "focus", "wrong"]
 MAX_ENTRIES = 600
 
 

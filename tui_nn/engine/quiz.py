@@ -854,6 +854,16 @@ def written_question(prompt: str, answer: str, choices: Sequence[str] = (), tole
     return Question("concept", "written", prompt, "", value, answer, how, tolerance)
 
 
+def hint_lines(question: Question) -> list[str]:
+    """What the hint key shows, press by press: the rule, then the rule with the numbers put in."""
+    lines = []
+    if question.formula:
+        lines.append(f"rule: {question.formula}")
+    if question.worked:
+        lines.append(question.worked)
+    return lines
+
+
 # --- judging answers ---------------------------------------------------------------------------
 
 
@@ -931,13 +941,21 @@ class Tally:
         return Tally(self.right + other.right, self.wrong + other.wrong, self.skipped + other.skipped)
 
 
+Answer = Literal["right", "wrong", "skipped"]
+# What a question is scored under: a step's question by its identity (asked again after ← it is the
+# same question), a lesson's question by its place, (chapter, k): 0 for the chapter's own, k for
+# its k-th step question.
+ScoreKey = str | tuple[int, int]
+
+
 @dataclass(frozen=True)
 class QuizScore:
     """Right, wrong and skipped answers per kind of step: a plain value, not tied to positions in
     the walk, so stepping back, resizing or rebuilding the network leaves it as it is.
 
-    Each question counts once: asked again after ← (the same identity), its answer is judged
-    but not scored again.
+    Each question counts once, for the quiz and the lesson alike: the first answer under a key
+    is scored and kept (`first`); an answer under a key already scored is judged but changes
+    nothing (practice).
     """
 
     forward: Tally = Tally()
@@ -945,32 +963,41 @@ class QuizScore:
     backward: Tally = Tally()
     update: Tally = Tally()
     concept: Tally = Tally()
-    scored: frozenset[str] = frozenset()
+    first: tuple[tuple[ScoreKey, Answer], ...] = ()  # the first answer under each key, in the order given
 
-    def has_scored(self, q: Question) -> bool:
-        return q.identity in self.scored
+    def has_scored(self, key: Question | ScoreKey) -> bool:
+        wanted = key.identity if isinstance(key, Question) else key
+        return any(scored == wanted for scored, _ in self.first)
 
     def tally(self, category: Category) -> Tally:
         result: Tally = getattr(self, category)
         return result
 
-    def _add(self, q: Question, outcome: Literal["right", "wrong", "skipped"]) -> QuizScore:
-        if self.has_scored(q):
+    def _add(self, q: Question, outcome: Answer, key: ScoreKey | None) -> QuizScore:
+        key = q.identity if key is None else key
+        if self.has_scored(key):
             return self
         old = self.tally(q.category)
-        return replace(
-            self, scored=self.scored | {q.identity}, **{q.category: replace(old, **{outcome: getattr(old, outcome) + 1})}
-        )
+        counted = replace(old, **{outcome: getattr(old, outcome) + 1})
+        return replace(self, first=(*self.first, (key, outcome)), **{q.category: counted})
 
-    def answered(self, q: Question, verdict: Verdict) -> QuizScore:
-        """The score after `verdict` on `q` (an invalid answer is not counted: it is asked again;
-        a question already scored is not scored again)."""
+    def answered(self, q: Question, verdict: Verdict, key: ScoreKey | None = None) -> QuizScore:
+        """The score after `verdict` on `q`, scored under `key` (the question's identity unless
+        given). An invalid answer is not counted (it is asked again); nor is a key scored before."""
         if verdict.outcome == "invalid":
             return self
-        return self._add(q, verdict.outcome)
+        return self._add(q, verdict.outcome, key)
 
-    def skipped(self, q: Question) -> QuizScore:
-        return self._add(q, "skipped")
+    def skipped(self, q: Question, key: ScoreKey | None = None) -> QuizScore:
+        return self._add(q, "skipped", key)
+
+    def chapter_answers(self, chapter: int) -> list[Answer]:
+        """The first answers to a lesson chapter's questions, in the order of its questions."""
+        return [answer for key, answer in sorted((k, a) for k, a in self.first if isinstance(k, tuple) and k[0] == chapter)]
+
+    @property
+    def lesson_answers(self) -> list[Answer]:
+        return [answer for key, answer in self.first if isinstance(key, tuple)]
 
     @property
     def total(self) -> Tally:

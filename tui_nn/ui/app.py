@@ -61,9 +61,7 @@ from tui_nn.ui.widgets import BoundaryPane, HiddenPane, KeysFooter, LossPane, Ne
 
 if TYPE_CHECKING:  # what the first frame does not need loads when it is first used (see the imports in methods)
     from tui_nn.engine.explain import Element, WhatIf
-    from tui_nn.engine.lesson import Chapter, Lesson, LessonProgress
-    from tui_nn.engine.quiz import Question, QuizScore, Verdict
-    from tui_nn.engine.quiz import Style as QuizStyle
+    from tui_nn.engine.lesson import Lesson
     from tui_nn.engine.replay import Recording
 
 MIN_WIDTH, MIN_HEIGHT = 64, 20
@@ -149,44 +147,15 @@ class TuiNN(ResilientApp[None]):
         self.replay_count = len(self.replay_queue)  # to name an action by its place in the file
         self.replay_run: tuple[LiveRun, int] | None = None  # a recorded run being trained in slices, and its epochs
         self._slice_epochs = REPLAY_SLICE_EPOCHS
-        # Teaching: quiz mode and its score, the lesson and its chapter (they outlive ←, v, c).
-        self.quiz_on = quiz
-        self.quiz_remaining = 0  # a lesson chapter's step questions still to ask: the next → asks
-        self.chapter_asked = 0  # step questions asked since the chapter opened (which of them the next one is)
-        self.quiz_style: QuizStyle = "auto"  # how that chapter asks it (a number, a choice)
-        self.asked: Question | None = None  # the question on screen
-        self._quiz_score: QuizScore | None = None  # made at the first question (the quiz module loads then)
-        self.asking = False
-        self.lesson = lesson
-        self.chapter = 0  # len(lesson.chapters) is the closing page
-        self.lesson_open = False
-        self.chapter_wanted: int | None = None  # where < and > pressed while a chapter prepares lead
-        self._turning = False  # a chapter is being prepared (its actions, the panes it rebuilds)
-        self._lesson_progress: LessonProgress | None = None
+        # Teaching: the quiz and the lesson are the controller's (controller.teaching), changed by
+        # actions like every step, so a recording replays them. A lesson given opens on mount.
+        if quiz:
+            self.controller.apply(act.QuizMode(True))
+        self.given_lesson = lesson  # what --lesson or `tui-nn lesson` gave: opened on mount, as its first action
 
     def get_key_display(self, binding: Binding) -> str:
         shown = super().get_key_display(binding)
         return asciify(shown) if self.ascii_only else shown
-
-    @property
-    def quiz_score(self) -> QuizScore:
-        if self._quiz_score is None:
-            from tui_nn.engine.quiz import QuizScore
-
-            self._quiz_score = QuizScore()
-        return self._quiz_score
-
-    @quiz_score.setter
-    def quiz_score(self, score: QuizScore) -> None:
-        self._quiz_score = score
-
-    @property
-    def lesson_progress(self) -> LessonProgress:
-        if self._lesson_progress is None:
-            from tui_nn.engine.lesson import LessonProgress
-
-            self._lesson_progress = LessonProgress()
-        return self._lesson_progress
 
     @property
     def session(self) -> Session:
@@ -228,10 +197,10 @@ class TuiNN(ResilientApp[None]):
         self.screen.set_class(self.ascii_only, "ascii")
         self._apply_size(self.size.width, self.size.height)
         self.draw()
-        if self.lesson is not None:  # a lesson opens at its first chapter
-            self.chapter_wanted = 0
-            self._turn_chapter()
-        if self.session.origin is not None and self.lesson is None:  # settings the learner did not choose
+        lesson = self.given_lesson
+        if lesson is not None and self.controller.teaching.lesson is None:  # a lesson opens at its first chapter
+            self.dispatch(act.OpenLesson(lesson.name, lesson.text))
+        elif self.session.origin is not None:  # settings the learner did not choose
             self.say(Message(self.session.origin, "info"))
             self.draw(self.view)
         if self.replay_queue:
@@ -263,6 +232,7 @@ class TuiNN(ResilientApp[None]):
         }
         classes.update({f"view-{mode}": self.view_mode == mode for mode in VIEWS})
         classes.update({f"lens-{lens}": self.lens == lens for lens in LENSES})
+        classes["lesson-open"] = self.controller.teaching.lesson_shown
         return classes
 
     def get_default_screen(self) -> Screen[None]:
@@ -365,9 +335,13 @@ class TuiNN(ResilientApp[None]):
             return
         outcome = self.controller.apply(action)
         self.say(outcome.message)
+        if outcome.view is not None:  # a lesson chapter shows its view
+            self.view_mode = outcome.view
+            self._apply_size(self.size.width, self.size.height)
         if outcome.rebuilt:
             self.call_later(self._rebuild)
             return
+        self._show_teaching()
         self.draw()
 
     def action_step(self) -> None:
@@ -378,75 +352,50 @@ class TuiNN(ResilientApp[None]):
         if name == "next" and self.replay_queue:
             self._replay_step()
             return
-        if name == "next" and (self.quiz_on or self.quiz_remaining) and self.live is None and self.player is None:
-            self._ask_next()
+        if name == "next" and self.controller.teaching.asks_on_next and self.live is None and self.player is None:
+            self.dispatch(act.Ask())  # the step's value is asked for before it is shown
             return
         self.dispatch(act.ACTIONS[name]())
 
     # --- teaching: the quiz, the words, the card and the lesson ---------------------------------
+    # The quiz and the lesson are the controller's state; keys become their actions, and after
+    # each action the question panel and the lesson's page show what the engine's frame says.
 
-    def _ask_next(self) -> None:
-        """Ask for the next step's value before revealing it."""
-        if self.asking:
+    def _show_teaching(self) -> None:
+        """Open, update or close the question panel, and show the lesson's page, as the engine has them."""
+        if self._recomposing or self._exit:
             return
-        from tui_nn.engine.quiz import next_question
+        frame = self.controller.teaching_frame()
+        top = self.screen
+        if frame.question is not None:
+            if isinstance(top, QuestionScreen):
+                top.show(frame.question)
+            elif len(self.screen_stack) == 1:
+                self.push_screen(QuestionScreen(frame.question, self.ascii_only, replaying=bool(self.replay_queue)))
+        elif isinstance(top, QuestionScreen):
+            self.pop_screen()
+        self.main_screen.set_class(frame.lesson_shown, "lesson-open")
+        if frame.page is not None and frame.lesson_shown:
+            self.query_one(LessonPane).show_page(frame.page, self.ascii_only)
 
-        question = next_question(self.stepper, self.quiz_style if self.quiz_remaining else "auto")
-        self.asked = question
-        self.asking = True
-        self.push_screen(QuestionScreen(question, self.quiz_score.summary(), self.ascii_only), self._answered)
-        # the keys first: at 80 columns the end of the line is cut
-        keys = "? rule (twice: with the numbers) · " if question.formula or question.worked else ""
-        given = " · the inputs are given, the rule is not" if question.givens else ""
-        self.say(Message(f"quiz · {keys}Enter answers · Esc skips{given}", "focus"))
-        self.draw(self.view)
+    def on_question_screen_answered(self, message: QuestionScreen.Answered) -> None:
+        self.dispatch(act.Answer(message.text))
 
-    def _answered(self, result: tuple[Question, Verdict] | None) -> None:
-        self.asking = False
-        if result is None:
-            from tui_nn.engine.quiz import next_question
+    def on_question_screen_skipped(self, _: QuestionScreen.Skipped) -> None:
+        self.dispatch(act.Skip())
 
-            question = self.asked if self.asked is not None else next_question(self.stepper)
-            verdict_text, tone, answer = f"skipped: it is {question.shown}", "info", "skipped"
+    def on_question_screen_hint_asked(self, _: QuestionScreen.HintAsked) -> None:
+        self.dispatch(act.Hint())
+
+    def on_question_screen_replay_key(self, message: QuestionScreen.ReplayKey) -> None:
+        """→ or p on a replayed question: the recording goes on (its answer is the next action)."""
+        if message.key == "play":
+            self.action_play()
         else:
-            question, verdict = result
-            right = verdict.outcome == "right"
-            verdict_text, tone = f"{'✓' if right else '✗'} {verdict.message}", "success" if right else "error"
-            answer = "right" if right else "wrong"
-        # Each question counts once: the quiz's own tally ignores a repeat, and a lesson chapter's
-        # progress records only the first answer to each of its questions.
-        again = self.quiz_score.has_scored(question)
-        scored = True
-        if self.quiz_remaining:  # a lesson chapter's step question: scored the first time it is answered
-            scored = self.lesson_progress.record(self.chapter, self.chapter_asked, answer)  # type: ignore[arg-type]
-            self.chapter_asked += 1
-            self.quiz_remaining -= 1
-        if scored:
-            self.quiz_score = self._scored(question, result)
-        if again and scored:
-            verdict_text += " (asked before: scored the first time only)"
-        self.controller.logbook.note(f"quiz · {question.prompt} {verdict_text}", "success" if tone == "success" else "warn")
-        self.dispatch(act.Next())
-        text = f"{verdict_text} · {self.quiz_score.summary()}"
-        if not scored:
-            text += " · practice: the first answer stays scored"
-        if self.quiz_remaining:
-            text += f" · {self.quiz_remaining} more: → asks the next"
-        self.say(Message(text, tone))  # type: ignore[arg-type]
-        self._show_lesson_page()
-        self.draw(self.view)
-
-    def _scored(self, question: Question, result: tuple[Question, Verdict] | None) -> QuizScore:
-        return self.quiz_score.skipped(question) if result is None else self.quiz_score.answered(*result)
+            self._replay_step()
 
     def action_quiz(self) -> None:
-        self.quiz_on = not self.quiz_on
-        if self.quiz_on:
-            text = "quiz: → asks for each step before showing it (Esc skips) · a turns it off"
-        else:
-            text = f"quiz off · {self.quiz_score.summary()}"
-        self.say(Message(text, "focus"))
-        self.draw(self.view)
+        self.dispatch(act.QuizMode(not self.controller.teaching.quiz_on))
 
     def action_words(self) -> None:
         log = self.query_one(CalcLog)
@@ -460,181 +409,24 @@ class TuiNN(ResilientApp[None]):
         card = reference_card(self.session.net, self.stepper.optimizer)
         self.push_screen(CardScreen(asciify(card) if self.ascii_only else card))
 
-    def _current_chapter(self) -> Chapter | None:
-        """The chapter on the page (None without a lesson, or on the closing page)."""
-        if self.lesson is None or not 0 <= self.chapter < len(self.lesson.chapters):
-            return None
-        return self.lesson.chapters[self.chapter]
-
-    def _question_waiting(self) -> str | None:
-        """How to open the answer box for the chapter's question still to answer, or None."""
-        from tui_nn.engine.lesson import WrittenQuiz
-
-        chapter = self._current_chapter()
-        if chapter is None or not self.lesson_open:
-            return None
-        if self.quiz_remaining:
-            return "→ asks the step first"
-        if isinstance(chapter.question, WrittenQuiz) and not self.lesson_progress.answers(self.chapter):
-            return "A opens the answer box"
-        return None
-
-    def _show_lesson_page(self) -> None:
-        """The page of the chapter (or the closing page), with the keys that work on it now."""
-        if self.lesson is None or not self.lesson_open or self._recomposing:
-            return
-        from tui_nn.engine.lesson import WrittenQuiz, closing_page
-
-        pane = self.query_one(LessonPane)
-        total = len(self.lesson.chapters)
-        chapter = self._current_chapter()
-        if chapter is None:
-            pane.show_page(
-                self.lesson.title, "the end", closing_page(self.lesson, self.lesson_progress), "< back · L hides", self.ascii_only
-            )
-            return
-        explanation = ""
-        answers = self.lesson_progress.answers(self.chapter)
-        if isinstance(chapter.question, WrittenQuiz) and answers:
-            explanation = chapter.question.explanation or f"The answer is {chapter.question.question.shown}."
-        waiting = self._question_waiting()
-        keys = f"{waiting.split(' ')[0]} answers · " if waiting else ""  # "→ answers", "A answers": short enough for 80 columns
-        keys += "< > chapters · L hides" if self.chapter + 1 < total else "> your score · < back · L hides"
-        pane.show(self.lesson, self.chapter, self.ascii_only, keys, self.quiz_remaining, explanation)
-
     def action_lesson(self) -> None:
         """L: open the lesson (the built-in one unless another was given), or hide and show it."""
-        if self.lesson is None:
+        teaching = self.controller.teaching
+        if teaching.lesson is None:
             from tui_nn.engine.lesson import builtin_lesson
 
-            self.lesson = builtin_lesson()
-            self.chapter_wanted = 0
-            self._turn_chapter()
+            lesson = builtin_lesson()
+            self.dispatch(act.OpenLesson(lesson.name, lesson.text))
             return
-        self.lesson_open = not self.lesson_open
-        self.screen.set_class(self.lesson_open, "lesson-open")
-        self._show_lesson_page()
+        self.dispatch(act.ShowLesson(not teaching.lesson_shown))
 
     def action_chapter(self, step: int) -> None:
-        """> and <: the next or previous chapter; > after the last one shows the closing page.
-        Presses while a chapter prepares all count (the latest place is opened once ready)."""
-        if self.lesson is None:
-            self.say(Message("no lesson open: L opens the built-in one", "warn"))
-            self.draw(self.view)
-            return
-        last = len(self.lesson.chapters)  # the closing page
-        base = self.chapter_wanted if self.chapter_wanted is not None else self.chapter
-        target = base + step
-        if not 0 <= target <= last:
-            where = "the closing page: < goes back to the last chapter" if step > 0 else "the first chapter"
-            self.say(Message(f"this is {where}", "info"))
-            self.draw(self.view)
-            return
-        self.chapter_wanted = target
-        self._turn_chapter()
-
-    def _turn_chapter(self) -> None:
-        """Open the chapter wanted once live training has paused (turning a chapter rebuilds)."""
-        if self._turning:
-            return  # the chapter being prepared opens the one wanted next when it is done
-        if self.live is not None:
-            self._after_training = self._turn_chapter
-            self.live.stop()
-            return
-        self._stop_playing()
-        self._turning = True
-        self.call_later(self._open_wanted)
-
-    async def _open_wanted(self) -> None:
-        try:
-            while self.chapter_wanted is not None:
-                if self.live is not None:  # T pressed while the chapter prepared: pause it, then go on
-                    self._after_training = self._turn_chapter
-                    self.live.stop()
-                    return
-                index, self.chapter_wanted = self.chapter_wanted, None
-                await self._open_chapter(index)
-        finally:
-            self._turning = False
-
-    async def _open_chapter(self, index: int) -> None:
-        """Set the state the chapter needs (its actions, one by one, through the controller)."""
-        assert self.lesson is not None and self.live is None
-        from tui_nn.engine.lesson import StepQuiz
-
-        self.chapter = index
-        self.quiz_remaining = self.chapter_asked = 0
-        self.lesson_open = True
-        self.screen.set_class(True, "lesson-open")
-        total = len(self.lesson.chapters)
-        if index == total:
-            right = sum(answer == "right" for answer in self.lesson_progress.results.values())
-            self.say(Message(f"the end of the lesson: {right} right on the first try · < goes back", "focus"))
-            self._show_lesson_page()
-            self.draw(self.view)
-            return
-        chapter = self.lesson.chapters[index]
-        rebuilt = False
-        for action in chapter.actions:
-            rebuilt = self.controller.apply(action).rebuilt or rebuilt
-        if chapter.view is not None:
-            self.view_mode = chapter.view
-        if isinstance(chapter.question, StepQuiz):
-            self.quiz_remaining, self.quiz_style = chapter.question.count, chapter.question.style
-        else:
-            self.quiz_style = "auto"
-        if rebuilt:
-            await self._rebuild()
-        self.screen.set_class(True, "lesson-open")
-        self._apply_size(self.size.width, self.size.height)
-        self._show_lesson_page()
-        self.say(Message(f"chapter {index + 1}/{total}: {chapter.title}", "focus"))
-        self.draw()
+        """> and <: the next or previous chapter; > after the last one shows the closing page."""
+        self.dispatch(act.NextChapter() if step > 0 else act.PreviousChapter())
 
     def action_answer_chapter(self) -> None:
         """A: answer the chapter's own question."""
-        from tui_nn.engine.lesson import StepQuiz, WrittenQuiz
-
-        chapter = self._current_chapter()
-        if chapter is not None and isinstance(chapter.question, StepQuiz) and self.quiz_remaining:
-            self._ask_next()  # the chapter asks for the next step: A asks it now, as → would
-            return
-        if chapter is None or not isinstance(chapter.question, WrittenQuiz):
-            if self.lesson is None:
-                text = "no lesson open: L opens one"
-            elif chapter is None:
-                text = "the lesson is over: < goes back to a chapter"
-            elif isinstance(chapter.question, StepQuiz):
-                text = "this chapter's questions have been asked: > for the next chapter (< and > again ask them as practice)"
-            else:
-                text = "this chapter has no question: > for the next chapter"
-            self.say(Message(text, "info"))
-            self.draw(self.view)
-            return
-        self.push_screen(
-            QuestionScreen(chapter.question.question, self.quiz_score.summary(), self.ascii_only), self._chapter_answered
-        )
-
-    def _chapter_answered(self, result: tuple[Question, Verdict] | None) -> None:
-        from tui_nn.engine.lesson import WrittenQuiz
-
-        chapter = self._current_chapter()
-        assert chapter is not None and isinstance(chapter.question, WrittenQuiz)
-        question = chapter.question.question
-        if result is None:
-            text, tone, answer = f"skipped: the answer is {question.shown}", "info", "skipped"
-        else:
-            verdict = result[1]
-            right = verdict.outcome == "right"
-            text, tone, answer = f"{'✓' if right else '✗'} {verdict.message}", "success" if right else "error", verdict.outcome
-        if self.lesson_progress.record(self.chapter, 0, answer):  # type: ignore[arg-type]
-            self.quiz_score = self._scored(question, result)
-            text += f" · {self.quiz_score.summary()}"
-        else:
-            text += " · practice: the first answer stays scored"
-        self.say(Message(text, tone))  # type: ignore[arg-type]
-        self._show_lesson_page()
-        self.draw(self.view)
+        self.dispatch(act.AskChapter())
 
     # --- replaying a recorded session ---------------------------------------------------------
 
@@ -665,6 +457,8 @@ class TuiNN(ResilientApp[None]):
     def _replay_finished(self) -> None:
         if not self.replay_queue:
             self._stop_replay()
+            if isinstance(self.screen, QuestionScreen):  # the recording ended on a question: it is the learner's now
+                self.screen.replaying = False
             self.say(Message("replay finished: the session is yours from here", "success"))
             self.draw(self.view)
 
@@ -715,7 +509,7 @@ class TuiNN(ResilientApp[None]):
         self.dispatch(act.Back())
 
     def action_pin(self, number: int) -> None:
-        waiting = self._question_waiting()
+        waiting = self.controller.teaching.waiting()
         if waiting is not None:
             # A learner typing an answer (0.2) before opening the box would otherwise pin sample 2:
             # while the chapter's question waits, a digit is neither a pin nor an answer.
@@ -744,7 +538,7 @@ class TuiNN(ResilientApp[None]):
     def action_scroll_log(self, pages: int) -> None:
         """PgUp (-1) / PgDn (1) scroll the log by a page; End (0) returns to the newest line. With a
         lesson open they scroll its page; while inspecting, the inspector."""
-        if self.lesson_open:
+        if self.controller.teaching.lesson_shown:
             pane = self.query_one(LessonPane)
             if pages == 0:
                 pane.scroll_end(animate=False)
@@ -833,7 +627,7 @@ class TuiNN(ResilientApp[None]):
         self.refresh_bindings()
         self._selection_moved()
         self.query_one(NetworkPane).selected = self.selection if self.inspecting else None  # the new diagram's
-        self._show_lesson_page()  # the new lesson pane is empty (settings, a reset, a theme replaced the panes)
+        self._show_teaching()  # the new lesson pane is empty (settings, a reset, a theme replaced the panes)
         self.draw()
 
     def action_cycle_view(self) -> None:

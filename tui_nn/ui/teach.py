@@ -1,8 +1,8 @@
 """Teaching: the quiz's question panel, the card of formulas in use, and the lesson pane.
 
-The questions, their checking and the score are the engine's (tui_nn.engine.quiz); lessons are
-parsed and applied as actions by the engine too (tui_nn.engine.lesson). These widgets only ask,
-show and pass the learner's words on.
+The questions, their checking and the score are the engine's (tui_nn.engine.quiz), held with the
+lesson and its chapter by the controller (tui_nn.engine.teaching) and changed by actions. These
+widgets only show the engine's frame and pass the learner's words on.
 """
 
 from __future__ import annotations
@@ -14,16 +14,19 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from tui_nn.engine.actions import MAX_ANSWER
 from tui_nn.ui import theme
 from tui_nn.ui.ascii import asciify
 from tui_nn.ui.screen_size import SettlesAtTerminalSize
 
 if TYPE_CHECKING:  # the app imports this module at start; lessons, quizzes and Markdown load when first used
-    from tui_nn.engine.lesson import Chapter, Lesson
-    from tui_nn.engine.quiz import Question, Verdict  # noqa: F401 (Verdict: in a quoted annotation)
+    from tui_nn.engine.quiz import Question
+    from tui_nn.engine.teaching import LessonPage, QuestionPanel
 
 
 HINT_KEY = "?"  # never part of an answer (numbers, signs, words, parameter names), so the answer box can't want it
@@ -46,13 +49,15 @@ class HintKey(Static):
             screen.action_hint()
 
 
-class QuestionScreen(SettlesAtTerminalSize, ModalScreen["tuple[Question, Verdict] | None"]):
+class QuestionScreen(SettlesAtTerminalSize, ModalScreen[None]):
     """Asks one question at the bottom of the screen, the app still visible above it.
 
     A step's question shows the numbers the answer is made from, named, and not the rule that
-    combines them: ? shows the rule, a second ? the rule with the numbers put in. Dismisses with
-    (question, verdict) once answered (an answer that is not one is explained and asked again),
-    or None when skipped (Escape).
+    combines them: ? shows the rule, a second ? the rule with the numbers put in. What it shows
+    is the engine's (a QuestionPanel); what the learner does is posted as a message (Answered,
+    Skipped, HintAsked) for the app to apply as an action; the app closes it once the question
+    is settled. While a recording is replayed the answers are the recording's: → and space apply
+    the next recorded action, p plays or pauses it.
     """
 
     # The question's text scrolls within its lines, so the answer box below it stays on screen
@@ -67,20 +72,47 @@ class QuestionScreen(SettlesAtTerminalSize, ModalScreen["tuple[Question, Verdict
     """
 
     # priority: the answer box has the focus and would take the key as text
-    BINDINGS = [Binding("escape", "skip", "skip"), Binding("question_mark", "hint", "hint", priority=True)]
+    BINDINGS = [
+        Binding("escape", "skip", "skip"),
+        Binding("question_mark", "hint", "hint", priority=True),
+        Binding("right,space", "replay('next')", "next recorded action", show=False),
+        Binding("p", "replay('play')", "play the recording", show=False),
+    ]
 
-    def __init__(self, question: Question, score: str, ascii_only: bool = False) -> None:
+    replaying: reactive[bool] = reactive(False, init=False)
+
+    class Answered(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    class Skipped(Message):
+        pass
+
+    class HintAsked(Message):
+        pass
+
+    class ReplayKey(Message):
+        def __init__(self, key: str) -> None:
+            super().__init__()
+            self.key = key
+
+    def __init__(self, panel: QuestionPanel, ascii_only: bool = False, replaying: bool = False) -> None:
         super().__init__()
-        self.question = question
-        self.score = score
+        self.panel = panel
         self.ascii_only = ascii_only
-        self.hints_shown = 0
+        self.set_reactive(QuestionScreen.replaying, replaying)
+
+    @property
+    def question(self) -> Question:
+        return self.panel.question
 
     def _t(self, text: str) -> str:
         return asciify(text) if self.ascii_only else text
 
     def compose(self) -> ComposeResult:
-        q = self.question
+        panel = self.panel
+        q = panel.question
         with Vertical(id="question-body"):
             with VerticalScroll(id="question-text"):
                 yield Static(Text(self._t(f"quiz · {q.prompt}"), style=f"bold {theme.SELECTION}"), id="question-prompt")
@@ -92,60 +124,74 @@ class QuestionScreen(SettlesAtTerminalSize, ModalScreen["tuple[Question, Verdict
                     yield Static(Text(self._t(listed), style=theme.TEXT))
                 yield Static("", id="question-hint")
             with Horizontal(id="question-row"):
-                yield AnswerBox(placeholder=self._t("your answer"), id="question-answer")
-                if hint_lines(q):
+                yield AnswerBox(placeholder=self._t("your answer"), max_length=MAX_ANSWER, id="question-answer")
+                if panel.has_hints:
                     yield HintKey(Text(self._t(f" {HINT_KEY} hint "), style=f"bold {theme.SELECTION}"), id="question-hint-key")
             yield Static("", id="question-error")
             # last: a short terminal crops how the answer is judged before anything above it
-            keys = f"{HINT_KEY} hint · " if hint_lines(q) else ""
-            yield Static(Text(self._t(f"{keys}Enter answers, Esc skips · {q.how} · {self.score}"), style=theme.MUTED))
+            yield Static(id="question-keys")
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
+        self.show(self.panel)
+        self.watch_replaying(self.replaying)
+
+    def watch_replaying(self, replaying: bool) -> None:
+        box = self.query_one(AnswerBox)
+        box.disabled = replaying  # the recording answers: a key typed would be lost
+        if not replaying:
+            box.focus()
+        self._show_keys()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "replay":
+            return self.replaying
+        if action in ("skip", "hint"):
+            return not self.replaying
+        return True
+
+    def _show_keys(self) -> None:
+        panel = self.panel
+        if self.replaying:
+            keys = "replaying: → applies the recorded answer, p plays or pauses"
+        else:
+            keys = f"{HINT_KEY} hint · " if panel.has_hints else ""
+            keys += "Enter answers, Esc skips"
+        line = f"{keys} · {panel.question.how} · {panel.score}"
+        self.query_one("#question-keys", Static).update(Text(self._t(line), style=theme.MUTED))
+
+    def show(self, panel: QuestionPanel) -> None:
+        """Draw the engine's panel: the hints shown so far and why an answer was not taken."""
+        self.panel = panel
+        hint = self.query_one("#question-hint", Static)
+        if panel.hints:
+            shown = "\n".join(panel.hints)
+            if panel.more_hints:
+                shown += f"  ({HINT_KEY} again: with the numbers)"
+            hint.update(Text(self._t(shown), style=theme.TEXT))
+            hint.display = True
+            self.query_one("#question-text", VerticalScroll).scroll_end(animate=False)
+        error = self.query_one("#question-error", Static)
+        if panel.problem:
+            style = theme.WARNING if panel.problem_tone == "warn" else theme.MUTED
+            error.update(Text(self._t(panel.problem), style=style))
+        error.display = bool(panel.problem)
+        self._show_keys()
 
     @on(Input.Submitted)
     def _answer(self, event: Input.Submitted) -> None:
-        from tui_nn.engine.quiz import check
-
-        verdict = check(self.question, event.value)
-        if verdict.outcome == "invalid":
-            self._say(verdict.message, theme.WARNING)
-            return
-        self.dismiss((self.question, verdict))
+        self.post_message(self.Answered(event.value))
 
     def action_skip(self) -> None:
-        self.dismiss(None)
+        self.post_message(self.Skipped())
 
     def action_hint(self) -> None:
         """The next hint: the rule, then the rule with the numbers put in."""
-        lines = hint_lines(self.question)
-        if not lines:
-            self._say("no hint for this question", theme.MUTED)
-            return
-        self.hints_shown = min(self.hints_shown + 1, len(lines))
-        shown = "\n".join(lines[: self.hints_shown])
-        if self.hints_shown < len(lines):
-            shown += f"  ({HINT_KEY} again: with the numbers)"
-        hint = self.query_one("#question-hint", Static)
-        hint.update(Text(self._t(shown), style=theme.TEXT))
-        hint.display = True
-        self.query_one("#question-text", VerticalScroll).scroll_end(animate=False)
+        if not self.replaying:
+            self.post_message(self.HintAsked())
 
-    def _say(self, text: str, style: str) -> None:
-        """A line under the answer box: why an answer was not taken, or that there is no hint."""
-        error = self.query_one("#question-error", Static)
-        error.update(Text(self._t(text), style=style))
-        error.display = True
-
-
-def hint_lines(question: Question) -> list[str]:
-    """What the hint key shows, press by press: the rule, then the rule with the numbers put in."""
-    lines = []
-    if question.formula:
-        lines.append(f"rule: {question.formula}")
-    if question.worked:
-        lines.append(question.worked)
-    return lines
+    def action_replay(self, key: str) -> None:
+        self.post_message(self.ReplayKey(key))
 
 
 class CardScreen(SettlesAtTerminalSize, ModalScreen[None]):
@@ -184,30 +230,9 @@ class LessonPane(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static("", id="lesson-keys")
 
-    def show(
-        self,
-        lesson: Lesson,
-        index: int,
-        ascii_only: bool = False,
-        keys: str = "> next chapter · < previous · L hides",
-        remaining: int | None = None,
-        explanation: str = "",
-    ) -> None:
-        """Chapter `index`; `remaining` step questions still to ask, and the explanation of its
-        own question once answered."""
-        from tui_nn.engine.lesson import WrittenQuiz
-
-        chapter = lesson.chapters[index]
-        hint = question_hint(chapter, remaining)
-        if explanation and isinstance(chapter.question, WrittenQuiz):
-            hint = f"**Question:** {chapter.question.question.prompt} (answered: A asks it again, as practice)"
-            hint += f"\n\n**Answer:** {explanation}"
-        text = f"## {chapter.title}\n\n{chapter.markdown.strip()}\n\n{hint}"
-        self._page(lesson.title, f"{index + 1}/{len(lesson.chapters)}", asciify(text) if ascii_only else text, keys, ascii_only)
-
-    def show_page(self, title: str, where: str, markdown: str, keys: str, ascii_only: bool = False) -> None:
-        """A page that is not a chapter (the closing page)."""
-        self._page(title, where, asciify(markdown) if ascii_only else markdown, keys, ascii_only)
+    def show_page(self, page: LessonPage, ascii_only: bool = False) -> None:
+        """The engine's page: a chapter with its question, or the closing page."""
+        self._page(page.title, page.where, asciify(page.markdown) if ascii_only else page.markdown, page.keys, ascii_only)
 
     def _page(self, title: str, where: str, page: str, keys: str, ascii_only: bool) -> None:
         from textual.widgets import Markdown  # its parser loads with the first lesson, not with the app
@@ -222,19 +247,3 @@ class LessonPane(VerticalScroll):
         else:
             self.mount(Markdown(page, id="lesson-text"))
         self.scroll_home(animate=False)
-
-
-def question_hint(chapter: Chapter, remaining: int | None = None) -> str:
-    """What the chapter asks, and how to answer it (`remaining`: step questions still to ask)."""
-    from tui_nn.engine.lesson import StepQuiz, WrittenQuiz
-
-    question = chapter.question
-    if isinstance(question, StepQuiz):
-        left = question.count if remaining is None else remaining
-        if not left:
-            return "**Questions:** all asked; the log below shows each step. `<` then `>` asks them again, as practice."
-        steps = "the next step" if left == 1 else f"each of the next {left} steps"
-        return f"**Question:** press → and the app asks for {steps} before it shows it (type the answer in the box it opens)."
-    if isinstance(question, WrittenQuiz):
-        return f"**Question:** {question.question.prompt} (press A to open the answer box)"
-    return ""

@@ -168,6 +168,7 @@ def __getattr__(name: str) -> Any:
             "info": p.info,
             "warn": p.warning,
             "error": f"bold {p.error}",
+            "wrong": f"bold {p.error}",
             "success": p.success,
             "focus": f"bold {p.selection}",
         }
