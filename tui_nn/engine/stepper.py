@@ -202,18 +202,22 @@ class Stepper:
     def back(self) -> Undone | None:
         """Undo one micro-step, or the jump, pin or edit that led to this pass, restoring the exact
         prior state. Returns what was undone, or None when nothing older is remembered."""
+        # Records are made before anything moves, so a narration that fails leaves the walk where it was.
         if self.position:
+            record = self.record(self.current, self.position - 1)
             self.position -= 1
             self._sync_params()
-            return Undone(step=self.record(self.current, self.position))
+            return Undone(step=record)
         leaving = self.current
         if leaving.previous is None:
             return None
         target, position = leaving.previous
-        self._restore(target, position)
         arrival = leaving.arrival
         if arrival is None:
-            return Undone(step=self.record(target, position))
+            record = self.record(target, position)
+            self._restore(target, position)
+            return Undone(step=record)
+        self._restore(target, position)
         if arrival.saved_rows.size:
             self.history.truncate(int(arrival.saved_rows[0, 0]))
             self.history.extend(arrival.saved_rows)
