@@ -35,6 +35,7 @@ from tui_nn.engine.optimizers import OptimizerState
 from tui_nn.engine.records import Key, NumberFormat, Step
 from tui_nn.engine.training import RunResult, Trainer
 from tui_nn.engine.walk import (
+    Reveals,
     SampleTables,
     UpdateTables,
     batch_loss_steps,
@@ -50,6 +51,7 @@ from tui_nn.engine.walk import (
 UNDO_LIMIT = 10_000
 CACHED_STEPS = 4_000  # formatted records kept (least recently used dropped; they are made again)
 CACHED_TABLES = 2_048  # samples' numbers kept likewise (an update needs every sample of its batch)
+CACHED_REVEALS = 64  # segments' revealed values kept (the diagram reads the current one at every frame)
 _pass_ids = count()
 
 
@@ -141,6 +143,7 @@ class Stepper:
         self._segments: OrderedDict[tuple[int, int], list[Step]] = OrderedDict()
         self._segment_steps = 0
         self._tables: OrderedDict[tuple[int, int], SampleTables] = OrderedDict()
+        self._reveals: OrderedDict[tuple[int, int], list[Reveals]] = OrderedDict()
         # The flat index of the parameter each update step changes, in the walk's order.
         self._update_order = np.array([index for *_, index in parameter_order(net)], dtype=np.intp)
         self.current = self._new_pass(None)
@@ -332,6 +335,7 @@ class Stepper:
         if self.position <= cur.starts[-1]:
             cur.lr = lr
             self._segments.pop((cur.uid, len(cur.samples)), None)
+            self._reveals.pop((cur.uid, len(cur.samples)), None)
             cur.update = None
 
     # --- internals -------------------------------------------------------------------
@@ -423,11 +427,18 @@ class Stepper:
         cur = self.current
         seg = self.segment_of(cur, self.position - 1)
         done = self.position - cur.starts[seg]
-        with np.errstate(all="ignore"):  # a diverged network's walk shows its infs and NaNs
+        key = (cur.uid, seg)
+        steps = self._reveals.get(key)
+        if steps is None:
             if seg < len(cur.samples):
                 steps = sample_reveals(self.net, self.sample_tables(cur, seg))
             else:
                 steps = update_reveals(self.net, self.update_tables(cur))
+            self._reveals[key] = steps
+            while len(self._reveals) > CACHED_REVEALS:
+                self._reveals.popitem(last=False)
+        else:
+            self._reveals.move_to_end(key)
         return {key: value for reveals in steps[:done] for key, value in reveals}
 
     def segment_of(self, p: Pass, position: int) -> int:
