@@ -48,7 +48,7 @@ from tui_nn.engine.expr import (
 from tui_nn.engine.network import Network
 from tui_nn.engine.optimizers import BETA1, BETA2, EPSILON, MOMENTUM, OptimizerState, ScalarUpdate
 from tui_nn.engine.records import Equation, Header, Key, NumberFormat, Step
-from tui_nn.engine.walk import SampleTables, UpdateTables, parameter_order
+from tui_nn.engine.walk import SampleTables, UpdateTables, parameter_key, parameter_order
 
 TWO = Lit("2", "2", 2.0)
 
@@ -515,7 +515,7 @@ class Narrator:
             upd = u.updates[index]
             theta = float(start_params[index])
             equations = (mean_eq, *self._rule(optimizer, symbol, theta, g, lr, upd, start_state, index, u.t))
-            key = Key("b", l, j) if is_bias else Key("w", l, j, i)
+            key = parameter_key(l, i, j)
             steps.append(
                 Step(
                     phase="update",

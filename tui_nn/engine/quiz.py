@@ -276,9 +276,8 @@ def known_at(stepper: Stepper) -> Known:
     if step.sample is not None and step.sample in current.samples:
         tables = stepper.sample_tables(current, current.samples.index(step.sample))
     updated = None
-    if step.kind == "grad_a":  # its slip is the weights after the update: the update's records give them
-        stepper.segment_records(current, len(current.samples))
-        updated = current.end_params
+    if step.kind == "grad_a":  # its slip is the weights after the update
+        updated = stepper.update_tables(current).end_params
     batch = []
     if step.phase == "update" or step.kind == "batch_loss":  # only these need every sample of the batch
         batch = [stepper.sample_tables(current, k) for k in range(len(current.samples))]

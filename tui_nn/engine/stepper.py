@@ -8,6 +8,11 @@ again at will (they live in a bounded cache). Each pass remembers how it was rea
 completing the pass before, or by a jump (vectorised training), a pin (walking one sample) or
 an edit (a what-if change of a parameter), so one step back undoes exactly that. The chain is
 cut once it holds more than `undo_limit` steps; memory is bounded by the cache, not by passes.
+
+The walk's state comes from the numbers `walk` computes: the parameters at a position are the
+pass's start with the update's new values put in, and the values shown so far are what
+`walk.sample_reveals` / `walk.update_reveals` say the steps up to it reveal. The narrator's
+records are made from those numbers for display only; nothing is read back from them.
 """
 
 from __future__ import annotations
@@ -27,13 +32,26 @@ from tui_nn.engine.history import History
 from tui_nn.engine.narrate import Narrator
 from tui_nn.engine.network import Network
 from tui_nn.engine.optimizers import OptimizerState
-from tui_nn.engine.records import NumberFormat, Step
+from tui_nn.engine.records import Key, NumberFormat, Step
 from tui_nn.engine.training import RunResult, Trainer
-from tui_nn.engine.walk import SampleTables, compute_sample, compute_update, sample_step_count
+from tui_nn.engine.walk import (
+    Reveals,
+    SampleTables,
+    UpdateTables,
+    batch_loss_steps,
+    compute_sample,
+    compute_update,
+    parameter_order,
+    sample_reveals,
+    sample_step_count,
+    update_reveals,
+    update_step_count,
+)
 
 UNDO_LIMIT = 10_000
 CACHED_STEPS = 4_000  # formatted records kept (least recently used dropped; they are made again)
 CACHED_TABLES = 2_048  # samples' numbers kept likewise (an update needs every sample of its batch)
+CACHED_REVEALS = 64  # segments' revealed values kept (the diagram reads the current one at every frame)
 _pass_ids = count()
 
 
@@ -67,9 +85,16 @@ class Pass:
     arrival: Arrival | None = None
     starts: list[int] = field(default_factory=list)
     total: int = 0
-    end_params: np.ndarray | None = None
-    end_state: OptimizerState | None = None
+    update: UpdateTables | None = None  # the batch's update, computed on first need
     uid: int = field(default_factory=lambda: next(_pass_ids))
+
+    @property
+    def end_params(self) -> np.ndarray | None:
+        return None if self.update is None else self.update.end_params
+
+    @property
+    def end_state(self) -> OptimizerState | None:
+        return None if self.update is None else self.update.end_state
 
 
 @dataclass(frozen=True)
@@ -118,6 +143,9 @@ class Stepper:
         self._segments: OrderedDict[tuple[int, int], list[Step]] = OrderedDict()
         self._segment_steps = 0
         self._tables: OrderedDict[tuple[int, int], SampleTables] = OrderedDict()
+        self._reveals: OrderedDict[tuple[int, int], list[Reveals]] = OrderedDict()
+        # The flat index of the parameter each update step changes, in the walk's order.
+        self._update_order = np.array([index for *_, index in parameter_order(net)], dtype=np.intp)
         self.current = self._new_pass(None)
         self.position = 0
 
@@ -155,29 +183,44 @@ class Stepper:
     # --- moving ----------------------------------------------------------------------
 
     def step(self) -> Step:
-        """Apply the next micro-step and return its record."""
+        """Apply the next micro-step and return its record.
+
+        The record is made first, so a narration that fails leaves the walk where it was.
+        """
         record = self.record(self.current, self.position)
-        self.position += 1
-        self._apply_writes(record)
-        if self.position == self.current.total:
-            self._complete_pass()
+        self.advance()
         return record
+
+    def advance(self) -> None:
+        """Apply the next micro-step from the computed numbers alone (no record is made)."""
+        cur = self.current
+        self.position += 1
+        updated = self.position - cur.starts[-1] - batch_loss_steps(len(cur.samples))
+        if updated > 0:
+            index = self._update_order[updated - 1]
+            self.net.params[index] = self.update_tables(cur).end_params[index]
+        if self.position == cur.total:
+            self._complete_pass()
 
     def back(self) -> Undone | None:
         """Undo one micro-step, or the jump, pin or edit that led to this pass, restoring the exact
         prior state. Returns what was undone, or None when nothing older is remembered."""
+        # Records are made before anything moves, so a narration that fails leaves the walk where it was.
         if self.position:
+            record = self.record(self.current, self.position - 1)
             self.position -= 1
             self._sync_params()
-            return Undone(step=self.record(self.current, self.position))
+            return Undone(step=record)
         leaving = self.current
         if leaving.previous is None:
             return None
         target, position = leaving.previous
-        self._restore(target, position)
         arrival = leaving.arrival
         if arrival is None:
-            return Undone(step=self.record(target, position))
+            record = self.record(target, position)
+            self._restore(target, position)
+            return Undone(step=record)
+        self._restore(target, position)
         if arrival.saved_rows.size:
             self.history.truncate(int(arrival.saved_rows[0, 0]))
             self.history.extend(arrival.saved_rows)
@@ -215,8 +258,7 @@ class Stepper:
         epoch has 88,094 micro-steps: formatting them all would take seconds.
         """
         cur, start = self.current, self.position
-        if cur.end_params is None:
-            self._segment(cur, len(cur.samples))
+        self.update_tables(cur)
         self.position = cur.total
         self._complete_pass()
         return cur, start
@@ -293,7 +335,8 @@ class Stepper:
         if self.position <= cur.starts[-1]:
             cur.lr = lr
             self._segments.pop((cur.uid, len(cur.samples)), None)
-            cur.end_params = cur.end_state = None
+            self._reveals.pop((cur.uid, len(cur.samples)), None)
+            cur.update = None
 
     # --- internals -------------------------------------------------------------------
 
@@ -328,7 +371,7 @@ class Stepper:
         )
         per_sample = sample_step_count(self.net.sizes)
         new.starts = [i * per_sample for i in range(len(new.samples) + 1)]
-        new.total = new.starts[-1] + self.net.n_params + (1 if len(new.samples) > 1 else 0)
+        new.total = new.starts[-1] + update_step_count(self.net.n_params, len(new.samples))
         if batch_index == 0:
             trainer.epoch = epoch
             trainer.history.truncate(epoch)
@@ -350,10 +393,10 @@ class Stepper:
 
     def _complete_pass(self) -> None:
         finished = self.current
-        assert finished.end_params is not None and finished.end_state is not None
+        update = self.update_tables(finished)
         last_of_epoch = finished.batch_index + 1 >= finished.n_batches
         epoch = finished.epoch + 1 if last_of_epoch else finished.epoch
-        self.trainer.restore(epoch, finished.end_params, finished.end_state)
+        self.trainer.restore(epoch, update.end_params, update.end_state)
         self.current = self._new_pass((finished, finished.total - 1))
         self.position = 0
 
@@ -371,18 +414,32 @@ class Stepper:
         """Set the network's parameters to those at the current position."""
         cur = self.current
         self.net.params[:] = cur.start_params
-        update_start = cur.starts[-1]
-        if self.position > update_start:
-            for record in self._segment(cur, len(cur.samples))[: self.position - update_start]:
-                self._apply_writes(record)
+        updated = self.position - cur.starts[-1] - batch_loss_steps(len(cur.samples))
+        if updated > 0:
+            indices = self._update_order[:updated]
+            self.net.params[indices] = self.update_tables(cur).end_params[indices]
 
-    def _apply_writes(self, record: Step) -> None:
-        """An update record's new parameter value goes into the network as it is applied."""
-        for key, value in record.writes:
-            if key.kind == "w" and key.source is not None:
-                self.net.params[self.net.weight_index(key.layer, key.source, key.unit)] = value
-            elif key.kind == "b":
-                self.net.params[self.net.bias_index(key.layer, key.unit)] = value
+    def revealed(self) -> dict[Key, float]:
+        """The values the steps applied so far in the current segment (a sample's walk, or the
+        update) have revealed, from the computed numbers."""
+        if not self.position:
+            return {}
+        cur = self.current
+        seg = self.segment_of(cur, self.position - 1)
+        done = self.position - cur.starts[seg]
+        key = (cur.uid, seg)
+        steps = self._reveals.get(key)
+        if steps is None:
+            if seg < len(cur.samples):
+                steps = sample_reveals(self.net, self.sample_tables(cur, seg))
+            else:
+                steps = update_reveals(self.net, self.update_tables(cur))
+            self._reveals[key] = steps
+            while len(self._reveals) > CACHED_REVEALS:
+                self._reveals.popitem(last=False)
+        else:
+            self._reveals.move_to_end(key)
+        return {key: value for reveals in steps[:done] for key, value in reveals}
 
     def segment_of(self, p: Pass, position: int) -> int:
         return bisect.bisect_right(p.starts, position) - 1
@@ -402,7 +459,8 @@ class Stepper:
         tables = self._tables.get(key)
         if tables is None:
             s = p.samples[k]
-            tables = compute_sample(self.net, p.start_params, self.data.x[s], self.data.y[s], s)
+            with np.errstate(all="ignore"):  # a diverged network's walk shows its infs and NaNs
+                tables = compute_sample(self.net, p.start_params, self.data.x[s], self.data.y[s], s)
             self._tables[key] = tables
             while len(self._tables) > CACHED_TABLES:
                 self._tables.popitem(last=False)
@@ -420,7 +478,7 @@ class Stepper:
             if seg < len(p.samples):
                 records = self.narrator.sample_steps(p.start_params, self.sample_tables(p, seg), p.epoch)
             else:
-                records = self._update_segment(p)
+                records = self._update_records(p)
         self._segments[key] = records
         self._segment_steps += len(records)
         while self._segment_steps > CACHED_STEPS and len(self._segments) > 1:
@@ -428,14 +486,20 @@ class Stepper:
             self._segment_steps -= len(dropped)
         return records
 
-    def _update_segment(self, p: Pass) -> list[Step]:
-        """The batch's update: its numbers from the walk, its records from the narrator."""
-        tables = [self.sample_tables(p, k) for k in range(len(p.samples))]
-        u = compute_update(self.net, p.start_params, p.start_state, tables, self.trainer.optimizer, p.lr)
-        p.end_params, p.end_state = u.end_params, u.end_state
+    def update_tables(self, p: Pass) -> UpdateTables:
+        """The numbers of pass `p`'s update (computed once, kept with the pass)."""
+        if p.update is None:
+            tables = [self.sample_tables(p, k) for k in range(len(p.samples))]
+            with np.errstate(all="ignore"):  # a diverged network's walk shows its infs and NaNs
+                p.update = compute_update(self.net, p.start_params, p.start_state, tables, self.trainer.optimizer, p.lr)
+        return p.update
+
+    def _update_records(self, p: Pass) -> list[Step]:
+        """The batch's update records, narrated from its numbers."""
+        u = self.update_tables(p)
         return self.narrator.update_steps(
             u,
-            [t.grad for t in tables],
+            [self.sample_tables(p, k).grad for k in range(len(p.samples))],
             p.start_params,
             p.start_state,
             (p.epoch, p.batch_index, p.n_batches),

@@ -65,16 +65,11 @@ def snapshot(stepper: Stepper, with_values: bool = True) -> Snapshot:
             None,
             stepper.focus,
         )
-    values: dict[Key, float] = {}
+    values = stepper.revealed()
     last = stepper.last()
     upcoming = stepper.peek() if stepper.position < cur.total else None
     anchor = last if last is not None else upcoming
     sample = anchor.sample if anchor is not None else None
-    if stepper.position > 0:
-        seg = stepper.segment_of(cur, stepper.position - 1)
-        for record in stepper.segment_records(cur, seg)[: stepper.position - cur.starts[seg]]:
-            for key, value in record.writes:
-                values[key] = value
     x = y = None
     if sample is not None:
         x = tuple(float(v) for v in stepper.data.x[sample])

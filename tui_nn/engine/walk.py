@@ -1,8 +1,10 @@
 """The step-through's arithmetic: one sample's forward and backward pass, and one batch's update,
-as scalar code on Python floats.
+as scalar code on Python floats, and what each micro-step of the walk reveals.
 
 This is independent of the vectorised kernel (so the tests comparing the two compare two
-implementations). It computes numbers only; `tui_nn.engine.narrate` turns them into records.
+implementations). It computes numbers only; `tui_nn.engine.narrate` turns them into records for
+display. The stepper's state (the parameters at a position, the values revealed so far) comes
+from these numbers, never from the records, so narration cannot change what the walk computes.
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ import numpy as np
 from tui_nn.engine.losses import bce_from_logit_scalar
 from tui_nn.engine.network import Network
 from tui_nn.engine.optimizers import OptimizerState, ScalarUpdate, scalar_update
+from tui_nn.engine.records import Key
+
+Reveals = tuple[tuple[Key, float], ...]  # the values one micro-step reveals
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,42 @@ def sample_step_count(sizes: tuple[int, ...]) -> int:
     return forward_step_count(sizes) + 1 + sizes[-1] + params + 2 * hidden
 
 
+def sample_reveals(net: Network, t: SampleTables) -> list[Reveals]:
+    """What each micro-step of one sample reveals, in the walk's order (sample_step_count steps):
+    z and a per unit layer by layer; the loss; δ per output unit; then from the top weight layer
+    down, ∂L/∂w per weight and ∂L/∂b per unit above, and ∂L/∂a then δ per unit of the layer below
+    (not for the inputs)."""
+    L = net.n_layers
+    steps: list[Reveals] = []
+    for l in range(L):
+        for j, zj in enumerate(t.z[l]):
+            steps.append(((Key("z", l + 1, j), zj),))
+            steps.append(((Key("a", l + 1, j), t.a[l + 1][j]),))
+    steps.append(((Key("loss", 0, t.sample), t.loss),))
+    steps += [((Key("delta", L, k), d),) for k, d in enumerate(t.delta[L - 1])]
+    for l in range(L - 1, -1, -1):
+        grad = net.block(l, t.grad)
+        n_in = len(t.a[l])
+        for j in range(len(t.delta[l])):
+            steps += [((Key("grad_w", l, j, i), float(grad[i, j])),) for i in range(n_in)]
+            steps.append(((Key("grad_b", l, j), float(grad[n_in, j])),))
+        if l > 0:
+            for i in range(n_in):
+                steps.append(((Key("grad_a", l, i), t.grad_a[l][i]),))
+                steps.append(((Key("delta", l, i), t.delta[l - 1][i]),))
+    return steps
+
+
+def update_step_count(n_params: int, batch_size: int) -> int:
+    """The batch's loss (when it has several samples), then one step per parameter."""
+    return batch_loss_steps(batch_size) + n_params
+
+
+def batch_loss_steps(batch_size: int) -> int:
+    """A batch of one sample has no separate batch loss: its loss is the sample's."""
+    return 1 if batch_size > 1 else 0
+
+
 @dataclass(frozen=True)
 class UpdateTables:
     """Every number of one batch's update: the mean gradient ḡ, each parameter's update, the end state.
@@ -139,6 +180,19 @@ def parameter_order(net: Network) -> list[tuple[int, int | None, int, int]]:
                 else:
                     order.append((l, i, j, net.weight_index(l, i, j)))
     return order
+
+
+def parameter_key(l: int, i: int | None, j: int) -> Key:
+    """Where parameter (layer l, unit below i or None for the bias, unit above j) belongs."""
+    return Key("b", l, j) if i is None else Key("w", l, j, i)
+
+
+def update_reveals(net: Network, u: UpdateTables) -> list[Reveals]:
+    """What each micro-step of the update reveals, in the walk's order: nothing for the batch
+    loss, then each parameter's new value in `parameter_order`."""
+    steps: list[Reveals] = [()] * batch_loss_steps(len(u.losses))
+    steps += [((parameter_key(l, i, j), float(u.end_params[index])),) for l, i, j, index in parameter_order(net)]
+    return steps
 
 
 def compute_update(
