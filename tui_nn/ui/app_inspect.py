@@ -21,7 +21,7 @@ class AppInspect(AppBase):
 
     def action_inspect(self) -> None:
         if self.inspecting:
-            self.action_leave_inspect()
+            self._set_inspecting(False)
             return
         if self.selection is None or self._selection_moved():
             self.selection = self._first_weight()
@@ -69,6 +69,11 @@ class AppInspect(AppBase):
         self.inspecting = on
         self.screen.set_class(on, "inspecting")
         self.query_one(NetworkPane).selected = self.selection if on else None
+        inspector = self.query_one(Inspector)
+        if on:  # its keys (the arrows, Tab, = z k, Esc) apply while it has the focus
+            inspector.focus()
+        elif inspector.has_focus:
+            self.main_screen.set_focus(None)
         if on:
             self.say(
                 Message("inspecting: arrows/Tab move · = set · z zero · k knock out · Esc done · space still steps", "focus")
@@ -78,7 +83,7 @@ class AppInspect(AppBase):
             self.say(None)
         self.draw(self.view if self.live is not None else None)
 
-    def action_leave_inspect(self) -> None:
+    def leave_inspecting(self) -> None:
         self._set_inspecting(False)
 
     def _select(self, element: Element) -> None:
@@ -88,19 +93,22 @@ class AppInspect(AppBase):
         self.say(None)  # the status line tells about the new selection, not an older message
         self.draw(self.view)
 
-    def action_select(self, direction: str) -> None:
+    def move_selection(self, direction: str) -> None:
         from tui_nn.engine.explain import move
 
         moved = self._selection_moved()  # then the key lands on the first weight
         if self.selection is not None:
             self._select(self.selection if moved else move(self.session.net.sizes, self.selection, direction))  # type: ignore[arg-type]
 
-    def action_select_cycle(self, step: int) -> None:
+    def cycle_selection(self, step: int) -> None:
         from tui_nn.engine.explain import cycle
 
         moved = self._selection_moved()
         if self.selection is not None:
             self._select(self.selection if moved else cycle(self.session.net.sizes, self.selection, step))
+
+    def what_if(self, change: str) -> None:
+        {"set": self._set_value, "zero": self._zero, "knock_out": self._knock_out}[change]()
 
     def on_network_pane_clicked(self, message: NetworkPane.Clicked) -> None:
         self.selection = message.element
@@ -122,7 +130,7 @@ class AppInspect(AppBase):
             return
         inspector.show(self.controller.explain(selection), self.last_what_if)
 
-    def action_set_value(self) -> None:
+    def _set_value(self) -> None:
         if self._refuse_moved_selection("=", "sets its value"):
             return
         element = self.selection
@@ -145,7 +153,7 @@ class AppInspect(AppBase):
         name = parameter_label(self.session.net, element.parameter_index(self.session.net)).split(" ")[0]
         self._what_if(act.SetParam(name, value), f"{name} = {value:g}")
 
-    def action_zero(self) -> None:
+    def _zero(self) -> None:
         if self._refuse_moved_selection("z", "zeroes it"):
             return
         element = self.selection
@@ -156,7 +164,7 @@ class AppInspect(AppBase):
         name = parameter_label(self.session.net, element.parameter_index(self.session.net)).split(" ")[0]
         self._what_if(act.SetParam(name, 0.0), f"{name} = 0 (ablation)")
 
-    def action_knock_out(self) -> None:
+    def _knock_out(self) -> None:
         if self._refuse_moved_selection("k", "knocks out a hidden unit"):
             return
         element = self.selection

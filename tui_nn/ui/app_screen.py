@@ -57,7 +57,7 @@ class AppScreen(AppBase):
             with Vertical(id="reading"):  # a lesson's page stands above the log it refers to
                 yield LessonPane(id="lesson")
                 yield CalcLog(self.controller.logbook, self.stepper.fmt, self.ascii_only, id="log")
-                yield Inspector(self.stepper.fmt, self.ascii_only, id="inspector")
+                yield Inspector(self.stepper.fmt, self.ascii_only, selecting=self, id="inspector")
             with Vertical(id="side"):
                 yield TablePane(session.data, id="table")
                 yield LossPane(self.ascii_only, id="loss")
@@ -172,6 +172,8 @@ class AppScreen(AppBase):
         self.refresh_bindings()
         self._selection_moved()
         self.query_one(NetworkPane).selected = self.selection if self.inspecting else None  # the new diagram's
+        if self.inspecting:  # the new inspector takes the focus, and with it the inspecting keys
+            self.query_one(Inspector).focus()
         self._show_lesson_page()  # the new lesson pane is empty (settings, a reset, a theme replaced the panes)
         self.draw()
 
