@@ -15,7 +15,14 @@ from tui_nn.engine import persist, replay
 from tui_nn.engine.config import Config
 from tui_nn.engine.controller import Controller
 from tui_nn.engine.explain import Element
-from tui_nn.engine.playback import REPLAY_SLICE_SECONDS, WALK_SPEEDS, next_slice_epochs, next_speed
+from tui_nn.engine.playback import (
+    REPLAY_SLICE_EPOCHS,
+    REPLAY_SLICE_SECONDS,
+    WALK_SPEEDS,
+    RecordedActions,
+    next_slice_epochs,
+    next_speed,
+)
 from tui_nn.engine.saving import SessionFiles
 from tui_nn.engine.session import build
 from tui_nn.ui.app import TuiNN
@@ -141,3 +148,20 @@ async def test_the_palettes_zero_runs_on_the_inspector() -> None:
         await run(app, zero)
         await pilot.pause()
         assert first_weight(app) == 0.0 and app.inspecting
+
+
+def test_a_recordings_next_action_is_decided_engine_side() -> None:
+    session = build(Config())
+    actions = [act.Next(), act.Train(REPLAY_SLICE_EPOCHS + 1), act.Train(REPLAY_SLICE_EPOCHS), act.KnockOut(1, 3), act.Next()]
+    queue = RecordedActions(actions)
+    cues = [queue.take(session, training_live=False) for _ in range(3)]
+    assert [c.index for c in cues] == [0, 1, 2] and all(c.problem is None for c in cues)
+    assert [c.sliced_epochs for c in cues] == [None, REPLAY_SLICE_EPOCHS + 1, None], "only a run longer than a slice"
+    assert len(queue) == 2 and list(queue) == actions[3:]
+    stopped = queue.take(session, training_live=False)  # the 2-2-1 network has no hidden unit 3: an edited file
+    assert stopped.index == 3 and stopped.problem is not None and not queue, "an action out of place ends the replay"
+
+
+def test_a_long_recorded_run_joins_a_live_run_instead_of_slicing() -> None:
+    queue = RecordedActions([act.Train(10 * REPLAY_SLICE_EPOCHS)])
+    assert queue.take(build(Config()), training_live=True).sliced_epochs is None

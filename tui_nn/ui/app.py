@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gc
 import random
-from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,7 +18,7 @@ from textual.binding import Binding
 
 from tui_nn.engine import actions as act
 from tui_nn.engine.controller import Controller, LiveRun, Message
-from tui_nn.engine.playback import DEFAULT_WALK_SPEED, REPLAY_SLICE_EPOCHS
+from tui_nn.engine.playback import DEFAULT_WALK_SPEED, REPLAY_SLICE_EPOCHS, RecordedActions
 from tui_nn.engine.session import Session
 from tui_nn.engine.stepper import Stepper
 from tui_nn.engine.view import View
@@ -98,10 +97,9 @@ class TuiNN(AppScreen, AppInspect, AppPlayback, AppFiles, AppLive):
         self._saved_params = self.view.snapshot.params.copy()
         self._quit_warned = False
         self.last_what_if: tuple[str, WhatIf, list[str]] | None = None
-        # A recording being played back: the actions still to apply, and the timer applying them.
-        self.replay_queue: deque[act.Action] = deque(replay.actions if replay is not None else ())
+        # A recording being played back: the actions still to apply, and the player applying them.
+        self.replay_queue = RecordedActions(replay.actions if replay is not None else ())
         self.replayer = Player(self, self._replay_step)
-        self.replay_count = len(self.replay_queue)  # to name an action by its place in the file
         self.replay_run: tuple[LiveRun, int] | None = None  # a recorded run being trained in slices, and its epochs
         self._slice_epochs = REPLAY_SLICE_EPOCHS
         # Teaching: quiz mode and its score, the lesson and its chapter (they outlive ←, v, c).

@@ -19,13 +19,12 @@ from tui_nn.ui.lifecycle import ResilientApp
 from tui_nn.ui.player import Player
 
 if TYPE_CHECKING:
-    from collections import deque
-
     from textual.screen import Screen
 
     from tui_nn.engine import actions as act
     from tui_nn.engine.explain import Element, WhatIf
     from tui_nn.engine.lesson import Lesson
+    from tui_nn.engine.playback import RecordedActions
     from tui_nn.engine.session import Session
     from tui_nn.engine.stepper import Stepper
     from tui_nn.ui.live import LiveTraining
@@ -60,8 +59,7 @@ class AppBase(ResilientApp[None]):
     lens: str | None
     selection: Element | None
     last_what_if: tuple[str, WhatIf, list[str]] | None
-    replay_queue: deque[act.Action]
-    replay_count: int
+    replay_queue: RecordedActions
     replay_run: tuple[LiveRun, int] | None
     _slice_epochs: int
     lesson: Lesson | None

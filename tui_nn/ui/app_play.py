@@ -6,7 +6,7 @@ import time
 
 from tui_nn.engine import actions as act
 from tui_nn.engine.controller import Message
-from tui_nn.engine.playback import REPLAY_SLICE_EPOCHS, next_slice_epochs, next_speed
+from tui_nn.engine.playback import next_slice_epochs, next_speed
 from tui_nn.engine.reasons import StopReason
 from tui_nn.ui.app_base import AppBase
 from tui_nn.ui.live import DEFAULT_PACE, PACES, pace_text
@@ -20,23 +20,20 @@ class AppPlayback(AppBase):
         if not self.replay_queue:
             self._stop_replay()
             return
-        from tui_nn.engine.replay import as_recorded, out_of_place
-
         if self.replay_run is not None:  # a recorded run is still training: the next action waits for it
             return
-        index = self.replay_count - len(self.replay_queue)
-        action = as_recorded(self.replay_queue.popleft(), self.session)
-        problem = out_of_place(action, self.session)
-        if problem is not None:  # the app could not have recorded it here: the file was edited
+        cue = self.replay_queue.take(self.session, training_live=self.live is not None)
+        if cue.problem is not None:
             self._stop_replay()
-            self.replay_queue.clear()
-            self.say(Message(f"replay stopped: actions[{index}] ({action.name}) cannot be applied: {problem}", "error"))
+            self.say(
+                Message(f"replay stopped: actions[{cue.index}] ({cue.action.name}) cannot be applied: {cue.problem}", "error")
+            )
             self.draw(self.view)
             return
-        if isinstance(action, act.Train) and self.live is None and action.epochs > REPLAY_SLICE_EPOCHS:
-            self._replay_train(action)
+        if cue.sliced_epochs is not None:
+            self._replay_train(cue.sliced_epochs)
             return
-        self.dispatch(action, by_player=True)
+        self.dispatch(cue.action, by_player=True)
         self._replay_finished()
 
     def _replay_finished(self) -> None:
@@ -45,12 +42,12 @@ class AppPlayback(AppBase):
             self.say(Message("replay finished: the session is yours from here", "success"))
             self.draw(self.view)
 
-    def _replay_train(self, action: act.Train) -> None:
+    def _replay_train(self, epochs: int) -> None:
         """A recorded run of many epochs, trained in slices between frames so the app keeps
         answering (q quits) however long it is. It is the same run as Train applied at once: the
         same epochs by the same trainer, one undoable step, one recorded Train."""
         run = self.controller.start_training(target_loss=None, check_stuck=False)
-        self.replay_run = (run, action.epochs)
+        self.replay_run = (run, epochs)
         self.set_timer(0.01, self._replay_slice)
 
     def _replay_slice(self) -> None:
