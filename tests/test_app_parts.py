@@ -15,6 +15,7 @@ from tui_nn.engine import persist, replay
 from tui_nn.engine.config import Config
 from tui_nn.engine.controller import Controller
 from tui_nn.engine.explain import Element
+from tui_nn.engine.lesson import builtin_lesson
 from tui_nn.engine.playback import (
     REPLAY_SLICE_EPOCHS,
     REPLAY_SLICE_SECONDS,
@@ -165,3 +166,16 @@ def test_a_recordings_next_action_is_decided_engine_side() -> None:
 def test_a_long_recorded_run_joins_a_live_run_instead_of_slicing() -> None:
     queue = RecordedActions([act.Train(10 * REPLAY_SLICE_EPOCHS)])
     assert queue.take(build(Config()), training_live=True).sliced_epochs is None
+
+
+async def test_nothing_has_the_focus_until_inspecting_so_the_apps_keys_apply() -> None:
+    """A focusable inspector took the screen's first focus, and > then turned no lesson chapter."""
+    lesson = builtin_lesson()
+    app = TuiNN(build(lesson.config), pace=None, lesson=lesson)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.focused is None
+        await pilot.press("i")
+        assert app.focused is app.query_one(Inspector)
+        await pilot.press("i")
+        assert app.focused is None and not app.query_one(Inspector).can_focus

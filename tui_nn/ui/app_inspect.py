@@ -70,7 +70,10 @@ class AppInspect(AppBase):
         self.screen.set_class(on, "inspecting")
         self.query_one(NetworkPane).selected = self.selection if on else None
         inspector = self.query_one(Inspector)
-        if on:  # its keys (the arrows, Tab, = z k, Esc) apply while it has the focus
+        # Its keys (the arrows, Tab, = z k, Esc) apply while it has the focus; focusable only then,
+        # so that no screen's first focus lands on it.
+        inspector.can_focus = on
+        if on:
             inspector.focus()
         elif inspector.has_focus:
             self.main_screen.set_focus(None)

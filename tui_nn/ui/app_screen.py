@@ -173,7 +173,9 @@ class AppScreen(AppBase):
         self._selection_moved()
         self.query_one(NetworkPane).selected = self.selection if self.inspecting else None  # the new diagram's
         if self.inspecting:  # the new inspector takes the focus, and with it the inspecting keys
-            self.query_one(Inspector).focus()
+            inspector = self.query_one(Inspector)
+            inspector.can_focus = True
+            inspector.focus()
         self._show_lesson_page()  # the new lesson pane is empty (settings, a reset, a theme replaced the panes)
         self.draw()
 

@@ -57,7 +57,7 @@ class Inspector(ScrollingLines):
     """Shows one story; `show` replaces it (a new selection, a step, a frame of training)."""
 
     anchor_end = False
-    can_focus = True  # only while shown (inspecting): then its keys are the ones that apply
+    can_focus = False  # the app lets it take the focus while inspecting, when its keys are the ones that apply
     BINDINGS = keymap.inspector_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
