@@ -2,8 +2,9 @@
 
 Data flows one way: a key (or click, or palette entry) becomes an Action; the UI-free
 Controller applies it to the session and the log; the app captures a View and the widgets draw
-it. The app computes no number itself. Live training runs in a thread (tui_nn.ui.live) that owns
-the engine until it stops.
+it. The app computes no number itself. TuiNN turns keys into actions and holds the teaching; the
+rest is its parts by concern (tui_nn.ui.app_base names them): the screen, inspecting, playing,
+files and the live run.
 """
 
 from __future__ import annotations
@@ -31,11 +32,7 @@ from tui_nn.ui.app_screen import AppScreen
 from tui_nn.ui.ascii import asciify
 from tui_nn.ui.commands import TuiNNCommands
 from tui_nn.ui.inspector import Inspector
-from tui_nn.ui.live import (
-    DEFAULT_PACE,
-    LiveTraining,
-    warm_up,
-)
+from tui_nn.ui.live import DEFAULT_PACE, LiveTraining, warm_up
 from tui_nn.ui.log import CalcLog
 from tui_nn.ui.player import Player
 from tui_nn.ui.teach import CardScreen, LessonPane, QuestionScreen
@@ -60,6 +57,7 @@ class TuiNN(AppScreen, AppInspect, AppPlayback, AppFiles, AppLive):
     COMMANDS = {TuiNNCommands}
     BINDINGS = keymap.bindings()
 
+    # the inspector's actions (its own bindings): they apply only while inspecting
     INSPECT_ONLY = frozenset({"select", "select_cycle", "leave_inspect", "set_value", "zero", "knock_out"})
     MODAL_ACTIONS = frozenset({"quit", "focus_next", "focus_previous"})
 
