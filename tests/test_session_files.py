@@ -422,7 +422,8 @@ def test_a_file_stem_is_the_data_set_in_safe_characters(data: str | None, stem: 
 
 
 async def test_the_app_replays_a_long_run_in_slices_to_the_same_weights_as_one_train(tmp_path: Path) -> None:
-    from tui_nn.ui.app import REPLAY_SLICE_EPOCHS, TuiNN
+    from tui_nn.engine.playback import REPLAY_SLICE_EPOCHS
+    from tui_nn.ui.app import TuiNN
 
     plan = (act.Next(), act.Train(40 * REPLAY_SLICE_EPOCHS), act.Next())
     direct = Controller(build(Config()))

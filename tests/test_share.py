@@ -19,7 +19,7 @@ from tui_nn.engine.expr import parse_number
 from tui_nn.engine.session import build
 from tui_nn.ui import theme
 from tui_nn.ui.app import TuiNN
-from tui_nn.ui.commands import commands
+from tui_nn.ui.commands import commands, run
 
 SIZE = (120, 40)
 
@@ -153,7 +153,7 @@ async def test_every_palette_command_runs() -> None:
         for command in commands():
             if command.action in ("quit", "help", "settings", "set_value", "command_palette"):
                 continue
-            await app.run_action(command.action)
+            await run(app, command)
             await pilot.pause()
             if app.live is not None:
                 app.live.stop()

@@ -8,7 +8,8 @@ from rich.text import Text
 
 from tui_nn.engine.config import Config
 from tui_nn.engine.session import build
-from tui_nn.ui.app import MIN_HEIGHT, MIN_WIDTH, TuiNN
+from tui_nn.ui.app import TuiNN
+from tui_nn.ui.app_screen import MIN_HEIGHT, MIN_WIDTH
 from tui_nn.ui.widgets import StatusLine, fit_row
 
 SMALLEST = (MIN_WIDTH, MIN_HEIGHT)

@@ -6,8 +6,9 @@ import pytest
 
 from tui_nn.engine import actions as act
 from tui_nn.engine.config import Config
+from tui_nn.engine.playback import DEFAULT_WALK_SPEED, WALK_SPEEDS
 from tui_nn.engine.session import build
-from tui_nn.ui.app import DEFAULT_WALK_SPEED, WALK_SPEEDS, TuiNN
+from tui_nn.ui.app import TuiNN
 from tui_nn.ui.live import DEFAULT_PACE, PACES, parse_pace
 from tui_nn.ui.log import CalcLog
 from tui_nn.ui.widgets import NetworkPane, StatusLine, TablePane
@@ -82,12 +83,12 @@ async def test_play_walks_by_itself_and_pauses() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("p")
         # the first played step may already have replaced the line on a loaded machine
-        assert app.player is not None and any("playing the walk" in text for text in said)
+        assert app.player.playing and any("playing the walk" in text for text in said)
         await pilot.press(*["right_square_bracket"] * 10)  # fastest walk speed
         assert app.walk_speed == WALK_SPEEDS[-1]
         await until(pilot, lambda: app.stepper.position >= 3)
         await pilot.press("p")
-        assert app.player is None
+        assert not app.player.playing
         played = app.stepper.position
         await pilot.pause(0.3)
         assert app.stepper.position == played, "paused: nothing more happens"
@@ -102,7 +103,7 @@ async def test_a_key_that_steps_by_hand_pauses_the_walk_first() -> None:
         assert app.walk_speed == DEFAULT_WALK_SPEED
         await pilot.press("p")
         await pilot.press("right", "right")
-        assert app.player is None and app.stepper.position >= 2
+        assert not app.player.playing and app.stepper.position >= 2
         before = app.stepper.position
         await pilot.press("left")
         assert app.stepper.position == before - 1

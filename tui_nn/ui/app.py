@@ -2,92 +2,51 @@
 
 Data flows one way: a key (or click, or palette entry) becomes an Action; the UI-free
 Controller applies it to the session and the log; the app captures a View and the widgets draw
-it. The app computes no number itself. Live training runs in a thread (tui_nn.ui.live) that owns
-the engine until it stops.
+it. The app computes no number itself. TuiNN turns keys into actions and holds the teaching; the
+rest is its parts by concern (tui_nn.ui.app_base names them): the screen, inspecting, playing,
+files and the live run.
 """
 
 from __future__ import annotations
 
 import gc
 import random
-import time
-from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rich.text import Text
-from textual import events
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.compose import compose
-from textual.containers import Horizontal, Vertical
-from textual.reactive import reactive
-from textual.screen import Screen
-from textual.timer import Timer
-from textual.widgets import Static
 
 from tui_nn.engine import actions as act
-from tui_nn.engine.config import Config
-from tui_nn.engine.controller import Controller, LiveRun, Message, Outcome
-from tui_nn.engine.notation import parameter_label
-from tui_nn.engine.reason_words import training_on_anyway
-from tui_nn.engine.reasons import StopReason
+from tui_nn.engine.controller import Controller, LiveRun, Message
+from tui_nn.engine.playback import DEFAULT_WALK_SPEED, REPLAY_SLICE_EPOCHS, RecordedActions
 from tui_nn.engine.session import Session
 from tui_nn.engine.stepper import Stepper
 from tui_nn.engine.view import View
 from tui_nn.ui import keymap, theme
+from tui_nn.ui.app_files import AppFiles
+from tui_nn.ui.app_inspect import AppInspect
+from tui_nn.ui.app_live import AppLive
+from tui_nn.ui.app_play import AppPlayback
+from tui_nn.ui.app_screen import AppScreen
 from tui_nn.ui.ascii import asciify
 from tui_nn.ui.commands import TuiNNCommands
-from tui_nn.ui.curves import CurvesPane
-from tui_nn.ui.healthview import HealthPane
 from tui_nn.ui.inspector import Inspector
-from tui_nn.ui.lifecycle import ResilientApp, write_report
-from tui_nn.ui.live import (
-    DEFAULT_PACE,
-    PACES,
-    LiveTraining,
-    TrainingFailed,
-    TrainingProgress,
-    TrainingStopped,
-    pace_text,
-    warm_up,
-)
+from tui_nn.ui.live import DEFAULT_PACE, LiveTraining, warm_up
 from tui_nn.ui.log import CalcLog
-from tui_nn.ui.matrixview import MatrixPane
-from tui_nn.ui.screen_size import SettledScreen
+from tui_nn.ui.player import Player
 from tui_nn.ui.teach import CardScreen, LessonPane, QuestionScreen
-from tui_nn.ui.widgets import BoundaryPane, HiddenPane, KeysFooter, LossPane, NetworkPane, StatusLine, TablePane
+from tui_nn.ui.widgets import TablePane
 
 if TYPE_CHECKING:  # what the first frame does not need loads when it is first used (see the imports in methods)
     from tui_nn.engine.explain import Element, WhatIf
     from tui_nn.engine.lesson import Lesson
     from tui_nn.engine.replay import Recording
 
-MIN_WIDTH, MIN_HEIGHT = 64, 20
-WIDE_WIDTH, WIDE_HEIGHT = 160, 45  # from this size the three views stand side by side
-VIEWS = ("network", "boundary", "hidden")
-WALK_SPEEDS = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)  # micro-steps a second when the walk plays itself
-DEFAULT_WALK_SPEED = 2.0
-# A replayed run longer than this is trained in slices of about REPLAY_SLICE_SECONDS each, with a
-# frame between them, instead of at once on the UI thread (where 1,000,000 epochs of a large
-# network would take minutes, deaf to q).
-REPLAY_SLICE_EPOCHS = 200
-REPLAY_SLICE_SECONDS = 0.05
-VIEW_NAMES = {"network": "the network", "boundary": "the decision boundary", "hidden": "the hidden space"}
-# Lenses take the views' place until their key is pressed again: the step as the tutorials' NumPy,
-# and the gradients' health beside the activation's curves.
-LENSES = ("matrices", "health")
-LENS_NAMES = {
-    "matrices": "the NumPy view: the step as the tutorials' matrix line",
-    "health": "gradient health per layer and the activation curves",
-}
-COMPACT_HEIGHT = 32
-FOOTER_COMPACT_WIDTH = 110
 WARM_UP_DELAY = 0.25  # seconds after the first frame; a T before then starts the training process itself
 
 
-class TuiNN(ResilientApp[None]):
+class TuiNN(AppScreen, AppInspect, AppPlayback, AppFiles, AppLive):
     """The terminal app over one session (and the sessions that settings and resets make)."""
 
     CSS_PATH = Path(__file__).parent / "app.tcss"
@@ -96,14 +55,7 @@ class TuiNN(ResilientApp[None]):
     COMMANDS = {TuiNNCommands}
     BINDINGS = keymap.bindings()
 
-    training: reactive[bool] = reactive(False, bindings=True)
-    """True while the training thread owns the engine."""
-
-    inspecting: reactive[bool] = reactive(False, bindings=True)
-    """True while the selection cursor is on the diagram and the inspector replaces the log."""
-
-    _recomposing = False  # True while _rebuild replaces the panes
-
+    # the inspector's actions (its own bindings): they apply only while inspecting
     INSPECT_ONLY = frozenset({"select", "select_cycle", "leave_inspect", "set_value", "zero", "knock_out"})
     MODAL_ACTIONS = frozenset({"quit", "focus_next", "focus_previous"})
 
@@ -131,7 +83,7 @@ class TuiNN(ResilientApp[None]):
         self.message_style = theme.WARNING
         self.live: LiveTraining | None = None
         self.walk_speed = DEFAULT_WALK_SPEED
-        self.player: Timer | None = None
+        self.player = Player(self, self._play_step)
         self._after_training: Callable[[], None] | None = None
         self.frames = 0
         self.view_mode = "network"
@@ -141,10 +93,9 @@ class TuiNN(ResilientApp[None]):
         self._saved_params = self.view.snapshot.params.copy()
         self._quit_warned = False
         self.last_what_if: tuple[str, WhatIf, list[str]] | None = None
-        # A recording being played back: the actions still to apply, and the timer applying them.
-        self.replay_queue: deque[act.Action] = deque(replay.actions if replay is not None else ())
-        self.replayer: Timer | None = None
-        self.replay_count = len(self.replay_queue)  # to name an action by its place in the file
+        # A recording being played back: the actions still to apply, and the player applying them.
+        self.replay_queue = RecordedActions(replay.actions if replay is not None else ())
+        self.replayer = Player(self, self._replay_step)
         self.replay_run: tuple[LiveRun, int] | None = None  # a recorded run being trained in slices, and its epochs
         self._slice_epochs = REPLAY_SLICE_EPOCHS
         # Teaching: the quiz and the lesson are the controller's (controller.teaching), changed by
@@ -166,29 +117,6 @@ class TuiNN(ResilientApp[None]):
         return self.controller.stepper
 
     # --- layout ---------------------------------------------------------------------------
-
-    def compose(self) -> ComposeResult:
-        session = self.session
-        with Horizontal(id="views"):
-            yield NetworkPane(session.net, self.ascii_only, id="network")
-            yield BoundaryPane(session.net, session.data, self.ascii_only, id="boundary")
-            yield HiddenPane(session.net, session.data, self.ascii_only, id="hidden")
-            yield MatrixPane(session.net, self.ascii_only, id="matrices")
-            yield HealthPane(session.net, self.ascii_only, id="health")
-            yield CurvesPane(session.net, self.ascii_only, id="curves")
-        with Horizontal(id="bottom"):
-            with Vertical(id="reading"):  # a lesson's page stands above the log it refers to
-                yield LessonPane(id="lesson")
-                yield CalcLog(self.controller.logbook, self.stepper.fmt, self.ascii_only, id="log")
-                yield Inspector(self.stepper.fmt, self.ascii_only, id="inspector")
-            with Vertical(id="side"):
-                yield TablePane(session.data, id="table")
-                yield LossPane(self.ascii_only, id="loss")
-        yield StatusLine(id="status")
-        yield KeysFooter(  # its separator is a Unicode bar
-            show_command_palette=not self.ascii_only, compact=self.size.width < FOOTER_COMPACT_WIDTH
-        )
-        yield Static(id="too-small")
 
     def on_mount(self) -> None:
         self.theme = self.palette.textual_theme
@@ -220,91 +148,7 @@ class TuiNN(ResilientApp[None]):
             gc.enable()
         self.set_timer(WARM_UP_DELAY, warm_up)
 
-    def on_resize(self, event: events.Resize) -> None:
-        self._apply_size(event.size.width, event.size.height)
-
-    def _size_classes(self, width: int, height: int) -> dict[str, bool]:
-        """The screen's classes for a terminal of width × height and the view or lens chosen."""
-        classes = {
-            "too-small": width < MIN_WIDTH or height < MIN_HEIGHT,
-            "compact": height < COMPACT_HEIGHT,
-            "wide": width >= WIDE_WIDTH and height >= WIDE_HEIGHT,
-        }
-        classes.update({f"view-{mode}": self.view_mode == mode for mode in VIEWS})
-        classes.update({f"lens-{lens}": self.lens == lens for lens in LENSES})
-        classes["lesson-open"] = self.controller.teaching.lesson_shown
-        return classes
-
-    def get_default_screen(self) -> Screen[None]:
-        """The main screen, born with the classes its first frame needs: each class set after the
-        panes are styled restyles every one of them again."""
-        size = self.size
-        classes = self._size_classes(size.width, size.height) | {"ascii": self.ascii_only, "light": self.palette.name == "light"}
-        return SettledScreen(id="_default", classes=" ".join(name for name, on in classes.items() if on))
-
-    @property
-    def main_screen(self) -> Screen[None]:
-        """The screen of the panes, under any settings, help or question screen open over it."""
-        return self.screen_stack[0]
-
-    def _apply_size(self, width: int, height: int) -> None:
-        classes = self._size_classes(width, height)
-        self.main_screen.update_classes(classes)  # one restyle at most, whatever changed
-        for footer in self.query(KeysFooter):
-            footer.compact = width < FOOTER_COMPACT_WIDTH
-            footer.refit(width)
-        if classes["too-small"]:
-            self.query_one("#too-small", Static).update(
-                Text(
-                    f"make me bigger\n\ntui-nn needs at least {MIN_WIDTH}x{MIN_HEIGHT}; this terminal is {width}x{height}",
-                    style=f"bold {theme.WARNING}",
-                )
-            )
-
     # --- drawing --------------------------------------------------------------------------
-
-    def draw(self, view: View | None = None, epochs_per_second: float | None = None) -> None:
-        """Redraw every pane from `view` (default: a fresh capture of the engine)."""
-        if view is None:
-            view = self.controller.view()
-        self.view = view
-        if self._recomposing:  # the panes are being replaced; _rebuild draws them when they are back
-            return
-        if self._exit:  # quitting: a timer (a replay's slice, the player) may still fire while the panes go
-            return
-        self.query_one(NetworkPane).view = view
-        self.query_one(BoundaryPane).view = view
-        self.query_one(HiddenPane).view = view
-        if self.lens == "matrices":  # the lenses are drawn only while shown
-            self.query_one(MatrixPane).view = view
-        elif self.lens == "health":
-            self.query_one(HealthPane).view = view
-            self.query_one(CurvesPane).view = view
-        self.query_one(TablePane).show(view)
-        self.query_one(LossPane).show(view)
-        live = None
-        if self.training:
-            if epochs_per_second is not None:  # a frame drawn with a rate of its own
-                live = f"pace {pace_text(self.pace)} · {epochs_per_second:,.0f} epochs/s"
-            else:  # the run's own: its measured rate, that it is settling, or that its process is silent
-                live = self.live.status() if self.live is not None else f"pace {pace_text(self.pace)}"
-        message, style = self.message, self.message_style
-        if self.inspecting:
-            self._show_inspector(view)
-            if not message:
-                summary = self.query_one(Inspector).summary()
-                message, style = f"{summary} · = set · z zero · k knock out · Esc done", theme.SELECTION
-        self.query_one(StatusLine).show(view, message, style, live, self.target_loss)
-        if self.live is None:  # during a run, its diagnosis is logged when it stops (not frame by frame)
-            self.controller.note_diagnoses(view)
-        self.query_one(CalcLog).sync()
-        self.frames += 1
-
-    def say(self, message: Message | None) -> None:
-        if message is None:
-            self.message = ""
-            return
-        self.message, self.message_style = message.text, theme.TONE_STYLES.get(message.tone, theme.WARNING)
 
     # --- actions: every key becomes an Action for the controller -----------------------------
 
@@ -327,7 +171,7 @@ class TuiNN(ResilientApp[None]):
         """Apply an action now, or after pausing live training first (η changes apply live).
 
         A key that steps by hand pauses the playing walk first."""
-        if self.player is not None and not by_player and not isinstance(action, act.ScaleLR | act.SetLR):
+        if self.player.playing and not by_player and not isinstance(action, act.ScaleLR | act.SetLR):
             self._stop_playing()
         if self.live is not None and not isinstance(action, act.ScaleLR | act.SetLR):
             self._after_training = lambda: self.dispatch(action)
@@ -352,7 +196,7 @@ class TuiNN(ResilientApp[None]):
         if name == "next" and self.replay_queue:
             self._replay_step()
             return
-        if name == "next" and self.controller.teaching.asks_on_next and self.live is None and self.player is None:
+        if name == "next" and self.controller.teaching.asks_on_next and self.live is None and not self.player.playing:
             self.dispatch(act.Ask())  # the step's value is asked for before it is shown
             return
         self.dispatch(act.ACTIONS[name]())
@@ -430,80 +274,6 @@ class TuiNN(ResilientApp[None]):
 
     # --- replaying a recorded session ---------------------------------------------------------
 
-    def _replay_step(self) -> None:
-        """Apply the next recorded action (while playing, the timer calls this)."""
-        if not self.replay_queue:
-            self._stop_replay()
-            return
-        from tui_nn.engine.replay import as_recorded, out_of_place
-
-        if self.replay_run is not None:  # a recorded run is still training: the next action waits for it
-            return
-        index = self.replay_count - len(self.replay_queue)
-        action = as_recorded(self.replay_queue.popleft(), self.session)
-        problem = out_of_place(action, self.session)
-        if problem is not None:  # the app could not have recorded it here: the file was edited
-            self._stop_replay()
-            self.replay_queue.clear()
-            self.say(Message(f"replay stopped: actions[{index}] ({action.name}) cannot be applied: {problem}", "error"))
-            self.draw(self.view)
-            return
-        if isinstance(action, act.Train) and self.live is None and action.epochs > REPLAY_SLICE_EPOCHS:
-            self._replay_train(action)
-            return
-        self.dispatch(action, by_player=True)
-        self._replay_finished()
-
-    def _replay_finished(self) -> None:
-        if not self.replay_queue:
-            self._stop_replay()
-            if isinstance(self.screen, QuestionScreen):  # the recording ended on a question: it is the learner's now
-                self.screen.replaying = False
-            self.say(Message("replay finished: the session is yours from here", "success"))
-            self.draw(self.view)
-
-    def _replay_train(self, action: act.Train) -> None:
-        """A recorded run of many epochs, trained in slices between frames so the app keeps
-        answering (q quits) however long it is. It is the same run as Train applied at once: the
-        same epochs by the same trainer, one undoable step, one recorded Train."""
-        run = self.controller.start_training(target_loss=None, check_stuck=False)
-        self.replay_run = (run, action.epochs)
-        self.set_timer(0.01, self._replay_slice)
-
-    def _replay_slice(self) -> None:
-        if self.replay_run is None or self._exit:
-            return
-        run, epochs = self.replay_run
-        remaining = epochs - (self.stepper.trainer.epoch - run.origin_epoch)  # a pass under way counts, as in Train
-        stopped: StopReason | None = None
-        if remaining > 0:
-            started = time.perf_counter()
-            result = self.controller.train(run, min(remaining, self._slice_epochs))
-            spent = time.perf_counter() - started
-            # about REPLAY_SLICE_SECONDS a slice, whatever the network: keys wait at most that long
-            self._slice_epochs = max(
-                1, min(int(self._slice_epochs * REPLAY_SLICE_SECONDS / max(spent, 1e-4)), 2 * self._slice_epochs)
-            )
-            stopped, remaining = result.stopped, remaining - result.epochs
-        if stopped is None and remaining > 0:
-            self.say(Message(f"replaying a training run: {epochs - remaining:,} of {epochs:,} epochs (q quits)", "info"))
-            self.draw()
-            self.set_timer(0.01, self._replay_slice)
-            return
-        self.replay_run = None
-        outcome = self.controller.stop_training(run, stopped)
-        if stopped is None:  # the whole recorded run: not "paused by you", as a key's run stopped by hand says
-            self.say(Message(f"replayed a training run of {epochs:,} epochs: epoch {self.stepper.epoch}", "info"))
-        else:
-            self.say(outcome.message)
-        self.draw()
-        self._replay_finished()
-
-    def _stop_replay(self) -> None:
-        if self.replayer is not None:
-            self.replayer.stop()
-            self.replayer = None
-
     def action_undo(self) -> None:
         """u: a step back that also works while inspecting (where ← moves the selection)."""
         self.dispatch(act.Back())
@@ -555,477 +325,6 @@ class TuiNN(ResilientApp[None]):
         else:
             log.scroll_by(-pages * max(log.content_size.height - 1, 1))
 
-    def action_play(self) -> None:
-        """Play the micro-step walk by itself (forward, loss, backward, update, sample after sample);
-        while a recording is loaded, play or pause the recording instead."""
-        if self.replay_queue:
-            if self.replayer is not None:
-                self._stop_replay()
-                self.say(Message(f"replay paused ({len(self.replay_queue)} actions to go): → applies the next, p plays", "info"))
-            else:
-                self.replayer = self.set_interval(1 / self.walk_speed, self._replay_step)
-                self.say(Message("replaying: p pauses", "info"))
-            self.draw(self.view)
-            return
-        if self.player is not None:
-            self._stop_playing()
-            self.say(Message("walk paused: → steps on by hand, p plays again", "info"))
-            self.draw(self.view)
-            return
-        if self.live is not None:
-            self._after_training = self.action_play
-            self.live.stop()
-            return
-        self.player = self.set_interval(1 / self.walk_speed, self._play_step)
-        self.say(Message(f"playing the walk at {self.walk_speed:g} steps a second · p pauses · [ ] slower/faster", "info"))
-        self.draw(self.view)
-
-    def _play_step(self) -> None:
-        self.dispatch(act.Next(), by_player=True)
-
-    def _stop_playing(self) -> None:
-        if self.player is not None:
-            self.player.stop()
-            self.player = None
-
-    def action_pace(self, direction: int) -> None:
-        """Slower ([) or faster (]): the walk's speed while it plays, otherwise live training's pace."""
-        if self.player is not None:
-            k = WALK_SPEEDS.index(self.walk_speed)
-            self.walk_speed = WALK_SPEEDS[min(max(k + direction, 0), len(WALK_SPEEDS) - 1)]
-            self._stop_playing()
-            self.player = self.set_interval(1 / self.walk_speed, self._play_step)
-            self.say(Message(f"playing the walk at {self.walk_speed:g} steps a second · p pauses", "info"))
-            self.draw(self.view)
-            return
-        k = PACES.index(self.pace) if self.pace in PACES else PACES.index(DEFAULT_PACE)
-        self.pace = PACES[min(max(k + direction, 0), len(PACES) - 1)]
-        if self.live is not None:
-            self.live.set_pace(self.pace)
-        self.say(Message(f"pace {pace_text(self.pace)} (epochs a second while training)", "info"))
-        self.draw(self.view)
-
-    async def _rebuild(self) -> None:
-        """The session was replaced (settings, reset, or undoing one): new panes for its network."""
-        self.view = self.controller.view()
-        if self._exit:
-            return
-        # Not App.recompose, which rebuilds whatever screen is on top: a key typed ahead (r, c) can
-        # open the settings before this runs, and their form must not be replaced by the panes.
-        main = self.main_screen
-        self._recomposing = True  # a timer (the playing walk, a replay) may fire while the panes are gone
-        try:
-            async with main.batch():
-                await main.query("*").exclude(".-textual-system").remove()
-                await main.mount_all(compose(self))
-        finally:
-            self._recomposing = False
-        self.sub_title = self.session.describe()
-        main.set_class(self.ascii_only, "ascii")
-        main.set_class(self.palette.name == "light", "light")
-        self._apply_size(self.size.width, self.size.height)
-        self.refresh_bindings()
-        self._selection_moved()
-        self.query_one(NetworkPane).selected = self.selection if self.inspecting else None  # the new diagram's
-        self._show_teaching()  # the new lesson pane is empty (settings, a reset, a theme replaced the panes)
-        self.draw()
-
-    def action_cycle_view(self) -> None:
-        """Network → decision boundary → hidden space (all three at once on large terminals)."""
-        k = VIEWS.index(self.view_mode)
-        self.view_mode = VIEWS[(k + 1) % len(VIEWS)]
-        if self.view_mode == "hidden" and self.session.net.n_layers < 2:
-            self.view_mode = "network"
-        self._apply_size(self.size.width, self.size.height)
-        if self.screen.has_class("wide"):
-            text = f"all three views are shown at this size; {VIEW_NAMES[self.view_mode]} is first on small terminals"
-        else:
-            text = f"showing {VIEW_NAMES[self.view_mode]} (v for the next view)"
-        self.say(Message(text, "info"))
-        self.draw(self.view)
-
-    def action_lens(self, lens: str) -> None:
-        """Show a lens in the views' place, or the views again when it is already shown."""
-        self.lens = None if self.lens == lens else lens
-        self._apply_size(self.size.width, self.size.height)
-        if self.lens is None:
-            text = f"back to {VIEW_NAMES[self.view_mode]}"
-        elif self.lens == "matrices" and self.training:
-            text = "the NumPy view follows the walk: it fills in when training stops"
-        else:
-            key = "m" if self.lens == "matrices" else "g"
-            text = f"showing {LENS_NAMES[self.lens]} ({key} again returns)"
-        self.say(Message(text, "info"))
-        self.draw(self.view)
-
-    def action_gradient_check(self) -> None:
-        from tui_nn.ui.bridge import GradCheckScreen
-
-        net = self.session.net
-        self.push_screen(GradCheckScreen(self.controller.gradient_check_job(), net.n_params, self.ascii_only))
-
-    def action_own_input(self) -> None:
-        from tui_nn.ui.bridge import OwnInputScreen
-
-        net, data, snapshot = self.session.net, self.session.data, self.view.snapshot
-        x = snapshot.x if snapshot.x is not None else tuple(data.x[0])
-        y = snapshot.y if snapshot.y is not None else tuple(data.y[0])
-        fmt = self.stepper.fmt
-        example = f"{', '.join(fmt(v) for v in x)} → {', '.join(fmt(v) for v in y)}"  # the current sample, to edit
-        self.push_screen(OwnInputScreen(net.sizes[0], net.sizes[-1], example, self.ascii_only, net.loss), self._own_input_given)
-
-    def _own_input_given(self, given: tuple[tuple[float, ...], tuple[float, ...]] | None) -> None:
-        if given is None:
-            self.say(Message("your input: cancelled, the data set is as it was", "info"))
-            self.draw(self.view)
-            return
-        self.dispatch(act.CustomSample(*given))
-
-    def action_settings(self) -> None:
-        def open_settings() -> None:
-            from tui_nn.ui.settings import SettingsScreen
-
-            self.push_screen(SettingsScreen(self.session.config), self._settings_closed)
-
-        if self.live is not None:
-            self._after_training = open_settings
-            self.live.stop()
-            return
-        open_settings()
-
-    def _settings_closed(self, config: Config | None) -> None:
-        if config is None:
-            self.say(Message("settings unchanged", "info"))
-            self.draw(self.view)
-            return
-        self.dispatch(act.Rebuild(config))
-
-    def action_save(self) -> None:
-        from tui_nn.engine import persist  # tempfile and zipfile are not needed to start
-
-        view = self.view  # a consistent copy, even while training runs
-        path = Path(self.save_to or f"{self.session.file_stem}-epoch{view.epoch}.json")
-        net = self.session.net.copy()
-        net.params[:] = view.snapshot.params
-        extra = {
-            "problem": self.session.config.problem,
-            "lr": view.lr,
-            "seed": self.session.config.seed,
-            "epoch": view.epoch,
-            "optimizer": view.optimizer,
-        }
-        try:
-            saved = persist.save(path, net, extra)
-        except (OSError, ValueError) as error:
-            self.say(Message(f"could not save to {path}: {error}", "error"))
-        else:
-            self.say(Message(f"saved {saved.resolve()}", "success"))
-            self._mark_saved()
-            self.controller.logbook.note(f"saved the network (epoch {view.epoch}) to {saved.resolve()}")
-        self.draw(self.view)
-
-    def _write(self, suffix: str, text: str, what: str) -> None:
-        """Write a file next to where the app runs, atomically, and say where it went."""
-        from tui_nn.engine.safe_files import write_atomic
-
-        name = f"{self.session.file_stem}-{what}-epoch{self.view.epoch}{suffix}"
-        try:
-            path = write_atomic(name, text)
-        except OSError as error:
-            self.say(Message(f"could not write {name}: {error}", "error"))
-        else:
-            self.say(Message(f"wrote {Path(path).resolve()}", "success"))
-            self.controller.logbook.note(f"wrote the {what} to {Path(path).resolve()}")
-        self.draw(self.view)
-
-    def action_export(self, kind: str, words: bool | None = None) -> None:
-        """The calculation log so far as Markdown (LaTeX math), LaTeX or text, with the sentences
-        the log says when its words are on (`words` overrides: the palette's "without the words")."""
-        from tui_nn.engine import export
-
-        fmt = next(f for f in export.FORMATS if f == kind)
-        # the log may span several settings (each rebuild writes its own line): the title names
-        # the data set only, not the η or the network of this moment
-        title = f"tui-nn · {self.session.data.name}: the calculation log"
-        with_words = self.query_one(CalcLog).show_words if words is None else words
-        entries = list(self.controller.logbook.entries)
-        document = export.document(fmt, entries, self.stepper.fmt, title, words=with_words)
-        self._write(export.SUFFIXES[fmt], document, "log")
-
-    def action_save_screen(self) -> None:
-        self._write(".svg", self.export_screenshot(title=f"tui-nn · {self.session.describe()}"), "screen")
-
-    def action_save_session(self) -> None:
-        from tui_nn.engine.replay import FORMAT, to_text
-
-        self._write(".json", to_text(self.controller.recording()), "session")
-        if self.message.startswith("wrote"):
-            self._mark_saved()
-            self.say(Message(f"{self.message} ({FORMAT}: tui-nn replay FILE plays it)", "success"))
-            self.draw(self.view)
-
-    def action_use_theme(self, name: str) -> None:
-        """Dark or light: every pane redraws in the other palette."""
-        self.palette = theme.use(name)
-        self.theme = self.palette.textual_theme
-        self.say(Message(f"{name} theme", "info"))
-        self.call_later(self._rebuild)
-
-    def action_help(self) -> None:
-        from tui_nn.ui.help import HelpScreen  # Markdown costs ~50 ms to import: load it when asked
-
-        self.push_screen(HelpScreen())
-
-    async def action_quit(self) -> None:
-        # A recording being replayed loses nothing (its file replays it again), and its status promises "q quits".
-        if self.replay_run is None and self._warned_of_unsaved_training():
-            return
-        if self.live is not None:
-            self.live.stop()
-        self.exit()
-
-    def _unsaved_training(self) -> bool:
-        """Trained weights that no s or S has saved (a run, a lesson, steps by hand): quitting loses them."""
-        view = self.view  # (the training thread owns the engine while it runs: its last frame)
-        saved, now = self._saved_params, view.snapshot.params
-        return view.epoch > 0 and (saved.shape != now.shape or bool((saved != now).any()))
-
-    def _mark_saved(self) -> None:
-        self._saved_params = self.view.snapshot.params.copy()
-        self._quit_warned = False
-
-    def _warned_of_unsaved_training(self) -> bool:
-        """The first q with unsaved training says so (once) instead of quitting; the next q quits."""
-        if self._quit_warned or not self._unsaved_training():
-            return False
-        self._quit_warned = True
-        # while training goes on the epoch moves under the message: name none then
-        trained = "the weights being trained are" if self.live is not None else f"epoch {self.view.epoch:,}'s trained weights are"
-        text = f"{trained} not saved: s saves · q again quits"
-        self.say(Message(text, "warn"))
-        if len(self.screen_stack) > 1:  # the status line is under the open screen
-            self.notify(text, severity="warning")
-        self.draw(self.view)
-        return True
-
     # --- inspecting: select a number and see where it comes from --------------------------
 
-    def action_inspect(self) -> None:
-        if self.inspecting:
-            self.action_leave_inspect()
-            return
-        if self.selection is None or self._selection_moved():
-            self.selection = self._first_weight()
-        self._set_inspecting(True)
-
-    def _first_weight(self) -> Element:
-        """Where inspecting starts: the first weight into the output, which every network has."""
-        from tui_nn.engine.explain import Element
-
-        return Element("weight", self.session.net.n_layers - 1, 0, 0)
-
-    def _selection_moved(self) -> bool:
-        """Keep the selection only while it names a number of this network: an undo, a reset or new
-        settings may have taken its layer or unit away (z, = or Tab would then index past the end).
-        A vanished selection moves to the first weight while inspecting (to nothing otherwise);
-        True when it had to move."""
-        from tui_nn.engine.explain import elements
-
-        if self.selection is None or self.selection in elements(self.session.net.sizes):
-            return False
-        self.selection = self._first_weight() if self.inspecting else None
-        self.last_what_if = None
-        if self.inspecting:
-            self.query_one(NetworkPane).selected = self.selection
-        return True
-
-    def _refuse_moved_selection(self, key: str, does: str) -> bool:
-        """Say so (and do nothing) when the selection a key acts on is gone; True if it was."""
-        if not self._selection_moved():
-            return False
-        shape = "-".join(str(n) for n in self.session.net.sizes)
-        where = f"it moved to {self._selection_name()}; {key} again {does}" if self.selection is not None else "select again"
-        self.say(Message(f"the selected number is not in this {shape} network: {where}", "warn"))
-        self.draw(self.view)
-        return True
-
-    def _selection_name(self) -> str:
-        element = self.selection
-        assert element is not None
-        if element.kind == "unit":
-            return self.stepper.narrator.names.unit(element.layer, element.unit)
-        return parameter_label(self.session.net, element.parameter_index(self.session.net)).split(" ")[0]
-
-    def _set_inspecting(self, on: bool) -> None:
-        self.inspecting = on
-        self.screen.set_class(on, "inspecting")
-        self.query_one(NetworkPane).selected = self.selection if on else None
-        if on:
-            self.say(
-                Message("inspecting: arrows/Tab move · = set · z zero · k knock out · Esc done · space still steps", "focus")
-            )
-        else:
-            self.last_what_if = None
-            self.say(None)
-        self.draw(self.view if self.live is not None else None)
-
-    def action_leave_inspect(self) -> None:
-        self._set_inspecting(False)
-
-    def _select(self, element: Element) -> None:
-        self.selection = element
-        self.last_what_if = None
-        self.query_one(NetworkPane).selected = element
-        self.say(None)  # the status line tells about the new selection, not an older message
-        self.draw(self.view)
-
-    def action_select(self, direction: str) -> None:
-        from tui_nn.engine.explain import move
-
-        moved = self._selection_moved()  # then the key lands on the first weight
-        if self.selection is not None:
-            self._select(self.selection if moved else move(self.session.net.sizes, self.selection, direction))  # type: ignore[arg-type]
-
-    def action_select_cycle(self, step: int) -> None:
-        from tui_nn.engine.explain import cycle
-
-        moved = self._selection_moved()
-        if self.selection is not None:
-            self._select(self.selection if moved else cycle(self.session.net.sizes, self.selection, step))
-
-    def on_network_pane_clicked(self, message: NetworkPane.Clicked) -> None:
-        self.selection = message.element
-        if not self.inspecting:
-            self._set_inspecting(True)
-        else:
-            self._select(message.element)
-
-    def _show_inspector(self, view: View) -> None:
-        from tui_nn.engine.explain import elements
-
-        inspector = self.query_one(Inspector)
-        selection = self.selection
-        if selection is None or selection not in elements(self.session.net.sizes):
-            inspector.show(None)
-            return
-        if self.live is not None:  # the training thread owns the engine: show what the frame carries
-            inspector.show_training(selection, view, self.controller.trail)
-            return
-        inspector.show(self.controller.explain(selection), self.last_what_if)
-
-    def action_set_value(self) -> None:
-        if self._refuse_moved_selection("=", "sets its value"):
-            return
-        element = self.selection
-        if element is None or element.kind == "unit":
-            self.say(Message("select a weight or bias first: = sets its value", "warn"))
-            self.draw(self.view)
-            return
-        from tui_nn.ui.value_input import ValueScreen
-
-        index = element.parameter_index(self.session.net)
-        name = parameter_label(self.session.net, index)
-        current = float(self.stepper.current.start_params[index])
-        self.push_screen(ValueScreen(name, current), lambda value: self._apply_value(element, value))
-
-    def _apply_value(self, element: Element, value: float | None) -> None:
-        if value is None:
-            self.say(Message("value unchanged", "info"))
-            self.draw(self.view)
-            return
-        name = parameter_label(self.session.net, element.parameter_index(self.session.net)).split(" ")[0]
-        self._what_if(act.SetParam(name, value), f"{name} = {value:g}")
-
-    def action_zero(self) -> None:
-        if self._refuse_moved_selection("z", "zeroes it"):
-            return
-        element = self.selection
-        if element is None or element.kind == "unit":
-            self.say(Message("select a weight or bias first: z zeroes it", "warn"))
-            self.draw(self.view)
-            return
-        name = parameter_label(self.session.net, element.parameter_index(self.session.net)).split(" ")[0]
-        self._what_if(act.SetParam(name, 0.0), f"{name} = 0 (ablation)")
-
-    def action_knock_out(self) -> None:
-        if self._refuse_moved_selection("k", "knocks out a hidden unit"):
-            return
-        element = self.selection
-        net = self.session.net
-        if element is None or element.kind != "unit" or not 0 < element.layer < net.n_layers:
-            self.say(Message("select a hidden unit first: k knocks it out", "warn"))
-            self.draw(self.view)
-            return
-        label = self.stepper.narrator.names.unit(element.layer, element.unit)
-        self._what_if(act.KnockOut(element.layer, element.unit + 1), f"{label} knocked out")
-
-    def _what_if(self, action: act.Action, what: str) -> None:
-        if self.live is not None:
-            self._after_training = lambda: self._what_if(action, what)
-            self.live.stop()
-            return
-        outcome = self.controller.apply(action)
-        self.say(outcome.message)
-        if outcome.what_if is not None:
-            labels = [f"sample {k + 1}" for k in range(min(self.session.data.size, 16))]
-            self.last_what_if = (what, outcome.what_if, labels)
-        self.draw()
-
     # --- live training --------------------------------------------------------------------
-
-    def action_train(self) -> None:
-        if self.live is not None:
-            self.live.stop()
-            return
-        self._stop_playing()
-        target: float | None = self.target_loss
-        current = self.view.current_loss
-        if current is not None and current < self.target_loss:
-            self.controller.logbook.note(f"target {self.target_loss:g} reached: T trains on past it", "info")
-            target = None
-        found = self.controller.diagnosis()
-        check_stuck = found is None
-        if found is not None:
-            self.controller.logbook.note(training_on_anyway(found), "info")
-        run = self.controller.start_training(target, check_stuck)
-        self.live = LiveTraining(self.controller, run, self.pace, self)
-        self.training = True
-        self.say(None)
-        self.draw()
-        self.live.start()
-
-    def _training_error(self, error: BaseException) -> str:
-        """A crash report for an error that stopped training, and the one line that says it: what
-        it was and where the report is (the training process's traceback goes in the report)."""
-        context = [*self.crash_context(), f"live training stopped at epoch {self.controller.stepper.trainer.epoch}"]
-        if isinstance(error, TrainingFailed):
-            context += ["", "in the training process:", error.traceback.rstrip()]
-        report = write_report(error, context)
-        first = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        what = first if isinstance(error, TrainingFailed) else f"{type(error).__name__}: {first}".rstrip(": ")
-        where = f"report in {report}" if report is not None else "no report could be written"
-        return f"{what} ({where}); the session is kept"
-
-    def on_training_progress(self, message: TrainingProgress) -> None:
-        if self.live is not None and self.is_running:  # not while shutting down: the panes are gone
-            self.draw(message.view)
-
-    def on_training_stopped(self, message: TrainingStopped) -> None:
-        live, self.live = self.live, None
-        assert live is not None
-        error = None if message.error is None else self._training_error(message.error)
-        outcome: Outcome = self.controller.stop_training(live.run, message.reason, error)
-        if not self.is_running:  # shutting down: the screens, the panes and the bindings are gone
-            self.set_reactive(TuiNN.training, False)
-            return
-        self.training = False
-        self.say(outcome.message)
-        after, self._after_training = self._after_training, None
-        if error is not None:  # what was to follow the run (a key pressed during it) waits for the learner
-            after = None
-        if after is not None:
-            self.message = ""
-            self.draw()  # the run is over on screen too (its status line), before what follows it opens or steps
-            after()
-        else:
-            self.draw()

@@ -1,6 +1,7 @@
 """The command palette (Ctrl+P): every command of the app, with the ones that have no key.
 
-Each entry runs the same App action a key runs (so the same Action value reaches the controller).
+Each entry runs the same action a key runs, on the app or, for the inspector's keys, on the
+inspector (so the same Action value reaches the controller).
 """
 
 from __future__ import annotations
@@ -9,22 +10,27 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
+from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from tui_nn.ui import keymap
+from tui_nn.ui.inspector import Inspector
 
 
 @dataclass(frozen=True)
 class Command:
     name: str
     help: str
-    action: str  # an App action string, as in the key table
+    action: str  # an action string, as in the key table
+    on_inspector: bool = False  # the inspector widget's action, not the App's
 
 
 def commands() -> list[Command]:
     """Every key's command, then the ones reached only from here (each listed once)."""
     found = [
-        Command(k.does.split(":")[0].split(" (")[0], f"key {k.display} · {k.does}", k.action) for k in keymap.KEYS if k.action
+        Command(k.does.split(":")[0].split(" (")[0], f"key {k.display} · {k.does}", k.action, k.id in keymap.INSPECTOR_KEYS)
+        for k in keymap.KEYS
+        if k.action
     ]
     found += [
         Command("pin a sample", "keys 1–9 · walk and train on one sample alone", "pin(1)"),
@@ -46,19 +52,28 @@ def commands() -> list[Command]:
     return found
 
 
+async def run(app: App[object], command: Command) -> None:
+    """Run a command where its key would: the inspector of the main screen (the one under any
+    dialog) for its keys, the app for the others."""
+    if command.on_inspector:
+        await app.screen_stack[0].query_one(Inspector).run_action(command.action)
+    else:
+        await app.run_action(command.action)
+
+
 class TuiNNCommands(Provider):
     """Lists the app's commands in the palette; fuzzy-matches what is typed."""
 
-    def _run(self, action: str) -> Callable[[], object]:
-        return partial(self.app.call_later, self.app.run_action, action)
+    def _run(self, command: Command) -> Callable[[], object]:
+        return partial(self.app.call_later, run, self.app, command)
 
     async def discover(self) -> Hits:
         for command in commands():
-            yield DiscoveryHit(command.name, self._run(command.action), help=command.help)
+            yield DiscoveryHit(command.name, self._run(command), help=command.help)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for command in commands():
             score = max(matcher.match(command.name), matcher.match(command.help) * 0.5)
             if score > 0:
-                yield Hit(score, matcher.highlight(command.name), self._run(command.action), help=command.help)
+                yield Hit(score, matcher.highlight(command.name), self._run(command), help=command.help)

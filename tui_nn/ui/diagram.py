@@ -448,8 +448,9 @@ class NetworkDiagram:
                 if box is not None:
                     for row in range(box.y, box.y + box.height):
                         canvas.text(box.x, row, " " * box.width, None)
-        path = self._selection_path()
-        strokes, dots = self._strokes(canvas, columns)
+        path = selection_path(s.selected, s.sizes)
+        geometry = (s.sizes, s.activations, self.width, self.height)
+        strokes, dots = edge_strokes(canvas, columns, s.sizes, (*geometry, self.ascii_only))
         painted: list[tuple[int, int, Stroke, Style, object]] = []
         labels: list[tuple[_Box, _Box, str, Style, bool, Element]] = []
         for l in range(len(s.sizes) - 1):
@@ -485,88 +486,13 @@ class NetworkDiagram:
                     if style in (SELECTED, PATH):
                         label_style = style
                     labels.append((src, dst, label, label_style, highlighted or style is SELECTED, element))
-        self._paint(canvas, painted, dots)
+        paint_edges(canvas, painted, dots, None if self.ascii_only else geometry)
         labels.sort(key=lambda item: not item[4])  # the current step's labels get the first pick
         for src, dst, label, style, _, element in labels:
             canvas.drawing = element
-            if not self._place_label(canvas, src, dst, label, style):
+            if not place_label(canvas, src, dst, label, style):
                 self.unlabelled += 1
         canvas.drawing = None
-
-    def _paint(
-        self, canvas: Canvas, painted: list[tuple[int, int, Stroke, Style, object]], dots: dict[tuple[int, int], int]
-    ) -> None:
-        """`canvas.paint`, or its result for the same geometry and the same edge priorities and
-        styles (a frame of training seldom changes them: a weight's sign or |w| ≥ 1)."""
-        if self.ascii_only or canvas.dot_style or canvas.owner:  # (only a fresh canvas's result is kept)
-            canvas.paint(painted, dots)
-            return
-        s = self.state
-        key = (s.sizes, s.activations, self.width, self.height, tuple((p, style) for p, _, _, style, _ in painted))
-        cached = _PAINTED.get(key)
-        if cached is None:
-            canvas.paint(painted, dots)
-            if len(_PAINTED) >= _PAINTED_KEPT:
-                _PAINTED.pop(next(iter(_PAINTED)))
-            _PAINTED[key] = (dict(canvas.dot_style), dict(canvas.owner))
-            return
-        canvas.dot_style, canvas.owner, canvas.dots = dict(cached[0]), dict(cached[1]), dict(dots)
-
-    def _strokes(self, canvas: Canvas, columns: list[list[_Box | None]]) -> Strokes:
-        """Every drawn edge's stroke, traced once per geometry (the canvas holds only the boxes and
-        captions yet, which is all a stroke depends on), and all their dots together."""
-        s = self.state
-        key = (s.sizes, s.activations, self.width, self.height, self.ascii_only)
-        cached = _STROKES.get(key)
-        if cached is None:
-            strokes: dict[tuple[int, int, int], Stroke] = {}
-            dots: dict[tuple[int, int], int] = {}
-            for l in range(len(s.sizes) - 1):
-                for i, src in enumerate(columns[l]):
-                    for j, dst in enumerate(columns[l + 1]):
-                        if src is not None and dst is not None:
-                            stroke = canvas.stroke(src.x + src.width, src.centre_y, dst.x - 1, dst.centre_y)
-                            strokes[(l, i, j)] = stroke
-                            for cell, bits in zip(stroke.cells, stroke.bits, strict=True):
-                                dots[cell] = dots.get(cell, 0) | bits
-            if len(_STROKES) >= _STROKES_KEPT:
-                _STROKES.pop(next(iter(_STROKES)))
-            cached = _STROKES[key] = (strokes, dots)
-        return cached
-
-    def _selection_path(self) -> frozenset[tuple[int, int, int]]:
-        """Edges the chain rule runs through from the loss back to the selection: for a weight or
-        bias into unit j of layer l+1, every edge leaving j and every edge above; for a unit, its
-        incoming and outgoing edges."""
-        selected, sizes = self.state.selected, self.state.sizes
-        if selected is None:
-            return frozenset()
-        edges: set[tuple[int, int, int]] = set()
-        if selected.kind == "unit":
-            layer, j = selected.layer, selected.unit
-            if layer > 0:
-                edges |= {(layer - 1, i, j) for i in range(sizes[layer - 1])}
-            if layer + 1 < len(sizes):
-                edges |= {(layer, j, k) for k in range(sizes[layer + 1])}
-            return frozenset(edges)
-        above = selected.layer + 1
-        if above < len(sizes) - 1:
-            edges |= {(above, selected.unit, k) for k in range(sizes[above + 1])}
-            for m in range(above + 1, len(sizes) - 1):
-                edges |= {(m, a, b) for a in range(sizes[m]) for b in range(sizes[m + 1])}
-        return frozenset(edges)
-
-    def _place_label(self, canvas: Canvas, src: _Box, dst: _Box, label: str, style: Style) -> bool:
-        x0, y0 = src.x + src.width, src.centre_y
-        x1, y1 = dst.x - 1, dst.centre_y
-        # Nearer the source first: where two edges cross, a label at the crossing is ambiguous.
-        for t in (0.28, 0.5, 0.2, 0.65, 0.38, 0.78):
-            cx, cy = x0 + (x1 - x0) * t, y0 + (y1 - y0) * t
-            x, y = round(cx - len(label) / 2), int(cy)
-            if canvas.free(x, y, len(label)):
-                canvas.text(x, y, label, style)
-                return True
-        return False
 
     def _moved(self, l: int, i: int, j: int) -> str:
         """▲/▼ when the last update (or the last frame of training) moved this weight visibly."""
@@ -605,3 +531,87 @@ class NetworkDiagram:
         for text, style in parts:
             canvas.text(x, self.height - 1, text[: max(self.width - x, 0)], style)
             x += len(text)
+
+
+# --- the edges' geometry, kept between frames -------------------------------------------
+
+
+def edge_strokes(
+    canvas: Canvas, columns: list[list[_Box | None]], sizes: tuple[int, ...], geometry: tuple[object, ...]
+) -> Strokes:
+    """Every drawn edge's stroke, traced once per geometry (the canvas holds only the boxes and
+    captions yet, which is all a stroke depends on), and all their dots together."""
+    cached = _STROKES.get(geometry)
+    if cached is None:
+        strokes: dict[tuple[int, int, int], Stroke] = {}
+        dots: dict[tuple[int, int], int] = {}
+        for l in range(len(sizes) - 1):
+            for i, src in enumerate(columns[l]):
+                for j, dst in enumerate(columns[l + 1]):
+                    if src is not None and dst is not None:
+                        stroke = canvas.stroke(src.x + src.width, src.centre_y, dst.x - 1, dst.centre_y)
+                        strokes[(l, i, j)] = stroke
+                        for cell, bits in zip(stroke.cells, stroke.bits, strict=True):
+                            dots[cell] = dots.get(cell, 0) | bits
+        if len(_STROKES) >= _STROKES_KEPT:
+            _STROKES.pop(next(iter(_STROKES)))
+        cached = _STROKES[geometry] = (strokes, dots)
+    return cached
+
+
+def paint_edges(
+    canvas: Canvas,
+    painted: list[tuple[int, int, Stroke, Style, object]],
+    dots: dict[tuple[int, int], int],
+    geometry: tuple[object, ...] | None,
+) -> None:
+    """`canvas.paint`, or its result for the same `geometry` and the same edge priorities and
+    styles (a frame of training seldom changes them: a weight's sign or |w| ≥ 1). A geometry of
+    None is painted afresh and not kept."""
+    if geometry is None or canvas.dot_style or canvas.owner:  # (only a fresh canvas's result is kept)
+        canvas.paint(painted, dots)
+        return
+    key = (*geometry, tuple((p, style) for p, _, _, style, _ in painted))
+    cached = _PAINTED.get(key)
+    if cached is None:
+        canvas.paint(painted, dots)
+        if len(_PAINTED) >= _PAINTED_KEPT:
+            _PAINTED.pop(next(iter(_PAINTED)))
+        _PAINTED[key] = (dict(canvas.dot_style), dict(canvas.owner))
+        return
+    canvas.dot_style, canvas.owner, canvas.dots = dict(cached[0]), dict(cached[1]), dict(dots)
+
+
+def selection_path(selected: Element | None, sizes: tuple[int, ...]) -> frozenset[tuple[int, int, int]]:
+    """Edges the chain rule runs through from the loss back to the selection: for a weight or
+    bias into unit j of layer l+1, every edge leaving j and every edge above; for a unit, its
+    incoming and outgoing edges."""
+    if selected is None:
+        return frozenset()
+    edges: set[tuple[int, int, int]] = set()
+    if selected.kind == "unit":
+        layer, j = selected.layer, selected.unit
+        if layer > 0:
+            edges |= {(layer - 1, i, j) for i in range(sizes[layer - 1])}
+        if layer + 1 < len(sizes):
+            edges |= {(layer, j, k) for k in range(sizes[layer + 1])}
+        return frozenset(edges)
+    above = selected.layer + 1
+    if above < len(sizes) - 1:
+        edges |= {(above, selected.unit, k) for k in range(sizes[above + 1])}
+        for m in range(above + 1, len(sizes) - 1):
+            edges |= {(m, a, b) for a in range(sizes[m]) for b in range(sizes[m + 1])}
+    return frozenset(edges)
+
+
+def place_label(canvas: Canvas, src: _Box, dst: _Box, label: str, style: Style) -> bool:
+    x0, y0 = src.x + src.width, src.centre_y
+    x1, y1 = dst.x - 1, dst.centre_y
+    # Nearer the source first: where two edges cross, a label at the crossing is ambiguous.
+    for t in (0.28, 0.5, 0.2, 0.65, 0.38, 0.78):
+        cx, cy = x0 + (x1 - x0) * t, y0 + (y1 - y0) * t
+        x, y = round(cx - len(label) / 2), int(cy)
+        if canvas.free(x, y, len(label)):
+            canvas.text(x, y, label, style)
+            return True
+    return False

@@ -2,10 +2,14 @@
 
 It draws a ParameterStory or UnitStory (tui_nn.engine.explain) and a what-if comparison; every
 number is the engine's. It takes the calculation log's place while inspecting (i), and scrolls
-like it (wheel, PgUp/PgDn).
+like it (wheel, PgUp/PgDn). While inspecting it has the focus and owns the inspecting keys (the
+arrows and Tab move the selection, = z k ask what if, Esc leaves), each handed to what holds the
+selection (the app, which applies a what-if through the controller).
 """
 
 from __future__ import annotations
+
+from typing import Protocol
 
 from rich.segment import Segment
 from rich.style import Style
@@ -17,7 +21,7 @@ from tui_nn.engine.notation import parameter_label
 from tui_nn.engine.records import NumberFormat, Step
 from tui_nn.engine.render import Span, equation_spans, step_lines
 from tui_nn.engine.view import View
-from tui_nn.ui import theme
+from tui_nn.ui import keymap, theme
 from tui_nn.ui.ascii import ascii_segments
 from tui_nn.ui.log import ScrollingLines, _text_lines, wrap_spans
 from tui_nn.ui.renderables import ascii_sparkline
@@ -39,13 +43,58 @@ def bad() -> Style:
     return Style(color=theme.ERROR, bold=True)
 
 
+class Selecting(Protocol):
+    """What holds the selection the inspector's keys move and change (the app)."""
+
+    def move_selection(self, direction: str) -> None: ...
+    def cycle_selection(self, step: int) -> None: ...
+    def leave_inspecting(self) -> None: ...
+    def what_if(self, change: str) -> None:
+        """`change`: "set" (ask a value), "zero" or "knock_out"."""
+
+
 class Inspector(ScrollingLines):
     """Shows one story; `show` replaces it (a new selection, a step, a frame of training)."""
 
     anchor_end = False
+    can_focus = False  # the app lets it take the focus while inspecting, when its keys are the ones that apply
+    BINDINGS = keymap.inspector_bindings()
 
-    def __init__(self, fmt: NumberFormat, ascii_only: bool = False, **kwargs: str | None) -> None:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # the app decides when inspecting keys apply (not under a dialog, a replayed run, a tiny terminal)
+        return self.app.check_action(action, parameters)
+
+    # The selection is the app's (the diagram shows it too): a key here is handed to it at once, not
+    # by message, so a key typed ahead of a rebuild acts on the selection before the panes go.
+    def action_select(self, direction: str) -> None:
+        if self.selecting is not None:
+            self.selecting.move_selection(direction)
+
+    def action_select_cycle(self, step: int) -> None:
+        if self.selecting is not None:
+            self.selecting.cycle_selection(step)
+
+    def action_leave_inspect(self) -> None:
+        if self.selecting is not None:
+            self.selecting.leave_inspecting()
+
+    def action_set_value(self) -> None:
+        if self.selecting is not None:
+            self.selecting.what_if("set")
+
+    def action_zero(self) -> None:
+        if self.selecting is not None:
+            self.selecting.what_if("zero")
+
+    def action_knock_out(self) -> None:
+        if self.selecting is not None:
+            self.selecting.what_if("knock_out")
+
+    def __init__(
+        self, fmt: NumberFormat, ascii_only: bool = False, selecting: Selecting | None = None, **kwargs: str | None
+    ) -> None:
         super().__init__(**kwargs)
+        self.selecting = selecting  # what the inspecting keys act on (None: they do nothing)
         self.ascii_only = ascii_only
         self.fmt = fmt
         self.border_title = "inspector"

@@ -203,6 +203,9 @@ FIRST_KEYS: tuple[tuple[str, str], ...] = (
     ("quit", "quit"),
 )
 
+# Keys of the table that the inspector widget binds (tui_nn.ui.inspector), not the app.
+INSPECTOR_KEYS = frozenset({"set-value", "zero", "knock-out"})
+
 # Every key once, grouped by what the learner is doing (the help lists them so).
 TASKS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
@@ -243,7 +246,7 @@ def bindings() -> list[Binding | tuple[str, str] | tuple[str, str, str]]:
     result: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
         Binding(k.keys, k.action, k.footer or k.does, id=k.id, show=bool(k.footer), key_display=k.display.split(" or ")[0])
         for k in ordered
-        if k.action and k.id != "next"
+        if k.action and k.id != "next" and k.id not in INSPECTOR_KEYS
     ]
     # → and space both step, but while inspecting → moves the selection and space still steps
     # (the inspector follows the step): two bindings, so the app can tell them apart.
@@ -256,8 +259,19 @@ def bindings() -> list[Binding | tuple[str, str] | tuple[str, str, str]]:
         Binding("pagedown", "scroll_log(1)", "log forward a page", show=False),
         Binding("end", "scroll_log(0)", "log: newest line", show=False),
     ]
-    # While inspecting, the arrows and Tab move the selection (the stepping bindings step aside).
+    result += [Binding(str(n), f"pin({n})", f"pin sample {n}", show=False) for n in range(10)]
     result += [
+        Binding("up", "pin_by(-1)", "previous sample", show=False),
+        Binding("down", "pin_by(1)", "next sample", show=False),
+    ]
+    return result
+
+
+def inspector_bindings() -> list[Binding | tuple[str, str] | tuple[str, str, str]]:
+    """The inspector's keys, which it owns while it has the focus (while inspecting): the arrows
+    and Tab move the selection (the app's stepping bindings under them step aside), and the
+    what-ifs of the key table."""
+    result: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
         Binding("left", "select('left')", "select", show=False),
         Binding("right", "select('right')", "select", show=False),
         Binding("up", "select('up')", "select", show=False),
@@ -266,10 +280,8 @@ def bindings() -> list[Binding | tuple[str, str] | tuple[str, str, str]]:
         Binding("shift+tab", "select_cycle(-1)", "previous element", show=False, priority=True),
         Binding("escape", "leave_inspect", "done inspecting", show=False),
     ]
-    result += [Binding(str(n), f"pin({n})", f"pin sample {n}", show=False) for n in range(10)]
     result += [
-        Binding("up", "pin_by(-1)", "previous sample", show=False),
-        Binding("down", "pin_by(1)", "next sample", show=False),
+        Binding(k.keys, k.action, k.does, id=k.id, show=False, key_display=k.display) for k in KEYS if k.id in INSPECTOR_KEYS
     ]
     return result
 
