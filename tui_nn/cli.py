@@ -366,7 +366,7 @@ def _train_and_log(
             if not as_json:
                 print(f"epoch {found.epoch:>7}  {describe(found, 'flags')}")
             continue
-        if not result.rewound and result.epochs < count:  # stopped early without a diagnosis: nothing more will come
+        if result.cut_short:  # stopped early without a reason: nothing more will come
             break
     return None, found
 

@@ -70,6 +70,12 @@ class SliceResult:
     epochs: int  # how far the trainer moved on (after any rewind)
     stopped: StopReason | None
     rewound: bool  # the stuck check put training back part-way through the slice
+    asked: int  # the epochs the slice set out to train (the stuck check may shorten what was asked for)
+
+    @property
+    def cut_short(self) -> bool:
+        """Fewer epochs than set out, for no reason of its own: asked to stop."""
+        return self.stopped is None and not self.rewound and self.epochs < self.asked
 
 
 def train_slice(
@@ -92,8 +98,8 @@ def train_slice(
     if stuck is not None:
         rewound, found = stuck.look(before, target_loss, result.stopped is not None)
         if found is not None or rewound:
-            return SliceResult(trainer.epoch - before.epoch, found, True)
-    return SliceResult(result.epochs, result.stopped, False)
+            return SliceResult(trainer.epoch - before.epoch, found, True, epochs)
+    return SliceResult(result.epochs, result.stopped, False, epochs)
 
 
 def train_epochs(
@@ -106,12 +112,10 @@ def train_epochs(
     """`epochs` epochs in as few slices as the stuck check allows (the app's replay player, the controller)."""
     start = trainer.epoch
     while (done := trainer.epoch - start) < epochs:
-        asked = epochs - done
-        result = train_slice(trainer, asked, target_loss, stuck, should_stop)
+        result = train_slice(trainer, epochs - done, target_loss, stuck, should_stop)
         if result.stopped is not None:
             return RunResult(trainer.epoch - start, result.stopped)
-        limit = asked if stuck is None else min(asked, stuck.slice_limit)
-        if not result.rewound and result.epochs < limit:  # asked to stop
+        if result.cut_short:
             break
     return RunResult(trainer.epoch - start, None)
 
