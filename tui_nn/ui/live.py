@@ -6,8 +6,8 @@ frame the process publishes into the session's trainer, and posts a View at most
 (messages whose `can_replace` drops any not yet drawn). It never touches a widget, and the UI
 thread never waits for the process.
 
-If no training process can be started, or it dies, the worker trains here instead, through the
-controller in slices (one line in the log says so): at a set pace it trains the epochs that are
+If no training process can be started, or it dies, the worker trains here instead, in the same
+loop as the process (engine.live_run; one line in the log says so): at a set pace it trains the epochs that are
 due and then waits on an Event (no busy loop: a slow pace costs no CPU, and a stop request ends
 the wait at once); at "max" it trains flat out in slices of about CHUNK_SECONDS.
 """
