@@ -28,13 +28,12 @@ from tui_nn import __version__
 from tui_nn.engine import config as cfg
 from tui_nn.engine import persist, safe_files
 from tui_nn.engine.config import Config, ConfigError
-from tui_nn.engine.controller import STUCK_CHECK
 from tui_nn.engine.datasets import PROBLEMS, DataFileError, Dataset
 from tui_nn.engine.datasets import load as load_dataset
 from tui_nn.engine.diagnostics import STUCK_WINDOW, trainer_diagnosis
 from tui_nn.engine.history import History
+from tui_nn.engine.live_run import StuckCheck, train_slice
 from tui_nn.engine.logbook import Entry
-from tui_nn.engine.optimizers import OptimizerState
 from tui_nn.engine.pace import DEFAULT_PACE, PACES, pace_text, parse_pace
 from tui_nn.engine.reason_words import describe
 from tui_nn.engine.reasons import Diagnosis, Diverged, RateTooHigh, Stuck
@@ -251,15 +250,14 @@ def run_train(args: argparse.Namespace) -> int:
     out = sys.stdout
     if not args.json:
         print(f"training {session.describe()}", file=out)
-    watch = DiagnosisWatch(trainer)
-    stopped = _train_and_log(trainer, epochs, every, args.json, watch)
+    watch = StuckCheck(trainer)
+    stopped, found = _train_and_log(trainer, epochs, every, args.json, watch)
     done = trainer.epoch  # the network's epoch: on divergence, the epoch whose update went wrong is not counted
     final_loss, final_accuracy, final_norm = trainer.evaluate()
     predictions = session.net.predict(session.data.x)
     final_row = np.array([[trainer.epoch, final_loss, final_accuracy, final_norm]])
     ending = None if stopped is not None else _rate_too_high_at_the_end(trainer, trainer.epoch - watch.origin, final_row)
     if args.json:
-        found = watch.found
         print(
             json.dumps(
                 {
@@ -332,28 +330,29 @@ def _rate_too_high_at_the_end(trainer: Trainer, trained: int, final_row: np.ndar
 
 
 def _train_and_log(
-    trainer: Trainer, epochs: int, every: int, as_json: bool, watch: DiagnosisWatch | None = None
-) -> Diverged | None:
+    trainer: Trainer, epochs: int, every: int, as_json: bool, watch: StuckCheck | None = None
+) -> tuple[Diverged | None, Diagnosis | None]:
     """Train `epochs` epochs, logging epochs 0, K, 2K, … and the last, each once and in order.
 
     A logged epoch is trained on its own (`run(1)`) so that its row is the one that run just
     recorded, whatever the history later thins out; the epochs between run in one call (no
     longer than `watch` can look back over). When `watch` finds the run stuck or η too high, its
     diagnosis is printed where it falls among the logged epochs (text) or kept for the summary
-    (JSON). Returns the divergence, or None.
+    (JSON); only the first is reported, and training goes on: the live-run loop's stuck check
+    finds it at the same epoch, with the same words, as the app's live training. Returns the
+    divergence (or None) and that diagnosis (or None).
     """
     origin = trainer.epoch
     done = 0
+    found: Diagnosis | None = None
     while done < epochs:
         last = epochs - 1
         logged = done % every == 0 or done == last
         count = 1 if logged else min((done // every + 1) * every, last) - done
-        if watch is not None and watch.slice_limit is not None:
-            count = min(count, watch.slice_limit)
-        before = watch.checkpoint() if watch is not None and watch.found is None else None
+        stuck = watch if found is None else None
         first = trainer.epoch
-        result = trainer.run(count)
-        done += result.epochs
+        result = train_slice(trainer, count, None, stuck)
+        done = trainer.epoch - origin  # a diagnosis puts training back to the epoch it is about
         diverged = result.stopped if isinstance(result.stopped, Diverged) else None
         rows = trainer.history.tail(2)
         # A run can stop on the state its last update left (a row after the logged one): log both.
@@ -362,69 +361,15 @@ def _train_and_log(
         for row in wanted:
             _log_epoch(row, as_json)
         if diverged:
-            return diverged
-        if result.epochs < count:  # stopped early without a diagnosis: nothing more will come
-            break
-        if watch is not None and before is not None:
-            found = watch.look(before)
-            done = trainer.epoch - origin  # a diagnosis puts training back to the epoch it is about
-            if found is not None and not as_json:
+            return diverged, found
+        if isinstance(result.stopped, Stuck | RateTooHigh):  # (no target is set: the only other reasons)
+            found = result.stopped
+            if not as_json:
                 print(f"epoch {found.epoch:>7}  {describe(found, 'flags')}")
-    return None
-
-
-@dataclass(frozen=True)
-class _Checkpoint:
-    epoch: int
-    params: np.ndarray
-    state: OptimizerState
-    rate_start: Any  # where the current η took over (the trainer's divergence limit)
-
-
-class DiagnosisWatch:
-    """Finds the first epoch where the app's live training would stop as stuck or with η too high,
-    and its diagnosis.
-
-    Live training asks diagnostics.run_diagnosis at every STUCK_CHECK-th epoch of a run (Controller.train).
-    Whether it finds one depends only on the history rows before that epoch (and η), so they are
-    asked after each slice of training (a slice is at most the history's exact part less a window);
-    at the first epoch where it does, training is put back to the slice's start and replayed up to
-    there (it is deterministic), and the diagnosis is made of that state: the same epoch and the
-    same words as in the app. Only the first is reported; training then goes on.
-    """
-
-    def __init__(self, trainer: Trainer) -> None:
-        self.trainer = trainer
-        self.origin = trainer.epoch
-        self.found: Diagnosis | None = None
-        self._probe = History(STUCK_WINDOW + 1)
-
-    @property
-    def slice_limit(self) -> int | None:
-        if self.found is not None:
-            return None
-        return self.trainer.history.recent_limit - STUCK_WINDOW - 1
-
-    def checkpoint(self) -> _Checkpoint:
-        t = self.trainer
-        return _Checkpoint(t.epoch, t.net.params.copy(), t.opt_state.copy(), t._rate_start)
-
-    def look(self, before: _Checkpoint) -> Diagnosis | None:
-        trainer, start = self.trainer, before.epoch
-        rows = trainer.history.tail(trainer.epoch - start + STUCK_WINDOW + 1)
-        first = start + STUCK_CHECK - (start - self.origin) % STUCK_CHECK
-        for epoch in range(first, trainer.epoch + 1, STUCK_CHECK):
-            self._probe.truncate(0)
-            self._probe.extend(rows[rows[:, 0] < epoch][-(STUCK_WINDOW + 1) :])
-            if trainer_diagnosis(trainer, self._probe) is None:
-                continue
-            if epoch < trainer.epoch:
-                trainer.restore(start, before.params, before.state)
-                trainer._rate_start = before.rate_start
-                trainer.run(epoch - start)
-            self.found = trainer_diagnosis(trainer)
-            return self.found
-        return None
+            continue
+        if result.cut_short:  # stopped early without a reason: nothing more will come
+            break
+    return None, found
 
 
 def check_save_target(text: str, flag: str = "--save", example: str = "xor.json") -> Path:

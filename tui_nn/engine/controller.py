@@ -22,9 +22,10 @@ from tui_nn.engine.config import MAX_LR, MIN_LR, Config, ConfigError
 from tui_nn.engine.datasets import Dataset
 from tui_nn.engine.diagnostics import trainer_diagnosis
 from tui_nn.engine.explain import Element, ParameterStory, ParamTrail, UnitStory, WhatIf, explain_parameter, explain_unit, what_if
+from tui_nn.engine.live_run import STUCK_CHECK as STUCK_CHECK  # (where it lived before the one live-run loop)
+from tui_nn.engine.live_run import StuckCheck, train_epochs
 from tui_nn.engine.logbook import Logbook, RunSummary, Tone
 from tui_nn.engine.notation import parameter_label, parse_parameter
-from tui_nn.engine.optimizers import OptimizerState
 from tui_nn.engine.persist import NetworkFileError
 from tui_nn.engine.reason_words import describe, headline, health_line
 from tui_nn.engine.reasons import Diagnosis, RateTooHigh, StopReason, Stuck, TargetReached
@@ -32,7 +33,7 @@ from tui_nn.engine.records import Step
 from tui_nn.engine.session import Session, build
 from tui_nn.engine.stepper import Jump, Stepper, Undone
 from tui_nn.engine.teaching import ChapterOpened, LessonView, Said, Settled, Teaching, TeachingFrame
-from tui_nn.engine.training import RunResult
+from tui_nn.engine.training import Checkpoint, RunResult
 from tui_nn.engine.view import View, capture
 
 if TYPE_CHECKING:  # loaded when first used: the app's first frame needs none of them
@@ -41,8 +42,7 @@ if TYPE_CHECKING:  # loaded when first used: the app's first frame needs none of
 
 LOG_TAIL = 200  # steps listed when a jump applies more than that
 MAX_PARAMETER = 1e6  # what-if values beyond this are refused: no float64 network needs them
-SESSIONS_KEPT = 20
-STUCK_CHECK = 250  # epochs between looks for a flat loss during live training  # earlier sessions a step back can return to (each rebuild or reset adds one)
+SESSIONS_KEPT = 20  # earlier sessions a step back can return to (each rebuild or reset adds one)
 
 
 STOP_TONES: dict[str, Tone] = {
@@ -67,16 +67,6 @@ class Outcome:
     rebuilt: bool = False  # the session was replaced: the UI rebuilds its panes
     what_if: WhatIf | None = None  # a parameter changed: the loss and ŷ before and after
     view: LessonView | None = None  # a lesson chapter opened that shows this view
-
-
-@dataclass(frozen=True)
-class Checkpoint:
-    """A whole state of a live run's trainer: its epoch, parameters and optimizer state."""
-
-    epoch: int
-    params: np.ndarray
-    state: OptimizerState
-    rows: np.ndarray  # history rows from `epoch` on (the row of `epoch` itself, before any training)
 
 
 @dataclass
@@ -491,22 +481,8 @@ class Controller:
         trainer = self.stepper.trainer
         while run.pending_lr:
             self.record_lr(run, run.pending_lr.pop(0))
-        if not run.check_stuck:
-            return trainer.run(epochs, run.target_loss, should_stop)
-        # A flat loss is looked for every STUCK_CHECK epochs from the run's start, so where a stuck
-        # run stops does not depend on how the thread sliced the work (or on the machine's speed).
-        done = 0
-        while done < epochs:
-            to_check = STUCK_CHECK - (trainer.epoch - run.origin_epoch) % STUCK_CHECK
-            piece = trainer.run(min(epochs - done, to_check), run.target_loss, should_stop)
-            done += piece.epochs
-            if piece.stopped is not None or piece.epochs < min(epochs - done + piece.epochs, to_check):
-                return RunResult(done, piece.stopped)
-            if (trainer.epoch - run.origin_epoch) % STUCK_CHECK == 0:
-                found = self.diagnosis()
-                if found is not None:
-                    return RunResult(done, found)
-        return RunResult(done, None)
+        stuck = StuckCheck(trainer, STUCK_CHECK, run.origin_epoch) if run.check_stuck else None
+        return train_epochs(trainer, epochs, run.target_loss, stuck, should_stop)
 
     def record_lr(self, run: LiveRun, lr: float) -> None:
         """η becomes `lr` now, at the trainer's epoch, between two slices of a live run (in this
@@ -524,18 +500,12 @@ class Controller:
 
     def checkpoint(self) -> Checkpoint:
         """Where the trainer is (taken by the training thread between slices of a live run)."""
-        trainer = self.stepper.trainer
-        last = trainer.history.tail(1)
-        rows = last[last[:, 0] >= trainer.epoch].copy()
-        return Checkpoint(trainer.epoch, trainer.net.params.copy(), trainer.opt_state.copy(), rows)
+        return self.stepper.trainer.checkpoint(with_rows=True)
 
     def rewind(self, checkpoint: Checkpoint) -> None:
         """Back to a checkpoint of this run (after a slice that raised part-way: its epochs, its
         parameters and its history rows may be half written; the checkpoint is whole)."""
-        trainer = self.stepper.trainer
-        trainer.restore(checkpoint.epoch, checkpoint.params, checkpoint.state)
-        trainer.history.truncate(checkpoint.epoch)
-        trainer.history.extend(checkpoint.rows)
+        self.stepper.trainer.rewind(checkpoint)
 
     def stop_training(self, run: LiveRun, reason: StopReason | None, error: str | None = None) -> Outcome:
         """Hand the engine back: the run becomes one undoable step and one recorded action.

@@ -30,7 +30,7 @@ change is applied only right after a frame, at that frame's epoch, and reported 
 parent records `Train(n)`, `SetLR(η)` at exactly the epoch where it happened and a recorded
 session replays bit for bit. A run stops where training in the app's process would: below the
 target and at divergence (Trainer.run, with its diagnosis), and at a flat loss at the same epoch
-as Controller.train (see _ChildRun._stuck_in).
+as Controller.train: the loop is engine.live_run's, as in every live run; this module is its transport.
 
 If the child cannot start, dies, or stops answering, `TrainingProcessLost` says why; the parent's
 trainer then holds the last frame, a consistent checkpoint to carry on from in a thread.
@@ -59,13 +59,12 @@ from typing import Any
 import numpy as np
 
 from tui_nn.engine.datasets import Dataset
-from tui_nn.engine.diagnostics import STUCK_WINDOW, trainer_diagnosis
 from tui_nn.engine.history import History
+from tui_nn.engine.live_run import FRAME_SECONDS, LiveLoop, SliceResult
 from tui_nn.engine.network import Network
 from tui_nn.engine.optimizers import OptimizerState
-from tui_nn.engine.pace import keep_pace
 from tui_nn.engine.reasons import StopReason, from_json, to_json
-from tui_nn.engine.training import Trainer
+from tui_nn.engine.training import Checkpoint, RateAnchor, Trainer
 
 ROWS_PER_FRAME = 1 << 16
 """History rows a frame can carry (2 MB). The child trains on while a frame waits for its
@@ -74,7 +73,6 @@ XOR flat out, seconds of the spiral)."""
 
 SLICE_SECONDS = 0.02  # flat out, the child trains in slices of about this long between looks at the pipe
 PUBLISH_SECONDS = 1 / 60  # a frame at most this often (the UI draws at most 30 a second)
-FRAME_SECONDS = 1 / 30  # a frame of the UI: slices at a set pace are at most 4 of these; waits for a message last 1
 READY_SECONDS = 30.0  # a fresh interpreter importing NumPy on a loaded machine can take seconds
 STOP_SECONDS = 0.5  # a child that has not stopped this long after being asked is ended
 SEGMENT_PREFIX = "tui_nn_"
@@ -82,7 +80,6 @@ SEGMENT_PREFIX = "tui_nn_"
 creation until their descriptor has been sent to the child, a moment later."""
 
 Message = dict[str, Any]
-RateStart = tuple[float, int, float] | None
 
 
 class TrainingProcessLost(Exception):
@@ -147,18 +144,9 @@ def _encode(message: Message) -> bytes:
     return json.dumps(message).encode()
 
 
-def _rate_start(value: Any) -> RateStart:
+def _rate_anchor(value: Any) -> RateAnchor:
+    """Where η took over (Trainer.rate_anchor), from JSON: part of every checkpoint a run hands over."""
     return None if value is None else (float(value[0]), int(value[1]), float(value[2]))
-
-
-# Trainer keeps where the current η took over (for its divergence limit) in a private field; it is
-# part of the checkpoint a run hands over, so it travels with every frame.
-def _get_rate_start(trainer: Trainer) -> RateStart:
-    return trainer._rate_start
-
-
-def _set_rate_start(trainer: Trainer, value: RateStart) -> None:
-    trainer._rate_start = value
 
 
 # --- the child ---------------------------------------------------------------------------------
@@ -230,14 +218,6 @@ def _unlink(segment: SharedMemory) -> None:
         segment.unlink()
 
 
-@dataclass(frozen=True)
-class _Checkpoint:
-    epoch: int
-    params: np.ndarray
-    state: OptimizerState
-    rate_start: RateStart
-
-
 class _ChildRun:
     """One run in the child: the session rebuilt from the parent's numbers, trained at the pace set."""
 
@@ -270,23 +250,18 @@ class _ChildRun:
         trainer = Trainer(
             net, data, message["optimizer"], float(message["lr"]), message["batch"], int(message["seed"]), self.history
         )
-        trainer.restore(
-            int(message["epoch"]), a["params"], OptimizerState(int(message["t"]), a["first"].copy(), a["second"].copy())
-        )
+        state = OptimizerState(int(message["t"]), a["first"].copy(), a["second"].copy())
+        trainer.rewind(Checkpoint(int(message["epoch"]), a["params"], state, _rate_anchor(message["rate_start"])))
         trainer.focus = message["focus"]
-        _set_rate_start(trainer, _rate_start(message["rate_start"]))
         self.trainer = trainer
-        self.target_loss: float | None = message["target_loss"]
         check = message["stuck_check"]  # [every, origin]: look for a flat loss at origin + k·every
-        self.stuck_check: tuple[int, int] | None = None if check is None else (int(check[0]), int(check[1]))
-        self.pace: float | None = message["pace"]
-        self.pace_changed = False
+        stuck_check = None if check is None else (int(check[0]), int(check[1]))
+        self.loop = LiveLoop(trainer, message["target_loss"], stuck_check, message["pace"], SLICE_SECONDS, self.layout.frame_rows)
         self.pending_lr: list[float] = []
         self.stop = False
         self.acked = True
         self.published = -math.inf
         self.published_epoch = trainer.epoch  # the parent has the state the run starts from
-        self._probe = History(STUCK_WINDOW + 1)  # the rows diagnostics.run_diagnosis looks at, for a past epoch
 
     def close(self) -> None:
         self.arrays.clear()
@@ -308,7 +283,7 @@ class _ChildRun:
         elif kind == "stop":
             self.stop = True
         elif kind == "pace":
-            self.pace, self.pace_changed = message["pace"], True
+            self.loop.set_pace(message["pace"])
         elif kind == "lr":
             self.pending_lr.append(float(message["lr"]))
         elif kind == "quit":
@@ -338,9 +313,7 @@ class _ChildRun:
         a["second"][:] = state.second
         self.acked = False
         self.published, self.published_epoch = time.perf_counter(), trainer.epoch
-        self.send(
-            {"type": "frame", "epoch": trainer.epoch, "t": state.t, "rows": len(rows), "rate_start": _get_rate_start(trainer)}
-        )
+        self.send({"type": "frame", "epoch": trainer.epoch, "t": state.t, "rows": len(rows), "rate_start": trainer.rate_anchor})
 
     def publish_due(self) -> bool:
         """Whether a frame can and should go now: the last one was taken and there is news."""
@@ -360,82 +333,30 @@ class _ChildRun:
             self.send({"type": "lr", "lr": lr, "epoch": self.trainer.epoch})
         self.pending_lr.clear()
 
-    # the loop
+    # the loop (LiveLoop's hooks)
 
     def train(self) -> StopReason | None:
         """Train until stopped (None) or until the trainer stops by itself (why)."""
-        trainer = self.trainer
-        paced_from = (time.perf_counter(), trainer.epoch)
-        chunk = 16
-        while True:
-            self.drain()
-            if self.stop:
-                return None
-            self.apply_lr()
-            if self.publish_due():
-                self.publish()
-            now = time.perf_counter()
-            if self.pace_changed:
-                paced_from, self.pace_changed = (now, trainer.epoch), False
-            pace = self.pace
-            if pace is None:
-                epochs = chunk
-            else:
-                paced_from = keep_pace(paced_from, now, trainer.epoch, pace)
-                due = int((now - paced_from[0]) * pace) - (trainer.epoch - paced_from[1])
-                if due <= 0:  # ahead of the pace: sleep until the next epoch is due (a message ends it early)
-                    self.drain((1 - due) / pace)
-                    continue
-                epochs = min(due, max(int(pace * FRAME_SECONDS * 4), 1))
-            room = self.layout.frame_rows - self.history.outgoing_rows
-            if room <= 0:  # the parent has not taken the last frame yet: wait for it
-                self.drain(FRAME_SECONDS)
-                continue
-            epochs = min(epochs, room)
-            before = None
-            if self.stuck_check is not None:
-                epochs = min(epochs, self.history.recent_limit - STUCK_WINDOW - 1)  # see _stuck_in
-                before = _Checkpoint(trainer.epoch, trainer.net.params.copy(), trainer.opt_state.copy(), _get_rate_start(trainer))
-            began = time.perf_counter()
-            result = trainer.run(epochs, self.target_loss, self.should_stop)
-            elapsed = time.perf_counter() - began
-            if before is not None:
-                rewound, found = self._stuck_in(before)
-                if found is not None:
-                    return found
-                if rewound:
-                    continue  # (not stuck after all: the slice's later epochs are trained again)
-            if result.stopped is not None:
-                return result.stopped
-            if pace is None and result.epochs:
-                chunk = max(1, min(int(result.epochs * SLICE_SECONDS / max(elapsed, 1e-6)), self.layout.frame_rows))
+        return self.loop.run(self)
 
-    def _stuck_in(self, before: _Checkpoint) -> tuple[bool, StopReason | None]:
-        """(rewound, diagnosis): the run's diagnosis (stuck, η too high) at the first epoch of the slice since `before`
-        where Controller.train would have found one, with training put back to that epoch.
+    def between(self, loop: LiveLoop) -> bool:
+        self.drain()
+        if self.stop:
+            return True
+        self.apply_lr()
+        if self.publish_due():
+            self.publish()
+        return False
 
-        Controller.train asks diagnostics.run_diagnosis at every epoch origin + k·every of a run (so where a
-        diagnosed run stops does not depend on how it was sliced), but slicing there would cost XOR a
-        sixth of its speed. Whether it finds one depends only on the history rows before that
-        epoch, η and where η took over (the network only adds detail), so it is asked here of those rows, which
-        the slice keeps exactly (it is at most the history's exact part less a window); at the
-        first epoch where it does, training rewinds to the slice's start and replays exactly up to
-        there (it is deterministic), and the diagnosis is made of that state.
-        """
-        assert self.stuck_check is not None
-        every, origin = self.stuck_check
-        trainer, start = self.trainer, before.epoch
-        rows = trainer.history.tail(trainer.epoch - start + STUCK_WINDOW + 1)
-        for epoch in range(start + every - (start - origin) % every, trainer.epoch + 1, every):
-            self._probe.truncate(0)
-            self._probe.extend(rows[rows[:, 0] < epoch][-(STUCK_WINDOW + 1) :])
-            if trainer_diagnosis(trainer, self._probe) is None:
-                continue
-            trainer.restore(start, before.params, before.state)
-            _set_rate_start(trainer, before.rate_start)
-            trainer.run(epoch - start, self.target_loss)
-            return True, trainer_diagnosis(trainer)
-        return False, None
+    def wait(self, seconds: float) -> None:
+        self.drain(seconds)  # (a message ends it early)
+
+    def room(self) -> int:
+        """Rows the frame can still take: once full, the parent must take it first."""
+        return self.layout.frame_rows - self.history.outgoing_rows
+
+    def sliced(self, result: SliceResult) -> None:
+        pass
 
     def finish(self, reason: StopReason | None) -> None:
         """The last frame (once the one before is taken), then why the run stopped."""
@@ -690,7 +611,7 @@ class RemoteRun:
                 "seed": trainer.seed,
                 "focus": trainer.focus,
                 "epoch": trainer.epoch,
-                "rate_start": _get_rate_start(trainer),
+                "rate_start": trainer.rate_anchor,
                 "target_loss": target_loss,
                 "stuck_check": stuck_check,
                 "pace": pace,
@@ -738,8 +659,8 @@ class RemoteRun:
             # What Trainer.run does to its history: forget from the first epoch it trains, then extend.
             trainer.history.truncate(int(rows[0, 0]))
             trainer.history.extend(rows)
-        trainer.restore(int(message["epoch"]), a["params"], OptimizerState(int(message["t"]), a["first"], a["second"]))
-        _set_rate_start(trainer, _rate_start(message["rate_start"]))
+        state = OptimizerState(int(message["t"]), a["first"], a["second"])
+        trainer.rewind(Checkpoint(int(message["epoch"]), a["params"], state, _rate_anchor(message["rate_start"])))
         self.process.send({"type": "ack"})
 
     def _unname(self) -> None:

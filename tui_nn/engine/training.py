@@ -572,6 +572,23 @@ def _robust_norm(vector: np.ndarray) -> float:
     return biggest * math.sqrt(float(np.vdot(scaled, scaled)))
 
 
+RateAnchor = tuple[float, int, float] | None
+"""(η, epoch, loss) where the current learning rate took over: what Trainer's divergence limit is
+measured from, so a checkpoint carries it."""
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A whole state of a trainer to carry on from: epoch, parameters, optimizer state, where η took over,
+    and (when asked for) the history rows from `epoch` on, which a slice that raised may have half written."""
+
+    epoch: int
+    params: np.ndarray
+    state: OptimizerState
+    rate_anchor: RateAnchor
+    rows: np.ndarray | None = None
+
+
 class Trainer:
     """Runs epochs of gradient descent on a data set, recording history; stops on divergence.
 
@@ -603,7 +620,7 @@ class Trainer:
         self._scratch = np.empty(net.n_params)
         self._mean_gradient = np.empty(net.n_params)
         self._step = np.empty(net.n_params)
-        self._rate_start: tuple[float, int, float] | None = None  # (η, epoch, loss) where η took over
+        self._rate_start: RateAnchor = None
 
     def batches(self, epoch: int) -> list[np.ndarray]:
         """Row indices of each batch of `epoch`, in order."""
@@ -639,6 +656,27 @@ class Trainer:
         self.epoch = epoch
         self.net.params[:] = params
         self.opt_state = state.copy()
+
+    def checkpoint(self, with_rows: bool = False) -> Checkpoint:
+        """Where training is now, copied (`with_rows`: also the history row of this epoch, if any)."""
+        rows = None
+        if with_rows:
+            last = self.history.tail(1)
+            rows = last[last[:, 0] >= self.epoch].copy()
+        return Checkpoint(self.epoch, self.net.params.copy(), self.opt_state.copy(), self._rate_start, rows)
+
+    def rewind(self, checkpoint: Checkpoint) -> None:
+        """Back (or forward, to a frame from a training process) to a checkpoint, bit for bit."""
+        self.restore(checkpoint.epoch, checkpoint.params, checkpoint.state)
+        self._rate_start = checkpoint.rate_anchor
+        if checkpoint.rows is not None:
+            self.history.truncate(checkpoint.epoch)
+            self.history.extend(checkpoint.rows)
+
+    @property
+    def rate_anchor(self) -> RateAnchor:
+        """(η, epoch, loss) where the current learning rate took over, as a checkpoint carries it."""
+        return self._rate_start
 
     def rate_start(self) -> tuple[int, float] | None:
         """(epoch, loss) where the current learning rate took over (None before a run at it)."""

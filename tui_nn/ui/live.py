@@ -6,8 +6,8 @@ frame the process publishes into the session's trainer, and posts a View at most
 (messages whose `can_replace` drops any not yet drawn). It never touches a widget, and the UI
 thread never waits for the process.
 
-If no training process can be started, or it dies, the worker trains here instead, through the
-controller in slices (one line in the log says so): at a set pace it trains the epochs that are
+If no training process can be started, or it dies, the worker trains here instead, in the same
+loop as the process (engine.live_run; one line in the log says so): at a set pace it trains the epochs that are
 due and then waits on an Event (no busy loop: a slow pace costs no CPU, and a stop request ends
 the wait at once); at "max" it trains flat out in slices of about CHUNK_SECONDS.
 """
@@ -25,10 +25,10 @@ from textual.app import App
 from textual.message import Message
 from textual.worker import Worker
 
-from tui_nn.engine.controller import STUCK_CHECK, Controller, LiveRun
+from tui_nn.engine.controller import Controller, LiveRun
+from tui_nn.engine.live_run import FRAME_SECONDS, STUCK_CHECK, LiveLoop, SliceResult
 from tui_nn.engine.pace import DEFAULT_PACE as DEFAULT_PACE  # the pace ladder, for the app and its tests
 from tui_nn.engine.pace import PACES as PACES
-from tui_nn.engine.pace import keep_pace
 from tui_nn.engine.pace import pace_text as pace_text
 from tui_nn.engine.pace import parse_pace as parse_pace
 from tui_nn.engine.reasons import StopReason
@@ -37,7 +37,7 @@ from tui_nn.engine.view import View
 if TYPE_CHECKING:  # multiprocessing and shared memory load after the first frame (warm_up), not with the app
     from tui_nn.engine.remote import RemoteRun, TrainingProcess
 
-FRAME_SECONDS = 1 / 30
+MOST_EPOCHS_A_SLICE = 100_000  # at "max" in this process
 CHUNK_SECONDS = 0.008  # slices at "max" pace, between checks for a stop request (training in this process)
 LISTEN_SECONDS = FRAME_SECONDS  # longest the worker waits for the training process before looking at the UI's requests
 SILENCE_SECONDS = 2.0  # a training process silent this long (and 3 epochs' time at a slow pace) has stopped answering
@@ -288,44 +288,51 @@ class LiveTraining:
     # --- in this process -------------------------------------------------------------------
 
     def _loop(self) -> StopReason | None:
-        trainer = self.controller.stepper.trainer
-        start_time, start_epoch = time.perf_counter(), trainer.epoch
-        paced_from = (start_time, start_epoch)
-        chunk, posted = 16, 0.0
-        last_pace = self.pace
-        while not self._stopping():
-            pace = self.pace
-            now = time.perf_counter()
-            if pace != last_pace:
-                paced_from, last_pace = (now, trainer.epoch), pace
-            if pace is None:
-                epochs = chunk
-            else:
-                paced_from = keep_pace(paced_from, now, trainer.epoch, pace)
-                due = int((now - paced_from[0]) * pace) - (trainer.epoch - paced_from[1])
-                if due <= 0:  # ahead of the pace: sleep until the next epoch is due (or a frame passes)
-                    self._wake.wait(min((1 - due) / pace, FRAME_SECONDS))
-                    self._wake.clear()
-                    continue
-                epochs = min(due, max(int(pace * FRAME_SECONDS * 4), 1))
-            began = time.perf_counter()
-            checkpoint = self.controller.checkpoint()
-            try:
-                result = self.controller.train(self.run, epochs, self._stopping)
-            except Exception:  # the slice may have stopped half way: the run ends at its start
-                self.controller.rewind(checkpoint)
-                raise
-            elapsed = time.perf_counter() - began
-            if pace is None and result.epochs:
-                chunk = max(1, min(int(chunk * CHUNK_SECONDS / max(elapsed, 1e-6)), 100_000))
-            self._record_rate(trainer.epoch)
-            if result.stopped is not None:
-                return result.stopped
-            now = time.perf_counter()
-            if now - posted >= FRAME_SECONDS:
-                self._post_view()
-                posted = now
-        return None
+        run = self.run
+        stuck_check = (STUCK_CHECK, run.origin_epoch) if run.check_stuck else None
+        loop = LiveLoop(
+            self.controller.stepper.trainer, run.target_loss, stuck_check, self.pace, CHUNK_SECONDS, MOST_EPOCHS_A_SLICE
+        )
+        return loop.run(_HereHooks(self, loop))
+
+
+class _HereHooks:
+    """LiveLoop's hooks for training in this process: the UI's requests, waits on the Event, Views."""
+
+    def __init__(self, live: LiveTraining, loop: LiveLoop) -> None:
+        self.live = live
+        self.pace = live.pace
+        self.posted = 0.0
+
+    def between(self, loop: LiveLoop) -> bool:
+        live = self.live
+        if live._stopping():
+            return True
+        if live.pace != self.pace:
+            self.pace = live.pace
+            loop.set_pace(self.pace)
+        run = live.run
+        while run.pending_lr:  # η changes between slices, recorded at the epoch they take effect
+            live.controller.record_lr(run, run.pending_lr.pop(0))
+        return False
+
+    def wait(self, seconds: float) -> None:
+        self.live._wake.wait(min(seconds, FRAME_SECONDS))  # (a stop request or a new pace ends it early)
+        self.live._wake.clear()
+
+    def room(self) -> int:
+        return MOST_EPOCHS_A_SLICE
+
+    def should_stop(self) -> bool:
+        return self.live._stopping()
+
+    def sliced(self, result: SliceResult) -> None:
+        live = self.live
+        live._record_rate(live.controller.stepper.trainer.epoch)
+        now = time.perf_counter()
+        if result.stopped is None and now - self.posted >= FRAME_SECONDS:
+            live._post_view()
+            self.posted = now
 
 
 def warm_up() -> None:
