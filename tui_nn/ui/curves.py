@@ -16,8 +16,7 @@ import numpy as np
 from rich.segment import Segment
 from rich.style import Style
 
-from tui_nn.engine.health import ActivationCurves
-from tui_nn.engine.view import View
+from tui_nn.engine.view import ActivationCurves, View
 from tui_nn.ui import theme
 from tui_nn.ui.matrixview import Row, Runs, ascii_text
 from tui_nn.ui.widgets import _CachedLines
@@ -309,4 +308,4 @@ class CurvesPane(_CachedLines):
 
     def draw_rows(self, view: View, width: int, height: int) -> list[list[Segment]]:
         curves = view.activation_curves(pixel_columns(width, self.ascii_only))
-        return draw_curves(curves, width, height, self.ascii_only, view.snapshot.sample, view.data.y[:, 0])
+        return draw_curves(curves, width, height, self.ascii_only, view.snapshot.sample, view.labels)

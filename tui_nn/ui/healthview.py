@@ -20,8 +20,7 @@ from textual.widget import Widget
 
 from tui_nn.engine.expr import MINUS
 from tui_nn.engine.gradcheck import TOLERANCE, GradCheck, ParameterCheck
-from tui_nn.engine.health import GradientHealth, LayerHealth
-from tui_nn.engine.view import View
+from tui_nn.engine.view import GradientHealth, LayerHealth, View
 from tui_nn.ui import theme
 from tui_nn.ui.matrixview import Row, ascii_text
 from tui_nn.ui.widgets import _CachedLines
