@@ -25,13 +25,15 @@ from tui_nn.engine.insight import BoundaryGrid as BoundaryGrid
 from tui_nn.engine.insight import HiddenPlot as HiddenPlot
 from tui_nn.engine.insight import HiddenSpace as HiddenSpace
 from tui_nn.engine.insight import boundary_grid, hidden_plot, hidden_space
+from tui_nn.engine.matrices import MatrixFrame as MatrixFrame
 from tui_nn.engine.matrices import MatrixPosition, matrix_position
+from tui_nn.engine.matrices import Shown as Shown
 from tui_nn.engine.network import Network
 from tui_nn.engine.records import Key, Phase, Step
 from tui_nn.engine.stepper import Stepper
 
 # The records panes draw (ActivationCurves, Axes, BoundaryGrid, GradientHealth, HiddenPlot, HiddenSpace,
-# LayerHealth) are named here too: the UI imports them from the View's module, its door to the engine,
+# LayerHealth, MatrixFrame, Shown) are named here too: the UI imports them from the View's module, its door to the engine,
 # never from the modules that compute them.
 
 SERIES_POINTS = 512

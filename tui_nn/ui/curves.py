@@ -61,16 +61,6 @@ def _label(value: float) -> str:
     return f"{value:.2g}".replace("-", "−")
 
 
-def _y_range(values: list[np.ndarray]) -> tuple[float, float]:
-    finite = np.concatenate([v[np.isfinite(v)].ravel() for v in values])
-    if not finite.size:
-        return 0.0, 1.0
-    low, high = min(float(finite.min()), 0.0), max(float(finite.max()), 0.0)
-    if high - low < 1e-12:
-        high = low + 1.0
-    return low, high
-
-
 class _Panel:
     """One curve's plot area: dots of the curve, then marks on top, one style per character."""
 
@@ -218,8 +208,7 @@ def draw_curves(
     z_low, z_high = curves.z_range
     panels: list[tuple[str, _Panel, np.ndarray, str]] = []
     for key, values, rows_here, name in (("g", curves.g, top_rows, "g"), ("slope", curves.slope, bottom_rows, "g′")):
-        points = [p.a if key == "g" else p.slope for p in curves.layers]
-        low, high = _y_range([values, *points])
+        low, high = curves.g_range if key == "g" else curves.slope_range
         panels.append((key, _Panel(plot_width, rows_here, ascii_only, low, high), values, name))
     out: list[Row] = [text_row(title, Style(bold=True)) for title in titles]
     for key, panel, values, name in panels:
@@ -237,7 +226,7 @@ def draw_curves(
                 panel.mark(x_dots[current], on_curve[current], current_char, Style(color=theme.CURRENT, bold=True))
         label_values = [panel.high, panel.low, 0.0]
         if key == "slope":
-            label_values.insert(1, float(np.nanmax(values)) if np.isfinite(values).any() else panel.high)
+            label_values.insert(1, panel.high if curves.slope_peak is None else curves.slope_peak)
         labels = _axis_labels(panel, label_values)
         drawn = panel.draw(_curve_style(key), "*" if key == "g" else ".")
         for r, row in enumerate(drawn):
