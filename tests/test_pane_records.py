@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from tui_nn.engine.config import Config
+from tui_nn.engine.config import Config, defaults_for
 from tui_nn.engine.session import build
-from tui_nn.engine.view import capture
+from tui_nn.engine.view import View, capture
 
 
 def test_the_views_records_match_a_direct_computation() -> None:
@@ -69,3 +72,31 @@ def test_curve_ranges_and_the_slope_peak_come_with_the_record() -> None:
     ):
         every = np.concatenate([v.ravel() for v in values])
         assert low == min(every.min(), 0.0) and high == max(every.max(), 0.0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    problem=st.sampled_from(["xor", "spiral", "circle", "and"]),
+    columns=st.integers(1, 240),
+    pixel_rows=st.integers(2, 120),
+)
+def test_every_sample_is_drawn_in_the_pixel_that_holds_it(problem: str, columns: int, pixel_rows: int) -> None:
+    """Whatever the pane's size, each point sits in the pixel pixel_of gives it, in data order, with its class."""
+    from tui_nn.engine.insight import pixel_of
+
+    view = _views(problem)
+    boundary = view.boundary(columns, pixel_rows)
+    expected = [
+        (cell, int(label > 0.5), bool((guess > 0.5) != (label > 0.5)))
+        for x, label, guess in zip(view.data.x, view.data.y[:, 0], view.predictions[:, 0], strict=True)
+        if (cell := pixel_of(x, boundary.axes.extent, columns, pixel_rows)) is not None
+    ]
+    assert [((p.column, p.pixel_row), p.label, p.wrong) for p in boundary.points] == expected
+    assert len(expected) == view.data.size  # the plane shown holds all of the data
+
+
+@functools.cache
+def _views(problem: str) -> View:
+    session = build(defaults_for(problem))
+    session.stepper.run_epochs(20)
+    return capture(session.stepper)
