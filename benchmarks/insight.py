@@ -63,7 +63,7 @@ async def main() -> None:
         # at 200×60 all three views share the width; the largest boundary one could ask for:
         session = build(config)
         session.stepper.run_epochs(200)
-        pane = BoundaryPane(session.net, session.data, False)
+        pane = BoundaryPane(False)
         view = capture(session.stepper)
         times = []
         for _ in range(40):

@@ -169,7 +169,7 @@ class CurvesApp(App[None]):
         self.controller = controller
 
     def compose(self) -> ComposeResult:
-        yield CurvesPane(self.controller.session.net, False, id="curves")
+        yield CurvesPane(False, id="curves")
 
 
 async def test_the_pane_draws_the_views_network_and_marks_the_walked_sample() -> None:

@@ -189,7 +189,7 @@ class PanesApp(App[None]):
         self.controller = controller
 
     def compose(self) -> ComposeResult:
-        yield HealthPane(self.controller.session.net, False, id="health")
+        yield HealthPane(False, id="health")
         yield GradCheckPane(False, id="check")
 
 

@@ -7,9 +7,9 @@ import pytest
 
 from tui_nn.engine.config import Config, defaults_for
 from tui_nn.engine.datasets import load
-from tui_nn.engine.insight import data_extent, grid_inputs, hidden_space, output_grid, pixel_of, plot_extent
-from tui_nn.engine.network import InitSpec, Network
+from tui_nn.engine.insight import data_extent, grid_inputs, hidden_space, output_grid, pixel_of
 from tui_nn.engine.session import build
+from tui_nn.engine.view import capture
 from tui_nn.ui.insight_views import boundary_legend, boundary_rows, contour_mask, hidden_rows
 
 
@@ -72,33 +72,35 @@ def test_projection_is_deterministic_and_keeps_the_boundary() -> None:
 
 
 def test_boundary_renders_to_text_with_points_and_contour(trained_xor) -> None:
-    net, data = trained_xor.net, trained_xor.data
-    extent = data_extent(data)
-    grid = output_grid(net, net.params, extent, 40, 24)
-    rows = boundary_rows(grid, extent, data.x, data.y, net.predict(data.x), ascii_only=True)
+    view = capture(trained_xor.stepper)
+    boundary = view.boundary(40, 24)
+    rows = boundary_rows(boundary, ascii_only=True)
     text = ["".join(s.text for s in row) for row in rows]
     assert len(text) == 12 and all(len(line) == 40 for line in text)
-    assert text[3][10] == "x" and text[3][30] == "o"  # (0,1) is class 1, (1,1) class 0, both right
+    assert len(boundary.points) == 4 and not any(p.wrong for p in boundary.points)
+    for point, label in zip(boundary.points, trained_xor.data.y[:, 0], strict=True):  # each sample drawn, right
+        assert text[point.pixel_row // 2][point.column] == ("x" if label > 0.5 else "o")
     assert "*" in "".join(text)
-    assert contour_mask(grid).any()
-    legend = "".join(s.text for s in boundary_legend(extent, 80, True))
+    assert contour_mask(boundary.grid).any()
+    legend = "".join(s.text for s in boundary_legend(80, True))
     assert "x1 across, x2 up" in legend and len(legend) == 80 and legend.isascii()
 
 
 def test_wrong_points_stand_out() -> None:
-    net = Network((2, 2, 1))
-    net.initialise(InitSpec("normal", 1.0), 3)
-    data = load("xor")
-    extent = data_extent(data)
-    grid = output_grid(net, net.params, extent, 40, 24)
-    text = "".join("".join(s.text for s in row) for row in boundary_rows(grid, extent, data.x, data.y, net.predict(data.x), True))
-    assert "X" in text  # an untrained net gets a class-1 sample wrong: upper case
+    session = build(Config(hidden=(2,), seed=3))
+    view = capture(session.stepper)
+    boundary = view.boundary(40, 24)
+    wrong = [p for p in boundary.points if p.wrong]
+    assert wrong  # an untrained net gets a sample wrong
+    text = ["".join(s.text for s in row) for row in boundary_rows(boundary, True)]
+    for point in wrong:
+        assert text[point.pixel_row // 2][point.column] == ("X" if point.label else "O")  # upper case
 
 
 def test_hidden_space_renders_numbered_points(trained_xor) -> None:
-    net, data = trained_xor.net, trained_xor.data
-    space = hidden_space(net, net.params, data.x)
-    rows = hidden_rows(space, plot_extent(space), None, data.y, 40, 12, ascii_only=True)
+    plot = capture(trained_xor.stepper).hidden_plot(40, 12)
+    assert plot is not None
+    rows = hidden_rows(plot, 40, 12, ascii_only=True)
     text = "\n".join("".join(s.text for s in row) for row in rows)
     for label in ("1", "2", "3", "4"):
         assert label in text

@@ -384,7 +384,7 @@ class PaneApp(App[None]):
         self.session = session
 
     def compose(self) -> ComposeResult:
-        yield MatrixPane(self.session.net, False, id="matrices")
+        yield MatrixPane(False, id="matrices")
 
 
 async def test_the_pane_draws_the_views_frame_and_follows_steps() -> None:

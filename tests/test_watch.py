@@ -212,10 +212,8 @@ async def test_no_caption_is_cut_at_its_pane_edge(size: tuple[int, int]) -> None
                 width, height = pane.content_size.width, pane.content_size.height
                 for row in pane.draw_rows(pane.view, width, height):
                     assert sum(len(seg.text) for seg in row) <= width
-            captions = app.query_one(HiddenPane)._summary
-            from tui_nn.engine.insight import hidden_space
-
-            space = hidden_space(app.session.net, app.session.net.params, app.session.data.x)
-            width = max(app.query_one(HiddenPane).content_size.width, 10)
-            assert all(len(line) <= width for line in captions(space, width))
+            hidden = app.query_one(HiddenPane)
+            assert hidden.view is not None and hidden.view.hidden_space is not None
+            width = max(hidden.content_size.width, 10)
+            assert all(len(line) <= width for line in hidden._summary(hidden.view, hidden.view.hidden_space, width))
             await pilot.press("v")

@@ -16,6 +16,7 @@ can be drawn live during training.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,6 +48,14 @@ class LayerHealth:
     saturated: float | None
     dead: float | None
 
+    @property
+    def saturated_units(self) -> int | None:
+        return None if self.saturated is None else round(self.saturated * self.units)
+
+    @property
+    def dead_units(self) -> int | None:
+        return None if self.dead is None else round(self.dead * self.units)
+
 
 @dataclass(frozen=True)
 class GradientHealth:
@@ -65,6 +74,16 @@ class GradientHealth:
         if len(self.layers) < 2 or not self.layers[-1].grad_w:
             return None
         return self.layers[0].grad_w / self.layers[-1].grad_w
+
+    @property
+    def decades(self) -> tuple[int, int]:
+        """The powers of ten (low, high) that hold every positive finite ‖∂L/∂W‖ and ‖∂L/∂b‖, at least
+        one decade apart: the range of a log-scale bar chart of the norms."""
+        norms = [h.grad_w for h in self.layers] + [h.grad_b for h in self.layers]
+        positive = [v for v in norms if math.isfinite(v) and v > 0]
+        low = math.floor(math.log10(min(positive))) if positive else -1
+        high = math.ceil(math.log10(max(positive))) if positive else 0
+        return low, max(high, low + 1)
 
 
 def gradient_health(net: Network, x: np.ndarray, y: np.ndarray, params: np.ndarray | None = None) -> GradientHealth:
@@ -144,6 +163,33 @@ class ActivationCurves:
     @property
     def z_range(self) -> tuple[float, float]:
         return float(self.z[0]), float(self.z[-1])
+
+    @property
+    def g_range(self) -> tuple[float, float]:
+        """The values the g(z) plot spans: its curve and every unit's point, 0 included."""
+        return value_range([self.g, *(p.a for p in self.layers)])
+
+    @property
+    def slope_range(self) -> tuple[float, float]:
+        """The values the g′(z) plot spans: its curve and every unit's point, 0 included."""
+        return value_range([self.slope, *(p.slope for p in self.layers)])
+
+    @property
+    def slope_peak(self) -> float | None:
+        """The largest g′ on the sampled curve (labelled on the plot: 0.25 for σ); None if none is finite."""
+        return float(np.nanmax(self.slope)) if np.isfinite(self.slope).any() else None
+
+
+def value_range(values: list[np.ndarray]) -> tuple[float, float]:
+    """The smallest and largest finite value with 0 inside; (0, 1) when none is finite, and one
+    unit tall when all are equal."""
+    finite = np.concatenate([v[np.isfinite(v)].ravel() for v in values])
+    if not finite.size:
+        return 0.0, 1.0
+    low, high = min(float(finite.min()), 0.0), max(float(finite.max()), 0.0)
+    if high - low < 1e-12:
+        high = low + 1.0
+    return low, high
 
 
 def z_range(zs: list[np.ndarray]) -> tuple[float, float]:

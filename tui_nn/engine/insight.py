@@ -160,3 +160,145 @@ def line_side_grid(line: tuple[float, float, float] | None, extent: Extent, colu
     a, b, c = line
     pts = grid_inputs(extent, columns, rows)
     return np.asarray((a * pts[:, 0] + b * pts[:, 1] + c > 0).reshape(rows, columns))
+
+
+# --- what the panes draw: records sized to a pane's request -------------------------------------
+
+
+@dataclass(frozen=True)
+class Axes:
+    """A plot's extent and the round values its axes label (as many as fit the plot's size)."""
+
+    extent: Extent
+    x_ticks: tuple[float, ...]
+    y_ticks: tuple[float, ...]
+
+
+def axes(extent: Extent, columns: int, rows: int) -> Axes:
+    """Tick values for a columns × rows (cells) plot: one y label per three rows, one x label per eight columns."""
+    return Axes(
+        extent,
+        tuple(ticks(extent.x_min, extent.x_max, max(columns // 8, 2))),
+        tuple(ticks(extent.y_min, extent.y_max, max(rows // 3, 2))),
+    )
+
+
+@dataclass(frozen=True)
+class PointMark:
+    """A sample drawn on the boundary plot: its pixel, its class and whether the network gets it wrong."""
+
+    column: int
+    pixel_row: int
+    label: int
+    wrong: bool
+
+
+@dataclass(frozen=True, eq=False)  # compared by identity: it holds an array
+class BoundaryGrid:
+    """ŷ over the input plane at a pane's resolution: `grid` is pixel_rows × columns (row 0 at the
+    top), `points` the samples inside the extent in data order."""
+
+    axes: Axes
+    grid: np.ndarray
+    points: tuple[PointMark, ...]
+
+
+def boundary_grid(
+    net: Network, params: np.ndarray, data: Dataset, predictions: np.ndarray, columns: int, pixel_rows: int
+) -> BoundaryGrid:
+    """The decision boundary for a columns × pixel_rows plot (square pixels, so circles stay round):
+    one forward pass over the pixel centres, and each sample's pixel, label and verdict."""
+    extent = square_extent(data_extent(data), columns, pixel_rows)
+    grid = output_grid(net, params, extent, columns, pixel_rows)
+    # pixel_of for every sample at once (the same float operations, elementwise)
+    fx = (data.x[:, 0] - extent.x_min) / (extent.x_max - extent.x_min)
+    fy = (extent.y_max - data.x[:, 1]) / (extent.y_max - extent.y_min)
+    inside = (fx >= 0) & (fx < 1) & (fy >= 0) & (fy < 1)
+    labels = data.y[inside, 0] > 0.5
+    wrong = labels != (predictions[inside, 0] > 0.5)
+    points = tuple(
+        PointMark(c, r, int(label), w)
+        for c, r, label, w in zip(
+            (fx[inside] * columns).astype(np.int64).tolist(),
+            (fy[inside] * pixel_rows).astype(np.int64).tolist(),
+            labels.tolist(),
+            wrong.tolist(),
+            strict=True,
+        )
+    )
+    return BoundaryGrid(axes(extent, columns, pixel_rows // 2), grid, points)
+
+
+def point_cells(points: np.ndarray, extent: Extent, width: int, height: int) -> list[tuple[int, int]]:
+    """Each point's cell (column, row) on a width × height plot of `extent`, clamped to the plot:
+    the same float operations as for one point, done on all at once."""
+    points = np.asarray(points, dtype=float)
+    fx = (points[:, 0] - extent.x_min) / (extent.x_max - extent.x_min)
+    fy = (extent.y_max - points[:, 1]) / (extent.y_max - extent.y_min)
+    cx, cy = fx * width, fy * height
+    if not (np.isfinite(cx).all() and np.isfinite(cy).all()):  # one by one, as int() takes them
+        return [
+            (min(max(int(c), 0), width - 1), min(max(int(r), 0), height - 1))
+            for c, r in zip(cx.tolist(), cy.tolist(), strict=True)
+        ]
+    columns = np.clip(cx.astype(np.int64), 0, width - 1)
+    rows = np.clip(cy.astype(np.int64), 0, height - 1)
+    return list(zip(columns.tolist(), rows.tolist(), strict=True))
+
+
+def line_ends(
+    line: tuple[float, float, float] | None, extent: Extent, width: int, height: int
+) -> tuple[float, float, float, float] | None:
+    """Where the line a·u + b·v + c = 0 enters and leaves the plot, in (fractional) cells:
+    (column₀, row₀, column₁, row₁); None when it misses the plot."""
+    if line is None:
+        return None
+    a, b, c = line
+    ends = []
+    for u in (extent.x_min, extent.x_max):  # where the line crosses the plot's edges
+        if b != 0:
+            ends.append((u, -(a * u + c) / b))
+    for v in (extent.y_min, extent.y_max):
+        if a != 0:
+            ends.append((-(b * v + c) / a, v))
+    inside = [
+        (u, v)
+        for u, v in ends
+        if extent.x_min - 1e-9 <= u <= extent.x_max + 1e-9 and extent.y_min - 1e-9 <= v <= extent.y_max + 1e-9
+    ]
+    if len(inside) < 2:
+        return None
+
+    def cell(u: float, v: float) -> tuple[float, float]:
+        fx = (u - extent.x_min) / (extent.x_max - extent.x_min)
+        fy = (extent.y_max - v) / (extent.y_max - extent.y_min)
+        return fx * width, fy * height
+
+    (x0, y0), (x1, y1) = cell(*inside[0]), cell(*inside[-1])
+    return x0, y0, x1, y1
+
+
+@dataclass(frozen=True, eq=False)  # compared by identity: it holds arrays
+class HiddenPlot:
+    """The hidden space laid out on a width × height (cells) plot: each sample's cell and class,
+    the decision line's ends in cells, and which side of it each cell's centre lies on."""
+
+    space: HiddenSpace
+    axes: Axes
+    cells: tuple[tuple[int, int], ...]
+    labels: tuple[int, ...]
+    line: tuple[float, float, float, float] | None
+    sides: np.ndarray | None
+
+
+def hidden_plot(space: HiddenSpace, y: np.ndarray, width: int, height: int) -> HiddenPlot:
+    """`space` on a width × height plot whose pixels (half a cell tall) are square."""
+    extent = square_extent(plot_extent(space), width, 2 * height)
+    return HiddenPlot(
+        space,
+        axes(extent, width, height),
+        tuple(point_cells(space.points, extent, width, height)),
+        tuple(int(v) for v in (y[:, 0] > 0.5).tolist()),
+        line_ends(space.line, extent, width, height),
+        line_side_grid(space.line, extent, width, height),
+    )

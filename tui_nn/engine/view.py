@@ -2,7 +2,9 @@
 
 The training thread captures a View between chunks and hands it to the UI; the UI draws only
 from Views, so it never reads the engine while training mutates it and never computes a
-number itself.
+number itself. What costs a pass over the data set (the boundary grid, the hidden space, the
+health figures, the activation curves) is worked out here when a pane asks for it, as a record
+sized to the pane: a pane draws records and holds no Network or Dataset of its own.
 """
 
 from __future__ import annotations
@@ -14,11 +16,25 @@ import numpy as np
 
 from tui_nn.engine.datasets import Dataset
 from tui_nn.engine.diagnostics import Diagnostic, Health, examine
-from tui_nn.engine.health import ActivationCurves, GradientHealth, activation_curves, gradient_health
+from tui_nn.engine.health import ActivationCurves as ActivationCurves
+from tui_nn.engine.health import GradientHealth as GradientHealth
+from tui_nn.engine.health import LayerHealth as LayerHealth
+from tui_nn.engine.health import activation_curves, gradient_health
+from tui_nn.engine.insight import Axes as Axes
+from tui_nn.engine.insight import BoundaryGrid as BoundaryGrid
+from tui_nn.engine.insight import HiddenPlot as HiddenPlot
+from tui_nn.engine.insight import HiddenSpace as HiddenSpace
+from tui_nn.engine.insight import boundary_grid, hidden_plot, hidden_space
+from tui_nn.engine.matrices import MatrixFrame as MatrixFrame
 from tui_nn.engine.matrices import MatrixPosition, matrix_position
+from tui_nn.engine.matrices import Shown as Shown
 from tui_nn.engine.network import Network
 from tui_nn.engine.records import Key, Phase, Step
 from tui_nn.engine.stepper import Stepper
+
+# The records panes draw (ActivationCurves, Axes, BoundaryGrid, GradientHealth, HiddenPlot, HiddenSpace,
+# LayerHealth, MatrixFrame, Shown) are named here too: the UI imports them from the View's module, its door to the engine,
+# never from the modules that compute them.
 
 SERIES_POINTS = 512
 
@@ -95,6 +111,21 @@ def snapshot(stepper: Stepper, with_values: bool = True) -> Snapshot:
     )
 
 
+Matrix = tuple[tuple[float, ...], ...]
+
+
+@dataclass(frozen=True)
+class Layers:
+    """The network's structure and parameters layer by layer, as the diagram draws them:
+    weights[l][i][j] from unit i of layer l to unit j of layer l + 1; `changes` in the same layout."""
+
+    sizes: tuple[int, ...]
+    activations: tuple[str, ...]
+    weights: tuple[Matrix, ...]
+    biases: tuple[tuple[float, ...], ...]
+    changes: tuple[Matrix, ...] | None
+
+
 @dataclass(frozen=True, eq=False)  # compared by identity: it holds arrays
 class View:
     epoch: int
@@ -111,7 +142,7 @@ class View:
     epochs_recorded: int
     lr: float
     optimizer: str
-    net: Network  # a copy at these parameters, for what is worked out only when drawn
+    net: Network  # a copy at these parameters: the source of the records below, not for panes to compute with
     data: Dataset
     changes: np.ndarray | None  # how each parameter moved: the last update's Δ, or since the last frame
     markers: tuple[tuple[int, str], ...] = ()  # (epoch, what changed there) for the loss chart
@@ -137,6 +168,48 @@ class View:
         """g(z) and g′(z) sampled at `points` values of z over the range the hidden units see, with
         every unit's z on every sample; None without a hidden layer."""
         return activation_curves(self.net, self.data.x, points=points)
+
+    @property
+    def labels(self) -> np.ndarray:
+        """Each sample's target (first output): the class its points are coloured by."""
+        return self.data.y[:, 0]
+
+    @property
+    def data_is_small(self) -> bool:
+        """A logic gate's few rows (listed one by one), not a point cloud."""
+        return self.data.is_small
+
+    @cached_property
+    def layers(self) -> Layers:
+        net, params = self.net, self.snapshot.params
+
+        def matrices(flat: np.ndarray) -> tuple[Matrix, ...]:
+            return tuple(tuple(map(tuple, net.weights(l, flat).tolist())) for l in range(net.n_layers))
+
+        return Layers(
+            sizes=net.sizes,
+            activations=tuple(net.activation_names),
+            weights=matrices(params),
+            biases=tuple(tuple(net.biases(l, params).tolist()) for l in range(net.n_layers)),
+            changes=None if self.changes is None else matrices(self.changes),
+        )
+
+    def boundary(self, columns: int, pixel_rows: int) -> BoundaryGrid:
+        """ŷ over the input plane on a columns × pixel_rows grid of square pixels, the data placed on it."""
+        return boundary_grid(self.net, self.snapshot.params, self.data, self.predictions, columns, pixel_rows)
+
+    @cached_property
+    def hidden_space(self) -> HiddenSpace | None:
+        """The last hidden layer's activations and their 2-D view (a PCA for more than two units),
+        worked out on first use; None without a hidden layer."""
+        if self.net.n_layers < 2:
+            return None
+        return hidden_space(self.net, self.snapshot.params, self.data.x)
+
+    def hidden_plot(self, columns: int, rows: int) -> HiddenPlot | None:
+        """The hidden space laid out on a columns × rows (cells) plot; None without a hidden layer."""
+        space = self.hidden_space
+        return None if space is None else hidden_plot(space, self.data.y, columns, rows)
 
 
 def last_update(stepper: Stepper) -> np.ndarray | None:

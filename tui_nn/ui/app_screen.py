@@ -45,21 +45,20 @@ class AppScreen(AppBase):
     """The layout and the drawing."""
 
     def compose(self) -> ComposeResult:
-        session = self.session
         with Horizontal(id="views"):
-            yield NetworkPane(session.net, self.ascii_only, id="network")
-            yield BoundaryPane(session.net, session.data, self.ascii_only, id="boundary")
-            yield HiddenPane(session.net, session.data, self.ascii_only, id="hidden")
-            yield MatrixPane(session.net, self.ascii_only, id="matrices")
-            yield HealthPane(session.net, self.ascii_only, id="health")
-            yield CurvesPane(session.net, self.ascii_only, id="curves")
+            yield NetworkPane(self.ascii_only, id="network")
+            yield BoundaryPane(self.ascii_only, id="boundary")
+            yield HiddenPane(self.ascii_only, id="hidden")
+            yield MatrixPane(self.ascii_only, id="matrices")
+            yield HealthPane(self.ascii_only, id="health")
+            yield CurvesPane(self.ascii_only, id="curves")
         with Horizontal(id="bottom"):
             with Vertical(id="reading"):  # a lesson's page stands above the log it refers to
                 yield LessonPane(id="lesson")
                 yield CalcLog(self.controller.logbook, self.stepper.fmt, self.ascii_only, id="log")
                 yield Inspector(self.stepper.fmt, self.ascii_only, selecting=self, id="inspector")
             with Vertical(id="side"):
-                yield TablePane(session.data, id="table")
+                yield TablePane(id="table")
                 yield LossPane(self.ascii_only, id="loss")
         yield StatusLine(id="status")
         yield KeysFooter(  # its separator is a Unicode bar

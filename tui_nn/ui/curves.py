@@ -16,8 +16,7 @@ import numpy as np
 from rich.segment import Segment
 from rich.style import Style
 
-from tui_nn.engine.health import ActivationCurves
-from tui_nn.engine.view import View
+from tui_nn.engine.view import ActivationCurves, View
 from tui_nn.ui import theme
 from tui_nn.ui.matrixview import Row, Runs, ascii_text
 from tui_nn.ui.widgets import _CachedLines
@@ -60,16 +59,6 @@ def _label(value: float) -> str:
     if value == 0:
         return "0"
     return f"{value:.2g}".replace("-", "−")
-
-
-def _y_range(values: list[np.ndarray]) -> tuple[float, float]:
-    finite = np.concatenate([v[np.isfinite(v)].ravel() for v in values])
-    if not finite.size:
-        return 0.0, 1.0
-    low, high = min(float(finite.min()), 0.0), max(float(finite.max()), 0.0)
-    if high - low < 1e-12:
-        high = low + 1.0
-    return low, high
 
 
 class _Panel:
@@ -219,8 +208,7 @@ def draw_curves(
     z_low, z_high = curves.z_range
     panels: list[tuple[str, _Panel, np.ndarray, str]] = []
     for key, values, rows_here, name in (("g", curves.g, top_rows, "g"), ("slope", curves.slope, bottom_rows, "g′")):
-        points = [p.a if key == "g" else p.slope for p in curves.layers]
-        low, high = _y_range([values, *points])
+        low, high = curves.g_range if key == "g" else curves.slope_range
         panels.append((key, _Panel(plot_width, rows_here, ascii_only, low, high), values, name))
     out: list[Row] = [text_row(title, Style(bold=True)) for title in titles]
     for key, panel, values, name in panels:
@@ -238,7 +226,7 @@ def draw_curves(
                 panel.mark(x_dots[current], on_curve[current], current_char, Style(color=theme.CURRENT, bold=True))
         label_values = [panel.high, panel.low, 0.0]
         if key == "slope":
-            label_values.insert(1, float(np.nanmax(values)) if np.isfinite(values).any() else panel.high)
+            label_values.insert(1, panel.high if curves.slope_peak is None else curves.slope_peak)
         labels = _axis_labels(panel, label_values)
         drawn = panel.draw(_curve_style(key), "*" if key == "g" else ".")
         for r, row in enumerate(drawn):
@@ -309,4 +297,4 @@ class CurvesPane(_CachedLines):
 
     def draw_rows(self, view: View, width: int, height: int) -> list[list[Segment]]:
         curves = view.activation_curves(pixel_columns(width, self.ascii_only))
-        return draw_curves(curves, width, height, self.ascii_only, view.snapshot.sample, view.data.y[:, 0])
+        return draw_curves(curves, width, height, self.ascii_only, view.snapshot.sample, view.labels)

@@ -20,8 +20,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from tui_nn.engine.expr import MINUS
-from tui_nn.engine.health import GradientHealth, LayerHealth
-from tui_nn.engine.view import View
+from tui_nn.engine.view import GradientHealth, LayerHealth, View
 from tui_nn.ui import theme
 from tui_nn.ui.matrixview import Row, ascii_text
 from tui_nn.ui.widgets import _CachedLines
@@ -106,8 +105,8 @@ def _bar(value: float, low: int, high: int, width: int, ascii_only: bool) -> str
     return "█" * (eighths // 8) + (EIGHTHS[eighths % 8] if eighths % 8 else "")
 
 
-def _count(fraction: float | None, units: int) -> str:
-    return "—" if fraction is None else f"{round(fraction * units)}/{units}"
+def _count(count: int | None, units: int) -> str:
+    return "—" if count is None else f"{count}/{units}"
 
 
 def health_rows(health: GradientHealth, width: int, height: int, ascii_only: bool = False) -> list[Row]:
@@ -116,12 +115,7 @@ def health_rows(health: GradientHealth, width: int, height: int, ascii_only: boo
     over the last's. Columns are left out from the least needed when the pane is narrow."""
     if width <= 0 or height <= 0:
         return []
-    norms = [h.grad_w for h in health.layers] + [h.grad_b for h in health.layers]
-    positive = [v for v in norms if math.isfinite(v) and v > 0]
-    low = math.floor(math.log10(min(positive))) if positive else -1
-    high = math.ceil(math.log10(max(positive))) if positive else 0
-    if high <= low:
-        high = low + 1
+    low, high = health.decades
     arrow = "->" if ascii_only else "→"
     name_width = max(len(f"W{h.layer} {h.fan_in}{arrow}{h.units}") for h in health.layers)
     columns = [
@@ -129,8 +123,8 @@ def health_rows(health: GradientHealth, width: int, height: int, ascii_only: boo
         Column("‖∂L/∂W‖", 9, lambda h: (norm_text(h.grad_w), None)),
         Column("‖∂L/∂b‖", 9, lambda h: (norm_text(h.grad_b), None), drop=2),
         Column("mean g′", 7, lambda h: ("—" if h.mean_slope is None else f"{h.mean_slope:.3f}", None), drop=3),
-        Column("saturated", 9, lambda h: (_count(h.saturated, h.units), _warn() if h.saturated else None), drop=1),
-        Column("dead", 5, lambda h: (_count(h.dead, h.units), _warn() if h.dead else None), drop=1),
+        Column("saturated", 9, lambda h: (_count(h.saturated_units, h.units), _warn() if h.saturated else None), drop=1),
+        Column("dead", 5, lambda h: (_count(h.dead_units, h.units), _warn() if h.dead else None), drop=1),
     ]
     gap = 2
     used = sum(c.width for c in columns) + gap * len(columns)

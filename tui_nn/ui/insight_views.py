@@ -1,6 +1,7 @@
 """Renderables for what the network learned: the decision boundary and the hidden space.
 
-Both take numbers the engine computed (tui_nn.engine.insight) and only turn them into cells.
+Both take records the engine computed (a BoundaryGrid, a HiddenPlot: tui_nn.engine.insight, handed
+over by the View) and only turn them into cells.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
 
-from tui_nn.engine.insight import Extent, HiddenSpace, pixel_of
+from tui_nn.engine.view import Axes, BoundaryGrid, HiddenPlot
 from tui_nn.ui import theme
 from tui_nn.ui.diagram import Canvas
 
@@ -124,28 +125,16 @@ def _point_style(colour: tuple[int, int, int]) -> Style:
     return style
 
 
-def boundary_rows(
-    grid: np.ndarray,
-    extent: Extent,
-    x: np.ndarray,
-    y: np.ndarray,
-    predictions: np.ndarray,
-    ascii_only: bool = False,
-) -> list[list[Segment]]:
+def boundary_rows(boundary: BoundaryGrid, ascii_only: bool = False) -> list[list[Segment]]:
     """The heatmap, two pixels per cell (▀: top pixel as foreground, bottom as background),
-    with the ŷ = 0.5 contour and the data points drawn over it; grid is (2·rows) × columns."""
+    with the ŷ = 0.5 contour and the data points drawn over it; the grid is (2·rows) × columns."""
     use_palette()
+    grid = boundary.grid
     pixel_rows, columns = grid.shape
     rows = pixel_rows // 2
     marks: dict[tuple[int, int], tuple[str, Style]] = {}
-    labels, predicted = (y[:, 0] > 0.5).tolist(), (predictions[:, 0] > 0.5).tolist()
-    for i in range(len(x)):
-        cell = pixel_of(x[i], extent, columns, pixel_rows)
-        if cell is None:
-            continue
-        col, prow = cell
-        label = int(labels[i])
-        marks[(col, prow // 2)] = _point_mark(label, int(predicted[i]) != label, ascii_only)
+    for point in boundary.points:
+        marks[(point.column, point.pixel_row // 2)] = _point_mark(point.label, point.wrong, ascii_only)
     levels = shade_levels(grid)
     if ascii_only:
         return _ascii_rows(grid, levels, marks, rows, columns)
@@ -194,8 +183,8 @@ def _ascii_rows(
     return result
 
 
-def boundary_legend(extent: Extent, width: int, ascii_only: bool) -> list[Segment]:
-    """ŷ 0 ▆▆▆▆ 1 colour bar, the contour's mark and the axis ranges."""
+def boundary_legend(width: int, ascii_only: bool) -> list[Segment]:
+    """ŷ 0 ▆▆▆▆ 1 colour bar, the contour's and the points' marks, and which axis is which."""
     use_palette()
     segments: list[Segment] = [Segment("yhat 0 " if ascii_only else "ŷ 0 ")]
     steps = 10
@@ -214,65 +203,19 @@ def boundary_legend(extent: Extent, width: int, ascii_only: bool) -> list[Segmen
     return [*segments, Segment(" " * (width - used))]
 
 
-def _point_cells(points: np.ndarray, extent: Extent, width: int, height: int) -> list[tuple[int, int]]:
-    """Each point's cell (column, row) on a width × height plot of `extent`, clamped to the plot:
-    the same float operations as for one point, done on all at once."""
-    points = np.asarray(points, dtype=float)
-    fx = (points[:, 0] - extent.x_min) / (extent.x_max - extent.x_min)
-    fy = (extent.y_max - points[:, 1]) / (extent.y_max - extent.y_min)
-    cx, cy = fx * width, fy * height
-    if not (np.isfinite(cx).all() and np.isfinite(cy).all()):  # one by one, as int() takes them
-        return [
-            (min(max(int(c), 0), width - 1), min(max(int(r), 0), height - 1))
-            for c, r in zip(cx.tolist(), cy.tolist(), strict=True)
-        ]
-    columns = np.clip(cx.astype(np.int64), 0, width - 1)
-    rows = np.clip(cy.astype(np.int64), 0, height - 1)
-    return list(zip(columns.tolist(), rows.tolist(), strict=True))
-
-
-def hidden_rows(
-    space: HiddenSpace,
-    extent: Extent,
-    sides: np.ndarray | None,
-    y: np.ndarray,
-    width: int,
-    height: int,
-    ascii_only: bool = False,
-) -> list[list[Segment]]:
+def hidden_rows(plot: HiddenPlot, width: int, height: int, ascii_only: bool = False) -> list[list[Segment]]:
     """A scatter of the samples in hidden space (numbered when there are few), the output's
     decision line drawn across it and each side shaded by the class it predicts."""
     use_palette()
     canvas = Canvas(width, height, ascii_only)
-    many = len(space.points) > 9
-
-    def cell(u: float, v: float) -> tuple[float, float]:
-        fx = (u - extent.x_min) / (extent.x_max - extent.x_min)
-        fy = (extent.y_max - v) / (extent.y_max - extent.y_min)
-        return fx * width, fy * height
-
-    if space.line is not None:
-        a, b, c = space.line
-        ends = []
-        for u in (extent.x_min, extent.x_max):  # where the line crosses the plot's edges
-            if b != 0:
-                ends.append((u, -(a * u + c) / b))
-        for v in (extent.y_min, extent.y_max):
-            if a != 0:
-                ends.append((-(b * v + c) / a, v))
-        inside = [
-            (u, v)
-            for u, v in ends
-            if extent.x_min - 1e-9 <= u <= extent.x_max + 1e-9 and extent.y_min - 1e-9 <= v <= extent.y_max + 1e-9
-        ]
-        if len(inside) >= 2:
-            (x0, y0), (x1, y1) = (cell(*inside[0]), cell(*inside[-1]))
-            canvas.line(x0, y0, x1, y1, Style(color=_rgb(CONTOUR), bold=True), 1)
+    many = len(plot.cells) > 9
+    if plot.line is not None:
+        canvas.line(*plot.line, Style(color=_rgb(CONTOUR), bold=True), 1)
     # Samples sharing a cell share a label ("1,4"), so none hides another.
     cells: dict[tuple[int, int], list[int]] = {}
-    for i, (col, row) in enumerate(_point_cells(space.points, extent, width, height)):
+    for i, (col, row) in enumerate(plot.cells):
         cells.setdefault((col, row), []).append(i)
-    labels = (y[:, 0] > 0.5).tolist()
+    labels = plot.labels
     for (col, row), members in cells.items():
         label = int(labels[members[0]])
         mixed = len({labels[i] for i in members}) > 1
@@ -283,6 +226,7 @@ def hidden_rows(
         colour = (255, 255, 255) if mixed else (CLASS_1 if label else CLASS_0)
         canvas.text(min(col, width - len(char)), row, char, _point_style(colour))
     rows = canvas.rows()
+    sides = plot.sides
     if sides is None or ascii_only:
         return rows
     p = theme.current()
@@ -319,18 +263,17 @@ def tick_label(value: float) -> str:
 
 
 def with_axes(
-    plot: list[list[Segment]], extent: Extent, columns: int, rows: int, gutter: int, ascii_only: bool = False
+    plot: list[list[Segment]], axes: Axes, columns: int, rows: int, gutter: int, ascii_only: bool = False
 ) -> list[list[Segment]]:
-    """The plot (rows × columns cells covering `extent`) with y tick values in a left gutter of
-    `gutter` cells and a row of x tick values under it."""
+    """The plot (rows × columns cells covering the axes' extent) with y tick values in a left gutter
+    of `gutter` cells and a row of x tick values under it."""
     use_palette()
     tick_mark, axis_mark, corner = ("+", "|", "+") if ascii_only else ("┤", "│", "└")
-    from tui_nn.engine.insight import ticks
-
+    extent = axes.extent
     height_span = extent.y_max - extent.y_min
     width_span = extent.x_max - extent.x_min
     y_labels: dict[int, str] = {}
-    for value in ticks(extent.y_min, extent.y_max, max(rows // 3, 2)):
+    for value in axes.y_ticks:
         row = min(int((extent.y_max - value) / height_span * rows), rows - 1)
         y_labels.setdefault(row, tick_label(value))
     framed: list[list[Segment]] = []
@@ -341,7 +284,7 @@ def with_axes(
         framed.append([Segment(label.rjust(gutter - 1)[: gutter - 1] + (tick_mark if label else axis_mark), AXIS), *line])
     chars = [" "] * (columns + gutter)
     chars[gutter - 1] = corner
-    for value in ticks(extent.x_min, extent.x_max, max(columns // 8, 2)):
+    for value in axes.x_ticks:
         label = tick_label(value).replace("−", "-") if ascii_only else tick_label(value)
         column = gutter + min(int((value - extent.x_min) / width_span * columns), columns - 1)
         start = min(max(column - len(label) // 2, gutter), columns + gutter - len(label))

@@ -19,9 +19,8 @@ import numpy as np
 from rich.segment import Segment
 from rich.style import Style
 
-from tui_nn.engine.matrices import MatrixFrame, Shown
 from tui_nn.engine.records import NumberFormat
-from tui_nn.engine.view import View
+from tui_nn.engine.view import MatrixFrame, Shown, View
 from tui_nn.ui import theme
 from tui_nn.ui.ascii import asciify
 from tui_nn.ui.widgets import _CachedLines

@@ -18,13 +18,11 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 from textual.widgets._footer import FooterKey  # no public name; tests/test_textual_privates.py holds what KeysFooter uses
 
-from tui_nn.engine.datasets import Dataset
 from tui_nn.engine.explain import Element
-from tui_nn.engine.network import Network
 from tui_nn.engine.reason_words import health_line
 from tui_nn.engine.records import NumberFormat
 from tui_nn.engine.render import step_title
-from tui_nn.engine.view import View
+from tui_nn.engine.view import HiddenSpace, View
 from tui_nn.ui import theme
 from tui_nn.ui.ascii import ascii_rich_text, asciify
 from tui_nn.ui.diagram import DiagramState, NetworkDiagram
@@ -46,9 +44,8 @@ class _CachedLines(Widget):
     view: reactive[View | None] = reactive(None, layout=False, repaint=False)
     """The View drawn; None until the app hands over the first one."""
 
-    def __init__(self, net: Network, ascii_only: bool, **kwargs: str | None) -> None:
+    def __init__(self, ascii_only: bool, **kwargs: str | None) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.net = net
         self.ascii_only = ascii_only
         self._key: tuple[object, ...] | None = None
         self._raw: list[Strip] = []
@@ -167,22 +164,20 @@ class NetworkPane(_CachedLines):
             self.post_message(self.Clicked(element))
 
     def diagram_state(self, view: View) -> DiagramState:
-        snap, net = view.snapshot, self.net
+        snap, layers = view.snapshot, view.layers
         last = snap.last
         return DiagramState(
-            sizes=net.sizes,
-            activations=tuple(net.activation_names),
-            weights=tuple(tuple(map(tuple, net.weights(l, snap.params).tolist())) for l in range(net.n_layers)),
-            biases=tuple(tuple(net.biases(l, snap.params).tolist()) for l in range(net.n_layers)),
+            sizes=layers.sizes,
+            activations=layers.activations,
+            weights=layers.weights,
+            biases=layers.biases,
             values=snap.values,
             phase=snap.phase,
             nodes=frozenset(last.nodes if last else ()),
             edges=frozenset(last.edges if last else ()),
             target=snap.y,
             sample=snap.sample,
-            changes=None
-            if view.changes is None
-            else tuple(tuple(map(tuple, net.weights(l, view.changes).tolist())) for l in range(net.n_layers)),
+            changes=layers.changes,
             unit_states=dict(view.health.units),
             selected=self.selected,
         )
@@ -216,15 +211,14 @@ class TablePane(Static):
         if offset is None:  # on the border
             return
         row = offset.y - 1  # the first line is the header
-        if self.data.is_small and 0 <= row < self.data.size:
+        data = None if self._view is None else self._view.data
+        if data is not None and data.is_small and 0 <= row < data.size:
             event.stop()
             self.post_message(self.RowClicked(row))
 
-    def __init__(self, data: Dataset, **kwargs: str | None) -> None:
+    def __init__(self, **kwargs: str | None) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.data = data
-        # Text, not a str: a border title is parsed as markup, and a --data file's name is the user's.
-        self.border_title = "truth table" if data.is_small else Text(f"{data.name} · {data.size} points")
+        self._view: View | None = None
         self._laid_out = False
         self._shown: Text | None = None
         self._inputs: tuple[bytes, int | None, int | None, str] | None = None
@@ -232,14 +226,19 @@ class TablePane(Static):
     def show(self, view: View) -> None:
         snap = view.snapshot
         current = snap.sample if snap.sample is not None else snap.focus
+        data = view.data
+        if self._view is None or self._view.data is not data:
+            # Text, not a str: a border title is parsed as markup, and a --data file's name is the user's.
+            self.border_title = "truth table" if data.is_small else Text(f"{data.name} · {data.size} points")
+        self._view = view
         inputs = (view.predictions.tobytes(), current, snap.focus, theme.current().name)  # colours follow the theme
         if inputs == self._inputs:
             return  # most steps change no prediction: nothing here to build or repaint
         self._inputs = inputs
         content = (
-            truth_table(self.data, view.predictions, current, snap.focus)
-            if self.data.is_small
-            else class_summary(self.data, view.predictions, current)
+            truth_table(data, view.predictions, current, snap.focus)
+            if data.is_small
+            else class_summary(data, view.predictions, current)
         )
         if getattr(self.app, "ascii_only", False):
             content = ascii_rich_text(content)
@@ -357,62 +356,48 @@ def fit_row(row: Text, width: int, separator: str) -> Text:
     return row
 
 
-class _DataPane(_CachedLines):
-    """A cached pane that also draws the data set."""
-
-    def __init__(self, net: Network, data: Dataset, ascii_only: bool, **kwargs: str | None) -> None:
-        super().__init__(net, ascii_only, **kwargs)
-        self.data = data
-
-
 GUTTER = 6  # cells for the y axis's tick values
 
 
-class BoundaryPane(_DataPane):
+class BoundaryPane(_CachedLines):
     """ŷ over the input plane as a heatmap, the ŷ = 0.5 contour, the data points on top."""
 
     def on_mount(self) -> None:
         self.border_title = "decision boundary"
 
     def draw_rows(self, view: View, width: int, height: int) -> list[list[Segment]]:
-        from tui_nn.engine.insight import data_extent, output_grid, square_extent
         from tui_nn.ui.insight_views import boundary_legend, boundary_rows, with_axes
 
         gutter = GUTTER if width >= 30 else 1
         columns, rows = width - gutter, height - 2  # the x axis's row and the legend below the plot
-        # Square pixels (half a cell tall): the same distance across as up, so circles stay round.
-        extent = square_extent(data_extent(self.data), columns, 2 * rows)
-        grid = output_grid(self.net, view.snapshot.params, extent, columns, 2 * rows)
-        lines = boundary_rows(grid, extent, self.data.x, self.data.y, view.predictions, self.ascii_only)
+        boundary = view.boundary(columns, 2 * rows)  # two pixels a cell (▀)
         return [
-            *with_axes(lines, extent, columns, rows, gutter, self.ascii_only),
-            boundary_legend(extent, width, self.ascii_only),
+            *with_axes(boundary_rows(boundary, self.ascii_only), boundary.axes, columns, rows, gutter, self.ascii_only),
+            boundary_legend(width, self.ascii_only),
         ]
 
 
-class HiddenPane(_DataPane):
+class HiddenPane(_CachedLines):
     """Where each sample lands in the last hidden layer, with the output's decision line."""
 
     def on_mount(self) -> None:
         self.border_title = "hidden space"
 
     def draw_rows(self, view: View, width: int, height: int) -> list[list[Segment]]:
-        from tui_nn.engine.insight import hidden_space, line_side_grid, plot_extent, square_extent
         from tui_nn.ui.insight_views import hidden_rows, with_axes
 
-        if self.net.n_layers < 2:
+        space = view.hidden_space
+        if space is None:
             return self._no_hidden_layer(width, height)
-        space = hidden_space(self.net, view.snapshot.params, self.data.x)
         # The plot keeps at least 60% of the pane; captions beyond what fits are dropped.
-        text_rows = self._summary(space, width)[: max(height - max(int(height * 0.6), 3), 0)]
+        text_rows = self._summary(view, space, width)[: max(height - max(int(height * 0.6), 3), 0)]
         gutter = GUTTER if width >= 30 else 1
         columns, plot_height = width - gutter, height - len(text_rows) - 1
-        # A cell is about twice as tall as wide: two "pixel rows" a cell keep both axes' scales equal.
-        extent = square_extent(plot_extent(space), columns, 2 * plot_height)
-        sides = line_side_grid(space.line, extent, columns, plot_height)
-        rows = hidden_rows(space, extent, sides, self.data.y, columns, plot_height, self.ascii_only)
+        plot = view.hidden_plot(columns, plot_height)
+        assert plot is not None  # there is a hidden space
+        rows = hidden_rows(plot, columns, plot_height, self.ascii_only)
         captions = [[Segment(t.ljust(width), Style(color=theme.MUTED))] for t in text_rows]
-        return with_axes(rows, extent, columns, plot_height, gutter, self.ascii_only) + captions
+        return with_axes(rows, plot.axes, columns, plot_height, gutter, self.ascii_only) + captions
 
     NO_HIDDEN_LAYER = (
         "No hidden layer: this network is a perceptron, ŷ = σ(w1·x1 + w2·x2 + b_out).",
@@ -432,17 +417,14 @@ class HiddenPane(_DataPane):
             rows.append([Segment(" " * width)])
         return rows[:height]
 
-    def _summary(self, space: object, width: int) -> list[str]:
+    def _summary(self, view: View, space: HiddenSpace, width: int) -> list[str]:
         """The captions under the plot, wrapped at a word to the pane's width (never cut)."""
         import textwrap
 
-        captions = [asciify(c) if self.ascii_only else c for c in self._captions(space)]
+        captions = [asciify(c) if self.ascii_only else c for c in self._captions(view, space)]
         return [line for caption in captions for line in textwrap.wrap(caption, max(width, 10))]
 
-    def _captions(self, space: object) -> list[str]:
-        from tui_nn.engine.insight import HiddenSpace
-
-        assert isinstance(space, HiddenSpace)
+    def _captions(self, view: View, space: HiddenSpace) -> list[str]:
         a_name, b_name = space.axes
         lines = []
         if space.projected:
@@ -453,10 +435,10 @@ class HiddenPane(_DataPane):
             lines.append("a projection: a point can land across the line here yet be on its class's side in full")
         else:
             lines.append(f"across: {a_name}, up: {b_name}; white line: where the output says ŷ = 0.5")
-        predicted = {int(p > 0.5) for p in self.view.predictions[:, 0]} if self.view is not None else set()
+        predicted = {int(p > 0.5) for p in view.predictions[:, 0]}
         if len(predicted) == 1:
             lines.append(f"no line in view: every sample is on the class-{predicted.pop()} side (shaded)")
-        if self.data.is_small and space.activations.shape[1] <= 8:
+        if view.data_is_small and space.activations.shape[1] <= 8:
             shown = ["(" + " ".join(f"{v:.2f}" for v in row) + ")" for row in space.activations]
             lines.append("h by sample: " + "  ".join(f"{i + 1}: {h}" for i, h in enumerate(shown)))
         return lines
