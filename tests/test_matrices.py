@@ -52,6 +52,8 @@ def tutorial_slope(activation: str, z: np.ndarray, a: np.ndarray) -> np.ndarray:
         return 1 - a**2
     if activation == "relu":
         return (z > 0).astype(float)
+    if activation == "softplus":
+        return sigmoid(z)
     return np.where(z > 0, 1.0, 0.01)
 
 
@@ -76,6 +78,8 @@ def tutorial_namespace(net: Network, params: np.ndarray, x: np.ndarray, y: np.nd
             a = np.tanh(z)
         elif hidden == "relu":
             a = np.maximum(0, z)
+        elif hidden == "softplus":
+            a = np.log1p(np.exp(z))
         else:
             a = np.where(z > 0, z, 0.01 * z)
         ns[f"Z{k}"], ns[f"A{k}"] = z, a

@@ -78,7 +78,7 @@ def gradient_health(net: Network, x: np.ndarray, y: np.ndarray, params: np.ndarr
             hidden = l < net.n_layers - 1
             units = net.sizes[l + 1]
             in_layer = [state for (k, _), state in states.items() if k == l + 1]
-            saturates, dies = act.name in ("sigmoid", "tanh"), act.name == "relu"
+            saturates, dies = act.saturates, act.dies
             layers.append(
                 LayerHealth(
                     layer=l + 1,

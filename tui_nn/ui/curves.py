@@ -16,6 +16,7 @@ import numpy as np
 from rich.segment import Segment
 from rich.style import Style
 
+from tui_nn.engine.activations import ACTIVATIONS
 from tui_nn.engine.health import ActivationCurves
 from tui_nn.engine.view import View
 from tui_nn.ui import theme
@@ -36,13 +37,6 @@ def _muted() -> Style:
 
 
 BRAILLE_BITS = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))  # [row in cell][column in cell]
-
-FORMULAS = {
-    "sigmoid": ("σ(z) = 1/(1+e^−z)", "σ′(z) = σ(z)(1 − σ(z)) ≤ 0.25"),
-    "tanh": ("tanh(z)", "tanh′(z) = 1 − tanh²(z) ≤ 1"),
-    "relu": ("relu(z) = max(0, z)", "relu′(z) = 1 if z > 0 else 0"),
-    "leaky_relu": ("lrelu(z) = z if z > 0 else 0.01·z", "lrelu′(z) = 1 if z > 0 else 0.01"),
-}
 
 
 def pixel_columns(width: int, ascii_only: bool = False) -> int:
@@ -171,7 +165,7 @@ def draw_curves(
     if curves is None:
         rows = [text_row("no hidden layer: no hidden activation to plot (the output is σ of the inputs' weighted sum)")]
         return rows + [blank] * (height - 1)
-    g_formula, slope_formula = FORMULAS.get(curves.activation, (curves.activation, ""))
+    g_formula, slope_formula = ACTIVATIONS[curves.activation].curve_labels
     gutter = gutter_width()
     plot_width = width - gutter
     # One group of lines per hidden layer, dropped whole (last layer first) when the plots need
