@@ -24,6 +24,7 @@ CONFIGS = {
     "2-2-1 sigmoid bce": Config(),
     "2-4-1 tanh mse": Config(hidden=(4,), activation="tanh", loss="mse", init=InitSpec("normal", 0.5)),
     "2-3-2-1 relu": Config(hidden=(3, 2), activation="relu", init=InitSpec("he"), seed=1),
+    "2-3-1 softplus": Config(hidden=(3,), activation="softplus", seed=3),
 }
 
 
