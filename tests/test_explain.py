@@ -20,6 +20,7 @@ NETWORKS = [
     pytest.param(Config(), id="2-2-1 sigmoid bce"),
     pytest.param(Config(hidden=(4,), activation="tanh", loss="mse", seed=5), id="2-4-1 tanh mse"),
     pytest.param(Config(hidden=(3, 2), activation="relu", init=InitSpec("normal", 1.0), seed=11), id="2-3-2-1 relu"),
+    pytest.param(Config(hidden=(3,), activation="softplus", seed=4), id="2-3-1 softplus"),
 ]
 
 

@@ -24,6 +24,7 @@ CONFIGS = {
     "2-2-1 sigmoid bce": Config(),
     "2-4-1 tanh mse": Config(hidden=(4,), activation="tanh", loss="mse", init=InitSpec("normal", 0.5)),
     "2-3-2-1 relu": Config(hidden=(3, 2), activation="relu", init=InitSpec("he"), seed=1),
+    "2-3-1 softplus": Config(hidden=(3,), activation="softplus", seed=3),
 }
 
 
@@ -52,6 +53,8 @@ def tutorial_slope(activation: str, z: np.ndarray, a: np.ndarray) -> np.ndarray:
         return 1 - a**2
     if activation == "relu":
         return (z > 0).astype(float)
+    if activation == "softplus":
+        return sigmoid(z)
     return np.where(z > 0, 1.0, 0.01)
 
 
@@ -76,6 +79,8 @@ def tutorial_namespace(net: Network, params: np.ndarray, x: np.ndarray, y: np.nd
             a = np.tanh(z)
         elif hidden == "relu":
             a = np.maximum(0, z)
+        elif hidden == "softplus":
+            a = np.log1p(np.exp(z))
         else:
             a = np.where(z > 0, z, 0.01 * z)
         ns[f"Z{k}"], ns[f"A{k}"] = z, a

@@ -4,6 +4,7 @@ formulas in it, and nothing in it that is false for the network's activation, lo
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from typing import get_args
 
@@ -113,9 +114,14 @@ def claims_true_for(activation: str) -> None:
     elif activation == "relu":
         assert np.all(a[z <= 0] == 0) and np.array_equal(a[z > 0], z[z > 0])
         assert np.all(slope[z <= 0] == 0) and np.all(slope[z > 0] == 1)
-    else:
+    elif activation == "leaky_relu":
         assert np.array_equal(a[z > 0], z[z > 0]) and np.allclose(a[z < 0], LEAKY_SLOPE * z[z < 0])
         assert np.all(slope[z <= 0] == LEAKY_SLOPE) and np.all(slope[z > 0] == 1)
+    else:
+        assert activation == "softplus", f"{activation}: add the facts its sentences state"
+        assert np.all(a > 0) and act.scalar(0.0) == math.log(2.0) and np.allclose(a, np.log1p(np.exp(z)), rtol=1e-15)
+        sigma = ACTIVATIONS["sigmoid"]
+        assert np.array_equal(slope, sigma.vector(z)), "the derivative of softplus is the sigmoid"
 
 
 @pytest.mark.parametrize(("activation", "loss"), list(itertools.product(HIDDEN_ACTIVATIONS, LOSSES)))
@@ -127,6 +133,7 @@ def test_no_sentence_claims_what_is_false_for_its_activation_or_loss(activation:
         "tanh": ["tanh'(z)", "(−1, 1)", "1 − h"],
         "relu": ["relu'(z)", "max(0, z)", "gives 0 when z is negative", "0 when z ≤ 0"],
         "leaky_relu": ["lrelu'(z)", f"{LEAKY_SLOPE:g}", "never falls completely silent"],
+        "softplus": ["softplus'(z) = σ(z)", "ln(1 + e^z)", "the derivative of softplus is the sigmoid"],
     }
     # phrases that belong to one activation only: none may appear in another's hidden sentences
     foreign = {
@@ -134,7 +141,10 @@ def test_no_sentence_claims_what_is_false_for_its_activation_or_loss(activation:
         "tanh": ["tanh", "(−1, 1)", "±1"],
         "relu": ["max(0", "·relu'", "passes nothing back", "sends nothing up"],
         "leaky_relu": ["lrelu", "0.01", "1%"],
+        "softplus": ["softplus", "ln(1 + e^z)"],
     }
+    if activation == "softplus":  # its slope is the sigmoid, so σ is its own word too
+        foreign["sigmoid"].remove("σ")
     saturating = activation in ("sigmoid", "tanh")
     for step in records:
         words = sentence(step, net)

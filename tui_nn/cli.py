@@ -27,6 +27,7 @@ import numpy as np
 from tui_nn import __version__
 from tui_nn.engine import config as cfg
 from tui_nn.engine import persist, safe_files
+from tui_nn.engine.activations import HIDDEN_ACTIVATIONS
 from tui_nn.engine.config import Config, ConfigError
 from tui_nn.engine.datasets import PROBLEMS, DataFileError, Dataset
 from tui_nn.engine.datasets import load as load_dataset
@@ -69,7 +70,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("problem", nargs="?", help=f"data set: {', '.join(PROBLEMS)} (optional with --data)")
     parser.add_argument("--data", metavar="FILE", help="your own points: a CSV of x1,x2,label (label 0 or 1)")
     parser.add_argument("--hidden", help="hidden layer sizes, e.g. 4 or 16,8 (default 2 for the gates)")
-    parser.add_argument("--activation", help="hidden activation: sigmoid, tanh, relu, leaky_relu")
+    parser.add_argument("--activation", help=f"hidden activation: {', '.join(HIDDEN_ACTIVATIONS)}")
     parser.add_argument("--loss", help="bce (default) or mse")
     parser.add_argument("--lr", help="learning rate η (default 1.0 for the gates)")
     parser.add_argument("--init", help="normal:SCALE, xavier, he, uniform:A or zeros (default normal:1)")

@@ -62,10 +62,10 @@ def unit_states(net: Network, zs: list[np.ndarray], acts: list[np.ndarray]) -> d
     for l in range(net.n_layers - 1):
         act = net.activation(l)
         z, a = zs[l], acts[l + 1]
-        if act.name == "relu":
+        if act.dies:
             for j in np.flatnonzero(np.all(z <= 0, axis=0)):
                 states[(l + 1, int(j))] = "dead"
-        elif act.name in ("sigmoid", "tanh"):
+        elif act.saturates:
             slope = act.derivative_vector(z, a)
             for j in np.flatnonzero(np.all(slope < SATURATED, axis=0)):
                 states[(l + 1, int(j))] = "saturated"

@@ -54,7 +54,7 @@ class GradCheck:
 
 def _kink_pattern(net: Network, x: np.ndarray, params: np.ndarray) -> list[np.ndarray]:
     zs, _ = net.forward(x, params)
-    return [z > 0 for l, z in enumerate(zs) if net.activation(l).name in ("relu", "leaky_relu")]
+    return [z > 0 for l, z in enumerate(zs) if net.activation(l).kinked]
 
 
 def check_one(
@@ -69,7 +69,7 @@ def check_one(
     numerical = (net.loss_value(x, y, plus) - net.loss_value(x, y, minus)) / (2 * epsilon)
     error = abs(analytic - numerical) / max(abs(analytic), abs(numerical), FLOOR)
     kink = False
-    if any(net.activation(l).name in ("relu", "leaky_relu") for l in range(net.n_layers)):
+    if any(net.activation(l).kinked for l in range(net.n_layers)):
         centre = _kink_pattern(net, x, base)
         kink = any(
             not (np.array_equal(p, c) and np.array_equal(q, c))
@@ -90,7 +90,7 @@ def _on_kink(net: Network, x: np.ndarray, params: np.ndarray, index: int) -> boo
     bumped[index] += EPSILON
     zs_bumped, _ = net.forward(x, bumped)
     for l, (z, zb) in enumerate(zip(zs, zs_bumped, strict=True)):
-        if net.activation(l).name in ("relu", "leaky_relu") and np.any((z == 0) & (zb != z)):
+        if net.activation(l).kinked and np.any((z == 0) & (zb != z)):
             return True
     return False
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tui_nn.engine.activations import ACTIVATIONS, Activation
 from tui_nn.engine.diagnostics import SATURATED, unit_states
 from tui_nn.engine.network import Network
 
@@ -47,6 +48,11 @@ class LayerHealth:
     mean_slope: float | None
     saturated: float | None
     dead: float | None
+
+    @property
+    def operation(self) -> Activation:
+        """The layer's activation as its one definition (its name, whether it saturates, its slope bound)."""
+        return ACTIVATIONS[self.activation]
 
     @property
     def saturated_units(self) -> int | None:
@@ -97,7 +103,7 @@ def gradient_health(net: Network, x: np.ndarray, y: np.ndarray, params: np.ndarr
             hidden = l < net.n_layers - 1
             units = net.sizes[l + 1]
             in_layer = [state for (k, _), state in states.items() if k == l + 1]
-            saturates, dies = act.name in ("sigmoid", "tanh"), act.name == "relu"
+            saturates, dies = act.saturates, act.dies
             layers.append(
                 LayerHealth(
                     layer=l + 1,
@@ -159,6 +165,11 @@ class ActivationCurves:
     g: np.ndarray
     slope: np.ndarray
     layers: tuple[LayerPoints, ...]
+
+    @property
+    def labels(self) -> tuple[str, str]:
+        """How the two plots name g(z) and g′(z), from the activation's own definition."""
+        return ACTIVATIONS[self.activation].curve_labels
 
     @property
     def z_range(self) -> tuple[float, float]:

@@ -29,7 +29,6 @@ from typing import Literal
 
 import numpy as np
 
-from tui_nn.engine.activations import LEAKY_SLOPE
 from tui_nn.engine.datasets import Dataset
 from tui_nn.engine.losses import output_delta
 from tui_nn.engine.network import Network
@@ -226,28 +225,6 @@ def shape_text(values: np.ndarray) -> str:
     return f"({rows}×{cols})"
 
 
-def activation_code(name: str, z: str) -> str:
-    """A = g(Z) as the tutorials write it (sigmoid defined as 1 / (1 + np.exp(-z)))."""
-    if name == "sigmoid":
-        return f"sigmoid({z})"
-    if name == "tanh":
-        return f"np.tanh({z})"
-    if name == "relu":
-        return f"np.maximum(0, {z})"
-    return f"np.where({z} > 0, {z}, {LEAKY_SLOPE:g} * {z})"
-
-
-def slope_code(name: str, z: str, a: str) -> str:
-    """g'(Z) in terms of Z or A = g(Z), as the tutorials write it."""
-    if name == "sigmoid":
-        return f"{a} * (1 - {a})"
-    if name == "tanh":
-        return f"(1 - {a} ** 2)"
-    if name == "relu":
-        return f"({z} > 0)"
-    return f"np.where({z} > 0, 1, {LEAKY_SLOPE:g})"
-
-
 @dataclass(frozen=True)
 class _Parts:
     """What a step kind contributes to its frame (see MatrixFrame)."""
@@ -342,16 +319,16 @@ class _Builder:
         r, mats = self.row(step), self.mats
         z, a = mats.z[k], mats.a[k]
         assert z is not None
-        act = self.net.activation(k - 1).name
+        act = self.net.activation(k - 1)
         return _Parts(
-            (f"A{k} = {activation_code(act, f'Z{k}')}",),
+            (f"A{k} = {act.numpy(f'Z{k}')}",),
             f"{shape_text(z)} → {shape_text(a)}, element by element",
-            (f"A{k}[{r}, {j}] = {activation_code(act, f'Z{k}[{r}, {j}]')}",),
+            (f"A{k}[{r}, {j}] = {act.numpy(f'Z{k}[{r}, {j}]')}",),
             [
                 Shown(f"Z{k}", z, rows=frozenset({r}), cells=frozenset({(r, j)})),
                 Shown(f"A{k}", a, "result", rows=frozenset({r}), focus=(r, j)),
             ],
-            notes="def sigmoid(z): return 1 / (1 + np.exp(-z))" if act == "sigmoid" else "",
+            notes=act.numpy_note,
         )
 
     # --- loss ------------------------------------------------------------------------
@@ -420,12 +397,12 @@ class _Builder:
             )
         da, z = mats.da[k], mats.z[k]
         assert da is not None and z is not None
-        act = self.net.activation(k - 1).name
-        reads = Shown(f"A{k}", mats.a[k], cells=cell) if act in ("sigmoid", "tanh") else Shown(f"Z{k}", z, cells=cell)
+        act = self.net.activation(k - 1)
+        reads = Shown(f"A{k}", mats.a[k], cells=cell) if act.slope_reads_output else Shown(f"Z{k}", z, cells=cell)
         return _Parts(
-            (f"dZ{k} = dA{k} * {slope_code(act, f'Z{k}', f'A{k}')}",),
+            (f"dZ{k} = dA{k} * {act.numpy_slope(f'Z{k}', f'A{k}')}",),
             f"{shape_text(da)} * {shape_text(reads.values)} → {shape_text(dz)}, element by element",
-            (f"dZ{k}{at} = dA{k}{at} * {slope_code(act, f'Z{k}{at}', f'A{k}{at}')}",),
+            (f"dZ{k}{at} = dA{k}{at} * {act.numpy_slope(f'Z{k}{at}', f'A{k}{at}')}",),
             [Shown(f"dA{k}", da, cells=cell), reads, result],
         )
 

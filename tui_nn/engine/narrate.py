@@ -430,20 +430,10 @@ class Narrator:
                     equations=(self.eq(n.DELTA, forms, d),),
                     writes=((Key("delta", below, i), d),),
                     nodes=((below, i),),
-                    note=self._slope_note(act.name, zi, act.derivative_scalar(zi, ai)),
+                    note=act.slope_note(zi, act.derivative_scalar(zi, ai)),
                 )
             )
         return steps
-
-    @staticmethod
-    def _slope_note(activation: str, z: float, slope: float) -> str | None:
-        if activation == "relu" and z <= 0:
-            return "z ≤ 0: this ReLU passes no gradient"
-        if activation == "leaky_relu" and z <= 0:
-            return "z ≤ 0: this leaky ReLU passes 1% of the gradient"
-        if activation in ("sigmoid", "tanh") and slope < 0.01:
-            return "saturated: the slope is below 0.01, so almost no gradient passes"
-        return None
 
     # --- one batch: its loss and the update --------------------------------------------------
 

@@ -24,7 +24,7 @@ from typing import Literal
 
 import numpy as np
 
-from tui_nn.engine.activations import ACTIVATIONS, sigmoid_scalar
+from tui_nn.engine.activations import ACTIVATIONS
 from tui_nn.engine.expr import (
     MINUS,
     Expr,
@@ -305,10 +305,6 @@ def _z_name(names: Names, layer: int, unit: int) -> str:
     return f"z of {names.unit(layer, unit)}"
 
 
-# The activation each is most easily taken for: the other S-shaped one, the other rectifier.
-MISTAKEN_FOR = {"sigmoid": "tanh", "tanh": "sigmoid", "relu": "leaky_relu", "leaky_relu": "relu"}
-
-
 def givens(step: Step, known: Known) -> tuple[Given, ...]:
     """The named numbers a step's value is made from, as the log prints them: the inputs of the
     rule, not the rule (δ_h1 is asked with ∂L/∂h1, z and h1 given, never with ∂L/∂h1·σ'(z))."""
@@ -467,9 +463,9 @@ def _sample_slips(step: Step, known: Known) -> list[Slip]:
         z = t.z[step.layer - 1][step.unit]
         own = net.activation(step.layer - 1)
         found = [Slip(z, f"that is z itself: {own.symbol}(z) was not applied")]
-        if own.name == "sigmoid":
-            found.append(Slip(sigmoid_scalar(-z), "that is 1/(1+e^z): the minus sign in e^−z was lost"))
-        other = ACTIVATIONS[MISTAKEN_FOR[own.name]]
+        if own.lost_sign is not None:
+            found.append(Slip(*own.lost_sign(z)))
+        other = ACTIVATIONS[own.mistaken_for]
         found.append(Slip(other.scalar(z), f"that is {other.symbol}(z): this unit's activation is {own.symbol}"))
         return found
     if step.kind == "delta" and step.layer == out:
@@ -502,7 +498,7 @@ def _sample_slips(step: Step, known: Known) -> list[Slip]:
                 f"that multiplies by {names.activation_value(below, i)} = {own.symbol}(z), not by its slope {own.symbol}'(z)",
             ),
         ]
-        other = ACTIVATIONS[MISTAKEN_FOR[own.name]]
+        other = ACTIVATIONS[own.mistaken_for]
         slope = other.derivative_scalar(z, a_i)
         found.append(Slip(upstream * slope, f"that uses {other.symbol}'s slope: this unit's activation is {own.symbol}"))
         return found

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from tui_nn.engine import optimizers
-from tui_nn.engine.activations import LEAKY_SLOPE, LOGIT_ABOVE_HALF
+from tui_nn.engine.activations import LOGIT_ABOVE_HALF, Activation
 from tui_nn.engine.datasets import Dataset
 from tui_nn.engine.history import History
 from tui_nn.engine.network import Network
@@ -236,7 +236,7 @@ samples (and at most 32 units below) it is fused into the derivative as two broa
 multiplications, which beat a k = 1 matrix product on long, narrow arrays."""
 
 
-def plan_scales(kinds: list[str]) -> list[float]:
+def plan_scales(kinds: list[Activation]) -> list[float]:
     """The power-of-two scale s_l of every layer's input (the last is the output's Ẑ).
 
     Sigmoid hidden layers are cheapest fed s = ½ (tanh(Ẑ) = tanh(z/2) directly), tanh ones
@@ -246,12 +246,11 @@ def plan_scales(kinds: list[str]) -> list[float]:
     that all gradient blocks carry the same factor (see _Kernel): 1/s for sigmoid and
     tanh, s for the ReLUs.
     """
-    preferred = {"sigmoid": 0.5, "tanh": 1.0}
-    first = next((preferred[kind] for kind in kinds if kind in preferred), OUTPUT_SCALE)
+    first = next((act.kernel_preferred_scale for act in kinds if act.kernel_preferred_scale is not None), OUTPUT_SCALE)
     scales = [first]
-    for kind in kinds:
+    for act in kinds:
         s = scales[-1]
-        scales.append(s if kind in ("relu", "leaky_relu") else 1.0 / s)
+        scales.append(1.0 / s if act.kernel_inverts_scale else s)
     return scales
 
 
@@ -296,7 +295,7 @@ class _Kernel:
         self.net = net
         self.m = m
         self.n_out = sizes[-1]
-        self.kinds = [net.activation(l).name for l in range(L - 1)]
+        self.kinds = [net.activation(l) for l in range(L - 1)]
         self.scales = plan_scales(self.kinds)
         self._consts: dict[tuple[float, tuple[int, ...]], np.ndarray] = {}
         self.inputs = [np.empty((sizes[l] + 1, m)) for l in range(L)]
@@ -330,8 +329,8 @@ class _Kernel:
         L = self.net.n_layers
         factors = [self.scales[L - 1] * k]
         for l in range(L - 2, -1, -1):
-            if self.kinds[l] in ("sigmoid", "tanh"):
-                k *= self.scales[l + 1] ** 2  # d = s² (the ReLUs' indicator has d = 1)
+            if self.kinds[l].kernel_inverts_scale:
+                k *= self.scales[l + 1] ** 2  # d = s² (a scale-passing slope, the ReLUs' indicator or softplus's σ, has d = 1)
             factors.append(self.scales[l] * k)
         if any(f != factors[0] for f in factors):
             raise AssertionError(f"gradient blocks carry unequal factors {factors}")
@@ -357,46 +356,15 @@ class _Kernel:
 
     def _hidden_ops(self, l: int, ops: list[Op]) -> None:
         """Activation of hidden layer l: from Ẑ_l = s·z into the next layer's input rows."""
-        kind, s = self.kinds[l], self.scales[l]
-        z, out, tmp = self.z[l], self.inputs[l + 1][:-1], self.tmp[l]
-        c, k = self._const, self._operand
-        if kind == "sigmoid":  # (1/s)·σ(z) from 2σ(z) = 1 + tanh(z/2)
-            source = z
-            if s != 0.5:
-                ops.append(partial(np.multiply, z, k(0.5 / s, z), out))
-                source = out
-            ops += [partial(np.tanh, source, out), partial(np.add, out, k(1.0, z), out)]
-            if s != 0.5:
-                ops.append(partial(np.multiply, out, k(0.5 / s, z), out))
-        elif kind == "tanh":  # (1/s)·tanh(z)
-            source = z
-            if s != 1.0:
-                ops.append(partial(np.multiply, z, k(1.0 / s, z), out))
-                source = out
-            ops.append(partial(np.tanh, source, out))
-            if s != 1.0:
-                ops.append(partial(np.multiply, out, k(1.0 / s, z), out))
-        elif kind == "relu":  # s·max(z, 0) = max(s·z, 0) for s > 0
-            ops.append(partial(np.maximum, z, c(0.0, z), out=out))
-        else:
-            ops += [partial(np.multiply, z, k(LEAKY_SLOPE, z), tmp), partial(np.maximum, z, tmp, out=out)]
+        act = self.kinds[l]
+        assert act.kernel_forward is not None, f"{act.name} has no training-kernel ops"
+        ops += act.kernel_forward(self.z[l], self.inputs[l + 1][:-1], self.tmp[l], self.scales[l], self._operand)
 
     def _derivative_ops(self, l: int, ops: list[Op]) -> np.ndarray:
         """tmp ← d·g'(z) for hidden layer l, from its stored activation â = s·a; returns tmp."""
-        kind, s = self.kinds[l], self.scales[l + 1]
-        a, tmp = self.inputs[l + 1][:-1], self.tmp[l]
-        k = self._operand
-        if kind == "sigmoid":  # (s − â)·â = s²·a(1 − a)
-            ops += [partial(np.subtract, k(s, a), a, tmp), partial(np.multiply, tmp, a, tmp)]
-        elif kind == "tanh":  # s² − â² = s²·(1 − a²)
-            ops += [partial(np.multiply, a, a, tmp), partial(np.subtract, k(s * s, a), tmp, tmp)]
-        else:  # z > 0 ⇔ â > 0 (s > 0)
-            ops.append(partial(np.greater, a, k(0.0, a), tmp))
-            if kind == "leaky_relu":
-                ops += [
-                    partial(np.multiply, tmp, k(1.0 - LEAKY_SLOPE, a), tmp),
-                    partial(np.add, tmp, k(LEAKY_SLOPE, a), tmp),
-                ]
+        act, tmp = self.kinds[l], self.tmp[l]
+        assert act.kernel_slope is not None, f"{act.name} has no training-kernel ops"
+        ops += act.kernel_slope(self.inputs[l + 1][:-1], tmp, self.scales[l + 1], self._operand)
         return tmp
 
     def _output_ops(self, ops: list[Op]) -> Callable[[np.ndarray], Op]:

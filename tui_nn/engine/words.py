@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from tui_nn.engine import notation as n
-from tui_nn.engine.activations import ACTIVATIONS, LEAKY_SLOPE, Activation
+from tui_nn.engine.activations import ACTIVATIONS, Activation
 from tui_nn.engine.expr import Sym
 from tui_nn.engine.logbook import Entry
 from tui_nn.engine.narrate import zero_input_note
@@ -23,7 +23,6 @@ from tui_nn.engine.records import Step
 
 LISTED_TERMS = 3  # products written out in a sentence before "+ …"
 
-ACTIVATION_NAMES = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU"}
 LOSS_NAMES = {"bce": "binary cross-entropy", "mse": "mean squared error"}
 OPTIMIZER_NAMES = {"sgd": "plain gradient descent (sgd)", "momentum": "gradient descent with momentum", "adam": "Adam"}
 
@@ -114,26 +113,7 @@ class _Words:
                 f"{value} = σ(z) turns the output's sum into a probability between 0 and 1 that this sample is class 1; "
                 f"the network predicts class 1 when {value} > 0.5, which is when z > 0."
             )
-        name = self.activation(layer).name
-        if name == "sigmoid":
-            return (
-                f"{unit} = σ(z) squashes {unit}'s sum into (0, 1): a large positive z gives nearly 1, a large negative z "
-                "nearly 0, and z = 0 gives 0.5; this bend is what lets a hidden layer do more than one straight line can."
-            )
-        if name == "tanh":
-            return (
-                f"{unit} = tanh(z) squashes {unit}'s sum into (−1, 1), centred on 0: tanh(0) = 0, and a large |z| gives "
-                "nearly ±1, where the unit saturates; this bend is what lets a hidden layer do more than one straight line can."
-            )
-        if name == "relu":
-            return (
-                f"{unit} = relu(z) = max(0, z) passes a positive z through unchanged and gives 0 when z is negative or zero; "
-                f"a unit at 0 sends nothing up for this sample, and no gradient comes back through it."
-            )
-        return (
-            f"{unit} = lrelu(z) passes a positive z through unchanged and multiplies a negative z by {LEAKY_SLOPE:g}, "
-            "so the unit never falls completely silent: a little signal goes up and a little gradient comes back when z < 0."
-        )
+        return self.activation(layer).a_sentence(unit)
 
     # --- loss --------------------------------------------------------------------------
 
@@ -216,25 +196,9 @@ class _Words:
         head = (
             f"δ of {unit} = ∂L/∂{self.value(layer, i)}·{slope}: how much the loss would change if {unit}'s weighted sum "
             f"changed, the error sent back along {_names_list(self.outgoing(layer, i))} scaled by the slope of the "
-            f"{ACTIVATION_NAMES[act.name]} at {unit}"
+            f"{act.title} at {unit}"
         )
-        value = self.value(layer, i)
-        if act.name == "sigmoid":
-            return (
-                f"{head}, {slope} = {value}·(1 − {value}), which is at most 0.25 (at z = 0) and close to 0 when the unit "
-                "is saturated, so each sigmoid layer passes back at most a quarter of the error it receives."
-            )
-        if act.name == "tanh":
-            return f"{head}, {slope} = 1 − {value}², which is 1 at z = 0 and close to 0 when |z| is large and the unit saturates."
-        if act.name == "relu":
-            return (
-                f"{head}: 1 when z > 0, so the error passes unchanged, and 0 when z ≤ 0, so a unit that was off for this "
-                "sample passes nothing back."
-            )
-        return (
-            f"{head}: 1 when z > 0, and {LEAKY_SLOPE:g} when z ≤ 0, so even a unit that was off for this sample passes "
-            f"{LEAKY_SLOPE:.0%} of the error back."
-        )
+        return act.slope_sentence(head, slope, self.value(layer, i))
 
     # --- update ------------------------------------------------------------------------
 
@@ -362,13 +326,6 @@ def said(entries: Iterable[Entry]) -> list[str]:
 
 # --- the quick-reference card ----------------------------------------------------------------
 
-_ACTIVATION_FORMULAS = {
-    "sigmoid": ("σ(z) = 1/(1 + e^−z), between 0 and 1", "σ'(z) = a·(1 − a), at most 0.25"),
-    "tanh": ("tanh(z) = (e^z − e^−z)/(e^z + e^−z), between −1 and 1", "tanh'(z) = 1 − a², at most 1"),
-    "relu": ("relu(z) = max(0, z)", "relu'(z) = 1 if z > 0, else 0"),
-    "leaky_relu": (f"lrelu(z) = z if z > 0, else {LEAKY_SLOPE:g}·z", f"lrelu'(z) = 1 if z > 0, else {LEAKY_SLOPE:g}"),
-}
-
 
 def _row(what: str, formula: str, note: str = "") -> str:
     return f"| {what} | `{formula}` | {note} |"
@@ -385,7 +342,7 @@ def reference_card(net: Network, optimizer: str) -> str:
     top = net.n_layers
     hidden = ACTIVATIONS[net.hidden_activation]
     layers = "-".join(str(s) for s in net.sizes)
-    kind = "no hidden layer" if top == 1 else f"{ACTIVATION_NAMES[hidden.name]} hidden units"
+    kind = "no hidden layer" if top == 1 else f"{hidden.title} hidden units"
     lines = [
         f"# Formulas in use: {layers}, {kind}, sigmoid output, {LOSS_NAMES[net.loss]}, {OPTIMIZER_NAMES[optimizer]}",
         "",
@@ -399,10 +356,8 @@ def reference_card(net: Network, optimizer: str) -> str:
         _row("weighted sum", "z_j = Σᵢ aᵢ·wᵢⱼ + b_j", f"z of {names.unit(1, 0)} = {words.incoming(1, 0)} + {names.bias(0, 0)}"),
     ]
     if top > 1:
-        act, _ = _ACTIVATION_FORMULAS[hidden.name]
-        lines.append(
-            _row(f"hidden activation ({ACTIVATION_NAMES[hidden.name]})", f"a = {act}", f"{names.unit(1, 0)} = {hidden.symbol}(z)")
-        )
+        act, _ = hidden.card
+        lines.append(_row(f"hidden activation ({hidden.title})", f"a = {act}", f"{names.unit(1, 0)} = {hidden.symbol}(z)"))
     out = names.activation_value(top, 0)
     lines.append(_row("output", "ŷ = σ(z) = 1/(1 + e^−z)", f"{out}; class 1 when ŷ > 0.5"))
     summed = "Σₖ " if net.sizes[-1] > 1 else ""
@@ -426,7 +381,7 @@ def reference_card(net: Network, optimizer: str) -> str:
         _row("bias gradient", "∂L/∂bⱼ = δⱼ", "as if its input were 1"),
     ]
     if top > 1:
-        _, slope = _ACTIVATION_FORMULAS[hidden.name]
+        _, slope = hidden.card
         lines += [
             _row("hidden ∂L/∂a", "∂L/∂aᵢ = Σⱼ δⱼ·wᵢⱼ", "the δ's above, sent back along the weights"),
             _row("hidden δ", f"δᵢ = ∂L/∂aᵢ·{hidden.derivative_symbol.text}", slope),

@@ -36,13 +36,6 @@ def _muted() -> Style:
 
 BRAILLE_BITS = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))  # [row in cell][column in cell]
 
-FORMULAS = {
-    "sigmoid": ("σ(z) = 1/(1+e^−z)", "σ′(z) = σ(z)(1 − σ(z)) ≤ 0.25"),
-    "tanh": ("tanh(z)", "tanh′(z) = 1 − tanh²(z) ≤ 1"),
-    "relu": ("relu(z) = max(0, z)", "relu′(z) = 1 if z > 0 else 0"),
-    "leaky_relu": ("lrelu(z) = z if z > 0 else 0.01·z", "lrelu′(z) = 1 if z > 0 else 0.01"),
-}
-
 
 def pixel_columns(width: int, ascii_only: bool = False) -> int:
     """How many z samples the plot at `width` characters draws: one per dot column. A pane asks
@@ -160,7 +153,7 @@ def draw_curves(
     if curves is None:
         rows = [text_row("no hidden layer: no hidden activation to plot (the output is σ of the inputs' weighted sum)")]
         return rows + [blank] * (height - 1)
-    g_formula, slope_formula = FORMULAS.get(curves.activation, (curves.activation, ""))
+    g_formula, slope_formula = curves.labels
     gutter = gutter_width()
     plot_width = width - gutter
     # One group of lines per hidden layer, dropped whole (last layer first) when the plots need

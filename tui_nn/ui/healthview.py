@@ -175,8 +175,9 @@ def health_summary(health: GradientHealth) -> list[tuple[str, Style]]:
     line = f"‖∂L/∂W{first.layer}‖ / ‖∂L/∂W{last.layer}‖ = {ratio:.1e}"
     if ratio < 1e-2:
         line += f": the gradient shrinks {1 / ratio:,.0f}× on its way down"
-        if first.activation in ("sigmoid", "tanh"):
-            line += f" (each {first.activation} layer multiplies δ by g′(z) ≤ {0.25 if first.activation == 'sigmoid' else 1:g})"
+        act = first.operation
+        if act.saturates:
+            line += f" (each {act.name} layer multiplies δ by g′(z) ≤ {act.slope_bound:g})"
         return [(line, _warn())]
     if ratio > 1e2:
         return [(line + f": the gradient grows {ratio:,.0f}× on its way down", _warn())]

@@ -1,0 +1,163 @@
+"""An activation is one object: nothing outside its definition asks for it by name, and a new one
+(softplus) is one registry entry that every lens picks up."""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tui_nn.engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, sigmoid_scalar
+from tui_nn.engine.config import Config
+from tui_nn.engine.datasets import load
+from tui_nn.engine.gradcheck import check, parameter_names
+from tui_nn.engine.network import InitSpec, Network
+from tui_nn.engine.session import build
+from tui_nn.engine.words import reference_card
+from tui_nn.ui.settings import FormSelect, SettingsScreen
+
+from .cli_helpers import one_error_line, run
+from .test_app import SIZE, make_app
+from .test_ascii import screen_characters
+from .test_settings_keys import form, go_to
+
+PACKAGE = Path(__file__).resolve().parent.parent / "tui_nn"
+DEFINITIONS = {PACKAGE / "engine" / "activations.py"}
+NAMES = frozenset(ACTIVATIONS)
+
+
+def _names_in(node: ast.AST) -> list[str]:
+    """The activation names a comparison operand spells out: a string, or a tuple/list/set of them."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in NAMES:
+        return [node.value]
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return [name for element in node.elts for name in _names_in(element)]
+    return []
+
+
+def name_uses(source: str) -> list[tuple[int, str]]:
+    """(line, name) of every place the code branches on an activation's name: a comparison
+    (==, !=, in), a match case, or a table keyed by the names (a second home for what the object says)."""
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Compare):
+            for operand in (node.left, *node.comparators):
+                found += [(node.lineno, name) for name in _names_in(operand)]
+        elif isinstance(node, ast.MatchValue):
+            found += [(node.lineno, name) for name in _names_in(node.value)]
+        elif isinstance(node, ast.Dict):
+            found += [(node.lineno, name) for key in node.keys if key is not None for name in _names_in(key)]
+    return found
+
+
+def test_no_activation_name_is_compared_outside_its_definition() -> None:
+    offenders = [
+        f"{path.relative_to(PACKAGE.parent)}:{line}: {name!r}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if path not in DEFINITIONS
+        for line, name in name_uses(path.read_text(encoding="utf-8"))
+    ]
+    assert not offenders, "ask the Activation object instead of its name:\n" + "\n".join(offenders)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'if act.name == "relu": pass',
+        'if kind in ("sigmoid", "tanh"): pass',
+        'ok = "leaky_relu" != name',
+        'match name:\n    case "softplus": pass',
+        'FORMULAS = {"tanh": ("tanh(z)", "")}',
+    ],
+)
+def test_the_name_scan_catches_each_way_of_branching_on_a_name(source: str) -> None:
+    assert name_uses(source)
+
+
+def test_the_name_scan_leaves_configuration_values_alone() -> None:
+    # a preset naming its activation is a value handed to the registry, not a branch on it
+    assert not name_uses('PRESET = {"activation": "tanh"}\nnet = build("relu")')
+
+
+# --- softplus, added as one registry entry -----------------------------------------------------------
+
+SOFTPLUS = ACTIVATIONS["softplus"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(min_value=-745.0, max_value=745.0, allow_nan=False))
+def test_softplus_is_ln_one_plus_e_to_the_z_without_overflow_and_its_slope_is_the_sigmoid(z: float) -> None:
+    value = SOFTPLUS.scalar(z)
+    exact = z + math.log1p(math.exp(-z)) if z > 0 else math.log1p(math.exp(z))
+    assert value == pytest.approx(exact, rel=1e-15, abs=0.0) and math.isfinite(value)
+    assert SOFTPLUS.vector(np.array([z]))[0] == pytest.approx(value, rel=1e-15, abs=1e-300)
+    assert SOFTPLUS.derivative_scalar(z, value) == sigmoid_scalar(z)
+    assert SOFTPLUS.derivative_vector(np.array([z]), np.array([value]))[0] == pytest.approx(sigmoid_scalar(z), rel=1e-15)
+
+
+def test_softplus_slope_is_its_central_difference() -> None:
+    z = np.linspace(-8.0, 8.0, 33)
+    h = 1e-6
+    numerical = (SOFTPLUS.vector(z + h) - SOFTPLUS.vector(z - h)) / (2 * h)
+    assert np.allclose(SOFTPLUS.derivative_vector(z, SOFTPLUS.vector(z)), numerical, rtol=1e-8, atol=1e-10)
+
+
+def test_softplus_networks_pass_gradcheck_with_no_kink_to_excuse() -> None:
+    net = Network((2, 3, 1), "softplus", "bce")
+    net.initialise(InitSpec("normal", 1.0), 7)
+    data = load("xor")
+    result = check(net, data.x, data.y, parameter_names(net))
+    assert result.passed and not result.kinks and len(result.checked) == net.n_params
+
+
+def test_the_formula_card_writes_softplus_and_its_sigmoid_slope() -> None:
+    net = build(Config(activation="softplus")).net
+    card = reference_card(net, "sgd")
+    g, slope = SOFTPLUS.card
+    assert f"| hidden activation (softplus) | `a = {g}` |" in card and f"·softplus'(z)` | {slope} |" in card
+
+
+def test_the_walk_says_the_derivative_of_softplus_is_the_sigmoid(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "trace", "xor", "--activation", "softplus", "--epochs", "1")
+    assert code == 0, err
+    assert "the derivative of softplus is the sigmoid" in out and "softplus(z) = ln(1 + e^z)" in out
+
+
+def test_xor_trains_with_softplus_from_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "train", "xor", "--activation", "softplus", "--epochs", "3000", "--every", "3000")
+    assert code == 0, err
+    rows = re.findall(r"^\((\d), (\d)\)\s*\|\s*(\d)\s*\|\s*(\d) \(", out, re.M)
+    assert len(rows) == 4 and all(target == predicted for _, _, target, predicted in rows), out
+
+
+def test_every_registered_activation_is_a_choice_everywhere(capsys: pytest.CaptureFixture[str]) -> None:
+    assert tuple(ACTIVATIONS) == HIDDEN_ACTIVATIONS
+    with pytest.raises(SystemExit):
+        run(capsys, "train", "--help")
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert f"hidden activation: {', '.join(HIDDEN_ACTIVATIONS)}" in help_text
+    code, _, err = run(capsys, "train", "xor", "--activation", "softmaxx")
+    assert code == 2 and all(name in one_error_line(err) for name in ACTIVATIONS)
+
+
+async def test_softplus_is_picked_in_settings_and_stepped_through_in_the_app() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await go_to(pilot, app, "activation")
+        select = form(app).query_one("#field-activation", FormSelect)
+        await pilot.press("space", *["down"] * HIDDEN_ACTIVATIONS.index("softplus"), "enter")
+        await pilot.pause()
+        assert select.value == "softplus"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, SettingsScreen) and app.session.net.hidden_activation == "softplus"
+        await pilot.press(*["right"] * 3)  # x, then z and a of the first hidden unit
+        await pilot.pause()
+        assert "softplus" in screen_characters(app)
