@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.cli_helpers import one_error_line, run
-from tui_nn.cli import AppStart, make_parser, prepare_app
+from tui_nn.cli_options import AppStart, make_parser, prepare_app
 from tui_nn.engine import actions as act
 from tui_nn.engine import replay
 from tui_nn.engine.config import DATA_PROBLEM, Config, defaults_for, format_hidden

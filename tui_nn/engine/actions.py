@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from tui_nn.engine import config as cfg
-from tui_nn.engine.config import Config, ConfigError
+from tui_nn.engine.config import MAX_LR, MAX_PARAMETER, MIN_LR, Config, ConfigError
 
 
 @dataclass(frozen=True)
@@ -226,10 +226,6 @@ MAX_SEED = 2**32 - 1  # numpy's seeds, as --seed takes them
 
 def _out_of_range(field: str, value: int | float | str | None) -> str | None:
     """Why this field's value is beyond what the app can record, or None when it is within."""
-    # The controller owns the bounds its keys obey; importing it at the top would be circular.
-    from tui_nn.engine.config import MAX_LR, MIN_LR
-    from tui_nn.engine.controller import MAX_PARAMETER
-
     if value is None or isinstance(value, str):
         if field == "param" and isinstance(value, str) and not 0 < len(value) <= MAX_PARAM_NAME:
             return f"param must name a parameter (e.g. w11 or W1[0,0]), not '{shown_text(value)}'"

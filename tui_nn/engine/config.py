@@ -36,6 +36,7 @@ MIN_LR, MAX_LR = 1e-12, 1e6
 # exactly 0 or 1, so larger scales show nothing new, and beyond about 9e307 NumPy cannot even draw
 # uniform(−A, A) (its width 2A overflows).
 MAX_INIT_SCALE = 1e6
+MAX_PARAMETER = 1e6  # what-if values beyond this are refused: no float64 network needs them
 SHOWN_CHARACTERS = 24  # of a value echoed in an error message
 MAX_DIGITS = 30  # of a whole number: far beyond every bound here, far below int()'s own limit of 4,300
 

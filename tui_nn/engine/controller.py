@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from tui_nn.engine import actions as act
-from tui_nn.engine.config import MAX_LR, MIN_LR, Config, ConfigError
+from tui_nn.engine.config import MAX_LR, MAX_PARAMETER, MIN_LR, Config, ConfigError
 from tui_nn.engine.datasets import Dataset
 from tui_nn.engine.diagnostics import trainer_diagnosis
 from tui_nn.engine.explain import Element, ParameterStory, ParamTrail, UnitStory, WhatIf, explain_parameter, explain_unit, what_if
@@ -39,7 +39,6 @@ if TYPE_CHECKING:  # loaded when first used: the app's first frame needs none of
     from tui_nn.engine.replay import Recording
 
 LOG_TAIL = 200  # steps listed when a jump applies more than that
-MAX_PARAMETER = 1e6  # what-if values beyond this are refused: no float64 network needs them
 SESSIONS_KEPT = 20
 STUCK_CHECK = 250  # epochs between looks for a flat loss during live training  # earlier sessions a step back can return to (each rebuild or reset adds one)
 

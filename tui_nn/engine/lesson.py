@@ -30,8 +30,8 @@ from typing import Literal, get_args
 
 from tui_nn.engine import actions as act
 from tui_nn.engine import config as cfg
-from tui_nn.engine.config import MAX_LR, MIN_LR, Config, ConfigError
-from tui_nn.engine.controller import MAX_PARAMETER, Controller
+from tui_nn.engine.config import MAX_LR, MAX_PARAMETER, MIN_LR, Config, ConfigError
+from tui_nn.engine.controller import Controller
 from tui_nn.engine.datasets import load
 from tui_nn.engine.network import Network
 from tui_nn.engine.notation import Names, parse_parameter
