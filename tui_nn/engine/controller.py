@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
@@ -178,8 +178,7 @@ class Controller:
             if isinstance(action, act.ScaleLR | act.SetLR):
                 return self._change_lr(action)
             raise RuntimeError(f"{action.name} while training: stop training first")
-        handler: Callable[[act.Action], Outcome] = getattr(self, f"_do_{action.name}")
-        outcome = handler(action)
+        outcome = self.HANDLERS[type(action)](self, action)
         self.record.append(action)
         return outcome
 
@@ -405,6 +404,27 @@ class Controller:
     # The worker trains in a training process (engine/remote.py), which mirrors every frame into
     # this session's trainer, or else here, in slices through `train`; either way η changes go
     # through `record_lr` and the run ends with `stop_training`.
+
+    # Each Action type's handler, spelled out so a reader (and a tool) can follow an action to its code.
+    HANDLERS: ClassVar[dict[type[act.Action], Callable[[Controller, act.Action], Outcome]]] = {
+        act.Next: _do_next,
+        act.Forward: _do_forward,
+        act.Backward: _do_backward,
+        act.FinishForward: _do_finish_forward,
+        act.FinishBackward: _do_finish_backward,
+        act.FinishEpoch: _do_finish_epoch,
+        act.Back: _do_back,
+        act.Train: _do_train,
+        act.Pin: _do_pin,
+        act.ScaleLR: _do_scale_lr,
+        act.SetLR: _do_set_lr,
+        act.Rebuild: _do_rebuild,
+        act.Reset: _do_reset,
+        act.Reseed: _do_reseed,
+        act.SetParam: _do_set_param,
+        act.CustomSample: _do_custom_sample,
+        act.KnockOut: _do_knock_out,
+    }
 
     def start_training(self, target_loss: float | None, check_stuck: bool = True) -> LiveRun:
         """Walk to the next epoch boundary and hand the engine to the training worker."""
