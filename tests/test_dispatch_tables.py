@@ -9,7 +9,7 @@ from pathlib import Path
 
 import tui_nn
 from tui_nn.engine import actions as act
-from tui_nn.engine import matrices
+from tui_nn.engine import lesson, matrices
 from tui_nn.engine.config import defaults_for
 from tui_nn.engine.controller import Controller, Outcome
 from tui_nn.engine.records import StepKind
@@ -43,6 +43,13 @@ def test_every_step_kind_has_exactly_one_matrix_view() -> None:
     assert set(builder.builders()) == set(typing.get_args(StepKind))
 
 
+def test_every_lesson_directive_has_a_reader() -> None:
+    parser = lesson._Parser("", "t.md")
+    own_readers = {"rebuild", "view", "quiz", "ask"}  # read by methods of their own (other arguments)
+    assert set(parser.action_directives()) | own_readers == set(lesson.DIRECTIVES)
+    assert not set(parser.action_directives()) & own_readers
+
+
 def test_no_method_is_found_by_a_name_built_at_run_time() -> None:
     """getattr(self, f"...") hides the dispatch from readers and tools."""
     root = Path(tui_nn.__file__).parent
@@ -54,7 +61,7 @@ def test_no_method_is_found_by_a_name_built_at_run_time() -> None:
                 and isinstance(node.func, ast.Name)
                 and node.func.id == "getattr"
                 and len(node.args) >= 2
-                and isinstance(node.args[1], ast.JoinedStr)
+                and isinstance(node.args[1], ast.JoinedStr | ast.BinOp)  # f"_do_{name}" or "_do_" + name
             ):
                 found.append(f"{path.relative_to(root)}:{node.lineno}")
     assert found == []

@@ -76,7 +76,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
                 continue
             nxt = todo.pop()
             if nxt in on_path:
-                return path[path.index(nxt) :] + [nxt]
+                return [*path[path.index(nxt) :], nxt]
             if nxt not in done:
                 stack.append((nxt, sorted(graph[nxt])))
                 path.append(nxt)

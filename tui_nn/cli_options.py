@@ -37,16 +37,11 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("problem", nargs="?", help=f"data set: {', '.join(PROBLEMS)} (optional with --data)")
+    parser.add_argument("problem", nargs="?", help=cfg.FIELDS["problem"].help)
     parser.add_argument("--data", metavar="FILE", help="your own points: a CSV of x1,x2,label (label 0 or 1)")
-    parser.add_argument("--hidden", help="hidden layer sizes, e.g. 4 or 16,8 (default 2 for the gates)")
-    parser.add_argument("--activation", help="hidden activation: sigmoid, tanh, relu, leaky_relu")
-    parser.add_argument("--loss", help="bce (default) or mse")
-    parser.add_argument("--lr", help="learning rate η (default 1.0 for the gates)")
-    parser.add_argument("--init", help="normal:SCALE, xavier, he, uniform:A or zeros (default normal:1)")
-    parser.add_argument("--seed", help="seed of the weight initialisation")
-    parser.add_argument("--optimizer", help="sgd (default), momentum or adam")
-    parser.add_argument("--batch", help="mini-batch size (default: the whole data set)")
+    for field in cfg.FIELDS.values():
+        if field.name != "problem":
+            parser.add_argument(f"--{field.name}", help=field.help)
     parser.add_argument("--weights", metavar="FILE", help="start from a saved network (.json or .npz)")
     parser.add_argument("--digits", default="4", help="decimals shown in formulas (default 4)")
 
@@ -153,20 +148,10 @@ def config_from(args: argparse.Namespace) -> tuple[Config, bool]:
     problem = option("problem", args.problem or cfg.DATA_PROBLEM, cfg.parse_problem)
     config = cfg.defaults_for(problem)
     changes: dict[str, object] = {}
-    parsers = {
-        "hidden": cfg.parse_hidden,
-        "activation": cfg.parse_activation,
-        "loss": cfg.parse_loss,
-        "lr": cfg.parse_lr,
-        "init": cfg.parse_init,
-        "seed": cfg.parse_seed,
-        "optimizer": cfg.parse_optimizer,
-        "batch": cfg.parse_batch,
-    }
-    for name, parse in parsers.items():
-        value = getattr(args, name)
-        if value is not None:
-            changes[name] = option(f"--{name}", value, parse)
+    for field in cfg.FIELDS.values():
+        value = getattr(args, field.name)
+        if value is not None and field.name != "problem":
+            changes[field.name] = option(f"--{field.name}", value, field.parse)
     if args.weights is not None:
         changes["weights"] = args.weights
     if args.data is not None:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 
 from tui_nn.engine import actions as act
+from tui_nn.engine import config as cfg
 from tui_nn.engine.config import MAX_LR, MAX_PARAMETER, MIN_LR, Config, ConfigError
 from tui_nn.engine.datasets import Dataset
 from tui_nn.engine.diagnostics import trainer_diagnosis
@@ -306,7 +307,7 @@ class Controller:
         old = live.asked_lr if live is not None and live.asked_lr is not None else self.stepper.lr
         new = old * action.factor if isinstance(action, act.ScaleLR) else action.lr
         if not (math.isfinite(new) and MIN_LR <= new <= MAX_LR):
-            return Outcome(Message(f"learning rate stays {old:g}: {new:g} is outside {MIN_LR:g} … {MAX_LR:g}", "warn"))
+            return Outcome(Message(f"η stays {old:g}: {cfg.lr_refusal(f'{new:g}')}", "warn"))
         if live is not None:
             live.pending_lr.append(new)  # the training applies it between slices
             live.asked_lr = new
