@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tui_nn.cli import config_from, main, make_parser
+from tui_nn.cli import main
+from tui_nn.cli_options import config_from, make_parser
 from tui_nn.engine import datasets
 from tui_nn.engine.config import DATA_PROBLEM, MAX_POINTS, Config, defaults_for
 from tui_nn.engine.datasets import DataFileError, parse_csv, read_csv

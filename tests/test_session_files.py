@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.cli_helpers import one_error_line, run
-from tui_nn.cli import AppStart, make_parser, prepare_app
+from tui_nn.cli_options import AppStart, make_parser, prepare_app
 from tui_nn.engine import actions as act
 from tui_nn.engine import replay
 from tui_nn.engine.config import DATA_PROBLEM, Config, defaults_for, format_hidden
@@ -58,7 +58,10 @@ REFUSED = [
         "actions[1] (pin) cannot be applied: there is no sample 99",
     ),
     (session_text(actions=[{"action": "pin", "sample": 0}]), "actions[0]: pin: sample must be from 1 to 500"),
-    (session_text(actions=[{"action": "set_lr", "lr": 1e300}]), "actions[0]: set_lr: lr must be from 1e-12 to 1e+06, not 1e+300"),
+    (
+        session_text(actions=[{"action": "set_lr", "lr": 1e300}]),
+        "actions[0]: set_lr: learning rate must be within 1e-12 … 1e+06, not 1e+300",
+    ),
     (
         session_text(actions=[{"action": "scale_lr", "factor": math.nan}]),
         "actions[0]: scale_lr: factor must be a positive number",

@@ -12,7 +12,7 @@ import argparse
 import json
 import sys
 
-from tui_nn.cli import UsageError, _digits, _option, config_from
+from tui_nn.cli_options import UsageError, config_from, digits_from, option
 from tui_nn.engine import actions as act
 from tui_nn.engine import config as cfg
 from tui_nn.engine.config import ConfigError
@@ -29,13 +29,13 @@ SHOWN_NAMES = 40  # names listed in full in an error; a larger network lists the
 
 def run_explain(args: argparse.Namespace) -> int:
     config, hidden_given = config_from(args)
-    epochs = _option("--epochs", args.epochs, lambda t: cfg.parse_int("epochs", t, 0, 10**9))
-    number = None if args.sample is None else _option("--sample", args.sample, lambda t: cfg.parse_int("sample", t, 1))
+    epochs = option("--epochs", args.epochs, lambda t: cfg.parse_int("epochs", t, 0, 10**9))
+    number = None if args.sample is None else option("--sample", args.sample, lambda t: cfg.parse_int("sample", t, 1))
     if args.param is not None and args.unit is not None:
         raise UsageError("--param and --unit cannot be combined: explain one thing at a time")
     from tui_nn.engine.session import build
 
-    session = build(config, hidden_given=hidden_given, digits=_digits(args))
+    session = build(config, hidden_given=hidden_given, digits=digits_from(args))
     net = session.net
     if args.param is None and args.unit is None:
         raise UsageError(f"say what to explain: --param {_listed(log_names(net))}, or --unit {_listed(list(unit_names(net)))}")

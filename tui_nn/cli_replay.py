@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tui_nn.cli import UsageError, display_options, launch
+from tui_nn.cli_options import UsageError, display_options, launch
 from tui_nn.engine import actions as act
 from tui_nn.engine import persist, replay
 from tui_nn.engine.config import ConfigError

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from tui_nn.cli import _option, make_parser, prepare_app
+from tui_nn.cli_options import make_parser, option, prepare_app
 from tui_nn.engine import config as cfg
 from tui_nn.engine.config import ConfigError
 
@@ -122,9 +122,9 @@ def parse_idle_minutes(text: str) -> float:
 
 
 def limits_from(args: argparse.Namespace) -> Limits:
-    minutes = _option("--idle-timeout", args.idle_timeout, parse_idle_minutes)
+    minutes = option("--idle-timeout", args.idle_timeout, parse_idle_minutes)
     return Limits(
-        max_sessions=_option("--max-sessions", args.max_sessions, parse_max_sessions),
+        max_sessions=option("--max-sessions", args.max_sessions, parse_max_sessions),
         idle_seconds=minutes * 60 if minutes > 0 else None,
     )
 
@@ -192,7 +192,7 @@ def run_serve(argv: Sequence[str]) -> int:
 
     Returns 0, or 128 + N when signal N stopped the server (130 for Ctrl+C, 143 for SIGTERM)."""
     args = make_serve_parser().parse_args(list(argv))
-    port = _option("--port", args.port, parse_port)
+    port = option("--port", args.port, parse_port)
     limits = limits_from(args)
     check_app_options(args)
     check_can_listen(args.host, port)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from tui_nn.engine import config as cfg
-from tui_nn.engine.config import Config, ConfigError
+from tui_nn.engine.config import MAX_LR, MAX_PARAMETER, MIN_LR, Config, ConfigError
 
 
 @dataclass(frozen=True)
@@ -339,10 +339,6 @@ SWITCHES = ("on", "shown")  # the fields that are true or false
 
 def _out_of_range(field: str, value: int | float | str | None) -> str | None:
     """Why this field's value is beyond what the app can record, or None when it is within."""
-    # The controller owns the bounds its keys obey; importing it at the top would be circular.
-    from tui_nn.engine.config import MAX_LR, MIN_LR
-    from tui_nn.engine.controller import MAX_PARAMETER
-
     if value is None or isinstance(value, str):
         if field == "param" and isinstance(value, str) and not 0 < len(value) <= MAX_PARAM_NAME:
             return f"param must name a parameter (e.g. w11 or W1[0,0]), not '{shown_text(value)}'"
@@ -369,7 +365,7 @@ def _out_of_range(field: str, value: int | float | str | None) -> str | None:
     if field == "unit" and not 1 <= value <= cfg.MAX_UNITS:
         return f"unit must be from 1 to {cfg.MAX_UNITS}, not {shown}"
     if field == "lr" and not (number is not None and MIN_LR <= number <= MAX_LR):
-        return f"lr must be from {MIN_LR:g} to {MAX_LR:g}, not {shown}"
+        return cfg.lr_refusal(shown)
     if field == "factor" and not (number is not None and MIN_LR / MAX_LR <= number <= MAX_LR / MIN_LR):
         return f"factor must be a positive number that keeps η within {MIN_LR:g} … {MAX_LR:g}, not {shown}"
     if field == "value" and not (number is not None and abs(number) <= MAX_PARAMETER):
@@ -469,27 +465,16 @@ def config_from_json(document: object) -> Config:
     unknown = set(document) - known
     if unknown:
         raise ActionError(f"settings: unknown field(s) {', '.join(sorted(shown_text(u) for u in unknown))}")
-    parsers = {
-        "problem": cfg.parse_problem,
-        "activation": cfg.parse_activation,
-        "loss": cfg.parse_loss,
-        "init": cfg.parse_init,
-        "optimizer": cfg.parse_optimizer,
-    }
     changes: dict[str, Any] = {}
     try:
         for name, value in document.items():
             _check_setting_shape(name, value)
-            if name in parsers:
-                changes[name] = parsers[name](value)
-            elif name == "hidden":
+            if name == "hidden":  # a JSON list of sizes; [] is no hidden layer
                 changes[name] = cfg.parse_hidden(",".join(str(v) for v in value)) if value else ()
-            elif name == "lr":
-                changes[name] = cfg.parse_lr(str(value))
-            elif name == "seed":
-                changes[name] = cfg.parse_seed(str(value))
-            elif name == "batch":
-                changes[name] = None if value is None else cfg.parse_batch(str(value))
+            elif name == "batch" and value is None:
+                changes[name] = None
+            elif name in cfg.FIELDS:  # a number or a name: its text read as on every other path
+                changes[name] = cfg.FIELDS[name].parse(str(value))
             else:
                 changes[name] = value
     except ConfigError as error:

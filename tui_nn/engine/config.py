@@ -7,7 +7,9 @@ raises ConfigError with one sentence saying what is wrong.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from tui_nn.engine.activations import HIDDEN_ACTIVATIONS
 from tui_nn.engine.datasets import PROBLEMS
@@ -36,6 +38,7 @@ MIN_LR, MAX_LR = 1e-12, 1e6
 # exactly 0 or 1, so larger scales show nothing new, and beyond about 9e307 NumPy cannot even draw
 # uniform(−A, A) (its width 2A overflows).
 MAX_INIT_SCALE = 1e6
+MAX_PARAMETER = 1e6  # what-if values beyond this are refused: no float64 network needs them
 SHOWN_CHARACTERS = 24  # of a value echoed in an error message
 MAX_DIGITS = 30  # of a whole number: far beyond every bound here, far below int()'s own limit of 4,300
 
@@ -124,8 +127,24 @@ def _positive_float(kind: str, text: str, low: float = 0.0, high: float = math.i
     return value
 
 
+def lr_refusal(shown: str) -> str:
+    """The one sentence that refuses an η out of bounds, on every path: --lr, the +/− keys, the
+    settings screen, a lesson's front matter and a session file."""
+    return f"learning rate must be within {MIN_LR:g} … {MAX_LR:g}, not {shown}"
+
+
 def parse_lr(text: str) -> float:
-    return _positive_float("learning rate", text, MIN_LR, MAX_LR)
+    value = _positive_float("learning rate", text)
+    if not MIN_LR <= value <= MAX_LR:
+        raise ConfigError(lr_refusal(shown_value(text.strip())))
+    return value
+
+
+def format_number(value: float) -> str:
+    """A float as short as it reads (1, 0.5, 1e-05) when that is exact, else every digit it needs:
+    a field shown and applied again must not change η by rounding it to six digits."""
+    short = f"{value:g}"
+    return short if float(short) == value else repr(value)
 
 
 def parse_target_loss(text: str) -> float:
@@ -229,6 +248,56 @@ def parse_init(text: str) -> InitSpec:
             raise ConfigError(f"init '{name}' needs a scale, e.g. {name}:0.5")
         return InitSpec(name, _positive_float(f"the {name} init scale", arg, high=MAX_INIT_SCALE))
     raise ConfigError(f"unknown init {shown_value(text)}: use normal:SCALE, xavier, he, uniform:A or zeros")
+
+
+def format_batch(batch: int | None) -> str:
+    return "full" if batch is None else str(batch)
+
+
+def format_init(init: InitSpec) -> str:
+    return f"{init.kind}:{format_number(init.value)}" if init.kind in ("normal", "uniform") else init.kind
+
+
+@dataclass(frozen=True)
+class Field:
+    """One setting of a Config, as every door reads and writes it: the command line (--NAME), a
+    session file's config, a lesson's front matter and the settings screen. The bounds are the
+    parse function's: each refuses with one sentence naming the setting."""
+
+    name: str
+    label: str  # on the settings screen
+    help: str  # of the command-line option
+    parse: Callable[[str], Any]
+    format: Callable[[Any], str]  # the text `parse` reads back to the same value
+    choices: tuple[str, ...] = ()  # a closed list: the settings screen offers it as a menu
+
+
+# In the order of `tui-nn --help`; `data` and `weights` are file names, not parsed here.
+FIELDS: dict[str, Field] = {
+    field.name: field
+    for field in (
+        Field("problem", "data set", f"data set: {', '.join(PROBLEMS)} (optional with --data)", parse_problem, str, PROBLEMS),
+        Field(
+            "hidden", "hidden layers", "hidden layer sizes, e.g. 4 or 16,8 (default 2 for the gates)", parse_hidden, format_hidden
+        ),
+        Field(
+            "activation",
+            "hidden activation",
+            f"hidden activation: {', '.join(HIDDEN_ACTIVATIONS)}",
+            parse_activation,
+            str,
+            HIDDEN_ACTIVATIONS,
+        ),
+        Field("loss", "loss", "bce (default) or mse", parse_loss, str, LOSSES),
+        Field("lr", "learning rate η", "learning rate η (default 1.0 for the gates)", parse_lr, format_number),
+        Field(
+            "init", "initialisation", "normal:SCALE, xavier, he, uniform:A or zeros (default normal:1)", parse_init, format_init
+        ),
+        Field("seed", "seed", "seed of the weight initialisation", parse_seed, str),
+        Field("optimizer", "optimizer", "sgd (default), momentum or adam", parse_optimizer, str, OPTIMIZERS),
+        Field("batch", "batch size", "mini-batch size (default: the whole data set)", parse_batch, format_batch),
+    )
+}
 
 
 def check_sample(sample: int, size: int) -> int:

@@ -13,12 +13,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
 from tui_nn.engine import actions as act
-from tui_nn.engine.config import MAX_LR, MIN_LR, Config, ConfigError
+from tui_nn.engine import config as cfg
+from tui_nn.engine.config import MAX_LR, MAX_PARAMETER, MIN_LR, Config, ConfigError
 from tui_nn.engine.datasets import Dataset
 from tui_nn.engine.diagnostics import trainer_diagnosis
 from tui_nn.engine.explain import Element, ParameterStory, ParamTrail, UnitStory, WhatIf, explain_parameter, explain_unit, what_if
@@ -41,7 +42,6 @@ if TYPE_CHECKING:  # loaded when first used: the app's first frame needs none of
     from tui_nn.engine.replay import Recording
 
 LOG_TAIL = 200  # steps listed when a jump applies more than that
-MAX_PARAMETER = 1e6  # what-if values beyond this are refused: no float64 network needs them
 SESSIONS_KEPT = 20  # earlier sessions a step back can return to (each rebuild or reset adds one)
 
 
@@ -180,8 +180,7 @@ class Controller:
 
     def _perform(self, action: act.Action) -> Outcome:
         """Apply one action without recording it (a lesson chapter's actions: its NextChapter is recorded)."""
-        handler: Callable[[act.Action], Outcome] = getattr(self, f"_do_{action.name}")
-        return handler(action)
+        return self.HANDLERS[type(action)](self, action)
 
     def _log(self, steps: list[Step]) -> None:
         shown = steps[-LOG_TAIL:]
@@ -307,7 +306,7 @@ class Controller:
         old = live.asked_lr if live is not None and live.asked_lr is not None else self.stepper.lr
         new = old * action.factor if isinstance(action, act.ScaleLR) else action.lr
         if not (math.isfinite(new) and MIN_LR <= new <= MAX_LR):
-            return Outcome(Message(f"learning rate stays {old:g}: {new:g} is outside {MIN_LR:g} … {MAX_LR:g}", "warn"))
+            return Outcome(Message(f"η stays {old:g}: {cfg.lr_refusal(f'{new:g}')}", "warn"))
         if live is not None:
             live.pending_lr.append(new)  # the training applies it between slices
             live.asked_lr = new
@@ -464,6 +463,37 @@ class Controller:
     # The worker trains in a training process (engine/remote.py), which mirrors every frame into
     # this session's trainer, or else here, in slices through `train`; either way η changes go
     # through `record_lr` and the run ends with `stop_training`.
+
+    # Each Action type's handler, spelled out so a reader (and a tool) can follow an action to its code.
+    HANDLERS: ClassVar[dict[type[act.Action], Callable[[Controller, act.Action], Outcome]]] = {
+        act.Next: _do_next,
+        act.Forward: _do_forward,
+        act.Backward: _do_backward,
+        act.FinishForward: _do_finish_forward,
+        act.FinishBackward: _do_finish_backward,
+        act.FinishEpoch: _do_finish_epoch,
+        act.Back: _do_back,
+        act.Train: _do_train,
+        act.Pin: _do_pin,
+        act.ScaleLR: _do_scale_lr,
+        act.SetLR: _do_set_lr,
+        act.Rebuild: _do_rebuild,
+        act.Reset: _do_reset,
+        act.Reseed: _do_reseed,
+        act.SetParam: _do_set_param,
+        act.CustomSample: _do_custom_sample,
+        act.KnockOut: _do_knock_out,
+        act.QuizMode: _do_quiz,
+        act.Ask: _do_ask,
+        act.AskChapter: _do_ask_chapter,
+        act.Answer: _do_answer,
+        act.Skip: _do_skip,
+        act.Hint: _do_hint,
+        act.OpenLesson: _do_open_lesson,
+        act.NextChapter: _do_next_chapter,
+        act.PreviousChapter: _do_previous_chapter,
+        act.ShowLesson: _do_show_lesson,
+    }
 
     def start_training(self, target_loss: float | None, check_stuck: bool = True) -> LiveRun:
         """Walk to the next epoch boundary and hand the engine to the training worker."""

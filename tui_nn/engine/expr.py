@@ -148,14 +148,6 @@ ONE = Lit("1", "1", 1.0)
 HALF = Lit("½", r"\frac{1}{2}", 0.5)
 
 
-def add(*terms: Expr, tight: bool = False) -> Add:
-    return Add(tuple(terms), tight)
-
-
-def mul(*factors: Expr) -> Mul:
-    return Mul(tuple(factors))
-
-
 # --- rendering: terminal text --------------------------------------------------------------
 
 _ATOM, _POW, _NEG, _MUL, _ADD = 5, 4, 3, 2, 1

@@ -24,14 +24,15 @@ import os
 import re
 import shlex
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Literal, get_args
 
 from tui_nn.engine import actions as act
 from tui_nn.engine import config as cfg
-from tui_nn.engine.config import MAX_LR, MIN_LR, Config, ConfigError
-from tui_nn.engine.controller import MAX_PARAMETER, Controller
+from tui_nn.engine.config import MAX_PARAMETER, Config, ConfigError
+from tui_nn.engine.controller import Controller
 from tui_nn.engine.datasets import load
 from tui_nn.engine.network import Network
 from tui_nn.engine.notation import Names, parse_parameter
@@ -443,28 +444,10 @@ class _Parser:
 
     def _setting(self, key: str, value: str, line: int) -> object:
         """One setting's value, checked as the command line checks it."""
-        parsers = {
-            "problem": cfg.parse_problem,
-            "hidden": cfg.parse_hidden,
-            "activation": cfg.parse_activation,
-            "loss": cfg.parse_loss,
-            "init": cfg.parse_init,
-            "seed": cfg.parse_seed,
-            "optimizer": cfg.parse_optimizer,
-            "batch": cfg.parse_batch,
-            "lr": self._lr_value,
-        }
         try:
-            return parsers[key](value)
+            return cfg.FIELDS[key].parse(value)
         except ConfigError as error:
             raise self.error(line, f"{key}: {error}") from None
-
-    @staticmethod
-    def _lr_value(text: str) -> float:
-        lr = cfg.parse_lr(text)
-        if not MIN_LR <= lr <= MAX_LR:
-            raise ConfigError(f"the learning rate must be within {MIN_LR:g} … {MAX_LR:g}, not {text}")
-        return lr
 
     def _settings(self, config: Config, items: list[tuple[str, str, int]]) -> Config:
         """`config` with `items` (key, value, line) applied; the problem first, the batch checked last."""
@@ -520,8 +503,23 @@ class _Parser:
         elif name in ("quiz", "ask"):
             self._quiz(draft, line, name, args)
         else:
-            handler = getattr(self, "_do_" + name.replace("-", "_"))
-            handler(draft, line, body, args)
+            self.action_directives()[name](draft, line, body, args)
+
+    def action_directives(self) -> dict[str, Callable[[_Draft, int, str, list[str]], None]]:
+        """The directives that add actions, each to its reader, spelled out so a reader (and a tool) can follow them."""
+        return {
+            "steps": self._do_steps,
+            "finish-forward": self._do_finish_forward,
+            "finish-backward": self._do_finish_backward,
+            "finish-epoch": self._do_finish_epoch,
+            "walk-to": self._do_walk_to,
+            "train": self._do_train,
+            "pin": self._do_pin,
+            "lr": self._do_lr,
+            "reseed": self._do_reseed,
+            "set": self._do_set,
+            "knock-out": self._do_knock_out,
+        }
 
     def _add(self, draft: _Draft, line: int, body: str, *actions: act.Action) -> None:
         draft.actions.extend((a, line, body) for a in actions)
@@ -739,7 +737,7 @@ class _Parser:
         if len(args) != 1:
             raise self.error(line, "lr takes one learning rate, e.g. 'lr 0.5'")
         try:
-            lr = self._lr_value(args[0])
+            lr = cfg.parse_lr(args[0])
         except ConfigError as error:
             raise self.error(line, f"lr: {error}") from None
         self._add(draft, line, body, act.SetLR(lr))

@@ -56,8 +56,3 @@ def output_delta(loss: str, a: np.ndarray, y: np.ndarray) -> np.ndarray:
     if loss == "bce":
         return np.asarray(a - y)
     return np.asarray((a - y) * a * (1.0 - a))
-
-
-def clipped(a: float) -> float:
-    """ŷ clipped to [1e-12, 1 − 1e-12], only for showing ln ŷ where ŷ rounded to 0 or 1."""
-    return min(max(a, CLIP), 1.0 - CLIP)

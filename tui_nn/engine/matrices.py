@@ -23,6 +23,7 @@ dW = Aᵀ @ dZ / m; it is shown as that sample's outer product np.outer(A[r], dZ
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
@@ -33,7 +34,7 @@ from tui_nn.engine.datasets import Dataset
 from tui_nn.engine.losses import output_delta
 from tui_nn.engine.network import Network
 from tui_nn.engine.optimizers import BETA1, BETA2, EPSILON, MOMENTUM, OptimizerState, apply
-from tui_nn.engine.records import Phase, Step
+from tui_nn.engine.records import Phase, Step, StepKind
 from tui_nn.engine.stepper import Stepper
 
 Role = Literal["operand", "result", "term"]
@@ -258,11 +259,26 @@ class _Builder:
         assert step.sample is not None
         return self.p.batch.index(step.sample)
 
+    def builders(self) -> dict[StepKind, Callable[[Step], _Parts]]:
+        """Each step kind's matrix view, spelled out so a reader (and a tool) can follow a kind to its code."""
+        return {
+            "z": self._z,
+            "a": self._a,
+            "loss": self._loss,
+            "batch_loss": self._batch_loss,
+            "delta": self._delta,
+            "grad_w": self._grad_w,
+            "grad_b": self._grad_b,
+            "grad_a": self._grad_a,
+            "update_w": self._update_w,
+            "update_b": self._update_b,
+        }
+
     def frame(self) -> MatrixFrame:
         step = self.p.step
         if step is None:
             return MatrixFrame("forward", None, False, self.p.epoch, (), "", "", (), (), None, None, None, None, self.p.batch)
-        parts: _Parts = getattr(self, f"_{step.kind}")(step)
+        parts = self.builders()[step.kind](step)
         focus = next((i for i, shown in enumerate(parts.matrices) if shown.focus is not None), None)
         return MatrixFrame(
             phase=step.phase,

@@ -142,11 +142,6 @@ def gradient(of: Sym) -> Sym:
     return Sym(f"∂L/∂{of.text}", rf"\frac{{\partial L}}{{\partial {of.latex}}}")
 
 
-def derivative_at_z(symbol: str, latex_symbol: str) -> Sym:
-    """g'(z) written with the activation's symbol: σ'(z)."""
-    return Sym(f"{symbol}'(z)", f"{latex_symbol}'(z)")
-
-
 class _Shaped(Protocol):
     """What parameter naming needs of a network (notation cannot import Network: it imports us)."""
 

@@ -14,7 +14,6 @@ from typing import Literal, NamedTuple
 from tui_nn.engine.expr import MINUS, Expr, Sym, text
 
 Phase = Literal["forward", "loss", "backward", "update"]
-PHASES: tuple[Phase, ...] = ("forward", "loss", "backward", "update")
 StepKind = Literal["z", "a", "loss", "delta", "grad_w", "grad_b", "grad_a", "batch_loss", "update_w", "update_b"]
 ValueKind = Literal["z", "a", "delta", "grad_a", "grad_w", "grad_b", "w", "b", "loss"]
 

@@ -25,26 +25,17 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from tui_nn.engine import config as cfg
-from tui_nn.engine.activations import HIDDEN_ACTIVATIONS
 from tui_nn.engine.config import MAX_POINTS, Config, ConfigError
-from tui_nn.engine.datasets import PROBLEMS, DataFileError, Dataset, load, read_csv
-from tui_nn.engine.losses import LOSSES
-from tui_nn.engine.optimizers import OPTIMIZERS
+from tui_nn.engine.datasets import DataFileError, Dataset, load, read_csv
 from tui_nn.ui.ascii import asciify
 from tui_nn.ui.screen_size import SettlesAtTerminalSize
 
+# The settings screen's views of the one field table (engine/config.py): a menu for a closed list, a text field otherwise.
 TEXT_FIELDS: dict[str, tuple[str, Callable[[str], object]]] = {
-    "hidden": ("hidden layers", cfg.parse_hidden),
-    "init": ("initialisation", cfg.parse_init),
-    "seed": ("seed", cfg.parse_seed),
-    "lr": ("learning rate η", cfg.parse_lr),
-    "batch": ("batch size", cfg.parse_batch),
+    field.name: (field.label, field.parse) for field in cfg.FIELDS.values() if not field.choices
 }
 CHOICE_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "problem": ("data set", PROBLEMS),
-    "activation": ("hidden activation", HIDDEN_ACTIVATIONS),
-    "loss": ("loss", LOSSES),
-    "optimizer": ("optimizer", OPTIMIZERS),
+    field.name: (field.label, field.choices) for field in cfg.FIELDS.values() if field.choices
 }
 DATA_LABEL = "your data (CSV)"
 DATA_PLACEHOLDER = "a file of x1,x2,label lines; empty: the data set above"
@@ -57,15 +48,9 @@ TITLE = (
 
 def field_text(config: Config, name: str) -> str:
     value = getattr(config, name)
-    if name == "hidden":
-        return cfg.format_hidden(value)
-    if name == "batch":
-        return "full" if value is None else str(value)
-    if name == "lr":
-        return f"{value:g}"
     if name == "data":
         return value or ""
-    return str(value)
+    return cfg.FIELDS[name].format(value)
 
 
 def data_path(text: str) -> str | None:

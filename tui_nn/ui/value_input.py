@@ -12,7 +12,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from tui_nn.engine.controller import MAX_PARAMETER
+from tui_nn.engine.config import MAX_PARAMETER
 from tui_nn.ui import theme
 from tui_nn.ui.screen_size import SettlesAtTerminalSize
 
