@@ -15,6 +15,7 @@ from typing import Literal, cast
 import numpy as np
 
 from tui_nn.engine.history import History
+from tui_nn.engine.losses import LOSS_KINDS
 from tui_nn.engine.network import Network, accuracy
 from tui_nn.engine.notation import Names
 from tui_nn.engine.optimizers import BETA1
@@ -170,12 +171,7 @@ def _patterns(
 def chance_loss(loss: str, y: np.ndarray) -> float:
     """The loss of predicting the class balance ȳ for every sample: a network that learned nothing
     about the inputs (ln 2 per output for balanced BCE, its entropy otherwise; ½·var(y) for MSE)."""
-    p = y.mean(axis=0)
-    if loss == "bce":
-        with np.errstate(divide="ignore", invalid="ignore"):
-            terms = np.where(p > 0, p * np.log(p), 0.0) + np.where(p < 1, (1 - p) * np.log(1 - p), 0.0)
-        return float(-terms.sum())
-    return float(0.5 * y.var(axis=0).sum())
+    return LOSS_KINDS[loss].chance(y)
 
 
 def expected_drop(optimizer: str, lr: float, norm: float, n_params: int) -> float:

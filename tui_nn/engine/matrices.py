@@ -30,7 +30,7 @@ from typing import Literal
 import numpy as np
 
 from tui_nn.engine.datasets import Dataset
-from tui_nn.engine.losses import output_delta
+from tui_nn.engine.losses import LOSS_KINDS, output_delta
 from tui_nn.engine.network import Network
 from tui_nn.engine.optimizers import BETA1, BETA2, EPSILON, MOMENTUM, OptimizerState, apply
 from tui_nn.engine.records import Phase, Step
@@ -75,24 +75,10 @@ class BatchMatrices:
         return grad
 
 
-def softplus(z: np.ndarray) -> np.ndarray:
-    """ln(1 + e^z) without overflow."""
-    return np.asarray(np.logaddexp(0.0, z))
-
-
 def sample_losses(loss: str, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Each sample's loss (m×1), summed over output units.
-
-    bce: −[y·ln ŷ + (1−y)·ln(1−ŷ)], written from z as y·ln(1+e^−z) + (1−y)·ln(1+e^z), term by
-    term as the walk does (exact for any z; the equal softplus(z) − y·z loses every digit when
-    ŷ is confidently right). mse: ½·(ŷ − y)².
-    """
+    """Each sample's loss (m×1), summed over output units, as the loss computes it element by element."""
     with np.errstate(all="ignore"):
-        if loss == "bce":
-            towards_one, towards_zero = softplus(-z), softplus(z)
-            per = np.where(y == 1.0, towards_one, np.where(y == 0.0, towards_zero, y * towards_one + (1.0 - y) * towards_zero))
-        else:
-            per = 0.5 * (a - y) ** 2
+        per = LOSS_KINDS[loss].samples(z, a, y)
     return np.asarray(per.sum(axis=1, keepdims=True))
 
 
@@ -336,12 +322,12 @@ class _Builder:
     def _loss_code(self, rows: str) -> str:
         """The loss of every sample (rows = "") or of one row (rows = "[r]"), summed over outputs."""
         out, y = f"A{self.L}{rows}", f"Y{rows}"
-        bce = self.net.loss == "bce"
-        core = f"-({y} * np.log({out}) + (1 - {y}) * np.log(1 - {out}))" if bce else f"0.5 * ({out} - {y}) ** 2"
+        kind = LOSS_KINDS[self.net.loss]
+        core = kind.numpy(out, y)
         if not rows and self.net.sizes[-1] == 1:
             return core
         total = ".sum()" if rows else ".sum(axis=1, keepdims=True)"
-        return (core if bce else f"({core})") + total
+        return (f"({core})" if kind.numpy_grouped else core) + total
 
     def _loss(self, step: Step) -> _Parts:
         r, mats, L = self.row(step), self.mats, self.L
@@ -354,9 +340,7 @@ class _Builder:
                 Shown("Y", mats.y, rows=frozenset({r})),
                 Shown("L", mats.losses, "result", focus=(r, 0)),
             ],
-            notes="computed from Z as Y * np.logaddexp(0, -Z) + (1 - Y) * np.logaddexp(0, Z): equal, and finite"
-            if self.net.loss == "bce"
-            else "",
+            notes=LOSS_KINDS[self.net.loss].numpy_note,
         )
 
     def _batch_loss(self, step: Step) -> _Parts:
@@ -384,11 +368,8 @@ class _Builder:
         result = Shown(f"dZ{k}", dz, "result", rows=frozenset({r}), focus=(r, j))
         if k == self.L:
             out, a = f"A{k}", mats.a[k]
-            if self.net.loss == "bce":
-                code, scalar = f"dZ{k} = {out} - Y", f"dZ{k}{at} = {out}{at} - Y{at}"
-            else:
-                code = f"dZ{k} = ({out} - Y) * {out} * (1 - {out})"
-                scalar = f"dZ{k}{at} = ({out}{at} - Y{at}) * {out}{at} * (1 - {out}{at})"
+            numpy_delta = LOSS_KINDS[self.net.loss].numpy_delta
+            code, scalar = f"dZ{k} = {numpy_delta(out, 'Y')}", f"dZ{k}{at} = {numpy_delta(out + at, 'Y' + at)}"
             return _Parts(
                 (code,),
                 f"{shape_text(a)} - {shape_text(mats.y)} → {shape_text(dz)}",

@@ -37,7 +37,7 @@ from tui_nn.engine.expr import (
     parse_number,
     text,
 )
-from tui_nn.engine.losses import LOSSES, bce_from_logit_scalar, output_delta
+from tui_nn.engine.losses import LOSS_KINDS
 from tui_nn.engine.narrate import LISTED
 from tui_nn.engine.network import Network
 from tui_nn.engine.notation import Names, gradient
@@ -426,19 +426,7 @@ def _sample_slips(step: Step, known: Known) -> list[Slip]:
         if len(t.y) != 1:
             return []
         y_hat, target, logit = t.a[out][0], t.y[0], t.z[out - 1][0]
-        if net.loss == "bce":
-            return [
-                Slip(-value, "that is the loss without its minus sign: ln of a number below 1 is negative"),
-                Slip(
-                    bce_from_logit_scalar(logit, 1.0 - target),
-                    "that takes the wrong term: for y = 1 it is −ln ŷ, for y = 0 −ln(1−ŷ)",
-                ),
-                Slip(0.5 * (y_hat - target) ** 2, "that is the squared error ½(ŷ − y)²: this network's loss is cross-entropy"),
-            ]
-        return [
-            Slip(2 * value, "that is (ŷ − y)² without the ½"),
-            Slip(bce_from_logit_scalar(logit, target), "that is the cross-entropy loss: this network's loss is ½(ŷ − y)²"),
-        ]
+        return [Slip(wrong, why) for wrong, why in LOSS_KINDS[net.loss].loss_slips(value, y_hat, target, logit)]
     if step.unit is None:
         return []
     if step.kind == "z":
@@ -475,15 +463,10 @@ def _sample_slips(step: Step, known: Known) -> list[Slip]:
             Slip(-value, "that is y − ŷ: the sign is flipped (δ = ∂L/∂z, and ŷ above y means z should fall)"),
             Slip(t.a[out][k], "that is ŷ itself: ŷ was used for δ, y not subtracted"),
         ]
-        for other_loss in LOSSES:
-            if other_loss != net.loss:
-                wrong = float(output_delta(other_loss, outputs, targets)[0])
-                why = (
-                    "that leaves out σ'(z) = ŷ(1 − ŷ): with ½(ŷ − y)² it does not cancel"
-                    if net.loss == "mse"
-                    else "that multiplies by σ'(z) = ŷ(1 − ŷ): with cross-entropy it cancels"
-                )
-                found.append(Slip(wrong, why))
+        own = LOSS_KINDS[net.loss]
+        for other in LOSS_KINDS.values():
+            if other is not own:
+                found.append(Slip(float(other.delta(outputs, targets)[0]), own.wrong_delta_slip))
         return found
     if step.kind == "delta":
         below, i = step.layer, step.unit

@@ -16,6 +16,7 @@ from tui_nn.engine import notation as n
 from tui_nn.engine.activations import ACTIVATIONS, Activation
 from tui_nn.engine.expr import Sym
 from tui_nn.engine.logbook import Entry
+from tui_nn.engine.losses import LOSS_KINDS
 from tui_nn.engine.narrate import zero_input_note
 from tui_nn.engine.network import Network
 from tui_nn.engine.optimizers import BETA1, BETA2, EPSILON, MOMENTUM
@@ -23,7 +24,6 @@ from tui_nn.engine.records import Step
 
 LISTED_TERMS = 3  # products written out in a sentence before "+ …"
 
-LOSS_NAMES = {"bce": "binary cross-entropy", "mse": "mean squared error"}
 OPTIMIZER_NAMES = {"sgd": "plain gradient descent (sgd)", "momentum": "gradient descent with momentum", "adam": "Adam"}
 
 
@@ -119,17 +119,7 @@ class _Words:
 
     def loss(self) -> str:
         summed = " (summed over the output units)" if self.net.sizes[-1] > 1 else ""
-        if self.net.loss == "bce":
-            return (
-                f"The loss L = −[y·ln ŷ + (1−y)·ln(1−ŷ)]{summed} is the network's surprise at the target: −ln ŷ for a "
-                "target of 1 and −ln(1−ŷ) for a target of 0, near 0 when ŷ is confidently right and growing without limit "
-                "when it is confidently wrong; training lowers its mean over the samples."
-            )
-        return (
-            f"The loss L = ½·(ŷ − y)²{summed} is half the squared distance between prediction and target: 0 when ŷ = y, "
-            "growing with the square of the miss (the ½ only cancels the 2 of its derivative); training lowers its mean "
-            "over the samples."
-        )
+        return LOSS_KINDS[self.net.loss].sentence(summed)
 
     def batch_loss(self, step: Step) -> str:
         m = step.header.batch_size if step.header is not None else None
@@ -142,18 +132,7 @@ class _Words:
     # --- backward ----------------------------------------------------------------------
 
     def output_delta(self, j: int) -> str:
-        unit = self.unit(self.top, j)
-        if self.net.loss == "bce":
-            return (
-                f"δ of {unit} = ∂L/∂z is how much the loss changes when {unit}'s sum z changes; by the chain rule it is "
-                "∂L/∂ŷ·σ'(z), and with cross-entropy ∂L/∂ŷ = (ŷ − y)/(ŷ(1 − ŷ)) while σ'(z) = ŷ(1 − ŷ), so they cancel "
-                "to δ = ŷ − y: the plain error, large whenever the prediction is far off, even where the sigmoid is flat."
-            )
-        return (
-            f"δ of {unit} = ∂L/∂z = ∂L/∂ŷ·σ'(z) = (ŷ − y)·ŷ(1 − ŷ): with the squared error nothing cancels, so the "
-            "sigmoid's slope stays in, and an output that is confidently wrong (ŷ near 0 or 1) gets almost no error signal, "
-            "which is why mean squared error learns slowly from a bad start."
-        )
+        return LOSS_KINDS[self.net.loss].delta_sentence(self.unit(self.top, j))
 
     def grad_w(self, layer: int, i: int, j: int, zero_input: bool = False) -> str:
         weight = self.names.weight(layer, i, j)
@@ -344,7 +323,7 @@ def reference_card(net: Network, optimizer: str) -> str:
     layers = "-".join(str(s) for s in net.sizes)
     kind = "no hidden layer" if top == 1 else f"{hidden.title} hidden units"
     lines = [
-        f"# Formulas in use: {layers}, {kind}, sigmoid output, {LOSS_NAMES[net.loss]}, {OPTIMIZER_NAMES[optimizer]}",
+        f"# Formulas in use: {layers}, {kind}, sigmoid output, {LOSS_KINDS[net.loss].title}, {OPTIMIZER_NAMES[optimizer]}",
         "",
         "Row vectors: `z = a_prev·W + b`; `W[i][j]` is the weight from unit i below to unit j above. "
         "One sample at a time; the update averages over the batch of m samples.",
@@ -361,21 +340,15 @@ def reference_card(net: Network, optimizer: str) -> str:
     out = names.activation_value(top, 0)
     lines.append(_row("output", "ŷ = σ(z) = 1/(1 + e^−z)", f"{out}; class 1 when ŷ > 0.5"))
     summed = "Σₖ " if net.sizes[-1] > 1 else ""
-    if net.loss == "bce":
-        loss_formula = f"L = −{summed}[y·ln ŷ + (1−y)·ln(1−ŷ)]"
-        loss_note = "−ln ŷ when y = 1, −ln(1−ŷ) when y = 0"
-        delta_formula, delta_note = "δ_out = ŷ − y", "σ' cancels against ∂L/∂ŷ"
-    else:
-        loss_formula = f"L = {summed}½·(ŷ − y)²"
-        loss_note = "the ½ cancels the 2 of the derivative"
-        delta_formula, delta_note = "δ_out = (ŷ − y)·ŷ·(1 − ŷ)", "σ' does not cancel: not ŷ − y"
+    loss = LOSS_KINDS[net.loss]
+    loss_formula, loss_note, delta_formula, delta_note = loss.card(summed)
     lines += [
         "",
         "## Loss and backward",
         "",
         "| step | formula | note |",
         "|---|---|---|",
-        _row(f"loss ({LOSS_NAMES[net.loss]})", loss_formula, loss_note),
+        _row(f"loss ({loss.title})", loss_formula, loss_note),
         _row("output δ", delta_formula, f"δ = ∂L/∂z; {delta_note}"),
         _row("weight gradient", "∂L/∂wᵢⱼ = δⱼ·aᵢ", "a zero input gets no gradient"),
         _row("bias gradient", "∂L/∂bⱼ = δⱼ", "as if its input were 1"),
