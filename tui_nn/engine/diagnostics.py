@@ -18,7 +18,7 @@ from tui_nn.engine.history import History
 from tui_nn.engine.losses import LOSS_KINDS
 from tui_nn.engine.network import Network, accuracy
 from tui_nn.engine.notation import Names
-from tui_nn.engine.optimizers import BETA1
+from tui_nn.engine.optimizers import OPTIMIZER_KINDS
 from tui_nn.engine.reasons import Diagnosis, RateTooHigh, Stuck, UnitTrouble
 from tui_nn.engine.training import Trainer, suggested_rate
 
@@ -178,11 +178,7 @@ def expected_drop(optimizer: str, lr: float, norm: float, n_params: int) -> floa
     """About how much one update takes off the loss if its step is short enough for the first-order
     picture to hold: η‖g‖² for SGD, η‖g‖²/(1 − β) for momentum (steps add up to 1/(1 − β) times),
     and η‖g‖√n for Adam (each weight moves about η, against its gradient)."""
-    if optimizer == "momentum":
-        return lr * norm * norm / (1.0 - BETA1)
-    if optimizer == "adam":
-        return lr * norm * math.sqrt(n_params)
-    return lr * norm * norm
+    return OPTIMIZER_KINDS[optimizer].expected_drop(lr, norm, n_params)
 
 
 def run_diagnosis(

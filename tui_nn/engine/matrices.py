@@ -32,7 +32,7 @@ import numpy as np
 from tui_nn.engine.datasets import Dataset
 from tui_nn.engine.losses import LOSS_KINDS, output_delta
 from tui_nn.engine.network import Network
-from tui_nn.engine.optimizers import BETA1, BETA2, EPSILON, MOMENTUM, OptimizerState, apply
+from tui_nn.engine.optimizers import OPTIMIZER_KINDS, OptimizerState, apply
 from tui_nn.engine.records import Phase, Step
 from tui_nn.engine.stepper import Stepper
 
@@ -457,41 +457,18 @@ class _Builder:
         g, cells, at = f"d{name}", frozenset({(i, j)}), f"[{i}, {j}]"
         shown = [Shown(name, part(net.params), cells=cells), Shown(g, part(grad), cells=cells)]
         shape = shape_text(shown[0].values)
-        lr = f"lr = {p.lr:g}"
-        if p.optimizer == "sgd":
-            return _Parts(
-                (f"{name} -= lr * {g}",),
-                f"{shape} -= lr * {shape}",
-                (f"{name}{at} -= lr * {g}{at}",),
-                [*shown, Shown(f"{name} (new)", part(new_params), "result", focus=(i, j))],
-                notes=lr,
-            )
-        mom = f"M_{name}"
-        shown.append(Shown(f"{mom} (new)", part(new_state.first), "result", cells=cells))
-        if p.optimizer == "momentum":
-            return _Parts(
-                (f"{mom} = beta * {mom} + {g}", f"{name} -= lr * {mom}"),
-                f"{shape} = beta * {shape} + {shape};  {shape} -= lr * {shape}",
-                (f"{mom}{at} = beta * {mom}{at} + {g}{at}", f"{name}{at} -= lr * {mom}{at}"),
-                [*shown, Shown(f"{name} (new)", part(new_params), "result", focus=(i, j))],
-                notes=f"{lr}, beta = {MOMENTUM:g}",
-            )
-        sq = f"S_{name}"
-        shown.append(Shown(f"{sq} (new)", part(new_state.second), "result", cells=cells))
-
-        def adam(x: str) -> tuple[str, ...]:
-            return (
-                f"{mom}{x} = beta1 * {mom}{x} + (1 - beta1) * {g}{x}",
-                f"{sq}{x} = beta2 * {sq}{x} + (1 - beta2) * {g}{x} ** 2",
-                f"{name}{x} -= lr * ({mom}{x} / (1 - beta1 ** t)) / (np.sqrt({sq}{x} / (1 - beta2 ** t)) + eps)",
-            )
-
+        rule = OPTIMIZER_KINDS[p.optimizer]
+        mom, sq = f"M_{name}", f"S_{name}"
+        if rule.keeps_first:
+            shown.append(Shown(f"{mom} (new)", part(new_state.first), "result", cells=cells))
+        if rule.keeps_second:
+            shown.append(Shown(f"{sq} (new)", part(new_state.second), "result", cells=cells))
         return _Parts(
-            adam(""),
-            f"{shape} from {shape}, {shape} and {shape}, element by element",
-            adam(at),
+            rule.numpy(name, g, mom, sq, ""),
+            rule.numpy_shapes(shape),
+            rule.numpy(name, g, mom, sq, at),
             [*shown, Shown(f"{name} (new)", part(new_params), "result", focus=(i, j))],
-            notes=f"{lr}, beta1 = {BETA1:g}, beta2 = {BETA2:g}, eps = {EPSILON:g}, t = {new_state.t}",
+            notes=f"lr = {p.lr:g}{rule.numpy_constants(new_state.t)}",
         )
 
     def _update_w(self, step: Step) -> _Parts:

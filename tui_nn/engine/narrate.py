@@ -30,9 +30,6 @@ from tui_nn.engine.expr import (
     Lit,
     Mul,
     Num,
-    Pow,
-    Sqrt,
-    Sub,
     Sym,
     evaluate,
     has_symbols,
@@ -43,7 +40,7 @@ from tui_nn.engine.expr import (
 )
 from tui_nn.engine.losses import LOSS_KINDS
 from tui_nn.engine.network import Network
-from tui_nn.engine.optimizers import BETA1, BETA2, EPSILON, MOMENTUM, OptimizerState, ScalarUpdate
+from tui_nn.engine.optimizers import OPTIMIZER_KINDS, THETA, Optimizer, OptimizerState, ScalarUpdate
 from tui_nn.engine.records import Equation, Header, Key, NumberFormat, Step
 from tui_nn.engine.walk import SampleTables, UpdateTables, parameter_key, parameter_order
 
@@ -396,11 +393,8 @@ class Narrator:
         epoch, batch_index, n_batches = where
         names = self.names
         m = len(u.losses)
-        constants: tuple[tuple[Sym, float], ...] = ()
-        if optimizer == "momentum":
-            constants = ((n.BETA, MOMENTUM),)
-        elif optimizer == "adam":
-            constants = ((n.BETA1, BETA1), (n.BETA2, BETA2), (n.EPSILON, EPSILON), (n.STEP_COUNT, float(u.t)))
+        rule = OPTIMIZER_KINDS[optimizer]
+        constants = rule.constants + (((n.STEP_COUNT, float(u.t)),) if rule.counts_steps else ())
         header: Header | None = Header(
             "update",
             epoch,
@@ -446,7 +440,7 @@ class Narrator:
                     note = CANCELLED
             upd = u.updates[index]
             theta = float(start_params[index])
-            equations = (mean_eq, *self._rule(optimizer, symbol, theta, g, lr, upd, start_state, index, u.t))
+            equations = (mean_eq, *self._rule(rule, symbol, theta, g, lr, upd, start_state, index, u.t))
             key = parameter_key(l, i, j)
             steps.append(
                 Step(
@@ -470,7 +464,7 @@ class Narrator:
 
     def _rule(
         self,
-        optimizer: str,
+        rule: Optimizer,
         symbol: Sym,
         theta: float,
         g: float,
@@ -481,87 +475,12 @@ class Narrator:
         t: int,
     ) -> tuple[Equation, ...]:
         """The optimizer's update of one parameter, one true line per quantity it changes."""
-        if optimizer == "sgd":
-            return (
-                self.eq(
-                    symbol,
-                    (Sub(symbol, Mul((n.ETA, n.MEAN_GRADIENT))), Sub(num(theta), Mul((num(lr), num(g))))),
-                    upd.new_value,
-                    "←",
-                ),
-            )
-        old_first = float(start_state.first[index]) if start_state.first.size else 0.0
-        if optimizer == "momentum":
-            return (
-                self.eq(
-                    n.MOMENTUM,
-                    (
-                        Add((Mul((n.BETA, n.MOMENTUM)), n.MEAN_GRADIENT)),
-                        Add((Mul((lit(MOMENTUM), num(old_first))), num(g))),
-                    ),
-                    upd.first,
-                    "←",
-                ),
-                self.eq(
-                    symbol,
-                    (Sub(symbol, Mul((n.ETA, n.MOMENTUM))), Sub(num(theta), Mul((num(lr), num(upd.first))))),
-                    upd.new_value,
-                    "←",
-                ),
-            )
-        old_second = float(start_state.second[index]) if start_state.second.size else 0.0
-        one_minus_b1 = Lit(f"{1 - BETA1:.1f}", f"{1 - BETA1:.1f}", 1.0 - BETA1)
-        one_minus_b2 = Lit(f"{1 - BETA2:.3f}", f"{1 - BETA2:.3f}", 1.0 - BETA2)
-        t_lit = lit(t)
-        return (
-            self.eq(
-                n.MOMENTUM,
-                (
-                    Add((Mul((n.BETA1, n.MOMENTUM)), Mul((Group(Sub(ONE, n.BETA1, tight=True)), n.MEAN_GRADIENT)))),
-                    Add((Mul((lit(BETA1), num(old_first))), Mul((one_minus_b1, num(g))))),
-                ),
-                upd.first,
-                "←",
-            ),
-            self.eq(
-                n.SQUARES,
-                (
-                    Add(
-                        (
-                            Mul((n.BETA2, n.SQUARES)),
-                            Mul((Group(Sub(ONE, n.BETA2, tight=True)), Pow(n.MEAN_GRADIENT, TWO))),
-                        )
-                    ),
-                    Add((Mul((lit(BETA2), num(old_second))), Mul((one_minus_b2, Pow(num(g), TWO))))),
-                ),
-                upd.second,
-                "←",
-            ),
-            self.eq(
-                n.MOMENTUM_HAT,
-                (
-                    Div(n.MOMENTUM, Sub(ONE, Pow(n.BETA1, n.STEP_COUNT))),
-                    Div(num(upd.first), Sub(ONE, Pow(lit(BETA1), t_lit))),
-                ),
-                upd.first_hat,
-            ),
-            self.eq(
-                n.SQUARES_HAT,
-                (
-                    Div(n.SQUARES, Sub(ONE, Pow(n.BETA2, n.STEP_COUNT))),
-                    Div(num(upd.second), Sub(ONE, Pow(lit(BETA2), t_lit))),
-                ),
-                upd.second_hat,
-            ),
-            self.eq(
-                symbol,
-                (
-                    Sub(symbol, Mul((n.ETA, Div(n.MOMENTUM_HAT, Add((Sqrt(n.SQUARES_HAT), n.EPSILON)))))),
-                    Sub(num(theta), Mul((num(lr), Div(num(upd.first_hat), Add((Sqrt(num(upd.second_hat)), lit(EPSILON))))))),
-                ),
-                upd.new_value,
-                "←",
-            ),
+        before = {THETA: theta, n.ETA: lr, n.MEAN_GRADIENT: g}
+        before[n.MOMENTUM] = float(start_state.first[index]) if start_state.first.size else 0.0
+        before[n.SQUARES] = float(start_state.second[index]) if start_state.second.size else 0.0
+        return tuple(
+            self.eq(lhs, (symbolic, numbers), value, relation)
+            for lhs, symbolic, numbers, value, relation in rule.numeric_rule(symbol, before, upd, t)
         )
 
 

@@ -48,8 +48,8 @@ def check_input(x: Sequence[float], y: Sequence[float], n_in: int, n_out: int, l
                 return f"{name} must be finite numbers, not {value}"
             if abs(value) > MAX_VALUE:
                 return f"{name} {value:g} is refused: values must be within ±{MAX_VALUE:g}"
-    kind = LOSS_KINDS[loss]
-    if kind.target_range is not None:
+    kind = LOSS_KINDS[loss] if loss is not None else None
+    if kind is not None and kind.target_range is not None:
         low, high = kind.target_range
         outside = next((value for value in y if not low <= value <= high), None)
         if outside is not None:

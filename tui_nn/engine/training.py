@@ -920,7 +920,7 @@ class Trainer:
         norms = rows[:, 3]
         sm = kernel.gradient_scale * kernel.m
         multiply, subtract, divide, vdot = np.multiply, np.subtract, np.divide, np.vdot
-        sgd = self.optimizer == "sgd"
+        sgd = optimizers.OPTIMIZER_KINDS[self.optimizer].folds_into_gradient
         step = self._step
         if sgd:
             # θ ← θ − (η/m)·Σg, with S divided out in the same (exact) multiplication.

@@ -15,7 +15,7 @@ import numpy as np
 
 from tui_nn.engine.losses import LOSS_KINDS
 from tui_nn.engine.network import Network
-from tui_nn.engine.optimizers import OptimizerState, ScalarUpdate, scalar_update
+from tui_nn.engine.optimizers import OPTIMIZER_KINDS, OptimizerState, ScalarUpdate, scalar_update
 from tui_nn.engine.records import Key
 
 Reveals = tuple[tuple[Key, float], ...]  # the values one micro-step reveals
@@ -216,7 +216,7 @@ def compute_update(
             state.second[index] = upd.second
         params[index] = upd.new_value
         updates[index] = upd
-    if state.first.size or state.second.size or optimizer == "adam":
+    if state.first.size or state.second.size or OPTIMIZER_KINDS[optimizer].counts_steps:
         state.t = t_after
     return UpdateTables(
         losses,

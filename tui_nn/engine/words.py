@@ -19,12 +19,10 @@ from tui_nn.engine.logbook import Entry
 from tui_nn.engine.losses import LOSS_KINDS
 from tui_nn.engine.narrate import zero_input_note
 from tui_nn.engine.network import Network
-from tui_nn.engine.optimizers import BETA1, BETA2, EPSILON, MOMENTUM
+from tui_nn.engine.optimizers import OPTIMIZER_KINDS, Optimizer
 from tui_nn.engine.records import Step
 
 LISTED_TERMS = 3  # products written out in a sentence before "+ …"
-
-OPTIMIZER_NAMES = {"sgd": "plain gradient descent (sgd)", "momentum": "gradient descent with momentum", "adam": "Adam"}
 
 
 def _terms(products: list[str]) -> str:
@@ -43,14 +41,11 @@ def _names_list(names: list[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def optimizer_of(step: Step) -> str:
-    """sgd, momentum or adam, read from the quantities an update record changes (M, S)."""
+def optimizer_of(step: Step) -> Optimizer:
+    """The optimizer whose update an update record writes, read from the quantities it changes (M, S …)."""
     changed = {eq.lhs for eq in step.equations}
-    if n.SQUARES in changed:
-        return "adam"
-    if n.MOMENTUM in changed:
-        return "momentum"
-    return "sgd"
+    fitting = (rule for rule in OPTIMIZER_KINDS.values() if rule.state_symbols <= changed)
+    return max(fitting, key=lambda rule: len(rule.state_symbols))
 
 
 def _batch_of_one(step: Step) -> bool:
@@ -191,27 +186,7 @@ class _Words:
             f": a positive ḡ means that raising {theta} would raise the batch's loss, so the update moves {theta} down, "
             "and a negative one moves it up."
         )
-        optimizer = optimizer_of(step)
-        if optimizer == "sgd":
-            rule = (
-                f"{theta} ← {theta} − η·ḡ steps against the gradient by η times its size: downhill on the loss, the larger "
-                "|ḡ| the larger the step, and too large an η overshoots."
-            )
-        elif optimizer == "momentum":
-            rule = (
-                f"M ← β·M + ḡ keeps a running sum of {theta}'s past gradients (a velocity; β = {MOMENTUM:g} keeps 90% of it "
-                f"each update), and {theta} ← {theta} − η·M steps along it: steps grow where the gradients keep agreeing "
-                "and die down where they flip sign."
-            )
-        else:
-            rule = (
-                f"M ← β₁·M + (1−β₁)·ḡ is a running mean of {theta}'s gradient (which way to go) and S ← β₂·S + (1−β₂)·ḡ² "
-                "a running mean of its square (how large it usually is); M̂ = M/(1 − β₁ᵗ) and Ŝ = S/(1 − β₂ᵗ) divide out "
-                "the bias of both starting at 0 (large while the update count t is small, fading as it grows), and "
-                f"{theta} ← {theta} − η·M̂/(√Ŝ + ε) moves "
-                "each parameter by a step of the order of η whatever the size of its gradient (ε only keeps the "
-                "division finite)."
-            )
+        rule = optimizer_of(step).sentence(theta)
         return f"{mean} {rule}"
 
     def sentence(self, step: Step) -> str:
@@ -323,7 +298,7 @@ def reference_card(net: Network, optimizer: str) -> str:
     layers = "-".join(str(s) for s in net.sizes)
     kind = "no hidden layer" if top == 1 else f"{hidden.title} hidden units"
     lines = [
-        f"# Formulas in use: {layers}, {kind}, sigmoid output, {LOSS_KINDS[net.loss].title}, {OPTIMIZER_NAMES[optimizer]}",
+        f"# Formulas in use: {layers}, {kind}, sigmoid output, {LOSS_KINDS[net.loss].title}, {OPTIMIZER_KINDS[optimizer].title}",
         "",
         "Row vectors: `z = a_prev·W + b`; `W[i][j]` is the weight from unit i below to unit j above. "
         "One sample at a time; the update averages over the batch of m samples.",
@@ -368,18 +343,5 @@ def reference_card(net: Network, optimizer: str) -> str:
         _row("batch loss", "L = (1/m)·Σₛ Lₛ", "the mean over the batch"),
         _row("mean gradient", "ḡ = (1/m)·Σₛ ∂Lₛ/∂θ", "θ: any weight or bias"),
     ]
-    if optimizer == "sgd":
-        lines.append(_row("sgd", "θ ← θ − η·ḡ", "η: the learning rate"))
-    elif optimizer == "momentum":
-        lines += [
-            _row("velocity", "M ← β·M + ḡ", f"β = {MOMENTUM:g}; M starts at 0"),
-            _row("momentum step", "θ ← θ − η·M", "η: the learning rate"),
-        ]
-    else:
-        lines += [
-            _row("first moment", "M ← β₁·M + (1−β₁)·ḡ", f"β₁ = {BETA1:g}; M starts at 0"),
-            _row("second moment", "S ← β₂·S + (1−β₂)·ḡ²", f"β₂ = {BETA2:g}; S starts at 0"),
-            _row("bias correction", "M̂ = M/(1−β₁ᵗ), Ŝ = S/(1−β₂ᵗ)", "t: the update count, from 1"),
-            _row("Adam step", "θ ← θ − η·M̂/(√Ŝ + ε)", f"ε = {EPSILON:g}"),
-        ]
+    lines += [_row(*row) for row in OPTIMIZER_KINDS[optimizer].card_rows]
     return "\n".join(lines) + "\n"
