@@ -168,6 +168,8 @@ class Loss:
     """At most ½ per output for targets in [0, 1]: it cannot explode, and an overflowed z must be flagged."""
     kernel_gradient_factor: float
     """The factor the training kernel's output δ carries (2(ŷ − y) or 8(ŷ − y)·ŷ(1 − ŷ))."""
+    help: str = ""
+    """How it is computed, as the help screen's conventions say it."""
     target_range: tuple[float, float] | None = None
     """The targets it is a loss for (None: any), with the reason below."""
     target_rule: str = ""
@@ -249,6 +251,8 @@ BCE = Loss(
     from_logit=True,
     bounded=False,
     kernel_gradient_factor=2.0,
+    help="cross-entropy is computed from z, as y·ln(1 + e^−z) + (1−y)·ln(1 + e^z), which equals "
+    "−[y·ln ŷ + (1−y)·ln(1−ŷ)] exactly and stays finite",
     # −[y·ln ŷ + (1−y)·ln(1−ŷ)] is a loss (≥ 0, least at ŷ = y) only for y in [0, 1]: at y = 5 it goes negative
     target_range=(0.0, 1.0),
     target_rule="cross-entropy (bce) needs targets within 0 … 1",
@@ -296,6 +300,7 @@ MSE = Loss(
     from_logit=False,
     bounded=True,
     kernel_gradient_factor=8.0,
+    help="MSE is ½·(ŷ − y)², whose output δ is (ŷ − y)·ŷ(1 − ŷ)",
 )
 
 LOSS_KINDS: dict[str, Loss] = {loss.name: loss for loss in (BCE, MSE)}

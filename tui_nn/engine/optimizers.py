@@ -167,6 +167,8 @@ class Optimizer:
     """The constants the quiz gives a learner, formatted with the given number format."""
     expected_drop: Callable[[float, float, int], float]
     """About how much one update takes off the loss (lr, ‖g‖, parameter count), if its step is short enough."""
+    help_lines: tuple[str, ...] = ()
+    """Its constants and conventions as the help screen lists them (Markdown lines; none for plain sgd)."""
 
     def numeric_rule(
         self, symbol: Sym, before: dict[Sym, float], upd: ScalarUpdate, t: int
@@ -269,6 +271,7 @@ MOMENTUM_RULE = Optimizer(
     quiz_constants=lambda fmt: (("β", fmt(MOMENTUM)),),
     # steps add up to 1/(1 − β) times one step
     expected_drop=lambda lr, norm, n_params: lr * norm * norm / (1.0 - BETA1),
+    help_lines=(f"**Momentum**: M ← β·M + ḡ, then w ← w − η·M, with β = {MOMENTUM:g} and M starting at 0.",),
 )
 
 ADAM = Optimizer(
@@ -313,6 +316,10 @@ ADAM = Optimizer(
     quiz_constants=lambda fmt: (("β₁", fmt(BETA1)), ("β₂", fmt(BETA2)), ("ε", f"{EPSILON:g}")),
     # each weight moves about η, against its gradient
     expected_drop=lambda lr, norm, n_params: lr * norm * math.sqrt(n_params),
+    help_lines=(
+        "**Adam**: M ← β₁·M + (1−β₁)·ḡ, S ← β₂·S + (1−β₂)·ḡ², M̂ = M/(1−β₁ᵗ), Ŝ = S/(1−β₂ᵗ),",
+        f"w ← w − η·M̂/(√Ŝ + ε), with β₁ = {BETA1:g}, β₂ = {BETA2:g}, ε = {EPSILON:g}; t counts updates from 1.",
+    ),
 )
 
 OPTIMIZER_KINDS: dict[str, Optimizer] = {rule.name: rule for rule in (SGD, MOMENTUM_RULE, ADAM)}
