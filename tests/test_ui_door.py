@@ -47,8 +47,6 @@ EXCEPTIONS = {
     ("renderables.py", "numpy"): "the truth table's sparkline and the point cloud's per-class counts",
     # Constants and name lists for text and choices, not their math (the operation registry of issue 22
     # item 1 will hand these over as values).
-    ("help.py", "activations"): "LEAKY_SLOPE in the help text",
-    ("help.py", "optimizers"): "β₁, β₂, ε and the momentum in the help text",
     ("settings.py", "activations"): "the names the settings screen offers",
     ("settings.py", "optimizers"): "the names the settings screen offers",
     ("settings.py", "losses"): "the names the settings screen offers",

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from tui_nn.engine import notation as n
-from tui_nn.engine.activations import ACTIVATIONS, Activation
+from tui_nn.engine.activations import ACTIVATIONS, LEAKY_SLOPE, Activation
 from tui_nn.engine.expr import Sym
 from tui_nn.engine.logbook import Entry
 from tui_nn.engine.losses import LOSS_KINDS
@@ -345,3 +345,24 @@ def reference_card(net: Network, optimizer: str) -> str:
     ]
     lines += [_row(*row) for row in OPTIMIZER_KINDS[optimizer].card_rows]
     return "\n".join(lines) + "\n"
+
+
+def conventions() -> str:
+    """The help screen's constants and conventions (Markdown), each operation's from its own definition."""
+    rules = "".join("- " + "\n  ".join(rule.help_lines) + "\n" for rule in OPTIMIZER_KINDS.values() if rule.help_lines)
+    losses = "; ".join(loss.help for loss in LOSS_KINDS.values())
+    return f"""\
+## Constants and conventions
+{rules}\
+- **ReLU** relu'(0) is taken as 0; **leaky ReLU** is z for z > 0, else {LEAKY_SLOPE:g}·z, and its
+  derivative {LEAKY_SLOPE:g} at z ≤ 0.
+- **Initialisation**: `normal:S` draws randn·S; `xavier` scales by √(1/n_in) (LeCun's scale, which
+  the tutorials call Xavier); `he` by √(2/n_in); `uniform:A` draws from [−A, A]; biases start at 0.
+  Weights come from one RandomState(seed), layer by layer, as `np.random.seed(s); randn(…)` would.
+- **Prediction**: class 1 when ŷ > 0.5.
+- **Loss**: {losses}.
+  The loss of an epoch is the mean over the data set, before that epoch's update.
+- **Epochs and batches**: an epoch is one pass over the data. With a batch size, each epoch shuffles
+  the rows with RandomState([seed, epoch]) and updates once per mini-batch; the walk's step count is
+  for the current mini-batch, shown as "batch k/n".
+"""

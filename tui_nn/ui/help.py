@@ -10,10 +10,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
-from tui_nn.engine.activations import LEAKY_SLOPE
-from tui_nn.engine.losses import LOSS_KINDS
 from tui_nn.engine.notation import GLOSSARY
-from tui_nn.engine.optimizers import OPTIMIZER_KINDS
+from tui_nn.engine.words import conventions
 from tui_nn.ui import keymap
 from tui_nn.ui.screen_size import SettlesAtTerminalSize
 
@@ -63,26 +61,6 @@ PANES = """\
   with the output's decision line: after training, XOR's four points fall on
   the right sides of one straight line. With more than two hidden units, their
   two principal directions are shown.
-"""
-
-
-def conventions() -> str:
-    rules = "".join("- " + "\n  ".join(rule.help_lines) + "\n" for rule in OPTIMIZER_KINDS.values() if rule.help_lines)
-    losses = "; ".join(loss.help for loss in LOSS_KINDS.values())
-    return f"""\
-## Constants and conventions
-{rules}\
-- **ReLU** relu'(0) is taken as 0; **leaky ReLU** is z for z > 0, else {LEAKY_SLOPE:g}·z, and its
-  derivative {LEAKY_SLOPE:g} at z ≤ 0.
-- **Initialisation**: `normal:S` draws randn·S; `xavier` scales by √(1/n_in) (LeCun's scale, which
-  the tutorials call Xavier); `he` by √(2/n_in); `uniform:A` draws from [−A, A]; biases start at 0.
-  Weights come from one RandomState(seed), layer by layer, as `np.random.seed(s); randn(…)` would.
-- **Prediction**: class 1 when ŷ > 0.5.
-- **Loss**: {losses}.
-  The loss of an epoch is the mean over the data set, before that epoch's update.
-- **Epochs and batches**: an epoch is one pass over the data. With a batch size, each epoch shuffles
-  the rows with RandomState([seed, epoch]) and updates once per mini-batch; the walk's step count is
-  for the current mini-batch, shown as "batch k/n".
 """
 
 
