@@ -24,14 +24,13 @@ from tui_nn.engine.lesson import (
     StepQuiz,
     WrittenQuiz,
     builtin_lesson,
-    load_lesson,
     parse_lesson,
     read_lesson,
-    rehearse,
 )
 from tui_nn.engine.quiz import check, next_question
 from tui_nn.engine.reason_words import describe
 from tui_nn.engine.reasons import Stuck
+from tui_nn.engine.rehearsal import load_lesson, rehearse
 from tui_nn.engine.session import build
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "lessons.md"

@@ -13,7 +13,8 @@ from rich.text import Text
 
 from tui_nn.cli import main
 from tui_nn.engine.config import Config
-from tui_nn.engine.lesson import builtin_lesson, load_lesson
+from tui_nn.engine.lesson import builtin_lesson
+from tui_nn.engine.rehearsal import load_lesson
 from tui_nn.engine.session import build
 from tui_nn.ui.app import TuiNN
 from tui_nn.ui.log import CalcLog

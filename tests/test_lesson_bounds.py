@@ -22,13 +22,12 @@ from tui_nn.engine.lesson import (
     WrittenQuiz,
     builtin_lesson,
     closing_page,
-    load_lesson,
     parse_lesson,
     questions_in,
-    rehearse,
     tables_as_text,
 )
 from tui_nn.engine.quiz import QuizScore, check, next_question, written_question
+from tui_nn.engine.rehearsal import load_lesson, rehearse
 from tui_nn.engine.session import build
 
 HEAD = "---\ntitle: T\n---\n"

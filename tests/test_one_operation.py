@@ -1,5 +1,5 @@
-"""An activation is one object: nothing outside its definition asks for it by name, and a new one
-(softplus) is one registry entry that every lens picks up."""
+"""An operation is one object: nothing outside its definition asks an activation, a loss or an
+optimizer for its name, and a new one (softplus) is one registry entry that every lens picks up."""
 
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ from tui_nn.engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, sigmoid_s
 from tui_nn.engine.config import Config
 from tui_nn.engine.datasets import load
 from tui_nn.engine.gradcheck import check, parameter_names
+from tui_nn.engine.losses import LOSS_KINDS
 from tui_nn.engine.network import InitSpec, Network
+from tui_nn.engine.optimizers import OPTIMIZER_KINDS
 from tui_nn.engine.session import build
 from tui_nn.engine.words import reference_card
 from tui_nn.ui.settings import FormSelect, SettingsScreen
@@ -28,12 +30,12 @@ from .test_ascii import screen_characters
 from .test_settings_keys import form, go_to
 
 PACKAGE = Path(__file__).resolve().parent.parent / "tui_nn"
-DEFINITIONS = {PACKAGE / "engine" / "activations.py"}
-NAMES = frozenset(ACTIVATIONS)
+DEFINITIONS = {PACKAGE / "engine" / f"{module}.py" for module in ("activations", "losses", "optimizers")}
+NAMES = frozenset(ACTIVATIONS) | frozenset(LOSS_KINDS) | frozenset(OPTIMIZER_KINDS)
 
 
 def _names_in(node: ast.AST) -> list[str]:
-    """The activation names a comparison operand spells out: a string, or a tuple/list/set of them."""
+    """The operation names a comparison operand spells out: a string, or a tuple/list/set of them."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in NAMES:
         return [node.value]
     if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
@@ -42,7 +44,7 @@ def _names_in(node: ast.AST) -> list[str]:
 
 
 def name_uses(source: str) -> list[tuple[int, str]]:
-    """(line, name) of every place the code branches on an activation's name: a comparison
+    """(line, name) of every place the code branches on an operation's name: a comparison
     (==, !=, in), a match case, or a table keyed by the names (a second home for what the object says)."""
     found: list[tuple[int, str]] = []
     for node in ast.walk(ast.parse(source)):
@@ -56,14 +58,14 @@ def name_uses(source: str) -> list[tuple[int, str]]:
     return found
 
 
-def test_no_activation_name_is_compared_outside_its_definition() -> None:
+def test_no_operation_name_is_compared_outside_its_definition() -> None:
     offenders = [
         f"{path.relative_to(PACKAGE.parent)}:{line}: {name!r}"
         for path in sorted(PACKAGE.rglob("*.py"))
         if path not in DEFINITIONS
         for line, name in name_uses(path.read_text(encoding="utf-8"))
     ]
-    assert not offenders, "ask the Activation object instead of its name:\n" + "\n".join(offenders)
+    assert not offenders, "ask the Activation, Loss or Optimizer object instead of its name:\n" + "\n".join(offenders)
 
 
 @pytest.mark.parametrize(
@@ -74,6 +76,10 @@ def test_no_activation_name_is_compared_outside_its_definition() -> None:
         'ok = "leaky_relu" != name',
         'match name:\n    case "softplus": pass',
         'FORMULAS = {"tanh": ("tanh(z)", "")}',
+        'if net.loss == "bce": pass',
+        'flags = rows if self.loss == "mse" else None',
+        'if known.optimizer in ("momentum", "adam"): pass',
+        'RULES = {"sgd": "θ ← θ − η·ḡ"}',
     ],
 )
 def test_the_name_scan_catches_each_way_of_branching_on_a_name(source: str) -> None:
@@ -82,7 +88,7 @@ def test_the_name_scan_catches_each_way_of_branching_on_a_name(source: str) -> N
 
 def test_the_name_scan_leaves_configuration_values_alone() -> None:
     # a preset naming its activation is a value handed to the registry, not a branch on it
-    assert not name_uses('PRESET = {"activation": "tanh"}\nnet = build("relu")')
+    assert not name_uses('PRESET = {"activation": "tanh", "optimizer": "adam"}\nnet = build("relu", "bce")')
 
 
 # --- softplus, added as one registry entry -----------------------------------------------------------

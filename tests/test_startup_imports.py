@@ -22,6 +22,7 @@ import pytest
 LATER = (
     "tui_nn.engine.quiz",
     "tui_nn.engine.lesson",
+    "tui_nn.engine.rehearsal",
     "tui_nn.engine.export",
     "tui_nn.engine.replay",
     "tui_nn.engine.own_input",

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from tui_nn.engine.config import Config
-from tui_nn.engine.lesson import load_lesson
 from tui_nn.engine.network import InitSpec
+from tui_nn.engine.rehearsal import load_lesson
 from tui_nn.engine.session import build
 from tui_nn.ui.app import TuiNN
 from tui_nn.ui.log import CalcLog

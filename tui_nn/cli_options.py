@@ -205,7 +205,8 @@ def _parse_pace(text: str) -> float | None:
 def read_lesson_option(value: str, flag: str = "--lesson") -> Lesson:
     """The built-in lesson (a bare --lesson), or a lesson file, read and rehearsed (LessonError
     names the file and the line of the first problem)."""
-    from tui_nn.engine.lesson import BUILTIN_LESSONS, LessonError, builtin_lesson, load_lesson
+    from tui_nn.engine.lesson import BUILTIN_LESSONS, LessonError, builtin_lesson
+    from tui_nn.engine.rehearsal import load_lesson
 
     if value == BUILT_IN_LESSON:
         return builtin_lesson()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from tui_nn.engine import config as cfg
-from tui_nn.engine.config import MAX_LR, MAX_PARAMETER, MIN_LR, Config, ConfigError
+from tui_nn.engine.config import MAX_LESSON_BYTES, MAX_LR, MAX_PARAMETER, MIN_LR, Config, ConfigError
 
 
 @dataclass(frozen=True)
@@ -346,11 +346,8 @@ def _out_of_range(field: str, value: int | float | str | None) -> str | None:
             return f"text must be an answer of at most {MAX_ANSWER} characters, not {len(value):,}"
         if field == "lesson" and isinstance(value, str) and not 0 < len(value) <= MAX_LESSON_NAME:
             return f"lesson must name the lesson (at most {MAX_LESSON_NAME} characters), not '{shown_text(value)}'"
-        if field == "markdown" and isinstance(value, str):
-            from tui_nn.engine.lesson import MAX_LESSON_BYTES  # the lesson parser's own bound
-
-            if len(value.encode("utf-8", "surrogatepass")) > MAX_LESSON_BYTES:
-                return f"markdown is larger than a lesson may be ({MAX_LESSON_BYTES // 1024} kB)"
+        if field == "markdown" and isinstance(value, str) and len(value.encode("utf-8", "surrogatepass")) > MAX_LESSON_BYTES:
+            return f"markdown is larger than a lesson may be ({MAX_LESSON_BYTES // 1024} kB)"
         return None
     number = finite(value)
     shown = shown_number(value)

@@ -39,6 +39,7 @@ MIN_LR, MAX_LR = 1e-12, 1e6
 # uniform(−A, A) (its width 2A overflows).
 MAX_INIT_SCALE = 1e6
 MAX_PARAMETER = 1e6  # what-if values beyond this are refused: no float64 network needs them
+MAX_LESSON_BYTES = 256 * 1024  # a lesson file or a recorded lesson's text (the built-in lesson is about 12 kB)
 SHOWN_CHARACTERS = 24  # of a value echoed in an error message
 MAX_DIGITS = 30  # of a whole number: far beyond every bound here, far below int()'s own limit of 4,300
 

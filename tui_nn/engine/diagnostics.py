@@ -15,9 +15,10 @@ from typing import Literal, cast
 import numpy as np
 
 from tui_nn.engine.history import History
+from tui_nn.engine.losses import LOSS_KINDS
 from tui_nn.engine.network import Network, accuracy
 from tui_nn.engine.notation import Names
-from tui_nn.engine.optimizers import BETA1
+from tui_nn.engine.optimizers import OPTIMIZER_KINDS
 from tui_nn.engine.reasons import Diagnosis, RateTooHigh, Stuck, UnitTrouble
 from tui_nn.engine.training import Trainer, suggested_rate
 
@@ -170,23 +171,14 @@ def _patterns(
 def chance_loss(loss: str, y: np.ndarray) -> float:
     """The loss of predicting the class balance ȳ for every sample: a network that learned nothing
     about the inputs (ln 2 per output for balanced BCE, its entropy otherwise; ½·var(y) for MSE)."""
-    p = y.mean(axis=0)
-    if loss == "bce":
-        with np.errstate(divide="ignore", invalid="ignore"):
-            terms = np.where(p > 0, p * np.log(p), 0.0) + np.where(p < 1, (1 - p) * np.log(1 - p), 0.0)
-        return float(-terms.sum())
-    return float(0.5 * y.var(axis=0).sum())
+    return LOSS_KINDS[loss].chance(y)
 
 
 def expected_drop(optimizer: str, lr: float, norm: float, n_params: int) -> float:
     """About how much one update takes off the loss if its step is short enough for the first-order
     picture to hold: η‖g‖² for SGD, η‖g‖²/(1 − β) for momentum (steps add up to 1/(1 − β) times),
     and η‖g‖√n for Adam (each weight moves about η, against its gradient)."""
-    if optimizer == "momentum":
-        return lr * norm * norm / (1.0 - BETA1)
-    if optimizer == "adam":
-        return lr * norm * math.sqrt(n_params)
-    return lr * norm * norm
+    return OPTIMIZER_KINDS[optimizer].expected_drop(lr, norm, n_params)
 
 
 def run_diagnosis(

@@ -20,6 +20,7 @@ import numpy as np
 from tui_nn.engine import notation as n
 from tui_nn.engine.diagnostics import SATURATED, unit_states
 from tui_nn.engine.expr import Expr, Mul, Sym, num
+from tui_nn.engine.losses import LOSS_KINDS
 from tui_nn.engine.narrate import Narrator
 from tui_nn.engine.network import Network
 from tui_nn.engine.notation import parameter_label
@@ -255,14 +256,11 @@ def _product(stepper: Stepper, k: int, element: Element, gradient: float) -> tup
     saturated = None
     symbols: list[Expr]
     numbers: list[Expr]
-    if net.loss == "bce":
-        # ∂L/∂ŷ = (ŷ − y)/(ŷ(1 − ŷ)): when σ rounds ŷ to exactly 0 or 1 this divides by 0 (or, on
-        # the brink, overflows), yet the product with ∂ŷ/∂z is ŷ − y, finite: write that instead
-        dl_dy = (a_out - y) / dy_dz if dy_dz != 0.0 else math.inf
-        if math.isfinite(a_out) and not math.isfinite(dl_dy):  # a NaN ŷ (diverged) is shown as it is
-            saturated = _saturated_sentence(a_out, dy_dz)
-    else:
-        dl_dy = a_out - y
+    dl_dy = LOSS_KINDS[net.loss].output_gradient(a_out, y, dy_dz)
+    # where ∂L/∂ŷ is not a number (cross-entropy when σ rounds ŷ to exactly 0 or 1), the product with
+    # ∂ŷ/∂z still is, ŷ − y: write that instead; a NaN ŷ (diverged) is shown as it is
+    if math.isfinite(a_out) and not math.isfinite(dl_dy):
+        saturated = _saturated_sentence(a_out, dy_dz)
     if saturated is None:
         symbols = [
             Sym("∂L/∂ŷ", r"\frac{\partial L}{\partial \hat{y}}"),

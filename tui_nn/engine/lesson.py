@@ -11,7 +11,7 @@ documented in docs/lessons.md.
 Files are not trusted: a lesson is read through `safe_files.read_limited` (regular files of at
 most 256 KiB), must be UTF-8 without control characters, and every value is checked by the
 same functions as the command line before anything is built. Each problem is one LessonError,
-`lesson.md line 12: unknown directive 'stepz' (did you mean 'steps'?)`. `rehearse` then
+`lesson.md line 12: unknown directive 'stepz' (did you mean 'steps'?)`. `rehearsal.rehearse` then
 applies every chapter in a Controller, so a directive the engine would refuse where it stands
 (`finish-backward` before the forward pass is done) is reported with its line too.
 """
@@ -31,17 +31,14 @@ from typing import Literal, get_args
 
 from tui_nn.engine import actions as act
 from tui_nn.engine import config as cfg
-from tui_nn.engine.config import MAX_PARAMETER, Config, ConfigError
-from tui_nn.engine.controller import Controller
+from tui_nn.engine.config import MAX_LESSON_BYTES, MAX_PARAMETER, Config, ConfigError
 from tui_nn.engine.datasets import load
 from tui_nn.engine.network import Network
 from tui_nn.engine.notation import Names, parse_parameter
-from tui_nn.engine.quiz import STYLES, Question, QuizScore, Style, next_question, written_question
+from tui_nn.engine.quiz import STYLES, Question, QuizScore, Style, written_question
 from tui_nn.engine.safe_files import read_limited, shown_path, size_text
-from tui_nn.engine.session import build
 from tui_nn.engine.walk import forward_step_count, sample_step_count
 
-MAX_LESSON_BYTES = 256 * 1024  # the built-in lesson is about 12 kB
 MAX_CHAPTERS = 100
 MAX_STEPS = 10_000  # micro-steps one chapter may walk (`steps` and `walk-to` together): about 0.2 s
 MAX_EPOCHS = 20_000  # epochs one chapter may train…
@@ -150,22 +147,6 @@ def read_lesson(path: str | os.PathLike[str]) -> Lesson:
     return parse_lesson(text, name)
 
 
-def load_lesson(source: str | os.PathLike[str], *, name: str | None = None, rehearsed: bool = True) -> Lesson:
-    """A lesson from a file path, or from its text (a str that starts with the front matter's
-    '---' or holds a newline: no file name does).
-
-    With `rehearsed` (the default) every chapter is also applied in a Controller (`rehearse`),
-    so a file that loads is one whose every chapter works.
-    """
-    if isinstance(source, str) and ("\n" in source or source.lstrip("\ufeff \t").startswith("---")):
-        lesson = parse_lesson(source, name or "lesson")
-    else:
-        lesson = read_lesson(source)
-    if rehearsed:
-        rehearse(lesson)
-    return lesson
-
-
 BUILTIN_LESSONS = ("xor",)
 
 
@@ -182,30 +163,6 @@ def parse_lesson(text: str, name: str = "lesson") -> Lesson:
     if len(text.encode("utf-8", "surrogatepass")) > MAX_LESSON_BYTES:
         raise LessonError(f"{name}: is larger than {size_text(MAX_LESSON_BYTES)}, the most a lesson file may be")
     return _Parser(text, name).lesson()
-
-
-def rehearse(lesson: Lesson) -> None:
-    """Apply every chapter's actions in a Controller, in order, as the app will.
-
-    LessonError names the line of the first directive the engine refuses where it stands (a
-    warning or error message from the Controller). A `train` that diverges or reaches its
-    target is what training did, not a refusal: it passes.
-    """
-    try:
-        controller = Controller(build(lesson.config))
-    except (ConfigError, ValueError) as error:
-        raise LessonError(f"{lesson.name}: {error}") from None
-    for chapter in lesson.chapters:
-        for action, (line, directive) in zip(chapter.actions, chapter.origins, strict=True):
-            outcome = controller.apply(action)
-            message = outcome.message
-            if message is not None and message.tone in ("warn", "error") and not isinstance(action, act.Train):
-                raise LessonError(f"{lesson.name} line {line}: {directive}: {message.text}")
-        if isinstance(chapter.question, StepQuiz):
-            for asked in range(chapter.question.count):
-                if asked:
-                    controller.apply(act.Next())  # each answer reveals its step, then the next is asked
-                next_question(controller.stepper, chapter.question.style)
 
 
 # --- the parser --------------------------------------------------------------------------------

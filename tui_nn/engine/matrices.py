@@ -31,9 +31,9 @@ from typing import Literal
 import numpy as np
 
 from tui_nn.engine.datasets import Dataset
-from tui_nn.engine.losses import output_delta
+from tui_nn.engine.losses import LOSS_KINDS, output_delta
 from tui_nn.engine.network import Network
-from tui_nn.engine.optimizers import BETA1, BETA2, EPSILON, MOMENTUM, OptimizerState, apply
+from tui_nn.engine.optimizers import OPTIMIZER_KINDS, OptimizerState, apply
 from tui_nn.engine.records import Phase, Step, StepKind
 from tui_nn.engine.stepper import Stepper
 
@@ -76,24 +76,10 @@ class BatchMatrices:
         return grad
 
 
-def softplus(z: np.ndarray) -> np.ndarray:
-    """ln(1 + e^z) without overflow."""
-    return np.asarray(np.logaddexp(0.0, z))
-
-
 def sample_losses(loss: str, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Each sample's loss (m×1), summed over output units.
-
-    bce: −[y·ln ŷ + (1−y)·ln(1−ŷ)], written from z as y·ln(1+e^−z) + (1−y)·ln(1+e^z), term by
-    term as the walk does (exact for any z; the equal softplus(z) − y·z loses every digit when
-    ŷ is confidently right). mse: ½·(ŷ − y)².
-    """
+    """Each sample's loss (m×1), summed over output units, as the loss computes it element by element."""
     with np.errstate(all="ignore"):
-        if loss == "bce":
-            towards_one, towards_zero = softplus(-z), softplus(z)
-            per = np.where(y == 1.0, towards_one, np.where(y == 0.0, towards_zero, y * towards_one + (1.0 - y) * towards_zero))
-        else:
-            per = 0.5 * (a - y) ** 2
+        per = LOSS_KINDS[loss].samples(z, a, y)
     return np.asarray(per.sum(axis=1, keepdims=True))
 
 
@@ -352,12 +338,12 @@ class _Builder:
     def _loss_code(self, rows: str) -> str:
         """The loss of every sample (rows = "") or of one row (rows = "[r]"), summed over outputs."""
         out, y = f"A{self.L}{rows}", f"Y{rows}"
-        bce = self.net.loss == "bce"
-        core = f"-({y} * np.log({out}) + (1 - {y}) * np.log(1 - {out}))" if bce else f"0.5 * ({out} - {y}) ** 2"
+        kind = LOSS_KINDS[self.net.loss]
+        core = kind.numpy(out, y)
         if not rows and self.net.sizes[-1] == 1:
             return core
         total = ".sum()" if rows else ".sum(axis=1, keepdims=True)"
-        return (core if bce else f"({core})") + total
+        return (f"({core})" if kind.numpy_grouped else core) + total
 
     def _loss(self, step: Step) -> _Parts:
         r, mats, L = self.row(step), self.mats, self.L
@@ -370,9 +356,7 @@ class _Builder:
                 Shown("Y", mats.y, rows=frozenset({r})),
                 Shown("L", mats.losses, "result", focus=(r, 0)),
             ],
-            notes="computed from Z as Y * np.logaddexp(0, -Z) + (1 - Y) * np.logaddexp(0, Z): equal, and finite"
-            if self.net.loss == "bce"
-            else "",
+            notes=LOSS_KINDS[self.net.loss].numpy_note,
         )
 
     def _batch_loss(self, step: Step) -> _Parts:
@@ -400,11 +384,8 @@ class _Builder:
         result = Shown(f"dZ{k}", dz, "result", rows=frozenset({r}), focus=(r, j))
         if k == self.L:
             out, a = f"A{k}", mats.a[k]
-            if self.net.loss == "bce":
-                code, scalar = f"dZ{k} = {out} - Y", f"dZ{k}{at} = {out}{at} - Y{at}"
-            else:
-                code = f"dZ{k} = ({out} - Y) * {out} * (1 - {out})"
-                scalar = f"dZ{k}{at} = ({out}{at} - Y{at}) * {out}{at} * (1 - {out}{at})"
+            numpy_delta = LOSS_KINDS[self.net.loss].numpy_delta
+            code, scalar = f"dZ{k} = {numpy_delta(out, 'Y')}", f"dZ{k}{at} = {numpy_delta(out + at, 'Y' + at)}"
             return _Parts(
                 (code,),
                 f"{shape_text(a)} - {shape_text(mats.y)} → {shape_text(dz)}",
@@ -492,41 +473,18 @@ class _Builder:
         g, cells, at = f"d{name}", frozenset({(i, j)}), f"[{i}, {j}]"
         shown = [Shown(name, part(net.params), cells=cells), Shown(g, part(grad), cells=cells)]
         shape = shape_text(shown[0].values)
-        lr = f"lr = {p.lr:g}"
-        if p.optimizer == "sgd":
-            return _Parts(
-                (f"{name} -= lr * {g}",),
-                f"{shape} -= lr * {shape}",
-                (f"{name}{at} -= lr * {g}{at}",),
-                [*shown, Shown(f"{name} (new)", part(new_params), "result", focus=(i, j))],
-                notes=lr,
-            )
-        mom = f"M_{name}"
-        shown.append(Shown(f"{mom} (new)", part(new_state.first), "result", cells=cells))
-        if p.optimizer == "momentum":
-            return _Parts(
-                (f"{mom} = beta * {mom} + {g}", f"{name} -= lr * {mom}"),
-                f"{shape} = beta * {shape} + {shape};  {shape} -= lr * {shape}",
-                (f"{mom}{at} = beta * {mom}{at} + {g}{at}", f"{name}{at} -= lr * {mom}{at}"),
-                [*shown, Shown(f"{name} (new)", part(new_params), "result", focus=(i, j))],
-                notes=f"{lr}, beta = {MOMENTUM:g}",
-            )
-        sq = f"S_{name}"
-        shown.append(Shown(f"{sq} (new)", part(new_state.second), "result", cells=cells))
-
-        def adam(x: str) -> tuple[str, ...]:
-            return (
-                f"{mom}{x} = beta1 * {mom}{x} + (1 - beta1) * {g}{x}",
-                f"{sq}{x} = beta2 * {sq}{x} + (1 - beta2) * {g}{x} ** 2",
-                f"{name}{x} -= lr * ({mom}{x} / (1 - beta1 ** t)) / (np.sqrt({sq}{x} / (1 - beta2 ** t)) + eps)",
-            )
-
+        rule = OPTIMIZER_KINDS[p.optimizer]
+        mom, sq = f"M_{name}", f"S_{name}"
+        if rule.keeps_first:
+            shown.append(Shown(f"{mom} (new)", part(new_state.first), "result", cells=cells))
+        if rule.keeps_second:
+            shown.append(Shown(f"{sq} (new)", part(new_state.second), "result", cells=cells))
         return _Parts(
-            adam(""),
-            f"{shape} from {shape}, {shape} and {shape}, element by element",
-            adam(at),
+            rule.numpy(name, g, mom, sq, ""),
+            rule.numpy_shapes(shape),
+            rule.numpy(name, g, mom, sq, at),
             [*shown, Shown(f"{name} (new)", part(new_params), "result", focus=(i, j))],
-            notes=f"{lr}, beta1 = {BETA1:g}, beta2 = {BETA2:g}, eps = {EPSILON:g}, t = {new_state.t}",
+            notes=f"lr = {p.lr:g}{rule.numpy_constants(new_state.t)}",
         )
 
     def _update_w(self, step: Step) -> _Parts:

@@ -19,34 +19,28 @@ import numpy as np
 
 from tui_nn.engine import notation as n
 from tui_nn.engine.expr import (
-    HALF,
     MINUS,
     ONE,
     Add,
     Call,
     Div,
-    Exp,
     Expr,
     Formatter,
     Group,
     Lit,
     Mul,
-    Neg,
     Num,
-    Pow,
-    Sqrt,
-    Sub,
     Sym,
     evaluate,
     has_symbols,
     lit,
     map_leaves,
-    natural_log,
     num,
     rounding_scale,
 )
+from tui_nn.engine.losses import LOSS_KINDS
 from tui_nn.engine.network import Network
-from tui_nn.engine.optimizers import BETA1, BETA2, EPSILON, MOMENTUM, OptimizerState, ScalarUpdate
+from tui_nn.engine.optimizers import OPTIMIZER_KINDS, THETA, Optimizer, OptimizerState, ScalarUpdate
 from tui_nn.engine.records import Equation, Header, Key, NumberFormat, Step
 from tui_nn.engine.walk import SampleTables, UpdateTables, parameter_key, parameter_order
 
@@ -60,10 +54,6 @@ def zero_input_note(source: str) -> str:
 
 CANCELLED = "the samples' gradients cancel: ḡ is 0 up to float64 rounding, and the update uses the rounded value"
 LISTED = 6  # samples listed one by one in a batch mean; more are shown as first, second, …, last
-
-
-def ln(argument: Expr) -> Call:
-    return Call("ln", r"\ln", (argument,), spaced=True, fn=natural_log)
 
 
 def last_place(value: float, fmt: NumberFormat) -> float:
@@ -229,32 +219,16 @@ class Narrator:
         L = self.net.n_layers
         out, out_z = t.a[L], t.z[L - 1]
         several = len(out) > 1
-        if self.net.loss == "bce":
-            symbolic: Expr = Neg(
-                Group(
-                    Add(
-                        (
-                            Mul((n.TARGET, ln(n.OUTPUT))),
-                            Mul((Group(Sub(ONE, n.TARGET, tight=True)), ln(Sub(ONE, n.OUTPUT, tight=True)))),
-                        )
-                    ),
-                    "[]",
-                )
-            )
-            classic = _sum([self._bce_numbers(a, y) for a, y in zip(out, t.y, strict=True)])
-            forms: tuple[Expr, ...] = (symbolic, classic)
-            note = None
-            if not reproduces(classic, t.loss, self.fmt):
-                # ŷ printed as 1.0000 or 0.0000: ln of it is not the loss. Write it from z, as computed.
-                logit_symbolic = _sum([self._bce_logit(n.Z, y) for y in t.y])
-                logit_numbers = _sum([self._bce_logit(num(z), y) for z, y in zip(out_z, t.y, strict=True)])
-                forms = (symbolic, logit_symbolic, logit_numbers)
-                note = "written from z: ŷ is too close to 0 or 1 for ln ŷ to be read from its digits"
-        else:
-            symbolic = Mul((HALF, Pow(Group(Sub(n.OUTPUT, n.TARGET)), TWO)))
-            numbers = _sum([Mul((HALF, Pow(Sub(num(a), num(y)), TWO))) for a, y in zip(out, t.y, strict=True)])
-            forms = (symbolic, numbers)
-            note = None
+        loss = LOSS_KINDS[self.net.loss]
+        classic = _sum([loss.numbers(a, y) for a, y in zip(out, t.y, strict=True)])
+        forms: tuple[Expr, ...] = (loss.formula, classic)
+        note = None
+        if loss.logit_numbers is not None and not reproduces(classic, t.loss, self.fmt):
+            # ŷ printed as 1.0000 or 0.0000: ln of it is not the loss. Write it from z, as computed.
+            logit_symbolic = _sum([loss.logit_numbers(n.Z, y) for y in t.y])
+            logit_numbers = _sum([loss.logit_numbers(num(z), y) for z, y in zip(out_z, t.y, strict=True)])
+            forms = (loss.formula, logit_symbolic, logit_numbers)
+            note = "written from z: ŷ is too close to 0 or 1 for ln ŷ to be read from its digits"
         if several:
             forms = (Call("Σₖ", r"\sum_k", (forms[0],)), *forms[1:])
         return Step(
@@ -271,50 +245,15 @@ class Narrator:
             note=note,
         )
 
-    @staticmethod
-    def _bce_numbers(a: float, y: float) -> Expr:
-        """−ln ŷ when y = 1, −ln(1−ŷ) when y = 0, the whole −[y·ln ŷ + (1−y)·ln(1−ŷ)] otherwise."""
-        if y == 1.0:
-            return Neg(ln(num(a)))
-        if y == 0.0:
-            return Neg(ln(Sub(ONE, num(a), tight=True)))
-        return Neg(
-            Group(
-                Add(
-                    (
-                        Mul((num(y), ln(num(a)))),
-                        Mul((Group(Sub(ONE, num(y), tight=True)), ln(Sub(ONE, num(a), tight=True)))),
-                    )
-                ),
-                "[]",
-            )
-        )
-
-    @staticmethod
-    def _bce_logit(z: Expr, y: float) -> Expr:
-        """−ln σ(z) = ln(1 + e^−z) and −ln(1 − σ(z)) = ln(1 + e^z): exact, and finite for any z."""
-        towards_one = ln(Add((ONE, Exp(Neg(z)))))
-        towards_zero = ln(Add((ONE, Exp(z))))
-        if y == 1.0:
-            return towards_one
-        if y == 0.0:
-            return towards_zero
-        return Add((Mul((num(y), towards_one)), Mul((num(1.0 - y), towards_zero))))
-
     def _backward(self, params: np.ndarray, t: SampleTables, epoch: int) -> list[Step]:
         net, names = self.net, self.names
         L = net.n_layers
         steps: list[Step] = []
         header: Header | None = Header("backward", epoch, t.sample, t.x, t.y)
+        loss = LOSS_KINDS[net.loss]
         for k, (a, y) in enumerate(zip(t.a[L], t.y, strict=True)):
             d = t.delta[L - 1][k]
-            difference = Sub(num(a), num(y))
-            if net.loss == "bce":
-                forms: tuple[Expr, ...] = (n.DL_DZ, Sub(n.OUTPUT, n.TARGET), difference)
-            else:
-                slope = Mul((num(a), Sub(ONE, num(a))))
-                numbers = Mul((Group(difference), slope))
-                forms = (n.DL_DZ, Mul((Group(Sub(n.OUTPUT, n.TARGET)), n.OUTPUT, Sub(ONE, n.OUTPUT))), numbers)
+            forms: tuple[Expr, ...] = (n.DL_DZ, loss.delta_formula, loss.delta_numbers(a, y))
             steps.append(
                 Step(
                     phase="backward",
@@ -454,11 +393,8 @@ class Narrator:
         epoch, batch_index, n_batches = where
         names = self.names
         m = len(u.losses)
-        constants: tuple[tuple[Sym, float], ...] = ()
-        if optimizer == "momentum":
-            constants = ((n.BETA, MOMENTUM),)
-        elif optimizer == "adam":
-            constants = ((n.BETA1, BETA1), (n.BETA2, BETA2), (n.EPSILON, EPSILON), (n.STEP_COUNT, float(u.t)))
+        rule = OPTIMIZER_KINDS[optimizer]
+        constants = rule.constants + (((n.STEP_COUNT, float(u.t)),) if rule.counts_steps else ())
         header: Header | None = Header(
             "update",
             epoch,
@@ -504,7 +440,7 @@ class Narrator:
                     note = CANCELLED
             upd = u.updates[index]
             theta = float(start_params[index])
-            equations = (mean_eq, *self._rule(optimizer, symbol, theta, g, lr, upd, start_state, index, u.t))
+            equations = (mean_eq, *self._rule(rule, symbol, theta, g, lr, upd, start_state, index, u.t))
             key = parameter_key(l, i, j)
             steps.append(
                 Step(
@@ -528,7 +464,7 @@ class Narrator:
 
     def _rule(
         self,
-        optimizer: str,
+        rule: Optimizer,
         symbol: Sym,
         theta: float,
         g: float,
@@ -539,87 +475,12 @@ class Narrator:
         t: int,
     ) -> tuple[Equation, ...]:
         """The optimizer's update of one parameter, one true line per quantity it changes."""
-        if optimizer == "sgd":
-            return (
-                self.eq(
-                    symbol,
-                    (Sub(symbol, Mul((n.ETA, n.MEAN_GRADIENT))), Sub(num(theta), Mul((num(lr), num(g))))),
-                    upd.new_value,
-                    "←",
-                ),
-            )
-        old_first = float(start_state.first[index]) if start_state.first.size else 0.0
-        if optimizer == "momentum":
-            return (
-                self.eq(
-                    n.MOMENTUM,
-                    (
-                        Add((Mul((n.BETA, n.MOMENTUM)), n.MEAN_GRADIENT)),
-                        Add((Mul((lit(MOMENTUM), num(old_first))), num(g))),
-                    ),
-                    upd.first,
-                    "←",
-                ),
-                self.eq(
-                    symbol,
-                    (Sub(symbol, Mul((n.ETA, n.MOMENTUM))), Sub(num(theta), Mul((num(lr), num(upd.first))))),
-                    upd.new_value,
-                    "←",
-                ),
-            )
-        old_second = float(start_state.second[index]) if start_state.second.size else 0.0
-        one_minus_b1 = Lit(f"{1 - BETA1:.1f}", f"{1 - BETA1:.1f}", 1.0 - BETA1)
-        one_minus_b2 = Lit(f"{1 - BETA2:.3f}", f"{1 - BETA2:.3f}", 1.0 - BETA2)
-        t_lit = lit(t)
-        return (
-            self.eq(
-                n.MOMENTUM,
-                (
-                    Add((Mul((n.BETA1, n.MOMENTUM)), Mul((Group(Sub(ONE, n.BETA1, tight=True)), n.MEAN_GRADIENT)))),
-                    Add((Mul((lit(BETA1), num(old_first))), Mul((one_minus_b1, num(g))))),
-                ),
-                upd.first,
-                "←",
-            ),
-            self.eq(
-                n.SQUARES,
-                (
-                    Add(
-                        (
-                            Mul((n.BETA2, n.SQUARES)),
-                            Mul((Group(Sub(ONE, n.BETA2, tight=True)), Pow(n.MEAN_GRADIENT, TWO))),
-                        )
-                    ),
-                    Add((Mul((lit(BETA2), num(old_second))), Mul((one_minus_b2, Pow(num(g), TWO))))),
-                ),
-                upd.second,
-                "←",
-            ),
-            self.eq(
-                n.MOMENTUM_HAT,
-                (
-                    Div(n.MOMENTUM, Sub(ONE, Pow(n.BETA1, n.STEP_COUNT))),
-                    Div(num(upd.first), Sub(ONE, Pow(lit(BETA1), t_lit))),
-                ),
-                upd.first_hat,
-            ),
-            self.eq(
-                n.SQUARES_HAT,
-                (
-                    Div(n.SQUARES, Sub(ONE, Pow(n.BETA2, n.STEP_COUNT))),
-                    Div(num(upd.second), Sub(ONE, Pow(lit(BETA2), t_lit))),
-                ),
-                upd.second_hat,
-            ),
-            self.eq(
-                symbol,
-                (
-                    Sub(symbol, Mul((n.ETA, Div(n.MOMENTUM_HAT, Add((Sqrt(n.SQUARES_HAT), n.EPSILON)))))),
-                    Sub(num(theta), Mul((num(lr), Div(num(upd.first_hat), Add((Sqrt(num(upd.second_hat)), lit(EPSILON))))))),
-                ),
-                upd.new_value,
-                "←",
-            ),
+        before = {THETA: theta, n.ETA: lr, n.MEAN_GRADIENT: g}
+        before[n.MOMENTUM] = float(start_state.first[index]) if start_state.first.size else 0.0
+        before[n.SQUARES] = float(start_state.second[index]) if start_state.second.size else 0.0
+        return tuple(
+            self.eq(lhs, (symbolic, numbers), value, relation)
+            for lhs, symbolic, numbers, value, relation in rule.numeric_rule(symbol, before, upd, t)
         )
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tui_nn.engine.datasets import MAX_FEATURE, Dataset
+from tui_nn.engine.losses import LOSS_KINDS
 from tui_nn.engine.narrate import Narrator
 from tui_nn.engine.network import Network
 from tui_nn.engine.optimizers import OptimizerState, new_state
@@ -47,10 +48,12 @@ def check_input(x: Sequence[float], y: Sequence[float], n_in: int, n_out: int, l
                 return f"{name} must be finite numbers, not {value}"
             if abs(value) > MAX_VALUE:
                 return f"{name} {value:g} is refused: values must be within ±{MAX_VALUE:g}"
-    # −[y·ln ŷ + (1−y)·ln(1−ŷ)] is a loss (≥ 0, least at ŷ = y) only for y in [0, 1]: at y = 5 it goes negative
-    outside = next((value for value in y if not 0.0 <= value <= 1.0), None) if loss == "bce" else None
-    if outside is not None:
-        return f"the target {outside:g} is refused: cross-entropy (bce) needs targets within 0 … 1"
+    kind = LOSS_KINDS[loss] if loss is not None else None
+    if kind is not None and kind.target_range is not None:
+        low, high = kind.target_range
+        outside = next((value for value in y if not low <= value <= high), None)
+        if outside is not None:
+            return f"the target {outside:g} is refused: {kind.target_rule}"
     return None
 
 

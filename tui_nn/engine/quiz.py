@@ -37,11 +37,11 @@ from tui_nn.engine.expr import (
     parse_number,
     text,
 )
-from tui_nn.engine.losses import LOSSES, bce_from_logit_scalar, output_delta
+from tui_nn.engine.losses import LOSS_KINDS
 from tui_nn.engine.narrate import LISTED
 from tui_nn.engine.network import Network
 from tui_nn.engine.notation import Names, gradient
-from tui_nn.engine.optimizers import BETA1, BETA2, EPSILON, MOMENTUM, OptimizerState, scalar_update
+from tui_nn.engine.optimizers import OPTIMIZER_KINDS, OptimizerState, scalar_update
 from tui_nn.engine.records import NumberFormat, Step
 from tui_nn.engine.stepper import Stepper
 from tui_nn.engine.walk import SampleTables
@@ -55,12 +55,6 @@ Outcome = Literal["right", "wrong", "invalid"]
 
 MOST_CHOICES = 20  # "which parameter moves most" is asked of networks with at most this many parameters
 SHOWN_INPUT = 24  # characters of a malformed answer repeated back in the message
-
-RULES = {
-    "sgd": "θ ← θ − η·ḡ",
-    "momentum": "M ← β·M + ḡ, then θ ← θ − η·M",
-    "adam": "θ ← θ − η·M̂/(√Ŝ + ε)",
-}
 
 
 @dataclass(frozen=True)
@@ -378,20 +372,16 @@ def _update_givens(step: Step, known: Known, names: Names) -> tuple[Given, ...]:
         result += [Given(f"Σₛ ∂L/∂{name}", fmt(math.fsum(grads))), Given("m", str(m))]
     else:
         result += [Given(f"∂L/∂{name} per sample", ", ".join(fmt(g) for g in grads)), Given("m", str(m))]
-    if known.optimizer in ("momentum", "adam"):
+    rule = OPTIMIZER_KINDS[known.optimizer]
+    if rule.keeps_first:
         first = float(known.state.first[index]) if known.state.first.size else 0.0
         result.append(Given("M before", fmt(first)))
-    if known.optimizer == "momentum":
-        result.append(Given("β", fmt(MOMENTUM)))
-    if known.optimizer == "adam":
+    if rule.keeps_second:
         second = float(known.state.second[index]) if known.state.second.size else 0.0
-        result += [
-            Given("S before", fmt(second)),
-            Given("t", str(known.state.t + 1)),
-            Given("β₁", fmt(BETA1)),
-            Given("β₂", fmt(BETA2)),
-            Given("ε", f"{EPSILON:g}"),
-        ]
+        result.append(Given("S before", fmt(second)))
+    if rule.counts_steps:
+        result.append(Given("t", str(known.state.t + 1)))
+    result += [Given(name, shown) for name, shown in rule.quiz_constants(fmt)]
     return tuple(result)
 
 
@@ -426,19 +416,7 @@ def _sample_slips(step: Step, known: Known) -> list[Slip]:
         if len(t.y) != 1:
             return []
         y_hat, target, logit = t.a[out][0], t.y[0], t.z[out - 1][0]
-        if net.loss == "bce":
-            return [
-                Slip(-value, "that is the loss without its minus sign: ln of a number below 1 is negative"),
-                Slip(
-                    bce_from_logit_scalar(logit, 1.0 - target),
-                    "that takes the wrong term: for y = 1 it is −ln ŷ, for y = 0 −ln(1−ŷ)",
-                ),
-                Slip(0.5 * (y_hat - target) ** 2, "that is the squared error ½(ŷ − y)²: this network's loss is cross-entropy"),
-            ]
-        return [
-            Slip(2 * value, "that is (ŷ − y)² without the ½"),
-            Slip(bce_from_logit_scalar(logit, target), "that is the cross-entropy loss: this network's loss is ½(ŷ − y)²"),
-        ]
+        return [Slip(wrong, why) for wrong, why in LOSS_KINDS[net.loss].loss_slips(value, y_hat, target, logit)]
     if step.unit is None:
         return []
     if step.kind == "z":
@@ -475,15 +453,10 @@ def _sample_slips(step: Step, known: Known) -> list[Slip]:
             Slip(-value, "that is y − ŷ: the sign is flipped (δ = ∂L/∂z, and ŷ above y means z should fall)"),
             Slip(t.a[out][k], "that is ŷ itself: ŷ was used for δ, y not subtracted"),
         ]
-        for other_loss in LOSSES:
-            if other_loss != net.loss:
-                wrong = float(output_delta(other_loss, outputs, targets)[0])
-                why = (
-                    "that leaves out σ'(z) = ŷ(1 − ŷ): with ½(ŷ − y)² it does not cancel"
-                    if net.loss == "mse"
-                    else "that multiplies by σ'(z) = ŷ(1 − ŷ): with cross-entropy it cancels"
-                )
-                found.append(Slip(wrong, why))
+        own_loss = LOSS_KINDS[net.loss]
+        for other_loss in LOSS_KINDS.values():
+            if other_loss is not own_loss:
+                found.append(Slip(float(other_loss.delta(outputs, targets)[0]), own_loss.wrong_delta_slip))
         return found
     if step.kind == "delta":
         below, i = step.layer, step.unit
@@ -749,7 +722,7 @@ def moves_most(records: Sequence[Step], fmt: NumberFormat) -> Question | None:
     largest = max(abs(m) for m in moves.values())
     right = [name for name, m in moves.items() if abs(m) >= largest * (1 - 1e-12)]
     first = updates[0]
-    rule = RULES[optimizer_of(first)]
+    rule = optimizer_of(first).rule_text
     shown = " or ".join(f"{name} (it moves by {fmt(moves[name])})" for name in right)
     return Question(
         "update",

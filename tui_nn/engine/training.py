@@ -40,6 +40,7 @@ from tui_nn.engine import optimizers
 from tui_nn.engine.activations import LOGIT_ABOVE_HALF, Activation
 from tui_nn.engine.datasets import Dataset
 from tui_nn.engine.history import History
+from tui_nn.engine.losses import LOSS_KINDS
 from tui_nn.engine.network import Network
 from tui_nn.engine.optimizers import OptimizerState
 from tui_nn.engine.reasons import Diverged, DivergenceCause, StopReason, TargetReached
@@ -92,7 +93,7 @@ def explosion_limit(loss: str, outputs: int, start_loss: float) -> float:
     (for targets in [0, 1]), so the loss cannot explode; an MSE run is stopped only when its
     arithmetic actually overflows or gives NaN.
     """
-    if loss != "bce":
+    if LOSS_KINDS[loss].bounded:
         return math.inf
     reference = outputs * math.log(2.0)
     if math.isfinite(start_loss):
@@ -138,7 +139,8 @@ class _Bookkeeping:
     """
 
     def __init__(self, loss: str, scale: float, y_rows: np.ndarray, m: int) -> None:
-        self.loss = loss
+        self.loss = LOSS_KINDS[loss]
+        from_logit = self.loss.from_logit
         self.scale = scale
         self.m = m
         y = np.ascontiguousarray(y_rows, dtype=np.float64).reshape(-1)
@@ -157,13 +159,13 @@ class _Bookkeeping:
         self.zero = np.zeros(shape)
         self.threshold = np.full(shape, LOGIT_ABOVE_HALF * scale)  # the logits arrive scaled by s
         self.one = np.ones(shape)
-        if loss == "bce" and self.binary:
+        if from_logit and self.binary:
             self.coefficient = np.broadcast_to((1.0 - 2.0 * y) / scale, shape).copy()  # u = (1 − 2y)·z
         else:
-            self.coefficient = np.full(shape, 1.0 / scale if loss == "bce" else 0.5 / scale)
+            self.coefficient = np.full(shape, 1.0 / scale if from_logit else 0.5 / scale)
         self.y = np.broadcast_to(y, shape).copy()
         self.two_y = 2.0 * self.y
-        self.yz = np.empty(shape) if loss == "bce" and not self.binary else self.u
+        self.yz = np.empty(shape) if from_logit and not self.binary else self.u
 
     def __call__(self, zhat: np.ndarray, loss_out: np.ndarray, accuracy_out: np.ndarray) -> np.ndarray | None:
         """Fill loss_out and accuracy_out for each row of `zhat` (rows × n).
@@ -172,7 +174,7 @@ class _Bookkeeping:
         MSE loss stays finite through it, a BCE loss does not, so BCE returns None).
         """
         rows = zhat.shape[0]
-        overflowed = np.zeros(rows, dtype=bool) if self.loss == "mse" else None
+        overflowed = np.zeros(rows, dtype=bool) if self.loss.bounded else None
         step = self.rows_per_block
         for start in range(0, rows, step):
             stop = min(rows, start + step)
@@ -181,7 +183,7 @@ class _Bookkeeping:
             self._accuracy(block, accuracy_out[start:stop])
             u, a = self.u[:k], self.a[:k]
             coefficient = self.coefficient[:k]
-            if self.loss == "bce":
+            if self.loss.from_logit:
                 np.multiply(block, coefficient, u)  # u = (1 − 2y)·z, or z
                 np.abs(u, a)
                 np.negative(a, a)
@@ -325,7 +327,7 @@ class _Kernel:
 
     def _gradient_scale(self) -> float:
         """S: the factor every gradient block carries (checked equal across blocks)."""
-        k = 2.0 if self.net.loss == "bce" else 8.0
+        k = LOSS_KINDS[self.net.loss].kernel_gradient_factor
         L = self.net.n_layers
         factors = [self.scales[L - 1] * k]
         for l in range(L - 2, -1, -1):
@@ -385,7 +387,7 @@ class _Kernel:
         if s != 0.5:
             ops.append(partial(np.tanh, delta, delta))
         # Now delta = t = tanh(z/2), and 2ŷ = 1 + t.
-        if self.net.loss == "bce":
+        if LOSS_KINDS[self.net.loss].cancels_output_slope:
             ops.append(partial(np.add, delta, self.one_minus_two_y, delta))  # 2(ŷ − y) = t + 1 − 2y
             return first
         ops += [
@@ -728,7 +730,7 @@ class Trainer:
         with np.errstate(all="ignore"):
             loss, accuracy, norm, overflowed = kernel.measure()
         rows = np.array([[self.epoch, loss, accuracy, norm]])
-        flags = np.array([overflowed]) if self.net.loss == "mse" else None
+        flags = np.array([overflowed]) if LOSS_KINDS[self.net.loss].bounded else None
         if self._first_stop(rows, flags, None, limit) is None:
             return None
         growth = self._rewind(params, state, epoch, count, one_by_one=True)  # deterministic: back to this state
@@ -879,10 +881,7 @@ class Trainer:
         """The mean loss with each sample's loss divided by m before summing (no overflow of the sum)."""
         z = kernel.z[-1] / kernel.output_scale
         y = kernel.y
-        if self.net.loss == "bce":
-            per_sample = np.maximum(z, 0.0) - y * z + np.log1p(np.exp(-np.abs(z)))
-        else:
-            per_sample = 0.5 * np.square(0.5 * np.tanh(0.5 * z) + 0.5 - y)
+        per_sample = LOSS_KINDS[self.net.loss].robust_samples(z, y)
         return float(np.sum(per_sample / kernel.m))
 
     def _chunk(self, count: int) -> tuple[np.ndarray, np.ndarray | None]:
@@ -911,7 +910,7 @@ class Trainer:
                 kernel.mean_gradient(self._mean_gradient)
                 optimizers.apply(self.optimizer, self.lr, self.net.params, self._mean_gradient, self.opt_state, self._scratch)
             self.epoch += 1
-        return rows, overflowed if self.net.loss == "mse" else None
+        return rows, overflowed if LOSS_KINDS[self.net.loss].bounded else None
 
     def _full_batch_epochs(self, rows: np.ndarray) -> np.ndarray | None:
         kernel = self._full_kernel()
@@ -921,7 +920,7 @@ class Trainer:
         norms = rows[:, 3]
         sm = kernel.gradient_scale * kernel.m
         multiply, subtract, divide, vdot = np.multiply, np.subtract, np.divide, np.vdot
-        sgd = self.optimizer == "sgd"
+        sgd = optimizers.OPTIMIZER_KINDS[self.optimizer].folds_into_gradient
         step = self._step
         if sgd:
             # θ ← θ − (η/m)·Σg, with S divided out in the same (exact) multiplication.

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tui_nn.engine.losses import bce_from_logit_scalar
+from tui_nn.engine.losses import LOSS_KINDS
 from tui_nn.engine.network import Network
-from tui_nn.engine.optimizers import OptimizerState, ScalarUpdate, scalar_update
+from tui_nn.engine.optimizers import OPTIMIZER_KINDS, OptimizerState, ScalarUpdate, scalar_update
 from tui_nn.engine.records import Key
 
 Reveals = tuple[tuple[Key, float], ...]  # the values one micro-step reveals
@@ -60,12 +60,9 @@ def compute_sample(net: Network, params: np.ndarray, x: np.ndarray, y: np.ndarra
         a.append([act(v) for v in zl])
     targets = [float(v) for v in y]
     out_z, out_a = z[-1], a[-1]
-    if net.loss == "bce":
-        loss = sum(bce_from_logit_scalar(zk, yk) for zk, yk in zip(out_z, targets, strict=True))
-        top = [ak - yk for ak, yk in zip(out_a, targets, strict=True)]
-    else:
-        loss = sum(0.5 * (ak - yk) ** 2 for ak, yk in zip(out_a, targets, strict=True))
-        top = [(ak - yk) * ak * (1.0 - ak) for ak, yk in zip(out_a, targets, strict=True)]
+    kind = LOSS_KINDS[net.loss]
+    loss = sum(kind.scalar(zk, ak, yk) for zk, ak, yk in zip(out_z, out_a, targets, strict=True))
+    top = [kind.delta_scalar(ak, yk) for ak, yk in zip(out_a, targets, strict=True)]
     L = net.n_layers
     delta: list[list[float]] = [[] for _ in range(L)]
     grad_a: list[list[float]] = [[] for _ in range(L)]
@@ -219,7 +216,7 @@ def compute_update(
             state.second[index] = upd.second
         params[index] = upd.new_value
         updates[index] = upd
-    if state.first.size or state.second.size or optimizer == "adam":
+    if state.first.size or state.second.size or OPTIMIZER_KINDS[optimizer].counts_steps:
         state.t = t_after
     return UpdateTables(
         losses,

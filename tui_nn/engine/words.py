@@ -13,18 +13,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from tui_nn.engine import notation as n
-from tui_nn.engine.activations import ACTIVATIONS, Activation
+from tui_nn.engine.activations import ACTIVATIONS, LEAKY_SLOPE, Activation
 from tui_nn.engine.expr import Sym
 from tui_nn.engine.logbook import Entry
+from tui_nn.engine.losses import LOSS_KINDS
 from tui_nn.engine.narrate import zero_input_note
 from tui_nn.engine.network import Network
-from tui_nn.engine.optimizers import BETA1, BETA2, EPSILON, MOMENTUM
+from tui_nn.engine.optimizers import OPTIMIZER_KINDS, Optimizer
 from tui_nn.engine.records import Step
 
 LISTED_TERMS = 3  # products written out in a sentence before "+ …"
-
-LOSS_NAMES = {"bce": "binary cross-entropy", "mse": "mean squared error"}
-OPTIMIZER_NAMES = {"sgd": "plain gradient descent (sgd)", "momentum": "gradient descent with momentum", "adam": "Adam"}
 
 
 def _terms(products: list[str]) -> str:
@@ -43,14 +41,11 @@ def _names_list(names: list[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def optimizer_of(step: Step) -> str:
-    """sgd, momentum or adam, read from the quantities an update record changes (M, S)."""
+def optimizer_of(step: Step) -> Optimizer:
+    """The optimizer whose update an update record writes, read from the quantities it changes (M, S …)."""
     changed = {eq.lhs for eq in step.equations}
-    if n.SQUARES in changed:
-        return "adam"
-    if n.MOMENTUM in changed:
-        return "momentum"
-    return "sgd"
+    fitting = (rule for rule in OPTIMIZER_KINDS.values() if rule.state_symbols <= changed)
+    return max(fitting, key=lambda rule: len(rule.state_symbols))
 
 
 def _batch_of_one(step: Step) -> bool:
@@ -119,17 +114,7 @@ class _Words:
 
     def loss(self) -> str:
         summed = " (summed over the output units)" if self.net.sizes[-1] > 1 else ""
-        if self.net.loss == "bce":
-            return (
-                f"The loss L = −[y·ln ŷ + (1−y)·ln(1−ŷ)]{summed} is the network's surprise at the target: −ln ŷ for a "
-                "target of 1 and −ln(1−ŷ) for a target of 0, near 0 when ŷ is confidently right and growing without limit "
-                "when it is confidently wrong; training lowers its mean over the samples."
-            )
-        return (
-            f"The loss L = ½·(ŷ − y)²{summed} is half the squared distance between prediction and target: 0 when ŷ = y, "
-            "growing with the square of the miss (the ½ only cancels the 2 of its derivative); training lowers its mean "
-            "over the samples."
-        )
+        return LOSS_KINDS[self.net.loss].sentence(summed)
 
     def batch_loss(self, step: Step) -> str:
         m = step.header.batch_size if step.header is not None else None
@@ -142,18 +127,7 @@ class _Words:
     # --- backward ----------------------------------------------------------------------
 
     def output_delta(self, j: int) -> str:
-        unit = self.unit(self.top, j)
-        if self.net.loss == "bce":
-            return (
-                f"δ of {unit} = ∂L/∂z is how much the loss changes when {unit}'s sum z changes; by the chain rule it is "
-                "∂L/∂ŷ·σ'(z), and with cross-entropy ∂L/∂ŷ = (ŷ − y)/(ŷ(1 − ŷ)) while σ'(z) = ŷ(1 − ŷ), so they cancel "
-                "to δ = ŷ − y: the plain error, large whenever the prediction is far off, even where the sigmoid is flat."
-            )
-        return (
-            f"δ of {unit} = ∂L/∂z = ∂L/∂ŷ·σ'(z) = (ŷ − y)·ŷ(1 − ŷ): with the squared error nothing cancels, so the "
-            "sigmoid's slope stays in, and an output that is confidently wrong (ŷ near 0 or 1) gets almost no error signal, "
-            "which is why mean squared error learns slowly from a bad start."
-        )
+        return LOSS_KINDS[self.net.loss].delta_sentence(self.unit(self.top, j))
 
     def grad_w(self, layer: int, i: int, j: int, zero_input: bool = False) -> str:
         weight = self.names.weight(layer, i, j)
@@ -212,27 +186,7 @@ class _Words:
             f": a positive ḡ means that raising {theta} would raise the batch's loss, so the update moves {theta} down, "
             "and a negative one moves it up."
         )
-        optimizer = optimizer_of(step)
-        if optimizer == "sgd":
-            rule = (
-                f"{theta} ← {theta} − η·ḡ steps against the gradient by η times its size: downhill on the loss, the larger "
-                "|ḡ| the larger the step, and too large an η overshoots."
-            )
-        elif optimizer == "momentum":
-            rule = (
-                f"M ← β·M + ḡ keeps a running sum of {theta}'s past gradients (a velocity; β = {MOMENTUM:g} keeps 90% of it "
-                f"each update), and {theta} ← {theta} − η·M steps along it: steps grow where the gradients keep agreeing "
-                "and die down where they flip sign."
-            )
-        else:
-            rule = (
-                f"M ← β₁·M + (1−β₁)·ḡ is a running mean of {theta}'s gradient (which way to go) and S ← β₂·S + (1−β₂)·ḡ² "
-                "a running mean of its square (how large it usually is); M̂ = M/(1 − β₁ᵗ) and Ŝ = S/(1 − β₂ᵗ) divide out "
-                "the bias of both starting at 0 (large while the update count t is small, fading as it grows), and "
-                f"{theta} ← {theta} − η·M̂/(√Ŝ + ε) moves "
-                "each parameter by a step of the order of η whatever the size of its gradient (ε only keeps the "
-                "division finite)."
-            )
+        rule = optimizer_of(step).sentence(theta)
         return f"{mean} {rule}"
 
     def sentence(self, step: Step) -> str:
@@ -344,7 +298,7 @@ def reference_card(net: Network, optimizer: str) -> str:
     layers = "-".join(str(s) for s in net.sizes)
     kind = "no hidden layer" if top == 1 else f"{hidden.title} hidden units"
     lines = [
-        f"# Formulas in use: {layers}, {kind}, sigmoid output, {LOSS_NAMES[net.loss]}, {OPTIMIZER_NAMES[optimizer]}",
+        f"# Formulas in use: {layers}, {kind}, sigmoid output, {LOSS_KINDS[net.loss].title}, {OPTIMIZER_KINDS[optimizer].title}",
         "",
         "Row vectors: `z = a_prev·W + b`; `W[i][j]` is the weight from unit i below to unit j above. "
         "One sample at a time; the update averages over the batch of m samples.",
@@ -361,21 +315,15 @@ def reference_card(net: Network, optimizer: str) -> str:
     out = names.activation_value(top, 0)
     lines.append(_row("output", "ŷ = σ(z) = 1/(1 + e^−z)", f"{out}; class 1 when ŷ > 0.5"))
     summed = "Σₖ " if net.sizes[-1] > 1 else ""
-    if net.loss == "bce":
-        loss_formula = f"L = −{summed}[y·ln ŷ + (1−y)·ln(1−ŷ)]"
-        loss_note = "−ln ŷ when y = 1, −ln(1−ŷ) when y = 0"
-        delta_formula, delta_note = "δ_out = ŷ − y", "σ' cancels against ∂L/∂ŷ"
-    else:
-        loss_formula = f"L = {summed}½·(ŷ − y)²"
-        loss_note = "the ½ cancels the 2 of the derivative"
-        delta_formula, delta_note = "δ_out = (ŷ − y)·ŷ·(1 − ŷ)", "σ' does not cancel: not ŷ − y"
+    loss = LOSS_KINDS[net.loss]
+    loss_formula, loss_note, delta_formula, delta_note = loss.card(summed)
     lines += [
         "",
         "## Loss and backward",
         "",
         "| step | formula | note |",
         "|---|---|---|",
-        _row(f"loss ({LOSS_NAMES[net.loss]})", loss_formula, loss_note),
+        _row(f"loss ({loss.title})", loss_formula, loss_note),
         _row("output δ", delta_formula, f"δ = ∂L/∂z; {delta_note}"),
         _row("weight gradient", "∂L/∂wᵢⱼ = δⱼ·aᵢ", "a zero input gets no gradient"),
         _row("bias gradient", "∂L/∂bⱼ = δⱼ", "as if its input were 1"),
@@ -395,18 +343,26 @@ def reference_card(net: Network, optimizer: str) -> str:
         _row("batch loss", "L = (1/m)·Σₛ Lₛ", "the mean over the batch"),
         _row("mean gradient", "ḡ = (1/m)·Σₛ ∂Lₛ/∂θ", "θ: any weight or bias"),
     ]
-    if optimizer == "sgd":
-        lines.append(_row("sgd", "θ ← θ − η·ḡ", "η: the learning rate"))
-    elif optimizer == "momentum":
-        lines += [
-            _row("velocity", "M ← β·M + ḡ", f"β = {MOMENTUM:g}; M starts at 0"),
-            _row("momentum step", "θ ← θ − η·M", "η: the learning rate"),
-        ]
-    else:
-        lines += [
-            _row("first moment", "M ← β₁·M + (1−β₁)·ḡ", f"β₁ = {BETA1:g}; M starts at 0"),
-            _row("second moment", "S ← β₂·S + (1−β₂)·ḡ²", f"β₂ = {BETA2:g}; S starts at 0"),
-            _row("bias correction", "M̂ = M/(1−β₁ᵗ), Ŝ = S/(1−β₂ᵗ)", "t: the update count, from 1"),
-            _row("Adam step", "θ ← θ − η·M̂/(√Ŝ + ε)", f"ε = {EPSILON:g}"),
-        ]
+    lines += [_row(*row) for row in OPTIMIZER_KINDS[optimizer].card_rows]
     return "\n".join(lines) + "\n"
+
+
+def conventions() -> str:
+    """The help screen's constants and conventions (Markdown), each operation's from its own definition."""
+    rules = "".join("- " + "\n  ".join(rule.help_lines) + "\n" for rule in OPTIMIZER_KINDS.values() if rule.help_lines)
+    losses = "; ".join(loss.help for loss in LOSS_KINDS.values())
+    return f"""\
+## Constants and conventions
+{rules}\
+- **ReLU** relu'(0) is taken as 0; **leaky ReLU** is z for z > 0, else {LEAKY_SLOPE:g}·z, and its
+  derivative {LEAKY_SLOPE:g} at z ≤ 0.
+- **Initialisation**: `normal:S` draws randn·S; `xavier` scales by √(1/n_in) (LeCun's scale, which
+  the tutorials call Xavier); `he` by √(2/n_in); `uniform:A` draws from [−A, A]; biases start at 0.
+  Weights come from one RandomState(seed), layer by layer, as `np.random.seed(s); randn(…)` would.
+- **Prediction**: class 1 when ŷ > 0.5.
+- **Loss**: {losses}.
+  The loss of an epoch is the mean over the data set, before that epoch's update.
+- **Epochs and batches**: an epoch is one pass over the data. With a batch size, each epoch shuffles
+  the rows with RandomState([seed, epoch]) and updates once per mini-batch; the walk's step count is
+  for the current mini-batch, shown as "batch k/n".
+"""

@@ -10,9 +10,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
-from tui_nn.engine.activations import LEAKY_SLOPE
 from tui_nn.engine.notation import GLOSSARY
-from tui_nn.engine.optimizers import BETA1, BETA2, EPSILON, MOMENTUM
+from tui_nn.engine.words import conventions
 from tui_nn.ui import keymap
 from tui_nn.ui.screen_size import SettlesAtTerminalSize
 
@@ -62,27 +61,6 @@ PANES = """\
   with the output's decision line: after training, XOR's four points fall on
   the right sides of one straight line. With more than two hidden units, their
   two principal directions are shown.
-"""
-
-
-def conventions() -> str:
-    return f"""\
-## Constants and conventions
-- **Momentum**: M ← β·M + ḡ, then w ← w − η·M, with β = {MOMENTUM:g} and M starting at 0.
-- **Adam**: M ← β₁·M + (1−β₁)·ḡ, S ← β₂·S + (1−β₂)·ḡ², M̂ = M/(1−β₁ᵗ), Ŝ = S/(1−β₂ᵗ),
-  w ← w − η·M̂/(√Ŝ + ε), with β₁ = {BETA1:g}, β₂ = {BETA2:g}, ε = {EPSILON:g}; t counts updates from 1.
-- **ReLU** relu'(0) is taken as 0; **leaky ReLU** is z for z > 0, else {LEAKY_SLOPE:g}·z, and its
-  derivative {LEAKY_SLOPE:g} at z ≤ 0.
-- **Initialisation**: `normal:S` draws randn·S; `xavier` scales by √(1/n_in) (LeCun's scale, which
-  the tutorials call Xavier); `he` by √(2/n_in); `uniform:A` draws from [−A, A]; biases start at 0.
-  Weights come from one RandomState(seed), layer by layer, as `np.random.seed(s); randn(…)` would.
-- **Prediction**: class 1 when ŷ > 0.5.
-- **Loss**: cross-entropy is computed from z, as y·ln(1 + e^−z) + (1−y)·ln(1 + e^z), which equals
-  −[y·ln ŷ + (1−y)·ln(1−ŷ)] exactly and stays finite; MSE is ½·(ŷ − y)², whose output δ is
-  (ŷ − y)·ŷ(1 − ŷ). The loss of an epoch is the mean over the data set, before that epoch's update.
-- **Epochs and batches**: an epoch is one pass over the data. With a batch size, each epoch shuffles
-  the rows with RandomState([seed, epoch]) and updates once per mini-batch; the walk's step count is
-  for the current mini-batch, shown as "batch k/n".
 """
 
 
