@@ -223,22 +223,22 @@ textual.widgets.Static
 t.append(time.perf_counter())
 import numpy, numpy.random
 t.append(time.perf_counter())
-import tui_nn.cli
+import tui_nn.cli.commands
 t.append(time.perf_counter())
-from tui_nn.engine.config import Config
-from tui_nn.engine.session import build
+from tui_nn.engine.session.config import Config
+from tui_nn.engine.session.build import build
 build(Config())
 t.append(time.perf_counter())
-import tui_nn.ui.app
+import tui_nn.ui.shell.app
 t.append(time.perf_counter())
 print(json.dumps([b - a for a, b in zip(t, t[1:])]))
 """
 STAGE_NAMES = (
     "import textual.app + Static (the bare app's too)",
     "import numpy + numpy.random",
-    "import tui_nn.cli (the engine)",
+    "import tui_nn.cli.commands (the engine)",
     "build the session",
-    "import tui_nn.ui.app",
+    "import tui_nn.ui.shell.app",
 )
 
 
@@ -307,7 +307,7 @@ def measure_keys(report: Report, presses: int) -> None:
 
 
 def config_for(problem: str) -> Any:
-    from tui_nn.engine.config import defaults_for
+    from tui_nn.engine.session.config import defaults_for
 
     return defaults_for(problem)
 
@@ -315,7 +315,7 @@ def config_for(problem: str) -> Any:
 def headless_rate(problem: str, seconds: float) -> tuple[float, float]:
     """(epochs/s, CPU seconds per wall second) of the engine alone on a freshly built network,
     trained in slices for `seconds`: the CPU share shows how much the machine's other load took."""
-    from tui_nn.engine.session import build
+    from tui_nn.engine.session.build import build
 
     trainer = build(config_for(problem)).stepper.trainer
     slice_epochs = 256
@@ -357,12 +357,12 @@ class LiveRun:
     process_cores: float  # CPU seconds of the whole process per wall second
     ui_thread: float  # the main thread (Textual's event loop)
     other_thread: float  # the busiest other thread (the training worker)
-    training_process: float = 0.0  # the training process (tui_nn.engine.remote), when it trains
+    training_process: float = 0.0  # the training process (tui_nn.engine.live.remote), when it trains
 
 
 async def live_in_app(problem: str, size: tuple[int, int], seconds: float) -> LiveRun:
-    from tui_nn.engine.session import build
-    from tui_nn.ui.app import TuiNN
+    from tui_nn.engine.session.build import build
+    from tui_nn.ui.shell.app import TuiNN
 
     app = TuiNN(build(config_for(problem)), pace=None, target_loss=1e-300)
     async with app.run_test(size=size) as pilot:
@@ -584,8 +584,8 @@ class Probe:
         from textual._styles_cache import StylesCache
         from textual.screen import Screen
 
-        from tui_nn.engine.controller import Controller
-        from tui_nn.ui.app import TuiNN
+        from tui_nn.engine.session.controller import Controller
+        from tui_nn.ui.shell.app import TuiNN
 
         probe = self
         originals: dict[tuple[type, str], Any] = {
@@ -707,8 +707,8 @@ PANE_NAMES = {"_default": "screen", "bottom": "bottom (side column)", "views": "
 
 async def panes_in_app(problem: str, size: tuple[int, int], presses: int, seconds: float) -> tuple[PaneCost, PaneCost]:
     """(cost per → key, cost per frame of live training)."""
-    from tui_nn.engine.session import build
-    from tui_nn.ui.app import TuiNN
+    from tui_nn.engine.session.build import build
+    from tui_nn.ui.shell.app import TuiNN
 
     probe = Probe()
     with probe.installed():
@@ -797,7 +797,7 @@ def rss_mb() -> float:
 
 def undo_child() -> None:
     """Run in a fresh process: RSS at each checkpoint of micro-steps walking the spiral."""
-    from tui_nn.engine.session import build
+    from tui_nn.engine.session.build import build
 
     stepper = build(config_for("spiral")).stepper
     stepper.peek()

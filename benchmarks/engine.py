@@ -16,7 +16,7 @@ For each, epochs/s of
 The three are run interleaved (engine, tutorial + loss, tutorial, then the next repeat in a
 rotated order), so load on the machine falls on all of them alike; the table gives medians of
 the repeats and the ratios of the medians. The step-through walk's speed follows, then the
-measurements behind the kernel's size-dependent choices (tui_nn/engine/training.py).
+measurements behind the kernel's size-dependent choices (tui_nn/engine/nn/training.py).
 
 On a shared machine, multi-threaded BLAS makes the large cases erratic for every contender:
 OPENBLAS_NUM_THREADS=1 python -m benchmarks.engine gives steadier single-threaded figures.
@@ -34,12 +34,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tui_nn.engine.activations import sigmoid
-from tui_nn.engine.config import Config
-from tui_nn.engine.datasets import Dataset, load
-from tui_nn.engine.network import InitSpec, Network
-from tui_nn.engine.session import build
-from tui_nn.engine.training import Trainer
+from tui_nn.engine.nn.activations import sigmoid
+from tui_nn.engine.nn.datasets import Dataset, load
+from tui_nn.engine.nn.network import InitSpec, Network
+from tui_nn.engine.nn.training import Trainer
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
 
 
 def tutorial(

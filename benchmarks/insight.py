@@ -15,11 +15,11 @@ import time
 
 from textual.strip import Strip
 
-from tui_nn.engine.config import Config, defaults_for
-from tui_nn.engine.session import build
-from tui_nn.engine.view import capture
-from tui_nn.ui.app import TuiNN
-from tui_nn.ui.widgets import BoundaryPane
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config, defaults_for
+from tui_nn.engine.session.view import capture
+from tui_nn.ui.panes.widgets import BoundaryPane
+from tui_nn.ui.shell.app import TuiNN
 
 
 async def redraw_ms(config: Config, size: tuple[int, int]) -> tuple[float, tuple[int, int]]:

@@ -18,12 +18,12 @@ import time
 
 import numpy as np
 
-from tui_nn.engine import insight
-from tui_nn.engine.config import MAX_HIDDEN_LAYERS, MAX_PARAMS, MAX_POINTS, MAX_UNITS, n_parameters
-from tui_nn.engine.datasets import Dataset
-from tui_nn.engine.network import InitSpec, Network
-from tui_nn.engine.stepper import Stepper
-from tui_nn.engine.walk import sample_step_count
+from tui_nn.engine.nn import insight
+from tui_nn.engine.nn.datasets import Dataset
+from tui_nn.engine.nn.network import InitSpec, Network
+from tui_nn.engine.session.config import MAX_HIDDEN_LAYERS, MAX_PARAMS, MAX_POINTS, MAX_UNITS, n_parameters
+from tui_nn.engine.walk.arithmetic import sample_step_count
+from tui_nn.engine.walk.stepper import Stepper
 
 
 def worst_sizes() -> tuple[int, ...]:

@@ -30,10 +30,10 @@ from rich.console import Console, RenderableType
 from textual.renderables.sparkline import Sparkline
 from textual.strip import Strip
 
-from tui_nn.engine.config import Config
-from tui_nn.engine.session import build
-from tui_nn.engine.view import capture
-from tui_nn.ui.losschart import LossChartRenderable, draw_loss_chart
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+from tui_nn.engine.session.view import capture
+from tui_nn.ui.panes.losschart import LossChartRenderable, draw_loss_chart
 
 SIZES = ((40, 10), (52, 14), (100, 25))
 ROUNDS = 15

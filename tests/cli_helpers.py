@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tui_nn.cli import main
+from tui_nn.cli.commands import main
 
 
 def run(capsys: pytest.CaptureFixture[str], *words: str) -> tuple[int, str, str]:

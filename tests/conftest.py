@@ -5,8 +5,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tui_nn.engine.config import Config
-from tui_nn.engine.session import Session, build
+from tui_nn.engine.session.build import Session, build
+from tui_nn.engine.session.config import Config
 
 
 @pytest.fixture(autouse=True)

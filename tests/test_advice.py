@@ -18,17 +18,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.cli_helpers import run
-from tui_nn.engine import actions as act
-from tui_nn.engine import persist
-from tui_nn.engine.config import Config
-from tui_nn.engine.controller import Controller
-from tui_nn.engine.diagnostics import STUCK_WINDOW, chance_loss, examine, expected_drop
-from tui_nn.engine.reason_words import describe, headline, health_line
-from tui_nn.engine.reasons import Diverged, RateTooHigh, StopReason, Stuck, TargetReached, from_json, to_json
-from tui_nn.engine.session import build
-from tui_nn.engine.training import RunResult
-from tui_nn.ui.app import TuiNN
-from tui_nn.ui.log import CalcLog
+from tui_nn.engine.live.diagnostics import STUCK_WINDOW, chance_loss, examine, expected_drop
+from tui_nn.engine.live.reason_words import describe, headline, health_line
+from tui_nn.engine.live.reasons import Diverged, RateTooHigh, StopReason, Stuck, TargetReached, from_json, to_json
+from tui_nn.engine.nn.training import RunResult
+from tui_nn.engine.session import actions as act
+from tui_nn.engine.session import persist
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+from tui_nn.engine.session.controller import Controller
+from tui_nn.ui.panes.log import CalcLog
+from tui_nn.ui.shell.app import TuiNN
 
 HIGHER_RATE = ("higher η", "(+)", "higher --lr")
 

@@ -12,14 +12,14 @@ import numpy as np
 import pytest
 from rich.console import Console
 
-from tui_nn.engine.config import Config
-from tui_nn.engine.records import NumberFormat
-from tui_nn.engine.session import build
-from tui_nn.engine.training import Trainer
-from tui_nn.ui.app import TuiNN
-from tui_nn.ui.diagram import NetworkDiagram
-from tui_nn.ui.log import CalcLog
-from tui_nn.ui.widgets import NetworkPane, StatusLine, TablePane
+from tui_nn.engine.nn.training import Trainer
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+from tui_nn.engine.walk.records import NumberFormat
+from tui_nn.ui.panes.diagram import NetworkDiagram
+from tui_nn.ui.panes.log import CalcLog
+from tui_nn.ui.panes.widgets import NetworkPane, StatusLine, TablePane
+from tui_nn.ui.shell.app import TuiNN
 
 SIZE = (120, 40)
 
@@ -439,7 +439,7 @@ async def test_keys_under_a_modal_screen_leave_the_session_alone() -> None:
 
 async def test_a_number_in_a_unit_box_is_never_cut() -> None:
     """Before: an output bias of −1.1102e−16 was drawn 'b −1.11e−1' (cut at the box's border)."""
-    from tui_nn.engine.expr import parse_number
+    from tui_nn.engine.walk.expr import parse_number
 
     network = {
         "format": "tui-nn/1",

@@ -10,13 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tui_nn.engine import actions as act
-from tui_nn.engine import persist, replay
-from tui_nn.engine.config import Config
-from tui_nn.engine.controller import Controller
-from tui_nn.engine.explain import Element
-from tui_nn.engine.lesson import builtin_lesson
-from tui_nn.engine.playback import (
+from tui_nn.engine.session import actions as act
+from tui_nn.engine.session import persist, replay
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+from tui_nn.engine.session.controller import Controller
+from tui_nn.engine.session.playback import (
     REPLAY_SLICE_EPOCHS,
     REPLAY_SLICE_SECONDS,
     WALK_SPEEDS,
@@ -24,12 +23,13 @@ from tui_nn.engine.playback import (
     next_slice_epochs,
     next_speed,
 )
-from tui_nn.engine.saving import SessionFiles
-from tui_nn.engine.session import build
-from tui_nn.ui.app import TuiNN
-from tui_nn.ui.commands import commands, run
-from tui_nn.ui.inspector import Inspector
-from tui_nn.ui.player import Player
+from tui_nn.engine.session.saving import SessionFiles
+from tui_nn.engine.teach.lesson import builtin_lesson
+from tui_nn.engine.walk.explain import Element
+from tui_nn.ui.panes.inspector import Inspector
+from tui_nn.ui.screens.commands import commands, run
+from tui_nn.ui.shell.app import TuiNN
+from tui_nn.ui.shell.player import Player
 
 SIZE = (120, 40)
 

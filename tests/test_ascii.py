@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from tui_nn.engine.config import Config
-from tui_nn.engine.session import build
-from tui_nn.ui.app import TuiNN
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
 from tui_nn.ui.ascii import asciify
+from tui_nn.ui.shell.app import TuiNN
 
 
 def screen_characters(app: TuiNN) -> str:

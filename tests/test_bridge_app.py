@@ -7,15 +7,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tui_nn.engine.config import Config
-from tui_nn.engine.network import InitSpec
-from tui_nn.engine.session import build
-from tui_nn.ui.app import TuiNN
-from tui_nn.ui.bridge import GradCheckScreen, OwnInputScreen
-from tui_nn.ui.curves import CurvesPane
-from tui_nn.ui.healthview import HealthPane, norm_text
-from tui_nn.ui.matrixview import MatrixPane
-from tui_nn.ui.widgets import NetworkPane
+from tui_nn.engine.nn.network import InitSpec
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+from tui_nn.ui.panes.curves import CurvesPane
+from tui_nn.ui.panes.healthview import HealthPane, norm_text
+from tui_nn.ui.panes.matrixview import MatrixPane
+from tui_nn.ui.panes.widgets import NetworkPane
+from tui_nn.ui.screens.bridge import GradCheckScreen, OwnInputScreen
+from tui_nn.ui.shell.app import TuiNN
 
 SIZE = (120, 40)
 

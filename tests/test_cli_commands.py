@@ -18,14 +18,14 @@ import numpy as np
 import pytest
 
 from tests.cli_helpers import diverging_weights, one_error_line, run
-from tui_nn.cli import make_parser
-from tui_nn.engine import actions as act
-from tui_nn.engine import replay
-from tui_nn.engine.config import Config
-from tui_nn.engine.controller import Controller
-from tui_nn.engine.lesson import builtin_lesson
-from tui_nn.engine.pace import DEFAULT_PACE, PACES
-from tui_nn.engine.session import build
+from tui_nn.cli.commands import make_parser
+from tui_nn.engine.live.pace import DEFAULT_PACE, PACES
+from tui_nn.engine.session import actions as act
+from tui_nn.engine.session import replay
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+from tui_nn.engine.session.controller import Controller
+from tui_nn.engine.teach.lesson import builtin_lesson
 
 LESSON = """---
 title: AND in two chapters
@@ -49,8 +49,9 @@ lr: 0.5
 @pytest.fixture
 def started(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[object]]:
     """The TuiNN each command builds, captured instead of run (there is no terminal in a test)."""
-    from tui_nn.ui import lifecycle, theme
-    from tui_nn.ui.app import TuiNN
+    from tui_nn.ui import theme
+    from tui_nn.ui.shell import lifecycle
+    from tui_nn.ui.shell.app import TuiNN
 
     apps: list[object] = []
     monkeypatch.setattr(lifecycle, "missing_terminal", lambda: None)
@@ -97,7 +98,7 @@ def test_every_pace_of_the_ladder_is_accepted(capsys: pytest.CaptureFixture[str]
 
 
 def test_the_pace_ladder_is_the_apps() -> None:
-    from tui_nn.ui import live
+    from tui_nn.ui.shell import live
 
     assert live.PACES is PACES and live.DEFAULT_PACE == DEFAULT_PACE
 
@@ -175,7 +176,7 @@ def test_checking_options_does_not_load_textual(tmp_path: Path) -> None:
     replay.save(session_file, Controller(build(Config())).recording())
     script = (
         "import sys\n"
-        "from tui_nn.cli import main\n"
+        "from tui_nn.cli.commands import main\n"
         "assert main(['xor', '--pace', '7']) == 2\n"
         "assert main(['explain', 'xor', '--param', 'w11']) == 0\n"
         f"assert main(['replay', {str(session_file)!r}, '--check']) == 0\n"
@@ -200,7 +201,7 @@ def test_checking_options_does_not_load_textual(tmp_path: Path) -> None:
     ],
 )
 def test_serve_passes_the_new_app_options_to_each_session(options: list[str]) -> None:
-    from tui_nn.serve import app_arguments, make_serve_parser, session_command
+    from tui_nn.cli.serve import app_arguments, make_serve_parser, session_command
 
     served = make_serve_parser().parse_args(options)
     words = app_arguments(served)
@@ -215,7 +216,7 @@ def test_serve_passes_the_new_app_options_to_each_session(options: list[str]) ->
 
 
 def test_serve_checks_the_new_options_once_before_starting(capsys: pytest.CaptureFixture[str], lesson_file: Path) -> None:
-    from tui_nn.serve import check_app_options, make_serve_parser
+    from tui_nn.cli.serve import check_app_options, make_serve_parser
 
     code, _, err = run(capsys, "serve", "xor", "--pace", "7")
     assert code == 2 and "--pace: pace must be one of" in one_error_line(err)
@@ -347,7 +348,7 @@ def test_replay_check_of_a_session_that_ends_diverged_exits_1(capsys: pytest.Cap
 
 def test_replay_check_says_whether_it_lands_bit_identical(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """--expect: the digest a check printed, or the network saved (as s does) when the session was."""
-    from tui_nn.engine import persist
+    from tui_nn.engine.session import persist
 
     path, source = recorded(tmp_path)
     saved = persist.save(tmp_path / "net.json", source.session.net, {})

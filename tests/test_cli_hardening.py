@@ -17,11 +17,11 @@ import pytest
 
 from tests.cli_helpers import diverging_weights, one_error_line
 from tests.cli_helpers import run_command as run
-from tui_nn import cli
-from tui_nn.engine import persist
-from tui_nn.engine.config import Config
-from tui_nn.engine.session import build
-from tui_nn.engine.training import Trainer
+from tui_nn.cli import commands as cli
+from tui_nn.engine.nn.training import Trainer
+from tui_nn.engine.session import persist
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
 
 # --- train --every: every K-th epoch and the last, once each, in order -----------------------
 
@@ -256,7 +256,7 @@ def test_an_unexpected_error_in_a_command_is_reported_with_status_70(
     def broken_check(*args: object, **kwargs: object) -> None:
         raise KeyError("a planted bug")
 
-    monkeypatch.setattr("tui_nn.engine.gradcheck.check", broken_check)  # gradcheck loads when the command runs
+    monkeypatch.setattr("tui_nn.engine.nn.gradcheck.check", broken_check)  # gradcheck loads when the command runs
     code, _out, err = run(capsys, "gradcheck xor")
     assert code == 70
     line = err.strip()

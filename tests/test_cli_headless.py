@@ -13,14 +13,14 @@ import pytest
 
 from tests.cli_helpers import diverging_weights, one_error_line, run
 from tests.reference import tutorial_xor
-from tui_nn.engine import actions as act
-from tui_nn.engine.config import Config
-from tui_nn.engine.controller import Controller
-from tui_nn.engine.explain import Element
-from tui_nn.engine.expr import parse_number
-from tui_nn.engine.reason_words import describe
-from tui_nn.engine.reasons import Stuck
-from tui_nn.engine.session import build
+from tui_nn.engine.live.reason_words import describe
+from tui_nn.engine.live.reasons import Stuck
+from tui_nn.engine.session import actions as act
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+from tui_nn.engine.session.controller import Controller
+from tui_nn.engine.walk.explain import Element
+from tui_nn.engine.walk.expr import parse_number
 
 X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 Y = np.array([[0], [1], [1], [0]], dtype=float)
@@ -164,7 +164,7 @@ def test_explain_prints_the_inspectors_lines(
     epochs: int,
     sample: int | None,
 ) -> None:
-    from tui_nn.ui.inspector import Inspector
+    from tui_nn.ui.panes.inspector import Inspector
 
     code, out, _ = run(capsys, "explain", *words, "--epochs", str(epochs))
     assert code == 0

@@ -12,16 +12,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui_nn.cli import main
-from tui_nn.cli_options import config_from, make_parser
-from tui_nn.engine import actions as act
-from tui_nn.engine import config as cfg
-from tui_nn.engine.config import Config, ConfigError
-from tui_nn.engine.controller import Controller
-from tui_nn.engine.lesson import LessonError, parse_lesson
-from tui_nn.engine.network import InitSpec
-from tui_nn.engine.session import build
-from tui_nn.ui import settings as settings_screen
+from tui_nn.cli.commands import main
+from tui_nn.cli.options import config_from, make_parser
+from tui_nn.engine.nn.network import InitSpec
+from tui_nn.engine.session import actions as act
+from tui_nn.engine.session import config as cfg
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config, ConfigError
+from tui_nn.engine.session.controller import Controller
+from tui_nn.engine.teach.lesson import LessonError, parse_lesson
+from tui_nn.ui.screens import settings as settings_screen
 
 # A valid and an invalid text for every field, as a learner would type them.
 TEXTS = {

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui_nn.engine import actions as act
-from tui_nn.engine.config import Config
-from tui_nn.engine.controller import Controller
-from tui_nn.engine.session import build
+from tui_nn.engine.session import actions as act
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+from tui_nn.engine.session.controller import Controller
 
 
 def controller(**config: object) -> Controller:

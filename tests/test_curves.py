@@ -10,15 +10,15 @@ from hypothesis import strategies as st
 from textual.app import App, ComposeResult
 
 from tests.test_matrices import close, texts, tutorial_namespace
-from tui_nn.engine.activations import HIDDEN_ACTIVATIONS
-from tui_nn.engine.config import Config
-from tui_nn.engine.controller import Controller
-from tui_nn.engine.diagnostics import unit_states
-from tui_nn.engine.health import activation_curves
-from tui_nn.engine.network import InitSpec
-from tui_nn.engine.session import build
+from tui_nn.engine.live.diagnostics import unit_states
+from tui_nn.engine.nn.activations import HIDDEN_ACTIVATIONS
+from tui_nn.engine.nn.health import activation_curves
+from tui_nn.engine.nn.network import InitSpec
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+from tui_nn.engine.session.controller import Controller
 from tui_nn.ui import theme
-from tui_nn.ui.curves import CurvesPane, draw_curves, gutter_width, pixel_columns
+from tui_nn.ui.panes.curves import CurvesPane, draw_curves, gutter_width, pixel_columns
 
 FORMULAS = {
     "sigmoid": (lambda z: 1 / (1 + np.exp(-z)), lambda z: (1 / (1 + np.exp(-z))) * (1 - 1 / (1 + np.exp(-z)))),

@@ -11,13 +11,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tui_nn.cli import main
-from tui_nn.cli_options import config_from, make_parser
-from tui_nn.engine import datasets
-from tui_nn.engine.config import DATA_PROBLEM, MAX_POINTS, Config, defaults_for
-from tui_nn.engine.datasets import DataFileError, parse_csv, read_csv
-from tui_nn.engine.insight import data_extent, pixel_of
-from tui_nn.engine.session import build
+from tui_nn.cli.commands import main
+from tui_nn.cli.options import config_from, make_parser
+from tui_nn.engine.nn import datasets
+from tui_nn.engine.nn.datasets import DataFileError, parse_csv, read_csv
+from tui_nn.engine.nn.insight import data_extent, pixel_of
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import DATA_PROBLEM, MAX_POINTS, Config, defaults_for
 
 
 def _csv(tmp_path: Path, text: str, name: str = "points.csv") -> Path:

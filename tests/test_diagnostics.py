@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tui_nn.engine.config import Config
-from tui_nn.engine.diagnostics import STUCK_WINDOW, diagnose, examine, trainer_diagnosis
-from tui_nn.engine.network import InitSpec, Network
-from tui_nn.engine.reason_words import describe
-from tui_nn.engine.session import build
+from tui_nn.engine.live.diagnostics import STUCK_WINDOW, diagnose, examine, trainer_diagnosis
+from tui_nn.engine.live.reason_words import describe
+from tui_nn.engine.nn.network import InitSpec, Network
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
 
 
 def test_dead_relus_are_named_and_not_called_a_vanishing_gradient() -> None:
@@ -71,7 +71,7 @@ def test_a_network_that_learns_is_never_called_stuck() -> None:
 
 def test_training_accuracy_and_the_truth_table_use_one_rule() -> None:
     """ŷ > 0.5 decides the class everywhere; a logit of 1e-17 gives ŷ = 0.5 exactly: class 0."""
-    from tui_nn.engine.network import accuracy
+    from tui_nn.engine.nn.network import accuracy
 
     session = build(Config(hidden=()))
     for bias in (1e-17, -1e-17, 2.2e-16, 3e-16, 0.0):

@@ -8,12 +8,13 @@ import typing
 from pathlib import Path
 
 import tui_nn
-from tui_nn.engine import actions as act
-from tui_nn.engine import lesson, matrices
-from tui_nn.engine.config import defaults_for
-from tui_nn.engine.controller import Controller, Outcome
-from tui_nn.engine.records import StepKind
-from tui_nn.engine.session import build
+from tui_nn.engine.session import actions as act
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import defaults_for
+from tui_nn.engine.session.controller import Controller, Outcome
+from tui_nn.engine.teach import lesson
+from tui_nn.engine.walk import matrices
+from tui_nn.engine.walk.records import StepKind
 
 
 def test_every_action_type_has_exactly_one_handler() -> None:

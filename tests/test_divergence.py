@@ -13,14 +13,14 @@ import warnings
 import numpy as np
 import pytest
 
-from tui_nn.engine.config import Config
-from tui_nn.engine.datasets import Dataset, load
-from tui_nn.engine.network import InitSpec, Network
-from tui_nn.engine.optimizers import MOMENTUM
-from tui_nn.engine.reason_words import describe
-from tui_nn.engine.reasons import Diverged
-from tui_nn.engine.session import build
-from tui_nn.engine.training import EXPLOSION_FACTOR, RunResult, Trainer
+from tui_nn.engine.live.reason_words import describe
+from tui_nn.engine.live.reasons import Diverged
+from tui_nn.engine.nn.datasets import Dataset, load
+from tui_nn.engine.nn.network import InitSpec, Network
+from tui_nn.engine.nn.optimizers import MOMENTUM
+from tui_nn.engine.nn.training import EXPLOSION_FACTOR, RunResult, Trainer
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
 
 
 def plain_bce(net: Network, data: Dataset) -> float:

@@ -6,7 +6,7 @@ that layout changed its size. The app forwards its starting size to the screen a
 terminal changes size before the screen has handled it, the screen lays out at the new size, then
 at the stale starting size, whose echo and the new size's echo keep undoing each other: the screen
 was laid out again and again forever (a quarter of a core busy, memory growing, no frame drawn,
-`q` never handled, the process outliving its terminal). tui_nn/ui/screen_size.py drops a Resize to
+`q` never handled, the process outliving its terminal). tui_nn/ui/screens/screen_size.py drops a Resize to
 a size the terminal no longer has.
 
 Each test starts the app on a real pty whose size the app itself changes (TIOCSWINSZ and a SIGWINCH
@@ -27,7 +27,7 @@ from tests.test_lifecycle import DEADLINE, FIRST_FRAME, Terminal, assert_termina
 # The app, its mount changing its terminal's size (the pty on fd 0) to COLUMNS×LINES before anything is drawn.
 RESIZED_AT_MOUNT = """
 import fcntl, os, signal, struct, sys, termios
-from tui_nn.ui.app import TuiNN
+from tui_nn.ui.shell.app import TuiNN
 columns, lines = int(sys.argv[1]), int(sys.argv[2])
 mount = TuiNN.on_mount
 def on_mount(self):
@@ -35,12 +35,12 @@ def on_mount(self):
     os.kill(os.getpid(), signal.SIGWINCH)
     mount(self)
 TuiNN.on_mount = on_mount
-from tui_nn.cli import main
+from tui_nn.cli.commands import main
 sys.argv = ["tui-nn", "xor"]
 sys.exit(main())
 """
 
-# (start, new): either side of the layout's thresholds in tui_nn/ui/app.py and plain changes.
+# (start, new): either side of the layout's thresholds in tui_nn/ui/shell/app.py and plain changes.
 SIZES = [
     ((80, 24), (120, 40)),
     ((64, 20), (200, 60)),

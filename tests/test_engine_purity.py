@@ -7,8 +7,8 @@ import sys
 def test_engine_imports_neither_textual_nor_rich() -> None:
     code = (
         "import sys, pkgutil, importlib, tui_nn.engine as e\n"
-        "for m in pkgutil.iter_modules(e.__path__): importlib.import_module('tui_nn.engine.' + m.name)\n"
-        "import tui_nn.cli\n"
+        "for m in pkgutil.walk_packages(e.__path__, 'tui_nn.engine.'): importlib.import_module(m.name)\n"
+        "import tui_nn.cli.commands\n"
         "bad = sorted(n for n in sys.modules if n.split('.')[0] in ('textual', 'rich'))\n"
         "print(','.join(bad))\n"
     )

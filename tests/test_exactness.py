@@ -7,14 +7,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui_nn.engine.activations import HIDDEN_ACTIVATIONS
-from tui_nn.engine.datasets import Dataset, load
-from tui_nn.engine.gradcheck import check, parameter_names
-from tui_nn.engine.losses import LOSSES
-from tui_nn.engine.network import InitSpec, Network
-from tui_nn.engine.optimizers import EPSILON, OPTIMIZERS
-from tui_nn.engine.stepper import Stepper
-from tui_nn.engine.training import Trainer
+from tui_nn.engine.nn.activations import HIDDEN_ACTIVATIONS
+from tui_nn.engine.nn.datasets import Dataset, load
+from tui_nn.engine.nn.gradcheck import check, parameter_names
+from tui_nn.engine.nn.losses import LOSSES
+from tui_nn.engine.nn.network import InitSpec, Network
+from tui_nn.engine.nn.optimizers import EPSILON, OPTIMIZERS
+from tui_nn.engine.nn.training import Trainer
+from tui_nn.engine.walk.stepper import Stepper
 
 
 def _data(n_out: int, rows: int, seed: int) -> Dataset:

@@ -7,14 +7,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui_nn.engine import actions as act
-from tui_nn.engine import expr
-from tui_nn.engine.config import Config
-from tui_nn.engine.controller import Controller
-from tui_nn.engine.explain import Element, ParameterStory, UnitStory, elements, explain_parameter, explain_unit
-from tui_nn.engine.gradcheck import FLOOR
-from tui_nn.engine.network import InitSpec
-from tui_nn.engine.session import build
+from tui_nn.engine.nn.gradcheck import FLOOR
+from tui_nn.engine.nn.network import InitSpec
+from tui_nn.engine.session import actions as act
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+from tui_nn.engine.session.controller import Controller
+from tui_nn.engine.walk import expr
+from tui_nn.engine.walk.explain import Element, ParameterStory, UnitStory, elements, explain_parameter, explain_unit
 
 NETWORKS = [
     pytest.param(Config(), id="2-2-1 sigmoid bce"),
@@ -154,7 +154,7 @@ def test_the_trail_starts_again_with_another_network_and_after_undoing_it() -> N
 
 
 def test_every_element_is_reachable_with_the_cursor_keys() -> None:
-    from tui_nn.engine.explain import columns, cycle, move
+    from tui_nn.engine.walk.explain import columns, cycle, move
 
     for sizes in [(2, 2, 1), (2, 3, 2, 1), (2, 1)]:
         everything = set(elements(sizes))
@@ -178,7 +178,7 @@ def test_every_element_is_reachable_with_the_cursor_keys() -> None:
 
 
 def test_left_and_right_follow_the_edges() -> None:
-    from tui_nn.engine.explain import move
+    from tui_nn.engine.walk.explain import move
 
     sizes = (2, 2, 1)
     for j in range(2):  # ← from a hidden unit or its bias: an edge into that unit; → an edge out of it

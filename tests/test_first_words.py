@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tui_nn.ui.log import CalcLog
+from tui_nn.ui.panes.log import CalcLog
 
 from .cli_helpers import run
 

@@ -10,14 +10,14 @@ from hypothesis import strategies as st
 from textual.app import App, ComposeResult
 
 from tests.test_matrices import close, texts, tutorial_namespace, tutorial_slope
-from tui_nn.engine import actions as act
-from tui_nn.engine.config import Config, defaults_for
-from tui_nn.engine.controller import Controller
-from tui_nn.engine.gradcheck import GradCheck, ParameterCheck, check, parameter_names
-from tui_nn.engine.health import gradient_health
-from tui_nn.engine.network import InitSpec
-from tui_nn.engine.session import build
-from tui_nn.ui.healthview import GradCheckPane, HealthPane, gradcheck_rows, health_rows
+from tui_nn.engine.nn.gradcheck import GradCheck, ParameterCheck, check, parameter_names
+from tui_nn.engine.nn.health import gradient_health
+from tui_nn.engine.nn.network import InitSpec
+from tui_nn.engine.session import actions as act
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config, defaults_for
+from tui_nn.engine.session.controller import Controller
+from tui_nn.ui.panes.healthview import GradCheckPane, HealthPane, gradcheck_rows, health_rows
 
 DEEP_SIGMOID = Config(hidden=(8, 8, 8, 8), init=InitSpec("xavier"))
 CONFIGS = [

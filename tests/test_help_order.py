@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from tui_nn.engine.config import Config
-from tui_nn.engine.session import build
-from tui_nn.ui.app import TuiNN
-from tui_nn.ui.help import help_markdown
-from tui_nn.ui.keymap import KEYS, SAMPLE_KEYS, TASKS, task_rows
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+from tui_nn.ui.screens.help import help_markdown
+from tui_nn.ui.shell.app import TuiNN
+from tui_nn.ui.shell.keymap import KEYS, SAMPLE_KEYS, TASKS, task_rows
 
 FIRST = ("→ or space", "←", "T or t", "?", "q")
 

@@ -21,10 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from tui_nn.cli import main
-from tui_nn.engine import persist
-from tui_nn.engine.persist import NetworkFileError
-from tui_nn.engine.safe_files import MAX_FILE_BYTES
+from tui_nn.cli.commands import main
+from tui_nn.engine.session import persist
+from tui_nn.engine.session.persist import NetworkFileError
+from tui_nn.engine.session.safe_files import MAX_FILE_BYTES
 
 GOOD = {
     "format": "tui-nn/1",
@@ -158,7 +158,7 @@ def test_dev_zero_on_the_command_line_is_one_line_with_bounded_memory() -> None:
     limit = 2 << 30
     code = (
         f"import resource, sys; resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit})); "
-        "from tui_nn.cli import main; sys.exit(main(['train', 'xor', '--weights', '/dev/zero']))"
+        "from tui_nn.cli.commands import main; sys.exit(main(['train', 'xor', '--weights', '/dev/zero']))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert result.returncode == 2, result.stderr

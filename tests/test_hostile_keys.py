@@ -15,13 +15,13 @@ import pytest
 from rich.text import Text
 from textual.pilot import Pilot
 
-from tui_nn.engine.config import DATA_PROBLEM, Config
-from tui_nn.engine.session import build
-from tui_nn.ui.app import TuiNN
-from tui_nn.ui.help import HelpScreen
-from tui_nn.ui.live import TrainingProgress, TrainingStopped
-from tui_nn.ui.settings import SettingsScreen
-from tui_nn.ui.widgets import TablePane
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import DATA_PROBLEM, Config
+from tui_nn.ui.panes.widgets import TablePane
+from tui_nn.ui.screens.help import HelpScreen
+from tui_nn.ui.screens.settings import SettingsScreen
+from tui_nn.ui.shell.app import TuiNN
+from tui_nn.ui.shell.live import TrainingProgress, TrainingStopped
 
 MAIN_KEYS = [
     *["right", "left", "space", "f", "b", "F", "B", "e", "up", "down", "0", "1", "2", "4", "9"],

@@ -86,7 +86,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
 
 def test_tui_nn_has_no_import_circle() -> None:
     graph = import_graph()
-    assert "tui_nn.cli" in graph and "tui_nn.engine.controller" in graph  # the walk saw the package
+    assert "tui_nn.cli.commands" in graph and "tui_nn.engine.session.controller" in graph  # the walk saw the package
     cycle = find_cycle(graph)
     assert cycle is None, "import circle: " + " → ".join(cycle or [])
 
@@ -105,5 +105,5 @@ def test_the_cycle_finder_sees_a_circle_through_a_lazy_import() -> None:
 
 def test_the_subcommands_share_options_without_importing_the_dispatcher() -> None:
     graph = import_graph()
-    for subcommand in ("tui_nn.cli_explain", "tui_nn.cli_replay", "tui_nn.serve", "tui_nn.cli_options"):
-        assert "tui_nn.cli" not in graph[subcommand], f"{subcommand} imports tui_nn.cli, which dispatches to it"
+    for subcommand in ("tui_nn.cli.explain", "tui_nn.cli.replay", "tui_nn.cli.serve", "tui_nn.cli.options"):
+        assert "tui_nn.cli.commands" not in graph[subcommand], f"{subcommand} imports tui_nn.cli.commands, which dispatches to it"

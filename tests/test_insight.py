@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tui_nn.engine.config import Config, defaults_for
-from tui_nn.engine.datasets import load
-from tui_nn.engine.insight import data_extent, grid_inputs, hidden_space, output_grid, pixel_of
-from tui_nn.engine.session import build
-from tui_nn.engine.view import capture
-from tui_nn.ui.insight_views import boundary_legend, boundary_rows, contour_mask, hidden_rows
+from tui_nn.engine.nn.datasets import load
+from tui_nn.engine.nn.insight import data_extent, grid_inputs, hidden_space, output_grid, pixel_of
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config, defaults_for
+from tui_nn.engine.session.view import capture
+from tui_nn.ui.panes.insight_views import boundary_legend, boundary_rows, contour_mask, hidden_rows
 
 
 @pytest.fixture
@@ -116,7 +116,7 @@ def test_spiral_grid_is_vectorised_and_sized() -> None:
 
 @pytest.mark.parametrize(("columns", "pixel_rows"), [(114, 28), (40, 40), (30, 90), (198, 52)])
 def test_square_extent_keeps_one_scale_on_both_axes(columns: int, pixel_rows: int) -> None:
-    from tui_nn.engine.insight import square_extent
+    from tui_nn.engine.nn.insight import square_extent
 
     for problem in ("xor", "spiral", "circle"):
         base = data_extent(load(problem))
@@ -131,7 +131,7 @@ def test_square_extent_keeps_one_scale_on_both_axes(columns: int, pixel_rows: in
 
 
 def test_ticks_are_round_and_inside() -> None:
-    from tui_nn.engine.insight import ticks
+    from tui_nn.engine.nn.insight import ticks
 
     assert ticks(-0.5, 1.5, 5) == [-0.5, 0.0, 0.5, 1.0, 1.5]
     values = ticks(-5.68, 5.69, 12)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tui_nn.engine.config import Config
-from tui_nn.engine.explain import Element, ParameterStory, UnitStory, elements
-from tui_nn.engine.session import build
-from tui_nn.ui.app import TuiNN
-from tui_nn.ui.inspector import Inspector
-from tui_nn.ui.widgets import NetworkPane
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+from tui_nn.engine.walk.explain import Element, ParameterStory, UnitStory, elements
+from tui_nn.ui.panes.inspector import Inspector
+from tui_nn.ui.panes.widgets import NetworkPane
+from tui_nn.ui.shell.app import TuiNN
 
 SIZE = (120, 40)
 
@@ -139,7 +139,7 @@ async def test_ablation_and_knock_out() -> None:
 
 
 async def test_the_inspector_says_in_words_what_the_gradient_and_the_update_mean() -> None:
-    from tui_nn.engine.words import sentence
+    from tui_nn.engine.walk.words import sentence
 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tui_nn.ui.app import TuiNN
-from tui_nn.ui.help import help_markdown
-from tui_nn.ui.inspector import Inspector
-from tui_nn.ui.keymap import INSPECTOR_KEYS, KEYS, help_rows, markdown_table
+from tui_nn.ui.panes.inspector import Inspector
+from tui_nn.ui.screens.help import help_markdown
+from tui_nn.ui.shell.app import TuiNN
+from tui_nn.ui.shell.keymap import INSPECTOR_KEYS, KEYS, help_rows, markdown_table
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

@@ -11,12 +11,12 @@ import pytest
 from textual import events
 from textual.widgets import Input
 
-from tui_nn.engine.config import Config
-from tui_nn.engine.explain import elements
-from tui_nn.engine.session import build
-from tui_nn.ui.app import TuiNN
-from tui_nn.ui.settings import SettingsScreen
-from tui_nn.ui.widgets import NetworkPane
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+from tui_nn.engine.walk.explain import elements
+from tui_nn.ui.panes.widgets import NetworkPane
+from tui_nn.ui.screens.settings import SettingsScreen
+from tui_nn.ui.shell.app import TuiNN
 
 SIZE = (120, 40)
 CHARACTERS = {"enter": "\r", "tab": "\t", "equals_sign": "="}

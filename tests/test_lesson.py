@@ -12,11 +12,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tui_nn.engine import actions as act
-from tui_nn.engine.config import Config
-from tui_nn.engine.controller import Controller
-from tui_nn.engine.expr import Expr, Lit, Num, has_symbols
-from tui_nn.engine.lesson import (
+from tui_nn.engine.live.reason_words import describe
+from tui_nn.engine.live.reasons import Stuck
+from tui_nn.engine.session import actions as act
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+from tui_nn.engine.session.controller import Controller
+from tui_nn.engine.teach.lesson import (
     MAX_LESSON_BYTES,
     Chapter,
     Lesson,
@@ -27,11 +29,9 @@ from tui_nn.engine.lesson import (
     parse_lesson,
     read_lesson,
 )
-from tui_nn.engine.quiz import check, next_question
-from tui_nn.engine.reason_words import describe
-from tui_nn.engine.reasons import Stuck
-from tui_nn.engine.rehearsal import load_lesson, rehearse
-from tui_nn.engine.session import build
+from tui_nn.engine.teach.quiz import check, next_question
+from tui_nn.engine.teach.rehearsal import load_lesson, rehearse
+from tui_nn.engine.walk.expr import Expr, Lit, Num, has_symbols
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "lessons.md"
 FOUR_DECIMALS = re.compile(r"(?<![\d.])−?\d+\.\d{4}(?!\d)")

@@ -11,14 +11,14 @@ from collections.abc import Callable
 import pytest
 from rich.text import Text
 
-from tui_nn.cli import main
-from tui_nn.engine.config import Config
-from tui_nn.engine.lesson import builtin_lesson
-from tui_nn.engine.rehearsal import load_lesson
-from tui_nn.engine.session import build
-from tui_nn.ui.app import TuiNN
-from tui_nn.ui.log import CalcLog
-from tui_nn.ui.teach import LessonPane, QuestionScreen
+from tui_nn.cli.commands import main
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+from tui_nn.engine.teach.lesson import builtin_lesson
+from tui_nn.engine.teach.rehearsal import load_lesson
+from tui_nn.ui.panes.log import CalcLog
+from tui_nn.ui.screens.teach import LessonPane, QuestionScreen
+from tui_nn.ui.shell.app import TuiNN
 
 from .cli_helpers import one_error_line, run
 
@@ -264,6 +264,6 @@ def test_an_empty_lesson_name_is_refused(capsys: pytest.CaptureFixture[str], wor
 
 def test_a_bare_lesson_flag_is_still_the_built_in_lesson(monkeypatch: pytest.MonkeyPatch) -> None:
     opened: list[object] = []
-    monkeypatch.setattr("tui_nn.cli.launch", lambda session, options: opened.append(options["lesson"]) or 0)
+    monkeypatch.setattr("tui_nn.cli.commands.launch", lambda session, options: opened.append(options["lesson"]) or 0)
     assert main(["xor", "--lesson"]) == 0 and main(["lesson"]) == 0
     assert [lesson.title for lesson in opened] == [builtin_lesson().title] * 2  # type: ignore[attr-defined]

@@ -8,9 +8,10 @@ import math
 
 import pytest
 
-from tui_nn.engine import actions as act
-from tui_nn.engine.controller import Controller
-from tui_nn.engine.lesson import (
+from tui_nn.engine.session import actions as act
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.controller import Controller
+from tui_nn.engine.teach.lesson import (
     MAX_LESSON_EPOCH_POINTS,
     MAX_LESSON_STEPS,
     MAX_STEPS,
@@ -26,9 +27,8 @@ from tui_nn.engine.lesson import (
     questions_in,
     tables_as_text,
 )
-from tui_nn.engine.quiz import QuizScore, check, next_question, written_question
-from tui_nn.engine.rehearsal import load_lesson, rehearse
-from tui_nn.engine.session import build
+from tui_nn.engine.teach.quiz import QuizScore, check, next_question, written_question
+from tui_nn.engine.teach.rehearsal import load_lesson, rehearse
 
 HEAD = "---\ntitle: T\n---\n"
 

@@ -27,11 +27,11 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from tui_nn.engine.config import Config
-from tui_nn.engine.session import build
-from tui_nn.ui import lifecycle
-from tui_nn.ui.app import TuiNN
-from tui_nn.ui.live import LiveTraining
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+from tui_nn.ui.shell import lifecycle
+from tui_nn.ui.shell.app import TuiNN
+from tui_nn.ui.shell.live import LiveTraining
 
 DEADLINE = 90.0  # seconds: generous for a loaded 2-core machine; a passing run takes 1–3 s
 FIRST_FRAME = b"truth table"  # a pane title: drawn only once the panes are laid out on screen
@@ -202,7 +202,7 @@ def test_a_crash_restores_the_terminal_reports_and_fails(terminals: list[Termina
     script.write_text(
         "import sys\n"
         "from tui_nn import cli\n"
-        "from tui_nn.ui.app import TuiNN\n"
+        "from tui_nn.ui.shell.app import TuiNN\n"
         "def view_with_a_bug(self):\n"
         "    raise ZeroDivisionError('a bug planted by the test')\n"
         "TuiNN.action_cycle_view = view_with_a_bug\n"

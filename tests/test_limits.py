@@ -9,13 +9,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tui_nn.cli import main
-from tui_nn.engine import config as cfg
-from tui_nn.engine import diagnostics, insight
-from tui_nn.engine.config import MAX_HIDDEN_LAYERS, MAX_PARAMS, MAX_POINTS, MAX_UNITS, Config, ConfigError
-from tui_nn.engine.datasets import Dataset
-from tui_nn.engine.gradcheck import check, parameter_names
-from tui_nn.engine.session import build
+from tui_nn.cli.commands import main
+from tui_nn.engine.live import diagnostics
+from tui_nn.engine.nn import insight
+from tui_nn.engine.nn.datasets import Dataset
+from tui_nn.engine.nn.gradcheck import check, parameter_names
+from tui_nn.engine.session import config as cfg
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import MAX_HIDDEN_LAYERS, MAX_PARAMS, MAX_POINTS, MAX_UNITS, Config, ConfigError
 
 
 def test_hidden_none_is_a_perceptron_and_zero_stays_an_error() -> None:

@@ -14,19 +14,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui_nn import cli
-from tui_nn.engine import persist, remote
-from tui_nn.engine.config import Config
-from tui_nn.engine.controller import Controller
-from tui_nn.engine.live_run import STUCK_CHECK, StuckCheck, train_epochs
-from tui_nn.engine.reason_words import describe
-from tui_nn.engine.reasons import Diverged, StopReason, Stuck
-from tui_nn.engine.remote import Failed, RemoteRun, Stopped
-from tui_nn.engine.session import build
-from tui_nn.engine.training import Trainer
-from tui_nn.ui.live import LiveTraining
+from tui_nn.cli import commands as cli
+from tui_nn.engine.live import remote
+from tui_nn.engine.live.live_run import STUCK_CHECK, StuckCheck, train_epochs
+from tui_nn.engine.live.reason_words import describe
+from tui_nn.engine.live.reasons import Diverged, StopReason, Stuck
+from tui_nn.engine.live.remote import Failed, RemoteRun, Stopped
+from tui_nn.engine.nn.training import Trainer
+from tui_nn.engine.session import persist
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+from tui_nn.engine.session.controller import Controller
+from tui_nn.ui.shell.live import LiveTraining
 
-PACKAGE = Path(cli.__file__).parent
+PACKAGE = Path(cli.__file__).parent.parent
 PATIENCE = 60.0  # seconds before a wait counts as a hang (nothing here is timed)
 
 
@@ -204,23 +205,23 @@ def imported(relative: str) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("relative", ["engine/remote.py", "ui/live.py", "cli.py"])
+@pytest.mark.parametrize("relative", ["engine/live/remote.py", "ui/shell/live.py", "cli/commands.py"])
 def test_live_training_is_sliced_only_by_the_live_run_loop(relative: str) -> None:
     names = imported(relative)
-    second_loop = {n for n in names if n.startswith(("tui_nn.engine.diagnostics", "tui_nn.engine.pace.keep_pace"))}
-    if relative == "cli.py":  # (train's end-of-run check judges the last window, not a live run)
-        second_loop -= {"tui_nn.engine.diagnostics.STUCK_WINDOW", "tui_nn.engine.diagnostics.trainer_diagnosis"}
+    second_loop = {n for n in names if n.startswith(("tui_nn.engine.live.diagnostics", "tui_nn.engine.live.pace.keep_pace"))}
+    if relative == "cli/commands.py":  # (train's end-of-run check judges the last window, not a live run)
+        second_loop -= {"tui_nn.engine.live.diagnostics.STUCK_WINDOW", "tui_nn.engine.live.diagnostics.trainer_diagnosis"}
     assert not second_loop, f"{relative} slices or checks a live run itself: {second_loop}"
     text = source(relative)
-    if relative != "cli.py":
+    if relative != "cli/commands.py":
         assert ".run(" not in re.sub(r"loop\.run\(|self\.run\b", "", text), f"{relative} trains a run itself"
-    assert "STUCK_WINDOW" not in text or relative == "cli.py"
+    assert "STUCK_WINDOW" not in text or relative == "cli/commands.py"
 
 
 def test_frame_seconds_and_the_stuck_check_interval_are_defined_once() -> None:
     for constant in ("FRAME_SECONDS", "STUCK_CHECK"):
         defined = [p for p in PACKAGE.rglob("*.py") if re.search(rf"^{constant}\s*[:=]", p.read_text(), re.M)]
-        assert [p.relative_to(PACKAGE).as_posix() for p in defined] == ["engine/live_run.py"], constant
+        assert [p.relative_to(PACKAGE).as_posix() for p in defined] == ["engine/live/live_run.py"], constant
 
 
 def test_nobody_writes_a_trainers_private_state_from_outside() -> None:

@@ -12,11 +12,11 @@ import re
 import pytest
 from rich.cells import cell_len
 
-from tui_nn.engine.config import Config, defaults_for
-from tui_nn.engine.render import step_text
-from tui_nn.engine.session import build
-from tui_nn.ui.app import TuiNN
-from tui_nn.ui.log import CalcLog
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config, defaults_for
+from tui_nn.engine.walk.render import step_text
+from tui_nn.ui.panes.log import CalcLog
+from tui_nn.ui.shell.app import TuiNN
 
 # A number as the log writes it: −64.4151, 0.5, 3.559e−05, 1e−08 (labels such as w22 give
 # their digits too, on both sides alike).

@@ -14,11 +14,11 @@ from rich.style import Style
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 
-from tui_nn.engine.config import Config
-from tui_nn.engine.session import build
-from tui_nn.ui.app import TuiNN
-from tui_nn.ui.losschart import DEFAULT_STYLES, ChartDrawing, LossChart, LossChartRenderable, draw_loss_chart, readout_text
-from tui_nn.ui.widgets import LossPane
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+from tui_nn.ui.panes.losschart import DEFAULT_STYLES, ChartDrawing, LossChart, LossChartRenderable, draw_loss_chart, readout_text
+from tui_nn.ui.panes.widgets import LossPane
+from tui_nn.ui.shell.app import TuiNN
 
 BAR_CHARS = set("▁▂▃▄▅▆▇█")
 

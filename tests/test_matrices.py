@@ -11,14 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from textual.app import App, ComposeResult
 
-from tui_nn.engine.config import Config, defaults_for
-from tui_nn.engine.controller import Controller
-from tui_nn.engine.matrices import MatrixFrame, batch_matrices, matrix_position
-from tui_nn.engine.network import InitSpec, Network
-from tui_nn.engine.optimizers import BETA1, BETA2, EPSILON, MOMENTUM
-from tui_nn.engine.session import Session, build
-from tui_nn.engine.stepper import Stepper
-from tui_nn.ui.matrixview import MatrixPane, draw_matrix_frame, format_entries, visible
+from tui_nn.engine.nn.network import InitSpec, Network
+from tui_nn.engine.nn.optimizers import BETA1, BETA2, EPSILON, MOMENTUM
+from tui_nn.engine.session.build import Session, build
+from tui_nn.engine.session.config import Config, defaults_for
+from tui_nn.engine.session.controller import Controller
+from tui_nn.engine.walk.matrices import MatrixFrame, batch_matrices, matrix_position
+from tui_nn.engine.walk.stepper import Stepper
+from tui_nn.ui.panes.matrixview import MatrixPane, draw_matrix_frame, format_entries, visible
 
 CONFIGS = {
     "2-2-1 sigmoid bce": Config(),

@@ -10,17 +10,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui_nn.engine import expr
-from tui_nn.engine.activations import HIDDEN_ACTIVATIONS
-from tui_nn.engine.config import Config
-from tui_nn.engine.datasets import Dataset, load
-from tui_nn.engine.losses import LOSSES, bce_from_logit_scalar
-from tui_nn.engine.network import InitSpec, Network
-from tui_nn.engine.optimizers import BETA1, BETA2, EPSILON, MOMENTUM, OPTIMIZERS
-from tui_nn.engine.records import Key, NumberFormat, Step
-from tui_nn.engine.render import step_lines, step_text
-from tui_nn.engine.session import build
-from tui_nn.engine.stepper import Stepper
+from tui_nn.engine.nn.activations import HIDDEN_ACTIVATIONS
+from tui_nn.engine.nn.datasets import Dataset, load
+from tui_nn.engine.nn.losses import LOSSES, bce_from_logit_scalar
+from tui_nn.engine.nn.network import InitSpec, Network
+from tui_nn.engine.nn.optimizers import BETA1, BETA2, EPSILON, MOMENTUM, OPTIMIZERS
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+from tui_nn.engine.walk import expr
+from tui_nn.engine.walk.records import Key, NumberFormat, Step
+from tui_nn.engine.walk.render import step_lines, step_text
+from tui_nn.engine.walk.stepper import Stepper
 
 # An operator followed by a minus sign that is not bracketed: "1−−0.95", "0.01·−0.5", "+ −0.3".
 SIGN_COLLISION = re.compile(r"(−\s*−|·\s*−|\+\s*−|−\s+−|\^−−|/−)")
@@ -174,7 +174,7 @@ def test_cross_entropy_stays_exact_far_out(z: float) -> None:
 def test_tanh_derivative_of_a_negative_activation_is_bracketed() -> None:
     fmt = NumberFormat(4)
     a = expr.num(-0.953)
-    from tui_nn.engine.activations import ACTIVATIONS
+    from tui_nn.engine.nn.activations import ACTIVATIONS
 
     shown = expr.text(ACTIVATIONS["tanh"].derivative_numbers(expr.num(-1.86), a), fmt)
     assert shown == "1 − (−0.9530)²"
@@ -209,7 +209,7 @@ def test_log_lines_carry_roles_for_styling() -> None:
 
 
 def test_latex_of_a_whole_pass_is_well_formed() -> None:
-    from tui_nn.engine.render import equation_latex
+    from tui_nn.engine.walk.render import equation_latex
 
     session = build(Config(optimizer="adam", activation="tanh"))
     fmt = session.stepper.fmt

@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 
 from tests.reference import tutorial_xor
-from tui_nn.cli import main
-from tui_nn.engine.activations import ACTIVATIONS, sigmoid, sigmoid_scalar
-from tui_nn.engine.datasets import load
-from tui_nn.engine.losses import batch_loss, bce_from_logit_scalar
-from tui_nn.engine.network import InitSpec, Network
-from tui_nn.engine.training import Trainer
+from tui_nn.cli.commands import main
+from tui_nn.engine.nn.activations import ACTIVATIONS, sigmoid, sigmoid_scalar
+from tui_nn.engine.nn.datasets import load
+from tui_nn.engine.nn.losses import batch_loss, bce_from_logit_scalar
+from tui_nn.engine.nn.network import InitSpec, Network
+from tui_nn.engine.nn.training import Trainer
 
 
 def test_seeded_init_reproduces_the_tutorial_draws() -> None:
@@ -83,8 +83,8 @@ def test_tutorial_reproduction_through_the_cli(capsys) -> None:
 
 
 def test_default_xor_learns_within_5000_epochs() -> None:
-    from tui_nn.engine.config import Config
-    from tui_nn.engine.session import build
+    from tui_nn.engine.session.build import build
+    from tui_nn.engine.session.config import Config
 
     session = build(Config())
     assert session.net.sizes == (2, 2, 1)

@@ -15,19 +15,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.cli_helpers import one_error_line, run
-from tui_nn.engine import actions as act
-from tui_nn.engine import config as cfg
-from tui_nn.engine import replay
-from tui_nn.engine.config import MAX_LR, MIN_LR, Config, ConfigError
-from tui_nn.engine.controller import Controller
-from tui_nn.engine.datasets import MAX_FEATURE, DataFileError, Dataset, parse_csv
-from tui_nn.engine.explain import Element, explain_parameter
-from tui_nn.engine.health import gradient_health
-from tui_nn.engine.insight import data_extent
-from tui_nn.engine.lesson import LessonError, parse_lesson
-from tui_nn.engine.session import build
-from tui_nn.ui.app import TuiNN
-from tui_nn.ui.healthview import health_rows, health_summary
+from tui_nn.engine.nn.datasets import MAX_FEATURE, DataFileError, Dataset, parse_csv
+from tui_nn.engine.nn.health import gradient_health
+from tui_nn.engine.nn.insight import data_extent
+from tui_nn.engine.session import actions as act
+from tui_nn.engine.session import config as cfg
+from tui_nn.engine.session import replay
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import MAX_LR, MIN_LR, Config, ConfigError
+from tui_nn.engine.session.controller import Controller
+from tui_nn.engine.teach.lesson import LessonError, parse_lesson
+from tui_nn.engine.walk.explain import Element, explain_parameter
+from tui_nn.ui.panes.healthview import health_rows, health_summary
+from tui_nn.ui.shell.app import TuiNN
 
 HUGE = "9" * 5000  # beyond Python's int() limit of 4,300 digits
 SIZE = (120, 40)
@@ -402,7 +402,7 @@ def test_any_option_text_is_a_usable_value_or_one_short_line(name: str, text: st
 
 @pytest.mark.parametrize(("loss", "refused"), [("bce", True), ("mse", False)])
 async def test_the_own_input_dialog_refuses_a_bce_target_outside_0_1_under_the_field(loss: str, refused: bool) -> None:
-    from tui_nn.ui.bridge import OwnInputScreen
+    from tui_nn.ui.screens.bridge import OwnInputScreen
 
     app = TuiNN(build(Config(loss=loss)), pace=None)
     async with app.run_test(size=SIZE) as pilot:

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from tui_nn.cli_replay import apply_all
-from tui_nn.engine import replay
-from tui_nn.engine.notation import parse_parameter
-from tui_nn.engine.session import build
+from tui_nn.cli.replay import apply_all
+from tui_nn.engine.session import replay
+from tui_nn.engine.session.build import build
+from tui_nn.engine.walk.notation import parse_parameter
 
 
 def replayed(config: dict[str, Any], actions: list[dict[str, Any]]) -> Any:

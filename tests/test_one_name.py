@@ -10,14 +10,14 @@ from collections import defaultdict
 import numpy as np
 import pytest
 
-from tui_nn.engine import actions as act
-from tui_nn.engine.config import Config
-from tui_nn.engine.controller import Controller
-from tui_nn.engine.explain import elements
-from tui_nn.engine.gradcheck import parameter_names as gradcheck_names
-from tui_nn.engine.matrices import matrix_position
-from tui_nn.engine.notation import parse_parameter
-from tui_nn.engine.session import build
+from tui_nn.engine.nn.gradcheck import parameter_names as gradcheck_names
+from tui_nn.engine.session import actions as act
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+from tui_nn.engine.session.controller import Controller
+from tui_nn.engine.walk.explain import elements
+from tui_nn.engine.walk.matrices import matrix_position
+from tui_nn.engine.walk.notation import parse_parameter
 
 EPOCH_STEPS = 94  # one epoch of the 2-2-1 on XOR, step by step
 

@@ -13,16 +13,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui_nn.engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, sigmoid_scalar
-from tui_nn.engine.config import Config
-from tui_nn.engine.datasets import load
-from tui_nn.engine.gradcheck import check, parameter_names
-from tui_nn.engine.losses import LOSS_KINDS
-from tui_nn.engine.network import InitSpec, Network
-from tui_nn.engine.optimizers import OPTIMIZER_KINDS
-from tui_nn.engine.session import build
-from tui_nn.engine.words import reference_card
-from tui_nn.ui.settings import FormSelect, SettingsScreen
+from tui_nn.engine.nn.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, sigmoid_scalar
+from tui_nn.engine.nn.datasets import load
+from tui_nn.engine.nn.gradcheck import check, parameter_names
+from tui_nn.engine.nn.losses import LOSS_KINDS
+from tui_nn.engine.nn.network import InitSpec, Network
+from tui_nn.engine.nn.optimizers import OPTIMIZER_KINDS
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+from tui_nn.engine.walk.words import reference_card
+from tui_nn.ui.screens.settings import FormSelect, SettingsScreen
 
 from .cli_helpers import one_error_line, run
 from .test_app import SIZE, make_app
@@ -30,7 +30,7 @@ from .test_ascii import screen_characters
 from .test_settings_keys import form, go_to
 
 PACKAGE = Path(__file__).resolve().parent.parent / "tui_nn"
-DEFINITIONS = {PACKAGE / "engine" / f"{module}.py" for module in ("activations", "losses", "optimizers")}
+DEFINITIONS = {PACKAGE / "engine" / "nn" / f"{module}.py" for module in ("activations", "losses", "optimizers")}
 NAMES = frozenset(ACTIVATIONS) | frozenset(LOSS_KINDS) | frozenset(OPTIMIZER_KINDS)
 
 

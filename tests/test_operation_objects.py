@@ -9,16 +9,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui_nn.engine import notation as n
-from tui_nn.engine.activations import sigmoid
-from tui_nn.engine.config import Config
-from tui_nn.engine.expr import Sym, evaluate, has_symbols, text
-from tui_nn.engine.losses import LOSS_KINDS, Loss
-from tui_nn.engine.optimizers import OPTIMIZER_KINDS, THETA, Optimizer
-from tui_nn.engine.own_input import check_input
-from tui_nn.engine.records import NumberFormat
-from tui_nn.engine.session import build
-from tui_nn.engine.words import optimizer_of
+from tui_nn.engine.nn.activations import sigmoid
+from tui_nn.engine.nn.losses import LOSS_KINDS, Loss
+from tui_nn.engine.nn.optimizers import OPTIMIZER_KINDS, THETA, Optimizer
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+from tui_nn.engine.walk import notation as n
+from tui_nn.engine.walk.expr import Sym, evaluate, has_symbols, text
+from tui_nn.engine.walk.own_input import check_input
+from tui_nn.engine.walk.records import NumberFormat
+from tui_nn.engine.walk.words import optimizer_of
 
 LOSS_LIST = list(LOSS_KINDS.values())
 OPTIMIZER_LIST = list(OPTIMIZER_KINDS.values())

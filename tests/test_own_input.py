@@ -9,17 +9,17 @@ import re
 import numpy as np
 import pytest
 
-from tui_nn.cli import main
-from tui_nn.engine import actions as act
-from tui_nn.engine.config import Config
-from tui_nn.engine.controller import Controller
-from tui_nn.engine.datasets import Dataset
-from tui_nn.engine.matrices import matrix_position
-from tui_nn.engine.network import InitSpec
-from tui_nn.engine.own_input import walk_input
-from tui_nn.engine.persist import save
-from tui_nn.engine.render import step_json, step_text
-from tui_nn.engine.session import build
+from tui_nn.cli.commands import main
+from tui_nn.engine.nn.datasets import Dataset
+from tui_nn.engine.nn.network import InitSpec
+from tui_nn.engine.session import actions as act
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+from tui_nn.engine.session.controller import Controller
+from tui_nn.engine.session.persist import save
+from tui_nn.engine.walk.matrices import matrix_position
+from tui_nn.engine.walk.own_input import walk_input
+from tui_nn.engine.walk.render import step_json, step_text
 
 CASES = [
     (Config(loss="mse", lr=0.5), ["--loss", "mse", "--lr", "0.5"], (0.05, 0.10), (0.01,)),

@@ -9,9 +9,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui_nn.engine.config import Config, defaults_for
-from tui_nn.engine.session import build
-from tui_nn.engine.view import View, capture
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config, defaults_for
+from tui_nn.engine.session.view import View, capture
 
 
 def test_the_views_records_match_a_direct_computation() -> None:
@@ -82,7 +82,7 @@ def test_curve_ranges_and_the_slope_peak_come_with_the_record() -> None:
 )
 def test_every_sample_is_drawn_in_the_pixel_that_holds_it(problem: str, columns: int, pixel_rows: int) -> None:
     """Whatever the pane's size, each point sits in the pixel pixel_of gives it, in data order, with its class."""
-    from tui_nn.engine.insight import pixel_of
+    from tui_nn.engine.nn.insight import pixel_of
 
     view = _views(problem)
     boundary = view.boundary(columns, pixel_rows)

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tui_nn.engine import persist, safe_files
-from tui_nn.engine.network import InitSpec, Network
+from tui_nn.engine.nn.network import InitSpec, Network
+from tui_nn.engine.session import persist, safe_files
 
 
 def _net() -> Network:

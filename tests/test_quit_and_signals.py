@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tui_nn.engine.config import Config
-from tui_nn.engine.session import build
-from tui_nn.ui.app import TuiNN
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+from tui_nn.ui.shell.app import TuiNN
 
 from .test_lifecycle import DEADLINE, Terminal, assert_terminal_restored, start_app, terminals  # noqa: F401
 

@@ -10,16 +10,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui_nn.engine import actions as act
-from tui_nn.engine.activations import HIDDEN_ACTIVATIONS
-from tui_nn.engine.config import Config
-from tui_nn.engine.controller import Controller
-from tui_nn.engine.datasets import Dataset, load
-from tui_nn.engine.losses import LOSSES
-from tui_nn.engine.network import InitSpec, Network
-from tui_nn.engine.notation import parameter_names
-from tui_nn.engine.optimizers import OPTIMIZERS
-from tui_nn.engine.quiz import (
+from tui_nn.engine.nn.activations import HIDDEN_ACTIVATIONS
+from tui_nn.engine.nn.datasets import Dataset, load
+from tui_nn.engine.nn.losses import LOSSES
+from tui_nn.engine.nn.network import InitSpec, Network
+from tui_nn.engine.nn.optimizers import OPTIMIZERS
+from tui_nn.engine.session import actions as act
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+from tui_nn.engine.session.controller import Controller
+from tui_nn.engine.teach.quiz import (
     STYLES,
     Question,
     QuizScore,
@@ -32,9 +32,9 @@ from tui_nn.engine.quiz import (
     question,
     written_question,
 )
-from tui_nn.engine.records import NumberFormat, Step
-from tui_nn.engine.session import build
-from tui_nn.engine.stepper import Stepper
+from tui_nn.engine.walk.notation import parameter_names
+from tui_nn.engine.walk.records import NumberFormat, Step
+from tui_nn.engine.walk.stepper import Stepper
 
 MALFORMED = ["", "   ", "abc", "1.2.3", "0x10", "1_000", "12 34", "--1", "1e", "½", "\x1b[31m1"]
 
@@ -355,7 +355,7 @@ def test_the_score_and_questions_survive_stepping_back() -> None:
 def test_a_question_carries_the_numbers_of_the_line_it_asks_for(optimizer: str) -> None:
     """The worked line is the log's line with its result left out: every number the answer
     needs is in the question, even when the diagram shows another sample."""
-    from tui_nn.engine.render import step_text
+    from tui_nn.engine.walk.render import step_text
 
     c = Controller(build(Config(optimizer=optimizer, hidden=(2, 2))))
     fmt = c.stepper.fmt

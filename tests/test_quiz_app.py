@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-from tui_nn.engine.config import Config
-from tui_nn.engine.session import build
-from tui_nn.ui.app import TuiNN
-from tui_nn.ui.teach import QuestionScreen
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+from tui_nn.ui.screens.teach import QuestionScreen
+from tui_nn.ui.shell.app import TuiNN
 
 SIZES = [(120, 40), (80, 24)]
 

@@ -14,14 +14,14 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from tui_nn.engine.activations import HIDDEN_ACTIVATIONS
-from tui_nn.engine.config import Config
-from tui_nn.engine.losses import LOSSES
-from tui_nn.engine.optimizers import OPTIMIZERS, scalar_update
-from tui_nn.engine.quiz import STYLES, Question, QuizScore, check, next_question
-from tui_nn.engine.records import Step
-from tui_nn.engine.session import build
-from tui_nn.engine.stepper import Stepper
+from tui_nn.engine.nn.activations import HIDDEN_ACTIVATIONS
+from tui_nn.engine.nn.losses import LOSSES
+from tui_nn.engine.nn.optimizers import OPTIMIZERS, scalar_update
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+from tui_nn.engine.teach.quiz import STYLES, Question, QuizScore, check, next_question
+from tui_nn.engine.walk.records import Step
+from tui_nn.engine.walk.stepper import Stepper
 
 seeds = st.integers(0, 5_000)
 

@@ -16,17 +16,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tui_nn.engine import actions as act
-from tui_nn.engine import remote
-from tui_nn.engine.config import Config, defaults_for
-from tui_nn.engine.controller import STUCK_CHECK, Controller
-from tui_nn.engine.diagnostics import trainer_diagnosis
-from tui_nn.engine.reasons import Diverged, StopReason, Stuck, TargetReached
-from tui_nn.engine.remote import Failed, RateApplied, RemoteRun, Stopped, TrainingProcess
-from tui_nn.engine.session import build
-from tui_nn.engine.training import Trainer
-from tui_nn.ui.app import TuiNN
-from tui_nn.ui.live import training_processes
+from tui_nn.engine.live import remote
+from tui_nn.engine.live.diagnostics import trainer_diagnosis
+from tui_nn.engine.live.reasons import Diverged, StopReason, Stuck, TargetReached
+from tui_nn.engine.live.remote import Failed, RateApplied, RemoteRun, Stopped, TrainingProcess
+from tui_nn.engine.nn.training import Trainer
+from tui_nn.engine.session import actions as act
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config, defaults_for
+from tui_nn.engine.session.controller import STUCK_CHECK, Controller
+from tui_nn.ui.shell.app import TuiNN
+from tui_nn.ui.shell.live import training_processes
 
 SIZE = (120, 40)
 PATIENCE = 60.0  # seconds before a wait counts as a hang (machines get loaded; nothing here is timed)

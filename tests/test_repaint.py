@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from textual.pilot import Pilot
 
-from tui_nn.engine.config import defaults_for
-from tui_nn.engine.session import build
-from tui_nn.ui.app import TuiNN
-from tui_nn.ui.widgets import BoundaryPane, HiddenPane, NetworkPane, _CachedLines, changed_rows
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import defaults_for
+from tui_nn.ui.panes.widgets import BoundaryPane, HiddenPane, NetworkPane, _CachedLines, changed_rows
+from tui_nn.ui.shell.app import TuiNN
 
 WIDE = (200, 60)  # the three views side by side: every pane is on screen
 

@@ -27,8 +27,8 @@ from typing import Any
 
 import pytest
 
-from tui_nn.cli import main
-from tui_nn.serve import app_arguments, make_serve_parser, session_command
+from tui_nn.cli.commands import main
+from tui_nn.cli.serve import app_arguments, make_serve_parser, session_command
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # What headless Chromium needs in this sandbox (no GPU, no network but loopback, root).
@@ -212,7 +212,7 @@ needs_chromium = pytest.mark.skipif(
 
 
 def test_the_command_line_does_not_load_textual_serve() -> None:
-    code = "import sys, tui_nn.cli, tui_nn.serve; print(sorted(m for m in sys.modules if m.startswith(('textual_serve', 'aiohttp'))))"
+    code = "import sys, tui_nn.cli.commands, tui_nn.cli.serve; print(sorted(m for m in sys.modules if m.startswith(('textual_serve', 'aiohttp'))))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
 
@@ -287,7 +287,7 @@ def test_every_app_option_reaches_each_session_unchanged(options: list[str]) -> 
         expected.pop(name)
     assert as_app == expected
     # The shell textual-serve uses gets back exactly these words, quoting included.
-    assert shlex.split(session_command(words)) == ["exec", sys.executable, "-m", "tui_nn.serve", *words]
+    assert shlex.split(session_command(words)) == ["exec", sys.executable, "-m", "tui_nn.cli.serve", *words]
 
 
 # --- a real server ------------------------------------------------------------------------------
@@ -391,7 +391,7 @@ async def _open_session_without_a_browser(port: int) -> tuple[Any, asyncio.Task[
 async def test_stopping_the_server_ends_its_sessions(tmp_path: Path, stop: signal.Signals, status: int) -> None:
     # Ctrl+C must not wait for tabs to close, and says how the server ended as the README's exit
     # status table does (128 + the signal); a server killed outright must not leave its app
-    # processes running (the kernel ends them: see tui_nn.serve.end_with_server).
+    # processes running (the kernel ends them: see tui_nn.cli.serve.end_with_server).
     server = start_server(tmp_path, "xor")
     sessions: list[int] = []
     try:

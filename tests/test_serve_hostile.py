@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.test_serve import Served, alive, children, start_server, stop_server, wait_until
-from tui_nn.serve import (
+from tui_nn.cli.serve import (
     DEFAULT_IDLE_MINUTES,
     DEFAULT_MAX_SESSIONS,
     MAX_MESSAGE_BYTES,

@@ -15,12 +15,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.cli_helpers import one_error_line, run
-from tui_nn.cli_options import AppStart, make_parser, prepare_app
-from tui_nn.engine import actions as act
-from tui_nn.engine import replay
-from tui_nn.engine.config import DATA_PROBLEM, Config, defaults_for, format_hidden
-from tui_nn.engine.controller import Controller
-from tui_nn.engine.session import build
+from tui_nn.cli.options import AppStart, make_parser, prepare_app
+from tui_nn.engine.session import actions as act
+from tui_nn.engine.session import replay
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import DATA_PROBLEM, Config, defaults_for, format_hidden
+from tui_nn.engine.session.controller import Controller
 
 HUGE = "9" * 5000  # beyond Python's 4,300-digit limit on int(): a ValueError, not a JSON error
 
@@ -131,7 +131,7 @@ def test_expect_with_an_empty_text_names_the_flag(capsys: pytest.CaptureFixture[
 
 async def test_the_app_stops_a_replay_at_an_action_that_does_not_fit(tmp_path: Path) -> None:
     """In the app the file's action is refused where it stands, named, and nothing more is applied."""
-    from tui_nn.ui.app import TuiNN
+    from tui_nn.ui.shell.app import TuiNN
 
     path = tmp_path / "edited.json"
     path.write_text(
@@ -293,14 +293,14 @@ def test_the_app_says_first_that_the_data_file_has_changed(
     path, _ = own_data_session(tmp_path / "class", monkeypatch)
     (tmp_path / "class" / "mine.csv").write_text(CSV.replace("0.5,0.5,1", "0.5,0.5,0"), encoding="utf-8")
     opened: list[Controller] = []
-    monkeypatch.setattr("tui_nn.cli_replay.launch", lambda session, options: opened.append(Controller(session)) or 0)
+    monkeypatch.setattr("tui_nn.cli.replay.launch", lambda session, options: opened.append(Controller(session)) or 0)
     assert run(capsys, "replay", str(path)) == (0, "", "")
     first = opened[0].logbook.entries[0].text
     assert "mine.csv has changed since the session was saved; the replay uses the 5 rows stored in the session" in first
 
 
 def replay_digest(controller: Controller) -> str:
-    from tui_nn.cli_replay import digest
+    from tui_nn.cli.replay import digest
 
     return digest(controller.session.net.params)
 
@@ -361,7 +361,7 @@ def app_start(*argv: str) -> AppStart:
 
 
 async def test_own_data_says_the_defaults_it_starts_from_in_the_log_and_the_status(tmp_path: Path) -> None:
-    from tui_nn.ui.app import TuiNN
+    from tui_nn.ui.shell.app import TuiNN
 
     (tmp_path / "mine.csv").write_text(CSV, encoding="utf-8")
     start = app_start("--data", "mine.csv")
@@ -394,7 +394,7 @@ def test_only_the_settings_not_given_are_called_defaults(tmp_path: Path) -> None
 
 
 async def test_files_written_from_own_data_are_named_after_it(tmp_path: Path) -> None:
-    from tui_nn.ui.app import TuiNN
+    from tui_nn.ui.shell.app import TuiNN
 
     (tmp_path / "mine.csv").write_text(CSV, encoding="utf-8")
     app = TuiNN(app_start("--data", "mine.csv").session, pace=None)
@@ -425,8 +425,8 @@ def test_a_file_stem_is_the_data_set_in_safe_characters(data: str | None, stem: 
 
 
 async def test_the_app_replays_a_long_run_in_slices_to_the_same_weights_as_one_train(tmp_path: Path) -> None:
-    from tui_nn.engine.playback import REPLAY_SLICE_EPOCHS
-    from tui_nn.ui.app import TuiNN
+    from tui_nn.engine.session.playback import REPLAY_SLICE_EPOCHS
+    from tui_nn.ui.shell.app import TuiNN
 
     plan = (act.Next(), act.Train(40 * REPLAY_SLICE_EPOCHS), act.Next())
     direct = Controller(build(Config()))
@@ -453,7 +453,7 @@ async def test_the_app_replays_a_long_run_in_slices_to_the_same_weights_as_one_t
 
 
 async def test_q_quits_in_the_middle_of_a_long_recorded_run(tmp_path: Path) -> None:
-    from tui_nn.ui.app import TuiNN
+    from tui_nn.ui.shell.app import TuiNN
 
     path = tmp_path / "s.json"
     path.write_text(

@@ -13,15 +13,15 @@ import numpy as np
 import pytest
 from textual.widgets import Input
 
-from tui_nn.engine.activations import HIDDEN_ACTIVATIONS
-from tui_nn.engine.config import Config
-from tui_nn.engine.datasets import PROBLEMS
-from tui_nn.engine.losses import LOSSES
-from tui_nn.engine.network import InitSpec
-from tui_nn.engine.optimizers import OPTIMIZERS
-from tui_nn.engine.session import build
-from tui_nn.ui.app import TuiNN
-from tui_nn.ui.settings import FormSelect, SettingsScreen
+from tui_nn.engine.nn.activations import HIDDEN_ACTIVATIONS
+from tui_nn.engine.nn.datasets import PROBLEMS
+from tui_nn.engine.nn.losses import LOSSES
+from tui_nn.engine.nn.network import InitSpec
+from tui_nn.engine.nn.optimizers import OPTIMIZERS
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+from tui_nn.ui.screens.settings import FormSelect, SettingsScreen
+from tui_nn.ui.shell.app import TuiNN
 
 from .test_app import log_texts
 from .test_ascii import screen_characters

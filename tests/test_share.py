@@ -11,15 +11,15 @@ import numpy as np
 import pytest
 from matplotlib.mathtext import MathTextParser
 
-from tui_nn.engine import actions as act
-from tui_nn.engine import export, replay
-from tui_nn.engine.config import Config
-from tui_nn.engine.controller import Controller
-from tui_nn.engine.expr import parse_number
-from tui_nn.engine.session import build
+from tui_nn.engine.session import actions as act
+from tui_nn.engine.session import export, replay
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+from tui_nn.engine.session.controller import Controller
+from tui_nn.engine.walk.expr import parse_number
 from tui_nn.ui import theme
-from tui_nn.ui.app import TuiNN
-from tui_nn.ui.commands import commands, run
+from tui_nn.ui.screens.commands import commands, run
+from tui_nn.ui.shell.app import TuiNN
 
 SIZE = (120, 40)
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from tui_nn.engine.config import Config
-from tui_nn.engine.session import build
-from tui_nn.ui.app import TuiNN
-from tui_nn.ui.app_screen import MIN_HEIGHT, MIN_WIDTH
-from tui_nn.ui.widgets import StatusLine, fit_row
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+from tui_nn.ui.panes.widgets import StatusLine, fit_row
+from tui_nn.ui.shell.app import TuiNN
+from tui_nn.ui.shell.app_screen import MIN_HEIGHT, MIN_WIDTH
 
 SMALLEST = (MIN_WIDTH, MIN_HEIGHT)
 
@@ -58,7 +58,7 @@ def test_fit_row_cuts_only_at_separators() -> None:
 async def test_the_footer_shows_whole_keys_only_at_every_width() -> None:
     from textual.widgets._footer import FooterKey
 
-    from tui_nn.ui.widgets import KeysFooter
+    from tui_nn.ui.panes.widgets import KeysFooter
 
     app = TuiNN(build(Config()))
     async with app.run_test(size=(200, 60)) as pilot:

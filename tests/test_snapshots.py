@@ -8,9 +8,9 @@ from __future__ import annotations
 import pytest
 from textual.pilot import Pilot
 
-from tui_nn.engine.config import Config
-from tui_nn.engine.session import build
-from tui_nn.ui.app import TuiNN
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+from tui_nn.ui.shell.app import TuiNN
 
 SIZES = [pytest.param((120, 40), id="120x40"), pytest.param((80, 24), id="80x24")]
 
@@ -100,7 +100,7 @@ def test_hidden_space_after_training(snap_compare) -> None:
 @pytest.mark.parametrize("view", ["boundary", "hidden"])
 def test_spiral_after_training(snap_compare, view) -> None:
     """spiral, 2-16-8-1 ReLU with Adam, after 1,500 epochs: the boundary follows the arms."""
-    from tui_nn.engine.config import defaults_for
+    from tui_nn.engine.session.config import defaults_for
 
     session = build(defaults_for("spiral"))
     session.stepper.run_epochs(1500)
@@ -118,7 +118,7 @@ def test_all_views_side_by_side(snap_compare) -> None:
 
 def test_mid_training_frame_at_the_default_pace(snap_compare) -> None:
     """A frame of live training at the default pace (500 epochs/s), epoch 3,000: edges show ▲▼."""
-    from tui_nn.ui.live import DEFAULT_PACE
+    from tui_nn.ui.shell.live import DEFAULT_PACE
 
     async def frame(pilot: Pilot) -> None:
         app = pilot.app
@@ -167,7 +167,7 @@ def test_selected_weight_mid_backward(snap_compare) -> None:
         await pilot.press("F", "B", "F", *["right"] * 3, "i")
         app = pilot.app
         assert isinstance(app, TuiNN)
-        from tui_nn.engine.explain import Element
+        from tui_nn.engine.walk.explain import Element
 
         app._select(Element("weight", 1, 0, 0))
         await pilot.pause()
@@ -184,7 +184,7 @@ def test_selected_hidden_unit_after_training(snap_compare) -> None:
         await pilot.press("i")
         app = pilot.app
         assert isinstance(app, TuiNN)
-        from tui_nn.engine.explain import Element
+        from tui_nn.engine.walk.explain import Element
 
         app._select(Element("unit", 1, 1))
         await pilot.pause()
@@ -201,7 +201,7 @@ def test_what_if_comparison(snap_compare) -> None:
         await pilot.press("i")
         app = pilot.app
         assert isinstance(app, TuiNN)
-        from tui_nn.engine.explain import Element
+        from tui_nn.engine.walk.explain import Element
 
         app._select(Element("unit", 1, 1))
         await pilot.press("k")
@@ -279,7 +279,7 @@ def test_matrix_view_mid_backward(snap_compare) -> None:
 def test_gradient_health_of_a_vanishing_run(snap_compare) -> None:
     """g on 2-8-8-8-8-1 sigmoid (xavier, η 0.1) after 10 epochs: the first layer's gradient a
     hundredth of the last's, and σ′ ≤ 0.25 beside it."""
-    from tui_nn.engine.network import InitSpec
+    from tui_nn.engine.nn.network import InitSpec
 
     session = build(Config(hidden=(8, 8, 8, 8), init=InitSpec("xavier", 1.0), lr=0.1))
     session.stepper.run_epochs(10)

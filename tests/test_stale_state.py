@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tui_nn.engine.config import Config
-from tui_nn.engine.session import build
-from tui_nn.ui.app import TuiNN
-from tui_nn.ui.widgets import StatusLine
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+from tui_nn.ui.panes.widgets import StatusLine
+from tui_nn.ui.shell.app import TuiNN
 
 from .test_app import log_texts
 

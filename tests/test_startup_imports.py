@@ -20,30 +20,30 @@ import pytest
 # Modules the first frame of `tui-nn xor` does not use. (engine.insight is not among them: the View
 # hands panes its records, BoundaryGrid and HiddenPlot, and computes them only when a pane asks.)
 LATER = (
-    "tui_nn.engine.quiz",
-    "tui_nn.engine.lesson",
-    "tui_nn.engine.rehearsal",
-    "tui_nn.engine.export",
-    "tui_nn.engine.replay",
-    "tui_nn.engine.own_input",
-    "tui_nn.engine.gradcheck",
-    "tui_nn.engine.remote",
-    "tui_nn.cli_explain",
-    "tui_nn.cli_replay",
-    "tui_nn.serve",
-    "tui_nn.ui.settings",
-    "tui_nn.ui.help",
-    "tui_nn.ui.bridge",
-    "tui_nn.ui.insight_views",
-    "tui_nn.ui.value_input",
+    "tui_nn.engine.teach.quiz",
+    "tui_nn.engine.teach.lesson",
+    "tui_nn.engine.teach.rehearsal",
+    "tui_nn.engine.session.export",
+    "tui_nn.engine.session.replay",
+    "tui_nn.engine.walk.own_input",
+    "tui_nn.engine.nn.gradcheck",
+    "tui_nn.engine.live.remote",
+    "tui_nn.cli.explain",
+    "tui_nn.cli.replay",
+    "tui_nn.cli.serve",
+    "tui_nn.ui.screens.settings",
+    "tui_nn.ui.screens.help",
+    "tui_nn.ui.screens.bridge",
+    "tui_nn.ui.panes.insight_views",
+    "tui_nn.ui.screens.value_input",
 )
 
 LOADED = "import json, sys; print(json.dumps(sorted(m for m in sys.modules if m.startswith('tui_nn'))))"
 
 FIRST_FRAME = """
 import asyncio
-from tui_nn.cli import make_parser, prepare_app
-from tui_nn.ui.app import TuiNN
+from tui_nn.cli.commands import make_parser, prepare_app
+from tui_nn.ui.shell.app import TuiNN
 
 start = prepare_app(make_parser()["app"].parse_args(["xor"]))
 app = TuiNN(start.session, **start.options)
@@ -75,7 +75,7 @@ def test_every_module_named_exists() -> None:
 
 @pytest.mark.parametrize(
     "code",
-    ["import tui_nn.cli", "import tui_nn.ui.app"],
+    ["import tui_nn.cli.commands", "import tui_nn.ui.shell.app"],
     ids=["cli", "app module"],
 )
 def test_importing_the_app_loads_no_later_feature(code: str) -> None:
@@ -85,11 +85,11 @@ def test_importing_the_app_loads_no_later_feature(code: str) -> None:
 
 def test_the_first_frame_loads_no_later_feature() -> None:
     loaded = loaded_after(FIRST_FRAME)
-    assert "tui_nn.ui.app" in loaded  # the app did start
+    assert "tui_nn.ui.shell.app" in loaded  # the app did start
     assert loaded.isdisjoint(LATER), sorted(loaded & set(LATER))
 
 
-# Counts the collections that start while tui_nn.cli is being imported (in sys.modules, its last
+# Counts the collections that start while tui_nn.cli.commands is being imported (in sys.modules, its last
 # function not yet defined), then runs PROGRAM.
 COUNT_COLLECTIONS = """
 import gc, json, sys
@@ -97,7 +97,7 @@ during = []
 
 
 def importing_cli() -> bool:
-    module = sys.modules.get("tui_nn.cli")
+    module = sys.modules.get("tui_nn.cli.commands")
     return module is not None and not hasattr(module, "main")
 
 
@@ -118,7 +118,7 @@ def collections_while_importing_the_cli(program: str) -> tuple[int, str]:
 def test_the_command_line_loads_with_the_collector_paused() -> None:
     """The start imports NumPy and the engine, which live as long as the process: the collections
     the collector would run meanwhile free nothing (tui_nn/__main__.py)."""
-    plain, _ = collections_while_importing_the_cli("import tui_nn.cli")
+    plain, _ = collections_while_importing_the_cli("import tui_nn.cli.commands")
     assert plain > 0  # the import allocates enough to trigger the collector: the check below can fail
     paused, output = collections_while_importing_the_cli(
         """

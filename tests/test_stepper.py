@@ -5,15 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tui_nn.engine.config import Config
-from tui_nn.engine.datasets import load
-from tui_nn.engine.network import InitSpec, Network
-from tui_nn.engine.records import Key, NumberFormat
-from tui_nn.engine.render import step_text
-from tui_nn.engine.session import Session, build
-from tui_nn.engine.stepper import Stepper
-from tui_nn.engine.view import snapshot
-from tui_nn.engine.walk import sample_step_count
+from tui_nn.engine.nn.datasets import load
+from tui_nn.engine.nn.network import InitSpec, Network
+from tui_nn.engine.session.build import Session, build
+from tui_nn.engine.session.config import Config
+from tui_nn.engine.session.view import snapshot
+from tui_nn.engine.walk.arithmetic import sample_step_count
+from tui_nn.engine.walk.records import Key, NumberFormat
+from tui_nn.engine.walk.render import step_text
+from tui_nn.engine.walk.stepper import Stepper
 
 
 def test_a_pass_is_forward_loss_backward_per_sample_then_update(xor_session: Session) -> None:
@@ -193,7 +193,7 @@ def test_jumping_to_the_end_of_a_pass_equals_walking_it() -> None:
 
 
 def test_finishing_a_large_pass_does_not_format_its_records() -> None:
-    from tui_nn.engine.config import defaults_for
+    from tui_nn.engine.session.config import defaults_for
 
     session = build(defaults_for("spiral"))
     finished, _ = session.stepper.finish_pass()

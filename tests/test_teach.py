@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from tui_nn.engine.config import Config
-from tui_nn.engine.network import InitSpec
-from tui_nn.engine.rehearsal import load_lesson
-from tui_nn.engine.session import build
-from tui_nn.ui.app import TuiNN
-from tui_nn.ui.log import CalcLog
-from tui_nn.ui.teach import LessonPane, QuestionScreen
+from tui_nn.engine.nn.network import InitSpec
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+from tui_nn.engine.teach.rehearsal import load_lesson
+from tui_nn.ui.panes.log import CalcLog
+from tui_nn.ui.screens.teach import LessonPane, QuestionScreen
+from tui_nn.ui.shell.app import TuiNN
 
 SIZE = (120, 40)
 

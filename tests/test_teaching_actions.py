@@ -15,15 +15,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.cli_helpers import run
-from tui_nn.engine import actions as act
-from tui_nn.engine import export, replay
-from tui_nn.engine.config import Config
-from tui_nn.engine.controller import Controller, Outcome
-from tui_nn.engine.lesson import StepQuiz, WrittenQuiz, builtin_lesson
-from tui_nn.engine.quiz import check, next_question
-from tui_nn.engine.session import build
-from tui_nn.ui.app import TuiNN
-from tui_nn.ui.teach import LessonPane, QuestionScreen
+from tui_nn.engine.session import actions as act
+from tui_nn.engine.session import export, replay
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+from tui_nn.engine.session.controller import Controller, Outcome
+from tui_nn.engine.teach.lesson import StepQuiz, WrittenQuiz, builtin_lesson
+from tui_nn.engine.teach.quiz import check, next_question
+from tui_nn.ui.screens.teach import LessonPane, QuestionScreen
+from tui_nn.ui.shell.app import TuiNN
 
 TEACHING_ACTIONS = [
     act.QuizMode(True),
@@ -378,14 +378,14 @@ def test_stepping_without_a_quiz_or_a_lesson_loads_neither_module() -> None:
 
     script = (
         "import sys\n"
-        "from tui_nn.engine import actions as act\n"
-        "from tui_nn.engine.config import Config\n"
-        "from tui_nn.engine.controller import Controller\n"
-        "from tui_nn.engine.session import build\n"
+        "from tui_nn.engine.session import actions as act\n"
+        "from tui_nn.engine.session.config import Config\n"
+        "from tui_nn.engine.session.controller import Controller\n"
+        "from tui_nn.engine.session.build import build\n"
         "c = Controller(build(Config()))\n"
         "for a in (act.Next(), act.Back(), act.ShowLesson(True), act.NextChapter(), act.Hint()):\n"
         "    c.apply(a); c.teaching_frame()\n"
-        "print(sorted(m for m in ('tui_nn.engine.quiz', 'tui_nn.engine.lesson') if m in sys.modules))\n"
+        "print(sorted(m for m in ('tui_nn.engine.teach.quiz', 'tui_nn.engine.teach.lesson') if m in sys.modules))\n"
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]", result.stdout + result.stderr

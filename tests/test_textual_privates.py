@@ -1,7 +1,7 @@
 """Every private part of Textual that tui-nn relies on, held to what tui-nn expects of it.
 
 Where a public API does the job, tui-nn uses it (a screen drops a stale Resize with `on_resize` and
-`prevent_default()`, tui_nn/ui/screen_size.py). Where Textual has none (the terminal driver's input
+`prevent_default()`, tui_nn/ui/screens/screen_size.py). Where Textual has none (the terminal driver's input
 parser and the state it keeps, the footer's key widget, how an app remembers that it is quitting),
 pyproject.toml bounds Textual to the releases these were checked against, and this file names each
 private so that a Textual release that renames or reshapes one fails here, by name, rather than in
@@ -45,7 +45,7 @@ def test_textual_is_bounded_above_and_the_installed_release_is_in_the_range() ->
     assert version("textual") in requirement
 
 
-# --- the input parser (tui_nn/ui/lifecycle.py: TerminalDriver.run_input_thread) -------------------
+# --- the input parser (tui_nn/ui/shell/lifecycle.py: TerminalDriver.run_input_thread) -------------------
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="the Linux driver")
@@ -59,7 +59,7 @@ def test_the_xterm_parser_turns_bytes_into_key_events_as_the_input_loop_feeds_it
     assert list(parser.feed("")) == []  # the loop's final flush, after the terminal has gone
 
 
-# --- the Linux driver's state (tui_nn/ui/lifecycle.py: TerminalDriver) ------------------------------
+# --- the Linux driver's state (tui_nn/ui/shell/lifecycle.py: TerminalDriver) ------------------------------
 
 DRIVER_METHODS = ("_sigtstp_application", "_sigcont_application", "_get_terminal_size", "_run_input_thread", "run_input_thread")
 DRIVER_STATE = ("_app", "_file", "_debug", "_auto_restart", "_must_signal_resume", "_writer_thread", "attrs_before", "exit_event")
@@ -82,7 +82,7 @@ async def test_the_linux_driver_has_the_methods_and_state_the_terminal_driver_ov
     assert driver._auto_restart is True and driver._must_signal_resume is False and driver._writer_thread is None
 
 
-# --- the app's state (tui_nn/ui/lifecycle.py: ResilientApp; tui_nn/ui/app.py: _exit) ---------------
+# --- the app's state (tui_nn/ui/shell/lifecycle.py: ResilientApp; tui_nn/ui/shell/app.py: _exit) ---------------
 
 
 async def test_an_app_keeps_its_loop_driver_exit_and_return_code_where_tui_nn_reads_them() -> None:
@@ -96,7 +96,7 @@ async def test_an_app_keeps_its_loop_driver_exit_and_return_code_where_tui_nn_re
         assert app._exit is True and app._return_code == 3
 
 
-# --- the footer (tui_nn/ui/widgets.py: KeysFooter) ------------------------------------------------
+# --- the footer (tui_nn/ui/panes/widgets.py: KeysFooter) ------------------------------------------------
 
 
 class _FooterApp(App[None]):

@@ -43,7 +43,7 @@ def test_the_meanings_that_used_to_share_orange_are_apart(palette: theme.Palette
 def test_no_widget_relies_on_the_terminals_dim_or_named_palette() -> None:
     """'dim' halves contrast unpredictably and named colours depend on the terminal's theme."""
     pattern = re.compile(r'"(dim|yellow|magenta|green|red|cyan|grey62|grey70)"|dim=True')
-    for path in UI.glob("*.py"):
+    for path in UI.rglob("*.py"):
         if path.name in ("theme.py", "losschart.py"):  # the palettes themselves
             continue
         assert not pattern.search(path.read_text(encoding="utf-8")), path.name

@@ -7,12 +7,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui_nn.engine.datasets import PROBLEMS, Dataset, load
-from tui_nn.engine.diagnostics import diagnose
-from tui_nn.engine.history import History
-from tui_nn.engine.network import InitSpec, Network
-from tui_nn.engine.reasons import TargetReached
-from tui_nn.engine.training import Trainer
+from tui_nn.engine.live.diagnostics import diagnose
+from tui_nn.engine.live.reasons import TargetReached
+from tui_nn.engine.nn.datasets import PROBLEMS, Dataset, load
+from tui_nn.engine.nn.history import History
+from tui_nn.engine.nn.network import InitSpec, Network
+from tui_nn.engine.nn.training import Trainer
 
 
 def test_history_stays_bounded_for_a_million_epochs() -> None:
@@ -102,8 +102,8 @@ def test_diagnostics() -> None:
 
 
 def test_spiral_default_learns() -> None:
-    from tui_nn.engine.config import defaults_for
-    from tui_nn.engine.session import build
+    from tui_nn.engine.session.build import build
+    from tui_nn.engine.session.config import defaults_for
 
     session = build(defaults_for("spiral"))
     session.stepper.trainer.run(1500)
@@ -180,8 +180,8 @@ def test_bookkeeping_matches_plain_numpy(hidden, n_out, activation, loss, rows, 
 
 def test_a_chunk_records_what_evaluate_says_each_epoch() -> None:
     """The bulk bookkeeping of a chunk and the one-off evaluate agree at every epoch."""
-    from tui_nn.engine.config import defaults_for
-    from tui_nn.engine.session import build
+    from tui_nn.engine.session.build import build
+    from tui_nn.engine.session.config import defaults_for
 
     session = build(defaults_for("spiral"))
     trainer = session.stepper.trainer

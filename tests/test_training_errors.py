@@ -12,12 +12,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tui_nn.engine import remote
-from tui_nn.engine.config import Config
-from tui_nn.engine.remote import Failed, Frame, RemoteRun
-from tui_nn.engine.session import build
-from tui_nn.engine.training import Trainer
-from tui_nn.ui.app import TuiNN
+from tui_nn.engine.live import remote
+from tui_nn.engine.live.remote import Failed, Frame, RemoteRun
+from tui_nn.engine.nn.training import Trainer
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+from tui_nn.ui.shell.app import TuiNN
 
 from .test_app import log_texts
 

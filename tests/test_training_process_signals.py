@@ -13,11 +13,11 @@ from collections.abc import Callable
 
 import pytest
 
-from tui_nn.engine import remote
-from tui_nn.engine.config import Config
-from tui_nn.engine.pace import CATCH_UP_SECONDS, PACES, keep_pace
-from tui_nn.engine.session import build
-from tui_nn.ui.app import TuiNN
+from tui_nn.engine.live import remote
+from tui_nn.engine.live.pace import CATCH_UP_SECONDS, PACES, keep_pace
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+from tui_nn.ui.shell.app import TuiNN
 
 from .test_remote import Terminal, children, gone, start_training, terminal  # noqa: F401
 

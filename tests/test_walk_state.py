@@ -9,16 +9,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui_nn.engine.activations import HIDDEN_ACTIVATIONS
-from tui_nn.engine.datasets import Dataset, load
-from tui_nn.engine.losses import LOSSES
-from tui_nn.engine.narrate import Narrator
-from tui_nn.engine.network import InitSpec, Network
-from tui_nn.engine.optimizers import OPTIMIZERS
-from tui_nn.engine.records import Key, Step
-from tui_nn.engine.stepper import Stepper
-from tui_nn.engine.view import snapshot
-from tui_nn.engine.walk import sample_reveals, sample_step_count, update_reveals
+from tui_nn.engine.nn.activations import HIDDEN_ACTIVATIONS
+from tui_nn.engine.nn.datasets import Dataset, load
+from tui_nn.engine.nn.losses import LOSSES
+from tui_nn.engine.nn.network import InitSpec, Network
+from tui_nn.engine.nn.optimizers import OPTIMIZERS
+from tui_nn.engine.session.view import snapshot
+from tui_nn.engine.walk.arithmetic import sample_reveals, sample_step_count, update_reveals
+from tui_nn.engine.walk.narrate import Narrator
+from tui_nn.engine.walk.records import Key, Step
+from tui_nn.engine.walk.stepper import Stepper
 
 
 def _stepper(optimizer: str = "adam", batch: int | None = 2) -> Stepper:

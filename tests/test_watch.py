@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from tui_nn.engine import actions as act
-from tui_nn.engine.config import Config
-from tui_nn.engine.playback import DEFAULT_WALK_SPEED, WALK_SPEEDS
-from tui_nn.engine.session import build
-from tui_nn.ui.app import TuiNN
-from tui_nn.ui.live import DEFAULT_PACE, PACES, parse_pace
-from tui_nn.ui.log import CalcLog
-from tui_nn.ui.widgets import NetworkPane, StatusLine, TablePane
+from tui_nn.engine.session import actions as act
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+from tui_nn.engine.session.playback import DEFAULT_WALK_SPEED, WALK_SPEEDS
+from tui_nn.ui.panes.log import CalcLog
+from tui_nn.ui.panes.widgets import NetworkPane, StatusLine, TablePane
+from tui_nn.ui.shell.app import TuiNN
+from tui_nn.ui.shell.live import DEFAULT_PACE, PACES, parse_pace
 
 SIZE = (120, 40)
 
@@ -197,7 +197,7 @@ async def test_n_draws_a_new_seed_and_back_returns() -> None:
 @pytest.mark.parametrize("size", [(80, 24), (120, 40), (160, 45), (200, 60)])
 async def test_no_caption_is_cut_at_its_pane_edge(size: tuple[int, int]) -> None:
     """Every line a pane draws fits the pane: captions wrap at a word instead of being cut."""
-    from tui_nn.ui.widgets import BoundaryPane, HiddenPane
+    from tui_nn.ui.panes.widgets import BoundaryPane, HiddenPane
 
     app = make_app()
     async with app.run_test(size=size) as pilot:

@@ -11,16 +11,16 @@ from typing import get_args
 import numpy as np
 import pytest
 
-from tui_nn.engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, LEAKY_SLOPE
-from tui_nn.engine.datasets import load
-from tui_nn.engine.expr import has_symbols, text
-from tui_nn.engine.losses import LOSSES
-from tui_nn.engine.network import InitSpec, Network
-from tui_nn.engine.notation import Names
-from tui_nn.engine.optimizers import OPTIMIZERS
-from tui_nn.engine.records import Step, StepKind
-from tui_nn.engine.stepper import Stepper
-from tui_nn.engine.words import reference_card, sentence
+from tui_nn.engine.nn.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, LEAKY_SLOPE
+from tui_nn.engine.nn.datasets import load
+from tui_nn.engine.nn.losses import LOSSES
+from tui_nn.engine.nn.network import InitSpec, Network
+from tui_nn.engine.nn.optimizers import OPTIMIZERS
+from tui_nn.engine.walk.expr import has_symbols, text
+from tui_nn.engine.walk.notation import Names
+from tui_nn.engine.walk.records import Step, StepKind
+from tui_nn.engine.walk.stepper import Stepper
+from tui_nn.engine.walk.words import reference_card, sentence
 
 SHAPES = [(2, 1), (2, 2, 1), (2, 3, 2, 1)]
 

@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 from textual.widgets._footer import FooterKey
 
-from tui_nn.engine import actions as act
-from tui_nn.engine import export
-from tui_nn.engine.config import Config
-from tui_nn.engine.controller import Controller
-from tui_nn.engine.notation import Names
-from tui_nn.engine.session import build
-from tui_nn.engine.words import said, sentence, sentence_kind
-from tui_nn.ui.app import TuiNN
-from tui_nn.ui.log import CalcLog
+from tui_nn.engine.session import actions as act
+from tui_nn.engine.session import export
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+from tui_nn.engine.session.controller import Controller
+from tui_nn.engine.walk.notation import Names
+from tui_nn.engine.walk.words import said, sentence, sentence_kind
+from tui_nn.ui.panes.log import CalcLog
+from tui_nn.ui.shell.app import TuiNN
 
 from .cli_helpers import run
 

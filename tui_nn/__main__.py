@@ -14,7 +14,7 @@ import gc
 def main() -> int:
     gc.disable()
     try:
-        from tui_nn.cli import main as run
+        from tui_nn.cli.commands import main as run
     finally:
         gc.enable()
     return run()

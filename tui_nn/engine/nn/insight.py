@@ -1,0 +1,304 @@
+"""What the network has learned: its output over the input plane, and the hidden space.
+
+All of it is computed here, vectorised, so the app only draws numbers it is given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tui_nn.engine.nn.datasets import Dataset
+from tui_nn.engine.nn.network import Network
+
+
+@dataclass(frozen=True)
+class Extent:
+    """A rectangle of the input plane: x₁ from x_min to x_max, x₂ from y_min to y_max."""
+
+    x_min: float
+    x_max: float
+    y_min: float
+    y_max: float
+
+
+def data_extent(data: Dataset, margin: float = 0.15) -> Extent:
+    """The gates' plane is −0.5 … 1.5 on both axes (as for any few points inside the unit square);
+    other data get their range plus a margin, and ±0.5 around a feature that never varies."""
+    low, high = data.x.min(axis=0), data.x.max(axis=0)
+    if data.is_small and low.min() >= 0 and high.max() <= 1:
+        return Extent(-0.5, 1.5, -0.5, 1.5)
+    with np.errstate(over="ignore"):
+        pad = np.where(high > low, (high - low) * margin, 0.5)
+        bounds = np.clip([low[0] - pad[0], high[0] + pad[0], low[1] - pad[1], high[1] + pad[1]], -1e300, 1e300)
+    return Extent(*(float(v) for v in bounds))
+
+
+def square_extent(extent: Extent, columns: int, pixel_rows: int) -> Extent:
+    """The extent widened (about its centre) along one axis so that one pixel spans the same
+    distance across as up: on half-block pixels, which are square, a circle is drawn round."""
+    width, height = extent.x_max - extent.x_min, extent.y_max - extent.y_min
+    if columns <= 0 or pixel_rows <= 0 or width <= 0 or height <= 0:
+        return extent
+    step = max(width / columns, height / pixel_rows)
+    cx, cy = (extent.x_min + extent.x_max) / 2, (extent.y_min + extent.y_max) / 2
+    half_w, half_h = step * columns / 2, step * pixel_rows / 2
+    return Extent(cx - half_w, cx + half_w, cy - half_h, cy + half_h)
+
+
+def ticks(low: float, high: float, most: int) -> list[float]:
+    """Round values (1, 2 or 5 × 10ᵏ apart) within [low, high], at most `most` of them."""
+    if not (np.isfinite(low) and np.isfinite(high)) or high <= low or most < 1:
+        return []
+    for exponent in range(int(np.floor(np.log10(high - low))) - 2, int(np.ceil(np.log10(high - low))) + 2):
+        for mantissa in (1, 2, 5):
+            step = mantissa * 10.0**exponent
+            first = np.ceil(low / step - 1e-9) * step
+            count = int(np.floor((high - first) / step + 1e-9)) + 1
+            if count <= most:
+                return [float(round(first + k * step, 12)) for k in range(count)]
+    return [low, high]
+
+
+def grid_inputs(extent: Extent, columns: int, rows: int) -> np.ndarray:
+    """The centres of a columns × rows grid of pixels, row 0 at the top (largest x₂): (rows·columns, 2)."""
+    xs = extent.x_min + (np.arange(columns) + 0.5) * (extent.x_max - extent.x_min) / columns
+    ys = extent.y_max - (np.arange(rows) + 0.5) * (extent.y_max - extent.y_min) / rows
+    gx, gy = np.meshgrid(xs, ys)
+    return np.column_stack([gx.ravel(), gy.ravel()])
+
+
+def output_grid(net: Network, params: np.ndarray, extent: Extent, columns: int, rows: int) -> np.ndarray:
+    """ŷ (first output) at every pixel of the grid, in one forward pass: a rows × columns array."""
+    return net.predict(grid_inputs(extent, columns, rows), params)[:, 0].reshape(rows, columns)
+
+
+def pixel_of(point: np.ndarray, extent: Extent, columns: int, rows: int) -> tuple[int, int] | None:
+    """(column, row) of the grid pixel containing `point`, or None outside the extent."""
+    fx = (point[0] - extent.x_min) / (extent.x_max - extent.x_min)
+    fy = (extent.y_max - point[1]) / (extent.y_max - extent.y_min)
+    if not (0 <= fx < 1 and 0 <= fy < 1):
+        return None
+    return int(fx * columns), int(fy * rows)
+
+
+@dataclass(frozen=True)
+class HiddenSpace:
+    """Where each sample lands in the last hidden layer, and the output's decision line there.
+
+    points: (m, 2) coordinates drawn — the hidden activations themselves for 2 units, else the
+    projection onto the two principal directions. line: (a, b, c) with a·u + b·v + c = 0 the
+    output unit's boundary ŷ = 0.5 in those coordinates (None if it does not cross the plane).
+    """
+
+    activations: np.ndarray
+    points: np.ndarray
+    projected: bool
+    line: tuple[float, float, float] | None
+    explained: tuple[float, float] | None
+    axes: tuple[str, str]
+
+
+def hidden_space(net: Network, params: np.ndarray, x: np.ndarray) -> HiddenSpace:
+    """The last hidden layer's activations for every row of x, and a 2-D view of them.
+
+    With two units the view is (h₁, h₂) and the decision line is v₁h₁ + v₂h₂ + b = 0. With more,
+    the view is the projection on the two principal directions c₁, c₂ (through the mean μ), and
+    the line is where the output's hyperplane v·h + b = 0 meets that plane:
+    (v·c₁)·u + (v·c₂)·w + (v·μ + b) = 0. Each direction's sign is fixed (its largest component
+    positive), so the picture is deterministic.
+    """
+    if net.n_layers < 2:
+        raise ValueError("the network has no hidden layer")
+    _, acts = net.forward(x, params)
+    h = acts[-2]
+    v = net.weights(net.n_layers - 1, params)[:, 0]
+    b = float(net.biases(net.n_layers - 1, params)[0])
+    if h.shape[1] == 1:
+        points = np.column_stack([h[:, 0], np.zeros(len(h))])
+        return HiddenSpace(h, points, False, (float(v[0]), 0.0, b), None, ("h1", "—"))
+    if h.shape[1] == 2:
+        return HiddenSpace(h, h.copy(), False, (float(v[0]), float(v[1]), b), None, ("h1", "h2"))
+    mean = h.mean(axis=0)
+    centred = h - mean
+    _, singular, vt = np.linalg.svd(centred, full_matrices=False)
+    directions = vt[:2].copy()
+    if directions.shape[0] < 2:
+        directions = np.vstack([directions, np.zeros_like(directions[0])])
+    for k in range(2):
+        if directions[k, np.argmax(np.abs(directions[k]))] < 0:
+            directions[k] = -directions[k]
+    points = centred @ directions.T
+    total = float(np.sum(singular**2))
+    shares = [float(s**2 / total) if total > 0 else 0.0 for s in singular[:2]]
+    explained = [*shares, 0.0, 0.0][:2]
+    a, c2 = float(v @ directions[0]), float(v @ directions[1])
+    line = (a, c2, float(v @ mean + b)) if (a or c2) else None
+    return HiddenSpace(h, points, True, line, (explained[0], explained[1]), ("pc1", "pc2"))
+
+
+def plot_extent(space: HiddenSpace, margin: float = 0.12) -> Extent:
+    """The hidden-space plot's range: [0, 1] for sigmoid activations shown directly, else the data's."""
+    pts = space.points
+    low, high = pts.min(axis=0), pts.max(axis=0)
+    if not space.projected and low.min() >= 0 and high.max() <= 1:
+        low, high = np.zeros(2), np.ones(2)
+    span = np.maximum(high - low, 1e-3)
+    return Extent(
+        float(low[0] - span[0] * margin),
+        float(high[0] + span[0] * margin),
+        float(low[1] - span[1] * margin),
+        float(high[1] + span[1] * margin),
+    )
+
+
+def line_side_grid(line: tuple[float, float, float] | None, extent: Extent, columns: int, rows: int) -> np.ndarray | None:
+    """Which side of the decision line each pixel centre lies on: a·u + b·v + c > 0 (True) or not."""
+    if line is None:
+        return None
+    a, b, c = line
+    pts = grid_inputs(extent, columns, rows)
+    return np.asarray((a * pts[:, 0] + b * pts[:, 1] + c > 0).reshape(rows, columns))
+
+
+# --- what the panes draw: records sized to a pane's request -------------------------------------
+
+
+@dataclass(frozen=True)
+class Axes:
+    """A plot's extent and the round values its axes label (as many as fit the plot's size)."""
+
+    extent: Extent
+    x_ticks: tuple[float, ...]
+    y_ticks: tuple[float, ...]
+
+
+def axes(extent: Extent, columns: int, rows: int) -> Axes:
+    """Tick values for a columns × rows (cells) plot: one y label per three rows, one x label per eight columns."""
+    return Axes(
+        extent,
+        tuple(ticks(extent.x_min, extent.x_max, max(columns // 8, 2))),
+        tuple(ticks(extent.y_min, extent.y_max, max(rows // 3, 2))),
+    )
+
+
+@dataclass(frozen=True)
+class PointMark:
+    """A sample drawn on the boundary plot: its pixel, its class and whether the network gets it wrong."""
+
+    column: int
+    pixel_row: int
+    label: int
+    wrong: bool
+
+
+@dataclass(frozen=True, eq=False)  # compared by identity: it holds an array
+class BoundaryGrid:
+    """ŷ over the input plane at a pane's resolution: `grid` is pixel_rows × columns (row 0 at the
+    top), `points` the samples inside the extent in data order."""
+
+    axes: Axes
+    grid: np.ndarray
+    points: tuple[PointMark, ...]
+
+
+def boundary_grid(
+    net: Network, params: np.ndarray, data: Dataset, predictions: np.ndarray, columns: int, pixel_rows: int
+) -> BoundaryGrid:
+    """The decision boundary for a columns × pixel_rows plot (square pixels, so circles stay round):
+    one forward pass over the pixel centres, and each sample's pixel, label and verdict."""
+    extent = square_extent(data_extent(data), columns, pixel_rows)
+    grid = output_grid(net, params, extent, columns, pixel_rows)
+    # pixel_of for every sample at once (the same float operations, elementwise)
+    fx = (data.x[:, 0] - extent.x_min) / (extent.x_max - extent.x_min)
+    fy = (extent.y_max - data.x[:, 1]) / (extent.y_max - extent.y_min)
+    inside = (fx >= 0) & (fx < 1) & (fy >= 0) & (fy < 1)
+    labels = data.y[inside, 0] > 0.5
+    wrong = labels != (predictions[inside, 0] > 0.5)
+    points = tuple(
+        PointMark(c, r, int(label), w)
+        for c, r, label, w in zip(
+            (fx[inside] * columns).astype(np.int64).tolist(),
+            (fy[inside] * pixel_rows).astype(np.int64).tolist(),
+            labels.tolist(),
+            wrong.tolist(),
+            strict=True,
+        )
+    )
+    return BoundaryGrid(axes(extent, columns, pixel_rows // 2), grid, points)
+
+
+def point_cells(points: np.ndarray, extent: Extent, width: int, height: int) -> list[tuple[int, int]]:
+    """Each point's cell (column, row) on a width × height plot of `extent`, clamped to the plot:
+    the same float operations as for one point, done on all at once."""
+    points = np.asarray(points, dtype=float)
+    fx = (points[:, 0] - extent.x_min) / (extent.x_max - extent.x_min)
+    fy = (extent.y_max - points[:, 1]) / (extent.y_max - extent.y_min)
+    cx, cy = fx * width, fy * height
+    if not (np.isfinite(cx).all() and np.isfinite(cy).all()):  # one by one, as int() takes them
+        return [
+            (min(max(int(c), 0), width - 1), min(max(int(r), 0), height - 1))
+            for c, r in zip(cx.tolist(), cy.tolist(), strict=True)
+        ]
+    columns = np.clip(cx.astype(np.int64), 0, width - 1)
+    rows = np.clip(cy.astype(np.int64), 0, height - 1)
+    return list(zip(columns.tolist(), rows.tolist(), strict=True))
+
+
+def line_ends(
+    line: tuple[float, float, float] | None, extent: Extent, width: int, height: int
+) -> tuple[float, float, float, float] | None:
+    """Where the line a·u + b·v + c = 0 enters and leaves the plot, in (fractional) cells:
+    (column₀, row₀, column₁, row₁); None when it misses the plot."""
+    if line is None:
+        return None
+    a, b, c = line
+    ends = []
+    for u in (extent.x_min, extent.x_max):  # where the line crosses the plot's edges
+        if b != 0:
+            ends.append((u, -(a * u + c) / b))
+    for v in (extent.y_min, extent.y_max):
+        if a != 0:
+            ends.append((-(b * v + c) / a, v))
+    inside = [
+        (u, v)
+        for u, v in ends
+        if extent.x_min - 1e-9 <= u <= extent.x_max + 1e-9 and extent.y_min - 1e-9 <= v <= extent.y_max + 1e-9
+    ]
+    if len(inside) < 2:
+        return None
+
+    def cell(u: float, v: float) -> tuple[float, float]:
+        fx = (u - extent.x_min) / (extent.x_max - extent.x_min)
+        fy = (extent.y_max - v) / (extent.y_max - extent.y_min)
+        return fx * width, fy * height
+
+    (x0, y0), (x1, y1) = cell(*inside[0]), cell(*inside[-1])
+    return x0, y0, x1, y1
+
+
+@dataclass(frozen=True, eq=False)  # compared by identity: it holds arrays
+class HiddenPlot:
+    """The hidden space laid out on a width × height (cells) plot: each sample's cell and class,
+    the decision line's ends in cells, and which side of it each cell's centre lies on."""
+
+    space: HiddenSpace
+    axes: Axes
+    cells: tuple[tuple[int, int], ...]
+    labels: tuple[int, ...]
+    line: tuple[float, float, float, float] | None
+    sides: np.ndarray | None
+
+
+def hidden_plot(space: HiddenSpace, y: np.ndarray, width: int, height: int) -> HiddenPlot:
+    """`space` on a width × height plot whose pixels (half a cell tall) are square."""
+    extent = square_extent(plot_extent(space), width, 2 * height)
+    return HiddenPlot(
+        space,
+        axes(extent, width, height),
+        tuple(point_cells(space.points, extent, width, height)),
+        tuple(int(v) for v in (y[:, 0] > 0.5).tolist()),
+        line_ends(space.line, extent, width, height),
+        line_side_grid(space.line, extent, width, height),
+    )

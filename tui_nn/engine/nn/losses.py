@@ -1,0 +1,317 @@
+"""Losses for sigmoid outputs, each defined once, computed from the pre-activation z so they stay finite.
+
+Conventions (the classic worked examples'):
+  bce: L = −Σ_k [y·ln ŷ + (1−y)·ln(1−ŷ)], summed over output units, mean over the batch.
+  mse: L = ½·Σ_k (ŷ − y)², summed over output units, mean over the batch.
+
+With a sigmoid output the error signal at the output is
+  bce: ∂L/∂z = ŷ − y                 (the σ' cancels)
+  mse: ∂L/∂z = (ŷ − y)·ŷ·(1 − ŷ)     (it does not: writing ŷ − y here is the classic mistake)
+
+Consumers ask the `Loss` object in `LOSS_KINDS` and never compare its name: a new loss
+(cross-entropy over a softmax, MAE) is a new entry here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from tui_nn.engine.walk import notation as n
+from tui_nn.engine.walk.expr import HALF, ONE, Add, Call, Exp, Expr, Group, Lit, Mul, Neg, Pow, Sub, natural_log, num
+
+TWO = Lit("2", "2", 2.0)
+
+
+def ln(argument: Expr) -> Call:
+    return Call("ln", r"\ln", (argument,), spaced=True, fn=natural_log)
+
+
+def softplus_scalar(z: float) -> float:
+    """ln(1 + e^z) without overflow."""
+    if z > 0:
+        return z + math.log1p(math.exp(-z))
+    return math.log1p(math.exp(z))
+
+
+def bce_from_logit_scalar(z: float, y: float) -> float:
+    """−[y·ln σ(z) + (1−y)·ln(1−σ(z))] = y·softplus(−z) + (1−y)·softplus(z), since
+    −ln σ(z) = ln(1 + e^−z) and −ln(1 − σ(z)) = ln(1 + e^z).
+
+    Exact to the last digits for any z: the equal form softplus(z) − y·z subtracts two nearly
+    equal numbers when the output is confidently right (z = 30, y = 1 gives 9.237e-14 instead of
+    9.358e-14, and 0 from z ≈ 37).
+    """
+    if y == 1.0:
+        return softplus_scalar(-z)
+    if y == 0.0:
+        return softplus_scalar(z)
+    return y * softplus_scalar(-z) + (1.0 - y) * softplus_scalar(z)
+
+
+def _softplus(z: np.ndarray) -> np.ndarray:
+    return np.asarray(np.logaddexp(0.0, z))
+
+
+def _bce_samples(z: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """y·ln(1+e^−z) + (1−y)·ln(1+e^z), term by term as the walk does (exact for any z; the equal
+    softplus(z) − y·z loses every digit when ŷ is confidently right)."""
+    towards_one, towards_zero = _softplus(-z), _softplus(z)
+    return np.asarray(
+        np.where(y == 1.0, towards_one, np.where(y == 0.0, towards_zero, y * towards_one + (1.0 - y) * towards_zero))
+    )
+
+
+def _bce_chance(y: np.ndarray) -> float:
+    p = y.mean(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(p > 0, p * np.log(p), 0.0) + np.where(p < 1, (1 - p) * np.log(1 - p), 0.0)
+    return float(-terms.sum())
+
+
+def _bce_numbers(a: float, y: float) -> Expr:
+    """−ln ŷ when y = 1, −ln(1−ŷ) when y = 0, the whole −[y·ln ŷ + (1−y)·ln(1−ŷ)] otherwise."""
+    if y == 1.0:
+        return Neg(ln(num(a)))
+    if y == 0.0:
+        return Neg(ln(Sub(ONE, num(a), tight=True)))
+    return Neg(
+        Group(
+            Add(
+                (
+                    Mul((num(y), ln(num(a)))),
+                    Mul((Group(Sub(ONE, num(y), tight=True)), ln(Sub(ONE, num(a), tight=True)))),
+                )
+            ),
+            "[]",
+        )
+    )
+
+
+def _bce_logit(z: Expr, y: float) -> Expr:
+    """−ln σ(z) = ln(1 + e^−z) and −ln(1 − σ(z)) = ln(1 + e^z): exact, and finite for any z."""
+    towards_one = ln(Add((ONE, Exp(Neg(z)))))
+    towards_zero = ln(Add((ONE, Exp(z))))
+    if y == 1.0:
+        return towards_one
+    if y == 0.0:
+        return towards_zero
+    return Add((Mul((num(y), towards_one)), Mul((num(1.0 - y), towards_zero))))
+
+
+def _bce_output_gradient(a: float, y: float, slope: float) -> float:
+    # (ŷ − y)/(ŷ(1 − ŷ)): when σ rounds ŷ to exactly 0 or 1 this divides by 0, yet its product
+    # with ∂ŷ/∂z is ŷ − y, finite (the explainer writes that instead)
+    return (a - y) / slope if slope != 0.0 else math.inf
+
+
+@dataclass(frozen=True)
+class Loss:
+    """One loss L at a sigmoid output, defined once: everything any lens shows or computes about it."""
+
+    name: str
+    title: str
+    """How a sentence names it ("binary cross-entropy")."""
+    batch: Callable[[np.ndarray, np.ndarray, np.ndarray], float]
+    """Mean over the batch (rows) of the per-sample loss summed over output units, from (z, ŷ, y)."""
+    samples: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+    """Each element's loss from (z, ŷ, y), not yet summed over outputs."""
+    delta: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    """∂L_sample/∂z at the output from (ŷ, y), per sample, not yet divided by the batch size."""
+    scalar: Callable[[float, float, float], float]
+    """One output's loss from (z, ŷ, y), on Python floats, for the walk."""
+    delta_scalar: Callable[[float, float], float]
+    """One output's δ from (ŷ, y), on Python floats, in the operation order of `delta`."""
+    output_gradient: Callable[[float, float, float], float]
+    """∂L/∂ŷ from (ŷ, y, ∂ŷ/∂z), for the chain-rule explainer (inf where it is not a number)."""
+    chance: Callable[[np.ndarray], float]
+    """The loss of predicting the class balance ȳ for every sample (a network that learned nothing)."""
+    robust_samples: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    """Each element's loss from (z, y) only, never overflowing, for a diverged run's last word."""
+    formula: Expr
+    """L for one output, symbolic, as the walk writes it."""
+    numbers: Callable[[float, float], Expr]
+    """L for one output with ŷ and y put in."""
+    logit_numbers: Callable[[Expr, float], Expr] | None
+    """L for one output written from z (given as z or its number), where ŷ's digits cannot carry it; None when they always can."""
+    delta_formula: Expr
+    """δ_out symbolic, for the walk."""
+    delta_numbers: Callable[[float, float], Expr]
+    """δ_out with ŷ and y put in."""
+    sentence: Callable[[str], str]
+    """The walk's sentence for the loss, given ' (summed over the output units)' or ''."""
+    delta_sentence: Callable[[str], str]
+    """The walk's sentence for an output δ, given the unit's name."""
+    card: Callable[[str], tuple[str, str, str, str]]
+    """(loss formula, its note, δ formula, its note) for the reference card, given 'Σₖ ' or ''."""
+    numpy: Callable[[str, str], str]
+    """The per-element loss in NumPy from (ŷ, Y)."""
+    numpy_grouped: bool
+    """True when the NumPy loss needs brackets before a .sum()."""
+    numpy_note: str
+    """How the loss is really computed, shown beside the NumPy line."""
+    numpy_delta: Callable[[str, str], str]
+    """dZ at the output in NumPy from (ŷ, Y)."""
+    wrong_delta_slip: str
+    """The quiz's why when a learner's δ is another loss's δ, said to a learner using this loss."""
+    loss_slips: Callable[[float, float, float, float], list[tuple[float, str]]]
+    """The quiz's wrong answers for the loss from (the loss, ŷ, y, z), each with its why."""
+    cancels_output_slope: bool
+    """δ_out = ŷ − y: σ'(z) cancels against ∂L/∂ŷ."""
+    from_logit: bool
+    """The training kernel computes it from z (the softplus form) rather than from ŷ."""
+    bounded: bool
+    """At most ½ per output for targets in [0, 1]: it cannot explode, and an overflowed z must be flagged."""
+    kernel_gradient_factor: float
+    """The factor the training kernel's output δ carries (2(ŷ − y) or 8(ŷ − y)·ŷ(1 − ŷ))."""
+    help: str = ""
+    """How it is computed, as the help screen's conventions say it."""
+    target_range: tuple[float, float] | None = None
+    """The targets it is a loss for (None: any), with the reason below."""
+    target_rule: str = ""
+
+
+def _bce_slips(value: float, y_hat: float, target: float, logit: float) -> list[tuple[float, str]]:
+    return [
+        (-value, "that is the loss without its minus sign: ln of a number below 1 is negative"),
+        (bce_from_logit_scalar(logit, 1.0 - target), "that takes the wrong term: for y = 1 it is −ln ŷ, for y = 0 −ln(1−ŷ)"),
+        (0.5 * (y_hat - target) ** 2, "that is the squared error ½(ŷ − y)²: this network's loss is cross-entropy"),
+    ]
+
+
+def _mse_slips(value: float, y_hat: float, target: float, logit: float) -> list[tuple[float, str]]:
+    return [
+        (2 * value, "that is (ŷ − y)² without the ½"),
+        (bce_from_logit_scalar(logit, target), "that is the cross-entropy loss: this network's loss is ½(ŷ − y)²"),
+    ]
+
+
+def _bce_batch(z: np.ndarray, a: np.ndarray, y: np.ndarray) -> float:
+    return float((np.logaddexp(0.0, z).sum() - np.vdot(y, z)) / z.shape[0])
+
+
+def _mse_batch(z: np.ndarray, a: np.ndarray, y: np.ndarray) -> float:
+    d = a - y
+    return float(0.5 * np.vdot(d, d) / z.shape[0])
+
+
+BCE = Loss(
+    "bce",
+    "binary cross-entropy",
+    batch=_bce_batch,
+    samples=_bce_samples,
+    delta=lambda a, y: np.asarray(a - y),
+    scalar=lambda z, a, y: bce_from_logit_scalar(z, y),
+    delta_scalar=lambda a, y: a - y,
+    output_gradient=_bce_output_gradient,
+    chance=_bce_chance,
+    robust_samples=lambda z, y: np.asarray(np.maximum(z, 0.0) - y * z + np.log1p(np.exp(-np.abs(z)))),
+    formula=Neg(
+        Group(
+            Add(
+                (
+                    Mul((n.TARGET, ln(n.OUTPUT))),
+                    Mul((Group(Sub(ONE, n.TARGET, tight=True)), ln(Sub(ONE, n.OUTPUT, tight=True)))),
+                )
+            ),
+            "[]",
+        )
+    ),
+    numbers=_bce_numbers,
+    logit_numbers=_bce_logit,
+    delta_formula=Sub(n.OUTPUT, n.TARGET),
+    delta_numbers=lambda a, y: Sub(num(a), num(y)),
+    sentence=lambda summed: (
+        f"The loss L = −[y·ln ŷ + (1−y)·ln(1−ŷ)]{summed} is the network's surprise at the target: −ln ŷ for a "
+        "target of 1 and −ln(1−ŷ) for a target of 0, near 0 when ŷ is confidently right and growing without limit "
+        "when it is confidently wrong; training lowers its mean over the samples."
+    ),
+    delta_sentence=lambda unit: (
+        f"δ of {unit} = ∂L/∂z is how much the loss changes when {unit}'s sum z changes; by the chain rule it is "
+        "∂L/∂ŷ·σ'(z), and with cross-entropy ∂L/∂ŷ = (ŷ − y)/(ŷ(1 − ŷ)) while σ'(z) = ŷ(1 − ŷ), so they cancel "
+        "to δ = ŷ − y: the plain error, large whenever the prediction is far off, even where the sigmoid is flat."
+    ),
+    card=lambda summed: (
+        f"L = −{summed}[y·ln ŷ + (1−y)·ln(1−ŷ)]",
+        "−ln ŷ when y = 1, −ln(1−ŷ) when y = 0",
+        "δ_out = ŷ − y",
+        "σ' cancels against ∂L/∂ŷ",
+    ),
+    numpy=lambda out, y: f"-({y} * np.log({out}) + (1 - {y}) * np.log(1 - {out}))",
+    numpy_grouped=False,
+    numpy_note="computed from Z as Y * np.logaddexp(0, -Z) + (1 - Y) * np.logaddexp(0, Z): equal, and finite",
+    numpy_delta=lambda out, y: f"{out} - {y}",
+    wrong_delta_slip="that multiplies by σ'(z) = ŷ(1 − ŷ): with cross-entropy it cancels",
+    loss_slips=_bce_slips,
+    cancels_output_slope=True,
+    from_logit=True,
+    bounded=False,
+    kernel_gradient_factor=2.0,
+    help="cross-entropy is computed from z, as y·ln(1 + e^−z) + (1−y)·ln(1 + e^z), which equals "
+    "−[y·ln ŷ + (1−y)·ln(1−ŷ)] exactly and stays finite",
+    # −[y·ln ŷ + (1−y)·ln(1−ŷ)] is a loss (≥ 0, least at ŷ = y) only for y in [0, 1]: at y = 5 it goes negative
+    target_range=(0.0, 1.0),
+    target_rule="cross-entropy (bce) needs targets within 0 … 1",
+)
+
+MSE = Loss(
+    "mse",
+    "mean squared error",
+    batch=_mse_batch,
+    samples=lambda z, a, y: np.asarray(0.5 * (a - y) ** 2),
+    delta=lambda a, y: np.asarray((a - y) * a * (1.0 - a)),
+    scalar=lambda z, a, y: 0.5 * (a - y) ** 2,
+    delta_scalar=lambda a, y: (a - y) * a * (1.0 - a),
+    output_gradient=lambda a, y, slope: a - y,
+    chance=lambda y: float(0.5 * y.var(axis=0).sum()),
+    robust_samples=lambda z, y: np.asarray(0.5 * np.square(0.5 * np.tanh(0.5 * z) + 0.5 - y)),
+    formula=Mul((HALF, Pow(Group(Sub(n.OUTPUT, n.TARGET)), TWO))),
+    numbers=lambda a, y: Mul((HALF, Pow(Sub(num(a), num(y)), TWO))),
+    logit_numbers=None,
+    delta_formula=Mul((Group(Sub(n.OUTPUT, n.TARGET)), n.OUTPUT, Sub(ONE, n.OUTPUT))),
+    delta_numbers=lambda a, y: Mul((Group(Sub(num(a), num(y))), Mul((num(a), Sub(ONE, num(a)))))),
+    sentence=lambda summed: (
+        f"The loss L = ½·(ŷ − y)²{summed} is half the squared distance between prediction and target: 0 when ŷ = y, "
+        "growing with the square of the miss (the ½ only cancels the 2 of its derivative); training lowers its mean "
+        "over the samples."
+    ),
+    delta_sentence=lambda unit: (
+        f"δ of {unit} = ∂L/∂z = ∂L/∂ŷ·σ'(z) = (ŷ − y)·ŷ(1 − ŷ): with the squared error nothing cancels, so the "
+        "sigmoid's slope stays in, and an output that is confidently wrong (ŷ near 0 or 1) gets almost no error signal, "
+        "which is why mean squared error learns slowly from a bad start."
+    ),
+    card=lambda summed: (
+        f"L = {summed}½·(ŷ − y)²",
+        "the ½ cancels the 2 of the derivative",
+        "δ_out = (ŷ − y)·ŷ·(1 − ŷ)",
+        "σ' does not cancel: not ŷ − y",
+    ),
+    numpy=lambda out, y: f"0.5 * ({out} - {y}) ** 2",
+    numpy_grouped=True,
+    numpy_note="",
+    numpy_delta=lambda out, y: f"({out} - {y}) * {out} * (1 - {out})",
+    wrong_delta_slip="that leaves out σ'(z) = ŷ(1 − ŷ): with ½(ŷ − y)² it does not cancel",
+    loss_slips=_mse_slips,
+    cancels_output_slope=False,
+    from_logit=False,
+    bounded=True,
+    kernel_gradient_factor=8.0,
+    help="MSE is ½·(ŷ − y)², whose output δ is (ŷ − y)·ŷ(1 − ŷ)",
+)
+
+LOSS_KINDS: dict[str, Loss] = {loss.name: loss for loss in (BCE, MSE)}
+LOSSES = tuple(LOSS_KINDS)
+
+
+def batch_loss(loss: str, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> float:
+    """Mean over the batch (rows) of the per-sample loss summed over output units."""
+    with np.errstate(all="ignore"):
+        return LOSS_KINDS[loss].batch(z, a, y)
+
+
+def output_delta(loss: str, a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """∂L_sample/∂z at a sigmoid output (per sample, not yet divided by the batch size)."""
+    return LOSS_KINDS[loss].delta(a, y)

@@ -1,0 +1,170 @@
+"""A multi-layer perceptron stored as one flat float64 parameter vector.
+
+Layer l (0-based) maps layer l's units to layer l+1's with an (n_in+1) × n_out
+block: the first n_in rows are W (so Z = A_prev @ W + b and W[i][j] is the
+weight from unit i below to unit j above) and the last row is b. Keeping W and
+b in one block lets the fast training kernel do Z = [A_prev, 1] @ [W; b] in one
+call, and keeping every block in one vector lets an optimizer update all
+parameters in one call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from tui_nn.engine.nn.activations import ACTIVATIONS, Activation
+from tui_nn.engine.nn.losses import batch_loss, output_delta
+
+
+@dataclass(frozen=True)
+class InitSpec:
+    """How weights are drawn: normal:SCALE, xavier, he, uniform:A or zeros."""
+
+    kind: str
+    value: float = 0.0
+
+    def __str__(self) -> str:
+        if self.kind in ("normal", "uniform"):
+            return f"{self.kind}:{self.value:g}"
+        return self.kind
+
+
+class Network:
+    """Layer sizes, activations, loss and the parameters, with a plain forward/backward."""
+
+    def __init__(
+        self,
+        sizes: Sequence[int],
+        hidden_activation: str = "sigmoid",
+        loss: str = "bce",
+        output_activation: str = "sigmoid",
+        params: np.ndarray | None = None,
+    ) -> None:
+        self.sizes: tuple[int, ...] = tuple(int(n) for n in sizes)
+        self.hidden_activation = hidden_activation
+        self.output_activation = output_activation
+        self.loss = loss
+        self.shapes = [(self.sizes[l] + 1, self.sizes[l + 1]) for l in range(self.n_layers)]
+        self.offsets: list[int] = []
+        total = 0
+        for rows, cols in self.shapes:
+            self.offsets.append(total)
+            total += rows * cols
+        self.n_params = total
+        self.params = np.zeros(total) if params is None else np.array(params, dtype=np.float64)
+        if self.params.shape != (total,):
+            raise ValueError(f"expected {total} parameters, got {self.params.shape}")
+
+    @property
+    def n_layers(self) -> int:
+        """Number of weight layers (a 2-4-1 network has 2)."""
+        return len(self.sizes) - 1
+
+    def activation(self, layer: int) -> Activation:
+        """The activation of weight layer `layer` (0-based), i.e. of unit layer layer+1."""
+        if layer == self.n_layers - 1:
+            return ACTIVATIONS[self.output_activation]
+        return ACTIVATIONS[self.hidden_activation]
+
+    @property
+    def activation_names(self) -> list[str]:
+        return [self.activation(l).name for l in range(self.n_layers)]
+
+    def block(self, layer: int, params: np.ndarray | None = None) -> np.ndarray:
+        """The (n_in+1) × n_out view [W; b] of layer `layer` inside `params` (default: own)."""
+        p = self.params if params is None else params
+        rows, cols = self.shapes[layer]
+        start = self.offsets[layer]
+        return p[start : start + rows * cols].reshape(rows, cols)
+
+    def weights(self, layer: int, params: np.ndarray | None = None) -> np.ndarray:
+        return self.block(layer, params)[:-1]
+
+    def biases(self, layer: int, params: np.ndarray | None = None) -> np.ndarray:
+        return np.asarray(self.block(layer, params)[-1])
+
+    def weight_index(self, layer: int, i: int, j: int) -> int:
+        """Position of W[layer][i][j] in the flat parameter vector."""
+        return self.offsets[layer] + i * self.shapes[layer][1] + j
+
+    def bias_index(self, layer: int, j: int) -> int:
+        rows, cols = self.shapes[layer]
+        return self.offsets[layer] + (rows - 1) * cols + j
+
+    def copy(self) -> Network:
+        return Network(self.sizes, self.hidden_activation, self.loss, self.output_activation, self.params.copy())
+
+    def initialise(self, init: InitSpec, seed: int) -> None:
+        """Draw weights layer by layer from one RandomState(seed); biases zero.
+
+        Each layer draws randn(n_in, n_out) (or uniform) from the same stream, first layer
+        first, so `np.random.seed(s); W1 = np.random.randn(2, 4) * 0.1; W2 = ...` is
+        reproduced to the last digit.
+        """
+        rng = np.random.RandomState(seed)
+        self.params[:] = 0.0
+        for l in range(self.n_layers):
+            n_in, n_out = self.sizes[l], self.sizes[l + 1]
+            w = self.weights(l)
+            if init.kind == "zeros":
+                continue
+            if init.kind == "uniform":
+                w[:] = rng.uniform(-init.value, init.value, size=(n_in, n_out))
+                continue
+            scale = {"normal": init.value, "xavier": np.sqrt(1.0 / n_in), "he": np.sqrt(2.0 / n_in)}[init.kind]
+            w[:] = rng.randn(n_in, n_out) * scale
+
+    def forward(self, x: np.ndarray, params: np.ndarray | None = None) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Return (zs, activations): activations[0] = x, zs[l] = activations[l] @ W + b.
+
+        A diverged network's infs and NaNs pass through silently: callers check for them.
+        """
+        activations = [np.asarray(x, dtype=np.float64)]
+        zs: list[np.ndarray] = []
+        with np.errstate(all="ignore"):
+            for l in range(self.n_layers):
+                z = activations[-1] @ self.weights(l, params) + self.biases(l, params)
+                zs.append(z)
+                activations.append(self.activation(l).vector(z))
+        return zs, activations
+
+    def predict(self, x: np.ndarray, params: np.ndarray | None = None) -> np.ndarray:
+        return np.asarray(self.forward(x, params)[1][-1])
+
+    def loss_value(self, x: np.ndarray, y: np.ndarray, params: np.ndarray | None = None) -> float:
+        zs, acts = self.forward(x, params)
+        return batch_loss(self.loss, zs[-1], acts[-1], y)
+
+    def loss_and_gradient(
+        self, x: np.ndarray, y: np.ndarray, params: np.ndarray | None = None
+    ) -> tuple[float, np.ndarray, list[np.ndarray], list[np.ndarray]]:
+        """Loss, the flat mean gradient, and the forward values, by plain backpropagation.
+
+        δ_L = ∂L/∂z_out; ∂L/∂W = A_prevᵀ·δ / m; ∂L/∂b = Σδ / m; δ_prev = (δ·Wᵀ) ⊙ g'(z_prev).
+        """
+        zs, acts = self.forward(x, params)
+        m = x.shape[0]
+        grad = np.zeros(self.n_params)
+        with np.errstate(all="ignore"):
+            self._backward(grad, zs, acts, y, m, params)
+        return batch_loss(self.loss, zs[-1], acts[-1], y), grad, zs, acts
+
+    def _backward(
+        self, grad: np.ndarray, zs: list[np.ndarray], acts: list[np.ndarray], y: np.ndarray, m: int, params: np.ndarray | None
+    ) -> None:
+        delta = output_delta(self.loss, acts[-1], y)
+        for l in range(self.n_layers - 1, -1, -1):
+            g = self.block(l, grad)
+            g[:-1] = acts[l].T @ delta / m
+            g[-1] = delta.sum(axis=0) / m
+            if l > 0:
+                upstream = delta @ self.weights(l, params).T
+                delta = upstream * self.activation(l - 1).derivative_vector(zs[l - 1], acts[l])
+
+
+def accuracy(predicted: np.ndarray, y: np.ndarray) -> float:
+    """Fraction of outputs whose class (ŷ > 0.5) equals the target's (y > 0.5)."""
+    return float(np.count_nonzero((predicted > 0.5) == (y > 0.5)) / predicted.size)

@@ -1,0 +1,955 @@
+"""Vectorised training: a preallocated kernel, the Trainer that runs epochs, and divergence diagnosis.
+
+Speed. On XOR-sized problems every NumPy call costs more than its arithmetic; on large ones
+every pass over an array does. So the kernel
+
+- allocates every buffer once and writes every result in place (positional `out`);
+- stores activations feature-major (units × samples) under a row for the bias, so a layer's
+  forward pass is one matmul Ẑ = [W; b]ᵀ·[A; 1] and its activation is written straight into
+  the next layer's input, with no copy;
+- keeps each layer's input multiplied by a power of two s (Ẑ = s·Z) chosen so that every
+  activation is as few passes as possible: a sigmoid hidden layer fed s = ½ is two passes,
+  u = 1 + tanh(Ẑ) = 2σ(z), and u is the next layer's input (s = 2); the output's error
+  signal is tanh of a rescaled Ẑ plus one constant. Scaling by a power of two is exact in
+  binary floating point, so the scales change no digit of any result (short of overflow); they
+  are chosen so that all gradient blocks carry the same factor S, which is divided out
+  exactly in the update;
+- keeps, during a chunk of epochs, each epoch's output logits and gradient in rows of its own
+  (one op list per epoch writes straight into them), so the bookkeeping (loss, accuracy,
+  gradient norm) is done once per chunk, in bulk, in cache-sized blocks.
+
+Honesty. Training stops at the exact epoch something went wrong and says what (see
+`Trainer.run` and `explosion_limit`).
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from itertools import islice
+from operator import call
+from typing import Any
+
+import numpy as np
+
+from tui_nn.engine.live.reasons import Diverged, DivergenceCause, StopReason, TargetReached
+from tui_nn.engine.nn import optimizers
+from tui_nn.engine.nn.activations import LOGIT_ABOVE_HALF, Activation
+from tui_nn.engine.nn.datasets import Dataset
+from tui_nn.engine.nn.history import History
+from tui_nn.engine.nn.losses import LOSS_KINDS
+from tui_nn.engine.nn.network import Network
+from tui_nn.engine.nn.optimizers import OptimizerState
+
+CHUNK = 1024
+"""Most epochs per chunk: bookkeeping and divergence checks run once per chunk (on XOR a
+chunk's own overhead is about 0.1 ms, so it takes a thousand epochs to make it small)."""
+
+CHUNK_BUFFER_ELEMENTS = 1 << 20
+"""Largest per-chunk buffer of logits (epochs × outputs × samples), in float64s (8 MB):
+large data sets run shorter chunks, whose overhead is nothing next to their epochs."""
+
+GRADIENT_ROWS_ELEMENTS = 1 << 21
+"""Largest per-chunk buffer of per-epoch gradients, in float64s (16 MB). Networks too big to
+keep at least MIN_GRADIENT_ROWS rows compute each epoch's gradient norm as they go instead."""
+
+MIN_GRADIENT_ROWS = 16
+
+MIN_CHUNK = 64
+"""Fewest epochs per chunk when a run is longer than that."""
+
+BOOKKEEPING_BLOCK = 1 << 15
+"""Elements per block of bulk bookkeeping (256 kB: the block's temporaries stay in cache)."""
+
+EXPLOSION_FACTOR = 100.0
+"""A BCE loss this many times its reference has exploded (see `explosion_limit`)."""
+
+Op = Callable[[], object]
+Slot = Callable[[np.ndarray, list[np.ndarray]], Op]
+"""Makes the op at one position of an epoch's list, given where its logits and gradient blocks go."""
+
+
+def explosion_limit(loss: str, outputs: int, start_loss: float) -> float:
+    """The loss above which a run has exploded: 100 × max(start loss, outputs · ln 2) for BCE.
+
+    outputs · ln 2 is the loss of knowing nothing (ŷ = ½ for every output). A BCE loss a
+    hundred times that means the outputs sit on average about 69 logits on the wrong side,
+    where σ rounds to exactly the wrong class in float64 (already past |z| ≈ 37) and the
+    tutorials' −ln(1 − ŷ) would print inf. Gradient descent that is descending does not get
+    there: with a step that is too large the loss instead grows in proportion to η (every
+    over-long step pushes the saturated outputs further the wrong way), or geometrically
+    towards overflow. Measured on every data set, activation and optimizer, a learning rate
+    that merely saturates the network (XOR's sigmoid net at η = 100: the loss rises to 21,
+    29 × its start, and stays bounded) stays well below the limit, while every rate that
+    runs away (η = 1000 and beyond, or a leaky-ReLU net whose loss grows to 1e168) crosses
+    it within a few epochs. Measuring from the run's start, when that is above ln 2 per
+    output, keeps a network loaded with bad weights from being stopped for where it began.
+
+    MSE has no such limit: with a sigmoid output each sample's loss is at most ½ per output
+    (for targets in [0, 1]), so the loss cannot explode; an MSE run is stopped only when its
+    arithmetic actually overflows or gives NaN.
+    """
+    if LOSS_KINDS[loss].bounded:
+        return math.inf
+    reference = outputs * math.log(2.0)
+    if math.isfinite(start_loss):
+        reference = max(reference, start_loss)
+    return EXPLOSION_FACTOR * reference
+
+
+def suggested_rate(lr: float, growth: float) -> float:
+    """A learning rate to try after a divergence: min(η/10, η/(2G)), rounded down to 1, 2 or 5 × 10ᵏ.
+
+    G (`growth`) is the most that a single update multiplied the largest |weight| by, over the
+    epochs of the chunk in which the run diverged. A step that overshoots moves the weights by
+    about η times a gradient that saturation keeps bounded (Adam's steps are η per weight),
+    so when one update multiplies them by G, η/G is about the rate at which it would not have;
+    halved for a margin. A run that drifts off slowly (G near 1) gets the tenfold cut.
+    Checked on XOR, the circle and the spiral (2-2-1 and 2-16-8-1 nets, sigmoid, tanh, ReLU
+    and leaky ReLU, SGD, momentum and Adam, at η = 100, 1e4 and 1e308): 198 of the 202 rates
+    suggested trained 300 (XOR: 1000) epochs without being stopped, none of them more than 100×
+    below the largest rate 1, 2 or 5 × 10ᵏ that does; the 4 others were 2-16-8-1 leaky-ReLU
+    nets on the spiral, which diverge slowly at the rate suggested.
+    """
+    target = min(lr / 10.0, lr / growth / 2.0)
+    if not target > 0.0:
+        return lr / 10.0
+    exponent = math.floor(math.log10(target))
+    mantissa = next(m for m in (5.0, 2.0, 1.0, 0.5) if m * 10.0**exponent <= target * (1 + 1e-12))
+    return float(f"{mantissa * 10.0**exponent:.0e}")
+
+
+class _Bookkeeping:
+    """Mean loss, accuracy and output overflow for a stack of output logits, in bulk.
+
+    The logits arrive scaled, Ẑ = s·z, in rows of outputs × samples (flattened), one row per
+    epoch. Per element, with y the target:
+
+      bce   softplus(z) − y·z = max(z, 0) − y·z + ln(1 + e^−|z|), exact and finite for any
+            finite z (with binary targets, max(z, 0) − y·z = max(u, 0) for u = (1 − 2y)·z);
+      mse   ½·(σ(z) − y)²  with 2σ(z) = 1 + tanh(z/2);
+      right (z ≥ z½) = (y > 0.5), where z½ = LOGIT_ABOVE_HALF is the smallest z whose σ(z)
+            rounds above ½: the same prediction as ŷ > 0.5 everywhere else, with no sigmoid.
+
+    Blocks of rows are processed at a time so that the temporaries stay in cache.
+    """
+
+    def __init__(self, loss: str, scale: float, y_rows: np.ndarray, m: int) -> None:
+        self.loss = LOSS_KINDS[loss]
+        from_logit = self.loss.from_logit
+        self.scale = scale
+        self.m = m
+        y = np.ascontiguousarray(y_rows, dtype=np.float64).reshape(-1)
+        n = y.size
+        self.n = n
+        self.binary = bool(np.all((y == 0.0) | (y == 1.0)))
+        self.positive = y > 0.5
+        self.sign = np.where(self.positive, 1.0, -1.0)  # right = negatives + Σ sign·[z > 0]
+        self.negatives = float(np.count_nonzero(~self.positive))
+        self.ones = np.ones(n)  # row sums as one matrix-vector product (fast for short rows too)
+        self.rows_per_block = max(1, BOOKKEEPING_BLOCK // max(1, n))
+        shape = (self.rows_per_block, n)
+        self.u = np.empty(shape)
+        self.a = np.empty(shape)
+        self.flags = np.empty(shape, dtype=bool)
+        self.zero = np.zeros(shape)
+        self.threshold = np.full(shape, LOGIT_ABOVE_HALF * scale)  # the logits arrive scaled by s
+        self.one = np.ones(shape)
+        if from_logit and self.binary:
+            self.coefficient = np.broadcast_to((1.0 - 2.0 * y) / scale, shape).copy()  # u = (1 − 2y)·z
+        else:
+            self.coefficient = np.full(shape, 1.0 / scale if from_logit else 0.5 / scale)
+        self.y = np.broadcast_to(y, shape).copy()
+        self.two_y = 2.0 * self.y
+        self.yz = np.empty(shape) if from_logit and not self.binary else self.u
+
+    def __call__(self, zhat: np.ndarray, loss_out: np.ndarray, accuracy_out: np.ndarray) -> np.ndarray | None:
+        """Fill loss_out and accuracy_out for each row of `zhat` (rows × n).
+
+        Returns, for MSE, which rows hold a non-finite logit (the forward pass overflowed: an
+        MSE loss stays finite through it, a BCE loss does not, so BCE returns None).
+        """
+        rows = zhat.shape[0]
+        overflowed = np.zeros(rows, dtype=bool) if self.loss.bounded else None
+        step = self.rows_per_block
+        for start in range(0, rows, step):
+            stop = min(rows, start + step)
+            k = stop - start
+            block = zhat[start:stop]
+            self._accuracy(block, accuracy_out[start:stop])
+            u, a = self.u[:k], self.a[:k]
+            coefficient = self.coefficient[:k]
+            if self.loss.from_logit:
+                np.multiply(block, coefficient, u)  # u = (1 − 2y)·z, or z
+                np.abs(u, a)
+                np.negative(a, a)
+                np.exp(a, a)
+                np.log1p(a, a)  # ln(1 + e^−|z|)
+                if self.binary:
+                    np.maximum(u, self.zero[:k], out=u)
+                else:
+                    yz = self.yz[:k]
+                    np.multiply(u, self.y[:k], yz)
+                    np.maximum(u, self.zero[:k], out=u)
+                    np.subtract(u, yz, u)
+                np.add(u, a, u)
+                np.divide(u @ self.ones, self.m, loss_out[start:stop])
+            else:
+                assert overflowed is not None
+                np.multiply(block, coefficient, u)  # z/2
+                np.tanh(u, u)
+                np.add(u, self.one[:k], u)  # 2σ(z)
+                np.subtract(u, self.two_y[:k], u)  # 2(σ(z) − y)
+                np.multiply(u, u, u)
+                np.divide(u @ self.ones, 8.0 * self.m, loss_out[start:stop])
+                np.subtract(block, block, a)  # 0, or NaN where a logit is not finite
+                overflowed[start:stop] = np.isnan(a @ self.ones)
+        return overflowed
+
+    def _accuracy(self, block: np.ndarray, out: np.ndarray) -> None:
+        """Fraction right: the prediction is class 1 exactly when σ(z) > ½, i.e. z ≥ z½."""
+        k = block.shape[0]
+        if self.n < 4096:  # one comparison into floats and one matrix-vector product
+            predicted = self.a[:k]
+            np.greater_equal(block, self.threshold[:k], predicted)
+            np.add(predicted @ self.sign, self.negatives, out)
+        else:  # long rows: comparisons on booleans, counted row by row, are cheaper
+            flags = self.flags[:k]
+            np.greater_equal(block, self.threshold[:k], flags)
+            np.equal(flags, self.positive, flags)
+            for i in range(k):
+                out[i] = np.count_nonzero(flags[i])
+        out /= self.n
+
+
+SCALAR_ELEMENTS = 4096
+"""From this many elements, arithmetic takes a constant as a Python float (less memory
+traffic than a constant array); below it, as an array (a cheaper call). Measured: see
+benchmarks/engine.py. Comparisons with 0 always take an array (np.maximum with a scalar
+is several times slower at every size)."""
+
+FUSED_OUTER_SAMPLES = 1024
+"""Backpropagating through a single-unit layer, W·δ is an outer product: from this many
+samples (and at most 32 units below) it is fused into the derivative as two broadcasting
+multiplications, which beat a k = 1 matrix product on long, narrow arrays."""
+
+
+def plan_scales(kinds: list[Activation]) -> list[float]:
+    """The power-of-two scale s_l of every layer's input (the last is the output's Ẑ).
+
+    Sigmoid hidden layers are cheapest fed s = ½ (tanh(Ẑ) = tanh(z/2) directly), tanh ones
+    s = 1, and the output s = ½; the ReLUs pass any positive scale through. The first
+    layer's input is constant, so its scale is free: it is what the first layer that cares
+    is cheapest at. Each hidden layer's output scale then follows from its input scale so
+    that all gradient blocks carry the same factor (see _Kernel): 1/s for sigmoid and
+    tanh, s for the ReLUs.
+    """
+    first = next((act.kernel_preferred_scale for act in kinds if act.kernel_preferred_scale is not None), OUTPUT_SCALE)
+    scales = [first]
+    for act in kinds:
+        s = scales[-1]
+        scales.append(1.0 / s if act.kernel_inverts_scale else s)
+    return scales
+
+
+OUTPUT_SCALE = 0.5
+"""The output layer is cheapest fed s = ½: tanh(Ẑ) = tanh(z/2) directly."""
+
+
+def chunk_capacity(logits_per_epoch: int, n_params: int) -> tuple[int, bool]:
+    """Epochs per full-batch chunk, and whether each epoch's gradient is kept for the chunk."""
+    gradient_rows = GRADIENT_ROWS_ELEMENTS // n_params
+    keeps = gradient_rows >= MIN_GRADIENT_ROWS
+    capacity = min(CHUNK, max(1, CHUNK_BUFFER_ELEMENTS // logits_per_epoch))
+    return (min(capacity, gradient_rows) if keeps else capacity), keeps
+
+
+class _Kernel:
+    """Forward and backward for one batch size, as fixed lists of in-place NumPy calls.
+
+    Layout: P_l = s_l·[A_lᵀ; 1] is layer l's input, (units + 1) × samples, and
+    Ẑ_l = B_lᵀ·P_l = s_l·Z_lᵀ its scaled pre-activation, where B_l = [W_l; b_l] is the
+    network's own parameter block (a view: the kernel always sees the current weights).
+
+    Hidden activations (â = s_{l+1}·a written into P_{l+1}):
+      sigmoid  2σ(z) = 1 + tanh(z/2): fed s = ½, two passes, â = 2a;
+      tanh     tanh(z): fed s = 1, one pass;
+      ReLUs    max(Ẑ, 0) = s·relu(z) and max(Ẑ, 0.01·Ẑ) = s·lrelu(z), for s > 0.
+    (A sigmoid as 1/(1 + e^−z) is three passes, exp, add and divide: measured no faster than
+    tanh and add at any size, so the tanh form is used everywhere.)
+
+    Backward: δ'_l = k_l·∂L/∂Z_lᵀ with k = 2 at a BCE output (δ' = tanh(z/2) + 1 − 2y = 2(ŷ − y))
+    and 8 at an MSE one; ∂B_l = P_l·δ'_lᵀ = s_l·k_l·(the summed gradient of B_l); and
+    δ'_{l−1} = (W_l·δ'_l) ⊙ d·g'(z), where d·g' is computed from the stored activation
+    â = s·a (sigmoid: (s − â)·â = s²·a(1 − a); tanh: s² − â² = s²·(1 − a²); ReLUs: an
+    indicator, d = 1), so k_{l−1} = k_l·d. The scales satisfy s_l = s_{l−1}·d, which makes
+    s_l·k_l the same factor S for every block; S·m is divided out in one exact call.
+    """
+
+    def __init__(self, net: Network, x: np.ndarray, y: np.ndarray) -> None:
+        m = x.shape[0]
+        L = net.n_layers
+        sizes = net.sizes
+        self.net = net
+        self.m = m
+        self.n_out = sizes[-1]
+        self.kinds = [net.activation(l) for l in range(L - 1)]
+        self.scales = plan_scales(self.kinds)
+        self._consts: dict[tuple[float, tuple[int, ...]], np.ndarray] = {}
+        self.inputs = [np.empty((sizes[l] + 1, m)) for l in range(L)]
+        for l in range(L):
+            self.inputs[l][-1] = self.scales[l]
+        self.z = [np.empty((sizes[l + 1], m)) for l in range(L)]  # z[-1] is the one-off output
+        self.delta = [np.empty((sizes[l + 1], m)) for l in range(L)]
+        self.tmp = [np.empty((sizes[l + 1], m)) for l in range(L)]
+        self.aux = np.empty((sizes[-1], m))
+        self.one_minus_two_y = np.empty((sizes[-1], m))
+        self.two_y = np.empty((sizes[-1], m))
+        self.y = np.empty((sizes[-1], m))
+        self.grad = np.empty(net.n_params)
+        self.gradient_scale = self._gradient_scale()
+        self.load(x, y)
+        self.ops, self._slots = self._template()
+        self.output_scale = self.scales[-1]
+        self.bookkeeping = _Bookkeeping(net.loss, self.output_scale, self.y, m)
+        self.capacity, self.keeps_gradients = chunk_capacity(self.n_out * m, net.n_params)
+        self.logits = np.empty((0, self.n_out, m))  # capacity × outputs × samples, once epochs run
+        self.gradients = np.empty((0, net.n_params))  # capacity × parameters, if kept
+        self.gradient_rows: list[np.ndarray] = []
+        self._gradient_blocks: list[np.ndarray] = []  # per layer: capacity × (n_in + 1) × n_out views
+        self._epoch_ops: list[list[Op]] = []
+        self._sgd_epoch_ops: list[Op] = []
+        self._sgd_operands: tuple[np.ndarray, np.ndarray] | None = None
+
+    def _gradient_scale(self) -> float:
+        """S: the factor every gradient block carries (checked equal across blocks)."""
+        k = LOSS_KINDS[self.net.loss].kernel_gradient_factor
+        L = self.net.n_layers
+        factors = [self.scales[L - 1] * k]
+        for l in range(L - 2, -1, -1):
+            if self.kinds[l].kernel_inverts_scale:
+                k *= self.scales[l + 1] ** 2  # d = s² (a scale-passing slope, the ReLUs' indicator or softplus's σ, has d = 1)
+            factors.append(self.scales[l] * k)
+        if any(f != factors[0] for f in factors):
+            raise AssertionError(f"gradient blocks carry unequal factors {factors}")
+        return factors[0]
+
+    def _const(self, value: float, like: np.ndarray) -> np.ndarray:
+        """An array of `value` shaped like `like` (shared between ops)."""
+        key = (value, like.shape)
+        if key not in self._consts:
+            self._consts[key] = np.full(like.shape, value)
+        return self._consts[key]
+
+    def _operand(self, value: float, like: np.ndarray) -> np.ndarray | float:
+        """A constant operand for arithmetic on `like`: an array when small, a float when large."""
+        return value if like.size >= SCALAR_ELEMENTS else self._const(value, like)
+
+    def load(self, x: np.ndarray, y: np.ndarray) -> None:
+        s = self.scales[0]
+        np.multiply(x.T, s, self.inputs[0][:-1])
+        self.y[...] = y.T
+        np.subtract(1.0, np.multiply(2.0, self.y), self.one_minus_two_y)
+        np.multiply(2.0, self.y, self.two_y)
+
+    def _hidden_ops(self, l: int, ops: list[Op]) -> None:
+        """Activation of hidden layer l: from Ẑ_l = s·z into the next layer's input rows."""
+        act = self.kinds[l]
+        assert act.kernel_forward is not None, f"{act.name} has no training-kernel ops"
+        ops += act.kernel_forward(self.z[l], self.inputs[l + 1][:-1], self.tmp[l], self.scales[l], self._operand)
+
+    def _derivative_ops(self, l: int, ops: list[Op]) -> np.ndarray:
+        """tmp ← d·g'(z) for hidden layer l, from its stored activation â = s·a; returns tmp."""
+        act, tmp = self.kinds[l], self.tmp[l]
+        assert act.kernel_slope is not None, f"{act.name} has no training-kernel ops"
+        ops += act.kernel_slope(self.inputs[l + 1][:-1], tmp, self.scales[l + 1], self._operand)
+        return tmp
+
+    def _output_ops(self, ops: list[Op]) -> Callable[[np.ndarray], Op]:
+        """δ' at the output from Ẑ = s·z: 2(ŷ − y) for BCE, 8(ŷ − y)ŷ(1 − ŷ) for MSE.
+
+        Appends the ops after the first to `ops`, and returns the first, which reads Ẑ, as a
+        function of where Ẑ is.
+        """
+        s, shape = self.scales[-1], self.delta[-1]
+        delta, tmp, k = self.delta[-1], self.tmp[-1], self._operand
+        rescale = k(0.5 / s, shape)
+
+        def first(zhat: np.ndarray) -> Op:
+            if s != 0.5:
+                return partial(np.multiply, zhat, rescale, delta)
+            return partial(np.tanh, zhat, delta)
+
+        if s != 0.5:
+            ops.append(partial(np.tanh, delta, delta))
+        # Now delta = t = tanh(z/2), and 2ŷ = 1 + t.
+        if LOSS_KINDS[self.net.loss].cancels_output_slope:
+            ops.append(partial(np.add, delta, self.one_minus_two_y, delta))  # 2(ŷ − y) = t + 1 − 2y
+            return first
+        ops += [
+            partial(np.add, delta, k(1.0, shape), tmp),  # 2ŷ
+            partial(np.subtract, tmp, self.two_y, delta),  # 2(ŷ − y)
+            partial(np.subtract, k(2.0, shape), tmp, self.aux),  # 2(1 − ŷ)
+            partial(np.multiply, self.aux, tmp, self.aux),  # 4ŷ(1 − ŷ)
+            partial(np.multiply, delta, self.aux, delta),
+        ]
+        return first
+
+    def _template(self) -> tuple[list[Op], list[tuple[int, Slot]]]:
+        """One epoch's forward and backward, writing the output's Ẑ to z[-1] and S·Σg to grad;
+        and the few ops that depend on where those go, as (position, op for (output, grad))."""
+        net = self.net
+        L = net.n_layers
+        ops: list[Op] = []
+        slots: list[tuple[int, Slot]] = []
+        own_blocks = [net.block(l, self.grad) for l in range(L)]
+
+        def slot(make: Slot) -> None:
+            slots.append((len(ops), make))
+            ops.append(make(self.z[-1], own_blocks))
+
+        for l in range(L - 1):
+            ops.append(partial(net.block(l).T.dot, self.inputs[l], self.z[l]))
+            self._hidden_ops(l, ops)
+        output_dot = partial(net.block(L - 1).T.dot, self.inputs[L - 1])
+        slot(lambda output, blocks: partial(output_dot, output))
+        rest: list[Op] = []
+        first = self._output_ops(rest)
+        slot(lambda output, blocks: first(output))
+        ops += rest
+
+        def gradient_into(layer: int) -> Slot:
+            dot = partial(self.inputs[layer].dot, self.delta[layer].T)  # [∂W; ∂b] = P·δ'ᵀ
+            return lambda output, blocks: partial(dot, blocks[layer])
+
+        for l in range(L - 1, -1, -1):
+            slot(gradient_into(l))
+            if l == 0:
+                continue
+            below, w = self.delta[l - 1], net.weights(l)
+            if net.sizes[l + 1] == 1 and self.m >= FUSED_OUTER_SAMPLES and net.sizes[l] <= 32:
+                tmp = self._derivative_ops(l - 1, ops)  # δ'_{l−1} = (d·g') ⊙ w ⊙ δ'_l, broadcast
+                ops += [partial(np.multiply, tmp, w, tmp), partial(np.multiply, tmp, self.delta[l], below)]
+            else:
+                ops.append(partial(w.dot, self.delta[l], below))
+                tmp = self._derivative_ops(l - 1, ops)
+                ops.append(partial(np.multiply, below, tmp, below))
+        return ops, slots
+
+    def _build(self, output: np.ndarray, blocks: list[np.ndarray]) -> list[Op]:
+        """The epoch's ops writing the output's Ẑ to `output` and S·Σg to the layers' `blocks`."""
+        ops = list(self.ops)
+        for position, make in self._slots:
+            ops[position] = make(output, blocks)
+        return ops
+
+    def epoch_ops(self, count: int) -> list[list[Op]]:
+        """Op lists for the first `count` epochs of a chunk: epoch i writes its logits and
+        gradient to row i. Built on first use, and kept."""
+        if not self._epoch_ops:
+            n, net = self.capacity, self.net
+            self.logits = np.empty((n, self.n_out, self.m))
+            if self.keeps_gradients:
+                self.gradients = np.empty((n, net.n_params))
+                self.gradient_rows = list(self.gradients)
+                self._gradient_blocks = [
+                    self.gradients[:, offset : offset + rows * cols].reshape(n, rows, cols)
+                    for offset, (rows, cols) in zip(net.offsets, net.shapes, strict=True)
+                ]
+            else:
+                self._gradient_blocks = [net.block(l, self.grad)[None] for l in range(net.n_layers)]
+        while len(self._epoch_ops) < count:
+            i = len(self._epoch_ops)
+            row = i if self.keeps_gradients else 0
+            self._epoch_ops.append(self._build(self.logits[i], [blocks[row] for blocks in self._gradient_blocks]))
+        return self._epoch_ops
+
+    @property
+    def lists_built(self) -> int:
+        return len(self._epoch_ops)
+
+    def sgd_epoch_ops(self, count: int, step: np.ndarray, scratch: np.ndarray) -> list[Op]:
+        """epoch_ops, each followed by the SGD update θ ← θ − step ⊙ (that epoch's gradient row),
+        flattened into one list (needs kept gradients)."""
+        if self._sgd_operands is None:
+            self._sgd_operands = (step, scratch)
+        if self._sgd_operands[0] is not step or self._sgd_operands[1] is not scratch:
+            raise ValueError("one kernel serves one trainer's step and scratch buffers")
+        params, flat = self.net.params, self._sgd_epoch_ops
+        per_epoch = len(self.ops) + 2
+        for i, ops in enumerate(self.epoch_ops(count)[len(flat) // per_epoch :], start=len(flat) // per_epoch):
+            flat += ops
+            flat += [partial(np.multiply, self.gradient_rows[i], step, scratch), partial(np.subtract, params, scratch, params)]
+        return flat
+
+    def run(self) -> None:
+        """Forward and backward once: Ẑ of the output in z[-1], S·Σg in grad."""
+        deque(map(call, self.ops), maxlen=0)
+
+    def mean_gradient(self, out: np.ndarray) -> None:
+        """out ← ḡ = grad/(S·m), exactly Σg/m (S is a power of two)."""
+        np.divide(self.grad, self.gradient_scale * self.m, out)
+
+    def evaluate(self) -> tuple[float, float, float]:
+        """Forward and backward on the loaded batch: (mean loss, accuracy, ‖ḡ‖)."""
+        loss, accuracy, norm, _ = self.measure()
+        return loss, accuracy, norm
+
+    def measure(self) -> tuple[float, float, float, bool]:
+        """(mean loss, accuracy, ‖ḡ‖, whether an MSE output overflowed) on the loaded batch."""
+        self.run()
+        loss, accuracy = np.empty(1), np.empty(1)
+        flags = self.bookkeeping(self.z[-1].reshape(1, -1), loss, accuracy)
+        norm = math.sqrt(float(np.vdot(self.grad, self.grad))) / abs(self.gradient_scale * self.m)
+        return float(loss[0]), float(accuracy[0]), norm, bool(flags is not None and flags[0])
+
+    def inspect(self) -> tuple[int | None, bool] | None:
+        """After `run`: where the first non-finite number appeared, and whether it is a NaN.
+
+        Returns (l, nan) for layer l's pre-activations, (None, nan) for the gradient, or None.
+        """
+        for l, zhat in enumerate(self.z):
+            if not np.isfinite(zhat).all():
+                return l, bool(np.isnan(zhat).any())
+        if not np.isfinite(self.grad).all():
+            return None, bool(np.isnan(self.grad).any())
+        return None
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a call to Trainer.run did."""
+
+    epochs: int
+    stopped: StopReason | None = None  # why it stopped early: a divergence, the target, or (live runs) a diagnosis
+
+
+def _largest(values: np.ndarray) -> float:
+    finite = values[np.isfinite(values)]
+    return float(np.max(np.abs(finite))) if finite.size else math.nan
+
+
+def _robust_norm(vector: np.ndarray) -> float:
+    """‖v‖ without overflowing for components past 1e154 (whose squares overflow)."""
+    biggest = float(np.max(np.abs(vector))) if vector.size else 0.0
+    if biggest == 0.0 or not math.isfinite(biggest):
+        return biggest
+    scaled = vector / biggest
+    return biggest * math.sqrt(float(np.vdot(scaled, scaled)))
+
+
+RateAnchor = tuple[float, int, float] | None
+"""(η, epoch, loss) where the current learning rate took over: what Trainer's divergence limit is
+measured from, so a checkpoint carries it."""
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A whole state of a trainer to carry on from: epoch, parameters, optimizer state, where η took over,
+    and (when asked for) the history rows from `epoch` on, which a slice that raised may have half written."""
+
+    epoch: int
+    params: np.ndarray
+    state: OptimizerState
+    rate_anchor: RateAnchor
+    rows: np.ndarray | None = None
+
+
+class Trainer:
+    """Runs epochs of gradient descent on a data set, recording history; stops on divergence.
+
+    Batches per epoch: the whole data set (default), mini-batches of `batch` rows in a
+    seeded order that depends only on (seed, epoch), or one pinned sample (`focus`).
+    """
+
+    def __init__(
+        self,
+        net: Network,
+        data: Dataset,
+        optimizer: str = "sgd",
+        lr: float = 1.0,
+        batch: int | None = None,
+        seed: int = 0,
+        history: History | None = None,
+    ) -> None:
+        self.net = net
+        self.data = data
+        self.optimizer = optimizer
+        self.lr = lr
+        self.batch = batch
+        self.seed = seed
+        self.focus: int | None = None
+        self.epoch = 0
+        self.history = history if history is not None else History()
+        self.opt_state: OptimizerState = optimizers.new_state(optimizer, net.n_params)
+        self._kernels: dict[int, _Kernel] = {}
+        self._scratch = np.empty(net.n_params)
+        self._mean_gradient = np.empty(net.n_params)
+        self._step = np.empty(net.n_params)
+        self._rate_start: RateAnchor = None
+
+    def batches(self, epoch: int) -> list[np.ndarray]:
+        """Row indices of each batch of `epoch`, in order."""
+        m = self.data.size
+        if self.focus is not None:
+            return [np.array([self.focus])]
+        if self.batch is None or self.batch >= m:
+            return [np.arange(m)]
+        order = np.random.RandomState([self.seed, epoch]).permutation(m)
+        return [order[i : i + self.batch] for i in range(0, m, self.batch)]
+
+    def _kernel(self, size: int) -> _Kernel:
+        kernel = self._kernels.get(size)
+        if kernel is None:
+            kernel = _Kernel(self.net, self.data.x[:size], self.data.y[:size])
+            self._kernels[size] = kernel
+        return kernel
+
+    def _full_kernel(self) -> _Kernel:
+        """The kernel for the whole data set. It is built loaded with it, and no other batch
+        has its size (mini-batches are smaller; a pinned sample is the data set only when the
+        data set is that one sample), so it never needs reloading."""
+        return self._kernel(self.data.size)
+
+    def evaluate(self) -> tuple[float, float, float]:
+        """Full-data-set (loss, accuracy, gradient norm) at the current parameters."""
+        kernel = self._full_kernel()
+        with np.errstate(all="ignore"):
+            return kernel.evaluate()
+
+    def restore(self, epoch: int, params: np.ndarray, state: OptimizerState) -> None:
+        """Continue from this checkpoint: the epoch, the network's parameters, the optimizer's state."""
+        self.epoch = epoch
+        self.net.params[:] = params
+        self.opt_state = state.copy()
+
+    def checkpoint(self, with_rows: bool = False) -> Checkpoint:
+        """Where training is now, copied (`with_rows`: also the history row of this epoch, if any)."""
+        rows = None
+        if with_rows:
+            last = self.history.tail(1)
+            rows = last[last[:, 0] >= self.epoch].copy()
+        return Checkpoint(self.epoch, self.net.params.copy(), self.opt_state.copy(), self._rate_start, rows)
+
+    def rewind(self, checkpoint: Checkpoint) -> None:
+        """Back (or forward, to a frame from a training process) to a checkpoint, bit for bit."""
+        self.restore(checkpoint.epoch, checkpoint.params, checkpoint.state)
+        self._rate_start = checkpoint.rate_anchor
+        if checkpoint.rows is not None:
+            self.history.truncate(checkpoint.epoch)
+            self.history.extend(checkpoint.rows)
+
+    @property
+    def rate_anchor(self) -> RateAnchor:
+        """(η, epoch, loss) where the current learning rate took over, as a checkpoint carries it."""
+        return self._rate_start
+
+    def rate_start(self) -> tuple[int, float] | None:
+        """(epoch, loss) where the current learning rate took over (None before a run at it)."""
+        started = self._rate_start
+        return (started[1], started[2]) if started is not None and started[0] == self.lr else None
+
+    @property
+    def _full_batch(self) -> bool:
+        return self.focus is None and (self.batch is None or self.batch >= self.data.size)
+
+    def run(self, epochs: int, target_loss: float | None = None, should_stop: Callable[[], bool] | None = None) -> RunResult:
+        """Train up to `epochs` epochs, a chunk at a time; stop at the target or at divergence.
+
+        The row recorded for epoch e holds the full-data-set loss, accuracy and gradient norm
+        before e's update. They are computed in bulk after each chunk; when the chunk turns out
+        to reach `target_loss` (RunResult.stopped is a TargetReached) or to go wrong, training rewinds
+        to the chunk's start and replays exactly up to that epoch (it is deterministic), so it
+        stops precisely there, before that epoch's update. Going wrong is any of, at the first
+        epoch it happens:
+
+        - the loss or the gradient is NaN, or a layer's arithmetic overflowed float64 (the
+          diagnosis finds which layer, or backpropagation, by rerunning that epoch);
+        - an update overflowed the weights to ±inf or NaN: the run then stops at the epoch of
+          that update, with the last finite weights;
+        - the loss is finite but has exploded past `explosion_limit`.
+
+        The state the last update leaves is evaluated too, as the next epoch's first row would
+        be: a run whose very last update overflows stops there, like one that would go on.
+
+        The Diverged value names the pattern, the epoch and the numbers, and suggests a learning
+        rate (`suggested_rate`).
+        """
+        self.history.truncate(self.epoch)
+        done = 0
+        while done < epochs:
+            if done and should_stop is not None and should_stop():
+                break
+            count = min(self._chunk_length(epochs), epochs - done)
+            params, state, epoch = self.net.params.copy(), self.opt_state.copy(), self.epoch
+            rows, overflowed = self._chunk(count)
+            if not done:
+                limit = self._explosion_limit(rows)
+            stop = self._first_stop(rows, overflowed, target_loss, limit)
+            weights_finite = bool(np.isfinite(self.net.params).all())
+            if stop is None and weights_finite:
+                self.history.extend(rows)
+                done += count
+                continue
+            if not weights_finite:
+                # Saturated units can carry infinite weights without a single non-finite row
+                # (tanh(∞) = 1, and its derivative 0 stops the gradient), so find the update.
+                overflow = self._first_overflowing_update(params, state, epoch, count if stop is None else stop[0])
+                if overflow is not None:
+                    j, went_nan = overflow
+                    growth = self._rewind(params, state, epoch, j, one_by_one=True)
+                    self.history.extend(rows[: j + 1])
+                    return RunResult(done + j + 1, self._weights_overflowed(int(rows[j, 0]), went_nan, growth))
+                if stop is None:  # the weights were not finite to begin with
+                    stop = (0, True)
+            assert stop is not None
+            k, bad_row = stop
+            growth = self._rewind(params, state, epoch, k, one_by_one=bad_row)
+            reason = (
+                self._diagnose(rows, k, limit, growth) if bad_row else TargetReached(int(rows[k, 0]), float(target_loss or 0.0))
+            )
+            self.history.extend(rows[: k + 1])
+            return RunResult(done + k + 1, reason)
+        if done:
+            final = self._final_state_stop(params, state, epoch, count, limit)
+            if final is not None:
+                return RunResult(done, final)
+        return RunResult(done, None)
+
+    def _final_state_stop(
+        self, params: np.ndarray, state: OptimizerState, epoch: int, count: int, limit: float
+    ) -> Diverged | None:
+        """The run's last update, judged by the state it leaves (the row the next epoch would
+        record first): a Diverged, with that row recorded, if it went wrong; else None.
+        `params`, `state`, `epoch` and `count` are the last chunk's start and length."""
+        kernel = self._full_kernel()
+        with np.errstate(all="ignore"):
+            loss, accuracy, norm, overflowed = kernel.measure()
+        rows = np.array([[self.epoch, loss, accuracy, norm]])
+        flags = np.array([overflowed]) if LOSS_KINDS[self.net.loss].bounded else None
+        if self._first_stop(rows, flags, None, limit) is None:
+            return None
+        growth = self._rewind(params, state, epoch, count, one_by_one=True)  # deterministic: back to this state
+        reason = self._diagnose(rows, 0, limit, growth)
+        self.history.extend(rows)
+        return reason
+
+    def _first_overflowing_update(
+        self, params: np.ndarray, state: OptimizerState, epoch: int, updates: int
+    ) -> tuple[int, bool] | None:
+        """Replay from a chunk's start: the first of the next `updates` updates after which a
+        weight is not finite (its index in the chunk, and whether it is a NaN), or None (also
+        when the weights were not finite at the chunk's start)."""
+        if not np.isfinite(params).all():
+            return None
+        self._rewind(params, state, epoch, 0)
+        for j in range(updates):
+            self._chunk(1)
+            if not np.isfinite(self.net.params).all():
+                return j, bool(np.isnan(self.net.params).any())
+        return None
+
+    def _weights_overflowed(self, epoch: int, went_nan: bool, growth: float) -> Diverged:
+        largest = _largest(self.net.params)
+        # That update grew the largest weight past the largest float64.
+        overflowing = sys.float_info.max / largest if largest > 0 else math.inf
+        return self._diverged(epoch, "weights_overflowed", max(growth, overflowing), largest=largest, nan=went_nan)
+
+    def _chunk_length(self, epochs: int) -> int:
+        """Epochs in the next chunk of a run of `epochs`.
+
+        A full-batch chunk needs an op list per epoch, built once per trainer at about the
+        cost of an epoch, while each chunk costs about 30 epochs' worth on XOR; √(32·epochs)
+        lists balance the two (so a short run does not pay for a thousand lists), and lists
+        already built are always used.
+        """
+        if not self._full_batch:
+            return CHUNK
+        kernel = self._kernel(self.data.size)
+        wanted = max(MIN_CHUNK, math.isqrt(32 * epochs), kernel.lists_built)
+        return min(kernel.capacity, wanted)
+
+    def _rewind(self, params: np.ndarray, state: OptimizerState, epoch: int, count: int, one_by_one: bool = False) -> float:
+        """Back to a chunk's start, then replay `count` epochs.
+
+        Returns the most that one of those updates multiplied the largest |weight| by, when
+        replaying `one_by_one` (else 1).
+        """
+        self.net.params[:] = params
+        self.opt_state = state.copy()
+        self.epoch = epoch
+        if not one_by_one:
+            if count:
+                self._chunk(count)
+            return 1.0
+        growth, before = 1.0, _largest(self.net.params)
+        for _ in range(count):
+            self._chunk(1)
+            after = _largest(self.net.params)
+            if before > 0 and after > before:
+                growth = max(growth, after / before)
+            before = after
+        return growth
+
+    def _explosion_limit(self, rows: np.ndarray) -> float:
+        """explosion_limit measured from the larger of the loss at the history's first epoch and
+        the loss where the current learning rate took over (so a lower rate may carry on from
+        a state a higher one blew up, judged from there, while one rate is judged from the
+        start however its epochs are split into calls)."""
+        epoch, loss = int(rows[0, 0]), float(rows[0, 1])
+        started = self._rate_start
+        if started is None or started[0] != self.lr or started[1] >= epoch:
+            self._rate_start = started = (self.lr, epoch, loss)
+        first = self.history.first()
+        candidates = [started[2], float(first[1]) if first is not None else loss]
+        start = max((c for c in candidates if math.isfinite(c)), default=math.nan)
+        return explosion_limit(self.net.loss, self.net.sizes[-1], start)
+
+    def _first_stop(
+        self, rows: np.ndarray, overflowed: np.ndarray | None, target_loss: float | None, limit: float
+    ) -> tuple[int, bool] | None:
+        """The first epoch (index in `rows`) at which training must stop, and whether its row
+        went wrong (if not, it reached the target)."""
+        loss, norm = rows[:, 1], rows[:, 3]
+        if (
+            math.isfinite(float(norm.sum()) + float(loss.sum()))
+            and float(loss.max()) <= limit
+            and (target_loss is None or float(loss.min()) >= target_loss)
+            and (overflowed is None or not overflowed.any())
+        ):
+            return None  # the common case, in a few reductions
+        bad = ~np.isfinite(loss) | ~np.isfinite(norm) | (loss > limit)
+        if overflowed is not None:
+            bad |= overflowed
+        stops = bad | (loss < target_loss) if target_loss is not None else bad
+        hits = np.flatnonzero(stops)
+        if len(hits) == 0:
+            return None
+        k = int(hits[0])
+        return k, bool(bad[k])
+
+    def _diagnose(self, rows: np.ndarray, k: int, limit: float, growth: float) -> Diverged:
+        """What went wrong at rows[k] (the state is now that epoch's, before its update); fixes up rows[k]."""
+        epoch = int(rows[k, 0])
+        params = self.net.params
+        largest = _largest(params)
+        if not np.isfinite(params).all():  # (an overflow during training stops at its update)
+            return Diverged(epoch, "weights_not_finite", self.lr, largest=largest)
+        kernel = self._full_kernel()
+        with np.errstate(all="ignore"):
+            kernel.run()
+            where = kernel.inspect()
+            loss, norm = float(rows[k, 1]), float(rows[k, 3])
+            if where is None and not math.isfinite(loss):  # finite per-sample losses whose sum overflowed
+                loss = self._robust_loss(kernel)
+                rows[k, 1] = loss
+            if where is None and not math.isfinite(norm):  # a finite gradient whose squared norm overflowed
+                norm = _robust_norm(kernel.grad) / abs(kernel.gradient_scale * kernel.m)
+                rows[k, 3] = norm
+        if where is not None:
+            layer, nan = where
+            if layer is None:
+                return self._diverged(epoch, "gradient_not_finite", growth, largest=largest, nan=nan)
+            output = layer == self.net.n_layers - 1
+            return self._diverged(
+                epoch, "preactivations", growth, largest=largest, nan=nan, layer=layer, output_layer=output, loss=loss
+            )
+        if loss > limit:
+            start = limit / EXPLOSION_FACTOR
+            from_start = start > self.net.sizes[-1] * math.log(2.0)
+            return self._diverged(
+                epoch,
+                "loss_exploded",
+                growth,
+                largest=largest,
+                loss=loss,
+                start=start,
+                from_start=from_start,
+                factor=EXPLOSION_FACTOR,
+            )
+        return self._diverged(epoch, "gradient_exploded", growth, largest=largest, norm=norm)
+
+    def _diverged(self, epoch: int, cause: DivergenceCause, growth: float, **numbers: Any) -> Diverged:
+        """A divergence at the current learning rate, with the rate to try instead."""
+        return Diverged(epoch, cause, self.lr, suggested_rate(self.lr, growth), **numbers)
+
+    def _robust_loss(self, kernel: _Kernel) -> float:
+        """The mean loss with each sample's loss divided by m before summing (no overflow of the sum)."""
+        z = kernel.z[-1] / kernel.output_scale
+        y = kernel.y
+        per_sample = LOSS_KINDS[self.net.loss].robust_samples(z, y)
+        return float(np.sum(per_sample / kernel.m))
+
+    def _chunk(self, count: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """Run `count` epochs; return their rows (epoch, loss, accuracy, grad norm) and, for
+        MSE, which epochs' output overflowed.
+
+        Overflow is expected when a learning rate diverges; it is detected from the
+        non-finite values it leaves, so NumPy's warnings are silenced here.
+        """
+        with np.errstate(all="ignore"):
+            return self._chunk_rows(count)
+
+    def _chunk_rows(self, count: int) -> tuple[np.ndarray, np.ndarray | None]:
+        rows = np.empty((count, 4))
+        rows[:, 0] = np.arange(self.epoch, self.epoch + count)
+        if self._full_batch:
+            return rows, self._full_batch_epochs(rows)
+        overflowed = np.zeros(count, dtype=bool)
+        for i, row in enumerate(rows):
+            full = self._full_kernel()
+            row[1], row[2], row[3], overflowed[i] = full.measure()
+            for rows_of_batch in self.batches(self.epoch):
+                kernel = self._kernel(len(rows_of_batch))
+                kernel.load(self.data.x[rows_of_batch], self.data.y[rows_of_batch])
+                kernel.run()
+                kernel.mean_gradient(self._mean_gradient)
+                optimizers.apply(self.optimizer, self.lr, self.net.params, self._mean_gradient, self.opt_state, self._scratch)
+            self.epoch += 1
+        return rows, overflowed if LOSS_KINDS[self.net.loss].bounded else None
+
+    def _full_batch_epochs(self, rows: np.ndarray) -> np.ndarray | None:
+        kernel = self._full_kernel()
+        count = len(rows)
+        epoch_ops = kernel.epoch_ops(count)
+        params, scratch, mean = self.net.params, self._scratch, self._mean_gradient
+        norms = rows[:, 3]
+        sm = kernel.gradient_scale * kernel.m
+        multiply, subtract, divide, vdot = np.multiply, np.subtract, np.divide, np.vdot
+        sgd = optimizers.OPTIMIZER_KINDS[self.optimizer].folds_into_gradient
+        step = self._step
+        if sgd:
+            # θ ← θ − (η/m)·Σg, with S divided out in the same (exact) multiplication.
+            step.fill(self.lr / kernel.m / kernel.gradient_scale)
+        else:
+            step.fill(sm)
+        kept = kernel.keeps_gradients
+        if sgd and kept:
+            flat = kernel.sgd_epoch_ops(count, step, scratch)
+            # deque(map(call, ...), maxlen=0) runs the calls from C: a quarter less overhead
+            # per call than a Python for loop, which is most of an epoch at XOR size.
+            deque(map(call, islice(flat, count * (len(kernel.ops) + 2))), maxlen=0)
+        else:
+            grads = kernel.gradient_rows if kept else [kernel.grad] * count
+            for i in range(count):
+                deque(map(call, epoch_ops[i]), maxlen=0)
+                grad = grads[i]
+                if not kept:
+                    norms[i] = vdot(grad, grad)
+                if sgd:
+                    multiply(grad, step, scratch)
+                    subtract(params, scratch, params)
+                else:
+                    divide(grad, step, mean)
+                    optimizers.apply(self.optimizer, self.lr, params, mean, self.opt_state, scratch)
+        if kept:
+            block = kernel.gradients[:count]
+            np.einsum("ij,ij->i", block, block, out=norms)
+        norms /= sm * sm
+        np.sqrt(norms, out=norms)
+        self.epoch += count
+        return kernel.bookkeeping(kernel.logits[:count].reshape(count, -1), rows[:, 1], rows[:, 2])

@@ -1,0 +1,1 @@
+"""The session: settings, actions, the controller that applies them, the View, and files."""

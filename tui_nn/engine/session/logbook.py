@@ -1,0 +1,105 @@
+"""The calculation log as data: steps, notes and training runs, in order, with undo.
+
+The app renders it (rewrapping at any width), export writes it out, and the controller keeps
+it in step with the walk: every entry a step back undoes is marked undoable, and `undo`
+removes the newest one.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, replace
+from typing import Literal
+
+import numpy as np
+
+from tui_nn.engine.walk.records import Step
+
+# "wrong": a quiz answer judged wrong, shown as an error is but not one: the action itself succeeded
+Tone = Literal["note", "bold", "info", "warn", "error", "success", "focus", "wrong"]
+MAX_ENTRIES = 600
+
+
+@dataclass(frozen=True, eq=False)
+class RunSummary:
+    """A vectorised run: its epochs, why it stopped, and what the tutorials print after training.
+
+    rows: (epoch, loss, accuracy) at up to `ROWS` evenly spaced epochs of the run, its first and
+    last included (a renderer picks every k-th to fit); predictions: ŷ for every sample at the
+    end, with the samples' inputs and targets (None for data sets too large to list).
+    """
+
+    first_epoch: int
+    last_epoch: int
+    reason: str
+    rows: np.ndarray
+    predictions: np.ndarray | None = None
+    inputs: np.ndarray | None = None
+    targets: np.ndarray | None = None
+
+    @property
+    def headline(self) -> str:
+        """'trained epochs 12–40 (29 updates) · why it stopped', as the log and the handouts say it."""
+        updates = self.last_epoch - self.first_epoch
+        epochs = f"epoch {self.first_epoch}" if updates == 1 else f"epochs {self.first_epoch}–{self.last_epoch - 1}"
+        return f"trained {epochs} ({updates} update{'' if updates == 1 else 's'}) · {self.reason}"
+
+    ROWS = 64
+
+
+@dataclass(frozen=True, eq=False)
+class Entry:
+    """One entry of the log. A `gap` stands for `hidden` steps applied but not listed."""
+
+    kind: Literal["step", "note", "run", "gap"]
+    step: Step | None = None
+    text: str = ""  # a note's text; for a step, the plain sentence saying what it computes
+    tone: Tone = "note"
+    undoable: bool = False
+    run: RunSummary | None = None
+    hidden: int = 0
+
+
+class Logbook:
+    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+        self.entries: deque[Entry] = deque(maxlen=max_entries)
+        self.revision = 0  # changes on every edit: a renderer compares it to know when to redraw
+
+    def add(self, entry: Entry) -> None:
+        self.entries.append(entry)
+        self.revision += 1
+
+    def step(self, step: Step, words: str = "") -> None:
+        self.add(Entry("step", step=step, text=words, undoable=True))
+
+    def note(self, text: str, tone: Tone = "note", undoable: bool = False) -> None:
+        self.add(Entry("note", text=text, tone=tone, undoable=undoable))
+
+    def gap(self, hidden: int) -> None:
+        """`hidden` steps were applied without being listed (a jump over a long pass)."""
+        if hidden > 0:
+            self.add(Entry("gap", hidden=hidden, undoable=True))
+
+    def run(self, summary: RunSummary, tone: Tone) -> None:
+        self.add(Entry("run", run=summary, tone=tone, undoable=True))
+
+    def undo(self) -> Entry | None:
+        """Take back the newest undoable entry (a gap shrinks by one step); return what went."""
+        for index in range(len(self.entries) - 1, -1, -1):
+            entry = self.entries[index]
+            if not entry.undoable:
+                continue
+            if entry.kind == "gap" and entry.hidden > 1:
+                self.entries[index] = replace(entry, hidden=entry.hidden - 1)
+            else:
+                del self.entries[index]
+            self.revision += 1
+            return entry
+        return None
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.revision += 1
+
+    def steps(self) -> list[Step]:
+        return [e.step for e in self.entries if e.step is not None]

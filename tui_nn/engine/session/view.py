@@ -1,0 +1,256 @@
+"""Everything the app draws, captured from a stepper in one consistent copy.
+
+The training thread captures a View between chunks and hands it to the UI; the UI draws only
+from Views, so it never reads the engine while training mutates it and never computes a
+number itself. What costs a pass over the data set (the boundary grid, the hidden space, the
+health figures, the activation curves) is worked out here when a pane asks for it, as a record
+sized to the pane: a pane draws records and holds no Network or Dataset of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from tui_nn.engine.live.diagnostics import Diagnostic, Health, examine
+from tui_nn.engine.nn.datasets import Dataset
+from tui_nn.engine.nn.health import ActivationCurves as ActivationCurves
+from tui_nn.engine.nn.health import GradientHealth as GradientHealth
+from tui_nn.engine.nn.health import LayerHealth as LayerHealth
+from tui_nn.engine.nn.health import activation_curves, gradient_health
+from tui_nn.engine.nn.insight import Axes as Axes
+from tui_nn.engine.nn.insight import BoundaryGrid as BoundaryGrid
+from tui_nn.engine.nn.insight import HiddenPlot as HiddenPlot
+from tui_nn.engine.nn.insight import HiddenSpace as HiddenSpace
+from tui_nn.engine.nn.insight import boundary_grid, hidden_plot, hidden_space
+from tui_nn.engine.nn.network import Network
+from tui_nn.engine.walk.matrices import MatrixFrame as MatrixFrame
+from tui_nn.engine.walk.matrices import MatrixPosition, matrix_position
+from tui_nn.engine.walk.matrices import Shown as Shown
+from tui_nn.engine.walk.records import Key, Phase, Step
+from tui_nn.engine.walk.stepper import Stepper
+
+# The records panes draw (ActivationCurves, Axes, BoundaryGrid, GradientHealth, HiddenPlot, HiddenSpace,
+# LayerHealth, MatrixFrame, Shown) are named here too: the UI imports them from the View's module, its door to the engine,
+# never from the modules that compute them.
+
+SERIES_POINTS = 512
+
+
+@dataclass(frozen=True, eq=False)  # compared by identity: it holds arrays
+class Snapshot:
+    """The walk at one position: where it is, the parameters, and the values revealed so far."""
+
+    epoch: int
+    batch_index: int
+    n_batches: int
+    position: int
+    total: int
+    phase: Phase
+    sample: int | None
+    x: tuple[float, ...] | None
+    y: tuple[float, ...] | None
+    params: np.ndarray
+    values: dict[Key, float]
+    last: Step | None
+    focus: int | None
+    upcoming: Step | None = None  # what the next step computes
+
+
+def snapshot(stepper: Stepper, with_values: bool = True) -> Snapshot:
+    """The current position. With values, the ones revealed by the walk of the current sample (or
+    the update) so far; without, only the position and parameters (cheap enough for every frame
+    of live training)."""
+    cur = stepper.current
+    params = stepper.net.params.copy()
+    if not with_values:
+        return Snapshot(
+            cur.epoch,
+            cur.batch_index,
+            cur.n_batches,
+            stepper.position,
+            cur.total,
+            "forward",
+            None,
+            None,
+            None,
+            params,
+            {},
+            None,
+            stepper.focus,
+        )
+    values = stepper.revealed()
+    last = stepper.last()
+    upcoming = stepper.peek() if stepper.position < cur.total else None
+    anchor = last if last is not None else upcoming
+    sample = anchor.sample if anchor is not None else None
+    x = y = None
+    if sample is not None:
+        x = tuple(float(v) for v in stepper.data.x[sample])
+        y = tuple(float(v) for v in stepper.data.y[sample])
+        for j, v in enumerate(x):
+            values.setdefault(Key("a", 0, j), v)
+    phase: Phase = anchor.phase if anchor is not None else "forward"
+    return Snapshot(
+        cur.epoch,
+        cur.batch_index,
+        cur.n_batches,
+        stepper.position,
+        cur.total,
+        phase,
+        sample,
+        x,
+        y,
+        params,
+        values,
+        last,
+        stepper.focus,
+        upcoming=upcoming,
+    )
+
+
+Matrix = tuple[tuple[float, ...], ...]
+
+
+@dataclass(frozen=True)
+class Layers:
+    """The network's structure and parameters layer by layer, as the diagram draws them:
+    weights[l][i][j] from unit i of layer l to unit j of layer l + 1; `changes` in the same layout."""
+
+    sizes: tuple[int, ...]
+    activations: tuple[str, ...]
+    weights: tuple[Matrix, ...]
+    biases: tuple[tuple[float, ...], ...]
+    changes: tuple[Matrix, ...] | None
+
+
+@dataclass(frozen=True, eq=False)  # compared by identity: it holds arrays
+class View:
+    epoch: int
+    snapshot: Snapshot
+    predictions: np.ndarray
+    loss_series: np.ndarray  # at most SERIES_POINTS means of equal slices of the loss history
+    loss_epochs: np.ndarray  # the mean epoch of each of those slices (the chart's x axis)
+    epoch_range: tuple[int, int] | None  # the first and last epoch the loss history holds
+    first_loss: float | None
+    current_loss: float | None
+    best_loss: float | None
+    accuracy: float | None
+    grad_norm: float | None
+    epochs_recorded: int
+    lr: float
+    optimizer: str
+    net: Network  # a copy at these parameters: the source of the records below, not for panes to compute with
+    data: Dataset
+    changes: np.ndarray | None  # how each parameter moved: the last update's Δ, or since the last frame
+    markers: tuple[tuple[int, str], ...] = ()  # (epoch, what changed there) for the loss chart
+    matrices: MatrixPosition | None = None  # the step as the tutorials' NumPy (not while training)
+
+    @cached_property
+    def health(self) -> Health:
+        """Diagnoses and unit states, worked out on first use (on the UI thread, not the training
+        thread's time): a full-batch forward and backward pass."""
+        return examine(self.net, self.data.x, self.data.y)
+
+    @property
+    def diagnostics(self) -> tuple[Diagnostic, ...]:
+        return self.health.diagnostics
+
+    @cached_property
+    def layer_health(self) -> GradientHealth:
+        """‖∂L/∂W‖, ‖∂L/∂b‖, mean g′ and saturated / dead fractions per layer on the whole data set,
+        worked out on first use (one full-batch forward and backward pass)."""
+        return gradient_health(self.net, self.data.x, self.data.y)
+
+    def activation_curves(self, points: int) -> ActivationCurves | None:
+        """g(z) and g′(z) sampled at `points` values of z over the range the hidden units see, with
+        every unit's z on every sample; None without a hidden layer."""
+        return activation_curves(self.net, self.data.x, points=points)
+
+    @property
+    def labels(self) -> np.ndarray:
+        """Each sample's target (first output): the class its points are coloured by."""
+        return self.data.y[:, 0]
+
+    @property
+    def data_is_small(self) -> bool:
+        """A logic gate's few rows (listed one by one), not a point cloud."""
+        return self.data.is_small
+
+    @cached_property
+    def layers(self) -> Layers:
+        net, params = self.net, self.snapshot.params
+
+        def matrices(flat: np.ndarray) -> tuple[Matrix, ...]:
+            return tuple(tuple(map(tuple, net.weights(l, flat).tolist())) for l in range(net.n_layers))
+
+        return Layers(
+            sizes=net.sizes,
+            activations=tuple(net.activation_names),
+            weights=matrices(params),
+            biases=tuple(tuple(net.biases(l, params).tolist()) for l in range(net.n_layers)),
+            changes=None if self.changes is None else matrices(self.changes),
+        )
+
+    def boundary(self, columns: int, pixel_rows: int) -> BoundaryGrid:
+        """ŷ over the input plane on a columns × pixel_rows grid of square pixels, the data placed on it."""
+        return boundary_grid(self.net, self.snapshot.params, self.data, self.predictions, columns, pixel_rows)
+
+    @cached_property
+    def hidden_space(self) -> HiddenSpace | None:
+        """The last hidden layer's activations and their 2-D view (a PCA for more than two units),
+        worked out on first use; None without a hidden layer."""
+        if self.net.n_layers < 2:
+            return None
+        return hidden_space(self.net, self.snapshot.params, self.data.x)
+
+    def hidden_plot(self, columns: int, rows: int) -> HiddenPlot | None:
+        """The hidden space laid out on a columns × rows (cells) plot; None without a hidden layer."""
+        space = self.hidden_space
+        return None if space is None else hidden_plot(space, self.data.y, columns, rows)
+
+
+def last_update(stepper: Stepper) -> np.ndarray | None:
+    """Δ of every parameter in the most recent update: the part of the current pass's update applied
+    so far, else the update that completed the pass before (None when there was none)."""
+    cur = stepper.current
+    if stepper.position > cur.starts[-1]:
+        return np.asarray(stepper.net.params - cur.start_params)
+    if stepper.position == 0 and cur.previous is not None and cur.arrival is None:
+        return np.asarray(cur.start_params - cur.previous[0].start_params)
+    return None
+
+
+def capture(stepper: Stepper, with_values: bool = True, since: np.ndarray | None = None) -> View:
+    """A View of the stepper now; `with_values=False` skips the walk's revealed values (training).
+
+    `since`: parameters to measure `changes` from (the last frame while training); by default the
+    changes are those of the last update.
+    """
+    history = stepper.history
+    last = history.last()
+    first = history.first()
+    data = stepper.data
+    net = stepper.net.copy()
+    return View(
+        epoch=stepper.trainer.epoch,
+        snapshot=snapshot(stepper, with_values),
+        predictions=net.predict(data.x),
+        loss_series=history.downsampled("loss", SERIES_POINTS),
+        loss_epochs=history.downsampled("epoch", SERIES_POINTS),
+        epoch_range=None if first is None or last is None else (int(first[0]), int(last[0])),
+        first_loss=None if first is None else float(first[1]),
+        current_loss=None if last is None else float(last[1]),
+        best_loss=history.best_loss(),
+        accuracy=None if last is None else float(last[2]),
+        grad_norm=None if last is None else float(last[3]),
+        epochs_recorded=len(history),
+        lr=stepper.lr,
+        optimizer=stepper.optimizer,
+        net=net,
+        data=data,
+        changes=net.params - since if since is not None else last_update(stepper),
+        matrices=matrix_position(stepper) if with_values else None,
+    )

@@ -1,0 +1,1 @@
+"""Teaching: the quiz and the lessons, as state changed by actions."""

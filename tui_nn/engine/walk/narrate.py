@@ -1,0 +1,495 @@
+"""The narrator: turns the walk's numbers into records whose formulas are expression trees.
+
+It computes nothing new: every value comes from `walk.compute_sample` / `walk.compute_update`.
+What it decides is how each step is written: which symbols (from `notation`), which forms
+(the formula, then the numbers), and where a printed line would not reproduce its result:
+- a sigmoid output with cross-entropy whose ŷ prints as 1.0000 or 0.0000: ln of the printed
+  value is not the loss, so the line is written from z, L = ln(1 + e^−z) (the softplus form the
+  engine computes with);
+- a difference that cancels (ŷ − y with ŷ close to y): the numbers are shown with as many more
+  decimals as the result needs.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+import numpy as np
+
+from tui_nn.engine.nn.losses import LOSS_KINDS
+from tui_nn.engine.nn.network import Network
+from tui_nn.engine.nn.optimizers import OPTIMIZER_KINDS, THETA, Optimizer, OptimizerState, ScalarUpdate
+from tui_nn.engine.walk import notation as n
+from tui_nn.engine.walk.arithmetic import SampleTables, UpdateTables, parameter_key, parameter_order
+from tui_nn.engine.walk.expr import (
+    MINUS,
+    ONE,
+    Add,
+    Call,
+    Div,
+    Expr,
+    Formatter,
+    Group,
+    Lit,
+    Mul,
+    Num,
+    Sym,
+    evaluate,
+    has_symbols,
+    lit,
+    map_leaves,
+    num,
+    rounding_scale,
+)
+from tui_nn.engine.walk.records import Equation, Header, Key, NumberFormat, Step
+
+TWO = Lit("2", "2", 2.0)
+
+
+def zero_input_note(source: str) -> str:
+    """The note on a weight gradient whose input is 0, naming that input: 'x1 is 0 here, so no gradient'."""
+    return f"{source} is 0 here, so no gradient"
+
+
+CANCELLED = "the samples' gradients cancel: ḡ is 0 up to float64 rounding, and the update uses the rounded value"
+LISTED = 6  # samples listed one by one in a batch mean; more are shown as first, second, …, last
+
+
+def last_place(value: float, fmt: NumberFormat) -> float:
+    """The size of one unit in the last digit of `value` as `fmt` prints it."""
+    shown = fmt(value)
+    if "e" in shown:
+        exponent = int(shown.split("e")[1].replace("−", "-"))
+        return 10.0 ** (exponent - max(fmt.digits - 1, 1))
+    if "." in shown:
+        return 10.0**-fmt.digits
+    return 1.0
+
+
+def reproduces(form: Expr, value: float, fmt: NumberFormat, numbers: Formatter | None = None) -> bool:
+    """Does recomputing `form` from its numbers *as printed* (by `numbers`, default `fmt`) give
+    `value` as `fmt` prints it? A reader checking the line on a calculator does exactly that."""
+    try:
+        recomputed = evaluate(form, numbers or fmt)
+    except (ValueError, OverflowError, ZeroDivisionError):
+        return False
+    if not math.isfinite(recomputed) or not math.isfinite(value):
+        return recomputed == value or (math.isnan(recomputed) and math.isnan(value))
+    unit = last_place(value, fmt)
+    # One unit of the last digit always; up to four when that is within 1% (sums of rounded
+    # products drift by a few units); never more, so a cancelled difference is caught. Terms
+    # that cancel to below float64's rounding of them leave noise that depends on the order of
+    # the additions: within that noise the line is as true as float64 can make it.
+    noise = ROUNDING_UNITS * 2.0**-52 * rounding_scale(form, numbers or fmt)
+    return abs(recomputed - value) <= max(unit, min(4 * unit, 0.01 * abs(value)), noise)
+
+
+ROUNDING_UNITS = 8  # rounding noise: this many units of 2⁻⁵² of the numbers combined
+
+
+def cancels(values: list[float], mean: float) -> bool:
+    """The samples' terms cancel: their `mean` is smaller than float64's rounding of them.
+    Computed from every value, not from the written sum (a long batch is written a + b + … + z)."""
+    scale = math.fsum(abs(v) for v in values) / len(values)
+    return mean != 0 and math.isfinite(scale) and abs(mean) <= ROUNDING_UNITS * 2.0**-52 * scale
+
+
+class Significant:
+    """Numbers with `digits` significant digits (0.00015338, 0.78863), written as NumberFormat does."""
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+    def __call__(self, value: float) -> str:
+        if not math.isfinite(value):
+            return NumberFormat().plain(value)
+        if value == int(value) and abs(value) < 1e6:
+            return str(int(value)).replace("-", MINUS)
+        return f"{value:.{self.digits}g}".replace("-", MINUS)
+
+
+def with_more_digits(form: Expr, value: float, fmt: NumberFormat) -> Expr:
+    """`form` with its numbers written precisely enough for the line to reproduce `value`.
+
+    The numbers get as many significant digits as it takes (most lines need none: they already
+    reproduce at the session's decimals); the result keeps the session's format.
+    """
+    if has_symbols(form) or not math.isfinite(value) or reproduces(form, value, fmt):
+        return form  # a diverged network's NaN and ∞ are shown as they are
+    for digits in range(max(fmt.digits, 3) + 1, 18):
+        finer = Significant(digits)
+        if reproduces(form, value, fmt, finer):
+            return _precise(form, finer)
+    return _precise(form, Significant(17))
+
+
+def _precise(form: Expr, fmt: Formatter) -> Expr:
+    """Replace every Num by a literal printed with `fmt`."""
+
+    def written(x: Expr) -> Expr | None:
+        if isinstance(x, Num):
+            shown = fmt(x.value)
+            return Lit(shown, shown.replace("−", "-"), x.value)
+        return None
+
+    return map_leaves(form, written)
+
+
+class Narrator:
+    """Builds the records of one network's walk, with numbers formatted by `fmt`."""
+
+    def __init__(self, net: Network, fmt: NumberFormat) -> None:
+        self.net = net
+        self.fmt = fmt
+        self.names = n.Names(net.sizes)
+
+    def eq(self, lhs: Expr, forms: tuple[Expr, ...], value: float, relation: Literal["=", "←"] = "=") -> Equation:
+        """An equation whose numeric forms are written precisely enough to reproduce `value`."""
+        return Equation(lhs, tuple(with_more_digits(f, value, self.fmt) for f in forms), value, relation)
+
+    # --- one sample: forward, loss, backward ------------------------------------------------
+
+    def sample_steps(self, params: np.ndarray, t: SampleTables, epoch: int) -> list[Step]:
+        """The records of one sample, in the order a learner reads them."""
+        steps = self._forward(params, t, epoch)
+        steps.append(self._loss(t, epoch))
+        steps += self._backward(params, t, epoch)
+        return steps
+
+    def _forward(self, params: np.ndarray, t: SampleTables, epoch: int) -> list[Step]:
+        net, names = self.net, self.names
+        L = net.n_layers
+        steps: list[Step] = []
+        header: Header | None = Header("forward", epoch, t.sample, t.x, t.y)
+        for l in range(L):
+            block = net.block(l, params)
+            act = net.activation(l)
+            below, above = l, l + 1
+            n_in = len(t.a[l])
+            for j in range(len(t.z[l])):
+                symbolic = Add(
+                    (
+                        *(Mul((names.value_symbol(below, i), names.weight_symbol(l, i, j))) for i in range(n_in)),
+                        names.bias_symbol(l, j),
+                    )
+                )
+                numeric = Add((*(Mul((num(t.a[l][i]), num(block[i, j]))) for i in range(n_in)), num(block[n_in, j])))
+                zj = t.z[l][j]
+                steps.append(
+                    Step(
+                        phase="forward",
+                        kind="z",
+                        epoch=epoch,
+                        sample=t.sample,
+                        layer=above,
+                        unit=j,
+                        label=names.unit(above, j),
+                        equations=(self.eq(n.Z, (symbolic, numeric), zj),),
+                        writes=((Key("z", above, j), zj),),
+                        nodes=(*((below, i) for i in range(n_in)), (above, j)),
+                        edges=tuple((l, i, j) for i in range(n_in)),
+                        header=header,
+                    )
+                )
+                header = None
+                aj = t.a[above][j]
+                z_number = num(zj)
+                forms: tuple[Expr, ...] = (act.applied(n.Z), act.applied(z_number))
+                expansion = act.expansion(z_number)
+                if expansion is not None:
+                    forms += (expansion,)
+                steps.append(
+                    Step(
+                        phase="forward",
+                        kind="a",
+                        epoch=epoch,
+                        sample=t.sample,
+                        layer=above,
+                        unit=j,
+                        label=names.unit(above, j),
+                        equations=(self.eq(n.OUTPUT if above == L else n.A, forms, aj),),
+                        writes=((Key("a", above, j), aj),),
+                        nodes=((above, j),),
+                    )
+                )
+        return steps
+
+    def _loss(self, t: SampleTables, epoch: int) -> Step:
+        L = self.net.n_layers
+        out, out_z = t.a[L], t.z[L - 1]
+        several = len(out) > 1
+        loss = LOSS_KINDS[self.net.loss]
+        classic = _sum([loss.numbers(a, y) for a, y in zip(out, t.y, strict=True)])
+        forms: tuple[Expr, ...] = (loss.formula, classic)
+        note = None
+        if loss.logit_numbers is not None and not reproduces(classic, t.loss, self.fmt):
+            # ŷ printed as 1.0000 or 0.0000: ln of it is not the loss. Write it from z, as computed.
+            logit_symbolic = _sum([loss.logit_numbers(n.Z, y) for y in t.y])
+            logit_numbers = _sum([loss.logit_numbers(num(z), y) for z, y in zip(out_z, t.y, strict=True)])
+            forms = (loss.formula, logit_symbolic, logit_numbers)
+            note = "written from z: ŷ is too close to 0 or 1 for ln ŷ to be read from its digits"
+        if several:
+            forms = (Call("Σₖ", r"\sum_k", (forms[0],)), *forms[1:])
+        return Step(
+            phase="loss",
+            kind="loss",
+            epoch=epoch,
+            sample=t.sample,
+            layer=L,
+            unit=None,
+            label="loss",
+            equations=(self.eq(n.LOSS, forms, t.loss),),
+            writes=((Key("loss", 0, t.sample), t.loss),),
+            nodes=tuple((L, k) for k in range(len(out))),
+            note=note,
+        )
+
+    def _backward(self, params: np.ndarray, t: SampleTables, epoch: int) -> list[Step]:
+        net, names = self.net, self.names
+        L = net.n_layers
+        steps: list[Step] = []
+        header: Header | None = Header("backward", epoch, t.sample, t.x, t.y)
+        loss = LOSS_KINDS[net.loss]
+        for k, (a, y) in enumerate(zip(t.a[L], t.y, strict=True)):
+            d = t.delta[L - 1][k]
+            forms: tuple[Expr, ...] = (n.DL_DZ, loss.delta_formula, loss.delta_numbers(a, y))
+            steps.append(
+                Step(
+                    phase="backward",
+                    kind="delta",
+                    epoch=epoch,
+                    sample=t.sample,
+                    layer=L,
+                    unit=k,
+                    label=names.unit(L, k),
+                    equations=(self.eq(n.DELTA, forms, d),),
+                    writes=((Key("delta", L, k), d),),
+                    nodes=((L, k),),
+                    header=header,
+                )
+            )
+            header = None
+        for l in range(L - 1, -1, -1):
+            steps += self._parameter_gradients(t, epoch, l)
+            if l > 0:
+                steps += self._hidden_deltas(params, t, epoch, l)
+        return steps
+
+    def _parameter_gradients(self, t: SampleTables, epoch: int, l: int) -> list[Step]:
+        names = self.names
+        below, above = l, l + 1
+        grad = self.net.block(l, t.grad)
+        steps: list[Step] = []
+        for j, dj in enumerate(t.delta[l]):
+            d_symbol = names.delta_symbol(above, j)
+            for i, ai in enumerate(t.a[l]):
+                g = float(grad[i, j])
+                w = names.weight_symbol(l, i, j)
+                steps.append(
+                    Step(
+                        phase="backward",
+                        kind="grad_w",
+                        epoch=epoch,
+                        sample=t.sample,
+                        layer=l,
+                        unit=j,
+                        label="",
+                        equations=(
+                            self.eq(n.gradient(w), (Mul((d_symbol, names.value_symbol(below, i))), Mul((num(dj), num(ai)))), g),
+                        ),
+                        writes=((Key("grad_w", l, j, i), g),),
+                        nodes=((below, i), (above, j)),
+                        edges=((l, i, j),),
+                        note=zero_input_note(names.activation_value(below, i)) if ai == 0.0 else None,
+                    )
+                )
+            g = float(grad[-1, j])
+            b = names.bias_symbol(l, j)
+            steps.append(
+                Step(
+                    phase="backward",
+                    kind="grad_b",
+                    epoch=epoch,
+                    sample=t.sample,
+                    layer=l,
+                    unit=j,
+                    label="",
+                    equations=(self.eq(n.gradient(b), (d_symbol, num(dj)), g),),
+                    writes=((Key("grad_b", l, j), g),),
+                    nodes=((above, j),),
+                )
+            )
+        return steps
+
+    def _hidden_deltas(self, params: np.ndarray, t: SampleTables, epoch: int, l: int) -> list[Step]:
+        net, names = self.net, self.names
+        below, above = l, l + 1
+        act = net.activation(l - 1)
+        weights = net.weights(l, params)
+        steps: list[Step] = []
+        n_above = len(t.delta[l])
+        for i in range(len(t.a[l])):
+            unit = names.unit(below, i)
+            upstream = t.grad_a[l][i]
+            symbolic = Add(tuple(Mul((names.delta_symbol(above, j), names.weight_symbol(l, i, j))) for j in range(n_above)))
+            numbers = Add(tuple(Mul((num(dj), num(weights[i, j]))) for j, dj in enumerate(t.delta[l])))
+            grad_of_unit = n.gradient(names.value_symbol(below, i))
+            steps.append(
+                Step(
+                    phase="backward",
+                    kind="grad_a",
+                    epoch=epoch,
+                    sample=t.sample,
+                    layer=below,
+                    unit=i,
+                    label=unit,
+                    equations=(self.eq(grad_of_unit, (symbolic, numbers), upstream),),
+                    writes=((Key("grad_a", below, i), upstream),),
+                    nodes=((below, i), *((above, j) for j in range(n_above))),
+                    edges=tuple((l, i, j) for j in range(n_above)),
+                )
+            )
+            d = t.delta[l - 1][i]
+            zi, ai = t.z[l - 1][i], t.a[l][i]
+            forms = (
+                n.DL_DZ,
+                Mul((grad_of_unit, act.derivative_symbol)),
+                Mul((num(upstream), act.derivative_numbers(num(zi), num(ai)))),
+            )
+            steps.append(
+                Step(
+                    phase="backward",
+                    kind="delta",
+                    epoch=epoch,
+                    sample=t.sample,
+                    layer=below,
+                    unit=i,
+                    label=unit,
+                    equations=(self.eq(n.DELTA, forms, d),),
+                    writes=((Key("delta", below, i), d),),
+                    nodes=((below, i),),
+                    note=act.slope_note(zi, act.derivative_scalar(zi, ai)),
+                )
+            )
+        return steps
+
+    # --- one batch: its loss and the update --------------------------------------------------
+
+    def update_steps(
+        self,
+        u: UpdateTables,
+        per_sample: list[np.ndarray],
+        start_params: np.ndarray,
+        start_state: OptimizerState,
+        where: tuple[int, int, int],
+        lr: float,
+        optimizer: str,
+    ) -> list[Step]:
+        """The batch loss (when the batch has several samples), then one record per parameter.
+
+        `where` is (epoch, batch index, number of batches).
+        """
+        epoch, batch_index, n_batches = where
+        names = self.names
+        m = len(u.losses)
+        rule = OPTIMIZER_KINDS[optimizer]
+        constants = rule.constants + (((n.STEP_COUNT, float(u.t)),) if rule.counts_steps else ())
+        header: Header | None = Header(
+            "update",
+            epoch,
+            batch_index=batch_index,
+            n_batches=n_batches,
+            batch_size=m,
+            lr=lr,
+            optimizer=optimizer,
+            constants=constants,
+        )
+        steps: list[Step] = []
+        mean_over = Group(Div(ONE, n.BATCH_SIZE))
+        if m > 1:
+            steps.append(
+                Step(
+                    phase="loss",
+                    kind="batch_loss",
+                    epoch=epoch,
+                    sample=None,
+                    layer=None,
+                    unit=None,
+                    label="loss",
+                    equations=(
+                        self.eq(n.LOSS, (Mul((mean_over, n.SAMPLE_LOSSES)), Div(_listed(u.losses), lit(m))), u.batch_loss),
+                    ),
+                    header=header,
+                )
+            )
+            header = None
+        for l, i, j, index in parameter_order(self.net):
+            note: str | None = None
+            is_bias = i is None
+            symbol = names.parameter_symbol(l, i, j)
+            g = float(u.mean[index])
+            grad = n.gradient(symbol)
+            if m == 1:
+                mean_eq = self.eq(n.MEAN_GRADIENT, (grad, num(g)), g)
+            else:
+                summed = Sym(f"Σₛ {grad.text}", rf"\sum_s {grad.latex}")
+                values = [float(s[index]) for s in per_sample]
+                mean_eq = self.eq(n.MEAN_GRADIENT, (Mul((mean_over, summed)), Div(_listed(values), lit(m))), g)
+                if cancels(values, g):
+                    note = CANCELLED
+            upd = u.updates[index]
+            theta = float(start_params[index])
+            equations = (mean_eq, *self._rule(rule, symbol, theta, g, lr, upd, start_state, index, u.t))
+            key = parameter_key(l, i, j)
+            steps.append(
+                Step(
+                    phase="update",
+                    kind="update_b" if is_bias else "update_w",
+                    epoch=epoch,
+                    sample=None,
+                    layer=l,
+                    unit=j,
+                    label=symbol.text,
+                    equations=equations,
+                    writes=((key, upd.new_value),),
+                    nodes=((l + 1, j),) if i is None else ((l, i), (l + 1, j)),
+                    edges=() if i is None else ((l, i, j),),
+                    header=header,
+                    note=note,
+                )
+            )
+            header = None
+        return steps
+
+    def _rule(
+        self,
+        rule: Optimizer,
+        symbol: Sym,
+        theta: float,
+        g: float,
+        lr: float,
+        upd: ScalarUpdate,
+        start_state: OptimizerState,
+        index: int,
+        t: int,
+    ) -> tuple[Equation, ...]:
+        """The optimizer's update of one parameter, one true line per quantity it changes."""
+        before = {THETA: theta, n.ETA: lr, n.MEAN_GRADIENT: g}
+        before[n.MOMENTUM] = float(start_state.first[index]) if start_state.first.size else 0.0
+        before[n.SQUARES] = float(start_state.second[index]) if start_state.second.size else 0.0
+        return tuple(
+            self.eq(lhs, (symbolic, numbers), value, relation)
+            for lhs, symbolic, numbers, value, relation in rule.numeric_rule(symbol, before, upd, t)
+        )
+
+
+def _sum(terms: list[Expr]) -> Expr:
+    return terms[0] if len(terms) == 1 else Add(tuple(terms))
+
+
+def _listed(values: list[float] | tuple[float, ...]) -> Expr:
+    """a + b + c, or a + b + … + z for long batches."""
+    if len(values) <= LISTED:
+        return Add(tuple(num(v) for v in values))
+    return Add((num(values[0]), num(values[1]), Sym("…", r"\dots"), num(values[-1])))

@@ -1,0 +1,1 @@
+"""The panes: each draws records the engine computed, never the math itself."""

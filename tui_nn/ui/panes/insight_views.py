@@ -1,0 +1,294 @@
+"""Renderables for what the network learned: the decision boundary and the hidden space.
+
+Both take records the engine computed (a BoundaryGrid, a HiddenPlot: tui_nn.engine.nn.insight, handed
+over by the View) and only turn them into cells.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+from rich.color import Color
+from rich.segment import Segment
+from rich.style import Style
+
+from tui_nn.engine.session.view import Axes, BoundaryGrid, HiddenPlot
+from tui_nn.ui import theme
+from tui_nn.ui.panes.diagram import Canvas
+
+CLASS_0 = CLASS_1 = PALE = CONTOUR = GROUND = (0, 0, 0)
+_PALETTE_NAME = ""
+
+
+def use_palette() -> None:
+    """The plot colours from the palette in use; styles built for another palette are dropped."""
+    global CLASS_0, CLASS_1, PALE, CONTOUR, GROUND, _PALETTE_NAME, AXIS
+    p = theme.current()
+    if p.name == _PALETTE_NAME:
+        return
+    _PALETTE_NAME = p.name
+    CLASS_0, CLASS_1 = theme.rgb(p.class_0), theme.rgb(p.class_1)  # purple, teal
+    PALE, CONTOUR, GROUND = theme.rgb(p.pale), theme.rgb(p.contour), theme.rgb(p.point_ground)
+    AXIS = Style(color=p.muted)
+    _STYLE_CACHE.clear()
+    _MARK_CACHE.clear()
+    _POINT_STYLES.clear()
+
+
+ASCII_BANDS = ".-+#"
+
+
+def scale_colour(p: float) -> tuple[int, int, int]:
+    """Diverging scale: class 0 colour at ŷ = 0, pale grey at 0.5, class 1 colour at ŷ = 1."""
+    if not np.isfinite(p):
+        return (255, 0, 0)
+    t = min(abs(p - 0.5) * 2, 1.0)
+    end = CLASS_1 if p >= 0.5 else CLASS_0
+    r, g, b = (int(PALE[k] + (end[k] - PALE[k]) * t) for k in range(3))
+    return r, g, b
+
+
+@functools.lru_cache(maxsize=4096)
+def _rgb(rgb: tuple[int, int, int]) -> Color:
+    """The Color of an RGB triplet (built once: a Color is immutable, and a frame asks for hundreds)."""
+    return Color.from_rgb(*rgb)
+
+
+def contour_mask(grid: np.ndarray) -> np.ndarray:
+    """Pixels where ŷ − 0.5 changes sign towards the pixel right of or below them."""
+    above = grid > 0.5
+    mask = np.zeros_like(above)
+    mask[:, :-1] |= above[:, :-1] != above[:, 1:]
+    mask[:-1, :] |= above[:-1, :] != above[1:, :]
+    return mask
+
+
+LEVELS = 16  # ŷ is drawn in 2·LEVELS + 1 shades: no visible banding, and few distinct styles
+CONTOUR_LEVEL, INVALID_LEVEL = 100, 101
+_STYLE_CACHE: dict[tuple[int, int], Style] = {}
+_MARK_CACHE: dict[tuple[int, bool, bool], tuple[str, Style]] = {}
+_POINT_STYLES: dict[tuple[int, int, int], Style] = {}
+
+
+def _level_colour(level: int) -> tuple[int, int, int]:
+    if level == CONTOUR_LEVEL:
+        return CONTOUR
+    if level == INVALID_LEVEL:
+        return (255, 0, 0)
+    return scale_colour(0.5 + level / (2 * LEVELS))
+
+
+def _pair_style(top: int, bottom: int) -> Style:
+    """The ▀ style for a (top pixel, bottom pixel) pair of shade levels, built once per pair."""
+    key = (top, bottom)
+    style = _STYLE_CACHE.get(key)
+    if style is None:
+        style = Style(color=_rgb(_level_colour(top)), bgcolor=_rgb(_level_colour(bottom)))
+        _STYLE_CACHE[key] = style
+    return style
+
+
+def shade_levels(grid: np.ndarray) -> np.ndarray:
+    """ŷ quantised to −LEVELS … LEVELS around 0.5, the ŷ = 0.5 contour and NaN marked apart."""
+    with np.errstate(invalid="ignore"):
+        levels = np.clip(np.round((grid - 0.5) * 2 * LEVELS), -LEVELS, LEVELS)
+    levels = np.where(np.isfinite(grid), levels, INVALID_LEVEL).astype(np.int64)
+    levels[contour_mask(grid)] = CONTOUR_LEVEL
+    return levels
+
+
+def _point_mark(label: int, wrong: bool, ascii_only: bool) -> tuple[str, Style]:
+    """A data point's character and style on the boundary plot (made once per palette)."""
+    key = (label, wrong, ascii_only)
+    mark = _MARK_CACHE.get(key)
+    if mark is not None:
+        return mark
+    colour = CLASS_1 if label else CLASS_0
+    if ascii_only:
+        mark = (("X" if label else "O") if wrong else ("x" if label else "o")), Style(bold=True)
+    elif wrong:
+        # its own class colour, inside the other class's region: it stands out
+        mark = "✕", Style(color="white", bold=True, bgcolor=_rgb(colour))
+    else:
+        # a coloured dot on a dark cell shows on either region
+        mark = "●", Style(color=_rgb(colour), bold=True, bgcolor=_rgb(GROUND))
+    _MARK_CACHE[key] = mark
+    return mark
+
+
+def _point_style(colour: tuple[int, int, int]) -> Style:
+    """A sample's label style in the hidden space (made once per colour and palette)."""
+    style = _POINT_STYLES.get(colour)
+    if style is None:
+        style = _POINT_STYLES[colour] = Style(color=_rgb(colour), bold=True)
+    return style
+
+
+def boundary_rows(boundary: BoundaryGrid, ascii_only: bool = False) -> list[list[Segment]]:
+    """The heatmap, two pixels per cell (▀: top pixel as foreground, bottom as background),
+    with the ŷ = 0.5 contour and the data points drawn over it; the grid is (2·rows) × columns."""
+    use_palette()
+    grid = boundary.grid
+    pixel_rows, columns = grid.shape
+    rows = pixel_rows // 2
+    marks: dict[tuple[int, int], tuple[str, Style]] = {}
+    for point in boundary.points:
+        marks[(point.column, point.pixel_row // 2)] = _point_mark(point.label, point.wrong, ascii_only)
+    levels = shade_levels(grid)
+    if ascii_only:
+        return _ascii_rows(grid, levels, marks, rows, columns)
+    # One ▀ segment per run of cells with the same (top, bottom) shade pair, a point's cell a run
+    # of its own; the runs of all rows are found at once.
+    top, bottom = levels[0 : 2 * rows : 2], levels[1 : 2 * rows : 2]
+    pairs = (top + 1000) * 1000 + (bottom + 1000)  # levels are −LEVELS…LEVELS, CONTOUR_LEVEL, INVALID_LEVEL
+    for k, (c, r) in enumerate(marks):
+        if r < rows:
+            pairs[r, c] = -1 - k
+    starts: list[list[int]] = [[0] for _ in range(rows)]
+    changed_rows, changed_columns = np.nonzero(pairs[:, 1:] != pairs[:, :-1])
+    for r, c in zip(changed_rows.tolist(), changed_columns.tolist(), strict=True):
+        starts[r].append(c + 1)
+    top_rows, bottom_rows, pair_rows = top.tolist(), bottom.tolist(), pairs.tolist()
+    result: list[list[Segment]] = []
+    for r in range(rows):
+        segments: list[Segment] = []
+        row_starts = starts[r]
+        for a, b in zip(row_starts, [*row_starts[1:], columns], strict=True):
+            if pair_rows[r][a] < 0:
+                mark = marks[(a, r)]
+                segments.append(Segment(mark[0], mark[1]))
+            else:
+                segments.append(Segment("▀" * (b - a), _pair_style(top_rows[r][a], bottom_rows[r][a])))
+        result.append(segments)
+    return result
+
+
+def _ascii_rows(
+    grid: np.ndarray, levels: np.ndarray, marks: dict[tuple[int, int], tuple[str, Style]], rows: int, columns: int
+) -> list[list[Segment]]:
+    """Characters by ŷ band (. - + #), * on the contour, o/x points (upper case when wrong)."""
+    result = []
+    for r in range(rows):
+        chars = []
+        for c in range(columns):
+            if (c, r) in marks:
+                chars.append(marks[(c, r)][0])
+            elif levels[2 * r, c] == CONTOUR_LEVEL or levels[2 * r + 1, c] == CONTOUR_LEVEL:
+                chars.append("*")
+            else:
+                mean = (grid[2 * r, c] + grid[2 * r + 1, c]) / 2
+                chars.append(ASCII_BANDS[min(int(mean * 4), 3)] if np.isfinite(mean) else "?")
+        result.append([Segment("".join(chars))])
+    return result
+
+
+def boundary_legend(width: int, ascii_only: bool) -> list[Segment]:
+    """ŷ 0 ▆▆▆▆ 1 colour bar, the contour's and the points' marks, and which axis is which."""
+    use_palette()
+    segments: list[Segment] = [Segment("yhat 0 " if ascii_only else "ŷ 0 ")]
+    steps = 10
+    for k in range(steps + 1):
+        p = k / steps
+        if ascii_only:
+            segments.append(Segment(ASCII_BANDS[min(int(p * 4), 3)]))
+        else:
+            segments.append(Segment("█", Style(color=_rgb(scale_colour(p)))))
+    contour = "* yhat=0.5  o/x points (O/X wrong)" if ascii_only else "─ ŷ = 0.5   ● right  ✕ wrong"
+    text = f" 1   {contour}   x₁ across, x₂ up" if not ascii_only else f" 1   {contour}   x1 across, x2 up"
+    segments.append(Segment(text, Style(color=theme.MUTED)))
+    used = sum(len(s.text) for s in segments)
+    if used > width:
+        return list(Segment.adjust_line_length(segments, width))
+    return [*segments, Segment(" " * (width - used))]
+
+
+def hidden_rows(plot: HiddenPlot, width: int, height: int, ascii_only: bool = False) -> list[list[Segment]]:
+    """A scatter of the samples in hidden space (numbered when there are few), the output's
+    decision line drawn across it and each side shaded by the class it predicts."""
+    use_palette()
+    canvas = Canvas(width, height, ascii_only)
+    many = len(plot.cells) > 9
+    if plot.line is not None:
+        canvas.line(*plot.line, Style(color=_rgb(CONTOUR), bold=True), 1)
+    # Samples sharing a cell share a label ("1,4"), so none hides another.
+    cells: dict[tuple[int, int], list[int]] = {}
+    for i, (col, row) in enumerate(plot.cells):
+        cells.setdefault((col, row), []).append(i)
+    labels = plot.labels
+    for (col, row), members in cells.items():
+        label = int(labels[members[0]])
+        mixed = len({labels[i] for i in members}) > 1
+        if many:
+            char = ("o" if label == 0 else "x") if ascii_only else "●"
+        else:
+            char = ",".join(str(i + 1) for i in members)
+        colour = (255, 255, 255) if mixed else (CLASS_1 if label else CLASS_0)
+        canvas.text(min(col, width - len(char)), row, char, _point_style(colour))
+    rows = canvas.rows()
+    sides = plot.sides
+    if sides is None or ascii_only:
+        return rows
+    p = theme.current()
+    tints = (Style(bgcolor=p.side_0), Style(bgcolor=p.side_1))  # the class-0 side, the class-1 side
+    combined: dict[tuple[Style | None, bool], Style] = {}
+    shaded: list[list[Segment]] = []
+    for r, row_segments in enumerate(rows):
+        side_row = sides[r].tolist()
+        tinted: list[Segment] = []
+        column = 0
+        for segment in row_segments:
+            text, end = segment.text, column + len(segment.text)
+            while column < end:  # each run of one side within the segment
+                side = side_row[column]
+                run_end = column + 1
+                while run_end < end and side_row[run_end] == side:
+                    run_end += 1
+                key = (segment.style, side)
+                style = combined.get(key)
+                if style is None:
+                    style = combined[key] = (segment.style or Style()) + tints[int(side)]
+                tinted.append(Segment(text[column - (end - len(text)) : run_end - (end - len(text))], style))
+                column = run_end
+        shaded.append(list(Segment.simplify(tinted)))
+    return shaded
+
+
+AXIS = Style()
+use_palette()
+
+
+def tick_label(value: float) -> str:
+    return f"{value:g}".replace("-", "−")
+
+
+def with_axes(
+    plot: list[list[Segment]], axes: Axes, columns: int, rows: int, gutter: int, ascii_only: bool = False
+) -> list[list[Segment]]:
+    """The plot (rows × columns cells covering the axes' extent) with y tick values in a left gutter
+    of `gutter` cells and a row of x tick values under it."""
+    use_palette()
+    tick_mark, axis_mark, corner = ("+", "|", "+") if ascii_only else ("┤", "│", "└")
+    extent = axes.extent
+    height_span = extent.y_max - extent.y_min
+    width_span = extent.x_max - extent.x_min
+    y_labels: dict[int, str] = {}
+    for value in axes.y_ticks:
+        row = min(int((extent.y_max - value) / height_span * rows), rows - 1)
+        y_labels.setdefault(row, tick_label(value))
+    framed: list[list[Segment]] = []
+    for r, line in enumerate(plot):
+        label = y_labels.get(r, "")
+        if ascii_only:
+            label = label.replace("−", "-")
+        framed.append([Segment(label.rjust(gutter - 1)[: gutter - 1] + (tick_mark if label else axis_mark), AXIS), *line])
+    chars = [" "] * (columns + gutter)
+    chars[gutter - 1] = corner
+    for value in axes.x_ticks:
+        label = tick_label(value).replace("−", "-") if ascii_only else tick_label(value)
+        column = gutter + min(int((value - extent.x_min) / width_span * columns), columns - 1)
+        start = min(max(column - len(label) // 2, gutter), columns + gutter - len(label))
+        if all(c == " " for c in chars[max(start - 1, 0) : start + len(label) + 1]):
+            chars[start : start + len(label)] = list(label)
+    framed.append([Segment("".join(chars), AXIS)])
+    return framed

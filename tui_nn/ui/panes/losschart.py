@@ -1,0 +1,633 @@
+"""The loss chart: loss per epoch on a labelled log axis, with setting markers and a readout cursor.
+
+`draw_loss_chart` is pure: arrays in, exactly width × height cells of Segments out, plus what lies
+under the cursor. `LossChartRenderable` hands the same drawing to a Rich Console, and `LossChart`
+is the thin Textual widget that owns the data, the markers and the cursor and caches its strips.
+
+Geometry. The plot is `rows` cells high, each cell eight "eighths" (the block characters
+▁▂▃▄▅▆▇█), so a bar is `levels = 8 · rows` eighths at most. With lo and hi the smallest and
+largest log₁₀(loss) of the finite positive points, a value v is drawn
+
+    level(v) = 1 + ⌊(v − lo) / (hi − lo) · (levels − 1) + ½⌋  eighths high,
+
+so the smallest loss still shows as ▁ and the largest fills the top row. Along x, a point at epoch e
+goes to plot column ⌊(e − e₀) / (e₁ − e₀) · (columns − 1) + ½⌋: points keep their true positions and
+widths (two points are two one-cell bars at the two ends, not two half-pane blocks). Several points
+in one column are drawn at the mean of their log₁₀(loss) (the geometric mean of the losses); the
+readout gives the one point of that column whose epoch is nearest the column's own epoch, so every
+number it returns is one of the points handed in.
+
+Speed: the characters are chosen with NumPy over the whole grid, every cell's style is an index
+into a handful of Style objects built once, and each run of one style in a row is one Segment.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.message import Message
+from textual.strip import Strip
+from textual.widget import Widget
+
+from tui_nn.engine.walk.records import NumberFormat
+from tui_nn.ui import theme
+
+Marker = tuple[float, str]
+"""(epoch, short label) of a change of settings, e.g. (1200, "η×2")."""
+
+Readout = tuple[float, float]
+"""(epoch, loss) of the point under the cursor."""
+
+BLOCKS = " ▁▂▃▄▅▆▇█"  # index = eighths filled
+ASCII_BLOCKS = " __.--~=#"  # the same eighths in plain ASCII; '#' is a full cell
+EIGHTHS = 8
+
+
+@dataclass(frozen=True)
+class ChartStyles:
+    """The few styles the chart uses; each is built once and shared by every cell that needs it."""
+
+    bar: Style = Style(color="#ff87d7")  # the loss has one colour everywhere
+    axis: Style = Style(color="#a8a8a8")
+    label: Style = Style(color="#a8a8a8")
+    marker: Style = Style(color="#e0e0e0", bold=True)
+    marker_label: Style = Style(color="#e0e0e0", italic=True)
+    bad: Style = Style(color="#ff5f5f", bold=True)
+    cursor_bar: Style = Style(color="#ffffff", bgcolor="grey30")
+    cursor_empty: Style = Style(bgcolor="grey30")
+    cursor_bad: Style = Style(color="#ff5f5f", bold=True, bgcolor="grey30")
+    empty_note: Style = Style(color="#a8a8a8", italic=True)
+
+
+DEFAULT_STYLES = ChartStyles()
+_THEMED: dict[str, ChartStyles] = {}
+
+
+def themed_styles() -> ChartStyles:
+    """The chart's styles in the palette in use (built once per palette)."""
+    p = theme.current()
+    if p.name not in _THEMED:
+        _THEMED[p.name] = ChartStyles(
+            bar=Style(color=p.loss),
+            axis=Style(color=p.muted),
+            label=Style(color=p.muted),
+            marker=Style(color=p.text, bold=True),
+            marker_label=Style(color=p.text, italic=True),
+            bad=Style(color=p.error, bold=True),
+            cursor_bar=Style(color=p.current, bgcolor="grey30" if p.name == "dark" else "grey70"),
+            cursor_empty=Style(bgcolor="grey30" if p.name == "dark" else "grey70"),
+            cursor_bad=Style(color=p.error, bold=True, bgcolor="grey30" if p.name == "dark" else "grey70"),
+            empty_note=Style(color=p.muted, italic=True),
+        )
+    return _THEMED[p.name]
+
+
+# Style ids of the plot cells (indices into the tuple `_palette` builds).
+_EMPTY, _BAR, _MARKER, _MARKER_LABEL, _BAD, _CURSOR_EMPTY, _CURSOR_BAR, _CURSOR_BAD = range(8)
+
+
+def _palette(styles: ChartStyles) -> tuple[Style | None, ...]:
+    return (
+        None,
+        styles.bar,
+        styles.marker,
+        styles.marker_label,
+        styles.bad,
+        styles.cursor_empty,
+        styles.cursor_bar,
+        styles.cursor_bad,
+    )
+
+
+_PALETTES: dict[ChartStyles, tuple[Style | None, ...]] = {}
+_BLOCK_ARRAYS = {False: np.array(list(BLOCKS)), True: np.array(list(ASCII_BLOCKS))}
+# What a cell becomes under the cursor: its style id → the highlighted one.
+_UNDER_CURSOR = np.array(
+    [_CURSOR_EMPTY, _CURSOR_BAR, _CURSOR_BAR, _CURSOR_BAR, _CURSOR_BAD, _CURSOR_EMPTY, _CURSOR_BAR, _CURSOR_BAD]
+)
+_ASCII_LABEL = str.maketrans({"η": "lr", "×": "x", "÷": "/", "·": ".", "−": "-", "→": ">", "←": "<", "α": "a", "β": "b"})
+
+
+@dataclass(frozen=True)
+class ChartDrawing:
+    """One drawing: `rows` fill exactly width × height cells."""
+
+    rows: list[list[Segment]]
+    readout: Readout | None
+    """(epoch, loss) under the cursor; None without a cursor or without points."""
+    cursor: int | None
+    """The chart column highlighted (the requested one moved to the nearest column with a point)."""
+    data_columns: tuple[int, ...]
+    """The chart columns that hold at least one point, left to right (where a cursor can stop)."""
+    y_labels: tuple[str, ...]
+    """The vertical axis labels, top to bottom."""
+
+
+# --- axis labels -----------------------------------------------------------------------------
+
+
+def decade_label(k: int) -> str:
+    """10^k written compactly: 1e-2, 1e0, 1e3."""
+    return f"1e{k}"
+
+
+def short_number(value: float, digits: int) -> str:
+    """`value` to `digits` significant digits, trailing zeros kept, exponent unpadded: 0.700, 1.20e-5."""
+    text = f"{value:#.{digits}g}"
+    mantissa, _, exponent = text.partition("e")
+    mantissa = mantissa.rstrip(".")
+    return f"{mantissa}e{int(exponent)}" if exponent else mantissa
+
+
+def min_max_labels(low: float, high: float) -> tuple[str, str]:
+    """The smallest and largest loss with the fewest significant digits (3 to 6) that tell them apart."""
+    for digits in range(3, 7):
+        low_text, high_text = short_number(low, digits), short_number(high, digits)
+        if low_text != high_text:
+            return low_text, high_text
+    return short_number(low, 6), short_number(high, 6)
+
+
+def epoch_label(epoch: float) -> str:
+    """An axis epoch to the nearest whole epoch, with thousands separators (the points are means of slices)."""
+    return f"{math.floor(epoch + 0.5):,}"
+
+
+def readout_text(readout: Readout, ascii_only: bool = False) -> str:
+    """The caption for a readout: `epoch 1,234 · loss 0.0123` (an epoch that is a slice's mean keeps its .5)."""
+    epoch, loss = readout
+    epoch_text = f"{epoch:,.0f}" if epoch == int(epoch) else f"{epoch:,.1f}"
+    loss_text = NumberFormat(4)(loss)
+    if ascii_only:
+        return f"epoch {epoch_text}  loss {loss_text.replace('−', '-').replace('∞', 'inf')}"
+    return f"epoch {epoch_text} · loss {loss_text}"
+
+
+def middle_epoch_tick(first: float, last: float) -> int | None:
+    """A round whole epoch near the middle of (first, last), strictly inside it; None if there is none."""
+    span = last - first
+    if span < 2:
+        return None
+    middle = (first + last) / 2
+    step = 10 ** math.floor(math.log10(span))
+    while step >= 1:
+        tick = round(middle / step) * step
+        if first < tick < last:
+            return int(tick)
+        step //= 10
+    return None
+
+
+# --- drawing ---------------------------------------------------------------------------------
+
+
+def _level(value: float | np.ndarray, low: float, high: float, levels: int) -> np.ndarray:
+    """Eighths filled for log₁₀(loss) `value` (see the module docstring); mid-height when hi = lo."""
+    if high <= low:
+        return np.full(np.shape(value), max(levels // 2, 1), dtype=np.int64)
+    fraction = (np.asarray(value, dtype=float) - low) / (high - low)
+    return 1 + np.floor(fraction * (levels - 1) + 0.5).astype(np.int64)
+
+
+def _row_from_top(level: int, rows: int) -> int:
+    """The row (0 = top) holding the top eighth of a bar `level` eighths high."""
+    return rows - 1 - min(max((level - 1) // EIGHTHS, 0), rows - 1)
+
+
+def _y_ticks(low: float, high: float, extremes: tuple[float, float], rows: int) -> list[tuple[int, str]]:
+    """(row from top, label) of the vertical axis: decades when two or more lie in [lo, hi], else min and max.
+
+    `extremes` are the smallest and largest loss themselves (lo and hi are their log₁₀), so the
+    min and max labels are the points' own values. Decades too close to share a row are thinned
+    to every 2nd, 3rd, 5th, 10th … decade; on a tall chart, 5·10ᵏ and 2·10ᵏ are labelled too
+    where a free row stays between labels.
+    """
+    levels = rows * EIGHTHS
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return []
+    if high <= low:
+        return [(_row_from_top(int(_level(low, low, high, levels)), rows), short_number(extremes[0], 4))]
+    decades = list(range(math.ceil(low), math.floor(high) + 1))
+    if len(decades) >= 2:
+        for step in (1, 2, 3, 5, 10, 20, 50, 100):
+            chosen = [k for k in decades if k % step == 0]
+            places = [_row_from_top(int(_level(k, low, high, levels)), rows) for k in chosen]
+            if len(set(places)) == len(places) and chosen:
+                ticks = [(row, decade_label(k)) for row, k in zip(places, chosen, strict=True)]
+                if step == 1:
+                    ticks += _between_decades(low, high, rows, places)
+                return sorted(ticks)
+    low_text, high_text = min_max_labels(*extremes)
+    return [(0, high_text), (rows - 1, low_text)]
+
+
+def _between_decades(low: float, high: float, rows: int, taken: list[int]) -> list[tuple[int, str]]:
+    """Labels 5·10ᵏ, then 2·10ᵏ, inside [lo, hi] on rows at least two away from every other label."""
+    taken = list(taken)
+    ticks = []
+    for mantissa in (5, 2):
+        for k in range(math.floor(low), math.ceil(high) + 1):
+            value = k + math.log10(mantissa)
+            if low <= value <= high:
+                row = _row_from_top(int(_level(value, low, high, rows * EIGHTHS)), rows)
+                if all(abs(row - other) >= 2 for other in taken):
+                    taken.append(row)
+                    ticks.append((row, f"{mantissa}e{k}"))
+    return ticks
+
+
+def _merged_rows(texts: list[str], ids: np.ndarray, palette: Sequence[Style | None]) -> list[list[Segment]]:
+    """Each row as one Segment per run of equal style ids (the runs of all rows found in one pass)."""
+    rows, width = ids.shape
+    starts: list[list[int]] = [[0] for _ in range(rows)]
+    changed_rows, changed_columns = np.nonzero(ids[:, 1:] != ids[:, :-1])
+    for r, c in zip(changed_rows.tolist(), changed_columns.tolist(), strict=True):
+        starts[r].append(c + 1)
+    id_rows = ids.tolist()
+    merged = []
+    for text, row_starts, row_ids in zip(texts, starts, id_rows, strict=True):
+        ends = [*row_starts[1:], width]
+        merged.append([Segment(text[a:b], palette[row_ids[a]]) for a, b in zip(row_starts, ends, strict=True)])
+    return merged
+
+
+def _place_labels(row_chars: np.ndarray, row_ids: np.ndarray, markers: list[tuple[int, str]], width: int) -> None:
+    """Marker labels along the top row: right of their tick, else left of it, else left out (never overlapping)."""
+    free_from = 0
+    for column, label in sorted(markers):
+        for start in (column + 1, column - len(label)):
+            if start >= free_from and start >= 0 and start + len(label) <= width:
+                row_chars[start : start + len(label)] = list(label)
+                row_ids[start : start + len(label)] = _MARKER_LABEL
+                free_from = start + len(label) + 1
+                break
+
+
+def draw_loss_chart(
+    epochs: np.ndarray,
+    losses: np.ndarray,
+    width: int,
+    height: int,
+    markers: Iterable[Marker] = (),
+    cursor: int | None = None,
+    ascii_only: bool = False,
+    styles: ChartStyles = DEFAULT_STYLES,
+    epoch_range: tuple[float, float] | None = None,
+) -> ChartDrawing:
+    """Draw the loss chart into exactly `width` × `height` cells (see the module docstring).
+
+    `cursor` is a chart column (0 = the chart's left edge); it moves to the nearest column that
+    holds a point. Non-finite losses (a diverged run) are drawn as × (ASCII: !) on the top row.
+    Labels go on the left (log₁₀ axis) and along the bottom (first, middle, last epoch) when the
+    chart is at least 3 rows high and wide enough; otherwise the whole area is the plot.
+    `epoch_range` is the span of the x axis (default: the points' own first and last epoch), for a
+    caller that knows the epochs the points' slices cover.
+    """
+    if width <= 0 or height <= 0:
+        return ChartDrawing([], None, None, (), ())
+    palette = _PALETTES.get(styles)
+    if palette is None:
+        palette = _PALETTES.setdefault(styles, _palette(styles))
+    epochs = np.asarray(epochs, dtype=float).ravel()
+    losses = np.asarray(losses, dtype=float).ravel()
+    count = min(len(epochs), len(losses))
+    epochs, losses = epochs[:count], losses[:count]
+
+    finite = np.isfinite(losses)
+    positive = finite & (losses > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logs = np.log10(np.where(positive, losses, 1.0))
+    low = float(logs[positive].min()) if positive.any() else math.nan
+    high = float(logs[positive].max()) if positive.any() else math.nan
+    extremes = (float(losses[positive].min()), float(losses[positive].max())) if positive.any() else (math.nan, math.nan)
+
+    # Layout: a label gutter and the axis on the left, epochs on the bottom row, if they fit.
+    rows, gutter = height, 0
+    ticks: list[tuple[int, str]] = []
+    with_axes = height >= 3 and count > 0
+    if with_axes:
+        ticks = _y_ticks(low, high, extremes, height - 1)
+        gutter = max((len(text) for _, text in ticks), default=1) + 1
+        with_axes = width - gutter >= 4
+    if with_axes:
+        rows = height - 1
+    else:
+        ticks, gutter = [], 0
+    columns = width - gutter
+    levels = rows * EIGHTHS
+
+    # Where each point goes along x.
+    if epoch_range is not None:
+        first_epoch, last_epoch = float(min(epoch_range)), float(max(epoch_range))
+    else:
+        first_epoch = float(epochs.min()) if count else 0.0
+        last_epoch = float(epochs.max()) if count else 0.0
+    span = last_epoch - first_epoch
+    if count and span > 0 and columns > 1:
+        point_column = np.floor((epochs - first_epoch) / span * (columns - 1) + 0.5).astype(np.int64)
+        np.clip(point_column, 0, columns - 1, out=point_column)
+    else:
+        point_column = np.zeros(count, dtype=np.int64)
+
+    # Per column: mean log₁₀ of its finite positive points, whether it holds a bad or a zero loss.
+    sums = np.bincount(point_column[positive], weights=logs[positive], minlength=columns)
+    counts = np.bincount(point_column[positive], minlength=columns)
+    bad = np.bincount(point_column[~finite], minlength=columns) > 0
+    floor = np.bincount(point_column[finite & ~positive], minlength=columns) > 0
+    occupied = (counts > 0) | bad | floor
+    column_level = np.zeros(columns, dtype=np.int64)
+    has_value = counts > 0
+    if has_value.any():
+        column_level[has_value] = _level(sums[has_value] / counts[has_value], low, high, levels)
+    column_level[floor & ~has_value] = 1  # a loss of exactly 0 sits on the floor
+
+    # Characters and style ids of the plot, all cells at once.
+    row_base = (rows - 1 - np.arange(rows))[:, None] * EIGHTHS  # eighths below each row
+    fill = np.clip(column_level[None, :] - row_base, 0, EIGHTHS)
+    chars = _BLOCK_ARRAYS[ascii_only][fill]
+    ids = np.where(fill > 0, _BAR, _EMPTY).astype(np.int8)
+
+    marker_columns: list[tuple[int, str]] = []
+    for marker_epoch, label in markers:
+        if not (count and first_epoch <= marker_epoch <= last_epoch):
+            continue
+        column = math.floor((marker_epoch - first_epoch) / span * (columns - 1) + 0.5) if span > 0 else 0
+        column = min(max(column, 0), columns - 1)
+        below = fill[:, column] > 0
+        chars[~below, column] = "|" if ascii_only else "│"
+        ids[:, column] = _MARKER
+        marker_columns.append(
+            (column, label.translate(_ASCII_LABEL).encode("ascii", "replace").decode() if ascii_only else label)
+        )
+    if marker_columns and rows >= 2:
+        _place_labels(chars[0], ids[0], marker_columns, columns)
+    chars[0, bad] = "!" if ascii_only else "×"
+    ids[0, bad] = _BAD
+
+    # The cursor: the nearest occupied column, and the point of it nearest the column's epoch.
+    data_columns = np.flatnonzero(occupied)
+    readout: Readout | None = None
+    cursor_column: int | None = None
+    if cursor is not None and len(data_columns):
+        wanted = min(max(cursor - gutter, 0), columns - 1)
+        column = int(data_columns[np.argmin(np.abs(data_columns - wanted))])
+        ids[:, column] = _UNDER_CURSOR[ids[:, column]]
+        column_epoch = first_epoch + (span * column / (columns - 1) if columns > 1 else 0.0)
+        members = np.flatnonzero(point_column == column)
+        nearest = int(members[np.argmin(np.abs(epochs[members] - column_epoch))])
+        readout = (float(epochs[nearest]), float(losses[nearest]))
+        cursor_column = column + gutter
+
+    if count == 0 and columns >= 1:
+        note = "no loss yet" if columns >= 11 else ""
+        middle = rows // 2
+        chars[middle, : len(note)] = list(note)
+
+    texts = np.ascontiguousarray(chars).view(f"<U{columns}")[:, 0].tolist() if columns else [""] * rows
+    plot_rows = _merged_rows(texts, ids, palette) if columns else [[] for _ in range(rows)]
+    out_rows: list[list[Segment]] = []
+    tick_rows = dict(ticks)
+    axis, tick = ("|", "+") if ascii_only else ("│", "┤")
+    for r in range(rows):
+        row: list[Segment] = []
+        if gutter:
+            tick_label = tick_rows.get(r)
+            if tick_label is None:
+                row.append(Segment(" " * (gutter - 1) + axis, styles.axis))
+            else:
+                row.append(Segment(tick_label.rjust(gutter - 1), styles.label))
+                row.append(Segment(tick, styles.axis))
+        if count == 0 and r == rows // 2:
+            row.append(Segment(texts[r], styles.empty_note))
+        else:
+            row.extend(plot_rows[r])
+        out_rows.append(row)
+    if with_axes:
+        out_rows.append(_epoch_axis(first_epoch, last_epoch, gutter, columns, ascii_only, styles))
+
+    return ChartDrawing(
+        rows=out_rows,
+        readout=readout,
+        cursor=cursor_column,
+        data_columns=tuple((data_columns + gutter).tolist()),
+        y_labels=tuple(text for _, text in ticks),
+    )
+
+
+def _epoch_axis(first: float, last: float, gutter: int, columns: int, ascii_only: bool, styles: ChartStyles) -> list[Segment]:
+    """The bottom row: the first epoch under the first column, the last under the last, a round one between."""
+    cells = [" "] * columns
+    first_text, last_text = epoch_label(first), epoch_label(last)
+    taken: list[tuple[int, int]] = []
+
+    def put(text: str, start: int) -> bool:
+        end = start + len(text)
+        if start < 0 or end > columns or any(start < b + 2 and a < end + 2 for a, b in taken):
+            return False
+        cells[start:end] = list(text)
+        taken.append((start, end))
+        return True
+
+    put(first_text, 0)
+    if last > first:
+        put(last_text, columns - len(last_text))
+        middle = middle_epoch_tick(first, last)
+        if middle is not None:
+            column = math.floor((middle - first) / (last - first) * (columns - 1) + 0.5)
+            text = epoch_label(middle)
+            put(text, column - len(text) // 2)
+    corner = "+" if ascii_only else "└"
+    row = [Segment(" " * (gutter - 1) + corner, styles.axis)] if gutter else []
+    row.append(Segment("".join(cells), styles.label))
+    return row
+
+
+class LossChartRenderable:
+    """`draw_loss_chart` as a Rich renderable (size from the console options unless given)."""
+
+    def __init__(
+        self,
+        epochs: np.ndarray,
+        losses: np.ndarray,
+        markers: Sequence[Marker] = (),
+        cursor: int | None = None,
+        ascii_only: bool = False,
+        styles: ChartStyles = DEFAULT_STYLES,
+        width: int | None = None,
+        height: int | None = None,
+        epoch_range: tuple[float, float] | None = None,
+    ) -> None:
+        self.epochs, self.losses, self.markers = epochs, losses, markers
+        self.cursor, self.ascii_only, self.styles = cursor, ascii_only, styles
+        self.width, self.height, self.epoch_range = width, height, epoch_range
+
+    def draw(self, width: int, height: int) -> ChartDrawing:
+        return draw_loss_chart(
+            self.epochs, self.losses, width, height, self.markers, self.cursor, self.ascii_only, self.styles, self.epoch_range
+        )
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = self.width or options.max_width
+        height = self.height or options.height or 8
+        rows = self.draw(width, height).rows
+        for i, row in enumerate(rows):
+            yield from row
+            if i < len(rows) - 1:
+                yield Segment.line()
+
+
+# --- the widget --------------------------------------------------------------------------------
+
+
+class LossChart(Widget):
+    """The loss chart at the widget's size: data, markers and cursor in, strips cached until one changes.
+
+    The mouse moves the cursor (hover or click) and leaving the chart clears it; the app calls
+    `move_cursor` / `clear_cursor` for keys and reads `readout`. A change of readout is posted as
+    `LossChart.ReadoutChanged`.
+    """
+
+    DEFAULT_CSS = """
+    LossChart {
+        height: 1fr;
+        min-height: 1;
+    }
+    """
+
+    class ReadoutChanged(Message):
+        """The (epoch, loss) under the cursor changed; None when the cursor went away."""
+
+        def __init__(self, chart: LossChart, readout: Readout | None) -> None:
+            super().__init__()
+            self.chart = chart
+            self.readout = readout
+
+        @property
+        def control(self) -> LossChart:
+            return self.chart
+
+    def __init__(self, ascii_only: bool = False, chart_styles: ChartStyles | None = None, **kwargs: str | None) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.ascii_only = ascii_only
+        self.chart_styles = chart_styles
+        self.epochs = np.zeros(0)
+        self.losses = np.zeros(0)
+        self.epoch_range: tuple[float, float] | None = None
+        self.markers: tuple[Marker, ...] = ()
+        self.cursor: int | None = None
+        """The requested chart column (the drawing moves it to the nearest point), or None."""
+        self._version = 0
+        self._key: tuple[object, ...] | None = None
+        self._drawing: ChartDrawing | None = None
+        self._strips: tuple[Style, list[Strip]] | None = None
+        self._posted: Readout | None = None
+
+    # --- inputs ---
+
+    def set_data(self, epochs: np.ndarray, losses: np.ndarray, epoch_range: tuple[float, float] | None = None) -> None:
+        """New points (epochs and losses of equal length) and optionally the x axis's span; redraws only on a change."""
+        epochs, losses = np.asarray(epochs, dtype=float), np.asarray(losses, dtype=float)
+        same_points = np.array_equal(epochs, self.epochs) and np.array_equal(losses, self.losses, equal_nan=True)
+        if same_points and epoch_range == self.epoch_range:
+            return
+        self.epochs, self.losses, self.epoch_range = epochs.copy(), losses.copy(), epoch_range
+        self._version += 1
+        self._changed()
+
+    def set_markers(self, markers: Iterable[Marker]) -> None:
+        """Epochs where a setting changed, with a short label each."""
+        markers = tuple((float(epoch), str(label)) for epoch, label in markers)
+        if markers != self.markers:
+            self.markers = markers
+            self._changed()
+
+    def set_cursor(self, column: int | None) -> None:
+        if column != self.cursor:
+            self.cursor = column
+            self._changed()
+
+    def clear_cursor(self) -> None:
+        self.set_cursor(None)
+
+    def move_cursor(self, step: int) -> None:
+        """Move the cursor `step` points left (< 0) or right; without one, start at the newest (left) or oldest point."""
+        columns = self.drawing().data_columns
+        if not columns:
+            return
+        current = self.drawing().cursor
+        if current is None:
+            self.set_cursor(columns[-1] if step < 0 else columns[0])
+            return
+        index = min(max(columns.index(current) + step, 0), len(columns) - 1)
+        self.set_cursor(columns[index])
+
+    @property
+    def readout(self) -> Readout | None:
+        """(epoch, loss) under the cursor, or None."""
+        return self.drawing().readout if self.cursor is not None else None
+
+    def _changed(self) -> None:
+        self.refresh()
+        readout = self.readout
+        if readout != self._posted:
+            self._posted = readout
+            self.post_message(self.ReadoutChanged(self, readout))
+
+    # --- drawing ---
+
+    def drawing(self) -> ChartDrawing:
+        """The drawing at the current size, made again only when an input or the size changed."""
+        size = self.content_size
+        styles = self.chart_styles or themed_styles()
+        key = (self._version, self.markers, self.cursor, size.width, size.height, styles)
+        if key != self._key or self._drawing is None:
+            self._key = key
+            self._drawing = draw_loss_chart(
+                self.epochs,
+                self.losses,
+                size.width,
+                size.height,
+                self.markers,
+                self.cursor,
+                self.ascii_only,
+                styles,
+                self.epoch_range,
+            )
+            self._strips = None
+        return self._drawing
+
+    def render_line(self, y: int) -> Strip:
+        drawing = self.drawing()
+        width = self.content_size.width
+        base = self.rich_style
+        if self._strips is None or self._strips[0] != base:
+            self._strips = (base, [Strip(row, width).apply_style(base) for row in drawing.rows])
+        strips = self._strips[1]
+        return strips[y] if y < len(strips) else Strip.blank(width, base)
+
+    def on_resize(self) -> None:
+        if self.cursor is not None:
+            self._changed()
+
+    # --- mouse ---
+
+    def _cursor_from(self, event: events.MouseEvent) -> None:
+        offset = event.get_content_offset(self)
+        if offset is not None:
+            self.set_cursor(offset.x)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        self._cursor_from(event)
+
+    def on_click(self, event: events.Click) -> None:
+        self._cursor_from(event)
+
+    def on_leave(self, event: events.Leave) -> None:
+        self.clear_cursor()

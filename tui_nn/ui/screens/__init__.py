@@ -1,0 +1,1 @@
+"""Modal screens and small inputs: help, settings, teaching, the bridge, the palette."""

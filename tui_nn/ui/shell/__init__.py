@@ -1,0 +1,1 @@
+"""The app shell: the App, its keys, its lifecycle and live training's worker."""
