@@ -55,6 +55,8 @@ def tutorial_slope(activation: str, z: np.ndarray, a: np.ndarray) -> np.ndarray:
         return (z > 0).astype(float)
     if activation == "softplus":
         return sigmoid(z)
+    if activation == "elu":
+        return np.where(z > 0, 1.0, a + 1)
     return np.where(z > 0, 1.0, 0.01)
 
 
@@ -81,6 +83,8 @@ def tutorial_namespace(net: Network, params: np.ndarray, x: np.ndarray, y: np.nd
             a = np.maximum(0, z)
         elif hidden == "softplus":
             a = np.log1p(np.exp(z))
+        elif hidden == "elu":
+            a = np.where(z > 0, z, np.exp(np.minimum(z, 0)) - 1)
         else:
             a = np.where(z > 0, z, 0.01 * z)
         ns[f"Z{k}"], ns[f"A{k}"] = z, a

@@ -117,6 +117,11 @@ def claims_true_for(activation: str) -> None:
     elif activation == "leaky_relu":
         assert np.array_equal(a[z > 0], z[z > 0]) and np.allclose(a[z < 0], LEAKY_SLOPE * z[z < 0])
         assert np.all(slope[z <= 0] == LEAKY_SLOPE) and np.all(slope[z > 0] == 1)
+    elif activation == "elu":
+        assert np.array_equal(a[z > 0], z[z > 0]) and np.all(a > -1) and act.scalar(0.0) == 0.0
+        assert np.allclose(a[z <= 0], np.exp(z[z <= 0]) - 1, rtol=1e-14, atol=1e-16), "e^z − 1 when z is negative"
+        assert np.all(slope[z > 0] == 1) and np.array_equal(slope[z <= 0], a[z <= 0] + 1), "e^z = h + 1 when z ≤ 0"
+        assert act.derivative_scalar(0.0, 0.0) == 1.0 and slope.max() <= 1.0 and 0 < slope[0] < 1e-6  # smooth, falls towards 0
     else:
         assert activation == "softplus", f"{activation}: add the facts its sentences state"
         assert np.all(a > 0) and act.scalar(0.0) == math.log(2.0) and np.allclose(a, np.log1p(np.exp(z)), rtol=1e-15)
@@ -134,6 +139,7 @@ def test_no_sentence_claims_what_is_false_for_its_activation_or_loss(activation:
         "relu": ["relu'(z)", "max(0, z)", "gives 0 when z is negative", "0 when z ≤ 0"],
         "leaky_relu": ["lrelu'(z)", f"{LEAKY_SLOPE:g}", "never falls completely silent"],
         "softplus": ["softplus'(z) = σ(z)", "ln(1 + e^z)", "the derivative of softplus is the sigmoid"],
+        "elu": ["elu'(z)", "e^z − 1", "still passes some of the error back"],
     }
     # phrases that belong to one activation only: none may appear in another's hidden sentences
     foreign = {
@@ -142,6 +148,7 @@ def test_no_sentence_claims_what_is_false_for_its_activation_or_loss(activation:
         "relu": ["max(0", "·relu'", "passes nothing back", "sends nothing up"],
         "leaky_relu": ["lrelu", "0.01", "1%"],
         "softplus": ["softplus", "ln(1 + e^z)"],
+        "elu": ["·elu'", " elu(", "e^z − 1", "ELU"],  # not "elu" alone: it is inside "relu"
     }
     if activation == "softplus":  # its slope is the sigmoid, so σ is its own word too
         foreign["sigmoid"].remove("σ")

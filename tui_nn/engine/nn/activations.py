@@ -64,6 +64,11 @@ def _softplus_scalar(z: float) -> float:
     return math.log1p(math.exp(z))
 
 
+def _elu_scalar(z: float) -> float:
+    """z for z > 0, else e^z − 1 (as expm1: exact near 0, and −1 rather than an overflow far below it)."""
+    return z if z > 0 else math.expm1(z)
+
+
 Op = Callable[[], object]
 Operand = Callable[[float, np.ndarray], "np.ndarray | float"]
 
@@ -114,6 +119,9 @@ class Activation:
     """g has a kink at z = 0, where central differences straddle two slopes (gradcheck flags it)."""
     slope_bound: float
     """The largest g'(z) can be: what a gradient is multiplied by at most, per layer."""
+    curvature_jumps: bool = False
+    """g' is continuous at z = 0 but g'' jumps there (no kink): central differences across 0 are accurate to O(ε),
+    not O(ε²), so gradcheck extrapolates them instead of leaving the parameter out."""
     off_note: str | None = None
     """The walk's note when z ≤ 0 (None: nothing to say)."""
     numpy_note: str = ""
@@ -158,6 +166,14 @@ def _leaky_vector(z: np.ndarray) -> np.ndarray:
     return out
 
 
+def _elu_vector(z: np.ndarray) -> np.ndarray:
+    """max(z, e^min(z, 0) − 1) = z if z > 0 else e^z − 1 (e^z − 1 ≥ z), in one new array and never e^z for z > 0."""
+    out = np.asarray(np.minimum(z, 0.0))
+    np.expm1(out, out)
+    np.maximum(z, out, out=out)
+    return out
+
+
 def _sigmoid_expansion(z: Num) -> Expr:
     """1/(1+e^−z)"""
     return Div(ONE, Add((ONE, Exp(Neg(z))), tight=True))
@@ -175,6 +191,11 @@ def _leaky_expansion(z: Num) -> Expr | None:
 def _softplus_expansion(z: Num) -> Expr:
     """ln(1 + e^z)"""
     return Call("ln", r"\ln", (Add((ONE, Exp(z)), tight=True),), fn=natural_log)
+
+
+def _elu_expansion(z: Num) -> Expr | None:
+    """z itself for z > 0 (nothing to expand), else e^z − 1."""
+    return None if z.value > 0 else Sub(Exp(z), ONE)
 
 
 _BEND = "this bend is what lets a hidden layer do more than one straight line can."
@@ -227,6 +248,18 @@ def _softplus_forward(z: np.ndarray, out: np.ndarray, tmp: np.ndarray, s: float,
     ]
 
 
+def _elu_forward(z: np.ndarray, out: np.ndarray, tmp: np.ndarray, s: float, k: Operand) -> list[Op]:
+    """s·elu(Ẑ/s) = max(Ẑ, s·(e^(min(Ẑ, 0)/s) − 1)): elu is not homogeneous, so the scale comes off and goes back on
+    (exactly: s is a power of two), and e^z is never formed for z > 0."""
+    return [
+        partial(np.minimum, z, k(0.0, z), out=tmp),
+        partial(np.multiply, tmp, k(1.0 / s, z), tmp),
+        partial(np.expm1, tmp, tmp),
+        partial(np.multiply, tmp, k(s, z), tmp),
+        partial(np.maximum, z, tmp, out=out),
+    ]
+
+
 def _sigmoid_slope(a: np.ndarray, tmp: np.ndarray, s: float, k: Operand) -> list[Op]:
     """(s − â)·â = s²·a(1 − a)."""
     return [partial(np.subtract, k(s, a), a, tmp), partial(np.multiply, tmp, a, tmp)]
@@ -256,6 +289,15 @@ def _softplus_slope(a: np.ndarray, tmp: np.ndarray, s: float, k: Operand) -> lis
         partial(np.multiply, a, k(-1.0 / s, a), tmp),
         partial(np.expm1, tmp, tmp),
         partial(np.negative, tmp, tmp),
+    ]
+
+
+def _elu_slope(a: np.ndarray, tmp: np.ndarray, s: float, k: Operand) -> list[Op]:
+    """min(a + 1, 1) from a = â/s (exact): 1 for z > 0 (where a + 1 > 1), e^z = a + 1 for z ≤ 0."""
+    return [
+        partial(np.multiply, a, k(1.0 / s, a), tmp),
+        partial(np.add, tmp, k(1.0, a), tmp),
+        partial(np.minimum, tmp, k(1.0, a), out=tmp),
     ]
 
 
@@ -428,6 +470,42 @@ ACTIVATIONS: dict[str, Activation] = {
         slope_bound=1.0,
         kernel_forward=_softplus_forward,
         kernel_slope=_softplus_slope,
+    ),
+    "elu": Activation(
+        "elu",
+        "elu",
+        r"\operatorname{elu}",
+        _elu_scalar,
+        # e^z = a + 1 for z ≤ 0: the slope is read from the output, as the kernel reads it
+        lambda z, a: 1.0 if z > 0 else a + 1.0,
+        _elu_expansion,
+        lambda z, a: lit(1.0) if z.value > 0 else Add((a, ONE)),
+        vector=_elu_vector,
+        derivative_vector=lambda z, a: np.minimum(a + 1.0, 1.0),
+        title="ELU",
+        card=("elu(z) = z if z > 0, else e^z − 1, above −1", "elu'(z) = 1 if z > 0, else e^z = a + 1, at most 1"),
+        curve_labels=("elu(z) = z if z > 0 else e^z − 1", "elu′(z) = 1 if z > 0 else e^z ≤ 1"),
+        numpy=lambda z: f"np.where({z} > 0, {z}, np.exp({z}) - 1)",
+        numpy_slope=lambda z, a: f"np.minimum({a} + 1, 1)",
+        slope_reads_output=True,
+        a_sentence=lambda unit: (
+            f"{unit} = elu(z) passes a positive z through unchanged and gives e^z − 1 when z is negative, which curves "
+            f"smoothly down towards −1: a unit that is off still sends a small negative signal up; {_BEND}"
+        ),
+        slope_sentence=lambda head, slope, value: (
+            f"{head}, {slope} = 1 when z > 0, so the error passes unchanged, and e^z = {value} + 1 when z ≤ 0, which "
+            "falls smoothly towards 0 as z goes more negative, so a unit that was off still passes some of the error back."
+        ),
+        mistaken_for="leaky_relu",
+        # for z > 0 there is no minus sign to lose: g(z) = z, which the quiz drops as the right answer
+        lost_sign=lambda z: (math.exp(z) + 1.0 if z <= 0 else z, "that is e^z + 1: the minus sign in e^z − 1 was lost"),
+        saturates=True,
+        dies=False,
+        kinked=False,
+        slope_bound=1.0,
+        curvature_jumps=True,  # g'' is e^z = 1 just below 0 and 0 above it
+        kernel_forward=_elu_forward,
+        kernel_slope=_elu_slope,
     ),
 }
 
