@@ -1,0 +1,189 @@
+"""K classes: the softmax output and categorical cross-entropy, against plain NumPy written here."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tui_nn.engine.nn.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, log_softmax, softmax
+from tui_nn.engine.nn.datasets import Dataset
+from tui_nn.engine.nn.gradcheck import check, parameter_names
+from tui_nn.engine.nn.losses import LOSS_KINDS, SIGMOID_LOSSES, batch_loss
+from tui_nn.engine.nn.network import InitSpec, Network
+
+SMOOTH_HIDDEN = [name for name in HIDDEN_ACTIVATIONS if not ACTIVATIONS[name].kinked]
+
+
+def plain_softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def plain_forward(x: np.ndarray, weights: list[np.ndarray], biases: list[np.ndarray], hidden: str) -> np.ndarray:
+    """The tutorials' MLP: hidden layers of `hidden`, a softmax on top."""
+    g = {"relu": lambda z: np.maximum(0, z), "tanh": np.tanh, "sigmoid": lambda z: 1 / (1 + np.exp(-z))}[hidden]
+    a = x
+    for w, b in zip(weights[:-1], biases[:-1], strict=True):
+        a = g(a @ w + b)
+    return plain_softmax(a @ weights[-1] + biases[-1])
+
+
+def one_hot(labels: np.ndarray, k: int) -> np.ndarray:
+    return np.eye(k)[labels]
+
+
+def random_problem(seed: int, rows: int, k: int) -> Dataset:
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, k, rows)
+    return Dataset("random", rng.uniform(-1, 1, (rows, 2)), one_hot(labels, k))
+
+
+def test_softmax_is_registered_for_the_output_only() -> None:
+    assert "softmax" in ACTIVATIONS and "softmax" in OUTPUT_ACTIVATIONS
+    assert "softmax" not in HIDDEN_ACTIVATIONS
+    assert LOSS_KINDS["ce"].output_activation == "softmax" and LOSS_KINDS["ce"].cancels_output_slope
+    assert "ce" not in SIGMOID_LOSSES
+
+
+@pytest.mark.parametrize("hidden", ["relu", "tanh", "sigmoid"])
+@pytest.mark.parametrize("sizes", [(2, 5, 3), (2, 4, 3, 4), (2, 6)])
+def test_forward_equals_a_plain_numpy_softmax_mlp(sizes: tuple[int, ...], hidden: str) -> None:
+    net = Network(sizes, hidden, "ce")
+    net.initialise(InitSpec("normal", 1.0), 3)
+    x = np.random.default_rng(1).uniform(-2, 2, (17, 2))
+    weights = [net.weights(l).copy() for l in range(net.n_layers)]
+    biases = [net.biases(l).copy() + 0.1 * (l + 1) for l in range(net.n_layers)]
+    for l, b in enumerate(biases):
+        net.biases(l)[:] = b
+    probabilities = net.predict(x)
+    np.testing.assert_allclose(probabilities, plain_forward(x, weights, biases, hidden), rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-15)
+
+
+def test_cross_entropy_is_minus_the_mean_log_probability_of_the_true_class() -> None:
+    data = random_problem(4, 23, 4)
+    net = Network((2, 7, 4), "tanh", "ce")
+    net.initialise(InitSpec("normal", 1.5), 2)
+    probabilities = net.predict(data.x)
+    expected = -np.mean(np.log(probabilities[np.arange(data.size), data.class_index]))
+    assert net.loss_value(data.x, data.y) == pytest.approx(expected, rel=1e-13)
+
+
+@pytest.mark.parametrize("logit", [1000.0, -1000.0, 1e300, -1e300])
+def test_softmax_and_cross_entropy_do_not_overflow_for_huge_logits(logit: float) -> None:
+    z = np.array([[logit, 0.0, -logit], [0.0, logit, 1.0]])
+    y = one_hot(np.array([0, 2]), 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        p = softmax(z)
+        lp = log_softmax(z)
+        loss = batch_loss("ce", z, p, y)
+    assert np.isfinite(p).all() and np.isfinite(lp).all() and np.isfinite(loss)
+    np.testing.assert_allclose(p.sum(axis=1), 1.0)
+    # per row: ln Σ e^z − z_y, the log-sum-exp written out in Python floats around the row's largest z
+    expected_rows = []
+    for row, label in zip(z.tolist(), (0, 2), strict=True):
+        top = max(row)
+        expected_rows.append(top + math.log(sum(math.exp(v - top) for v in row)) - row[label])
+    assert loss == pytest.approx(np.mean(expected_rows), rel=1e-12)
+
+
+def test_the_binary_loss_on_a_softmax_and_cross_entropy_on_one_unit_are_refused() -> None:
+    with pytest.raises(ValueError, match="bce loss is defined on a sigmoid output"):
+        Network((2, 3, 3), "relu", "bce", "softmax")
+    with pytest.raises(ValueError, match="softmax output needs at least 2 units"):
+        Network((2, 3, 1), "relu", "ce")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    hidden=st.lists(st.integers(1, 5), min_size=0, max_size=2),
+    k=st.integers(2, 6),
+    activation=st.sampled_from(SMOOTH_HIDDEN),
+    seed=st.integers(0, 10_000),
+    rows=st.integers(1, 8),
+    scale=st.floats(0.1, 2.0),
+)
+def test_softmax_gradient_matches_central_differences(
+    hidden: list[int], k: int, activation: str, seed: int, rows: int, scale: float
+) -> None:
+    data = random_problem(seed, rows, k)
+    net = Network((2, *hidden, k), activation, "ce")
+    net.initialise(InitSpec("normal", scale), seed)
+    result = check(net, data.x, data.y, parameter_names(net))
+    assert result.passed, result.max_relative_error
+
+
+def test_relu_softmax_gradient_matches_central_differences_away_from_kinks() -> None:
+    data = random_problem(5, 30, 3)
+    net = Network((2, 8, 3), "relu", "ce")
+    net.initialise(InitSpec("normal", 1.0), 5)
+    result = check(net, data.x, data.y, parameter_names(net))
+    assert result.checked and result.passed, result.max_relative_error
+
+
+def test_output_error_is_p_minus_y_per_sample() -> None:
+    data = random_problem(8, 9, 5)
+    net = Network((2, 5), "sigmoid", "ce")
+    net.initialise(InitSpec("normal", 1.0), 8)
+    _, gradient, _, acts = net.loss_and_gradient(data.x, data.y)
+    dscores = (acts[-1] - data.y) / data.size  # cs231n: dscores = probs; dscores[range(N), y] -= 1; dscores /= N
+    np.testing.assert_allclose(net.weights(0, gradient), data.x.T @ dscores, rtol=1e-13, atol=1e-16)
+    np.testing.assert_allclose(net.biases(0, gradient), dscores.sum(axis=0), rtol=1e-13, atol=1e-16)
+
+
+def test_class_helpers_of_binary_and_one_hot_sets() -> None:
+    binary = Dataset("b", np.zeros((3, 2)), np.array([[0.0], [1.0], [1.0]]))
+    assert binary.class_count == 2 and binary.class_index.tolist() == [0, 1, 1]
+    three = Dataset("t", np.zeros((3, 2)), one_hot(np.array([2, 0, 1]), 3))
+    assert three.class_count == 3 and three.class_index.tolist() == [2, 0, 1]
+
+
+def test_accuracy_of_a_softmax_net_is_the_argmax() -> None:
+    data = random_problem(11, 40, 3)
+    net = Network((2, 6, 3), "tanh", "ce")
+    net.initialise(InitSpec("normal", 2.0), 11)
+    expected = np.mean(np.argmax(net.predict(data.x), axis=1) == data.class_index)
+    assert net.accuracy(data.x, data.y) == expected
+    assert net.classify(data.x).tolist() == np.argmax(net.predict(data.x), axis=1).tolist()
+
+
+@pytest.mark.parametrize("k", [2, 3, 6])
+def test_the_ce_objects_delta_is_the_derivative_of_its_loss_through_the_softmax(k: int) -> None:
+    ce = LOSS_KINDS["ce"]
+    rng = np.random.default_rng(k)
+    z = rng.uniform(-6, 6, (25, k))
+    y = one_hot(rng.integers(0, k, 25), k)
+    h = 1e-6
+    numerical = np.empty_like(z)
+    for j in range(k):
+        bump = np.zeros(k)
+        bump[j] = h
+        plus, minus = z + bump, z - bump
+        numerical[:, j] = (ce.samples(plus, softmax(plus), y).sum(axis=1) - ce.samples(minus, softmax(minus), y).sum(axis=1)) / (
+            2 * h
+        )
+    np.testing.assert_allclose(ce.delta(softmax(z), y), numerical, rtol=1e-6, atol=1e-9)
+
+
+def test_the_ce_objects_scalar_forms_are_its_vector_forms() -> None:
+    ce = LOSS_KINDS["ce"]
+    z = np.array([[2.0, -1.0, 0.5], [-30.0, 30.0, 0.0]])
+    y = one_hot(np.array([0, 2]), 3)
+    p = softmax(z)
+    samples = ce.samples(z, p, y)
+    for i in range(2):
+        for j in range(3):
+            assert ce.scalar(float(z[i, j]), float(p[i, j]), float(y[i, j])) == pytest.approx(
+                samples[i, j], rel=1e-12, abs=1e-300
+            )
+            assert ce.delta_scalar(float(p[i, j]), float(y[i, j])) == ce.delta(p, y)[i, j]
+    assert ce.batch(z, p, y) == pytest.approx(samples.sum() / 2, rel=1e-13)
+    # a network that learned nothing (p = 1/K) scores ln K; the class balance of a 2:1 set scores its entropy
+    assert ce.uninformed(3) == pytest.approx(math.log(3))
+    assert ce.chance(one_hot(np.array([0, 0, 1]), 2)) == pytest.approx(-(2 / 3) * math.log(2 / 3) - (1 / 3) * math.log(1 / 3))
