@@ -10,11 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tui_nn.engine.live.reasons import Diverged
+from tui_nn.engine.nn import optimizers
 from tui_nn.engine.nn.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, log_softmax, softmax
 from tui_nn.engine.nn.datasets import Dataset
 from tui_nn.engine.nn.gradcheck import check, parameter_names
 from tui_nn.engine.nn.losses import LOSS_KINDS, SIGMOID_LOSSES, batch_loss
 from tui_nn.engine.nn.network import InitSpec, Network
+from tui_nn.engine.nn.training import EXPLOSION_FACTOR, Trainer, explosion_limit
 
 SMOOTH_HIDDEN = [name for name in HIDDEN_ACTIVATIONS if not ACTIVATIONS[name].kinked]
 
@@ -187,3 +190,59 @@ def test_the_ce_objects_scalar_forms_are_its_vector_forms() -> None:
     # a network that learned nothing (p = 1/K) scores ln K; the class balance of a 2:1 set scores its entropy
     assert ce.uninformed(3) == pytest.approx(math.log(3))
     assert ce.chance(one_hot(np.array([0, 0, 1]), 2)) == pytest.approx(-(2 / 3) * math.log(2 / 3) - (1 / 3) * math.log(1 / 3))
+
+
+# --- the fast training kernel ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("hidden", "sizes"), [("relu", (2, 16, 3)), ("sigmoid", (2, 5, 4)), ("tanh", (2, 6)), ("softplus", (2, 4, 5, 3))]
+)
+def test_trainer_full_batch_matches_plain_gradient_descent(hidden: str, sizes: tuple[int, ...]) -> None:
+    data = random_problem(21, 50, sizes[-1])
+    net = Network(sizes, hidden, "ce")
+    net.initialise(InitSpec("normal", 0.5), 1)
+    plain = net.copy()
+    trainer = Trainer(net, data, lr=0.7)
+    trainer.run(150)
+    losses, accuracies = [], []
+    for _ in range(150):
+        loss, gradient, _, acts = plain.loss_and_gradient(data.x, data.y)
+        losses.append(loss)
+        accuracies.append(np.mean(np.argmax(acts[-1], axis=1) == data.class_index))
+        plain.params -= 0.7 * gradient
+    rows = trainer.history.tail(150)
+    np.testing.assert_allclose(rows[:, 1], losses, rtol=1e-12)
+    assert rows[:, 2].tolist() == accuracies
+    np.testing.assert_allclose(net.params, plain.params, rtol=1e-10, atol=1e-13)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_trainer_mini_batches_match_plain_mini_batch_descent(optimizer: str) -> None:
+    data = random_problem(22, 40, 3)
+    net = Network((2, 8, 3), "tanh", "ce")
+    net.initialise(InitSpec("normal", 0.5), 2)
+    trainer = Trainer(net, data, optimizer, lr=0.05, batch=16, seed=3)
+    reference = Trainer(net.copy(), data, optimizer, lr=0.05, batch=16, seed=3)
+    trainer.run(12)
+    plain, state = reference.net, reference.opt_state
+    scratch = np.empty(plain.n_params)
+    for epoch in range(12):
+        for rows in reference.batches(epoch):
+            _, gradient, _, _ = plain.loss_and_gradient(data.x[rows], data.y[rows])
+            optimizers.apply(optimizer, 0.05, plain.params, gradient, state, scratch)
+    np.testing.assert_allclose(net.params, plain.params, rtol=1e-9, atol=1e-12)
+
+
+def test_a_softmax_run_that_explodes_stops_with_finite_weights_and_a_smaller_rate() -> None:
+    data = random_problem(23, 60, 3)
+    net = Network((2, 16, 3), "relu", "ce")
+    net.initialise(InitSpec("normal", 0.5), 1)
+    result = Trainer(net, data, lr=1e6).run(500)
+    assert isinstance(result.stopped, Diverged) and result.epochs < 500
+    assert np.isfinite(net.params).all() and result.stopped.suggested is not None and result.stopped.suggested < 1e6
+
+
+def test_the_explosion_limit_of_cross_entropy_is_measured_from_ln_k() -> None:
+    assert explosion_limit("ce", 4, 0.1) == pytest.approx(EXPLOSION_FACTOR * math.log(4))
+    assert explosion_limit("ce", 4, 3.0) == pytest.approx(EXPLOSION_FACTOR * 3.0)
