@@ -356,7 +356,9 @@ class _Kernel:
         self.ops, self._slots = self._template()
         self.output_scale = self.scales[-1]
         self.bookkeeping: _Bookkeeping | _SoftmaxBookkeeping = (
-            _SoftmaxBookkeeping(self.output_scale, self.y, m) if net.one_of_k else _Bookkeeping(net.loss, self.output_scale, self.y, m)
+            _SoftmaxBookkeeping(self.output_scale, self.y, m)
+            if net.one_of_k
+            else _Bookkeeping(net.loss, self.output_scale, self.y, m)
         )
         self.capacity, self.keeps_gradients = chunk_capacity(self.n_out * m, net.n_params)
         self.logits = np.empty((0, self.n_out, m))  # capacity × outputs × samples, once epochs run
