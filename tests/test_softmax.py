@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import math
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,11 +15,17 @@ from hypothesis import strategies as st
 from tui_nn.engine.live.reasons import Diverged
 from tui_nn.engine.nn import optimizers
 from tui_nn.engine.nn.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, log_softmax, softmax
-from tui_nn.engine.nn.datasets import Dataset
+from tui_nn.engine.nn.datasets import DATA_SEED, Dataset, load
 from tui_nn.engine.nn.gradcheck import check, parameter_names
 from tui_nn.engine.nn.losses import LOSS_KINDS, SIGMOID_LOSSES, batch_loss
 from tui_nn.engine.nn.network import InitSpec, Network
 from tui_nn.engine.nn.training import EXPLOSION_FACTOR, Trainer, explosion_limit
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import defaults_for
+from tui_nn.engine.session.persist import save
+from tui_nn.engine.session.replay import _data_from_json, _data_to_json
+
+from .cli_helpers import one_error_line, run
 
 SMOOTH_HIDDEN = [name for name in HIDDEN_ACTIVATIONS if not ACTIVATIONS[name].kinked]
 
@@ -246,3 +254,226 @@ def test_a_softmax_run_that_explodes_stops_with_finite_weights_and_a_smaller_rat
 def test_the_explosion_limit_of_cross_entropy_is_measured_from_ln_k() -> None:
     assert explosion_limit("ce", 4, 0.1) == pytest.approx(EXPLOSION_FACTOR * math.log(4))
     assert explosion_limit("ce", 4, 3.0) == pytest.approx(EXPLOSION_FACTOR * 3.0)
+
+
+# --- cs231n's case study, as the course writes it ------------------------------------------------
+
+
+def cs231n_case_study(hidden: int | None, iterations: int, seed: int) -> tuple[np.ndarray, float, np.ndarray]:
+    """cs231n's "minimal neural network case study" loop, verbatim but for λ = 0 (no L2 here) and the
+    global generator's state, which is saved and put back. Returns (loss per iteration, final
+    training accuracy, the data X)."""
+    saved = np.random.get_state()
+    try:
+        np.random.seed(DATA_SEED)
+        N, D, K = 100, 2, 3
+        X = np.zeros((N * K, D))
+        y = np.zeros(N * K, dtype="uint8")
+        for j in range(K):
+            ix = range(N * j, N * (j + 1))
+            r = np.linspace(0.0, 1, N)
+            t = np.linspace(j * 4, (j + 1) * 4, N) + np.random.randn(N) * 0.2
+            X[ix] = np.c_[r * np.sin(t), r * np.cos(t)]
+            y[ix] = j
+        np.random.seed(seed)  # the course draws on from the data's stream; ours seeds the weights on their own
+        step_size, num_examples = 1.0, X.shape[0]
+        if hidden is None:
+            W = 0.01 * np.random.randn(D, K)
+            b = np.zeros((1, K))
+        else:
+            W = 0.01 * np.random.randn(D, hidden)
+            b = np.zeros((1, hidden))
+            W2 = 0.01 * np.random.randn(hidden, K)
+            b2 = np.zeros((1, K))
+    finally:
+        np.random.set_state(saved)
+    losses = []
+    for _ in range(iterations):
+        if hidden is None:
+            scores = np.dot(X, W) + b
+        else:
+            hidden_layer = np.maximum(0, np.dot(X, W) + b)
+            scores = np.dot(hidden_layer, W2) + b2
+        exp_scores = np.exp(scores)
+        probs = exp_scores / np.sum(exp_scores, axis=1, keepdims=True)
+        corect_logprobs = -np.log(probs[range(num_examples), y])
+        losses.append(np.sum(corect_logprobs) / num_examples)
+        dscores = probs
+        dscores[range(num_examples), y] -= 1
+        dscores /= num_examples
+        if hidden is None:
+            dW = np.dot(X.T, dscores)
+            db = np.sum(dscores, axis=0, keepdims=True)
+        else:
+            dW2 = np.dot(hidden_layer.T, dscores)
+            db2 = np.sum(dscores, axis=0, keepdims=True)
+            dhidden = np.dot(dscores, W2.T)
+            dhidden[hidden_layer <= 0] = 0
+            dW = np.dot(X.T, dhidden)
+            db = np.sum(dhidden, axis=0, keepdims=True)
+            W2 += -step_size * dW2
+            b2 += -step_size * db2
+        W += -step_size * dW
+        b += -step_size * db
+    scores = np.dot(X, W) + b if hidden is None else np.dot(np.maximum(0, np.dot(X, W) + b), W2) + b2
+    return np.array(losses), float(np.mean(np.argmax(scores, axis=1) == y)), X
+
+
+def test_spiral3_is_cs231ns_data_draw_for_draw() -> None:
+    _, _, course_x = cs231n_case_study(None, 0, 0)
+    data = load("spiral3")
+    assert np.array_equal(data.x, course_x)
+    assert data.class_index.tolist() == [j for j in range(3) for _ in range(100)]
+    assert data.y.shape == (300, 3) and np.array_equal(data.y.sum(axis=1), np.ones(300))
+
+
+def test_train_reproduces_the_linear_softmax_classifier_of_the_case_study() -> None:
+    config = defaults_for("spiral3").with_changes(hidden=())
+    session = build(config)
+    session.stepper.trainer.run(200)
+    losses, accuracy, _ = cs231n_case_study(None, 200, config.seed)
+    rows = session.stepper.trainer.history.tail(200)
+    np.testing.assert_allclose(rows[:, 1], losses, rtol=1e-12, atol=0)
+    assert session.net.accuracy(session.data.x, session.data.y) == accuracy
+
+
+def test_train_reproduces_the_relu_network_of_the_case_study() -> None:
+    """2-64-3 ReLU, 10,000 iterations of step 1. Every loss agrees to 1e-12 until about iteration
+    700; from there this training amplifies a difference in the last bit (e.g. the course's own loop
+    with the row max subtracted before e^z, the one change that makes it overflow-proof, drifts from
+    the loop as written by 1e-12 at iteration 748 and at most 3e-6 by 10,000): so the rest agree to
+    1e-4, and the final accuracy exactly."""
+    config = defaults_for("spiral3")
+    assert config.hidden == (64,) and config.lr == 1.0 and config.init == InitSpec("normal", 0.01)
+    session = build(config)
+    session.stepper.trainer.run(10_000)
+    losses, accuracy, _ = cs231n_case_study(64, 10_000, config.seed)
+    rows = session.stepper.trainer.history.tail(10_000)
+    assert rows[:, 0].tolist() == list(range(10_000))
+    np.testing.assert_allclose(rows[:500, 1], losses[:500], rtol=1e-12, atol=0)
+    np.testing.assert_allclose(rows[:, 1], losses, rtol=1e-4, atol=0)
+    assert session.net.accuracy(session.data.x, session.data.y) == accuracy > 0.95
+
+
+def test_blobs_are_four_seeded_classes() -> None:
+    first, again = load("blobs"), load("blobs")
+    assert np.array_equal(first.x, again.x) and first.class_count == 4
+    assert np.bincount(first.class_index).tolist() == [75] * 4
+
+
+# --- the command line: K-class data, weights files, refusals -------------------------------------
+
+
+def _csv(folder: Path, text: str, name: str = "points.csv") -> str:
+    path = folder / name
+    path.write_text(text)
+    return str(path)
+
+
+def test_a_data_file_with_three_labels_trains_a_softmax_by_default(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = _csv(tmp_path, "x1,x2,label\n0,0,0\n1,1,1\n2,2,2\n0.5,0.1,2\n")
+    code, out, err = run(capsys, "train", "--data", path, "--epochs", "3", "--every", "1", "--hidden", "none")
+    assert code == 0, err
+    assert "2-3 softmax, ce" in out
+    assert [line.split(":")[0] for line in out.splitlines() if line.startswith("class ")] == ["class 0", "class 1", "class 2"]
+
+
+def test_ce_on_a_two_label_file_makes_two_softmax_units(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = _csv(tmp_path, "0,0,0\n1,1,1\n0,1,1\n")
+    code, out, err = run(capsys, "train", "--data", path, "--loss", "ce", "--hidden", "3", "--epochs", "2", "--json")
+    assert code == 0, err
+    summary = json.loads(out.splitlines()[-1])
+    assert [p["target"] for p in summary["predictions"]] == [0, 1, 1]
+    assert all(len(p["probability"]) == 2 and p["predicted"] == int(np.argmax(p["probability"])) for p in summary["predictions"])
+
+
+def test_json_epochs_carry_the_argmax_accuracy(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "train", "spiral3", "--hidden", "none", "--epochs", "3", "--every", "1", "--json")
+    assert code == 0, err
+    lines = [json.loads(line) for line in out.splitlines()]
+    session = build(defaults_for("spiral3").with_changes(hidden=()))
+    session.stepper.trainer.run(3)
+    rows = session.stepper.trainer.history.tail(3)
+    assert [line["accuracy"] for line in lines[:3]] == rows[:, 2].tolist()
+    assert lines[-1]["predictions"][0]["target"] == 0 and len(lines[-1]["predictions"][0]["probability"]) == 3
+
+
+def test_a_softmax_network_is_saved_as_softmax_and_ce_and_loads_bit_for_bit(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    saved = tmp_path / "s3.json"
+    code, _, err = run(capsys, "train", "spiral3", "--hidden", "5", "--epochs", "20", "--save", str(saved))
+    assert code == 0, err
+    document = json.loads(saved.read_text())
+    assert document["layers"] == [2, 5, 3] and document["activations"] == ["relu", "softmax"] and document["loss"] == "ce"
+    assert np.array(document["weights"][1]).shape == (5, 3)  # (in, out), as for a binary net
+    session = build(defaults_for("spiral3").with_changes(hidden=(5,), weights=str(saved)))
+    assert session.net.output_activation == "softmax" and session.net.loss == "ce"
+    assert session.net.weights(1).tolist() == document["weights"][1]
+
+
+def test_a_session_file_keeps_k_classes_as_labels() -> None:
+    data = load("blobs")
+    stored = _data_to_json(data)
+    assert {row[2] for row in stored["rows"]} == {0.0, 1.0, 2.0, 3.0}
+    again = _data_from_json("blobs.csv", stored)
+    assert np.array_equal(again.x, data.x) and np.array_equal(again.y, data.y)
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ("0,0,0\n1,1,2\n2,2,2\n", " row 2, column 3: label 2 with no point of class 1"),
+        ("0,0,0\n1,1,1\n2,2,1.5\n", " row 3, column 3: a label is a class number 0, 1, 2, … (a whole number), not 1.5"),
+        ("0,0,0\n1,1,1\n2,2,9\n", " row 3, column 3: label 9 would make 10 classes: at most 6"),
+        ("0,0,2\n1,1,2\n", ", column 3: every label is 2; a classifier needs points of at least two classes"),
+    ],
+    ids=["gap", "not-whole", "more-than-six", "one-class"],
+)
+def test_bad_labels_are_one_line_naming_row_and_column(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, rows: str, message: str
+) -> None:
+    path = _csv(tmp_path, rows)
+    code, out, err = run(capsys, "train", "--data", path)
+    assert code == 2 and out == "" and f"{path}{message}" in one_error_line(err)
+
+
+def test_bce_on_k_classes_is_refused_naming_the_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "train", "spiral3", "--loss", "bce")
+    assert code == 2 and out == ""
+    assert one_error_line(err).startswith("tui-nn: error: --loss bce:") and "spiral3 has 3 classes: use --loss ce" in err
+
+
+def test_ce_on_a_one_unit_network_file_is_refused_naming_the_flag(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "one.json"
+    net = Network((2, 2, 1), "sigmoid", "bce")
+    save(path, net)
+    code, out, err = run(capsys, "train", "xor", "--weights", str(path), "--loss", "ce")
+    assert code == 2 and out == ""
+    assert "--loss ce needs a softmax output, and this network's output layer is sigmoid" in one_error_line(err)
+    document = json.loads(path.read_text())
+    del document["activations"], document["loss"]  # an old file, or one written by hand: the unit count decides
+    path.write_text(json.dumps(document))
+    code, out, err = run(capsys, "train", "xor", "--weights", str(path), "--loss", "ce")
+    assert code == 2 and "--loss ce needs a softmax output of one unit per class (at least 2)" in one_error_line(err)
+
+
+def test_a_file_pairing_a_softmax_with_bce_is_refused_naming_the_keys(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "mixed.json"
+    save(path, Network((2, 3, 3), "relu", "ce"))
+    document = json.loads(path.read_text())
+    document["loss"] = "bce"
+    path.write_text(json.dumps(document))
+    code, out, err = run(capsys, "train", "spiral3", "--weights", str(path))
+    assert code == 2 and out == ""
+    assert 'loss is "bce" but activations[1] is "softmax": a softmax output takes ce' in one_error_line(err)
+
+
+def test_a_softmax_over_one_unit_in_a_file_is_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "one-softmax.json"
+    save(path, Network((2, 3, 1), "relu", "bce"))
+    document = json.loads(path.read_text())
+    document["activations"][-1], document["loss"] = "softmax", "ce"
+    path.write_text(json.dumps(document))
+    code, _, err = run(capsys, "train", "xor", "--weights", str(path))
+    assert code == 2 and 'activations[1] is "softmax" over 1 unit: a softmax needs one unit per class' in one_error_line(err)

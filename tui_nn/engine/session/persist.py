@@ -70,25 +70,30 @@ class LoadedNetwork:
     loss: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def build(self, hidden_activation: str, loss: str) -> Network:
-        """A Network with these parameters; activations and loss from the file where it has them.
-
-        A file without a loss (an .npz, an old JSON file) takes `loss`, the --loss given or defaulted,
-        and with it that loss's output (a softmax for ce): NetworkFileError, naming --loss, when that
-        cannot be this file's output layer."""
-        if self.activations is not None and len(self.activations) > 1:
-            hidden_activation = self.activations[0]
+    def loss_for(self, loss: str) -> str:
+        """The loss this network trains with when `loss` is asked for (--loss given or defaulted): the file's
+        own where it names one, else `loss`. NetworkFileError, naming --loss, when the output `loss` is
+        defined on (a softmax for ce, a sigmoid for bce and mse) cannot be this file's output layer."""
         chosen = self.loss or loss
-        output = LOSS_KINDS[chosen].output_activation
-        if self.activations is not None and self.activations[-1] != output:
+        asked = LOSS_KINDS[loss].output_activation
+        actual = self.activations[-1] if self.activations is not None else LOSS_KINDS[chosen].output_activation
+        if actual != asked:
+            raise NetworkFileError(f"--loss {loss} needs a {asked} output, and this network's output layer is {actual}")
+        if not ACTIVATIONS[asked].elementwise and self.sizes[-1] < 2:
             raise NetworkFileError(
-                f"--loss {chosen} needs a {output} output, and this network's output layer is {self.activations[-1]}"
-            )
-        if not ACTIVATIONS[output].elementwise and self.sizes[-1] < 2:
-            raise NetworkFileError(
-                f"--loss {chosen} needs a {output} output of one unit per class (at least 2), and this network has "
+                f"--loss {loss} needs a {asked} output of one unit per class (at least 2), and this network has "
                 f"{self.sizes[-1]} output unit"
             )
+        return chosen
+
+    def build(self, hidden_activation: str, loss: str) -> Network:
+        """A Network with these parameters; activations and loss from the file where it has them (see loss_for).
+
+        A file without a loss (an .npz, an old JSON file) takes `loss`, the --loss given or defaulted,
+        and with it that loss's output (a softmax for ce)."""
+        if self.activations is not None and len(self.activations) > 1:
+            hidden_activation = self.activations[0]
+        chosen = self.loss_for(loss)
         net = Network(self.sizes, hidden_activation, chosen)
         for l, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
             net.weights(l)[:] = w
