@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tui_nn.engine.live.diagnostics import diagnose
 from tui_nn.engine.live.reasons import Diverged
 from tui_nn.engine.nn import optimizers
 from tui_nn.engine.nn.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, log_softmax, softmax
@@ -477,3 +478,19 @@ def test_a_softmax_over_one_unit_in_a_file_is_refused(capsys: pytest.CaptureFixt
     path.write_text(json.dumps(document))
     code, _, err = run(capsys, "train", "xor", "--weights", str(path))
     assert code == 2 and 'activations[1] is "softmax" over 1 unit: a softmax needs one unit per class' in one_error_line(err)
+
+
+# --- the live checks: divergence and a stuck network -------------------------------------------------
+
+
+def test_an_exploding_softmax_run_is_measured_from_ln_k(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "train", "blobs", "--lr", "1e6", "--epochs", "50")
+    assert code == 1
+    assert "over 100 × ln 4, 1.386, the loss of predicting 1/4 for every class" in err and "ln 2" not in err
+
+
+def test_a_constant_softmax_output_is_described_by_its_probabilities_and_argmax_accuracy() -> None:
+    data = load("spiral3")
+    net = Network((2, 4, 3), "relu", "ce")  # all-zero weights: p = ⅓ each for every sample
+    found = {d.kind: d.message for d in diagnose(net, data.x, data.y)}
+    assert "p ≈ (0.333, 0.333, 0.333) for every sample, so accuracy is stuck at 33%" in found["constant_output"]

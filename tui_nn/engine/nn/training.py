@@ -933,6 +933,7 @@ class Trainer:
                 start=start,
                 from_start=from_start,
                 factor=EXPLOSION_FACTOR,
+                classes=self.net.sizes[-1] if self.net.one_of_k else None,
             )
         return self._diverged(epoch, "gradient_exploded", growth, largest=largest, norm=norm)
 
