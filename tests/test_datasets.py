@@ -58,8 +58,11 @@ def test_a_file_is_named_after_its_stem_and_may_start_with_a_bom(tmp_path: Path)
 
 
 BAD = [
-    ("x1,x2,label\n0,0,0\n1,1,2\n", "data.csv row 3, column 3: label must be 0 or 1, not 2"),
-    ("0,0,0\n1,1,0.5\n", "data.csv row 2, column 3: label must be 0 or 1, not 0.5"),
+    ("x1,x2,label\n0,0,0\n1,1,2\n", "data.csv row 3, column 3: label 2 with no point of class 1; labels must be 0 … K−1"),
+    ("0,0,0\n1,1,0.5\n", "data.csv row 2, column 3: a label is a class number 0, 1, 2, … (a whole number), not 0.5"),
+    ("0,0,0\n1,1,-1\n", "data.csv row 2, column 3: a label is a class number 0, 1, 2, … (a whole number), not -1"),
+    ("0,0,0\n1,1,1\n2,2,6\n", "data.csv row 3, column 3: label 6 would make 7 classes: at most 6 (labels 0 … 5)"),
+    ("0,0,3\n1,1,0\n2,2,3\n", "data.csv row 1, column 3: label 3 with no point of class 1, 2; labels must be 0 … K−1"),
     ("0,0,0\n1,one,1\n", "data.csv row 2, column 2: 'one' is not a number"),
     ("0,0,0\n1,nan,1\n", "data.csv row 2, column 2: 'nan' is not a finite number"),
     ("0,0,0\n1e999,1,1\n", "data.csv row 2, column 1: '1e999' is not a finite number"),
@@ -72,8 +75,8 @@ BAD = [
     ("", "data.csv is empty"),
     ("\n\n", "data.csv is empty"),
     ("x1,x2,label\n# nothing\n", "data.csv has no data rows"),
-    ("0,0,1\n1,1,1\n", "data.csv: every label is 1; a classifier needs points of both classes (0 and 1)"),
-    ("0,0,0\n", "data.csv: every label is 0"),
+    ("0,0,1\n1,1,1\n", "data.csv, column 3: every label is 1; a classifier needs points of at least two classes (0 and 1)"),
+    ("0,0,0\n", "data.csv, column 3: every label is 0"),
     ("0,0,0\n1,\x00,1\n", "data.csv row 2: contains a NUL byte"),
 ]
 
@@ -158,11 +161,11 @@ def test_the_app_command_reads_data_without_a_problem(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["train"], "name a problem (xor, and, or, nand, circle, spiral) or give --data FILE.csv"),
+        (["train"], "name a problem (xor, and, or, nand, circle, spiral, spiral3, blobs) or give --data FILE.csv"),
         (["train", "--data", "{dir}/missing.csv"], "{dir}/missing.csv: no such file"),
-        (["train", "xor", "--data", "{dir}/bad.csv"], "{dir}/bad.csv row 2, column 3: label must be 0 or 1, not 7"),
-        (["trace", "--data", "{dir}/bad.csv"], "{dir}/bad.csv row 2, column 3: label must be 0 or 1, not 7"),
-        (["--data", "{dir}/bad.csv"], "{dir}/bad.csv row 2, column 3: label must be 0 or 1, not 7"),
+        (["train", "xor", "--data", "{dir}/bad.csv"], "{dir}/bad.csv row 2, column 3: label 7 would make 8 classes: at most 6"),
+        (["trace", "--data", "{dir}/bad.csv"], "{dir}/bad.csv row 2, column 3: label 7 would make 8 classes: at most 6"),
+        (["--data", "{dir}/bad.csv"], "{dir}/bad.csv row 2, column 3: label 7 would make 8 classes: at most 6"),
         (["train", "--data", "{dir}/one.csv", "--batch", "5"], "batch size 5 is larger than the data set (2 samples)"),
     ],
 )

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from tui_nn.engine.nn.activations import HIDDEN_ACTIVATIONS
 from tui_nn.engine.nn.datasets import Dataset, load
-from tui_nn.engine.nn.losses import LOSSES, bce_from_logit_scalar
+from tui_nn.engine.nn.losses import SIGMOID_LOSSES as LOSSES
+from tui_nn.engine.nn.losses import bce_from_logit_scalar
 from tui_nn.engine.nn.network import InitSpec, Network
 from tui_nn.engine.nn.optimizers import BETA1, BETA2, EPSILON, MOMENTUM, OPTIMIZERS
 from tui_nn.engine.session.build import build

@@ -15,7 +15,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from tui_nn.engine.nn.activations import HIDDEN_ACTIVATIONS
-from tui_nn.engine.nn.losses import LOSSES
+from tui_nn.engine.nn.losses import SIGMOID_LOSSES as LOSSES
 from tui_nn.engine.nn.optimizers import OPTIMIZERS, scalar_update
 from tui_nn.engine.session.build import build
 from tui_nn.engine.session.config import Config

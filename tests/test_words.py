@@ -13,7 +13,7 @@ import pytest
 
 from tui_nn.engine.nn.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, LEAKY_SLOPE
 from tui_nn.engine.nn.datasets import load
-from tui_nn.engine.nn.losses import LOSSES
+from tui_nn.engine.nn.losses import SIGMOID_LOSSES as LOSSES
 from tui_nn.engine.nn.network import InitSpec, Network
 from tui_nn.engine.nn.optimizers import OPTIMIZERS
 from tui_nn.engine.walk.expr import has_symbols, text

@@ -43,6 +43,7 @@ from tui_nn.engine.live.reasons import Diagnosis, Diverged, RateTooHigh, Stuck
 from tui_nn.engine.nn.datasets import PROBLEMS, DataFileError, Dataset
 from tui_nn.engine.nn.datasets import load as load_dataset
 from tui_nn.engine.nn.history import History
+from tui_nn.engine.nn.network import predicted_classes
 from tui_nn.engine.nn.training import Trainer
 from tui_nn.engine.session import config as cfg
 from tui_nn.engine.session import persist, safe_files
@@ -115,7 +116,9 @@ def run_train(args: argparse.Namespace) -> int:
                     else {"epoch": found.epoch, "message": describe(found, "flags")},
                     "diagnosis": None if found is None else _diagnosis_json(found),
                     "rate_too_high_at_the_end": None if ending is None else _diagnosis_json(ending),
-                    "predictions": [_prediction(session.data, i, predictions) for i in range(session.data.size)],
+                    "predictions": [
+                        _prediction(session.data, i, predictions, session.net.one_of_k) for i in range(session.data.size)
+                    ],
                 },
                 ensure_ascii=False,
             )
@@ -306,7 +309,16 @@ def _log_epoch(row: np.ndarray, as_json: bool) -> None:
         print(f"epoch {epoch:>7}  loss {compact(loss)}  accuracy {accuracy:4.0%}  grad_norm {norm:.3e}")
 
 
-def _prediction(data: Dataset, i: int, predictions: np.ndarray) -> dict[str, object]:
+def _prediction(data: Dataset, i: int, predictions: np.ndarray, one_of_k: bool) -> dict[str, object]:
+    """One sample's line: for a softmax, the target class, the argmax class and the K probabilities;
+    for sigmoid outputs, the targets, each output's class (ŷ > 0.5) and ŷ."""
+    if one_of_k:
+        return {
+            "input": data.x[i].tolist(),
+            "target": int(data.class_index[i]),
+            "predicted": int(np.argmax(predictions[i])),
+            "probability": predictions[i].tolist(),
+        }
     return {
         "input": data.x[i].tolist(),
         "target": data.y[i].tolist(),
@@ -317,11 +329,11 @@ def _prediction(data: Dataset, i: int, predictions: np.ndarray) -> dict[str, obj
 
 def _print_table(session: Session, predictions: np.ndarray) -> None:
     """The tutorials' closing table for the gates; accuracy per class for the point clouds."""
-    data = session.data
-    if not data.is_small:
-        classes = (data.y > 0.5).ravel()
-        guessed = (predictions > 0.5).ravel()
-        for c in (0, 1):
+    data, one_of_k = session.data, session.net.one_of_k
+    if not data.is_small or one_of_k:
+        classes = data.class_index
+        guessed = predicted_classes(predictions, one_of_k).reshape(len(classes), -1)[:, 0]
+        for c in range(data.class_count):
             mask = classes == c
             print(f"class {c}: {np.mean(guessed[mask] == c):.1%} of {mask.sum()} points right")
         return

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from tui_nn.engine.live.pace import DEFAULT_PACE, PACES, pace_text, parse_pace
-from tui_nn.engine.nn.datasets import PROBLEMS
+from tui_nn.engine.nn.datasets import PROBLEMS, read_csv
 from tui_nn.engine.session import config as cfg
 from tui_nn.engine.session.build import Session, build, data_defaults
 from tui_nn.engine.session.config import Config, ConfigError
@@ -26,6 +26,8 @@ T = TypeVar("T")
 # The value of a bare --lesson (the built-in XOR lesson): a NUL, which no command-line argument
 # can hold, so `--lesson ''` is an empty file name, not a request for the built-in lesson.
 BUILT_IN_LESSON = "\0"
+K_CLASS_LOSS = cfg.PROBLEM_DEFAULTS["spiral3"]["loss"]
+"""The loss a data file of K ≥ 3 classes gets when --loss is not given: the K-class problems' own."""
 NETWORK_OPTIONS = ("hidden", "activation", "loss", "lr", "init", "seed", "optimizer", "batch", "weights", "data")
 
 
@@ -40,7 +42,9 @@ class _Parser(argparse.ArgumentParser):
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("problem", nargs="?", help=cfg.FIELDS["problem"].help)
-    parser.add_argument("--data", metavar="FILE", help="your own points: a CSV of x1,x2,label (label 0 or 1)")
+    parser.add_argument(
+        "--data", metavar="FILE", help="your own points: a CSV of x1,x2,label (labels 0, 1, … K−1: 2 to 6 classes)"
+    )
     for field in cfg.FIELDS.values():
         if field.name != "problem":
             parser.add_argument(f"--{field.name}", help=field.help)
@@ -158,6 +162,8 @@ def config_from(args: argparse.Namespace) -> tuple[Config, bool]:
         changes["weights"] = args.weights
     if args.data is not None:
         changes["data"] = args.data
+        if args.loss is None and read_csv(args.data, cfg.MAX_POINTS).class_count > 2:
+            changes["loss"] = K_CLASS_LOSS  # labels 0 … K−1, K ≥ 3: a softmax over the classes
     return config.with_changes(**changes), args.hidden is not None
 
 

@@ -24,7 +24,7 @@ import numpy as np
 
 from tui_nn.cli.options import UsageError, display_options, launch
 from tui_nn.engine.nn.datasets import DataFileError
-from tui_nn.engine.nn.network import Network, accuracy
+from tui_nn.engine.nn.network import Network
 from tui_nn.engine.session import actions as act
 from tui_nn.engine.session import persist, replay
 from tui_nn.engine.session.build import Session, build
@@ -176,7 +176,7 @@ def check(name: str, recording: Recording, session: Session, as_json: bool, expe
     stepper, net, data = controller.stepper, session.net, session.data
     with np.errstate(all="ignore"):
         loss = net.loss_value(data.x, data.y)
-        right = accuracy(net.predict(data.x), data.y)
+        right = net.accuracy(data.x, data.y)
     finite = bool(np.isfinite(net.params).all())
     position, total = stepper.position, stepper.current.total
     nxt = stepper.peek()

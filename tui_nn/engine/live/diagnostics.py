@@ -150,7 +150,8 @@ def _patterns(
         found.append(
             Diagnostic(
                 "constant_output",
-                f"constant output: ŷ ≈ {out.mean():.3f} for every sample, so accuracy is stuck at {accuracy(out, y):.0%}",
+                f"constant output: {_constant(out, net.one_of_k)} for every sample, so accuracy is stuck at "
+                f"{accuracy(out, y, net.one_of_k):.0%}",
             )
         )
     norms = layer_gradient_norms(net, grad)
@@ -166,6 +167,13 @@ def _patterns(
             )
         )
     return found
+
+
+def _constant(out: np.ndarray, one_of_k: bool) -> str:
+    """The output every sample gets: ŷ, or a softmax's K probabilities (whose mean is always 1/K)."""
+    if one_of_k:
+        return "p ≈ (" + ", ".join(f"{p:.3f}" for p in out.mean(axis=0)) + ")"
+    return f"ŷ ≈ {out.mean():.3f}"
 
 
 def chance_loss(loss: str, y: np.ndarray) -> float:

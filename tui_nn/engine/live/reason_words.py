@@ -95,7 +95,12 @@ def _diverged(d: Diverged) -> str:
             pattern = f"{name}'s pre-activations {what} at epoch {d.epoch} (with {weights})"
     elif d.cause == "loss_exploded":
         start = _given(d.start)
-        base = f"where it started, {start:.4g}" if d.from_start else f"ln 2 per output, {start:.4g}, the loss of predicting ½"
+        if d.from_start:
+            base = f"where it started, {start:.4g}"
+        elif d.classes is not None:
+            base = f"ln {d.classes}, {start:.4g}, the loss of predicting 1/{d.classes} for every class"
+        else:
+            base = f"ln 2 per output, {start:.4g}, the loss of predicting ½"
         pattern = f"the loss exploded at epoch {d.epoch} ({_given(d.loss):.4g}, over {_given(d.factor):g} × {base})"
     else:
         pattern = f"the gradient exploded at epoch {d.epoch} (‖ḡ‖ = {_given(d.norm):.4g}: its square overflows float64)"

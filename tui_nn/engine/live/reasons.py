@@ -53,6 +53,7 @@ class Diverged:
     norm: float | None = None
     start: float | None = None  # "loss_exploded": the loss the limit is measured from
     from_start: bool = False  # …which is where the run started (else ln 2 per output, knowing nothing)
+    classes: int | None = None  # a softmax output's K, whose knowing nothing is ln K (None: sigmoid outputs)
     factor: float | None = None  # "loss_exploded": the limit is factor × start
     kind: Literal["diverged"] = "diverged"
 

@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from typing import NoReturn
 
 import numpy as np
 
@@ -136,6 +137,13 @@ class Activation:
     """Ops for out ← the scaled activation of Ẑ = s·z (z, out, tmp, s, operand)."""
     kernel_slope: Callable[[np.ndarray, np.ndarray, float, Operand], list[Op]] | None = None
     """Ops for tmp ← d·g'(z) from the stored scaled activation â (a, tmp, s, operand)."""
+    elementwise: bool = True
+    """False for an output that couples its units (softmax): `vector` then works on each row of an
+    (N, K) array as a whole, and the per-unit fields (scalar, slopes) have no meaning and refuse."""
+    output_only: bool = False
+    """Offered only for the output layer (config, saved files), never as a hidden activation."""
+    classes: str = "one unit: class 1 when ŷ > 0.5"
+    """How the output layer's activations become a predicted class, as a sentence says it."""
 
     def applied(self, argument: Expr) -> Call:
         """g(argument), e.g. σ(z)."""
@@ -299,6 +307,74 @@ def _elu_slope(a: np.ndarray, tmp: np.ndarray, s: float, k: Operand) -> list[Op]
         partial(np.add, tmp, k(1.0, a), tmp),
         partial(np.minimum, tmp, k(1.0, a), out=tmp),
     ]
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    """p_k = e^(z_k − m)/Σ_j e^(z_j − m) along the last axis, m = the row's largest z.
+
+    Subtracting m changes nothing in real arithmetic (it cancels between numerator and
+    denominator) and keeps every exponent ≤ 0, so no e^z overflows: logits of ±1000 give
+    exact probabilities, where e^1000 would be inf and inf/inf NaN. The largest term is
+    e^0 = 1, so the sum is at least 1 and the division is safe.
+    """
+    z = np.asarray(z, dtype=np.float64)
+    shifted = z - z.max(axis=-1, keepdims=True)
+    np.exp(shifted, shifted)
+    shifted /= shifted.sum(axis=-1, keepdims=True)
+    return np.asarray(shifted)
+
+
+def log_softmax(z: np.ndarray) -> np.ndarray:
+    """ln p_k = (z_k − m) − ln Σ_j e^(z_j − m) along the last axis: the log-sum-exp form, finite
+    wherever p_k is tiny but positive (ln of a softmax that rounded to 0 would be −inf)."""
+    z = np.asarray(z, dtype=np.float64)
+    shifted = z - z.max(axis=-1, keepdims=True)
+    return np.asarray(shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True)))
+
+
+def _not_per_unit(*_: object) -> NoReturn:
+    raise TypeError("softmax couples the output units: it has no per-unit value or slope (use vector on whole rows)")
+
+
+def _softmax_slope_vector(z: np.ndarray, a: np.ndarray) -> np.ndarray:
+    raise TypeError("softmax's slope is a K×K Jacobian p_k([k = j] − p_j), not elementwise: with cross-entropy it cancels")
+
+
+SOFTMAX = Activation(
+    "softmax",
+    "softmax",
+    r"\operatorname{softmax}",
+    _not_per_unit,
+    _not_per_unit,
+    lambda z: None,
+    _not_per_unit,
+    vector=softmax,
+    derivative_vector=_softmax_slope_vector,
+    title="softmax",
+    card=("p_k = e^z_k / Σ_j e^z_j, K probabilities summing to 1", "∂p_k/∂z_j = p_k·([k = j] − p_j)"),
+    curve_labels=("p_k = e^z_k / Σ_j e^z_j", "∂p_k/∂z_j = p_k([k = j] − p_j)"),
+    numpy=lambda z: f"softmax({z})",
+    numpy_slope=lambda z, a: f"{a} * (np.eye(K) - {a})",
+    slope_reads_output=True,
+    numpy_note="def softmax(z): e = np.exp(z - z.max(axis=1, keepdims=True)); return e / e.sum(axis=1, keepdims=True)",
+    a_sentence=lambda unit: (
+        f"{unit} = softmax(z) turns the K output sums into K probabilities that add up to 1: each is e^z_k divided by "
+        "the sum of all K, computed after subtracting the largest z, which changes no probability and keeps e^z from "
+        "overflowing."
+    ),
+    slope_sentence=lambda head, slope, value: (
+        f"{head}: softmax couples its outputs, so {slope} is a K×K matrix p_k([k = j] − p_j); with cross-entropy it "
+        "cancels against ∂L/∂p, leaving p − y."
+    ),
+    mistaken_for="sigmoid",
+    saturates=True,
+    dies=False,
+    kinked=False,
+    slope_bound=0.5,
+    elementwise=False,
+    output_only=True,
+    classes="K units: the class with the largest probability (the argmax)",
+)
 
 
 ACTIVATIONS: dict[str, Activation] = {
@@ -507,11 +583,13 @@ ACTIVATIONS: dict[str, Activation] = {
         kernel_forward=_elu_forward,
         kernel_slope=_elu_slope,
     ),
+    "softmax": SOFTMAX,
 }
 
-HIDDEN_ACTIVATIONS = tuple(ACTIVATIONS)
-"""The choices for a hidden layer (config, CLI, settings, saved files): every registered activation."""
-OUTPUT_ACTIVATIONS = ("sigmoid",)
+HIDDEN_ACTIVATIONS = tuple(name for name, act in ACTIVATIONS.items() if not act.output_only)
+"""The choices for a hidden layer (config, CLI, settings, saved files): every elementwise activation."""
+OUTPUT_ACTIVATIONS = ("sigmoid", "softmax")
+"""The output layer's: a sigmoid per unit (one binary class, or independent targets), or a softmax over K classes."""
 
 
 def _smallest_logit_above_half() -> float:

@@ -1,4 +1,5 @@
-"""The training problems: the four 2-input logic gates, two seeded 2-D point clouds, and CSV files."""
+"""The training problems: the four 2-input logic gates, seeded 2-D point clouds (two classes: circle,
+spiral; K classes: spiral3, blobs), and CSV files."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ GATE_TARGETS = {
     "or": [0, 1, 1, 1],
     "nand": [1, 1, 1, 0],
 }
-PROBLEMS = ("xor", "and", "or", "nand", "circle", "spiral")
+PROBLEMS = ("xor", "and", "or", "nand", "circle", "spiral", "spiral3", "blobs")
+MAX_CLASSES = 6
+"""The most classes a data set may have (one softmax output unit and one colour each)."""
 DATA_SEED = 7
 # The largest |feature| a data file (or your own input) may hold. Far beyond it the views' plane
 # cannot be drawn (the extent of ±1e307 plus a margin overflows float64), and long before it
@@ -39,6 +42,18 @@ class Dataset:
     @property
     def size(self) -> int:
         return int(self.x.shape[0])
+
+    @property
+    def class_count(self) -> int:
+        """K: the number of classes (2 for a binary set's single 0/1 column, else one column per class)."""
+        return 2 if self.y.shape[1] == 1 else int(self.y.shape[1])
+
+    @property
+    def class_index(self) -> np.ndarray:
+        """Each sample's class label 0 … K−1, shape (N,)."""
+        if self.y.shape[1] == 1:
+            return np.asarray(self.y[:, 0].astype(int))
+        return np.asarray(self.y.argmax(axis=1))
 
     @property
     def is_small(self) -> bool:
@@ -68,6 +83,50 @@ def _spiral(n_per_class: int = 150, noise: float = 0.04) -> Dataset:
     return Dataset("spiral", np.concatenate(xs), np.concatenate(ys).reshape(-1, 1))
 
 
+def one_hot(labels: np.ndarray, classes: int) -> np.ndarray:
+    """(N, K) float64 rows with a 1 in each sample's class column: the targets of a softmax output."""
+    return np.asarray(np.eye(classes)[np.asarray(labels, dtype=int)])
+
+
+def _spiral3(n_per_class: int = 100, classes: int = 3) -> Dataset:
+    """cs231n's spiral ("minimal neural network case study"), draw for draw:
+
+        N = 100; D = 2; K = 3
+        X = np.zeros((N*K, D)); y = np.zeros(N*K, dtype='uint8')
+        for j in range(K):
+            ix = range(N*j, N*(j+1))
+            r = np.linspace(0.0, 1, N)
+            t = np.linspace(j*4, (j+1)*4, N) + np.random.randn(N)*0.2
+            X[ix] = np.c_[r*np.sin(t), r*np.cos(t)]
+            y[ix] = j
+
+    Its np.random.randn is the global legacy generator; ours is a RandomState of our own seeded with
+    DATA_SEED, whose randn is the same stream: after np.random.seed(DATA_SEED) the course's code above
+    makes exactly these points, bit for bit (a test checks it). The global generator is never touched.
+    """
+    rng = np.random.RandomState(DATA_SEED)
+    x = np.zeros((n_per_class * classes, 2))
+    labels = np.zeros(n_per_class * classes, dtype=int)
+    for j in range(classes):
+        ix = range(n_per_class * j, n_per_class * (j + 1))
+        r = np.linspace(0.0, 1, n_per_class)
+        t = np.linspace(j * 4, (j + 1) * 4, n_per_class) + rng.randn(n_per_class) * 0.2
+        x[ix] = np.c_[r * np.sin(t), r * np.cos(t)]
+        labels[ix] = j
+    return Dataset("spiral3", x, one_hot(labels, classes))
+
+
+def _blobs(n_per_class: int = 75, classes: int = 4, radius: float = 1.5, spread: float = 0.6) -> Dataset:
+    """Four seeded Gaussian blobs, centred on a circle (one per quadrant) and overlapping a little at their
+    edges: a straight-line (linear softmax) classifier gets most points right, none gets all."""
+    rng = np.random.RandomState(DATA_SEED)
+    angles = np.pi / 4 + np.arange(classes) * 2 * np.pi / classes
+    centres = radius * np.column_stack([np.cos(angles), np.sin(angles)])
+    x = np.concatenate([rng.normal(centre, spread, (n_per_class, 2)) for centre in centres])
+    labels = np.repeat(np.arange(classes), n_per_class)
+    return Dataset("blobs", x, one_hot(labels, classes))
+
+
 def load(name: str) -> Dataset:
     """The data set called `name` (one of PROBLEMS); rows of the gates are numbered 1–4."""
     if name in GATE_TARGETS:
@@ -76,6 +135,10 @@ def load(name: str) -> Dataset:
         return _circle()
     if name == "spiral":
         return _spiral()
+    if name == "spiral3":
+        return _spiral3()
+    if name == "blobs":
+        return _blobs()
     raise KeyError(name)
 
 
@@ -125,14 +188,17 @@ def _feature(text: str, where: str, column: int) -> float:
 
 
 def parse_csv(text: str, name: str, max_points: int) -> Dataset:
-    """Points from CSV text: two feature columns and a 0/1 label per line.
+    """Points from CSV text: two feature columns and a class label 0, 1, … K−1 per line.
 
     Separated by commas, semicolons or tabs (the first row decides: a semicolon if it has one,
     else a comma, else a tab; spaces and double quotes around values are ignored); a first row with words and no number in it is a header; empty lines and lines starting with
     '#' (np.savetxt's header) are skipped. Rows are counted as the file's lines, from 1. At most
-    `max_points` points, features within ±MAX_FEATURE, and both classes must be present.
+    `max_points` points, features within ±MAX_FEATURE; the labels are whole numbers 0 … K−1 with
+    none left out, 2 ≤ K ≤ MAX_CLASSES. Two classes give the binary (N, 1) column of 0/1 targets;
+    more give one-hot rows (N, K) for a softmax output.
     """
     rows: list[tuple[float, float, float]] = []
+    first_row_of: dict[int, int] = {}  # each label's first row, to name it
     delimiter: str | None = None
     seen_first = False
     for number, line in enumerate(text.splitlines(), start=1):
@@ -161,9 +227,15 @@ def parse_csv(text: str, name: str, max_points: int) -> Dataset:
             )
         x1, x2 = _feature(fields[0], where, 1), _feature(fields[1], where, 2)
         label = _value(fields[2], where, 3)
-        if label not in (0.0, 1.0):
+        if label != int(label) or label < 0:
             shown = fields[2] if len(fields[2]) <= 24 else _shown(fields[2])
-            raise DataFileError(f"{where}, column 3: label must be 0 or 1, not {shown}")
+            raise DataFileError(f"{where}, column 3: a label is a class number 0, 1, 2, … (a whole number), not {shown}")
+        if label >= MAX_CLASSES:
+            raise DataFileError(
+                f"{where}, column 3: label {label:g} would make {int(label) + 1} classes: at most {MAX_CLASSES} "
+                f"(labels 0 … {MAX_CLASSES - 1})"
+            )
+        first_row_of.setdefault(int(label), number)
         if len(rows) == max_points:
             raise DataFileError(
                 f"{where}: more than {max_points} points; a data set may have at most {max_points} (this app walks every "
@@ -176,10 +248,21 @@ def parse_csv(text: str, name: str, max_points: int) -> Dataset:
         raise DataFileError(f"{name} has no data rows: expected lines like 0.5,1.2,1 ({', '.join(CSV_COLUMNS)})")
     array = np.array(rows, dtype=np.float64)
     labels = array[:, 2]
-    for c in (0.0, 1.0):
-        if np.all(labels == c):
-            raise DataFileError(f"{name}: every label is {c:g}; a classifier needs points of both classes (0 and 1)")
-    return Dataset(Path(name).stem or name, array[:, :2].copy(), labels.reshape(-1, 1).copy())
+    if len(first_row_of) == 1:
+        (only,) = first_row_of
+        raise DataFileError(
+            f"{name}, column 3: every label is {only}; a classifier needs points of at least two classes (0 and 1)"
+        )
+    classes = max(first_row_of) + 1
+    missing = [c for c in range(classes) if c not in first_row_of]
+    if missing:
+        listed = ", ".join(str(c) for c in missing)
+        raise DataFileError(
+            f"{name} row {first_row_of[classes - 1]}, column 3: label {classes - 1} with no point of class {listed}; "
+            f"labels must be 0 … K−1 with none left out"
+        )
+    targets = labels.reshape(-1, 1).copy() if classes == 2 else one_hot(labels, classes)
+    return Dataset(Path(name).stem or name, array[:, :2].copy(), targets)
 
 
 def _is_number(text: str) -> bool:

@@ -1,12 +1,15 @@
-"""Losses for sigmoid outputs, each defined once, computed from the pre-activation z so they stay finite.
+"""Losses, each defined once, computed from the pre-activation z so they stay finite.
 
 Conventions (the classic worked examples'):
-  bce: L = −Σ_k [y·ln ŷ + (1−y)·ln(1−ŷ)], summed over output units, mean over the batch.
-  mse: L = ½·Σ_k (ŷ − y)², summed over output units, mean over the batch.
+  bce: L = −Σ_k [y·ln ŷ + (1−y)·ln(1−ŷ)], summed over sigmoid output units, mean over the batch.
+  mse: L = ½·Σ_k (ŷ − y)², summed over sigmoid output units, mean over the batch.
+  ce:  L = −Σ_k y_k·ln p_k = −ln p_y over a softmax output p (one-hot y), mean over the batch:
+       computed by log-sum-exp from the logits, ln p_k = z_k − m − ln Σ_j e^(z_j − m).
 
-With a sigmoid output the error signal at the output is
+The error signal at the output is
   bce: ∂L/∂z = ŷ − y                 (the σ' cancels)
   mse: ∂L/∂z = (ŷ − y)·ŷ·(1 − ŷ)     (it does not: writing ŷ − y here is the classic mistake)
+  ce:  ∂L/∂z_k = p_k − y_k           (the softmax's Jacobian p_k([k = j] − p_j) cancels against −y_j/p_j)
 
 Consumers ask the `Loss` object in `LOSS_KINDS` and never compare its name: a new loss
 (cross-entropy over a softmax, MAE) is a new entry here.
@@ -20,8 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tui_nn.engine.nn.activations import ACTIVATIONS, log_softmax
 from tui_nn.engine.walk import notation as n
-from tui_nn.engine.walk.expr import HALF, ONE, Add, Call, Exp, Expr, Group, Lit, Mul, Neg, Pow, Sub, natural_log, num
+from tui_nn.engine.walk.expr import HALF, ONE, Add, Call, Exp, Expr, Group, Lit, Mul, Neg, Pow, Sub, Sym, natural_log, num
 
 TWO = Lit("2", "2", 2.0)
 
@@ -172,6 +176,11 @@ class Loss:
     target_range: tuple[float, float] | None = None
     """The targets it is a loss for (None: any), with the reason below."""
     target_rule: str = ""
+    output_activation: str = "sigmoid"
+    """The output activation it is defined on: a sigmoid per unit, or a softmax over the K classes."""
+    uninformed: Callable[[int], float] = lambda outputs: outputs * math.log(2.0)
+    """The loss of a network that knows nothing, given the output units: ŷ = ½ on each sigmoid
+    output (outputs·ln 2), or p = 1/K on a softmax's K (ln K)."""
 
 
 def _bce_slips(value: float, y_hat: float, target: float, logit: float) -> list[tuple[float, str]]:
@@ -302,8 +311,102 @@ MSE = Loss(
     help="MSE is ½·(ŷ − y)², whose output δ is (ŷ − y)·ŷ(1 − ŷ)",
 )
 
-LOSS_KINDS: dict[str, Loss] = {loss.name: loss for loss in (BCE, MSE)}
+
+def _ce_batch(z: np.ndarray, a: np.ndarray, y: np.ndarray) -> float:
+    """−mean Σ_k y_k·ln p_k with ln p from the logits (log-sum-exp): finite for any finite z."""
+    return float(-np.vdot(y, log_softmax(z)) / z.shape[0])
+
+
+def _ce_samples(z: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """−y_k·ln p_k per element (0 where y_k = 0), not yet summed over the K classes."""
+    return np.asarray(np.where(y == 0.0, 0.0, -y * log_softmax(z)))
+
+
+def _ce_chance(y: np.ndarray) -> float:
+    """−Σ_k p̄_k·ln p̄_k: predicting each class's share p̄_k for every sample."""
+    p = y.mean(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(-np.where(p > 0, p * np.log(p), 0.0).sum())
+
+
+def _ce_scalar(z: float, a: float, y: float) -> float:
+    """One class's term −y·ln p of the sum (0 for the classes the sample is not)."""
+    if y == 0.0:
+        return 0.0
+    return -y * math.log(a) if a > 0.0 else math.inf
+
+
+def _ce_numbers(a: float, y: float) -> Expr:
+    """−ln p for the sample's own class (y = 1), −y·ln p otherwise."""
+    if y == 1.0:
+        return Neg(ln(num(a)))
+    return Neg(Mul((num(y), ln(num(a)))))
+
+
+def _ce_slips(value: float, p: float, target: float, logit: float) -> list[tuple[float, str]]:
+    slips = [(-value, "that is the loss without its minus sign: ln of a probability below 1 is negative")]
+    if 0.0 < p < 1.0:
+        slips.append((-math.log(1.0 - p), "that is −ln(1 − p), the binary loss's other term: with a softmax it is −ln p_y"))
+    return slips
+
+
+PROBABILITY = Sym("p", "p")
+OWN_PROBABILITY = Sym("p_y", "p_y")
+
+CE = Loss(
+    "ce",
+    "cross-entropy",
+    batch=_ce_batch,
+    samples=_ce_samples,
+    delta=lambda a, y: np.asarray(a - y),
+    scalar=_ce_scalar,
+    delta_scalar=lambda a, y: a - y,
+    output_gradient=lambda a, y, slope: -y / a if a > 0.0 else (0.0 if y == 0.0 else -math.inf),
+    chance=_ce_chance,
+    robust_samples=lambda z, y: np.asarray(np.where(y == 0.0, 0.0, -y * log_softmax(z))),
+    formula=Neg(ln(OWN_PROBABILITY)),
+    numbers=_ce_numbers,
+    logit_numbers=None,
+    delta_formula=Sub(PROBABILITY, n.TARGET),
+    delta_numbers=lambda a, y: Sub(num(a), num(y)),
+    sentence=lambda summed: (
+        "The loss L = −ln p_y is the network's surprise at the true class: minus the log of the probability the softmax "
+        "gave the sample's own class y, 0 when p_y = 1 and growing without limit as p_y falls towards 0; with K classes "
+        "a network that knows nothing (p = 1/K each) scores ln K. Training lowers its mean over the samples."
+    ),
+    delta_sentence=lambda unit: (
+        f"δ of {unit} = ∂L/∂z is p − y: by the chain rule ∂L/∂z_k = Σ_j ∂L/∂p_j·∂p_j/∂z_k, with ∂L/∂p_j = −y_j/p_j and "
+        "∂p_j/∂z_k = p_j([j = k] − p_k), which sum to p_k − y_k, so softmax and cross-entropy together give the plain "
+        "error: the probability minus 1 for the true class, the probability itself for every other."
+    ),
+    card=lambda summed: (
+        "L = −Σₖ y_k·ln p_k = −ln p_y",
+        "computed from z by log-sum-exp: ln p_k = z_k − max z − ln Σⱼ e^(zⱼ − max z)",
+        "δ_out = p − y",
+        "the softmax's Jacobian cancels against ∂L/∂p",
+    ),
+    numpy=lambda out, y: f"-{y} * np.log({out})",
+    numpy_grouped=True,
+    numpy_note="computed from Z as -(Y * log_softmax(Z)), log_softmax(Z) = Z - m - np.log(np.exp(Z - m).sum(axis=1, keepdims=True))",
+    numpy_delta=lambda out, y: f"{out} - {y}",
+    wrong_delta_slip="that multiplies by a slope p(1 − p): with a softmax and cross-entropy the Jacobian cancels, δ = p − y",
+    loss_slips=_ce_slips,
+    cancels_output_slope=True,
+    from_logit=True,
+    bounded=False,
+    kernel_gradient_factor=1.0,
+    help="cross-entropy over a softmax is computed from z by log-sum-exp, ln p_k = z_k − max z − ln Σⱼ e^(zⱼ − max z), "
+    "which equals ln of the softmax exactly and stays finite",
+    target_range=(0.0, 1.0),
+    target_rule="cross-entropy (ce) needs one-hot targets: one column per class",
+    output_activation="softmax",
+    uninformed=lambda outputs: math.log(outputs),
+)
+
+LOSS_KINDS: dict[str, Loss] = {loss.name: loss for loss in (BCE, MSE, CE)}
 LOSSES = tuple(LOSS_KINDS)
+SIGMOID_LOSSES = tuple(loss.name for loss in LOSS_KINDS.values() if ACTIVATIONS[loss.output_activation].elementwise)
+"""The losses for sigmoid outputs (a binary class per unit): every one but those over a softmax."""
 
 
 def batch_loss(loss: str, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> float:

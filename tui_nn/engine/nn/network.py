@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tui_nn.engine.nn.activations import ACTIVATIONS, Activation
-from tui_nn.engine.nn.losses import batch_loss, output_delta
+from tui_nn.engine.nn.losses import LOSS_KINDS, batch_loss, output_delta
 
 
 @dataclass(frozen=True)
@@ -40,12 +40,18 @@ class Network:
         sizes: Sequence[int],
         hidden_activation: str = "sigmoid",
         loss: str = "bce",
-        output_activation: str = "sigmoid",
+        output_activation: str | None = None,
         params: np.ndarray | None = None,
     ) -> None:
+        """`output_activation` defaults to the one `loss` is defined on (a softmax for "ce", else a sigmoid)."""
         self.sizes: tuple[int, ...] = tuple(int(n) for n in sizes)
         self.hidden_activation = hidden_activation
-        self.output_activation = output_activation
+        defined_on = LOSS_KINDS[loss].output_activation
+        self.output_activation = defined_on if output_activation is None else output_activation
+        if self.output_activation != defined_on:
+            raise ValueError(f"the {loss} loss is defined on a {defined_on} output, not a {self.output_activation} one")
+        if not ACTIVATIONS[self.output_activation].elementwise and self.sizes[-1] < 2:
+            raise ValueError(f"a {self.output_activation} output needs at least 2 units (one per class), not {self.sizes[-1]}")
         self.loss = loss
         self.shapes = [(self.sizes[l] + 1, self.sizes[l + 1]) for l in range(self.n_layers)]
         self.offsets: list[int] = []
@@ -68,6 +74,11 @@ class Network:
         if layer == self.n_layers - 1:
             return ACTIVATIONS[self.output_activation]
         return ACTIVATIONS[self.hidden_activation]
+
+    @property
+    def one_of_k(self) -> bool:
+        """The output is one softmax over K classes (predicted class: the argmax), not independent sigmoids."""
+        return not self.activation(self.n_layers - 1).elementwise
 
     @property
     def activation_names(self) -> list[str]:
@@ -134,6 +145,13 @@ class Network:
     def predict(self, x: np.ndarray, params: np.ndarray | None = None) -> np.ndarray:
         return np.asarray(self.forward(x, params)[1][-1])
 
+    def classify(self, x: np.ndarray, params: np.ndarray | None = None) -> np.ndarray:
+        """The predicted class of each row: the argmax of a softmax's K probabilities, or ŷ > 0.5 per sigmoid unit."""
+        return predicted_classes(self.predict(x, params), self.one_of_k)
+
+    def accuracy(self, x: np.ndarray, y: np.ndarray, params: np.ndarray | None = None) -> float:
+        return accuracy(self.predict(x, params), y, self.one_of_k)
+
     def loss_value(self, x: np.ndarray, y: np.ndarray, params: np.ndarray | None = None) -> float:
         zs, acts = self.forward(x, params)
         return batch_loss(self.loss, zs[-1], acts[-1], y)
@@ -165,6 +183,17 @@ class Network:
                 delta = upstream * self.activation(l - 1).derivative_vector(zs[l - 1], acts[l])
 
 
-def accuracy(predicted: np.ndarray, y: np.ndarray) -> float:
-    """Fraction of outputs whose class (ŷ > 0.5) equals the target's (y > 0.5)."""
+def predicted_classes(predicted: np.ndarray, one_of_k: bool = False) -> np.ndarray:
+    """Row by row, the argmax of K probabilities (the first of equal ones, as np.argmax and the
+    tutorials' loops take it) when `one_of_k`; else each sigmoid output's class, ŷ > 0.5, as 0/1."""
+    if one_of_k:
+        return np.asarray(np.argmax(predicted, axis=1))
+    return np.asarray((predicted > 0.5).astype(np.int64))
+
+
+def accuracy(predicted: np.ndarray, y: np.ndarray, one_of_k: bool = False) -> float:
+    """Fraction right: of samples whose argmax is the target's class (`one_of_k`, y one-hot), else of
+    outputs whose class (ŷ > 0.5) equals the target's (y > 0.5)."""
+    if one_of_k:
+        return float(np.count_nonzero(predicted_classes(predicted, True) == np.argmax(y, axis=1)) / predicted.shape[0])
     return float(np.count_nonzero((predicted > 0.5) == (y > 0.5)) / predicted.size)

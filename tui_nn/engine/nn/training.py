@@ -74,9 +74,12 @@ Slot = Callable[[np.ndarray, list[np.ndarray]], Op]
 
 
 def explosion_limit(loss: str, outputs: int, start_loss: float) -> float:
-    """The loss above which a run has exploded: 100 × max(start loss, outputs · ln 2) for BCE.
+    """The loss above which a run has exploded: 100 × max(start loss, outputs · ln 2) for BCE,
+    100 × max(start loss, ln K) for cross-entropy over a softmax of K.
 
-    outputs · ln 2 is the loss of knowing nothing (ŷ = ½ for every output). A BCE loss a
+    outputs · ln 2 is the loss of knowing nothing (ŷ = ½ for every output; for a softmax,
+    p = 1/K gives ln K, and a cross-entropy a hundred times that puts the true class's logit
+    about 100·ln K below the largest, the same runaway). A BCE loss a
     hundred times that means the outputs sit on average about 69 logits on the wrong side,
     where σ rounds to exactly the wrong class in float64 (already past |z| ≈ 37) and the
     tutorials' −ln(1 − ŷ) would print inf. Gradient descent that is descending does not get
@@ -93,9 +96,10 @@ def explosion_limit(loss: str, outputs: int, start_loss: float) -> float:
     (for targets in [0, 1]), so the loss cannot explode; an MSE run is stopped only when its
     arithmetic actually overflows or gives NaN.
     """
-    if LOSS_KINDS[loss].bounded:
+    kind = LOSS_KINDS[loss]
+    if kind.bounded:
         return math.inf
-    reference = outputs * math.log(2.0)
+    reference = kind.uninformed(outputs)
     if math.isfinite(start_loss):
         reference = max(reference, start_loss)
     return EXPLOSION_FACTOR * reference
@@ -226,6 +230,40 @@ class _Bookkeeping:
         out /= self.n
 
 
+class _SoftmaxBookkeeping:
+    """Mean cross-entropy and accuracy for a stack of a softmax output's logits, in bulk.
+
+    Each row holds one epoch's Ẑ = s·z as classes × samples (flattened). Per sample, with
+    t = the largest z and y one-hot: L = (t − z_y) + ln Σ_k e^(z_k − t), the log-sum-exp form,
+    exact to the last digits also when the true class is confidently right (t = z_y: the
+    first term is exactly 0); right = (the first class with the largest z) = y's class.
+    """
+
+    def __init__(self, scale: float, y_rows: np.ndarray, m: int) -> None:
+        self.scale = scale
+        self.y = np.ascontiguousarray(y_rows, dtype=np.float64)  # classes × samples
+        self.k = self.y.shape[0]
+        self.m = m
+        self.label = np.argmax(self.y, axis=0)
+        self.rows_per_block = max(1, BOOKKEEPING_BLOCK // max(1, self.y.size))
+
+    def __call__(self, zhat: np.ndarray, loss_out: np.ndarray, accuracy_out: np.ndarray) -> None:
+        rows = zhat.shape[0]
+        step = self.rows_per_block
+        for start in range(0, rows, step):
+            stop = min(rows, start + step)
+            z = zhat[start:stop].reshape(stop - start, self.k, self.m) * (1.0 / self.scale)
+            top = z.max(axis=1)
+            own = np.einsum("rkm,km->rm", z, self.y)
+            shifted = z - top[:, None, :]
+            np.exp(shifted, shifted)
+            per_sample = np.log(shifted.sum(axis=1))
+            per_sample += top - own
+            np.divide(per_sample.sum(axis=1), self.m, loss_out[start:stop])
+            right = np.argmax(z, axis=1) == self.label
+            np.divide(np.count_nonzero(right, axis=1), self.m, accuracy_out[start:stop])
+
+
 SCALAR_ELEMENTS = 4096
 """From this many elements, arithmetic takes a constant as a Python float (less memory
 traffic than a constant array); below it, as an array (a cheaper call). Measured: see
@@ -307,6 +345,8 @@ class _Kernel:
         self.delta = [np.empty((sizes[l + 1], m)) for l in range(L)]
         self.tmp = [np.empty((sizes[l + 1], m)) for l in range(L)]
         self.aux = np.empty((sizes[-1], m))
+        self.column_top = np.empty(m)  # a softmax output's largest z and sum of e^(z − top), per sample
+        self.column_total = np.empty(m)
         self.one_minus_two_y = np.empty((sizes[-1], m))
         self.two_y = np.empty((sizes[-1], m))
         self.y = np.empty((sizes[-1], m))
@@ -315,7 +355,11 @@ class _Kernel:
         self.load(x, y)
         self.ops, self._slots = self._template()
         self.output_scale = self.scales[-1]
-        self.bookkeeping = _Bookkeeping(net.loss, self.output_scale, self.y, m)
+        self.bookkeeping: _Bookkeeping | _SoftmaxBookkeeping = (
+            _SoftmaxBookkeeping(self.output_scale, self.y, m)
+            if net.one_of_k
+            else _Bookkeeping(net.loss, self.output_scale, self.y, m)
+        )
         self.capacity, self.keeps_gradients = chunk_capacity(self.n_out * m, net.n_params)
         self.logits = np.empty((0, self.n_out, m))  # capacity × outputs × samples, once epochs run
         self.gradients = np.empty((0, net.n_params))  # capacity × parameters, if kept
@@ -375,6 +419,8 @@ class _Kernel:
         Appends the ops after the first to `ops`, and returns the first, which reads Ẑ, as a
         function of where Ẑ is.
         """
+        if self.net.one_of_k:
+            return self._softmax_output_ops(ops)
         s, shape = self.scales[-1], self.delta[-1]
         delta, tmp, k = self.delta[-1], self.tmp[-1], self._operand
         rescale = k(0.5 / s, shape)
@@ -398,6 +444,23 @@ class _Kernel:
             partial(np.multiply, delta, self.aux, delta),
         ]
         return first
+
+    def _softmax_output_ops(self, ops: list[Op]) -> Callable[[np.ndarray], Op]:
+        """δ' = p − y at a softmax output with cross-entropy (factor 1), from Ẑ = s·z, column by
+        column (a sample is a column here): z = Ẑ/s (exact), minus the column's largest z, e^,
+        divided by the column's sum; the same arithmetic as `softmax` on the rows of Zᵀ."""
+        s, delta = self.scales[-1], self.delta[-1]
+        unscale = self._operand(1.0 / s, delta)
+        top, total = self.column_top, self.column_total
+        ops += [
+            partial(np.maximum.reduce, delta, 0, None, top),
+            partial(np.subtract, delta, top, delta),
+            partial(np.exp, delta, delta),
+            partial(np.add.reduce, delta, 0, None, total),
+            partial(np.divide, delta, total, delta),
+            partial(np.subtract, delta, self.y, delta),
+        ]
+        return lambda zhat: partial(np.multiply, zhat, unscale, delta)
 
     def _template(self) -> tuple[list[Op], list[tuple[int, Slot]]]:
         """One epoch's forward and backward, writing the output's Ẑ to z[-1] and S·Σg to grad;
@@ -860,7 +923,7 @@ class Trainer:
             )
         if loss > limit:
             start = limit / EXPLOSION_FACTOR
-            from_start = start > self.net.sizes[-1] * math.log(2.0)
+            from_start = start > LOSS_KINDS[self.net.loss].uninformed(self.net.sizes[-1])
             return self._diverged(
                 epoch,
                 "loss_exploded",
@@ -870,6 +933,7 @@ class Trainer:
                 start=start,
                 from_start=from_start,
                 factor=EXPLOSION_FACTOR,
+                classes=self.net.sizes[-1] if self.net.one_of_k else None,
             )
         return self._diverged(epoch, "gradient_exploded", growth, largest=largest, norm=norm)
 
@@ -879,8 +943,9 @@ class Trainer:
 
     def _robust_loss(self, kernel: _Kernel) -> float:
         """The mean loss with each sample's loss divided by m before summing (no overflow of the sum)."""
-        z = kernel.z[-1] / kernel.output_scale
-        y = kernel.y
+        # the kernel keeps outputs × samples; a loss reads samples × outputs (a softmax's rows)
+        z = kernel.z[-1].T / kernel.output_scale
+        y = kernel.y.T
         per_sample = LOSS_KINDS[self.net.loss].robust_samples(z, y)
         return float(np.sum(per_sample / kernel.m))
 

@@ -21,6 +21,7 @@ from tui_nn.engine.session.config import (
     Config,
     ConfigError,
     check_network,
+    classes_for_loss,
     format_hidden,
 )
 from tui_nn.engine.session.safe_files import shown_path
@@ -99,14 +100,18 @@ def build(config: Config, data: Dataset | None = None, hidden_given: bool = True
     loaded from config.weights, like one built from config.hidden, must be within the limits of
     config.py (MAX_HIDDEN_LAYERS, MAX_UNITS, MAX_PARAMS), and the data within MAX_POINTS.
     """
+    given = data is not None
     if data is None:
         data = datasets.read_csv(config.data, MAX_POINTS) if config.data else datasets.load(config.problem)
     if data.size > MAX_POINTS:
         raise ConfigError(f"{data.name} has {data.size} points: at most {MAX_POINTS} ({WHY_LIMITED})")
+    loaded = persist.load(config.weights) if config.weights else None
+    if not given:  # a data set's classes as its loss's output needs them (one-hot for a softmax); given data stay as given
+        data = classes_for_loss(data, loaded.loss_for(config.loss) if loaded is not None else config.loss)
     n_in, n_out = data.x.shape[1], data.y.shape[1]
     extra: dict[str, object] = {}
     if config.weights:
-        loaded = persist.load(config.weights)
+        assert loaded is not None
         sizes = loaded.sizes
         try:
             check_network(sizes)

@@ -11,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from tui_nn.engine.nn.activations import HIDDEN_ACTIVATIONS
-from tui_nn.engine.nn.datasets import PROBLEMS
-from tui_nn.engine.nn.losses import LOSSES
+from tui_nn.engine.nn.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from tui_nn.engine.nn.datasets import PROBLEMS, Dataset, one_hot
+from tui_nn.engine.nn.losses import LOSS_KINDS, LOSSES
 from tui_nn.engine.nn.network import InitSpec
 from tui_nn.engine.nn.optimizers import OPTIMIZERS
 
@@ -70,6 +70,9 @@ class Config:
 PROBLEM_DEFAULTS: dict[str, dict[str, object]] = {
     "circle": {"hidden": (8,), "activation": "tanh", "lr": 0.5, "init": InitSpec("xavier"), "seed": 1},
     "spiral": {"hidden": (16, 8), "activation": "relu", "lr": 0.02, "init": InitSpec("he"), "seed": 1, "optimizer": "adam"},
+    # cs231n's case study: a ReLU layer (its 100 units capped at our 64), 0.01·randn weights, step size 1
+    "spiral3": {"hidden": (64,), "activation": "relu", "loss": "ce", "lr": 1.0, "init": InitSpec("normal", 0.01), "seed": 1},
+    "blobs": {"hidden": (8,), "activation": "tanh", "loss": "ce", "lr": 0.5, "init": InitSpec("xavier"), "seed": 1},
 }
 
 
@@ -289,7 +292,15 @@ FIELDS: dict[str, Field] = {
             str,
             HIDDEN_ACTIVATIONS,
         ),
-        Field("loss", "loss", "bce (default) or mse", parse_loss, str, LOSSES),
+        Field(
+            "loss",
+            "loss",
+            "bce (default) or mse for a sigmoid output; ce for a softmax over K classes (the default for spiral3, blobs "
+            "and data files with labels 0 … K−1, K ≥ 3)",
+            parse_loss,
+            str,
+            LOSSES,
+        ),
         Field("lr", "learning rate η", "learning rate η (default 1.0 for the gates)", parse_lr, format_number),
         Field(
             "init", "initialisation", "normal:SCALE, xavier, he, uniform:A or zeros (default normal:1)", parse_init, format_init
@@ -299,6 +310,24 @@ FIELDS: dict[str, Field] = {
         Field("batch", "batch size", "mini-batch size (default: the whole data set)", parse_batch, format_batch),
     )
 }
+
+
+def classes_for_loss(data: Dataset, loss: str) -> Dataset:
+    """The data set with the targets `loss`'s output needs: one-hot rows (N, K) for a softmax (a binary
+    set's 0/1 column becomes two classes), the (N, 1) column of 0/1 for a sigmoid; or a ConfigError
+    naming --loss when a sigmoid loss is asked of K ≥ 3 classes."""
+    kind = LOSS_KINDS[loss]
+    one_of_k = not ACTIVATIONS[kind.output_activation].elementwise
+    columns = data.y.shape[1]
+    if one_of_k and columns == 1:
+        return replace(data, y=one_hot(data.class_index, 2))
+    if not one_of_k and columns > 1:
+        softmax_losses = [other.name for other in LOSS_KINDS.values() if not ACTIVATIONS[other.output_activation].elementwise]
+        raise ConfigError(
+            f"--loss {loss}: {kind.title} is for a sigmoid output (0/1 targets), and {data.name} has {data.class_count} "
+            f"classes: use --loss {' or '.join(softmax_losses)} (a softmax over the classes)"
+        )
+    return data
 
 
 def check_sample(sample: int, size: int) -> int:

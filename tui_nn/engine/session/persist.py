@@ -2,8 +2,10 @@
 
 JSON layout: {"format": "tui-nn/1", "layers": [2, 2, 1], "activations": [...], "loss": "bce",
 "weights": [...], "biases": [...]} where weights[l][i][j] is the weight from unit i of layer l to
-unit j of layer l+1. Other keys are kept and written back unchanged. .npz files hold W1, b1,
-W2, b2, … as the tutorials save them.
+unit j of layer l+1. A K-class network says so in the same keys: "layers": [2, H, K], the last
+activation "softmax" and "loss": "ce". Other keys are kept and written back unchanged. .npz files
+hold W1, b1, W2, b2, … as the tutorials save them, and no names: their output is the one --loss
+implies (a softmax for ce).
 
 Files are untrusted: only a regular file of at most MAX_FILE_BYTES is read (safe_files), every
 value is checked (type, shape, finiteness) before any array or network is built, and every
@@ -27,8 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from tui_nn.engine.nn.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
-from tui_nn.engine.nn.losses import LOSSES
+from tui_nn.engine.nn.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from tui_nn.engine.nn.losses import LOSS_KINDS, LOSSES
 from tui_nn.engine.nn.network import Network
 from tui_nn.engine.session.safe_files import MAX_FILE_BYTES, read_limited, shown_path, size_text, write_atomic
 
@@ -68,11 +70,31 @@ class LoadedNetwork:
     loss: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def loss_for(self, loss: str) -> str:
+        """The loss this network trains with when `loss` is asked for (--loss given or defaulted): the file's
+        own where it names one, else `loss`. NetworkFileError, naming --loss, when the output `loss` is
+        defined on (a softmax for ce, a sigmoid for bce and mse) cannot be this file's output layer."""
+        chosen = self.loss or loss
+        asked = LOSS_KINDS[loss].output_activation
+        actual = self.activations[-1] if self.activations is not None else LOSS_KINDS[chosen].output_activation
+        if actual != asked:
+            raise NetworkFileError(f"--loss {loss} needs a {asked} output, and this network's output layer is {actual}")
+        if not ACTIVATIONS[asked].elementwise and self.sizes[-1] < 2:
+            raise NetworkFileError(
+                f"--loss {loss} needs a {asked} output of one unit per class (at least 2), and this network has "
+                f"{self.sizes[-1]} output unit"
+            )
+        return chosen
+
     def build(self, hidden_activation: str, loss: str) -> Network:
-        """A Network with these parameters; activations and loss from the file where it has them."""
+        """A Network with these parameters; activations and loss from the file where it has them (see loss_for).
+
+        A file without a loss (an .npz, an old JSON file) takes `loss`, the --loss given or defaulted,
+        and with it that loss's output (a softmax for ce)."""
         if self.activations is not None and len(self.activations) > 1:
             hidden_activation = self.activations[0]
-        net = Network(self.sizes, hidden_activation, self.loss or loss)
+        chosen = self.loss_for(loss)
+        net = Network(self.sizes, hidden_activation, chosen)
         for l, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
             net.weights(l)[:] = w
             net.biases(l)[:] = b
@@ -203,6 +225,21 @@ def parse_json(document: Any) -> LoadedNetwork:
     loss = document.get("loss")
     if loss is not None and (not isinstance(loss, str) or loss not in LOSSES):
         raise NetworkFileError(f"loss is {_brief(loss)}: choose one of {', '.join(LOSSES)}")
+    if activations is not None:
+        output = ACTIVATIONS[activations[-1]]
+        fitting = [name for name, kind in LOSS_KINDS.items() if kind.output_activation == output.name]
+        if loss is not None and loss not in fitting:
+            raise NetworkFileError(
+                f"loss is {_brief(loss)} but activations[{n - 1}] is {_brief(output.name)}: a {output.name} output takes "
+                f"{' or '.join(fitting)}"
+            )
+        if not output.elementwise and layers[-1] < 2:
+            raise NetworkFileError(
+                f"activations[{n - 1}] is {_brief(output.name)} over {layers[-1]} unit: a softmax needs one unit per class "
+                "(at least 2)"
+            )
+        if loss is None and not output.elementwise:
+            (loss,) = fitting  # a softmax output's one loss: the file needs not say it
     known = {"format", "layers", "activations", "loss", "weights", "biases"}
     extra = {k: v for k, v in document.items() if k not in known}
     for key, value in extra.items():

@@ -70,13 +70,15 @@ def to_json(recording: Recording) -> dict[str, Any]:
 
 
 def _data_to_json(data: Dataset) -> dict[str, Any]:
-    rows = np.hstack([data.x, data.y]).tolist()  # floats as JSON writes them: they read back bit for bit
+    # floats as JSON writes them: they read back bit for bit; one-hot targets as their class number, as a CSV has them
+    labels = data.y if data.y.shape[1] == 1 else data.class_index.reshape(-1, 1)
+    rows = np.hstack([data.x, labels]).tolist()
     return {"name": data.name, "source": data.source, "sha256": data.sha256, "rows": rows}
 
 
 def _data_from_json(path: str, document: object) -> Dataset:
-    """A stored data set, its rows checked as its CSV file's were (finite, labels 0/1, both classes,
-    at most MAX_POINTS)."""
+    """A stored data set, its rows checked as its CSV file's were (finite, labels 0 … K−1 with none
+    left out, at least two classes, at most MAX_POINTS)."""
     where = f"data[{json.dumps(act.shown_text(path))}]"
     if not isinstance(document, dict) or not isinstance(document.get("rows"), list):
         raise SessionFileError(f"{where} must be an object with the data set's rows")
