@@ -314,6 +314,10 @@ class _Kernel:
         self.gradient_scale = self._gradient_scale()
         self.load(x, y)
         self.ops, self._slots = self._template()
+        self._template_length = len(self.ops)
+        self.penalty = np.zeros(1)  # Σw² at the weights of the last run, when weights decay
+        self.ops += self._decay_ops([net.block(l, self.grad) for l in range(L)], self.penalty)
+        self.penalties = np.zeros(0)  # per epoch of a chunk: Σw² before its update
         self.output_scale = self.scales[-1]
         self.bookkeeping = _Bookkeeping(net.loss, self.output_scale, self.y, m)
         self.capacity, self.keeps_gradients = chunk_capacity(self.n_out * m, net.n_params)
@@ -440,12 +444,32 @@ class _Kernel:
                 ops.append(partial(np.multiply, below, tmp, below))
         return ops, slots
 
-    def _build(self, output: np.ndarray, blocks: list[np.ndarray]) -> list[Op]:
-        """The epoch's ops writing the output's Ẑ to `output` and S·Σg to the layers' `blocks`."""
-        ops = list(self.ops)
+    def _decay_ops(self, blocks: list[np.ndarray], penalty: np.ndarray) -> list[Op]:
+        """With weight decay λ: Σw² into penalty[0], then S·m·λ·W added to each layer's weight rows of
+        `blocks` (which hold S·Σg), so the mean gradient becomes ḡ + λ·W; the bias rows are left alone.
+        None without it, so a network without weight decay runs exactly the ops it always did."""
+        lam = self.net.l2
+        if not lam:
+            return []
+        weights = [self.net.weights(l) for l in range(self.net.n_layers)]
+
+        def squares() -> None:
+            penalty[0] = sum(float(np.vdot(w, w)) for w in weights)
+
+        ops: list[Op] = [squares]
+        factor = self.gradient_scale * self.m * lam
+        for w, block in zip(weights, blocks, strict=True):
+            scratch = np.empty_like(w)
+            ops += [partial(np.multiply, w, factor, scratch), partial(np.add, block[:-1], scratch, block[:-1])]
+        return ops
+
+    def _build(self, output: np.ndarray, blocks: list[np.ndarray], penalty: np.ndarray) -> list[Op]:
+        """The epoch's ops writing the output's Ẑ to `output`, S·Σg to the layers' `blocks` and, with
+        weight decay, Σw² to penalty[0]."""
+        ops = list(self.ops[: self._template_length])
         for position, make in self._slots:
             ops[position] = make(output, blocks)
-        return ops
+        return ops + self._decay_ops(blocks, penalty)
 
     def epoch_ops(self, count: int) -> list[list[Op]]:
         """Op lists for the first `count` epochs of a chunk: epoch i writes its logits and
@@ -453,6 +477,7 @@ class _Kernel:
         if not self._epoch_ops:
             n, net = self.capacity, self.net
             self.logits = np.empty((n, self.n_out, self.m))
+            self.penalties = np.zeros(n)
             if self.keeps_gradients:
                 self.gradients = np.empty((n, net.n_params))
                 self.gradient_rows = list(self.gradients)
@@ -465,7 +490,8 @@ class _Kernel:
         while len(self._epoch_ops) < count:
             i = len(self._epoch_ops)
             row = i if self.keeps_gradients else 0
-            self._epoch_ops.append(self._build(self.logits[i], [blocks[row] for blocks in self._gradient_blocks]))
+            blocks = [layer_blocks[row] for layer_blocks in self._gradient_blocks]
+            self._epoch_ops.append(self._build(self.logits[i], blocks, self.penalties[i : i + 1]))
         return self._epoch_ops
 
     @property
@@ -504,6 +530,7 @@ class _Kernel:
         self.run()
         loss, accuracy = np.empty(1), np.empty(1)
         flags = self.bookkeeping(self.z[-1].reshape(1, -1), loss, accuracy)
+        loss += 0.5 * self.net.l2 * self.penalty
         norm = math.sqrt(float(np.vdot(self.grad, self.grad))) / abs(self.gradient_scale * self.m)
         return float(loss[0]), float(accuracy[0]), norm, bool(flags is not None and flags[0])
 
@@ -882,7 +909,7 @@ class Trainer:
         z = kernel.z[-1] / kernel.output_scale
         y = kernel.y
         per_sample = LOSS_KINDS[self.net.loss].robust_samples(z, y)
-        return float(np.sum(per_sample / kernel.m))
+        return float(np.sum(per_sample / kernel.m)) + 0.5 * self.net.l2 * float(kernel.penalty[0])
 
     def _chunk(self, count: int) -> tuple[np.ndarray, np.ndarray | None]:
         """Run `count` epochs; return their rows (epoch, loss, accuracy, grad norm) and, for
@@ -952,4 +979,7 @@ class Trainer:
         norms /= sm * sm
         np.sqrt(norms, out=norms)
         self.epoch += count
-        return kernel.bookkeeping(kernel.logits[:count].reshape(count, -1), rows[:, 1], rows[:, 2])
+        overflowed = kernel.bookkeeping(kernel.logits[:count].reshape(count, -1), rows[:, 1], rows[:, 2])
+        if self.net.l2:
+            rows[:, 1] += 0.5 * self.net.l2 * kernel.penalties[:count]
+        return overflowed

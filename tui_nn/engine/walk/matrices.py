@@ -538,7 +538,7 @@ def matrix_position(stepper: Stepper) -> MatrixPosition:
         p, position = before, last + 1
     step, applied = (stepper.record(p, position - 1), True) if position else (stepper.record(p, 0), False)
     net = stepper.net
-    start = Network(net.sizes, net.hidden_activation, net.loss, net.output_activation, p.start_params.copy())
+    start = net.like(p.start_params.copy())
     data: Dataset = stepper.data
     rows = np.array(p.samples, dtype=np.intp)
     return MatrixPosition(
