@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
+from tests.cli_helpers import one_error_line, run
 from tui_nn.engine.nn.datasets import load
 from tui_nn.engine.nn.gradcheck import check, parameter_names
 from tui_nn.engine.nn.network import InitSpec, Network
 from tui_nn.engine.nn.training import Trainer
+from tui_nn.engine.session.actions import ActionError, config_from_json, config_to_json
+from tui_nn.engine.session.config import Config
 
 LAM = 0.03
 
@@ -21,11 +26,11 @@ def _net(sizes: tuple[int, ...], activation: str = "tanh", l2: float = LAM, seed
 
 
 def _plain_numpy_loop(
-    net: Network, x: np.ndarray, y: np.ndarray, lr: float, lam: float, epochs: int
-) -> tuple[list[float], np.ndarray]:
-    """cs231n's loop for a sigmoid-output net with BCE and weight decay, written without the engine."""
-    weights = [net.weights(l).copy() for l in range(net.n_layers)]
-    biases = [net.biases(l).copy() for l in range(net.n_layers)]
+    weights: list[np.ndarray], biases: list[np.ndarray], x: np.ndarray, y: np.ndarray, lr: float, lam: float, epochs: int
+) -> tuple[list[float], list[np.ndarray], list[np.ndarray]]:
+    """cs231n's loop for a tanh net with a sigmoid output, BCE and weight decay, written without the engine."""
+    weights = [w.copy() for w in weights]
+    biases = [b.copy() for b in biases]
     m = x.shape[0]
     losses = []
     for _ in range(epochs):
@@ -46,8 +51,11 @@ def _plain_numpy_loop(
                 delta = (delta @ weights[l].T) * (1 - acts[l] ** 2)
             weights[l] -= lr * dw
             biases[l] -= lr * db
-    params = np.concatenate([np.vstack([w, b[None]]).ravel() for w, b in zip(weights, biases, strict=True)])
-    return losses, params
+    return losses, weights, biases
+
+
+def _layers(net: Network) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    return [net.weights(l).copy() for l in range(net.n_layers)], [net.biases(l).copy() for l in range(net.n_layers)]
 
 
 def test_loss_adds_half_lambda_sum_of_squared_weights_not_biases() -> None:
@@ -94,10 +102,49 @@ def test_train_with_weight_decay_equals_a_plain_numpy_loop(batch: int | None) ->
                 reference.params -= 0.5 * grad
         np.testing.assert_allclose(net.params, reference.params, rtol=1e-10, atol=1e-12)
         return
-    losses, params = _plain_numpy_loop(net.like(start), data.x, data.y, 0.5, LAM, 300)
+    losses, weights, biases = _plain_numpy_loop(*_layers(net.like(start)), data.x, data.y, 0.5, LAM, 300)
     rows = trainer.history.rows()
     np.testing.assert_allclose(rows[:, 1], losses, rtol=1e-12)
-    np.testing.assert_allclose(net.params, params, rtol=1e-12, atol=1e-14)
+    trained_weights, trained_biases = _layers(net)
+    for mine, theirs in zip(trained_weights + trained_biases, weights + biases, strict=True):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-12, atol=1e-14)
+
+
+def test_train_command_with_l2_equals_a_plain_numpy_loop(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys, "train", "xor", "--hidden", "3", "--activation", "tanh", "--lr", "0.7", "--l2", "0.02", "--seed", "5",
+        "--epochs", "200", "--every", "1", "--json",
+    )  # fmt: skip
+    assert code == 0
+    records = [json.loads(line) for line in out.splitlines()]
+    rng = np.random.RandomState(5)  # the engine's normal:1 initialisation, as a tutorial writes it
+    weights, biases = [rng.randn(2, 3), rng.randn(3, 1)], [np.zeros(3), np.zeros(1)]
+    data = load("xor")
+    losses, _, _ = _plain_numpy_loop(weights, biases, data.x, data.y, 0.7, 0.02, 201)
+    shown = [r["loss"] for r in records[:-1]] + [records[-1]["loss"]]
+    np.testing.assert_allclose(shown, losses, rtol=1e-12)
+
+
+@pytest.mark.parametrize("value", ["-1", "-1e-9", "nan", "inf", "-inf", "1e9", "101", "abc", ""])
+def test_bad_l2_is_one_line_naming_the_flag(capsys: pytest.CaptureFixture[str], value: str) -> None:
+    code, out, err = run(capsys, "train", "xor", f"--l2={value}", "--epochs", "1")
+    assert code == 2 and out == ""
+    # (--l2=VALUE: argparse would take a separate "-1e-9" or "-inf" for an option of its own)
+    assert one_error_line(err).startswith("tui-nn: error: --l2: L2 weight decay λ must be")
+
+
+def test_l2_in_a_session_file_round_trips_and_old_files_read_as_none() -> None:
+    config = Config(l2=0.015)
+    assert config_from_json(json.loads(json.dumps(config_to_json(config)))) == config
+    old = config_to_json(Config())
+    del old["l2"]
+    assert config_from_json(old).l2 == 0.0
+
+
+@pytest.mark.parametrize("value", [-0.5, "nan", True, "1e400", 1e300, [1]])
+def test_bad_l2_in_a_session_file_names_the_field(value: object) -> None:
+    with pytest.raises(ActionError, match=r"^settings: (l2|L2 weight decay λ) "):
+        config_from_json({"l2": value})
 
 
 def test_weight_decay_shrinks_the_weights_and_zero_changes_nothing() -> None:
