@@ -6,14 +6,21 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.cli_helpers import one_error_line, run
 from tui_nn.engine.nn.datasets import load
 from tui_nn.engine.nn.gradcheck import check, parameter_names
 from tui_nn.engine.nn.network import InitSpec, Network
+from tui_nn.engine.nn.optimizers import OPTIMIZERS
 from tui_nn.engine.nn.training import Trainer
 from tui_nn.engine.session.actions import ActionError, config_from_json, config_to_json
 from tui_nn.engine.session.config import Config
+from tui_nn.engine.walk import expr
+from tui_nn.engine.walk.records import NumberFormat, Step
+from tui_nn.engine.walk.render import step_text
+from tui_nn.engine.walk.stepper import Stepper
 
 LAM = 0.03
 
@@ -159,3 +166,95 @@ def test_weight_decay_shrinks_the_weights_and_zero_changes_nothing() -> None:
     undecayed.params[:] = _net((2, 4, 1), l2=0.0).params
     Trainer(undecayed, data, lr=1.0).run(500)
     np.testing.assert_array_equal(undecayed.params, runs[0.0].params)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    hidden=st.lists(st.integers(1, 4), min_size=0, max_size=2),
+    optimizer=st.sampled_from(OPTIMIZERS),
+    batch=st.sampled_from([None, 1, 3]),
+    lam=st.sampled_from([1e-3, 0.05, 0.5]),
+    seed=st.integers(0, 10_000),
+)
+def test_a_walk_with_weight_decay_lands_on_the_trainers_weights(hidden, optimizer, batch, lam, seed) -> None:
+    data = load("xor")
+    walked = Network((2, *hidden, 1), "tanh", "bce", l2=lam)
+    walked.initialise(InitSpec("normal", 1.0), seed)
+    trained = walked.copy()
+    stepper = Stepper(walked, data, optimizer, 0.5, batch=batch, seed=seed)
+    while stepper.epoch < 2:
+        stepper.finish_pass()
+    trainer = Trainer(trained, data, optimizer, 0.5, batch=batch, seed=seed)
+    trainer.run(2)
+    # Adam divides by √Ŝ + ε, which magnifies rounding differences of the two gradients' sums
+    tolerance = 1e-9 if optimizer == "adam" else 1e-12
+    np.testing.assert_allclose(walked.params, trained.params, rtol=tolerance, atol=tolerance)
+    np.testing.assert_allclose(stepper.history.rows()[:2, 1], trainer.history.rows()[:2, 1], rtol=1e-12)
+
+
+def _update_records(lam: float, optimizer: str, batch: int | None = None) -> tuple[Stepper, np.ndarray, list[Step]]:
+    net = Network((2, 3, 1), "sigmoid", "bce", l2=lam)
+    net.initialise(InitSpec("normal", 1.0), 7)
+    stepper = Stepper(net, load("xor"), optimizer, 0.8, batch=batch)
+    start = stepper.current.start_params.copy()
+    records = [r for r in stepper.walk_pass() if r.phase in ("update", "loss") and r.sample is None]
+    return stepper, start, records
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+def test_each_narrated_update_line_recomputes_to_the_engines_update(optimizer: str) -> None:
+    lam = 0.04
+    stepper, start, records = _update_records(lam, optimizer)
+    data = load("xor")
+    reference = stepper.net.like(start.copy())
+    reference_trainer = Trainer(reference, data, optimizer, 0.8)
+    reference_trainer.run(1)
+    updates = [r for r in records if r.phase == "update"]
+    assert len(updates) == stepper.net.n_params
+    fmt = NumberFormat(4)
+    for step in updates:
+        ((key, value),) = step.writes
+        index = (
+            stepper.net.bias_index(key.layer, key.unit)
+            if key.kind == "b"
+            else stepper.net.weight_index(key.layer, key.source, key.unit)  # type: ignore[arg-type]
+        )
+        assert value == pytest.approx(float(reference.params[index]), rel=1e-9, abs=1e-12)
+        for form, shown in [(f, eq.value) for eq in step.equations for f in eq.forms if not expr.has_symbols(f)]:
+            assert expr.evaluate(form) == pytest.approx(shown, rel=1e-12, abs=1e-15), step_text(step, fmt)
+        text = " ".join(step_text(step, fmt))
+        weight = step.label
+        decay_term = f"λ·{weight}"
+        if step.kind == "update_w":
+            assert decay_term in text, text
+            assert f"{lam:g}·" in text, "the numbers put in: λ itself, next to the weight"
+        else:
+            assert "λ" not in text, "biases are not decayed"
+
+
+def test_the_loss_step_shows_the_l2_term_beside_the_data_loss() -> None:
+    lam = 0.04
+    stepper, start, records = _update_records(lam, "sgd")
+    (loss_step,) = [r for r in records if r.kind == "batch_loss"]
+    data = load("xor")
+    assert loss_step.value == pytest.approx(stepper.net.loss_value(data.x, data.y, start), rel=1e-14)
+    text = "\n".join(step_text(loss_step, NumberFormat(4)))
+    assert "L = L_data + (λ/2)·Σw²" in text and "Σw² =" in text
+    squares = sum(float(np.sum(stepper.net.weights(l, start) ** 2)) for l in range(stepper.net.n_layers))
+    assert [eq.value for eq in loss_step.equations if eq.lhs.text == "Σw²"] == [pytest.approx(squares, rel=1e-14)]
+    for eq in loss_step.equations:
+        for form in eq.forms:
+            if not expr.has_symbols(form):
+                assert expr.evaluate(form) == pytest.approx(eq.value, rel=1e-12)
+
+
+def test_a_batch_of_one_gets_a_loss_step_only_with_weight_decay() -> None:
+    for lam, expected in ((0.0, 0), (0.04, 1)):
+        _, _, records = _update_records(lam, "sgd", batch=1)
+        assert sum(r.kind == "batch_loss" for r in records) == expected
+
+
+def test_without_weight_decay_the_walk_reads_as_before() -> None:
+    _, _, records = _update_records(0.0, "sgd")
+    text = "\n".join(line for r in records for line in step_text(r, NumberFormat(4)))
+    assert "λ" not in text and "Σw²" not in text and "L_data" not in text

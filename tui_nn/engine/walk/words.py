@@ -119,6 +119,13 @@ class _Words:
     def batch_loss(self, step: Step) -> str:
         m = step.header.batch_size if step.header is not None else None
         count = f"the {m} samples'" if m else "the batch's samples'"
+        if self.net.l2:
+            data = "the sample's own loss" if m == 1 else f"L_data = (1/m)·Σₛ Lₛ, the mean of {count} losses,"
+            return (
+                f"With weight decay the loss the update lowers is L = L_data + (λ/2)·Σw²: {data} plus a penalty that "
+                "grows with the squared weights, so the update also pulls every weight towards 0. The biases are left "
+                "out: they only shift where a unit switches on, and large ones do not make the fit any wilder."
+            )
         return (
             f"The batch's loss L = (1/m)·Σₛ Lₛ is the mean of {count} losses: the one number the update is about to lower, "
             "each parameter by its share of the blame."
@@ -187,6 +194,11 @@ class _Words:
             "and a negative one moves it up."
         )
         rule = optimizer_of(step).sentence(theta)
+        if self.net.l2 and step.kind == "update_w":
+            rule += (
+                f" Weight decay adds λ·{theta} to ḡ, the gradient of (λ/2)·{theta}²: it pulls {theta} towards 0 in "
+                "proportion to its size (a bias's update has no such term)."
+            )
         return f"{mean} {rule}"
 
     def sentence(self, step: Step) -> str:
