@@ -16,8 +16,10 @@ from tui_nn.engine.nn.network import InitSpec, Network
 from tui_nn.engine.nn.optimizers import OPTIMIZERS
 from tui_nn.engine.nn.training import Trainer
 from tui_nn.engine.session.actions import ActionError, config_from_json, config_to_json
+from tui_nn.engine.session.build import build
 from tui_nn.engine.session.config import Config
 from tui_nn.engine.walk import expr
+from tui_nn.engine.walk.matrices import matrix_position
 from tui_nn.engine.walk.records import NumberFormat, Step
 from tui_nn.engine.walk.render import step_text
 from tui_nn.engine.walk.stepper import Stepper
@@ -258,3 +260,28 @@ def test_without_weight_decay_the_walk_reads_as_before() -> None:
     _, _, records = _update_records(0.0, "sgd")
     text = "\n".join(line for r in records for line in step_text(r, NumberFormat(4)))
     assert "λ" not in text and "Σw²" not in text and "L_data" not in text
+
+
+def test_typing_the_numpy_views_lines_with_weight_decay_trains_the_walks_network() -> None:
+    """cs231n's lines, as the NumPy view shows them: `loss += 0.5 * lam * (…)` and `dW += lam * W`."""
+    session = build(Config(hidden=(3,), l2=0.02))
+    stepper, net = session.stepper, session.net
+    ns: dict[str, object] = {"np": np, "sigmoid": lambda z: 1 / (1 + np.exp(-z)), "m": 4, "lr": stepper.lr, "lam": 0.02}
+    ns.update(X=session.data.x.copy(), Y=session.data.y.copy())
+    for k in (1, 2):
+        ns[f"W{k}"], ns[f"b{k}"] = net.weights(k - 1).copy(), net.biases(k - 1).reshape(1, -1).copy()
+    typed: list[str] = []
+    first = stepper.current
+    while stepper.current is first:
+        stepper.step()
+        for line in matrix_position(stepper).frame.code:
+            if line not in typed:
+                typed.append(line)
+                exec(line, ns)
+    assert "dW2 += lam * W2" in typed and "dW1 += lam * W1" in typed
+    assert "loss += 0.5 * lam * (np.sum(W1 * W1) + np.sum(W2 * W2))" in typed
+    assert not any("lam" in line and "db" in line for line in typed), "biases are not decayed"
+    for k in (1, 2):
+        np.testing.assert_allclose(ns[f"W{k}"], net.weights(k - 1), rtol=1e-14)
+        np.testing.assert_allclose(ns[f"b{k}"], net.biases(k - 1).reshape(1, -1), rtol=1e-14)
+    assert ns["loss"] == pytest.approx(stepper.history.rows()[0, 1], rel=1e-14)
