@@ -368,7 +368,8 @@ class _Builder:
     def _batch_loss(self, step: Step) -> _Parts:
         mats = self.mats
         last = mats.m - 1
-        code, shapes = ("loss = L.sum() / m",), f"{shape_text(mats.losses)}.sum() / {mats.m} → (1×1)"
+        code: tuple[str, ...] = ("loss = L.sum() / m",)
+        shapes = f"{shape_text(mats.losses)}.sum() / {mats.m} → (1×1)"
         scalar = f"loss = (L[0, 0] + … + L[{last}, 0]) / {mats.m}" if mats.m > 1 else "loss = L[0, 0]"
         weights: list[Shown] = []
         notes = self.m
