@@ -23,6 +23,7 @@ from tui_nn.engine.walk.matrices import matrix_position
 from tui_nn.engine.walk.records import NumberFormat, Step
 from tui_nn.engine.walk.render import step_text
 from tui_nn.engine.walk.stepper import Stepper
+from tui_nn.engine.walk.words import conventions, reference_card
 
 LAM = 0.03
 
@@ -285,3 +286,14 @@ def test_typing_the_numpy_views_lines_with_weight_decay_trains_the_walks_network
         np.testing.assert_allclose(ns[f"W{k}"], net.weights(k - 1), rtol=1e-14)
         np.testing.assert_allclose(ns[f"b{k}"], net.biases(k - 1).reshape(1, -1), rtol=1e-14)
     assert ns["loss"] == pytest.approx(stepper.history.rows()[0, 1], rel=1e-14)
+
+
+def test_the_card_and_the_help_state_the_convention_and_the_seeds_mapping() -> None:
+    decayed = build(Config(l2=0.01)).net
+    card = reference_card(decayed, "sgd")
+    assert "L = L_data + (λ/2)·Σw²" in card and "λ = 0.01" in card and "λ = λ′/m" in card
+    assert "never a bias" in card
+    plain = reference_card(build(Config()).net, "sgd")
+    assert "λ" not in plain, "without weight decay the card reads as before"
+    help_text = conventions()
+    assert "(λ/2)·Σw²" in help_text and "λ = λ′/m" in help_text and "weight_decay" in help_text
