@@ -297,3 +297,20 @@ def test_the_card_and_the_help_state_the_convention_and_the_seeds_mapping() -> N
     assert "λ" not in plain, "without weight decay the card reads as before"
     help_text = conventions()
     assert "(λ/2)·Σw²" in help_text and "λ = λ′/m" in help_text and "weight_decay" in help_text
+
+
+@pytest.mark.parametrize(
+    ("param", "compared"), [("w11", "analytic ḡ + λ·w11"), ("v1", "analytic ḡ + λ·v1"), ("b_h1", "analytic ḡ =")]
+)
+def test_explain_checks_a_decayed_weight_against_the_full_loss(
+    capsys: pytest.CaptureFixture[str], param: str, compared: str
+) -> None:
+    code, out, _ = run(capsys, "explain", "xor", "--l2", "0.05", "--param", param)
+    assert code == 0
+    (check,) = [line for line in out.splitlines() if line.startswith("numerical check")]
+    assert compared in check and "✓ agrees" in check, check
+
+
+def test_gradcheck_command_passes_with_weight_decay(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "gradcheck", "circle", "--l2", "0.5")
+    assert code == 0 and out.rstrip().endswith("PASS (tolerance 1e-06)")
