@@ -24,6 +24,8 @@ from tui_nn.engine.walk.records import NumberFormat, Step
 from tui_nn.engine.walk.render import step_text
 from tui_nn.engine.walk.stepper import Stepper
 from tui_nn.engine.walk.words import conventions, reference_card
+from tui_nn.ui.panes.widgets import StatusLine
+from tui_nn.ui.shell.app import TuiNN
 
 LAM = 0.03
 
@@ -314,3 +316,17 @@ def test_explain_checks_a_decayed_weight_against_the_full_loss(
 def test_gradcheck_command_passes_with_weight_decay(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "gradcheck", "circle", "--l2", "0.5")
     assert code == 0 and out.rstrip().endswith("PASS (tolerance 1e-06)")
+
+
+@pytest.mark.parametrize(("lam", "shown"), [(0.0, None), (0.003, "λ 0.003")])
+async def test_the_status_line_names_lambda_only_when_weights_decay(lam: float, shown: str | None) -> None:
+    app = TuiNN(build(Config(l2=lam)), pace=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("right")
+        await pilot.pause()
+        status = app.query_one(StatusLine).content.plain  # type: ignore[union-attr]
+        assert "η 1" in status
+        if shown is None:
+            assert "λ" not in status
+        else:
+            assert shown in status
