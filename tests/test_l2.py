@@ -18,6 +18,7 @@ from tui_nn.engine.nn.training import Trainer
 from tui_nn.engine.session.actions import ActionError, config_from_json, config_to_json
 from tui_nn.engine.session.build import build
 from tui_nn.engine.session.config import Config
+from tui_nn.engine.teach import quiz
 from tui_nn.engine.walk import expr
 from tui_nn.engine.walk.matrices import matrix_position
 from tui_nn.engine.walk.records import NumberFormat, Step
@@ -330,3 +331,41 @@ async def test_the_status_line_names_lambda_only_when_weights_decay(lam: float, 
             assert "λ" not in status
         else:
             assert shown in status
+
+
+def _question_at(stepper: Stepper, kind: str, label: str | None = None) -> quiz.Question:
+    while not (stepper.peek().kind == kind and (label is None or stepper.peek().label == label)):
+        stepper.advance()
+    return quiz.next_question(stepper, style="number")
+
+
+def test_the_quiz_gives_lambda_and_names_the_weight_decay_slips() -> None:
+    lam = 0.2
+    session = build(Config(hidden=(3,), l2=lam))
+    stepper, net, fmt = session.stepper, session.net, session.stepper.fmt
+    stepper.finish_pass()  # the second pass: its biases are no longer 0
+    start = stepper.current.start_params.copy()
+    data = session.data
+
+    loss_q = _question_at(stepper, "batch_loss")
+    assert "(λ/2)·Σw²" in loss_q.prompt
+    assert {g.name for g in loss_q.givens} >= {"λ", "Σw²"}
+    assert quiz.check(loss_q, fmt(net.loss_value(data.x, data.y, start))).outcome == "right"
+    plain = net.like(start.copy())
+    plain.l2 = 0.0
+    left_out = quiz.check(loss_q, fmt(plain.loss_value(data.x, data.y)))
+    assert left_out.outcome == "wrong" and "weight decay adds (λ/2)·Σw²" in left_out.slip
+
+    stepper.advance()
+    weight_q = _question_at(stepper, "update_w")
+    assert ("λ", f"{lam:g}") in {(g.name, g.shown) for g in weight_q.givens}
+    index = net.weight_index(0, 0, 0)
+    _, grad, _, _ = plain.loss_and_gradient(data.x, data.y)  # the data gradient alone
+    assert quiz.check(weight_q, repr(float(start[index] - stepper.lr * (grad[index] + lam * start[index])))).outcome == "right"
+    undecayed = quiz.check(weight_q, repr(float(start[index] - stepper.lr * grad[index])))
+    assert undecayed.outcome == "wrong" and "leaves out the weight decay" in undecayed.slip
+
+    bias_q = _question_at(stepper, "update_b")
+    b = net.bias_index(0, 0)
+    decayed_bias = quiz.check(bias_q, repr(float(start[b] - stepper.lr * (grad[b] + lam * start[b]))))
+    assert start[b] != 0.0 and "only the weights are decayed" in decayed_bias.slip
