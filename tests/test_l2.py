@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,15 +11,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.cli_helpers import one_error_line, run
+from tui_nn.cli.replay import digest
 from tui_nn.engine.nn.datasets import load
 from tui_nn.engine.nn.gradcheck import check, parameter_names
 from tui_nn.engine.nn.network import InitSpec, Network
 from tui_nn.engine.nn.optimizers import OPTIMIZERS
 from tui_nn.engine.nn.training import Trainer
+from tui_nn.engine.session import actions as act
+from tui_nn.engine.session import replay
 from tui_nn.engine.session.actions import ActionError, config_from_json, config_to_json
 from tui_nn.engine.session.build import build
 from tui_nn.engine.session.config import Config
+from tui_nn.engine.session.controller import Controller
 from tui_nn.engine.teach import quiz
+from tui_nn.engine.teach.lesson import LessonError, parse_lesson
 from tui_nn.engine.walk import expr
 from tui_nn.engine.walk.matrices import matrix_position
 from tui_nn.engine.walk.records import NumberFormat, Step
@@ -369,3 +375,24 @@ def test_the_quiz_gives_lambda_and_names_the_weight_decay_slips() -> None:
     b = net.bias_index(0, 0)
     decayed_bias = quiz.check(bias_q, repr(float(start[b] - stepper.lr * (grad[b] + lam * start[b]))))
     assert start[b] != 0.0 and "only the weights are decayed" in decayed_bias.slip
+
+
+def test_a_session_with_weight_decay_replays_to_the_same_weights(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    live = Controller(build(Config(hidden=(3,), l2=0.05)))
+    live.apply(act.Train(40))
+    for _ in range(30):
+        live.apply(act.Next())
+    path = replay.save(tmp_path / "session.json", live.recording())
+    assert json.loads(path.read_text(encoding="utf-8"))["config"]["l2"] == 0.05
+    code, out, _ = run(capsys, "replay", str(path), "--check", "--json")
+    assert code == 0 and json.loads(out)["sha256"] == digest(live.session.net.params)
+    undecayed = Controller(build(Config(hidden=(3,))))
+    undecayed.apply(act.Train(40))
+    assert digest(undecayed.session.net.params) != digest(live.session.net.params), "λ changed the run"
+
+
+def test_a_rebuild_in_a_lesson_sets_l2() -> None:
+    lesson = parse_lesson("---\ntitle: T\nl2: 0.01\n---\n## C\n<!-- tui-nn: rebuild l2=0.002 -->\n")
+    assert lesson.config.l2 == 0.01 and lesson.chapters[0].config.l2 == 0.002
+    with pytest.raises(LessonError, match="L2 weight decay λ must be"):
+        parse_lesson("---\ntitle: T\n---\n## C\n<!-- tui-nn: rebuild l2=-3 -->\n")
