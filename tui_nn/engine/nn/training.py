@@ -315,9 +315,10 @@ class _Kernel:
         self.load(x, y)
         self.ops, self._slots = self._template()
         self._template_length = len(self.ops)
-        self.penalty = np.zeros(1)  # Σw² at the weights of the last run, when weights decay
-        self.ops += self._decay_ops([net.block(l, self.grad) for l in range(L)], self.penalty)
-        self.penalties = np.zeros(0)  # per epoch of a chunk: Σw² before its update
+        self._decay: tuple[np.ndarray, np.ndarray] | None = None  # c at each weight's entry (0 at a bias's), scratch
+        self.penalty = np.zeros(1)  # c·Σw² at the weights of the last run, when weights decay
+        self.ops += self._decay_ops(self.grad, self.penalty.reshape(()))
+        self.penalties = np.zeros(0)  # per epoch of a chunk: c·Σw² before its update
         self.output_scale = self.scales[-1]
         self.bookkeeping = _Bookkeeping(net.loss, self.output_scale, self.y, m)
         self.capacity, self.keeps_gradients = chunk_capacity(self.n_out * m, net.n_params)
@@ -444,32 +445,38 @@ class _Kernel:
                 ops.append(partial(np.multiply, below, tmp, below))
         return ops, slots
 
-    def _decay_ops(self, blocks: list[np.ndarray], penalty: np.ndarray) -> list[Op]:
-        """With weight decay λ: Σw² into penalty[0], then S·m·λ·W added to each layer's weight rows of
-        `blocks` (which hold S·Σg), so the mean gradient becomes ḡ + λ·W; the bias rows are left alone.
-        None without it, so a network without weight decay runs exactly the ops it always did."""
+    def _decay_ops(self, grad: np.ndarray, penalty: np.ndarray) -> list[Op]:
+        """With weight decay λ: c·W added to the weight entries of the flat gradient `grad` (which
+        holds S·Σg), with c = S·m·λ, so the mean gradient becomes ḡ + λ·W (a bias's entry gains
+        c·0); then c·Σw² into the 0-d `penalty`. Three calls for the whole network. None without
+        weight decay, so a network without it runs exactly the ops it always did."""
         lam = self.net.l2
         if not lam:
             return []
-        weights = [self.net.weights(l) for l in range(self.net.n_layers)]
+        if self._decay is None:
+            factors = np.zeros(self.net.n_params)
+            for l in range(self.net.n_layers):
+                self.net.weights(l, factors)[:] = self.gradient_scale * self.m * lam
+            self._decay = (factors, np.empty(self.net.n_params))
+        factors, decayed = self._decay
+        params = self.net.params
+        return [
+            partial(np.multiply, params, factors, decayed),
+            partial(np.add, grad, decayed, grad),
+            partial(np.dot, decayed, params, out=penalty),
+        ]
 
-        def squares() -> None:
-            penalty[0] = sum(float(np.vdot(w, w)) for w in weights)
+    def weight_squares(self, penalty: np.ndarray) -> np.ndarray:
+        """Σw² from what the decay ops wrote (c·Σw²)."""
+        return penalty / (self.gradient_scale * self.m * self.net.l2)
 
-        ops: list[Op] = [squares]
-        factor = self.gradient_scale * self.m * lam
-        for w, block in zip(weights, blocks, strict=True):
-            scratch = np.empty_like(w)
-            ops += [partial(np.multiply, w, factor, scratch), partial(np.add, block[:-1], scratch, block[:-1])]
-        return ops
-
-    def _build(self, output: np.ndarray, blocks: list[np.ndarray], penalty: np.ndarray) -> list[Op]:
-        """The epoch's ops writing the output's Ẑ to `output`, S·Σg to the layers' `blocks` and, with
-        weight decay, Σw² to penalty[0]."""
+    def _build(self, output: np.ndarray, blocks: list[np.ndarray], grad: np.ndarray, penalty: np.ndarray) -> list[Op]:
+        """The epoch's ops writing the output's Ẑ to `output`, S·Σg to the layers' `blocks` (views of
+        the flat `grad`) and, with weight decay, c·Σw² to the 0-d `penalty`."""
         ops = list(self.ops[: self._template_length])
         for position, make in self._slots:
             ops[position] = make(output, blocks)
-        return ops + self._decay_ops(blocks, penalty)
+        return ops + self._decay_ops(grad, penalty)
 
     def epoch_ops(self, count: int) -> list[list[Op]]:
         """Op lists for the first `count` epochs of a chunk: epoch i writes its logits and
@@ -491,7 +498,8 @@ class _Kernel:
             i = len(self._epoch_ops)
             row = i if self.keeps_gradients else 0
             blocks = [layer_blocks[row] for layer_blocks in self._gradient_blocks]
-            self._epoch_ops.append(self._build(self.logits[i], blocks, self.penalties[i : i + 1]))
+            grad = self.gradient_rows[i] if self.keeps_gradients else self.grad
+            self._epoch_ops.append(self._build(self.logits[i], blocks, grad, self.penalties[i : i + 1].reshape(())))
         return self._epoch_ops
 
     @property
@@ -530,7 +538,8 @@ class _Kernel:
         self.run()
         loss, accuracy = np.empty(1), np.empty(1)
         flags = self.bookkeeping(self.z[-1].reshape(1, -1), loss, accuracy)
-        loss += 0.5 * self.net.l2 * self.penalty
+        if self.net.l2:
+            loss += 0.5 * self.net.l2 * self.weight_squares(self.penalty)
         norm = math.sqrt(float(np.vdot(self.grad, self.grad))) / abs(self.gradient_scale * self.m)
         return float(loss[0]), float(accuracy[0]), norm, bool(flags is not None and flags[0])
 
@@ -909,7 +918,8 @@ class Trainer:
         z = kernel.z[-1] / kernel.output_scale
         y = kernel.y
         per_sample = LOSS_KINDS[self.net.loss].robust_samples(z, y)
-        return float(np.sum(per_sample / kernel.m)) + 0.5 * self.net.l2 * float(kernel.penalty[0])
+        penalty = 0.5 * self.net.l2 * float(kernel.weight_squares(kernel.penalty)[0]) if self.net.l2 else 0.0
+        return float(np.sum(per_sample / kernel.m)) + penalty
 
     def _chunk(self, count: int) -> tuple[np.ndarray, np.ndarray | None]:
         """Run `count` epochs; return their rows (epoch, loss, accuracy, grad norm) and, for
@@ -981,5 +991,5 @@ class Trainer:
         self.epoch += count
         overflowed = kernel.bookkeeping(kernel.logits[:count].reshape(count, -1), rows[:, 1], rows[:, 2])
         if self.net.l2:
-            rows[:, 1] += 0.5 * self.net.l2 * kernel.penalties[:count]
+            rows[:, 1] += 0.5 * self.net.l2 * kernel.weight_squares(kernel.penalties[:count])
         return overflowed
