@@ -468,7 +468,7 @@ class _Kernel:
 
     def weight_squares(self, penalty: np.ndarray) -> np.ndarray:
         """Σw² from what the decay ops wrote (c·Σw²)."""
-        return penalty / (self.gradient_scale * self.m * self.net.l2)
+        return np.asarray(penalty / (self.gradient_scale * self.m * self.net.l2))
 
     def _build(self, output: np.ndarray, blocks: list[np.ndarray], grad: np.ndarray, penalty: np.ndarray) -> list[Op]:
         """The epoch's ops writing the output's Ẑ to `output`, S·Σg to the layers' `blocks` (views of
