@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 
 from tests.cli_helpers import one_error_line, run
 from tui_nn.cli.replay import digest
+from tui_nn.engine.nn.activations import HIDDEN_ACTIVATIONS
 from tui_nn.engine.nn.datasets import load
 from tui_nn.engine.nn.gradcheck import check, parameter_names
+from tui_nn.engine.nn.losses import LOSSES
 from tui_nn.engine.nn.network import InitSpec, Network
 from tui_nn.engine.nn.optimizers import OPTIMIZERS
 from tui_nn.engine.nn.training import Trainer
@@ -396,3 +398,19 @@ def test_a_rebuild_in_a_lesson_sets_l2() -> None:
     assert lesson.config.l2 == 0.01 and lesson.chapters[0].config.l2 == 0.002
     with pytest.raises(LessonError, match="L2 weight decay λ must be"):
         parse_lesson("---\ntitle: T\n---\n## C\n<!-- tui-nn: rebuild l2=-3 -->\n")
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    hidden=st.lists(st.integers(1, 4), min_size=0, max_size=2),
+    activation=st.sampled_from(HIDDEN_ACTIVATIONS),
+    loss=st.sampled_from(LOSSES),
+    lam=st.floats(1e-4, 5.0),
+    seed=st.integers(0, 10_000),
+)
+def test_gradcheck_with_any_weight_decay_activation_and_loss(hidden, activation, loss, lam, seed) -> None:
+    net = Network((2, *hidden, 1), activation, loss, l2=lam)
+    net.initialise(InitSpec("normal", 1.0), seed)
+    data = load("xor")
+    result = check(net, data.x, data.y, parameter_names(net))
+    assert result.passed, [(c.name, c.relative_error) for c in result.checked if c.relative_error >= 1e-6]
