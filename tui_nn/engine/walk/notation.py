@@ -61,8 +61,6 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     ("M, S", "the optimizer's running means of ḡ and ḡ² for one parameter (momentum, Adam)"),
     ("M̂, Ŝ, t", "Adam's bias-corrected M and S, and its update count"),
     ("β, β₁, β₂, ε", "the optimizers' constants"),
-    ("λ, Σw²", "the L2 weight decay --l2 and the sum of the squared weights: the loss adds (λ/2)·Σw²"),
-    ("L_data", "the loss before the weight decay's term: the batch's mean of the samples' losses"),
 )
 
 
