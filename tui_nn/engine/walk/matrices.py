@@ -435,7 +435,7 @@ class _Builder:
         notes = self.m
         if self.net.l2:
             code += (f"dW{k} += lam * W{k}",)
-            remark += f", plus lam * W{k}[{i}, {j}] once: the weight decay"
+            remark += f", + lam * W{k}[{i}, {j}] (decay)"
             notes = f"{self.m}, lam = {self.net.l2:g}"
         return _Parts(
             code,
