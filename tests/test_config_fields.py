@@ -34,6 +34,7 @@ TEXTS = {
     "seed": ("7", "-1"),
     "optimizer": ("adam", "rmsprop"),
     "batch": ("2", "0"),
+    "l2": ("0.001", "-0.5"),
 }
 
 

@@ -114,6 +114,7 @@ CONFIGS = {
     "xor momentum, batches of 2": Config(optimizer="momentum", batch=2, lr=0.5),
     "spiral adam relu 2-16-8-1": defaults_for("spiral"),
     "circle tanh": defaults_for("circle"),
+    "circle tanh with L2 weight decay": defaults_for("circle").with_changes(l2=0.01),
 }
 
 

@@ -27,7 +27,7 @@ from .test_app import log_texts
 from .test_ascii import screen_characters
 
 SIZE = (120, 40)
-FIELDS = ["problem", "data", "hidden", "activation", "loss", "init", "seed", "optimizer", "lr", "batch"]
+FIELDS = ["problem", "data", "hidden", "activation", "loss", "init", "seed", "optimizer", "lr", "batch", "l2"]
 STOPS = [f"field-{name}" for name in FIELDS] + ["settings-apply-button", "settings-cancel-button"]
 CHOICES = {"problem": PROBLEMS, "activation": HIDDEN_ACTIVATIONS, "loss": LOSSES, "optimizer": OPTIMIZERS}
 
@@ -324,7 +324,12 @@ async def test_the_form_its_problems_and_its_lists_are_ascii() -> None:
 
 @pytest.mark.parametrize(
     "opens",
-    [["question_mark"], ["C"], ["c", "shift+tab", "shift+tab"], ["c", *["tab"] * 8]],  # hidden → … → Apply
+    [
+        ["question_mark"],
+        ["C"],
+        ["c", "shift+tab", "shift+tab"],
+        ["c", *["tab"] * (STOPS.index("settings-apply-button") - STOPS.index("field-hidden"))],
+    ],  # hidden → … → Apply
     ids=["help", "card", "settings-list", "settings-button"],
 )
 async def test_q_in_a_modal_screen_quits_as_on_the_main_screen(opens: list[str]) -> None:
@@ -363,3 +368,22 @@ async def test_under_ascii_a_data_path_is_kept_as_typed(tmp_path: Path) -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert not isinstance(app.screen, SettingsScreen) and app.session.config.data == "münze.csv"
+
+
+async def test_l2_weight_decay_is_set_in_the_form_and_a_bad_value_is_named() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await type_into(pilot, app, "l2", "-0.1")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SettingsScreen), "a negative λ is not applied"
+        error = str(form(app).query_one("#error-l2").render())
+        assert "L2 weight decay λ must be" in error, error
+        assert app.session.config == Config()
+        await type_into(pilot, app, "l2", "0.003")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, SettingsScreen)
+        assert app.session.config == Config(l2=0.003) and app.session.net.l2 == 0.003
+        assert app.stepper.trainer.net.l2 == 0.003, "the trainer's network decays too"

@@ -65,11 +65,14 @@ def test_should_stop_is_honoured() -> None:
 @pytest.mark.parametrize("problem", PROBLEMS)
 def test_data_sets(problem: str) -> None:
     data = load(problem)
-    assert data.x.shape[1] == 2 and data.y.shape == (data.size, 1)
-    assert set(np.unique(data.y)) <= {0.0, 1.0}
+    outputs = 1 if data.class_count == 2 else data.class_count  # two classes are one sigmoid unit, K are one-hot
+    assert data.x.shape[1] == 2 and data.y.shape == (data.size, outputs)
+    assert set(np.unique(data.y)) <= {0.0, 1.0} and np.all(data.y.sum(axis=1) == 1.0) | (outputs == 1)
     assert np.array_equal(load(problem).x, data.x), "seeded: the same points every time"
     if problem in ("circle", "spiral"):
         assert 200 <= data.size <= 500 and 0.3 < data.y.mean() < 0.7
+    elif outputs > 1:  # spiral3 and blobs: every class equally often (their own tests check the points)
+        assert data.size == 300 and np.all(data.y.sum(axis=0) == data.size / outputs)
     else:
         assert data.size == 4 and np.array_equal(data.x, [[0, 0], [0, 1], [1, 0], [1, 1]])
 

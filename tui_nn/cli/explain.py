@@ -165,7 +165,7 @@ def parameter_lines(story: ParameterStory, fmt: NumberFormat) -> list[str]:
     lines.append(f"after the update: {fmt(story.after)}")
     check = story.check
     lines.append(
-        f"numerical check: (L(θ+ε) − L(θ−ε))/2ε = {_e(check.numerical)} · analytic ḡ = {_e(check.analytic)} · "
+        f"numerical check: (L(θ+ε) − L(θ−ε))/2ε = {_e(check.numerical)} · analytic {story.analytic_name} = {_e(check.analytic)} · "
         f"relative error {check.relative_error:.1e} {_verdict(story)}"
     )
     if len(story.trail) > 1:

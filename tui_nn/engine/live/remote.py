@@ -242,7 +242,7 @@ class _ChildRun:
         """The session's network, data and trainer, from the parent's numbers and arrays."""
         a = self.arrays
         sizes = [int(n) for n in message["sizes"]]
-        net = Network(sizes, message["hidden"], message["loss"], message["output"], a["params"].copy())
+        net = Network(sizes, message["hidden"], message["loss"], message["output"], a["params"].copy(), float(message["l2"]))
         data = Dataset(message["data"], a["x"].copy(), a["y"].copy())
         self.history = _Outbox()
         self.history.extend(a["history"])
@@ -603,6 +603,7 @@ class RemoteRun:
                 "hidden": net.hidden_activation,
                 "output": net.output_activation,
                 "loss": net.loss,
+                "l2": net.l2,
                 "data": data.name,
                 "optimizer": trainer.optimizer,
                 "t": state.t,

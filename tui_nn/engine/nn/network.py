@@ -42,9 +42,11 @@ class Network:
         loss: str = "bce",
         output_activation: str | None = None,
         params: np.ndarray | None = None,
+        l2: float = 0.0,
     ) -> None:
         """`output_activation` defaults to the one `loss` is defined on (a softmax for "ce", else a sigmoid)."""
         self.sizes: tuple[int, ...] = tuple(int(n) for n in sizes)
+        self.l2 = float(l2)  # λ of the weight decay (λ/2)·Σw² over the weights, never the biases
         self.hidden_activation = hidden_activation
         defined_on = LOSS_KINDS[loss].output_activation
         self.output_activation = defined_on if output_activation is None else output_activation
@@ -106,7 +108,11 @@ class Network:
         return self.offsets[layer] + (rows - 1) * cols + j
 
     def copy(self) -> Network:
-        return Network(self.sizes, self.hidden_activation, self.loss, self.output_activation, self.params.copy())
+        return self.like(self.params.copy())
+
+    def like(self, params: np.ndarray) -> Network:
+        """A network of this kind (sizes, activations, loss, λ) holding `params`."""
+        return Network(self.sizes, self.hidden_activation, self.loss, self.output_activation, params, self.l2)
 
     def initialise(self, init: InitSpec, seed: int) -> None:
         """Draw weights layer by layer from one RandomState(seed); biases zero.
@@ -154,21 +160,31 @@ class Network:
 
     def loss_value(self, x: np.ndarray, y: np.ndarray, params: np.ndarray | None = None) -> float:
         zs, acts = self.forward(x, params)
-        return batch_loss(self.loss, zs[-1], acts[-1], y)
+        return batch_loss(self.loss, zs[-1], acts[-1], y) + self.l2_penalty(params)
+
+    def weight_squares(self, params: np.ndarray | None = None) -> float:
+        """Σ w² over every layer's weights (the biases are not decayed)."""
+        with np.errstate(all="ignore"):
+            return float(sum(np.vdot(w, w) for w in (self.weights(l, params) for l in range(self.n_layers))))
+
+    def l2_penalty(self, params: np.ndarray | None = None) -> float:
+        """(λ/2)·Σ w², the L2 term of the loss (0 without weight decay, whatever the weights)."""
+        return 0.5 * self.l2 * self.weight_squares(params) if self.l2 else 0.0
 
     def loss_and_gradient(
         self, x: np.ndarray, y: np.ndarray, params: np.ndarray | None = None
     ) -> tuple[float, np.ndarray, list[np.ndarray], list[np.ndarray]]:
         """Loss, the flat mean gradient, and the forward values, by plain backpropagation.
 
-        δ_L = ∂L/∂z_out; ∂L/∂W = A_prevᵀ·δ / m; ∂L/∂b = Σδ / m; δ_prev = (δ·Wᵀ) ⊙ g'(z_prev).
+        δ_L = ∂L/∂z_out; ∂L/∂W = A_prevᵀ·δ / m + λ·W; ∂L/∂b = Σδ / m; δ_prev = (δ·Wᵀ) ⊙ g'(z_prev).
+        With weight decay the loss includes (λ/2)·Σw² (cs231n's and PyTorch's weight_decay convention).
         """
         zs, acts = self.forward(x, params)
         m = x.shape[0]
         grad = np.zeros(self.n_params)
         with np.errstate(all="ignore"):
             self._backward(grad, zs, acts, y, m, params)
-        return batch_loss(self.loss, zs[-1], acts[-1], y), grad, zs, acts
+        return batch_loss(self.loss, zs[-1], acts[-1], y) + self.l2_penalty(params), grad, zs, acts
 
     def _backward(
         self, grad: np.ndarray, zs: list[np.ndarray], acts: list[np.ndarray], y: np.ndarray, m: int, params: np.ndarray | None
@@ -178,6 +194,8 @@ class Network:
             g = self.block(l, grad)
             g[:-1] = acts[l].T @ delta / m
             g[-1] = delta.sum(axis=0) / m
+            if self.l2:
+                g[:-1] += self.l2 * self.weights(l, params)
             if l > 0:
                 upstream = delta @ self.weights(l, params).T
                 delta = upstream * self.activation(l - 1).derivative_vector(zs[l - 1], acts[l])

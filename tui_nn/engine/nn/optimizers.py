@@ -171,17 +171,24 @@ class Optimizer:
     """Its constants and conventions as the help screen lists them (Markdown lines; none for plain sgd)."""
 
     def numeric_rule(
-        self, symbol: Sym, before: dict[Sym, float], upd: ScalarUpdate, t: int
+        self, symbol: Sym, before: dict[Sym, float], upd: ScalarUpdate, t: int, l2: float = 0.0
     ) -> tuple[tuple[Sym, Expr, Expr, float, Relation], ...]:
         """Each line of the rule for one parameter: (lhs, symbolic form, numeric form, value, relation).
 
         The numeric form is the symbolic one with the numbers put in: constants as written, every
         quantity at its latest value (a ← line reads its own old value, later lines the new one).
-        `before` holds θ, η, ḡ, M and S before the update.
+        `before` holds θ, η, ḡ, M and S before the update. A weight under weight decay `l2` (λ)
+        follows the rule with its gradient ḡ + λ·θ in place of ḡ, the decay written as its own term.
         """
         constants: dict[Expr, Expr] = {sym: lit(value) for sym, value in self.constants}
         constants[n.STEP_COUNT] = lit(t)
         constants.update(self.folded)
+        constants[n.L2] = lit(l2)
+        decayed = Group(Add((n.MEAN_GRADIENT, Mul((n.L2, THETA)))))
+
+        def decay(e: Expr) -> Expr | None:
+            return decayed if l2 and e == n.MEAN_GRADIENT else None
+
         latest: dict[Sym, float] = dict(before)
         after = {THETA: upd.new_value, n.MOMENTUM: upd.first, n.SQUARES: upd.second}
         after |= {n.MOMENTUM_HAT: upd.first_hat, n.SQUARES_HAT: upd.second_hat}
@@ -197,7 +204,8 @@ class Optimizer:
             return symbol if e == THETA else None
 
         lines = []
-        for lhs, formula, relation in self.rule:
+        for lhs, plain, relation in self.rule:
+            formula = map_leaves(plain, decay)
             value = after[lhs]
             lines.append(
                 (symbol if lhs == THETA else lhs, map_leaves(formula, named), map_leaves(formula, numbers), value, relation)

@@ -354,6 +354,11 @@ class _Kernel:
         self.gradient_scale = self._gradient_scale()
         self.load(x, y)
         self.ops, self._slots = self._template()
+        self._template_length = len(self.ops)
+        self._decay: tuple[np.ndarray, np.ndarray] | None = None  # c at each weight's entry (0 at a bias's), scratch
+        self.penalty = np.zeros(1)  # c·Σw² at the weights of the last run, when weights decay
+        self.ops += self._decay_ops(self.grad, self.penalty.reshape(()))
+        self.penalties = np.zeros(0)  # per epoch of a chunk: c·Σw² before its update
         self.output_scale = self.scales[-1]
         self.bookkeeping: _Bookkeeping | _SoftmaxBookkeeping = (
             _SoftmaxBookkeeping(self.output_scale, self.y, m)
@@ -503,12 +508,38 @@ class _Kernel:
                 ops.append(partial(np.multiply, below, tmp, below))
         return ops, slots
 
-    def _build(self, output: np.ndarray, blocks: list[np.ndarray]) -> list[Op]:
-        """The epoch's ops writing the output's Ẑ to `output` and S·Σg to the layers' `blocks`."""
-        ops = list(self.ops)
+    def _decay_ops(self, grad: np.ndarray, penalty: np.ndarray) -> list[Op]:
+        """With weight decay λ: c·W added to the weight entries of the flat gradient `grad` (which
+        holds S·Σg), with c = S·m·λ, so the mean gradient becomes ḡ + λ·W (a bias's entry gains
+        c·0); then c·Σw² into the 0-d `penalty`. Three calls for the whole network. None without
+        weight decay, so a network without it runs exactly the ops it always did."""
+        lam = self.net.l2
+        if not lam:
+            return []
+        if self._decay is None:
+            factors = np.zeros(self.net.n_params)
+            for l in range(self.net.n_layers):
+                self.net.weights(l, factors)[:] = self.gradient_scale * self.m * lam
+            self._decay = (factors, np.empty(self.net.n_params))
+        factors, decayed = self._decay
+        params = self.net.params
+        return [
+            partial(np.multiply, params, factors, decayed),
+            partial(np.add, grad, decayed, grad),
+            partial(np.dot, decayed, params, out=penalty),
+        ]
+
+    def weight_squares(self, penalty: np.ndarray) -> np.ndarray:
+        """Σw² from what the decay ops wrote (c·Σw²)."""
+        return np.asarray(penalty / (self.gradient_scale * self.m * self.net.l2))
+
+    def _build(self, output: np.ndarray, blocks: list[np.ndarray], grad: np.ndarray, penalty: np.ndarray) -> list[Op]:
+        """The epoch's ops writing the output's Ẑ to `output`, S·Σg to the layers' `blocks` (views of
+        the flat `grad`) and, with weight decay, c·Σw² to the 0-d `penalty`."""
+        ops = list(self.ops[: self._template_length])
         for position, make in self._slots:
             ops[position] = make(output, blocks)
-        return ops
+        return ops + self._decay_ops(grad, penalty)
 
     def epoch_ops(self, count: int) -> list[list[Op]]:
         """Op lists for the first `count` epochs of a chunk: epoch i writes its logits and
@@ -516,6 +547,7 @@ class _Kernel:
         if not self._epoch_ops:
             n, net = self.capacity, self.net
             self.logits = np.empty((n, self.n_out, self.m))
+            self.penalties = np.zeros(n)
             if self.keeps_gradients:
                 self.gradients = np.empty((n, net.n_params))
                 self.gradient_rows = list(self.gradients)
@@ -528,7 +560,9 @@ class _Kernel:
         while len(self._epoch_ops) < count:
             i = len(self._epoch_ops)
             row = i if self.keeps_gradients else 0
-            self._epoch_ops.append(self._build(self.logits[i], [blocks[row] for blocks in self._gradient_blocks]))
+            blocks = [layer_blocks[row] for layer_blocks in self._gradient_blocks]
+            grad = self.gradient_rows[i] if self.keeps_gradients else self.grad
+            self._epoch_ops.append(self._build(self.logits[i], blocks, grad, self.penalties[i : i + 1].reshape(())))
         return self._epoch_ops
 
     @property
@@ -567,6 +601,8 @@ class _Kernel:
         self.run()
         loss, accuracy = np.empty(1), np.empty(1)
         flags = self.bookkeeping(self.z[-1].reshape(1, -1), loss, accuracy)
+        if self.net.l2:
+            loss += 0.5 * self.net.l2 * self.weight_squares(self.penalty)
         norm = math.sqrt(float(np.vdot(self.grad, self.grad))) / abs(self.gradient_scale * self.m)
         return float(loss[0]), float(accuracy[0]), norm, bool(flags is not None and flags[0])
 
@@ -947,7 +983,8 @@ class Trainer:
         z = kernel.z[-1].T / kernel.output_scale
         y = kernel.y.T
         per_sample = LOSS_KINDS[self.net.loss].robust_samples(z, y)
-        return float(np.sum(per_sample / kernel.m))
+        penalty = 0.5 * self.net.l2 * float(kernel.weight_squares(kernel.penalty)[0]) if self.net.l2 else 0.0
+        return float(np.sum(per_sample / kernel.m)) + penalty
 
     def _chunk(self, count: int) -> tuple[np.ndarray, np.ndarray | None]:
         """Run `count` epochs; return their rows (epoch, loss, accuracy, grad norm) and, for
@@ -1017,4 +1054,7 @@ class Trainer:
         norms /= sm * sm
         np.sqrt(norms, out=norms)
         self.epoch += count
-        return kernel.bookkeeping(kernel.logits[:count].reshape(count, -1), rows[:, 1], rows[:, 2])
+        overflowed = kernel.bookkeeping(kernel.logits[:count].reshape(count, -1), rows[:, 1], rows[:, 2])
+        if self.net.l2:
+            rows[:, 1] += 0.5 * self.net.l2 * kernel.weight_squares(kernel.penalties[:count])
+        return overflowed

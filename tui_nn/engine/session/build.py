@@ -49,7 +49,8 @@ class Session:
         batch = f"batch {c.batch}" if c.batch and c.batch < self.data.size else f"full batch ({self.data.size})"
         source = f"weights from {c.weights}" if c.weights else f"init {c.init}, seed {c.seed}"
         name = self.data.name if c.data else c.problem
-        return f"{name}: {layers} {acts}, {net.loss}, {c.optimizer} η={c.lr:g}, {batch}, {source}"
+        decay = f", L2 λ={c.l2:g}" if c.l2 else ""
+        return f"{name}: {layers} {acts}, {net.loss}{decay}, {c.optimizer} η={c.lr:g}, {batch}, {source}"
 
     @property
     def file_stem(self) -> str:
@@ -128,11 +129,12 @@ def build(config: Config, data: Dataset | None = None, hidden_given: bool = True
                 f"{data.name} has {n_in} and {n_out}"
             )
         net = loaded.build(config.activation, config.loss)
+        net.l2 = config.l2  # a weights file holds no λ: the session's setting decides it
         config = config.with_changes(hidden=tuple(sizes[1:-1]), activation=net.hidden_activation, loss=net.loss)
         extra = loaded.extra
     else:
         check_network((n_in, *config.hidden, n_out))
-        net = Network((n_in, *config.hidden, n_out), config.activation, config.loss)
+        net = Network((n_in, *config.hidden, n_out), config.activation, config.loss, l2=config.l2)
         net.initialise(config.init, config.seed)
     if config.batch is not None and config.batch > data.size:
         raise ConfigError(f"batch size {config.batch} is larger than the data set ({data.size} samples)")

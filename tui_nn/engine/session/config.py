@@ -37,6 +37,11 @@ MIN_LR, MAX_LR = 1e-12, 1e6
 # The largest normal:SCALE or uniform:A: already at 1e3 every sigmoid of the gates saturates to
 # exactly 0 or 1, so larger scales show nothing new, and beyond about 9e307 NumPy cannot even draw
 # uniform(−A, A) (its width 2A overflows).
+# The largest L2 weight decay λ. The decay pulls each weight towards 0 with the force λ·w, while
+# a sigmoid output's BCE or MSE pulls with at most |x| per weight; at λ = 100 on the app's data
+# (|x| ≤ about 1) no weight can settle beyond about 1e-2, so larger λ only pin a network at
+# zero, and λ·η beyond 2 makes plain SGD overshoot zero and diverge however small η already is.
+MAX_L2 = 100.0
 MAX_INIT_SCALE = 1e6
 MAX_PARAMETER = 1e6  # what-if values beyond this are refused: no float64 network needs them
 MAX_LESSON_BYTES = 256 * 1024  # a lesson file or a recorded lesson's text (the built-in lesson is about 12 kB)
@@ -61,6 +66,7 @@ class Config:
     batch: int | None = None
     weights: str | None = None
     data: str | None = None  # a CSV file of points (x1, x2, label) used instead of the problem's data
+    l2: float = 0.0  # λ of the weight decay (λ/2)·Σw² over the weights, not the biases; 0: none
 
     def with_changes(self, **changes: object) -> Config:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -142,6 +148,18 @@ def parse_lr(text: str) -> float:
     if not MIN_LR <= value <= MAX_LR:
         raise ConfigError(lr_refusal(shown_value(text.strip())))
     return value
+
+
+def parse_l2(text: str) -> float:
+    """λ of the weight decay: 0 (none) up to MAX_L2."""
+    kind = "L2 weight decay λ"
+    try:
+        value = float(text)
+    except ValueError:
+        raise ConfigError(f"{kind} must be a number, not {shown_value(text)}") from None
+    if not math.isfinite(value) or not 0.0 <= value <= MAX_L2:
+        raise ConfigError(f"{kind} must be a finite number within 0 … {MAX_L2:g} (0: none), not {shown_value(text.strip())}")
+    return value + 0.0  # -0 reads as 0
 
 
 def format_number(value: float) -> str:
@@ -308,6 +326,13 @@ FIELDS: dict[str, Field] = {
         Field("seed", "seed", "seed of the weight initialisation", parse_seed, str),
         Field("optimizer", "optimizer", "sgd (default), momentum or adam", parse_optimizer, str, OPTIMIZERS),
         Field("batch", "batch size", "mini-batch size (default: the whole data set)", parse_batch, format_batch),
+        Field(
+            "l2",
+            "L2 weight decay λ",
+            "L2 weight decay λ: adds (λ/2)·Σw² over the weights, not the biases (default 0: none)",
+            parse_l2,
+            format_number,
+        ),
     )
 }
 

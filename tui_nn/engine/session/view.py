@@ -170,6 +170,11 @@ class View:
         return activation_curves(self.net, self.data.x, points=points)
 
     @property
+    def l2(self) -> float:
+        """λ of the weight decay (0: none)."""
+        return self.net.l2
+
+    @property
     def labels(self) -> np.ndarray:
         """Each sample's target (first output): the class its points are coloured by."""
         return self.data.y[:, 0]

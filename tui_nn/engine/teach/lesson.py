@@ -55,7 +55,7 @@ MAX_QUESTIONS = 20  # step questions one `quiz next N` may ask
 
 View = Literal["network", "boundary", "hidden"]
 VIEWS: tuple[View, ...] = get_args(View)
-SETTINGS = ("title", "problem", "hidden", "activation", "loss", "lr", "init", "seed", "optimizer", "batch")
+SETTINGS = ("title", *cfg.FIELDS)  # the front matter and `rebuild` take every setting of the one table
 DIRECTIVES = (
     "rebuild",
     "steps",
@@ -712,7 +712,7 @@ class _Parser:
         self._add(draft, line, body, act.Reseed(seed))
 
     def _network(self, draft: _Draft) -> Network:
-        return Network((2, *draft.config.hidden, 1), draft.config.activation, draft.config.loss)
+        return Network((2, *draft.config.hidden, 1), draft.config.activation, draft.config.loss, l2=draft.config.l2)
 
     def _do_set(self, draft: _Draft, line: int, body: str, args: list[str]) -> None:
         if len(args) == 2 and "=" not in "".join(args):

@@ -357,15 +357,18 @@ def _parameter_index(step: Step, net: Network) -> int:
 def _update_givens(step: Step, known: Known, names: Names) -> tuple[Given, ...]:
     fmt = known.fmt
     m = len(known.per_sample)
+    lam = known.net.l2
+    decay = (Given("λ", f"{lam:g}"),) if lam else ()
     if step.kind == "batch_loss":
+        squares = (Given("Σw²", fmt(known.net.weight_squares(known.params))),) if lam else ()
         if m > LISTED:
-            return (Given("Σₛ Lₛ", fmt(math.fsum(known.losses))), Given("m", str(m)))
-        return (Given("L per sample", ", ".join(fmt(v) for v in known.losses)), Given("m", str(m)))
+            return (Given("Σₛ Lₛ", fmt(math.fsum(known.losses))), Given("m", str(m)), *decay, *squares)
+        return (Given("L per sample", ", ".join(fmt(v) for v in known.losses)), Given("m", str(m)), *decay, *squares)
     index = _parameter_index(step, known.net)
     l, i, j = _written_to(step)
     name = names.parameter_symbol(l, i, j).text
     grads = [float(g[index]) for g in known.per_sample]
-    result = [Given(name, fmt(float(known.params[index]))), Given("η", fmt(known.lr))]
+    result = [Given(name, fmt(float(known.params[index]))), Given("η", fmt(known.lr)), *decay]
     if m == 1:
         result.append(Given(f"∂L/∂{name}", fmt(grads[0])))
     elif m > LISTED:  # a long batch: its sum, as the log's mean line cannot list every sample either
@@ -513,9 +516,19 @@ def _sample_slips(step: Step, known: Known) -> list[Slip]:
 
 def _update_slips(step: Step, known: Known) -> list[Slip]:
     m = len(known.per_sample)
+    lam = known.net.l2
     if step.kind == "batch_loss":
-        return [Slip(math.fsum(known.losses), "that is the sum of the losses: the 1/m of the mean was left out")]
+        data_loss = math.fsum(known.losses) / m
+        penalty = 0.5 * lam * known.net.weight_squares(known.params)
+        found = [Slip(math.fsum(known.losses) + penalty, "that is the sum of the losses: the 1/m of the mean was left out")]
+        if lam:
+            found += [
+                Slip(data_loss, "that is the data loss alone: weight decay adds (λ/2)·Σw² to it"),
+                Slip(data_loss + 2 * penalty, "that adds λ·Σw²: the weight decay's term is (λ/2)·Σw², with the ½"),
+            ]
+        return found
     index = _parameter_index(step, known.net)
+    decays = step.kind == "update_w" and bool(lam)
     theta = float(known.params[index])
     first = float(known.state.first[index]) if known.state.first.size else 0.0
     second = float(known.state.second[index]) if known.state.second.size else 0.0
@@ -526,20 +539,30 @@ def _update_slips(step: Step, known: Known) -> list[Slip]:
     def updated(lr: float, g: float) -> float:
         return scalar_update(known.optimizer, lr, theta, g, first, second, t_after).new_value
 
-    right = updated(known.lr, mean)
+    decay = lam * theta if decays else 0.0  # the gradient of (λ/2)·w², for a weight
+    right = updated(known.lr, mean + decay)
     found = []
     if m > 1:
         found.append(
             Slip(
-                updated(known.lr, math.fsum(grads)),
+                updated(known.lr, math.fsum(grads) + decay),
                 "that uses the sum of the samples' gradients: ḡ is their mean, 1/m was left out",
             )
         )
     found += [
         Slip(2 * theta - right, "that steps up the gradient: the update subtracts η times it"),
-        Slip(updated(1.0, mean), "that leaves out the learning rate η"),
+        Slip(updated(1.0, mean + decay), "that leaves out the learning rate η"),
         Slip(theta - right, f"that is the change, not {step.label}'s new value"),
     ]
+    if decays:
+        found.append(Slip(updated(known.lr, mean), f"that leaves out the weight decay: its gradient adds λ·{step.label} to ḡ"))
+    elif lam:
+        found.append(
+            Slip(
+                updated(known.lr, mean + lam * theta),
+                "that decays a bias: only the weights are decayed (a bias shifts a unit and does not make the fit wilder)",
+            )
+        )
     return found
 
 
@@ -594,7 +617,11 @@ def _prompt(step: Step, fmt: NumberFormat) -> str:
     if step.kind in ("grad_w", "grad_b", "grad_a"):
         return f"{lhs}{sample} = ?"
     if step.kind == "batch_loss":
-        return "the batch's mean loss L = ?"
+        return (
+            "the batch's loss with weight decay, L = L_data + (λ/2)·Σw² = ?"
+            if len(step.equations) > 1
+            else "the batch's mean loss L = ?"
+        )
     return f"{step.label} after this update (epoch {step.epoch}) = ?"
 
 

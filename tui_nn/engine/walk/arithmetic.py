@@ -138,14 +138,15 @@ def sample_reveals(net: Network, t: SampleTables) -> list[Reveals]:
     return steps
 
 
-def update_step_count(n_params: int, batch_size: int) -> int:
-    """The batch's loss (when it has several samples), then one step per parameter."""
-    return batch_loss_steps(batch_size) + n_params
+def update_step_count(n_params: int, batch_size: int, decays: bool = False) -> int:
+    """The batch's loss (when it has several samples, or weight decay), then one step per parameter."""
+    return batch_loss_steps(batch_size, decays) + n_params
 
 
-def batch_loss_steps(batch_size: int) -> int:
-    """A batch of one sample has no separate batch loss: its loss is the sample's."""
-    return 1 if batch_size > 1 else 0
+def batch_loss_steps(batch_size: int, decays: bool = False) -> int:
+    """A batch of one sample has no separate batch loss, its loss being the sample's, unless the
+    weights decay: then the loss adds (λ/2)·Σw², which no sample's step shows."""
+    return 1 if batch_size > 1 or decays else 0
 
 
 @dataclass(frozen=True)
@@ -153,9 +154,14 @@ class UpdateTables:
     """Every number of one batch's update: the mean gradient ḡ, each parameter's update, the end state.
 
     `updates[k]` is the update of parameter k of the flat vector; `t` is Adam's update count after it.
+    `mean` is the data loss's ḡ: with weight decay each weight's update adds λ·w to it. `batch_loss`
+    is the loss the update lowers, data_loss + (λ/2)·weight_squares.
     """
 
     losses: tuple[float, ...]
+    data_loss: float
+    weight_squares: float
+    l2: float
     batch_loss: float
     mean: np.ndarray
     updates: tuple[ScalarUpdate, ...]
@@ -187,7 +193,7 @@ def parameter_key(l: int, i: int | None, j: int) -> Key:
 def update_reveals(net: Network, u: UpdateTables) -> list[Reveals]:
     """What each micro-step of the update reveals, in the walk's order: nothing for the batch
     loss, then each parameter's new value in `parameter_order`."""
-    steps: list[Reveals] = [()] * batch_loss_steps(len(u.losses))
+    steps: list[Reveals] = [()] * batch_loss_steps(len(u.losses), bool(u.l2))
     steps += [((parameter_key(l, i, j), float(u.end_params[index])),) for l, i, j, index in parameter_order(net)]
     return steps
 
@@ -195,8 +201,10 @@ def update_reveals(net: Network, u: UpdateTables) -> list[Reveals]:
 def compute_update(
     net: Network, start_params: np.ndarray, start_state: OptimizerState, tables: list[SampleTables], optimizer: str, lr: float
 ) -> UpdateTables:
-    """ḡ = (1/m)·Σₛ ∂Lₛ/∂θ, then θ ← the optimizer's rule, parameter by parameter."""
+    """ḡ = (1/m)·Σₛ ∂Lₛ/∂θ, then θ ← the optimizer's rule, parameter by parameter, with the
+    gradient ḡ + λ·w for a weight under weight decay (λ = net.l2) and ḡ for a bias."""
     m = len(tables)
+    l2 = net.l2
     total = np.zeros(net.n_params)
     for t in tables:
         total += t.grad
@@ -206,10 +214,13 @@ def compute_update(
     t_after = state.t + 1
     params = start_params.copy()
     updates: list[ScalarUpdate | None] = [None] * net.n_params
-    for _, _, _, index in parameter_order(net):
+    for _, i, _, index in parameter_order(net):
         first = float(state.first[index]) if state.first.size else 0.0
         second = float(state.second[index]) if state.second.size else 0.0
-        upd = scalar_update(optimizer, lr, float(params[index]), float(mean[index]), first, second, t_after)
+        theta, g = float(params[index]), float(mean[index])
+        if l2 and i is not None:
+            g = g + l2 * theta
+        upd = scalar_update(optimizer, lr, theta, g, first, second, t_after)
         if state.first.size:
             state.first[index] = upd.first
         if state.second.size:
@@ -218,9 +229,14 @@ def compute_update(
         updates[index] = upd
     if state.first.size or state.second.size or OPTIMIZER_KINDS[optimizer].counts_steps:
         state.t = t_after
+    data_loss = sum(losses) / m
+    squares = net.weight_squares(start_params) if l2 else 0.0
     return UpdateTables(
         losses,
-        sum(losses) / m,
+        data_loss,
+        squares,
+        l2,
+        data_loss + 0.5 * l2 * squares if l2 else data_loss,
         mean,
         tuple(u for u in updates if u is not None),
         t_after,

@@ -147,6 +147,13 @@ class ParameterStory:
     sample_count: int = 0  # samples in the batch (chains are written out for the first few)
     words: tuple[str, ...] = ()  # what the gradient and the update mean, as the log's words say it
 
+    decay: float = 0.0  # λ of the weight decay acting on this parameter (0 for a bias, or without decay)
+
+    @property
+    def analytic_name(self) -> str:
+        """What the numerical check compares with: ḡ, or ḡ + λ·w for a weight under weight decay."""
+        return f"ḡ + λ·{self.update.label}" if self.decay else "ḡ"
+
 
 @dataclass(frozen=True)
 class UnitRow:
@@ -188,7 +195,11 @@ def explain_parameter(stepper: Stepper, element: Element, trail: ParamTrail | No
 
     probe = net.copy()
     probe.params[:] = p.start_params
-    check = check_one(probe, x, y, index, float(update.equations[0].value), update.label)
+    analytic = float(update.equations[0].value)
+    decay = net.l2 if update.kind == "update_w" else 0.0
+    if decay:  # the checked loss includes (λ/2)·Σw², whose gradient adds λ·w
+        analytic += decay * float(p.start_params[index])
+    check = check_one(probe, x, y, index, analytic, update.label)
     gradient_step = chains[0].steps[-1] if chains and chains[0].steps else None
     words = tuple(sentence(step, net) for step in (gradient_step, update) if step is not None)
     return ParameterStory(
@@ -203,6 +214,7 @@ def explain_parameter(stepper: Stepper, element: Element, trail: ParamTrail | No
         trail.values(index) if trail is not None else (),
         len(p.samples),
         tuple(w for w in words if w),
+        decay,
     )
 
 

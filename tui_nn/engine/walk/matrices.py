@@ -12,6 +12,10 @@ averaged over the batch's m rows):
     dA1 = dZ2 @ W2.T                        dZ1 = dA1 * A1 * (1 - A1)   (σ; per activation)
     W1 -= lr * dW1                          (or the optimizer's rule)
 
+With L2 weight decay λ (`lam`), cs231n's two extra lines: the loss adds
+`0.5 * lam * (np.sum(W1 * W1) + np.sum(W2 * W2))` and each weight gradient `dW1 += lam * W1`
+(never the biases'), so the update rule reads the decayed dW unchanged.
+
 `capture(stepper)` copies what the current position needs (cheap: the pass's batch and start
 parameters); its `frame` pairs the micro-step there with its line, the matrices computed by plain
 vectorised NumPy on that batch (`batch_matrices`, the same operations as
@@ -56,7 +60,7 @@ class BatchMatrices:
     z: list[np.ndarray | None]
     a: list[np.ndarray]
     losses: np.ndarray  # m×1: each sample's loss, summed over output units
-    loss: float
+    loss: float  # the batch's loss: the data loss, plus (λ/2)·Σw² under weight decay
     dz: list[np.ndarray | None]
     da: list[np.ndarray | None]
     dw: list[np.ndarray]
@@ -102,12 +106,14 @@ def batch_matrices(net: Network, params: np.ndarray, x: np.ndarray, y: np.ndarra
             dz[l + 1] = delta
             dw[l] = acts[l].T @ delta / m
             db[l] = delta.sum(axis=0, keepdims=True) / m
+            if net.l2:
+                dw[l] += net.l2 * net.weights(l, params)
             if l > 0:
                 upstream = delta @ net.weights(l, params).T
                 da[l] = upstream
                 delta = upstream * net.activation(l - 1).derivative_vector(zs[l - 1], acts[l])
         losses = sample_losses(net.loss, zs[-1], acts[-1], y)
-        loss = float(losses.sum() / m)
+        loss = float(losses.sum() / m) + net.l2_penalty(params)
     return BatchMatrices(
         x=np.asarray(x, dtype=np.float64),
         y=np.asarray(y, dtype=np.float64),
@@ -362,15 +368,29 @@ class _Builder:
     def _batch_loss(self, step: Step) -> _Parts:
         mats = self.mats
         last = mats.m - 1
+        code: tuple[str, ...] = ("loss = L.sum() / m",)
+        shapes = f"{shape_text(mats.losses)}.sum() / {mats.m} → (1×1)"
+        scalar = f"loss = (L[0, 0] + … + L[{last}, 0]) / {mats.m}" if mats.m > 1 else "loss = L[0, 0]"
+        weights: list[Shown] = []
+        notes = self.m
+        lam = self.net.l2
+        if lam:
+            squares = " + ".join(f"np.sum(W{l + 1} * W{l + 1})" for l in range(self.L))
+            code += (f"loss += 0.5 * lam * ({squares})" if self.L > 1 else f"loss += 0.5 * lam * {squares}",)
+            shapes += ", plus (λ/2)·Σw² → (1×1)"
+            scalar += f" + 0.5 * lam * ({squares})" if self.L > 1 else f" + 0.5 * lam * {squares}"
+            weights = [Shown(f"W{l + 1}", w) for l, w in enumerate(mats.weights)]
+            notes = f"{self.m}, lam = {lam:g} (the biases are not decayed)"
         return _Parts(
-            ("loss = L.sum() / m",),
-            f"{shape_text(mats.losses)}.sum() / {mats.m} → (1×1)",
-            (f"loss = (L[0, 0] + … + L[{last}, 0]) / {mats.m}",),
+            code,
+            shapes,
+            (scalar,),
             [
                 Shown("L", mats.losses, rows=frozenset(range(mats.m))),
+                *weights,
                 Shown("loss", np.array([[mats.loss]]), "result", focus=(0, 0)),
             ],
-            notes=self.m,
+            notes=notes,
         )
 
     # --- backward --------------------------------------------------------------------
@@ -410,8 +430,15 @@ class _Builder:
         a, dz, dw = mats.a[l], mats.dz[k], mats.dw[l]
         assert dz is not None
         term = f"np.outer({prev}[{r}], dZ{k}[{r}])"
+        remark = f"row {r}'s term of dW{k}[{i}, {j}] = {prev}[:, {i}] @ dZ{k}[:, {j}] / m, a sum over the batch's rows"
+        code: tuple[str, ...] = (f"dW{k} = {prev}.T @ dZ{k} / m",)
+        notes = self.m
+        if self.net.l2:
+            code += (f"dW{k} += lam * W{k}",)
+            remark += f", + lam * W{k}[{i}, {j}] (decay)"
+            notes = f"{self.m}, lam = {self.net.l2:g}"
         return _Parts(
-            (f"dW{k} = {prev}.T @ dZ{k} / m",),
+            code,
             f"{shape_text(a.T)} @ {shape_text(dz)} / {mats.m} → {shape_text(dw)}",
             (f"{term}[{i}, {j}] = {prev}[{r}, {i}] * dZ{k}[{r}, {j}]",),
             [
@@ -420,8 +447,8 @@ class _Builder:
                 Shown(f"dW{k}", dw, "result", cells=frozenset({(i, j)})),
                 Shown(term, np.outer(a[r], dz[r]), "term", focus=(i, j)),
             ],
-            notes=self.m,
-            remark=f"row {r}'s term of dW{k}[{i}, {j}] = {prev}[:, {i}] @ dZ{k}[:, {j}] / m, a sum over the batch's rows",
+            notes=notes,
+            remark=remark,
         )
 
     def _grad_b(self, step: Step) -> _Parts:
@@ -484,7 +511,8 @@ class _Builder:
             rule.numpy_shapes(shape),
             rule.numpy(name, g, mom, sq, at),
             [*shown, Shown(f"{name} (new)", part(new_params), "result", focus=(i, j))],
-            notes=f"lr = {p.lr:g}{rule.numpy_constants(new_state.t)}",
+            notes=f"lr = {p.lr:g}{rule.numpy_constants(new_state.t)}"
+            + (f"; {g} includes lam * {name}" if net.l2 and not bias else ""),
         )
 
     def _update_w(self, step: Step) -> _Parts:
@@ -538,7 +566,7 @@ def matrix_position(stepper: Stepper) -> MatrixPosition:
         p, position = before, last + 1
     step, applied = (stepper.record(p, position - 1), True) if position else (stepper.record(p, 0), False)
     net = stepper.net
-    start = Network(net.sizes, net.hidden_activation, net.loss, net.output_activation, p.start_params.copy())
+    start = net.like(p.start_params.copy())
     data: Dataset = stepper.data
     rows = np.array(p.samples, dtype=np.intp)
     return MatrixPosition(

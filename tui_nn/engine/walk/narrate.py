@@ -34,6 +34,7 @@ from tui_nn.engine.walk.expr import (
     Lit,
     Mul,
     Num,
+    Pow,
     Sym,
     evaluate,
     has_symbols,
@@ -395,6 +396,7 @@ class Narrator:
         m = len(u.losses)
         rule = OPTIMIZER_KINDS[optimizer]
         constants = rule.constants + (((n.STEP_COUNT, float(u.t)),) if rule.counts_steps else ())
+        constants += ((n.L2, u.l2),) if u.l2 else ()
         header: Header | None = Header(
             "update",
             epoch,
@@ -407,7 +409,7 @@ class Narrator:
         )
         steps: list[Step] = []
         mean_over = Group(Div(ONE, n.BATCH_SIZE))
-        if m > 1:
+        if m > 1 or u.l2:
             steps.append(
                 Step(
                     phase="loss",
@@ -417,9 +419,7 @@ class Narrator:
                     layer=None,
                     unit=None,
                     label="loss",
-                    equations=(
-                        self.eq(n.LOSS, (Mul((mean_over, n.SAMPLE_LOSSES)), Div(_listed(u.losses), lit(m))), u.batch_loss),
-                    ),
+                    equations=self._batch_loss(u, start_params, mean_over),
                     header=header,
                 )
             )
@@ -440,7 +440,8 @@ class Narrator:
                     note = CANCELLED
             upd = u.updates[index]
             theta = float(start_params[index])
-            equations = (mean_eq, *self._rule(rule, symbol, theta, g, lr, upd, start_state, index, u.t))
+            decay = 0.0 if is_bias else u.l2  # biases are not decayed
+            equations = (mean_eq, *self._rule(rule, symbol, theta, g, lr, upd, start_state, index, u.t, decay))
             key = parameter_key(l, i, j)
             steps.append(
                 Step(
@@ -473,15 +474,40 @@ class Narrator:
         start_state: OptimizerState,
         index: int,
         t: int,
+        l2: float = 0.0,
     ) -> tuple[Equation, ...]:
-        """The optimizer's update of one parameter, one true line per quantity it changes."""
+        """The optimizer's update of one parameter, one true line per quantity it changes (a decayed
+        weight's gradient written ḡ + λ·w)."""
         before = {THETA: theta, n.ETA: lr, n.MEAN_GRADIENT: g}
         before[n.MOMENTUM] = float(start_state.first[index]) if start_state.first.size else 0.0
         before[n.SQUARES] = float(start_state.second[index]) if start_state.second.size else 0.0
         return tuple(
             self.eq(lhs, (symbolic, numbers), value, relation)
-            for lhs, symbolic, numbers, value, relation in rule.numeric_rule(symbol, before, upd, t)
+            for lhs, symbolic, numbers, value, relation in rule.numeric_rule(symbol, before, upd, t, l2)
         )
+
+    def _batch_loss(self, u: UpdateTables, start_params: np.ndarray, mean_over: Expr) -> tuple[Equation, ...]:
+        """L = (1/m)·Σₛ Lₛ; with weight decay, that data loss, Σw² over the weights, and their sum
+        L = L_data + (λ/2)·Σw², each term with its own number."""
+        m = len(u.losses)
+        data_forms = (Mul((mean_over, n.SAMPLE_LOSSES)), Div(_listed(u.losses), lit(m)))
+        if not u.l2:
+            return (self.eq(n.LOSS, data_forms, u.batch_loss),)
+        equations = [self.eq(n.DATA_LOSS, data_forms, u.data_loss)] if m > 1 else []
+        weights = [float(w) for l in range(self.net.n_layers) for w in self.net.weights(l, start_params).ravel()]
+        squares = [Pow(num(w), TWO) for w in weights]
+        listed = Add(tuple(squares)) if len(squares) <= LISTED else Add((*squares[:2], Sym("…", r"\dots"), squares[-1]))
+        equations.append(self.eq(n.WEIGHT_SQUARES, (listed,) if len(squares) > 1 else (squares[0],), u.weight_squares))
+        half_lambda = Group(Div(n.L2, TWO))
+        penalty = 0.5 * u.l2 * u.weight_squares
+        sample_loss = u.losses[0] if m == 1 else u.data_loss
+        forms = (
+            Add((n.DATA_LOSS, Mul((half_lambda, n.WEIGHT_SQUARES)))),
+            Add((num(sample_loss), Mul((Group(Div(lit(u.l2), TWO)), num(u.weight_squares))))),
+            Add((num(sample_loss), num(penalty))),
+        )
+        equations.append(self.eq(n.LOSS, forms, u.batch_loss))
+        return tuple(equations)
 
 
 def _sum(terms: list[Expr]) -> Expr:

@@ -195,7 +195,7 @@ class Stepper:
         """Apply the next micro-step from the computed numbers alone (no record is made)."""
         cur = self.current
         self.position += 1
-        updated = self.position - cur.starts[-1] - batch_loss_steps(len(cur.samples))
+        updated = self.position - cur.starts[-1] - batch_loss_steps(len(cur.samples), bool(self.net.l2))
         if updated > 0:
             index = self._update_order[updated - 1]
             self.net.params[index] = self.update_tables(cur).end_params[index]
@@ -371,7 +371,7 @@ class Stepper:
         )
         per_sample = sample_step_count(self.net.sizes)
         new.starts = [i * per_sample for i in range(len(new.samples) + 1)]
-        new.total = new.starts[-1] + update_step_count(self.net.n_params, len(new.samples))
+        new.total = new.starts[-1] + update_step_count(self.net.n_params, len(new.samples), bool(self.net.l2))
         if batch_index == 0:
             trainer.epoch = epoch
             trainer.history.truncate(epoch)
@@ -414,7 +414,7 @@ class Stepper:
         """Set the network's parameters to those at the current position."""
         cur = self.current
         self.net.params[:] = cur.start_params
-        updated = self.position - cur.starts[-1] - batch_loss_steps(len(cur.samples))
+        updated = self.position - cur.starts[-1] - batch_loss_steps(len(cur.samples), bool(self.net.l2))
         if updated > 0:
             indices = self._update_order[:updated]
             self.net.params[indices] = self.update_tables(cur).end_params[indices]

@@ -119,6 +119,13 @@ class _Words:
     def batch_loss(self, step: Step) -> str:
         m = step.header.batch_size if step.header is not None else None
         count = f"the {m} samples'" if m else "the batch's samples'"
+        if self.net.l2:
+            data = "the sample's own loss" if m == 1 else f"L_data = (1/m)·Σₛ Lₛ, the mean of {count} losses,"
+            return (
+                f"With weight decay the loss the update lowers is L = L_data + (λ/2)·Σw²: {data} plus a penalty that "
+                "grows with the squared weights, so the update also pulls every weight towards 0. The biases are left "
+                "out: they only shift where a unit switches on, and large ones do not make the fit any wilder."
+            )
         return (
             f"The batch's loss L = (1/m)·Σₛ Lₛ is the mean of {count} losses: the one number the update is about to lower, "
             "each parameter by its share of the blame."
@@ -187,6 +194,11 @@ class _Words:
             "and a negative one moves it up."
         )
         rule = optimizer_of(step).sentence(theta)
+        if self.net.l2 and step.kind == "update_w":
+            rule += (
+                f" Weight decay adds λ·{theta} to ḡ, the gradient of (λ/2)·{theta}²: it pulls {theta} towards 0 in "
+                "proportion to its size (a bias's update has no such term)."
+            )
         return f"{mean} {rule}"
 
     def sentence(self, step: Step) -> str:
@@ -343,8 +355,19 @@ def reference_card(net: Network, optimizer: str) -> str:
         _row("batch loss", "L = (1/m)·Σₛ Lₛ", "the mean over the batch"),
         _row("mean gradient", "ḡ = (1/m)·Σₛ ∂Lₛ/∂θ", "θ: any weight or bias"),
     ]
+    if net.l2:
+        lines[-2] = _row("batch loss", "L = L_data + (λ/2)·Σw²", f"L_data = (1/m)·Σₛ Lₛ; L2 weight decay λ = {net.l2:g}")
+        lines += [
+            _row("weight decay", "ḡ + λ·w in place of ḡ", "for every weight, never a bias: the gradient of (λ/2)·w²"),
+            _row("λ elsewhere", SEED_L2, SEED_L2_NOTE),
+        ]
     lines += [_row(*row) for row in OPTIMIZER_KINDS[optimizer].card_rows]
     return "\n".join(lines) + "\n"
+
+
+# How the tutorials' other way of writing L2 maps onto ours (the help and the card say it alike).
+SEED_L2 = "(λ′/2m)·Σ‖W‖² = (λ/2)·Σw² with λ = λ′/m"
+SEED_L2_NOTE = "a tutorial's λ′ divided by the batch size m is ours; cs231n and PyTorch's weight_decay are ours as they are"
 
 
 def conventions() -> str:
@@ -359,6 +382,9 @@ def conventions() -> str:
 - **Initialisation**: `normal:S` draws randn·S; `xavier` scales by √(1/n_in) (LeCun's scale, which
   the tutorials call Xavier); `he` by √(2/n_in); `uniform:A` draws from [−A, A]; biases start at 0.
   Weights come from one RandomState(seed), layer by layer, as `np.random.seed(s); randn(…)` would.
+- **L2 weight decay** (`--l2 λ`, default 0): the loss adds (λ/2)·Σw² over the weights, never the
+  biases, so each weight's gradient gains λ·w: cs231n's convention and PyTorch's `weight_decay=λ`
+  (added to the gradient, also under Adam). A tutorial writing (λ′/2m)·Σ‖W‖² means λ = λ′/m here.
 - **Prediction**: class 1 when ŷ > 0.5.
 - **Loss**: {losses}.
   The loss of an epoch is the mean over the data set, before that epoch's update.

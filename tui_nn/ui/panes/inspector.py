@@ -214,7 +214,7 @@ class Inspector(ScrollingLines):
             else ("✓ agrees" if check.relative_error < 1e-6 else "✗ disagrees")
         )
         rows += self._text(
-            f"numerical check: (L(θ+ε) − L(θ−ε))/2ε = {_e(check.numerical)} · analytic ḡ = {_e(check.analytic)} · "
+            f"numerical check: (L(θ+ε) − L(θ−ε))/2ε = {_e(check.numerical)} · analytic {story.analytic_name} = {_e(check.analytic)} · "
             f"relative error {check.relative_error:.1e} {verdict}",
             good() if check.relative_error < 1e-6 and not check.kink else muted(),
             width,

@@ -315,6 +315,8 @@ class StatusLine(Static):
         field("acc", f"{view.accuracy:.0%}" if view.accuracy is not None else "—")
         field("‖g‖", f"{view.grad_norm:.3g}" if view.grad_norm is not None else "—")
         field("η", f"{view.lr:g}")
+        if view.l2:
+            field("λ", f"{view.l2:g}")
         text.append(view.optimizer, style="bold")
         fields, text = text, Text()
         if message:
