@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.reference import cs231n_spiral, cs231n_train
 from tui_nn.engine.live.diagnostics import diagnose
 from tui_nn.engine.live.reasons import Diverged
 from tui_nn.engine.nn import optimizers
@@ -260,99 +261,42 @@ def test_the_explosion_limit_of_cross_entropy_is_measured_from_ln_k() -> None:
 # --- cs231n's case study, as the course writes it ------------------------------------------------
 
 
-def cs231n_case_study(hidden: int | None, iterations: int, seed: int) -> tuple[np.ndarray, float, np.ndarray]:
-    """cs231n's "minimal neural network case study" loop, verbatim but for λ = 0 (no L2 here) and the
-    global generator's state, which is saved and put back. Returns (loss per iteration, final
-    training accuracy, the data X)."""
-    saved = np.random.get_state()
-    try:
-        np.random.seed(DATA_SEED)
-        N, D, K = 100, 2, 3
-        X = np.zeros((N * K, D))
-        y = np.zeros(N * K, dtype="uint8")
-        for j in range(K):
-            ix = range(N * j, N * (j + 1))
-            r = np.linspace(0.0, 1, N)
-            t = np.linspace(j * 4, (j + 1) * 4, N) + np.random.randn(N) * 0.2
-            X[ix] = np.c_[r * np.sin(t), r * np.cos(t)]
-            y[ix] = j
-        np.random.seed(seed)  # the course draws on from the data's stream; ours seeds the weights on their own
-        step_size, num_examples = 1.0, X.shape[0]
-        if hidden is None:
-            W = 0.01 * np.random.randn(D, K)
-            b = np.zeros((1, K))
-        else:
-            W = 0.01 * np.random.randn(D, hidden)
-            b = np.zeros((1, hidden))
-            W2 = 0.01 * np.random.randn(hidden, K)
-            b2 = np.zeros((1, K))
-    finally:
-        np.random.set_state(saved)
-    losses = []
-    for _ in range(iterations):
-        if hidden is None:
-            scores = np.dot(X, W) + b
-        else:
-            hidden_layer = np.maximum(0, np.dot(X, W) + b)
-            scores = np.dot(hidden_layer, W2) + b2
-        exp_scores = np.exp(scores)
-        probs = exp_scores / np.sum(exp_scores, axis=1, keepdims=True)
-        corect_logprobs = -np.log(probs[range(num_examples), y])
-        losses.append(np.sum(corect_logprobs) / num_examples)
-        dscores = probs
-        dscores[range(num_examples), y] -= 1
-        dscores /= num_examples
-        if hidden is None:
-            dW = np.dot(X.T, dscores)
-            db = np.sum(dscores, axis=0, keepdims=True)
-        else:
-            dW2 = np.dot(hidden_layer.T, dscores)
-            db2 = np.sum(dscores, axis=0, keepdims=True)
-            dhidden = np.dot(dscores, W2.T)
-            dhidden[hidden_layer <= 0] = 0
-            dW = np.dot(X.T, dhidden)
-            db = np.sum(dhidden, axis=0, keepdims=True)
-            W2 += -step_size * dW2
-            b2 += -step_size * db2
-        W += -step_size * dW
-        b += -step_size * db
-    scores = np.dot(X, W) + b if hidden is None else np.dot(np.maximum(0, np.dot(X, W) + b), W2) + b2
-    return np.array(losses), float(np.mean(np.argmax(scores, axis=1) == y)), X
-
-
 def test_spiral3_is_cs231ns_data_draw_for_draw() -> None:
-    _, _, course_x = cs231n_case_study(None, 0, 0)
+    course_x, course_y = cs231n_spiral(DATA_SEED)
     data = load("spiral3")
     assert np.array_equal(data.x, course_x)
-    assert data.class_index.tolist() == [j for j in range(3) for _ in range(100)]
+    assert data.class_index.tolist() == course_y.tolist() == [j for j in range(3) for _ in range(100)]
     assert data.y.shape == (300, 3) and np.array_equal(data.y.sum(axis=1), np.ones(300))
 
 
-def test_train_reproduces_the_linear_softmax_classifier_of_the_case_study() -> None:
-    config = defaults_for("spiral3").with_changes(hidden=())
+@pytest.mark.parametrize("reg", [0.0, 1e-3], ids=["no-L2", "the-course-L2"])
+def test_train_reproduces_the_linear_softmax_classifier_of_the_case_study(reg: float) -> None:
+    """The course's linear classifier: step 1, λ = 1e-3, 200 iterations, training accuracy 0.49."""
+    config = defaults_for("spiral3").with_changes(hidden=(), l2=reg)
     session = build(config)
     session.stepper.trainer.run(200)
-    losses, accuracy, _ = cs231n_case_study(None, 200, config.seed)
+    losses, _, _, accuracy = cs231n_train(*cs231n_spiral(DATA_SEED), None, 200, reg=reg, init_seed=config.seed)
     rows = session.stepper.trainer.history.tail(200)
     np.testing.assert_allclose(rows[:, 1], losses, rtol=1e-12, atol=0)
     assert session.net.accuracy(session.data.x, session.data.y) == accuracy
 
 
 def test_train_reproduces_the_relu_network_of_the_case_study() -> None:
-    """2-64-3 ReLU, 10,000 iterations of step 1. Every loss agrees to 1e-12 until about iteration
-    700; from there this training amplifies a difference in the last bit (e.g. the course's own loop
-    with the row max subtracted before e^z, the one change that makes it overflow-proof, drifts from
-    the loop as written by 1e-12 at iteration 748 and at most 3e-6 by 10,000): so the rest agree to
-    1e-4, and the final accuracy exactly."""
-    config = defaults_for("spiral3")
+    """2-64-3 ReLU, λ = 1e-3, 10,000 iterations of step 1, as the course runs it. Every loss agrees to
+    1e-12 until iteration 909 (802 with OpenBLAS's Haswell kernels); from there step 1 keeps the loss
+    jittering around 0.2492 and this training amplifies a difference in the last bit (the course's own
+    loop with the row max subtracted before e^z, the one change that makes it overflow-proof, drifts
+    from the loop as written in the same way): the rest agree to 1e-3 (at most 1.8e-4 measured), and
+    the final accuracy exactly."""
+    config = defaults_for("spiral3").with_changes(l2=1e-3)
     assert config.hidden == (64,) and config.lr == 1.0 and config.init == InitSpec("normal", 0.01)
     session = build(config)
     session.stepper.trainer.run(10_000)
-    losses, accuracy, _ = cs231n_case_study(64, 10_000, config.seed)
+    losses, _, _, accuracy = cs231n_train(*cs231n_spiral(DATA_SEED), 64, 10_000, reg=1e-3, init_seed=config.seed)
     rows = session.stepper.trainer.history.tail(10_000)
     assert rows[:, 0].tolist() == list(range(10_000))
     np.testing.assert_allclose(rows[:500, 1], losses[:500], rtol=1e-12, atol=0)
-    np.testing.assert_allclose(rows[:, 1], losses, rtol=1e-4, atol=0)
+    np.testing.assert_allclose(rows[:, 1], losses, rtol=1e-3, atol=0)
     assert session.net.accuracy(session.data.x, session.data.y) == accuracy > 0.95
 
 
