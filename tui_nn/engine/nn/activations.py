@@ -14,6 +14,7 @@ from functools import partial
 
 import numpy as np
 
+from tui_nn.engine.nn.torch_text import TorchActivation
 from tui_nn.engine.walk.expr import ONE, Add, Call, Div, Exp, Expr, Lit, Mul, Neg, Num, Pow, Sub, Sym, lit, natural_log
 
 LEAKY_SLOPE = 0.01
@@ -128,6 +129,8 @@ class Activation:
     """Ops for out ← the scaled activation of Ẑ = s·z (z, out, tmp, s, operand)."""
     kernel_slope: Callable[[np.ndarray, np.ndarray, float, Operand], list[Op]] | None = None
     """Ops for tmp ← d·g'(z) from the stored scaled activation â (a, tmp, s, operand)."""
+    torch: TorchActivation | None = None
+    """Its PyTorch layer and function, for the NumPy view's PyTorch lens (every entry has one; a test checks)."""
 
     def applied(self, argument: Expr) -> Call:
         """g(argument), e.g. σ(z)."""
@@ -295,6 +298,7 @@ ACTIVATIONS: dict[str, Activation] = {
         kernel_inverts_scale=True,
         kernel_forward=_sigmoid_forward,
         kernel_slope=_sigmoid_slope,
+        torch=TorchActivation("nn.Sigmoid()", "torch.sigmoid({})"),
     ),
     "tanh": Activation(
         "tanh",
@@ -328,6 +332,7 @@ ACTIVATIONS: dict[str, Activation] = {
         kernel_inverts_scale=True,
         kernel_forward=_tanh_forward,
         kernel_slope=_tanh_slope,
+        torch=TorchActivation("nn.Tanh()", "torch.tanh({})"),
     ),
     "relu": Activation(
         "relu",
@@ -362,6 +367,7 @@ ACTIVATIONS: dict[str, Activation] = {
         off_note="z ≤ 0: this ReLU passes no gradient",
         kernel_forward=_relu_forward,
         kernel_slope=_relu_slope,
+        torch=TorchActivation("nn.ReLU()", "torch.relu({})"),
     ),
     "leaky_relu": Activation(
         "leaky_relu",
@@ -395,6 +401,7 @@ ACTIVATIONS: dict[str, Activation] = {
         off_note="z ≤ 0: this leaky ReLU passes 1% of the gradient",
         kernel_forward=_leaky_forward,
         kernel_slope=_leaky_slope,
+        torch=TorchActivation(f"nn.LeakyReLU({LEAKY_SLOPE:g})", f"F.leaky_relu({{}}, {LEAKY_SLOPE:g})"),
     ),
     "softplus": Activation(
         "softplus",
@@ -428,6 +435,11 @@ ACTIVATIONS: dict[str, Activation] = {
         slope_bound=1.0,
         kernel_forward=_softplus_forward,
         kernel_slope=_softplus_slope,
+        torch=TorchActivation(
+            "nn.Softplus()",
+            "F.softplus({})",
+            note="nn.Softplus returns z itself above its threshold z > 20, where ours is z + ln(1 + e^−z): they differ by under 2.1e-9",
+        ),
     ),
 }
 
