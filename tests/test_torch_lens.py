@@ -1,0 +1,236 @@
+"""The NumPy view's PyTorch lens (P): every operation has its PyTorch text, every line is valid
+Python, every number is the NumPy frame's (weights as nn.Linear stores them, the transpose of W),
+and the key toggles it from the keyboard at any terminal size."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from tui_nn.engine.nn.activations import ACTIVATIONS
+from tui_nn.engine.nn.losses import LOSS_KINDS
+from tui_nn.engine.nn.network import InitSpec
+from tui_nn.engine.nn.optimizers import BETA1, BETA2, MOMENTUM, OPTIMIZER_KINDS
+from tui_nn.engine.nn.torch_text import TorchActivation, TorchLoss, TorchOptimizer
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+from tui_nn.engine.walk.matrices import MatrixPosition, matrix_position, updated
+from tui_nn.engine.walk.torch_lens import torch_frame
+from tui_nn.ui.panes.matrixview import MatrixPane
+from tui_nn.ui.screens.commands import commands
+from tui_nn.ui.shell.app import TuiNN
+from tui_nn.ui.shell.keymap import KEYS, TASKS
+
+KINDS = {"z", "a", "loss", "batch_loss", "delta", "grad_w", "grad_b", "grad_a", "update_w", "update_b"}
+CONFIGS = [
+    pytest.param(
+        Config(optimizer=optimizer, activation=activation, loss=loss, hidden=(3,), init=InitSpec("normal", 1.0)),
+        id=f"{activation}-{loss}-{optimizer}",
+    )
+    for activation, loss, optimizer in [
+        ("sigmoid", "bce", "sgd"),
+        ("tanh", "mse", "momentum"),
+        ("relu", "bce", "adam"),
+        ("leaky_relu", "mse", "sgd"),
+        ("softplus", "bce", "momentum"),
+    ]
+] + [pytest.param(Config(hidden=(3, 2), activation="tanh", optimizer="adam", seed=1), id="two-hidden-layers")]
+
+
+def one_pass(config: Config) -> list[MatrixPosition]:
+    """The position after every micro-step of the first pass."""
+    stepper = build(config).stepper
+    first, positions = stepper.current, []
+    while stepper.current is first:
+        stepper.step()
+        positions.append(matrix_position(stepper))
+    return positions
+
+
+def first(config: Config, kind: str) -> MatrixPosition:
+    """The position just after the first pass's first step of `kind`."""
+    return next(p for p in one_pass(config) if p.frame.step is not None and p.frame.step.kind == kind)
+
+
+def test_every_registered_operation_has_its_pytorch_text() -> None:
+    """A new activation, loss or optimizer without its `torch` field fails here, not in the lens on screen."""
+    for act in ACTIVATIONS.values():
+        assert isinstance(act.torch, TorchActivation), act.name
+        ast.parse(f"nn.Sequential({act.torch.module})")
+        ast.parse(act.torch.call("Z1"))
+    for loss in LOSS_KINDS.values():
+        assert isinstance(loss.torch, TorchLoss), loss.name
+        ast.parse(f"{loss.torch.function}(logits, {loss.torch.targets})")
+        assert loss.torch.why
+    for rule in OPTIMIZER_KINDS.values():
+        assert isinstance(rule.torch, TorchOptimizer), rule.name
+        ast.parse(f"{rule.torch.cls}(model.parameters(), lr=0.5{rule.torch.arguments})")
+        remembered = ({"M"} if rule.keeps_first else set()) | ({"S"} if rule.keeps_second else set())
+        assert {ours for ours, _ in rule.torch.state} == remembered
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_every_step_kind_is_valid_python_over_the_numpy_frames_numbers(config: Config) -> None:
+    seen = set()
+    for position in one_pass(config):
+        numpy, torch = position.frame, torch_frame(position)
+        assert numpy.step is not None and torch.step is numpy.step
+        seen.add(numpy.step.kind)
+        assert torch.value == numpy.value  # the same cell of the same numbers, wherever it is drawn
+        assert torch.code != numpy.code
+        for line in torch.code:
+            ast.parse(line)
+        assert not any("np." in line for line in torch.code)
+    assert seen == KINDS
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_the_model_is_the_network_on_screen(config: Config) -> None:
+    position = one_pass(config)[0]
+    net, line = position.net, torch_frame(position).code[0]
+    act, loss = ACTIVATIONS[config.activation].torch, LOSS_KINDS[config.loss].torch
+    assert act is not None and loss is not None
+    layers = [f"nn.Linear({a}, {b})" for a, b in zip(net.sizes, net.sizes[1:], strict=False)]
+    modules = [part for layer in layers for part in (layer, act.module)]
+    if loss.takes_logits:  # the loss applies the output's sigmoid itself
+        modules = modules[:-1]
+    else:
+        output = ACTIVATIONS[net.output_activation].torch
+        assert output is not None
+        modules[-1] = output.module
+    assert line == f"model = nn.Sequential({', '.join(modules)}).double()"
+
+
+def test_weights_are_shown_as_nn_linear_stores_them_the_transpose_of_w() -> None:
+    checked = set()
+    for position in one_pass(Config(hidden=(3,), optimizer="momentum")):
+        torch, numpy = torch_frame(position), position.frame
+        assert numpy.step is not None
+        kind, net, mats = numpy.step.kind, position.net, position.matrices
+        if kind == "z":
+            k = numpy.step.layer
+            assert k is not None
+            weight = torch.matrix(f"model[{2 * (k - 1)}].weight")
+            assert np.array_equal(weight.values, net.weights(k - 1).T)
+            assert np.array_equal(weight.values.T, numpy.matrix(f"W{k}").values)  # model[i].weight.T == W
+            assert f"model[{2 * (k - 1)}].weight.T == W{k}" in torch.shapes
+            checked.add(kind)
+        if kind == "grad_w":
+            layer = numpy.step.layer
+            assert layer is not None
+            grad = torch.matrix(f"model[{2 * layer}].weight.grad")
+            assert np.array_equal(grad.values, mats.dw[layer].T)
+            assert torch.focus_matrix is not None and torch.cell is not None and numpy.cell is not None
+            assert torch.cell == numpy.cell[::-1]  # the term's entry (i, j) of dW is (j, i) of weight.grad
+            checked.add(kind)
+        if kind == "update_w":
+            layer = numpy.step.layer
+            assert layer is not None
+            new_params, new_state = updated(net, net.params, mats.flat_gradient(net), position.state, "momentum", position.lr)
+            new = torch.matrix(f"model[{2 * layer}].weight (new)")
+            assert np.array_equal(new.values, net.weights(layer, new_params).T)
+            buffer = torch.matrix('state["momentum_buffer"] (new)')
+            assert np.array_equal(buffer.values, net.weights(layer, new_state.first).T)
+            checked.add(kind)
+    assert checked == {"z", "grad_w", "update_w"}
+
+
+def test_the_loss_line_reproduces_our_loss() -> None:
+    bce = torch_frame(first(Config(), "loss"))
+    assert "loss = F.binary_cross_entropy_with_logits(logits, y)" in bce.code
+    assert "nn.Sigmoid())" not in bce.code[0]  # the model ends at its last nn.Linear
+    assert bce.matrices[0].name == "logits"
+    mse = torch_frame(first(Config(loss="mse"), "loss"))
+    assert "loss = F.mse_loss(y_pred, y) / 2" in mse.code  # no ½ in F.mse_loss: twice our loss otherwise
+    assert mse.code[0].endswith("nn.Sigmoid()).double()")
+    assert "twice" in mse.notes
+
+
+@pytest.mark.parametrize("optimizer", list(OPTIMIZER_KINDS))
+def test_the_optimizer_line_carries_the_sessions_learning_rate_and_constants(optimizer: str) -> None:
+    position = first(Config(optimizer=optimizer, lr=0.25), "update_w")
+    line = torch_frame(position).code[0]
+    ast.parse(line)
+    rule = OPTIMIZER_KINDS[optimizer].torch
+    assert rule is not None
+    assert line == f"optimizer = {rule.cls}(model.parameters(), lr=0.25{rule.arguments})"
+    assert torch_frame(position).code[1:] == (
+        "optimizer.step()  # every parameter at once, from its .grad",
+        "optimizer.zero_grad()  # .grad adds up over backward() calls: clear it before the next",
+    )
+    if OPTIMIZER_KINDS[optimizer].keeps_second:
+        assert f"betas=({BETA1:g}, {BETA2:g})" in line
+    elif OPTIMIZER_KINDS[optimizer].keeps_first:
+        assert f"momentum={MOMENTUM:g}" in line
+
+
+def test_l2_becomes_weight_decay_on_the_weights_only() -> None:
+    position = first(Config(), "update_w")
+    decayed = replace(position, l2=1e-3)
+    frame = torch_frame(decayed)
+    line = frame.code[0]
+    ast.parse(line)
+    assert '"params": [model[0].weight, model[2].weight], "weight_decay": 0.001' in line
+    assert '{"params": [model[0].bias, model[2].bias]}' in line  # biases: a group without decay
+    penalty = 0.5 * 1e-3 * sum(float(np.vdot(w, w)) for w in position.matrices.weights)
+    assert f"ours adds {penalty:.6g}" in frame.remark
+    assert "weight_decay" not in torch_frame(position).code[0]
+
+
+# --- the key ------------------------------------------------------------------------------------
+
+
+def pane_text(app: TuiNN) -> list[str]:
+    pane = app.query_one(MatrixPane)
+    return [pane.render_line(y).text for y in range(pane.content_size.height)]
+
+
+def test_the_key_is_in_the_help_and_the_palette() -> None:
+    spec = next(k for k in KEYS if k.id == "torch")
+    assert spec.keys == "P" and spec.action == "torch_lens"
+    assert any("torch" in ids for _, ids in TASKS)
+    assert any(command.action == "torch_lens" for command in commands())
+
+
+@pytest.mark.parametrize("size", [(120, 40), (64, 20)])
+async def test_p_toggles_the_numpy_view_between_numpy_and_pytorch(size: tuple[int, int]) -> None:
+    app = TuiNN(build(Config()), pace=None)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("m", "right", "right", "right")
+        await pilot.pause()
+        pane = app.query_one(MatrixPane)
+        numpy = pane_text(app)
+        assert any("@ W1" in line for line in numpy)
+        await pilot.press("P")
+        await pilot.pause()
+        torch = pane_text(app)
+        assert pane.torch and str(pane.border_title).startswith("PyTorch")
+        assert any("model" in line for line in torch) and torch != numpy
+        await pilot.press("right")  # the lens follows the walk
+        await pilot.pause()
+        assert pane_text(app) != torch and app.view.torch_matrices is not None
+        await pilot.press("left", "P")
+        await pilot.pause()
+        assert not pane.torch and pane_text(app) == numpy
+        assert app.lens == "matrices"
+
+
+async def test_p_from_the_network_view_opens_the_numpy_view_as_pytorch_and_survives_a_tiny_terminal() -> None:
+    app = TuiNN(build(Config()), pace=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("right", "P")
+        await pilot.pause()
+        assert app.lens == "matrices" and app.query_one(MatrixPane).torch
+        assert any("nn.Sequential" in line for line in pane_text(app))
+        await pilot.resize_terminal(40, 12)  # below the minimum: the "make me bigger" screen
+        await pilot.press("right", "P", "P")
+        await pilot.pause()
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        assert app.query_one(MatrixPane).torch
+        await pilot.press("m")  # m returns to the views; P is remembered for the next time
+        await pilot.pause()
+        assert app.lens is None
