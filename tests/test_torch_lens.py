@@ -234,3 +234,12 @@ async def test_p_from_the_network_view_opens_the_numpy_view_as_pytorch_and_survi
         await pilot.press("m")  # m returns to the views; P is remembered for the next time
         await pilot.pause()
         assert app.lens is None
+
+
+def test_an_operation_without_its_pytorch_text_shows_the_numpy_frame_saying_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A registry entry that arrives without `torch` (the test above fails) still draws: no traceback on P."""
+    position = first(Config(), "loss")
+    monkeypatch.setitem(LOSS_KINDS, "bce", replace(LOSS_KINDS["bce"], torch=None))
+    frame = torch_frame(position)
+    assert frame.code[0].startswith("# the loss binary cross-entropy has no PyTorch text")
+    assert frame.code[1:] == position.frame.code and frame.value == position.frame.value

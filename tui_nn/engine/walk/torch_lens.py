@@ -160,12 +160,16 @@ class TorchLens:
         k, j = z.name[1:], next(iter(w.columns))
         lin, r = linear(int(k)), f.sample_row
         weight = transposed(w, f"{lin}.weight")
+        line = f"Z{k} = {lin}({prev.name})  # layer {k} alone"
+        if int(k) == self.L and self.loss.takes_logits:  # the model's output: the logits the loss takes
+            z = renamed(z, self.out)
+            line = f"{self.out} = {lin}({prev.name})  # the last layer alone: model(X) ends here"
         return replace(
             f,
-            code=(self.model_line(), self.forward_line(), f"Z{k} = {lin}({prev.name})  # layer {k} alone"),
+            code=(self.model_line(), self.forward_line(), line),
             shapes=f"{lin}({prev.name}) = {prev.name} @ {lin}.weight.T + {lin}.bias: nn.Linear stores its weight as "
             f"(out, in) = {shape_text(weight.values)}, the transpose of W{k} {shape_text(w.values)}; {lin}.weight.T == W{k}",
-            scalar=(f"Z{k}[{r}, {j}] = {prev.name}[{r}] @ {lin}.weight[{j}] + {lin}.bias[{j}]",),
+            scalar=(f"{z.name}[{r}, {j}] = {prev.name}[{r}] @ {lin}.weight[{j}] + {lin}.bias[{j}]",),
             notes=FLOAT64,
             matrices=(prev, weight, renamed(b, f"{lin}.bias"), z),
             remark=f"unit {j}'s weights are row {j} of {lin}.weight, column {j} of W{k}",
@@ -323,5 +327,13 @@ class TorchLens:
 
 
 def torch_frame(position: MatrixPosition) -> MatrixFrame:
-    """The position's step as PyTorch code, over the same numbers as its NumPy frame."""
-    return TorchLens(position).frame()
+    """The position's step as PyTorch code, over the same numbers as its NumPy frame.
+
+    An operation registered without its PyTorch text (a test forbids it) shows the NumPy frame
+    under a line saying which, rather than no frame at all.
+    """
+    try:
+        return TorchLens(position).frame()
+    except LookupError as missing:
+        numpy = position.frame
+        return replace(numpy, code=(f"# {missing}", *numpy.code))
