@@ -243,3 +243,91 @@ def test_an_operation_without_its_pytorch_text_shows_the_numpy_frame_saying_so(m
     frame = torch_frame(position)
     assert frame.code[0].startswith("# the loss binary cross-entropy has no PyTorch text")
     assert frame.code[1:] == position.frame.code and frame.value == position.frame.value
+
+
+# --- the lines run: a NumPy stand-in for the few PyTorch calls they use, as PyTorch documents them ---
+
+
+class FakeTorch:
+    """nn, F and torch for the lens's forward and loss lines, written from PyTorch's documentation
+    (not from tui-nn): nn.Linear keeps weight (out, in) and computes x @ weight.T + bias; the losses'
+    reduction is "mean" over every element unless told "sum" or "none"."""
+
+    class Linear:
+        def __init__(self, n_in: int, n_out: int) -> None:
+            self.weight, self.bias = np.full((n_out, n_in), np.nan), np.full(n_out, np.nan)
+
+        def __call__(self, x: np.ndarray) -> np.ndarray:
+            return np.asarray(x @ self.weight.T + self.bias)
+
+    class Sequential(list):  # type: ignore[type-arg]
+        def __init__(self, *modules: object) -> None:
+            super().__init__(modules)
+
+        def __call__(self, x: np.ndarray) -> np.ndarray:
+            for module in self:
+                x = module(x)
+            return x
+
+        def double(self) -> FakeTorch.Sequential:
+            return self
+
+    @staticmethod
+    def Sigmoid() -> object:
+        return lambda z: 1 / (1 + np.exp(-z))
+
+    @staticmethod
+    def Tanh() -> object:
+        return np.tanh
+
+    @staticmethod
+    def ReLU() -> object:
+        return lambda z: np.maximum(z, 0)
+
+    @staticmethod
+    def LeakyReLU(slope: float) -> object:
+        return lambda z: np.where(z > 0, z, slope * z)
+
+    @staticmethod
+    def Softplus() -> object:
+        return lambda z: np.where(z > 20, z, np.log1p(np.exp(np.minimum(z, 20))))
+
+    @staticmethod
+    def _reduce(elements: np.ndarray, reduction: str) -> np.ndarray | float:
+        return {"mean": lambda: float(elements.mean()), "sum": lambda: float(elements.sum()), "none": lambda: elements}[
+            reduction
+        ]()
+
+    @classmethod
+    def binary_cross_entropy_with_logits(cls, z: np.ndarray, y: np.ndarray, reduction: str = "mean") -> np.ndarray | float:
+        return cls._reduce(np.logaddexp(0, z) - y * z, reduction)
+
+    @classmethod
+    def mse_loss(cls, a: np.ndarray, y: np.ndarray, reduction: str = "mean") -> np.ndarray | float:
+        return cls._reduce((a - y) ** 2, reduction)
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_the_forward_and_loss_lines_run_reproduce_our_numbers(config: Config) -> None:
+    """Run as PyTorch defines its calls, with model[i].weight = W.T, the lines give our Z, loss and each row's loss."""
+    position = first(config, "loss")
+    frame, mats, net = torch_frame(position), position.matrices, position.net
+    ns: dict[str, object] = {"nn": FakeTorch, "F": FakeTorch, "torch": FakeTorch, "X": position.x, "y": position.y}
+    exec(frame.code[0], ns)  # the model
+    model = ns["model"]
+    assert isinstance(model, FakeTorch.Sequential)
+    for layer in range(net.n_layers):
+        model[2 * layer].weight, model[2 * layer].bias = net.weights(layer).T.copy(), net.biases(layer).copy()
+    for line in frame.code[1:]:
+        exec(line, ns)
+    out = ns["logits"] if "logits" in ns else ns["y_pred"]
+    assert np.allclose(out, mats.z[-1] if "logits" in ns else mats.a[-1], rtol=1e-13, atol=1e-15)
+    assert ns["loss"] == pytest.approx(mats.loss, rel=1e-12)
+    r = position.frame.sample_row
+    assert r is not None
+    row_loss = eval(frame.scalar[0].split(" = ", 1)[1], ns)
+    assert row_loss == pytest.approx(mats.losses[r, 0], rel=1e-12)
+    for layer in range(1, net.n_layers):  # a hidden layer alone, as the z step writes it
+        exec(f"Z{layer} = model[{2 * (layer - 1)}]({'X' if layer == 1 else f'A{layer - 1}'})", ns)
+        assert np.allclose(ns[f"Z{layer}"], mats.z[layer], rtol=1e-13, atol=1e-15)
+        ns[f"A{layer}"] = model[2 * (layer - 1) + 1](ns[f"Z{layer}"])
