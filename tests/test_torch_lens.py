@@ -331,3 +331,23 @@ def test_the_forward_and_loss_lines_run_reproduce_our_numbers(config: Config) ->
         exec(f"Z{layer} = model[{2 * (layer - 1)}]({'X' if layer == 1 else f'A{layer - 1}'})", ns)
         assert np.allclose(ns[f"Z{layer}"], mats.z[layer], rtol=1e-13, atol=1e-15)
         ns[f"A{layer}"] = model[2 * (layer - 1) + 1](ns[f"Z{layer}"])
+
+
+async def test_p_while_training_waits_for_the_walk_and_the_help_screen_keeps_it() -> None:
+    app = TuiNN(build(Config()), pace=None, target_loss=1e-300)  # never reached: only the key stops it
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("T")
+        assert app.training
+        await pilot.press("P")
+        await pilot.pause()
+        assert app.lens == "matrices" and "fills in when training stops" in app.message
+        await pilot.press("t")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not app.training
+        await pilot.press("right")
+        await pilot.pause()
+        assert any("nn.Sequential" in line for line in pane_text(app))
+        await pilot.press("question_mark", "P", "escape")  # P is not a key of the help screen
+        await pilot.pause()
+        assert app.query_one(MatrixPane).torch
