@@ -351,3 +351,14 @@ async def test_p_while_training_waits_for_the_walk_and_the_help_screen_keeps_it(
         await pilot.press("question_mark", "P", "escape")  # P is not a key of the help screen
         await pilot.pause()
         assert app.query_one(MatrixPane).torch
+
+
+def test_a_step_kind_without_a_lens_of_its_own_gets_its_phases_pytorch_over_the_numpy_line() -> None:
+    """A new kind of step (the softmax's stages, say) draws its phase's PyTorch, its NumPy line kept as a note."""
+    position = first(Config(), "z")
+    numpy = position.frame
+    assert numpy.step is not None
+    position.__dict__["frame"] = replace(numpy, step=replace(numpy.step, kind="exp"))  # a kind the lens has no case for
+    frame = torch_frame(position)
+    assert frame.code == (torch_frame(first(Config(), "z")).code[0], "logits = model(X)")
+    assert frame.notes == f"in NumPy: {numpy.code[0]}" and frame.value == numpy.value

@@ -66,6 +66,19 @@ def transposed(shown: Shown, name: str) -> Shown:
     )
 
 
+def where(frame: MatrixFrame) -> tuple[int, int]:
+    """The step's layer and unit, as the NumPy frame's builder reads them (matrices._Builder._where)."""
+    step = frame.step
+    assert step is not None and step.layer is not None and step.unit is not None
+    return step.layer, step.unit
+
+
+def sample_row(frame: MatrixFrame) -> int:
+    """The batch row of the step's sample (every per-sample step has one)."""
+    assert frame.sample_row is not None
+    return frame.sample_row
+
+
 def renamed(shown: Shown, name: str) -> Shown:
     return replace(shown, name=name)
 
@@ -139,7 +152,7 @@ class TorchLens:
         step = numpy.step
         if step is None:
             return numpy
-        build = {
+        build = {  # each step kind's lens, spelled out so a reader can follow a kind to its code
             "z": self._z,
             "a": self._a,
             "loss": self._loss,
@@ -150,18 +163,28 @@ class TorchLens:
             "grad_a": self._grad_a,
             "update_w": self._update,
             "update_b": self._update,
-        }[step.kind]
+        }.get(step.kind, self._phase)
         torch = build(numpy)
         focus = next((i for i, shown in enumerate(torch.matrices) if shown.focus is not None), None)
         return replace(torch, focus=focus, cell=None if focus is None else torch.matrices[focus].focus)
 
+    def _phase(self, f: MatrixFrame) -> MatrixFrame:
+        """A step kind with no lens of its own: its phase's PyTorch over the NumPy frame, whose line is kept as a note."""
+        lines = {
+            "forward": (self.model_line(), self.forward_line()),
+            "loss": (self.model_line(), self.forward_line(), self.loss_line()),
+            "backward": self._backward(f"# inside backward(): {'; '.join(f.code)}"),
+            "update": (self.optimizer_line(), "optimizer.step()", "optimizer.zero_grad()"),
+        }
+        return replace(f, code=lines.get(f.phase, f.code), notes=f"in NumPy: {'; '.join(f.code)}")
+
     def _z(self, f: MatrixFrame) -> MatrixFrame:
         prev, w, b, z = f.matrices
-        k, j = z.name[1:], next(iter(w.columns))
-        lin, r = linear(int(k)), f.sample_row
+        k, j = where(f)
+        lin, r = linear(k), f.sample_row
         weight = transposed(w, f"{lin}.weight")
         line = f"Z{k} = {lin}({prev.name})  # layer {k} alone"
-        if int(k) == self.L and self.loss.takes_logits:  # the model's output: the logits the loss takes
+        if k == self.L and self.loss.takes_logits:  # the model's output: the logits the loss takes
             z = renamed(z, self.out)
             line = f"{self.out} = {lin}({prev.name})  # the last layer alone: model(X) ends here"
         return replace(
@@ -177,7 +200,7 @@ class TorchLens:
 
     def _a(self, f: MatrixFrame) -> MatrixFrame:
         z, a = f.matrices
-        k, (r, j) = int(a.name[1:]), a.focus or (0, 0)
+        (k, j), r = where(f), sample_row(f)
         act = activation_text(self.net.activation(k - 1))
         source = f"Z{k}"
         if k == self.L and self.loss.takes_logits:
@@ -232,15 +255,15 @@ class TorchLens:
         return (self.model_line(), "loss.backward()  # every dZ, dA, dW and db of the pass at once", line)
 
     def _delta(self, f: MatrixFrame) -> MatrixFrame:
-        dz = f.matrices[-1]
-        k = int(dz.name[2:])
+        k = where(f)[0]
         name = self.out if k == self.L and self.loss.takes_logits else f"Z{k}"
         line = f"{name}.retain_grad()  # before backward(): autograd keeps no dZ{k} unless asked; then {name}.grad == dZ{k} / m"
         return replace(f, code=self._backward(line), notes=self.loss.why if k == self.L else "")
 
     def _grad_w(self, f: MatrixFrame) -> MatrixFrame:
         a_t, dz, dw, term = f.matrices
-        k, prev = int(dw.name[2:]), a_t.name.removesuffix(".T")
+        k = where(f)[0] + 1
+        prev = "X" if k == 1 else f"A{k - 1}"
         lin, r = linear(k), f.sample_row
         (i, j) = term.focus or (0, 0)
         grad = transposed(dw, f"{lin}.weight.grad")
@@ -257,7 +280,7 @@ class TorchLens:
 
     def _grad_b(self, f: MatrixFrame) -> MatrixFrame:
         dz, db = f.matrices
-        k = int(db.name[2:])
+        k = where(f)[0] + 1
         lin = linear(k)
         n = db.values.shape[1]
         r, j = dz.focus or (0, 0)
@@ -271,7 +294,7 @@ class TorchLens:
 
     def _grad_a(self, f: MatrixFrame) -> MatrixFrame:
         dz, w_t, da = f.matrices
-        k = int(da.name[2:])
+        k = where(f)[0]
         lin, i, r = linear(k + 1), next(iter(w_t.columns)), f.sample_row
         return replace(
             f,
