@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import replace
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -362,3 +363,15 @@ def test_a_step_kind_without_a_lens_of_its_own_gets_its_phases_pytorch_over_the_
     frame = torch_frame(position)
     assert frame.code == (torch_frame(first(Config(), "z")).code[0], "logits = model(X)")
     assert frame.notes == f"in NumPy: {numpy.code[0]}" and frame.value == numpy.value
+
+
+def test_an_activation_over_whole_rows_is_written_with_the_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A softmax's entry (r, j) comes from row r as a whole: torch.softmax(Z2[r:r+1], dim=1)[0, j], not from Z2[r, j]."""
+    position = first(Config(hidden=(3,), loss="mse"), "a")  # mse: the output activation is in the model
+    assert position.frame.step is not None
+    softmax = SimpleNamespace(torch=TorchActivation("nn.Softmax(dim=1)", "torch.softmax({}, dim=1)"), elementwise=False)
+    monkeypatch.setattr(position.net, "activation", lambda layer: softmax)
+    frame = torch_frame(position)
+    (k, j), r = (position.frame.step.layer, position.frame.step.unit), position.frame.sample_row
+    assert frame.scalar == (f"A{k}[{r}, {j}] = torch.softmax(Z{k}[{r}:{r + 1}], dim=1)[0, {j}]",)
+    assert frame.code[0].count("nn.Softmax(dim=1)") == 2

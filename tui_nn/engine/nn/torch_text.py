@@ -24,8 +24,6 @@ class TorchActivation:
 
     note: str = ""
     """Where PyTorch's computes it differently from ours ("" when it is the same)."""
-    elementwise: bool = True
-    """Each entry from its own z (False: from its whole row, as a softmax is; written with the row then)."""
 
 
 @dataclass(frozen=True)

@@ -201,7 +201,10 @@ class TorchLens:
     def _a(self, f: MatrixFrame) -> MatrixFrame:
         z, a = f.matrices
         (k, j), r = where(f), sample_row(f)
-        act = activation_text(self.net.activation(k - 1))
+        activation = self.net.activation(k - 1)
+        act = activation_text(activation)
+        # a softmax's entry comes from its whole row (Activation.elementwise arrives with the softmax output)
+        elementwise = getattr(activation, "elementwise", True)
         source = f"Z{k}"
         if k == self.L and self.loss.takes_logits:
             source = self.out  # the model stops at Z_L: its output is the logits
@@ -210,7 +213,7 @@ class TorchLens:
             line = f"A{k} = model[{2 * (k - 1) + 1}](Z{k})  # {act.module}"
         scalar = (
             f"A{k}[{r}, {j}] = {act.call(f'{source}[{r}, {j}]')}"
-            if act.elementwise
+            if elementwise
             else f"A{k}[{r}, {j}] = {act.call(f'{source}[{r}:{r + 1}]')}[0, {j}]"
         )
         return replace(
