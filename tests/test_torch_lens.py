@@ -375,3 +375,26 @@ def test_an_activation_over_whole_rows_is_written_with_the_row(monkeypatch: pyte
     (k, j), r = (position.frame.step.layer, position.frame.step.unit), position.frame.sample_row
     assert frame.scalar == (f"A{k}[{r}, {j}] = torch.softmax(Z{k}[{r}:{r + 1}], dim=1)[0, {j}]",)
     assert frame.code[0].count("nn.Softmax(dim=1)") == 2
+
+
+def test_under_weight_decay_the_lens_names_what_step_descends_along_and_the_penalty_pytorch_leaves_out() -> None:
+    """Our dW is the data gradient plus λ·W (the L2 convention); PyTorch keeps the first in .grad and adds the second in step()."""
+    decayed = {kind: replace(first(Config(), kind), l2=1e-3) for kind in ("grad_w", "update_w", "update_b", "batch_loss")}
+    grad_w = torch_frame(decayed["grad_w"])
+    assert any(s.name == "model[2].weight.grad + 0.001 * model[2].weight" for s in grad_w.matrices)
+    assert "step() adds weight_decay * model[2].weight" in grad_w.code[-1]
+    update_w = torch_frame(decayed["update_w"])
+    assert any(s.name == "model[2].weight.grad + 0.001 * model[2].weight" for s in update_w.matrices)
+    assert any(s.name == "model[2].bias.grad" for s in torch_frame(decayed["update_b"]).matrices)  # biases: no decay
+    batch = torch_frame(decayed["batch_loss"])
+    assert batch.focus_matrix is not None and batch.focus_matrix.name == "loss + penalty"
+    position = decayed["batch_loss"]
+    ns: dict[str, object] = {"nn": FakeTorch, "F": FakeTorch, "torch": FakeTorch, "X": position.x, "y": position.y}
+    exec(batch.code[0], ns)
+    model = ns["model"]
+    assert isinstance(model, FakeTorch.Sequential)
+    for layer in range(position.net.n_layers):
+        model[2 * layer].weight = position.net.weights(layer).T.copy()
+    exec(batch.code[-1], ns)  # the penalty line, run
+    weights = position.matrices.weights
+    assert ns["penalty"] == pytest.approx(0.5 * 1e-3 * sum(float(np.vdot(w, w)) for w in weights), rel=1e-12)

@@ -135,6 +135,10 @@ class TorchLens:
         groups = f'[{{"params": [{weights}], "weight_decay": {self.p.l2:g}}}, {{"params": [{biases}]}}]'
         return f"optimizer = {t.cls}({groups}, {lr})"
 
+    def weight_gradient(self, weight: str) -> str:
+        """What PyTorch's step() descends along for a weight, which is our dW's transpose: .grad, plus the decay under L2."""
+        return f"{weight}.grad + {self.p.l2:g} * {weight}" if self.p.l2 > 0 else f"{weight}.grad"
+
     def penalty_remark(self) -> str:
         """What PyTorch's loss leaves out when the optimizer decays the weights."""
         if self.p.l2 <= 0:
@@ -247,10 +251,27 @@ class TorchLens:
         )
 
     def _batch_loss(self, f: MatrixFrame) -> MatrixFrame:
+        code: tuple[str, ...] = (self.model_line(), self.forward_line(), self.loss_line())
+        matrices = f.matrices
+        if self.p.l2 > 0:  # ours adds (λ/2)·Σw² to the loss (and shows the weights it sums): PyTorch leaves it to weight_decay
+            code += (
+                f"penalty = 0.5 * {self.p.l2:g} * sum((layer.weight ** 2).sum() for layer in model[::2])"
+                "  # ours; weight_decay stands for it: not in PyTorch's loss",
+            )
+            torch_names = {f"W{k}": f"{linear(k)}.weight" for k in range(1, self.L + 1)}
+            matrices = tuple(
+                transposed(s, torch_names[s.name])
+                if s.name in torch_names
+                else renamed(s, "loss + penalty")
+                if s.focus is not None
+                else s
+                for s in f.matrices
+            )
         return replace(
             f,
-            code=(self.model_line(), self.forward_line(), self.loss_line()),
+            code=code,
             notes=f'reduction="mean", the default, divides by m = {self.m}: our L.sum() / m',
+            matrices=matrices,
             remark=self.penalty_remark(),
         )
 
@@ -269,11 +290,14 @@ class TorchLens:
         prev = "X" if k == 1 else f"A{k - 1}"
         lin, r = linear(k), f.sample_row
         (i, j) = term.focus or (0, 0)
-        grad = transposed(dw, f"{lin}.weight.grad")
+        grad = transposed(dw, self.weight_gradient(f"{lin}.weight"))
         outer = f"torch.outer(dZ{k}[{r}], {prev}[{r}])"
+        line = f"{lin}.weight.grad  # (out, in) like {lin}.weight: {lin}.weight.grad.T == dW{k}"
+        if self.p.l2 > 0:
+            line = f"{lin}.weight.grad  # (out, in); step() adds weight_decay * {lin}.weight, and that sum's .T is dW{k}"
         return replace(
             f,
-            code=self._backward(f"{lin}.weight.grad  # (out, in) like {lin}.weight: {lin}.weight.grad.T == dW{k}"),
+            code=self._backward(line),
             shapes=f"{lin}.weight.grad = dZ{k}.T @ {prev} / m: {shape_text(dz.values.T)} @ {shape_text(a_t.values.T)} / {self.m} "
             f"→ {shape_text(grad.values)}",
             scalar=(f"{outer}[{j}, {i}] = dZ{k}[{r}, {j}] * {prev}[{r}, {i}]",),
@@ -323,7 +347,7 @@ class TorchLens:
             if letter in ours:
                 torch_name = f'state["{ours[letter]}"]'
             elif base.startswith("d"):
-                torch_name = f"{param}.grad"
+                torch_name = f"{param}.grad" if bias else self.weight_gradient(param)
             else:
                 torch_name = param
             return f"{torch_name} {new}".rstrip()
