@@ -383,9 +383,14 @@ def test_under_weight_decay_the_lens_names_what_step_descends_along_and_the_pena
     grad_w = torch_frame(decayed["grad_w"])
     assert any(s.name == "model[2].weight.grad + 0.001 * model[2].weight" for s in grad_w.matrices)
     assert "step() adds weight_decay * model[2].weight" in grad_w.code[-1]
-    update_w = torch_frame(decayed["update_w"])
-    assert any(s.name == "model[2].weight.grad + 0.001 * model[2].weight" for s in update_w.matrices)
-    assert any(s.name == "model[2].bias.grad" for s in torch_frame(decayed["update_b"]).matrices)  # biases: no decay
+    for kind, gradient in (
+        ("update_w", "model[{i}].weight.grad + 0.001 * model[{i}].weight"),
+        ("update_b", "model[{i}].bias.grad"),
+    ):
+        step = decayed[kind].frame.step
+        assert step is not None and step.layer is not None
+        names = {s.name for s in torch_frame(decayed[kind]).matrices}
+        assert gradient.format(i=2 * step.layer) in names  # a bias has no decay
     batch = torch_frame(decayed["batch_loss"])
     assert batch.focus_matrix is not None and batch.focus_matrix.name == "loss + penalty"
     position = decayed["batch_loss"]
