@@ -187,15 +187,15 @@ class TorchLens:
         k, j = where(f)
         lin, r = linear(k), f.sample_row
         weight = transposed(w, f"{lin}.weight")
-        line = f"Z{k} = {lin}({prev.name})  # layer {k} alone"
+        line = f"Z{k} = {lin}({prev.name})  # layer {k} alone: {prev.name} @ {lin}.weight.T + {lin}.bias"
         if k == self.L and self.loss.takes_logits:  # the model's output: the logits the loss takes
             z = renamed(z, self.out)
-            line = f"{self.out} = {lin}({prev.name})  # the last layer alone: model(X) ends here"
+            line = f"{self.out} = {lin}({prev.name})  # the last layer alone, where model(X) ends: {prev.name} @ {lin}.weight.T + {lin}.bias"
         return replace(
             f,
             code=(self.model_line(), self.forward_line(), line),
-            shapes=f"{lin}({prev.name}) = {prev.name} @ {lin}.weight.T + {lin}.bias: nn.Linear stores its weight as "
-            f"(out, in) = {shape_text(weight.values)}, the transpose of W{k} {shape_text(w.values)}; {lin}.weight.T == W{k}",
+            shapes=f"{lin}.weight.T == W{k}: nn.Linear stores weight as (out, in) {shape_text(weight.values)}, "
+            f"the transpose of W{k} (in, out) {shape_text(w.values)}",
             scalar=(f"{z.name}[{r}, {j}] = {prev.name}[{r}] @ {lin}.weight[{j}] + {lin}.bias[{j}]",),
             notes=FLOAT64,
             matrices=(prev, weight, renamed(b, f"{lin}.bias"), z),
