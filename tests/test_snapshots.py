@@ -276,6 +276,16 @@ def test_matrix_view_mid_backward(snap_compare) -> None:
     assert snap_compare(app(), press=["m", "F", "B", "F", *["right"] * 4], terminal_size=(120, 40))
 
 
+def test_pytorch_lens_mid_forward(snap_compare) -> None:
+    """m, P: Z1 = model[0](X) beside nn.Sequential, model[0].weight drawn (out, in), the transpose of W1."""
+    assert snap_compare(app(), press=["m", *["right"] * 3, "P"], terminal_size=(120, 40))
+
+
+def test_pytorch_lens_mid_backward(snap_compare) -> None:
+    """m, P, sample 2's backward pass: loss.backward() and model[2].weight.grad, row 2's term as torch.outer."""
+    assert snap_compare(app(), press=["m", "P", "F", "B", "F", *["right"] * 4], terminal_size=(120, 40))
+
+
 def test_gradient_health_of_a_vanishing_run(snap_compare) -> None:
     """g on 2-8-8-8-8-1 sigmoid (xavier, η 0.1) after 10 epochs: the first layer's gradient a
     hundredth of the last's, and σ′ ≤ 0.25 beside it."""

@@ -15,6 +15,7 @@ from typing import NoReturn
 
 import numpy as np
 
+from tui_nn.engine.nn.torch_text import TorchActivation
 from tui_nn.engine.walk.expr import ONE, Add, Call, Div, Exp, Expr, Lit, Mul, Neg, Num, Pow, Sub, Sym, lit, natural_log
 
 LEAKY_SLOPE = 0.01
@@ -144,6 +145,8 @@ class Activation:
     """Offered only for the output layer (config, saved files), never as a hidden activation."""
     classes: str = "one unit: class 1 when ŷ > 0.5"
     """How the output layer's activations become a predicted class, as a sentence says it."""
+    torch: TorchActivation | None = None
+    """Its PyTorch layer and function, for the NumPy view's PyTorch lens (every entry has one; a test checks)."""
 
     def applied(self, argument: Expr) -> Call:
         """g(argument), e.g. σ(z)."""
@@ -374,6 +377,7 @@ SOFTMAX = Activation(
     elementwise=False,
     output_only=True,
     classes="K units: the class with the largest probability (the argmax)",
+    torch=TorchActivation("nn.Softmax(dim=1)", "torch.softmax({}, dim=1)"),
 )
 
 
@@ -413,6 +417,7 @@ ACTIVATIONS: dict[str, Activation] = {
         kernel_inverts_scale=True,
         kernel_forward=_sigmoid_forward,
         kernel_slope=_sigmoid_slope,
+        torch=TorchActivation("nn.Sigmoid()", "torch.sigmoid({})"),
     ),
     "tanh": Activation(
         "tanh",
@@ -446,6 +451,7 @@ ACTIVATIONS: dict[str, Activation] = {
         kernel_inverts_scale=True,
         kernel_forward=_tanh_forward,
         kernel_slope=_tanh_slope,
+        torch=TorchActivation("nn.Tanh()", "torch.tanh({})"),
     ),
     "relu": Activation(
         "relu",
@@ -480,6 +486,7 @@ ACTIVATIONS: dict[str, Activation] = {
         off_note="z ≤ 0: this ReLU passes no gradient",
         kernel_forward=_relu_forward,
         kernel_slope=_relu_slope,
+        torch=TorchActivation("nn.ReLU()", "torch.relu({})"),
     ),
     "leaky_relu": Activation(
         "leaky_relu",
@@ -513,6 +520,7 @@ ACTIVATIONS: dict[str, Activation] = {
         off_note="z ≤ 0: this leaky ReLU passes 1% of the gradient",
         kernel_forward=_leaky_forward,
         kernel_slope=_leaky_slope,
+        torch=TorchActivation(f"nn.LeakyReLU({LEAKY_SLOPE:g})", f"F.leaky_relu({{}}, {LEAKY_SLOPE:g})"),
     ),
     "softplus": Activation(
         "softplus",
@@ -546,6 +554,11 @@ ACTIVATIONS: dict[str, Activation] = {
         slope_bound=1.0,
         kernel_forward=_softplus_forward,
         kernel_slope=_softplus_slope,
+        torch=TorchActivation(
+            "nn.Softplus()",
+            "F.softplus({})",
+            note="nn.Softplus returns z itself above its threshold z > 20, where ours is z + ln(1 + e^−z): they differ by under 2.1e-9",
+        ),
     ),
     "elu": Activation(
         "elu",
@@ -580,6 +593,7 @@ ACTIVATIONS: dict[str, Activation] = {
         kinked=False,
         slope_bound=1.0,
         curvature_jumps=True,  # g'' is e^z = 1 just below 0 and 0 above it
+        torch=TorchActivation("nn.ELU()", "F.elu({})"),
         kernel_forward=_elu_forward,
         kernel_slope=_elu_slope,
     ),

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tui_nn.engine.nn.activations import ACTIVATIONS, log_softmax
+from tui_nn.engine.nn.torch_text import TorchLoss
 from tui_nn.engine.walk import notation as n
 from tui_nn.engine.walk.expr import HALF, ONE, Add, Call, Exp, Expr, Group, Lit, Mul, Neg, Pow, Sub, Sym, natural_log, num
 
@@ -181,6 +182,8 @@ class Loss:
     uninformed: Callable[[int], float] = lambda outputs: outputs * math.log(2.0)
     """The loss of a network that knows nothing, given the output units: ŷ = ½ on each sigmoid
     output (outputs·ln 2), or p = 1/K on a softmax's K (ln K)."""
+    torch: TorchLoss | None = None
+    """Its torch.nn.functional call, for the NumPy view's PyTorch lens (every entry has one; a test checks)."""
 
 
 def _bce_slips(value: float, y_hat: float, target: float, logit: float) -> list[tuple[float, str]]:
@@ -264,6 +267,12 @@ BCE = Loss(
     # −[y·ln ŷ + (1−y)·ln(1−ŷ)] is a loss (≥ 0, least at ŷ = y) only for y in [0, 1]: at y = 5 it goes negative
     target_range=(0.0, 1.0),
     target_rule="cross-entropy (bce) needs targets within 0 … 1",
+    torch=TorchLoss(
+        "F.binary_cross_entropy_with_logits",
+        takes_logits=True,
+        why="it takes the logits z, not σ(z), and computes y·ln(1+e^−z) + (1−y)·ln(1+e^z) itself, finite for any z: "
+        "no nn.Sigmoid() at the model's end",
+    ),
 )
 
 MSE = Loss(
@@ -309,6 +318,13 @@ MSE = Loss(
     bounded=True,
     kernel_gradient_factor=8.0,
     help="MSE is ½·(ŷ − y)², whose output δ is (ŷ − y)·ŷ(1 − ŷ)",
+    torch=TorchLoss(
+        "F.mse_loss",
+        takes_logits=False,
+        why="F.mse_loss is the mean of (ŷ − y)², with no ½: alone it gives twice our loss and gradients, hence / 2; "
+        "it takes ŷ, so nn.Sigmoid() ends the model",
+        halves=True,
+    ),
 )
 
 
@@ -401,6 +417,16 @@ CE = Loss(
     target_rule="cross-entropy (ce) needs one-hot targets: one column per class",
     output_activation="softmax",
     uninformed=lambda outputs: math.log(outputs),
+    torch=TorchLoss(
+        "F.cross_entropy",
+        takes_logits=True,
+        why=(
+            "it takes the logits and the class indices and applies the softmax itself (by log-sum-exp, finite for any z): "
+            "no nn.Softmax() at the model's end"
+        ),
+        targets="y.argmax(dim=1)",
+        per_row=True,
+    ),
 )
 
 LOSS_KINDS: dict[str, Loss] = {loss.name: loss for loss in (BCE, MSE, CE)}

@@ -25,6 +25,7 @@ from typing import Literal
 
 import numpy as np
 
+from tui_nn.engine.nn.torch_text import TorchOptimizer
 from tui_nn.engine.walk import notation as n
 from tui_nn.engine.walk.expr import ONE, Add, Div, Expr, Group, Lit, Mul, Pow, Sqrt, Sub, Sym, lit, map_leaves, num
 
@@ -169,6 +170,8 @@ class Optimizer:
     """About how much one update takes off the loss (lr, ‖g‖, parameter count), if its step is short enough."""
     help_lines: tuple[str, ...] = ()
     """Its constants and conventions as the help screen lists them (Markdown lines; none for plain sgd)."""
+    torch: TorchOptimizer | None = None
+    """Its torch.optim class, for the NumPy view's PyTorch lens (every entry has one; a test checks)."""
 
     def numeric_rule(
         self, symbol: Sym, before: dict[Sym, float], upd: ScalarUpdate, t: int, l2: float = 0.0
@@ -246,6 +249,7 @@ SGD = Optimizer(
     numpy_constants=lambda t: "",
     quiz_constants=lambda fmt: (),
     expected_drop=lambda lr, norm, n_params: lr * norm * norm,
+    torch=TorchOptimizer("torch.optim.SGD", "", (), "step(): p -= lr * p.grad, our rule"),
 )
 
 MOMENTUM_RULE = Optimizer(
@@ -280,6 +284,12 @@ MOMENTUM_RULE = Optimizer(
     # steps add up to 1/(1 − β) times one step
     expected_drop=lambda lr, norm, n_params: lr * norm * norm / (1.0 - BETA1),
     help_lines=(f"**Momentum**: M ← β·M + ḡ, then w ← w − η·M, with β = {MOMENTUM:g} and M starting at 0.",),
+    torch=TorchOptimizer(
+        "torch.optim.SGD",
+        f", momentum={MOMENTUM:g}",
+        (("M", "momentum_buffer"),),
+        "PyTorch's momentum is ours: buf = momentum * buf + grad, p -= lr * buf (no (1 − β) on grad)",
+    ),
 )
 
 ADAM = Optimizer(
@@ -327,6 +337,12 @@ ADAM = Optimizer(
     help_lines=(
         "**Adam**: M ← β₁·M + (1−β₁)·ḡ, S ← β₂·S + (1−β₂)·ḡ², M̂ = M/(1−β₁ᵗ), Ŝ = S/(1−β₂ᵗ),",
         f"w ← w − η·M̂/(√Ŝ + ε), with β₁ = {BETA1:g}, β₂ = {BETA2:g}, ε = {EPSILON:g}; t counts updates from 1.",
+    ),
+    torch=TorchOptimizer(
+        "torch.optim.Adam",
+        f", betas=({BETA1:g}, {BETA2:g}), eps={EPSILON:g}",
+        (("M", "exp_avg"), ("S", "exp_avg_sq")),
+        "PyTorch's Adam is ours (ε outside the root, t is state['step']); its float operations differ in order: last digits may",
     ),
 )
 

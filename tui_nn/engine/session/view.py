@@ -31,6 +31,7 @@ from tui_nn.engine.walk.matrices import MatrixPosition, matrix_position
 from tui_nn.engine.walk.matrices import Shown as Shown
 from tui_nn.engine.walk.records import Key, Phase, Step
 from tui_nn.engine.walk.stepper import Stepper
+from tui_nn.engine.walk.torch_lens import torch_frame
 
 # The records panes draw (ActivationCurves, Axes, BoundaryGrid, GradientHealth, HiddenPlot, HiddenSpace,
 # LayerHealth, MatrixFrame, Shown) are named here too: the UI imports them from the View's module, its door to the engine,
@@ -147,6 +148,11 @@ class View:
     changes: np.ndarray | None  # how each parameter moved: the last update's Δ, or since the last frame
     markers: tuple[tuple[int, str], ...] = ()  # (epoch, what changed there) for the loss chart
     matrices: MatrixPosition | None = None  # the step as the tutorials' NumPy (not while training)
+
+    @cached_property
+    def torch_matrices(self) -> MatrixFrame | None:
+        """The step as PyTorch code over the NumPy frame's numbers (the NumPy view's PyTorch lens), worked out on first use."""
+        return None if self.matrices is None else torch_frame(self.matrices)
 
     @cached_property
     def health(self) -> Health:

@@ -542,6 +542,7 @@ class MatrixPosition:
     step: Step | None
     applied: bool
     digits: int = 4  # decimals the session prints numbers with
+    l2: float = 0.0  # λ of the L2 penalty (the PyTorch lens writes it as the optimizer's weight_decay)
 
     @cached_property
     def matrices(self) -> BatchMatrices:
@@ -582,4 +583,5 @@ def matrix_position(stepper: Stepper) -> MatrixPosition:
         step=step,
         applied=applied,
         digits=stepper.fmt.digits,
+        l2=float(getattr(net, "l2", 0.0)),  # the L2 stream's Network.l2, where it exists
     )

@@ -469,16 +469,30 @@ def _fit(text: str, width: int, ascii_only: bool = False) -> str:
 
 
 class MatrixPane(_CachedLines):
-    """The current step as the tutorials' NumPy: the line, the shapes and the matrices."""
+    """The current step as the tutorials' NumPy (the line, the shapes and the matrices), or as the
+    PyTorch a learner would write for it, over the same numbers (`torch`, the P key)."""
+
+    def __init__(self, ascii_only: bool, torch: bool = False, **kwargs: str | None) -> None:
+        super().__init__(ascii_only, **kwargs)
+        self.torch = torch
 
     def on_mount(self) -> None:
-        self.border_title = "NumPy"
+        self.border_title = self.title()
+
+    def title(self) -> str:
+        return "PyTorch (P: NumPy)" if self.torch else "NumPy (P: PyTorch)"
+
+    def show_torch(self, torch: bool) -> None:
+        """Draw the PyTorch lens (True) or the NumPy lines (False) from now on."""
+        self.torch = torch
+        self.border_title = self.title()
+        self.redraw()
 
     def cache_key(self, view: View) -> object:
         # each step is a new View (compared by identity): its frame has a new highlight
-        return view
+        return view, self.torch
 
     def draw_rows(self, view: View, width: int, height: int) -> list[list[Segment]]:
         position = view.matrices
-        frame = None if position is None else position.frame
+        frame = None if position is None else (view.torch_matrices if self.torch else position.frame)
         return draw_matrix_frame(frame, width, height, self.ascii_only, position.digits if position is not None else 4)

@@ -44,12 +44,14 @@ FOOTER_COMPACT_WIDTH = 110
 class AppScreen(AppBase):
     """The layout and the drawing."""
 
+    torch_lens = False  # the NumPy view shows the step as PyTorch code (P), kept when the panes are rebuilt
+
     def compose(self) -> ComposeResult:
         with Horizontal(id="views"):
             yield NetworkPane(self.ascii_only, id="network")
             yield BoundaryPane(self.ascii_only, id="boundary")
             yield HiddenPane(self.ascii_only, id="hidden")
-            yield MatrixPane(self.ascii_only, id="matrices")
+            yield MatrixPane(self.ascii_only, self.torch_lens, id="matrices")
             yield HealthPane(self.ascii_only, id="health")
             yield CurvesPane(self.ascii_only, id="curves")
         with Horizontal(id="bottom"):
@@ -204,6 +206,22 @@ class AppScreen(AppBase):
         else:
             key = "m" if self.lens == "matrices" else "g"
             text = f"showing {LENS_NAMES[self.lens]} ({key} again returns)"
+        self.say(Message(text, "info"))
+        self.draw(self.view)
+
+    def action_torch_lens(self) -> None:
+        """The NumPy view's lines as PyTorch and back; from elsewhere, the NumPy view opens as PyTorch."""
+        self.torch_lens = not self.torch_lens if self.lens == "matrices" else True
+        self.query_one(MatrixPane).show_torch(self.torch_lens)
+        if self.lens != "matrices":
+            self.lens = "matrices"
+            self._apply_size(self.size.width, self.size.height)
+        if self.training:
+            text = "the PyTorch lens follows the walk: it fills in when training stops"
+        elif self.torch_lens:
+            text = "showing the step as PyTorch code, over the same numbers (P again: NumPy; m returns)"
+        else:
+            text = "showing the step as the tutorials' NumPy (P again: PyTorch; m returns)"
         self.say(Message(text, "info"))
         self.draw(self.view)
 

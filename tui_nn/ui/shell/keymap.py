@@ -71,6 +71,16 @@ KEYS: tuple[KeySpec, ...] = (
         "matrices",
     ),
     KeySpec(
+        "P",
+        "torch_lens",
+        "",
+        "P",
+        "the PyTorch lens of the NumPy view: the step as PyTorch code (nn.Sequential, logits = model(X), F.… loss, "
+        "loss.backward(), model[0].weight.grad, optimizer.step()) over the same numbers, nn.Linear's (out, in) "
+        "weight shown as stored, the transpose of W; P again returns to NumPy",
+        "torch",
+    ),
+    KeySpec(
         "g",
         "lens('health')",
         "",
@@ -216,7 +226,7 @@ TASKS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Read the log", ("words", "log-scroll", "card")),
     (
         "Look closer and ask what if",
-        ("inspect", "set-value", "zero", "knock-out", "own-input", "matrices", "health", "gradient-check"),
+        ("inspect", "set-value", "zero", "knock-out", "own-input", "matrices", "torch", "health", "gradient-check"),
     ),
     ("Test yourself and follow a lesson", ("quiz", "lesson", "next-chapter", "previous-chapter", "answer-chapter")),
     ("Change the network", ("settings", "reset", "reseed")),
