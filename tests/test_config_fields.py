@@ -34,6 +34,7 @@ TEXTS = {
     "seed": ("7", "-1"),
     "optimizer": ("adam", "rmsprop"),
     "batch": ("2", "0"),
+    "val": ("0.3", "0.95"),
 }
 
 

@@ -100,7 +100,7 @@ class Controller:
         # every CSV data set used, as its settings name it: a recording stores them
         self.data_files: dict[str, Dataset] = dict(self._stored_data)
         if session.config.data:
-            self.data_files[session.config.data] = session.data
+            self.data_files[session.config.data] = session.all_data
         self.initial_config = session.config  # what a recording starts from
         self.target_loss = target_loss
         self.logbook = Logbook()
@@ -135,7 +135,7 @@ class Controller:
         stored = known.get(config.data) if config.data else None
         session = build(config, data=stored, digits=self.stepper.fmt.digits)
         if config.data:
-            self.data_files[config.data] = session.data
+            self.data_files[config.data] = session.all_data
         return session
 
     def view(self, with_values: bool = True, since: np.ndarray | None = None) -> View:
