@@ -36,6 +36,14 @@ TROUBLE_WORDS: dict[UnitTrouble, str] = {
 }
 
 
+def validation_words(best_epoch: int, best_loss: float, loss: float, accuracy: float) -> str:
+    """Where a run with a validation set ended, and where its validation loss was lowest: the
+    epoch to stop at next time (early stopping), said the same by the app's log and `train`."""
+    return f"validation loss {loss:.6g} (accuracy {accuracy:.0%}), lowest {best_loss:.6g} at epoch {best_epoch}" + (
+        "" if best_loss >= loss else ": it has risen since (the network is overfitting its training points)"
+    )
+
+
 def describe(reason: StopReason, terms: Terms) -> str:
     if isinstance(reason, TargetReached):
         return f"loss fell below {reason.target:g} at epoch {reason.epoch}"

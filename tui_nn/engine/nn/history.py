@@ -52,10 +52,11 @@ class History:
         self.extend(np.array([[epoch, loss, accuracy, grad_norm, *validation][: self.width]]))
 
     def extend(self, rows: np.ndarray) -> None:
-        """Add rows of the first `width` COLUMNS, epochs increasing by one."""
+        """Add rows of COLUMNS, epochs increasing by one (a narrower history keeps their first `width`)."""
         k = len(rows)
         if k == 0:
             return
+        rows = rows[:, : self.width]
         if self.width == WIDTH:
             self._note_best_validation(rows)
         limit = self.recent_limit

@@ -681,6 +681,17 @@ class Trainer:
         with np.errstate(all="ignore"):
             return self._validation.measure()
 
+    def best_validation(self) -> tuple[int, float] | None:
+        """(epoch, loss) of the lowest validation loss so far, the current parameters included (the
+        state a run ends in is the next epoch's, not yet a row); None without a validation set."""
+        if self._validation is None:
+            return None
+        best = self.history.best_validation()
+        loss, _ = self.validate()
+        if best is None or (math.isfinite(loss) and loss < best[1]):
+            return self.epoch, loss
+        return best
+
     def record_epoch(self) -> None:
         """The history row of the current epoch, at the current parameters (the walk's rows)."""
         self.history.truncate(self.epoch)

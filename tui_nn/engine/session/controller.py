@@ -20,7 +20,7 @@ import numpy as np
 from tui_nn.engine.live.diagnostics import trainer_diagnosis
 from tui_nn.engine.live.live_run import STUCK_CHECK as STUCK_CHECK  # (where it lived before the one live-run loop)
 from tui_nn.engine.live.live_run import StuckCheck, train_epochs
-from tui_nn.engine.live.reason_words import describe, headline, health_line
+from tui_nn.engine.live.reason_words import describe, headline, health_line, validation_words
 from tui_nn.engine.live.reasons import Diagnosis, RateTooHigh, StopReason, Stuck, TargetReached
 from tui_nn.engine.nn.datasets import Dataset
 from tui_nn.engine.nn.training import Checkpoint, RunResult
@@ -564,8 +564,9 @@ class Controller:
         """One undoable log entry for a run (what the tutorials print after training); the status
         line gets a short form of why it stopped."""
         last = self.stepper.trainer.epoch
+        held_out = self._validation_clause()
         if error is not None:
-            text = f"training stopped by an error at epoch {last}: {error}"
+            text = f"training stopped by an error at epoch {last}: {error}{held_out}"
             if last <= origin:
                 self.logbook.note(text, "error")
             else:
@@ -581,8 +582,17 @@ class Controller:
         else:
             text, short = describe(reason, "keys"), headline(reason, "keys")
             tone = STOP_TONES[reason.kind]
-        self.logbook.run(RunSummary(origin, last, text, *self._run_rows(origin, last)), tone)
+        self.logbook.run(RunSummary(origin, last, text + held_out, *self._run_rows(origin, last)), tone)
         return Message(short, tone)
+
+    def _validation_clause(self) -> str:
+        """' · validation loss … lowest … at epoch …' for a run's summary, or '' without a validation set."""
+        trainer = self.stepper.trainer
+        best = trainer.best_validation()
+        if best is None:
+            return ""
+        loss, accuracy = trainer.validate()
+        return f" · {validation_words(best[0], best[1], loss, accuracy)}"
 
     def _run_rows(self, origin: int, last: int) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, np.ndarray | None]:
         """(epoch, loss, accuracy) rows over the run, and the final predictions with their samples."""
