@@ -287,7 +287,7 @@ def test_a_bad_val_is_one_line_naming_it_and_exit_2(capsys: pytest.CaptureFixtur
 
 
 def test_a_lesson_or_a_session_file_refuses_a_bad_val_naming_it() -> None:
-    with pytest.raises(LessonError, match="val: --val 0.25 leaves class 0"):
+    with pytest.raises(LessonError, match=r"val: --val 0\.25 leaves class 0"):
         parse_lesson("---\ntitle: T\nval: 0.25\n---\n## C\n")
     with pytest.raises(act.ActionError, match="validation fraction"):
         act.config_from_json({"val": 2})
