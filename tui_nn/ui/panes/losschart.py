@@ -17,9 +17,11 @@ in one column are drawn at the mean of their log₁₀(loss) (the geometric mean
 readout gives the one point of that column whose epoch is nearest the column's own epoch, so every
 number it returns is one of the points handed in.
 
-A second series, the validation loss at the same epochs, is drawn over the bars as one dot per column
-(• or, in ASCII, o) in a colour of its own, at the row its level falls in; the log axis spans both
-series, and the readout gives both losses of the point under the cursor.
+A second series, the validation loss at the same epochs, is drawn over the bars as a line in a colour
+of its own, one mark per column at its level: a braille dash at one of four heights in the cell
+(⣀ ⠤ ⠒ ⠉, a quarter of a row each; no block character, so it never reads as a bar) or, in ASCII, an
+o in the row. The log axis spans both series, and the readout gives both losses of the point under
+the cursor.
 
 Speed: the characters are chosen with NumPy over the whole grid, every cell's style is an index
 into a handful of Style objects built once, and each run of one style in a row is one Segment.
@@ -49,7 +51,9 @@ Marker = tuple[float, str]
 Readout = tuple[float, float]
 """(epoch, loss) of the point under the cursor."""
 
-VALIDATION_MARK = {False: "•", True: "o"}
+VALIDATION_DASHES = np.array(list("⣀⠤⠒⠉"))  # bottom to top quarter of a cell
+VALIDATION_ASCII = "o"
+VALIDATION_LEGEND = {False: "⠤", True: VALIDATION_ASCII}
 
 BLOCKS = " ▁▂▃▄▅▆▇█"  # index = eighths filled
 ASCII_BLOCKS = " __.--~=#"  # the same eighths in plain ASCII; '#' is a full cell
@@ -405,10 +409,12 @@ def draw_loss_chart(
         )
     if marker_columns and rows >= 2:
         _place_labels(chars[0], ids[0], marker_columns, columns)
-    held_rows = _validation_rows(point_column[: len(held)], held_logs, held_positive, columns, low, high, rows)
-    marked = held_rows >= 0
-    chars[held_rows[marked], np.flatnonzero(marked)] = VALIDATION_MARK[ascii_only]
-    ids[held_rows[marked], np.flatnonzero(marked)] = _VALIDATION
+    held_levels = _validation_levels(point_column[: len(held)], held_logs, held_positive, columns, low, high, levels)
+    marked = np.flatnonzero(held_levels > 0)
+    top_eighth = held_levels[marked] - 1
+    held_rows = rows - 1 - np.minimum(top_eighth // EIGHTHS, rows - 1)
+    chars[held_rows, marked] = VALIDATION_ASCII if ascii_only else VALIDATION_DASHES[(top_eighth % EIGHTHS) // 2]
+    ids[held_rows, marked] = _VALIDATION
     chars[0, bad] = "!" if ascii_only else "×"
     ids[0, bad] = _BAD
 
@@ -465,18 +471,17 @@ def draw_loss_chart(
     )
 
 
-def _validation_rows(
-    point_column: np.ndarray, logs: np.ndarray, positive: np.ndarray, columns: int, low: float, high: float, rows: int
+def _validation_levels(
+    point_column: np.ndarray, logs: np.ndarray, positive: np.ndarray, columns: int, low: float, high: float, levels: int
 ) -> np.ndarray:
-    """Per plot column, the row (from the top) of the validation series' dot: at the mean log₁₀ of
-    the column's points, like the bars; −1 where the column holds none."""
+    """Per plot column, the level (in eighths, as a bar's) of the validation series: at the mean
+    log₁₀ of the column's points, like the bars; 0 where the column holds none."""
     sums = np.bincount(point_column[positive], weights=logs[positive], minlength=columns)
     counts = np.bincount(point_column[positive], minlength=columns)
-    out = np.full(columns, -1, dtype=np.int64)
+    out = np.zeros(columns, dtype=np.int64)
     has = counts > 0
     if has.any():
-        levels = _level(sums[has] / counts[has], low, high, rows * EIGHTHS)
-        out[has] = [_row_from_top(int(level), rows) for level in levels]
+        out[has] = _level(sums[has] / counts[has], low, high, levels)
     return out
 
 

@@ -117,7 +117,7 @@ def loss_title(validation: bool, ascii_only: bool) -> str | Text:
     """The loss pane's title; with a validation set, a legend of its two series (the bars and the dots)."""
     if not validation:
         return LOSS_TITLE
-    bar, dot = ("#", "o") if ascii_only else ("▇", "•")
+    bar, dot = ("#", "o") if ascii_only else ("▇", "⠤")
     title = Text(f"{LEGEND_TITLE} ")
     title.append(f"{bar} training", style=theme.LOSS)
     title.append(" ")
