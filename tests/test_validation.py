@@ -313,3 +313,22 @@ def test_a_session_without_validation_keeps_four_history_columns() -> None:
     trainer.run(10)
     assert trainer.history.rows().shape == (10, 4)
     assert trainer.best_validation() is None
+
+
+async def test_the_settings_screen_holds_out_a_validation_set_and_refuses_a_bad_fraction() -> None:
+    from tests.test_settings_keys import form, type_into
+    from tui_nn.ui.shell.app import TuiNN
+
+    app = TuiNN(build(defaults_for("circle")), pace=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("c")
+        await type_into(pilot, app, "val", "0.95")
+        await pilot.press("enter")
+        error = form(app).query_one("#error-val")
+        assert error.display and "at most 0.9" in str(error.content)
+        await type_into(pilot, app, "val", "0.3")
+        await pilot.press("enter")
+        await pilot.pause()
+        session = app.session
+        assert session.config.val == 0.3 and session.validation is not None
+        assert np.array_equal(session.validation.x, validation_split(datasets.load("circle"), 0.3).validation.x)
