@@ -323,7 +323,7 @@ async def test_the_form_its_problems_and_its_lists_are_ascii() -> None:
 
 @pytest.mark.parametrize(
     "opens",
-    [["question_mark"], ["C"], ["c", "shift+tab", "shift+tab"], ["c", *["tab"] * 8]],  # hidden → … → Apply
+    [["question_mark"], ["C"], ["c", "shift+tab", "shift+tab"], ["c", *["tab"] * 9]],  # hidden → … → val → Apply
     ids=["help", "card", "settings-list", "settings-button"],
 )
 async def test_q_in_a_modal_screen_quits_as_on_the_main_screen(opens: list[str]) -> None:
