@@ -171,8 +171,9 @@ def test_train_prints_both_losses_and_the_lowest_validation_epoch(capsys: pytest
     assert "val_loss" in out and "val_accuracy" in out
     best = build(overfit_config()).stepper.trainer
     best.run(400)
-    epoch, loss = best.best_validation() or (None, None)
-    assert f"lowest {loss:.6g} at epoch {epoch}" in out
+    lowest = best.best_validation()
+    assert lowest is not None
+    assert f"lowest {lowest.loss:.6g} at epoch {lowest.epoch}: it has risen since while the training loss fell" in out
     assert "90 of 300 points held out for validation" in out
 
 
@@ -183,7 +184,7 @@ def test_the_best_epoch_survives_the_history_thinning_it() -> None:
     rows[:, 4] = 1.0 + np.abs(np.arange(1000) - 333)  # lowest at epoch 333, thinned away below
     history.extend(rows)
     assert 333 not in history.column("epoch").tolist()
-    assert history.best_validation() == (333, 1.0)
+    assert history.best_validation() == (333, 1.0, 0.0)
     history.truncate(300)  # stepped back before it: the best of what is left
     assert history.best_validation() is not None and history.best_validation()[0] < 300
 
@@ -197,8 +198,9 @@ def test_the_apps_run_summary_names_the_lowest_validation_epoch() -> None:
     controller.stop_training(run, None)
     text = " ".join(entry.run.headline for entry in controller.logbook.entries if entry.run is not None)
     trainer = controller.stepper.trainer
-    epoch, loss = trainer.best_validation() or (None, None)
-    assert f"lowest {loss:.6g} at epoch {epoch}" in text
+    lowest = trainer.best_validation()
+    assert lowest is not None
+    assert f"lowest {lowest.loss:.6g} at epoch {lowest.epoch}" in text
 
 
 # --- the training process carries the validation columns -------------------------------------
@@ -332,3 +334,9 @@ async def test_the_settings_screen_holds_out_a_validation_set_and_refuses_a_bad_
         session = app.session
         assert session.config.val == 0.3 and session.validation is not None
         assert np.array_equal(session.validation.x, validation_split(datasets.load("circle"), 0.3).validation.x)
+
+
+def test_a_diverged_run_is_not_called_overfitting(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["train", "circle", "--val", "0.3", "--lr", "1e5", "--epochs", "50"]) == 1
+    out = capsys.readouterr().out
+    assert "lowest" in out and "it has risen since" in out and "overfitting" not in out

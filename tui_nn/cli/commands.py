@@ -166,9 +166,11 @@ class _ValidationSummary:
     accuracy: float
     best_epoch: int
     best_loss: float
+    training_fell: bool  # the training loss is lower at the end than at best_epoch
 
     def text(self) -> str:
-        return f"{self.size} points held out: {validation_words(self.best_epoch, self.best_loss, self.loss, self.accuracy)}"
+        words = validation_words(self.best_epoch, self.best_loss, self.loss, self.accuracy, self.training_fell)
+        return f"{self.size} points held out: {words}"
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -187,7 +189,8 @@ def _validation_summary(trainer: Trainer) -> _ValidationSummary:
     loss, accuracy = trainer.validate()
     best = trainer.best_validation()
     assert best is not None
-    return _ValidationSummary(trainer.validation.size, loss, accuracy, best[0], best[1])
+    training_fell = trainer.evaluate()[0] < best.training_loss
+    return _ValidationSummary(trainer.validation.size, loss, accuracy, best.epoch, best.loss, training_fell)
 
 
 def _diagnosis_json(found: Diagnosis) -> dict[str, object]:

@@ -11,6 +11,8 @@ rows' loss and accuracy at the same parameters.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 COLUMNS = ("epoch", "loss", "accuracy", "grad_norm", "val_loss", "val_accuracy")
@@ -18,6 +20,14 @@ WIDTH = len(COLUMNS)
 BASE_WIDTH = 4  # the columns every run has; the rest are a validation set's
 NO_VALIDATION = (float("nan"), float("nan"))
 VAL_LOSS = COLUMNS.index("val_loss")
+
+
+class BestValidation(NamedTuple):
+    """Where the validation loss was lowest: the epoch, that loss, and the training loss there."""
+
+    epoch: int
+    loss: float
+    training_loss: float
 
 
 class History:
@@ -33,7 +43,7 @@ class History:
         self._old = np.empty((0, self.width))
         # (epoch, validation loss) of the lowest validation loss, kept as rows arrive, so thinning
         # never loses the epoch a run summary names
-        self._best_validation: tuple[int, float] | None = None
+        self._best_validation: BestValidation | None = None
 
     @property
     def _recent(self) -> np.ndarray:
@@ -80,8 +90,8 @@ class History:
         if not len(finite):
             return
         best = finite[np.argmin(losses[finite])]  # argmin: the first epoch of a tie
-        if self._best_validation is None or losses[best] < self._best_validation[1]:
-            self._best_validation = (int(rows[best, 0]), float(losses[best]))
+        if self._best_validation is None or losses[best] < self._best_validation.loss:
+            self._best_validation = BestValidation(int(rows[best, 0]), float(losses[best]), float(rows[best, 1]))
 
     def _spill(self, rows: np.ndarray) -> None:
         """Move rows out of the exact part: keep every stride-th epoch, thinning as needed."""
@@ -102,7 +112,7 @@ class History:
         self._count = int(np.count_nonzero(recent[:, 0] < epoch))  # epochs increase: a prefix
         if len(self._old) and self._old[-1, 0] >= epoch:
             self._old = self._old[self._old[:, 0] < epoch]
-        if self._best_validation is not None and self._best_validation[0] >= epoch:
+        if self._best_validation is not None and self._best_validation.epoch >= epoch:
             # stepped back past the best: the best of what is kept (thinned epochs are gone)
             self._best_validation = None
             self._note_best_validation(self.rows())
@@ -136,9 +146,8 @@ class History:
         finite = losses[np.isfinite(losses)]
         return float(finite.min()) if len(finite) else None
 
-    def best_validation(self) -> tuple[int, float] | None:
-        """(epoch, loss) of the lowest validation loss recorded (the first epoch of a tie), or
-        None without a validation set."""
+    def best_validation(self) -> BestValidation | None:
+        """The lowest validation loss recorded (the first epoch of a tie), or None without a validation set."""
         return self._best_validation
 
     def downsampled(self, column: str, width: int) -> np.ndarray:

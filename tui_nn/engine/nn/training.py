@@ -40,7 +40,7 @@ from tui_nn.engine.live.reasons import Diverged, DivergenceCause, StopReason, Ta
 from tui_nn.engine.nn import optimizers
 from tui_nn.engine.nn.activations import LOGIT_ABOVE_HALF, Activation
 from tui_nn.engine.nn.datasets import Dataset
-from tui_nn.engine.nn.history import NO_VALIDATION, History
+from tui_nn.engine.nn.history import NO_VALIDATION, BestValidation, History
 from tui_nn.engine.nn.losses import LOSS_KINDS
 from tui_nn.engine.nn.network import Network
 from tui_nn.engine.nn.optimizers import OptimizerState
@@ -681,15 +681,15 @@ class Trainer:
         with np.errstate(all="ignore"):
             return self._validation.measure()
 
-    def best_validation(self) -> tuple[int, float] | None:
-        """(epoch, loss) of the lowest validation loss so far, the current parameters included (the
-        state a run ends in is the next epoch's, not yet a row); None without a validation set."""
+    def best_validation(self) -> BestValidation | None:
+        """The lowest validation loss so far, the current parameters included (the state a run
+        ends in is the next epoch's, not yet a row); None without a validation set."""
         if self._validation is None:
             return None
         best = self.history.best_validation()
         loss, _ = self.validate()
-        if best is None or (math.isfinite(loss) and loss < best[1]):
-            return self.epoch, loss
+        if best is None or (math.isfinite(loss) and loss < best.loss):
+            return BestValidation(self.epoch, loss, self.evaluate()[0])
         return best
 
     def record_epoch(self) -> None:

@@ -592,7 +592,8 @@ class Controller:
         if best is None:
             return ""
         loss, accuracy = trainer.validate()
-        return f" · {validation_words(best[0], best[1], loss, accuracy)}"
+        training_fell = trainer.evaluate()[0] < best.training_loss
+        return f" · {validation_words(best.epoch, best.loss, loss, accuracy, training_fell)}"
 
     def _run_rows(self, origin: int, last: int) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, np.ndarray | None]:
         """(epoch, loss, accuracy) rows over the run, and the final predictions with their samples."""

@@ -283,6 +283,6 @@ def validation_figures(stepper: Stepper) -> ValidationFigures | None:
         loss_series=history.downsampled("val_loss", SERIES_POINTS),
         current_loss=None if last is None else float(last[4]),
         accuracy=None if last is None else float(last[5]),
-        best_epoch=None if best is None else best[0],
-        best_loss=None if best is None else best[1],
+        best_epoch=None if best is None else best.epoch,
+        best_loss=None if best is None else best.loss,
     )
