@@ -196,7 +196,13 @@ def test_the_apps_run_summary_names_the_lowest_validation_epoch() -> None:
     run = controller.start_training(None)
     controller.train(run, 500)
     controller.stop_training(run, None)
-    text = " ".join(entry.run.headline for entry in controller.logbook.entries if entry.run is not None)
+    runs = [entry.run for entry in controller.logbook.entries if entry.run is not None]
+    text = " ".join(run.headline for run in runs)
+    # the run's loss lines carry the validation figures of the same epochs
+    assert runs[-1].validation is not None and len(runs[-1].validation) == len(runs[-1].rows)
+    rows = {int(row[0]): row for row in controller.stepper.history.rows()}
+    for (epoch, _, _), (loss, accuracy) in zip(runs[-1].rows, runs[-1].validation, strict=True):
+        assert (loss, accuracy) == (rows[int(epoch)][4], rows[int(epoch)][5])
     trainer = controller.stepper.trainer
     lowest = trainer.best_validation()
     assert lowest is not None

@@ -582,8 +582,21 @@ class Controller:
         else:
             text, short = describe(reason, "keys"), headline(reason, "keys")
             tone = STOP_TONES[reason.kind]
-        self.logbook.run(RunSummary(origin, last, text + held_out, *self._run_rows(origin, last)), tone)
+        self.logbook.run(
+            RunSummary(
+                origin, last, text + held_out, *self._run_rows(origin, last), validation=self._run_validation(origin, last)
+            ),
+            tone,
+        )
         return Message(short, tone)
+
+    def _run_validation(self, origin: int, last: int) -> np.ndarray | None:
+        """(validation loss, accuracy) at the epochs _run_rows picks, or None without a validation set."""
+        if self.stepper.trainer.validation is None:
+            return None
+        rows = self.stepper.history.rows()
+        rows = rows[(rows[:, 0] >= origin) & (rows[:, 0] <= last)]
+        return np.array(rows[self._run_picks(len(rows))][:, 4:6])
 
     def _validation_clause(self) -> str:
         """' · validation loss … lowest … at epoch …' for a run's summary, or '' without a validation set."""
@@ -595,11 +608,16 @@ class Controller:
         training_fell = trainer.evaluate()[0] < best.training_loss
         return f" · {validation_words(best.epoch, best.loss, loss, accuracy, training_fell)}"
 
+    @staticmethod
+    def _run_picks(count: int) -> np.ndarray:
+        """Up to RunSummary.ROWS evenly spaced rows of a run's `count`, the first and last included."""
+        return np.unique(np.linspace(0, count - 1, min(RunSummary.ROWS, count)).astype(int))
+
     def _run_rows(self, origin: int, last: int) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, np.ndarray | None]:
         """(epoch, loss, accuracy) rows over the run, and the final predictions with their samples."""
         rows = self.stepper.history.rows()
         rows = rows[(rows[:, 0] >= origin) & (rows[:, 0] <= last)]
-        picks = np.unique(np.linspace(0, len(rows) - 1, min(RunSummary.ROWS, len(rows))).astype(int))
+        picks = self._run_picks(len(rows))
         data = self.session.data
         if not data.is_small:
             return rows[picks][:, :3].copy(), None, None, None

@@ -8,6 +8,7 @@ removes the newest one.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -36,6 +37,14 @@ class RunSummary:
     predictions: np.ndarray | None = None
     inputs: np.ndarray | None = None
     targets: np.ndarray | None = None
+    validation: np.ndarray | None = None  # (validation loss, accuracy) at each of rows' epochs, with a validation set
+
+    def validation_text(self, i: int, fmt: Callable[[float], str]) -> str:
+        """The held-out rows' figures at rows[i] ('  val_loss …  val_accuracy …'), '' without a validation set."""
+        if self.validation is None:
+            return ""
+        loss, accuracy = self.validation[i]
+        return f"  val_loss {fmt(float(loss)):>10}  val_accuracy {accuracy:4.0%}"
 
     @property
     def headline(self) -> str:
