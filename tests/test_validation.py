@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from tui_nn.cli.commands import main
 from tui_nn.engine.live.remote import Layout
-from tui_nn.engine.nn import datasets
+from tui_nn.engine.nn import datasets, training
 from tui_nn.engine.nn.datasets import Dataset, SplitError, validation_split
 from tui_nn.engine.nn.history import History
 from tui_nn.engine.nn.network import InitSpec
@@ -111,23 +111,38 @@ def test_training_with_a_validation_set_equals_training_on_the_training_part_alo
     assert np.array_equal(held_out.history.rows()[:, :4], alone.history.rows()), "the training columns too"
 
 
-def test_the_validation_columns_are_the_loss_and_accuracy_of_the_held_out_rows_at_each_epoch() -> None:
-    for changes in ({}, {"batch": 64}):
-        session = build(overfit_config(**changes))
-        trainer, held = session.stepper.trainer, session.validation
-        assert held is not None
-        replay = Trainer(session.net.copy(), session.data, trainer.optimizer, trainer.lr, trainer.batch, trainer.seed)
-        replay.net.params[:] = session.initial_params
-        trainer.run(120)
-        rows = trainer.history.rows()
-        for epoch in range(120):
-            net = replay.net
-            expected_loss = net.loss_value(held.x, held.y)
-            expected_accuracy = np.mean((net.predict(held.x) > 0.5) == (held.y > 0.5))
-            assert rows[epoch, 0] == epoch
-            np.testing.assert_allclose(rows[epoch, 4], expected_loss, rtol=1e-12)
-            assert rows[epoch, 5] == expected_accuracy
-            replay.run(1)
+def assert_validation_columns(config: Config, epochs: int) -> None:
+    """Train `epochs` epochs; each row's validation columns are the reference network's loss and
+    accuracy on the held-out rows at that epoch's parameters (replayed one epoch at a time)."""
+    session = build(config)
+    trainer, held = session.stepper.trainer, session.validation
+    assert held is not None
+    replay = Trainer(session.net.copy(), session.data, trainer.optimizer, trainer.lr, trainer.batch, trainer.seed)
+    replay.net.params[:] = session.initial_params
+    trainer.run(epochs)
+    rows = trainer.history.rows()
+    for epoch in range(epochs):
+        net = replay.net
+        expected_loss = net.loss_value(held.x, held.y)
+        expected_accuracy = np.mean((net.predict(held.x) > 0.5) == (held.y > 0.5))
+        assert rows[epoch, 0] == epoch
+        np.testing.assert_allclose(rows[epoch, 4], expected_loss, rtol=1e-12)
+        assert rows[epoch, 5] == expected_accuracy
+        replay.run(1)
+
+
+@pytest.mark.parametrize("changes", [{}, {"batch": 64}, {"optimizer": "sgd", "lr": 0.5}], ids=["adam", "batches", "sgd"])
+def test_the_validation_columns_are_the_loss_and_accuracy_of_the_held_out_rows_at_each_epoch(changes: dict[str, object]) -> None:
+    assert_validation_columns(overfit_config(**changes), 120)
+
+
+def test_validation_columns_stay_right_when_a_chunk_outgrows_the_validation_buffer(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a buffer of 5 epochs of the 90 held-out logits: a chunk's validation rows are bookkept in blocks
+    monkeypatch.setattr(training, "CHUNK_BUFFER_ELEMENTS", 90 * 5)
+    session = build(overfit_config(optimizer="sgd", lr=0.5))
+    assert training._Validation(session.net, session.validation).capacity == 5
+    assert_validation_columns(overfit_config(optimizer="sgd", lr=0.5), 23)
+    assert_validation_columns(overfit_config(batch=100), 23)
 
 
 def test_the_walk_records_the_validation_columns_too() -> None:
