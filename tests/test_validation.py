@@ -361,3 +361,23 @@ def test_a_diverged_run_is_not_called_overfitting(capsys: pytest.CaptureFixture[
     assert main(["train", "circle", "--val", "0.3", "--lr", "1e5", "--epochs", "50"]) == 1
     out = capsys.readouterr().out
     assert "lowest" in out and "it has risen since" in out and "overfitting" not in out
+
+
+def test_a_session_file_with_a_validation_set_replays_it(capsys: pytest.CaptureFixture[str], tmp_path) -> None:
+    from tui_nn.engine.session import replay
+
+    document = {
+        "format": replay.FORMAT,
+        "config": act.config_to_json(overfit_config()),
+        "actions": [{"action": "train", "epochs": 50}],
+    }
+    path = tmp_path / "held-out.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    assert main(["replay", str(path), "--check", "--json"]) == 0
+    replayed = json.loads(capsys.readouterr().out)
+    session = build(overfit_config())
+    session.stepper.run_epochs(50)
+    assert session.validation is not None
+    loss, accuracy = session.stepper.trainer.validate()
+    assert replayed["validation"] == {"size": session.validation.size, "loss": loss, "accuracy": accuracy}
+    np.testing.assert_allclose(replayed["loss"], session.net.loss_value(session.data.x, session.data.y), rtol=1e-12)
