@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tests.cli_helpers import one_error_line, run
@@ -401,6 +401,8 @@ def test_a_rebuild_in_a_lesson_sets_l2() -> None:
 
 
 @settings(max_examples=30, deadline=None)
+# a large penalty once swamped a bias's central difference with its own rounding (1.6e-6 of error)
+@example(hidden=[4, 1], activation="sigmoid", loss="mse", lam=2.0, seed=0)
 @given(
     hidden=st.lists(st.integers(1, 4), min_size=0, max_size=2),
     activation=st.sampled_from(HIDDEN_ACTIVATIONS),

@@ -301,3 +301,31 @@ def test_activation_curves_relu(snap_compare) -> None:
     assert snap_compare(
         TuiNN(build(Config(hidden=(4,), activation="relu", seed=5)), pace=None), press=["g"], terminal_size=(120, 40)
     )
+
+
+# --- many classes: a validation set (issue 23) -----------------------------------------------------
+
+
+@pytest.mark.parametrize("theme_name", ["dark", "light"])
+def test_validation_curves(snap_compare, theme_name) -> None:
+    """--val 0.3 on the noisy circle with a wide net (2-32-1 tanh, Adam η 0.01), 1,000 epochs: the
+    training loss (bars) keeps falling while the validation loss (a braille line) turns up after epoch 222;
+    the legend in the loss pane's title, both accuracies in the status, the lowest epoch below."""
+    from tui_nn.engine.nn.network import InitSpec
+    from tui_nn.engine.session.config import defaults_for
+
+    config = defaults_for("circle").with_changes(hidden=(32,), optimizer="adam", lr=0.01, val=0.3, init=InitSpec("xavier"))
+    session = build(config)
+    session.stepper.run_epochs(1000)
+    assert snap_compare(TuiNN(session, pace=None, theme_name=theme_name), terminal_size=(120, 40))
+
+
+def test_validation_curves_ascii(snap_compare) -> None:
+    """The same with --ascii: # bars and o marks, the legend in ASCII."""
+    from tui_nn.engine.nn.network import InitSpec
+    from tui_nn.engine.session.config import defaults_for
+
+    config = defaults_for("circle").with_changes(hidden=(32,), optimizer="adam", lr=0.01, val=0.3, init=InitSpec("xavier"))
+    session = build(config)
+    session.stepper.run_epochs(1000)
+    assert snap_compare(TuiNN(session, pace=None, ascii_only=True), terminal_size=(120, 40))

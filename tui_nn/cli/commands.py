@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, TextIO
 
@@ -38,7 +39,7 @@ from tui_nn.cli.options import (
 )
 from tui_nn.engine.live.diagnostics import STUCK_WINDOW, trainer_diagnosis
 from tui_nn.engine.live.live_run import StuckCheck, train_slice
-from tui_nn.engine.live.reason_words import describe
+from tui_nn.engine.live.reason_words import describe, validation_words
 from tui_nn.engine.live.reasons import Diagnosis, Diverged, RateTooHigh, Stuck
 from tui_nn.engine.nn.datasets import PROBLEMS, DataFileError, Dataset
 from tui_nn.engine.nn.datasets import load as load_dataset
@@ -99,8 +100,9 @@ def run_train(args: argparse.Namespace) -> int:
     stopped, found = _train_and_log(trainer, epochs, every, args.json, watch)
     done = trainer.epoch  # the network's epoch: on divergence, the epoch whose update went wrong is not counted
     final_loss, final_accuracy, final_norm = trainer.evaluate()
+    validation = _validation_summary(trainer) if trainer.validation is not None else None
     predictions = session.net.predict(session.data.x)
-    final_row = np.array([[trainer.epoch, final_loss, final_accuracy, final_norm]])
+    final_row = np.array([[trainer.epoch, final_loss, final_accuracy, final_norm, *trainer.validate()][: trainer.history.width]])
     ending = None if stopped is not None else _rate_too_high_at_the_end(trainer, trainer.epoch - watch.origin, final_row)
     if args.json:
         print(
@@ -116,6 +118,7 @@ def run_train(args: argparse.Namespace) -> int:
                     else {"epoch": found.epoch, "message": describe(found, "flags")},
                     "diagnosis": None if found is None else _diagnosis_json(found),
                     "rate_too_high_at_the_end": None if ending is None else _diagnosis_json(ending),
+                    "validation": None if validation is None else validation.to_json(),
                     "predictions": [
                         _prediction(session.data, i, predictions, session.net.one_of_k) for i in range(session.data.size)
                     ],
@@ -125,6 +128,8 @@ def run_train(args: argparse.Namespace) -> int:
         )
     else:
         print(f"after {done} epochs: loss {compact(final_loss)}  accuracy {final_accuracy:.0%}")
+        if validation is not None:
+            print(validation.text())
         _print_table(session, predictions)
     status = 0
     if stopped is not None:
@@ -155,6 +160,42 @@ def run_train(args: argparse.Namespace) -> int:
     return status
 
 
+@dataclass(frozen=True)
+class _ValidationSummary:
+    """The held-out rows at the end of a run, and the epoch at which their loss was lowest."""
+
+    size: int
+    loss: float
+    accuracy: float
+    best_epoch: int
+    best_loss: float
+    training_fell: bool  # the training loss is lower at the end than at best_epoch
+
+    def text(self) -> str:
+        words = validation_words(self.best_epoch, self.best_loss, self.loss, self.accuracy, self.training_fell)
+        return f"{self.size} points held out: {words}"
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "size": self.size,
+            "loss": json_number(self.loss),
+            "accuracy": self.accuracy,
+            "best_epoch": self.best_epoch,
+            "best_loss": json_number(self.best_loss),
+        }
+
+
+def _validation_summary(trainer: Trainer) -> _ValidationSummary:
+    """The validation figures where the run ended (the state its next epoch would start from,
+    as the summary's training loss is) and the lowest validation loss, that state included."""
+    assert trainer.validation is not None
+    loss, accuracy = trainer.validate()
+    best = trainer.best_validation()
+    assert best is not None
+    training_fell = trainer.evaluate()[0] < best.training_loss
+    return _ValidationSummary(trainer.validation.size, loss, accuracy, best.epoch, best.loss, training_fell)
+
+
 def _diagnosis_json(found: Diagnosis) -> dict[str, object]:
     return {"kind": found.kind, "epoch": found.epoch, "message": describe(found, "flags")}
 
@@ -170,7 +211,7 @@ def _rate_too_high_at_the_end(trainer: Trainer, trained: int, final_row: np.ndar
     if window < FINAL_WINDOW_MIN:
         return None
     rows = trainer.history.tail(window)
-    probe = History(window + 1)
+    probe = History(window + 1, validation=trainer.validation is not None)
     probe.extend(np.vstack([rows, final_row]))
     found = trainer_diagnosis(trainer, probe, window)
     return found if isinstance(found, RateTooHigh) else None
@@ -302,11 +343,22 @@ def compact(value: float) -> str:
 
 
 def _log_epoch(row: np.ndarray, as_json: bool) -> None:
+    """One logged epoch; a row with a validation set's columns also gives its loss and accuracy."""
     epoch, loss, accuracy, norm = int(row[0]), float(row[1]), float(row[2]), float(row[3])
+    validated = len(row) > 4
     if as_json:
-        print(json.dumps({"epoch": epoch, "loss": json_number(loss), "accuracy": accuracy, "grad_norm": json_number(norm)}))
+        document: dict[str, object] = {
+            "epoch": epoch,
+            "loss": json_number(loss),
+            "accuracy": accuracy,
+            "grad_norm": json_number(norm),
+        }
+        if validated:
+            document |= {"val_loss": json_number(float(row[4])), "val_accuracy": float(row[5])}
+        print(json.dumps(document))
     else:
-        print(f"epoch {epoch:>7}  loss {compact(loss)}  accuracy {accuracy:4.0%}  grad_norm {norm:.3e}")
+        held_out = f"  val_loss {compact(float(row[4]))}  val_accuracy {float(row[5]):4.0%}" if validated else ""
+        print(f"epoch {epoch:>7}  loss {compact(loss)}  accuracy {accuracy:4.0%}{held_out}  grad_norm {norm:.3e}")
 
 
 def _prediction(data: Dataset, i: int, predictions: np.ndarray, one_of_k: bool) -> dict[str, object]:

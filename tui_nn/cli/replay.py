@@ -205,6 +205,10 @@ def check(name: str, recording: Recording, session: Session, as_json: bool, expe
             if verdict is None or expected is None
             else {"source": expected.source, "sha256": expected.sha256, "identical": verdict[0], "verdict": verdict[1]},
         }
+        if stepper.trainer.validation is not None:  # (a key of its own only then: files without one read as before)
+            held_loss, held_right = stepper.trainer.validate()
+            size = stepper.trainer.validation.size
+            document["validation"] = {"size": size, "loss": json_number(held_loss), "accuracy": held_right}
         print(json.dumps(document, ensure_ascii=False))
     else:
         count = len(recording.actions)
@@ -217,7 +221,14 @@ def check(name: str, recording: Recording, session: Session, as_json: bool, expe
             )
         print(session.describe())
         print(f"epoch {stepper.epoch} · {position} of this pass's {total} steps done (next: {next_step}){pinned}")
-        print(f"loss {loss:.6g} · accuracy {right:.0%} (the whole data set, at these parameters)")
+        if stepper.trainer.validation is None:
+            print(f"loss {loss:.6g} · accuracy {right:.0%} (the whole data set, at these parameters)")
+        else:
+            held_loss, held_right = stepper.trainer.validate()
+            print(
+                f"loss {loss:.6g} · accuracy {right:.0%} (the training part, at these parameters) · "
+                f"validation loss {held_loss:.6g} · accuracy {held_right:.0%} ({stepper.trainer.validation.size} points held out)"
+            )
         print(f"sha256 {digest(net.params)} (the {len(rows)} parameters below as little-endian float64, in this order)")
         width = max(len(f"{log_name} ({file_name})") for log_name, file_name, _ in rows)
         for log_name, file_name, value in rows:

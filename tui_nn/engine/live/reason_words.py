@@ -36,6 +36,19 @@ TROUBLE_WORDS: dict[UnitTrouble, str] = {
 }
 
 
+def validation_words(best_epoch: int, best_loss: float, loss: float, accuracy: float, training_fell: bool) -> str:
+    """Where a run with a validation set ended, and where its validation loss was lowest: the
+    epoch to stop at next time (early stopping), said the same by the app's log and `train`.
+    `training_fell`: the training loss is lower now than at that epoch (a risen validation loss
+    is then overfitting; with a training loss that rose too, it is not)."""
+    text = f"validation loss {loss:.6g} (accuracy {accuracy:.0%}), lowest {best_loss:.6g} at epoch {best_epoch}"
+    if not loss > best_loss:
+        return text
+    if training_fell:
+        return text + ": it has risen since while the training loss fell (the network is overfitting its training points)"
+    return text + ": it has risen since"
+
+
 def describe(reason: StopReason, terms: Terms) -> str:
     if isinstance(reason, TargetReached):
         return f"loss fell below {reason.target:g} at epoch {reason.epoch}"

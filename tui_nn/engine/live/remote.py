@@ -61,13 +61,13 @@ import numpy as np
 from tui_nn.engine.live.live_run import FRAME_SECONDS, LiveLoop, SliceResult
 from tui_nn.engine.live.reasons import StopReason, from_json, to_json
 from tui_nn.engine.nn.datasets import Dataset
-from tui_nn.engine.nn.history import History
+from tui_nn.engine.nn.history import BASE_WIDTH, WIDTH, History
 from tui_nn.engine.nn.network import Network
 from tui_nn.engine.nn.optimizers import OptimizerState
 from tui_nn.engine.nn.training import Checkpoint, RateAnchor, Trainer
 
 ROWS_PER_FRAME = 1 << 16
-"""History rows a frame can carry (2 MB). The child trains on while a frame waits for its
+"""History rows a frame can carry (2 MB; 3 MB with a validation set). The child trains on while a frame waits for its
 acknowledgement and pauses only when this many rows are waiting (a few tenths of a second of
 XOR flat out, seconds of the spiral)."""
 
@@ -102,6 +102,7 @@ class Layout:
     outputs: int
     history_rows: int  # the parent's history rows when the run started
     frame_rows: int = ROWS_PER_FRAME
+    validation_samples: int = 0  # rows held out as a validation set (0: none)
 
     def shapes(self) -> dict[str, tuple[int, ...]]:
         return {
@@ -110,9 +111,16 @@ class Layout:
             "second": (self.second,),
             "x": (self.samples, self.inputs),
             "y": (self.samples, self.outputs),
-            "history": (self.history_rows, 4),
-            "rows": (self.frame_rows, 4),
+            "validation_x": (self.validation_samples, self.inputs),
+            "validation_y": (self.validation_samples, self.outputs),
+            "history": (self.history_rows, self.width),
+            "rows": (self.frame_rows, self.width),
         }
+
+    @property
+    def width(self) -> int:
+        """Columns of a history row: a validation set's two more."""
+        return WIDTH if self.validation_samples else BASE_WIDTH
 
     @property
     def nbytes(self) -> int:
@@ -155,8 +163,8 @@ def _rate_anchor(value: Any) -> RateAnchor:
 class _Outbox(History):
     """The child's history, which also keeps every row added since the last frame, to send."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, validation: bool) -> None:
+        super().__init__(validation=validation)
         self.outgoing: list[np.ndarray] = []
         self.outgoing_rows = 0
 
@@ -175,7 +183,7 @@ class _Outbox(History):
         self.outgoing_rows = sum(len(rows) for rows in self.outgoing)
 
     def take(self) -> np.ndarray:
-        rows = np.concatenate(self.outgoing) if self.outgoing else np.empty((0, 4))
+        rows = np.concatenate(self.outgoing) if self.outgoing else np.empty((0, self.width))
         self.outgoing, self.outgoing_rows = [], 0
         return rows
 
@@ -244,11 +252,21 @@ class _ChildRun:
         sizes = [int(n) for n in message["sizes"]]
         net = Network(sizes, message["hidden"], message["loss"], message["output"], a["params"].copy(), float(message["l2"]))
         data = Dataset(message["data"], a["x"].copy(), a["y"].copy())
-        self.history = _Outbox()
+        validation = None
+        if self.layout.validation_samples:
+            validation = Dataset(message["data"], a["validation_x"].copy(), a["validation_y"].copy())
+        self.history = _Outbox(validation is not None)
         self.history.extend(a["history"])
         self.history.take()  # the parent has these
         trainer = Trainer(
-            net, data, message["optimizer"], float(message["lr"]), message["batch"], int(message["seed"]), self.history
+            net,
+            data,
+            message["optimizer"],
+            float(message["lr"]),
+            message["batch"],
+            int(message["seed"]),
+            self.history,
+            validation,
         )
         state = OptimizerState(int(message["t"]), a["first"].copy(), a["second"].copy())
         trainer.rewind(Checkpoint(int(message["epoch"]), a["params"], state, _rate_anchor(message["rate_start"])))
@@ -550,8 +568,16 @@ class RemoteRun:
         state = trainer.opt_state
         history = trainer.history.rows()
         data = trainer.data
+        held_out = trainer.validation.size if trainer.validation is not None else 0
         self.layout = Layout(
-            trainer.net.n_params, state.first.size, state.second.size, data.size, data.x.shape[1], data.y.shape[1], len(history)
+            trainer.net.n_params,
+            state.first.size,
+            state.second.size,
+            data.size,
+            data.x.shape[1],
+            data.y.shape[1],
+            len(history),
+            validation_samples=held_out,
         )
         name = f"{SEGMENT_PREFIX}{os.getpid()}_{next(_segment_numbers)}"
         try:
@@ -593,6 +619,9 @@ class RemoteRun:
         a["second"][:] = state.second
         a["x"][:] = data.x
         a["y"][:] = data.y
+        if trainer.validation is not None:
+            a["validation_x"][:] = trainer.validation.x
+            a["validation_y"][:] = trainer.validation.y
         a["history"][:] = history
         self.process.send(
             {

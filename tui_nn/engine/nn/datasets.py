@@ -60,6 +60,10 @@ class Dataset:
         """Small enough to list row by row (the logic gates)."""
         return self.size <= 16
 
+    def subset(self, rows: np.ndarray, name: str | None = None) -> Dataset:
+        """These rows (in this order), as a data set of their own: same source, copied arrays."""
+        return Dataset(name or self.name, self.x[rows].copy(), self.y[rows].copy(), self.source, self.sha256)
+
 
 def _circle(n: int = 300, noise: float = 0.08) -> Dataset:
     rng = np.random.RandomState(DATA_SEED)
@@ -140,6 +144,57 @@ def load(name: str) -> Dataset:
     if name == "blobs":
         return _blobs()
     raise KeyError(name)
+
+
+# --- a validation set ------------------------------------------------------------------------
+
+MAX_VALIDATION = 0.9  # at least a tenth of the points must be left to train on
+
+
+class SplitError(ValueError):
+    """A validation fraction that cannot split this data set; the message names --val and the class."""
+
+
+@dataclass(frozen=True)
+class Split:
+    """A data set cut in two: the rows trained on and the rows held out, as indices into the whole."""
+
+    training: Dataset
+    validation: Dataset
+    training_rows: np.ndarray
+    validation_rows: np.ndarray
+
+
+def validation_split(data: Dataset, fraction: float, seed: int = DATA_SEED) -> Split:
+    """Hold out round(fraction · n_k) of each class k's n_k rows, drawn with RandomState(seed).
+
+    Stratified, so each part keeps the classes' proportions (a random cut of a small set can leave
+    a class out of one part, and then its loss says nothing about that class). Both parts keep the
+    rows in their original order, so the training part is exactly `data.subset(training_rows)`.
+    Refuses (SplitError) a fraction outside (0, MAX_VALIDATION] or one that leaves a class out of
+    either part.
+    """
+    if not 0.0 < fraction <= MAX_VALIDATION:
+        raise SplitError(f"--val must be within 0 … {MAX_VALIDATION:g} (more than 0), not {fraction:g}")
+    rng = np.random.RandomState(seed)
+    labels = data.class_index
+    held: list[np.ndarray] = []
+    for k in range(data.class_count):
+        rows = np.flatnonzero(labels == k)
+        count = round(fraction * len(rows))
+        if count == 0 or count == len(rows):
+            part = "validation" if count == 0 else "training"
+            raise SplitError(
+                f"--val {fraction:g} leaves class {k} out of the {part} part: {data.name} has {len(rows)} point"
+                f"{'s' * (len(rows) != 1)} of class {k}, of which {count} would be held out "
+                f"(choose a fraction that holds out at least one and keeps at least one of every class)"
+            )
+        held.append(rng.permutation(rows)[:count])
+    validation_rows = np.sort(np.concatenate(held))
+    mask = np.ones(data.size, dtype=bool)
+    mask[validation_rows] = False
+    training_rows = np.flatnonzero(mask)
+    return Split(data.subset(training_rows), data.subset(validation_rows), training_rows, validation_rows)
 
 
 # --- your own data: CSV files --------------------------------------------------------------

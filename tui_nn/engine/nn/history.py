@@ -3,26 +3,47 @@
 The newest `recent` epochs (at least; up to twice that) are kept exactly; older ones
 are thinned to every `stride`-th epoch, and the stride doubles whenever the thinned
 part outgrows `capacity`. A run of any length therefore holds at most
-2·recent + capacity rows of four float64 numbers (under 1 MB with the defaults).
+2·recent + capacity rows of four (six) float64 numbers (under 1.5 MB with the defaults).
+
+A history of a run with a validation set (`validation=True`) has two more columns: the held-out
+rows' loss and accuracy at the same parameters.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
-COLUMNS = ("epoch", "loss", "accuracy", "grad_norm")
+COLUMNS = ("epoch", "loss", "accuracy", "grad_norm", "val_loss", "val_accuracy")
+WIDTH = len(COLUMNS)
+BASE_WIDTH = 4  # the columns every run has; the rest are a validation set's
+NO_VALIDATION = (float("nan"), float("nan"))
+VAL_LOSS = COLUMNS.index("val_loss")
+
+
+class BestValidation(NamedTuple):
+    """Where the validation loss was lowest: the epoch, that loss, and the training loss there."""
+
+    epoch: int
+    loss: float
+    training_loss: float
 
 
 class History:
-    def __init__(self, recent: int = 10_000, capacity: int = 10_000) -> None:
+    def __init__(self, recent: int = 10_000, capacity: int = 10_000, validation: bool = False) -> None:
+        self.width = WIDTH if validation else BASE_WIDTH
         self.recent_limit = recent
         self.capacity = capacity
         self.stride = 1
         # Recent rows live in a buffer of twice the limit so appending never copies them;
         # when it fills, the oldest spill into the thinned part in one go.
-        self._buffer = np.empty((2 * recent, 4))
+        self._buffer = np.empty((2 * recent, self.width))
         self._count = 0
-        self._old = np.empty((0, 4))
+        self._old = np.empty((0, self.width))
+        # (epoch, validation loss) of the lowest validation loss, kept as rows arrive, so thinning
+        # never loses the epoch a run summary names
+        self._best_validation: BestValidation | None = None
 
     @property
     def _recent(self) -> np.ndarray:
@@ -35,14 +56,19 @@ class History:
     def nbytes(self) -> int:
         return int(self._buffer.nbytes + self._old.nbytes)
 
-    def append(self, epoch: int, loss: float, accuracy: float, grad_norm: float) -> None:
-        self.extend(np.array([[epoch, loss, accuracy, grad_norm]]))
+    def append(
+        self, epoch: int, loss: float, accuracy: float, grad_norm: float, validation: tuple[float, float] = NO_VALIDATION
+    ) -> None:
+        self.extend(np.array([[epoch, loss, accuracy, grad_norm, *validation][: self.width]]))
 
     def extend(self, rows: np.ndarray) -> None:
-        """Add rows of (epoch, loss, accuracy, grad_norm), epochs increasing by one."""
+        """Add rows of COLUMNS, epochs increasing by one (a narrower history keeps their first `width`)."""
         k = len(rows)
         if k == 0:
             return
+        rows = rows[:, : self.width]
+        if self.width == WIDTH:
+            self._note_best_validation(rows)
         limit = self.recent_limit
         if k >= limit:
             self._spill(self._recent)
@@ -57,6 +83,15 @@ class History:
             self._count -= drop
         self._buffer[self._count : self._count + k] = rows
         self._count += k
+
+    def _note_best_validation(self, rows: np.ndarray) -> None:
+        losses = rows[:, VAL_LOSS]
+        finite = np.flatnonzero(np.isfinite(losses))
+        if not len(finite):
+            return
+        best = finite[np.argmin(losses[finite])]  # argmin: the first epoch of a tie
+        if self._best_validation is None or losses[best] < self._best_validation.loss:
+            self._best_validation = BestValidation(int(rows[best, 0]), float(losses[best]), float(rows[best, 1]))
 
     def _spill(self, rows: np.ndarray) -> None:
         """Move rows out of the exact part: keep every stride-th epoch, thinning as needed."""
@@ -77,9 +112,13 @@ class History:
         self._count = int(np.count_nonzero(recent[:, 0] < epoch))  # epochs increase: a prefix
         if len(self._old) and self._old[-1, 0] >= epoch:
             self._old = self._old[self._old[:, 0] < epoch]
+        if self._best_validation is not None and self._best_validation.epoch >= epoch:
+            # stepped back past the best: the best of what is kept (thinned epochs are gone)
+            self._best_validation = None
+            self._note_best_validation(self.rows())
 
     def rows(self) -> np.ndarray:
-        """All kept rows, oldest first: an (n, 4) array (a copy)."""
+        """All kept rows, oldest first: an (n, width) array (a copy)."""
         return np.concatenate([self._old, self._recent])
 
     def tail(self, n: int) -> np.ndarray:
@@ -90,6 +129,8 @@ class History:
 
     def column(self, name: str) -> np.ndarray:
         k = COLUMNS.index(name)
+        if k >= self.width:
+            return np.full(len(self), np.nan)
         return np.concatenate([self._old[:, k], self._recent[:, k]])
 
     def last(self) -> np.ndarray | None:
@@ -104,6 +145,10 @@ class History:
         losses = self.column("loss")
         finite = losses[np.isfinite(losses)]
         return float(finite.min()) if len(finite) else None
+
+    def best_validation(self) -> BestValidation | None:
+        """The lowest validation loss recorded (the first epoch of a tie), or None without a validation set."""
+        return self._best_validation
 
     def downsampled(self, column: str, width: int) -> np.ndarray:
         """At most `width` values: the mean of each of `width` equal slices of the column.

@@ -159,8 +159,12 @@ class Network:
         return accuracy(self.predict(x, params), y, self.one_of_k)
 
     def loss_value(self, x: np.ndarray, y: np.ndarray, params: np.ndarray | None = None) -> float:
+        return self.data_loss_value(x, y, params) + self.l2_penalty(params)
+
+    def data_loss_value(self, x: np.ndarray, y: np.ndarray, params: np.ndarray | None = None) -> float:
+        """The loss without its L2 term: the mean over the batch of the per-sample loss."""
         zs, acts = self.forward(x, params)
-        return batch_loss(self.loss, zs[-1], acts[-1], y) + self.l2_penalty(params)
+        return batch_loss(self.loss, zs[-1], acts[-1], y)
 
     def weight_squares(self, params: np.ndarray | None = None) -> float:
         """Σ w² over every layer's weights (the biases are not decayed)."""

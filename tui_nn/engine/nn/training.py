@@ -40,7 +40,7 @@ from tui_nn.engine.live.reasons import Diverged, DivergenceCause, StopReason, Ta
 from tui_nn.engine.nn import optimizers
 from tui_nn.engine.nn.activations import LOGIT_ABOVE_HALF, Activation
 from tui_nn.engine.nn.datasets import Dataset
-from tui_nn.engine.nn.history import History
+from tui_nn.engine.nn.history import NO_VALIDATION, BestValidation, History
 from tui_nn.engine.nn.losses import LOSS_KINDS
 from tui_nn.engine.nn.network import Network
 from tui_nn.engine.nn.optimizers import OptimizerState
@@ -485,6 +485,7 @@ class _Kernel:
             self._hidden_ops(l, ops)
         output_dot = partial(net.block(L - 1).T.dot, self.inputs[L - 1])
         slot(lambda output, blocks: partial(output_dot, output))
+        self.forward_length = len(ops)
         rest: list[Op] = []
         first = self._output_ops(rest)
         slot(lambda output, blocks: first(output))
@@ -565,6 +566,11 @@ class _Kernel:
             self._epoch_ops.append(self._build(self.logits[i], blocks, grad, self.penalties[i : i + 1].reshape(())))
         return self._epoch_ops
 
+    def forward_ops(self, output: np.ndarray) -> list[Op]:
+        """The forward pass alone, writing the output's Ẑ to `output` (the same calls as an epoch's)."""
+        blocks = [self.net.block(l, self.grad) for l in range(self.net.n_layers)]
+        return self._build(output, blocks, self.grad, np.zeros(()))[: self.forward_length]  # no decay ops reach the cut
+
     @property
     def lists_built(self) -> int:
         return len(self._epoch_ops)
@@ -619,6 +625,48 @@ class _Kernel:
         return None
 
 
+class _Validation:
+    """The held-out rows' loss and accuracy at each epoch's parameters, before its update.
+
+    Only the forward pass runs, each epoch writing its logits to a row of its own (the calls of
+    the training kernel's own forward pass, on the validation rows), and the loss and accuracy
+    are bookkept in bulk, as the training rows' are: a validation set costs a forward pass over
+    its rows per epoch, and nothing it computes reaches the parameters.
+    """
+
+    def __init__(self, net: Network, data: Dataset) -> None:
+        self.kernel = _Kernel(net, data.x, data.y)
+        per_epoch = net.sizes[-1] * data.size
+        self.capacity = min(CHUNK, max(1, CHUNK_BUFFER_ELEMENTS // per_epoch))
+        self.logits = np.empty((self.capacity, net.sizes[-1], data.size))
+        self._ops: list[list[Op]] = []
+
+    def measure(self) -> tuple[float, float]:
+        """(loss, accuracy) on the validation rows at the current parameters."""
+        loss, accuracy, _ = self.kernel.evaluate()
+        return loss, accuracy
+
+    def before_update(self, i: int, rows: np.ndarray) -> None:
+        """Epoch i of a chunk (whose rows are `rows`) is about to update: record its validation
+        columns (in bulk, as each block of `capacity` epochs fills; `finish` does the rest)."""
+        r = i % self.capacity
+        while len(self._ops) <= r:
+            self._ops.append(self.kernel.forward_ops(self.logits[len(self._ops)]))
+        deque(map(call, self._ops[r]), maxlen=0)
+        if r == self.capacity - 1:
+            self._bookkeep(rows[i - r : i + 1])
+
+    def finish(self, rows: np.ndarray) -> None:
+        """After a chunk of len(rows) epochs: bookkeep the block still open."""
+        open_rows = len(rows) % self.capacity
+        if open_rows:
+            self._bookkeep(rows[len(rows) - open_rows :])
+
+    def _bookkeep(self, rows: np.ndarray) -> None:
+        k = len(rows)
+        self.kernel.bookkeeping(self.logits[:k].reshape(k, -1), rows[:, 4], rows[:, 5])
+
+
 @dataclass(frozen=True)
 class RunResult:
     """What a call to Trainer.run did."""
@@ -663,6 +711,8 @@ class Trainer:
 
     Batches per epoch: the whole data set (default), mini-batches of `batch` rows in a
     seeded order that depends only on (seed, epoch), or one pinned sample (`focus`).
+    A `validation` set is never trained on: each history row also holds its loss and accuracy
+    at that epoch's parameters (NaN without one).
     """
 
     def __init__(
@@ -674,16 +724,19 @@ class Trainer:
         batch: int | None = None,
         seed: int = 0,
         history: History | None = None,
+        validation: Dataset | None = None,
     ) -> None:
         self.net = net
         self.data = data
+        self.validation = validation
+        self._validation = _Validation(net, validation) if validation is not None else None
         self.optimizer = optimizer
         self.lr = lr
         self.batch = batch
         self.seed = seed
         self.focus: int | None = None
         self.epoch = 0
-        self.history = history if history is not None else History()
+        self.history = history if history is not None else History(validation=validation is not None)
         self.opt_state: OptimizerState = optimizers.new_state(optimizer, net.n_params)
         self._kernels: dict[int, _Kernel] = {}
         self._scratch = np.empty(net.n_params)
@@ -719,6 +772,29 @@ class Trainer:
         kernel = self._full_kernel()
         with np.errstate(all="ignore"):
             return kernel.evaluate()
+
+    def validate(self) -> tuple[float, float]:
+        """The validation set's (loss, accuracy) at the current parameters; NaNs without one."""
+        if self._validation is None:
+            return NO_VALIDATION
+        with np.errstate(all="ignore"):
+            return self._validation.measure()
+
+    def best_validation(self) -> BestValidation | None:
+        """The lowest validation loss so far, the current parameters included (the state a run
+        ends in is the next epoch's, not yet a row); None without a validation set."""
+        if self._validation is None:
+            return None
+        best = self.history.best_validation()
+        loss, _ = self.validate()
+        if best is None or (math.isfinite(loss) and loss < best.loss):
+            return BestValidation(self.epoch, loss, self.evaluate()[0])
+        return best
+
+    def record_epoch(self) -> None:
+        """The history row of the current epoch, at the current parameters (the walk's rows)."""
+        self.history.truncate(self.epoch)
+        self.history.append(self.epoch, *self.evaluate(), validation=self.validate())
 
     def restore(self, epoch: int, params: np.ndarray, state: OptimizerState) -> None:
         """Continue from this checkpoint: the epoch, the network's parameters, the optimizer's state."""
@@ -828,7 +904,7 @@ class Trainer:
         kernel = self._full_kernel()
         with np.errstate(all="ignore"):
             loss, accuracy, norm, overflowed = kernel.measure()
-        rows = np.array([[self.epoch, loss, accuracy, norm]])
+        rows = np.array([[self.epoch, loss, accuracy, norm, *self.validate()][: self.history.width]])
         flags = np.array([overflowed]) if LOSS_KINDS[self.net.loss].bounded else None
         if self._first_stop(rows, flags, None, limit) is None:
             return None
@@ -997,14 +1073,18 @@ class Trainer:
             return self._chunk_rows(count)
 
     def _chunk_rows(self, count: int) -> tuple[np.ndarray, np.ndarray | None]:
-        rows = np.empty((count, 4))
+        rows = np.empty((count, self.history.width))
         rows[:, 0] = np.arange(self.epoch, self.epoch + count)
+        rows[:, 4:] = np.nan
+        validation = self._validation
         if self._full_batch:
             return rows, self._full_batch_epochs(rows)
         overflowed = np.zeros(count, dtype=bool)
         for i, row in enumerate(rows):
             full = self._full_kernel()
             row[1], row[2], row[3], overflowed[i] = full.measure()
+            if validation is not None:
+                validation.before_update(i, rows)
             for rows_of_batch in self.batches(self.epoch):
                 kernel = self._kernel(len(rows_of_batch))
                 kernel.load(self.data.x[rows_of_batch], self.data.y[rows_of_batch])
@@ -1012,6 +1092,8 @@ class Trainer:
                 kernel.mean_gradient(self._mean_gradient)
                 optimizers.apply(self.optimizer, self.lr, self.net.params, self._mean_gradient, self.opt_state, self._scratch)
             self.epoch += 1
+        if validation is not None:
+            validation.finish(rows)
         return rows, overflowed if LOSS_KINDS[self.net.loss].bounded else None
 
     def _full_batch_epochs(self, rows: np.ndarray) -> np.ndarray | None:
@@ -1030,7 +1112,8 @@ class Trainer:
         else:
             step.fill(sm)
         kept = kernel.keeps_gradients
-        if sgd and kept:
+        validation = self._validation
+        if sgd and kept and validation is None:
             flat = kernel.sgd_epoch_ops(count, step, scratch)
             # deque(map(call, ...), maxlen=0) runs the calls from C: a quarter less overhead
             # per call than a Python for loop, which is most of an epoch at XOR size.
@@ -1039,6 +1122,8 @@ class Trainer:
             grads = kernel.gradient_rows if kept else [kernel.grad] * count
             for i in range(count):
                 deque(map(call, epoch_ops[i]), maxlen=0)
+                if validation is not None:
+                    validation.before_update(i, rows)
                 grad = grads[i]
                 if not kept:
                     norms[i] = vdot(grad, grad)
@@ -1053,6 +1138,8 @@ class Trainer:
             np.einsum("ij,ij->i", block, block, out=norms)
         norms /= sm * sm
         np.sqrt(norms, out=norms)
+        if validation is not None:
+            validation.finish(rows)
         self.epoch += count
         overflowed = kernel.bookkeeping(kernel.logits[:count].reshape(count, -1), rows[:, 1], rows[:, 2])
         if self.net.l2:

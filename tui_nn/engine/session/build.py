@@ -41,6 +41,15 @@ class Session:
     # what to know first about how this session was set up (the settings --data chose, a data
     # file changed since a replay's session was saved): said once as it opens, in the log and status
     origin: str | None = None
+    # with a validation set (config.val): the rows held out, never trained on, and every row as
+    # read (`data` is then the training part); None without one
+    validation: Dataset | None = None
+    whole: Dataset | None = None
+
+    @property
+    def all_data(self) -> Dataset:
+        """Every row of the data set, training and validation: what a recording stores."""
+        return self.whole if self.whole is not None else self.data
 
     def describe(self) -> str:
         net, c = self.net, self.config
@@ -50,7 +59,10 @@ class Session:
         source = f"weights from {c.weights}" if c.weights else f"init {c.init}, seed {c.seed}"
         name = self.data.name if c.data else c.problem
         decay = f", L2 λ={c.l2:g}" if c.l2 else ""
-        return f"{name}: {layers} {acts}, {net.loss}{decay}, {c.optimizer} η={c.lr:g}, {batch}, {source}"
+        held_out = ""
+        if self.validation is not None:
+            held_out = f", {self.validation.size} of {self.all_data.size} points held out for validation (--val {c.val:g})"
+        return f"{name}: {layers} {acts}, {net.loss}{decay}, {c.optimizer} η={c.lr:g}, {batch}{held_out}, {source}"
 
     @property
     def file_stem(self) -> str:
@@ -67,8 +79,12 @@ class Session:
         net = self.net.copy()
         net.params[:] = self.initial_params
         c = self.config
-        stepper = Stepper(net, self.data, c.optimizer, c.lr, c.batch, c.seed, digits=self.stepper.fmt.digits)
-        return Session(c, self.data, net, stepper, self.initial_params.copy(), dict(self.extra))
+        stepper = Stepper(
+            net, self.data, c.optimizer, c.lr, c.batch, c.seed, digits=self.stepper.fmt.digits, validation=self.validation
+        )
+        return Session(
+            c, self.data, net, stepper, self.initial_params.copy(), dict(self.extra), validation=self.validation, whole=self.whole
+        )
 
 
 def data_defaults(config: Config, given: Collection[str]) -> str | None:
@@ -136,8 +152,16 @@ def build(config: Config, data: Dataset | None = None, hidden_given: bool = True
         check_network((n_in, *config.hidden, n_out))
         net = Network((n_in, *config.hidden, n_out), config.activation, config.loss, l2=config.l2)
         net.initialise(config.init, config.seed)
+    whole, validation = data, None
+    if config.val:
+        try:
+            split = datasets.validation_split(data, config.val)
+        except datasets.SplitError as error:
+            raise ConfigError(str(error)) from None
+        data, validation = split.training, split.validation
     if config.batch is not None and config.batch > data.size:
-        raise ConfigError(f"batch size {config.batch} is larger than the data set ({data.size} samples)")
+        held = f" once {validation.size} are held out for validation" if validation is not None else ""
+        raise ConfigError(f"batch size {config.batch} is larger than the data set ({data.size} samples{held})")
     initial = net.params.copy()
-    stepper = Stepper(net, data, config.optimizer, config.lr, config.batch, config.seed, digits=digits)
-    return Session(config, data, net, stepper, initial, extra)
+    stepper = Stepper(net, data, config.optimizer, config.lr, config.batch, config.seed, digits=digits, validation=validation)
+    return Session(config, data, net, stepper, initial, extra, validation=validation, whole=whole if validation else None)

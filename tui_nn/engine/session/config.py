@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from tui_nn.engine.nn.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
-from tui_nn.engine.nn.datasets import PROBLEMS, Dataset, one_hot
+from tui_nn.engine.nn.datasets import MAX_VALIDATION, PROBLEMS, Dataset, one_hot
 from tui_nn.engine.nn.losses import LOSS_KINDS, LOSSES
 from tui_nn.engine.nn.network import InitSpec
 from tui_nn.engine.nn.optimizers import OPTIMIZERS
@@ -67,6 +67,7 @@ class Config:
     weights: str | None = None
     data: str | None = None  # a CSV file of points (x1, x2, label) used instead of the problem's data
     l2: float = 0.0  # λ of the weight decay (λ/2)·Σw² over the weights, not the biases; 0: none
+    val: float = 0.0  # the fraction of the data held out as a validation set (0: none)
 
     def with_changes(self, **changes: object) -> Config:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -272,6 +273,28 @@ def parse_init(text: str) -> InitSpec:
     raise ConfigError(f"unknown init {shown_value(text)}: use normal:SCALE, xavier, he, uniform:A or zeros")
 
 
+NO_VALIDATION = ("none", "off")
+
+
+def parse_val(text: str) -> float:
+    """A validation fraction in (0, MAX_VALIDATION], or none (off) for no validation set."""
+    if text.strip().lower() in NO_VALIDATION:
+        return 0.0
+    try:
+        value = float(text)
+    except ValueError:
+        raise ConfigError(f"validation fraction must be a number or none, not {shown_value(text)}") from None
+    if not (math.isfinite(value) and 0.0 < value <= MAX_VALIDATION):
+        raise ConfigError(
+            f"validation fraction must be more than 0 and at most {MAX_VALIDATION:g} (or none), not {shown_value(text.strip())}"
+        )
+    return value
+
+
+def format_val(val: float) -> str:
+    return format_number(val) if val else "none"
+
+
 def format_batch(batch: int | None) -> str:
     return "full" if batch is None else str(batch)
 
@@ -332,6 +355,13 @@ FIELDS: dict[str, Field] = {
             "L2 weight decay λ: adds (λ/2)·Σw² over the weights, not the biases (default 0: none)",
             parse_l2,
             format_number,
+        ),
+        Field(
+            "val",
+            "validation fraction",
+            f"hold out this fraction of each class as a validation set, e.g. 0.3 (at most {MAX_VALIDATION:g}; default none)",
+            parse_val,
+            format_val,
         ),
     )
 }

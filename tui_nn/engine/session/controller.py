@@ -20,7 +20,7 @@ import numpy as np
 from tui_nn.engine.live.diagnostics import trainer_diagnosis
 from tui_nn.engine.live.live_run import STUCK_CHECK as STUCK_CHECK  # (where it lived before the one live-run loop)
 from tui_nn.engine.live.live_run import StuckCheck, train_epochs
-from tui_nn.engine.live.reason_words import describe, headline, health_line
+from tui_nn.engine.live.reason_words import describe, headline, health_line, validation_words
 from tui_nn.engine.live.reasons import Diagnosis, RateTooHigh, StopReason, Stuck, TargetReached
 from tui_nn.engine.nn.datasets import Dataset
 from tui_nn.engine.nn.training import Checkpoint, RunResult
@@ -100,7 +100,7 @@ class Controller:
         # every CSV data set used, as its settings name it: a recording stores them
         self.data_files: dict[str, Dataset] = dict(self._stored_data)
         if session.config.data:
-            self.data_files[session.config.data] = session.data
+            self.data_files[session.config.data] = session.all_data
         self.initial_config = session.config  # what a recording starts from
         self.target_loss = target_loss
         self.logbook = Logbook()
@@ -135,7 +135,7 @@ class Controller:
         stored = known.get(config.data) if config.data else None
         session = build(config, data=stored, digits=self.stepper.fmt.digits)
         if config.data:
-            self.data_files[config.data] = session.data
+            self.data_files[config.data] = session.all_data
         return session
 
     def view(self, with_values: bool = True, since: np.ndarray | None = None) -> View:
@@ -564,8 +564,9 @@ class Controller:
         """One undoable log entry for a run (what the tutorials print after training); the status
         line gets a short form of why it stopped."""
         last = self.stepper.trainer.epoch
+        held_out = self._validation_clause()
         if error is not None:
-            text = f"training stopped by an error at epoch {last}: {error}"
+            text = f"training stopped by an error at epoch {last}: {error}{held_out}"
             if last <= origin:
                 self.logbook.note(text, "error")
             else:
@@ -581,14 +582,42 @@ class Controller:
         else:
             text, short = describe(reason, "keys"), headline(reason, "keys")
             tone = STOP_TONES[reason.kind]
-        self.logbook.run(RunSummary(origin, last, text, *self._run_rows(origin, last)), tone)
+        self.logbook.run(
+            RunSummary(
+                origin, last, text + held_out, *self._run_rows(origin, last), validation=self._run_validation(origin, last)
+            ),
+            tone,
+        )
         return Message(short, tone)
+
+    def _run_validation(self, origin: int, last: int) -> np.ndarray | None:
+        """(validation loss, accuracy) at the epochs _run_rows picks, or None without a validation set."""
+        if self.stepper.trainer.validation is None:
+            return None
+        rows = self.stepper.history.rows()
+        rows = rows[(rows[:, 0] >= origin) & (rows[:, 0] <= last)]
+        return np.array(rows[self._run_picks(len(rows))][:, 4:6])
+
+    def _validation_clause(self) -> str:
+        """' · validation loss … lowest … at epoch …' for a run's summary, or '' without a validation set."""
+        trainer = self.stepper.trainer
+        best = trainer.best_validation()
+        if best is None:
+            return ""
+        loss, accuracy = trainer.validate()
+        training_fell = trainer.evaluate()[0] < best.training_loss
+        return f" · {validation_words(best.epoch, best.loss, loss, accuracy, training_fell)}"
+
+    @staticmethod
+    def _run_picks(count: int) -> np.ndarray:
+        """Up to RunSummary.ROWS evenly spaced rows of a run's `count`, the first and last included."""
+        return np.unique(np.linspace(0, count - 1, min(RunSummary.ROWS, count)).astype(int))
 
     def _run_rows(self, origin: int, last: int) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, np.ndarray | None]:
         """(epoch, loss, accuracy) rows over the run, and the final predictions with their samples."""
         rows = self.stepper.history.rows()
         rows = rows[(rows[:, 0] >= origin) & (rows[:, 0] <= last)]
-        picks = np.unique(np.linspace(0, len(rows) - 1, min(RunSummary.ROWS, len(rows))).astype(int))
+        picks = self._run_picks(len(rows))
         data = self.session.data
         if not data.is_small:
             return rows[picks][:, :3].copy(), None, None, None

@@ -25,7 +25,10 @@ def _run_lines(entry: Entry, fmt: NumberFormat) -> list[str]:
     run = entry.run
     assert run is not None
     lines = [run.headline]
-    lines += [f"epoch {int(e):>8}  loss {fmt(float(loss)):>10}  accuracy {acc:.0%}" for e, loss, acc in run.rows]
+    lines += [
+        f"epoch {int(e):>8}  loss {fmt(float(loss)):>10}  accuracy {acc:.0%}{run.validation_text(i, fmt)}"
+        for i, (e, loss, acc) in enumerate(run.rows)
+    ]
     if run.predictions is not None and run.inputs is not None and run.targets is not None:
         lines.append("input | target | predicted (probability)")
         for i, p in enumerate(run.predictions):

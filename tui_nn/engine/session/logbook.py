@@ -8,6 +8,7 @@ removes the newest one.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -36,6 +37,15 @@ class RunSummary:
     predictions: np.ndarray | None = None
     inputs: np.ndarray | None = None
     targets: np.ndarray | None = None
+    validation: np.ndarray | None = None  # (validation loss, accuracy) at each of rows' epochs, with a validation set
+
+    def validation_text(self, i: int, fmt: Callable[[float], str]) -> str:
+        """The held-out rows' loss and accuracy at rows[i] ('  validation 0.3296  89%': short enough to stay
+        on the log's line), '' without a validation set."""
+        if self.validation is None:
+            return ""
+        loss, accuracy = self.validation[i]
+        return f"  validation {fmt(float(loss))} {accuracy:4.0%}"
 
     @property
     def headline(self) -> str:

@@ -128,6 +128,18 @@ class Layers:
 
 
 @dataclass(frozen=True, eq=False)  # compared by identity: it holds arrays
+class ValidationFigures:
+    """The held-out rows' figures, from the history's validation columns (the same rows as the loss's)."""
+
+    size: int  # rows held out
+    loss_series: np.ndarray  # at the loss series' epochs: means of the same equal slices
+    current_loss: float | None
+    accuracy: float | None
+    best_epoch: int | None  # where the validation loss was lowest so far
+    best_loss: float | None
+
+
+@dataclass(frozen=True, eq=False)  # compared by identity: it holds arrays
 class View:
     epoch: int
     snapshot: Snapshot
@@ -148,6 +160,7 @@ class View:
     changes: np.ndarray | None  # how each parameter moved: the last update's Δ, or since the last frame
     markers: tuple[tuple[int, str], ...] = ()  # (epoch, what changed there) for the loss chart
     matrices: MatrixPosition | None = None  # the step as the tutorials' NumPy (not while training)
+    validation: ValidationFigures | None = None  # with a validation set held out (--val)
 
     @cached_property
     def torch_matrices(self) -> MatrixFrame | None:
@@ -264,4 +277,23 @@ def capture(stepper: Stepper, with_values: bool = True, since: np.ndarray | None
         data=data,
         changes=net.params - since if since is not None else last_update(stepper),
         matrices=matrix_position(stepper) if with_values else None,
+        validation=validation_figures(stepper),
+    )
+
+
+def validation_figures(stepper: Stepper) -> ValidationFigures | None:
+    """The validation columns of the stepper's history, None without a validation set."""
+    held_out = stepper.trainer.validation
+    if held_out is None:
+        return None
+    history = stepper.history
+    last = history.last()
+    best = history.best_validation()
+    return ValidationFigures(
+        size=held_out.size,
+        loss_series=history.downsampled("val_loss", SERIES_POINTS),
+        current_loss=None if last is None else float(last[4]),
+        accuracy=None if last is None else float(last[5]),
+        best_epoch=None if best is None else best.epoch,
+        best_loss=None if best is None else best.loss,
     )

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Literal, get_args
 
-from tui_nn.engine.nn.datasets import load
+from tui_nn.engine.nn.datasets import SplitError, load, validation_split
 from tui_nn.engine.nn.network import Network
 from tui_nn.engine.session import actions as act
 from tui_nn.engine.session import config as cfg
@@ -410,8 +410,14 @@ class _Parser:
         """`config` with `items` (key, value, line) applied; the problem first, the batch checked last."""
         for key, value, line in sorted(items, key=lambda item: item[0] != "problem"):
             config = config.with_changes(**{key: self._setting(key, value, line)})
+        if config.val:
+            try:
+                validation_split(load(config.problem), config.val)
+            except SplitError as error:
+                line = next(number for key, _, number in items if key == "val")
+                raise self.error(line, f"val: {error}") from None
         if config.batch is not None:
-            size = load(config.problem).size
+            size = _training_rows(config)
             if config.batch > size:
                 line = next((number for key, _, number in items if key == "batch"), items[-1][2] if items else 1)
                 raise self.error(line, f"batch: a batch of {config.batch} is larger than {config.problem} ({size} samples)")
@@ -440,7 +446,7 @@ class _Parser:
 
     def _position(self, draft: _Draft) -> _Position:
         if draft.position is None:
-            draft.position = _Position(draft.config, load(draft.config.problem).size)
+            draft.position = _Position(draft.config, _training_rows(draft.config))
         return draft.position
 
     def _directive(self, draft: _Draft, line: int, body: str) -> None:
@@ -850,3 +856,9 @@ def closing_page(lesson: Lesson, score: QuizScore) -> str:
         "`L` hides this page.",
     ]
     return tables_as_text("\n".join(lines))
+
+
+def _training_rows(config: Config) -> int:
+    """The rows a chapter's passes walk: the problem's, less those held out for validation."""
+    data = load(config.problem)
+    return validation_split(data, config.val).training.size if config.val else data.size

@@ -131,10 +131,11 @@ class Stepper:
         seed: int = 0,
         digits: int = 4,
         undo_limit: int = UNDO_LIMIT,
+        validation: Dataset | None = None,
     ) -> None:
         self.net = net
         self.data = data
-        self.trainer = Trainer(net, data, optimizer, lr, batch, seed)
+        self.trainer = Trainer(net, data, optimizer, lr, batch, seed, validation=validation)
         self.fmt = NumberFormat(digits)
         self.narrator = Narrator(net, self.fmt)
         self.undo_limit = undo_limit
@@ -343,7 +344,7 @@ class Stepper:
     def _link(self, origin: tuple[Pass, int], kind: Literal["jump", "pin", "edit"], description: str) -> None:
         epoch = self.trainer.epoch
         rows = self.history.rows()
-        saved = rows[rows[:, 0] >= epoch] if kind != "jump" else np.empty((0, 4))
+        saved = rows[rows[:, 0] >= epoch] if kind != "jump" else np.empty((0, self.history.width))
         self.current = self._new_pass(origin, Arrival(kind, description, saved))
         self.position = 0
 
@@ -374,8 +375,7 @@ class Stepper:
         new.total = new.starts[-1] + update_step_count(self.net.n_params, len(new.samples), bool(self.net.l2))
         if batch_index == 0:
             trainer.epoch = epoch
-            trainer.history.truncate(epoch)
-            trainer.history.append(epoch, *trainer.evaluate())
+            trainer.record_epoch()
         self._remember(new)
         return new
 

@@ -317,14 +317,13 @@ class CalcLog(ScrollingLines):
         rows = _text_lines(text, width)
         table = 0 if run.predictions is None else len(run.predictions) + 1
         budget = max(self._height - len(rows) - table - 2, 2)
-        picks = run.rows
-        if len(picks) > budget:
-            keep = sorted({round(k * (len(picks) - 1) / (budget - 1)) for k in range(budget)})
-            picks = picks[keep]
-        for epoch, loss, accuracy in picks:
-            rows += _text_lines(
-                Text(f"  epoch {int(epoch):>8}  loss {fmt(float(loss)):>10}  accuracy {accuracy:4.0%}", theme.MUTED), width
-            )
+        keep = list(range(len(run.rows)))
+        if len(keep) > budget:
+            keep = sorted({round(k * (len(keep) - 1) / (budget - 1)) for k in range(budget)})
+        for i in keep:
+            epoch, loss, accuracy = run.rows[i]
+            line = f"  epoch {int(epoch):>8}  loss {fmt(float(loss)):>10}  accuracy {accuracy:4.0%}{run.validation_text(i, fmt)}"
+            rows += _text_lines(Text(line, theme.MUTED), width)
         if run.predictions is not None and run.inputs is not None and run.targets is not None:
             rows += _text_lines(Text("  input    | target | predicted (probability)", "bold"), width)
             for i, p in enumerate(run.predictions):

@@ -17,6 +17,12 @@ in one column are drawn at the mean of their log₁₀(loss) (the geometric mean
 readout gives the one point of that column whose epoch is nearest the column's own epoch, so every
 number it returns is one of the points handed in.
 
+A second series, the validation loss at the same epochs, is drawn over the bars as a line in a colour
+of its own, one mark per column at its level: a braille dash at one of four heights in the cell
+(⣀ ⠤ ⠒ ⠉, a quarter of a row each; no block character, so it never reads as a bar) or, in ASCII, an
+o in the row. The log axis spans both series, and the readout gives both losses of the point under
+the cursor.
+
 Speed: the characters are chosen with NumPy over the whole grid, every cell's style is an index
 into a handful of Style objects built once, and each run of one style in a row is one Segment.
 """
@@ -45,6 +51,10 @@ Marker = tuple[float, str]
 Readout = tuple[float, float]
 """(epoch, loss) of the point under the cursor."""
 
+VALIDATION_DASHES = np.array(list("⣀⠤⠒⠉"))  # bottom to top quarter of a cell
+VALIDATION_ASCII = "o"
+VALIDATION_LEGEND = {False: "⠤", True: VALIDATION_ASCII}
+
 BLOCKS = " ▁▂▃▄▅▆▇█"  # index = eighths filled
 ASCII_BLOCKS = " __.--~=#"  # the same eighths in plain ASCII; '#' is a full cell
 EIGHTHS = 8
@@ -64,6 +74,8 @@ class ChartStyles:
     cursor_empty: Style = Style(bgcolor="grey30")
     cursor_bad: Style = Style(color="#ff5f5f", bold=True, bgcolor="grey30")
     empty_note: Style = Style(color="#a8a8a8", italic=True)
+    validation: Style = Style(color="#5fd7ff", bold=True)  # the held-out loss: a colour apart from the bars'
+    cursor_validation: Style = Style(color="#5fd7ff", bold=True, bgcolor="grey30")
 
 
 DEFAULT_STYLES = ChartStyles()
@@ -85,12 +97,14 @@ def themed_styles() -> ChartStyles:
             cursor_empty=Style(bgcolor="grey30" if p.name == "dark" else "grey70"),
             cursor_bad=Style(color=p.error, bold=True, bgcolor="grey30" if p.name == "dark" else "grey70"),
             empty_note=Style(color=p.muted, italic=True),
+            validation=Style(color=p.info, bold=True),
+            cursor_validation=Style(color=p.info, bold=True, bgcolor="grey30" if p.name == "dark" else "grey70"),
         )
     return _THEMED[p.name]
 
 
 # Style ids of the plot cells (indices into the tuple `_palette` builds).
-_EMPTY, _BAR, _MARKER, _MARKER_LABEL, _BAD, _CURSOR_EMPTY, _CURSOR_BAR, _CURSOR_BAD = range(8)
+_EMPTY, _BAR, _MARKER, _MARKER_LABEL, _BAD, _CURSOR_EMPTY, _CURSOR_BAR, _CURSOR_BAD, _VALIDATION, _CURSOR_VALIDATION = range(10)
 
 
 def _palette(styles: ChartStyles) -> tuple[Style | None, ...]:
@@ -103,6 +117,8 @@ def _palette(styles: ChartStyles) -> tuple[Style | None, ...]:
         styles.cursor_empty,
         styles.cursor_bar,
         styles.cursor_bad,
+        styles.validation,
+        styles.cursor_validation,
     )
 
 
@@ -110,7 +126,18 @@ _PALETTES: dict[ChartStyles, tuple[Style | None, ...]] = {}
 _BLOCK_ARRAYS = {False: np.array(list(BLOCKS)), True: np.array(list(ASCII_BLOCKS))}
 # What a cell becomes under the cursor: its style id → the highlighted one.
 _UNDER_CURSOR = np.array(
-    [_CURSOR_EMPTY, _CURSOR_BAR, _CURSOR_BAR, _CURSOR_BAR, _CURSOR_BAD, _CURSOR_EMPTY, _CURSOR_BAR, _CURSOR_BAD]
+    [
+        _CURSOR_EMPTY,
+        _CURSOR_BAR,
+        _CURSOR_BAR,
+        _CURSOR_BAR,
+        _CURSOR_BAD,
+        _CURSOR_EMPTY,
+        _CURSOR_BAR,
+        _CURSOR_BAD,
+        _CURSOR_VALIDATION,
+        _CURSOR_VALIDATION,
+    ]
 )
 _ASCII_LABEL = str.maketrans({"η": "lr", "×": "x", "÷": "/", "·": ".", "−": "-", "→": ">", "←": "<", "α": "a", "β": "b"})
 
@@ -128,6 +155,8 @@ class ChartDrawing:
     """The chart columns that hold at least one point, left to right (where a cursor can stop)."""
     y_labels: tuple[str, ...]
     """The vertical axis labels, top to bottom."""
+    validation_readout: float | None = None
+    """The validation loss of the point under the cursor (with a validation series)."""
 
 
 # --- axis labels -----------------------------------------------------------------------------
@@ -160,14 +189,18 @@ def epoch_label(epoch: float) -> str:
     return f"{math.floor(epoch + 0.5):,}"
 
 
-def readout_text(readout: Readout, ascii_only: bool = False) -> str:
-    """The caption for a readout: `epoch 1,234 · loss 0.0123` (an epoch that is a slice's mean keeps its .5)."""
+def readout_text(readout: Readout, ascii_only: bool = False, validation: float | None = None) -> str:
+    """The caption for a readout: `epoch 1,234 · loss 0.0123` (an epoch that is a slice's mean keeps its .5),
+    and `· validation 0.0456` with a validation loss."""
     epoch, loss = readout
     epoch_text = f"{epoch:,.0f}" if epoch == int(epoch) else f"{epoch:,.1f}"
-    loss_text = NumberFormat(4)(loss)
+    fmt = NumberFormat(4)
+    parts = [f"epoch {epoch_text}", f"loss {fmt(loss)}"]
+    if validation is not None:
+        parts.append(f"validation {fmt(validation)}")
     if ascii_only:
-        return f"epoch {epoch_text}  loss {loss_text.replace('−', '-').replace('∞', 'inf')}"
-    return f"epoch {epoch_text} · loss {loss_text}"
+        return "  ".join(parts).replace("−", "-").replace("∞", "inf")
+    return " · ".join(parts)
 
 
 def middle_epoch_tick(first: float, last: float) -> int | None:
@@ -280,6 +313,7 @@ def draw_loss_chart(
     ascii_only: bool = False,
     styles: ChartStyles = DEFAULT_STYLES,
     epoch_range: tuple[float, float] | None = None,
+    validation: np.ndarray | None = None,
 ) -> ChartDrawing:
     """Draw the loss chart into exactly `width` × `height` cells (see the module docstring).
 
@@ -288,7 +322,8 @@ def draw_loss_chart(
     Labels go on the left (log₁₀ axis) and along the bottom (first, middle, last epoch) when the
     chart is at least 3 rows high and wide enough; otherwise the whole area is the plot.
     `epoch_range` is the span of the x axis (default: the points' own first and last epoch), for a
-    caller that knows the epochs the points' slices cover.
+    caller that knows the epochs the points' slices cover. `validation`: the validation loss at
+    each of `epochs`, drawn as dots over the bars.
     """
     if width <= 0 or height <= 0:
         return ChartDrawing([], None, None, (), ())
@@ -304,9 +339,15 @@ def draw_loss_chart(
     positive = finite & (losses > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         logs = np.log10(np.where(positive, losses, 1.0))
-    low = float(logs[positive].min()) if positive.any() else math.nan
-    high = float(logs[positive].max()) if positive.any() else math.nan
-    extremes = (float(losses[positive].min()), float(losses[positive].max())) if positive.any() else (math.nan, math.nan)
+    held = np.zeros(0) if validation is None else np.asarray(validation, dtype=float).ravel()[:count]
+    held_positive = np.isfinite(held) & (held > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        held_logs = np.log10(np.where(held_positive, held, 1.0))
+    shown = np.concatenate([losses[positive], held[held_positive]])  # the axis spans both series
+    shown_logs = np.concatenate([logs[positive], held_logs[held_positive]])
+    low = float(shown_logs.min()) if len(shown) else math.nan
+    high = float(shown_logs.max()) if len(shown) else math.nan
+    extremes = (float(shown.min()), float(shown.max())) if len(shown) else (math.nan, math.nan)
 
     # Layout: a label gutter and the axis on the left, epochs on the bottom row, if they fit.
     rows, gutter = height, 0
@@ -368,12 +409,19 @@ def draw_loss_chart(
         )
     if marker_columns and rows >= 2:
         _place_labels(chars[0], ids[0], marker_columns, columns)
+    held_levels = _validation_levels(point_column[: len(held)], held_logs, held_positive, columns, low, high, levels)
+    marked = np.flatnonzero(held_levels > 0)
+    top_eighth = held_levels[marked] - 1
+    held_rows = rows - 1 - np.minimum(top_eighth // EIGHTHS, rows - 1)
+    chars[held_rows, marked] = VALIDATION_ASCII if ascii_only else VALIDATION_DASHES[(top_eighth % EIGHTHS) // 2]
+    ids[held_rows, marked] = _VALIDATION
     chars[0, bad] = "!" if ascii_only else "×"
     ids[0, bad] = _BAD
 
     # The cursor: the nearest occupied column, and the point of it nearest the column's epoch.
     data_columns = np.flatnonzero(occupied)
     readout: Readout | None = None
+    validation_readout: float | None = None
     cursor_column: int | None = None
     if cursor is not None and len(data_columns):
         wanted = min(max(cursor - gutter, 0), columns - 1)
@@ -383,6 +431,7 @@ def draw_loss_chart(
         members = np.flatnonzero(point_column == column)
         nearest = int(members[np.argmin(np.abs(epochs[members] - column_epoch))])
         readout = (float(epochs[nearest]), float(losses[nearest]))
+        validation_readout = float(held[nearest]) if nearest < len(held) else None
         cursor_column = column + gutter
 
     if count == 0 and columns >= 1:
@@ -418,7 +467,22 @@ def draw_loss_chart(
         cursor=cursor_column,
         data_columns=tuple((data_columns + gutter).tolist()),
         y_labels=tuple(text for _, text in ticks),
+        validation_readout=validation_readout,
     )
+
+
+def _validation_levels(
+    point_column: np.ndarray, logs: np.ndarray, positive: np.ndarray, columns: int, low: float, high: float, levels: int
+) -> np.ndarray:
+    """Per plot column, the level (in eighths, as a bar's) of the validation series: at the mean
+    log₁₀ of the column's points, like the bars; 0 where the column holds none."""
+    sums = np.bincount(point_column[positive], weights=logs[positive], minlength=columns)
+    counts = np.bincount(point_column[positive], minlength=columns)
+    out = np.zeros(columns, dtype=np.int64)
+    has = counts > 0
+    if has.any():
+        out[has] = _level(sums[has] / counts[has], low, high, levels)
+    return out
 
 
 def _epoch_axis(first: float, last: float, gutter: int, columns: int, ascii_only: bool, styles: ChartStyles) -> list[Segment]:
@@ -463,14 +527,25 @@ class LossChartRenderable:
         width: int | None = None,
         height: int | None = None,
         epoch_range: tuple[float, float] | None = None,
+        validation: np.ndarray | None = None,
     ) -> None:
         self.epochs, self.losses, self.markers = epochs, losses, markers
+        self.validation = validation
         self.cursor, self.ascii_only, self.styles = cursor, ascii_only, styles
         self.width, self.height, self.epoch_range = width, height, epoch_range
 
     def draw(self, width: int, height: int) -> ChartDrawing:
         return draw_loss_chart(
-            self.epochs, self.losses, width, height, self.markers, self.cursor, self.ascii_only, self.styles, self.epoch_range
+            self.epochs,
+            self.losses,
+            width,
+            height,
+            self.markers,
+            self.cursor,
+            self.ascii_only,
+            self.styles,
+            self.epoch_range,
+            self.validation,
         )
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
@@ -519,6 +594,7 @@ class LossChart(Widget):
         self.chart_styles = chart_styles
         self.epochs = np.zeros(0)
         self.losses = np.zeros(0)
+        self.validation: np.ndarray | None = None
         self.epoch_range: tuple[float, float] | None = None
         self.markers: tuple[Marker, ...] = ()
         self.cursor: int | None = None
@@ -531,13 +607,26 @@ class LossChart(Widget):
 
     # --- inputs ---
 
-    def set_data(self, epochs: np.ndarray, losses: np.ndarray, epoch_range: tuple[float, float] | None = None) -> None:
-        """New points (epochs and losses of equal length) and optionally the x axis's span; redraws only on a change."""
+    def set_data(
+        self,
+        epochs: np.ndarray,
+        losses: np.ndarray,
+        epoch_range: tuple[float, float] | None = None,
+        validation: np.ndarray | None = None,
+    ) -> None:
+        """New points (epochs and losses of equal length, and the validation loss at each, if any) and
+        optionally the x axis's span; redraws only on a change."""
         epochs, losses = np.asarray(epochs, dtype=float), np.asarray(losses, dtype=float)
+        held = None if validation is None else np.asarray(validation, dtype=float)
         same_points = np.array_equal(epochs, self.epochs) and np.array_equal(losses, self.losses, equal_nan=True)
-        if same_points and epoch_range == self.epoch_range:
+        if held is None or self.validation is None:
+            same_held = held is None and self.validation is None
+        else:
+            same_held = np.array_equal(held, self.validation, equal_nan=True)
+        if same_points and same_held and epoch_range == self.epoch_range:
             return
         self.epochs, self.losses, self.epoch_range = epochs.copy(), losses.copy(), epoch_range
+        self.validation = None if held is None else held.copy()
         self._version += 1
         self._changed()
 
@@ -573,6 +662,11 @@ class LossChart(Widget):
         """(epoch, loss) under the cursor, or None."""
         return self.drawing().readout if self.cursor is not None else None
 
+    @property
+    def validation_readout(self) -> float | None:
+        """The validation loss under the cursor, or None."""
+        return self.drawing().validation_readout if self.cursor is not None else None
+
     def _changed(self) -> None:
         self.refresh()
         readout = self.readout
@@ -599,6 +693,7 @@ class LossChart(Widget):
                 self.ascii_only,
                 styles,
                 self.epoch_range,
+                self.validation,
             )
             self._strips = None
         return self._drawing

@@ -10,6 +10,7 @@ from rich.style import Style
 from rich.text import Text
 
 from tui_nn.engine.nn.datasets import Dataset
+from tui_nn.engine.session.view import ValidationFigures
 from tui_nn.engine.walk.records import NumberFormat
 from tui_nn.ui import theme
 from tui_nn.ui.theme import class_colour
@@ -108,7 +109,30 @@ def ascii_sparkline(values: Sequence[float], width: int) -> Text:
     return Text("".join(chars))
 
 
-def loss_summary(first: float | None, current: float | None, best: float | None, accuracy: float | None, epochs: int) -> Text:
+LOSS_TITLE = "loss (log scale)"
+LEGEND_TITLE = "loss (log)"  # shorter, to leave room for the legend
+
+
+def loss_title(validation: bool, ascii_only: bool) -> str | Text:
+    """The loss pane's title; with a validation set, a legend of its two series (the bars and the dots)."""
+    if not validation:
+        return LOSS_TITLE
+    bar, dot = ("#", "o") if ascii_only else ("▇", "⠤")
+    title = Text(f"{LEGEND_TITLE} ")
+    title.append(f"{bar} training", style=theme.LOSS)
+    title.append(" ")
+    title.append(f"{dot} validation", style=f"bold {theme.INFO}")
+    return title
+
+
+def loss_summary(
+    first: float | None,
+    current: float | None,
+    best: float | None,
+    accuracy: float | None,
+    epochs: int,
+    validation: ValidationFigures | None = None,
+) -> Text:
     fmt = NumberFormat(4)
     text = Text()
 
@@ -122,4 +146,16 @@ def loss_summary(first: float | None, current: float | None, best: float | None,
     item("best", best, theme.SUCCESS)
     text.append("acc ", style=theme.MUTED)
     text.append(f"{accuracy:.0%}" if accuracy is not None else "—", style="bold")
+    if validation is not None:
+        text.append("\n")
+        text.append(f"validation ({validation.size} held out) ", style=f"bold {theme.INFO}")
+        item("now", validation.current_loss, "bold")
+        text.append("lowest ", style=theme.MUTED)
+        if validation.best_loss is not None and validation.best_epoch is not None:
+            text.append(fmt(validation.best_loss), style=theme.SUCCESS)
+            text.append(f" at epoch {validation.best_epoch:,}", style=theme.MUTED)
+        else:
+            text.append("—")
+        text.append("  acc ", style=theme.MUTED)
+        text.append(f"{validation.accuracy:.0%}" if validation.accuracy is not None else "—", style="bold")
     return text

@@ -27,7 +27,7 @@ from tui_nn.ui import theme
 from tui_nn.ui.ascii import ascii_rich_text, asciify
 from tui_nn.ui.panes.diagram import DiagramState, NetworkDiagram
 from tui_nn.ui.panes.losschart import LossChart, readout_text
-from tui_nn.ui.panes.renderables import class_summary, loss_summary, truth_table
+from tui_nn.ui.panes.renderables import LOSS_TITLE, class_summary, loss_summary, loss_title, truth_table
 
 
 class _CachedLines(Widget):
@@ -259,7 +259,8 @@ class LossPane(Vertical):
     def __init__(self, ascii_only: bool, **kwargs: str | None) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.ascii_only = ascii_only
-        self.border_title = "loss (log scale)"
+        self.border_title = LOSS_TITLE
+        self._legend: tuple[bool, str] | None = None  # (with a validation set, palette) the title was made for
         self._shown: tuple[object, ...] | None = None
         self._summary: Text | None = None
 
@@ -269,11 +270,21 @@ class LossPane(Vertical):
 
     def show(self, view: View) -> None:
         self.query_one(LossChart).set_markers(list(view.markers))
-        key = (view.epochs_recorded, view.current_loss, view.first_loss)
+        held = view.validation
+        legend = (held is not None, theme.current().name)
+        if legend != self._legend:
+            self._legend = legend
+            self.border_title = loss_title(held is not None, self.ascii_only)
+        key = (view.epochs_recorded, view.current_loss, view.first_loss, None if held is None else held.current_loss)
         if key != self._shown:
             self._shown = key
-            self.query_one(LossChart).set_data(view.loss_epochs, view.loss_series, epoch_range=view.epoch_range)
-        summary = loss_summary(view.first_loss, view.current_loss, view.best_loss, view.accuracy, view.epochs_recorded)
+            self.query_one(LossChart).set_data(
+                view.loss_epochs,
+                view.loss_series,
+                epoch_range=view.epoch_range,
+                validation=None if held is None else held.loss_series,
+            )
+        summary = loss_summary(view.first_loss, view.current_loss, view.best_loss, view.accuracy, view.epochs_recorded, held)
         if self.ascii_only:
             summary = ascii_rich_text(summary)
         if summary != self._summary:
@@ -281,7 +292,10 @@ class LossPane(Vertical):
             self.query_one("#loss-summary", Static).update(summary, layout=False)
 
     def on_loss_chart_readout_changed(self, event: LossChart.ReadoutChanged) -> None:
-        self.border_subtitle = readout_text(event.readout, self.ascii_only) if event.readout is not None else ""
+        if event.readout is None:
+            self.border_subtitle = ""
+            return
+        self.border_subtitle = readout_text(event.readout, self.ascii_only, event.chart.validation_readout)
 
 
 class StatusLine(Static):
@@ -313,6 +327,9 @@ class StatusLine(Static):
             field("focus", f"sample {snap.focus + 1}", f"bold {theme.SELECTION}")
         field("loss", fmt(view.current_loss) if view.current_loss is not None else "—")
         field("acc", f"{view.accuracy:.0%}" if view.accuracy is not None else "—")
+        if view.validation is not None:
+            held = view.validation.accuracy
+            field("val acc", f"{held:.0%}" if held is not None else "—", f"bold {theme.INFO}")
         field("‖g‖", f"{view.grad_norm:.3g}" if view.grad_norm is not None else "—")
         field("η", f"{view.lr:g}")
         if view.l2:

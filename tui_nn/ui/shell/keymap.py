@@ -159,7 +159,7 @@ KEYS: tuple[KeySpec, ...] = (
         "settings",
         "settings",
         "c",
-        "settings: data set, layers, activation, loss, init, seed, optimizer, η, batch",
+        "settings: data set, layers, activation, loss, init, seed, optimizer, η, batch, validation",
         "settings",
     ),
     KeySpec("r", "do('reset')", "", "r", "reset: back to the initial weights at epoch 0 (← undoes it)", "reset"),
