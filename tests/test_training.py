@@ -65,10 +65,12 @@ def test_should_stop_is_honoured() -> None:
 @pytest.mark.parametrize("problem", PROBLEMS)
 def test_data_sets(problem: str) -> None:
     data = load(problem)
-    assert data.x.shape[1] == 2 and data.y.shape == (data.size, 1)
+    assert data.x.shape[1] == 2 and data.y.shape == (data.size, 1 if data.class_count == 2 else data.class_count)
     assert set(np.unique(data.y)) <= {0.0, 1.0}
     assert np.array_equal(load(problem).x, data.x), "seeded: the same points every time"
-    if problem in ("circle", "spiral"):
+    if data.class_count > 2:  # one-hot rows, every class present
+        assert np.array_equal(data.y.sum(axis=1), np.ones(data.size)) and set(data.class_index) == set(range(data.class_count))
+    elif problem in ("circle", "spiral"):
         assert 200 <= data.size <= 500 and 0.3 < data.y.mean() < 0.7
     else:
         assert data.size == 4 and np.array_equal(data.x, [[0, 0], [0, 1], [1, 0], [1, 1]])
