@@ -21,6 +21,7 @@ from tui_nn.engine.nn.datasets import DATA_SEED, Dataset, load
 from tui_nn.engine.nn.gradcheck import check, parameter_names
 from tui_nn.engine.nn.losses import LOSS_KINDS, SIGMOID_LOSSES, batch_loss
 from tui_nn.engine.nn.network import InitSpec, Network
+from tui_nn.engine.nn.optimizers import OPTIMIZERS
 from tui_nn.engine.nn.training import EXPLOSION_FACTOR, Trainer, explosion_limit
 from tui_nn.engine.session.build import build
 from tui_nn.engine.session.config import defaults_for
@@ -438,3 +439,32 @@ def test_a_constant_softmax_output_is_described_by_its_probabilities_and_argmax_
     net = Network((2, 4, 3), "relu", "ce")  # all-zero weights: p = ⅓ each for every sample
     found = {d.kind: d.message for d in diagnose(net, data.x, data.y)}
     assert "p ≈ (0.333, 0.333, 0.333) for every sample, so accuracy is stuck at 33%" in found["constant_output"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    hidden=st.lists(st.integers(1, 6), min_size=0, max_size=2),
+    k=st.integers(2, 6),
+    activation=st.sampled_from(HIDDEN_ACTIVATIONS),
+    optimizer=st.sampled_from(OPTIMIZERS),
+    seed=st.integers(0, 10_000),
+    rows=st.integers(1, 12),
+    batch=st.one_of(st.none(), st.integers(1, 5)),
+)
+def test_the_kernel_trains_any_softmax_net_as_plain_backpropagation_does(
+    hidden: list[int], k: int, activation: str, optimizer: str, seed: int, rows: int, batch: int | None
+) -> None:
+    data = random_problem(seed, rows, k)
+    net = Network((2, *hidden, k), activation, "ce")
+    net.initialise(InitSpec("normal", 0.7), seed)
+    trainer = Trainer(net, data, optimizer, lr=0.3, batch=batch, seed=seed)
+    reference = Trainer(net.copy(), data, optimizer, lr=0.3, batch=batch, seed=seed)
+    plain, state, scratch = reference.net, reference.opt_state, np.empty(net.n_params)
+    trainer.run(3)
+    for epoch in range(3):
+        loss = plain.loss_value(data.x, data.y)
+        assert trainer.history.tail(3)[epoch, 1] == pytest.approx(loss, rel=1e-12, abs=1e-15)
+        for batch_rows in reference.batches(epoch):
+            _, gradient, _, _ = plain.loss_and_gradient(data.x[batch_rows], data.y[batch_rows])
+            optimizers.apply(optimizer, 0.3, plain.params, gradient, state, scratch)
+    np.testing.assert_allclose(net.params, plain.params, rtol=1e-9, atol=1e-12)

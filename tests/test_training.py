@@ -69,10 +69,10 @@ def test_data_sets(problem: str) -> None:
     assert data.x.shape[1] == 2 and data.y.shape == (data.size, outputs)
     assert set(np.unique(data.y)) <= {0.0, 1.0} and np.all(data.y.sum(axis=1) == 1.0) | (outputs == 1)
     assert np.array_equal(load(problem).x, data.x), "seeded: the same points every time"
-    if problem in ("circle", "spiral"):
-        assert 200 <= data.size <= 500 and 0.3 < data.y.mean() < 0.7
-    elif outputs > 1:  # spiral3 and blobs: every class equally often (their own tests check the points)
+    if outputs > 1:  # spiral3 and blobs: one-hot rows, every class equally often (their own tests check the points)
         assert data.size == 300 and np.all(data.y.sum(axis=0) == data.size / outputs)
+    elif problem in ("circle", "spiral"):
+        assert 200 <= data.size <= 500 and 0.3 < data.y.mean() < 0.7
     else:
         assert data.size == 4 and np.array_equal(data.x, [[0, 0], [0, 1], [1, 0], [1, 1]])
 
