@@ -381,3 +381,29 @@ def test_a_session_file_with_a_validation_set_replays_it(capsys: pytest.CaptureF
     loss, accuracy = session.stepper.trainer.validate()
     assert replayed["validation"] == {"size": session.validation.size, "loss": loss, "accuracy": accuracy}
     np.testing.assert_allclose(replayed["loss"], session.net.loss_value(session.data.x, session.data.y), rtol=1e-12)
+
+
+def test_under_weight_decay_the_validation_loss_is_the_data_loss_at_every_epoch_and_at_the_end() -> None:
+    """The held-out rows are measured by their data loss alone, in the per-epoch rows and in the
+    summary alike (the summary once added the L2 term the rows leave out: 0.28 against 0.20)."""
+    session = build(Config(problem="circle", hidden=(8,), activation="tanh", val=0.3, l2=0.05, lr=0.5))
+    trainer, net = session.stepper.trainer, session.net
+    held_out = trainer.validation
+    assert held_out is not None
+    start = net.params.copy()
+    trainer.run(50)
+    first = trainer.history.rows()[0]
+    assert first[4] == pytest.approx(net.data_loss_value(held_out.x, held_out.y, start), rel=1e-12)
+    loss, accuracy = trainer.validate()
+    assert loss == pytest.approx(net.data_loss_value(held_out.x, held_out.y), rel=1e-12)
+    assert loss < net.loss_value(held_out.x, held_out.y)  # the L2 term is real, and left out
+    assert accuracy == pytest.approx(net.accuracy(held_out.x, held_out.y))
+
+
+def test_a_validation_loss_a_hair_above_its_lowest_is_not_called_overfitting() -> None:
+    from tui_nn.engine.live.reason_words import OVERFITTING_RISE, validation_words
+
+    settling = validation_words(929, 0.2015, 0.2015 * (1 + OVERFITTING_RISE / 7), 0.88, training_fell=True)
+    assert "overfitting" in settling and "too little to call overfitting" in settling and "0.7% above it" in settling
+    risen = validation_words(222, 0.2078, 0.3978, 0.89, training_fell=True)
+    assert "the network is overfitting" in risen

@@ -36,6 +36,11 @@ TROUBLE_WORDS: dict[UnitTrouble, str] = {
 }
 
 
+OVERFITTING_RISE = 0.05
+"""A validation loss this much (5%) above its lowest is called risen: less is the jitter of a run
+settling (L2 at λ = 0.001 on the noisy circle ends 0.7% above its lowest), not overfitting."""
+
+
 def validation_words(best_epoch: int, best_loss: float, loss: float, accuracy: float, training_fell: bool) -> str:
     """Where a run with a validation set ended, and where its validation loss was lowest: the
     epoch to stop at next time (early stopping), said the same by the app's log and `train`.
@@ -44,6 +49,8 @@ def validation_words(best_epoch: int, best_loss: float, loss: float, accuracy: f
     text = f"validation loss {loss:.6g} (accuracy {accuracy:.0%}), lowest {best_loss:.6g} at epoch {best_epoch}"
     if not loss > best_loss:
         return text
+    if loss <= best_loss * (1.0 + OVERFITTING_RISE):
+        return text + f": {loss / best_loss - 1.0:.1%} above it now, too little to call overfitting"
     if training_fell:
         return text + ": it has risen since while the training loss fell (the network is overfitting its training points)"
     return text + ": it has risen since"
