@@ -419,3 +419,11 @@ def test_gradcheck_with_any_weight_decay_activation_and_loss(hidden, activation,
     net.initialise(InitSpec("normal", 1.0), seed)
     result = check(net, data.x, y, parameter_names(net))
     assert result.passed, [(c.name, c.relative_error) for c in result.checked if c.relative_error >= 1e-6]
+
+
+def test_a_decayed_run_that_settles_with_nearly_every_point_right_is_not_called_stuck(capsys: pytest.CaptureFixture[str]) -> None:
+    """Weight decay gives the loss a minimum above 0; reaching it is not being stuck (spiral3 once said
+    'stuck … try another --seed' at 99% right)."""
+    code, out, err = run(capsys, "train", "spiral3", "--l2", "1e-3", "--epochs", "9000", "--every", "9000")
+    assert code == 0, err
+    assert "stuck" not in out and "accuracy 99%" in out
