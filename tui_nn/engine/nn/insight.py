@@ -74,6 +74,14 @@ def output_grid(net: Network, params: np.ndarray, extent: Extent, columns: int, 
     return net.predict(grid_inputs(extent, columns, rows), params)[:, 0].reshape(rows, columns)
 
 
+def predicted_classes(outputs: np.ndarray) -> np.ndarray:
+    """The class each row of outputs predicts, as ints: ŷ > 0.5 for one output unit, else the unit
+    with the largest output (its first on a tie, as np.argmax)."""
+    if outputs.shape[1] == 1:
+        return np.asarray(outputs[:, 0] > 0.5, dtype=np.int64)
+    return np.asarray(outputs.argmax(axis=1), dtype=np.int64)
+
+
 def pixel_of(point: np.ndarray, extent: Extent, columns: int, rows: int) -> tuple[int, int] | None:
     """(column, row) of the grid pixel containing `point`, or None outside the extent."""
     fx = (point[0] - extent.x_min) / (extent.x_max - extent.x_min)
@@ -98,6 +106,13 @@ class HiddenSpace:
     line: tuple[float, float, float] | None
     explained: tuple[float, float] | None
     axes: tuple[str, str]
+    # The plane drawn, in the hidden layer's own coordinates: (u, v) is origin + u·plane[0] + v·plane[1].
+    # With the output layer's weights (units × K) and biases (K) it gives the class K output units
+    # predict anywhere on the plane (None for one output unit: its line says it).
+    origin: np.ndarray | None = None
+    plane: np.ndarray | None = None
+    output_weights: np.ndarray | None = None
+    output_bias: np.ndarray | None = None
 
 
 def hidden_space(net: Network, params: np.ndarray, x: np.ndarray) -> HiddenSpace:
@@ -113,13 +128,19 @@ def hidden_space(net: Network, params: np.ndarray, x: np.ndarray) -> HiddenSpace
         raise ValueError("the network has no hidden layer")
     _, acts = net.forward(x, params)
     h = acts[-2]
-    v = net.weights(net.n_layers - 1, params)[:, 0]
-    b = float(net.biases(net.n_layers - 1, params)[0])
-    if h.shape[1] == 1:
-        points = np.column_stack([h[:, 0], np.zeros(len(h))])
-        return HiddenSpace(h, points, False, (float(v[0]), 0.0, b), None, ("h1", "—"))
-    if h.shape[1] == 2:
-        return HiddenSpace(h, h.copy(), False, (float(v[0]), float(v[1]), b), None, ("h1", "h2"))
+    weights, biases = net.weights(net.n_layers - 1, params), net.biases(net.n_layers - 1, params)
+    v = weights[:, 0]
+    b = float(biases[0])
+    many = weights.shape[1] > 1  # K output units: classes on the plane, no single line
+    if h.shape[1] <= 2:
+        plane = np.eye(2, h.shape[1])
+        outputs = (np.zeros(h.shape[1]), plane, weights.copy(), biases.copy()) if many else (None, None, None, None)
+        if h.shape[1] == 1:
+            points = np.column_stack([h[:, 0], np.zeros(len(h))])
+            line = None if many else (float(v[0]), 0.0, b)
+            return HiddenSpace(h, points, False, line, None, ("h1", "—"), *outputs)
+        line = None if many else (float(v[0]), float(v[1]), b)
+        return HiddenSpace(h, h.copy(), False, line, None, ("h1", "h2"), *outputs)
     mean = h.mean(axis=0)
     centred = h - mean
     _, singular, vt = np.linalg.svd(centred, full_matrices=False)
@@ -133,6 +154,9 @@ def hidden_space(net: Network, params: np.ndarray, x: np.ndarray) -> HiddenSpace
     total = float(np.sum(singular**2))
     shares = [float(s**2 / total) if total > 0 else 0.0 for s in singular[:2]]
     explained = [*shares, 0.0, 0.0][:2]
+    if many:
+        outputs = (mean, directions, weights.copy(), biases.copy())
+        return HiddenSpace(h, points, True, None, (explained[0], explained[1]), ("pc1", "pc2"), *outputs)
     a, c2 = float(v @ directions[0]), float(v @ directions[1])
     line = (a, c2, float(v @ mean + b)) if (a or c2) else None
     return HiddenSpace(h, points, True, line, (explained[0], explained[1]), ("pc1", "pc2"))
@@ -195,12 +219,19 @@ class PointMark:
 
 @dataclass(frozen=True, eq=False)  # compared by identity: it holds an array
 class BoundaryGrid:
-    """ŷ over the input plane at a pane's resolution: `grid` is pixel_rows × columns (row 0 at the
-    top), `points` the samples inside the extent in data order."""
+    """The network's output over the input plane at a pane's resolution: `grid` is pixel_rows ×
+    columns (row 0 at the top), `points` the samples inside the extent in data order.
+
+    One output unit: `grid` is ŷ and `classes` is None. K output units: `classes` is the class
+    each pixel predicts (the largest output) and `grid` that class's output, the network's
+    confidence there. `class_count` is K (2 for one output unit).
+    """
 
     axes: Axes
     grid: np.ndarray
     points: tuple[PointMark, ...]
+    classes: np.ndarray | None = None
+    class_count: int = 2
 
 
 def boundary_grid(
@@ -209,13 +240,20 @@ def boundary_grid(
     """The decision boundary for a columns × pixel_rows plot (square pixels, so circles stay round):
     one forward pass over the pixel centres, and each sample's pixel, label and verdict."""
     extent = square_extent(data_extent(data), columns, pixel_rows)
-    grid = output_grid(net, params, extent, columns, pixel_rows)
+    outputs = net.predict(grid_inputs(extent, columns, pixel_rows), params)
+    classes: np.ndarray | None = None
+    if outputs.shape[1] == 1:
+        grid = outputs[:, 0].reshape(pixel_rows, columns)
+    else:
+        chosen = predicted_classes(outputs)
+        classes = chosen.reshape(pixel_rows, columns)
+        grid = outputs[np.arange(len(outputs)), chosen].reshape(pixel_rows, columns)
     # pixel_of for every sample at once (the same float operations, elementwise)
     fx = (data.x[:, 0] - extent.x_min) / (extent.x_max - extent.x_min)
     fy = (extent.y_max - data.x[:, 1]) / (extent.y_max - extent.y_min)
     inside = (fx >= 0) & (fx < 1) & (fy >= 0) & (fy < 1)
-    labels = data.y[inside, 0] > 0.5
-    wrong = labels != (predictions[inside, 0] > 0.5)
+    labels = data.class_index[inside]
+    wrong = labels != predicted_classes(predictions[inside])
     points = tuple(
         PointMark(c, r, int(label), w)
         for c, r, label, w in zip(
@@ -226,7 +264,7 @@ def boundary_grid(
             strict=True,
         )
     )
-    return BoundaryGrid(axes(extent, columns, pixel_rows // 2), grid, points)
+    return BoundaryGrid(axes(extent, columns, pixel_rows // 2), grid, points, classes, data.class_count)
 
 
 def point_cells(points: np.ndarray, extent: Extent, width: int, height: int) -> list[tuple[int, int]]:
@@ -278,10 +316,21 @@ def line_ends(
     return x0, y0, x1, y1
 
 
+def plane_classes(space: HiddenSpace, extent: Extent, columns: int, rows: int) -> np.ndarray | None:
+    """The class K output units predict at each pixel centre of the plane drawn (the largest of
+    z = h·W + b, whose order every output activation keeps), or None for one output unit."""
+    if space.origin is None or space.plane is None or space.output_weights is None or space.output_bias is None:
+        return None
+    pts = grid_inputs(extent, columns, rows)
+    h = space.origin + pts @ space.plane
+    return predicted_classes(h @ space.output_weights + space.output_bias).reshape(rows, columns)
+
+
 @dataclass(frozen=True, eq=False)  # compared by identity: it holds arrays
 class HiddenPlot:
     """The hidden space laid out on a width × height (cells) plot: each sample's cell and class,
-    the decision line's ends in cells, and which side of it each cell's centre lies on."""
+    the decision line's ends in cells, and which side of it each cell's centre lies on (one output
+    unit: True on the class-1 side), or which class K output units predict there (ints)."""
 
     space: HiddenSpace
     axes: Axes
@@ -289,16 +338,44 @@ class HiddenPlot:
     labels: tuple[int, ...]
     line: tuple[float, float, float, float] | None
     sides: np.ndarray | None
+    class_count: int = 2
 
 
-def hidden_plot(space: HiddenSpace, y: np.ndarray, width: int, height: int) -> HiddenPlot:
-    """`space` on a width × height plot whose pixels (half a cell tall) are square."""
+def hidden_plot(space: HiddenSpace, labels: np.ndarray, width: int, height: int, class_count: int = 2) -> HiddenPlot:
+    """`space` on a width × height plot whose pixels (half a cell tall) are square; `labels` each
+    sample's class (Dataset.class_index), one of `class_count`."""
     extent = square_extent(plot_extent(space), width, 2 * height)
+    classes = plane_classes(space, extent, width, height)
     return HiddenPlot(
         space,
         axes(extent, width, height),
         tuple(point_cells(space.points, extent, width, height)),
-        tuple(int(v) for v in (y[:, 0] > 0.5).tolist()),
+        tuple(int(v) for v in labels.tolist()),
         line_ends(space.line, extent, width, height),
-        line_side_grid(space.line, extent, width, height),
+        line_side_grid(space.line, extent, width, height) if classes is None else classes,
+        class_count,
     )
+
+
+@dataclass(frozen=True, eq=False)  # compared by identity: it holds arrays
+class ClassTable:
+    """What the network says about every sample, as the truth table and the class summary show it:
+    `outputs` the output layer's activations (N × units: ŷ, or the K class probabilities),
+    `predicted` and `target` each sample's class, `right` where they agree; `class_count` is K."""
+
+    outputs: np.ndarray
+    predicted: np.ndarray
+    target: np.ndarray
+    right: np.ndarray
+    class_count: int
+
+    def counts(self, label: int) -> tuple[int, int]:
+        """(samples of class `label` predicted right, samples of that class)."""
+        members = self.target == label
+        return int(np.count_nonzero(self.right[members])), int(np.count_nonzero(members))
+
+
+def class_table(data: Dataset, outputs: np.ndarray) -> ClassTable:
+    """Each sample's predicted class (Network.predict's outputs) against its target class."""
+    predicted, target = predicted_classes(outputs), data.class_index
+    return ClassTable(outputs, predicted, target, predicted == target, data.class_count)
