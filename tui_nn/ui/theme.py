@@ -52,6 +52,7 @@ class Palette:
     # yellow, reddish purple, vermillion; their blue is left out, too dark on the dark panes),
     # lightened (dark) or darkened (light) only as far as 4.5:1 text contrast asks.
     classes: tuple[str, ...]
+    class_fills: tuple[str, ...]  # the same classes as the boundary's regions (a fill needs no text contrast)
     side_base: str  # what a class's tint in the hidden space is mixed from
 
 
@@ -82,6 +83,7 @@ DARK = Palette(
     side_1="#0c322f",
     point_ground="#121212",
     classes=("#e69f00", "#56b4e9", "#21aa85", "#f0e442", "#cd7da9", "#dd7e33"),
+    class_fills=("#e69f00", "#56b4e9", "#21aa85", "#f0e442", "#cd7da9", "#dd7e33"),
     side_base="#121212",
 )
 
@@ -112,6 +114,7 @@ LIGHT = Palette(
     side_1="#cdebe7",
     point_ground="#f5f5f5",
     classes=("#755100", "#2c5d79", "#006549", "#5d5819", "#7a4864", "#924000"),
+    class_fills=("#e69f00", "#56b4e9", "#009e73", "#f0e442", "#cc79a7", "#d55e00"),  # Okabe–Ito's own
     side_base="#ffffff",
 )
 
@@ -212,6 +215,12 @@ def class_colours(count: int = 2) -> tuple[str, ...]:
 
 def class_colour(label: int, count: int = 2) -> str:
     return class_colours(count)[label]
+
+
+def class_fill(label: int, count: int = 2) -> str:
+    """A class's colour as a region of the boundary: its text colour for two classes (the binary
+    look), else Okabe and Ito's own colour where the palette keeps it."""
+    return class_colour(label, count) if count <= 2 else _active.class_fills[label]
 
 
 def class_side(label: int, count: int = 2) -> str:

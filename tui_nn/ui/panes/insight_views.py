@@ -82,6 +82,10 @@ def class_colour_rgb(label: int, count: int) -> tuple[int, int, int]:
     return theme.rgb(theme.class_colour(label, count))
 
 
+def class_fill_rgb(label: int, count: int) -> tuple[int, int, int]:
+    return theme.rgb(theme.class_fill(label, count))
+
+
 def _level_colour(level: int, count: int = 2) -> tuple[int, int, int]:
     if level == CONTOUR_LEVEL:
         return CONTOUR
@@ -89,7 +93,7 @@ def _level_colour(level: int, count: int = 2) -> tuple[int, int, int]:
         return (255, 0, 0)
     if level >= CLASS_LEVELS:
         label, shade = divmod(level - CLASS_LEVELS, CLASS_STRIDE)
-        end, t = class_colour_rgb(label, count), shade / LEVELS
+        end, t = class_fill_rgb(label, count), shade / LEVELS
         r, g, b = (int(PALE[k] + (end[k] - PALE[k]) * t) for k in range(3))
         return r, g, b
     return scale_colour(0.5 + level / (2 * LEVELS))
@@ -143,8 +147,11 @@ def _point_mark(label: int, wrong: bool, ascii_only: bool, count: int = 2) -> tu
     elif ascii_only:
         mark = (("X" if label else "O") if wrong else ("x" if label else "o")), Style(bold=True)
     elif wrong:
-        # its own class colour, inside the other class's region: it stands out
-        mark = "✕", Style(color="white", bold=True, bgcolor=_rgb(colour))
+        # its own class colour, inside the other class's region: it stands out (black on the light
+        # ones among many classes' colours, where white would not read)
+        hex_colour = theme.class_colour(label, count)
+        ink = "white" if count <= 2 or theme.contrast("#ffffff", hex_colour) >= theme.contrast("#000000", hex_colour) else "black"
+        mark = "✕", Style(color=ink, bold=True, bgcolor=_rgb(colour))
     else:
         # a coloured dot on a dark cell shows on either region
         mark = "●", Style(color=_rgb(colour), bold=True, bgcolor=_rgb(GROUND))
@@ -255,7 +262,7 @@ def class_legend(count: int, width: int, ascii_only: bool) -> list[Segment]:
         if ascii_only:
             segments.append(Segment(f"{label}:{ASCII_CLASS_REGIONS[label]}{ASCII_CLASS_POINTS[label]} "))
         else:
-            segments.append(Segment("██", Style(color=_rgb(class_colour_rgb(label, count)))))
+            segments.append(Segment("██", Style(color=_rgb(class_fill_rgb(label, count)))))
             segments.append(Segment(f" {label}  "))
     if ascii_only:
         notes = " (region, point; upper case wrong)  * border  x1 across, x2 up"

@@ -47,7 +47,8 @@ def truth_table(data: Dataset, table: ClassTable, current: int | None, focus: in
     y_width = max(2, max(len(v) for v in ys))
     # ŷ gets more digits where 0.500 would not say which side of 0.5 it is on: one width for all
     if many:
-        shown_outputs = [[fmt(float(q)) for q in row] for row in table.outputs]
+        # fixed decimals, as ŷ's: the columns line up and the argmax is drawn bold in its class's colour
+        shown_outputs = [[f"{float(q):.{digits}f}" for q in row] for row in table.outputs]
     else:
         shown_outputs = [[probability_text(float(p), digits)] for p in table.outputs[:, 0]]
     p_width = max(6, max(len(q) for row in shown_outputs for q in row))
