@@ -302,3 +302,41 @@ def test_a_wrong_point_reads_on_every_class_colour() -> None:
         assert char == "✕" and style.color is not None and style.bgcolor is not None
         assert theme.contrast(style.color.get_truecolor().hex, style.bgcolor.get_truecolor().hex) >= 3.0
     assert _point_mark(1, True, False, 2)[1].color.name == "white"  # type: ignore[union-attr]
+
+
+def test_the_activation_curves_colour_points_by_each_of_k_classes(trained: Session) -> None:
+    from tui_nn.engine.nn.health import activation_curves
+    from tui_nn.ui.panes.curves import draw_curves, pixel_columns
+
+    theme.use("dark")
+    curves = activation_curves(trained.net, trained.data.x, points=pixel_columns(80))
+    labels = trained.data.class_index
+    rows = draw_curves(curves, 80, 30, classes=labels, class_count=3)
+    colours = {s.style.color.triplet.hex for row in rows for s in row if "●" in s.text and s.style and s.style.color}
+    assert {theme.class_colour(k, 3) for k in range(3)} <= colours
+    text = "\n".join(row_text(r) for r in rows)
+    assert "● class 0  ● class 1  ● class 2" in text
+    ascii_rows = draw_curves(curves, 80, 30, ascii_only=True, classes=labels, class_count=3)
+    plotted = "".join(row_text(r)[6:] for r in ascii_rows[1:20])
+    assert {"a", "b", "c"} <= set(plotted)
+
+
+async def test_a_runs_summary_lists_each_samples_class_and_probability_vector() -> None:
+    """T trains; the log's closing table (the tutorials' input | target | predicted) gives K outputs
+    as the argmax class and its probabilities, the target as its class."""
+    from tui_nn.ui.panes.log import CalcLog
+
+    s = session(few_points(), epochs=0)
+    app = TuiNN(s, pace=None, target_loss=0.2)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("T")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        pane = app.query_one(CalcLog)
+        run = next(e for e in reversed(app.controller.logbook.entries) if "class (probabilities)" in str(pane.draw_entry(e, 400)))
+        text = "\n".join("".join(seg.text for seg in row) for row in pane.draw_entry(run, 400))
+        _, logits = plain_forward(s, s.data.x)
+        probabilities = sigmoid(logits)
+        for i in range(s.data.size):
+            shown = f"{int(logits[i].argmax())} (" + ", ".join(f"{q:.4f}" for q in probabilities[i]) + ")"
+            assert f"| {int(s.data.y[i].argmax()):<6} | {shown}" in text

@@ -15,6 +15,7 @@ from rich.style import Style
 
 from tui_nn.engine.session.view import Axes, BoundaryGrid, HiddenPlot
 from tui_nn.ui import theme
+from tui_nn.ui.ascii import CLASS_POINTS, CLASS_REGIONS
 from tui_nn.ui.panes.diagram import Canvas
 
 CLASS_0 = CLASS_1 = PALE = CONTOUR = GROUND = (0, 0, 0)
@@ -74,8 +75,7 @@ _POINT_STYLES: dict[tuple[int, int, int], Style] = {}
 # With K classes a pixel's level is CLASS_LEVELS + class·CLASS_STRIDE + shade, the shade 0 … LEVELS
 # from pale (the top output no surer than a guess, 1/K) to the class's full colour (certain).
 CLASS_LEVELS, CLASS_STRIDE = 200, 32
-ASCII_CLASS_REGIONS = ".-:=~'"  # one region glyph per class (--ascii)
-ASCII_CLASS_POINTS = "abcdef"  # one point letter per class, upper case when wrong
+ASCII_CLASS_REGIONS, ASCII_CLASS_POINTS = CLASS_REGIONS, CLASS_POINTS  # one region glyph, one point letter per class
 
 
 def class_colour_rgb(label: int, count: int) -> tuple[int, int, int]:
