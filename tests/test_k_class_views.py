@@ -340,3 +340,24 @@ async def test_a_runs_summary_lists_each_samples_class_and_probability_vector() 
         for i in range(s.data.size):
             shown = f"{int(logits[i].argmax())} (" + ", ".join(f"{q:.4f}" for q in probabilities[i]) + ")"
             assert f"| {int(s.data.y[i].argmax()):<6} | {shown}" in text
+
+
+async def test_a_what_if_on_k_outputs_shows_the_probability_vectors_and_the_class_flip() -> None:
+    """z zeroes a weight (inspector): each listed sample's outputs before → after and its argmax class."""
+    from tests.test_inspect import inspector_text
+    from tui_nn.engine.walk.explain import Element
+
+    s = session(few_points(), epochs=150)
+    app = TuiNN(s, pace=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("i")
+        app._select(Element("unit", 2, 0))  # the second hidden layer's first unit
+        _, before = plain_forward(s, s.data.x)
+        await pilot.press("k")  # knock it out
+        await pilot.pause()
+        _, after = plain_forward(s, s.data.x)
+        text = inspector_text(app)
+        for k in range(s.data.size):
+            was, now = int(before[k].argmax()), int(after[k].argmax())
+            assert f"class {was} → {now}{'  (flipped)' if was != now else ''}" in text
+        assert text.count("p (") == s.data.size
