@@ -237,14 +237,16 @@ async def test_the_truth_table_lists_the_probability_vector_and_the_argmax() -> 
     app = TuiNN(s, pace=None)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        content = app.query_one(TablePane).content
-        lines = str(content).splitlines()
+        pane = app.query_one(TablePane)
+        lines = str(pane.content).splitlines()
         assert lines[0].split()[-5:] == ["y", "p0", "p1", "p2", "cls"]
+        assert all(len(line) <= pane.content_size.width for line in lines)  # as many decimals as fit, no wrapping
         _, logits = plain_forward(s, s.data.x)
         probabilities = sigmoid(logits)
+        places = len(lines[1].split()[-5].split(".")[1])
         for i, line in enumerate(lines[1:]):
             cells = line.split()
-            assert cells[-5:-2] == [f"{q:.3f}" for q in probabilities[i]]
+            assert cells[-5:-2] == [f"{q:.{places}f}" for q in probabilities[i]]
             assert int(cells[-2]) == int(logits[i].argmax()) and int(cells[-6]) == int(s.data.y[i].argmax())
             assert cells[-1] == ("✓" if logits[i].argmax() == s.data.y[i].argmax() else "✗")
 
@@ -361,3 +363,18 @@ async def test_a_what_if_on_k_outputs_shows_the_probability_vectors_and_the_clas
             was, now = int(before[k].argmax()), int(after[k].argmax())
             assert f"class {was} → {now}{'  (flipped)' if was != now else ''}" in text
         assert text.count("p (") == s.data.size
+
+
+def test_k_probabilities_take_fewer_decimals_only_where_the_width_asks() -> None:
+    from tui_nn.ui.panes.renderables import truth_table
+
+    s = session(few_points(), epochs=50)
+    view = capture(s.stepper)
+    wide = str(truth_table(s.data, view.classes, None, None)).splitlines()
+    assert [len(cell.split(".")[1]) for cell in wide[1].split()[-5:-2]] == [3, 3, 3]
+    width = len(wide[1]) - 3  # one decimal fewer in each of the 3 columns fits exactly
+    narrow = str(truth_table(s.data, view.classes, None, None, width=width)).splitlines()
+    assert max(len(line) for line in narrow) <= width
+    assert [cell.split(".")[1] for cell in narrow[1].split()[-5:-2]] == [
+        f"{q:.2f}".split(".")[1] for q in view.classes.outputs[0]
+    ]

@@ -29,9 +29,12 @@ def probability_text(p: float, digits: int) -> str:
     return f"{p:.{digits + 12}f}"
 
 
-def truth_table(data: Dataset, table: ClassTable, current: int | None, focus: int | None, digits: int = 3) -> Text:
+def truth_table(
+    data: Dataset, table: ClassTable, current: int | None, focus: int | None, digits: int = 3, width: int | None = None
+) -> Text:
     """Rows x₁, x₂, target, ŷ (or the K class probabilities), predicted class and ✓/✗; the current
-    sample highlighted; the target and the class in their class's colour.
+    sample highlighted; the target and the class in their class's colour. K probabilities take
+    fewer decimals (down to one) where `width` cells would not hold a row of them.
 
     Plain fixed-width text: it is redrawn on every step, and a Rich Table costs far more.
     """
@@ -48,10 +51,15 @@ def truth_table(data: Dataset, table: ClassTable, current: int | None, focus: in
     # ŷ gets more digits where 0.500 would not say which side of 0.5 it is on: one width for all
     if many:
         # fixed decimals, as ŷ's: the columns line up and the argmax is drawn bold in its class's colour
-        shown_outputs = [[f"{float(q):.{digits}f}" for q in row] for row in table.outputs]
+        fixed = 3 + sum(x_widths) + 1 + y_width + 1 + 3 + 2  # all but the probabilities: #, x, y, cls, ✓
+        places = digits
+        while places > 1 and width is not None and fixed + count * (places + 3) > width:
+            places -= 1
+        shown_outputs = [[f"{float(q):.{places}f}" for q in row] for row in table.outputs]
+        p_width = max(len(q) for row in shown_outputs for q in row)
     else:
         shown_outputs = [[probability_text(float(p), digits)] for p in table.outputs[:, 0]]
-    p_width = max(6, max(len(q) for row in shown_outputs for q in row))
+        p_width = max(6, max(len(q) for row in shown_outputs for q in row))
     text = Text()
     inputs_header = "".join(f"{f'x{k + 1}':>{w}}" for k, w in enumerate(x_widths))
     outputs_header = (

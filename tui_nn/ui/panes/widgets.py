@@ -221,7 +221,7 @@ class TablePane(Static):
         self._view: View | None = None
         self._laid_out = False
         self._shown: Text | None = None
-        self._inputs: tuple[bytes, int | None, int | None, str] | None = None
+        self._inputs: tuple[bytes, int | None, int | None, str, int] | None = None
 
     def show(self, view: View) -> None:
         snap = view.snapshot
@@ -231,12 +231,15 @@ class TablePane(Static):
             # Text, not a str: a border title is parsed as markup, and a --data file's name is the user's.
             self.border_title = "truth table" if data.is_small else Text(f"{data.name} · {data.size} points")
         self._view = view
-        inputs = (view.predictions.tobytes(), current, snap.focus, theme.current().name)  # colours follow the theme
+        # colours follow the theme; K probabilities' decimals follow the width
+        inputs = (view.predictions.tobytes(), current, snap.focus, theme.current().name, self.content_size.width)
         if inputs == self._inputs:
             return  # most steps change no prediction: nothing here to build or repaint
         self._inputs = inputs
         content = (
-            truth_table(data, view.classes, current, snap.focus) if data.is_small else class_summary(data, view.classes, current)
+            truth_table(data, view.classes, current, snap.focus, width=self.content_size.width or None)
+            if data.is_small
+            else class_summary(data, view.classes, current)
         )
         if getattr(self.app, "ascii_only", False):
             content = ascii_rich_text(content)
@@ -246,6 +249,10 @@ class TablePane(Static):
         # Same number of lines every time: no need to lay the screen out again.
         self.update(content, layout=self._laid_out is False)
         self._laid_out = True
+
+    def on_resize(self, _: events.Resize) -> None:
+        if self._view is not None:  # K probabilities take the decimals the new width holds
+            self.show(self._view)
 
 
 class LossPane(Vertical):
