@@ -378,3 +378,14 @@ def test_k_probabilities_take_fewer_decimals_only_where_the_width_asks() -> None
     assert [cell.split(".")[1] for cell in narrow[1].split()[-5:-2]] == [
         f"{q:.2f}".split(".")[1] for q in view.classes.outputs[0]
     ]
+
+
+async def test_the_linear_classifier_has_no_hidden_space_and_says_why_in_classes() -> None:
+    """--hidden none with K outputs: each class's score is a straight function of x (not σ of one sum);
+    the hidden space is shown beside the other views on a large terminal."""
+    s = session(spiral(), hidden=(), epochs=50)
+    app = TuiNN(s, pace=None)
+    async with app.run_test(size=(180, 50)) as pilot:
+        await pilot.pause()
+        text = "\n".join(row_text(r) for r in pane_rows(app.query_one(HiddenPane)))
+        assert "a linear classifier" in text and "largest score wins" in text and "perceptron" not in text

@@ -393,7 +393,7 @@ class HiddenPane(_CachedLines):
 
         space = view.hidden_space
         if space is None:
-            return self._no_hidden_layer(width, height, view.class_count > 2)
+            return self._no_hidden_layer(width, height, view.classes.outputs.shape[1] > 1)
         # The plot keeps at least 60% of the pane; captions beyond what fits are dropped.
         text_rows = self._summary(view, space, width)[: max(height - max(int(height * 0.6), 3), 0)]
         gutter = GUTTER if width >= 30 else 1
