@@ -389,3 +389,18 @@ async def test_the_linear_classifier_has_no_hidden_space_and_says_why_in_classes
         await pilot.pause()
         text = "\n".join(row_text(r) for r in pane_rows(app.query_one(HiddenPane)))
         assert "a linear classifier" in text and "largest score wins" in text and "perceptron" not in text
+
+
+async def test_six_outputs_in_one_row_each_keep_their_targets() -> None:
+    """Six outputs do not fit as boxes at 120×40: each is one row, its one-hot target still beside it."""
+    s = session(spiral(6, 50), epochs=20)
+    app = TuiNN(s, pace=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("F")
+        await pilot.pause()
+        lines = [row_text(r) for r in pane_rows(app.query_one(NetworkPane))]
+        outputs = [line for line in lines if "out" in line and "ŷ" in line]
+        assert len(outputs) == 6
+        target = s.data.y[0]  # sample 1's, the one just walked
+        for k, line in enumerate(outputs):
+            assert f"out{k + 1} ŷ" in line and f"y={int(target[k])}" in line
