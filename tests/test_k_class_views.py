@@ -212,7 +212,7 @@ async def test_ascii_paints_each_class_in_its_own_glyph(trained: Session) -> Non
         pane = app.query_one(BoundaryPane)
         texts = [row_text(r) for r in pane_rows(pane)]
         assert all(t.isascii() for t in texts)
-        assert "0:.a" in texts[-1] and "1:-b" in texts[-1] and "2::c" in texts[-1]
+        assert "class 0 .a  1 -b  2 :c  (region, point" in texts[-1]
         plot_rows, gutter = len(texts) - 2, 6
         columns = pane.content_size.width - gutter
         boundary = pane.view.boundary(columns, 2 * plot_rows)  # what the pane drew from

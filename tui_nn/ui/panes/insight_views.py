@@ -260,12 +260,12 @@ def class_legend(count: int, width: int, ascii_only: bool) -> list[Segment]:
     segments: list[Segment] = [Segment("class ", Style(color=theme.MUTED))]
     for label in range(count):
         if ascii_only:
-            segments.append(Segment(f"{label}:{ASCII_CLASS_REGIONS[label]}{ASCII_CLASS_POINTS[label]} "))
+            segments.append(Segment(f"{label} {ASCII_CLASS_REGIONS[label]}{ASCII_CLASS_POINTS[label]}  "))
         else:
             segments.append(Segment("██", Style(color=_rgb(class_fill_rgb(label, count)))))
             segments.append(Segment(f" {label}  "))
     if ascii_only:
-        notes = " (region, point; upper case wrong)  * border  x1 across, x2 up"
+        notes = "(region, point; upper case: wrong)  * border  x1 across, x2 up"
     else:
         notes = " paler: less sure  ─ border  ● right  ✕ wrong  x₁ across, x₂ up"
     segments.append(Segment(notes, Style(color=theme.MUTED)))
