@@ -404,3 +404,41 @@ async def test_six_outputs_in_one_row_each_keep_their_targets() -> None:
         target = s.data.y[0]  # sample 1's, the one just walked
         for k, line in enumerate(outputs):
             assert f"out{k + 1} ŷ" in line and f"y={int(target[k])}" in line
+
+
+@pytest.mark.parametrize("ascii_only", [False, True])
+def test_a_diverged_k_class_network_draws_without_a_crash(ascii_only: bool) -> None:
+    """NaN outputs (a diverged run): no class is claimed where there is no number (? in ASCII)."""
+    from tui_nn.ui.panes.insight_views import boundary_legend, boundary_rows, hidden_rows
+    from tui_nn.ui.panes.renderables import class_summary, truth_table
+
+    s = session(few_points(), epochs=0)
+    s.net.params[:] = np.nan
+    view = capture(s.stepper)
+    boundary = view.boundary(20, 12)
+    rows = boundary_rows(boundary, ascii_only)
+    assert len(rows) == 6 and all(sum(len(seg.text) for seg in row) == 20 for row in rows)
+    if ascii_only:
+        assert {ch for row in rows for seg in row for ch in seg.text} <= {"?"} | set(
+            ASCII_CLASS_POINTS + ASCII_CLASS_POINTS.upper()
+        )
+    assert boundary_legend(60, ascii_only, 3, True)
+    plot = view.hidden_plot(20, 8)
+    assert plot is not None and len(hidden_rows(plot, 20, 8, ascii_only)) == 8
+    assert "nan" in str(truth_table(s.data, view.classes, 0, None))
+    assert "class 2" in str(class_summary(s.data, view.classes, 0))
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+@pytest.mark.parametrize("hidden", [(2,), (8,)])
+def test_a_diverged_networks_hidden_space_draws_without_a_crash(value: float, hidden: tuple[int, ...]) -> None:
+    """Found here: NaN or infinite hidden activations raised from the hidden plot (int(NaN), and the
+    PCA's SVD 'did not converge') for binary networks too. Their samples are left out; the rest draws."""
+    from tui_nn.ui.panes.insight_views import hidden_rows
+
+    s = build(Config(hidden=hidden))
+    s.net.params[:] = value
+    plot = capture(s.stepper).hidden_plot(24, 8)
+    assert plot is not None and len(plot.cells) == s.data.size
+    rows = hidden_rows(plot, 24, 8)
+    assert len(rows) == 8 and all(sum(len(seg.text) for seg in row) == 24 for row in rows)

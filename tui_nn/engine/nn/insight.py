@@ -141,30 +141,46 @@ def hidden_space(net: Network, params: np.ndarray, x: np.ndarray) -> HiddenSpace
             return HiddenSpace(h, points, False, line, None, ("h1", "—"), *outputs)
         line = None if many else (float(v[0]), float(v[1]), b)
         return HiddenSpace(h, h.copy(), False, line, None, ("h1", "h2"), *outputs)
-    mean = h.mean(axis=0)
-    centred = h - mean
-    _, singular, vt = np.linalg.svd(centred, full_matrices=False)
+    finite = np.isfinite(h).all(axis=1)
+    if finite.all():
+        mean = h.mean(axis=0)
+        centred = h - mean
+    else:  # a diverged network: the principal directions of the rows that still have numbers
+        mean = h[finite].mean(axis=0) if finite.any() else np.zeros(h.shape[1])
+        centred = h - mean
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            _, singular, vt = np.linalg.svd(centred[finite], full_matrices=False)
+    except np.linalg.LinAlgError:  # activations too large to square: the first two units' axes
+        singular, vt = np.zeros(2), np.eye(2, h.shape[1])
+    if vt.shape[0] == 0:  # no finite row at all
+        singular, vt = np.zeros(2), np.eye(2, h.shape[1])
     directions = vt[:2].copy()
     if directions.shape[0] < 2:
         directions = np.vstack([directions, np.zeros_like(directions[0])])
     for k in range(2):
         if directions[k, np.argmax(np.abs(directions[k]))] < 0:
             directions[k] = -directions[k]
-    points = centred @ directions.T
-    total = float(np.sum(singular**2))
-    shares = [float(s**2 / total) if total > 0 else 0.0 for s in singular[:2]]
+    with np.errstate(over="ignore", invalid="ignore"):
+        points = centred @ directions.T
+        total = float(np.sum(singular**2))
+        shares = [float(s**2 / total) if 0 < total < np.inf else 0.0 for s in singular[:2]]
     explained = [*shares, 0.0, 0.0][:2]
     if many:
         outputs = (mean, directions, weights.copy(), biases.copy())
         return HiddenSpace(h, points, True, None, (explained[0], explained[1]), ("pc1", "pc2"), *outputs)
-    a, c2 = float(v @ directions[0]), float(v @ directions[1])
-    line = (a, c2, float(v @ mean + b)) if (a or c2) else None
+    with np.errstate(over="ignore", invalid="ignore"):  # (a diverged output's line is NaN: it is not drawn)
+        a, c2 = float(v @ directions[0]), float(v @ directions[1])
+        line = (a, c2, float(v @ mean + b)) if (a or c2) else None
     return HiddenSpace(h, points, True, line, (explained[0], explained[1]), ("pc1", "pc2"))
 
 
 def plot_extent(space: HiddenSpace, margin: float = 0.12) -> Extent:
     """The hidden-space plot's range: [0, 1] for sigmoid activations shown directly, else the data's."""
     pts = space.points
+    pts = pts[np.isfinite(pts).all(axis=1)]  # a diverged sample's point is not drawn
+    if len(pts) == 0:
+        pts = np.array([[0.0, 0.0], [1.0, 1.0]])
     low, high = pts.min(axis=0), pts.max(axis=0)
     if not space.projected and low.min() >= 0 and high.max() <= 1:
         low, high = np.zeros(2), np.ones(2)
@@ -183,7 +199,8 @@ def line_side_grid(line: tuple[float, float, float] | None, extent: Extent, colu
         return None
     a, b, c = line
     pts = grid_inputs(extent, columns, rows)
-    return np.asarray((a * pts[:, 0] + b * pts[:, 1] + c > 0).reshape(rows, columns))
+    with np.errstate(invalid="ignore"):  # a diverged line (NaN) has no class-1 side
+        return np.asarray((a * pts[:, 0] + b * pts[:, 1] + c > 0).reshape(rows, columns))
 
 
 # --- what the panes draw: records sized to a pane's request -------------------------------------
@@ -274,11 +291,14 @@ def point_cells(points: np.ndarray, extent: Extent, width: int, height: int) -> 
     fx = (points[:, 0] - extent.x_min) / (extent.x_max - extent.x_min)
     fy = (extent.y_max - points[:, 1]) / (extent.y_max - extent.y_min)
     cx, cy = fx * width, fy * height
-    if not (np.isfinite(cx).all() and np.isfinite(cy).all()):  # one by one, as int() takes them
-        return [
-            (min(max(int(c), 0), width - 1), min(max(int(r), 0), height - 1))
-            for c, r in zip(cx.tolist(), cy.tolist(), strict=True)
-        ]
+    if not (np.isfinite(cx).all() and np.isfinite(cy).all()):
+        # ±∞ at the plot's edge; a NaN (a diverged sample) has no cell: (−1, −1), not drawn
+        def cell(c: float, r: float) -> tuple[int, int]:
+            if np.isnan(c) or np.isnan(r):
+                return (-1, -1)
+            return (int(np.clip(c, 0, width - 1)), int(np.clip(r, 0, height - 1)))
+
+        return [cell(c, r) for c, r in zip(cx.tolist(), cy.tolist(), strict=True)]
     columns = np.clip(cx.astype(np.int64), 0, width - 1)
     rows = np.clip(cy.astype(np.int64), 0, height - 1)
     return list(zip(columns.tolist(), rows.tolist(), strict=True))

@@ -303,7 +303,8 @@ def hidden_rows(plot: HiddenPlot, width: int, height: int, ascii_only: bool = Fa
     # Samples sharing a cell share a label ("1,4"), so none hides another.
     cells: dict[tuple[int, int], list[int]] = {}
     for i, (col, row) in enumerate(plot.cells):
-        cells.setdefault((col, row), []).append(i)
+        if col >= 0:  # (a diverged sample has no cell)
+            cells.setdefault((col, row), []).append(i)
     labels, count = plot.labels, plot.class_count
     for (col, row), members in cells.items():
         label = int(labels[members[0]])
