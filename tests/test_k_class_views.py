@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.segment import Segment
 
 from tests.k_classes import few_points, session, spiral
@@ -442,3 +444,41 @@ def test_a_diverged_networks_hidden_space_draws_without_a_crash(value: float, hi
     assert plot is not None and len(plot.cells) == s.data.size
     rows = hidden_rows(plot, 24, 8)
     assert len(rows) == 8 and all(sum(len(seg.text) for seg in row) == 24 for row in rows)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(2, 6).flatmap(
+        lambda k: st.tuples(
+            st.just(k),
+            st.lists(st.lists(st.floats(0, 1), min_size=k, max_size=k), min_size=1, max_size=12),
+            st.lists(st.integers(0, k - 1), min_size=12, max_size=12),
+        )
+    )
+)
+def test_the_class_table_is_argmax_for_any_outputs(case: tuple[int, list[list[float]], list[int]]) -> None:
+    """K outputs: the predicted class is the first largest output; right where it is the target's."""
+    from tui_nn.engine.nn.insight import class_table
+
+    k, rows, labels = case
+    outputs = np.array(rows)
+    targets = np.array(labels[: len(rows)])
+    table = class_table(Dataset("any", np.zeros((len(rows), 2)), np.eye(k)[targets]), outputs)
+    assert table.class_count == k
+    for i, row in enumerate(rows):
+        assert table.predicted[i] == row.index(max(row)) and table.target[i] == targets[i]
+        assert table.right[i] == (row.index(max(row)) == targets[i])
+
+
+async def test_two_outputs_draw_two_classes_in_purple_and_teal() -> None:
+    """Two output units (softmax's K = 2 after the merge): the class map, in the binary colours."""
+    data = Dataset("two", spiral().x[:200], spiral().y[:200, :2])
+    s = session(data, epochs=100)
+    boundary = capture(s.stepper).boundary(30, 18)
+    assert boundary.classes is not None and boundary.class_count == 2
+    app = TuiNN(s, pace=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("v")
+        await pilot.pause()
+        rows = pane_rows(app.query_one(BoundaryPane))
+        assert legend_swatches(rows[-1]) == [(theme.DARK.class_0, "0"), (theme.DARK.class_1, "1")]
