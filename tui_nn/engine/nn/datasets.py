@@ -41,21 +41,21 @@ class Dataset:
         return int(self.x.shape[0])
 
     @property
-    def is_small(self) -> bool:
-        """Small enough to list row by row (the logic gates)."""
-        return self.size <= 16
-
-    @property
     def class_count(self) -> int:
-        """K: the number of classes (2 for a binary set's one 0/1 column, else one column per class)."""
+        """K: the number of classes (2 for a binary set's single 0/1 column, else one column per class)."""
         return 2 if self.y.shape[1] == 1 else int(self.y.shape[1])
 
     @property
     def class_index(self) -> np.ndarray:
-        """Each sample's class as an int array (N,): the 0/1 label, or the one-hot column that is set."""
+        """Each sample's class label 0 … K−1, shape (N,)."""
         if self.y.shape[1] == 1:
-            return self.y[:, 0].astype(int)
+            return np.asarray(self.y[:, 0].astype(int))
         return np.asarray(self.y.argmax(axis=1))
+
+    @property
+    def is_small(self) -> bool:
+        """Small enough to list row by row (the logic gates)."""
+        return self.size <= 16
 
 
 def _circle(n: int = 300, noise: float = 0.08) -> Dataset:
