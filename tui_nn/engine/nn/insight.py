@@ -74,6 +74,14 @@ def output_grid(net: Network, params: np.ndarray, extent: Extent, columns: int, 
     return net.predict(grid_inputs(extent, columns, rows), params)[:, 0].reshape(rows, columns)
 
 
+def target_classes(data: Dataset) -> np.ndarray:
+    """Each sample's target class as the views colour it: y > 0.5 for one output column (a target
+    of your own may be any number under MSE), else the one-hot column that is set."""
+    if data.y.shape[1] == 1:
+        return np.asarray(data.y[:, 0] > 0.5, dtype=np.int64)
+    return data.class_index
+
+
 def predicted_classes(outputs: np.ndarray) -> np.ndarray:
     """The class each row of outputs predicts, as ints: ŷ > 0.5 for one output unit, else the unit
     with the largest output (its first on a tie, as np.argmax)."""
@@ -269,7 +277,7 @@ def boundary_grid(
     fx = (data.x[:, 0] - extent.x_min) / (extent.x_max - extent.x_min)
     fy = (extent.y_max - data.x[:, 1]) / (extent.y_max - extent.y_min)
     inside = (fx >= 0) & (fx < 1) & (fy >= 0) & (fy < 1)
-    labels = data.class_index[inside]
+    labels = target_classes(data)[inside]
     wrong = labels != predicted_classes(predictions[inside])
     points = tuple(
         PointMark(c, r, int(label), w)
@@ -363,7 +371,7 @@ class HiddenPlot:
 
 def hidden_plot(space: HiddenSpace, labels: np.ndarray, width: int, height: int, class_count: int = 2) -> HiddenPlot:
     """`space` on a width × height plot whose pixels (half a cell tall) are square; `labels` each
-    sample's class (Dataset.class_index), one of `class_count`."""
+    sample's class (target_classes), one of `class_count`."""
     extent = square_extent(plot_extent(space), width, 2 * height)
     classes = plane_classes(space, extent, width, height)
     return HiddenPlot(
@@ -397,5 +405,5 @@ class ClassTable:
 
 def class_table(data: Dataset, outputs: np.ndarray) -> ClassTable:
     """Each sample's predicted class (Network.predict's outputs) against its target class."""
-    predicted, target = predicted_classes(outputs), data.class_index
+    predicted, target = predicted_classes(outputs), target_classes(data)
     return ClassTable(outputs, predicted, target, predicted == target, data.class_count)

@@ -49,7 +49,7 @@ class RunSummary:
         """Each listed sample's target class (its 0/1 label, or the one-hot column that is set)."""
         if self.targets is None:
             return None
-        return self.targets[:, 0].astype(int) if self.targets.shape[1] == 1 else np.asarray(self.targets.argmax(axis=1))
+        return (self.targets[:, 0] > 0.5).astype(int) if self.targets.shape[1] == 1 else np.asarray(self.targets.argmax(axis=1))
 
     @property
     def headline(self) -> str:

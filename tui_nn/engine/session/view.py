@@ -25,7 +25,7 @@ from tui_nn.engine.nn.insight import BoundaryGrid as BoundaryGrid
 from tui_nn.engine.nn.insight import ClassTable as ClassTable
 from tui_nn.engine.nn.insight import HiddenPlot as HiddenPlot
 from tui_nn.engine.nn.insight import HiddenSpace as HiddenSpace
-from tui_nn.engine.nn.insight import boundary_grid, class_table, hidden_plot, hidden_space
+from tui_nn.engine.nn.insight import boundary_grid, class_table, hidden_plot, hidden_space, target_classes
 from tui_nn.engine.nn.network import Network
 from tui_nn.engine.walk.matrices import MatrixFrame as MatrixFrame
 from tui_nn.engine.walk.matrices import MatrixPosition, matrix_position
@@ -173,7 +173,7 @@ class View:
     @property
     def labels(self) -> np.ndarray:
         """Each sample's target class (0 … K − 1): the class its points are coloured by."""
-        return self.data.class_index
+        return target_classes(self.data)
 
     @property
     def class_count(self) -> int:
@@ -220,7 +220,7 @@ class View:
     def hidden_plot(self, columns: int, rows: int) -> HiddenPlot | None:
         """The hidden space laid out on a columns × rows (cells) plot; None without a hidden layer."""
         space = self.hidden_space
-        return None if space is None else hidden_plot(space, self.data.class_index, columns, rows, self.data.class_count)
+        return None if space is None else hidden_plot(space, target_classes(self.data), columns, rows, self.data.class_count)
 
 
 def last_update(stepper: Stepper) -> np.ndarray | None:
