@@ -329,3 +329,26 @@ def test_validation_curves_ascii(snap_compare) -> None:
     session = build(config)
     session.stepper.run_epochs(1000)
     assert snap_compare(TuiNN(session, pace=None, ascii_only=True), terminal_size=(120, 40))
+
+
+# --- many classes (issue 23) ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("theme_name", "ascii_only"),
+    [pytest.param("dark", False, id="dark"), pytest.param("light", False, id="light"), pytest.param("dark", True, id="ascii")],
+)
+def test_three_class_spiral_boundary(snap_compare, theme_name: str, ascii_only: bool) -> None:
+    """cs231n's seeded 3-class spiral, 2-16-8-3 after 1,500 epochs: each class in its Okabe–Ito colour
+    (a glyph of its own in ASCII), paler where the top output is less sure, the legend naming the classes."""
+    from tests.k_classes import session, spiral
+
+    app = TuiNN(session(spiral(), epochs=1500), pace=None, theme_name=theme_name, ascii_only=ascii_only)
+    assert snap_compare(app, press=["v"], terminal_size=(120, 40))
+
+
+def test_three_class_spiral_hidden_space(snap_compare) -> None:
+    """The same network's last hidden layer on its principal plane, shaded by the class the outputs pick."""
+    from tests.k_classes import session, spiral
+
+    assert snap_compare(TuiNN(session(spiral(), epochs=1500), pace=None), press=["v", "v"], terminal_size=(120, 40))

@@ -68,6 +68,11 @@ WORDS = {
     "₂": "2",
 }
 
+# With three to six classes every class gets a glyph of its own, for whoever cannot see the colours:
+# a region of the boundary is drawn in its class's mark, a point in its class's letter (upper case when wrong).
+CLASS_REGIONS = ".-:=~'"
+CLASS_POINTS = "abcdef"
+
 _CONSOLE = Console(width=400, color_system=None)
 
 

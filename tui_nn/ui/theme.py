@@ -2,7 +2,7 @@
 palette (`--theme light` reads on a projector).
 
 One colour, one meaning: a weight's sign is blue (+) or orange (−); a class is purple (0) or teal
-(1); the step just taken is bold and heavy-bordered (and ▶ marks it in the log); the inspector's
+(1), or, with three to six classes, one of Okabe and Ito's colour-blind-safe colours; the step just taken is bold and heavy-bordered (and ▶ marks it in the log); the inspector's
 selection has its own colour; each phase of the walk has its own colour in the log and the status
 line. Colours are explicit hex values, not the terminal's named palette (whose "yellow" is often
 orange), and every text colour reads at a contrast of at least 4.5:1 on its palette's backgrounds
@@ -48,6 +48,12 @@ class Palette:
     side_0: str  # the hidden space's class-0 side
     side_1: str
     point_ground: str  # under a right point on the boundary
+    # Three to six classes: Okabe and Ito's colour-blind-safe set (orange, sky blue, bluish green,
+    # yellow, reddish purple, vermillion; their blue is left out, too dark on the dark panes),
+    # lightened (dark) or darkened (light) only as far as 4.5:1 text contrast asks.
+    classes: tuple[str, ...]
+    class_fills: tuple[str, ...]  # the same classes as the boundary's regions (a fill needs no text contrast)
+    side_base: str  # what a class's tint in the hidden space is mixed from
 
 
 DARK = Palette(
@@ -76,6 +82,9 @@ DARK = Palette(
     side_0="#341e3c",
     side_1="#0c322f",
     point_ground="#121212",
+    classes=("#e69f00", "#56b4e9", "#21aa85", "#f0e442", "#cd7da9", "#dd7e33"),
+    class_fills=("#e69f00", "#56b4e9", "#21aa85", "#f0e442", "#cd7da9", "#dd7e33"),
+    side_base="#121212",
 )
 
 LIGHT = Palette(
@@ -104,6 +113,9 @@ LIGHT = Palette(
     side_0="#ead6f2",
     side_1="#cdebe7",
     point_ground="#f5f5f5",
+    classes=("#755100", "#2c5d79", "#006549", "#5d5819", "#7a4864", "#924000"),
+    class_fills=("#e69f00", "#56b4e9", "#009e73", "#f0e442", "#cc79a7", "#d55e00"),  # Okabe–Ito's own
+    side_base="#ffffff",
 )
 
 PALETTES = {"dark": DARK, "light": LIGHT}
@@ -186,8 +198,40 @@ def rgb(hex_colour: str) -> tuple[int, int, int]:
     return int(hex_colour[1:3], 16), int(hex_colour[3:5], 16), int(hex_colour[5:7], 16)
 
 
-def class_colour(label: int) -> str:
-    return _active.class_1 if label else _active.class_0
+MAX_CLASSES = 6
+SIDE_SHARE = 0.2  # how much of its class's colour a side of the hidden space takes
+
+
+def class_colours(count: int = 2) -> tuple[str, ...]:
+    """The colour of each of `count` classes: purple and teal for two (the binary look), else
+    the palette's Okabe–Ito set."""
+    p = _active
+    if count <= 2:
+        return (p.class_0, p.class_1)
+    if count > MAX_CLASSES:
+        raise ValueError(f"at most {MAX_CLASSES} classes have colours, not {count}")
+    return p.classes[:count]
+
+
+def class_colour(label: int, count: int = 2) -> str:
+    return class_colours(count)[label]
+
+
+def class_fill(label: int, count: int = 2) -> str:
+    """A class's colour as a region of the boundary: its text colour for two classes (the binary
+    look), else Okabe and Ito's own colour where the palette keeps it."""
+    return class_colour(label, count) if count <= 2 else _active.class_fills[label]
+
+
+def class_side(label: int, count: int = 2) -> str:
+    """The tint of the hidden space where `label` is predicted: the palette's sides for two classes,
+    else a little of the class's colour on the side base."""
+    p = _active
+    if count <= 2:
+        return p.side_1 if label else p.side_0
+    base, colour = rgb(p.side_base), rgb(class_colour(label, count))
+    mixed = (round(b + (c - b) * SIDE_SHARE) for b, c in zip(base, colour, strict=True))
+    return "#" + "".join(f"{v:02x}" for v in mixed)
 
 
 def contrast(foreground: str, background: str) -> float:

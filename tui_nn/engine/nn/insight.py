@@ -74,6 +74,22 @@ def output_grid(net: Network, params: np.ndarray, extent: Extent, columns: int, 
     return net.predict(grid_inputs(extent, columns, rows), params)[:, 0].reshape(rows, columns)
 
 
+def target_classes(data: Dataset) -> np.ndarray:
+    """Each sample's target class as the views colour it: y > 0.5 for one output column (a target
+    of your own may be any number under MSE), else the one-hot column that is set."""
+    if data.y.shape[1] == 1:
+        return np.asarray(data.y[:, 0] > 0.5, dtype=np.int64)
+    return data.class_index
+
+
+def predicted_classes(outputs: np.ndarray) -> np.ndarray:
+    """The class each row of outputs predicts, as ints: ŷ > 0.5 for one output unit, else the unit
+    with the largest output (its first on a tie, as np.argmax)."""
+    if outputs.shape[1] == 1:
+        return np.asarray(outputs[:, 0] > 0.5, dtype=np.int64)
+    return np.asarray(outputs.argmax(axis=1), dtype=np.int64)
+
+
 def pixel_of(point: np.ndarray, extent: Extent, columns: int, rows: int) -> tuple[int, int] | None:
     """(column, row) of the grid pixel containing `point`, or None outside the extent."""
     fx = (point[0] - extent.x_min) / (extent.x_max - extent.x_min)
@@ -98,6 +114,13 @@ class HiddenSpace:
     line: tuple[float, float, float] | None
     explained: tuple[float, float] | None
     axes: tuple[str, str]
+    # The plane drawn, in the hidden layer's own coordinates: (u, v) is origin + u·plane[0] + v·plane[1].
+    # With the output layer's weights (units × K) and biases (K) it gives the class K output units
+    # predict anywhere on the plane (None for one output unit: its line says it).
+    origin: np.ndarray | None = None
+    plane: np.ndarray | None = None
+    output_weights: np.ndarray | None = None
+    output_bias: np.ndarray | None = None
 
 
 def hidden_space(net: Network, params: np.ndarray, x: np.ndarray) -> HiddenSpace:
@@ -113,34 +136,59 @@ def hidden_space(net: Network, params: np.ndarray, x: np.ndarray) -> HiddenSpace
         raise ValueError("the network has no hidden layer")
     _, acts = net.forward(x, params)
     h = acts[-2]
-    v = net.weights(net.n_layers - 1, params)[:, 0]
-    b = float(net.biases(net.n_layers - 1, params)[0])
-    if h.shape[1] == 1:
-        points = np.column_stack([h[:, 0], np.zeros(len(h))])
-        return HiddenSpace(h, points, False, (float(v[0]), 0.0, b), None, ("h1", "—"))
-    if h.shape[1] == 2:
-        return HiddenSpace(h, h.copy(), False, (float(v[0]), float(v[1]), b), None, ("h1", "h2"))
-    mean = h.mean(axis=0)
-    centred = h - mean
-    _, singular, vt = np.linalg.svd(centred, full_matrices=False)
+    weights, biases = net.weights(net.n_layers - 1, params), net.biases(net.n_layers - 1, params)
+    v = weights[:, 0]
+    b = float(biases[0])
+    many = weights.shape[1] > 1  # K output units: classes on the plane, no single line
+    if h.shape[1] <= 2:
+        plane = np.eye(2, h.shape[1])
+        outputs = (np.zeros(h.shape[1]), plane, weights.copy(), biases.copy()) if many else (None, None, None, None)
+        if h.shape[1] == 1:
+            points = np.column_stack([h[:, 0], np.zeros(len(h))])
+            line = None if many else (float(v[0]), 0.0, b)
+            return HiddenSpace(h, points, False, line, None, ("h1", "—"), *outputs)
+        line = None if many else (float(v[0]), float(v[1]), b)
+        return HiddenSpace(h, h.copy(), False, line, None, ("h1", "h2"), *outputs)
+    finite = np.isfinite(h).all(axis=1)
+    if finite.all():
+        mean = h.mean(axis=0)
+        centred = h - mean
+    else:  # a diverged network: the principal directions of the rows that still have numbers
+        mean = h[finite].mean(axis=0) if finite.any() else np.zeros(h.shape[1])
+        centred = h - mean
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            _, singular, vt = np.linalg.svd(centred[finite], full_matrices=False)
+    except np.linalg.LinAlgError:  # activations too large to square: the first two units' axes
+        singular, vt = np.zeros(2), np.eye(2, h.shape[1])
+    if vt.shape[0] == 0:  # no finite row at all
+        singular, vt = np.zeros(2), np.eye(2, h.shape[1])
     directions = vt[:2].copy()
     if directions.shape[0] < 2:
         directions = np.vstack([directions, np.zeros_like(directions[0])])
     for k in range(2):
         if directions[k, np.argmax(np.abs(directions[k]))] < 0:
             directions[k] = -directions[k]
-    points = centred @ directions.T
-    total = float(np.sum(singular**2))
-    shares = [float(s**2 / total) if total > 0 else 0.0 for s in singular[:2]]
+    with np.errstate(over="ignore", invalid="ignore"):
+        points = centred @ directions.T
+        total = float(np.sum(singular**2))
+        shares = [float(s**2 / total) if 0 < total < np.inf else 0.0 for s in singular[:2]]
     explained = [*shares, 0.0, 0.0][:2]
-    a, c2 = float(v @ directions[0]), float(v @ directions[1])
-    line = (a, c2, float(v @ mean + b)) if (a or c2) else None
+    if many:
+        outputs = (mean, directions, weights.copy(), biases.copy())
+        return HiddenSpace(h, points, True, None, (explained[0], explained[1]), ("pc1", "pc2"), *outputs)
+    with np.errstate(over="ignore", invalid="ignore"):  # (a diverged output's line is NaN: it is not drawn)
+        a, c2 = float(v @ directions[0]), float(v @ directions[1])
+        line = (a, c2, float(v @ mean + b)) if (a or c2) else None
     return HiddenSpace(h, points, True, line, (explained[0], explained[1]), ("pc1", "pc2"))
 
 
 def plot_extent(space: HiddenSpace, margin: float = 0.12) -> Extent:
     """The hidden-space plot's range: [0, 1] for sigmoid activations shown directly, else the data's."""
     pts = space.points
+    pts = pts[np.isfinite(pts).all(axis=1)]  # a diverged sample's point is not drawn
+    if len(pts) == 0:
+        pts = np.array([[0.0, 0.0], [1.0, 1.0]])
     low, high = pts.min(axis=0), pts.max(axis=0)
     if not space.projected and low.min() >= 0 and high.max() <= 1:
         low, high = np.zeros(2), np.ones(2)
@@ -159,7 +207,8 @@ def line_side_grid(line: tuple[float, float, float] | None, extent: Extent, colu
         return None
     a, b, c = line
     pts = grid_inputs(extent, columns, rows)
-    return np.asarray((a * pts[:, 0] + b * pts[:, 1] + c > 0).reshape(rows, columns))
+    with np.errstate(invalid="ignore"):  # a diverged line (NaN) has no class-1 side
+        return np.asarray((a * pts[:, 0] + b * pts[:, 1] + c > 0).reshape(rows, columns))
 
 
 # --- what the panes draw: records sized to a pane's request -------------------------------------
@@ -195,12 +244,19 @@ class PointMark:
 
 @dataclass(frozen=True, eq=False)  # compared by identity: it holds an array
 class BoundaryGrid:
-    """ŷ over the input plane at a pane's resolution: `grid` is pixel_rows × columns (row 0 at the
-    top), `points` the samples inside the extent in data order."""
+    """The network's output over the input plane at a pane's resolution: `grid` is pixel_rows ×
+    columns (row 0 at the top), `points` the samples inside the extent in data order.
+
+    One output unit: `grid` is ŷ and `classes` is None. K output units: `classes` is the class
+    each pixel predicts (the largest output) and `grid` that class's output, the network's
+    confidence there. `class_count` is K (2 for one output unit).
+    """
 
     axes: Axes
     grid: np.ndarray
     points: tuple[PointMark, ...]
+    classes: np.ndarray | None = None
+    class_count: int = 2
 
 
 def boundary_grid(
@@ -209,13 +265,20 @@ def boundary_grid(
     """The decision boundary for a columns × pixel_rows plot (square pixels, so circles stay round):
     one forward pass over the pixel centres, and each sample's pixel, label and verdict."""
     extent = square_extent(data_extent(data), columns, pixel_rows)
-    grid = output_grid(net, params, extent, columns, pixel_rows)
+    outputs = net.predict(grid_inputs(extent, columns, pixel_rows), params)
+    classes: np.ndarray | None = None
+    if outputs.shape[1] == 1:
+        grid = outputs[:, 0].reshape(pixel_rows, columns)
+    else:
+        chosen = predicted_classes(outputs)
+        classes = chosen.reshape(pixel_rows, columns)
+        grid = outputs[np.arange(len(outputs)), chosen].reshape(pixel_rows, columns)
     # pixel_of for every sample at once (the same float operations, elementwise)
     fx = (data.x[:, 0] - extent.x_min) / (extent.x_max - extent.x_min)
     fy = (extent.y_max - data.x[:, 1]) / (extent.y_max - extent.y_min)
     inside = (fx >= 0) & (fx < 1) & (fy >= 0) & (fy < 1)
-    labels = data.y[inside, 0] > 0.5
-    wrong = labels != (predictions[inside, 0] > 0.5)
+    labels = target_classes(data)[inside]
+    wrong = labels != predicted_classes(predictions[inside])
     points = tuple(
         PointMark(c, r, int(label), w)
         for c, r, label, w in zip(
@@ -226,7 +289,7 @@ def boundary_grid(
             strict=True,
         )
     )
-    return BoundaryGrid(axes(extent, columns, pixel_rows // 2), grid, points)
+    return BoundaryGrid(axes(extent, columns, pixel_rows // 2), grid, points, classes, data.class_count)
 
 
 def point_cells(points: np.ndarray, extent: Extent, width: int, height: int) -> list[tuple[int, int]]:
@@ -236,11 +299,14 @@ def point_cells(points: np.ndarray, extent: Extent, width: int, height: int) -> 
     fx = (points[:, 0] - extent.x_min) / (extent.x_max - extent.x_min)
     fy = (extent.y_max - points[:, 1]) / (extent.y_max - extent.y_min)
     cx, cy = fx * width, fy * height
-    if not (np.isfinite(cx).all() and np.isfinite(cy).all()):  # one by one, as int() takes them
-        return [
-            (min(max(int(c), 0), width - 1), min(max(int(r), 0), height - 1))
-            for c, r in zip(cx.tolist(), cy.tolist(), strict=True)
-        ]
+    if not (np.isfinite(cx).all() and np.isfinite(cy).all()):
+        # ±∞ at the plot's edge; a NaN (a diverged sample) has no cell: (−1, −1), not drawn
+        def cell(c: float, r: float) -> tuple[int, int]:
+            if np.isnan(c) or np.isnan(r):
+                return (-1, -1)
+            return (int(np.clip(c, 0, width - 1)), int(np.clip(r, 0, height - 1)))
+
+        return [cell(c, r) for c, r in zip(cx.tolist(), cy.tolist(), strict=True)]
     columns = np.clip(cx.astype(np.int64), 0, width - 1)
     rows = np.clip(cy.astype(np.int64), 0, height - 1)
     return list(zip(columns.tolist(), rows.tolist(), strict=True))
@@ -278,10 +344,21 @@ def line_ends(
     return x0, y0, x1, y1
 
 
+def plane_classes(space: HiddenSpace, extent: Extent, columns: int, rows: int) -> np.ndarray | None:
+    """The class K output units predict at each pixel centre of the plane drawn (the largest of
+    z = h·W + b, whose order every output activation keeps), or None for one output unit."""
+    if space.origin is None or space.plane is None or space.output_weights is None or space.output_bias is None:
+        return None
+    pts = grid_inputs(extent, columns, rows)
+    h = space.origin + pts @ space.plane
+    return predicted_classes(h @ space.output_weights + space.output_bias).reshape(rows, columns)
+
+
 @dataclass(frozen=True, eq=False)  # compared by identity: it holds arrays
 class HiddenPlot:
     """The hidden space laid out on a width × height (cells) plot: each sample's cell and class,
-    the decision line's ends in cells, and which side of it each cell's centre lies on."""
+    the decision line's ends in cells, and which side of it each cell's centre lies on (one output
+    unit: True on the class-1 side), or which class K output units predict there (ints)."""
 
     space: HiddenSpace
     axes: Axes
@@ -289,16 +366,44 @@ class HiddenPlot:
     labels: tuple[int, ...]
     line: tuple[float, float, float, float] | None
     sides: np.ndarray | None
+    class_count: int = 2
 
 
-def hidden_plot(space: HiddenSpace, y: np.ndarray, width: int, height: int) -> HiddenPlot:
-    """`space` on a width × height plot whose pixels (half a cell tall) are square."""
+def hidden_plot(space: HiddenSpace, labels: np.ndarray, width: int, height: int, class_count: int = 2) -> HiddenPlot:
+    """`space` on a width × height plot whose pixels (half a cell tall) are square; `labels` each
+    sample's class (target_classes), one of `class_count`."""
     extent = square_extent(plot_extent(space), width, 2 * height)
+    classes = plane_classes(space, extent, width, height)
     return HiddenPlot(
         space,
         axes(extent, width, height),
         tuple(point_cells(space.points, extent, width, height)),
-        tuple(int(v) for v in (y[:, 0] > 0.5).tolist()),
+        tuple(int(v) for v in labels.tolist()),
         line_ends(space.line, extent, width, height),
-        line_side_grid(space.line, extent, width, height),
+        line_side_grid(space.line, extent, width, height) if classes is None else classes,
+        class_count,
     )
+
+
+@dataclass(frozen=True, eq=False)  # compared by identity: it holds arrays
+class ClassTable:
+    """What the network says about every sample, as the truth table and the class summary show it:
+    `outputs` the output layer's activations (N × units: ŷ, or the K class probabilities),
+    `predicted` and `target` each sample's class, `right` where they agree; `class_count` is K."""
+
+    outputs: np.ndarray
+    predicted: np.ndarray
+    target: np.ndarray
+    right: np.ndarray
+    class_count: int
+
+    def counts(self, label: int) -> tuple[int, int]:
+        """(samples of class `label` predicted right, samples of that class)."""
+        members = self.target == label
+        return int(np.count_nonzero(self.right[members])), int(np.count_nonzero(members))
+
+
+def class_table(data: Dataset, outputs: np.ndarray) -> ClassTable:
+    """Each sample's predicted class (Network.predict's outputs) against its target class."""
+    predicted, target = predicted_classes(outputs), target_classes(data)
+    return ClassTable(outputs, predicted, target, predicted == target, data.class_count)

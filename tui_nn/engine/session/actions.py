@@ -443,7 +443,9 @@ def _check_setting_shape(name: str, value: object) -> None:
         raise ConfigError(f"{name} must be text, as the command line takes it, not {json_type(value)}")
     if name == "hidden" and not (isinstance(value, list) and all(isinstance(v, int) and not isinstance(v, bool) for v in value)):
         raise ConfigError(f"hidden must be a list of layer sizes (whole numbers), e.g. [4], not {json_type(value)}")
-    if name in ("lr", "seed", "batch", "l2", "val") and (isinstance(value, bool) or not isinstance(value, int | float | str | None)):
+    if name in ("lr", "seed", "batch", "l2", "val") and (
+        isinstance(value, bool) or not isinstance(value, int | float | str | None)
+    ):
         raise ConfigError(f"{name} must be a number, not {json_type(value)}")
     if name in ("lr", "seed", "batch", "l2", "val") and isinstance(value, int) and abs(value) >= 10**15:
         raise ConfigError(f"{name} is far too large to be a setting: {shown_number(value)}")

@@ -48,6 +48,20 @@ class RunSummary:
         return f"  validation {fmt(float(loss))} {accuracy:4.0%}"
 
     @property
+    def predicted(self) -> np.ndarray | None:
+        """Each listed sample's predicted class (ŷ > 0.5, or the largest of K outputs)."""
+        from tui_nn.engine.nn.insight import predicted_classes
+
+        return None if self.predictions is None else predicted_classes(self.predictions)
+
+    @property
+    def target_classes(self) -> np.ndarray | None:
+        """Each listed sample's target class (its 0/1 label, or the one-hot column that is set)."""
+        if self.targets is None:
+            return None
+        return (self.targets[:, 0] > 0.5).astype(int) if self.targets.shape[1] == 1 else np.asarray(self.targets.argmax(axis=1))
+
+    @property
     def headline(self) -> str:
         """'trained epochs 12–40 (29 updates) · why it stopped', as the log and the handouts say it."""
         updates = self.last_epoch - self.first_epoch

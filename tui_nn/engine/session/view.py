@@ -22,9 +22,10 @@ from tui_nn.engine.nn.health import LayerHealth as LayerHealth
 from tui_nn.engine.nn.health import activation_curves, gradient_health
 from tui_nn.engine.nn.insight import Axes as Axes
 from tui_nn.engine.nn.insight import BoundaryGrid as BoundaryGrid
+from tui_nn.engine.nn.insight import ClassTable as ClassTable
 from tui_nn.engine.nn.insight import HiddenPlot as HiddenPlot
 from tui_nn.engine.nn.insight import HiddenSpace as HiddenSpace
-from tui_nn.engine.nn.insight import boundary_grid, hidden_plot, hidden_space
+from tui_nn.engine.nn.insight import boundary_grid, class_table, hidden_plot, hidden_space, target_classes
 from tui_nn.engine.nn.network import Network
 from tui_nn.engine.walk.matrices import MatrixFrame as MatrixFrame
 from tui_nn.engine.walk.matrices import MatrixPosition, matrix_position
@@ -33,7 +34,7 @@ from tui_nn.engine.walk.records import Key, Phase, Step
 from tui_nn.engine.walk.stepper import Stepper
 from tui_nn.engine.walk.torch_lens import torch_frame
 
-# The records panes draw (ActivationCurves, Axes, BoundaryGrid, GradientHealth, HiddenPlot, HiddenSpace,
+# The records panes draw (ActivationCurves, Axes, BoundaryGrid, ClassTable, GradientHealth, HiddenPlot, HiddenSpace,
 # LayerHealth, MatrixFrame, Shown) are named here too: the UI imports them from the View's module, its door to the engine,
 # never from the modules that compute them.
 
@@ -195,8 +196,18 @@ class View:
 
     @property
     def labels(self) -> np.ndarray:
-        """Each sample's target (first output): the class its points are coloured by."""
-        return self.data.y[:, 0]
+        """Each sample's target class (0 … K − 1): the class its points are coloured by."""
+        return target_classes(self.data)
+
+    @property
+    def class_count(self) -> int:
+        """K, the number of classes the data set has (2 for a binary set with one output unit)."""
+        return self.data.class_count
+
+    @cached_property
+    def classes(self) -> ClassTable:
+        """Every sample's output, predicted class (ŷ > 0.5, or the largest of K outputs) and target class."""
+        return class_table(self.data, self.predictions)
 
     @property
     def data_is_small(self) -> bool:
@@ -233,7 +244,7 @@ class View:
     def hidden_plot(self, columns: int, rows: int) -> HiddenPlot | None:
         """The hidden space laid out on a columns × rows (cells) plot; None without a hidden layer."""
         space = self.hidden_space
-        return None if space is None else hidden_plot(space, self.data.y, columns, rows)
+        return None if space is None else hidden_plot(space, target_classes(self.data), columns, rows, self.data.class_count)
 
 
 def last_update(stepper: Stepper) -> np.ndarray | None:

@@ -397,6 +397,13 @@ class WhatIf:
     before: np.ndarray
     after: np.ndarray
 
+    @property
+    def classes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each sample's predicted class before and after (ŷ > 0.5, or the largest of K outputs)."""
+        from tui_nn.engine.nn.insight import predicted_classes
+
+        return predicted_classes(self.before), predicted_classes(self.after)
+
 
 def what_if(net: Network, before: np.ndarray, after: np.ndarray, x: np.ndarray, y: np.ndarray) -> WhatIf:
     return WhatIf(net.loss_value(x, y, before), net.loss_value(x, y, after), net.predict(x, before), net.predict(x, after))

@@ -18,6 +18,7 @@ from rich.style import Style
 
 from tui_nn.engine.session.view import ActivationCurves, View
 from tui_nn.ui import theme
+from tui_nn.ui.ascii import CLASS_POINTS
 from tui_nn.ui.panes.matrixview import Row, Runs, ascii_text
 from tui_nn.ui.panes.widgets import _CachedLines
 
@@ -135,12 +136,13 @@ def draw_curves(
     ascii_only: bool = False,
     current: int | None = None,
     classes: np.ndarray | None = None,
+    class_count: int = 2,
 ) -> list[Row]:
     """g(z) over g'(z) at width×height: a title with both formulas, the two panels with y labels
     (top, bottom, 0 and the largest slope), the z axis with its ends and 0, a legend, and per
     hidden layer the z range, mean g' and how many units pass no gradient. `current` is the data
-    row whose points are drawn ◆ (the sample being walked); `classes` (one 0/1 label per sample)
-    colours each sample's points by its class (with --ascii: o and x)."""
+    row whose points are drawn ◆ (the sample being walked); `classes` (one label 0 … class_count − 1
+    per sample) colours each sample's points by its class (with --ascii: o and x, or a … f for more)."""
     if width <= 0 or height <= 0:
         return []
     blank: Row = [Segment(" " * width)]
@@ -167,11 +169,17 @@ def draw_curves(
         )
         for p in curves.layers
     ]
+    point_chars: tuple[str, ...]
     point_chars, current_char = (("o", "x"), "@") if ascii_only else (("●", "●"), "◆")
+    if class_count > 2:
+        point_chars = tuple(CLASS_POINTS[:class_count]) if ascii_only else ("●",) * class_count
     # the longest legend that fits whole (a cut one, "● cla", says nothing)
     walked = f"   {current_char} sample {current + 1}" if current is not None else ""
     if classes is None:
         legends = [f"{point_chars[0]} a unit's z on a sample{walked}", f"{point_chars[0]} z on a sample{walked}"]
+    elif class_count > 2:
+        every = "  ".join(f"{point_chars[k]} class {k}" for k in range(class_count))
+        legends = [f"z by class: {every}{walked}", f"{every}{walked}", every]
     else:
         legends = [
             f"{point_chars[0]} z on a class-0 sample  {point_chars[1]} class 1{walked}",
@@ -211,9 +219,9 @@ def draw_curves(
                 x = np.rint((p.z - z_low) / (z_high - z_low) * (panel.x_dots - 1))
             x_dots = np.nan_to_num(x, nan=-1.0, posinf=-1.0, neginf=-1.0).astype(np.int64)
             on_curve = p.a if key == "g" else p.slope
-            groups = [np.ones(p.z.shape[0], dtype=bool)] if classes is None else [classes <= 0.5, classes > 0.5]
+            groups = [np.ones(p.z.shape[0], dtype=bool)] if classes is None else [classes == k for k in range(class_count)]
             for group, members in enumerate(groups):
-                colour = theme.TEXT if classes is None else theme.class_colour(group)
+                colour = theme.TEXT if classes is None else theme.class_colour(group, class_count)
                 panel.mark(x_dots[members].ravel(), on_curve[members].ravel(), point_chars[group], Style(color=colour, bold=True))
             if current is not None and 0 <= current < p.z.shape[0]:
                 panel.mark(x_dots[current], on_curve[current], current_char, Style(color=theme.CURRENT, bold=True))
@@ -290,4 +298,4 @@ class CurvesPane(_CachedLines):
 
     def draw_rows(self, view: View, width: int, height: int) -> list[list[Segment]]:
         curves = view.activation_curves(pixel_columns(width, self.ascii_only))
-        return draw_curves(curves, width, height, self.ascii_only, view.snapshot.sample, view.labels)
+        return draw_curves(curves, width, height, self.ascii_only, view.snapshot.sample, view.labels, view.class_count)

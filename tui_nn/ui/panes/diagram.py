@@ -410,6 +410,9 @@ class NetworkDiagram:
         style = SELECTED if selected == unit else (HIGHLIGHT if box.highlighted else BOX)
         if box.height == 1:
             canvas.text(box.x, box.y, box.lines[0][0][: box.width].ljust(box.width), style)
+            canvas.drawing = None
+            if box.layer == len(self.state.sizes) - 1:  # many outputs in one row each: the target still beside each
+                self._target(canvas, box, box.unit, box.y)
             return
         if self.ascii_only:
             h, v, tl, tr, bl, br = ("=", "#", "#", "#", "#", "#") if box.highlighted else ("-", "|", "+", "+", "+", "+")
@@ -432,14 +435,20 @@ class NetworkDiagram:
             canvas.text(box.x + box.width - 1, box.y + 1 + k, v, style)
         canvas.text(box.x, box.y + box.height - 1, bl + h * inner + br, style)
         canvas.drawing = None
-        if box.title.startswith("out") and self.state.target is not None:
+        if box.title.startswith("out"):
             k = int(box.title[3:] or 1) - 1
-            target = self.state.target[k] if k < len(self.state.target) else None
-            if target is not None:
-                canvas.text(box.x + box.width + 1, box.y + 1, f"y={self.fmt(target)}", TARGET)
+            if self._target(canvas, box, k, box.y + 1):
                 loss = self.state.values.get(Key("loss", 0, self.state.sample or 0))
                 if loss is not None and k == 0:
                     canvas.text(box.x + box.width + 1, box.y + 2, f"L={self.fmt(loss)}", TARGET)
+
+    def _target(self, canvas: Canvas, box: _Box, k: int, y: int) -> bool:
+        """y=… right of output k's box, on row y, when a sample is current; True if drawn."""
+        target = self.state.target
+        if target is None or k >= len(target):
+            return False
+        canvas.text(box.x + box.width + 1, y, f"y={self.fmt(target[k])}", TARGET)
+        return True
 
     def _edges(self, canvas: Canvas, columns: list[list[_Box | None]]) -> None:
         s = self.state

@@ -15,6 +15,7 @@ from rich.style import Style
 
 from tui_nn.engine.session.view import Axes, BoundaryGrid, HiddenPlot
 from tui_nn.ui import theme
+from tui_nn.ui.ascii import CLASS_POINTS, CLASS_REGIONS
 from tui_nn.ui.panes.diagram import Canvas
 
 CLASS_0 = CLASS_1 = PALE = CONTOUR = GROUND = (0, 0, 0)
@@ -66,25 +67,44 @@ def contour_mask(grid: np.ndarray) -> np.ndarray:
 
 LEVELS = 16  # ŷ is drawn in 2·LEVELS + 1 shades: no visible banding, and few distinct styles
 CONTOUR_LEVEL, INVALID_LEVEL = 100, 101
-_STYLE_CACHE: dict[tuple[int, int], Style] = {}
-_MARK_CACHE: dict[tuple[int, bool, bool], tuple[str, Style]] = {}
+_STYLE_CACHE: dict[tuple[int, int, int], Style] = {}
+_MARK_CACHE: dict[tuple[int, bool, bool, int], tuple[str, Style]] = {}
 _POINT_STYLES: dict[tuple[int, int, int], Style] = {}
 
 
-def _level_colour(level: int) -> tuple[int, int, int]:
+# With K classes a pixel's level is CLASS_LEVELS + class·CLASS_STRIDE + shade, the shade 0 … LEVELS
+# from pale (the top output no surer than a guess, 1/K) to the class's full colour (certain).
+CLASS_LEVELS, CLASS_STRIDE = 200, 32
+ASCII_CLASS_REGIONS, ASCII_CLASS_POINTS = CLASS_REGIONS, CLASS_POINTS  # one region glyph, one point letter per class
+
+
+def class_colour_rgb(label: int, count: int) -> tuple[int, int, int]:
+    return theme.rgb(theme.class_colour(label, count))
+
+
+def class_fill_rgb(label: int, count: int) -> tuple[int, int, int]:
+    return theme.rgb(theme.class_fill(label, count))
+
+
+def _level_colour(level: int, count: int = 2) -> tuple[int, int, int]:
     if level == CONTOUR_LEVEL:
         return CONTOUR
     if level == INVALID_LEVEL:
         return (255, 0, 0)
+    if level >= CLASS_LEVELS:
+        label, shade = divmod(level - CLASS_LEVELS, CLASS_STRIDE)
+        end, t = class_fill_rgb(label, count), shade / LEVELS
+        r, g, b = (int(PALE[k] + (end[k] - PALE[k]) * t) for k in range(3))
+        return r, g, b
     return scale_colour(0.5 + level / (2 * LEVELS))
 
 
-def _pair_style(top: int, bottom: int) -> Style:
+def _pair_style(top: int, bottom: int, count: int = 2) -> Style:
     """The ▀ style for a (top pixel, bottom pixel) pair of shade levels, built once per pair."""
-    key = (top, bottom)
+    key = (top, bottom, count)
     style = _STYLE_CACHE.get(key)
     if style is None:
-        style = Style(color=_rgb(_level_colour(top)), bgcolor=_rgb(_level_colour(bottom)))
+        style = Style(color=_rgb(_level_colour(top, count)), bgcolor=_rgb(_level_colour(bottom, count)))
         _STYLE_CACHE[key] = style
     return style
 
@@ -98,18 +118,40 @@ def shade_levels(grid: np.ndarray) -> np.ndarray:
     return levels
 
 
-def _point_mark(label: int, wrong: bool, ascii_only: bool) -> tuple[str, Style]:
+def class_levels(boundary: BoundaryGrid) -> np.ndarray:
+    """K classes' grid as levels: each pixel's class and how sure the network is of it (its output
+    above a guess's 1/K, in LEVELS steps), the borders between classes and NaN marked apart."""
+    assert boundary.classes is not None
+    classes, top, count = boundary.classes, boundary.grid, boundary.class_count
+    with np.errstate(invalid="ignore"):
+        sure = np.clip((top - 1 / count) / (1 - 1 / count), 0.0, 1.0)
+        shades = np.round(sure * LEVELS)
+    levels = np.where(np.isfinite(top), CLASS_LEVELS + classes * CLASS_STRIDE + shades, INVALID_LEVEL).astype(np.int64)
+    border = np.zeros(classes.shape, dtype=bool)
+    border[:, :-1] |= classes[:, :-1] != classes[:, 1:]
+    border[:-1, :] |= classes[:-1, :] != classes[1:, :]
+    levels[border] = CONTOUR_LEVEL
+    return levels
+
+
+def _point_mark(label: int, wrong: bool, ascii_only: bool, count: int = 2) -> tuple[str, Style]:
     """A data point's character and style on the boundary plot (made once per palette)."""
-    key = (label, wrong, ascii_only)
+    key = (label, wrong, ascii_only, count)
     mark = _MARK_CACHE.get(key)
     if mark is not None:
         return mark
-    colour = CLASS_1 if label else CLASS_0
-    if ascii_only:
+    colour = class_colour_rgb(label, count)
+    if ascii_only and count > 2:
+        letter = ASCII_CLASS_POINTS[label]
+        mark = (letter.upper() if wrong else letter), Style(bold=True)
+    elif ascii_only:
         mark = (("X" if label else "O") if wrong else ("x" if label else "o")), Style(bold=True)
     elif wrong:
-        # its own class colour, inside the other class's region: it stands out
-        mark = "✕", Style(color="white", bold=True, bgcolor=_rgb(colour))
+        # its own class colour, inside the other class's region: it stands out (black on the light
+        # ones among many classes' colours, where white would not read)
+        hex_colour = theme.class_colour(label, count)
+        ink = "white" if count <= 2 or theme.contrast("#ffffff", hex_colour) >= theme.contrast("#000000", hex_colour) else "black"
+        mark = "✕", Style(color=ink, bold=True, bgcolor=_rgb(colour))
     else:
         # a coloured dot on a dark cell shows on either region
         mark = "●", Style(color=_rgb(colour), bold=True, bgcolor=_rgb(GROUND))
@@ -129,14 +171,16 @@ def boundary_rows(boundary: BoundaryGrid, ascii_only: bool = False) -> list[list
     """The heatmap, two pixels per cell (▀: top pixel as foreground, bottom as background),
     with the ŷ = 0.5 contour and the data points drawn over it; the grid is (2·rows) × columns."""
     use_palette()
-    grid = boundary.grid
+    grid, count = boundary.grid, boundary.class_count
     pixel_rows, columns = grid.shape
     rows = pixel_rows // 2
     marks: dict[tuple[int, int], tuple[str, Style]] = {}
     for point in boundary.points:
-        marks[(point.column, point.pixel_row // 2)] = _point_mark(point.label, point.wrong, ascii_only)
-    levels = shade_levels(grid)
+        marks[(point.column, point.pixel_row // 2)] = _point_mark(point.label, point.wrong, ascii_only, count)
+    levels = shade_levels(grid) if boundary.classes is None else class_levels(boundary)
     if ascii_only:
+        if boundary.classes is not None:
+            return _ascii_class_rows(boundary.classes, levels, marks, rows, columns)
         return _ascii_rows(grid, levels, marks, rows, columns)
     # One ▀ segment per run of cells with the same (top, bottom) shade pair, a point's cell a run
     # of its own; the runs of all rows are found at once.
@@ -159,7 +203,7 @@ def boundary_rows(boundary: BoundaryGrid, ascii_only: bool = False) -> list[list
                 mark = marks[(a, r)]
                 segments.append(Segment(mark[0], mark[1]))
             else:
-                segments.append(Segment("▀" * (b - a), _pair_style(top_rows[r][a], bottom_rows[r][a])))
+                segments.append(Segment("▀" * (b - a), _pair_style(top_rows[r][a], bottom_rows[r][a], count)))
         result.append(segments)
     return result
 
@@ -183,8 +227,56 @@ def _ascii_rows(
     return result
 
 
-def boundary_legend(width: int, ascii_only: bool) -> list[Segment]:
-    """ŷ 0 ▆▆▆▆ 1 colour bar, the contour's and the points' marks, and which axis is which."""
+def _ascii_class_rows(
+    classes: np.ndarray, levels: np.ndarray, marks: dict[tuple[int, int], tuple[str, Style]], rows: int, columns: int
+) -> list[list[Segment]]:
+    """K classes in ASCII: each region in its class's glyph, * on a border, points by class letter."""
+    result = []
+    for r in range(rows):
+        chars = []
+        for c in range(columns):
+            if (c, r) in marks:
+                chars.append(marks[(c, r)][0])
+            elif levels[2 * r, c] == CONTOUR_LEVEL or levels[2 * r + 1, c] == CONTOUR_LEVEL:
+                chars.append("*")
+            elif levels[2 * r, c] == INVALID_LEVEL:
+                chars.append("?")
+            else:
+                chars.append(ASCII_CLASS_REGIONS[int(classes[2 * r, c])])
+        result.append([Segment("".join(chars))])
+    return result
+
+
+def _fitted(segments: list[Segment], width: int) -> list[Segment]:
+    used = sum(len(s.text) for s in segments)
+    if used > width:
+        return list(Segment.adjust_line_length(segments, width))
+    return [*segments, Segment(" " * (width - used))]
+
+
+def class_legend(count: int, width: int, ascii_only: bool) -> list[Segment]:
+    """K classes' colours (or glyphs and point letters) by name, then the marks and the axes."""
+    use_palette()
+    segments: list[Segment] = [Segment("class ", Style(color=theme.MUTED))]
+    for label in range(count):
+        if ascii_only:
+            segments.append(Segment(f"{label} {ASCII_CLASS_REGIONS[label]}{ASCII_CLASS_POINTS[label]}  "))
+        else:
+            segments.append(Segment("██", Style(color=_rgb(class_fill_rgb(label, count)))))
+            segments.append(Segment(f" {label}  "))
+    if ascii_only:
+        notes = "(region, point; upper case: wrong)  * border  x1 across, x2 up"
+    else:
+        notes = " paler: less sure  ─ border  ● right  ✕ wrong  x₁ across, x₂ up"
+    segments.append(Segment(notes, Style(color=theme.MUTED)))
+    return _fitted(segments, width)
+
+
+def boundary_legend(width: int, ascii_only: bool, class_count: int = 2, classes_drawn: bool = False) -> list[Segment]:
+    """ŷ 0 ▆▆▆▆ 1 colour bar, the contour's and the points' marks, and which axis is which; with K
+    output units (`classes_drawn`), the classes' colours instead of the bar."""
+    if classes_drawn:
+        return class_legend(class_count, width, ascii_only)
     use_palette()
     segments: list[Segment] = [Segment("yhat 0 " if ascii_only else "ŷ 0 ")]
     steps = 10
@@ -197,10 +289,7 @@ def boundary_legend(width: int, ascii_only: bool) -> list[Segment]:
     contour = "* yhat=0.5  o/x points (O/X wrong)" if ascii_only else "─ ŷ = 0.5   ● right  ✕ wrong"
     text = f" 1   {contour}   x₁ across, x₂ up" if not ascii_only else f" 1   {contour}   x1 across, x2 up"
     segments.append(Segment(text, Style(color=theme.MUTED)))
-    used = sum(len(s.text) for s in segments)
-    if used > width:
-        return list(Segment.adjust_line_length(segments, width))
-    return [*segments, Segment(" " * (width - used))]
+    return _fitted(segments, width)
 
 
 def hidden_rows(plot: HiddenPlot, width: int, height: int, ascii_only: bool = False) -> list[list[Segment]]:
@@ -214,23 +303,25 @@ def hidden_rows(plot: HiddenPlot, width: int, height: int, ascii_only: bool = Fa
     # Samples sharing a cell share a label ("1,4"), so none hides another.
     cells: dict[tuple[int, int], list[int]] = {}
     for i, (col, row) in enumerate(plot.cells):
-        cells.setdefault((col, row), []).append(i)
-    labels = plot.labels
+        if col >= 0:  # (a diverged sample has no cell)
+            cells.setdefault((col, row), []).append(i)
+    labels, count = plot.labels, plot.class_count
     for (col, row), members in cells.items():
         label = int(labels[members[0]])
         mixed = len({labels[i] for i in members}) > 1
-        if many:
-            char = ("o" if label == 0 else "x") if ascii_only else "●"
+        if many and ascii_only:
+            char = ASCII_CLASS_POINTS[label] if count > 2 else ("o" if label == 0 else "x")
+        elif many:
+            char = "●"
         else:
             char = ",".join(str(i + 1) for i in members)
-        colour = (255, 255, 255) if mixed else (CLASS_1 if label else CLASS_0)
+        colour = (255, 255, 255) if mixed else class_colour_rgb(label, count)
         canvas.text(min(col, width - len(char)), row, char, _point_style(colour))
     rows = canvas.rows()
     sides = plot.sides
     if sides is None or ascii_only:
         return rows
-    p = theme.current()
-    tints = (Style(bgcolor=p.side_0), Style(bgcolor=p.side_1))  # the class-0 side, the class-1 side
+    tints = [Style(bgcolor=theme.class_side(label, count)) for label in range(max(count, 2))]  # each class's side
     combined: dict[tuple[Style | None, bool], Style] = {}
     shaded: list[list[Segment]] = []
     for r, row_segments in enumerate(rows):

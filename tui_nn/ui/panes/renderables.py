@@ -10,7 +10,7 @@ from rich.style import Style
 from rich.text import Text
 
 from tui_nn.engine.nn.datasets import Dataset
-from tui_nn.engine.session.view import ValidationFigures
+from tui_nn.engine.session.view import ClassTable, ValidationFigures
 from tui_nn.engine.walk.records import NumberFormat
 from tui_nn.ui import theme
 from tui_nn.ui.theme import class_colour
@@ -29,40 +29,63 @@ def probability_text(p: float, digits: int) -> str:
     return f"{p:.{digits + 12}f}"
 
 
-def truth_table(data: Dataset, predictions: np.ndarray, current: int | None, focus: int | None, digits: int = 3) -> Text:
-    """Rows x₁, x₂, target, ŷ, predicted class and ✓/✗; the current sample highlighted; y and the
-    class in their class's colour.
+def truth_table(
+    data: Dataset, table: ClassTable, current: int | None, focus: int | None, digits: int = 3, width: int | None = None
+) -> Text:
+    """Rows x₁, x₂, target, ŷ (or the K class probabilities), predicted class and ✓/✗; the current
+    sample highlighted; the target and the class in their class's colour. K probabilities take
+    fewer decimals (down to one) where `width` cells would not hold a row of them.
 
     Plain fixed-width text: it is redrawn on every step, and a Rich Table costs far more.
     """
     fmt = NumberFormat(digits)
     n_in = data.x.shape[1]
+    many = table.outputs.shape[1] > 1  # K outputs: the target is a class, the outputs a probability vector
+    count = table.class_count
     # Columns as wide as their widest entry, one space apart: inputs of your own (0.0500) must
     # not run into each other the way 0/1 gate inputs never do.
     xs = [[fmt(float(v)) for v in row] for row in data.x]
-    ys = [fmt(float(v)) for v in data.y[:, 0]]
+    ys = [str(int(c)) for c in table.target] if many else [fmt(float(v)) for v in data.y[:, 0]]
     x_widths = [max(3, 1 + max(len(row[k]) for row in xs)) for k in range(n_in)]
     y_width = max(2, max(len(v) for v in ys))
     # ŷ gets more digits where 0.500 would not say which side of 0.5 it is on: one width for all
-    probabilities = [probability_text(float(p), digits) for p in predictions[:, 0]]
-    p_width = max(6, max(len(p) for p in probabilities))
+    if many:
+        # fixed decimals, as ŷ's: the columns line up and the argmax is drawn bold in its class's colour
+        fixed = 3 + sum(x_widths) + 1 + y_width + 1 + 3 + 2  # all but the probabilities: #, x, y, cls, ✓
+        places = digits
+        while places > 1 and width is not None and fixed + count * (places + 3) > width:
+            places -= 1
+        shown_outputs = [[f"{float(q):.{places}f}" for q in row] for row in table.outputs]
+        p_width = max(len(q) for row in shown_outputs for q in row)
+    else:
+        shown_outputs = [[probability_text(float(p), digits)] for p in table.outputs[:, 0]]
+        p_width = max(6, max(len(q) for row in shown_outputs for q in row))
     text = Text()
     inputs_header = "".join(f"{f'x{k + 1}':>{w}}" for k, w in enumerate(x_widths))
-    header = f"#  {inputs_header} {'y':>{y_width}}{'ŷ':>{p_width + 1}} cls"
+    outputs_header = (
+        "".join(f"{f'p{k}':>{p_width + 1}}" for k in range(table.outputs.shape[1])) if many else f"{'ŷ':>{p_width + 1}}"
+    )
+    header = f"#  {inputs_header} {'y':>{y_width}}{outputs_header} cls"
     text.append(header + "\n", style="bold")
     for i in range(data.size):
-        y = data.y[i, 0]
-        p = float(predictions[i, 0])
-        predicted = int(p > 0.5)
-        right = predicted == int(y > 0.5)
+        target, predicted, right = int(table.target[i]), int(table.predicted[i]), bool(table.right[i])
         marker = "◆" if focus == i else " "
         row_style = "reverse" if current == i else ("bold" if focus == i else "")
+        base = Style.parse(row_style)
         inputs = "".join(f"{v:>{w}}" for v, w in zip(xs[i], x_widths, strict=True))
-        shown = probabilities[i]
         text.append(f"{i + 1}{marker} {inputs} ", style=row_style)
-        text.append(f"{ys[i]:>{y_width}}", style=Style.parse(row_style) + Style(color=class_colour(int(y > 0.5))))
-        text.append(f" {shown:>{p_width}} ", style=row_style)
-        text.append(f"{predicted:>3}", style=Style.parse(row_style) + Style(color=class_colour(predicted)))
+        text.append(f"{ys[i]:>{y_width}}", style=base + Style(color=class_colour(target, count)))
+        if many:
+            for k, shown in enumerate(shown_outputs[i]):
+                chosen = k == predicted  # the argmax, bold in its class's colour
+                text.append(" ", style=row_style)
+                text.append(
+                    f"{shown:>{p_width}}", style=base + Style(color=class_colour(k, count), bold=True) if chosen else row_style
+                )
+            text.append(" ", style=row_style)
+        else:
+            text.append(f" {shown_outputs[i][0]:>{p_width}} ", style=row_style)
+        text.append(f"{predicted:>3}", style=base + Style(color=class_colour(predicted, count)))
         text.append(" ", style=row_style)
         text.append("✓" if right else "✗", style=theme.SUCCESS if right else f"bold {theme.ERROR}")
         if i + 1 < data.size:
@@ -70,20 +93,25 @@ def truth_table(data: Dataset, predictions: np.ndarray, current: int | None, foc
     return text
 
 
-def class_summary(data: Dataset, predictions: np.ndarray, current: int | None) -> Text:
+def class_summary(data: Dataset, table: ClassTable, current: int | None) -> Text:
     """For data sets too large to list: accuracy per class and the current sample."""
     text = Text()
-    classes = data.y[:, 0] > 0.5
-    guessed = predictions[:, 0] > 0.5
-    for c in (0, 1):
-        mask = classes == bool(c)
-        right = int(np.count_nonzero(guessed[mask] == bool(c)))
-        text.append(f"class {c}: {right}/{int(mask.sum())} right ({right / max(int(mask.sum()), 1):.0%})\n")
-    total = int(np.count_nonzero(guessed == classes))
+    count = table.class_count
+    for c in range(count):
+        right, members = table.counts(c)
+        line = f"class {c}: {right}/{members} right ({right / max(members, 1):.0%})\n"
+        text.append(line, style=Style(color=class_colour(c, count)) if count > 2 else "")
+    total = int(np.count_nonzero(table.right))
     text.append(f"all: {total}/{data.size} ({total / data.size:.1%})\n", style="bold")
     if current is not None:
         x = ", ".join(f"{v:.3f}" for v in data.x[current])
-        text.append(f"sample {current + 1}: x = ({x}), y = {int(data.y[current, 0])}, ŷ = {predictions[current, 0]:.3f}")
+        if table.outputs.shape[1] == 1:
+            text.append(f"sample {current + 1}: x = ({x}), y = {int(data.y[current, 0])}, ŷ = {table.outputs[current, 0]:.3f}")
+        else:
+            p = ", ".join(f"{q:.3f}" for q in table.outputs[current])
+            predicted = int(table.predicted[current])
+            text.append(f"sample {current + 1}: x = ({x}), y = {int(table.target[current])}, p = ({p}) → ")
+            text.append(f"class {predicted}", style=Style(color=class_colour(predicted, count), bold=True))
     return text
 
 

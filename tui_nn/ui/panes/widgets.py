@@ -221,7 +221,7 @@ class TablePane(Static):
         self._view: View | None = None
         self._laid_out = False
         self._shown: Text | None = None
-        self._inputs: tuple[bytes, int | None, int | None, str] | None = None
+        self._inputs: tuple[bytes, int | None, int | None, str, int] | None = None
 
     def show(self, view: View) -> None:
         snap = view.snapshot
@@ -231,14 +231,15 @@ class TablePane(Static):
             # Text, not a str: a border title is parsed as markup, and a --data file's name is the user's.
             self.border_title = "truth table" if data.is_small else Text(f"{data.name} · {data.size} points")
         self._view = view
-        inputs = (view.predictions.tobytes(), current, snap.focus, theme.current().name)  # colours follow the theme
+        # colours follow the theme; K probabilities' decimals follow the width
+        inputs = (view.predictions.tobytes(), current, snap.focus, theme.current().name, self.content_size.width)
         if inputs == self._inputs:
             return  # most steps change no prediction: nothing here to build or repaint
         self._inputs = inputs
         content = (
-            truth_table(data, view.predictions, current, snap.focus)
+            truth_table(data, view.classes, current, snap.focus, width=self.content_size.width or None)
             if data.is_small
-            else class_summary(data, view.predictions, current)
+            else class_summary(data, view.classes, current)
         )
         if getattr(self.app, "ascii_only", False):
             content = ascii_rich_text(content)
@@ -248,6 +249,10 @@ class TablePane(Static):
         # Same number of lines every time: no need to lay the screen out again.
         self.update(content, layout=self._laid_out is False)
         self._laid_out = True
+
+    def on_resize(self, _: events.Resize) -> None:
+        if self._view is not None:  # K probabilities take the decimals the new width holds
+            self.show(self._view)
 
 
 class LossPane(Vertical):
@@ -392,7 +397,7 @@ class BoundaryPane(_CachedLines):
         boundary = view.boundary(columns, 2 * rows)  # two pixels a cell (▀)
         return [
             *with_axes(boundary_rows(boundary, self.ascii_only), boundary.axes, columns, rows, gutter, self.ascii_only),
-            boundary_legend(width, self.ascii_only),
+            boundary_legend(width, self.ascii_only, boundary.class_count, boundary.classes is not None),
         ]
 
 
@@ -407,7 +412,7 @@ class HiddenPane(_CachedLines):
 
         space = view.hidden_space
         if space is None:
-            return self._no_hidden_layer(width, height)
+            return self._no_hidden_layer(width, height, view.classes.outputs.shape[1] > 1)
         # The plot keeps at least 60% of the pane; captions beyond what fits are dropped.
         text_rows = self._summary(view, space, width)[: max(height - max(int(height * 0.6), 3), 0)]
         gutter = GUTTER if width >= 30 else 1
@@ -426,11 +431,18 @@ class HiddenPane(_CachedLines):
         "A hidden layer gives the output a new space to draw its line in: c, then hidden layers 2.",
     )
 
-    def _no_hidden_layer(self, width: int, height: int) -> list[list[Segment]]:
+    NO_HIDDEN_LAYER_CLASSES = (
+        "No hidden layer: a linear classifier. Each class's score is z_k = w1k·x1 + w2k·x2 + b_k, and the largest score wins.",
+        "So every border between two classes is a straight line (see the decision boundary, v): arms that "
+        "wind round each other, as in a spiral, cannot be told apart.",
+        "A hidden layer gives the outputs a new space to draw their borders in: c, then hidden layers 1 or 2.",
+    )
+
+    def _no_hidden_layer(self, width: int, height: int, many_classes: bool = False) -> list[list[Segment]]:
         import textwrap
 
         rows: list[list[Segment]] = []
-        for paragraph in self.NO_HIDDEN_LAYER:
+        for paragraph in self.NO_HIDDEN_LAYER_CLASSES if many_classes else self.NO_HIDDEN_LAYER:
             for line in textwrap.wrap(asciify(paragraph) if self.ascii_only else paragraph, max(width, 10)):
                 rows.append([Segment(line.ljust(width), Style(color=theme.MUTED))])
             rows.append([Segment(" " * width)])
@@ -446,6 +458,20 @@ class HiddenPane(_CachedLines):
     def _captions(self, view: View, space: HiddenSpace) -> list[str]:
         a_name, b_name = space.axes
         lines = []
+        if space.output_weights is not None:  # K output units: regions, not one line
+            plane = (
+                f"{space.activations.shape[1]} hidden units on their 2 principal directions"
+                + (f" ({space.explained[0]:.0%} + {space.explained[1]:.0%} of the spread)" if space.explained else "")
+                if space.projected
+                else f"across: {a_name}, up: {b_name}"
+            )
+            lines.append(f"{plane}; shaded by the class the {view.class_count} outputs pick there (the largest)")
+            if space.projected:
+                lines.append("a projection: a point can land in another class's shade here yet be on its own in full")
+            predicted = set(view.classes.predicted.tolist())
+            if len(predicted) == 1:
+                lines.append(f"every sample is predicted class {predicted.pop()}")
+            return lines
         if space.projected:
             share = f" ({space.explained[0]:.0%} + {space.explained[1]:.0%} of the spread)" if space.explained else ""
             lines.append(
@@ -454,7 +480,7 @@ class HiddenPane(_CachedLines):
             lines.append("a projection: a point can land across the line here yet be on its class's side in full")
         else:
             lines.append(f"across: {a_name}, up: {b_name}; white line: where the output says ŷ = 0.5")
-        predicted = {int(p > 0.5) for p in view.predictions[:, 0]}
+        predicted = set(view.classes.predicted.tolist())
         if len(predicted) == 1:
             lines.append(f"no line in view: every sample is on the class-{predicted.pop()} side (shaded)")
         if view.data_is_small and space.activations.shape[1] <= 8:
