@@ -9,7 +9,7 @@ import pytest
 from textual.pilot import Pilot
 
 from tui_nn.engine.session.build import build
-from tui_nn.engine.session.config import Config
+from tui_nn.engine.session.config import Config, defaults_for
 from tui_nn.ui.shell.app import TuiNN
 
 SIZES = [pytest.param((120, 40), id="120x40"), pytest.param((80, 24), id="80x24")]
@@ -291,3 +291,9 @@ def test_activation_curves_relu(snap_compare) -> None:
     assert snap_compare(
         TuiNN(build(Config(hidden=(4,), activation="relu", seed=5)), pace=None), press=["g"], terminal_size=(120, 40)
     )
+
+
+def test_softmax_step_in_the_log(snap_compare) -> None:
+    """spiral3 2-3-3: sample 1 walked to its loss, the log showing z_max, the exponentials, Σe and p."""
+    softmax = TuiNN(build(defaults_for("spiral3").with_changes(hidden=(3,))), pace=None)
+    assert snap_compare(softmax, press=["right"] * 18, terminal_size=(120, 40))

@@ -15,6 +15,8 @@ from tui_nn.engine.nn.datasets import Dataset
 from tui_nn.engine.nn.network import InitSpec, Network
 from tui_nn.engine.nn.optimizers import EPSILON, OPTIMIZERS
 from tui_nn.engine.nn.training import Trainer
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import defaults_for
 from tui_nn.engine.walk import expr
 from tui_nn.engine.walk.arithmetic import compute_sample, sample_step_count
 from tui_nn.engine.walk.narrate import Narrator, reproduces
@@ -22,6 +24,9 @@ from tui_nn.engine.walk.records import Key, NumberFormat, Step
 from tui_nn.engine.walk.render import step_text
 from tui_nn.engine.walk.stepper import Stepper
 from tui_nn.engine.walk.words import sentence
+from tui_nn.ui.shell.app import TuiNN
+
+from .test_app import log_texts
 
 PLAIN_HIDDEN = {
     "sigmoid": lambda z: 1.0 / (1.0 + np.exp(-z)),
@@ -247,3 +252,18 @@ def test_the_walks_revealed_values_include_the_softmax_intermediates() -> None:
     assert [values[Key("exp", 1, k)] for k in range(3)] == list(t.exps)
     assert values[Key("sum", 1, 0)] == t.exp_sum
     assert [values[Key("a", 1, k)] for k in range(3)] == list(t.a[-1])
+
+
+async def test_stepping_a_softmax_net_through_one_sample_in_the_app_shows_every_softmax_step() -> None:
+    app = TuiNN(build(defaults_for("spiral3").with_changes(hidden=(3,))), target_loss=1e-3, pace=None)
+    forward = 2 * 3 + 3 * 3 + 2  # each hidden unit's z and a; the output's z's, z_max, exps, Σe and p's
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(forward + 1):
+            await pilot.press("right")
+        await pilot.pause()
+        assert app.controller.stepper.last().kind == "loss"
+        texts = log_texts(app)
+    shown = "\n".join(texts)
+    for line in ("z_max = max(z1, z2, z3)", "e1 = e^(z1 − z_max)", "Σe = e1 + e2 + e3", "p3 = e3/Σe", "L = −ln p"):
+        assert line in shown, shown
+    assert "nan" not in shown
