@@ -19,6 +19,7 @@ from tui_nn.engine.session.build import build
 from tui_nn.engine.session.config import defaults_for
 from tui_nn.engine.walk import expr
 from tui_nn.engine.walk.arithmetic import compute_sample, sample_step_count
+from tui_nn.engine.walk.explain import Element, explain_parameter, explain_unit
 from tui_nn.engine.walk.narrate import Narrator, reproduces
 from tui_nn.engine.walk.records import Key, NumberFormat, Step
 from tui_nn.engine.walk.render import step_text
@@ -267,3 +268,41 @@ async def test_stepping_a_softmax_net_through_one_sample_in_the_app_shows_every_
     for line in ("z_max = max(z1, z2, z3)", "e1 = e^(z1 − z_max)", "Σe = e1 + e2 + e3", "p3 = e3/Σe", "L = −ln p"):
         assert line in shown, shown
     assert "nan" not in shown
+
+
+@pytest.mark.parametrize(
+    ("element", "expected"),
+    [
+        (Element("weight", 1, 2, 1), "(p3 − y3)·h2"),
+        (Element("bias", 1, 0), "p1 − y1"),
+        (Element("weight", 0, 1, 0), "((p1 − y1)·v21 + (p2 − y2)·v22 + (p3 − y3)·v23)·tanh'(z_h2)·x1"),
+        (Element("bias", 0, 2), "((p1 − y1)·v31 + (p2 − y2)·v32 + (p3 − y3)·v33)·tanh'(z_h3)"),
+    ],
+)
+def test_explain_writes_the_chain_through_the_softmax_for_output_and_hidden_parameters(element: Element, expected: str) -> None:
+    net = softmax_net((2, 3, 3), "tanh")
+    data = classes(3, 4, 7)
+    stepper = Stepper(net, data)
+    stepper.set_focus(1)
+    story = explain_parameter(stepper, element)
+    (chain,) = story.samples
+    plain = plain_sample(net, stepper.current.start_params, data.x[1], data.y[1])
+    assert chain.gradient == pytest.approx(float(plain["grad"][element.parameter_index(net)]), rel=1e-10, abs=1e-14)
+    assert chain.product is not None
+    forms = chain.product.forms
+    assert expected in [expr.text(form, str) for form in forms]
+    numbers = [form for form in forms if not expr.has_symbols(form)]
+    assert numbers and expr.evaluate(numbers[-1]) == pytest.approx(chain.gradient, rel=1e-12, abs=1e-15)
+    output_deltas = [s for s in chain.steps if s.kind == "delta" and s.layer == net.n_layers]
+    assert [s.value for s in output_deltas] == [p - y for p, y in zip(plain["p"], data.y[1], strict=True)]
+
+
+def test_an_output_unit_of_a_softmax_is_explained_by_its_probability() -> None:
+    net = softmax_net((2, 3, 3))
+    data = classes(3, 4, 8)
+    stepper = Stepper(net, data)
+    story = explain_unit(stepper, Element("unit", 2, 1))
+    for row in story.rows:
+        assert row.slope == row.a * (1 - row.a)  # the softmax Jacobian's diagonal, not a per-unit g'
+        assert math.isfinite(row.delta)
+    assert "p2" in story.meaning and "probability" in story.meaning
