@@ -20,6 +20,7 @@ from tui_nn.engine.session.config import defaults_for
 from tui_nn.engine.walk import expr
 from tui_nn.engine.walk.arithmetic import compute_sample, sample_step_count
 from tui_nn.engine.walk.explain import Element, explain_parameter, explain_unit
+from tui_nn.engine.walk.matrices import matrix_position
 from tui_nn.engine.walk.narrate import Narrator, reproduces
 from tui_nn.engine.walk.records import Key, NumberFormat, Step
 from tui_nn.engine.walk.render import step_text
@@ -306,3 +307,44 @@ def test_an_output_unit_of_a_softmax_is_explained_by_its_probability() -> None:
         assert row.slope == row.a * (1 - row.a)  # the softmax Jacobian's diagonal, not a per-unit g'
         assert math.isfinite(row.delta)
     assert "p2" in story.meaning and "probability" in story.meaning
+
+
+CS231N_LINES = [
+    "shift = Z2.max(axis=1, keepdims=True)",
+    "exp_scores = np.exp(Z2 - Z2.max(axis=1, keepdims=True))",
+    "exp_sums = np.sum(exp_scores, axis=1, keepdims=True)",
+    "probs = exp_scores / np.sum(exp_scores, axis=1, keepdims=True)",
+    "A2 = probs",
+    "y = Y.argmax(axis=1)",
+    "L = -np.log(probs[range(m), y])[:, None]",
+    "dscores = probs.copy()",
+    "dscores[range(m), y] -= 1",
+    "dZ2 = dscores",
+]
+
+
+def test_the_numpy_view_writes_the_softmax_as_cs231n_and_typing_it_trains_the_same_network() -> None:
+    """Every step's highlighted cell is its value, and the lines the view shows, typed in order on
+    the data and the initial weights, land on the walk's weights and loss."""
+    net = softmax_net((2, 4, 3), "relu", scale=1.0, seed=9)
+    data = classes(3, 6, 10)
+    stepper = Stepper(net, data, lr=0.5)
+    ns: dict[str, object] = {"np": np, "X": data.x.copy(), "Y": data.y.copy(), "m": data.size, "lr": 0.5}
+    for k in (1, 2):
+        ns[f"W{k}"], ns[f"b{k}"] = net.weights(k - 1).copy(), net.biases(k - 1).reshape(1, -1).copy()
+    typed: list[str] = []
+    first = stepper.current
+    while stepper.current is first:
+        step = stepper.step()
+        frame = matrix_position(stepper).frame
+        assert frame.value is not None and frame.value == pytest.approx(step.value, rel=1e-12, abs=1e-15), step.kind
+        for line in frame.code:
+            if line not in typed:
+                typed.append(line)
+                exec(line, ns)
+    assert [line for line in typed if line in CS231N_LINES] == CS231N_LINES
+    assert "loss = -np.mean(np.log(probs[range(m), y]))" in typed
+    for k in (1, 2):
+        np.testing.assert_allclose(ns[f"W{k}"], net.weights(k - 1), rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(ns[f"b{k}"], net.biases(k - 1).reshape(1, -1), rtol=1e-12, atol=1e-14)
+    assert ns["loss"] == pytest.approx(stepper.history.rows()[0, 1], rel=1e-12)
