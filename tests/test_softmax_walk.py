@@ -17,8 +17,9 @@ from tui_nn.engine.nn.optimizers import EPSILON, OPTIMIZERS
 from tui_nn.engine.nn.training import Trainer
 from tui_nn.engine.session.build import build
 from tui_nn.engine.session.config import defaults_for
+from tui_nn.engine.teach.quiz import Question, check, next_question
 from tui_nn.engine.walk import expr
-from tui_nn.engine.walk.arithmetic import compute_sample, sample_step_count
+from tui_nn.engine.walk.arithmetic import SampleTables, compute_sample, sample_step_count
 from tui_nn.engine.walk.explain import Element, explain_parameter, explain_unit
 from tui_nn.engine.walk.matrices import matrix_position
 from tui_nn.engine.walk.narrate import Narrator, reproduces
@@ -348,3 +349,47 @@ def test_the_numpy_view_writes_the_softmax_as_cs231n_and_typing_it_trains_the_sa
         np.testing.assert_allclose(ns[f"W{k}"], net.weights(k - 1), rtol=1e-12, atol=1e-14)
         np.testing.assert_allclose(ns[f"b{k}"], net.biases(k - 1).reshape(1, -1), rtol=1e-12, atol=1e-14)
     assert ns["loss"] == pytest.approx(stepper.history.rows()[0, 1], rel=1e-12)
+
+
+def quiz_at(kind: str, target: bool | None = None) -> tuple[Question, Step, SampleTables]:
+    """The question of the first softmax step of `kind` (for δ: of the sample's own class or another)."""
+    net = softmax_net((2, 3, 3), "tanh", seed=12)
+    data = classes(3, 3, 13)
+    stepper = Stepper(net, data)
+    stepper.set_focus(1)
+    t = stepper.sample_tables(stepper.current, 0)
+    while True:
+        step = stepper.peek()
+        own_class = step.unit is not None and t.y[step.unit] == 1.0
+        if step.kind == kind and step.layer == net.n_layers and (target is None or own_class == target):
+            return next_question(stepper), step, t
+        stepper.step()
+
+
+def test_the_quiz_asks_delta_of_the_own_class_and_names_the_forgotten_one_hot() -> None:
+    q, step, t = quiz_at("delta", target=True)
+    k = step.unit
+    assert k is not None and q.value == t.a[-1][k] - 1.0
+    assert {g.name for g in q.givens} == {f"p{k + 1}", f"y{k + 1}"}
+    assert check(q, NumberFormat()(q.value)).outcome == "right"
+    forgot = check(q, NumberFormat()(t.a[-1][k]))  # p_k, the one-hot not subtracted
+    assert forgot.outcome == "wrong" and "one-hot" in forgot.slip
+    q, step, t = quiz_at("delta", target=False)
+    assert step.unit is not None
+    every = check(q, NumberFormat()(t.a[-1][step.unit] - 1.0))  # 1 subtracted from a class the sample is not
+    assert every.outcome == "wrong" and "only for its own class" in every.slip
+
+
+def test_the_quiz_asks_p_from_the_exponentials_and_their_sum() -> None:
+    q, step, t = quiz_at("a")
+    k = step.unit
+    assert k is not None
+    assert q.value == t.exps[k] / t.exp_sum
+    assert [g.name for g in q.givens] == [f"e{k + 1}", "Σe"]
+    fmt = NumberFormat()
+    assert check(q, fmt(q.value)).outcome == "right"
+    undivided = check(q, fmt(t.exps[k]))
+    assert undivided.outcome == "wrong" and "not divided by Σe" in undivided.slip
+    wrong_sum = check(q, fmt(t.exps[k] / (t.exp_sum - t.exps[k])))
+    assert wrong_sum.outcome == "wrong" and "Σe includes" in wrong_sum.slip
+    assert "?" in q.worked and fmt(t.exp_sum) in q.worked
