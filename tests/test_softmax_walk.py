@@ -26,7 +26,7 @@ from tui_nn.engine.walk.narrate import Narrator, reproduces
 from tui_nn.engine.walk.records import Key, NumberFormat, Step
 from tui_nn.engine.walk.render import step_text
 from tui_nn.engine.walk.stepper import Stepper
-from tui_nn.engine.walk.words import sentence
+from tui_nn.engine.walk.words import reference_card, sentence
 from tui_nn.ui.shell.app import TuiNN
 
 from .test_app import log_texts
@@ -393,3 +393,11 @@ def test_the_quiz_asks_p_from_the_exponentials_and_their_sum() -> None:
     wrong_sum = check(q, fmt(t.exps[k] / (t.exp_sum - t.exps[k])))
     assert wrong_sum.outcome == "wrong" and "Σe includes" in wrong_sum.slip
     assert "?" in q.worked and fmt(t.exp_sum) in q.worked
+
+
+def test_the_formula_card_of_a_softmax_net_lists_its_softmax_steps_not_a_sigmoid() -> None:
+    card = reference_card(softmax_net((2, 4, 3), "relu"), "sgd")
+    assert "softmax output" in card.splitlines()[0] and "sigmoid" not in card
+    for formula in ("z_max = max(z1, …, zK)", "e_k = e^(z_k − z_max)", "Σe = e1 + … + eK", "p_k = e_k/Σe", "δ_out = p − y"):
+        assert f"`{formula}`" in card
+    assert "ŷ > 0.5" not in card

@@ -351,8 +351,10 @@ def reference_card(net: Network, optimizer: str) -> str:
     hidden = ACTIVATIONS[net.hidden_activation]
     layers = "-".join(str(s) for s in net.sizes)
     kind = "no hidden layer" if top == 1 else f"{hidden.title} hidden units"
+    output = net.activation(top - 1)
     lines = [
-        f"# Formulas in use: {layers}, {kind}, sigmoid output, {LOSS_KINDS[net.loss].title}, {OPTIMIZER_KINDS[optimizer].title}",
+        f"# Formulas in use: {layers}, {kind}, {output.title} output, {LOSS_KINDS[net.loss].title}, "
+        f"{OPTIMIZER_KINDS[optimizer].title}",
         "",
         "Row vectors: `z = a_prev·W + b`; `W[i][j]` is the weight from unit i below to unit j above. "
         "One sample at a time; the update averages over the batch of m samples.",
@@ -366,8 +368,20 @@ def reference_card(net: Network, optimizer: str) -> str:
     if top > 1:
         act, _ = hidden.card
         lines.append(_row(f"hidden activation ({hidden.title})", f"a = {act}", f"{names.unit(1, 0)} = {hidden.symbol}(z)"))
-    out = names.activation_value(top, 0)
-    lines.append(_row("output", "ŷ = σ(z) = 1/(1 + e^−z)", f"{out}; class 1 when ŷ > 0.5"))
+    if net.one_of_k:
+        lines += [
+            _row("largest score", "z_max = max(z1, …, zK)", "subtracted so e^z cannot overflow; the p's do not change"),
+            _row("exponentials", "e_k = e^(z_k − z_max)", "each ≤ 1, the largest exactly 1"),
+            _row("their sum", "Σe = e1 + … + eK", "at least 1"),
+            _row(
+                "output (softmax)",
+                "p_k = e_k/Σe",
+                f"{names.unit(top, 0)} … {names.unit(top, net.sizes[-1] - 1)}; class = argmax p",
+            ),
+        ]
+    else:
+        out = names.activation_value(top, 0)
+        lines.append(_row("output", "ŷ = σ(z) = 1/(1 + e^−z)", f"{out}; class 1 when ŷ > 0.5"))
     summed = "Σₖ " if net.sizes[-1] > 1 else ""
     loss = LOSS_KINDS[net.loss]
     loss_formula, loss_note, delta_formula, delta_note = loss.card(summed)
@@ -413,7 +427,7 @@ def conventions() -> str:
 - **Initialisation**: `normal:S` draws randn·S; `xavier` scales by √(1/n_in) (LeCun's scale, which
   the tutorials call Xavier); `he` by √(2/n_in); `uniform:A` draws from [−A, A]; biases start at 0.
   Weights come from one RandomState(seed), layer by layer, as `np.random.seed(s); randn(…)` would.
-- **Prediction**: class 1 when ŷ > 0.5.
+- **Prediction**: class 1 when ŷ > 0.5; with a softmax output over K classes, the class with the largest p.
 - **Loss**: {losses}.
   The loss of an epoch is the mean over the data set, before that epoch's update.
 - **Epochs and batches**: an epoch is one pass over the data. With a batch size, each epoch shuffles
