@@ -161,6 +161,9 @@ def test_every_softmax_micro_step_is_walked_in_order_with_its_sentence(sizes: tu
     output_delta = next(r for r in records if r.kind == "delta" and r.layer == top)
     assert "CrossEntropyLoss" in sentence(output_delta, net) and "p − y" in sentence(output_delta, net)
     for r in records:
+        if r.kind == "delta" and r.layer == top:
+            assert r.unit is not None and f"δ = ∂L/∂z = p{r.unit + 1} − y{r.unit + 1} = " in step_text(r, NumberFormat())[-1]
+    for r in records:
         words = sentence(r, net)
         assert words.endswith("."), words
         if r.layer == top and r.kind in ("z", "a"):
@@ -208,7 +211,8 @@ def test_logits_of_plus_and_minus_a_thousand_walk_without_overflow() -> None:
             for form in eq.forms:
                 if not expr.has_symbols(form):
                     assert reproduces(form, eq.value, fmt), step_text(step, fmt)
-    assert not any("nan" in line or "∞" in line for step in records for line in step_text(step, fmt))
+    assert all(math.isfinite(eq.value) for step in records for eq in step.equations)
+    assert not any("nan" in line for step in records for line in step_text(step, fmt))
 
 
 @settings(max_examples=30, deadline=None)

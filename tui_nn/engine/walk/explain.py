@@ -304,7 +304,7 @@ def _softmax_product(stepper: Stepper, k: int, element: Element, gradient: float
         """δ_c, p_c − y_c in symbols, and with its numbers."""
         return (
             names.delta_symbol(L, c),
-            Group(Sub(n.probability_symbol(c), Sym(f"y{c + 1}", f"y_{{{c + 1}}}"))),
+            Group(Sub(n.probability_symbol(c), n.target_symbol(c))),
             Group(Sub(num(probs[c]), num(targets[c]))),
         )
 

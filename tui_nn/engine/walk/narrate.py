@@ -275,7 +275,7 @@ class Narrator:
             log_sum_exp = Group(Sub(Group(Sub(n.logit_symbol(target), n.LARGEST_LOGIT)), ln(n.EXP_SUM)))
             log_sum_exp_numbers = Group(Sub(Group(Sub(num(t.z[-1][target]), num(t.shift))), ln(num(t.exp_sum))))
             forms = (Neg(ln(p_y)), Neg(log_sum_exp), Neg(log_sum_exp_numbers))
-            note = f"written from z: {p_y.text} is too small for ln {p_y.text} to be read from its digits"
+            note = f"written from z: {p_y.text} underflows to 0 in float64 and ln 0 = −∞; log-sum-exp keeps the loss finite"
         return Step(
             phase="loss",
             kind="loss",
@@ -331,7 +331,9 @@ class Narrator:
         loss = LOSS_KINDS[net.loss]
         for k, (a, y) in enumerate(zip(t.a[L], t.y, strict=True)):
             d = t.delta[L - 1][k]
-            forms: tuple[Expr, ...] = (n.DL_DZ, loss.delta_formula, loss.delta_numbers(a, y))
+            # a softmax's units are p1 … pK in its forward steps: name them so here too
+            formula = Sub(n.probability_symbol(k), n.target_symbol(k)) if t.exps else loss.delta_formula
+            forms: tuple[Expr, ...] = (n.DL_DZ, formula, loss.delta_numbers(a, y))
             steps.append(
                 Step(
                     phase="backward",

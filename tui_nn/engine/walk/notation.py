@@ -54,6 +54,11 @@ def exp_symbol(k: int) -> Sym:
     return Sym(f"e{k + 1}", f"e_{{{k + 1}}}")
 
 
+def target_symbol(k: int) -> Sym:
+    """Class k's entry of a one-hot target: y1, y2, y3 (1 for the sample's own class, else 0)."""
+    return Sym(f"y{k + 1}", f"y_{{{k + 1}}}")
+
+
 def probability_symbol(k: int) -> Sym:
     """The softmax's probability of class k: p1, p2, p3 (the output unit's value)."""
     return Sym(f"p{k + 1}", f"p_{{{k + 1}}}")
