@@ -405,3 +405,19 @@ def test_the_formula_card_of_a_softmax_net_lists_its_softmax_steps_not_a_sigmoid
     for formula in ("z_max = max(z1, …, zK)", "e_k = e^(z_k − z_max)", "Σe = e1 + … + eK", "p_k = e_k/Σe", "δ_out = p − y"):
         assert f"`{formula}`" in card
     assert "ŷ > 0.5" not in card
+
+
+@pytest.mark.parametrize("target", [(0.5, 0.5, 0.0), (0.0, 0.0, 0.0), (0.2, 0.3, 0.5)])
+def test_a_target_that_is_not_one_hot_is_written_as_the_full_sum(target: tuple[float, ...]) -> None:
+    """trace --input … --target 0.5,0.5,0: the loss is −Σₖ y_k·ln p_k, not −ln p_y of a class there is none of."""
+    net = softmax_net((2, 3))
+    x, y = np.array([0.1, 0.2]), np.array(target)
+    t = compute_sample(net, net.params, x, y, 0)
+    expected = -sum(yk * math.log(pk) for yk, pk in zip(target, t.a[-1], strict=True))
+    assert t.loss == pytest.approx(expected, rel=1e-12, abs=1e-15)
+    fmt = NumberFormat()
+    (loss,) = [r for r in Narrator(net, fmt).sample_steps(net.params, t, 0) if r.kind == "loss"]
+    assert "L = −Σₖ y_k·ln p_k" in step_text(loss, fmt)[0]
+    for form in loss.equations[0].forms:
+        if not expr.has_symbols(form):
+            assert reproduces(form, loss.value, fmt), step_text(loss, fmt)

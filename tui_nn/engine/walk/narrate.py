@@ -264,18 +264,30 @@ class Narrator:
             steps.append(step("a", k, self.eq(n.probability_symbol(k), forms, t.a[top][k]), Key("a", top, k)))
         return steps
 
-    def _softmax_loss(self, t: SampleTables, epoch: int, target: int) -> Step:
-        """L = −ln p_y for the sample's class y; from z by log-sum-exp when p_y's digits cannot give it."""
+    def _softmax_loss(self, t: SampleTables, epoch: int, target: int | None) -> Step:
+        """L = −ln p_y for the sample's class y; from z by log-sum-exp when p_y's digits cannot give it.
+        A target that is not one-hot (given with --target) is written −Σₖ y_k·ln p_k over its nonzero y_k."""
         top = self.net.n_layers
+        note = None
+        if target is None:
+            terms: list[Expr] = [Mul((num(y), ln(num(p)))) for p, y in zip(t.a[top], t.y, strict=True) if y != 0.0]
+            summed = Sym("Σₖ y_k·ln p_k", r"\sum_k y_k \ln p_k")
+            forms: tuple[Expr, ...] = (Neg(summed), Neg(Group(_sum(terms))) if terms else num(0.0))
+            return self._loss_step(t, epoch, forms, note, tuple((top, k) for k in range(len(t.y))))
         p_y = n.probability_symbol(target)
         numbers: Expr = Neg(ln(num(t.a[top][target])))
-        forms: tuple[Expr, ...] = (Neg(ln(p_y)), numbers)
-        note = None
+        forms = (Neg(ln(p_y)), numbers)
         if not reproduces(numbers, t.loss, self.fmt, Significant(17)):
             log_sum_exp = Group(Sub(Group(Sub(n.logit_symbol(target), n.LARGEST_LOGIT)), ln(n.EXP_SUM)))
             log_sum_exp_numbers = Group(Sub(Group(Sub(num(t.z[-1][target]), num(t.shift))), ln(num(t.exp_sum))))
             forms = (Neg(ln(p_y)), Neg(log_sum_exp), Neg(log_sum_exp_numbers))
             note = f"written from z: {p_y.text} underflows to 0 in float64 and ln 0 = −∞; log-sum-exp keeps the loss finite"
+        return self._loss_step(t, epoch, forms, note, ((top, target),))
+
+    def _loss_step(
+        self, t: SampleTables, epoch: int, forms: tuple[Expr, ...], note: str | None, nodes: tuple[tuple[int, int], ...]
+    ) -> Step:
+        top = self.net.n_layers
         return Step(
             phase="loss",
             kind="loss",
@@ -286,14 +298,13 @@ class Narrator:
             label="loss",
             equations=(self.eq(n.LOSS, forms, t.loss),),
             writes=((Key("loss", 0, t.sample), t.loss),),
-            nodes=((top, target),),
+            nodes=nodes,
             note=note,
         )
 
     def _loss(self, t: SampleTables, epoch: int) -> Step:
-        target = one_hot_class(t.y)
-        if t.exps and target is not None:
-            return self._softmax_loss(t, epoch, target)
+        if t.exps:
+            return self._softmax_loss(t, epoch, one_hot_class(t.y))
         L = self.net.n_layers
         out, out_z = t.a[L], t.z[L - 1]
         several = len(out) > 1
