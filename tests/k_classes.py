@@ -1,7 +1,8 @@
 """K-class data sets for the views' tests: seeded, one-hot targets (Dataset.y is N × K).
 
-Until the engine has its own K-class problems, a multi-output sigmoid network stands in for softmax:
-the views key on the data set's class count and the network's output count, never on an activation.
+The views key on the data set's class count and the network's output count, never on an
+activation: most tests here draw K sigmoid outputs (their references are written for it), the
+snapshots and the softmax tests a softmax over the K classes (loss="ce").
 """
 
 from __future__ import annotations
@@ -35,9 +36,10 @@ def few_points(classes: int = 3) -> Dataset:
     return Dataset(f"points{classes}", x, np.eye(classes)[labels])
 
 
-def session(data: Dataset, hidden: tuple[int, ...] = (16, 8), epochs: int = 0) -> Session:
-    """The spiral problem's settings (ReLU, Adam) with K sigmoid outputs, trained `epochs` full-batch epochs."""
-    built = build(defaults_for("spiral").with_changes(hidden=hidden), data=data)
+def session(data: Dataset, hidden: tuple[int, ...] = (16, 8), epochs: int = 0, loss: str = "bce") -> Session:
+    """The spiral problem's settings (ReLU, Adam) with K sigmoid outputs (with loss="ce", a softmax
+    over the K), trained `epochs` full-batch epochs."""
+    built = build(defaults_for("spiral").with_changes(hidden=hidden, loss=loss), data=data)
     if epochs:
         built.stepper.run_epochs(epochs)
     return built

@@ -9,7 +9,7 @@ import pytest
 from textual.pilot import Pilot
 
 from tui_nn.engine.session.build import build
-from tui_nn.engine.session.config import Config
+from tui_nn.engine.session.config import Config, defaults_for
 from tui_nn.ui.shell.app import TuiNN
 
 SIZES = [pytest.param((120, 40), id="120x40"), pytest.param((80, 24), id="80x24")]
@@ -339,11 +339,11 @@ def test_validation_curves_ascii(snap_compare) -> None:
     [pytest.param("dark", False, id="dark"), pytest.param("light", False, id="light"), pytest.param("dark", True, id="ascii")],
 )
 def test_three_class_spiral_boundary(snap_compare, theme_name: str, ascii_only: bool) -> None:
-    """cs231n's seeded 3-class spiral, 2-16-8-3 after 1,500 epochs: each class in its Okabe–Ito colour
+    """cs231n's seeded 3-class spiral, 2-16-8-3 softmax after 1,500 epochs: each class in its Okabe–Ito colour
     (a glyph of its own in ASCII), paler where the top output is less sure, the legend naming the classes."""
     from tests.k_classes import session, spiral
 
-    app = TuiNN(session(spiral(), epochs=1500), pace=None, theme_name=theme_name, ascii_only=ascii_only)
+    app = TuiNN(session(spiral(), epochs=1500, loss="ce"), pace=None, theme_name=theme_name, ascii_only=ascii_only)
     assert snap_compare(app, press=["v"], terminal_size=(120, 40))
 
 
@@ -351,4 +351,10 @@ def test_three_class_spiral_hidden_space(snap_compare) -> None:
     """The same network's last hidden layer on its principal plane, shaded by the class the outputs pick."""
     from tests.k_classes import session, spiral
 
-    assert snap_compare(TuiNN(session(spiral(), epochs=1500), pace=None), press=["v", "v"], terminal_size=(120, 40))
+    assert snap_compare(TuiNN(session(spiral(), epochs=1500, loss="ce"), pace=None), press=["v", "v"], terminal_size=(120, 40))
+
+
+def test_softmax_step_in_the_log(snap_compare) -> None:
+    """spiral3 2-3-3: sample 1 walked to its loss, the log showing z_max, the exponentials, Σe and p."""
+    softmax = TuiNN(build(defaults_for("spiral3").with_changes(hidden=(3,))), pace=None)
+    assert snap_compare(softmax, press=["right"] * 18, terminal_size=(120, 40))

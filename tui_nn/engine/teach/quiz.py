@@ -18,7 +18,7 @@ forward pass, the sign of a bias's gradient, and which parameter moves most in a
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -310,6 +310,8 @@ def givens(step: Step, known: Known) -> tuple[Given, ...]:
         return _update_givens(step, known, names)
     if t is None or step.layer is None:
         return ()
+    if t.exps and step.layer == out and step.kind in SOFTMAX_GIVENS:
+        return tuple(Given(name, fmt(value)) for name, value in SOFTMAX_GIVENS[step.kind](t, step.unit))
     if step.kind == "loss":
         for k, (a, y) in enumerate(zip(t.a[out], t.y, strict=True)):
             pairs += [(names.activation_value(out, k), a), ("y" if len(t.y) == 1 else f"y{k + 1}", y)]
@@ -347,6 +349,25 @@ def givens(step: Step, known: Known) -> tuple[Given, ...]:
         pairs += [(names.delta(l + 1, j), dj) for j, dj in enumerate(t.delta[l])]
         pairs += [(names.weight(l, i, j), float(weights[i, j])) for j in range(len(t.delta[l]))]
     return tuple(Given(name, fmt(value)) for name, value in pairs)
+
+
+def _logits(t: SampleTables) -> list[tuple[str, float]]:
+    return [(f"z{k + 1}", z) for k, z in enumerate(t.z[-1])]
+
+
+def _exps(t: SampleTables) -> list[tuple[str, float]]:
+    return [(f"e{k + 1}", e) for k, e in enumerate(t.exps)]
+
+
+SOFTMAX_GIVENS: dict[str, Callable[[SampleTables, int | None], list[tuple[str, float]]]] = {
+    "max": lambda t, unit: _logits(t),
+    "exp": lambda t, unit: [_logits(t)[unit or 0], ("z_max", t.shift)],
+    "sum": lambda t, unit: _exps(t),
+    "a": lambda t, unit: [_exps(t)[unit or 0], ("Σe", t.exp_sum)],
+    "loss": lambda t, unit: [pair for k, p in enumerate(t.a[-1]) for pair in ((f"p{k + 1}", p), (f"y{k + 1}", t.y[k]))],
+    "delta": lambda t, unit: [(f"p{(unit or 0) + 1}", t.a[-1][unit or 0]), (f"y{(unit or 0) + 1}", t.y[unit or 0])],
+}
+"""The numbers a softmax output's steps are made from (z_max, e_k, Σe, p_k), by step kind."""
 
 
 def _parameter_index(step: Step, net: Network) -> int:
@@ -415,6 +436,8 @@ def _sample_slips(step: Step, known: Known) -> list[Slip]:
     out = net.n_layers
     value = step.value
     flipped = Slip(-value, "that is the answer with its sign flipped")
+    if t.exps and step.layer == out and step.kind != "z":  # an output's z is a weighted sum like any other
+        return _softmax_slips(step, t, net)
     if step.kind == "loss":
         if len(t.y) != 1:
             return []
@@ -511,6 +534,53 @@ def _sample_slips(step: Step, known: Known) -> list[Slip]:
             )
         found.append(Slip(t.delta[l - 1][i], f"that is δ_{names.unit(l, i)}: the slope of the activation comes in the next step"))
         return found
+    return []
+
+
+def _softmax_slips(step: Step, t: SampleTables, net: Network) -> list[Slip]:
+    """The slips of a softmax output's steps: an exponent not shifted or not exponentiated, the
+    wrong sum divided by, the one-hot target not subtracted (or subtracted from every class)."""
+    z, exps, total = t.z[-1], t.exps, t.exp_sum
+    k = step.unit
+    if step.kind == "exp" and k is not None:
+        shifted = z[k] - t.shift
+        unshifted = math.exp(z[k]) if z[k] < 709 else math.inf
+        return [
+            Slip(shifted, "that is the exponent z − z_max: e was not raised to it"),
+            Slip(
+                unshifted,
+                "that is e^z without subtracting z_max (the same probabilities in the end, but it overflows for large z)",
+            ),
+        ]
+    if step.kind == "sum":
+        return [Slip(math.fsum(z) - len(z) * t.shift, "that adds up the shifted scores z − z_max, not their exponentials")]
+    if step.kind == "a" and k is not None:
+        mistaken = ACTIVATIONS[net.activation(net.n_layers - 1).mistaken_for]
+        others = total - exps[k]
+        return [
+            Slip(exps[k], f"that is e{k + 1} itself: it was not divided by Σe"),
+            Slip(
+                exps[k] / others if others > 0 else math.inf, f"that divides by the other exponentials only: Σe includes e{k + 1}"
+            ),
+            Slip(mistaken.scalar(z[k]), f"that is {mistaken.symbol}(z): a softmax divides by the sum of all K exponentials"),
+        ]
+    if step.kind == "delta" and k is not None:
+        p, y = t.a[-1][k], t.y[k]
+        if y == 1.0:
+            return [
+                Slip(p, f"that is p{k + 1} itself: the one-hot target (1 for the sample's own class) was not subtracted"),
+                Slip(1.0 - p, "that is y − p: the sign is flipped (δ = ∂L/∂z = p − y)"),
+            ]
+        return [
+            Slip(p - 1.0, "that subtracts 1 from a class the sample is not: the one-hot target is 1 only for its own class"),
+            Slip(-p, "that is y − p: the sign is flipped (δ = ∂L/∂z = p − y)"),
+        ]
+    if step.kind == "loss":
+        target = next((c for c, y in enumerate(t.y) if y == 1.0), None)
+        if target is None:
+            return []
+        slipped = LOSS_KINDS[net.loss].loss_slips(step.value, t.a[-1][target], 1.0, z[target])
+        return [Slip(wrong, why) for wrong, why in slipped]
     return []
 
 
@@ -612,6 +682,8 @@ def _prompt(step: Step, fmt: NumberFormat) -> str:
         return f"{lhs}{sample} = ?" if step.label == "out" else f"{lhs} of {step.label}{sample} = ?"
     if step.kind == "loss":
         return f"the loss L{sample} = ?"
+    if step.kind in ("max", "exp", "sum"):
+        return f"{lhs}{sample} = ?"
     if step.kind == "delta":
         return f"δ_{step.label}{sample} = ?"
     if step.kind in ("grad_w", "grad_b", "grad_a"):

@@ -9,6 +9,7 @@ from these numbers, never from the records, so narration cannot change what the 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +29,8 @@ class SampleTables:
     a[0] is the input; for weight layer l, z[l] and a[l+1] belong to unit layer l+1,
     delta[l] is ∂L/∂z of unit layer l+1, and grad_a[l] is ∂L/∂a of unit layer l (l ≥ 1).
     grad is the sample's gradient laid out like Network.params.
+    For a softmax output, `shift` is m = max z, `exps` the e^(z_k − m) and `exp_sum` their sum S
+    (p_k = e^(z_k − m)/S is a[-1]); `exps` is empty for elementwise outputs.
     """
 
     sample: int
@@ -39,6 +42,27 @@ class SampleTables:
     delta: tuple[tuple[float, ...], ...]
     grad_a: tuple[tuple[float, ...], ...]
     grad: np.ndarray
+    shift: float = 0.0
+    exps: tuple[float, ...] = ()
+    exp_sum: float = 0.0
+
+
+def softmax_scalar(z: list[float]) -> tuple[float, list[float], float, list[float]]:
+    """m = max z, e_k = e^(z_k − m), S = Σ e_k and p_k = e_k/S, one number at a time: subtracting m
+    keeps every exponent ≤ 0, so no e^z overflows and S ≥ 1 (its largest term is e^0)."""
+    shift = max(z)
+    exps = [math.exp(v - shift) for v in z]
+    total = 0.0
+    for e in exps:
+        total += e
+    return shift, exps, total, [e / total for e in exps]
+
+
+def cross_entropy_scalar(z: list[float], shift: float, exp_sum: float, targets: list[float]) -> float:
+    """−Σ_k y_k·ln p_k with ln p_k = (z_k − m) − ln S (log-sum-exp, as the engine computes it): finite
+    even where p_k underflows to 0, as it does for logits ±1000."""
+    log_sum = math.log(exp_sum)
+    return -sum(y * ((v - shift) - log_sum) for v, y in zip(z, targets, strict=True) if y != 0.0)
 
 
 def compute_sample(net: Network, params: np.ndarray, x: np.ndarray, y: np.ndarray, sample: int) -> SampleTables:
@@ -46,8 +70,10 @@ def compute_sample(net: Network, params: np.ndarray, x: np.ndarray, y: np.ndarra
     blocks = [net.block(l, params).tolist() for l in range(net.n_layers)]
     a: list[list[float]] = [[float(v) for v in x]]
     z: list[list[float]] = []
+    shift, exp_sum = 0.0, 0.0
+    exps: list[float] = []
     for l, block in enumerate(blocks):
-        act = net.activation(l).scalar
+        activation = net.activation(l)
         prev = a[-1]
         n_in = len(prev)
         zl = []
@@ -57,11 +83,18 @@ def compute_sample(net: Network, params: np.ndarray, x: np.ndarray, y: np.ndarra
                 total += prev[i] * block[i][j]
             zl.append(total + block[n_in][j])
         z.append(zl)
-        a.append([act(v) for v in zl])
+        if activation.elementwise:
+            a.append([activation.scalar(v) for v in zl])
+        else:
+            shift, exps, exp_sum, probabilities = softmax_scalar(zl)
+            a.append(probabilities)
     targets = [float(v) for v in y]
     out_z, out_a = z[-1], a[-1]
     kind = LOSS_KINDS[net.loss]
-    loss = sum(kind.scalar(zk, ak, yk) for zk, ak, yk in zip(out_z, out_a, targets, strict=True))
+    if exps:
+        loss = cross_entropy_scalar(out_z, shift, exp_sum, targets)
+    else:
+        loss = sum(kind.scalar(zk, ak, yk) for zk, ak, yk in zip(out_z, out_a, targets, strict=True))
     top = [kind.delta_scalar(ak, yk) for ak, yk in zip(out_a, targets, strict=True)]
     L = net.n_layers
     delta: list[list[float]] = [[] for _ in range(L)]
@@ -97,29 +130,36 @@ def compute_sample(net: Network, params: np.ndarray, x: np.ndarray, y: np.ndarra
         tuple(tuple(v) for v in delta),
         tuple(tuple(v) for v in grad_a),
         grad,
+        shift,
+        tuple(exps),
+        exp_sum,
     )
 
 
-def forward_step_count(sizes: tuple[int, ...]) -> int:
-    return 2 * sum(sizes[1:])
+def forward_step_count(sizes: tuple[int, ...], softmax: bool = False) -> int:
+    """z and a per unit; a softmax output adds the max, one e^(z_k − m) per unit and their sum."""
+    return 2 * sum(sizes[1:]) + (sizes[-1] + 2 if softmax else 0)
 
 
-def sample_step_count(sizes: tuple[int, ...]) -> int:
-    """Forward (z and a per unit), one loss step, then δ per output unit, ∂L/∂w and ∂L/∂b per
-    parameter, and ∂L/∂a and δ per hidden unit."""
+def sample_step_count(sizes: tuple[int, ...], softmax: bool = False) -> int:
+    """Forward (z and a per unit, and a softmax's max, exps and sum), one loss step, then δ per
+    output unit, ∂L/∂w and ∂L/∂b per parameter, and ∂L/∂a and δ per hidden unit."""
     params = sum((sizes[l] + 1) * sizes[l + 1] for l in range(len(sizes) - 1))
     hidden = sum(sizes[1:-1])
-    return forward_step_count(sizes) + 1 + sizes[-1] + params + 2 * hidden
+    return forward_step_count(sizes, softmax) + 1 + sizes[-1] + params + 2 * hidden
 
 
 def sample_reveals(net: Network, t: SampleTables) -> list[Reveals]:
     """What each micro-step of one sample reveals, in the walk's order (sample_step_count steps):
     z and a per unit layer by layer; the loss; δ per output unit; then from the top weight layer
     down, ∂L/∂w per weight and ∂L/∂b per unit above, and ∂L/∂a then δ per unit of the layer below
-    (not for the inputs)."""
+    (not for the inputs). A softmax output reveals its z's, then m, each e^(z_k − m), S, and each p_k."""
     L = net.n_layers
     steps: list[Reveals] = []
     for l in range(L):
+        if t.exps and l == L - 1:
+            steps += softmax_reveals(t)
+            continue
         for j, zj in enumerate(t.z[l]):
             steps.append(((Key("z", l + 1, j), zj),))
             steps.append(((Key("a", l + 1, j), t.a[l + 1][j]),))
@@ -135,6 +175,17 @@ def sample_reveals(net: Network, t: SampleTables) -> list[Reveals]:
             for i in range(n_in):
                 steps.append(((Key("grad_a", l, i), t.grad_a[l][i]),))
                 steps.append(((Key("delta", l, i), t.delta[l - 1][i]),))
+    return steps
+
+
+def softmax_reveals(t: SampleTables) -> list[Reveals]:
+    """The softmax output's forward steps, in order: each z_k, m, each e^(z_k − m), S, each p_k."""
+    top = len(t.z)
+    steps: list[Reveals] = [((Key("z", top, k), zk),) for k, zk in enumerate(t.z[-1])]
+    steps.append(((Key("max", top, 0), t.shift),))
+    steps += [((Key("exp", top, k), e),) for k, e in enumerate(t.exps)]
+    steps.append(((Key("sum", top, 0), t.exp_sum),))
+    steps += [((Key("a", top, k), p),) for k, p in enumerate(t.a[-1])]
     return steps
 
 

@@ -21,7 +21,7 @@ from tui_nn.engine.live.diagnostics import SATURATED, unit_states
 from tui_nn.engine.nn.losses import LOSS_KINDS
 from tui_nn.engine.nn.network import Network
 from tui_nn.engine.walk import notation as n
-from tui_nn.engine.walk.expr import Expr, Mul, Sym, num
+from tui_nn.engine.walk.expr import Add, Expr, Group, Mul, Sub, Sym, num
 from tui_nn.engine.walk.narrate import Narrator
 from tui_nn.engine.walk.notation import parameter_label
 from tui_nn.engine.walk.records import Equation, Step
@@ -257,6 +257,8 @@ def _product(stepper: Stepper, k: int, element: Element, gradient: float) -> tup
     net = stepper.net
     L = net.n_layers
     l, j = element.layer, element.unit
+    if net.one_of_k and l >= L - 2:
+        return _softmax_product(stepper, k, element, gradient), None
     if net.sizes[-1] != 1 or l < L - 2:
         return None, None
     names = n.Names(net.sizes)
@@ -299,6 +301,56 @@ def _product(stepper: Stepper, k: int, element: Element, gradient: float) -> tup
     return Narrator(net, stepper.fmt).eq(n.gradient(theta), forms, gradient), saturated
 
 
+def _softmax_product(stepper: Stepper, k: int, element: Element, gradient: float) -> Equation:
+    """∂L/∂θ through a softmax with cross-entropy, whose Jacobian times −1/p_y collapses to
+    δ_k = p_k − y_k: into output unit k, (p_k − y_k)·a_i; into hidden unit j of the last hidden
+    layer, (Σ_k (p_k − y_k)·v_jk)·g'(z_j)·a_i, every output's error sent back along its weight."""
+    net, p = stepper.net, stepper.current
+    L = net.n_layers
+    names = n.Names(net.sizes)
+    t = stepper.sample_tables(p, k)
+    l, j = element.layer, element.unit
+    probs, targets = t.a[L], t.y
+
+    def error(c: int) -> tuple[Expr, Expr, Expr]:
+        """δ_c, p_c − y_c in symbols, and with its numbers."""
+        return (
+            names.delta_symbol(L, c),
+            Group(Sub(n.probability_symbol(c), n.target_symbol(c))),
+            Group(Sub(num(probs[c]), num(targets[c]))),
+        )
+
+    # three forms of one product: with δ's, with p − y, with the numbers
+    factors: list[list[Expr]]
+    if l == L - 1:
+        factors = [[form] for form in error(j)]
+        below = L - 1
+    else:
+        weights = net.weights(L - 1, p.start_params)
+        sent_back: list[list[Expr]] = [[], [], []]
+        for c in range(net.sizes[-1]):
+            w = names.weight_symbol(L - 1, j, c)
+            for terms, delta, weight in zip(sent_back, error(c), (w, w, num(float(weights[j, c]))), strict=True):
+                terms.append(Mul((delta, weight)))
+        slope_symbol = _slope_symbol(net, names.value_symbol(L - 1, j))
+        slope = net.activation(L - 2).derivative_scalar(t.z[L - 2][j], t.a[L - 1][j])
+        factors = [
+            [Group(Add(tuple(terms))), g] for terms, g in zip(sent_back, (slope_symbol, slope_symbol, num(slope)), strict=True)
+        ]
+        below = L - 2
+    if element.kind == "weight" and element.source is not None:
+        source = names.value_symbol(below, element.source)
+        for product, factor in zip(factors, (source, source, num(t.a[below][element.source])), strict=True):
+            product.append(factor)
+    forms = tuple(Mul(tuple(product)) if len(product) > 1 else _unbracketed(product[0]) for product in factors)
+    theta = names.parameter_symbol(l, element.source if element.kind == "weight" else None, j)
+    return Narrator(net, stepper.fmt).eq(n.gradient(theta), forms, gradient)
+
+
+def _unbracketed(form: Expr) -> Expr:
+    return form.operand if isinstance(form, Group) else form
+
+
 def _saturated_sentence(a_out: float, dy_dz: float) -> str:
     """Why a cross-entropy chain starts from ∂L/∂z = ŷ − y rather than ∂L/∂ŷ · ∂ŷ/∂z."""
     if dy_dz == 0.0:
@@ -326,7 +378,8 @@ def explain_unit(stepper: Stepper, element: Element) -> UnitStory:
             rows.append(UnitRow(p.samples[k], float("nan"), t.a[0][j], float("nan"), float("nan")))
             continue
         z, a = t.z[layer - 1][j], t.a[layer][j]
-        slope = net.activation(layer - 1).derivative_scalar(z, a)
+        # a softmax unit has no slope of its own: its Jacobian's diagonal ∂p_k/∂z_k = p_k(1 − p_k) stands in
+        slope = net.activation(layer - 1).derivative_scalar(z, a) if layer < net.n_layers or not net.one_of_k else a * (1.0 - a)
         rows.append(UnitRow(p.samples[k], z, a, slope, t.delta[layer - 1][j]))
     incoming: tuple[tuple[str, float], ...] = ()
     outgoing: tuple[tuple[str, float], ...] = ()
@@ -349,6 +402,11 @@ def explain_unit(stepper: Stepper, element: Element) -> UnitStory:
 def _unit_state(net: Network, stepper: Stepper, layer: int, j: int, rows: list[UnitRow]) -> tuple[str | None, str]:
     if layer == 0:
         return None, "an input: it passes the sample's value on"
+    if layer == net.n_layers and net.one_of_k:
+        return None, (
+            f"the output for class {j + 1}: its value p{j + 1} = e^(z{j + 1} − z_max)/Σe is the probability the softmax gives "
+            f"class {j + 1}; g'(z) here is the softmax's ∂p/∂z on its own unit, p(1 − p), and δ = p − y"
+        )
     if layer == net.n_layers:
         return None, "the output: ŷ is its activation, the prediction"
     zs, acts = net.forward(stepper.data.x[stepper.current.samples], stepper.current.start_params)

@@ -255,6 +255,9 @@ class _Builder:
         """Each step kind's matrix view, spelled out so a reader (and a tool) can follow a kind to its code."""
         return {
             "z": self._z,
+            "max": self._max,
+            "exp": self._exp,
+            "sum": self._sum,
             "a": self._a,
             "loss": self._loss,
             "batch_loss": self._batch_loss,
@@ -322,8 +325,75 @@ class _Builder:
             ],
         )
 
+    # --- a softmax output, cs231n's way ------------------------------------------------
+
+    @cached_property
+    def _softmax(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each row's largest score, the shifted exponentials and their row sums."""
+        scores = self.mats.z[self.L]
+        assert scores is not None
+        shift = scores.max(axis=1, keepdims=True)
+        exp_scores = np.exp(scores - shift)
+        return shift, exp_scores, np.sum(exp_scores, axis=1, keepdims=True)
+
+    def _max(self, step: Step) -> _Parts:
+        r, L = self.row(step), self.L
+        scores = self.mats.z[L]
+        assert scores is not None
+        shift, _, _ = self._softmax
+        return _Parts(
+            (f"shift = Z{L}.max(axis=1, keepdims=True)",),
+            f"{shape_text(scores)} → {shape_text(shift)}, the largest of each row",
+            (f"shift[{r}, 0] = Z{L}[{r}].max()",),
+            [Shown(f"Z{L}", scores, rows=frozenset({r})), Shown("shift", shift, "result", focus=(r, 0))],
+            notes="subtracted from each row's scores so np.exp never overflows; the probabilities do not change",
+        )
+
+    def _exp(self, step: Step) -> _Parts:
+        r, (k, j) = self.row(step), self._where(step)
+        scores = self.mats.z[k]
+        assert scores is not None
+        shift, exp_scores, _ = self._softmax
+        return _Parts(
+            (f"exp_scores = np.exp(Z{k} - Z{k}.max(axis=1, keepdims=True))",),
+            f"{shape_text(scores)} - {shape_text(shift)} → {shape_text(exp_scores)}, element by element",
+            (f"exp_scores[{r}, {j}] = np.exp(Z{k}[{r}, {j}] - shift[{r}, 0])",),
+            [
+                Shown(f"Z{k}", scores, rows=frozenset({r}), cells=frozenset({(r, j)})),
+                Shown("shift", shift, cells=frozenset({(r, 0)})),
+                Shown("exp_scores", exp_scores, "result", rows=frozenset({r}), focus=(r, j)),
+            ],
+        )
+
+    def _sum(self, step: Step) -> _Parts:
+        r = self.row(step)
+        _, exp_scores, exp_sums = self._softmax
+        return _Parts(
+            ("exp_sums = np.sum(exp_scores, axis=1, keepdims=True)",),
+            f"{shape_text(exp_scores)} summed along each row → {shape_text(exp_sums)}",
+            (f"exp_sums[{r}, 0] = exp_scores[{r}].sum()",),
+            [Shown("exp_scores", exp_scores, rows=frozenset({r})), Shown("exp_sums", exp_sums, "result", focus=(r, 0))],
+        )
+
+    def _probabilities(self, step: Step) -> _Parts:
+        r, (k, j) = self.row(step), self._where(step)
+        _, exp_scores, exp_sums = self._softmax
+        probs = self.mats.a[k]
+        return _Parts(
+            ("probs = exp_scores / np.sum(exp_scores, axis=1, keepdims=True)", f"A{k} = probs"),
+            f"{shape_text(exp_scores)} / {shape_text(exp_sums)} → {shape_text(probs)}, each row summing to 1",
+            (f"probs[{r}, {j}] = exp_scores[{r}, {j}] / exp_sums[{r}, 0]",),
+            [
+                Shown("exp_scores", exp_scores, rows=frozenset({r}), cells=frozenset({(r, j)})),
+                Shown("exp_sums", exp_sums, cells=frozenset({(r, 0)})),
+                Shown("probs", probs, "result", rows=frozenset({r}), focus=(r, j)),
+            ],
+        )
+
     def _a(self, step: Step) -> _Parts:
         k, j = self._where(step)
+        if k == self.L and self.net.one_of_k:
+            return self._probabilities(step)
         r, mats = self.row(step), self.mats
         z, a = mats.z[k], mats.a[k]
         assert z is not None
@@ -353,6 +423,18 @@ class _Builder:
 
     def _loss(self, step: Step) -> _Parts:
         r, mats, L = self.row(step), self.mats, self.L
+        if self.net.one_of_k:
+            return _Parts(
+                ("y = Y.argmax(axis=1)", "L = -np.log(probs[range(m), y])[:, None]"),
+                f"{shape_text(mats.a[L])}[range(m), y] → {shape_text(mats.losses)}",
+                (f"L[{r}, 0] = -np.log(probs[{r}, y[{r}]])",),
+                [
+                    Shown("probs", mats.a[L], rows=frozenset({r}), cells=frozenset({(r, int(np.argmax(mats.y[r])))})),
+                    Shown("Y", mats.y, rows=frozenset({r})),
+                    Shown("L", mats.losses, "result", focus=(r, 0)),
+                ],
+                notes=f"{self.m}; y: each row's class, cs231n's labels; {LOSS_KINDS[self.net.loss].numpy_note}",
+            )
         return _Parts(
             (f"L = {self._loss_code('')}",),
             f"{shape_text(mats.a[L])}, {shape_text(mats.y)} → {shape_text(mats.losses)}",
@@ -368,7 +450,7 @@ class _Builder:
     def _batch_loss(self, step: Step) -> _Parts:
         mats = self.mats
         last = mats.m - 1
-        code: tuple[str, ...] = ("loss = L.sum() / m",)
+        code: tuple[str, ...] = ("loss = -np.mean(np.log(probs[range(m), y]))",) if self.net.one_of_k else ("loss = L.sum() / m",)
         shapes = f"{shape_text(mats.losses)}.sum() / {mats.m} → (1×1)"
         scalar = f"loss = (L[0, 0] + … + L[{last}, 0]) / {mats.m}" if mats.m > 1 else "loss = L[0, 0]"
         weights: list[Shown] = []
@@ -402,6 +484,15 @@ class _Builder:
         assert dz is not None
         cell, at = frozenset({(r, j)}), f"[{r}, {j}]"
         result = Shown(f"dZ{k}", dz, "result", rows=frozenset({r}), focus=(r, j))
+        if k == self.L and self.net.one_of_k:
+            return _Parts(
+                ("dscores = probs.copy()", "dscores[range(m), y] -= 1", f"dZ{k} = dscores"),
+                f"{shape_text(mats.a[k])}, 1 taken from each row's class → {shape_text(dz)}",
+                (f"dZ{k}{at} = probs{at} - (1 if y[{r}] == {j} else 0)",),
+                [Shown("probs", mats.a[k], cells=cell), Shown("Y", mats.y, cells=cell), result],
+                notes="cs231n writes dscores = probs (no copy: probs is not needed again) and divides by m here, "
+                "dscores /= N; this view divides in dW and db, the same numbers",
+            )
         if k == self.L:
             out, a = f"A{k}", mats.a[k]
             numpy_delta = LOSS_KINDS[self.net.loss].numpy_delta

@@ -7,7 +7,9 @@ What it decides is how each step is written: which symbols (from `notation`), wh
   value is not the loss, so the line is written from z, L = ln(1 + e^−z) (the softplus form the
   engine computes with);
 - a difference that cancels (ŷ − y with ŷ close to y): the numbers are shown with as many more
-  decimals as the result needs.
+  decimals as the result needs;
+- a softmax output whose p_y underflows to 0 (logits ±1000): the loss is written from z by
+  log-sum-exp, L = −((z_y − z_max) − ln Σe), as the engine computes it.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Literal
 
 import numpy as np
 
-from tui_nn.engine.nn.losses import LOSS_KINDS
+from tui_nn.engine.nn.losses import LOSS_KINDS, ln
 from tui_nn.engine.nn.network import Network
 from tui_nn.engine.nn.optimizers import OPTIMIZER_KINDS, THETA, Optimizer, OptimizerState, ScalarUpdate
 from tui_nn.engine.walk import notation as n
@@ -28,13 +30,16 @@ from tui_nn.engine.walk.expr import (
     Add,
     Call,
     Div,
+    Exp,
     Expr,
     Formatter,
     Group,
     Lit,
     Mul,
+    Neg,
     Num,
     Pow,
+    Sub,
     Sym,
     evaluate,
     has_symbols,
@@ -194,6 +199,8 @@ class Narrator:
                     )
                 )
                 header = None
+                if not act.elementwise:
+                    continue
                 aj = t.a[above][j]
                 z_number = num(zj)
                 forms: tuple[Expr, ...] = (act.applied(n.Z), act.applied(z_number))
@@ -214,9 +221,91 @@ class Narrator:
                         nodes=((above, j),),
                     )
                 )
+            if not act.elementwise:
+                steps += self._softmax(t, epoch)
         return steps
 
+    def _softmax(self, t: SampleTables, epoch: int) -> list[Step]:
+        """After the output's z's: z_max, each e_k = e^(z_k − z_max), Σe, each p_k = e_k/Σe."""
+        top = self.net.n_layers
+        units = range(len(t.exps))
+        everyone = tuple((top, k) for k in units)
+        label = self.names.unit
+
+        def step(kind: Literal["max", "exp", "sum", "a"], unit: int | None, eq: Equation, key: Key) -> Step:
+            return Step(
+                phase="forward",
+                kind=kind,
+                epoch=epoch,
+                sample=t.sample,
+                layer=top,
+                unit=unit,
+                label=label(top, unit) if unit is not None else "out",
+                equations=(eq,),
+                writes=((key, eq.value),),
+                nodes=((top, unit),) if unit is not None else everyone,
+            )
+
+        logits = [n.logit_symbol(k) for k in units]
+        steps = [
+            step(
+                "max",
+                None,
+                self.eq(n.LARGEST_LOGIT, (_max(logits), _max([num(v) for v in t.z[-1]])), t.shift),
+                Key("max", top, 0),
+            )
+        ]
+        for k in units:
+            exponent = (Exp(Sub(logits[k], n.LARGEST_LOGIT)), Exp(Sub(num(t.z[-1][k]), num(t.shift))))
+            steps.append(step("exp", k, self.eq(n.exp_symbol(k), exponent, t.exps[k]), Key("exp", top, k)))
+        summed = (Add(tuple(n.exp_symbol(k) for k in units)), Add(tuple(num(e) for e in t.exps)))
+        steps.append(step("sum", None, self.eq(n.EXP_SUM, summed, t.exp_sum), Key("sum", top, 0)))
+        for k in units:
+            forms = (Div(n.exp_symbol(k), n.EXP_SUM), Div(num(t.exps[k]), num(t.exp_sum)))
+            steps.append(step("a", k, self.eq(n.probability_symbol(k), forms, t.a[top][k]), Key("a", top, k)))
+        return steps
+
+    def _softmax_loss(self, t: SampleTables, epoch: int, target: int | None) -> Step:
+        """L = −ln p_y for the sample's class y; from z by log-sum-exp when p_y's digits cannot give it.
+        A target that is not one-hot (given with --target) is written −Σₖ y_k·ln p_k over its nonzero y_k."""
+        top = self.net.n_layers
+        note = None
+        if target is None:
+            terms: list[Expr] = [Mul((num(y), ln(num(p)))) for p, y in zip(t.a[top], t.y, strict=True) if y != 0.0]
+            summed = Sym("Σₖ y_k·ln p_k", r"\sum_k y_k \ln p_k")
+            forms: tuple[Expr, ...] = (Neg(summed), Neg(Group(_sum(terms))) if terms else num(0.0))
+            return self._loss_step(t, epoch, forms, note, tuple((top, k) for k in range(len(t.y))))
+        p_y = n.probability_symbol(target)
+        numbers: Expr = Neg(ln(num(t.a[top][target])))
+        forms = (Neg(ln(p_y)), numbers)
+        if not reproduces(numbers, t.loss, self.fmt, Significant(17)):
+            log_sum_exp = Group(Sub(Group(Sub(n.logit_symbol(target), n.LARGEST_LOGIT)), ln(n.EXP_SUM)))
+            log_sum_exp_numbers = Group(Sub(Group(Sub(num(t.z[-1][target]), num(t.shift))), ln(num(t.exp_sum))))
+            forms = (Neg(ln(p_y)), Neg(log_sum_exp), Neg(log_sum_exp_numbers))
+            note = f"written from z: {p_y.text} underflows to 0 in float64 and ln 0 = −∞; log-sum-exp keeps the loss finite"
+        return self._loss_step(t, epoch, forms, note, ((top, target),))
+
+    def _loss_step(
+        self, t: SampleTables, epoch: int, forms: tuple[Expr, ...], note: str | None, nodes: tuple[tuple[int, int], ...]
+    ) -> Step:
+        top = self.net.n_layers
+        return Step(
+            phase="loss",
+            kind="loss",
+            epoch=epoch,
+            sample=t.sample,
+            layer=top,
+            unit=None,
+            label="loss",
+            equations=(self.eq(n.LOSS, forms, t.loss),),
+            writes=((Key("loss", 0, t.sample), t.loss),),
+            nodes=nodes,
+            note=note,
+        )
+
     def _loss(self, t: SampleTables, epoch: int) -> Step:
+        if t.exps:
+            return self._softmax_loss(t, epoch, one_hot_class(t.y))
         L = self.net.n_layers
         out, out_z = t.a[L], t.z[L - 1]
         several = len(out) > 1
@@ -254,7 +343,9 @@ class Narrator:
         loss = LOSS_KINDS[net.loss]
         for k, (a, y) in enumerate(zip(t.a[L], t.y, strict=True)):
             d = t.delta[L - 1][k]
-            forms: tuple[Expr, ...] = (n.DL_DZ, loss.delta_formula, loss.delta_numbers(a, y))
+            # a softmax's units are p1 … pK in its forward steps: name them so here too
+            formula = Sub(n.probability_symbol(k), n.target_symbol(k)) if t.exps else loss.delta_formula
+            forms: tuple[Expr, ...] = (n.DL_DZ, formula, loss.delta_numbers(a, y))
             steps.append(
                 Step(
                     phase="backward",
@@ -508,6 +599,17 @@ class Narrator:
         )
         equations.append(self.eq(n.LOSS, forms, u.batch_loss))
         return tuple(equations)
+
+
+def one_hot_class(y: tuple[float, ...]) -> int | None:
+    """The class k of a one-hot target (y_k = 1, every other 0), else None."""
+    if sorted(y) != [0.0] * (len(y) - 1) + [1.0]:
+        return None
+    return y.index(1.0)
+
+
+def _max(values: list[Sym] | list[Num]) -> Call:
+    return Call("max", r"\max", tuple(values), fn=max)
 
 
 def _sum(terms: list[Expr]) -> Expr:

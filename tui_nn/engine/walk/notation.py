@@ -42,6 +42,30 @@ BETA1 = Sym("β₁", r"\beta_1")
 BETA2 = Sym("β₂", r"\beta_2")
 EPSILON = Sym("ε", r"\varepsilon")
 STEP_COUNT = Sym("t", "t")
+# A softmax output's intermediate numbers: not m or S, which are the batch size and Adam's squares.
+LARGEST_LOGIT = Sym("z_max", r"z_{\max}")
+EXP_SUM = Sym("Σe", r"\Sigma e")
+
+
+def logit_symbol(k: int) -> Sym:
+    """z of output unit k of a softmax, as its max, exps and loss name it: z1, z2, z3."""
+    return Sym(f"z{k + 1}", f"z_{{{k + 1}}}")
+
+
+def exp_symbol(k: int) -> Sym:
+    """e^(z_k − z_max) of output unit k of a softmax: e1, e2, e3."""
+    return Sym(f"e{k + 1}", f"e_{{{k + 1}}}")
+
+
+def target_symbol(k: int) -> Sym:
+    """Class k's entry of a one-hot target: y1, y2, y3 (1 for the sample's own class, else 0)."""
+    return Sym(f"y{k + 1}", f"y_{{{k + 1}}}")
+
+
+def probability_symbol(k: int) -> Sym:
+    """The softmax's probability of class k: p1, p2, p3 (the output unit's value)."""
+    return Sym(f"p{k + 1}", f"p_{{{k + 1}}}")
+
 
 # Every symbol the log can show, in the order the help's notation card lists them.
 GLOSSARY: tuple[tuple[str, str], ...] = (
@@ -57,6 +81,7 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     ("L", "the loss of one sample (the batch's loss is their mean)"),
     ("m", "the number of samples in the batch"),
     ("ḡ", "a parameter's gradient averaged over the batch"),
+    ("z_max, e1, Σe, p1", "a softmax output's largest z, e^(z1 − z_max), the sum of those, and p1 = e1/Σe"),
     ("η", "the learning rate"),
     ("M, S", "the optimizer's running means of ḡ and ḡ² for one parameter (momentum, Adam)"),
     ("M̂, Ŝ, t", "Adam's bias-corrected M and S, and its update count"),

@@ -14,8 +14,10 @@ from typing import Literal, NamedTuple
 from tui_nn.engine.walk.expr import MINUS, Expr, Sym, text
 
 Phase = Literal["forward", "loss", "backward", "update"]
-StepKind = Literal["z", "a", "loss", "delta", "grad_w", "grad_b", "grad_a", "batch_loss", "update_w", "update_b"]
-ValueKind = Literal["z", "a", "delta", "grad_a", "grad_w", "grad_b", "w", "b", "loss"]
+StepKind = Literal[
+    "z", "max", "exp", "sum", "a", "loss", "delta", "grad_w", "grad_b", "grad_a", "batch_loss", "update_w", "update_b"
+]
+ValueKind = Literal["z", "max", "exp", "sum", "a", "delta", "grad_a", "grad_w", "grad_b", "w", "b", "loss"]
 
 
 class Key(NamedTuple):
@@ -24,6 +26,7 @@ class Key(NamedTuple):
     Unit values ("z", "a", "delta", "grad_a"): layer is the unit layer (0 = inputs), unit the unit.
     Parameters and their gradients ("w", "b", "grad_w", "grad_b"): layer is the weight layer,
     unit the unit above (j) and, for weights, source the unit below (i). "loss": unit is the sample.
+    A softmax output's "max" (m) and "sum" (S) are unit 0 of the output layer, its "exp" e^(z_k − m) unit k.
     """
 
     kind: ValueKind

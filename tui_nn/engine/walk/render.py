@@ -127,6 +127,9 @@ def step_title(step: Step) -> str:
     lhs = expr.text(step.equations[-1].lhs, str)
     titles = {
         "z": f"{step.label}'s weighted sum z{sample}",
+        "max": f"the largest output z{sample}",
+        "exp": f"{step.label}'s exponential {lhs}{sample}",
+        "sum": f"the sum of the exponentials{sample}",
         "a": f"{step.label}'s activation {lhs}{sample}",
         "loss": f"the loss{sample}",
         "delta": f"δ of {step.label}{sample}",

@@ -370,7 +370,7 @@ class Stepper:
             previous,
             arrival,
         )
-        per_sample = sample_step_count(self.net.sizes)
+        per_sample = sample_step_count(self.net.sizes, self.net.one_of_k)
         new.starts = [i * per_sample for i in range(len(new.samples) + 1)]
         new.total = new.starts[-1] + update_step_count(self.net.n_params, len(new.samples), bool(self.net.l2))
         if batch_index == 0:

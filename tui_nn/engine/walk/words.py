@@ -84,6 +84,18 @@ class _Words:
         unit = self.unit(layer, j)
         bias = self.names.bias(layer - 1, j)
         reach = f"{self.incoming(layer, j)}, plus the bias {bias}"
+        if layer == self.top and self.net.one_of_k:
+            lines = (
+                "; with no hidden layer each z is a straight-line function of the inputs, so the boundary between two "
+                "classes, where their z's are equal, is a straight line across the input plane"
+                if self.net.n_layers == 1
+                else ""
+            )
+            return (
+                f"z of {unit} adds up what reaches it ({reach}): the network's score for class {j + 1}, a raw number of "
+                f"any size (a logit) that the softmax will turn into a probability; the largest z will be the predicted "
+                f"class{lines}."
+            )
         if layer < self.top:
             return (
                 f"z of {unit} adds up everything that reaches {unit}: each value below times the weight on its edge "
@@ -102,6 +114,12 @@ class _Words:
 
     def a(self, layer: int, j: int) -> str:
         unit = self.unit(layer, j)
+        if layer == self.top and self.net.one_of_k:
+            return (
+                f"p{j + 1} = e{j + 1}/Σe is the probability the network gives class {j + 1} ({unit}'s value "
+                f"{self.value(layer, j)}): each exponential's share of their sum, so the K probabilities are positive and add "
+                "up to 1, and the predicted class is the one with the largest p."
+            )
         if layer == self.top:
             value = self.value(layer, j)
             return (
@@ -109,6 +127,29 @@ class _Words:
                 f"the network predicts class 1 when {value} > 0.5, which is when z > 0."
             )
         return self.activation(layer).a_sentence(unit)
+
+    # --- a softmax output, after its z's ------------------------------------------------
+
+    def largest_logit(self) -> str:
+        return (
+            "z_max = the largest of the output's z's, subtracted from every z before exponentiating: e^z overflows "
+            "float64 for z ≳ 710 (e^1000 is inf, and inf/inf is NaN), while subtracting the same number from every z "
+            "leaves the softmax unchanged, since e^(z_k − z_max) = e^z_k·e^(−z_max) and the factor e^(−z_max) cancels "
+            "between each exponential and their sum."
+        )
+
+    def exp(self, k: int) -> str:
+        return (
+            f"e{k + 1} = e^(z{k + 1} − z_max) makes {self.unit(self.top, k)}'s score positive: the exponential grows with z, "
+            "so a higher score gets a larger share; the exponent is ≤ 0, so the result lies between 0 and 1 (exactly 1 for "
+            "the largest z) and never overflows."
+        )
+
+    def exp_sum(self) -> str:
+        return (
+            "Σe adds up the K exponentials: the total each probability is a share of. It is at least 1 (the largest z "
+            "contributes e^0 = 1), so dividing by it is always safe."
+        )
 
     # --- loss --------------------------------------------------------------------------
 
@@ -134,7 +175,13 @@ class _Words:
     # --- backward ----------------------------------------------------------------------
 
     def output_delta(self, j: int) -> str:
-        return LOSS_KINDS[self.net.loss].delta_sentence(self.unit(self.top, j))
+        said = LOSS_KINDS[self.net.loss].delta_sentence(self.unit(self.top, j))
+        if self.net.one_of_k:
+            said += (
+                " That is why PyTorch's CrossEntropyLoss takes the raw z's and combines the softmax with the loss: "
+                "together their derivative is this plain p − y."
+            )
+        return said
 
     def grad_w(self, layer: int, i: int, j: int, zero_input: bool = False) -> str:
         weight = self.names.weight(layer, i, j)
@@ -220,6 +267,13 @@ class _Words:
         if kind == "grad_b":
             assert step.layer is not None and step.unit is not None
             return self.grad_b(step.layer, step.unit)
+        if kind == "max":
+            return self.largest_logit()
+        if kind == "exp":
+            assert step.unit is not None
+            return self.exp(step.unit)
+        if kind == "sum":
+            return self.exp_sum()
         if kind == "loss":
             return self.loss()
         if kind == "batch_loss":
@@ -309,8 +363,10 @@ def reference_card(net: Network, optimizer: str) -> str:
     hidden = ACTIVATIONS[net.hidden_activation]
     layers = "-".join(str(s) for s in net.sizes)
     kind = "no hidden layer" if top == 1 else f"{hidden.title} hidden units"
+    output = net.activation(top - 1)
     lines = [
-        f"# Formulas in use: {layers}, {kind}, sigmoid output, {LOSS_KINDS[net.loss].title}, {OPTIMIZER_KINDS[optimizer].title}",
+        f"# Formulas in use: {layers}, {kind}, {output.title} output, {LOSS_KINDS[net.loss].title}, "
+        f"{OPTIMIZER_KINDS[optimizer].title}",
         "",
         "Row vectors: `z = a_prev·W + b`; `W[i][j]` is the weight from unit i below to unit j above. "
         "One sample at a time; the update averages over the batch of m samples.",
@@ -324,8 +380,20 @@ def reference_card(net: Network, optimizer: str) -> str:
     if top > 1:
         act, _ = hidden.card
         lines.append(_row(f"hidden activation ({hidden.title})", f"a = {act}", f"{names.unit(1, 0)} = {hidden.symbol}(z)"))
-    out = names.activation_value(top, 0)
-    lines.append(_row("output", "ŷ = σ(z) = 1/(1 + e^−z)", f"{out}; class 1 when ŷ > 0.5"))
+    if net.one_of_k:
+        lines += [
+            _row("largest score", "z_max = max(z1, …, zK)", "subtracted so e^z cannot overflow; the p's do not change"),
+            _row("exponentials", "e_k = e^(z_k − z_max)", "each ≤ 1, the largest exactly 1"),
+            _row("their sum", "Σe = e1 + … + eK", "at least 1"),
+            _row(
+                "output (softmax)",
+                "p_k = e_k/Σe",
+                f"{names.unit(top, 0)} … {names.unit(top, net.sizes[-1] - 1)}; class = argmax p",
+            ),
+        ]
+    else:
+        out = names.activation_value(top, 0)
+        lines.append(_row("output", "ŷ = σ(z) = 1/(1 + e^−z)", f"{out}; class 1 when ŷ > 0.5"))
     summed = "Σₖ " if net.sizes[-1] > 1 else ""
     loss = LOSS_KINDS[net.loss]
     loss_formula, loss_note, delta_formula, delta_note = loss.card(summed)
@@ -385,7 +453,7 @@ def conventions() -> str:
 - **L2 weight decay** (`--l2 λ`, default 0): the loss adds (λ/2)·Σw² over the weights, never the
   biases, so each weight's gradient gains λ·w: cs231n's convention and PyTorch's `weight_decay=λ`
   (added to the gradient, also under Adam). A tutorial writing (λ′/2m)·Σ‖W‖² means λ = λ′/m here.
-- **Prediction**: class 1 when ŷ > 0.5.
+- **Prediction**: class 1 when ŷ > 0.5; with a softmax output over K classes, the class with the largest p.
 - **Loss**: {losses}.
   The loss of an epoch is the mean over the data set, before that epoch's update.
 - **Epochs and batches**: an epoch is one pass over the data. With a batch size, each epoch shuffles
