@@ -482,3 +482,22 @@ async def test_two_outputs_draw_two_classes_in_purple_and_teal() -> None:
         await pilot.pause()
         rows = pane_rows(app.query_one(BoundaryPane))
         assert legend_swatches(rows[-1]) == [(theme.DARK.class_0, "0"), (theme.DARK.class_1, "1")]
+
+
+@pytest.mark.parametrize("name", ["dark", "light"])
+def test_a_cell_shared_by_classes_reads_on_either_palette(name: str) -> None:
+    """Samples of different classes in one cell of the hidden space are drawn in the palette's strongest
+    text colour: white on the dark panes (as before), black on the light ones (white vanished there)."""
+    from tui_nn.ui.panes.insight_views import hidden_rows
+
+    theme.use(name)
+    try:
+        s = session(spiral(), epochs=50)
+        plot = capture(s.stepper).hidden_plot(12, 4)  # a coarse plot: classes share cells
+        assert plot is not None
+        shared = {cell for cell in plot.cells if len({plot.labels[i] for i, c in enumerate(plot.cells) if c == cell}) > 1}
+        assert shared
+        colours = {seg.style.color.get_truecolor().hex for row in hidden_rows(plot, 12, 4) for seg in row if seg.text.strip()}
+        assert theme.PALETTES[name].current in colours
+    finally:
+        theme.use("dark")

@@ -315,7 +315,8 @@ def hidden_rows(plot: HiddenPlot, width: int, height: int, ascii_only: bool = Fa
             char = "●"
         else:
             char = ",".join(str(i + 1) for i in members)
-        colour = (255, 255, 255) if mixed else class_colour_rgb(label, count)
+        # samples of several classes in one cell: the palette's strongest text colour (white on dark, black on light)
+        colour = theme.rgb(theme.current().current) if mixed else class_colour_rgb(label, count)
         canvas.text(min(col, width - len(char)), row, char, _point_style(colour))
     rows = canvas.rows()
     sides = plot.sides

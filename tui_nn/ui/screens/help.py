@@ -61,6 +61,11 @@ PANES = """\
   with the output's decision line: after training, XOR's four points fall on
   the right sides of one straight line. With more than two hidden units, their
   two principal directions are shown.
+- **three to six classes** — one output per class. The truth table lists each
+  sample's probabilities p0…pK−1 and the class with the largest (bold in its
+  colour); the boundary and the hidden space paint each class in its own
+  Okabe–Ito colour (colour-blind-safe), paler where the network is less sure,
+  with a legend; with --ascii each class has a glyph and a point letter.
 """
 
 
