@@ -258,10 +258,18 @@ def measure_startup_stages(report: Report, repeats: int) -> None:
 # --- 2. → key to paint (real pty) ------------------------------------------------------------------
 
 
+KEY_CASES = (("xor", SIZES[0]), ("xor", SIZES[1]), ("spiral3", SIZES[0]))
+"""XOR at both sizes, and a softmax net (spiral3 2-64-3, the case study) at 120×40: its walk has the
+most steps per sample (the K exponentials, their sum, the K probabilities)."""
+
+
 def measure_keys(report: Report, presses: int) -> None:
-    for cols, rows in SIZES:
-        print(f"\n[keys] → key to paint, {cols}×{rows} pty, {presses} presses each, alternating ({load_average()})", flush=True)
-        apps = {"tui-nn": launch(tui_nn_argv(), cols, rows)[0], "bare": launch(bare_argv(), cols, rows)[0]}
+    for problem, (cols, rows) in KEY_CASES:
+        print(
+            f"\n[keys] {problem}: → key to paint, {cols}×{rows} pty, {presses} presses each, alternating ({load_average()})",
+            flush=True,
+        )
+        apps = {"tui-nn": launch(tui_nn_argv(problem), cols, rows)[0], "bare": launch(bare_argv(), cols, rows)[0]}
         responses: dict[str, list[Response]] = {name: [] for name in apps}
         cpu_before = {name: app.cpu_seconds() for name, app in apps.items()}
         try:
@@ -280,7 +288,7 @@ def measure_keys(report: Report, presses: int) -> None:
         bare = [r.last_byte for r in responses["bare"] if not r.timed_out]
         refreshes = [r.refreshes for r in responses["tui-nn"]]
         bursts = [r.bursts for r in responses["tui-nn"]]
-        size = f"{cols}×{rows}"
+        size = f"{cols}×{rows}" if problem == "xor" else f"{cols}×{rows}, {problem}"
         report.add(f"→ key to last byte of the repaint, tui-nn, {size}", spread(ours, 1000) + " ms")
         report.add(f"→ key to last byte, bare Textual app, {size}", spread(bare, 1000) + " ms")
         report.add(f"→ key ratio tui-nn ÷ bare, {size} (medians)", f"{med(ours) / med(bare):.1f}×", "≤ 3×, issue 15")

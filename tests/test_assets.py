@@ -32,6 +32,13 @@ ASSETS = {
     "matrix-view.svg": "test_matrix_view_mid_forward.svg",
     "gradient-health.svg": "test_gradient_health_of_a_vanishing_run.svg",
     "light-theme.svg": "test_light_theme.svg",
+    "spiral3-linear.svg": "test_case_study_spiral3[linear].svg",
+    "spiral3-relu-64.svg": "test_case_study_spiral3[relu-64].svg",
+    "spiral3-boundary-light.svg": "test_three_class_spiral_boundary[light].svg",
+    "spiral3-boundary-ascii.svg": "test_three_class_spiral_boundary[ascii].svg",
+    "softmax-step.svg": "test_softmax_step_in_the_log.svg",
+    "validation-curves.svg": "test_validation_curves[dark].svg",
+    "pytorch-lens.svg": "test_pytorch_lens_mid_backward.svg",
 }
 
 

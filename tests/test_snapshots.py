@@ -358,3 +358,13 @@ def test_softmax_step_in_the_log(snap_compare) -> None:
     """spiral3 2-3-3: sample 1 walked to its loss, the log showing z_max, the exponentials, Σe and p."""
     softmax = TuiNN(build(defaults_for("spiral3").with_changes(hidden=(3,))), pace=None)
     assert snap_compare(softmax, press=["right"] * 18, terminal_size=(120, 40))
+
+
+@pytest.mark.parametrize(("hidden", "epochs"), [((), 200), ((64,), 10_000)], ids=["linear", "relu-64"])
+def test_case_study_spiral3(snap_compare, hidden: tuple[int, ...], epochs: int) -> None:
+    """cs231n's case study as the course runs it (step 1, λ = 1e-3): the linear softmax classifier after
+    200 iterations draws three straight wedges and gets about half the points; 64 ReLU units after
+    10,000 iterations follow the three arms."""
+    session = build(defaults_for("spiral3").with_changes(hidden=hidden, l2=1e-3))
+    session.stepper.run_epochs(epochs)
+    assert snap_compare(TuiNN(session, pace=None), press=["v"], terminal_size=(120, 40))
