@@ -423,3 +423,16 @@ def test_a_target_that_is_not_one_hot_is_written_as_the_full_sum(target: tuple[f
     for form in loss.equations[0].forms:
         if not expr.has_symbols(form):
             assert reproduces(form, loss.value, fmt), step_text(loss, fmt)
+
+
+def test_output_unit_k_plus_one_is_called_class_k_as_the_data_and_the_views_number_classes(capsys) -> None:
+    """Labels run 0…K−1 (the CSV, the class pane, the legend) while units are out1…outK: the walk once
+    said out1 was "class 1"."""
+    from tests.cli_helpers import run
+
+    code, out, err = run(capsys, "trace", "spiral3", "--hidden", "3", "--epochs", "1")
+    assert code == 0, err
+    flat = " ".join(out.split())
+    assert "the probability the network gives class 0 (out1's value" in flat
+    assert "the network's score for class 0, a raw number" in flat
+    assert "class 3" not in flat  # (each sentence is written once, at its first unit)

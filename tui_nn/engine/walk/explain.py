@@ -404,8 +404,8 @@ def _unit_state(net: Network, stepper: Stepper, layer: int, j: int, rows: list[U
         return None, "an input: it passes the sample's value on"
     if layer == net.n_layers and net.one_of_k:
         return None, (
-            f"the output for class {j + 1}: its value p{j + 1} = e^(z{j + 1} − z_max)/Σe is the probability the softmax gives "
-            f"class {j + 1}; g'(z) here is the softmax's ∂p/∂z on its own unit, p(1 − p), and δ = p − y"
+            f"the output for class {j}: its value p{j + 1} = e^(z{j + 1} − z_max)/Σe is the probability the softmax gives "
+            f"class {j}; g'(z) here is the softmax's ∂p/∂z on its own unit, p(1 − p), and δ = p − y"
         )
     if layer == net.n_layers:
         return None, "the output: ŷ is its activation, the prediction"

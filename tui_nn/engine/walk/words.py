@@ -92,7 +92,7 @@ class _Words:
                 else ""
             )
             return (
-                f"z of {unit} adds up what reaches it ({reach}): the network's score for class {j + 1}, a raw number of "
+                f"z of {unit} adds up what reaches it ({reach}): the network's score for class {j}, a raw number of "
                 f"any size (a logit) that the softmax will turn into a probability; the largest z will be the predicted "
                 f"class{lines}."
             )
@@ -116,7 +116,7 @@ class _Words:
         unit = self.unit(layer, j)
         if layer == self.top and self.net.one_of_k:
             return (
-                f"p{j + 1} = e{j + 1}/Σe is the probability the network gives class {j + 1} ({unit}'s value "
+                f"p{j + 1} = e{j + 1}/Σe is the probability the network gives class {j} ({unit}'s value "
                 f"{self.value(layer, j)}): each exponential's share of their sum, so the K probabilities are positive and add "
                 "up to 1, and the predicted class is the one with the largest p."
             )
