@@ -154,8 +154,9 @@ def _patterns(
         found.append(
             Diagnostic(
                 "constant_output",
-                f"constant output: {_constant(out, net.one_of_k)} for every sample, so accuracy is stuck at "
-                f"{accuracy(out, y, net.one_of_k):.0%}",
+                # not "stuck": a fresh network with small weights (cs231n's 0.01·randn) starts here and trains out of it
+                f"constant output: {_constant(out, net.one_of_k)} for every sample, so the network cannot tell the samples "
+                f"apart (accuracy {accuracy(out, y, net.one_of_k):.0%})",
             )
         )
     norms = layer_gradient_norms(net, grad)
