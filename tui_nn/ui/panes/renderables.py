@@ -178,6 +178,8 @@ def loss_summary(
         text.append("\n")
         text.append(f"validation ({validation.size} held out) ", style=f"bold {theme.INFO}")
         item("now", validation.current_loss, "bold")
+        text.rstrip()
+        text.append("\n")  # a line of its own: wrapped, "0.2078 at" lost its space in the pane's 38 columns
         text.append("lowest ", style=theme.MUTED)
         if validation.best_loss is not None and validation.best_epoch is not None:
             text.append(fmt(validation.best_loss), style=theme.SUCCESS)
