@@ -405,3 +405,23 @@ def test_files_that_are_not_lessons_are_refused_before_reading(tmp_path: Path) -
         load_lesson(fifo)
     with pytest.raises(LessonError, match=re.escape("larger than 256.0 KiB")):
         parse_lesson("---\ntitle: T\n---\n## C\n" + "x" * MAX_LESSON_BYTES)
+
+
+def test_a_lesson_can_teach_the_three_class_spiral_with_and_without_a_hidden_layer() -> None:
+    """problem: spiral3 takes the problem's defaults (64 ReLU units, a softmax, cross-entropy), and a
+    chapter can rebuild it as cs231n's linear classifier with L2; both chapters apply and walk."""
+    lesson = parse_lesson(
+        "---\ntitle: Three arms\nproblem: spiral3\n---\n\nThree classes.\n\n## 1. The softmax\n\n"
+        "<!-- tui-nn: view boundary -->\n\nWatch the softmax.\n\n## 2. No hidden layer\n\n"
+        "<!-- tui-nn: rebuild hidden=none l2=0.001 -->\n\nA straight line per class.\n",
+        "spiral",
+    )
+    rehearse(lesson)
+    assert lesson.config.loss == "ce" and lesson.config.hidden == (64,)
+    controller = Controller(build(lesson.config))
+    for chapter in lesson.chapters:
+        apply_chapter(controller, chapter)
+    net = controller.stepper.net
+    assert net.sizes == (2, 3) and net.one_of_k and net.l2 == 0.001
+    controller.apply(act.FinishForward())
+    assert controller.stepper.position > 0 and controller.stepper.last() is not None

@@ -23,8 +23,10 @@ from tui_nn.engine.nn.losses import LOSS_KINDS, SIGMOID_LOSSES, batch_loss
 from tui_nn.engine.nn.network import InitSpec, Network
 from tui_nn.engine.nn.optimizers import OPTIMIZERS
 from tui_nn.engine.nn.training import EXPLOSION_FACTOR, Trainer, explosion_limit
+from tui_nn.engine.session import actions as act
 from tui_nn.engine.session.build import build
 from tui_nn.engine.session.config import defaults_for
+from tui_nn.engine.session.controller import Controller
 from tui_nn.engine.session.persist import save
 from tui_nn.engine.session.replay import _data_from_json, _data_to_json
 
@@ -471,3 +473,20 @@ def test_the_kernel_trains_any_softmax_net_as_plain_backpropagation_does(
             _, gradient, _, _ = plain.loss_and_gradient(data.x[batch_rows], data.y[batch_rows])
             optimizers.apply(optimizer, 0.3, plain.params, gradient, state, scratch)
     np.testing.assert_allclose(net.params, plain.params, rtol=1e-9, atol=1e-12)
+
+
+def test_a_handout_of_a_softmax_run_lists_each_samples_class_and_probability_vector() -> None:
+    """The exported log (text, Markdown, LaTeX share one table) writes K outputs as the argmax class
+    and its probabilities, as the log does; it wrote each probability against 0.5."""
+    from tests.k_classes import few_points, session
+    from tui_nn.engine.session import export
+
+    built = session(few_points(), epochs=0, loss="ce")
+    controller = Controller(built)
+    controller.apply(act.Train(20))
+    handout = export.text(controller.logbook.entries, controller.stepper.fmt, "run")
+    assert "input | target | class (probabilities)" in handout
+    probabilities = built.net.forward(built.data.x)[1][-1]
+    for i in range(built.data.size):
+        shown = f"{int(probabilities[i].argmax())} (" + ", ".join(f"{q:.4f}" for q in probabilities[i]) + ")"
+        assert f"| {int(built.data.y[i].argmax())} | {shown}" in handout

@@ -29,12 +29,11 @@ def _run_lines(entry: Entry, fmt: NumberFormat) -> list[str]:
         f"epoch {int(e):>8}  loss {fmt(float(loss)):>10}  accuracy {acc:.0%}{run.validation_text(i, fmt)}"
         for i, (e, loss, acc) in enumerate(run.rows)
     ]
-    if run.predictions is not None and run.inputs is not None and run.targets is not None:
-        lines.append("input | target | predicted (probability)")
-        for i, p in enumerate(run.predictions):
-            x = "(" + ", ".join(fmt(float(v)) for v in run.inputs[i]) + ")"
-            target = ", ".join(fmt(float(v)) for v in run.targets[i])
-            lines.append(f"{x} | {target} | " + ", ".join(f"{int(q > 0.5)} ({q:.4f})" for q in p))
+    table = run.prediction_table(fmt)
+    if table is not None:
+        header, rows = table
+        lines.append(header)
+        lines += [" | ".join(row) for row in rows]
     return lines
 
 

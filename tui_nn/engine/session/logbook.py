@@ -61,6 +61,25 @@ class RunSummary:
             return None
         return (self.targets[:, 0] > 0.5).astype(int) if self.targets.shape[1] == 1 else np.asarray(self.targets.argmax(axis=1))
 
+    def prediction_table(self, fmt: Callable[[float], str]) -> tuple[str, list[tuple[str, str, str]]] | None:
+        """What the tutorials print after training, as the log and the handouts both write it: the
+        header and, per listed sample, (input, target, prediction). One output: the 0/1 target and
+        `class (ŷ)`; K outputs: the target class and `class (p₀, …, p_K−1)`, the class the argmax."""
+        if self.predictions is None or self.inputs is None or self.targets is None:
+            return None
+        many = self.predictions.shape[1] > 1
+        predicted, targets = self.predicted, self.target_classes
+        assert predicted is not None and targets is not None
+        rows: list[tuple[str, str, str]] = []
+        for i, p in enumerate(self.predictions):
+            x = "(" + ", ".join(fmt(float(v)) for v in self.inputs[i]) + ")"
+            if many:
+                rows.append((x, str(int(targets[i])), f"{int(predicted[i])} (" + ", ".join(f"{q:.4f}" for q in p) + ")"))
+            else:
+                target = ", ".join(fmt(float(v)) for v in self.targets[i])
+                rows.append((x, target, ", ".join(f"{int(q > 0.5)} ({q:.4f})" for q in p)))
+        return ("input | target | class (probabilities)" if many else "input | target | predicted (probability)"), rows
+
     @property
     def headline(self) -> str:
         """'trained epochs 12–40 (29 updates) · why it stopped', as the log and the handouts say it."""

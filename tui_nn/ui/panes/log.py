@@ -324,19 +324,12 @@ class CalcLog(ScrollingLines):
             epoch, loss, accuracy = run.rows[i]
             line = f"  epoch {int(epoch):>8}  loss {fmt(float(loss)):>10}  accuracy {accuracy:4.0%}{run.validation_text(i, fmt)}"
             rows += _text_lines(Text(line, theme.MUTED), width)
-        if run.predictions is not None and run.inputs is not None and run.targets is not None:
-            many = run.predictions.shape[1] > 1  # K outputs: the class (argmax) and its probability vector
-            header = "  input    | target | class (probabilities)" if many else "  input    | target | predicted (probability)"
-            rows += _text_lines(Text(header, "bold"), width)
-            predicted, targets = run.predicted, run.target_classes
-            for i, p in enumerate(run.predictions):
-                x = "(" + ", ".join(fmt(float(v)) for v in run.inputs[i]) + ")"
-                if many and predicted is not None and targets is not None:
-                    target = str(int(targets[i]))
-                    shown = f"{int(predicted[i])} (" + ", ".join(f"{q:.4f}" for q in p) + ")"
-                else:
-                    target = ", ".join(fmt(float(v)) for v in run.targets[i])
-                    shown = ", ".join(f"{int(q > 0.5)} ({q:.4f})" for q in p)
+        table = run.prediction_table(fmt)
+        if table is not None:
+            header, samples = table
+            name, target_name, shown_name = header.split(" | ")
+            rows += _text_lines(Text(f"  {name:<8} | {target_name} | {shown_name}", "bold"), width)
+            for x, target, shown in samples:
                 rows += _text_lines(Text(f"  {x:<8} | {target:<6} | {shown}"), width)
         return rows
 
