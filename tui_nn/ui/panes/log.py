@@ -324,9 +324,9 @@ class CalcLog(ScrollingLines):
             epoch, loss, accuracy = run.rows[i]
             line = f"  epoch {int(epoch):>8}  loss {fmt(float(loss)):>10}  accuracy {accuracy:4.0%}{run.validation_text(i, fmt)}"
             rows += _text_lines(Text(line, theme.MUTED), width)
-        table = run.prediction_table(fmt)
-        if table is not None:
-            header, samples = table
+        predictions = run.prediction_table(fmt)
+        if predictions is not None:
+            header, samples = predictions
             name, target_name, shown_name = header.split(" | ")
             rows += _text_lines(Text(f"  {name:<8} | {target_name} | {shown_name}", "bold"), width)
             for x, target, shown in samples:
