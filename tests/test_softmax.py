@@ -490,3 +490,14 @@ def test_a_handout_of_a_softmax_run_lists_each_samples_class_and_probability_vec
     for i in range(built.data.size):
         shown = f"{int(probabilities[i].argmax())} (" + ", ".join(f"{q:.4f}" for q in probabilities[i]) + ")"
         assert f"| {int(built.data.y[i].argmax())} | {shown}" in handout
+
+
+def test_settings_that_name_only_the_problem_take_its_defaults() -> None:
+    """A hand-written session file's {"problem": "spiral3"} is the case study's softmax net, as
+    `tui-nn spiral3` and a lesson's front matter give it (it took Config()'s bce and was refused)."""
+    from tui_nn.engine.session.actions import config_from_json
+
+    assert config_from_json({"problem": "spiral3"}) == defaults_for("spiral3")
+    changed = config_from_json({"problem": "spiral3", "hidden": [], "l2": 0.001})
+    assert changed == defaults_for("spiral3").with_changes(hidden=(), l2=0.001) and changed.loss == "ce"
+    assert build(changed).net.sizes == (2, 3)

@@ -480,4 +480,7 @@ def config_from_json(document: object) -> Config:
                 changes[name] = value
     except ConfigError as error:
         raise ActionError(f"settings: {error}") from None
-    return Config().with_changes(**changes)
+    # Settings left out take the problem's defaults, as `tui-nn PROBLEM` and a lesson's front matter do:
+    # {"problem": "spiral3"} alone is the case study's softmax net, not Config()'s 2-2-1 sigmoid (refused for 3 classes).
+    base = cfg.defaults_for(changes["problem"]) if "problem" in changes else Config()
+    return base.with_changes(**changes)
