@@ -80,3 +80,17 @@ def test_training_accuracy_and_the_truth_table_use_one_rule() -> None:
         trainer = session.stepper.trainer
         _, trained_accuracy, _ = trainer.evaluate()
         assert trained_accuracy == accuracy(session.net.predict(session.data.x), session.data.y), bias
+
+
+def test_units_that_training_made_identical_are_not_blamed_on_the_initialisation_alone() -> None:
+    """Two units can become twins in training (L2 with Adam does it on the noisy circle); the words say
+    what it means now, and name the symmetric initialisation only as what it is at epoch 0."""
+    session = build(Config(hidden=(3,), activation="tanh"))
+    net = session.net
+    net.weights(0)[:, 2] = net.weights(0)[:, 0]
+    net.biases(0)[2] = net.biases(0)[0]
+    twins = [d.message for d in diagnose(net, session.data.x, session.data.y) if d.kind == "symmetric"]
+    assert twins == [
+        "identical units: h1 and h3 have the same weights, so they compute the same value, get the same gradient and stay "
+        "identical: the layer works as one unit fewer (at epoch 0 that is a symmetric initialisation: use random weights)"
+    ]

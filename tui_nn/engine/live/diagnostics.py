@@ -135,7 +135,10 @@ def _patterns(
                     Diagnostic(
                         "symmetric",
                         f"identical units: {names.unit(l + 1, i)} and {names.unit(l + 1, twins[0])} have the same weights, so they "
-                        "compute the same value, get the same gradient and stay identical (symmetric initialisation: use random weights)",
+                        # not always the initialisation: L2 with Adam brings two xavier-drawn units of the noisy
+                        # circle 2-32-1 to the same weights bit for bit by epoch 120,000
+                        "compute the same value, get the same gradient and stay identical: the layer works as one unit fewer "
+                        "(at epoch 0 that is a symmetric initialisation: use random weights)",
                     )
                 )
                 break
