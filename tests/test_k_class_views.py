@@ -241,7 +241,8 @@ async def test_the_truth_table_lists_the_probability_vector_and_the_argmax() -> 
         await pilot.pause()
         pane = app.query_one(TablePane)
         lines = str(pane.content).splitlines()
-        assert lines[0].split()[-5:] == ["y", "p0", "p1", "p2", "cls"]
+        # p1…p3 as the log's p_k = e_k/Σe and the diagram's out1…out3 name them; cls counts classes from 0
+        assert lines[0].split()[-5:] == ["y", "p1", "p2", "p3", "cls"]
         assert all(len(line) <= pane.content_size.width for line in lines)  # as many decimals as fit, no wrapping
         _, logits = plain_forward(s, s.data.x)
         probabilities = sigmoid(logits)

@@ -203,6 +203,8 @@ class TorchLens:
         )
 
     def _a(self, f: MatrixFrame) -> MatrixFrame:
+        if len(f.matrices) != 2:  # a softmax's p_k: the NumPy frame shows the exponentials and their sums
+            return self._probabilities(f)
         z, a = f.matrices
         (k, j), r = where(f), sample_row(f)
         activation = self.net.activation(k - 1)
@@ -227,6 +229,15 @@ class TorchLens:
             notes=act.note,
             matrices=(renamed(z, source), a),
         )
+
+    def _probabilities(self, f: MatrixFrame) -> MatrixFrame:
+        """A softmax output's probabilities: one PyTorch call over the whole row where NumPy writes
+        the shift, the exponentials and their sum; the NumPy lines stay beside it as a note."""
+        k = where(f)[0]
+        act = activation_text(self.net.activation(k - 1))
+        source = self.out if k == self.L and self.loss.takes_logits else f"Z{k}"
+        line = f"A{k} = {act.call(source)}  # only to read the probabilities: the loss takes the logits"
+        return replace(f, code=(self.model_line(), self.forward_line(), line), notes=f"in NumPy: {'; '.join(f.code)}")
 
     def _loss_matrices(self, f: MatrixFrame) -> tuple[Shown, ...]:
         """The numpy frame's matrices with the output named as PyTorch's loss reads it (logits: Z, not A)."""
@@ -281,8 +292,9 @@ class TorchLens:
     def _delta(self, f: MatrixFrame) -> MatrixFrame:
         k = where(f)[0]
         name = self.out if k == self.L and self.loss.takes_logits else f"Z{k}"
-        line = f"{name}.retain_grad()  # before backward(): autograd keeps no dZ{k} unless asked; then {name}.grad == dZ{k} / m"
-        return replace(f, code=self._backward(line), notes=self.loss.why if k == self.L else "")
+        keep = f"{name}.retain_grad()  # before backward(): autograd keeps no dZ{k} unless asked"
+        backward, after = "loss.backward()", f"{name}.grad  # == dZ{k} / m"
+        return replace(f, code=(self.model_line(), keep, backward, after), notes=self.loss.why if k == self.L else "")
 
     def _grad_w(self, f: MatrixFrame) -> MatrixFrame:
         a_t, dz, dw, term = f.matrices

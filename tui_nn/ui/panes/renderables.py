@@ -63,7 +63,7 @@ def truth_table(
     text = Text()
     inputs_header = "".join(f"{f'x{k + 1}':>{w}}" for k, w in enumerate(x_widths))
     outputs_header = (
-        "".join(f"{f'p{k}':>{p_width + 1}}" for k in range(table.outputs.shape[1])) if many else f"{'ŷ':>{p_width + 1}}"
+        "".join(f"{f'p{k + 1}':>{p_width + 1}}" for k in range(table.outputs.shape[1])) if many else f"{'ŷ':>{p_width + 1}}"
     )
     header = f"#  {inputs_header} {'y':>{y_width}}{outputs_header} cls"
     text.append(header + "\n", style="bold")
