@@ -501,3 +501,13 @@ def test_settings_that_name_only_the_problem_take_its_defaults() -> None:
     changed = config_from_json({"problem": "spiral3", "hidden": [], "l2": 0.001})
     assert changed == defaults_for("spiral3").with_changes(hidden=(), l2=0.001) and changed.loss == "ce"
     assert build(changed).net.sizes == (2, 3)
+
+
+def test_a_bias_is_found_by_the_name_the_numpy_view_draws_it_under(capsys: pytest.CaptureFixture[str]) -> None:
+    """The NumPy view draws b1 as a (1×n) row, so h2's bias reads b1[0, 1] there: explain takes that
+    spelling too (it took only b1[1])."""
+    from tests.cli_helpers import run
+
+    code, out, err = run(capsys, "explain", "spiral3", "--hidden", "4", "--param", "b1[0, 1]")
+    assert code == 0, err
+    assert "b_h2 (b1[1]) = 0" in out

@@ -13,6 +13,7 @@ bias-corrected forms M̂ and Ŝ, and Adam's update count t.
 
 from __future__ import annotations
 
+import re
 from typing import Protocol
 
 from tui_nn.engine.walk.expr import Sym
@@ -199,10 +200,18 @@ def parameter_names(net: _Shaped) -> dict[str, int]:
     return table
 
 
+def parameter_key(text: str) -> str:
+    """`text` as parameter_names spells it: spaces dropped, and a bias written as the NumPy view
+    draws it, an entry of the (1×n) row b1[0, j], read as b1[j]."""
+    key = text.strip().replace(" ", "")
+    row = re.fullmatch(r"b(\d+)\[0,(\d+)\]", key)
+    return f"b{row[1]}[{row[2]}]" if row else key
+
+
 def parse_parameter(net: _Shaped, text: str) -> int:
     """The flat index of the parameter called `text`, or ValueError naming the ones that exist."""
     table = parameter_names(net)
-    key = text.strip().replace(" ", "")
+    key = parameter_key(text)
     if key in table:
         return table[key]
     renamed = _renamed_bias(net, key)
