@@ -27,7 +27,7 @@ from .test_app import log_texts
 from .test_ascii import screen_characters
 
 SIZE = (120, 40)
-FIELDS = ["problem", "data", "hidden", "activation", "loss", "init", "seed", "optimizer", "lr", "batch", "l2", "val"]
+FIELDS = ["problem", "data", "hidden", "activation", "loss", "init", "seed", "optimizer", "lr", "batch", "l2", "val", "dropout"]
 STOPS = [f"field-{name}" for name in FIELDS] + ["settings-apply-button", "settings-cancel-button"]
 CHOICES = {"problem": PROBLEMS, "activation": HIDDEN_ACTIVATIONS, "loss": LOSSES, "optimizer": OPTIMIZERS}
 

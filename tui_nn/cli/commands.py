@@ -43,7 +43,7 @@ from tui_nn.engine.live.reason_words import describe, validation_words
 from tui_nn.engine.live.reasons import Diagnosis, Diverged, RateTooHigh, Stuck
 from tui_nn.engine.nn.datasets import PROBLEMS, DataFileError, Dataset
 from tui_nn.engine.nn.datasets import load as load_dataset
-from tui_nn.engine.nn.history import History
+from tui_nn.engine.nn.history import EVAL_LOSS, VAL_ACCURACY, VAL_LOSS, History
 from tui_nn.engine.nn.network import predicted_classes
 from tui_nn.engine.nn.training import Trainer
 from tui_nn.engine.session import config as cfg
@@ -102,7 +102,13 @@ def run_train(args: argparse.Namespace) -> int:
     final_loss, final_accuracy, final_norm = trainer.evaluate()
     validation = _validation_summary(trainer) if trainer.validation is not None else None
     predictions = session.net.predict(session.data.x)
-    final_row = np.array([[trainer.epoch, final_loss, final_accuracy, final_norm, *trainer.validate()][: trainer.history.width]])
+    final_row = np.array(
+        [
+            [trainer.epoch, final_loss, final_accuracy, final_norm, *trainer.validate(), trainer.evaluation_loss()][
+                : trainer.history.width
+            ]
+        ]
+    )
     ending = None if stopped is not None else _rate_too_high_at_the_end(trainer, trainer.epoch - watch.origin, final_row)
     if args.json:
         print(
@@ -211,7 +217,7 @@ def _rate_too_high_at_the_end(trainer: Trainer, trained: int, final_row: np.ndar
     if window < FINAL_WINDOW_MIN:
         return None
     rows = trainer.history.tail(window)
-    probe = History(window + 1, validation=trainer.validation is not None)
+    probe = History(window + 1, validation=trainer.validation is not None, dropout=bool(trainer.net.dropout))
     probe.extend(np.vstack([rows, final_row]))
     found = trainer_diagnosis(trainer, probe, window)
     return found if isinstance(found, RateTooHigh) else None
@@ -343,9 +349,11 @@ def compact(value: float) -> str:
 
 
 def _log_epoch(row: np.ndarray, as_json: bool) -> None:
-    """One logged epoch; a row with a validation set's columns also gives its loss and accuracy."""
+    """One logged epoch; a row with a validation set's columns also gives its loss and accuracy, and a
+    dropout run's its evaluation loss (no unit dropped) beside the training loss (with the dropped units)."""
     epoch, loss, accuracy, norm = int(row[0]), float(row[1]), float(row[2]), float(row[3])
-    validated = len(row) > 4
+    validated = len(row) > VAL_LOSS and not math.isnan(float(row[VAL_ACCURACY]))
+    dropout = len(row) > EVAL_LOSS
     if as_json:
         document: dict[str, object] = {
             "epoch": epoch,
@@ -355,10 +363,13 @@ def _log_epoch(row: np.ndarray, as_json: bool) -> None:
         }
         if validated:
             document |= {"val_loss": json_number(float(row[4])), "val_accuracy": float(row[5])}
+        if dropout:
+            document |= {"eval_loss": json_number(float(row[EVAL_LOSS]))}
         print(json.dumps(document))
     else:
         held_out = f"  val_loss {compact(float(row[4]))}  val_accuracy {float(row[5]):4.0%}" if validated else ""
-        print(f"epoch {epoch:>7}  loss {compact(loss)}  accuracy {accuracy:4.0%}{held_out}  grad_norm {norm:.3e}")
+        evaluated = f"  eval_loss {compact(float(row[EVAL_LOSS]))}" if dropout else ""
+        print(f"epoch {epoch:>7}  loss {compact(loss)}{evaluated}  accuracy {accuracy:4.0%}{held_out}  grad_norm {norm:.3e}")
 
 
 def _prediction(data: Dataset, i: int, predictions: np.ndarray, one_of_k: bool) -> dict[str, object]:
@@ -517,8 +528,16 @@ def run_gradcheck(args: argparse.Namespace) -> int:
     config, hidden_given = config_from(args)
     session = build(config, hidden_given=hidden_given, digits=digits_from(args))
     net, data = session.net, session.data
-    result = check(net, data.x, data.y, parameter_names(net))
+    masks = session.stepper.trainer.first_masks()
+    result = check(net, data.x, data.y, parameter_names(net), masks=masks)
     print(f"gradcheck {session.describe()}")
+    if masks is not None:
+        dropped = sum(int(np.count_nonzero(mask == 0)) for mask in masks)
+        units = sum(mask.size for mask in masks)
+        print(
+            f"dropout p={net.dropout:g}: the masks of epoch 0's first update are held fixed ({dropped} of {units} "
+            "unit-samples dropped), so L(θ ± ε) and the gradient are of the same training pass"
+        )
     print(f"{'param':<8} {'analytic':>14} {'numerical':>14} {'rel. error':>11}")
     for c in result.checks:
         flag = "  kink: left out" if c.kink else ""

@@ -158,6 +158,8 @@ def parameter_lines(story: ParameterStory, fmt: NumberFormat) -> list[str]:
             lines += _step_lines(step, fmt, "   ")
         if chain.saturated is not None:
             lines.append("   " + chain.saturated)
+        if chain.dropped is not None:
+            lines.append("   " + chain.dropped)
         if chain.product is not None:
             lines.append("   " + equation_text(chain.product, fmt))
     lines.append("the batch mean and the update:")
@@ -214,6 +216,7 @@ def _chain_json(chain: SampleChain, fmt: NumberFormat) -> dict[str, object]:
         if product is None
         else {"text": equation_text(product, fmt), "latex": equation_latex(product, fmt), "value": json_number(product.value)},
         "saturated": chain.saturated,
+        "dropped": chain.dropped,
     }
 
 

@@ -61,7 +61,7 @@ import numpy as np
 from tui_nn.engine.live.live_run import FRAME_SECONDS, LiveLoop, SliceResult
 from tui_nn.engine.live.reasons import StopReason, from_json, to_json
 from tui_nn.engine.nn.datasets import Dataset
-from tui_nn.engine.nn.history import BASE_WIDTH, WIDTH, History
+from tui_nn.engine.nn.history import History, history_width
 from tui_nn.engine.nn.network import Network
 from tui_nn.engine.nn.optimizers import OptimizerState
 from tui_nn.engine.nn.training import Checkpoint, RateAnchor, Trainer
@@ -103,6 +103,7 @@ class Layout:
     history_rows: int  # the parent's history rows when the run started
     frame_rows: int = ROWS_PER_FRAME
     validation_samples: int = 0  # rows held out as a validation set (0: none)
+    dropout: bool = False  # the rows carry an evaluation-loss column
 
     def shapes(self) -> dict[str, tuple[int, ...]]:
         return {
@@ -119,8 +120,8 @@ class Layout:
 
     @property
     def width(self) -> int:
-        """Columns of a history row: a validation set's two more."""
-        return WIDTH if self.validation_samples else BASE_WIDTH
+        """Columns of a history row: a validation set's two more, dropout's evaluation loss one more."""
+        return history_width(bool(self.validation_samples), self.dropout)
 
     @property
     def nbytes(self) -> int:
@@ -163,8 +164,8 @@ def _rate_anchor(value: Any) -> RateAnchor:
 class _Outbox(History):
     """The child's history, which also keeps every row added since the last frame, to send."""
 
-    def __init__(self, validation: bool) -> None:
-        super().__init__(validation=validation)
+    def __init__(self, validation: bool, dropout: bool = False) -> None:
+        super().__init__(validation=validation, dropout=dropout)
         self.outgoing: list[np.ndarray] = []
         self.outgoing_rows = 0
 
@@ -250,12 +251,20 @@ class _ChildRun:
         """The session's network, data and trainer, from the parent's numbers and arrays."""
         a = self.arrays
         sizes = [int(n) for n in message["sizes"]]
-        net = Network(sizes, message["hidden"], message["loss"], message["output"], a["params"].copy(), float(message["l2"]))
+        net = Network(
+            sizes,
+            message["hidden"],
+            message["loss"],
+            message["output"],
+            a["params"].copy(),
+            float(message["l2"]),
+            float(message.get("dropout", 0.0)),
+        )
         data = Dataset(message["data"], a["x"].copy(), a["y"].copy())
         validation = None
         if self.layout.validation_samples:
             validation = Dataset(message["data"], a["validation_x"].copy(), a["validation_y"].copy())
-        self.history = _Outbox(validation is not None)
+        self.history = _Outbox(validation is not None, self.layout.dropout)
         self.history.extend(a["history"])
         self.history.take()  # the parent has these
         trainer = Trainer(
@@ -578,6 +587,7 @@ class RemoteRun:
             data.y.shape[1],
             len(history),
             validation_samples=held_out,
+            dropout=bool(trainer.net.dropout),
         )
         name = f"{SEGMENT_PREFIX}{os.getpid()}_{next(_segment_numbers)}"
         try:
@@ -633,6 +643,7 @@ class RemoteRun:
                 "output": net.output_activation,
                 "loss": net.loss,
                 "l2": net.l2,
+                "dropout": net.dropout,
                 "data": data.name,
                 "optimizer": trainer.optimizer,
                 "t": state.t,

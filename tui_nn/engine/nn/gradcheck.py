@@ -13,6 +13,10 @@ A loss with a kink of its own (MAE's |ŷ − y|, `Loss.kinked`) is treated as a 
 L(θ) has no derivative between the two points (the analytic gradient takes the subgradient 0
 there), so the parameter is listed as a kink and left out of the verdict. Away from it every
 sample's sign(ŷ − y) is fixed and L is as smooth as the network, so the check holds as usual.
+
+With dropout the loss of a training pass depends on which units are dropped: the check holds one
+set of masks fixed (`masks`, drawn once by `engine/nn/dropout.py`), so L(θ ± ε) and the analytic
+gradient are of the same function, through which a dropped unit passes exactly nothing.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tui_nn.engine.nn.activations import Activation
-from tui_nn.engine.nn.network import Network
+from tui_nn.engine.nn.network import Masks, Network
 
 EPSILON = 1e-5
 # Below this size a gradient is compared absolutely: the difference quotient's rounding
@@ -74,12 +78,14 @@ def _curvature_jumps(act: Activation) -> bool:
     return act.curvature_jumps
 
 
-def _kink_pattern(net: Network, x: np.ndarray, params: np.ndarray, watched: Watched = _kinked) -> list[np.ndarray]:
-    zs, _ = net.forward(x, params)
+def _kink_pattern(
+    net: Network, x: np.ndarray, params: np.ndarray, watched: Watched = _kinked, masks: Masks = None
+) -> list[np.ndarray]:
+    zs, _ = net.forward(x, params, masks)
     return [z > 0 for l, z in enumerate(zs) if watched(net.activation(l))]
 
 
-def _difference(net: Network, x: np.ndarray, y: np.ndarray, index: int, epsilon: float) -> float:
+def _difference(net: Network, x: np.ndarray, y: np.ndarray, index: int, epsilon: float, masks: Masks = None) -> float:
     """(L(θ+ε) − L(θ−ε))/2ε for the one parameter `index`."""
     plus, minus = net.params.copy(), net.params.copy()
     plus[index] += epsilon
@@ -87,12 +93,12 @@ def _difference(net: Network, x: np.ndarray, y: np.ndarray, index: int, epsilon:
     # The data loss and the L2 term are differenced apart: a large (λ/2)·Σw² would otherwise swamp a
     # bias's tiny change in the data loss with its own rounding (λ = 2 cost a bias 1.6e-6 of error),
     # and a bias leaves the penalty exactly unchanged, so its part is exactly 0.
-    data = net.data_loss_value(x, y, plus) - net.data_loss_value(x, y, minus)
+    data = net.data_loss_value(x, y, plus, masks) - net.data_loss_value(x, y, minus, masks)
     penalty = net.l2_penalty(plus) - net.l2_penalty(minus)
     return float((data + penalty) / (2 * epsilon))
 
 
-def _crosses_zero(net: Network, x: np.ndarray, index: int, epsilon: float, watched: Watched) -> bool:
+def _crosses_zero(net: Network, x: np.ndarray, index: int, epsilon: float, watched: Watched, masks: Masks = None) -> bool:
     """Whether θ±ε moves a pre-activation of a watched layer across 0, or one sits at 0 and moves with θ."""
     if not any(watched(net.activation(l)) for l in range(net.n_layers)):
         return False
@@ -100,33 +106,45 @@ def _crosses_zero(net: Network, x: np.ndarray, index: int, epsilon: float, watch
     plus, minus = base.copy(), base.copy()
     plus[index] += epsilon
     minus[index] -= epsilon
-    centre = _kink_pattern(net, x, base, watched)
+    centre = _kink_pattern(net, x, base, watched, masks)
     return any(
         not (np.array_equal(p, c) and np.array_equal(q, c))
-        for p, q, c in zip(_kink_pattern(net, x, plus, watched), _kink_pattern(net, x, minus, watched), centre, strict=True)
-    ) or _on_kink(net, x, base, index, watched)
+        for p, q, c in zip(
+            _kink_pattern(net, x, plus, watched, masks), _kink_pattern(net, x, minus, watched, masks), centre, strict=True
+        )
+    ) or _on_kink(net, x, base, index, watched, masks)
 
 
 def check_one(
-    net: Network, x: np.ndarray, y: np.ndarray, index: int, analytic: float, name: str = "", epsilon: float = EPSILON
+    net: Network,
+    x: np.ndarray,
+    y: np.ndarray,
+    index: int,
+    analytic: float,
+    name: str = "",
+    epsilon: float = EPSILON,
+    masks: Masks = None,
 ) -> ParameterCheck:
     """One parameter: (L(θ+ε) − L(θ−ε))/2ε beside the analytic gradient (extrapolated to
     2·D(ε/2) − D(ε) across a jump in g''), and whether a ReLU kink lies between θ−ε and θ+ε
-    (where no derivative exists)."""
-    numerical = _difference(net, x, y, index, epsilon)
-    if _crosses_zero(net, x, index, epsilon, _curvature_jumps):
-        numerical = 2 * _difference(net, x, y, index, epsilon / 2) - numerical
+    (where no derivative exists). `masks`: dropout's, held fixed."""
+    numerical = _difference(net, x, y, index, epsilon, masks)
+    if _crosses_zero(net, x, index, epsilon, _curvature_jumps, masks):
+        numerical = 2 * _difference(net, x, y, index, epsilon / 2, masks) - numerical
     error = abs(analytic - numerical) / max(abs(analytic), abs(numerical), FLOOR)
-    kink = _crosses_zero(net, x, index, epsilon, _kinked) or _crosses_target(net, x, y, index, epsilon)
+    kink = _crosses_zero(net, x, index, epsilon, _kinked, masks) or _crosses_target(net, x, y, index, epsilon, masks)
     return ParameterCheck(name, index, analytic, numerical, float(error), kink)
 
 
-def check(net: Network, x: np.ndarray, y: np.ndarray, names: list[str], epsilon: float = EPSILON) -> GradCheck:
-    _, analytic, _, _ = net.loss_and_gradient(x, y)
-    return GradCheck([check_one(net, x, y, k, float(analytic[k]), names[k], epsilon) for k in range(net.n_params)])
+def check(
+    net: Network, x: np.ndarray, y: np.ndarray, names: list[str], epsilon: float = EPSILON, masks: Masks = None
+) -> GradCheck:
+    """Every parameter; with dropout `masks` (one mask/(1 − p) per hidden layer for the rows of x), through them, fixed."""
+    _, analytic, _, _ = net.loss_and_gradient(x, y, masks=masks)
+    return GradCheck([check_one(net, x, y, k, float(analytic[k]), names[k], epsilon, masks) for k in range(net.n_params)])
 
 
-def _crosses_target(net: Network, x: np.ndarray, y: np.ndarray, index: int, epsilon: float) -> bool:
+def _crosses_target(net: Network, x: np.ndarray, y: np.ndarray, index: int, epsilon: float, masks: Masks = None) -> bool:
     """For a loss kinked at ŷ = y: whether θ±ε moves some sample's ŷ − y across 0, or one sits at 0 and moves with θ."""
     if not net.loss_kind.kinked:
         return False
@@ -134,17 +152,19 @@ def _crosses_target(net: Network, x: np.ndarray, y: np.ndarray, index: int, epsi
     for shift in (0.0, epsilon, -epsilon):
         moved = net.params.copy()
         moved[index] += shift
-        sides.append(np.sign(net.predict(x, moved) - y))
+        sides.append(np.sign(net.forward(x, moved, masks)[1][-1] - y))
     centre, plus, minus = sides
     return not (np.array_equal(plus, centre) and np.array_equal(minus, centre))
 
 
-def _on_kink(net: Network, x: np.ndarray, params: np.ndarray, index: int, watched: Watched = _kinked) -> bool:
+def _on_kink(
+    net: Network, x: np.ndarray, params: np.ndarray, index: int, watched: Watched = _kinked, masks: Masks = None
+) -> bool:
     """True when a pre-activation of a watched layer that θ feeds sits exactly at 0 and moves with θ."""
-    zs, _ = net.forward(x, params)
+    zs, _ = net.forward(x, params, masks)
     bumped = params.copy()
     bumped[index] += EPSILON
-    zs_bumped, _ = net.forward(x, bumped)
+    zs_bumped, _ = net.forward(x, bumped, masks)
     for l, (z, zb) in enumerate(zip(zs, zs_bumped, strict=True)):
         if watched(net.activation(l)) and np.any((z == 0) & (zb != z)):
             return True

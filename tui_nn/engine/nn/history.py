@@ -6,7 +6,9 @@ part outgrows `capacity`. A run of any length therefore holds at most
 2·recent + capacity rows of four (six) float64 numbers (under 1.5 MB with the defaults).
 
 A history of a run with a validation set (`validation=True`) has two more columns: the held-out
-rows' loss and accuracy at the same parameters.
+rows' loss and accuracy at the same parameters. A run with dropout (`dropout=True`) has a seventh,
+the evaluation loss: the same parameters' loss with no unit dropped (its `loss` column is the
+training pass's, with the dropped units), and the two validation columns (NaN without a set).
 """
 
 from __future__ import annotations
@@ -15,11 +17,19 @@ from typing import NamedTuple
 
 import numpy as np
 
-COLUMNS = ("epoch", "loss", "accuracy", "grad_norm", "val_loss", "val_accuracy")
-WIDTH = len(COLUMNS)
+COLUMNS = ("epoch", "loss", "accuracy", "grad_norm", "val_loss", "val_accuracy", "eval_loss")
+WIDTH = COLUMNS.index("eval_loss")  # the columns of a run with a validation set
+DROPOUT_WIDTH = len(COLUMNS)  # … and of a run with dropout
 BASE_WIDTH = 4  # the columns every run has; the rest are a validation set's
 NO_VALIDATION = (float("nan"), float("nan"))
 VAL_LOSS = COLUMNS.index("val_loss")
+VAL_ACCURACY = COLUMNS.index("val_accuracy")
+EVAL_LOSS = COLUMNS.index("eval_loss")
+
+
+def history_width(validation: bool, dropout: bool = False) -> int:
+    """Columns of a history row: 4, 6 with a validation set, 7 with dropout."""
+    return DROPOUT_WIDTH if dropout else WIDTH if validation else BASE_WIDTH
 
 
 class BestValidation(NamedTuple):
@@ -31,8 +41,8 @@ class BestValidation(NamedTuple):
 
 
 class History:
-    def __init__(self, recent: int = 10_000, capacity: int = 10_000, validation: bool = False) -> None:
-        self.width = WIDTH if validation else BASE_WIDTH
+    def __init__(self, recent: int = 10_000, capacity: int = 10_000, validation: bool = False, dropout: bool = False) -> None:
+        self.width = history_width(validation, dropout)
         self.recent_limit = recent
         self.capacity = capacity
         self.stride = 1
@@ -57,9 +67,15 @@ class History:
         return int(self._buffer.nbytes + self._old.nbytes)
 
     def append(
-        self, epoch: int, loss: float, accuracy: float, grad_norm: float, validation: tuple[float, float] = NO_VALIDATION
+        self,
+        epoch: int,
+        loss: float,
+        accuracy: float,
+        grad_norm: float,
+        validation: tuple[float, float] = NO_VALIDATION,
+        evaluation: float = float("nan"),
     ) -> None:
-        self.extend(np.array([[epoch, loss, accuracy, grad_norm, *validation][: self.width]]))
+        self.extend(np.array([[epoch, loss, accuracy, grad_norm, *validation, evaluation][: self.width]]))
 
     def extend(self, rows: np.ndarray) -> None:
         """Add rows of COLUMNS, epochs increasing by one (a narrower history keeps their first `width`)."""
@@ -67,7 +83,7 @@ class History:
         if k == 0:
             return
         rows = rows[:, : self.width]
-        if self.width == WIDTH:
+        if self.width > VAL_LOSS:
             self._note_best_validation(rows)
         limit = self.recent_limit
         if k >= limit:

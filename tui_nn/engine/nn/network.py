@@ -20,6 +20,9 @@ from tui_nn.engine.nn.losses import LOSS_NAMES, LOSS_PAIRS, Loss, loss_kind, out
 
 _PAIRS = frozenset(LOSS_PAIRS)
 
+Masks = list[np.ndarray] | None
+"""Dropout's mask/(1 − p) per hidden layer (rows × units) for a training pass; None: evaluation."""
+
 
 @dataclass(frozen=True)
 class InitSpec:
@@ -45,12 +48,14 @@ class Network:
         output_activation: str | None = None,
         params: np.ndarray | None = None,
         l2: float = 0.0,
+        dropout: float = 0.0,
     ) -> None:
         """`output_activation` defaults to the one `loss` means on its own (a softmax for "ce", a linear unit for
         "mae", else a sigmoid); "mse" is defined on a sigmoid and on a linear output (a regression).
         Any number of inputs, from 1 (a 1-D regression, 1-H-1) up."""
         self.sizes: tuple[int, ...] = tuple(int(n) for n in sizes)
         self.l2 = float(l2)  # λ of the weight decay (λ/2)·Σw² over the weights, never the biases
+        self.dropout = float(dropout)  # p, the probability a hidden unit is dropped in training (inverted dropout)
         self.hidden_activation = hidden_activation
         self.output_activation = LOSS_NAMES[loss].output_activation if output_activation is None else output_activation
         if (loss, self.output_activation) not in _PAIRS:
@@ -58,6 +63,10 @@ class Network:
             raise ValueError(f"the {loss} loss is defined on {defined_on} output, not a {self.output_activation} one")
         if not ACTIVATIONS[self.output_activation].elementwise and self.sizes[-1] < 2:
             raise ValueError(f"a {self.output_activation} output needs at least 2 units (one per class), not {self.sizes[-1]}")
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError(f"dropout p must be within 0 ≤ p < 1, not {self.dropout:g}")
+        if self.dropout and self.n_layers < 2:
+            raise ValueError("dropout acts on hidden layers, and this network has none")
         self.loss = loss
         self.shapes = [(self.sizes[l] + 1, self.sizes[l + 1]) for l in range(self.n_layers)]
         self.offsets: list[int] = []
@@ -125,8 +134,18 @@ class Network:
         return self.like(self.params.copy())
 
     def like(self, params: np.ndarray) -> Network:
-        """A network of this kind (sizes, activations, loss, λ) holding `params`."""
-        return Network(self.sizes, self.hidden_activation, self.loss, self.output_activation, params, self.l2)
+        """A network of this kind (sizes, activations, loss, λ, dropout p) holding `params`."""
+        return Network(self.sizes, self.hidden_activation, self.loss, self.output_activation, params, self.l2, self.dropout)
+
+    def evaluated(self) -> Network:
+        """This network as evaluation sees it: no dropout, and the same parameter array (not a copy),
+        so it follows every change training makes."""
+        if not self.dropout:
+            return self
+        twin = self.like(self.params)
+        twin.dropout = 0.0
+        twin.params = self.params
+        return twin
 
     def initialise(self, init: InitSpec, seed: int) -> None:
         """Draw weights layer by layer from one RandomState(seed); biases zero.
@@ -148,9 +167,13 @@ class Network:
             scale = {"normal": init.value, "xavier": np.sqrt(1.0 / n_in), "he": np.sqrt(2.0 / n_in)}[init.kind]
             w[:] = rng.randn(n_in, n_out) * scale
 
-    def forward(self, x: np.ndarray, params: np.ndarray | None = None) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    def forward(
+        self, x: np.ndarray, params: np.ndarray | None = None, masks: Masks = None
+    ) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Return (zs, activations): activations[0] = x, zs[l] = activations[l] @ W + b.
 
+        With dropout `masks` (one mask/(1 − p) array per hidden layer, rows × units: a training
+        pass), hidden layer l's activations are g(z)·mask; without them (evaluation), g(z).
         A diverged network's infs and NaNs pass through silently: callers check for them.
         """
         activations = [np.asarray(x, dtype=np.float64)]
@@ -159,7 +182,8 @@ class Network:
             for l in range(self.n_layers):
                 z = activations[-1] @ self.weights(l, params) + self.biases(l, params)
                 zs.append(z)
-                activations.append(self.activation(l).vector(z))
+                a = self.activation(l).vector(z)
+                activations.append(a * masks[l] if masks is not None and l < self.n_layers - 1 else a)
         return zs, activations
 
     def predict(self, x: np.ndarray, params: np.ndarray | None = None) -> np.ndarray:
@@ -175,9 +199,9 @@ class Network:
     def loss_value(self, x: np.ndarray, y: np.ndarray, params: np.ndarray | None = None) -> float:
         return self.data_loss_value(x, y, params) + self.l2_penalty(params)
 
-    def data_loss_value(self, x: np.ndarray, y: np.ndarray, params: np.ndarray | None = None) -> float:
-        """The loss without its L2 term: the mean over the batch of the per-sample loss."""
-        zs, acts = self.forward(x, params)
+    def data_loss_value(self, x: np.ndarray, y: np.ndarray, params: np.ndarray | None = None, masks: Masks = None) -> float:
+        """The loss without its L2 term: the mean over the batch of the per-sample loss (under dropout `masks`, if given)."""
+        zs, acts = self.forward(x, params, masks)
         return self._batch_loss(zs[-1], acts[-1], y)
 
     def _batch_loss(self, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> float:
@@ -194,22 +218,30 @@ class Network:
         return 0.5 * self.l2 * self.weight_squares(params) if self.l2 else 0.0
 
     def loss_and_gradient(
-        self, x: np.ndarray, y: np.ndarray, params: np.ndarray | None = None
+        self, x: np.ndarray, y: np.ndarray, params: np.ndarray | None = None, masks: Masks = None
     ) -> tuple[float, np.ndarray, list[np.ndarray], list[np.ndarray]]:
         """Loss, the flat mean gradient, and the forward values, by plain backpropagation.
 
         δ_L = ∂L/∂z_out; ∂L/∂W = A_prevᵀ·δ / m + λ·W; ∂L/∂b = Σδ / m; δ_prev = (δ·Wᵀ) ⊙ g'(z_prev).
         With weight decay the loss includes (λ/2)·Σw² (cs231n's and PyTorch's weight_decay convention).
+        With dropout `masks` (held fixed: a training pass), δ_prev = (δ·Wᵀ) ⊙ mask ⊙ g'(z_prev).
         """
-        zs, acts = self.forward(x, params)
+        zs, acts = self.forward(x, params, masks)
         m = x.shape[0]
         grad = np.zeros(self.n_params)
         with np.errstate(all="ignore"):
-            self._backward(grad, zs, acts, y, m, params)
+            self._backward(grad, zs, acts, y, m, params, masks)
         return self._batch_loss(zs[-1], acts[-1], y) + self.l2_penalty(params), grad, zs, acts
 
     def _backward(
-        self, grad: np.ndarray, zs: list[np.ndarray], acts: list[np.ndarray], y: np.ndarray, m: int, params: np.ndarray | None
+        self,
+        grad: np.ndarray,
+        zs: list[np.ndarray],
+        acts: list[np.ndarray],
+        y: np.ndarray,
+        m: int,
+        params: np.ndarray | None,
+        masks: Masks = None,
     ) -> None:
         delta = self.loss_kind.delta(acts[-1], y)
         for l in range(self.n_layers - 1, -1, -1):
@@ -220,7 +252,12 @@ class Network:
                 g[:-1] += self.l2 * self.weights(l, params)
             if l > 0:
                 upstream = delta @ self.weights(l, params).T
-                delta = upstream * self.activation(l - 1).derivative_vector(zs[l - 1], acts[l])
+                if masks is not None:  # a dropped unit passes nothing back; a kept one its share ×1/(1 − p)
+                    upstream = upstream * masks[l - 1]
+                    kept_values = self.activation(l - 1).vector(zs[l - 1])  # g′ reads g(z), not the scaled g(z)·mask
+                    delta = upstream * self.activation(l - 1).derivative_vector(zs[l - 1], kept_values)
+                else:
+                    delta = upstream * self.activation(l - 1).derivative_vector(zs[l - 1], acts[l])
 
 
 def predicted_classes(predicted: np.ndarray, one_of_k: bool = False) -> np.ndarray:

@@ -40,7 +40,8 @@ from tui_nn.engine.live.reasons import Diverged, DivergenceCause, StopReason, Ta
 from tui_nn.engine.nn import optimizers
 from tui_nn.engine.nn.activations import LOGIT_ABOVE_HALF, Activation
 from tui_nn.engine.nn.datasets import Dataset
-from tui_nn.engine.nn.history import NO_VALIDATION, BestValidation, History
+from tui_nn.engine.nn.dropout import network_masks, update_index
+from tui_nn.engine.nn.history import EVAL_LOSS, NO_VALIDATION, VAL_ACCURACY, VAL_LOSS, BestValidation, History
 from tui_nn.engine.nn.losses import Loss, as_loss
 from tui_nn.engine.nn.network import Network
 from tui_nn.engine.nn.optimizers import OptimizerState
@@ -352,6 +353,10 @@ class _Kernel:
         self.y = np.empty((sizes[-1], m))
         self.grad = np.empty(net.n_params)
         self.gradient_scale = self._gradient_scale()
+        # With dropout: each hidden layer's mask/(1 − p), units × samples (set before every pass), and its
+        # activation before the mask (what g′ is computed from); none without, so those ops are unchanged.
+        self.masks = [np.ones((sizes[l + 1], m)) for l in range(L - 1)] if net.dropout else []
+        self.unmasked = [np.empty((sizes[l + 1], m)) for l in range(L - 1)] if net.dropout else []
         self.load(x, y)
         self.ops, self._slots = self._template()
         self._template_length = len(self.ops)
@@ -405,17 +410,28 @@ class _Kernel:
         np.subtract(1.0, np.multiply(2.0, self.y), self.one_minus_two_y)
         np.multiply(2.0, self.y, self.two_y)
 
+    def set_masks(self, masks: list[np.ndarray]) -> None:
+        """The dropout masks of the next pass: per hidden layer, mask/(1 − p) as rows × units."""
+        for target, mask in zip(self.masks, masks, strict=True):
+            target[...] = mask.T
+
     def _hidden_ops(self, l: int, ops: list[Op]) -> None:
-        """Activation of hidden layer l: from Ẑ_l = s·z into the next layer's input rows."""
+        """Activation of hidden layer l: from Ẑ_l = s·z into the next layer's input rows (times the
+        dropout mask, with dropout: â·mask, exact in the scale s, a power of two)."""
         act = self.kinds[l]
         assert act.kernel_forward is not None, f"{act.name} has no training-kernel ops"
-        ops += act.kernel_forward(self.z[l], self.inputs[l + 1][:-1], self.tmp[l], self.scales[l], self._operand)
+        target = self.unmasked[l] if self.masks else self.inputs[l + 1][:-1]
+        ops += act.kernel_forward(self.z[l], target, self.tmp[l], self.scales[l], self._operand)
+        if self.masks:
+            ops.append(partial(np.multiply, target, self.masks[l], self.inputs[l + 1][:-1]))
 
     def _derivative_ops(self, l: int, ops: list[Op]) -> np.ndarray:
-        """tmp ← d·g'(z) for hidden layer l, from its stored activation â = s·a; returns tmp."""
+        """tmp ← d·g'(z) for hidden layer l, from its stored activation â = s·a (before any dropout
+        mask); returns tmp."""
         act, tmp = self.kinds[l], self.tmp[l]
         assert act.kernel_slope is not None, f"{act.name} has no training-kernel ops"
-        ops += act.kernel_slope(self.inputs[l + 1][:-1], tmp, self.scales[l + 1], self._operand)
+        stored = self.unmasked[l] if self.masks else self.inputs[l + 1][:-1]
+        ops += act.kernel_slope(stored, tmp, self.scales[l + 1], self._operand)
         return tmp
 
     def _output_ops(self, ops: list[Op]) -> Callable[[np.ndarray], Op]:
@@ -507,6 +523,8 @@ class _Kernel:
                 ops.append(partial(w.dot, self.delta[l], below))
                 tmp = self._derivative_ops(l - 1, ops)
                 ops.append(partial(np.multiply, below, tmp, below))
+            if self.masks:  # a dropped unit passes nothing back, a kept one its δ ×1/(1 − p)
+                ops.append(partial(np.multiply, below, self.masks[l - 1], below))
         return ops, slots
 
     def _decay_ops(self, grad: np.ndarray, penalty: np.ndarray) -> list[Op]:
@@ -634,12 +652,18 @@ class _Validation:
     its rows per epoch, and nothing it computes reaches the parameters.
     """
 
-    def __init__(self, net: Network, data: Dataset) -> None:
+    def __init__(
+        self, net: Network, data: Dataset, loss_column: int = VAL_LOSS, accuracy_column: int | None = VAL_ACCURACY
+    ) -> None:
+        """`net` is evaluated as it is (pass `Network.evaluated()` for no dropout); each row's loss goes to
+        `loss_column` and its accuracy to `accuracy_column` (None: not kept)."""
         self.kernel = _Kernel(net, data.x, data.y)
         per_epoch = net.sizes[-1] * data.size
         self.capacity = min(CHUNK, max(1, CHUNK_BUFFER_ELEMENTS // per_epoch))
         self.logits = np.empty((self.capacity, net.sizes[-1], data.size))
         self._ops: list[list[Op]] = []
+        self.loss_column, self.accuracy_column = loss_column, accuracy_column
+        self._accuracies = np.empty(self.capacity)
 
     def measure(self) -> tuple[float, float]:
         """(loss, accuracy) on the validation rows at the current parameters. The loss is the data
@@ -669,7 +693,8 @@ class _Validation:
 
     def _bookkeep(self, rows: np.ndarray) -> None:
         k = len(rows)
-        self.kernel.bookkeeping(self.logits[:k].reshape(k, -1), rows[:, 4], rows[:, 5])
+        accuracies = rows[:, self.accuracy_column] if self.accuracy_column is not None else self._accuracies[:k]
+        self.kernel.bookkeeping(self.logits[:k].reshape(k, -1), rows[:, self.loss_column], accuracies)
 
 
 @dataclass(frozen=True)
@@ -734,14 +759,17 @@ class Trainer:
         self.net = net
         self.data = data
         self.validation = validation
-        self._validation = _Validation(net, validation) if validation is not None else None
+        self._validation = _Validation(net.evaluated(), validation) if validation is not None else None
+        # With dropout, each row's loss is the training pass's (units dropped); this measures the same
+        # parameters as evaluation sees them, with every unit, into the row's evaluation-loss column.
+        self._evaluation = _Validation(net.evaluated(), data, EVAL_LOSS, None) if net.dropout else None
         self.optimizer = optimizer
         self.lr = lr
         self.batch = batch
         self.seed = seed
         self.focus: int | None = None
         self.epoch = 0
-        self.history = history if history is not None else History(validation=validation is not None)
+        self.history = history if history is not None else History(validation=validation is not None, dropout=bool(net.dropout))
         self.opt_state: OptimizerState = optimizers.new_state(optimizer, net.n_params)
         self._kernels: dict[int, _Kernel] = {}
         self._scratch = np.empty(net.n_params)
@@ -759,6 +787,25 @@ class Trainer:
         order = np.random.RandomState([self.seed, epoch]).permutation(m)
         return [order[i : i + self.batch] for i in range(0, m, self.batch)]
 
+    def _draw_masks(self, kernel: _Kernel, update: int, rows: np.ndarray) -> None:
+        """With dropout, the masks of update `update` for the data rows `rows` into `kernel` (nothing without)."""
+        if self.net.dropout:
+            kernel.set_masks(network_masks(self.seed, update, self.net.sizes, rows, self.net.dropout))
+
+    def first_masks(self) -> list[np.ndarray] | None:
+        """Dropout's masks/(1 − p) for every row at the current epoch's first update (rows × units per hidden
+        layer), as the kernel draws them; None without dropout."""
+        if not self.net.dropout:
+            return None
+        update = update_index(self.epoch, 0, len(self.batches(self.epoch)))
+        return network_masks(self.seed, update, self.net.sizes, np.arange(self.data.size), self.net.dropout)
+
+    def epoch_masks(self, kernel: _Kernel) -> None:
+        """The full kernel's masks for the current epoch: those of its first update (all of it in full batch),
+        which every row of the data set draws from, so the row's training loss is that update's."""
+        if self.net.dropout:
+            self._draw_masks(kernel, update_index(self.epoch, 0, len(self.batches(self.epoch))), np.arange(self.data.size))
+
     def _kernel(self, size: int) -> _Kernel:
         kernel = self._kernels.get(size)
         if kernel is None:
@@ -773,10 +820,19 @@ class Trainer:
         return self._kernel(self.data.size)
 
     def evaluate(self) -> tuple[float, float, float]:
-        """Full-data-set (loss, accuracy, gradient norm) at the current parameters."""
+        """Full-data-set (loss, accuracy, gradient norm) at the current parameters (with dropout: under the
+        masks of the epoch's first update, as the epoch's row records them)."""
         kernel = self._full_kernel()
+        self.epoch_masks(kernel)
         with np.errstate(all="ignore"):
             return kernel.evaluate()
+
+    def evaluation_loss(self) -> float:
+        """The full data set's loss with no unit dropped (NaN without dropout: the loss column is that already)."""
+        if self._evaluation is None:
+            return math.nan
+        with np.errstate(all="ignore"):
+            return self._evaluation.measure()[0] + self.net.l2_penalty()
 
     def validate(self) -> tuple[float, float]:
         """The validation set's (loss, accuracy) at the current parameters; NaNs without one."""
@@ -799,7 +855,7 @@ class Trainer:
     def record_epoch(self) -> None:
         """The history row of the current epoch, at the current parameters (the walk's rows)."""
         self.history.truncate(self.epoch)
-        self.history.append(self.epoch, *self.evaluate(), validation=self.validate())
+        self.history.append(self.epoch, *self.evaluate(), validation=self.validate(), evaluation=self.evaluation_loss())
 
     def restore(self, epoch: int, params: np.ndarray, state: OptimizerState) -> None:
         """Continue from this checkpoint: the epoch, the network's parameters, the optimizer's state."""
@@ -907,9 +963,10 @@ class Trainer:
         record first): a Diverged, with that row recorded, if it went wrong; else None.
         `params`, `state`, `epoch` and `count` are the last chunk's start and length."""
         kernel = self._full_kernel()
+        self.epoch_masks(kernel)
         with np.errstate(all="ignore"):
             loss, accuracy, norm, overflowed = kernel.measure()
-        rows = np.array([[self.epoch, loss, accuracy, norm, *self.validate()][: self.history.width]])
+        rows = np.array([[self.epoch, loss, accuracy, norm, *self.validate(), self.evaluation_loss()][: self.history.width]])
         flags = np.array([overflowed]) if self.net.loss_kind.bounded else None
         if self._first_stop(rows, flags, None, limit) is None:
             return None
@@ -1020,6 +1077,7 @@ class Trainer:
         if not np.isfinite(params).all():  # (an overflow during training stops at its update)
             return Diverged(epoch, "weights_not_finite", self.lr, largest=largest)
         kernel = self._full_kernel()
+        self.epoch_masks(kernel)
         with np.errstate(all="ignore"):
             kernel.run()
             where = kernel.inspect()
@@ -1081,24 +1139,34 @@ class Trainer:
         rows = np.empty((count, self.history.width))
         rows[:, 0] = np.arange(self.epoch, self.epoch + count)
         rows[:, 4:] = np.nan
-        validation = self._validation
+        validation, evaluation = self._validation, self._evaluation
         if self._full_batch:
             return rows, self._full_batch_epochs(rows)
         overflowed = np.zeros(count, dtype=bool)
+        penalties = np.zeros(count)  # with dropout and weight decay: the evaluation loss's L2 term
         for i, row in enumerate(rows):
             full = self._full_kernel()
+            self.epoch_masks(full)
             row[1], row[2], row[3], overflowed[i] = full.measure()
             if validation is not None:
                 validation.before_update(i, rows)
-            for rows_of_batch in self.batches(self.epoch):
+            if evaluation is not None:
+                evaluation.before_update(i, rows)
+                penalties[i] = self.net.l2_penalty()
+            batches = self.batches(self.epoch)
+            for b, rows_of_batch in enumerate(batches):
                 kernel = self._kernel(len(rows_of_batch))
                 kernel.load(self.data.x[rows_of_batch], self.data.y[rows_of_batch])
+                self._draw_masks(kernel, update_index(self.epoch, b, len(batches)), rows_of_batch)
                 kernel.run()
                 kernel.mean_gradient(self._mean_gradient)
                 optimizers.apply(self.optimizer, self.lr, self.net.params, self._mean_gradient, self.opt_state, self._scratch)
             self.epoch += 1
         if validation is not None:
             validation.finish(rows)
+        if evaluation is not None:
+            evaluation.finish(rows)
+            rows[:, EVAL_LOSS] += penalties
         return rows, overflowed if self.net.loss_kind.bounded else None
 
     def _full_batch_epochs(self, rows: np.ndarray) -> np.ndarray | None:
@@ -1117,8 +1185,9 @@ class Trainer:
         else:
             step.fill(sm)
         kept = kernel.keeps_gradients
-        validation = self._validation
-        if sgd and kept and validation is None:
+        validation, evaluation = self._validation, self._evaluation
+        every_row = np.arange(kernel.m)
+        if sgd and kept and validation is None and evaluation is None:
             flat = kernel.sgd_epoch_ops(count, step, scratch)
             # deque(map(call, ...), maxlen=0) runs the calls from C: a quarter less overhead
             # per call than a Python for loop, which is most of an epoch at XOR size.
@@ -1126,6 +1195,9 @@ class Trainer:
         else:
             grads = kernel.gradient_rows if kept else [kernel.grad] * count
             for i in range(count):
+                if evaluation is not None:  # (dropout: this epoch's masks, then its unmasked loss)
+                    self._draw_masks(kernel, update_index(self.epoch + i, 0, 1), every_row)
+                    evaluation.before_update(i, rows)
                 deque(map(call, epoch_ops[i]), maxlen=0)
                 if validation is not None:
                     validation.before_update(i, rows)
@@ -1145,8 +1217,13 @@ class Trainer:
         np.sqrt(norms, out=norms)
         if validation is not None:
             validation.finish(rows)
+        if evaluation is not None:
+            evaluation.finish(rows)
         self.epoch += count
         overflowed = kernel.bookkeeping(kernel.logits[:count].reshape(count, -1), rows[:, 1], rows[:, 2])
         if self.net.l2:
-            rows[:, 1] += 0.5 * self.net.l2 * kernel.weight_squares(kernel.penalties[:count])
+            penalties = 0.5 * self.net.l2 * kernel.weight_squares(kernel.penalties[:count])
+            rows[:, 1] += penalties
+            if evaluation is not None:
+                rows[:, EVAL_LOSS] += penalties
         return overflowed

@@ -426,14 +426,15 @@ def config_to_json(config: Config) -> dict[str, Any]:
             value = list(value)
         elif f.name == "init":
             value = str(value)
-        elif f.name == "val" and not value:
-            continue  # no validation set: the settings read as they did before there was one
+        elif f.name in ("val", "dropout") and not value:
+            continue  # no validation set, no dropout: the settings read as they did before there were
         elif f.name == "task" and value is None:
             continue  # the data's own task: the settings read as they did before regression came
         document[f.name] = value
     return document
 
 
+NUMERIC_SETTINGS = ("lr", "seed", "batch", "l2", "val", "dropout")
 MAX_SETTING_TEXT = 64  # characters of a setting's text (the longest real one, normal:0.0001, has 13)
 
 
@@ -445,11 +446,9 @@ def _check_setting_shape(name: str, value: object) -> None:
         raise ConfigError(f"{name} must be text, as the command line takes it, not {json_type(value)}")
     if name == "hidden" and not (isinstance(value, list) and all(isinstance(v, int) and not isinstance(v, bool) for v in value)):
         raise ConfigError(f"hidden must be a list of layer sizes (whole numbers), e.g. [4], not {json_type(value)}")
-    if name in ("lr", "seed", "batch", "l2", "val") and (
-        isinstance(value, bool) or not isinstance(value, int | float | str | None)
-    ):
+    if name in NUMERIC_SETTINGS and (isinstance(value, bool) or not isinstance(value, int | float | str | None)):
         raise ConfigError(f"{name} must be a number, not {json_type(value)}")
-    if name in ("lr", "seed", "batch", "l2", "val") and isinstance(value, int) and abs(value) >= 10**15:
+    if name in NUMERIC_SETTINGS and isinstance(value, int) and abs(value) >= 10**15:
         raise ConfigError(f"{name} is far too large to be a setting: {shown_number(value)}")
     if name in ("weights", "data") and value is not None and not (isinstance(value, str) and value.strip()):
         # a file name, or null for none ("" was once read as none, silently)

@@ -20,6 +20,7 @@ from tui_nn.engine.session.config import (
     WHY_LIMITED,
     Config,
     ConfigError,
+    check_dropout,
     check_network,
     classes_for_loss,
     format_hidden,
@@ -59,6 +60,7 @@ class Session:
         source = f"weights from {c.weights}" if c.weights else f"init {c.init}, seed {c.seed}"
         name = self.data.name if c.data else c.problem
         decay = f", L2 λ={c.l2:g}" if c.l2 else ""
+        decay += f", dropout p={c.dropout:g}" if c.dropout else ""
         held_out = ""
         if self.validation is not None:
             held_out = f", {self.validation.size} of {self.all_data.size} points held out for validation (--val {c.val:g})"
@@ -146,12 +148,18 @@ def build(config: Config, data: Dataset | None = None, hidden_given: bool = True
             )
         net = loaded.build(config.activation, config.loss)
         net.l2 = config.l2  # a weights file holds no λ: the session's setting decides it
+        if config.dropout and net.n_layers < 2:
+            raise ConfigError(
+                f"--dropout {config.dropout:g}: dropout acts on hidden layers, and {shown_path(config.weights)} has none"
+            )
+        net.dropout = config.dropout  # nor a p that binds: a file records how it was trained, the session decides
         config = config.with_changes(hidden=tuple(sizes[1:-1]), activation=net.hidden_activation, loss=net.loss)
         extra = loaded.extra
     else:
         check_network((n_in, *config.hidden, n_out))
+        check_dropout(config)
         output = data.task_kind.output_activation(config.loss)
-        net = Network((n_in, *config.hidden, n_out), config.activation, config.loss, output, l2=config.l2)
+        net = Network((n_in, *config.hidden, n_out), config.activation, config.loss, output, l2=config.l2, dropout=config.dropout)
         net.initialise(config.init, config.seed)
     whole, validation = data, None
     if config.val:

@@ -70,6 +70,7 @@ class Config:
     l2: float = 0.0  # λ of the weight decay (λ/2)·Σw² over the weights, not the biases; 0: none
     val: float = 0.0  # the fraction of the data held out as a validation set (0: none)
     task: str | None = None  # classify or regress (tasks.TASKS); None: the data's own (a CSV of whole numbers is a class)
+    dropout: float = 0.0  # p, the probability a hidden unit is dropped in training (inverted dropout); 0: none
 
     def with_changes(self, **changes: object) -> Config:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -177,6 +178,28 @@ def parse_l2(text: str) -> float:
     if not math.isfinite(value) or not 0.0 <= value <= MAX_L2:
         raise ConfigError(f"{kind} must be a finite number within 0 … {MAX_L2:g} (0: none), not {shown_value(text.strip())}")
     return value + 0.0  # -0 reads as 0
+
+
+def parse_dropout(text: str) -> float:
+    """Dropout's p, the probability a hidden unit is dropped in training: 0 ≤ p < 1 (0: none). At
+    p = 1 every unit would be dropped and the kept ones scaled by 1/(1 − p) = 1/0."""
+    kind = "dropout p (the probability a hidden unit is dropped)"
+    try:
+        value = float(text)
+    except ValueError:
+        raise ConfigError(f"{kind} must be a number, not {shown_value(text)}") from None
+    if not math.isfinite(value) or not 0.0 <= value < 1.0:
+        raise ConfigError(f"{kind} must be at least 0 and below 1 (0: none), not {shown_value(text.strip())}")
+    return value + 0.0  # -0 reads as 0
+
+
+def check_dropout(config: Config) -> None:
+    """Refuse dropout on a network without a hidden layer: it acts on hidden units only."""
+    if config.dropout and not config.hidden:
+        raise ConfigError(
+            f"--dropout {format_number(config.dropout)}: dropout acts on hidden layers, and --hidden none has none "
+            "(add a hidden layer, or leave dropout at 0)"
+        )
 
 
 def format_number(value: float) -> str:
@@ -387,6 +410,14 @@ FIELDS: dict[str, Field] = {
             f"hold out this fraction of each class as a validation set, e.g. 0.3 (at most {MAX_VALIDATION:g}; default none)",
             parse_val,
             format_val,
+        ),
+        Field(
+            "dropout",
+            "dropout p",
+            "inverted dropout on the hidden layers in training: p is the probability a unit is dropped, as PyTorch's "
+            "nn.Dropout(p); kept units are scaled by 1/(1 − p) (default 0: none)",
+            parse_dropout,
+            format_number,
         ),
     )
 }

@@ -240,6 +240,12 @@ def parse_json(document: Any) -> LoadedNetwork:
             )
         if loss is None and not output.elementwise:
             (loss,) = fitting  # a softmax output's one loss: the file needs not say it
+    if "dropout" in document:
+        p = document["dropout"]
+        if isinstance(p, bool) or not isinstance(p, int | float) or not 0 <= p < 1:
+            raise NetworkFileError(f"dropout is {_brief(p)}: the probability a hidden unit is dropped, at least 0 and below 1")
+        if p and n < 2:
+            raise NetworkFileError(f"dropout is {_brief(p)}, and the network has no hidden layer for it to act on")
     known = {"format", "layers", "activations", "loss", "weights", "biases"}
     extra = {k: v for k, v in document.items() if k not in known}
     for key, value in extra.items():
@@ -440,7 +446,12 @@ def load(path: str | Path) -> LoadedNetwork:
 
 
 def to_json(net: Network, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The tui-nn/1 document of `net`; a network trained with dropout says its p under "dropout" (which
+    evaluation never applies: the file's function is the network's without it)."""
     document: dict[str, Any] = dict(extra or {})
+    document.pop("dropout", None)  # an earlier file's p, carried in `extra`, is not this network's
+    if net.dropout:
+        document["dropout"] = net.dropout
     document.update(
         {
             "format": FORMAT,

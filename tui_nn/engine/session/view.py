@@ -20,6 +20,7 @@ from tui_nn.engine.nn.health import ActivationCurves as ActivationCurves
 from tui_nn.engine.nn.health import GradientHealth as GradientHealth
 from tui_nn.engine.nn.health import LayerHealth as LayerHealth
 from tui_nn.engine.nn.health import activation_curves, gradient_health
+from tui_nn.engine.nn.history import EVAL_LOSS
 from tui_nn.engine.nn.insight import Axes as Axes
 from tui_nn.engine.nn.insight import BoundaryGrid as BoundaryGrid
 from tui_nn.engine.nn.insight import ClassTable as ClassTable
@@ -141,6 +142,16 @@ class ValidationFigures:
 
 
 @dataclass(frozen=True, eq=False)  # compared by identity: it holds arrays
+class EvaluationFigures:
+    """A dropout run's evaluation loss (no unit dropped), from the history's eval_loss column, beside its
+    training loss (the `loss` column, with the dropped units)."""
+
+    dropout: float  # p
+    loss_series: np.ndarray  # at the loss series' epochs: means of the same equal slices
+    current_loss: float | None
+
+
+@dataclass(frozen=True, eq=False)  # compared by identity: it holds arrays
 class View:
     epoch: int
     snapshot: Snapshot
@@ -162,6 +173,7 @@ class View:
     markers: tuple[tuple[int, str], ...] = ()  # (epoch, what changed there) for the loss chart
     matrices: MatrixPosition | None = None  # the step as the tutorials' NumPy (not while training)
     validation: ValidationFigures | None = None  # with a validation set held out (--val)
+    evaluation: EvaluationFigures | None = None  # with dropout (--dropout): the loss without it
 
     @cached_property
     def torch_matrices(self) -> MatrixFrame | None:
@@ -289,6 +301,20 @@ def capture(stepper: Stepper, with_values: bool = True, since: np.ndarray | None
         changes=net.params - since if since is not None else last_update(stepper),
         matrices=matrix_position(stepper) if with_values else None,
         validation=validation_figures(stepper),
+        evaluation=evaluation_figures(stepper),
+    )
+
+
+def evaluation_figures(stepper: Stepper) -> EvaluationFigures | None:
+    """The evaluation-loss column of a dropout run's history, None without dropout."""
+    if not stepper.net.dropout:
+        return None
+    history = stepper.history
+    last = history.last()
+    return EvaluationFigures(
+        dropout=stepper.net.dropout,
+        loss_series=history.downsampled("eval_loss", SERIES_POINTS),
+        current_loss=None if last is None else float(last[EVAL_LOSS]),
     )
 
 

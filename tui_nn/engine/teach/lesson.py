@@ -193,8 +193,9 @@ class _Position:
 
     def __init__(self, config: Config, data_size: int) -> None:
         sizes = (2, *config.hidden, 1)
-        self.per_sample = sample_step_count(sizes)
-        self.forward = forward_step_count(sizes)
+        masked = bool(config.dropout)  # a mask step per hidden layer
+        self.per_sample = sample_step_count(sizes, masked=masked)
+        self.forward = forward_step_count(sizes, masked=masked)
         self.n_params = cfg.n_parameters(sizes)
         self.data_size = data_size
         self.mini_batches = config.batch is not None and config.batch < data_size

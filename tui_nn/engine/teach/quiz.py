@@ -42,7 +42,7 @@ from tui_nn.engine.walk.expr import (
     text,
 )
 from tui_nn.engine.walk.narrate import LISTED
-from tui_nn.engine.walk.notation import Names, gradient
+from tui_nn.engine.walk.notation import Names, gradient, mask_symbol
 from tui_nn.engine.walk.records import NumberFormat, Step
 from tui_nn.engine.walk.stepper import Stepper
 from tui_nn.engine.walk.words import optimizer_of
@@ -327,6 +327,11 @@ def givens(step: Step, known: Known) -> tuple[Given, ...]:
         pairs.append((names.bias(l, j), float(block[n_in, j])))
     elif step.kind == "a":
         pairs.append((_z_name(names, step.layer, step.unit), t.z[step.layer - 1][step.unit]))
+    elif step.kind == "mask":  # dropout: h, whether it was kept, and p (the rule h·m/(1 − p) is what is asked)
+        value = names.value_symbol(step.layer, step.unit)
+        kept = t.masks[step.layer - 1][step.unit] != 0.0
+        pairs += [(value.text, t.a[step.layer][step.unit]), (mask_symbol(value).text, 1.0 if kept else 0.0)]
+        pairs.append(("p", net.dropout))
     elif step.kind == "delta" and step.layer == out:
         k = step.unit
         pairs += [(names.activation_value(out, k), t.a[out][k]), ("y" if len(t.y) == 1 else f"y{k + 1}", t.y[k])]
@@ -463,6 +468,19 @@ def _sample_slips(step: Step, known: Known) -> list[Slip]:
                 )
             )
         return found
+    if step.kind == "mask":
+        h, p = t.a[step.layer][step.unit], net.dropout
+        return [
+            Slip(h, "that is h itself: a kept unit is also scaled by 1/(1 − p), so its expected value matches evaluation's"),
+            Slip(
+                h * p,
+                "that multiplies by p, the chance of being dropped: a kept unit is divided by 1 − p, its chance of being kept",
+            ),
+            Slip(
+                h * (1.0 - p),
+                "that multiplies by 1 − p, as evaluation scales in the original dropout: inverted dropout divides by it in training",
+            ),
+        ]
     if step.kind == "a":
         z = t.z[step.layer - 1][step.unit]
         own = net.activation(step.layer - 1)
@@ -682,7 +700,7 @@ def _prompt(step: Step, fmt: NumberFormat) -> str:
         return f"{lhs}{sample} = ?" if step.label == "out" else f"{lhs} of {step.label}{sample} = ?"
     if step.kind == "loss":
         return f"the loss L{sample} = ?"
-    if step.kind in ("max", "exp", "sum"):
+    if step.kind in ("max", "exp", "sum", "mask"):
         return f"{lhs}{sample} = ?"
     if step.kind == "delta":
         return f"δ_{step.label}{sample} = ?"
@@ -849,6 +867,8 @@ def question(step: Step, known: Known, *, style: Style = "auto", batch: Sequence
     """
     net, fmt = known.net, known.fmt
     single_output = net.sizes[-1] == 1
+    if step.kind == "mask":
+        step = asked_unit(step)
     value = step.value
     if style == "number" or math.isnan(value):
         return _number_question(step, known)
@@ -870,6 +890,15 @@ def question(step: Step, known: Known, *, style: Style = "auto", batch: Sequence
     if step.kind == "grad_b":
         return _sign_question(step, known)
     return _number_question(step, known)
+
+
+def asked_unit(step: Step) -> Step:
+    """A dropout mask step narrowed to the one unit its question asks about: the last kept unit (the
+    value after scaling by 1/(1 − p) is the point), or the last unit when every one was dropped."""
+    masks = [value for key, value in step.writes if key.kind == "mask"]
+    kept = [j for j, m in enumerate(masks) if m != 0.0]
+    j = kept[-1] if kept else len(step.equations) - 1
+    return replace(step, equations=(step.equations[j],), unit=j, note=None)
 
 
 def next_question(stepper: Stepper, style: Style = "auto") -> Question:

@@ -30,6 +30,9 @@ class SampleTables:
     grad is the sample's gradient laid out like Network.params.
     For a softmax output, `shift` is m = max z, `exps` the e^(z_k − m) and `exp_sum` their sum S
     (p_k = e^(z_k − m)/S is a[-1]); `exps` is empty for elementwise outputs.
+    With dropout, `masks[l − 1]` is hidden layer l's mask/(1 − p) for this sample (0 where a unit is
+    dropped) and `kept[l − 1]` its activations times the mask, h̃ = h·m/(1 − p), which the layer above
+    reads; a[l] stays g(z), which g′ is computed from. Both are empty without dropout.
     """
 
     sample: int
@@ -44,6 +47,14 @@ class SampleTables:
     shift: float = 0.0
     exps: tuple[float, ...] = ()
     exp_sum: float = 0.0
+    masks: tuple[tuple[float, ...], ...] = ()
+    kept: tuple[tuple[float, ...], ...] = ()
+
+    def fed(self, layer: int) -> tuple[float, ...]:
+        """The values unit layer `layer` passes up: the inputs, g(z), or with dropout h̃ = g(z)·mask/(1 − p)."""
+        if self.masks and 0 < layer < len(self.a) - 1:
+            return self.kept[layer - 1]
+        return self.a[layer]
 
 
 def softmax_scalar(z: list[float]) -> tuple[float, list[float], float, list[float]]:
@@ -64,16 +75,28 @@ def cross_entropy_scalar(z: list[float], shift: float, exp_sum: float, targets: 
     return -sum(y * ((v - shift) - log_sum) for v, y in zip(z, targets, strict=True) if y != 0.0)
 
 
-def compute_sample(net: Network, params: np.ndarray, x: np.ndarray, y: np.ndarray, sample: int) -> SampleTables:
-    """Forward z = Σᵢ aᵢ·wᵢⱼ + bⱼ, a = g(z); loss; backward δ, ∂L/∂w = a_prev·δ, ∂L/∂a = Σⱼ δⱼ·wᵢⱼ."""
+def compute_sample(
+    net: Network,
+    params: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+    sample: int,
+    masks: tuple[tuple[float, ...], ...] = (),
+) -> SampleTables:
+    """Forward z = Σᵢ aᵢ·wᵢⱼ + bⱼ, a = g(z); loss; backward δ, ∂L/∂w = a_prev·δ, ∂L/∂a = Σⱼ δⱼ·wᵢⱼ.
+
+    With dropout `masks` (per hidden layer, this sample's mask/(1 − p)), a hidden layer passes up
+    h̃ = a·mask, and its δ = (∂L/∂h̃·g′(z))·mask: in the kernel's order, so the two agree to the last bits."""
     blocks = [net.block(l, params).tolist() for l in range(net.n_layers)]
     a: list[list[float]] = [[float(v) for v in x]]
+    fed: list[list[float]] = [a[0]]  # what each layer passes up (h̃ under dropout)
+    kept: list[list[float]] = []
     z: list[list[float]] = []
     shift, exp_sum = 0.0, 0.0
     exps: list[float] = []
     for l, block in enumerate(blocks):
         activation = net.activation(l)
-        prev = a[-1]
+        prev = fed[-1]
         n_in = len(prev)
         zl = []
         for j in range(len(block[0])):
@@ -87,6 +110,11 @@ def compute_sample(net: Network, params: np.ndarray, x: np.ndarray, y: np.ndarra
         else:
             shift, exps, exp_sum, probabilities = softmax_scalar(zl)
             a.append(probabilities)
+        if masks and l < net.n_layers - 1:
+            kept.append([v * m for v, m in zip(a[-1], masks[l], strict=True)])
+            fed.append(kept[-1])
+        else:
+            fed.append(a[-1])
     targets = [float(v) for v in y]
     out_z, out_a = z[-1], a[-1]
     kind = net.loss_kind
@@ -102,7 +130,7 @@ def compute_sample(net: Network, params: np.ndarray, x: np.ndarray, y: np.ndarra
     grad = np.zeros(net.n_params)
     for l in range(L - 1, -1, -1):
         g = net.block(l, grad)
-        prev = a[l]
+        prev = fed[l]
         for j, dj in enumerate(delta[l]):
             for i, ai in enumerate(prev):
                 g[i, j] = dj * ai
@@ -116,7 +144,10 @@ def compute_sample(net: Network, params: np.ndarray, x: np.ndarray, y: np.ndarra
                 for j, dj in enumerate(delta[l]):
                     total += dj * block[i][j]
                 upstream.append(total)
-                below.append(total * derivative(z[l - 1][i], prev[i]))
+                if masks:
+                    below.append(total * derivative(z[l - 1][i], a[l][i]) * masks[l - 1][i])
+                else:
+                    below.append(total * derivative(z[l - 1][i], prev[i]))
             grad_a[l] = upstream
             delta[l - 1] = below
     return SampleTables(
@@ -132,20 +163,23 @@ def compute_sample(net: Network, params: np.ndarray, x: np.ndarray, y: np.ndarra
         shift,
         tuple(exps),
         exp_sum,
+        tuple(tuple(m) for m in masks),
+        tuple(tuple(v) for v in kept),
     )
 
 
-def forward_step_count(sizes: tuple[int, ...], softmax: bool = False) -> int:
-    """z and a per unit; a softmax output adds the max, one e^(z_k − m) per unit and their sum."""
-    return 2 * sum(sizes[1:]) + (sizes[-1] + 2 if softmax else 0)
+def forward_step_count(sizes: tuple[int, ...], softmax: bool = False, masked: bool = False) -> int:
+    """z and a per unit; a softmax output adds the max, one e^(z_k − m) per unit and their sum; dropout
+    (`masked`) one mask step per hidden layer."""
+    return 2 * sum(sizes[1:]) + (sizes[-1] + 2 if softmax else 0) + (len(sizes) - 2 if masked else 0)
 
 
-def sample_step_count(sizes: tuple[int, ...], softmax: bool = False) -> int:
-    """Forward (z and a per unit, and a softmax's max, exps and sum), one loss step, then δ per
-    output unit, ∂L/∂w and ∂L/∂b per parameter, and ∂L/∂a and δ per hidden unit."""
+def sample_step_count(sizes: tuple[int, ...], softmax: bool = False, masked: bool = False) -> int:
+    """Forward (z and a per unit, a softmax's max, exps and sum, dropout's mask per hidden layer), one loss
+    step, then δ per output unit, ∂L/∂w and ∂L/∂b per parameter, and ∂L/∂a and δ per hidden unit."""
     params = sum((sizes[l] + 1) * sizes[l + 1] for l in range(len(sizes) - 1))
     hidden = sum(sizes[1:-1])
-    return forward_step_count(sizes, softmax) + 1 + sizes[-1] + params + 2 * hidden
+    return forward_step_count(sizes, softmax, masked) + 1 + sizes[-1] + params + 2 * hidden
 
 
 def sample_reveals(net: Network, t: SampleTables) -> list[Reveals]:
@@ -162,6 +196,8 @@ def sample_reveals(net: Network, t: SampleTables) -> list[Reveals]:
         for j, zj in enumerate(t.z[l]):
             steps.append(((Key("z", l + 1, j), zj),))
             steps.append(((Key("a", l + 1, j), t.a[l + 1][j]),))
+        if t.masks and l < L - 1:  # one step masks the whole layer: each unit's mask, and its value becomes h̃
+            steps.append(mask_reveals(t, l + 1))
     steps.append(((Key("loss", 0, t.sample), t.loss),))
     steps += [((Key("delta", L, k), d),) for k, d in enumerate(t.delta[L - 1])]
     for l in range(L - 1, -1, -1):
@@ -175,6 +211,14 @@ def sample_reveals(net: Network, t: SampleTables) -> list[Reveals]:
                 steps.append(((Key("grad_a", l, i), t.grad_a[l][i]),))
                 steps.append(((Key("delta", l, i), t.delta[l - 1][i]),))
     return steps
+
+
+def mask_reveals(t: SampleTables, layer: int) -> Reveals:
+    """Dropout's step on hidden unit layer `layer`: every unit's mask/(1 − p), and its value h̃ = h·mask/(1 − p)."""
+    masks, kept = t.masks[layer - 1], t.kept[layer - 1]
+    return tuple((Key("mask", layer, j), m) for j, m in enumerate(masks)) + tuple(
+        (Key("a", layer, j), v) for j, v in enumerate(kept)
+    )
 
 
 def softmax_reveals(t: SampleTables) -> list[Reveals]:

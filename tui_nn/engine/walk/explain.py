@@ -20,6 +20,7 @@ import numpy as np
 from tui_nn.engine.live.diagnostics import SATURATED, unit_states
 from tui_nn.engine.nn.network import Network
 from tui_nn.engine.walk import notation as n
+from tui_nn.engine.walk.arithmetic import SampleTables
 from tui_nn.engine.walk.expr import Add, Expr, Group, Mul, Sub, Sym, num
 from tui_nn.engine.walk.narrate import Narrator
 from tui_nn.engine.walk.notation import parameter_label
@@ -130,6 +131,7 @@ class SampleChain:
     product: Equation | None
     gradient: float
     saturated: str | None = None  # why the product starts from ∂L/∂z: ŷ is exactly 0 or 1 (a sentence)
+    dropped: str | None = None  # why this sample's gradient is 0: dropout dropped a unit on θ's path (a sentence)
 
 
 @dataclass(frozen=True)
@@ -198,7 +200,7 @@ def explain_parameter(stepper: Stepper, element: Element, trail: ParamTrail | No
     decay = net.l2 if update.kind == "update_w" else 0.0
     if decay:  # the checked loss includes (λ/2)·Σw², whose gradient adds λ·w
         analytic += decay * float(p.start_params[index])
-    check = check_one(probe, x, y, index, analytic, update.label)
+    check = check_one(probe, x, y, index, analytic, update.label, masks=stepper.pass_masks(p))  # dropout's, held fixed
     gradient_step = chains[0].steps[-1] if chains and chains[0].steps else None
     words = tuple(sentence(step, net) for step in (gradient_step, update) if step is not None)
     return ParameterStory(
@@ -246,7 +248,25 @@ def _chain(stepper: Stepper, k: int, element: Element) -> SampleChain:
     gradient = wanted[-1].value
     t = stepper.sample_tables(p, k)
     product, saturated = _product(stepper, k, element, gradient)
-    return SampleChain(p.samples[k], t.x, t.y, tuple(wanted), product, gradient, saturated)
+    return SampleChain(p.samples[k], t.x, t.y, tuple(wanted), product, gradient, saturated, _dropped(net, t, element))
+
+
+def _dropped(net: Network, t: SampleTables, element: Element) -> str | None:
+    """Under dropout: the sentence saying this sample's ∂L/∂θ is 0 because the mask dropped the unit θ feeds
+    (its δ is 0) or, for a weight, the unit it comes from (its h̃ is 0); None when neither was dropped."""
+    if not t.masks:
+        return None
+    names = n.Names(net.sizes)
+    l, j = element.layer, element.unit
+    theta = names.parameter_symbol(l, element.source if element.kind == "weight" else None, j).text
+    sample = f"sample {t.sample + 1}"
+    if l + 1 < net.n_layers and t.masks[l][j] == 0.0:
+        unit = names.unit(l + 1, j)
+        return f"{unit} was dropped for {sample} (its mask is 0), so its δ is 0 and ∂L/∂{theta} = 0 for this sample"
+    if element.kind == "weight" and element.source is not None and l > 0 and t.masks[l - 1][element.source] == 0.0:
+        unit = names.unit(l, element.source)
+        return f"{unit} was dropped for {sample} (h̃ = 0), so {theta} carried nothing and ∂L/∂{theta} = 0 for this sample"
+    return None
 
 
 def _product(stepper: Stepper, k: int, element: Element, gradient: float) -> tuple[Equation | None, str | None]:
@@ -286,15 +306,26 @@ def _product(stepper: Stepper, k: int, element: Element, gradient: float) -> tup
         hidden = names.value_symbol(L - 1, j)
         v = float(net.weights(L - 1, p.start_params)[j, 0])
         slope = net.activation(L - 2).derivative_scalar(t.z[L - 2][j], t.a[L - 1][j])
-        symbols += [Sym(f"∂z/∂{hidden.text}", rf"\frac{{\partial z}}{{\partial {hidden.latex}}}"), _slope_symbol(net, hidden)]
-        numbers += [num(v), num(slope)]
+        if t.masks:  # z reads h̃ = h·m/(1 − p): ∂z/∂h̃ · ∂h̃/∂h · ∂h/∂z_h
+            kept = n.kept_symbol(hidden)
+            symbols += [
+                Sym(f"∂z/∂{kept.text}", rf"\frac{{\partial z}}{{\partial {kept.latex}}}"),
+                Sym(f"∂{kept.text}/∂{hidden.text}", rf"\frac{{\partial {kept.latex}}}{{\partial {hidden.latex}}}"),
+                _slope_symbol(net, hidden),
+            ]
+            numbers += [num(v), num(t.masks[L - 2][j]), num(slope)]
+        else:
+            symbols += [Sym(f"∂z/∂{hidden.text}", rf"\frac{{\partial z}}{{\partial {hidden.latex}}}"), _slope_symbol(net, hidden)]
+            numbers += [num(v), num(slope)]
         below = l
     else:
         below = L - 1
     if element.kind == "weight" and element.source is not None:
         source = names.value_symbol(below, element.source)
+        if t.masks and 0 < below < L:
+            source = n.kept_symbol(source)
         symbols.append(source)
-        numbers.append(num(t.a[below][element.source]))
+        numbers.append(num(t.fed(below)[element.source]))
     forms: tuple[Expr, ...] = (Mul(tuple(symbols)), Mul(tuple(numbers)))
     theta = names.parameter_symbol(l, element.source if element.kind == "weight" else None, j)
     return Narrator(net, stepper.fmt).eq(n.gradient(theta), forms, gradient), saturated

@@ -16,6 +16,11 @@ With L2 weight decay λ (`lam`), cs231n's two extra lines: the loss adds
 `0.5 * lam * (np.sum(W1 * W1) + np.sum(W2 * W2))` and each weight gradient `dW1 += lam * W1`
 (never the biases'), so the update rule reads the decayed dW unchanged.
 
+With dropout (p), the cs231n lines after a hidden activation and before its slope:
+`mask1 = (rng.random(A1.shape) > p) / (1 - p)`, `H1 = A1 * mask1` (the tutorials write `A1 *= mask1`;
+the masked values get a name of their own here, so the slope below still reads A1 = g(Z1)), the
+layer above reads H1, and back-propagation `dA1 *= mask1` before `dZ1 = dA1 * g′`.
+
 `capture(stepper)` copies what the current position needs (cheap: the pass's batch and start
 parameters); its `frame` pairs the micro-step there with its line, the matrices computed by plain
 vectorised NumPy on that batch (`batch_matrices`, the same operations as
@@ -28,7 +33,7 @@ dW = Aᵀ @ dZ / m; it is shown as that sample's outer product np.outer(A[r], dZ
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
@@ -36,7 +41,7 @@ import numpy as np
 
 from tui_nn.engine.nn.datasets import Dataset
 from tui_nn.engine.nn.losses import Loss, as_loss
-from tui_nn.engine.nn.network import Network
+from tui_nn.engine.nn.network import Masks, Network
 from tui_nn.engine.nn.optimizers import OPTIMIZER_KINDS, OptimizerState, apply
 from tui_nn.engine.walk.records import Phase, Step, StepKind
 from tui_nn.engine.walk.stepper import Stepper
@@ -65,6 +70,14 @@ class BatchMatrices:
     da: list[np.ndarray | None]
     dw: list[np.ndarray]
     db: list[np.ndarray]  # each 1×n_out
+    # with dropout: per unit layer, g(Z) before the mask (a[k] is then what the layer above reads, g(Z)·mask)
+    # and the mask/(1 − p) (None for the inputs and the output); empty without dropout
+    g: list[np.ndarray] = field(default_factory=list)
+    masks: list[np.ndarray | None] = field(default_factory=list)
+
+    def activation(self, k: int) -> np.ndarray:
+        """Unit layer k's g(Z_k), before any dropout mask (what the a step and the slope read)."""
+        return self.g[k] if self.g else self.a[k]
 
     @property
     def m(self) -> int:
@@ -87,14 +100,16 @@ def sample_losses(loss: str | Loss, z: np.ndarray, a: np.ndarray, y: np.ndarray)
     return np.asarray(per.sum(axis=1, keepdims=True))
 
 
-def batch_matrices(net: Network, params: np.ndarray, x: np.ndarray, y: np.ndarray) -> BatchMatrices:
+def batch_matrices(net: Network, params: np.ndarray, x: np.ndarray, y: np.ndarray, masks: Masks = None) -> BatchMatrices:
     """The forward and backward pass of batch (x, y) at `params`, matrix by matrix.
 
     Z_k = A_{k−1} @ W_k + b_k, A_k = g(Z_k); dZ_L = ∂L/∂Z_L (per sample); dW_k = A_{k−1}ᵀ @ dZ_k / m,
     db_k = Σ_rows dZ_k / m; dA_{k−1} = dZ_k @ W_kᵀ, dZ_{k−1} = dA_{k−1} ⊙ g'(Z_{k−1}). The same
     operations in the same order as Network.loss_and_gradient, so dW and db equal its gradient.
+    With dropout `masks`, A_k is g(Z_k)·mask_k for a hidden layer, and dZ_k = (dA_k·mask_k)·g'(Z_k).
     """
-    zs, acts = net.forward(x, params)
+    zs, acts = net.forward(x, params, masks)
+    g = net.forward(x, params)[1] if masks is not None else []
     L, m = net.n_layers, x.shape[0]
     dz: list[np.ndarray | None] = [None] * (L + 1)
     da: list[np.ndarray | None] = [None] * (L + 1)
@@ -111,7 +126,10 @@ def batch_matrices(net: Network, params: np.ndarray, x: np.ndarray, y: np.ndarra
             if l > 0:
                 upstream = delta @ net.weights(l, params).T
                 da[l] = upstream
-                delta = upstream * net.activation(l - 1).derivative_vector(zs[l - 1], acts[l])
+                if masks is not None:
+                    delta = upstream * masks[l - 1] * net.activation(l - 1).derivative_vector(zs[l - 1], g[l])
+                else:
+                    delta = upstream * net.activation(l - 1).derivative_vector(zs[l - 1], acts[l])
         losses = sample_losses(net.loss_kind, zs[-1], acts[-1], y)
         loss = float(losses.sum() / m) + net.l2_penalty(params)
     return BatchMatrices(
@@ -127,6 +145,8 @@ def batch_matrices(net: Network, params: np.ndarray, x: np.ndarray, y: np.ndarra
         da=da,
         dw=dw,
         db=db,
+        g=g,
+        masks=[None, *masks, None] if masks is not None else [],
     )
 
 
@@ -243,9 +263,11 @@ class _Builder:
         self.L = self.net.n_layers
         self.m = f"m = {self.mats.m}"
 
-    @staticmethod
-    def a_name(k: int) -> str:
-        return "X" if k == 0 else f"A{k}"
+    def a_name(self, k: int) -> str:
+        """What unit layer k passes up is called: X, A1, or H1 = A1 * mask1 under dropout."""
+        if k == 0:
+            return "X"
+        return f"H{k}" if self.mats.masks and k < self.L else f"A{k}"
 
     def row(self, step: Step) -> int:
         assert step.sample is not None
@@ -259,6 +281,7 @@ class _Builder:
             "exp": self._exp,
             "sum": self._sum,
             "a": self._a,
+            "mask": self._mask,
             "loss": self._loss,
             "batch_loss": self._batch_loss,
             "delta": self._delta,
@@ -395,7 +418,7 @@ class _Builder:
         if k == self.L and self.net.one_of_k:
             return self._probabilities(step)
         r, mats = self.row(step), self.mats
-        z, a = mats.z[k], mats.a[k]
+        z, a = mats.z[k], mats.activation(k)
         assert z is not None
         act = self.net.activation(k - 1)
         return _Parts(
@@ -407,6 +430,26 @@ class _Builder:
                 Shown(f"A{k}", a, "result", rows=frozenset({r}), focus=(r, j)),
             ],
             notes=act.numpy_note,
+        )
+
+    def _mask(self, step: Step) -> _Parts:
+        """Dropout on hidden layer k for the batch: the tutorials' mask, then the masked values."""
+        k, r, mats = step.layer, self.row(step), self.mats
+        assert k is not None
+        mask, kept = mats.masks[k], mats.a[k]
+        assert mask is not None
+        last = mask.shape[1] - 1
+        return _Parts(
+            (f"mask{k} = (rng.random(A{k}.shape) > p) / (1 - p)", f"H{k} = A{k} * mask{k}"),
+            f"{shape_text(mask)} of 0 or 1/(1 − p), times {shape_text(kept)}, element by element",
+            (f"H{k}[{r}] = A{k}[{r}] * mask{k}[{r}]",),
+            [
+                Shown(f"A{k}", mats.activation(k), rows=frozenset({r})),
+                Shown(f"mask{k}", mask, rows=frozenset({r})),
+                Shown(f"H{k}", kept, "result", rows=frozenset({r}), focus=(r, last)),
+            ],
+            notes=f"p = {self.net.dropout:g}; the tutorials write A{k} *= mask{k}: H{k} keeps A{k} for the slope; "
+            "tui-nn draws each row's u from its seed and the update (kept where u ≥ p: the same chance, 1 − p)",
         )
 
     # --- loss ------------------------------------------------------------------------
@@ -506,7 +549,16 @@ class _Builder:
         da, z = mats.da[k], mats.z[k]
         assert da is not None and z is not None
         act = self.net.activation(k - 1)
-        reads = Shown(f"A{k}", mats.a[k], cells=cell) if act.slope_reads_output else Shown(f"Z{k}", z, cells=cell)
+        reads = Shown(f"A{k}", mats.activation(k), cells=cell) if act.slope_reads_output else Shown(f"Z{k}", z, cells=cell)
+        mask = mats.masks[k] if mats.masks else None
+        if mask is not None:  # back through dropout's mask first: a dropped unit's dA is 0
+            return _Parts(
+                (f"dA{k} *= mask{k}", f"dZ{k} = dA{k} * {act.numpy_slope(f'Z{k}', f'A{k}')}"),
+                f"{shape_text(da)} * {shape_text(mask)} * {shape_text(reads.values)} → {shape_text(dz)}, element by element",
+                (f"dZ{k}{at} = dA{k}{at} * mask{k}{at} * {act.numpy_slope(f'Z{k}{at}', f'A{k}{at}')}",),
+                [Shown(f"dA{k}", da, cells=cell), Shown(f"mask{k}", mask, cells=cell), reads, result],
+                notes=f"p = {self.net.dropout:g}",
+            )
         return _Parts(
             (f"dZ{k} = dA{k} * {act.numpy_slope(f'Z{k}', f'A{k}')}",),
             f"{shape_text(da)} * {shape_text(reads.values)} → {shape_text(dz)}, element by element",
@@ -634,10 +686,11 @@ class MatrixPosition:
     applied: bool
     digits: int = 4  # decimals the session prints numbers with
     l2: float = 0.0  # λ of the L2 penalty (the PyTorch lens writes it as the optimizer's weight_decay)
+    masks: tuple[np.ndarray, ...] = ()  # dropout's mask/(1 − p) per hidden layer for the batch's rows; () without
 
     @cached_property
     def matrices(self) -> BatchMatrices:
-        return batch_matrices(self.net, self.net.params, self.x, self.y)
+        return batch_matrices(self.net, self.net.params, self.x, self.y, list(self.masks) if self.masks else None)
 
     @cached_property
     def frame(self) -> MatrixFrame:
@@ -675,4 +728,5 @@ def matrix_position(stepper: Stepper) -> MatrixPosition:
         applied=applied,
         digits=stepper.fmt.digits,
         l2=float(getattr(net, "l2", 0.0)),  # the L2 stream's Network.l2, where it exists
+        masks=tuple(stepper.pass_masks(p) or ()),
     )

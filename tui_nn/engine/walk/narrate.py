@@ -58,6 +58,23 @@ def zero_input_note(source: str) -> str:
     return f"{source} is 0 here, so no gradient"
 
 
+def mask_note(dropped: list[str]) -> str:
+    """What a mask step did: 'h2 dropped', 'h1 and h3 dropped', or 'none dropped'."""
+    if not dropped:
+        return "none dropped"
+    return (dropped[0] if len(dropped) == 1 else ", ".join(dropped[:-1]) + " and " + dropped[-1]) + " dropped"
+
+
+def dropped_input_note(unit: str) -> str:
+    """The note on a weight gradient that is 0 because the unit below was dropped for this sample."""
+    return f"{unit} was dropped for this sample, so no gradient"
+
+
+def dropped_delta_note(unit: str) -> str:
+    """The note on a dropped unit's δ: nothing passes back through it."""
+    return f"{unit} was dropped for this sample: its mask is 0, so its δ is 0"
+
+
 CANCELLED = "the samples' gradients cancel: ḡ is 0 up to float64 rounding, and the update uses the rounded value"
 LISTED = 6  # samples listed one by one in a batch mean; more are shown as first, second, …, last
 
@@ -173,14 +190,15 @@ class Narrator:
             act = net.activation(l)
             below, above = l, l + 1
             n_in = len(t.a[l])
+            fed = t.fed(l)
             for j in range(len(t.z[l])):
                 symbolic = Add(
                     (
-                        *(Mul((names.value_symbol(below, i), names.weight_symbol(l, i, j))) for i in range(n_in)),
+                        *(Mul((self.fed_symbol(t, below, i), names.weight_symbol(l, i, j))) for i in range(n_in)),
                         names.bias_symbol(l, j),
                     )
                 )
-                numeric = Add((*(Mul((num(t.a[l][i]), num(block[i, j]))) for i in range(n_in)), num(block[n_in, j])))
+                numeric = Add((*(Mul((num(fed[i]), num(block[i, j]))) for i in range(n_in)), num(block[n_in, j])))
                 zj = t.z[l][j]
                 steps.append(
                     Step(
@@ -223,7 +241,44 @@ class Narrator:
                 )
             if not act.elementwise:
                 steps += self._softmax(t, epoch)
+            if t.masks and above < L:
+                steps.append(self._mask(t, epoch, above))
         return steps
+
+    def fed_symbol(self, t: SampleTables, layer: int, i: int) -> Sym:
+        """What unit layer `layer` passes up, as formulas name it: h1, or h̃1 = h1 after dropout's mask."""
+        if t.masks and 0 < layer < self.net.n_layers:
+            return n.kept_symbol(self.names.value_symbol(layer, i))
+        return self.names.value_symbol(layer, i)
+
+    def _mask(self, t: SampleTables, epoch: int, layer: int) -> Step:
+        """Dropout on hidden unit layer `layer`: h̃ = h·m/(1 − p) for each unit, m = 0 (dropped) or 1 (kept)."""
+        names, p = self.names, self.net.dropout
+        equations = []
+        dropped = []
+        for j, (h, scale, kept) in enumerate(zip(t.a[layer], t.masks[layer - 1], t.kept[layer - 1], strict=True)):
+            value = names.value_symbol(layer, j)
+            bit = 0.0 if scale == 0.0 else 1.0
+            if not bit:
+                dropped.append(names.unit(layer, j))
+            symbolic = Mul((value, Div(n.mask_symbol(value), Group(Sub(ONE, n.DROPOUT)))))
+            numbers = Mul((num(h), Div(lit(bit), Group(Sub(ONE, num(p))))))
+            equations.append(self.eq(n.kept_symbol(value), (symbolic, numbers), kept))
+        units = range(len(t.a[layer]))
+        return Step(
+            phase="forward",
+            kind="mask",
+            epoch=epoch,
+            sample=t.sample,
+            layer=layer,
+            unit=None,
+            label="mask",
+            equations=tuple(equations),
+            writes=tuple((Key("mask", layer, j), t.masks[layer - 1][j]) for j in units)
+            + tuple((Key("a", layer, j), t.kept[layer - 1][j]) for j in units),
+            nodes=tuple((layer, j) for j in units),
+            note=mask_note(dropped),
+        )
 
     def _softmax(self, t: SampleTables, epoch: int) -> list[Step]:
         """After the output's z's: z_max, each e_k = e^(z_k − z_max), Σe, each p_k = e_k/Σe."""
@@ -375,7 +430,7 @@ class Narrator:
         steps: list[Step] = []
         for j, dj in enumerate(t.delta[l]):
             d_symbol = names.delta_symbol(above, j)
-            for i, ai in enumerate(t.a[l]):
+            for i, ai in enumerate(t.fed(l)):
                 g = float(grad[i, j])
                 w = names.weight_symbol(l, i, j)
                 steps.append(
@@ -388,12 +443,12 @@ class Narrator:
                         unit=j,
                         label="",
                         equations=(
-                            self.eq(n.gradient(w), (Mul((d_symbol, names.value_symbol(below, i))), Mul((num(dj), num(ai)))), g),
+                            self.eq(n.gradient(w), (Mul((d_symbol, self.fed_symbol(t, below, i))), Mul((num(dj), num(ai)))), g),
                         ),
                         writes=((Key("grad_w", l, j, i), g),),
                         nodes=((below, i), (above, j)),
                         edges=((l, i, j),),
-                        note=zero_input_note(names.activation_value(below, i)) if ai == 0.0 else None,
+                        note=self._zero_input_note(t, below, i, ai),
                     )
                 )
             g = float(grad[-1, j])
@@ -414,6 +469,14 @@ class Narrator:
             )
         return steps
 
+    def _zero_input_note(self, t: SampleTables, layer: int, i: int, value: float) -> str | None:
+        """Why a weight's gradient is 0 when its input is: the unit was dropped for this sample, or its value is 0."""
+        if value != 0.0:
+            return None
+        if t.masks and 0 < layer < self.net.n_layers and t.masks[layer - 1][i] == 0.0:
+            return dropped_input_note(self.names.unit(layer, i))
+        return zero_input_note(self.names.activation_value(layer, i))
+
     def _hidden_deltas(self, params: np.ndarray, t: SampleTables, epoch: int, l: int) -> list[Step]:
         net, names = self.net, self.names
         below, above = l, l + 1
@@ -426,7 +489,7 @@ class Narrator:
             upstream = t.grad_a[l][i]
             symbolic = Add(tuple(Mul((names.delta_symbol(above, j), names.weight_symbol(l, i, j))) for j in range(n_above)))
             numbers = Add(tuple(Mul((num(dj), num(weights[i, j]))) for j, dj in enumerate(t.delta[l])))
-            grad_of_unit = n.gradient(names.value_symbol(below, i))
+            grad_of_unit = n.gradient(self.fed_symbol(t, below, i))
             steps.append(
                 Step(
                     phase="backward",
@@ -449,6 +512,18 @@ class Narrator:
                 Mul((grad_of_unit, act.derivative_symbol)),
                 Mul((num(upstream), act.derivative_numbers(num(zi), num(ai)))),
             )
+            note = act.slope_note(zi, act.derivative_scalar(zi, ai))
+            if t.masks:  # back through the mask: ∂h̃/∂h = m/(1 − p), 0 for a dropped unit
+                scale = t.masks[l - 1][i]
+                value = names.value_symbol(below, i)
+                factor = Group(Div(n.mask_symbol(value), Group(Sub(ONE, n.DROPOUT))))
+                forms = (
+                    n.DL_DZ,
+                    Mul((grad_of_unit, act.derivative_symbol, factor)),
+                    Mul((num(upstream), act.derivative_numbers(num(zi), num(ai)), num(scale))),
+                )
+                if scale == 0.0:
+                    note = dropped_delta_note(names.unit(below, i))
             steps.append(
                 Step(
                     phase="backward",
@@ -461,7 +536,7 @@ class Narrator:
                     equations=(self.eq(n.DELTA, forms, d),),
                     writes=((Key("delta", below, i), d),),
                     nodes=((below, i),),
-                    note=act.slope_note(zi, act.derivative_scalar(zi, ai)),
+                    note=note,
                 )
             )
         return steps

@@ -43,6 +43,7 @@ BETA1 = Sym("β₁", r"\beta_1")
 BETA2 = Sym("β₂", r"\beta_2")
 EPSILON = Sym("ε", r"\varepsilon")
 STEP_COUNT = Sym("t", "t")
+DROPOUT = Sym("p", "p")  # the probability a hidden unit is dropped (PyTorch's nn.Dropout(p))
 # A softmax output's intermediate numbers: not m or S, which are the batch size and Adam's squares.
 LARGEST_LOGIT = Sym("z_max", r"z_{\max}")
 EXP_SUM = Sym("Σe", r"\Sigma e")
@@ -164,6 +165,17 @@ class Names:
     def parameter_symbol(self, layer: int, i: int | None, j: int) -> Sym:
         """A weight (i given) or the bias of unit j (i None) of weight layer `layer`."""
         return self.bias_symbol(layer, j) if i is None else self.weight_symbol(layer, i, j)
+
+
+def kept_symbol(value: Sym) -> Sym:
+    """h̃: a hidden unit's value after dropout's mask, h·m/(1 − p)."""
+    head, tail = value.text[0], value.text[1:]
+    return Sym(f"{head}\u0303{tail}", rf"\tilde{{{value.latex}}}")
+
+
+def mask_symbol(value: Sym) -> Sym:
+    """m_h1: dropout's draw for a unit, 1 (kept) or 0 (dropped)."""
+    return Sym(f"m_{value.text}", f"m_{{{value.latex}}}")
 
 
 def gradient(of: Sym) -> Sym:

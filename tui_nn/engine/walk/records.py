@@ -15,9 +15,9 @@ from tui_nn.engine.walk.expr import MINUS, Expr, Sym, text
 
 Phase = Literal["forward", "loss", "backward", "update"]
 StepKind = Literal[
-    "z", "max", "exp", "sum", "a", "loss", "delta", "grad_w", "grad_b", "grad_a", "batch_loss", "update_w", "update_b"
+    "z", "max", "exp", "sum", "a", "mask", "loss", "delta", "grad_w", "grad_b", "grad_a", "batch_loss", "update_w", "update_b"
 ]
-ValueKind = Literal["z", "max", "exp", "sum", "a", "delta", "grad_a", "grad_w", "grad_b", "w", "b", "loss"]
+ValueKind = Literal["z", "max", "exp", "sum", "a", "mask", "delta", "grad_a", "grad_w", "grad_b", "w", "b", "loss"]
 
 
 class Key(NamedTuple):
@@ -27,6 +27,7 @@ class Key(NamedTuple):
     Parameters and their gradients ("w", "b", "grad_w", "grad_b"): layer is the weight layer,
     unit the unit above (j) and, for weights, source the unit below (i). "loss": unit is the sample.
     A softmax output's "max" (m) and "sum" (S) are unit 0 of the output layer, its "exp" e^(z_k − m) unit k.
+    Dropout's "mask" of a hidden unit is what its activation is multiplied by in training: 0 (dropped) or 1/(1 − p).
     """
 
     kind: ValueKind

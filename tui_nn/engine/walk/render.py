@@ -131,6 +131,7 @@ def step_title(step: Step) -> str:
         "exp": f"{step.label}'s exponential {lhs}{sample}",
         "sum": f"the sum of the exponentials{sample}",
         "a": f"{step.label}'s activation {lhs}{sample}",
+        "mask": f"mask: {step.note}{sample}",  # dropout's: "mask: h2 dropped (sample 1)"
         "loss": f"the loss{sample}",
         "delta": f"δ of {step.label}{sample}",
         "grad_w": f"{lhs}{sample}",

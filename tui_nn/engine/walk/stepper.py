@@ -28,6 +28,7 @@ from typing import Literal
 import numpy as np
 
 from tui_nn.engine.nn.datasets import Dataset
+from tui_nn.engine.nn.dropout import network_masks, update_index
 from tui_nn.engine.nn.history import History
 from tui_nn.engine.nn.network import Network
 from tui_nn.engine.nn.optimizers import OptimizerState
@@ -370,7 +371,7 @@ class Stepper:
             previous,
             arrival,
         )
-        per_sample = sample_step_count(self.net.sizes, self.net.one_of_k)
+        per_sample = sample_step_count(self.net.sizes, self.net.one_of_k, bool(self.net.dropout))
         new.starts = [i * per_sample for i in range(len(new.samples) + 1)]
         new.total = new.starts[-1] + update_step_count(self.net.n_params, len(new.samples), bool(self.net.l2))
         if batch_index == 0:
@@ -460,13 +461,29 @@ class Stepper:
         if tables is None:
             s = p.samples[k]
             with np.errstate(all="ignore"):  # a diverged network's walk shows its infs and NaNs
-                tables = compute_sample(self.net, p.start_params, self.data.x[s], self.data.y[s], s)
+                tables = compute_sample(self.net, p.start_params, self.data.x[s], self.data.y[s], s, self.sample_masks(p, s))
             self._tables[key] = tables
             while len(self._tables) > CACHED_TABLES:
                 self._tables.popitem(last=False)
         else:
             self._tables.move_to_end(key)
         return tables
+
+    def pass_masks(self, p: Pass) -> list[np.ndarray] | None:
+        """Dropout's mask/(1 − p) per hidden layer for the rows of pass `p` (rows in the pass's order), or None."""
+        if not self.net.dropout:
+            return None
+        update = update_index(p.epoch, p.batch_index, p.n_batches)
+        return network_masks(self.trainer.seed, update, self.net.sizes, p.samples, self.net.dropout)
+
+    def sample_masks(self, p: Pass, sample: int) -> tuple[tuple[float, ...], ...]:
+        """Dropout's mask/(1 − p) per hidden layer for data row `sample` in pass `p`: the ones the kernel
+        draws for that row at that update (nothing without dropout)."""
+        if not self.net.dropout:
+            return ()
+        update = update_index(p.epoch, p.batch_index, p.n_batches)
+        masks = network_masks(self.trainer.seed, update, self.net.sizes, [sample], self.net.dropout)
+        return tuple(tuple(float(v) for v in mask[0]) for mask in masks)
 
     def _segment(self, p: Pass, seg: int) -> list[Step]:
         key = (p.uid, seg)

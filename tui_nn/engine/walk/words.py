@@ -226,7 +226,23 @@ class _Words:
             f"changed, the error sent back along {_names_list(self.outgoing(layer, i))} scaled by the slope of the "
             f"{act.title} at {unit}"
         )
-        return act.slope_sentence(head, slope, self.value(layer, i))
+        sentence = act.slope_sentence(head, slope, self.value(layer, i))
+        if self.net.dropout:
+            sentence += (
+                f" Dropout: it is also multiplied by {unit}'s mask/(1 − p), the same factor its value was, so a "
+                f"dropped {unit} sends back nothing and a kept one ×1/(1 − p)."
+            )
+        return sentence
+
+    def mask(self, layer: int) -> str:
+        p = self.net.dropout
+        units = self.names.unit(layer, 0) if self.net.sizes[layer] == 1 else "each unit of this layer"
+        return (
+            f"Dropout (p = {p:g}): in training, {units} is dropped for this sample with probability p (its value "
+            "becomes 0), so no unit can rely on any one other being there; the kept ones are multiplied by "
+            f"1/(1 − p) = {1 / (1 - p):.4g}, so the expected value of h̃ is h, what evaluation, which drops "
+            "nothing, computes."
+        )
 
     # --- update ------------------------------------------------------------------------
 
@@ -267,6 +283,9 @@ class _Words:
         if kind == "grad_b":
             assert step.layer is not None and step.unit is not None
             return self.grad_b(step.layer, step.unit)
+        if kind == "mask":
+            assert step.layer is not None
+            return self.mask(step.layer)
         if kind == "max":
             return self.largest_logit()
         if kind == "exp":
@@ -379,6 +398,14 @@ def reference_card(net: Network, optimizer: str) -> str:
     if top > 1:
         act, _ = hidden.card
         lines.append(_row(f"hidden activation ({hidden.title})", f"a = {act}", f"{names.unit(1, 0)} = {hidden.symbol}(z)"))
+    if top > 1 and net.dropout:
+        lines.append(
+            _row(
+                f"dropout (p = {net.dropout:g}, training only)",
+                "h̃ = h·m/(1 − p), m = 1 with probability 1 − p, else 0",
+                f"inverted dropout, PyTorch's nn.Dropout({net.dropout:g}): E[h̃] = h, so evaluation drops nothing",
+            )
+        )
     if net.one_of_k:
         lines += [
             _row("largest score", "z_max = max(z1, …, zK)", "subtracted so e^z cannot overflow; the p's do not change"),
@@ -413,6 +440,10 @@ def reference_card(net: Network, optimizer: str) -> str:
             _row("hidden ∂L/∂a", "∂L/∂aᵢ = Σⱼ δⱼ·wᵢⱼ", "the δ's above, sent back along the weights"),
             _row("hidden δ", f"δᵢ = ∂L/∂aᵢ·{hidden.derivative_symbol.text}", slope),
         ]
+        if net.dropout:
+            lines.append(
+                _row("through the mask", f"δᵢ = ∂L/∂h̃ᵢ·{hidden.derivative_symbol.text}·mᵢ/(1 − p)", "a dropped unit's δ is 0")
+            )
     lines += [
         "",
         "## Update",
@@ -452,6 +483,10 @@ def conventions() -> str:
 - **L2 weight decay** (`--l2 λ`, default 0): the loss adds (λ/2)·Σw² over the weights, never the
   biases, so each weight's gradient gains λ·w: cs231n's convention and PyTorch's `weight_decay=λ`
   (added to the gradient, also under Adam). A tutorial writing (λ′/2m)·Σ‖W‖² means λ = λ′/m here.
+- **Dropout** (`--dropout p`, default 0): inverted dropout on the hidden layers, PyTorch's
+  `nn.Dropout(p)`: p is the probability a unit is dropped. In training each hidden value is
+  multiplied by m/(1 − p), m drawn 1 (kept, probability 1 − p) or 0 per sample and unit, one draw
+  per update from the seed; evaluation drops nothing. The loss chart's second curve is that loss.
 - **Prediction**: class 1 when ŷ > 0.5; with a softmax output over K classes, the class with the largest p.
 - **Loss**: {losses}.
   The loss of an epoch is the mean over the data set, before that epoch's update.

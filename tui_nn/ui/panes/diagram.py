@@ -5,6 +5,8 @@ values; edges are drawn in Braille dots, coloured by the weight's sign and
 emphasised by its size, each labelled with its weight where there is room. The
 units and edges of the current micro-step are highlighted. During the backward
 pass units show δ = ∂L/∂z and edges show ∂L/∂w as soon as they are computed.
+Under dropout, a hidden unit the walk's mask step dropped for the current sample
+is crossed out (✗, its value and its edges dimmed) until the sample's walk ends.
 What does not fit is summarised, and the legend says so.
 """
 
@@ -51,6 +53,8 @@ def use_palette() -> None:
 
 
 use_palette()
+
+DROPPED = "✗"  # the flag of a unit dropout dropped for the current sample ("X" with --ascii)
 
 BRAILLE_BITS = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))  # [row][col]
 
@@ -235,7 +239,7 @@ class _Box:
     lines: list[tuple[str, Style | None]]
     title: str
     highlighted: bool
-    flag: str = ""  # "dead" / "sat": the unit passes no gradient on any sample
+    flag: str = ""  # "dead" / "sat": the unit passes no gradient on any sample; DROPPED: dropout's mask took it out
     layer: int = 0
     unit: int = 0
 
@@ -261,6 +265,7 @@ class NetworkDiagram:
         self.biases_hidden = False
         self.moved = False
         self.flagged: set[str] = set()
+        self.dropped = False  # a unit is crossed out (the legend says what ✗ means)
         self.owner: dict[tuple[int, int], object] = {}
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
@@ -397,9 +402,16 @@ class NetworkDiagram:
             return _Box(x, y, width, 1, [(f"{title} {content[0][0]}", None)], "", highlighted, "", layer, j)
         state = s.unit_states.get((layer, j))
         flag = {"dead": "dead", "saturated": "sat"}.get(state or "", "")
-        if flag:
+        if self.is_dropped(layer, j):
+            flag = DROPPED  # what the current sample sees outweighs what every sample does
+            self.dropped = True
+        elif flag:
             self.flagged.add(state or "")
         return _Box(x, y, width, height, content[:lines], title, highlighted, flag, layer, j)
+
+    def is_dropped(self, layer: int, j: int) -> bool:
+        """Dropout's mask step has dropped unit j of `layer` for the sample being walked (its mask is 0)."""
+        return self.state.values.get(Key("mask", layer, j)) == 0.0
 
     # --- drawing ------------------------------------------------------------------------
 
@@ -408,6 +420,7 @@ class NetworkDiagram:
         canvas.drawing = unit
         selected = self.state.selected
         style = SELECTED if selected == unit else (HIGHLIGHT if box.highlighted else BOX)
+        dropped = box.flag == DROPPED
         if box.height == 1:
             canvas.text(box.x, box.y, box.lines[0][0][: box.width].ljust(box.width), style)
             canvas.drawing = None
@@ -422,7 +435,7 @@ class NetworkDiagram:
         title = box.title[: inner - 1]
         canvas.text(box.x, box.y, tl + title + h * (inner - len(title)) + tr, style)
         if box.flag and len(title) + len(box.flag) + 1 < inner:
-            canvas.text(box.x + 2 + len(title), box.y, box.flag, FLAG)
+            canvas.text(box.x + 2 + len(title), box.y, self.t(box.flag), FLAG)
         bias = Element("bias", box.layer - 1, box.unit) if box.layer > 0 else None
         for k in range(box.height - 2):
             line, line_style = box.lines[k] if k < len(box.lines) else ("", None)
@@ -430,7 +443,7 @@ class NetworkDiagram:
             if k == 2 and bias is not None:  # the bias line: clicking it selects the bias
                 canvas.drawing = bias
                 line_style = SELECTED if selected == bias else line_style
-            canvas.text(box.x + 1, box.y + 1 + k, line[:inner].ljust(inner), line_style)
+            canvas.text(box.x + 1, box.y + 1 + k, line[:inner].ljust(inner), DIM if dropped and k == 0 else line_style)
             canvas.drawing = unit
             canvas.text(box.x + box.width - 1, box.y + 1 + k, v, style)
         canvas.text(box.x, box.y + box.height - 1, bl + h * inner + br, style)
@@ -476,6 +489,8 @@ class NetworkDiagram:
                     grad = s.values.get(Key("grad_w", l, j, i))
                     style = weight_style(weight, highlighted)
                     priority = 2 if highlighted else (1 if abs(weight) >= 1 else 0)
+                    if not highlighted and (self.is_dropped(l, i) or self.is_dropped(l + 1, j)):
+                        style, priority = DIM, 0  # a dropped unit's edges carry nothing for this sample
                     element = Element("weight", l, j, i)
                     if s.selected == element:
                         style, priority = SELECTED, 4
@@ -527,6 +542,9 @@ class NetworkDiagram:
         if self.flagged:
             parts.append(("  dead/sat", FLAG))
             parts.append((": passes no gradient", DIM))
+        if self.dropped:
+            parts.append((self.t(f"  {DROPPED}"), FLAG))
+            parts.append((": dropped for this sample", DIM))
         notes = []
         if self.unlabelled:
             notes.append(f"{self.unlabelled} weights unlabelled (no room)")

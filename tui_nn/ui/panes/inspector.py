@@ -201,6 +201,8 @@ class Inspector(ScrollingLines):
                 rows += self._step_rows(step, width, "   ")
             if chain.saturated is not None:
                 rows += self._text("   " + chain.saturated, theme.LOG_ROLE_STYLES["note"], width)
+            if chain.dropped is not None:
+                rows += self._text("   " + chain.dropped, theme.LOG_ROLE_STYLES["note"], width)
             if chain.product is not None:
                 styles = {role: Style.parse(extra) for role, extra in theme.LOG_ROLE_STYLES.items()}
                 rows += wrap_spans([Span("   ", "label"), *equation_spans(chain.product, fmt)], width, styles)

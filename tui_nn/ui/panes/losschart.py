@@ -189,15 +189,16 @@ def epoch_label(epoch: float) -> str:
     return f"{math.floor(epoch + 0.5):,}"
 
 
-def readout_text(readout: Readout, ascii_only: bool = False, validation: float | None = None) -> str:
+def readout_text(readout: Readout, ascii_only: bool = False, validation: float | None = None, second: str = "validation") -> str:
     """The caption for a readout: `epoch 1,234 · loss 0.0123` (an epoch that is a slice's mean keeps its .5),
-    and `· validation 0.0456` with a validation loss."""
+    and `· validation 0.0456` with a validation loss (`second` names the second series: a dropout run's is the
+    evaluation loss)."""
     epoch, loss = readout
     epoch_text = f"{epoch:,.0f}" if epoch == int(epoch) else f"{epoch:,.1f}"
     fmt = NumberFormat(4)
     parts = [f"epoch {epoch_text}", f"loss {fmt(loss)}"]
     if validation is not None:
-        parts.append(f"validation {fmt(validation)}")
+        parts.append(f"{second} {fmt(validation)}")
     if ascii_only:
         return "  ".join(parts).replace("−", "-").replace("∞", "inf")
     return " · ".join(parts)

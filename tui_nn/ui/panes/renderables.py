@@ -10,7 +10,7 @@ from rich.style import Style
 from rich.text import Text
 
 from tui_nn.engine.nn.datasets import Dataset
-from tui_nn.engine.session.view import ClassTable, ValidationFigures
+from tui_nn.engine.session.view import ClassTable, EvaluationFigures, ValidationFigures
 from tui_nn.engine.walk.records import NumberFormat
 from tui_nn.ui import theme
 from tui_nn.ui.theme import class_colour
@@ -141,15 +141,17 @@ LOSS_TITLE = "loss (log scale)"
 LEGEND_TITLE = "loss (log)"  # shorter, to leave room for the legend
 
 
-def loss_title(validation: bool, ascii_only: bool) -> str | Text:
-    """The loss pane's title; with a validation set, a legend of its two series (the bars and the dots)."""
-    if not validation:
+def loss_title(validation: bool, ascii_only: bool, evaluation: bool = False) -> str | Text:
+    """The loss pane's title; with a validation set, a legend of its two series (the bars and the dots); with
+    dropout and no validation set, the bars are the training loss (units dropped) and the dots the evaluation
+    loss (none dropped)."""
+    if not validation and not evaluation:
         return LOSS_TITLE
     bar, dot = ("#", "o") if ascii_only else ("▇", "⠤")
     title = Text(f"{LEGEND_TITLE} ")
     title.append(f"{bar} training", style=theme.LOSS)
     title.append(" ")
-    title.append(f"{dot} validation", style=f"bold {theme.INFO}")
+    title.append(f"{dot} validation" if validation else f"{dot} evaluation", style=f"bold {theme.INFO}")
     return title
 
 
@@ -160,6 +162,7 @@ def loss_summary(
     accuracy: float | None,
     epochs: int,
     validation: ValidationFigures | None = None,
+    evaluation: EvaluationFigures | None = None,
 ) -> Text:
     fmt = NumberFormat(4)
     text = Text()
@@ -174,6 +177,11 @@ def loss_summary(
     item("best", best, theme.SUCCESS)
     text.append("acc ", style=theme.MUTED)
     text.append(f"{accuracy:.0%}" if accuracy is not None else "—", style="bold")
+    if evaluation is not None:
+        text.append("\n")
+        text.append(f"evaluation (none dropped; p = {evaluation.dropout:g}) ", style=f"bold {theme.INFO}")
+        item("now", evaluation.current_loss, "bold")
+        text.rstrip()
     if validation is not None:
         text.append("\n")
         text.append(f"validation ({validation.size} held out) ", style=f"bold {theme.INFO}")

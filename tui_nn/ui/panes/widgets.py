@@ -265,7 +265,7 @@ class LossPane(Vertical):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.ascii_only = ascii_only
         self.border_title = LOSS_TITLE
-        self._legend: tuple[bool, str] | None = None  # (with a validation set, palette) the title was made for
+        self._legend: tuple[bool, bool, str] | None = None  # (validation set, dropout, palette) the title was made for
         self._shown: tuple[object, ...] | None = None
         self._summary: Text | None = None
 
@@ -275,21 +275,28 @@ class LossPane(Vertical):
 
     def show(self, view: View) -> None:
         self.query_one(LossChart).set_markers(list(view.markers))
-        held = view.validation
-        legend = (held is not None, theme.current().name)
+        held, evaluated = view.validation, view.evaluation
+        legend = (held is not None, evaluated is not None, theme.current().name)
         if legend != self._legend:
             self._legend = legend
-            self.border_title = loss_title(held is not None, self.ascii_only)
-        key = (view.epochs_recorded, view.current_loss, view.first_loss, None if held is None else held.current_loss)
+            self.border_title = loss_title(held is not None, self.ascii_only, evaluated is not None)
+        key = (
+            view.epochs_recorded,
+            view.current_loss,
+            view.first_loss,
+            None if held is None else held.current_loss,
+            None if evaluated is None else evaluated.current_loss,
+        )
         if key != self._shown:
             self._shown = key
+            # the chart's second series: the held-out loss, or else a dropout run's evaluation loss
+            second = held.loss_series if held is not None else None if evaluated is None else evaluated.loss_series
             self.query_one(LossChart).set_data(
-                view.loss_epochs,
-                view.loss_series,
-                epoch_range=view.epoch_range,
-                validation=None if held is None else held.loss_series,
+                view.loss_epochs, view.loss_series, epoch_range=view.epoch_range, validation=second
             )
-        summary = loss_summary(view.first_loss, view.current_loss, view.best_loss, view.accuracy, view.epochs_recorded, held)
+        summary = loss_summary(
+            view.first_loss, view.current_loss, view.best_loss, view.accuracy, view.epochs_recorded, held, evaluated
+        )
         if self.ascii_only:
             summary = ascii_rich_text(summary)
         if summary != self._summary:
@@ -300,7 +307,8 @@ class LossPane(Vertical):
         if event.readout is None:
             self.border_subtitle = ""
             return
-        self.border_subtitle = readout_text(event.readout, self.ascii_only, event.chart.validation_readout)
+        second = "validation" if self._legend is None or self._legend[0] or not self._legend[1] else "evaluation"
+        self.border_subtitle = readout_text(event.readout, self.ascii_only, event.chart.validation_readout, second)
 
 
 class StatusLine(Static):

@@ -39,7 +39,7 @@ CHOICE_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 DATA_LABEL = "your data (CSV)"
 DATA_PLACEHOLDER = "a file of x1,x2,label lines; empty: the data set above"
-ORDER = ("problem", "data", "hidden", "activation", "loss", "init", "seed", "optimizer", "lr", "batch", "l2", "val")
+ORDER = ("problem", "data", "hidden", "activation", "loss", "init", "seed", "optimizer", "lr", "batch", "l2", "val", "dropout")
 TITLE = (
     "settings · Tab or ↑ ↓ move · Space opens a list (Enter picks) · Enter applies: the network is rebuilt at "
     "epoch 0, ← brings this one back · Escape cancels"

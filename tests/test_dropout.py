@@ -1,0 +1,294 @@
+"""Inverted dropout: the masks, the kernel against the tutorials' loop, gradcheck, files and the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.cli_helpers import one_error_line, run
+from tui_nn.engine.nn.datasets import load
+from tui_nn.engine.nn.dropout import kept, network_masks, scale_mask, update_index
+from tui_nn.engine.nn.gradcheck import check, parameter_names
+from tui_nn.engine.nn.network import InitSpec, Network
+from tui_nn.engine.nn.training import Trainer
+from tui_nn.engine.session import persist
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+
+P = 0.3
+SEED = 5
+
+
+def _net(
+    sizes: tuple[int, ...], activation: str = "tanh", p: float = P, l2: float = 0.0, seed: int = 4, scale: float = 1.0
+) -> Network:
+    net = Network(sizes, activation, "bce", l2=l2, dropout=p)
+    net.initialise(InitSpec("normal", scale), seed)
+    net.params += np.random.RandomState(seed).uniform(-0.5, 0.5, net.n_params)  # non-zero biases too
+    return net
+
+
+def _g(z: np.ndarray, kind: str) -> np.ndarray:
+    if kind == "tanh":
+        return np.tanh(z)
+    if kind == "sigmoid":
+        return 1 / (1 + np.exp(-z))
+    return np.maximum(z, 0)
+
+
+def _plain_forward(weights: list[np.ndarray], biases: list[np.ndarray], x: np.ndarray, hidden: str) -> list[np.ndarray]:
+    acts = [x]
+    for l, (w, b) in enumerate(zip(weights, biases, strict=True)):
+        acts.append(_g(acts[-1] @ w + b, "sigmoid" if l == len(weights) - 1 else hidden))
+    return acts
+
+
+def _slope(a: np.ndarray, hidden: str) -> np.ndarray:
+    return {"tanh": 1 - a**2, "sigmoid": a * (1 - a), "relu": (a > 0).astype(float)}[hidden]
+
+
+def _bce(p: np.ndarray, y: np.ndarray) -> float:
+    return float(np.mean(np.sum(-(y * np.log(p) + (1 - y) * np.log(1 - p)), axis=1)))
+
+
+def _plain_dropout_loop(
+    weights: list[np.ndarray],
+    biases: list[np.ndarray],
+    x: np.ndarray,
+    y: np.ndarray,
+    lr: float,
+    p: float,
+    epochs: int,
+    hidden: str,
+    batches: list[list[np.ndarray]] | None = None,
+) -> tuple[list[float], list[float], list[np.ndarray], list[np.ndarray]]:
+    """The tutorials' dropout loop, written without the engine (only the masks come from the mask function):
+    A = g(Z); mask = (u ≥ p)/(1 − p); A *= mask; … dA *= mask. Returns the training and evaluation losses
+    per epoch (before its update) and the final layers."""
+    weights = [w.copy() for w in weights]
+    biases = [b.copy() for b in biases]
+    n_hidden = len(weights) - 1
+    m = x.shape[0]
+    every_row = np.arange(m)
+    losses, evaluation = [], []
+    for epoch in range(epochs):
+        order = [every_row] if batches is None else batches[epoch]
+        evaluation.append(_bce(_plain_forward(weights, biases, x, hidden)[-1], y))
+        for b, rows in enumerate(order):
+            update = update_index(epoch, b, len(order))
+            masks = [scale_mask(SEED, update, l, rows, weights[l].shape[1], p) for l in range(n_hidden)]
+            if b == 0:  # the row's training loss: every row under the epoch's first update's masks
+                every_mask = [scale_mask(SEED, update, l, every_row, weights[l].shape[1], p) for l in range(n_hidden)]
+                acts = [x]
+                for l, (w, bias) in enumerate(zip(weights, biases, strict=True)):
+                    a = _g(acts[-1] @ w + bias, "sigmoid" if l == n_hidden else hidden)
+                    acts.append(a * every_mask[l] if l < n_hidden else a)
+                losses.append(_bce(acts[-1], y))
+            xb, yb = x[rows], y[rows]
+            raw = [xb]
+            acts = [xb]
+            for l, (w, bias) in enumerate(zip(weights, biases, strict=True)):
+                a = _g(acts[-1] @ w + bias, "sigmoid" if l == n_hidden else hidden)
+                raw.append(a)
+                acts.append(a * masks[l] if l < n_hidden else a)
+            delta = (acts[-1] - yb) / len(rows)
+            for l in range(len(weights) - 1, -1, -1):
+                dw = acts[l].T @ delta
+                db = delta.sum(axis=0)
+                if l:
+                    d_a = delta @ weights[l].T
+                    d_a *= masks[l - 1]
+                    delta = d_a * _slope(raw[l], hidden)
+                weights[l] -= lr * dw
+                biases[l] -= lr * db
+    return losses, evaluation, weights, biases
+
+
+def _layers(net: Network) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    return [net.weights(l).copy() for l in range(net.n_layers)], [net.biases(l).copy() for l in range(net.n_layers)]
+
+
+@pytest.mark.parametrize(
+    ("sizes", "hidden", "batch"),
+    [((2, 8, 1), "tanh", None), ((2, 6, 1), "sigmoid", None), ((2, 6, 4, 1), "relu", None), ((2, 5, 1), "tanh", 32)],
+)
+def test_train_with_dropout_equals_a_plain_numpy_loop(sizes: tuple[int, ...], hidden: str, batch: int | None) -> None:
+    data = load("circle")
+    # (small enough weights that no output saturates: the tutorials' −ln(1 − ŷ) loses digits there, the engine's does not)
+    net = _net(sizes, hidden, scale=0.5)
+    start = net.params.copy()
+    trainer = Trainer(net, data, lr=0.5, batch=batch, seed=SEED)
+    epochs = 120
+    trainer.run(epochs)
+    batches = [trainer.batches(e) for e in range(epochs)] if batch is not None else None
+    losses, evaluation, weights, biases = _plain_dropout_loop(
+        *_layers(net.like(start)), data.x, data.y, 0.5, P, epochs, hidden, batches
+    )
+    rows = trainer.history.rows()
+    np.testing.assert_allclose(rows[:, 1], losses, rtol=1e-12)
+    np.testing.assert_allclose(trainer.history.column("eval_loss"), evaluation, rtol=1e-12)
+    trained_weights, trained_biases = _layers(net)
+    for mine, theirs in zip(trained_weights + trained_biases, weights + biases, strict=True):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-12, atol=1e-14)
+    assert not np.array_equal(rows[:, 1], rows[:, -1]), "the training loss drops units, the evaluation loss does not"
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "adam"])
+def test_every_optimizer_trains_through_the_same_masks(optimizer: str) -> None:
+    """The kernel's update with dropout equals one made from Network.loss_and_gradient with the same masks."""
+    from tui_nn.engine.nn import optimizers
+
+    data = load("xor")
+    net = _net((2, 4, 1))
+    reference = net.like(net.params.copy())
+    trainer = Trainer(net, data, optimizer, 0.1, seed=SEED)
+    trainer.run(50)
+    state = optimizers.new_state(optimizer, reference.n_params)
+    scratch = np.empty(reference.n_params)
+    for epoch in range(50):
+        masks = network_masks(SEED, epoch, reference.sizes, np.arange(data.size), P)
+        _, grad, _, _ = reference.loss_and_gradient(data.x, data.y, masks=masks)
+        optimizers.apply(optimizer, 0.1, reference.params, grad, state, scratch)
+    np.testing.assert_allclose(net.params, reference.params, rtol=1e-10, atol=1e-13)
+
+
+def test_the_scaled_mask_has_expected_value_one() -> None:
+    """E[mask/(1 − p)] = (1 − p)·1/(1 − p) = 1: evaluation's activations match training's on average."""
+    for p in (0.1, 0.5, 0.8):
+        masks = np.concatenate([scale_mask(11, update, 0, np.arange(500), 64, p) for update in range(10)])
+        assert abs(float(masks.mean()) - 1.0) < 0.02, p
+        assert set(np.unique(masks)) == {0.0, 1.0 / (1.0 - p)}
+        assert abs(float(np.mean(masks == 0)) - p) < 0.01
+
+
+def test_a_sample_keeps_its_mask_whatever_batch_it_is_in() -> None:
+    """The walk draws one sample's mask, the kernel the batch's: they must agree row by row."""
+    whole = kept(3, 7, 1, np.arange(40), 6, 0.5)
+    for row in (0, 17, 39):
+        np.testing.assert_array_equal(kept(3, 7, 1, [row], 6, 0.5)[0], whole[row])
+    np.testing.assert_array_equal(kept(3, 7, 1, [5, 2], 6, 0.5), whole[[5, 2]])
+    assert not np.array_equal(kept(3, 8, 1, np.arange(40), 6, 0.5), whole), "a new update draws new masks"
+    assert not np.array_equal(kept(3, 7, 0, np.arange(40), 6, 0.5), whole), "each layer draws its own"
+
+
+def test_a_dropout_run_is_reproducible_bit_for_bit_however_it_is_split() -> None:
+    data = load("circle")
+    one, two = _net((2, 6, 1)), _net((2, 6, 1))
+    whole = Trainer(one, data, "adam", 0.05, seed=SEED)
+    whole.run(300)
+    split = Trainer(two, data, "adam", 0.05, seed=SEED)
+    for _ in range(3):
+        split.run(100)
+    np.testing.assert_array_equal(one.params, two.params)
+    np.testing.assert_array_equal(whole.history.rows(), split.history.rows())
+
+
+def test_p_zero_is_todays_run_bit_for_bit() -> None:
+    data = load("circle")
+    plain = Network((2, 6, 1), "tanh", "bce")
+    plain.initialise(InitSpec("xavier"), 1)
+    zero = Network((2, 6, 1), "tanh", "bce", dropout=0.0)
+    zero.initialise(InitSpec("xavier"), 1)
+    a, b = Trainer(plain, data, lr=0.5), Trainer(zero, data, lr=0.5, seed=9)
+    a.run(200)
+    b.run(200)
+    np.testing.assert_array_equal(plain.params, zero.params)
+    np.testing.assert_array_equal(a.history.rows(), b.history.rows())
+    assert b.history.width == 4
+
+
+def test_weight_decay_and_dropout_record_the_penalty_in_both_losses() -> None:
+    data = load("xor")
+    net = _net((2, 4, 1), l2=0.01)
+    trainer = Trainer(net, data, lr=0.5, seed=SEED)
+    trainer.run(5)
+    trainer.record_epoch()
+    last = trainer.history.last()
+    assert last is not None
+    evaluated = net.evaluated()
+    assert evaluated.params is net.params and evaluated.dropout == 0.0
+    assert last[-1] == pytest.approx(evaluated.loss_value(data.x, data.y), rel=1e-12)
+    masks = trainer.first_masks()
+    assert last[1] == pytest.approx(
+        net.loss_value(data.x, data.y) if masks is None else _masked_loss(net, data, masks), rel=1e-12
+    )
+
+
+def _masked_loss(net: Network, data: object, masks: list[np.ndarray]) -> float:
+    x, y = data.x, data.y  # type: ignore[attr-defined]
+    return net.data_loss_value(x, y, masks=masks) + net.l2_penalty()
+
+
+@pytest.mark.parametrize(("sizes", "activation"), [((2, 3, 1), "tanh"), ((2, 4, 3, 1), "sigmoid"), ((2, 5, 4), "tanh")])
+def test_gradcheck_holds_the_mask_fixed(sizes: tuple[int, ...], activation: str) -> None:
+    data = load("blobs" if sizes[-1] == 4 else "circle")
+    if sizes[-1] == 4:
+        net = Network(sizes, activation, "ce", dropout=0.5)
+        net.initialise(InitSpec("normal", 1.0), 2)
+    else:
+        net = _net(sizes, activation, p=0.5)
+    masks = network_masks(SEED, 0, net.sizes, np.arange(data.size), 0.5)
+    result = check(net, data.x, data.y, parameter_names(net), masks=masks)
+    assert result.passed and result.max_relative_error < 1e-6
+    # the masks are really in the checked gradient: a dropped unit's incoming weights get exactly 0 where every
+    # sample dropped it, and the gradient differs from the evaluation network's
+    _, with_masks, _, _ = net.loss_and_gradient(data.x, data.y, masks=masks)
+    _, without, _, _ = net.loss_and_gradient(data.x, data.y)
+    assert not np.allclose(with_masks, without)
+
+
+def test_gradcheck_command_says_it_holds_the_mask(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "gradcheck", "xor", "--hidden", "3", "--activation", "tanh", "--dropout", "0.5")
+    assert code == 0
+    assert "held fixed" in out and "PASS" in out
+
+
+@pytest.mark.parametrize("value", ["1", "-0.1", "1.5", "nan", "inf", "half"])
+def test_dropout_outside_zero_to_one_is_one_line_naming_the_flag(capsys: pytest.CaptureFixture[str], value: str) -> None:
+    code, _, err = run(capsys, "train", "xor", "--hidden", "3", "--dropout", value, "--epochs", "1")
+    assert code == 2
+    assert "--dropout" in one_error_line(err)
+
+
+def test_dropout_without_a_hidden_layer_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "train", "xor", "--hidden", "none", "--dropout", "0.5", "--epochs", "1")
+    assert code == 2
+    line = one_error_line(err)
+    assert "--dropout" in line and "hidden" in line
+
+
+def test_train_command_logs_the_evaluation_loss(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys, "train", "xor", "--hidden", "4", "--activation", "tanh", "--dropout", "0.25", "--lr", "0.5",
+        "--epochs", "60", "--every", "20", "--json",
+    )  # fmt: skip
+    assert code == 0
+    records = [json.loads(line) for line in out.splitlines() if line.startswith('{"epoch"')]
+    assert [r["epoch"] for r in records] == [0, 20, 40, 59]
+    session = build(Config(hidden=(4,), activation="tanh", lr=0.5, dropout=0.25))
+    session.stepper.trainer.run(60)
+    rows = session.stepper.history.rows()
+    for record in records:
+        row = rows[rows[:, 0] == record["epoch"]][0]
+        assert record["loss"] == pytest.approx(row[1], rel=1e-13)
+        assert record["eval_loss"] == pytest.approx(row[-1], rel=1e-13)
+
+
+def test_weights_and_session_files_carry_dropout(tmp_path: Path) -> None:
+    from tui_nn.engine.session import actions as act
+
+    net = _net((2, 4, 1))
+    path = persist.save(tmp_path / "net.json", net)
+    document = json.loads(path.read_text())
+    assert document["dropout"] == P
+    assert "dropout" not in persist.to_json(net.evaluated(), {"dropout": 0.7}), "a stale p in `extra` is not written"
+    document["dropout"] = 1.0
+    (tmp_path / "bad.json").write_text(json.dumps(document))
+    with pytest.raises(persist.NetworkFileError, match="dropout"):
+        persist.load(tmp_path / "bad.json")
+    config = Config(hidden=(4,), dropout=0.25)
+    assert act.config_from_json(act.config_to_json(config)) == config
+    assert "dropout" not in act.config_to_json(Config()), "a session without dropout reads as before"
