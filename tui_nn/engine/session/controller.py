@@ -570,7 +570,9 @@ class Controller:
             if last <= origin:
                 self.logbook.note(text, "error")
             else:
-                self.logbook.run(RunSummary(origin, last, text, *self._run_rows(origin, last)), "error")
+                self.logbook.run(
+                    RunSummary(origin, last, text, *self._run_rows(origin, last), task=self.session.data.task), "error"
+                )
             return Message(text, "error")
         if last <= origin:
             self.logbook.note(f"no epoch completed (epoch {origin})", "note")
@@ -584,7 +586,12 @@ class Controller:
             tone = STOP_TONES[reason.kind]
         self.logbook.run(
             RunSummary(
-                origin, last, text + held_out, *self._run_rows(origin, last), validation=self._run_validation(origin, last)
+                origin,
+                last,
+                text + held_out,
+                *self._run_rows(origin, last),
+                validation=self._run_validation(origin, last),
+                task=self.session.data.task,
             ),
             tone,
         )
@@ -619,6 +626,8 @@ class Controller:
         rows = rows[(rows[:, 0] >= origin) & (rows[:, 0] <= last)]
         picks = self._run_picks(len(rows))
         data = self.session.data
-        if not data.is_small:
+        # a regression's table (target, prediction, error) is what a learner checks a fit by: listed up to ROWS samples
+        listed = data.is_small or (data.task_kind.regression and data.size <= RunSummary.ROWS)
+        if not listed:
             return rows[picks][:, :3].copy(), None, None, None
         return rows[picks][:, :3].copy(), self.session.net.predict(data.x), data.x.copy(), data.y.copy()

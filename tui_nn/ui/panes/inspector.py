@@ -279,19 +279,8 @@ class Inspector(ScrollingLines):
         fmt = self.fmt
         rows = self._text(f"what if: {what}", heading(), width)
         rows += self._text(f"  loss {fmt(c.loss_before)} → {fmt(c.loss_after)}", "bold", width)
-        many = c.before.shape[1] > 1  # K outputs: the probability vector and its argmax
-        classes_before, classes_after = c.classes
-        for k, label in enumerate(labels):
-            was, now = int(classes_before[k]), int(classes_after[k])
-            flipped = was != now
-            if many:
-                b, a = (", ".join(fmt(float(q)) for q in row[k]) for row in (c.before, c.after))
-                outputs = f"p ({b}) → ({a})"
-            else:
-                outputs = f"ŷ {fmt(float(c.before[k, 0]))} → {fmt(float(c.after[k, 0]))}"
-            rows += self._text(
-                f"  {label}: {outputs}   class {was} → {now}{'  (flipped)' if flipped else ''}", bad() if flipped else "", width
-            )
+        for line, worse in c.sample_lines(labels, fmt):
+            rows += self._text(f"  {line}", bad() if worse else "", width)
         rows += [[Segment("")]]
         return rows
 
