@@ -25,7 +25,7 @@ from tui_nn.engine.walk.records import Step
 from tui_nn.engine.walk.render import step_text
 from tui_nn.engine.walk.stepper import Stepper
 from tui_nn.engine.walk.torch_lens import torch_frame
-from tui_nn.engine.walk.words import reference_card, sentence
+from tui_nn.engine.walk.words import kink_cause, reference_card, sentence
 
 
 def sine_points(n: int = 24) -> Dataset:
@@ -347,3 +347,34 @@ def test_a_trained_regressions_log_entry_carries_its_table() -> None:
     table = run.prediction_table(controller.stepper.fmt)
     assert table is not None and table[0] == ("input", "target", "prediction", "error")
     assert len(table[1]) == controller.session.data.size
+
+
+# --- the gradient check's words, your own input ----------------------------------------------------------
+
+
+def test_a_kink_at_maes_corner_is_named_as_the_prediction_crossing_its_target_not_a_relu() -> None:
+    session = session_of(MAE)
+    net, p = session.net, session.stepper.current
+    x = session.data.x[:4]
+    y = net.predict(x, p.start_params)  # every sample predicted exactly: |ŷ − y| at its corner
+    exact = build(NETWORKS[MAE][0], Dataset("sine, predicted", x, y.copy(), task="regress"))
+    story = explain_parameter(exact.stepper, Element("bias", 1, 0))
+    assert isinstance(story, ParameterStory) and story.check.kink
+    assert story.kink_verdict == "kink: a prediction ŷ crosses its target y (|ŷ − y|) within ε, no derivative here"
+    relu = build(Config(hidden=(3,), activation="relu", seed=1)).net
+    assert kink_cause(relu) == "a ReLU switches" and kink_cause(session_of("sine 1-16-1 mse").net) == "the loss has a kink"
+
+
+def test_your_own_input_on_a_one_input_net_says_the_predicted_value_not_a_class() -> None:
+    controller = Controller(session_of("sine 1-16-1 mse"))
+    params = controller.stepper.current.start_params.copy()
+    net = controller.session.net
+    outcome = controller.apply(act.CustomSample((0.5,), (0.479,)))
+    assert outcome.message is not None
+    fmt = controller.stepper.fmt
+    expected = float(net.predict(np.array([[0.5]]), params)[0, 0])
+    assert f"the network predicts ŷ = {fmt(expected)}" in outcome.message.text and "class" not in outcome.message.text
+    assert controller.session.data.x.tolist() == [[0.5]] and controller.session.net.regression
+    xor = Controller(build(Config()))
+    said = xor.apply(act.CustomSample((1.0, 0.0), (1.0,))).message
+    assert said is not None and "the network predicts class " in said.text

@@ -384,7 +384,7 @@ class Controller:
     def _do_custom_sample(self, action: act.Action) -> Outcome:
         """Your own input: a session walking (x, y) alone from the current pass's weights, as
         `trace --input` does; the session it replaces (data set, position, history) is one ← away."""
-        from tui_nn.engine.walk.own_input import check_input, input_session
+        from tui_nn.engine.walk.own_input import check_input, input_session, prediction_text
 
         assert isinstance(action, act.CustomSample)
         net = self.session.net
@@ -393,6 +393,7 @@ class Controller:
             return Outcome(Message(f"your input is not walked: {problem}", "warn"))
         fmt = self.stepper.fmt
         shown = f"x = ({', '.join(fmt(v) for v in action.x)}), target {', '.join(fmt(v) for v in action.y)}"
+        shown += f": the network predicts {prediction_text(net, action.x, self.stepper.current.start_params, fmt)}"
         self._earlier.append(self.session)
         del self._earlier[:-SESSIONS_KEPT]
         self.session = input_session(self.session, action.x, action.y)

@@ -27,7 +27,7 @@ from tui_nn.engine.walk.narrate import Narrator
 from tui_nn.engine.walk.notation import parameter_label
 from tui_nn.engine.walk.records import Equation, Step
 from tui_nn.engine.walk.stepper import Stepper
-from tui_nn.engine.walk.words import sentence
+from tui_nn.engine.walk.words import kink_cause, sentence
 
 if TYPE_CHECKING:  # the check loads when a parameter is first explained, not with the app
     from tui_nn.engine.nn.gradcheck import ParameterCheck
@@ -149,6 +149,12 @@ class ParameterStory:
     words: tuple[str, ...] = ()  # what the gradient and the update mean, as the log's words say it
 
     decay: float = 0.0  # λ of the weight decay acting on this parameter (0 for a bias, or without decay)
+    kink_cause: str = "a ReLU switches"  # what can put a kink within ε (words.kink_cause), for the check's verdict
+
+    @property
+    def kink_verdict(self) -> str:
+        """The numerical check's verdict when a kink lies within ε: no derivative to compare with."""
+        return f"kink: {self.kink_cause} within ε, no derivative here"
 
     @property
     def analytic_name(self) -> str:
@@ -216,6 +222,7 @@ def explain_parameter(stepper: Stepper, element: Element, trail: ParamTrail | No
         len(p.samples),
         tuple(w for w in words if w),
         decay,
+        kink_cause(net),
     )
 
 

@@ -360,6 +360,18 @@ def said(entries: Iterable[Entry]) -> list[str]:
     return out
 
 
+def kink_cause(net: Network) -> str:
+    """What puts a kink within ε of a parameter of this network, as the gradient check words it: a kinked
+    hidden unit switching (ReLU's z crossing 0), a prediction crossing its target (MAE's |ŷ − y|), or both."""
+    causes = []
+    hidden = ACTIVATIONS[net.hidden_activation]
+    if hidden.kinked and net.n_layers > 1:
+        causes.append(f"a {hidden.title} switches")
+    if net.loss_kind.kinked:
+        causes.append("a prediction ŷ crosses its target y (|ŷ − y|)")
+    return " or ".join(causes) if causes else "the loss has a kink"
+
+
 # --- the quick-reference card ----------------------------------------------------------------
 
 

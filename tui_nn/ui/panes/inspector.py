@@ -208,11 +208,7 @@ class Inspector(ScrollingLines):
         rows += self._step_rows(story.update, width, "  ")
         rows += self._text(f"after the update: {fmt(story.after)}", "bold green", width)
         check = story.check
-        verdict = (
-            "kink: a ReLU switches within ε, no derivative here"
-            if check.kink
-            else ("✓ agrees" if check.relative_error < 1e-6 else "✗ disagrees")
-        )
+        verdict = story.kink_verdict if check.kink else ("✓ agrees" if check.relative_error < 1e-6 else "✗ disagrees")
         rows += self._text(
             f"numerical check: (L(θ+ε) − L(θ−ε))/2ε = {_e(check.numerical)} · analytic {story.analytic_name} = {_e(check.analytic)} · "
             f"relative error {check.relative_error:.1e} {verdict}",
