@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from tui_nn.engine.nn.datasets import Dataset
+from tui_nn.engine.nn.health import activation_curves, gradient_health
 from tui_nn.engine.nn.network import InitSpec
 from tui_nn.engine.session import actions as act
 from tui_nn.engine.session.build import Session, build
@@ -26,6 +27,11 @@ from tui_nn.engine.walk.render import step_text
 from tui_nn.engine.walk.stepper import Stepper
 from tui_nn.engine.walk.torch_lens import torch_frame
 from tui_nn.engine.walk.words import kink_cause, reference_card, sentence
+from tui_nn.ui.screens.bridge import OwnInputScreen
+from tui_nn.ui.shell.app import TuiNN
+
+from .test_app import log_texts
+from .test_torch_lens import pane_text
 
 
 def sine_points(n: int = 24) -> Dataset:
@@ -378,3 +384,68 @@ def test_your_own_input_on_a_one_input_net_says_the_predicted_value_not_a_class(
     xor = Controller(build(Config()))
     said = xor.apply(act.CustomSample((1.0, 0.0), (1.0,))).message
     assert said is not None and "the network predicts class " in said.text
+
+
+# --- the keys, on a 1-input regression session ------------------------------------------------------------
+
+
+def small_sine_app() -> TuiNN:
+    return TuiNN(build(TANH.with_changes(hidden=(4,)), sine_points()), pace=None)
+
+
+async def test_right_walks_a_one_input_net_to_its_linear_output_and_loss() -> None:
+    app = small_sine_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press(*["right"] * 11)  # z and a of 4 hidden units, the output's z and ŷ, the loss
+        await pilot.pause()
+        said = "\n".join(log_texts(app))
+        x, y = app.session.data.x[0, 0], app.session.data.y[0, 0]
+        fmt = app.stepper.fmt
+        assert f"x = ({fmt(x)}) · target {fmt(y)}" in said and "out   ŷ = z = " in said
+        assert "L = ½·(ŷ − y)²" in said and "class" not in said and "σ" not in said
+        output = app.stepper.record(app.stepper.current, 9)
+        assert output.kind == "a" and "no squashing" in sentence(output, app.session.net)
+
+
+async def test_own_input_on_a_one_input_net_asks_for_one_x_and_says_the_prediction() -> None:
+    app = small_sine_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("I")
+        screen = app.screen
+        assert isinstance(screen, OwnInputScreen) and screen.n_in == 1
+        screen.query_one("#own-input").value = "0.5 → 0.479"  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, OwnInputScreen)
+        assert app.session.data.x.tolist() == [[0.5]] and app.session.data.y.tolist() == [[0.479]]
+        assert "the network predicts ŷ = " in app.message and "class" not in app.message
+
+
+async def test_the_numpy_and_pytorch_views_write_the_regression_lines() -> None:
+    app = small_sine_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("m", *["right"] * 10)  # to ŷ = Z2
+        await pilot.pause()
+        assert any("A2 = Z2" in line for line in pane_text(app))
+        await pilot.press("right", "right")  # the loss, then δ_out
+        await pilot.pause()
+        assert any("dZ2 = A2 - Y" in line for line in pane_text(app))
+        await pilot.press("P")
+        await pilot.pause()
+        torch = pane_text(app)
+        assert any("nn.Sequential(nn.Linear(1, 4), nn.Tanh(), nn.Linear(4, 1))" in line for line in torch)
+        assert not any("Identity" in line for line in torch)
+
+
+def test_gradient_health_of_a_one_input_net_is_its_gradients_norms() -> None:
+    session = session_of("sine 1-16-1 mse")
+    net, data = session.net, session.data
+    health = gradient_health(net, data.x, data.y)
+    _, grad, zs, _ = net.loss_and_gradient(data.x, data.y)
+    assert [h.fan_in for h in health.layers] == [1, 16] and health.layers[-1].operation.output_only
+    for l, layer in enumerate(health.layers):
+        assert layer.grad_w == pytest.approx(float(np.linalg.norm(net.weights(l, grad))), rel=1e-12)
+        assert layer.grad_b == pytest.approx(float(np.linalg.norm(net.biases(l, grad))), rel=1e-12)
+    assert health.layers[0].mean_slope == pytest.approx(float(np.mean(1 - np.tanh(zs[0]) ** 2)), rel=1e-12)
+    curves = activation_curves(net, data.x)
+    assert curves is not None and curves.layers[0].z.shape == (data.size, 16)
