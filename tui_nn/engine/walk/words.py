@@ -483,7 +483,8 @@ def conventions() -> str:
 - **L2 weight decay** (`--l2 λ`, default 0): the loss adds (λ/2)·Σw² over the weights, never the
   biases, so each weight's gradient gains λ·w: cs231n's convention and PyTorch's `weight_decay=λ`
   (added to the gradient, also under Adam). A tutorial writing (λ′/2m)·Σ‖W‖² means λ = λ′/m here.
-- **Prediction**: class 1 when ŷ > 0.5; with a softmax output over K classes, the class with the largest p.
+- **Prediction**: class 1 when ŷ > 0.5; with a softmax output over K classes, the class with the largest p;
+  with a linear output (a regression, `mse` or `mae` on real-valued targets) ŷ = z itself, any number.
 - **Loss**: {losses}.
   The loss of an epoch is the mean over the data set, before that epoch's update.
 - **Epochs and batches**: an epoch is one pass over the data. With a batch size, each epoch shuffles
