@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -211,6 +212,9 @@ class Loss:
     numpy_batch: Callable[[str, str], str] | None = None
     """The batch's loss in one line as the tutorials write it, from (ŷ, Y), m the batch size
     ("np.sum((A2 - Y) ** 2) / (2 * m)"); None: the NumPy view writes L.sum() / m."""
+    kernel_finish: Callable[[np.ndarray], list[Callable[[], object]]] | None = None
+    """At a linear output: the training kernel's in-place ops that turn its buffer holding ŷ − y into
+    this loss's δ (MAE: its sign); None when ŷ − y is δ (MSE)."""
 
     def reference(self, outputs: int, y: np.ndarray | None = None) -> float:
         """The loss of a network that knows nothing about the inputs, for the divergence limit and the
@@ -641,6 +645,7 @@ MAE = Loss(
     knows_nothing_is_chance=True,
     kinked=True,
     regression=True,
+    kernel_finish=lambda delta: [partial(np.sign, delta, delta)],
 )
 
 LOSS_PAIRS: dict[tuple[str, str], Loss] = {
