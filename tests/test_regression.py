@@ -193,3 +193,122 @@ def test_the_tasks_name_their_score_and_the_output_a_loss_needs() -> None:
     y = np.array([[0.0], [1.0], [1.0], [0.0]])
     assert classify.score(np.array([[0.2], [0.7], [0.4], [0.1]]), y) == 0.75
     assert regress.score(y, y) == 1.0
+
+
+# --- the training kernel -----------------------------------------------------------------------------
+
+
+def seed_002_loop(x: np.ndarray, y: np.ndarray, hidden: int, lr: float, epochs: int, seed: int):
+    """The seeds' regression loop in plain NumPy: tanh hidden layer, linear output, L = 1/(2m)·Σ(ŷ − y)²,
+    full batch, weights drawn as the engine's xavier does (randn · √(1/n_in), layer by layer, biases 0)."""
+    rng = np.random.RandomState(seed)
+    W1 = rng.randn(x.shape[1], hidden) * np.sqrt(1.0 / x.shape[1])
+    W2 = rng.randn(hidden, 1) * np.sqrt(1.0 / hidden)
+    b1, b2 = np.zeros((1, hidden)), np.zeros((1, 1))
+    m = x.shape[0]
+    losses = []
+    for _ in range(epochs):
+        A1 = np.tanh(x @ W1 + b1)
+        A2 = A1 @ W2 + b2  # linear output: no activation
+        losses.append(float(np.sum((A2 - y) ** 2) / (2 * m)))
+        dZ2 = A2 - y
+        dW2, db2 = A1.T @ dZ2 / m, np.sum(dZ2, axis=0, keepdims=True) / m
+        dZ1 = (dZ2 @ W2.T) * (1 - A1**2)
+        dW1, db1 = x.T @ dZ1 / m, np.sum(dZ1, axis=0, keepdims=True) / m
+        W1 -= lr * dW1
+        b1 -= lr * db1
+        W2 -= lr * dW2
+        b2 -= lr * db2
+    return losses, (W1, b1, W2, b2)
+
+
+def test_train_on_sine_matches_the_plain_numpy_regression_loop() -> None:
+    from tui_nn.engine.nn.datasets import load
+    from tui_nn.engine.nn.training import Trainer
+
+    data = load("sine")
+    net = Network((1, 16, 1), "tanh", "mse", "linear")
+    net.initialise(InitSpec("xavier"), 1)
+    trainer = Trainer(net, data, "sgd", 0.1)
+    epochs = 1500
+    result = trainer.run(epochs)
+    assert result.epochs == epochs and result.stopped is None
+    losses, (W1, b1, W2, b2) = seed_002_loop(data.x, data.y, 16, 0.1, epochs, 1)
+    np.testing.assert_allclose(trainer.history.rows()[:, 1], losses, rtol=1e-12, atol=0)
+    for got, expected in ((net.weights(0), W1), (net.biases(0), b1[0]), (net.weights(1), W2), (net.biases(1), b2[0])):
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-15)
+    r2 = trainer.history.rows()[:, 2]
+    final = plain_forward(net, data.x, "tanh")
+    assert trainer.evaluate()[1] == pytest.approx(r_squared(final, data.y), rel=1e-12)
+    assert r2[-1] > 0.9 and r2[0] < r2[-1]
+
+
+def _regression_data(inputs: int, rows: int, seed: int):
+    from tui_nn.engine.nn.datasets import Dataset
+
+    rng = np.random.RandomState(seed)
+    x = rng.uniform(-2, 2, (rows, inputs))
+    return Dataset("random", x, np.sin(x.sum(axis=1, keepdims=True)) + rng.normal(0, 0.1, (rows, 1)), task="regress")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    inputs=st.sampled_from([1, 2]),
+    hidden=st.lists(st.integers(1, 5), min_size=1, max_size=2),
+    activation=st.sampled_from(HIDDEN_ACTIVATIONS),
+    loss=st.sampled_from(["mse", "mae"]),
+    optimizer=st.sampled_from(["sgd", "momentum", "adam"]),
+    seed=st.integers(0, 10_000),
+    rows=st.integers(2, 6),
+    batch=st.sampled_from([None, 1, 2]),
+    l2=st.sampled_from([0.0, 0.01]),
+    lr=st.floats(0.01, 0.5),
+)
+def test_the_walk_and_the_kernel_land_on_the_same_weights_for_a_regression_net(
+    inputs, hidden, activation, loss, optimizer, seed, rows, batch, l2, lr
+) -> None:
+    from tui_nn.engine.nn.training import Trainer
+    from tui_nn.engine.walk.stepper import Stepper
+
+    data = _regression_data(inputs, rows, seed)
+    walked = Network((inputs, *hidden, 1), activation, loss, "linear", l2=l2)
+    walked.initialise(InitSpec("normal", 0.8), seed)
+    vectorised = walked.copy()
+    stepper = Stepper(walked, data, optimizer, lr, batch=batch, seed=seed)
+    trainer = Trainer(vectorised, data, optimizer, lr, batch=batch, seed=seed)
+    while stepper.epoch < 2:  # a pass is one mini-batch (or the whole set)
+        stepper.finish_pass()
+    trainer.run(2)
+    np.testing.assert_allclose(walked.params, vectorised.params, rtol=1e-11, atol=1e-12)
+    np.testing.assert_allclose(stepper.history.rows()[:2, :3], trainer.history.rows()[:, :3], rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("loss", ["mse", "mae"])
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+@pytest.mark.parametrize("batch", [None, 16])
+def test_the_kernel_matches_plain_backprop_with_every_optimizer_l2_and_validation(loss: str, optimizer: str, batch) -> None:
+    from tui_nn.engine.nn import optimizers
+    from tui_nn.engine.nn.datasets import load, validation_split
+    from tui_nn.engine.nn.training import Trainer
+
+    split = validation_split(load("sine"), 0.25)
+    data, held = split.training, split.validation
+    net = Network((1, 8, 1), "tanh", loss, "linear", l2=0.001)
+    net.initialise(InitSpec("xavier"), 4)
+    reference = net.copy()
+    trainer = Trainer(net, data, optimizer, 0.05, batch=batch, seed=9, validation=held)
+    epochs = 30
+    trainer.run(epochs)
+    state = optimizers.new_state(optimizer, reference.n_params)
+    scratch = np.empty(reference.n_params)
+    rows = trainer.history.rows()
+    for epoch in range(epochs):
+        value, _, _, acts = reference.loss_and_gradient(data.x, data.y)
+        assert rows[epoch, 1] == pytest.approx(value, rel=1e-12)
+        assert rows[epoch, 2] == pytest.approx(r_squared(acts[-1], data.y), rel=1e-12, abs=1e-12)
+        assert rows[epoch, 4] == pytest.approx(reference.data_loss_value(held.x, held.y), rel=1e-12)
+        assert rows[epoch, 5] == pytest.approx(r_squared(reference.predict(held.x), held.y), rel=1e-12, abs=1e-12)
+        for batch_rows in trainer.batches(epoch):
+            _, gradient, _, _ = reference.loss_and_gradient(data.x[batch_rows], data.y[batch_rows])
+            optimizers.apply(optimizer, 0.05, reference.params, gradient, state, scratch)
+    np.testing.assert_allclose(net.params, reference.params, rtol=1e-10, atol=1e-13)

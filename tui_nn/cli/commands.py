@@ -524,6 +524,7 @@ def _non_finite_diagnosis(record: Step, formula: str, name: str, value: float, l
 
 def run_gradcheck(args: argparse.Namespace) -> int:
     from tui_nn.engine.nn.gradcheck import TOLERANCE, check, parameter_names
+    from tui_nn.engine.walk.words import kink_cause
 
     config, hidden_given = config_from(args)
     session = build(config, hidden_given=hidden_given, digits=digits_from(args))
@@ -549,8 +550,8 @@ def run_gradcheck(args: argparse.Namespace) -> int:
     )
     if result.kinks:
         print(
-            f"not checked: {', '.join(c.name for c in result.kinks)} — a ReLU pre-activation is within ε of 0 "
-            "there, where the derivative is undefined"
+            f"not checked: {', '.join(c.name for c in result.kinks)} — {kink_cause(net)} within ε there, "
+            "where the derivative is undefined"
         )
     return 0 if result.passed else 1
 

@@ -137,7 +137,7 @@ def _shown_samples(story: ParameterStory) -> str:
 def _verdict(story: ParameterStory) -> str:
     check = story.check
     if check.kink:
-        return "kink: a ReLU switches within ε, no derivative here"
+        return story.kink_verdict
     return "✓ agrees" if check.relative_error < TOLERANCE else "✗ disagrees"
 
 

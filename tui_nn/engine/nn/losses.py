@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -205,6 +206,15 @@ class Loss:
     gradcheck leaves out a parameter whose ±ε moves a sample's ŷ across its target."""
     regression: bool = False
     """Defined on a linear output for real-valued targets: its δ and loss read ŷ = z, with no class."""
+    delta_slips: Callable[[float, float], list[tuple[float, str]]] | None = None
+    """The quiz's wrong answers for δ_out from (ŷ, y), each with its why; None: every other loss's δ for the
+    same kind of target, each with `wrong_delta_slip` (the classification losses, whose other δ's are one mistake)."""
+    numpy_batch: Callable[[str, str], str] | None = None
+    """The batch's loss in one line as the tutorials write it, from (ŷ, Y), m the batch size
+    ("np.sum((A2 - Y) ** 2) / (2 * m)"); None: the NumPy view writes L.sum() / m."""
+    kernel_finish: Callable[[np.ndarray], list[Callable[[], object]]] | None = None
+    """At a linear output: the training kernel's in-place ops that turn its buffer holding ŷ − y into
+    this loss's δ (MAE: its sign); None when ŷ − y is δ (MSE)."""
 
     def reference(self, outputs: int, y: np.ndarray | None = None) -> float:
         """The loss of a network that knows nothing about the inputs, for the divergence limit and the
@@ -476,6 +486,24 @@ def _regression_mse_slips(value: float, y_hat: float, target: float, logit: floa
     ]
 
 
+def _regression_mse_delta_slips(y_hat: float, target: float) -> list[tuple[float, str]]:
+    return [
+        (2 * (y_hat - target), "that is 2(ŷ − y), PyTorch's nn.MSELoss gradient: its loss has no ½, ours has, so δ = ŷ − y"),
+        (
+            (y_hat - target) * y_hat * (1.0 - y_hat),
+            "that multiplies by a sigmoid's slope ŷ(1 − ŷ): a linear output's slope is 1, so δ = ŷ − y",
+        ),
+        (_sign_scalar(y_hat - target), "that is sign(ŷ − y), the absolute error's δ: with ½(ŷ − y)² δ is the miss itself"),
+    ]
+
+
+def _mae_delta_slips(y_hat: float, target: float) -> list[tuple[float, str]]:
+    return [
+        (y_hat - target, "that is the squared error's ŷ − y: with |ŷ − y| the gradient is only its sign, ±1"),
+        (2 * (y_hat - target), "that is 2(ŷ − y), the squared error's gradient without its ½: |ŷ − y|'s is only its sign"),
+    ]
+
+
 def _mae_slips(value: float, y_hat: float, target: float, logit: float) -> list[tuple[float, str]]:
     return [
         (0.5 * (y_hat - target) ** 2, "that is the squared error ½(ŷ − y)²: this network's loss is |ŷ − y|"),
@@ -542,6 +570,8 @@ REGRESSION_MSE = Loss(
     numpy_delta=lambda out, y: f"{out} - {y}",
     wrong_delta_slip="that multiplies by a sigmoid's slope ŷ(1 − ŷ): a linear output's slope is 1, so δ = ŷ − y",
     loss_slips=_regression_mse_slips,
+    delta_slips=_regression_mse_delta_slips,
+    numpy_batch=lambda out, y: f"np.sum(({out} - {y}) ** 2) / (2 * m)",
     cancels_output_slope=False,
     from_logit=False,
     bounded=False,
@@ -551,8 +581,8 @@ REGRESSION_MSE = Loss(
     torch=TorchLoss(
         "F.mse_loss",
         takes_logits=False,
-        why="F.mse_loss is the mean of (ŷ − y)², with no ½: alone it gives twice our loss and gradients, hence / 2; "
-        "the model ends at its last nn.Linear (a linear output)",
+        why="F.mse_loss (the module nn.MSELoss()) is the mean of (ŷ − y)², with no ½: alone it gives twice our loss and "
+        "gradients, 2(ŷ − y), hence / 2; the model ends at its last nn.Linear (a linear output)",
         halves=True,
     ),
     uninformed=_needs_targets,
@@ -597,6 +627,8 @@ MAE = Loss(
     numpy_delta=lambda out, y: f"np.sign({out} - {y})",
     wrong_delta_slip="that is the squared error's ŷ − y: with |ŷ − y| the gradient is only its sign, ±1",
     loss_slips=_mae_slips,
+    delta_slips=_mae_delta_slips,
+    numpy_batch=lambda out, y: f"np.sum(np.abs({out} - {y})) / m",
     cancels_output_slope=False,
     from_logit=False,
     bounded=False,
@@ -606,13 +638,14 @@ MAE = Loss(
     torch=TorchLoss(
         "F.l1_loss",
         takes_logits=False,
-        why="F.l1_loss is the mean of |ŷ − y|, as ours, and its gradient at ŷ = y is 0, as ours; the model ends at "
+        why="F.l1_loss (the module nn.L1Loss()) is the mean of |ŷ − y|, as ours, and its gradient at ŷ = y is 0, as ours; the model ends at "
         "its last nn.Linear (a linear output)",
     ),
     uninformed=_needs_targets,
     knows_nothing_is_chance=True,
     kinked=True,
     regression=True,
+    kernel_finish=lambda delta: [partial(np.sign, delta, delta)],
 )
 
 LOSS_PAIRS: dict[tuple[str, str], Loss] = {

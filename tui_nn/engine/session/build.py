@@ -121,7 +121,12 @@ def build(config: Config, data: Dataset | None = None, hidden_given: bool = True
     """
     given = data is not None
     if data is None:
-        data = datasets.read_csv(config.data, MAX_POINTS) if config.data else datasets.load(config.problem)
+        data = datasets.read_csv(config.data, MAX_POINTS, config.task) if config.data else datasets.load(config.problem)
+        if config.task is not None and config.task != data.task:  # a built-in problem knows its own task
+            raise ConfigError(
+                f"--task {config.task}: {data.name} is a {data.task_kind.title}; --task decides only what a --data file's "
+                "targets are"
+            )
     if data.size > MAX_POINTS:
         raise ConfigError(f"{data.name} has {data.size} points: at most {MAX_POINTS} ({WHY_LIMITED})")
     loaded = persist.load(config.weights) if config.weights else None

@@ -384,7 +384,7 @@ class Controller:
     def _do_custom_sample(self, action: act.Action) -> Outcome:
         """Your own input: a session walking (x, y) alone from the current pass's weights, as
         `trace --input` does; the session it replaces (data set, position, history) is one ← away."""
-        from tui_nn.engine.walk.own_input import check_input, input_session
+        from tui_nn.engine.walk.own_input import check_input, input_session, prediction_text
 
         assert isinstance(action, act.CustomSample)
         net = self.session.net
@@ -393,6 +393,7 @@ class Controller:
             return Outcome(Message(f"your input is not walked: {problem}", "warn"))
         fmt = self.stepper.fmt
         shown = f"x = ({', '.join(fmt(v) for v in action.x)}), target {', '.join(fmt(v) for v in action.y)}"
+        shown += f": the network predicts {prediction_text(net, action.x, self.stepper.current.start_params, fmt)}"
         self._earlier.append(self.session)
         del self._earlier[:-SESSIONS_KEPT]
         self.session = input_session(self.session, action.x, action.y)
@@ -570,7 +571,9 @@ class Controller:
             if last <= origin:
                 self.logbook.note(text, "error")
             else:
-                self.logbook.run(RunSummary(origin, last, text, *self._run_rows(origin, last)), "error")
+                self.logbook.run(
+                    RunSummary(origin, last, text, *self._run_rows(origin, last), task=self.session.data.task), "error"
+                )
             return Message(text, "error")
         if last <= origin:
             self.logbook.note(f"no epoch completed (epoch {origin})", "note")
@@ -584,7 +587,12 @@ class Controller:
             tone = STOP_TONES[reason.kind]
         self.logbook.run(
             RunSummary(
-                origin, last, text + held_out, *self._run_rows(origin, last), validation=self._run_validation(origin, last)
+                origin,
+                last,
+                text + held_out,
+                *self._run_rows(origin, last),
+                validation=self._run_validation(origin, last),
+                task=self.session.data.task,
             ),
             tone,
         )
@@ -619,6 +627,8 @@ class Controller:
         rows = rows[(rows[:, 0] >= origin) & (rows[:, 0] <= last)]
         picks = self._run_picks(len(rows))
         data = self.session.data
-        if not data.is_small:
+        # a regression's table (target, prediction, error) is what a learner checks a fit by: listed up to ROWS samples
+        listed = data.is_small or (data.task_kind.regression and data.size <= RunSummary.ROWS)
+        if not listed:
             return rows[picks][:, :3].copy(), None, None, None
         return rows[picks][:, :3].copy(), self.session.net.predict(data.x), data.x.copy(), data.y.copy()

@@ -25,14 +25,11 @@ def _run_lines(entry: Entry, fmt: NumberFormat) -> list[str]:
     run = entry.run
     assert run is not None
     lines = [run.headline]
-    lines += [
-        f"epoch {int(e):>8}  loss {fmt(float(loss)):>10}  accuracy {acc:.0%}{run.validation_text(i, fmt)}"
-        for i, (e, loss, acc) in enumerate(run.rows)
-    ]
+    lines += [run.row_text(i, fmt) for i in range(len(run.rows))]
     table = run.prediction_table(fmt)
     if table is not None:
         header, rows = table
-        lines.append(header)
+        lines.append(" | ".join(header))
         lines += [" | ".join(row) for row in rows]
     return lines
 

@@ -38,14 +38,30 @@ class RunSummary:
     inputs: np.ndarray | None = None
     targets: np.ndarray | None = None
     validation: np.ndarray | None = None  # (validation loss, accuracy) at each of rows' epochs, with a validation set
+    task: str = "classify"
+    """The data's task (tasks.TASKS): what the score column holds (accuracy, or R² for a regression) and how
+    the final table reads (a class per sample, or target, prediction and error)."""
+
+    def row_text(self, i: int, fmt: Callable[[float], str]) -> str:
+        """rows[i] as the tutorials log it: 'epoch      1000  loss     0.0154  accuracy 100%' (a regression's
+        score is R²), with the validation set's beside it."""
+        from tui_nn.engine.nn.tasks import TASKS
+
+        epoch, loss, score = self.rows[i]
+        task = TASKS[self.task]
+        scored = f"{task.score_title} {score:4.0%}" if not task.regression else task.score_text(float(score))
+        return f"epoch {int(epoch):>8}  loss {fmt(float(loss)):>10}  {scored}{self.validation_text(i, fmt)}"
 
     def validation_text(self, i: int, fmt: Callable[[float], str]) -> str:
-        """The held-out rows' loss and accuracy at rows[i] ('  validation 0.3296  89%': short enough to stay
+        """The held-out rows' loss and score at rows[i] ('  validation 0.3296  89%': short enough to stay
         on the log's line), '' without a validation set."""
+        from tui_nn.engine.nn.tasks import TASKS
+
         if self.validation is None:
             return ""
-        loss, accuracy = self.validation[i]
-        return f"  validation {fmt(float(loss))} {accuracy:4.0%}"
+        loss, score = self.validation[i]
+        task = TASKS[self.task]
+        return f"  validation {fmt(float(loss))} {task.score_text(float(score)) if task.regression else f'{score:4.0%}'}"
 
     @property
     def predicted(self) -> np.ndarray | None:
@@ -61,16 +77,29 @@ class RunSummary:
             return None
         return (self.targets[:, 0] > 0.5).astype(int) if self.targets.shape[1] == 1 else np.asarray(self.targets.argmax(axis=1))
 
-    def prediction_table(self, fmt: Callable[[float], str]) -> tuple[str, list[tuple[str, str, str]]] | None:
+    def prediction_table(self, fmt: Callable[[float], str]) -> tuple[tuple[str, ...], list[tuple[str, ...]]] | None:
         """What the tutorials print after training, as the log and the handouts both write it: the
-        header and, per listed sample, (input, target, prediction). One output: the 0/1 target and
-        `class (ŷ)`; K outputs: the target class and `class (p₀, …, p_K−1)`, the class the argmax."""
+        column names and, per listed sample, (input, target, prediction). One output: the 0/1 target and
+        `class (ŷ)`; K outputs: the target class and `class (p₀, …, p_K−1)`, the class the argmax; a
+        regression: (input, target, prediction ŷ, error ŷ − y)."""
+        from tui_nn.engine.nn.tasks import TASKS
+
         if self.predictions is None or self.inputs is None or self.targets is None:
             return None
+        if TASKS[self.task].regression:
+            return ("input", "target", "prediction", "error"), [
+                (
+                    "(" + ", ".join(fmt(float(v)) for v in self.inputs[i]) + ")",
+                    ", ".join(fmt(float(v)) for v in self.targets[i]),
+                    ", ".join(fmt(float(v)) for v in p),
+                    ", ".join(fmt(float(v - y)) for v, y in zip(p, self.targets[i], strict=True)),
+                )
+                for i, p in enumerate(self.predictions)
+            ]
         many = self.predictions.shape[1] > 1
         predicted, targets = self.predicted, self.target_classes
         assert predicted is not None and targets is not None
-        rows: list[tuple[str, str, str]] = []
+        rows: list[tuple[str, ...]] = []
         for i, p in enumerate(self.predictions):
             x = "(" + ", ".join(fmt(float(v)) for v in self.inputs[i]) + ")"
             if many:
@@ -78,7 +107,7 @@ class RunSummary:
             else:
                 target = ", ".join(fmt(float(v)) for v in self.targets[i])
                 rows.append((x, target, ", ".join(f"{int(q > 0.5)} ({q:.4f})" for q in p)))
-        return ("input | target | class (probabilities)" if many else "input | target | predicted (probability)"), rows
+        return ("input", "target", "class (probabilities)" if many else "predicted (probability)"), rows
 
     @property
     def headline(self) -> str:

@@ -498,6 +498,8 @@ def _sample_slips(step: Step, known: Known) -> list[Slip]:
             Slip(t.a[out][k], "that is ŷ itself: ŷ was used for δ, y not subtracted"),
         ]
         own_loss = net.loss_kind
+        if own_loss.delta_slips is not None:
+            return found + [Slip(wrong, why) for wrong, why in own_loss.delta_slips(t.a[out][k], t.y[k])]
         for other_loss in LOSS_PAIRS.values():  # the δ of another loss for the same kind of target
             if other_loss is not own_loss and other_loss.regression == own_loss.regression:
                 found.append(Slip(float(other_loss.delta(outputs, targets)[0]), own_loss.wrong_delta_slip))
@@ -873,8 +875,8 @@ def question(step: Step, known: Known, *, style: Style = "auto", batch: Sequence
     if style == "number" or math.isnan(value):
         return _number_question(step, known)
     first_update = next((r for r in batch if r.kind in ("update_w", "update_b")), None)
-    if step.kind == "a" and step.layer == net.n_layers and single_output:
-        return _class_question(step, known)
+    if step.kind == "a" and step.layer == net.n_layers and single_output and not net.regression:
+        return _class_question(step, known)  # a regression's ŷ is a value with no class: asked as the number
     if step.kind in ("update_w", "update_b") and first_update is not None and first_update == step:
         most = moves_most(batch, fmt)
         if most is not None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -22,11 +23,12 @@ from tui_nn.engine.nn.network import Network
 from tui_nn.engine.walk import notation as n
 from tui_nn.engine.walk.arithmetic import SampleTables
 from tui_nn.engine.walk.expr import Add, Expr, Group, Mul, Sub, Sym, num
+from tui_nn.engine.walk.expr import text as expr_text
 from tui_nn.engine.walk.narrate import Narrator
 from tui_nn.engine.walk.notation import parameter_label
 from tui_nn.engine.walk.records import Equation, Step
 from tui_nn.engine.walk.stepper import Stepper
-from tui_nn.engine.walk.words import sentence
+from tui_nn.engine.walk.words import kink_cause, sentence
 
 if TYPE_CHECKING:  # the check loads when a parameter is first explained, not with the app
     from tui_nn.engine.nn.gradcheck import ParameterCheck
@@ -149,6 +151,12 @@ class ParameterStory:
     words: tuple[str, ...] = ()  # what the gradient and the update mean, as the log's words say it
 
     decay: float = 0.0  # λ of the weight decay acting on this parameter (0 for a bias, or without decay)
+    kink_cause: str = "a ReLU switches"  # what can put a kink within ε (words.kink_cause), for the check's verdict
+
+    @property
+    def kink_verdict(self) -> str:
+        """The numerical check's verdict when a kink lies within ε: no derivative to compare with."""
+        return f"kink: {self.kink_cause} within ε, no derivative here"
 
     @property
     def analytic_name(self) -> str:
@@ -216,6 +224,7 @@ def explain_parameter(stepper: Stepper, element: Element, trail: ParamTrail | No
         len(p.samples),
         tuple(w for w in words if w),
         decay,
+        kink_cause(net),
     )
 
 
@@ -284,8 +293,8 @@ def _product(stepper: Stepper, k: int, element: Element, gradient: float) -> tup
     p = stepper.current
     t = stepper.sample_tables(p, k)
     a_out, y = t.a[L][0], t.y[0]
-    # ∂L/∂ŷ and ∂ŷ/∂z at the output (sigmoid): their product is δ_out
-    dy_dz = a_out * (1.0 - a_out)
+    # ∂L/∂ŷ and ∂ŷ/∂z at the output (σ'(z) = ŷ(1 − ŷ) for a sigmoid, 1 for a linear output): their product is δ_out
+    dy_dz = net.activation(L - 1).derivative_scalar(t.z[L - 1][0], a_out)
     saturated = None
     symbols: list[Expr]
     numbers: list[Expr]
@@ -437,6 +446,11 @@ def _unit_state(net: Network, stepper: Stepper, layer: int, j: int, rows: list[U
             f"the output for class {j}: its value p{j + 1} = e^(z{j + 1} − z_max)/Σe is the probability the softmax gives "
             f"class {j}; g'(z) here is the softmax's ∂p/∂z on its own unit, p(1 − p), and δ = p − y"
         )
+    if layer == net.n_layers and net.regression:
+        return None, (
+            "the output, linear: ŷ = z is the predicted value itself (a regression, no class); g'(z) = 1, so δ = "
+            f"{expr_text(net.loss_kind.delta_formula, str)}"
+        )
     if layer == net.n_layers:
         return None, "the output: ŷ is its activation, the prediction"
     zs, acts = net.forward(stepper.data.x[stepper.current.samples], stepper.current.start_params)
@@ -478,12 +492,17 @@ class ParamTrail:
 
 @dataclass(frozen=True)
 class WhatIf:
-    """A parameter changed: the loss and every sample's ŷ before and after (fresh forward passes)."""
+    """A parameter changed: the loss and every sample's ŷ before and after (fresh forward passes).
+
+    `targets` and `regression` say how a sample's change is read: a class that flips, or (a
+    regression, whose ŷ is a value and has no class) the error ŷ − y growing or shrinking."""
 
     loss_before: float
     loss_after: float
     before: np.ndarray
     after: np.ndarray
+    targets: np.ndarray | None = None
+    regression: bool = False
 
     @property
     def classes(self) -> tuple[np.ndarray, np.ndarray]:
@@ -492,6 +511,36 @@ class WhatIf:
 
         return predicted_classes(self.before), predicted_classes(self.after)
 
+    def sample_lines(self, labels: list[str], fmt: Callable[[float], str]) -> list[tuple[str, bool]]:
+        """One line per sample, and whether it turned for the worse: a flipped class, or (a regression) a
+        prediction that moved further from its target."""
+        lines: list[tuple[str, bool]] = []
+        if self.regression and self.targets is not None:
+            for k, label in enumerate(labels):
+                was, now, y = float(self.before[k, 0]), float(self.after[k, 0]), float(self.targets[k, 0])
+                worse = abs(now - y) > abs(was - y)
+                lines.append((f"{label}: ŷ {fmt(was)} → {fmt(now)}   error ŷ − y {fmt(was - y)} → {fmt(now - y)}", worse))
+            return lines
+        many = self.before.shape[1] > 1  # K outputs: the probability vector and its argmax
+        classes_before, classes_after = self.classes
+        for k, label in enumerate(labels):
+            was_class, now_class = int(classes_before[k]), int(classes_after[k])
+            flipped = was_class != now_class
+            if many:
+                b, a = (", ".join(fmt(float(q)) for q in row[k]) for row in (self.before, self.after))
+                outputs = f"p ({b}) → ({a})"
+            else:
+                outputs = f"ŷ {fmt(float(self.before[k, 0]))} → {fmt(float(self.after[k, 0]))}"
+            lines.append((f"{label}: {outputs}   class {was_class} → {now_class}{'  (flipped)' if flipped else ''}", flipped))
+        return lines
+
 
 def what_if(net: Network, before: np.ndarray, after: np.ndarray, x: np.ndarray, y: np.ndarray) -> WhatIf:
-    return WhatIf(net.loss_value(x, y, before), net.loss_value(x, y, after), net.predict(x, before), net.predict(x, after))
+    return WhatIf(
+        net.loss_value(x, y, before),
+        net.loss_value(x, y, after),
+        net.predict(x, before),
+        net.predict(x, after),
+        np.asarray(y, dtype=np.float64),
+        net.regression,
+    )

@@ -496,6 +496,13 @@ class _Builder:
         code: tuple[str, ...] = ("loss = -np.mean(np.log(probs[range(m), y]))",) if self.net.one_of_k else ("loss = L.sum() / m",)
         shapes = f"{shape_text(mats.losses)}.sum() / {mats.m} → (1×1)"
         scalar = f"loss = (L[0, 0] + … + L[{last}, 0]) / {mats.m}" if mats.m > 1 else "loss = L[0, 0]"
+        read = [Shown("L", mats.losses, rows=frozenset(range(mats.m)))]
+        tutorials = self.net.loss_kind.numpy_batch
+        if tutorials is not None:  # the seeds' one line (L = 1/(2m)·Σ(ŷ − y)²): the mean of L, from A and Y
+            code = (f"loss = {tutorials(f'A{self.L}', 'Y')}",)
+            shapes = f"{shape_text(mats.a[self.L])} - {shape_text(mats.y)}, summed / {mats.m} → (1×1): the mean of L"
+            every = frozenset(range(mats.m))
+            read = [Shown(f"A{self.L}", mats.a[self.L], rows=every), Shown("Y", mats.y, rows=every)]
         weights: list[Shown] = []
         notes = self.m
         lam = self.net.l2
@@ -511,7 +518,7 @@ class _Builder:
             shapes,
             (scalar,),
             [
-                Shown("L", mats.losses, rows=frozenset(range(mats.m))),
+                *read,
                 *weights,
                 Shown("loss", np.array([[mats.loss]]), "result", focus=(0, 0)),
             ],

@@ -19,6 +19,7 @@ from typing import Literal
 
 import numpy as np
 
+from tui_nn.engine.nn.activations import Activation
 from tui_nn.engine.nn.losses import ln
 from tui_nn.engine.nn.network import Network
 from tui_nn.engine.nn.optimizers import OPTIMIZER_KINDS, THETA, Optimizer, OptimizerState, ScalarUpdate
@@ -53,6 +54,12 @@ from tui_nn.engine.walk.records import Equation, Header, Key, NumberFormat, Step
 TWO = Lit("2", "2", 2.0)
 
 
+def is_identity(act: Activation) -> bool:
+    """g(z) = z, a regression's linear output: its NumPy is its argument unchanged. The walk writes
+    ŷ = z for it (not id(z)), and the PyTorch model needs no module for it."""
+    return act.numpy("Z") == "Z"
+
+
 def zero_input_note(source: str) -> str:
     """The note on a weight gradient whose input is 0, naming that input: 'x1 is 0 here, so no gradient'."""
     return f"{source} is 0 here, so no gradient"
@@ -75,6 +82,7 @@ def dropped_delta_note(unit: str) -> str:
     return f"{unit} was dropped for this sample: its mask is 0, so its δ is 0"
 
 
+KINK_NOTE = "ŷ = y: |ŷ − y| has a kink here and no derivative; the subgradient 0 is taken, as PyTorch does"
 CANCELLED = "the samples' gradients cancel: ḡ is 0 up to float64 rounding, and the update uses the rounded value"
 LISTED = 6  # samples listed one by one in a batch mean; more are shown as first, second, …, last
 
@@ -223,7 +231,9 @@ class Narrator:
                 z_number = num(zj)
                 forms: tuple[Expr, ...] = (act.applied(n.Z), act.applied(z_number))
                 expansion = act.expansion(z_number)
-                if expansion is not None:
+                if is_identity(act):
+                    forms = (n.Z, z_number)
+                elif expansion is not None:
                     forms += (expansion,)
                 steps.append(
                     Step(
@@ -401,6 +411,7 @@ class Narrator:
             # a softmax's units are p1 … pK in its forward steps: name them so here too
             formula = Sub(n.probability_symbol(k), n.target_symbol(k)) if t.exps else loss.delta_formula
             forms: tuple[Expr, ...] = (n.DL_DZ, formula, loss.delta_numbers(a, y))
+            note = KINK_NOTE if loss.kinked and a == y else None
             steps.append(
                 Step(
                     phase="backward",
@@ -414,6 +425,7 @@ class Narrator:
                     writes=((Key("delta", L, k), d),),
                     nodes=((L, k),),
                     header=header,
+                    note=note,
                 )
             )
             header = None

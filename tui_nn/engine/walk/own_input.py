@@ -9,7 +9,7 @@ the app to walk step by step (the controller keeps the session it replaces one s
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -99,6 +99,17 @@ def input_session(session: Session, x: Sequence[float], y: Sequence[float], para
     c = session.config.with_changes(batch=None, val=0.0)  # one row: nothing to hold out
     stepper = Stepper(copy, data, c.optimizer, session.stepper.lr, None, c.seed, digits=session.stepper.fmt.digits)
     return Session(c.with_changes(lr=session.stepper.lr), data, copy, stepper, copy.params.copy(), dict(session.extra))
+
+
+def prediction_text(net: Network, x: Sequence[float], params: np.ndarray, fmt: Callable[[float], str]) -> str:
+    """What the network at `params` predicts for input x, as a learner reads it: the value ŷ itself for a
+    regression (there is no class), else the class with the ŷ or the probabilities it comes from."""
+    outputs = net.predict(np.array([x], dtype=np.float64), params)[0]
+    if net.regression:
+        return ", ".join(f"ŷ = {fmt(float(v))}" for v in outputs)
+    if net.one_of_k:
+        return f"class {int(np.argmax(outputs))} (p = " + ", ".join(fmt(float(v)) for v in outputs) + ")"
+    return ", ".join(f"class {int(v > 0.5)} (ŷ = {fmt(float(v))})" for v in outputs)
 
 
 def parse_input_text(text: str, n_in: int, n_out: int, loss: str | None = None) -> tuple[tuple[float, ...], tuple[float, ...]]:

@@ -39,6 +39,12 @@ def activation_text(act: Activation) -> TorchActivation:
     return act.torch
 
 
+def passes_through(act: Activation) -> bool:
+    """The activation's PyTorch call returns its tensor unchanged (a regression's linear output, nn.Identity):
+    the model needs no module for it and ends at its last nn.Linear, as the tutorials write it."""
+    return activation_text(act).call("t") == "t"
+
+
 def loss_text(loss: str | Loss) -> TorchLoss:
     kind = as_loss(loss)
     if kind.torch is None:
@@ -101,7 +107,7 @@ class TorchLens:
         sizes, layers = self.net.sizes, []
         for k in range(1, self.L + 1):
             layers.append(f"nn.Linear({sizes[k - 1]}, {sizes[k]})")
-            if k < self.L or not self.loss.takes_logits:
+            if k < self.L or not (self.loss.takes_logits or passes_through(self.net.activation(k - 1))):
                 layers.append(activation_text(self.net.activation(k - 1)).module)
         return f"model = nn.Sequential({', '.join(layers)}).double()"
 
@@ -215,6 +221,8 @@ class TorchLens:
         if k == self.L and self.loss.takes_logits:
             source = self.out  # the model stops at Z_L: its output is the logits
             line = f"A{k} = {act.call(self.out)}  # only to read the prediction: the loss takes the logits"
+        elif k == self.L and passes_through(activation):
+            line = f"{self.out} = {linear(k)}(A{k - 1})  # a linear output: no activation module, the model ends at its last nn.Linear, ŷ = Z{k}"
         else:
             line = f"A{k} = model[{2 * (k - 1) + 1}](Z{k})  # {act.module}"
         scalar = (

@@ -101,6 +101,16 @@ class _Words:
                 f"z of {unit} adds up everything that reaches {unit}: each value below times the weight on its edge "
                 f"({reach}); the weights decide how much each input counts, the bias shifts the sum."
             )
+        if self.net.regression:
+            shape = (
+                "with no hidden layer it is a straight-line function of the inputs (linear regression)"
+                if self.net.n_layers == 1
+                else "the hidden units' values, each weighted, plus the bias: the fitted curve is this sum of their shapes"
+            )
+            return (
+                f"z of {unit} adds up what reaches the output ({reach}): a linear output passes it on unchanged, so this "
+                f"sum is the predicted value ŷ itself; {shape}."
+            )
         if self.net.n_layers == 1:
             return (
                 f"z of {unit} adds up the inputs, each times its weight ({reach}); with no hidden layer z is a straight-line "
@@ -119,6 +129,12 @@ class _Words:
                 f"p{j + 1} = e{j + 1}/Σe is the probability the network gives class {j} ({unit}'s value "
                 f"{self.value(layer, j)}): each exponential's share of their sum, so the K probabilities are positive and add "
                 "up to 1, and the predicted class is the one with the largest p."
+            )
+        if layer == self.top and self.net.regression:
+            return (
+                f"{self.value(layer, j)} = z: a linear output, ŷ is the sum itself, no squashing, because a target can be "
+                "any number (a sigmoid would keep every prediction between 0 and 1); its slope is 1, so nothing of the "
+                "error is lost on the way back."
             )
         if layer == self.top:
             value = self.value(layer, j)
@@ -363,6 +379,18 @@ def said(entries: Iterable[Entry]) -> list[str]:
     return out
 
 
+def kink_cause(net: Network) -> str:
+    """What puts a kink within ε of a parameter of this network, as the gradient check words it: a kinked
+    hidden unit switching (ReLU's z crossing 0), a prediction crossing its target (MAE's |ŷ − y|), or both."""
+    causes = []
+    hidden = ACTIVATIONS[net.hidden_activation]
+    if hidden.kinked and net.n_layers > 1:
+        causes.append(f"a {hidden.title} switches")
+    if net.loss_kind.kinked:
+        causes.append("a prediction ŷ crosses its target y (|ŷ − y|)")
+    return " or ".join(causes) if causes else "the loss has a kink"
+
+
 # --- the quick-reference card ----------------------------------------------------------------
 
 
@@ -417,6 +445,9 @@ def reference_card(net: Network, optimizer: str) -> str:
                 f"{names.unit(top, 0)} … {names.unit(top, net.sizes[-1] - 1)}; class = argmax p",
             ),
         ]
+    elif net.regression:
+        out = names.activation_value(top, 0)
+        lines.append(_row("output (linear)", "ŷ = z", f"{out}: the prediction itself, any real number, slope 1"))
     else:
         out = names.activation_value(top, 0)
         lines.append(_row("output", "ŷ = σ(z) = 1/(1 + e^−z)", f"{out}; class 1 when ŷ > 0.5"))
@@ -487,7 +518,8 @@ def conventions() -> str:
   `nn.Dropout(p)`: p is the probability a unit is dropped. In training each hidden value is
   multiplied by m/(1 − p), m drawn 1 (kept, probability 1 − p) or 0 per sample and unit, one draw
   per update from the seed; evaluation drops nothing. The loss chart's second curve is that loss.
-- **Prediction**: class 1 when ŷ > 0.5; with a softmax output over K classes, the class with the largest p.
+- **Prediction**: class 1 when ŷ > 0.5; with a softmax output over K classes, the class with the largest p;
+  with a linear output (a regression, `mse` or `mae` on real-valued targets) ŷ = z itself, any number.
 - **Loss**: {losses}.
   The loss of an epoch is the mean over the data set, before that epoch's update.
 - **Epochs and batches**: an epoch is one pass over the data. With a batch size, each epoch shuffles

@@ -210,11 +210,7 @@ class Inspector(ScrollingLines):
         rows += self._step_rows(story.update, width, "  ")
         rows += self._text(f"after the update: {fmt(story.after)}", "bold green", width)
         check = story.check
-        verdict = (
-            "kink: a ReLU switches within ε, no derivative here"
-            if check.kink
-            else ("✓ agrees" if check.relative_error < 1e-6 else "✗ disagrees")
-        )
+        verdict = story.kink_verdict if check.kink else ("✓ agrees" if check.relative_error < 1e-6 else "✗ disagrees")
         rows += self._text(
             f"numerical check: (L(θ+ε) − L(θ−ε))/2ε = {_e(check.numerical)} · analytic {story.analytic_name} = {_e(check.analytic)} · "
             f"relative error {check.relative_error:.1e} {verdict}",
@@ -281,19 +277,8 @@ class Inspector(ScrollingLines):
         fmt = self.fmt
         rows = self._text(f"what if: {what}", heading(), width)
         rows += self._text(f"  loss {fmt(c.loss_before)} → {fmt(c.loss_after)}", "bold", width)
-        many = c.before.shape[1] > 1  # K outputs: the probability vector and its argmax
-        classes_before, classes_after = c.classes
-        for k, label in enumerate(labels):
-            was, now = int(classes_before[k]), int(classes_after[k])
-            flipped = was != now
-            if many:
-                b, a = (", ".join(fmt(float(q)) for q in row[k]) for row in (c.before, c.after))
-                outputs = f"p ({b}) → ({a})"
-            else:
-                outputs = f"ŷ {fmt(float(c.before[k, 0]))} → {fmt(float(c.after[k, 0]))}"
-            rows += self._text(
-                f"  {label}: {outputs}   class {was} → {now}{'  (flipped)' if flipped else ''}", bad() if flipped else "", width
-            )
+        for line, worse in c.sample_lines(labels, fmt):
+            rows += self._text(f"  {line}", bad() if worse else "", width)
         rows += [[Segment("")]]
         return rows
 

@@ -321,16 +321,19 @@ class CalcLog(ScrollingLines):
         if len(keep) > budget:
             keep = sorted({round(k * (len(keep) - 1) / (budget - 1)) for k in range(budget)})
         for i in keep:
-            epoch, loss, accuracy = run.rows[i]
-            line = f"  epoch {int(epoch):>8}  loss {fmt(float(loss)):>10}  accuracy {accuracy:4.0%}{run.validation_text(i, fmt)}"
-            rows += _text_lines(Text(line, theme.MUTED), width)
+            rows += _text_lines(Text(f"  {run.row_text(i, fmt)}", theme.MUTED), width)
         predictions = run.prediction_table(fmt)
         if predictions is not None:
             header, samples = predictions
-            name, target_name, shown_name = header.split(" | ")
-            rows += _text_lines(Text(f"  {name:<8} | {target_name} | {shown_name}", "bold"), width)
-            for x, target, shown in samples:
-                rows += _text_lines(Text(f"  {x:<8} | {target:<6} | {shown}"), width)
+            widths = [max(len(column), 8 if k == 0 else 6) for k, column in enumerate(header)]
+            widths[-1] = 0  # the last column runs on
+
+            def aligned(cells: tuple[str, ...]) -> str:
+                return "  " + " | ".join(cell.ljust(w) for cell, w in zip(cells, widths, strict=True)).rstrip()
+
+            rows += _text_lines(Text(aligned(header), "bold"), width)
+            for sample in samples:
+                rows += _text_lines(Text(aligned(sample)), width)
         return rows
 
     def _welcome(self, width: int) -> list[list[Segment]]:
