@@ -407,3 +407,116 @@ def class_table(data: Dataset, outputs: np.ndarray) -> ClassTable:
     """Each sample's predicted class (Network.predict's outputs) against its target class."""
     predicted, target = predicted_classes(outputs), target_classes(data)
     return ClassTable(outputs, predicted, target, predicted == target, data.class_count)
+
+
+# --- the 1-D fit: the universal-approximation picture ---------------------------------------------
+
+
+def line_extent(x: np.ndarray, margin: float = 0.05) -> tuple[float, float]:
+    """The range of one input across the data, plus a margin (±0.5 around an input that never varies)."""
+    finite = x[np.isfinite(x)]
+    if len(finite) == 0:
+        return -1.0, 1.0
+    low, high = float(finite.min()), float(finite.max())
+    pad = (high - low) * margin if high > low else 0.5
+    return low - pad, high + pad
+
+
+def value_extent(values: list[np.ndarray], margin: float = 0.08) -> tuple[float, float]:
+    """The range the finite values span, plus a margin: the y axis of the fit plot."""
+    finite = np.concatenate([v[np.isfinite(v)].ravel() for v in values]) if values else np.zeros(0)
+    if len(finite) == 0:
+        return -1.0, 1.0
+    low, high = float(finite.min()), float(finite.max())
+    if high - low < 1e-9:
+        return low - 0.5, high + 0.5
+    pad = (high - low) * margin
+    return low - pad, high + pad
+
+
+def pixel_rows_of(values: np.ndarray, y_min: float, y_max: float, pixel_rows: int) -> np.ndarray:
+    """Each value's pixel row on a plot of pixel_rows from y_max (row 0) down to y_min: −1 above the plot,
+    pixel_rows below it (so a curve leaving the plot is drawn to its edge), −2 for a value that is not a number."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        rows = np.floor((y_max - values) / (y_max - y_min) * pixel_rows)
+        rows = np.clip(rows, -1, pixel_rows)
+    return np.where(np.isnan(rows), -2, rows).astype(np.int64)
+
+
+@dataclass(frozen=True, eq=False)  # compared by identity: it holds arrays
+class FitPlot:
+    """A one-input network's fit on a columns × rows (cells) plot, `across` × `down` pixels a cell.
+
+    `xs` is x at each pixel column's centre, `curve` the network's ŷ there, `units` (H × len(xs))
+    each last hidden unit's contribution vᵢ·hᵢ(x) to the output's z and `bias` the output's b: z is
+    their sum plus b, and ŷ = z for a linear output (`output_is_z`). The `*_pixels` arrays are the
+    same in pixel rows (pixel_rows_of); `points` are the samples (x, target) and `point_cells` their
+    cells, `current` the sample the walk is on (None between samples)."""
+
+    axes: Axes
+    across: int
+    down: int
+    xs: np.ndarray
+    curve: np.ndarray
+    units: np.ndarray
+    bias: float
+    output_is_z: bool
+    curve_pixels: np.ndarray
+    unit_pixels: np.ndarray
+    bias_pixel: int
+    points: np.ndarray
+    point_cells: tuple[tuple[int, int], ...]
+    current: int | None
+    unit_names: tuple[str, ...]
+
+
+def fit_plot(
+    net: Network,
+    params: np.ndarray,
+    data: Dataset,
+    current: int | None,
+    columns: int,
+    rows: int,
+    across: int = 2,
+    down: int = 4,
+) -> FitPlot:
+    """The fit of a one-input network over the data's x range, in one forward pass over the plot's
+    pixel columns; the y axis spans the targets, the curve and the units' contributions (those
+    far larger than the data, which cancel one another, are cut at the plot's edge)."""
+    x_min, x_max = line_extent(data.x[:, 0])
+    width = max(columns * across, 1)
+    xs = x_min + (np.arange(width) + 0.5) * (x_max - x_min) / width
+    _, acts = net.forward(xs[:, None], params)
+    last = net.n_layers - 1
+    v = net.weights(last, params)[:, 0]
+    bias = float(net.biases(last, params)[0])
+    with np.errstate(over="ignore", invalid="ignore"):
+        curve = acts[-1][:, 0]
+        units = (acts[-2] * v).T if net.n_layers > 1 else np.zeros((0, width))
+        z = units.sum(axis=0) + bias if net.n_layers > 1 else curve
+    targets = data.y[:, 0]
+    y_min, y_max = value_extent([targets, curve])
+    span = y_max - y_min
+    if len(units):  # the units' curves widen the plot, but never past three times the data's own span
+        u_min, u_max = value_extent([units, np.array([bias])])
+        y_min, y_max = max(min(y_min, u_min), y_min - span), min(max(y_max, u_max), y_max + span)
+    extent = Extent(x_min, x_max, y_min, y_max)
+    pixel_rows = rows * down
+    points = np.column_stack([data.x[:, 0], targets])
+    return FitPlot(
+        axes=axes(extent, columns, rows),
+        across=across,
+        down=down,
+        xs=xs,
+        curve=curve,
+        units=units,
+        bias=bias,
+        output_is_z=bool(np.allclose(curve, z, rtol=1e-9, atol=1e-12, equal_nan=True)),
+        curve_pixels=pixel_rows_of(curve, y_min, y_max, pixel_rows),
+        unit_pixels=pixel_rows_of(units, y_min, y_max, pixel_rows),
+        bias_pixel=int(pixel_rows_of(np.array([bias]), y_min, y_max, pixel_rows)[0]),
+        points=points,
+        point_cells=tuple(point_cells(points, extent, columns, rows)),
+        current=current,
+        unit_names=tuple(f"v{i + 1}·h{i + 1}" for i in range(len(units))),
+    )

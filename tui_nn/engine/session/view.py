@@ -23,9 +23,10 @@ from tui_nn.engine.nn.health import activation_curves, gradient_health
 from tui_nn.engine.nn.insight import Axes as Axes
 from tui_nn.engine.nn.insight import BoundaryGrid as BoundaryGrid
 from tui_nn.engine.nn.insight import ClassTable as ClassTable
+from tui_nn.engine.nn.insight import FitPlot as FitPlot
 from tui_nn.engine.nn.insight import HiddenPlot as HiddenPlot
 from tui_nn.engine.nn.insight import HiddenSpace as HiddenSpace
-from tui_nn.engine.nn.insight import boundary_grid, class_table, hidden_plot, hidden_space, target_classes
+from tui_nn.engine.nn.insight import boundary_grid, class_table, fit_plot, hidden_plot, hidden_space, target_classes
 from tui_nn.engine.nn.network import Network
 from tui_nn.engine.walk.matrices import MatrixFrame as MatrixFrame
 from tui_nn.engine.walk.matrices import MatrixPosition, matrix_position
@@ -34,7 +35,7 @@ from tui_nn.engine.walk.records import Key, Phase, Step
 from tui_nn.engine.walk.stepper import Stepper
 from tui_nn.engine.walk.torch_lens import torch_frame
 
-# The records panes draw (ActivationCurves, Axes, BoundaryGrid, ClassTable, GradientHealth, HiddenPlot, HiddenSpace,
+# The records panes draw (ActivationCurves, Axes, BoundaryGrid, ClassTable, FitPlot, GradientHealth, HiddenPlot, HiddenSpace,
 # LayerHealth, MatrixFrame, Shown) are named here too: the UI imports them from the View's module, its door to the engine,
 # never from the modules that compute them.
 
@@ -232,6 +233,20 @@ class View:
     def boundary(self, columns: int, pixel_rows: int) -> BoundaryGrid:
         """ŷ over the input plane on a columns × pixel_rows grid of square pixels, the data placed on it."""
         return boundary_grid(self.net, self.snapshot.params, self.data, self.predictions, columns, pixel_rows)
+
+    @property
+    def fits_a_curve(self) -> bool:
+        """One input: the network is a curve ŷ(x), drawn as a fit (View.fit) where two inputs get a boundary."""
+        return self.net.sizes[0] == 1
+
+    def fit(self, columns: int, rows: int, across: int = 2, down: int = 4) -> FitPlot | None:
+        """A one-input network's curve, its last hidden units' contributions and the data on a columns ×
+        rows (cells) plot of across × down pixels a cell, the current sample marked; None for two inputs."""
+        if not self.fits_a_curve:
+            return None
+        snap = self.snapshot
+        current = snap.sample if snap.sample is not None else snap.focus
+        return fit_plot(self.net, snap.params, self.data, current, columns, rows, across, down)
 
     @cached_property
     def hidden_space(self) -> HiddenSpace | None:

@@ -389,11 +389,28 @@ class BoundaryPane(_CachedLines):
     def on_mount(self) -> None:
         self.border_title = "decision boundary"
 
+    def cache_key(self, view: View) -> object:
+        # the fit marks the walk's current sample: a step to the next one redraws it
+        return (
+            (view.snapshot.params.tobytes(), view.snapshot.sample, view.snapshot.focus)
+            if view.fits_a_curve
+            else super().cache_key(view)
+        )
+
     def draw_rows(self, view: View, width: int, height: int) -> list[list[Segment]]:
-        from tui_nn.ui.panes.insight_views import boundary_legend, boundary_rows, with_axes
+        from tui_nn.ui.panes.insight_views import boundary_legend, boundary_rows, fit_legend, fit_rows, with_axes
 
         gutter = GUTTER if width >= 30 else 1
         columns, rows = width - gutter, height - 2  # the x axis's row and the legend below the plot
+        across, down = (1, 1) if self.ascii_only else (2, 4)  # Braille: 2 × 4 dots a cell
+        fit = view.fit(columns, rows, across, down)
+        if fit is not None:
+            self.border_title = "fit ŷ(x)" if not self.ascii_only else "fit yhat(x)"
+            return [
+                *with_axes(fit_rows(fit, columns, rows, self.ascii_only), fit.axes, columns, rows, gutter, self.ascii_only),
+                fit_legend(fit, width, self.ascii_only),
+            ]
+        self.border_title = "decision boundary"
         boundary = view.boundary(columns, 2 * rows)  # two pixels a cell (▀)
         return [
             *with_axes(boundary_rows(boundary, self.ascii_only), boundary.axes, columns, rows, gutter, self.ascii_only),
