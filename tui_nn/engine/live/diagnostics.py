@@ -16,7 +16,7 @@ import numpy as np
 
 from tui_nn.engine.live.reasons import Diagnosis, RateTooHigh, Stuck, UnitTrouble
 from tui_nn.engine.nn.history import History
-from tui_nn.engine.nn.losses import LOSS_KINDS
+from tui_nn.engine.nn.losses import Loss, as_loss
 from tui_nn.engine.nn.network import Network, accuracy
 from tui_nn.engine.nn.optimizers import OPTIMIZER_KINDS
 from tui_nn.engine.nn.training import Trainer, suggested_rate
@@ -184,10 +184,10 @@ def _constant(out: np.ndarray, one_of_k: bool) -> str:
     return f"ŷ ≈ {out.mean():.3f}"
 
 
-def chance_loss(loss: str, y: np.ndarray) -> float:
+def chance_loss(loss: str | Loss, y: np.ndarray) -> float:
     """The loss of predicting the class balance ȳ for every sample: a network that learned nothing
     about the inputs (ln 2 per output for balanced BCE, its entropy otherwise; ½·var(y) for MSE)."""
-    return LOSS_KINDS[loss].chance(y)
+    return as_loss(loss).chance(y)
 
 
 def expected_drop(optimizer: str, lr: float, norm: float, n_params: int) -> float:
@@ -243,7 +243,7 @@ def run_diagnosis(
         return None  # still coming down
     low, high = float(losses.min()), float(losses.max())
     start_loss = start[1] if start is not None and math.isfinite(start[1]) else float(losses[0])
-    chance = chance_loss(net.loss, y)
+    chance = chance_loss(net.loss_kind, y)
     drop = expected_drop(optimizer, lr, norm, net.n_params)
     rises = float(np.maximum(np.diff(losses), 0.0).sum())
     rose = now > start_loss * (1.0 + ROSE_MARGIN)

@@ -381,6 +381,51 @@ SOFTMAX = Activation(
 )
 
 
+def _linear_forward(z: np.ndarray, out: np.ndarray, tmp: np.ndarray, s: float, k: Operand) -> list[Op]:
+    """s·z = Ẑ itself: the identity passes any scale through (a copy, as the next layer reads its own rows)."""
+    return [partial(np.copyto, out, z)]
+
+
+def _linear_slope(a: np.ndarray, tmp: np.ndarray, s: float, k: Operand) -> list[Op]:
+    """g' = 1 everywhere (d = 1: the scale passes through)."""
+    return [partial(np.copyto, tmp, k(1.0, a))]
+
+
+LINEAR = Activation(
+    "linear",
+    "id",
+    r"\operatorname{id}",
+    lambda z: z,
+    lambda z, a: 1.0,
+    lambda z: None,
+    lambda z, a: lit(1.0),
+    vector=lambda z: np.array(z, dtype=np.float64),
+    derivative_vector=lambda z, a: np.ones(np.shape(z)),
+    title="linear",
+    card=("ŷ = z: no activation, any real number", "slope 1 everywhere"),
+    curve_labels=("id(z) = z", "id′(z) = 1"),
+    numpy=lambda z: z,
+    numpy_slope=lambda z, a: "1",
+    slope_reads_output=False,
+    a_sentence=lambda unit: (
+        f"{unit} = z: a regression's output unit has no activation, so the prediction is the weighted sum itself, "
+        "any real number, not squashed into (0, 1)."
+    ),
+    slope_sentence=lambda head, slope, value: f"{head}, {slope} = 1: the identity passes the error back unchanged.",
+    mistaken_for="sigmoid",
+    saturates=False,
+    dies=False,
+    kinked=False,
+    slope_bound=1.0,
+    output_only=True,
+    classes="one unit: the predicted value itself (a regression, no class)",
+    kernel_forward=_linear_forward,
+    kernel_slope=_linear_slope,
+    torch=TorchActivation("nn.Identity()", "{}"),
+)
+"""The identity at a regression's output ("use no activation (linear output)"): ŷ = z, slope 1."""
+
+
 ACTIVATIONS: dict[str, Activation] = {
     "sigmoid": Activation(
         "sigmoid",
@@ -598,12 +643,14 @@ ACTIVATIONS: dict[str, Activation] = {
         kernel_slope=_elu_slope,
     ),
     "softmax": SOFTMAX,
+    "linear": LINEAR,
 }
 
 HIDDEN_ACTIVATIONS = tuple(name for name, act in ACTIVATIONS.items() if not act.output_only)
 """The choices for a hidden layer (config, CLI, settings, saved files): every elementwise activation."""
-OUTPUT_ACTIVATIONS = ("sigmoid", "softmax")
-"""The output layer's: a sigmoid per unit (one binary class, or independent targets), or a softmax over K classes."""
+OUTPUT_ACTIVATIONS = ("sigmoid", "softmax", "linear")
+"""The output layer's: a sigmoid per unit (one binary class, or independent targets), a softmax over K classes,
+or the identity for a regression's real-valued target."""
 
 
 def _smallest_logit_above_half() -> float:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tui_nn.engine.nn.tasks import TASKS, Task
 from tui_nn.engine.session.safe_files import MAX_FILE_BYTES, read_limited, shown_path
 
 GATE_INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
@@ -38,6 +39,18 @@ class Dataset:
     # say later whether the file has changed since (None for the built-in data sets)
     source: str | None = None
     sha256: str | None = None
+    task: str = "classify"
+    """What the targets ask for: "classify" (0/1 or one-hot classes) or "regress" (real values); see tasks.TASKS."""
+
+    @property
+    def task_kind(self) -> Task:
+        """The Task object of this data set (its score, its words)."""
+        return TASKS[self.task]
+
+    @property
+    def features(self) -> int:
+        """The number of inputs (columns of x): 1 for a curve to fit, 2 for the plane."""
+        return int(self.x.shape[1])
 
     @property
     def size(self) -> int:
@@ -62,7 +75,7 @@ class Dataset:
 
     def subset(self, rows: np.ndarray, name: str | None = None) -> Dataset:
         """These rows (in this order), as a data set of their own: same source, copied arrays."""
-        return Dataset(name or self.name, self.x[rows].copy(), self.y[rows].copy(), self.source, self.sha256)
+        return Dataset(name or self.name, self.x[rows].copy(), self.y[rows].copy(), self.source, self.sha256, self.task)
 
 
 def _circle(n: int = 300, noise: float = 0.08) -> Dataset:

@@ -7,6 +7,12 @@ of the verdict instead of failing it or being hidden. Where it moves a pre-activ
 of a smooth activation whose second derivative jumps at 0 (ELU), the derivative exists but
 the difference is only first-order accurate, ≈ ∂L/∂θ + c·ε: the check uses
 2·D(ε/2) − D(ε) there, which cancels that term.
+
+A loss with a kink of its own (MAE's |ŷ − y|, `Loss.kinked`) is treated as a ReLU's kink is: where
+θ±ε moves a sample's prediction ŷ across its target y (or ŷ sits exactly on y and moves with θ),
+L(θ) has no derivative between the two points (the analytic gradient takes the subgradient 0
+there), so the parameter is listed as a kink and left out of the verdict. Away from it every
+sample's sign(ŷ − y) is fixed and L is as smooth as the network, so the check holds as usual.
 """
 
 from __future__ import annotations
@@ -111,13 +117,26 @@ def check_one(
     if _crosses_zero(net, x, index, epsilon, _curvature_jumps):
         numerical = 2 * _difference(net, x, y, index, epsilon / 2) - numerical
     error = abs(analytic - numerical) / max(abs(analytic), abs(numerical), FLOOR)
-    kink = _crosses_zero(net, x, index, epsilon, _kinked)
+    kink = _crosses_zero(net, x, index, epsilon, _kinked) or _crosses_target(net, x, y, index, epsilon)
     return ParameterCheck(name, index, analytic, numerical, float(error), kink)
 
 
 def check(net: Network, x: np.ndarray, y: np.ndarray, names: list[str], epsilon: float = EPSILON) -> GradCheck:
     _, analytic, _, _ = net.loss_and_gradient(x, y)
     return GradCheck([check_one(net, x, y, k, float(analytic[k]), names[k], epsilon) for k in range(net.n_params)])
+
+
+def _crosses_target(net: Network, x: np.ndarray, y: np.ndarray, index: int, epsilon: float) -> bool:
+    """For a loss kinked at ŷ = y: whether θ±ε moves some sample's ŷ − y across 0, or one sits at 0 and moves with θ."""
+    if not net.loss_kind.kinked:
+        return False
+    sides = []
+    for shift in (0.0, epsilon, -epsilon):
+        moved = net.params.copy()
+        moved[index] += shift
+        sides.append(np.sign(net.predict(x, moved) - y))
+    centre, plus, minus = sides
+    return not (np.array_equal(plus, centre) and np.array_equal(minus, centre))
 
 
 def _on_kink(net: Network, x: np.ndarray, params: np.ndarray, index: int, watched: Watched = _kinked) -> bool:

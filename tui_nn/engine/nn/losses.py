@@ -5,14 +5,23 @@ Conventions (the classic worked examples'):
   mse: L = ½·Σ_k (ŷ − y)², summed over sigmoid output units, mean over the batch.
   ce:  L = −Σ_k y_k·ln p_k = −ln p_y over a softmax output p (one-hot y), mean over the batch:
        computed by log-sum-exp from the logits, ln p_k = z_k − m − ln Σ_j e^(z_j − m).
+  mse at a linear output (regression): L = ½·(ŷ − y)² with ŷ = z, mean over the batch (seed 002's
+       L = 1/(2m)·Σ(ŷ − y)²; PyTorch's nn.MSELoss has no ½, so its gradients are twice ours).
+  mae at a linear output: L = |ŷ − y|, mean over the batch (PyTorch's nn.L1Loss).
 
 The error signal at the output is
   bce: ∂L/∂z = ŷ − y                 (the σ' cancels)
   mse: ∂L/∂z = (ŷ − y)·ŷ·(1 − ŷ)     (it does not: writing ŷ − y here is the classic mistake)
   ce:  ∂L/∂z_k = p_k − y_k           (the softmax's Jacobian p_k([k = j] − p_j) cancels against −y_j/p_j)
+  mse, linear: ∂L/∂z = ŷ − y         (the identity's slope is 1)
+  mae, linear: ∂L/∂z = sign(ŷ − y)   (|·| has no derivative at ŷ = y: the subgradient 0 is taken there, as
+                                      PyTorch's does; gradcheck leaves out a parameter whose ±ε moves a
+                                      sample's ŷ across its y, as it leaves out a ReLU's kink)
 
-Consumers ask the `Loss` object in `LOSS_KINDS` and never compare its name: a new loss
-(cross-entropy over a softmax, MAE) is a new entry here.
+A Loss object is one (loss name, output activation) pair: `LOSS_KINDS[name]` is the loss a name means
+on its own (mse on a sigmoid, as before regression came), `loss_kind(name, output)` the one for a
+network's pair, `Network.loss_kind` a network's own. Consumers ask the object and never compare its
+name: a new loss is a new entry here.
 """
 
 from __future__ import annotations
@@ -115,7 +124,8 @@ def _bce_output_gradient(a: float, y: float, slope: float) -> float:
 
 @dataclass(frozen=True)
 class Loss:
-    """One loss L at a sigmoid output, defined once: everything any lens shows or computes about it."""
+    """One loss L at one kind of output (a sigmoid, a softmax, a linear unit), defined once: everything
+    any lens shows or computes about it."""
 
     name: str
     title: str
@@ -133,7 +143,8 @@ class Loss:
     output_gradient: Callable[[float, float, float], float]
     """∂L/∂ŷ from (ŷ, y, ∂ŷ/∂z), for the chain-rule explainer (inf where it is not a number)."""
     chance: Callable[[np.ndarray], float]
-    """The loss of predicting the class balance ȳ for every sample (a network that learned nothing)."""
+    """The loss of predicting the class balance ȳ for every sample (a network that learned nothing); for a
+    regression, of predicting the best constant (the mean for MSE, the median for MAE)."""
     robust_samples: Callable[[np.ndarray, np.ndarray], np.ndarray]
     """Each element's loss from (z, y) only, never overflowing, for a diverged run's last word."""
     formula: Expr
@@ -169,7 +180,8 @@ class Loss:
     from_logit: bool
     """The training kernel computes it from z (the softplus form) rather than from ŷ."""
     bounded: bool
-    """At most ½ per output for targets in [0, 1]: it cannot explode, and an overflowed z must be flagged."""
+    """At most ½ per output for targets in [0, 1]: it cannot explode, and an overflowed z must be flagged.
+    False for every loss at a linear output: ŷ is unbounded, so the loss is."""
     kernel_gradient_factor: float
     """The factor the training kernel's output δ carries (2(ŷ − y) or 8(ŷ − y)·ŷ(1 − ŷ))."""
     help: str = ""
@@ -181,9 +193,30 @@ class Loss:
     """The output activation it is defined on: a sigmoid per unit, or a softmax over the K classes."""
     uninformed: Callable[[int], float] = lambda outputs: outputs * math.log(2.0)
     """The loss of a network that knows nothing, given the output units: ŷ = ½ on each sigmoid
-    output (outputs·ln 2), or p = 1/K on a softmax's K (ln K)."""
+    output (outputs·ln 2), or p = 1/K on a softmax's K (ln K). A regression has no such constant
+    (its targets are any real numbers): `knows_nothing_is_chance` says to use `chance(y)` instead."""
     torch: TorchLoss | None = None
     """Its torch.nn.functional call, for the NumPy view's PyTorch lens (every entry has one; a test checks)."""
+    knows_nothing_is_chance: bool = False
+    """The reference loss of a network that knows nothing is `chance(y)`, the loss of predicting the
+    targets' best constant (a regression), not `uninformed(outputs)`; see `reference`."""
+    kinked: bool = False
+    """L has a kink where ŷ = y (MAE's |ŷ − y|): there is no derivative, the subgradient 0 is taken, and
+    gradcheck leaves out a parameter whose ±ε moves a sample's ŷ across its target."""
+    regression: bool = False
+    """Defined on a linear output for real-valued targets: its δ and loss read ŷ = z, with no class."""
+
+    def reference(self, outputs: int, y: np.ndarray | None = None) -> float:
+        """The loss of a network that knows nothing about the inputs, for the divergence limit and the
+        stuck check: `uninformed(outputs)`, or `chance(y)` (the targets `y` are then needed) where no
+        fixed ŷ means "knows nothing"."""
+        if not self.knows_nothing_is_chance:
+            return self.uninformed(outputs)
+        if y is None:
+            raise ValueError(
+                f"the {self.title}'s reference loss is that of predicting the targets' best constant: it needs the targets"
+            )
+        return self.chance(y)
 
 
 def _bce_slips(value: float, y_hat: float, target: float, logit: float) -> list[tuple[float, str]]:
@@ -429,18 +462,204 @@ CE = Loss(
     ),
 )
 
+
+def _needs_targets(outputs: int) -> float:
+    raise ValueError(
+        "a regression's know-nothing loss is that of predicting the targets' best constant: use reference(outputs, y)"
+    )
+
+
+def _regression_mse_slips(value: float, y_hat: float, target: float, logit: float) -> list[tuple[float, str]]:
+    return [
+        (2 * value, "that is (ŷ − y)² without the ½ (PyTorch's nn.MSELoss has none; ours, seed 002's, does)"),
+        (abs(y_hat - target), "that is the absolute error |ŷ − y|: this network's loss is ½(ŷ − y)²"),
+    ]
+
+
+def _mae_slips(value: float, y_hat: float, target: float, logit: float) -> list[tuple[float, str]]:
+    return [
+        (0.5 * (y_hat - target) ** 2, "that is the squared error ½(ŷ − y)²: this network's loss is |ŷ − y|"),
+        (y_hat - target, "that is ŷ − y without the absolute value: a loss is never negative, |ŷ − y| is"),
+    ]
+
+
+def _sign_scalar(d: float) -> float:
+    """sign(d) as np.sign gives it: 1.0, −1.0, or 0.0 at d = 0 (MAE's subgradient at its kink)."""
+    return 1.0 if d > 0 else (-1.0 if d < 0 else 0.0)
+
+
+def _mae_batch(z: np.ndarray, a: np.ndarray, y: np.ndarray) -> float:
+    return float(np.abs(a - y).sum() / z.shape[0])
+
+
+def _mae_chance(y: np.ndarray) -> float:
+    """Σ_k mean |y_k − median y_k|: the median is the constant with the least mean absolute error."""
+    return float(np.abs(y - np.median(y, axis=0)).mean(axis=0).sum())
+
+
+def _abs(argument: Expr) -> Call:
+    return Call("abs", r"\operatorname{abs}", (argument,), fn=abs)
+
+
+def _sign(argument: Expr) -> Call:
+    return Call("sign", r"\operatorname{sign}", (argument,), fn=_sign_scalar)
+
+
+REGRESSION_MSE = Loss(
+    "mse",
+    "mean squared error",
+    batch=_mse_batch,
+    samples=lambda z, a, y: np.asarray(0.5 * (a - y) ** 2),
+    delta=lambda a, y: np.asarray(a - y),
+    scalar=lambda z, a, y: 0.5 * (a - y) ** 2,
+    delta_scalar=lambda a, y: a - y,
+    output_gradient=lambda a, y, slope: a - y,
+    chance=lambda y: float(0.5 * y.var(axis=0).sum()),
+    robust_samples=lambda z, y: np.asarray(0.5 * np.square(z - y)),
+    formula=Mul((HALF, Pow(Group(Sub(n.OUTPUT, n.TARGET)), TWO))),
+    numbers=lambda a, y: Mul((HALF, Pow(Sub(num(a), num(y)), TWO))),
+    logit_numbers=None,
+    delta_formula=Sub(n.OUTPUT, n.TARGET),
+    delta_numbers=lambda a, y: Sub(num(a), num(y)),
+    sentence=lambda summed: (
+        f"The loss L = ½·(ŷ − y)²{summed} is half the squared distance between the predicted value and the target: "
+        "0 when ŷ = y, growing with the square of the miss, so a far-off point weighs much more than a near one (the ½ "
+        "only cancels the 2 of its derivative); training lowers its mean over the samples, L = 1/(2m)·Σ(ŷ − y)²."
+    ),
+    delta_sentence=lambda unit: (
+        f"δ of {unit} = ∂L/∂z = ∂L/∂ŷ·∂ŷ/∂z = (ŷ − y)·1 = ŷ − y: the output is linear (ŷ = z, slope 1), so the error "
+        "signal is the miss itself, signed: positive when the prediction is too high, negative when too low."
+    ),
+    card=lambda summed: (
+        f"L = {summed}½·(ŷ − y)², mean over the batch: 1/(2m)·Σ(ŷ − y)²",
+        "the ½ cancels the 2 of the derivative; PyTorch's nn.MSELoss has no ½, so its loss and gradients are twice ours",
+        "δ_out = ŷ − y",
+        "linear output: ŷ = z, slope 1",
+    ),
+    numpy=lambda out, y: f"0.5 * ({out} - {y}) ** 2",
+    numpy_grouped=True,
+    numpy_note="",
+    numpy_delta=lambda out, y: f"{out} - {y}",
+    wrong_delta_slip="that multiplies by a sigmoid's slope ŷ(1 − ŷ): a linear output's slope is 1, so δ = ŷ − y",
+    loss_slips=_regression_mse_slips,
+    cancels_output_slope=False,
+    from_logit=False,
+    bounded=False,
+    kernel_gradient_factor=1.0,
+    help="MSE at a linear output is ½·(ŷ − y)², whose output δ is ŷ − y (PyTorch's nn.MSELoss has no ½)",
+    output_activation="linear",
+    torch=TorchLoss(
+        "F.mse_loss",
+        takes_logits=False,
+        why="F.mse_loss is the mean of (ŷ − y)², with no ½: alone it gives twice our loss and gradients, hence / 2; "
+        "the model ends at its last nn.Linear (a linear output)",
+        halves=True,
+    ),
+    uninformed=_needs_targets,
+    knows_nothing_is_chance=True,
+    regression=True,
+)
+
+MAE = Loss(
+    "mae",
+    "mean absolute error",
+    batch=_mae_batch,
+    samples=lambda z, a, y: np.asarray(np.abs(a - y)),
+    delta=lambda a, y: np.asarray(np.sign(a - y)),
+    scalar=lambda z, a, y: abs(a - y),
+    delta_scalar=lambda a, y: _sign_scalar(a - y),
+    output_gradient=lambda a, y, slope: _sign_scalar(a - y),
+    chance=_mae_chance,
+    robust_samples=lambda z, y: np.asarray(np.abs(z - y)),
+    formula=_abs(Sub(n.OUTPUT, n.TARGET)),
+    numbers=lambda a, y: _abs(Sub(num(a), num(y))),
+    logit_numbers=None,
+    delta_formula=_sign(Sub(n.OUTPUT, n.TARGET)),
+    delta_numbers=lambda a, y: _sign(Sub(num(a), num(y))),
+    sentence=lambda summed: (
+        f"The loss L = |ŷ − y|{summed} is the distance between the predicted value and the target: 0 when ŷ = y, "
+        "growing in proportion to the miss, so a far-off point (an outlier) weighs less than under the squared error; "
+        "training lowers its mean over the samples."
+    ),
+    delta_sentence=lambda unit: (
+        f"δ of {unit} = ∂L/∂z = sign(ŷ − y)·1: +1 when the prediction is too high, −1 when too low, whatever the size "
+        "of the miss; at ŷ = y |·| has a kink and no derivative, and 0 (a subgradient, as PyTorch takes it) is used."
+    ),
+    card=lambda summed: (
+        f"L = {summed}|ŷ − y|, mean over the batch",
+        "each miss counts in proportion, not squared: outliers weigh less than with MSE",
+        "δ_out = sign(ŷ − y)",
+        "+1 or −1; at ŷ = y there is no derivative and the subgradient 0 is taken",
+    ),
+    numpy=lambda out, y: f"np.abs({out} - {y})",
+    numpy_grouped=False,
+    numpy_note="np.sign(0) is 0: at ŷ = y the subgradient 0 is taken",
+    numpy_delta=lambda out, y: f"np.sign({out} - {y})",
+    wrong_delta_slip="that is the squared error's ŷ − y: with |ŷ − y| the gradient is only its sign, ±1",
+    loss_slips=_mae_slips,
+    cancels_output_slope=False,
+    from_logit=False,
+    bounded=False,
+    kernel_gradient_factor=1.0,
+    help="MAE is |ŷ − y| at a linear output, whose output δ is sign(ŷ − y), 0 at ŷ = y",
+    output_activation="linear",
+    torch=TorchLoss(
+        "F.l1_loss",
+        takes_logits=False,
+        why="F.l1_loss is the mean of |ŷ − y|, as ours, and its gradient at ŷ = y is 0, as ours; the model ends at "
+        "its last nn.Linear (a linear output)",
+    ),
+    uninformed=_needs_targets,
+    knows_nothing_is_chance=True,
+    kinked=True,
+    regression=True,
+)
+
+LOSS_PAIRS: dict[tuple[str, str], Loss] = {
+    (loss.name, loss.output_activation): loss for loss in (BCE, MSE, CE, REGRESSION_MSE, MAE)
+}
+"""Every loss object, keyed by (loss name, output activation)."""
 LOSS_KINDS: dict[str, Loss] = {loss.name: loss for loss in (BCE, MSE, CE)}
+"""The classification losses by name, each on the output it has always meant (mse on a sigmoid)."""
+LOSS_NAMES: dict[str, Loss] = LOSS_KINDS | {MAE.name: MAE}
+"""The loss each name means on its own: LOSS_KINDS', and mae (only ever at a linear output)."""
 LOSSES = tuple(LOSS_KINDS)
-SIGMOID_LOSSES = tuple(loss.name for loss in LOSS_KINDS.values() if ACTIVATIONS[loss.output_activation].elementwise)
-"""The losses for sigmoid outputs (a binary class per unit): every one but those over a softmax."""
+"""The classification losses' names."""
+LOSS_CHOICES = tuple(LOSS_NAMES)
+"""Every loss name a setting or a file may give: the classification losses and mae."""
+SIGMOID_LOSSES = tuple(loss.name for loss in LOSS_KINDS.values() if loss.output_activation == ACTIVATIONS["sigmoid"].name)
+"""The losses for sigmoid outputs (a binary class per unit)."""
+REGRESSION_LOSSES = tuple(loss.name for loss in LOSS_PAIRS.values() if loss.regression)
+"""The losses for a linear output (a real-valued target): mse and mae."""
 
 
-def batch_loss(loss: str, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> float:
+def loss_kind(name: str, output_activation: str) -> Loss:
+    """The loss `name` defined on an `output_activation` output; KeyError naming both when there is none."""
+    named = LOSS_KINDS.get(name)
+    if named is not None and named.output_activation == output_activation:
+        return named  # LOSS_KINDS' own object, so a name's entry is the one every lens reads
+    try:
+        return LOSS_PAIRS[(name, output_activation)]
+    except KeyError:
+        raise KeyError(f"no {name} loss is defined on a {output_activation} output") from None
+
+
+def outputs_for(name: str) -> tuple[str, ...]:
+    """The output activations the loss `name` is defined on (mse: a sigmoid and a linear unit)."""
+    return tuple(output for (loss, output) in LOSS_PAIRS if loss == name)
+
+
+def as_loss(loss: str | Loss) -> Loss:
+    """A Loss object from the object itself or a name (the name's own loss, LOSS_NAMES[name])."""
+    return loss if isinstance(loss, Loss) else LOSS_NAMES[loss]
+
+
+def batch_loss(loss: str | Loss, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> float:
     """Mean over the batch (rows) of the per-sample loss summed over output units."""
     with np.errstate(all="ignore"):
-        return LOSS_KINDS[loss].batch(z, a, y)
+        return as_loss(loss).batch(z, a, y)
 
 
-def output_delta(loss: str, a: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """∂L_sample/∂z at a sigmoid output (per sample, not yet divided by the batch size)."""
-    return LOSS_KINDS[loss].delta(a, y)
+def output_delta(loss: str | Loss, a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """∂L_sample/∂z at the output (per sample, not yet divided by the batch size)."""
+    return as_loss(loss).delta(a, y)

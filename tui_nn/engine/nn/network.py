@@ -16,7 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from tui_nn.engine.nn.activations import ACTIVATIONS, Activation
-from tui_nn.engine.nn.losses import LOSS_KINDS, batch_loss, output_delta
+from tui_nn.engine.nn.losses import LOSS_NAMES, LOSS_PAIRS, Loss, loss_kind, outputs_for
+
+_PAIRS = frozenset(LOSS_PAIRS)
 
 
 @dataclass(frozen=True)
@@ -44,14 +46,16 @@ class Network:
         params: np.ndarray | None = None,
         l2: float = 0.0,
     ) -> None:
-        """`output_activation` defaults to the one `loss` is defined on (a softmax for "ce", else a sigmoid)."""
+        """`output_activation` defaults to the one `loss` means on its own (a softmax for "ce", a linear unit for
+        "mae", else a sigmoid); "mse" is defined on a sigmoid and on a linear output (a regression).
+        Any number of inputs, from 1 (a 1-D regression, 1-H-1) up."""
         self.sizes: tuple[int, ...] = tuple(int(n) for n in sizes)
         self.l2 = float(l2)  # λ of the weight decay (λ/2)·Σw² over the weights, never the biases
         self.hidden_activation = hidden_activation
-        defined_on = LOSS_KINDS[loss].output_activation
-        self.output_activation = defined_on if output_activation is None else output_activation
-        if self.output_activation != defined_on:
-            raise ValueError(f"the {loss} loss is defined on a {defined_on} output, not a {self.output_activation} one")
+        self.output_activation = LOSS_NAMES[loss].output_activation if output_activation is None else output_activation
+        if (loss, self.output_activation) not in _PAIRS:
+            defined_on = " or ".join(f"a {output}" for output in outputs_for(loss))
+            raise ValueError(f"the {loss} loss is defined on {defined_on} output, not a {self.output_activation} one")
         if not ACTIVATIONS[self.output_activation].elementwise and self.sizes[-1] < 2:
             raise ValueError(f"a {self.output_activation} output needs at least 2 units (one per class), not {self.sizes[-1]}")
         self.loss = loss
@@ -65,6 +69,16 @@ class Network:
         self.params = np.zeros(total) if params is None else np.array(params, dtype=np.float64)
         if self.params.shape != (total,):
             raise ValueError(f"expected {total} parameters, got {self.params.shape}")
+
+    @property
+    def loss_kind(self) -> Loss:
+        """This network's Loss object: its loss name on its output activation (mse on a linear output is a regression's)."""
+        return loss_kind(self.loss, self.output_activation)
+
+    @property
+    def regression(self) -> bool:
+        """The output is a real-valued prediction (a linear unit), not a class."""
+        return self.loss_kind.regression
 
     @property
     def n_layers(self) -> int:
@@ -164,7 +178,11 @@ class Network:
     def data_loss_value(self, x: np.ndarray, y: np.ndarray, params: np.ndarray | None = None) -> float:
         """The loss without its L2 term: the mean over the batch of the per-sample loss."""
         zs, acts = self.forward(x, params)
-        return batch_loss(self.loss, zs[-1], acts[-1], y)
+        return self._batch_loss(zs[-1], acts[-1], y)
+
+    def _batch_loss(self, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> float:
+        with np.errstate(all="ignore"):
+            return self.loss_kind.batch(z, a, y)
 
     def weight_squares(self, params: np.ndarray | None = None) -> float:
         """Σ w² over every layer's weights (the biases are not decayed)."""
@@ -188,12 +206,12 @@ class Network:
         grad = np.zeros(self.n_params)
         with np.errstate(all="ignore"):
             self._backward(grad, zs, acts, y, m, params)
-        return batch_loss(self.loss, zs[-1], acts[-1], y) + self.l2_penalty(params), grad, zs, acts
+        return self._batch_loss(zs[-1], acts[-1], y) + self.l2_penalty(params), grad, zs, acts
 
     def _backward(
         self, grad: np.ndarray, zs: list[np.ndarray], acts: list[np.ndarray], y: np.ndarray, m: int, params: np.ndarray | None
     ) -> None:
-        delta = output_delta(self.loss, acts[-1], y)
+        delta = self.loss_kind.delta(acts[-1], y)
         for l in range(self.n_layers - 1, -1, -1):
             g = self.block(l, grad)
             g[:-1] = acts[l].T @ delta / m

@@ -41,7 +41,7 @@ from tui_nn.engine.nn import optimizers
 from tui_nn.engine.nn.activations import LOGIT_ABOVE_HALF, Activation
 from tui_nn.engine.nn.datasets import Dataset
 from tui_nn.engine.nn.history import NO_VALIDATION, BestValidation, History
-from tui_nn.engine.nn.losses import LOSS_KINDS
+from tui_nn.engine.nn.losses import Loss, as_loss
 from tui_nn.engine.nn.network import Network
 from tui_nn.engine.nn.optimizers import OptimizerState
 
@@ -73,7 +73,7 @@ Slot = Callable[[np.ndarray, list[np.ndarray]], Op]
 """Makes the op at one position of an epoch's list, given where its logits and gradient blocks go."""
 
 
-def explosion_limit(loss: str, outputs: int, start_loss: float) -> float:
+def explosion_limit(loss: str | Loss, outputs: int, start_loss: float, y: np.ndarray | None = None) -> float:
     """The loss above which a run has exploded: 100 × max(start loss, outputs · ln 2) for BCE,
     100 × max(start loss, ln K) for cross-entropy over a softmax of K.
 
@@ -96,10 +96,10 @@ def explosion_limit(loss: str, outputs: int, start_loss: float) -> float:
     (for targets in [0, 1]), so the loss cannot explode; an MSE run is stopped only when its
     arithmetic actually overflows or gives NaN.
     """
-    kind = LOSS_KINDS[loss]
+    kind = as_loss(loss)
     if kind.bounded:
         return math.inf
-    reference = kind.uninformed(outputs)
+    reference = kind.reference(outputs, y)
     if math.isfinite(start_loss):
         reference = max(reference, start_loss)
     return EXPLOSION_FACTOR * reference
@@ -142,8 +142,8 @@ class _Bookkeeping:
     Blocks of rows are processed at a time so that the temporaries stay in cache.
     """
 
-    def __init__(self, loss: str, scale: float, y_rows: np.ndarray, m: int) -> None:
-        self.loss = LOSS_KINDS[loss]
+    def __init__(self, loss: str | Loss, scale: float, y_rows: np.ndarray, m: int) -> None:
+        self.loss = as_loss(loss)
         from_logit = self.loss.from_logit
         self.scale = scale
         self.m = m
@@ -363,7 +363,7 @@ class _Kernel:
         self.bookkeeping: _Bookkeeping | _SoftmaxBookkeeping = (
             _SoftmaxBookkeeping(self.output_scale, self.y, m)
             if net.one_of_k
-            else _Bookkeeping(net.loss, self.output_scale, self.y, m)
+            else _Bookkeeping(net.loss_kind, self.output_scale, self.y, m)
         )
         self.capacity, self.keeps_gradients = chunk_capacity(self.n_out * m, net.n_params)
         self.logits = np.empty((0, self.n_out, m))  # capacity × outputs × samples, once epochs run
@@ -376,7 +376,7 @@ class _Kernel:
 
     def _gradient_scale(self) -> float:
         """S: the factor every gradient block carries (checked equal across blocks)."""
-        k = LOSS_KINDS[self.net.loss].kernel_gradient_factor
+        k = self.net.loss_kind.kernel_gradient_factor
         L = self.net.n_layers
         factors = [self.scales[L - 1] * k]
         for l in range(L - 2, -1, -1):
@@ -438,7 +438,7 @@ class _Kernel:
         if s != 0.5:
             ops.append(partial(np.tanh, delta, delta))
         # Now delta = t = tanh(z/2), and 2ŷ = 1 + t.
-        if LOSS_KINDS[self.net.loss].cancels_output_slope:
+        if self.net.loss_kind.cancels_output_slope:
             ops.append(partial(np.add, delta, self.one_minus_two_y, delta))  # 2(ŷ − y) = t + 1 − 2y
             return first
         ops += [
@@ -910,7 +910,7 @@ class Trainer:
         with np.errstate(all="ignore"):
             loss, accuracy, norm, overflowed = kernel.measure()
         rows = np.array([[self.epoch, loss, accuracy, norm, *self.validate()][: self.history.width]])
-        flags = np.array([overflowed]) if LOSS_KINDS[self.net.loss].bounded else None
+        flags = np.array([overflowed]) if self.net.loss_kind.bounded else None
         if self._first_stop(rows, flags, None, limit) is None:
             return None
         growth = self._rewind(params, state, epoch, count, one_by_one=True)  # deterministic: back to this state
@@ -987,7 +987,7 @@ class Trainer:
         first = self.history.first()
         candidates = [started[2], float(first[1]) if first is not None else loss]
         start = max((c for c in candidates if math.isfinite(c)), default=math.nan)
-        return explosion_limit(self.net.loss, self.net.sizes[-1], start)
+        return explosion_limit(self.net.loss_kind, self.net.sizes[-1], start, self.data.y)
 
     def _first_stop(
         self, rows: np.ndarray, overflowed: np.ndarray | None, target_loss: float | None, limit: float
@@ -1040,7 +1040,7 @@ class Trainer:
             )
         if loss > limit:
             start = limit / EXPLOSION_FACTOR
-            from_start = start > LOSS_KINDS[self.net.loss].uninformed(self.net.sizes[-1])
+            from_start = start > self.net.loss_kind.reference(self.net.sizes[-1], self.data.y)
             return self._diverged(
                 epoch,
                 "loss_exploded",
@@ -1063,7 +1063,7 @@ class Trainer:
         # the kernel keeps outputs × samples; a loss reads samples × outputs (a softmax's rows)
         z = kernel.z[-1].T / kernel.output_scale
         y = kernel.y.T
-        per_sample = LOSS_KINDS[self.net.loss].robust_samples(z, y)
+        per_sample = self.net.loss_kind.robust_samples(z, y)
         penalty = 0.5 * self.net.l2 * float(kernel.weight_squares(kernel.penalty)[0]) if self.net.l2 else 0.0
         return float(np.sum(per_sample / kernel.m)) + penalty
 
@@ -1099,7 +1099,7 @@ class Trainer:
             self.epoch += 1
         if validation is not None:
             validation.finish(rows)
-        return rows, overflowed if LOSS_KINDS[self.net.loss].bounded else None
+        return rows, overflowed if self.net.loss_kind.bounded else None
 
     def _full_batch_epochs(self, rows: np.ndarray) -> np.ndarray | None:
         kernel = self._full_kernel()

@@ -428,6 +428,8 @@ def config_to_json(config: Config) -> dict[str, Any]:
             value = str(value)
         elif f.name == "val" and not value:
             continue  # no validation set: the settings read as they did before there was one
+        elif f.name == "task" and value is None:
+            continue  # the data's own task: the settings read as they did before regression came
         document[f.name] = value
     return document
 
@@ -472,7 +474,7 @@ def config_from_json(document: object) -> Config:
             _check_setting_shape(name, value)
             if name == "hidden":  # a JSON list of sizes; [] is no hidden layer
                 changes[name] = cfg.parse_hidden(",".join(str(v) for v in value)) if value else ()
-            elif name == "batch" and value is None:
+            elif name in ("batch", "task") and value is None:
                 changes[name] = None
             elif name in cfg.FIELDS:  # a number or a name: its text read as on every other path
                 changes[name] = cfg.FIELDS[name].parse(str(value))

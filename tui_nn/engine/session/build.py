@@ -150,7 +150,8 @@ def build(config: Config, data: Dataset | None = None, hidden_given: bool = True
         extra = loaded.extra
     else:
         check_network((n_in, *config.hidden, n_out))
-        net = Network((n_in, *config.hidden, n_out), config.activation, config.loss, l2=config.l2)
+        output = data.task_kind.output_activation(config.loss)
+        net = Network((n_in, *config.hidden, n_out), config.activation, config.loss, output, l2=config.l2)
         net.initialise(config.init, config.seed)
     whole, validation = data, None
     if config.val:

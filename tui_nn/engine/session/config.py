@@ -13,9 +13,10 @@ from typing import Any
 
 from tui_nn.engine.nn.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from tui_nn.engine.nn.datasets import MAX_VALIDATION, PROBLEMS, Dataset, one_hot
-from tui_nn.engine.nn.losses import LOSS_KINDS, LOSSES
+from tui_nn.engine.nn.losses import LOSS_CHOICES, LOSS_KINDS, as_loss
 from tui_nn.engine.nn.network import InitSpec
 from tui_nn.engine.nn.optimizers import OPTIMIZERS
+from tui_nn.engine.nn.tasks import TASK_NAMES
 
 # Limits. The app walks every multiply-add of every sample in pure Python: finishing a pass
 # (the `e` key, or `t` from mid-pass) computes all of them at once, about
@@ -68,6 +69,7 @@ class Config:
     data: str | None = None  # a CSV file of points (x1, x2, label) used instead of the problem's data
     l2: float = 0.0  # λ of the weight decay (λ/2)·Σw² over the weights, not the biases; 0: none
     val: float = 0.0  # the fraction of the data held out as a validation set (0: none)
+    task: str | None = None  # classify or regress (tasks.TASKS); None: the data's own (a CSV of whole numbers is a class)
 
     def with_changes(self, **changes: object) -> Config:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -108,11 +110,25 @@ def parse_activation(text: str) -> str:
 
 
 def parse_loss(text: str) -> str:
-    return _choice("loss", text, LOSSES)
+    return _choice("loss", text, LOSS_CHOICES)
 
 
 def parse_optimizer(text: str) -> str:
     return _choice("optimizer", text, OPTIMIZERS)
+
+
+AUTO_TASK = "auto"
+"""The task field's text for None: the data's own task."""
+
+
+def parse_task(text: str) -> str | None:
+    """classify, regress, or auto (None: what the data is, a CSV of whole-number targets a classification)."""
+    name = _choice("task", text, (AUTO_TASK, *TASK_NAMES))
+    return None if name == AUTO_TASK else name
+
+
+def format_task(task: str | None) -> str:
+    return AUTO_TASK if task is None else task
 
 
 def shown_value(text: str) -> str:
@@ -337,10 +353,10 @@ FIELDS: dict[str, Field] = {
             "loss",
             "loss",
             "bce (default) or mse for a sigmoid output; ce for a softmax over K classes (the default for spiral3, blobs "
-            "and data files with labels 0 … K−1, K ≥ 3)",
+            "and data files with labels 0 … K−1, K ≥ 3); for a regression (sine, saddle) mse (default) or mae at a linear output",
             parse_loss,
             str,
-            LOSSES,
+            LOSS_CHOICES,
         ),
         Field("lr", "learning rate η", "learning rate η (default 1.0 for the gates)", parse_lr, format_number),
         Field(
@@ -357,6 +373,15 @@ FIELDS: dict[str, Field] = {
             format_number,
         ),
         Field(
+            "task",
+            "task",
+            "classify or regress: what a --data file's targets are (default auto: a regression when a target is not a "
+            "whole class number; the built-in problems know their own)",
+            parse_task,
+            format_task,
+            (AUTO_TASK, *TASK_NAMES),
+        ),
+        Field(
             "val",
             "validation fraction",
             f"hold out this fraction of each class as a validation set, e.g. 0.3 (at most {MAX_VALIDATION:g}; default none)",
@@ -369,8 +394,19 @@ FIELDS: dict[str, Field] = {
 
 def classes_for_loss(data: Dataset, loss: str) -> Dataset:
     """The data set with the targets `loss`'s output needs: one-hot rows (N, K) for a softmax (a binary
-    set's 0/1 column becomes two classes), the (N, 1) column of 0/1 for a sigmoid; or a ConfigError
-    naming --loss when a sigmoid loss is asked of K ≥ 3 classes."""
+    set's 0/1 column becomes two classes), the (N, 1) column of 0/1 for a sigmoid, a regression's values
+    as they are; or a ConfigError naming --loss when a sigmoid loss is asked of K ≥ 3 classes, or a loss
+    of the other task (mae of classes, bce or ce of real-valued targets)."""
+    task = data.task_kind
+    if not task.fits(loss):
+        fitting = [name for name in LOSS_CHOICES if task.fits(name)]
+        asked = as_loss(loss)
+        raise ConfigError(
+            f"--loss {loss}: {asked.title} is not a loss for {task.title}, and {data.name} is a {task.title} "
+            f"({'real-valued targets' if task.regression else 'a class per sample'}): use --loss {either(fitting)}"
+        )
+    if task.regression:
+        return data
     kind = LOSS_KINDS[loss]
     one_of_k = not ACTIVATIONS[kind.output_activation].elementwise
     columns = data.y.shape[1]
@@ -383,6 +419,11 @@ def classes_for_loss(data: Dataset, loss: str) -> Dataset:
             f"classes: use --loss {' or '.join(softmax_losses)} (a softmax over the classes)"
         )
     return data
+
+
+def either(names: list[str]) -> str:
+    """'a', 'a or b', 'a, b or c'."""
+    return " or ".join(names) if len(names) < 3 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 def check_sample(sample: int, size: int) -> int:

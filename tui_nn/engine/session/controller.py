@@ -388,7 +388,7 @@ class Controller:
 
         assert isinstance(action, act.CustomSample)
         net = self.session.net
-        problem = check_input(action.x, action.y, net.sizes[0], net.sizes[-1], net.loss)
+        problem = check_input(action.x, action.y, net.sizes[0], net.sizes[-1], net.loss_kind)
         if problem is not None:
             return Outcome(Message(f"your input is not walked: {problem}", "warn"))
         fmt = self.stepper.fmt

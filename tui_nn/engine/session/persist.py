@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from tui_nn.engine.nn.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
-from tui_nn.engine.nn.losses import LOSS_KINDS, LOSSES
+from tui_nn.engine.nn.losses import LOSS_CHOICES, LOSS_KINDS
 from tui_nn.engine.nn.network import Network
 from tui_nn.engine.session.safe_files import MAX_FILE_BYTES, read_limited, shown_path, size_text, write_atomic
 
@@ -223,8 +223,8 @@ def parse_json(document: Any) -> LoadedNetwork:
         if len(set(activations[:-1])) > 1:
             raise NetworkFileError("activations: all hidden layers must use the same activation")
     loss = document.get("loss")
-    if loss is not None and (not isinstance(loss, str) or loss not in LOSSES):
-        raise NetworkFileError(f"loss is {_brief(loss)}: choose one of {', '.join(LOSSES)}")
+    if loss is not None and (not isinstance(loss, str) or loss not in LOSS_CHOICES):
+        raise NetworkFileError(f"loss is {_brief(loss)}: choose one of {', '.join(LOSS_CHOICES)}")
     if activations is not None:
         output = ACTIVATIONS[activations[-1]]
         fitting = [name for name, kind in LOSS_KINDS.items() if kind.output_activation == output.name]

@@ -25,7 +25,7 @@ from typing import Literal
 import numpy as np
 
 from tui_nn.engine.nn.activations import ACTIVATIONS
-from tui_nn.engine.nn.losses import LOSS_KINDS
+from tui_nn.engine.nn.losses import LOSS_PAIRS
 from tui_nn.engine.nn.network import Network
 from tui_nn.engine.nn.optimizers import OPTIMIZER_KINDS, OptimizerState, scalar_update
 from tui_nn.engine.walk.arithmetic import SampleTables
@@ -442,7 +442,7 @@ def _sample_slips(step: Step, known: Known) -> list[Slip]:
         if len(t.y) != 1:
             return []
         y_hat, target, logit = t.a[out][0], t.y[0], t.z[out - 1][0]
-        return [Slip(wrong, why) for wrong, why in LOSS_KINDS[net.loss].loss_slips(value, y_hat, target, logit)]
+        return [Slip(wrong, why) for wrong, why in net.loss_kind.loss_slips(value, y_hat, target, logit)]
     if step.unit is None:
         return []
     if step.kind == "z":
@@ -479,9 +479,9 @@ def _sample_slips(step: Step, known: Known) -> list[Slip]:
             Slip(-value, "that is y − ŷ: the sign is flipped (δ = ∂L/∂z, and ŷ above y means z should fall)"),
             Slip(t.a[out][k], "that is ŷ itself: ŷ was used for δ, y not subtracted"),
         ]
-        own_loss = LOSS_KINDS[net.loss]
-        for other_loss in LOSS_KINDS.values():
-            if other_loss is not own_loss:
+        own_loss = net.loss_kind
+        for other_loss in LOSS_PAIRS.values():  # the δ of another loss for the same kind of target
+            if other_loss is not own_loss and other_loss.regression == own_loss.regression:
                 found.append(Slip(float(other_loss.delta(outputs, targets)[0]), own_loss.wrong_delta_slip))
         return found
     if step.kind == "delta":
@@ -579,7 +579,7 @@ def _softmax_slips(step: Step, t: SampleTables, net: Network) -> list[Slip]:
         target = next((c for c, y in enumerate(t.y) if y == 1.0), None)
         if target is None:
             return []
-        slipped = LOSS_KINDS[net.loss].loss_slips(step.value, t.a[-1][target], 1.0, z[target])
+        slipped = net.loss_kind.loss_slips(step.value, t.a[-1][target], 1.0, z[target])
         return [Slip(wrong, why) for wrong, why in slipped]
     return []
 

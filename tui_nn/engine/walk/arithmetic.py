@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tui_nn.engine.nn.losses import LOSS_KINDS
 from tui_nn.engine.nn.network import Network
 from tui_nn.engine.nn.optimizers import OPTIMIZER_KINDS, OptimizerState, ScalarUpdate, scalar_update
 from tui_nn.engine.walk.records import Key
@@ -90,7 +89,7 @@ def compute_sample(net: Network, params: np.ndarray, x: np.ndarray, y: np.ndarra
             a.append(probabilities)
     targets = [float(v) for v in y]
     out_z, out_a = z[-1], a[-1]
-    kind = LOSS_KINDS[net.loss]
+    kind = net.loss_kind
     if exps:
         loss = cross_entropy_scalar(out_z, shift, exp_sum, targets)
     else:

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from tui_nn.engine.live.diagnostics import SATURATED, unit_states
-from tui_nn.engine.nn.losses import LOSS_KINDS
 from tui_nn.engine.nn.network import Network
 from tui_nn.engine.walk import notation as n
 from tui_nn.engine.walk.expr import Add, Expr, Group, Mul, Sub, Sym, num
@@ -270,7 +269,7 @@ def _product(stepper: Stepper, k: int, element: Element, gradient: float) -> tup
     saturated = None
     symbols: list[Expr]
     numbers: list[Expr]
-    dl_dy = LOSS_KINDS[net.loss].output_gradient(a_out, y, dy_dz)
+    dl_dy = net.loss_kind.output_gradient(a_out, y, dy_dz)
     # where ∂L/∂ŷ is not a number (cross-entropy when σ rounds ŷ to exactly 0 or 1), the product with
     # ∂ŷ/∂z still is, ŷ − y: write that instead; a NaN ŷ (diverged) is shown as it is
     if math.isfinite(a_out) and not math.isfinite(dl_dy):

@@ -35,7 +35,7 @@ from typing import Literal
 import numpy as np
 
 from tui_nn.engine.nn.datasets import Dataset
-from tui_nn.engine.nn.losses import LOSS_KINDS, output_delta
+from tui_nn.engine.nn.losses import Loss, as_loss
 from tui_nn.engine.nn.network import Network
 from tui_nn.engine.nn.optimizers import OPTIMIZER_KINDS, OptimizerState, apply
 from tui_nn.engine.walk.records import Phase, Step, StepKind
@@ -80,10 +80,10 @@ class BatchMatrices:
         return grad
 
 
-def sample_losses(loss: str, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:
+def sample_losses(loss: str | Loss, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Each sample's loss (m×1), summed over output units, as the loss computes it element by element."""
     with np.errstate(all="ignore"):
-        per = LOSS_KINDS[loss].samples(z, a, y)
+        per = as_loss(loss).samples(z, a, y)
     return np.asarray(per.sum(axis=1, keepdims=True))
 
 
@@ -101,7 +101,7 @@ def batch_matrices(net: Network, params: np.ndarray, x: np.ndarray, y: np.ndarra
     dw: list[np.ndarray] = [np.empty(0)] * L
     db: list[np.ndarray] = [np.empty(0)] * L
     with np.errstate(all="ignore"):
-        delta = output_delta(net.loss, acts[-1], y)
+        delta = net.loss_kind.delta(acts[-1], y)
         for l in range(L - 1, -1, -1):
             dz[l + 1] = delta
             dw[l] = acts[l].T @ delta / m
@@ -112,7 +112,7 @@ def batch_matrices(net: Network, params: np.ndarray, x: np.ndarray, y: np.ndarra
                 upstream = delta @ net.weights(l, params).T
                 da[l] = upstream
                 delta = upstream * net.activation(l - 1).derivative_vector(zs[l - 1], acts[l])
-        losses = sample_losses(net.loss, zs[-1], acts[-1], y)
+        losses = sample_losses(net.loss_kind, zs[-1], acts[-1], y)
         loss = float(losses.sum() / m) + net.l2_penalty(params)
     return BatchMatrices(
         x=np.asarray(x, dtype=np.float64),
@@ -414,7 +414,7 @@ class _Builder:
     def _loss_code(self, rows: str) -> str:
         """The loss of every sample (rows = "") or of one row (rows = "[r]"), summed over outputs."""
         out, y = f"A{self.L}{rows}", f"Y{rows}"
-        kind = LOSS_KINDS[self.net.loss]
+        kind = self.net.loss_kind
         core = kind.numpy(out, y)
         if not rows and self.net.sizes[-1] == 1:
             return core
@@ -433,7 +433,7 @@ class _Builder:
                     Shown("Y", mats.y, rows=frozenset({r})),
                     Shown("L", mats.losses, "result", focus=(r, 0)),
                 ],
-                notes=f"{self.m}; y: each row's class, cs231n's labels; {LOSS_KINDS[self.net.loss].numpy_note}",
+                notes=f"{self.m}; y: each row's class, cs231n's labels; {self.net.loss_kind.numpy_note}",
             )
         return _Parts(
             (f"L = {self._loss_code('')}",),
@@ -444,7 +444,7 @@ class _Builder:
                 Shown("Y", mats.y, rows=frozenset({r})),
                 Shown("L", mats.losses, "result", focus=(r, 0)),
             ],
-            notes=LOSS_KINDS[self.net.loss].numpy_note,
+            notes=self.net.loss_kind.numpy_note,
         )
 
     def _batch_loss(self, step: Step) -> _Parts:
@@ -495,7 +495,7 @@ class _Builder:
             )
         if k == self.L:
             out, a = f"A{k}", mats.a[k]
-            numpy_delta = LOSS_KINDS[self.net.loss].numpy_delta
+            numpy_delta = self.net.loss_kind.numpy_delta
             code, scalar = f"dZ{k} = {numpy_delta(out, 'Y')}", f"dZ{k}{at} = {numpy_delta(out + at, 'Y' + at)}"
             return _Parts(
                 (code,),

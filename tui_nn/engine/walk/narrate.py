@@ -19,7 +19,7 @@ from typing import Literal
 
 import numpy as np
 
-from tui_nn.engine.nn.losses import LOSS_KINDS, ln
+from tui_nn.engine.nn.losses import ln
 from tui_nn.engine.nn.network import Network
 from tui_nn.engine.nn.optimizers import OPTIMIZER_KINDS, THETA, Optimizer, OptimizerState, ScalarUpdate
 from tui_nn.engine.walk import notation as n
@@ -309,7 +309,7 @@ class Narrator:
         L = self.net.n_layers
         out, out_z = t.a[L], t.z[L - 1]
         several = len(out) > 1
-        loss = LOSS_KINDS[self.net.loss]
+        loss = self.net.loss_kind
         classic = _sum([loss.numbers(a, y) for a, y in zip(out, t.y, strict=True)])
         forms: tuple[Expr, ...] = (loss.formula, classic)
         note = None
@@ -340,7 +340,7 @@ class Narrator:
         L = net.n_layers
         steps: list[Step] = []
         header: Header | None = Header("backward", epoch, t.sample, t.x, t.y)
-        loss = LOSS_KINDS[net.loss]
+        loss = net.loss_kind
         for k, (a, y) in enumerate(zip(t.a[L], t.y, strict=True)):
             d = t.delta[L - 1][k]
             # a softmax's units are p1 … pK in its forward steps: name them so here too

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tui_nn.engine.nn.datasets import MAX_FEATURE, Dataset
-from tui_nn.engine.nn.losses import LOSS_KINDS
+from tui_nn.engine.nn.losses import Loss, as_loss
 from tui_nn.engine.nn.network import Network
 from tui_nn.engine.nn.optimizers import OptimizerState, new_state
 from tui_nn.engine.session.build import Session
@@ -37,7 +37,7 @@ class InputWalk:
     end_state: OptimizerState
 
 
-def check_input(x: Sequence[float], y: Sequence[float], n_in: int, n_out: int, loss: str | None = None) -> str | None:
+def check_input(x: Sequence[float], y: Sequence[float], n_in: int, n_out: int, loss: str | Loss | None = None) -> str | None:
     """What is wrong with (x, y) for a network with n_in inputs and n_out outputs (trained with
     `loss`, when given), in one sentence, or None when nothing is."""
     for name, values, size in (("the input", x, n_in), ("the target", y, n_out)):
@@ -48,7 +48,7 @@ def check_input(x: Sequence[float], y: Sequence[float], n_in: int, n_out: int, l
                 return f"{name} must be finite numbers, not {value}"
             if abs(value) > MAX_VALUE:
                 return f"{name} {value:g} is refused: values must be within ±{MAX_VALUE:g}"
-    kind = LOSS_KINDS[loss] if loss is not None else None
+    kind = as_loss(loss) if loss is not None else None
     if kind is not None and kind.target_range is not None:
         low, high = kind.target_range
         outside = next((value for value in y if not low <= value <= high), None)
@@ -71,7 +71,7 @@ def walk_input(
     """Forward, loss, backward and update of (x, y) alone at `params` (default: the network's own),
     from optimizer `state` (default: fresh, as `trace` starts): the records `tui-nn trace --input X
     --target Y` prints for a network with these weights. Nothing is changed."""
-    problem = check_input(x, y, net.sizes[0], net.sizes[-1], net.loss)
+    problem = check_input(x, y, net.sizes[0], net.sizes[-1], net.loss_kind)
     if problem is not None:
         raise ValueError(problem)
     start = net.params.copy() if params is None else np.array(params, dtype=np.float64)
@@ -90,7 +90,7 @@ def input_session(session: Session, x: Sequence[float], y: Sequence[float], para
     the current pass), at epoch 0 with a fresh optimizer: what `trace --input` walks. The session
     given is left as it is."""
     net = session.net
-    problem = check_input(x, y, net.sizes[0], net.sizes[-1], net.loss)
+    problem = check_input(x, y, net.sizes[0], net.sizes[-1], net.loss_kind)
     if problem is not None:
         raise ValueError(problem)
     start = session.stepper.current.start_params if params is None else params

@@ -19,7 +19,7 @@ from dataclasses import replace
 import numpy as np
 
 from tui_nn.engine.nn.activations import Activation
-from tui_nn.engine.nn.losses import LOSS_KINDS
+from tui_nn.engine.nn.losses import Loss, as_loss
 from tui_nn.engine.nn.optimizers import OPTIMIZER_KINDS
 from tui_nn.engine.nn.torch_text import TorchActivation, TorchLoss, TorchOptimizer
 from tui_nn.engine.walk.matrices import MatrixFrame, MatrixPosition, Shown, shape_text
@@ -39,8 +39,8 @@ def activation_text(act: Activation) -> TorchActivation:
     return act.torch
 
 
-def loss_text(loss: str) -> TorchLoss:
-    kind = LOSS_KINDS[loss]
+def loss_text(loss: str | Loss) -> TorchLoss:
+    kind = as_loss(loss)
     if kind.torch is None:
         raise LookupError(f"the loss {kind.title} has no PyTorch text (its registry entry needs a torch field)")
     return kind.torch
@@ -90,7 +90,7 @@ class TorchLens:
         self.p = position
         self.net = position.net
         self.L = position.net.n_layers
-        self.loss = loss_text(position.net.loss)
+        self.loss = loss_text(position.net.loss_kind)
         self.out = "logits" if self.loss.takes_logits else "y_pred"
         self.m = position.matrices.m
 

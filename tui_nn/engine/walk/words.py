@@ -155,7 +155,7 @@ class _Words:
 
     def loss(self) -> str:
         summed = " (summed over the output units)" if self.net.sizes[-1] > 1 else ""
-        return LOSS_KINDS[self.net.loss].sentence(summed)
+        return self.net.loss_kind.sentence(summed)
 
     def batch_loss(self, step: Step) -> str:
         m = step.header.batch_size if step.header is not None else None
@@ -175,7 +175,7 @@ class _Words:
     # --- backward ----------------------------------------------------------------------
 
     def output_delta(self, j: int) -> str:
-        said = LOSS_KINDS[self.net.loss].delta_sentence(self.unit(self.top, j))
+        said = self.net.loss_kind.delta_sentence(self.unit(self.top, j))
         if self.net.one_of_k:
             said += (
                 " That is why PyTorch's CrossEntropyLoss takes the raw z's and combines the softmax with the loss: "
@@ -365,8 +365,7 @@ def reference_card(net: Network, optimizer: str) -> str:
     kind = "no hidden layer" if top == 1 else f"{hidden.title} hidden units"
     output = net.activation(top - 1)
     lines = [
-        f"# Formulas in use: {layers}, {kind}, {output.title} output, {LOSS_KINDS[net.loss].title}, "
-        f"{OPTIMIZER_KINDS[optimizer].title}",
+        f"# Formulas in use: {layers}, {kind}, {output.title} output, {net.loss_kind.title}, {OPTIMIZER_KINDS[optimizer].title}",
         "",
         "Row vectors: `z = a_prev·W + b`; `W[i][j]` is the weight from unit i below to unit j above. "
         "One sample at a time; the update averages over the batch of m samples.",
@@ -395,7 +394,7 @@ def reference_card(net: Network, optimizer: str) -> str:
         out = names.activation_value(top, 0)
         lines.append(_row("output", "ŷ = σ(z) = 1/(1 + e^−z)", f"{out}; class 1 when ŷ > 0.5"))
     summed = "Σₖ " if net.sizes[-1] > 1 else ""
-    loss = LOSS_KINDS[net.loss]
+    loss = net.loss_kind
     loss_formula, loss_note, delta_formula, delta_note = loss.card(summed)
     lines += [
         "",
