@@ -234,12 +234,40 @@ def axes(extent: Extent, columns: int, rows: int) -> Axes:
 
 @dataclass(frozen=True)
 class PointMark:
-    """A sample drawn on the boundary plot: its pixel, its class and whether the network gets it wrong."""
+    """A sample drawn on the boundary plot: its pixel, its class and whether the network gets it wrong;
+    on a regression's surface, `level` is its target on the surface's colour scale (−1 … 1)."""
 
     column: int
     pixel_row: int
     label: int
     wrong: bool
+    level: float | None = None
+
+
+@dataclass(frozen=True)
+class SurfaceScale:
+    """A regression's colour scale: diverging about `centre` (the targets' mean ȳ, what a network that
+    learned nothing predicts: R² = 0), full colour at centre ± `half_width` (the target farthest from ȳ);
+    `ticks` the values the legend names, low to high."""
+
+    centre: float
+    half_width: float
+    ticks: tuple[float, ...]
+
+    def levels(self, values: np.ndarray) -> np.ndarray:
+        """Values on the scale: −1 at centre − half_width, 0 at the centre, 1 at centre + half_width (not clipped)."""
+        with np.errstate(invalid="ignore", over="ignore"):
+            return np.asarray((values - self.centre) / self.half_width)
+
+
+def surface_scale(targets: np.ndarray) -> SurfaceScale:
+    """The colour scale of a regression's surface, from its targets (finite ones; ±1 about 0 without any)."""
+    finite = targets[np.isfinite(targets)]
+    centre = float(finite.mean()) if len(finite) else 0.0
+    half = float(np.abs(finite - centre).max()) if len(finite) else 0.0
+    if not half > 0:  # targets that never vary: a unit either side
+        half = 1.0
+    return SurfaceScale(centre, half, (centre - half, centre, centre + half))
 
 
 @dataclass(frozen=True, eq=False)  # compared by identity: it holds an array
@@ -249,7 +277,8 @@ class BoundaryGrid:
 
     One output unit: `grid` is ŷ and `classes` is None. K output units: `classes` is the class
     each pixel predicts (the largest output) and `grid` that class's output, the network's
-    confidence there. `class_count` is K (2 for one output unit).
+    confidence there. `class_count` is K (2 for one output unit). A regression's surface has a
+    `scale`, its colours centred on the targets' mean, and each point its target's level on it.
     """
 
     axes: Axes
@@ -257,6 +286,7 @@ class BoundaryGrid:
     points: tuple[PointMark, ...]
     classes: np.ndarray | None = None
     class_count: int = 2
+    scale: SurfaceScale | None = None
 
 
 def boundary_grid(
@@ -277,18 +307,15 @@ def boundary_grid(
     fx = (data.x[:, 0] - extent.x_min) / (extent.x_max - extent.x_min)
     fy = (extent.y_max - data.x[:, 1]) / (extent.y_max - extent.y_min)
     inside = (fx >= 0) & (fx < 1) & (fy >= 0) & (fy < 1)
+    spots = ((fx[inside] * columns).astype(np.int64).tolist(), (fy[inside] * pixel_rows).astype(np.int64).tolist())
+    if net.regression:  # a surface: no classes, each point coloured by its target on the surface's scale
+        scale = surface_scale(data.y[:, 0])
+        levels = scale.levels(data.y[inside, 0]).tolist()
+        marks = tuple(PointMark(c, r, 0, False, level) for c, r, level in zip(*spots, levels, strict=True))
+        return BoundaryGrid(axes(extent, columns, pixel_rows // 2), grid, marks, None, 2, scale)
     labels = target_classes(data)[inside]
     wrong = labels != predicted_classes(predictions[inside])
-    points = tuple(
-        PointMark(c, r, int(label), w)
-        for c, r, label, w in zip(
-            (fx[inside] * columns).astype(np.int64).tolist(),
-            (fy[inside] * pixel_rows).astype(np.int64).tolist(),
-            labels.tolist(),
-            wrong.tolist(),
-            strict=True,
-        )
-    )
+    points = tuple(PointMark(c, r, int(label), w) for c, r, label, w in zip(*spots, labels.tolist(), wrong.tolist(), strict=True))
     return BoundaryGrid(axes(extent, columns, pixel_rows // 2), grid, points, classes, data.class_count)
 
 
@@ -493,7 +520,6 @@ def fit_plot(
     with np.errstate(over="ignore", invalid="ignore"):
         curve = acts[-1][:, 0]
         units = (acts[-2] * v).T if net.n_layers > 1 else np.zeros((0, width))
-        z = units.sum(axis=0) + bias if net.n_layers > 1 else curve
     targets = data.y[:, 0]
     y_min, y_max = value_extent([targets, curve])
     span = y_max - y_min
@@ -511,7 +537,7 @@ def fit_plot(
         curve=curve,
         units=units,
         bias=bias,
-        output_is_z=bool(np.allclose(curve, z, rtol=1e-9, atol=1e-12, equal_nan=True)),
+        output_is_z=net.regression,  # a linear output: ŷ is z itself
         curve_pixels=pixel_rows_of(curve, y_min, y_max, pixel_rows),
         unit_pixels=pixel_rows_of(units, y_min, y_max, pixel_rows),
         bias_pixel=int(pixel_rows_of(np.array([bias]), y_min, y_max, pixel_rows)[0]),
@@ -519,4 +545,38 @@ def fit_plot(
         point_cells=tuple(point_cells(points, extent, columns, rows)),
         current=current,
         unit_names=tuple(f"v{i + 1}·h{i + 1}" for i in range(len(units))),
+    )
+
+
+@dataclass(frozen=True, eq=False)  # compared by identity: it holds arrays
+class ErrorTable:
+    """A regression's samples as the truth table and its summary show them: the prediction ŷ, the target
+    y and the error ŷ − y of each (one output), the task's score on them (R²) with its words, the mean
+    |ŷ − y| and the sample with the largest |ŷ − y| (None when no error is a number)."""
+
+    outputs: np.ndarray
+    targets: np.ndarray
+    errors: np.ndarray
+    score: float
+    score_text: str
+    mean_abs_error: float
+    worst: int | None
+
+
+def error_table(data: Dataset, outputs: np.ndarray) -> ErrorTable:
+    """Each sample's prediction (Network.predict's outputs) against its target."""
+    task = data.task_kind
+    with np.errstate(invalid="ignore", over="ignore"):
+        errors = outputs[:, 0] - data.y[:, 0]
+        size = np.abs(errors)
+    finite = np.isfinite(size)
+    score = task.score(outputs, data.y)
+    return ErrorTable(
+        outputs[:, 0],
+        data.y[:, 0],
+        errors,
+        score,
+        task.score_text(score),
+        float(size.mean()) if len(size) else float("nan"),
+        int(np.argmax(np.where(finite, size, -1.0))) if finite.any() else None,
     )

@@ -176,8 +176,18 @@ def boundary_rows(boundary: BoundaryGrid, ascii_only: bool = False) -> list[list
     rows = pixel_rows // 2
     marks: dict[tuple[int, int], tuple[str, Style]] = {}
     for point in boundary.points:
-        marks[(point.column, point.pixel_row // 2)] = _point_mark(point.label, point.wrong, ascii_only, count)
-    levels = shade_levels(grid) if boundary.classes is None else class_levels(boundary)
+        spot = (point.column, point.pixel_row // 2)
+        marks[spot] = (
+            _point_mark(point.label, point.wrong, ascii_only, count)
+            if point.level is None
+            else _target_mark(point.level, ascii_only)
+        )
+    if boundary.scale is not None:
+        levels = surface_levels(boundary.scale.levels(grid))
+        if ascii_only:
+            return _ascii_rows(np.clip((boundary.scale.levels(grid) + 1) / 2, 0.0, 1.0), levels, marks, rows, columns)
+    else:
+        levels = shade_levels(grid) if boundary.classes is None else class_levels(boundary)
     if ascii_only:
         if boundary.classes is not None:
             return _ascii_class_rows(boundary.classes, levels, marks, rows, columns)
@@ -269,6 +279,45 @@ def class_legend(count: int, width: int, ascii_only: bool) -> list[Segment]:
     else:
         notes = " paler: less sure  ─ border  ● right  ✕ wrong  x₁ across, x₂ up"
     segments.append(Segment(notes, Style(color=theme.MUTED)))
+    return _fitted(segments, width)
+
+
+def surface_levels(levels: np.ndarray) -> np.ndarray:
+    """A regression's surface on its scale (−1 … 1 about the targets' mean) as −LEVELS … LEVELS shades,
+    beyond the targets' range at full colour, NaN marked apart; no contour: there is no class border."""
+    with np.errstate(invalid="ignore"):
+        shades = np.clip(np.round(levels * LEVELS), -LEVELS, LEVELS)
+    return np.where(np.isfinite(levels), shades, INVALID_LEVEL).astype(np.int64)
+
+
+def _target_mark(level: float, ascii_only: bool) -> tuple[str, Style]:
+    """A regression sample on the surface: its target's colour on the surface's scale, on a dark cell
+    (a point that melts into the surface around it is fitted well); in ASCII, ^ above the mean, v below."""
+    if ascii_only:
+        return ("^" if level >= 0 else "v"), Style(bold=True)
+    shade = float(np.clip(level, -1.0, 1.0)) if np.isfinite(level) else 0.0
+    return "●", Style(color=_rgb(scale_colour(0.5 + round(shade * LEVELS) / (2 * LEVELS))), bold=True, bgcolor=_rgb(GROUND))
+
+
+def surface_legend(boundary: BoundaryGrid, width: int, ascii_only: bool) -> list[Segment]:
+    """The surface's colour bar with the numbers at its ends and middle (the targets' mean), and the marks."""
+    use_palette()
+    assert boundary.scale is not None
+    low, centre, high = (tick_label(float(f"{v:.3g}")) for v in boundary.scale.ticks)
+    if ascii_only:
+        low, centre, high = (v.replace("−", "-") for v in (low, centre, high))
+    segments: list[Segment] = [Segment(f"{'yhat' if ascii_only else 'ŷ'} {low} ")]
+    steps = 5
+    for k in range(-steps, steps + 1):
+        if k == 0:
+            segments.append(Segment(f" {centre} "))
+        if ascii_only:
+            segments.append(Segment(ASCII_BANDS[min(int((k + steps) / (2 * steps) * 4), 3)]))
+        else:
+            segments.append(Segment("█", Style(color=_rgb(scale_colour(0.5 + k / (2 * steps))))))
+    marks = "^/v target above/below the mean" if ascii_only else "● target (its colour on the same scale)"
+    axes_words = "x1 across, x2 up" if ascii_only else "x₁ across, x₂ up"
+    segments.append(Segment(f" {high}   middle: the targets' mean   {marks}   {axes_words}", Style(color=theme.MUTED)))
     return _fitted(segments, width)
 
 

@@ -27,7 +27,16 @@ from tui_nn.ui import theme
 from tui_nn.ui.ascii import ascii_rich_text, asciify
 from tui_nn.ui.panes.diagram import DiagramState, NetworkDiagram
 from tui_nn.ui.panes.losschart import LossChart, readout_text
-from tui_nn.ui.panes.renderables import LOSS_TITLE, class_summary, loss_summary, loss_title, truth_table
+from tui_nn.ui.panes.renderables import (
+    LOSS_TITLE,
+    class_summary,
+    error_summary,
+    error_table_text,
+    loss_summary,
+    loss_title,
+    score_field,
+    truth_table,
+)
 
 
 class _CachedLines(Widget):
@@ -236,11 +245,16 @@ class TablePane(Static):
         if inputs == self._inputs:
             return  # most steps change no prediction: nothing here to build or repaint
         self._inputs = inputs
-        content = (
-            truth_table(data, view.classes, current, snap.focus, width=self.content_size.width or None)
-            if data.is_small
-            else class_summary(data, view.classes, current)
-        )
+        errors = view.errors
+        if errors is not None:  # a regression: targets, predictions and errors, not classes
+            content = (
+                error_table_text(data, errors, current, snap.focus) if data.is_small else error_summary(data, errors, current)
+            )
+        elif data.is_small:
+            content = truth_table(data, view.classes, current, snap.focus, width=self.content_size.width or None)
+        else:
+            content = class_summary(data, view.classes, current)
+
         if getattr(self.app, "ascii_only", False):
             content = ascii_rich_text(content)
         if content == self._shown:
@@ -265,7 +279,9 @@ class LossPane(Vertical):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.ascii_only = ascii_only
         self.border_title = LOSS_TITLE
-        self._legend: tuple[bool, str] | None = None  # (with a validation set, palette) the title was made for
+        self._legend: tuple[bool, str, str] | None = None  # (with a validation set, palette, measure) the title was made for
+        self._measure = "loss"  # what the axis measures: "loss", or a regression's MSE / MAE
+
         self._shown: tuple[object, ...] | None = None
         self._summary: Text | None = None
 
@@ -276,10 +292,11 @@ class LossPane(Vertical):
     def show(self, view: View) -> None:
         self.query_one(LossChart).set_markers(list(view.markers))
         held = view.validation
-        legend = (held is not None, theme.current().name)
+        self._measure = view.loss_measure
+        legend = (held is not None, theme.current().name, self._measure)
         if legend != self._legend:
             self._legend = legend
-            self.border_title = loss_title(held is not None, self.ascii_only)
+            self.border_title = loss_title(held is not None, self.ascii_only, self._measure)
         key = (view.epochs_recorded, view.current_loss, view.first_loss, None if held is None else held.current_loss)
         if key != self._shown:
             self._shown = key
@@ -289,7 +306,9 @@ class LossPane(Vertical):
                 epoch_range=view.epoch_range,
                 validation=None if held is None else held.loss_series,
             )
-        summary = loss_summary(view.first_loss, view.current_loss, view.best_loss, view.accuracy, view.epochs_recorded, held)
+        summary = loss_summary(
+            view.first_loss, view.current_loss, view.best_loss, view.accuracy, view.epochs_recorded, held, view.task
+        )
         if self.ascii_only:
             summary = ascii_rich_text(summary)
         if summary != self._summary:
@@ -300,7 +319,7 @@ class LossPane(Vertical):
         if event.readout is None:
             self.border_subtitle = ""
             return
-        self.border_subtitle = readout_text(event.readout, self.ascii_only, event.chart.validation_readout)
+        self.border_subtitle = readout_text(event.readout, self.ascii_only, event.chart.validation_readout, self._measure)
 
 
 class StatusLine(Static):
@@ -331,10 +350,11 @@ class StatusLine(Static):
         if snap.focus is not None:
             field("focus", f"sample {snap.focus + 1}", f"bold {theme.SELECTION}")
         field("loss", fmt(view.current_loss) if view.current_loss is not None else "—")
-        field("acc", f"{view.accuracy:.0%}" if view.accuracy is not None else "—")
+        field(*score_field(view.task, view.accuracy))
         if view.validation is not None:
-            held = view.validation.accuracy
-            field("val acc", f"{held:.0%}" if held is not None else "—", f"bold {theme.INFO}")
+            label, shown = score_field(view.task, view.validation.accuracy)
+            field(f"val {label}", shown, f"bold {theme.INFO}")
+
         field("‖g‖", f"{view.grad_norm:.3g}" if view.grad_norm is not None else "—")
         field("η", f"{view.lr:g}")
         if view.l2:
@@ -398,7 +418,7 @@ class BoundaryPane(_CachedLines):
         )
 
     def draw_rows(self, view: View, width: int, height: int) -> list[list[Segment]]:
-        from tui_nn.ui.panes.insight_views import boundary_legend, boundary_rows, fit_legend, fit_rows, with_axes
+        from tui_nn.ui.panes.insight_views import boundary_legend, boundary_rows, fit_legend, fit_rows, surface_legend, with_axes
 
         gutter = GUTTER if width >= 30 else 1
         columns, rows = width - gutter, height - 2  # the x axis's row and the legend below the plot
@@ -410,11 +430,20 @@ class BoundaryPane(_CachedLines):
                 *with_axes(fit_rows(fit, columns, rows, self.ascii_only), fit.axes, columns, rows, gutter, self.ascii_only),
                 fit_legend(fit, width, self.ascii_only),
             ]
-        self.border_title = "decision boundary"
         boundary = view.boundary(columns, 2 * rows)  # two pixels a cell (▀)
+        self.border_title = (
+            "decision boundary"
+            if boundary.scale is None
+            else ("surface yhat(x1, x2)" if self.ascii_only else "surface ŷ(x₁, x₂)")
+        )
+        legend = (
+            boundary_legend(width, self.ascii_only, boundary.class_count, boundary.classes is not None)
+            if boundary.scale is None
+            else surface_legend(boundary, width, self.ascii_only)
+        )
         return [
             *with_axes(boundary_rows(boundary, self.ascii_only), boundary.axes, columns, rows, gutter, self.ascii_only),
-            boundary_legend(width, self.ascii_only, boundary.class_count, boundary.classes is not None),
+            legend,
         ]
 
 
@@ -475,6 +504,18 @@ class HiddenPane(_CachedLines):
     def _captions(self, view: View, space: HiddenSpace) -> list[str]:
         a_name, b_name = space.axes
         lines = []
+        if view.regression:  # a real-valued output: a plane over this space, not a line between classes
+            units = space.activations.shape[1]
+            where = (
+                f"{units} hidden units on their 2 principal directions"
+                + (f" ({space.explained[0]:.0%} + {space.explained[1]:.0%} of the spread)" if space.explained else "")
+                if space.projected
+                else f"across: {a_name}, up: {b_name}"
+            )
+            lines.append(f"{where}; each point is a sample where the hidden layer puts it")
+            lines.append("ŷ = v·h + b rises along v: a plane over this space (no class line to draw); v shows ŷ over the inputs")
+            return lines
+
         if space.output_weights is not None:  # K output units: regions, not one line
             plane = (
                 f"{space.activations.shape[1]} hidden units on their 2 principal directions"
