@@ -141,3 +141,111 @@ def test_every_unit_curve_is_drawn_somewhere_when_it_lies_inside_the_plot(hidden
     for unit, pixels in zip(masks, plot.unit_pixels, strict=True):
         inside = (pixels >= 0) & (pixels < 64)
         assert unit.any() == inside.any()
+
+
+# --- regression's other views: the surface, the error table ----------------------------------------------
+
+
+def saddle_like(k: int = 7) -> Dataset:
+    grid = np.linspace(-1.0, 1.0, k)
+    x = np.array([[a, b] for b in grid for a in grid])
+    return Dataset("saddle-like", x, (x[:, 0] * x[:, 1])[:, None], task="regress")
+
+
+def regression_net(inputs: int, hidden: int = 5, seed: int = 2) -> Network:
+    net = Network([inputs, hidden, 1], "tanh", loss="mse", output_activation="linear")
+    net.initialise(InitSpec("xavier"), seed)
+    return net
+
+
+def test_a_regression_net_draws_the_fit_with_the_units_adding_up_to_its_curve() -> None:
+    net = regression_net(1, 6)
+    data = Dataset("wave", wave().x, np.sin(wave().x), task="regress")
+    plot = fit_plot(net, net.params, data, None, 40, 10)
+    assert plot.output_is_z
+    np.testing.assert_allclose(plot.units.sum(axis=0) + plot.bias, plot.curve, rtol=1e-12, atol=1e-12)
+    assert "sum + b = ŷ" in "".join(s.text for s in fit_legend(plot, 120, False))
+
+
+def test_the_surface_is_centred_on_the_targets_mean_and_its_points_carry_their_targets_level() -> None:
+    from tui_nn.engine.nn.insight import boundary_grid
+
+    data = saddle_like()
+    net = regression_net(2)
+    boundary = boundary_grid(net, net.params, data, net.predict(data.x), 30, 20)
+    assert boundary.scale is not None and boundary.classes is None
+    assert boundary.scale.centre == pytest.approx(data.y.mean(), abs=1e-15)
+    assert boundary.scale.half_width == pytest.approx(np.abs(data.y - data.y.mean()).max())
+    assert boundary.scale.ticks[0] < boundary.scale.ticks[1] < boundary.scale.ticks[2]
+    levels = sorted(point.level for point in boundary.points if point.level is not None)
+    assert len(levels) == data.size and levels[0] == pytest.approx(-1.0) and levels[-1] == pytest.approx(1.0)
+    np.testing.assert_allclose(boundary.grid.ravel(), net.predict(grid_centres(boundary))[:, 0], rtol=1e-12)
+
+
+def grid_centres(boundary) -> np.ndarray:
+    from tui_nn.engine.nn.insight import grid_inputs
+
+    rows, columns = boundary.grid.shape
+    return grid_inputs(boundary.axes.extent, columns, rows)
+
+
+def test_a_classifier_keeps_its_boundary_and_no_scale() -> None:
+    from tui_nn.engine.nn.datasets import load
+    from tui_nn.engine.nn.insight import boundary_grid
+
+    data = load("xor")
+    net = Network([2, 2, 1], "sigmoid", loss="bce")
+    net.initialise(InitSpec("normal", 1.0), 0)
+    boundary = boundary_grid(net, net.params, data, net.predict(data.x), 20, 10)
+    assert boundary.scale is None and all(point.level is None for point in boundary.points)
+
+
+def test_the_surface_is_drawn_in_shades_of_its_scale_with_the_numbers_in_its_legend() -> None:
+    from tui_nn.engine.nn.insight import boundary_grid
+    from tui_nn.ui.panes.insight_views import boundary_rows, surface_legend
+
+    data = saddle_like()
+    net = regression_net(2)
+    boundary = boundary_grid(net, net.params, data, net.predict(data.x), 30, 20)
+    rows = boundary_rows(boundary)
+    assert len(rows) == 10 and all(sum(len(s.text) for s in row) == 30 for row in rows)
+    assert sum(s.text.count("●") for row in rows for s in row) == len({(p.column, p.pixel_row // 2) for p in boundary.points})
+    legend = "".join(s.text for s in surface_legend(boundary, 140, False))
+    low, centre, high = boundary.scale.ticks
+    assert f"{high:.3g}" in legend and f"{abs(low):.3g}" in legend and "targets' mean" in legend
+    ascii_rows = boundary_rows(boundary, ascii_only=True)
+    assert all(ord(ch) < 128 for row in ascii_rows for s in row for ch in s.text)
+
+
+def test_the_error_table_holds_each_samples_error_and_the_tasks_score() -> None:
+    from tui_nn.engine.nn.insight import error_table
+    from tui_nn.engine.nn.tasks import TASKS
+
+    data = saddle_like(5)
+    net = regression_net(2)
+    outputs = net.predict(data.x)
+    table = error_table(data, outputs)
+    np.testing.assert_array_equal(table.errors, outputs[:, 0] - data.y[:, 0])
+    assert table.score == TASKS["regress"].score(outputs, data.y)
+    assert table.score_text == TASKS["regress"].score_text(table.score)
+    assert table.worst == int(np.argmax(np.abs(outputs[:, 0] - data.y[:, 0])))
+    assert table.mean_abs_error == pytest.approx(np.mean(np.abs(outputs[:, 0] - data.y[:, 0])))
+
+
+def test_the_regression_truth_table_lists_x_target_prediction_and_error() -> None:
+    from tui_nn.engine.nn.insight import error_table
+    from tui_nn.ui.panes.renderables import error_summary, error_table_text
+
+    x = np.array([[-1.0], [0.0], [0.5], [2.0]])
+    data = Dataset("four", x, np.array([[1.0], [0.0], [0.25], [4.0]]), task="regress")
+    net = regression_net(1, 3)
+    table = error_table(data, net.predict(x))
+    lines = error_table_text(data, table, current=2, focus=None).plain.splitlines()
+    assert lines[0].split() == ["#", "x", "y", "ŷ", "ŷ−y"]
+    for i, line in enumerate(lines[1:]):
+        cells = line.replace("−", "-").split()
+        assert float(cells[1]) == x[i, 0] and float(cells[2]) == data.y[i, 0]
+        assert float(cells[3]) == pytest.approx(table.outputs[i], abs=5e-4)
+        assert float(cells[4]) == pytest.approx(table.errors[i], abs=5e-4)
+    summary = error_summary(data, table, current=1).plain
+    assert table.score_text in summary and f"at sample {table.worst + 1}" in summary and "sample 2: x = 0.000" in summary
