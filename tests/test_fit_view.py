@@ -211,7 +211,7 @@ def test_the_surface_is_drawn_in_shades_of_its_scale_with_the_numbers_in_its_leg
     assert len(rows) == 10 and all(sum(len(s.text) for s in row) == 30 for row in rows)
     assert sum(s.text.count("●") for row in rows for s in row) == len({(p.column, p.pixel_row // 2) for p in boundary.points})
     legend = "".join(s.text for s in surface_legend(boundary, 140, False))
-    low, centre, high = boundary.scale.ticks
+    low, _, high = boundary.scale.ticks
     assert f"{high:.3g}" in legend and f"{abs(low):.3g}" in legend and "targets' mean" in legend
     ascii_rows = boundary_rows(boundary, ascii_only=True)
     assert all(ord(ch) < 128 for row in ascii_rows for s in row for ch in s.text)
