@@ -249,3 +249,20 @@ def test_the_regression_truth_table_lists_x_target_prediction_and_error() -> Non
         assert float(cells[4]) == pytest.approx(table.errors[i], abs=5e-4)
     summary = error_summary(data, table, current=1).plain
     assert table.score_text in summary and f"at sample {table.worst + 1}" in summary and "sample 2: x = 0.000" in summary
+
+
+def test_the_diagram_names_each_last_hidden_unit_in_its_fit_curves_colour() -> None:
+    from tui_nn.engine.session.build import build
+    from tui_nn.engine.session.config import Config
+    from tui_nn.engine.session.view import capture
+    from tui_nn.ui.panes.insight_views import unit_colour
+    from tui_nn.ui.panes.widgets import NetworkPane
+
+    session = build(Config(hidden=(3,), activation="tanh", loss="mse"), data=wave())
+    view = capture(session.stepper)
+    colours = NetworkPane(False).diagram_state(view).unit_colours
+    assert sorted(colours) == [(1, 0), (1, 1), (1, 2)]
+    assert [colours[(1, i)].color.get_truecolor() for i in range(3)] == [unit_colour(i) for i in range(3)]
+    assert NetworkPane(True).diagram_state(view).unit_colours == {}  # (no colour in ASCII)
+    two_inputs = capture(build(Config()).stepper)
+    assert NetworkPane(False).diagram_state(two_inputs).unit_colours == {}

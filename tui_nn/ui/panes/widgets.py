@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.cells import cell_len
+from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -189,7 +190,18 @@ class NetworkPane(_CachedLines):
             changes=layers.changes,
             unit_states=dict(view.health.units),
             selected=self.selected,
+            unit_colours=self._fit_colours(view),
         )
+
+    def _fit_colours(self, view: View) -> dict[tuple[int, int], Style]:
+        """A one-input net's last hidden units named in the colours of their curves in the fit (v)."""
+        if not view.fits_a_curve or self.ascii_only or len(view.layers.sizes) < 3:
+            return {}
+        from tui_nn.ui.panes.insight_views import unit_colour, use_palette
+
+        use_palette()
+        layer = len(view.layers.sizes) - 2
+        return {(layer, i): Style(color=Color.from_rgb(*unit_colour(i)), bold=True) for i in range(view.layers.sizes[layer])}
 
     def diagram(self) -> NetworkDiagram | None:
         if self.view is None:
