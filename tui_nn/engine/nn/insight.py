@@ -496,6 +496,17 @@ class FitPlot:
     current: int | None
     unit_names: tuple[str, ...]
 
+    def sample_at(self, column: int, row: int) -> int | None:
+        """The sample drawn in the cell (column, row), else the nearest one within a cell of it; None if none is."""
+        best: tuple[int, int] | None = None
+        for sample, (c, r) in enumerate(self.point_cells):
+            if c < 0:  # a sample that is not a number has no cell
+                continue
+            distance = max(abs(c - column), abs(r - row))
+            if distance <= 1 and (best is None or distance < best[0]):
+                best = (distance, sample)
+        return None if best is None else best[1]
+
 
 def fit_plot(
     net: Network,

@@ -20,7 +20,7 @@ from textual.widgets import Footer, Static
 from textual.widgets._footer import FooterKey  # no public name; tests/test_textual_privates.py holds what KeysFooter uses
 
 from tui_nn.engine.live.reason_words import health_line
-from tui_nn.engine.session.view import HiddenSpace, View
+from tui_nn.engine.session.view import FitPlot, HiddenSpace, View
 from tui_nn.engine.walk.explain import Element
 from tui_nn.engine.walk.records import NumberFormat
 from tui_nn.engine.walk.render import step_title
@@ -416,10 +416,28 @@ GUTTER = 6  # cells for the y axis's tick values
 
 
 class BoundaryPane(_CachedLines):
-    """ŷ over the input plane as a heatmap, the ŷ = 0.5 contour, the data points on top."""
+    """ŷ over the input plane as a heatmap, the ŷ = 0.5 contour, the data points on top; for a one-input
+    regression the fit, where clicking a data point pins that sample (as a truth-table row does)."""
+
+    class PointClicked(Message):
+        def __init__(self, sample: int) -> None:
+            super().__init__()
+            self.sample = sample
+
+    _fit: tuple[FitPlot, int] | None = None  # the fit drawn last and the gutter left of it (for clicks)
 
     def on_mount(self) -> None:
         self.border_title = "decision boundary"
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or self._fit is None:
+            return
+        fit, gutter = self._fit
+        sample = fit.sample_at(offset.x - gutter, offset.y)
+        if sample is not None:
+            event.stop()
+            self.post_message(self.PointClicked(sample))
 
     def cache_key(self, view: View) -> object:
         # the fit marks the walk's current sample: a step to the next one redraws it
@@ -436,6 +454,7 @@ class BoundaryPane(_CachedLines):
         columns, rows = width - gutter, height - 2  # the x axis's row and the legend below the plot
         across, down = (1, 1) if self.ascii_only else (2, 4)  # Braille: 2 × 4 dots a cell
         fit = view.fit(columns, rows, across, down)
+        self._fit = None if fit is None else (fit, gutter)
         if fit is not None:
             self.border_title = "fit ŷ(x)" if not self.ascii_only else "fit yhat(x)"
             return [
