@@ -3,7 +3,8 @@
   python -m benchmarks.insight        # about half a minute
 
 1. Redraw cost of the boundary pane (engine grid + heatmap + strips) at its real size in the
-   app at 120×40 and 200×60, for XOR 2-4-1 and spiral 2-16-8-1: median of 40 redraws.
+   app at 120×40 and 200×60, for XOR 2-4-1, spiral 2-16-8-1, the saddle's surface (2-8-1) and
+   the sine's fit with its 16 unit curves (1-16-1): median of 40 redraws.
 2. Live-training epochs/s on XOR 2-4-1 with the boundary pane visible against hidden.
 """
 
@@ -56,7 +57,13 @@ async def training_rate(show_boundary: bool, seconds: float = 4.0) -> float:
 
 
 async def main() -> None:
-    for name, config in (("XOR 2-4-1", Config(hidden=(4,))), ("spiral 2-16-8-1", defaults_for("spiral"))):
+    configs = (
+        ("XOR 2-4-1", Config(hidden=(4,))),
+        ("spiral 2-16-8-1", defaults_for("spiral")),
+        ("saddle surface 2-8-1", defaults_for("saddle")),
+        ("sine fit 1-16-1", defaults_for("sine")),
+    )
+    for name, config in configs:
         for size in ((120, 40), (200, 60)):
             ms, pane = await redraw_ms(config, size)
             print(f"boundary redraw, {name}, terminal {size[0]}×{size[1]} (pane {pane[0]}×{pane[1]}): {ms:.2f} ms")

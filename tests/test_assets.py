@@ -39,6 +39,9 @@ ASSETS = {
     "softmax-step.svg": "test_softmax_step_in_the_log.svg",
     "validation-curves.svg": "test_validation_curves[dark].svg",
     "pytorch-lens.svg": "test_pytorch_lens_mid_backward.svg",
+    "sine-fit-epoch-0.svg": "test_sine_fit_with_unit_curves[epoch-0].svg",
+    "sine-fit-trained.svg": "test_sine_fit_with_unit_curves[trained].svg",
+    "saddle-surface.svg": "test_saddle_surface_after_training.svg",
 }
 
 

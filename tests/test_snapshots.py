@@ -368,3 +368,25 @@ def test_case_study_spiral3(snap_compare, hidden: tuple[int, ...], epochs: int) 
     session = build(defaults_for("spiral3").with_changes(hidden=hidden, l2=1e-3))
     session.stepper.run_epochs(epochs)
     assert snap_compare(TuiNN(session, pace=None), press=["v"], terminal_size=(120, 40))
+
+
+# --- regression (issue 24) ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("epochs", [pytest.param(0, id="epoch-0"), pytest.param(3000, id="trained")])
+def test_sine_fit_with_unit_curves(snap_compare, epochs) -> None:
+    """sine, 1-16-1 tanh with a linear output and MSE, v: the data, the network's curve ŷ(x) bold, each
+    hidden unit's share v_i·h_i(x) faint in its own colour beneath it and the output bias b as a grey line.
+    At epoch 0 the units are near-flat and the curve misses the wave; after 3,000 epochs the units' bends
+    add up to it. The truth table's place holds R², the mean and the largest error; the status reads R²."""
+    session = build(defaults_for("sine"))
+    session.stepper.run_epochs(epochs)
+    assert snap_compare(TuiNN(session, pace=None), press=["v"], terminal_size=(120, 40))
+
+
+def test_saddle_surface_after_training(snap_compare) -> None:
+    """saddle (y = x1·x2 on a grid), 2-8-1 tanh, after 3,000 epochs, v: the surface ŷ(x1, x2) on a diverging
+    scale centred on the targets' mean (0 here), the legend's numbers at its ends, each point in its target's colour."""
+    session = build(defaults_for("saddle"))
+    session.stepper.run_epochs(3000)
+    assert snap_compare(TuiNN(session, pace=None), press=["v"], terminal_size=(120, 40))

@@ -234,12 +234,40 @@ def axes(extent: Extent, columns: int, rows: int) -> Axes:
 
 @dataclass(frozen=True)
 class PointMark:
-    """A sample drawn on the boundary plot: its pixel, its class and whether the network gets it wrong."""
+    """A sample drawn on the boundary plot: its pixel, its class and whether the network gets it wrong;
+    on a regression's surface, `level` is its target on the surface's colour scale (−1 … 1)."""
 
     column: int
     pixel_row: int
     label: int
     wrong: bool
+    level: float | None = None
+
+
+@dataclass(frozen=True)
+class SurfaceScale:
+    """A regression's colour scale: diverging about `centre` (the targets' mean ȳ, what a network that
+    learned nothing predicts: R² = 0), full colour at centre ± `half_width` (the target farthest from ȳ);
+    `ticks` the values the legend names, low to high."""
+
+    centre: float
+    half_width: float
+    ticks: tuple[float, ...]
+
+    def levels(self, values: np.ndarray) -> np.ndarray:
+        """Values on the scale: −1 at centre − half_width, 0 at the centre, 1 at centre + half_width (not clipped)."""
+        with np.errstate(invalid="ignore", over="ignore"):
+            return np.asarray((values - self.centre) / self.half_width)
+
+
+def surface_scale(targets: np.ndarray) -> SurfaceScale:
+    """The colour scale of a regression's surface, from its targets (finite ones; ±1 about 0 without any)."""
+    finite = targets[np.isfinite(targets)]
+    centre = float(finite.mean()) if len(finite) else 0.0
+    half = float(np.abs(finite - centre).max()) if len(finite) else 0.0
+    if not half > 0:  # targets that never vary: a unit either side
+        half = 1.0
+    return SurfaceScale(centre, half, (centre - half, centre, centre + half))
 
 
 @dataclass(frozen=True, eq=False)  # compared by identity: it holds an array
@@ -249,7 +277,8 @@ class BoundaryGrid:
 
     One output unit: `grid` is ŷ and `classes` is None. K output units: `classes` is the class
     each pixel predicts (the largest output) and `grid` that class's output, the network's
-    confidence there. `class_count` is K (2 for one output unit).
+    confidence there. `class_count` is K (2 for one output unit). A regression's surface has a
+    `scale`, its colours centred on the targets' mean, and each point its target's level on it.
     """
 
     axes: Axes
@@ -257,6 +286,7 @@ class BoundaryGrid:
     points: tuple[PointMark, ...]
     classes: np.ndarray | None = None
     class_count: int = 2
+    scale: SurfaceScale | None = None
 
 
 def boundary_grid(
@@ -277,18 +307,15 @@ def boundary_grid(
     fx = (data.x[:, 0] - extent.x_min) / (extent.x_max - extent.x_min)
     fy = (extent.y_max - data.x[:, 1]) / (extent.y_max - extent.y_min)
     inside = (fx >= 0) & (fx < 1) & (fy >= 0) & (fy < 1)
+    spots = ((fx[inside] * columns).astype(np.int64).tolist(), (fy[inside] * pixel_rows).astype(np.int64).tolist())
+    if net.regression:  # a surface: no classes, each point coloured by its target on the surface's scale
+        scale = surface_scale(data.y[:, 0])
+        levels = scale.levels(data.y[inside, 0]).tolist()
+        marks = tuple(PointMark(c, r, 0, False, level) for c, r, level in zip(*spots, levels, strict=True))
+        return BoundaryGrid(axes(extent, columns, pixel_rows // 2), grid, marks, None, 2, scale)
     labels = target_classes(data)[inside]
     wrong = labels != predicted_classes(predictions[inside])
-    points = tuple(
-        PointMark(c, r, int(label), w)
-        for c, r, label, w in zip(
-            (fx[inside] * columns).astype(np.int64).tolist(),
-            (fy[inside] * pixel_rows).astype(np.int64).tolist(),
-            labels.tolist(),
-            wrong.tolist(),
-            strict=True,
-        )
-    )
+    points = tuple(PointMark(c, r, int(label), w) for c, r, label, w in zip(*spots, labels.tolist(), wrong.tolist(), strict=True))
     return BoundaryGrid(axes(extent, columns, pixel_rows // 2), grid, points, classes, data.class_count)
 
 
@@ -407,3 +434,160 @@ def class_table(data: Dataset, outputs: np.ndarray) -> ClassTable:
     """Each sample's predicted class (Network.predict's outputs) against its target class."""
     predicted, target = predicted_classes(outputs), target_classes(data)
     return ClassTable(outputs, predicted, target, predicted == target, data.class_count)
+
+
+# --- the 1-D fit: the universal-approximation picture ---------------------------------------------
+
+
+def line_extent(x: np.ndarray, margin: float = 0.05) -> tuple[float, float]:
+    """The range of one input across the data, plus a margin (±0.5 around an input that never varies)."""
+    finite = x[np.isfinite(x)]
+    if len(finite) == 0:
+        return -1.0, 1.0
+    low, high = float(finite.min()), float(finite.max())
+    pad = (high - low) * margin if high > low else 0.5
+    return low - pad, high + pad
+
+
+def value_extent(values: list[np.ndarray], margin: float = 0.08) -> tuple[float, float]:
+    """The range the finite values span, plus a margin: the y axis of the fit plot."""
+    finite = np.concatenate([v[np.isfinite(v)].ravel() for v in values]) if values else np.zeros(0)
+    if len(finite) == 0:
+        return -1.0, 1.0
+    low, high = float(finite.min()), float(finite.max())
+    if high - low < 1e-9:
+        return low - 0.5, high + 0.5
+    pad = (high - low) * margin
+    return low - pad, high + pad
+
+
+def pixel_rows_of(values: np.ndarray, y_min: float, y_max: float, pixel_rows: int) -> np.ndarray:
+    """Each value's pixel row on a plot of pixel_rows from y_max (row 0) down to y_min: −1 above the plot,
+    pixel_rows below it (so a curve leaving the plot is drawn to its edge), −2 for a value that is not a number."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        rows = np.floor((y_max - values) / (y_max - y_min) * pixel_rows)
+        rows = np.clip(rows, -1, pixel_rows)
+    return np.where(np.isnan(rows), -2, rows).astype(np.int64)
+
+
+@dataclass(frozen=True, eq=False)  # compared by identity: it holds arrays
+class FitPlot:
+    """A one-input network's fit on a columns × rows (cells) plot, `across` × `down` pixels a cell.
+
+    `xs` is x at each pixel column's centre, `curve` the network's ŷ there, `units` (H × len(xs))
+    each last hidden unit's contribution vᵢ·hᵢ(x) to the output's z and `bias` the output's b: z is
+    their sum plus b, and ŷ = z for a linear output (`output_is_z`). The `*_pixels` arrays are the
+    same in pixel rows (pixel_rows_of); `points` are the samples (x, target) and `point_cells` their
+    cells, `current` the sample the walk is on (None between samples)."""
+
+    axes: Axes
+    across: int
+    down: int
+    xs: np.ndarray
+    curve: np.ndarray
+    units: np.ndarray
+    bias: float
+    output_is_z: bool
+    curve_pixels: np.ndarray
+    unit_pixels: np.ndarray
+    bias_pixel: int
+    points: np.ndarray
+    point_cells: tuple[tuple[int, int], ...]
+    current: int | None
+    unit_names: tuple[str, ...]
+
+    def sample_at(self, column: int, row: int) -> int | None:
+        """The sample drawn in the cell (column, row), else the nearest one within a cell of it; None if none is."""
+        best: tuple[int, int] | None = None
+        for sample, (c, r) in enumerate(self.point_cells):
+            if c < 0:  # a sample that is not a number has no cell
+                continue
+            distance = max(abs(c - column), abs(r - row))
+            if distance <= 1 and (best is None or distance < best[0]):
+                best = (distance, sample)
+        return None if best is None else best[1]
+
+
+def fit_plot(
+    net: Network,
+    params: np.ndarray,
+    data: Dataset,
+    current: int | None,
+    columns: int,
+    rows: int,
+    across: int = 2,
+    down: int = 4,
+) -> FitPlot:
+    """The fit of a one-input network over the data's x range, in one forward pass over the plot's
+    pixel columns; the y axis spans the targets, the curve and the units' contributions (those
+    far larger than the data, which cancel one another, are cut at the plot's edge)."""
+    x_min, x_max = line_extent(data.x[:, 0])
+    width = max(columns * across, 1)
+    xs = x_min + (np.arange(width) + 0.5) * (x_max - x_min) / width
+    _, acts = net.forward(xs[:, None], params)
+    last = net.n_layers - 1
+    v = net.weights(last, params)[:, 0]
+    bias = float(net.biases(last, params)[0])
+    with np.errstate(over="ignore", invalid="ignore"):
+        curve = acts[-1][:, 0]
+        units = (acts[-2] * v).T if net.n_layers > 1 else np.zeros((0, width))
+    targets = data.y[:, 0]
+    y_min, y_max = value_extent([targets, curve])
+    span = y_max - y_min
+    if len(units):  # the units' curves widen the plot, but never past three times the data's own span
+        u_min, u_max = value_extent([units, np.array([bias])])
+        y_min, y_max = max(min(y_min, u_min), y_min - span), min(max(y_max, u_max), y_max + span)
+    extent = Extent(x_min, x_max, y_min, y_max)
+    pixel_rows = rows * down
+    points = np.column_stack([data.x[:, 0], targets])
+    return FitPlot(
+        axes=axes(extent, columns, rows),
+        across=across,
+        down=down,
+        xs=xs,
+        curve=curve,
+        units=units,
+        bias=bias,
+        output_is_z=net.regression,  # a linear output: ŷ is z itself
+        curve_pixels=pixel_rows_of(curve, y_min, y_max, pixel_rows),
+        unit_pixels=pixel_rows_of(units, y_min, y_max, pixel_rows),
+        bias_pixel=int(pixel_rows_of(np.array([bias]), y_min, y_max, pixel_rows)[0]),
+        points=points,
+        point_cells=tuple(point_cells(points, extent, columns, rows)),
+        current=current,
+        unit_names=tuple(f"v{i + 1}·h{i + 1}" for i in range(len(units))),
+    )
+
+
+@dataclass(frozen=True, eq=False)  # compared by identity: it holds arrays
+class ErrorTable:
+    """A regression's samples as the truth table and its summary show them: the prediction ŷ, the target
+    y and the error ŷ − y of each (one output), the task's score on them (R²) with its words, the mean
+    |ŷ − y| and the sample with the largest |ŷ − y| (None when no error is a number)."""
+
+    outputs: np.ndarray
+    targets: np.ndarray
+    errors: np.ndarray
+    score: float
+    score_text: str
+    mean_abs_error: float
+    worst: int | None
+
+
+def error_table(data: Dataset, outputs: np.ndarray) -> ErrorTable:
+    """Each sample's prediction (Network.predict's outputs) against its target."""
+    task = data.task_kind
+    with np.errstate(invalid="ignore", over="ignore"):
+        errors = outputs[:, 0] - data.y[:, 0]
+        size = np.abs(errors)
+    finite = np.isfinite(size)
+    score = task.score(outputs, data.y)
+    return ErrorTable(
+        outputs[:, 0],
+        data.y[:, 0],
+        errors,
+        score,
+        task.score_text(score),
+        float(size.mean()) if len(size) else float("nan"),
+        int(np.argmax(np.where(finite, size, -1.0))) if finite.any() else None,
+    )

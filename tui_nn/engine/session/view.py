@@ -9,7 +9,7 @@ sized to the pane: a pane draws records and holds no Network or Dataset of its o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
@@ -24,10 +24,13 @@ from tui_nn.engine.nn.history import EVAL_LOSS
 from tui_nn.engine.nn.insight import Axes as Axes
 from tui_nn.engine.nn.insight import BoundaryGrid as BoundaryGrid
 from tui_nn.engine.nn.insight import ClassTable as ClassTable
+from tui_nn.engine.nn.insight import ErrorTable as ErrorTable
+from tui_nn.engine.nn.insight import FitPlot as FitPlot
 from tui_nn.engine.nn.insight import HiddenPlot as HiddenPlot
 from tui_nn.engine.nn.insight import HiddenSpace as HiddenSpace
-from tui_nn.engine.nn.insight import boundary_grid, class_table, hidden_plot, hidden_space, target_classes
+from tui_nn.engine.nn.insight import boundary_grid, class_table, error_table, fit_plot, hidden_plot, hidden_space, target_classes
 from tui_nn.engine.nn.network import Network
+from tui_nn.engine.nn.tasks import Task as Task
 from tui_nn.engine.walk.matrices import MatrixFrame as MatrixFrame
 from tui_nn.engine.walk.matrices import MatrixPosition, matrix_position
 from tui_nn.engine.walk.matrices import Shown as Shown
@@ -35,7 +38,7 @@ from tui_nn.engine.walk.records import Key, Phase, Step
 from tui_nn.engine.walk.stepper import Stepper
 from tui_nn.engine.walk.torch_lens import torch_frame
 
-# The records panes draw (ActivationCurves, Axes, BoundaryGrid, ClassTable, GradientHealth, HiddenPlot, HiddenSpace,
+# The records panes draw (ActivationCurves, Axes, BoundaryGrid, ClassTable, ErrorTable, FitPlot, GradientHealth, HiddenPlot, HiddenSpace,
 # LayerHealth, MatrixFrame, Shown) are named here too: the UI imports them from the View's module, its door to the engine,
 # never from the modules that compute them.
 
@@ -216,6 +219,27 @@ class View:
         """K, the number of classes the data set has (2 for a binary set with one output unit)."""
         return self.data.class_count
 
+    @property
+    def regression(self) -> bool:
+        """The network predicts a real value (a linear output), not a class: its views show a fit or a surface."""
+        return self.net.regression
+
+    @property
+    def loss_measure(self) -> str:
+        """What the loss chart's axis is in: 'loss' for classes, a regression's loss by its short name (MSE, MAE),
+        a figure in the targets' own units (squared for MSE) the learner can read against the data."""
+        return self.net.loss_kind.name.upper() if self.regression else "loss"
+
+    @property
+    def task(self) -> Task:
+        """What the data ask for (classification or regression): the score's name and words."""
+        return self.data.task_kind
+
+    @cached_property
+    def errors(self) -> ErrorTable | None:
+        """A regression's predictions, targets, errors ŷ − y and score (R²) per sample; None for classes."""
+        return error_table(self.data, self.predictions) if self.regression else None
+
     @cached_property
     def classes(self) -> ClassTable:
         """Every sample's output, predicted class (ŷ > 0.5, or the largest of K outputs) and target class."""
@@ -245,6 +269,20 @@ class View:
         """ŷ over the input plane on a columns × pixel_rows grid of square pixels, the data placed on it."""
         return boundary_grid(self.net, self.snapshot.params, self.data, self.predictions, columns, pixel_rows)
 
+    @property
+    def fits_a_curve(self) -> bool:
+        """One input: the network is a curve ŷ(x), drawn as a fit (View.fit) where two inputs get a boundary."""
+        return self.net.sizes[0] == 1
+
+    def fit(self, columns: int, rows: int, across: int = 2, down: int = 4) -> FitPlot | None:
+        """A one-input network's curve, its last hidden units' contributions and the data on a columns ×
+        rows (cells) plot of across × down pixels a cell, the current sample marked; None for two inputs."""
+        if not self.fits_a_curve:
+            return None
+        snap = self.snapshot
+        current = snap.sample if snap.sample is not None else snap.focus
+        return fit_plot(self.net, snap.params, self.data, current, columns, rows, across, down)
+
     @cached_property
     def hidden_space(self) -> HiddenSpace | None:
         """The last hidden layer's activations and their 2-D view (a PCA for more than two units),
@@ -256,7 +294,11 @@ class View:
     def hidden_plot(self, columns: int, rows: int) -> HiddenPlot | None:
         """The hidden space laid out on a columns × rows (cells) plot; None without a hidden layer."""
         space = self.hidden_space
-        return None if space is None else hidden_plot(space, target_classes(self.data), columns, rows, self.data.class_count)
+        if space is None:
+            return None
+        if self.regression:  # ŷ = v·h + b is a plane over the hidden space: no class line, no sides, one colour of point
+            return hidden_plot(replace(space, line=None), np.zeros(self.data.size, dtype=np.int64), columns, rows)
+        return hidden_plot(space, target_classes(self.data), columns, rows, self.data.class_count)
 
 
 def last_update(stepper: Stepper) -> np.ndarray | None:

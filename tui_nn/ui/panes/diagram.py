@@ -78,6 +78,8 @@ class DiagramState:
     changes: tuple[tuple[tuple[float, ...], ...], ...] | None = None
     unit_states: dict[tuple[int, int], str] = field(default_factory=dict)  # "dead" / "saturated"
     selected: Element | None = None  # the inspector's selection
+    # (layer, unit) → the colour its name is written in: the fit's curve of that unit, so the two are read together
+    unit_colours: dict[tuple[int, int], Style] = field(default_factory=dict)
 
 
 def weight_style(value: float, highlighted: bool = False) -> Style:
@@ -434,6 +436,9 @@ class NetworkDiagram:
         inner = box.width - 2
         title = box.title[: inner - 1]
         canvas.text(box.x, box.y, tl + title + h * (inner - len(title)) + tr, style)
+        named = self.state.unit_colours.get((box.layer, box.unit))
+        if named is not None and selected != unit:
+            canvas.text(box.x + 1, box.y, title, named)
         if box.flag and len(title) + len(box.flag) + 1 < inner:
             canvas.text(box.x + 2 + len(title), box.y, self.t(box.flag), FLAG)
         bias = Element("bias", box.layer - 1, box.unit) if box.layer > 0 else None

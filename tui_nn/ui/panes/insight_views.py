@@ -13,10 +13,10 @@ from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
 
-from tui_nn.engine.session.view import Axes, BoundaryGrid, HiddenPlot
+from tui_nn.engine.session.view import Axes, BoundaryGrid, FitPlot, HiddenPlot
 from tui_nn.ui import theme
 from tui_nn.ui.ascii import CLASS_POINTS, CLASS_REGIONS
-from tui_nn.ui.panes.diagram import Canvas
+from tui_nn.ui.panes.diagram import BRAILLE_BITS, Canvas
 
 CLASS_0 = CLASS_1 = PALE = CONTOUR = GROUND = (0, 0, 0)
 _PALETTE_NAME = ""
@@ -176,8 +176,18 @@ def boundary_rows(boundary: BoundaryGrid, ascii_only: bool = False) -> list[list
     rows = pixel_rows // 2
     marks: dict[tuple[int, int], tuple[str, Style]] = {}
     for point in boundary.points:
-        marks[(point.column, point.pixel_row // 2)] = _point_mark(point.label, point.wrong, ascii_only, count)
-    levels = shade_levels(grid) if boundary.classes is None else class_levels(boundary)
+        spot = (point.column, point.pixel_row // 2)
+        marks[spot] = (
+            _point_mark(point.label, point.wrong, ascii_only, count)
+            if point.level is None
+            else _target_mark(point.level, ascii_only)
+        )
+    if boundary.scale is not None:
+        levels = surface_levels(boundary.scale.levels(grid))
+        if ascii_only:
+            return _ascii_rows(np.clip((boundary.scale.levels(grid) + 1) / 2, 0.0, 1.0), levels, marks, rows, columns)
+    else:
+        levels = shade_levels(grid) if boundary.classes is None else class_levels(boundary)
     if ascii_only:
         if boundary.classes is not None:
             return _ascii_class_rows(boundary.classes, levels, marks, rows, columns)
@@ -269,6 +279,45 @@ def class_legend(count: int, width: int, ascii_only: bool) -> list[Segment]:
     else:
         notes = " paler: less sure  ─ border  ● right  ✕ wrong  x₁ across, x₂ up"
     segments.append(Segment(notes, Style(color=theme.MUTED)))
+    return _fitted(segments, width)
+
+
+def surface_levels(levels: np.ndarray) -> np.ndarray:
+    """A regression's surface on its scale (−1 … 1 about the targets' mean) as −LEVELS … LEVELS shades,
+    beyond the targets' range at full colour, NaN marked apart; no contour: there is no class border."""
+    with np.errstate(invalid="ignore"):
+        shades = np.clip(np.round(levels * LEVELS), -LEVELS, LEVELS)
+    return np.where(np.isfinite(levels), shades, INVALID_LEVEL).astype(np.int64)
+
+
+def _target_mark(level: float, ascii_only: bool) -> tuple[str, Style]:
+    """A regression sample on the surface: its target's colour on the surface's scale, on a dark cell
+    (a point that melts into the surface around it is fitted well); in ASCII, ^ above the mean, v below."""
+    if ascii_only:
+        return ("^" if level >= 0 else "v"), Style(bold=True)
+    shade = float(np.clip(level, -1.0, 1.0)) if np.isfinite(level) else 0.0
+    return "●", Style(color=_rgb(scale_colour(0.5 + round(shade * LEVELS) / (2 * LEVELS))), bold=True, bgcolor=_rgb(GROUND))
+
+
+def surface_legend(boundary: BoundaryGrid, width: int, ascii_only: bool) -> list[Segment]:
+    """The surface's colour bar with the numbers at its ends and middle (the targets' mean), and the marks."""
+    use_palette()
+    assert boundary.scale is not None
+    low, centre, high = (tick_label(float(f"{v:.3g}")) for v in boundary.scale.ticks)
+    if ascii_only:
+        low, centre, high = (v.replace("−", "-") for v in (low, centre, high))
+    segments: list[Segment] = [Segment(f"{'yhat' if ascii_only else 'ŷ'} {low} ")]
+    steps = 5
+    for k in range(-steps, steps + 1):
+        if k == 0:
+            segments.append(Segment(f" {centre} "))
+        if ascii_only:
+            segments.append(Segment(ASCII_BANDS[min(int((k + steps) / (2 * steps) * 4), 3)]))
+        else:
+            segments.append(Segment("█", Style(color=_rgb(scale_colour(0.5 + k / (2 * steps))))))
+    marks = "^/v target above/below the mean" if ascii_only else "● target (its colour on the same scale)"
+    axes_words = "x1 across, x2 up" if ascii_only else "x₁ across, x₂ up"
+    segments.append(Segment(f" {high}   middle: the targets' mean   {marks}   {axes_words}", Style(color=theme.MUTED)))
     return _fitted(segments, width)
 
 
@@ -384,3 +433,129 @@ def with_axes(
             chars[start : start + len(label)] = list(label)
     framed.append([Segment("".join(chars), AXIS)])
     return framed
+
+
+# --- the 1-D fit: data, the network's curve and each hidden unit's share of it -----------------------
+
+_BRAILLE_WEIGHTS = np.array(BRAILLE_BITS, dtype=np.int64)  # (4 pixel rows, 2 pixel columns) of a cell
+UNIT_FADE = 0.45  # how far a unit's curve is mixed towards the pale grey: faint beneath the fit
+
+
+def curve_mask(pixels: np.ndarray, pixel_rows: int) -> np.ndarray:
+    """The pixels a curve lights, given its pixel row at each pixel column (pixel_rows_of's values):
+    each column from its own row to halfway to its neighbours', so a steep curve stays joined up;
+    (curves, pixel_rows, columns) for (curves, columns) of rows."""
+    rows = pixels.astype(np.float64)
+    rows[pixels == -2] = np.nan  # not a number: no pixel, and no joining across it
+    left = np.concatenate([rows[:, :1], rows[:, :-1]], axis=1)
+    right = np.concatenate([rows[:, 1:], rows[:, -1:]], axis=1)
+    halfway_left, halfway_right = (rows + left) / 2, (rows + right) / 2
+    with np.errstate(invalid="ignore"):  # (fmin and fmax pass over a neighbour that is not a number)
+        low = np.ceil(np.fmin(rows, np.fmin(halfway_left, halfway_right)))
+        high = np.floor(np.fmax(rows, np.fmax(halfway_left, halfway_right)))
+    index = np.arange(pixel_rows)[None, :, None]
+    return np.asarray((index >= low[:, None, :]) & (index <= high[:, None, :]) & np.isfinite(rows)[:, None, :])
+
+
+def cell_bits(mask: np.ndarray, across: int, down: int) -> np.ndarray:
+    """(curves, pixel_rows, pixel_columns) lit pixels as each cell's Braille bits (curves, rows, columns);
+    with one pixel a cell (ASCII), 1 where the cell is lit."""
+    curves, pixel_rows, pixel_columns = mask.shape
+    cells = mask.reshape(curves, pixel_rows // down, down, pixel_columns // across, across)
+    if (across, down) != (2, 4):
+        return np.asarray(cells.any(axis=(2, 4)), dtype=np.int64)
+    return np.asarray(np.einsum("crdka,da->crk", cells.astype(np.int64), _BRAILLE_WEIGHTS))
+
+
+def unit_colour(index: int) -> tuple[int, int, int]:
+    """Hidden unit `index`'s curve: the palette's class colours in turn, faded towards the pale grey."""
+    colours = theme.class_colours(theme.MAX_CLASSES)
+    base = theme.rgb(colours[index % len(colours)])
+    r, g, b = (int(base[k] + (PALE[k] - base[k]) * UNIT_FADE) for k in range(3))
+    return r, g, b
+
+
+def fit_rows(plot: FitPlot, columns: int, rows: int, ascii_only: bool = False) -> list[list[Segment]]:
+    """The fit on columns × rows cells: the units' contributions faint (each in its colour), the output
+    bias as a grey line, the network's curve bold over them, the data points and the current sample on top."""
+    use_palette()
+    pixel_rows = rows * plot.down
+    units = cell_bits(curve_mask(plot.unit_pixels, pixel_rows), plot.across, plot.down) if len(plot.unit_pixels) else None
+    bias_line = np.full((1, len(plot.xs)), plot.bias_pixel, dtype=np.int64)
+    bias = cell_bits(curve_mask(bias_line, pixel_rows), plot.across, plot.down)[0]
+    curve = cell_bits(curve_mask(plot.curve_pixels[None, :], pixel_rows), plot.across, plot.down)[0]
+    # What each cell shows: the fit where it passes, else the last unit (or the bias line) there.
+    styles: list[Style] = [
+        Style(color=_rgb(CONTOUR)),
+        *(Style(color=_rgb(unit_colour(i))) for i in range(len(plot.unit_names))),
+        Style(color=_rgb(CLASS_1), bold=True),
+    ]
+    owner = np.where(bias > 0, 0, -1)
+    bits = bias.copy()
+    if units is not None:
+        lit = units > 0
+        last = len(units) - 1 - np.argmax(lit[::-1], axis=0)
+        owner = np.where(lit.any(axis=0), last + 1, owner)
+        bits = np.bitwise_or.reduce(units, axis=0) | bits
+    owner = np.where(curve > 0, len(styles) - 1, owner)
+    bits = np.where(curve > 0, curve, bits)
+    marks: dict[tuple[int, int], tuple[str, Style]] = {}
+    point_style = Style(color=_rgb(CLASS_0), bold=True)
+    for cell in plot.point_cells:
+        if cell[0] >= 0:
+            marks[cell] = ("o" if ascii_only else "•", point_style)
+    if plot.current is not None and 0 <= plot.current < len(plot.point_cells):
+        marks[plot.point_cells[plot.current]] = ("@" if ascii_only else "◆", Style(color=theme.SELECTION, bold=True))
+    result: list[list[Segment]] = []
+    owner_rows, bit_rows = owner.tolist(), bits.tolist()
+    for r in range(rows):
+        segments: list[Segment] = []
+        run: list[str] = []
+        run_style: Style | None = None
+        for c in range(columns):
+            mark = marks.get((c, r))
+            if mark is not None:
+                char, style = mark
+            elif owner_rows[r][c] < 0:
+                char, style = " ", None
+            else:
+                k = owner_rows[r][c]
+                char = ("*" if k == len(styles) - 1 else ".") if ascii_only else chr(0x2800 + bit_rows[r][c])
+                style = styles[k]
+            if style is not run_style and run:
+                segments.append(Segment("".join(run), run_style))
+                run = []
+            run_style = style
+            run.append(char)
+        if run:
+            segments.append(Segment("".join(run), run_style))
+        result.append(segments)
+    return result
+
+
+def fit_legend(plot: FitPlot, width: int, ascii_only: bool) -> list[Segment]:
+    """What each mark is, and how the curve is made of the units' curves."""
+    use_palette()
+    units = len(plot.unit_names)
+    segments: list[Segment] = [Segment("-- " if ascii_only else "━ ", Style(color=_rgb(CLASS_1), bold=True))]
+    segments.append(Segment("yhat(x)  " if ascii_only else "ŷ(x)  ", Style(color=theme.MUTED)))
+    if units:
+        if not ascii_only:
+            for i in range(min(units, 6)):
+                segments.append(Segment("⠒", Style(color=_rgb(unit_colour(i)))))
+            segments.append(Segment(" ", None))
+        first, last = plot.unit_names[0], plot.unit_names[-1]
+        each = f"{first}" if units == 1 else f"{first} … {last}"
+        each = each.replace("·", "*") if ascii_only else each
+        share = "sum + b = yhat" if ascii_only else "sum + b = ŷ"
+        segments.append(Segment(f"{each} ({share if plot.output_is_z else 'sum + b = z'})  ", Style(color=theme.MUTED)))
+    segments.append(Segment("-- " if ascii_only else "⠤ ", Style(color=_rgb(CONTOUR))))
+    segments.append(
+        Segment(f"b = {tick_label(plot.bias) if abs(plot.bias) >= 1e-3 else f'{plot.bias:.2g}'}  ", Style(color=theme.MUTED))
+    )
+    segments.append(Segment("o" if ascii_only else "•", Style(color=_rgb(CLASS_0), bold=True)))
+    segments.append(Segment(" data  ", Style(color=theme.MUTED)))
+    if plot.current is not None:
+        segments.append(Segment("@" if ascii_only else "◆", Style(color=theme.SELECTION, bold=True)))
+        segments.append(Segment(f" sample {plot.current + 1}", Style(color=theme.MUTED)))
+    return _fitted(segments, width)

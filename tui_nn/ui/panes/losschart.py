@@ -189,14 +189,17 @@ def epoch_label(epoch: float) -> str:
     return f"{math.floor(epoch + 0.5):,}"
 
 
-def readout_text(readout: Readout, ascii_only: bool = False, validation: float | None = None, second: str = "validation") -> str:
+def readout_text(
+    readout: Readout, ascii_only: bool = False, validation: float | None = None, second: str = "validation", measure: str = "loss"
+) -> str:
     """The caption for a readout: `epoch 1,234 · loss 0.0123` (an epoch that is a slice's mean keeps its .5),
     and `· validation 0.0456` with a validation loss (`second` names the second series: a dropout run's is the
-    evaluation loss)."""
+    evaluation loss); a regression's reads `MSE 0.0123` (`measure`)."""
     epoch, loss = readout
     epoch_text = f"{epoch:,.0f}" if epoch == int(epoch) else f"{epoch:,.1f}"
     fmt = NumberFormat(4)
-    parts = [f"epoch {epoch_text}", f"loss {fmt(loss)}"]
+    parts = [f"epoch {epoch_text}", f"{measure} {fmt(loss)}"]
+
     if validation is not None:
         parts.append(f"{second} {fmt(validation)}")
     if ascii_only:

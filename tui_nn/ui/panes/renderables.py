@@ -10,7 +10,7 @@ from rich.style import Style
 from rich.text import Text
 
 from tui_nn.engine.nn.datasets import Dataset
-from tui_nn.engine.session.view import ClassTable, EvaluationFigures, ValidationFigures
+from tui_nn.engine.session.view import ClassTable, ErrorTable, EvaluationFigures, Task, ValidationFigures
 from tui_nn.engine.walk.records import NumberFormat
 from tui_nn.ui import theme
 from tui_nn.ui.theme import class_colour
@@ -115,6 +115,63 @@ def class_summary(data: Dataset, table: ClassTable, current: int | None) -> Text
     return text
 
 
+def _inputs_text(row: np.ndarray) -> str:
+    """x as a sentence writes it: one number for one input, (x₁, x₂) for two."""
+    shown = ", ".join(f"{v:.3f}" for v in row)
+    return shown if len(row) == 1 else f"({shown})"
+
+
+def error_table_text(data: Dataset, table: ErrorTable, current: int | None, focus: int | None, digits: int = 3) -> Text:
+    """A regression's rows: x (or x₁, x₂), target y, prediction ŷ and error ŷ − y; the current sample
+    highlighted, the largest error in the error colour. Plain fixed-width text, as the truth table's."""
+    fmt = NumberFormat(digits)
+    n_in = data.x.shape[1]
+    columns = [[fmt(float(v)) for v in row] for row in data.x]
+    names = ["x"] if n_in == 1 else [f"x{k + 1}" for k in range(n_in)]
+    values = [[fmt(float(v)) for v in vs] for vs in (table.targets, table.outputs, table.errors)]
+    widths = [max(len(name) + 1, 1 + max(len(row[k]) for row in columns)) for k, name in enumerate(names)]
+    value_widths = [
+        max(len(title) + 1, 1 + max(len(v) for v in column)) for title, column in zip(("y", "ŷ", "ŷ−y"), values, strict=True)
+    ]
+    text = Text()
+    header = "".join(f"{name:>{w}}" for name, w in zip(names, widths, strict=True))
+    header += "".join(f"{title:>{w}}" for title, w in zip(("y", "ŷ", "ŷ−y"), value_widths, strict=True))
+    text.append(f"#  {header}\n", style="bold")
+    for i in range(data.size):
+        marker = "◆" if focus == i else " "
+        row_style = "reverse" if current == i else ("bold" if focus == i else "")
+        inputs = "".join(f"{v:>{w}}" for v, w in zip(columns[i], widths, strict=True))
+        target, output, error = (column[i] for column in values)
+        text.append(f"{i + 1}{marker} {inputs}{target:>{value_widths[0]}}{output:>{value_widths[1]}}", style=row_style)
+        worst = Style.parse(row_style) + Style(color=theme.ERROR, bold=True) if table.worst == i else row_style
+        text.append(f"{error:>{value_widths[2]}}", style=worst)
+        if i + 1 < data.size:
+            text.append("\n")
+    return text
+
+
+def error_summary(data: Dataset, table: ErrorTable, current: int | None) -> Text:
+    """For regression data too large to list: the score (R²), the mean and largest error, the current sample."""
+    fmt = NumberFormat(3)
+    text = Text()
+    text.append(table.score_text, style="bold")
+    text.append("   mean |ŷ − y| ", style=theme.MUTED)
+    text.append(fmt(table.mean_abs_error), style="bold")
+    text.append("\n")
+    if table.worst is not None:
+        k = table.worst
+        text.append("largest |ŷ − y| ", style=theme.MUTED)
+        text.append(fmt(abs(float(table.errors[k]))), style=f"bold {theme.ERROR}")
+        text.append(f" at sample {k + 1} (x = {_inputs_text(data.x[k])})\n", style=theme.MUTED)
+    if current is not None:
+        x = _inputs_text(data.x[current])
+        text.append(
+            f"sample {current + 1}: x = {x}, y = {fmt(float(table.targets[current]))}, ŷ = {fmt(float(table.outputs[current]))}"
+        )
+        text.append(f", ŷ − y = {fmt(float(table.errors[current]))}")
+    return text
+
+
 def ascii_sparkline(values: Sequence[float], width: int) -> Text:
     """A sparkline in plain ASCII (for --ascii): one character per column, mean of each slice."""
     if width <= 0 or len(values) == 0:
@@ -137,18 +194,28 @@ def ascii_sparkline(values: Sequence[float], width: int) -> Text:
     return Text("".join(chars))
 
 
+def score_field(task: Task, value: float | None) -> tuple[str, str]:
+    """(label, value) of the score where the status line and the loss summary show it: a classification's
+    accuracy ('acc', '75%'), a regression's R² ('R²', '0.982')."""
+    if not task.regression:
+        return "acc", f"{value:.0%}" if value is not None else "—"
+    return task.score_title, f"{value:.3f}" if value is not None and math.isfinite(value) else "—"
+
+
 LOSS_TITLE = "loss (log scale)"
 LEGEND_TITLE = "loss (log)"  # shorter, to leave room for the legend
 
 
-def loss_title(validation: bool, ascii_only: bool, evaluation: bool = False) -> str | Text:
+def loss_title(validation: bool, ascii_only: bool, evaluation: bool = False, measure: str = "loss") -> str | Text:
     """The loss pane's title; with a validation set, a legend of its two series (the bars and the dots); with
     dropout and no validation set, the bars are the training loss (units dropped) and the dots the evaluation
-    loss (none dropped)."""
+    loss (none dropped). `measure` names what the axis is in: a regression's loss by its own name (MSE, MAE),
+    in the targets' units."""
     if not validation and not evaluation:
-        return LOSS_TITLE
+        return LOSS_TITLE.replace("loss", measure, 1)
     bar, dot = ("#", "o") if ascii_only else ("▇", "⠤")
-    title = Text(f"{LEGEND_TITLE} ")
+    title = Text(f"{LEGEND_TITLE.replace('loss', measure, 1)} ")
+
     title.append(f"{bar} training", style=theme.LOSS)
     title.append(" ")
     title.append(f"{dot} validation" if validation else f"{dot} evaluation", style=f"bold {theme.INFO}")
@@ -163,6 +230,7 @@ def loss_summary(
     epochs: int,
     validation: ValidationFigures | None = None,
     evaluation: EvaluationFigures | None = None,
+    task: Task | None = None,
 ) -> Text:
     fmt = NumberFormat(4)
     text = Text()
@@ -175,8 +243,11 @@ def loss_summary(
     item("first", first)
     item("now", current, "bold")
     item("best", best, theme.SUCCESS)
-    text.append("acc ", style=theme.MUTED)
-    text.append(f"{accuracy:.0%}" if accuracy is not None else "—", style="bold")
+    label, shown = (
+        score_field(task, accuracy) if task is not None else ("acc", f"{accuracy:.0%}" if accuracy is not None else "—")
+    )
+    text.append(f"{label} ", style=theme.MUTED)
+    text.append(shown, style="bold")
     if evaluation is not None:
         text.append("\n")
         text.append(f"evaluation (none dropped; p = {evaluation.dropout:g}) ", style=f"bold {theme.INFO}")
@@ -194,6 +265,12 @@ def loss_summary(
             text.append(f" at epoch {validation.best_epoch:,}", style=theme.MUTED)
         else:
             text.append("—")
-        text.append("  acc ", style=theme.MUTED)
-        text.append(f"{validation.accuracy:.0%}" if validation.accuracy is not None else "—", style="bold")
+        label, shown = (
+            score_field(task, validation.accuracy)
+            if task is not None
+            else ("acc", f"{validation.accuracy:.0%}" if validation.accuracy is not None else "—")
+        )
+        text.append(f"  {label} ", style=theme.MUTED)
+        text.append(shown, style="bold")
+
     return text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.cells import cell_len
+from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -19,7 +20,7 @@ from textual.widgets import Footer, Static
 from textual.widgets._footer import FooterKey  # no public name; tests/test_textual_privates.py holds what KeysFooter uses
 
 from tui_nn.engine.live.reason_words import health_line
-from tui_nn.engine.session.view import HiddenSpace, View
+from tui_nn.engine.session.view import FitPlot, HiddenSpace, View
 from tui_nn.engine.walk.explain import Element
 from tui_nn.engine.walk.records import NumberFormat
 from tui_nn.engine.walk.render import step_title
@@ -27,7 +28,16 @@ from tui_nn.ui import theme
 from tui_nn.ui.ascii import ascii_rich_text, asciify
 from tui_nn.ui.panes.diagram import DiagramState, NetworkDiagram
 from tui_nn.ui.panes.losschart import LossChart, readout_text
-from tui_nn.ui.panes.renderables import LOSS_TITLE, class_summary, loss_summary, loss_title, truth_table
+from tui_nn.ui.panes.renderables import (
+    LOSS_TITLE,
+    class_summary,
+    error_summary,
+    error_table_text,
+    loss_summary,
+    loss_title,
+    score_field,
+    truth_table,
+)
 
 
 class _CachedLines(Widget):
@@ -180,7 +190,18 @@ class NetworkPane(_CachedLines):
             changes=layers.changes,
             unit_states=dict(view.health.units),
             selected=self.selected,
+            unit_colours=self._fit_colours(view),
         )
+
+    def _fit_colours(self, view: View) -> dict[tuple[int, int], Style]:
+        """A one-input net's last hidden units named in the colours of their curves in the fit (v)."""
+        if not view.fits_a_curve or self.ascii_only or len(view.layers.sizes) < 3:
+            return {}
+        from tui_nn.ui.panes.insight_views import unit_colour, use_palette
+
+        use_palette()
+        layer = len(view.layers.sizes) - 2
+        return {(layer, i): Style(color=Color.from_rgb(*unit_colour(i)), bold=True) for i in range(view.layers.sizes[layer])}
 
     def diagram(self) -> NetworkDiagram | None:
         if self.view is None:
@@ -236,11 +257,16 @@ class TablePane(Static):
         if inputs == self._inputs:
             return  # most steps change no prediction: nothing here to build or repaint
         self._inputs = inputs
-        content = (
-            truth_table(data, view.classes, current, snap.focus, width=self.content_size.width or None)
-            if data.is_small
-            else class_summary(data, view.classes, current)
-        )
+        errors = view.errors
+        if errors is not None:  # a regression: targets, predictions and errors, not classes
+            content = (
+                error_table_text(data, errors, current, snap.focus) if data.is_small else error_summary(data, errors, current)
+            )
+        elif data.is_small:
+            content = truth_table(data, view.classes, current, snap.focus, width=self.content_size.width or None)
+        else:
+            content = class_summary(data, view.classes, current)
+
         if getattr(self.app, "ascii_only", False):
             content = ascii_rich_text(content)
         if content == self._shown:
@@ -265,7 +291,11 @@ class LossPane(Vertical):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.ascii_only = ascii_only
         self.border_title = LOSS_TITLE
-        self._legend: tuple[bool, bool, str] | None = None  # (validation set, dropout, palette) the title was made for
+        self._legend: tuple[bool, bool, str, str] | None = (
+            None  # (validation set, dropout, palette, measure) the title was made for
+        )
+        self._measure = "loss"  # what the axis measures: "loss", or a regression's MSE / MAE
+
         self._shown: tuple[object, ...] | None = None
         self._summary: Text | None = None
 
@@ -276,10 +306,11 @@ class LossPane(Vertical):
     def show(self, view: View) -> None:
         self.query_one(LossChart).set_markers(list(view.markers))
         held, evaluated = view.validation, view.evaluation
-        legend = (held is not None, evaluated is not None, theme.current().name)
+        self._measure = view.loss_measure
+        legend = (held is not None, evaluated is not None, theme.current().name, self._measure)
         if legend != self._legend:
             self._legend = legend
-            self.border_title = loss_title(held is not None, self.ascii_only, evaluated is not None)
+            self.border_title = loss_title(held is not None, self.ascii_only, evaluated is not None, self._measure)
         key = (
             view.epochs_recorded,
             view.current_loss,
@@ -295,7 +326,7 @@ class LossPane(Vertical):
                 view.loss_epochs, view.loss_series, epoch_range=view.epoch_range, validation=second
             )
         summary = loss_summary(
-            view.first_loss, view.current_loss, view.best_loss, view.accuracy, view.epochs_recorded, held, evaluated
+            view.first_loss, view.current_loss, view.best_loss, view.accuracy, view.epochs_recorded, held, evaluated, view.task
         )
         if self.ascii_only:
             summary = ascii_rich_text(summary)
@@ -308,7 +339,7 @@ class LossPane(Vertical):
             self.border_subtitle = ""
             return
         second = "validation" if self._legend is None or self._legend[0] or not self._legend[1] else "evaluation"
-        self.border_subtitle = readout_text(event.readout, self.ascii_only, event.chart.validation_readout, second)
+        self.border_subtitle = readout_text(event.readout, self.ascii_only, event.chart.validation_readout, second, self._measure)
 
 
 class StatusLine(Static):
@@ -339,10 +370,11 @@ class StatusLine(Static):
         if snap.focus is not None:
             field("focus", f"sample {snap.focus + 1}", f"bold {theme.SELECTION}")
         field("loss", fmt(view.current_loss) if view.current_loss is not None else "—")
-        field("acc", f"{view.accuracy:.0%}" if view.accuracy is not None else "—")
+        field(*score_field(view.task, view.accuracy))
         if view.validation is not None:
-            held = view.validation.accuracy
-            field("val acc", f"{held:.0%}" if held is not None else "—", f"bold {theme.INFO}")
+            label, shown = score_field(view.task, view.validation.accuracy)
+            field(f"val {label}", shown, f"bold {theme.INFO}")
+
         field("‖g‖", f"{view.grad_norm:.3g}" if view.grad_norm is not None else "—")
         field("η", f"{view.lr:g}")
         if view.l2:
@@ -392,20 +424,65 @@ GUTTER = 6  # cells for the y axis's tick values
 
 
 class BoundaryPane(_CachedLines):
-    """ŷ over the input plane as a heatmap, the ŷ = 0.5 contour, the data points on top."""
+    """ŷ over the input plane as a heatmap, the ŷ = 0.5 contour, the data points on top; for a one-input
+    regression the fit, where clicking a data point pins that sample (as a truth-table row does)."""
+
+    class PointClicked(Message):
+        def __init__(self, sample: int) -> None:
+            super().__init__()
+            self.sample = sample
+
+    _fit: tuple[FitPlot, int] | None = None  # the fit drawn last and the gutter left of it (for clicks)
 
     def on_mount(self) -> None:
         self.border_title = "decision boundary"
 
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or self._fit is None:
+            return
+        fit, gutter = self._fit
+        sample = fit.sample_at(offset.x - gutter, offset.y)
+        if sample is not None:
+            event.stop()
+            self.post_message(self.PointClicked(sample))
+
+    def cache_key(self, view: View) -> object:
+        # the fit marks the walk's current sample: a step to the next one redraws it
+        return (
+            (view.snapshot.params.tobytes(), view.snapshot.sample, view.snapshot.focus)
+            if view.fits_a_curve
+            else super().cache_key(view)
+        )
+
     def draw_rows(self, view: View, width: int, height: int) -> list[list[Segment]]:
-        from tui_nn.ui.panes.insight_views import boundary_legend, boundary_rows, with_axes
+        from tui_nn.ui.panes.insight_views import boundary_legend, boundary_rows, fit_legend, fit_rows, surface_legend, with_axes
 
         gutter = GUTTER if width >= 30 else 1
         columns, rows = width - gutter, height - 2  # the x axis's row and the legend below the plot
+        across, down = (1, 1) if self.ascii_only else (2, 4)  # Braille: 2 × 4 dots a cell
+        fit = view.fit(columns, rows, across, down)
+        self._fit = None if fit is None else (fit, gutter)
+        if fit is not None:
+            self.border_title = "fit ŷ(x)" if not self.ascii_only else "fit yhat(x)"
+            return [
+                *with_axes(fit_rows(fit, columns, rows, self.ascii_only), fit.axes, columns, rows, gutter, self.ascii_only),
+                fit_legend(fit, width, self.ascii_only),
+            ]
         boundary = view.boundary(columns, 2 * rows)  # two pixels a cell (▀)
+        self.border_title = (
+            "decision boundary"
+            if boundary.scale is None
+            else ("surface yhat(x1, x2)" if self.ascii_only else "surface ŷ(x₁, x₂)")
+        )
+        legend = (
+            boundary_legend(width, self.ascii_only, boundary.class_count, boundary.classes is not None)
+            if boundary.scale is None
+            else surface_legend(boundary, width, self.ascii_only)
+        )
         return [
             *with_axes(boundary_rows(boundary, self.ascii_only), boundary.axes, columns, rows, gutter, self.ascii_only),
-            boundary_legend(width, self.ascii_only, boundary.class_count, boundary.classes is not None),
+            legend,
         ]
 
 
@@ -466,6 +543,18 @@ class HiddenPane(_CachedLines):
     def _captions(self, view: View, space: HiddenSpace) -> list[str]:
         a_name, b_name = space.axes
         lines = []
+        if view.regression:  # a real-valued output: a plane over this space, not a line between classes
+            units = space.activations.shape[1]
+            where = (
+                f"{units} hidden units on their 2 principal directions"
+                + (f" ({space.explained[0]:.0%} + {space.explained[1]:.0%} of the spread)" if space.explained else "")
+                if space.projected
+                else f"across: {a_name}, up: {b_name}"
+            )
+            lines.append(f"{where}; each point is a sample where the hidden layer puts it")
+            lines.append("ŷ = v·h + b rises along v: a plane over this space (no class line to draw); v shows ŷ over the inputs")
+            return lines
+
         if space.output_weights is not None:  # K output units: regions, not one line
             plane = (
                 f"{space.activations.shape[1]} hidden units on their 2 principal directions"

@@ -66,6 +66,17 @@ PANES = """\
   colour); the boundary and the hidden space paint each class in its own
   Okabe–Ito colour (colour-blind-safe), paler where the network is less sure,
   with a legend; with --ascii each class has a glyph and a point letter.
+- **regression** (sine, saddle, a CSV of real targets) — a linear output and
+  MSE or MAE. With one input, v shows the fit: the data (•), the network's
+  curve ŷ(x) bold, and beneath it each last hidden unit's share vᵢ·hᵢ(x) as a
+  faint curve in that unit's colour (the diagram names the unit in the same
+  colour) and the output bias b as a grey line: ŷ is their sum. ◆ marks the
+  current sample; a click on a point pins it. With two inputs, v paints the
+  surface ŷ(x₁, x₂) on a diverging scale about the targets' mean (pale: the
+  mean, what a network that learned nothing predicts), each point in its
+  target's colour. The table shows x, y, ŷ and the error ŷ − y (or R², the
+  mean and the largest error for many points), the status R² = 1 − Σ(ŷ − y)²/
+  Σ(y − ȳ)² where accuracy would be, and the loss axis is named MSE or MAE.
 """
 
 

@@ -27,6 +27,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from tui_nn.engine.nn.datasets import DataFileError, Dataset, load, read_csv
 from tui_nn.engine.session import config as cfg
 from tui_nn.engine.session.config import MAX_POINTS, Config, ConfigError
+from tui_nn.engine.session.view import Task
 from tui_nn.ui.ascii import asciify
 from tui_nn.ui.screens.screen_size import SettlesAtTerminalSize
 
@@ -95,6 +96,7 @@ class SettingsScreen(SettlesAtTerminalSize, ModalScreen[Config | None]):
         self.config = config
         self.errors: dict[str, str] = {}
         self.data: Dataset | None = None  # the CSV the data field names, once it reads as valid
+        self._losses_offered: tuple[str, ...] = ()  # the loss menu's options now (the data's task's losses)
 
     @property
     def ascii_only(self) -> bool:
@@ -136,6 +138,7 @@ class SettingsScreen(SettlesAtTerminalSize, ModalScreen[Config | None]):
         self.set_class(self.ascii_only, "ascii")
         if self.config.data:
             self._check_data(self.config.data)
+        self._offer_losses()
         self.query_one("#field-hidden", Input).focus()  # the field most often changed
 
     # --- keys -------------------------------------------------------------------------------
@@ -182,6 +185,31 @@ class SettingsScreen(SettlesAtTerminalSize, ModalScreen[Config | None]):
     def _choice_changed(self, event: Select.Changed) -> None:
         if (event.select.id or "") == "field-problem":
             self._check_batch()
+            self._offer_losses()
+
+    def _data_task(self) -> Task:
+        """What the form's data ask for: the file's task when one is named and read, else the problem's."""
+        if data_path(self.query_one("#field-data", Input).value) is not None and self.data is not None:
+            return self.data.task_kind
+        return load(str(self.query_one("#field-problem", Select).value)).task_kind
+
+    def _offer_losses(self) -> None:
+        """The loss menu holds the losses the data's task has (mse, mae for a regression; bce, mse, ce for
+        classes); a choice the task does not have gives way to the problem's own loss."""
+        task = self._data_task()
+        options = tuple(name for name in CHOICE_FIELDS["loss"][1] if task.fits(name))
+        select = self.query_one("#field-loss", Select)
+        if options == self._losses_offered:
+            return
+        self._losses_offered = options
+        kept = str(select.value)
+        with self.prevent(Select.Changed):
+            select.set_options([(o, o) for o in options])
+            if kept in options:
+                select.value = kept
+            else:
+                own = cfg.defaults_for(str(self.query_one("#field-problem", Select).value)).loss
+                select.value = own if own in options else options[0]
 
     def _check_data(self, text: str) -> None:
         """Read the CSV the data field names, as `--data` would; its first problem is its error line."""
@@ -196,6 +224,8 @@ class SettingsScreen(SettlesAtTerminalSize, ModalScreen[Config | None]):
             self._set_error("data", str(error))
         else:
             self._set_error("data", "")
+        if self.is_mounted:
+            self._offer_losses()
 
     def _check_batch(self) -> None:
         """A batch larger than the chosen data set is flagged (and the form not applied)."""

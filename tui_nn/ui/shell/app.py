@@ -27,7 +27,7 @@ from tui_nn.ui import theme
 from tui_nn.ui.ascii import asciify
 from tui_nn.ui.panes.inspector import Inspector
 from tui_nn.ui.panes.log import CalcLog
-from tui_nn.ui.panes.widgets import TablePane
+from tui_nn.ui.panes.widgets import BoundaryPane, TablePane
 from tui_nn.ui.screens.commands import TuiNNCommands
 from tui_nn.ui.screens.teach import CardScreen, LessonPane, QuestionScreen
 from tui_nn.ui.shell import keymap
@@ -300,8 +300,10 @@ class TuiNN(AppScreen, AppInspect, AppPlayback, AppFiles, AppLive):
         # The seed is drawn here and carried by the action, so a replay of it is exact.
         self.dispatch(act.Reseed(random.randrange(2**31)))
 
-    def on_table_pane_row_clicked(self, message: TablePane.RowClicked) -> None:
+    def on_table_pane_row_clicked(self, message: TablePane.RowClicked | BoundaryPane.PointClicked) -> None:
         self.dispatch(act.Pin(None if self.stepper.focus == message.sample else message.sample + 1))
+
+    on_boundary_pane_point_clicked = on_table_pane_row_clicked  # a data point in the fit: the same pin
 
     def action_scale_lr(self, factor: float) -> None:
         self.dispatch(act.ScaleLR(factor))

@@ -37,7 +37,22 @@ LENS_NAMES = {
     "matrices": "the NumPy view: the step as the tutorials' matrix line",
     "health": "gradient health per layer and the activation curves",
 }
+# What the boundary's place shows for a regression: a one-input net's curve, a two-input net's surface.
+FIT_NAME = "the fit: the data, ŷ(x) and each hidden unit's share v·h(x)"
+SURFACE_NAME = "the surface ŷ(x₁, x₂) on a scale about the targets' mean"
+
+
+def view_name(mode: str, view: View) -> str:
+    """A view's name in the words `v` says, for the network it shows."""
+    if mode == "boundary" and view.fits_a_curve:
+        return FIT_NAME
+    if mode == "boundary" and view.regression:
+        return SURFACE_NAME
+    return VIEW_NAMES[mode]
+
+
 COMPACT_HEIGHT = 32
+
 FOOTER_COMPACT_WIDTH = 110
 
 
@@ -188,10 +203,11 @@ class AppScreen(AppBase):
         if self.view_mode == "hidden" and self.session.net.n_layers < 2:
             self.view_mode = "network"
         self._apply_size(self.size.width, self.size.height)
+        shown = view_name(self.view_mode, self.view)
         if self.screen.has_class("wide"):
-            text = f"all three views are shown at this size; {VIEW_NAMES[self.view_mode]} is first on small terminals"
+            text = f"all three views are shown at this size; {shown} is first on small terminals"
         else:
-            text = f"showing {VIEW_NAMES[self.view_mode]} (v for the next view)"
+            text = f"showing {shown} (v for the next view)"
         self.say(Message(text, "info"))
         self.draw(self.view)
 
