@@ -26,6 +26,8 @@ from tui_nn.engine.nn.insight import ClassTable as ClassTable
 from tui_nn.engine.nn.insight import HiddenPlot as HiddenPlot
 from tui_nn.engine.nn.insight import HiddenSpace as HiddenSpace
 from tui_nn.engine.nn.insight import boundary_grid, class_table, hidden_plot, hidden_space, target_classes
+from tui_nn.engine.nn.landscape import LandscapeFrame as LandscapeFrame
+from tui_nn.engine.nn.landscape import LandscapeRequest, landscape_frame
 from tui_nn.engine.nn.network import Network
 from tui_nn.engine.walk.matrices import MatrixFrame as MatrixFrame
 from tui_nn.engine.walk.matrices import MatrixPosition, matrix_position
@@ -162,6 +164,7 @@ class View:
     markers: tuple[tuple[int, str], ...] = ()  # (epoch, what changed there) for the loss chart
     matrices: MatrixPosition | None = None  # the step as the tutorials' NumPy (not while training)
     validation: ValidationFigures | None = None  # with a validation set held out (--val)
+    landscape_request: LandscapeRequest | None = None  # the landscape's choices and path (set by the controller)
 
     @cached_property
     def torch_matrices(self) -> MatrixFrame | None:
@@ -232,6 +235,19 @@ class View:
     def boundary(self, columns: int, pixel_rows: int) -> BoundaryGrid:
         """ŷ over the input plane on a columns × pixel_rows grid of square pixels, the data placed on it."""
         return boundary_grid(self.net, self.snapshot.params, self.data, self.predictions, columns, pixel_rows)
+
+    @property
+    def landscape_shown(self) -> bool:
+        """The learner asked for the loss landscape."""
+        return self.landscape_request is not None and self.landscape_request.shown
+
+    def landscape(self, columns: int, pixel_rows: int) -> LandscapeFrame:
+        """The loss around the current weights on a columns × pixel_rows grid (the L2 term included,
+        dropout off), with the gradient, the next update's step and the path so far."""
+        request = self.landscape_request or LandscapeRequest(optimizer=self.optimizer, lr=self.lr)
+        # Dropout (a training-time mask) is off while painting: the words say so when the network has it.
+        dropout = float(getattr(self.net, "dropout", 0.0))
+        return landscape_frame(self.net, self.data.x, self.data.y, self.snapshot.params, request, columns, pixel_rows, dropout)
 
     @cached_property
     def hidden_space(self) -> HiddenSpace | None:
