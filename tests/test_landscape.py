@@ -4,12 +4,14 @@ step drawn is the one the optimizer takes, the path is the recorded weights, the
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.cli_helpers import one_error_line, run
 from tui_nn.engine.nn import landscape as ls
 from tui_nn.engine.nn.network import Network
 from tui_nn.engine.session import actions as act
@@ -246,3 +248,64 @@ def test_a_diverged_network_paints_without_an_exception() -> None:
     frame = ls.landscape_frame(s.net, s.data.x, s.data.y, s.net.params, ls.LandscapeRequest(), 9, 7)
     assert frame.loss.shape == (7, 9)
     assert np.isnan(frame.low) or np.isfinite(frame.low)
+
+
+# --- the headless twin: tui-nn landscape ------------------------------------------------------
+
+
+def test_the_command_prints_the_grid_the_view_paints(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "landscape", "xor", "--params", "w11,W2[0,0]", "--span", "0.5", "--grid", "7", "--json")
+    assert code == 0 and err == ""
+    document = json.loads(out)
+    s = build(defaults_for("xor"))
+    net, params = s.net, s.net.params.copy()
+    a, b = net.weight_index(0, 0, 0), net.weight_index(1, 0, 0)
+    assert document["params"] == ["W1[0,0]", "W2[0,0]"]
+    assert len(document["x"]) == len(document["y"]) == 7
+    assert document["x"][3] == params[a] and document["y"][3] == params[b]  # centred on the initialisation
+    assert document["x"][0] == pytest.approx(params[a] - 0.5) and document["y"][-1] == pytest.approx(params[b] + 0.5)
+    for i, yv in enumerate(document["y"]):
+        for j, xv in enumerate(document["x"]):
+            moved = params.copy()
+            moved[a], moved[b] = xv, yv
+            assert document["loss"][i][j] == pytest.approx(plain_loss(net, s, moved), rel=RELATIVE)
+
+
+def test_the_command_centres_on_saved_weights(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    saved = tmp_path / "trained.json"
+    assert run(capsys, "train", "xor", "--epochs", "300", "--save", str(saved))[0] == 0
+    code, out, _ = run(capsys, "landscape", "xor", "--weights", str(saved), "--params", "b_out,v2", "--grid", "3", "--json")
+    assert code == 0
+    document = json.loads(out)
+    s = build(defaults_for("xor").with_changes(weights=str(saved)))
+    net = s.net
+    assert document["x"][1] == net.params[net.bias_index(1, 0)] and document["y"][1] == net.params[net.weight_index(1, 1, 0)]
+    assert document["loss"][1][1] == pytest.approx(plain_loss(net, s, net.params), rel=RELATIVE)
+
+
+def test_the_command_without_json_is_a_readable_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "landscape", "xor", "--params", "w11,w12", "--grid", "41")
+    assert code == 0
+    assert "lowest on the grid" in out and "every 4th point" in out
+    s = build(defaults_for("xor"))
+    assert f"{s.net.loss_value(s.data.x, s.data.y):.6g}" in out
+
+
+@pytest.mark.parametrize(
+    ("words", "says"),
+    [
+        (("--params", "w11,zz"), "no parameter called 'zz'"),
+        (("--params", "w11,W1[0,0]"), "the same parameter"),
+        (("--params", "w11"), "exactly two"),
+        (("--params", "w11,w12", "--grid", "64"), "odd"),
+        (("--params", "w11,w12", "--grid", "100001"), "at most"),
+        (("--params", "w11,w12", "--span", "0"), "above 0"),
+        (("--params", "w11,w12", "--span", "-1"), "above 0"),
+        (("--params", "w11,w12", "--span", "inf"), "above 0"),
+        ((), "--params A,B"),
+    ],
+)
+def test_the_command_refuses_bad_input_in_one_line(capsys: pytest.CaptureFixture[str], words: tuple[str, ...], says: str) -> None:
+    code, out, err = run(capsys, "landscape", "xor", *words)
+    assert code == 2 and out == ""
+    assert says in one_error_line(err)
