@@ -377,8 +377,10 @@ def landscape_frame(
     columns: int,
     pixel_rows: int,
     dropout: float = 0.0,
+    least_span: np.ndarray | None = None,
 ) -> LandscapeFrame:
-    """The landscape at `params` for a columns × pixel_rows pane (odd counts put the centre on a pixel)."""
+    """The landscape at `params` for a columns × pixel_rows pane (odd counts put the centre on a pixel).
+    `least_span`: the least ± of a slice's two axes (a race's map, wide enough for every entrant's path)."""
     columns, pixel_rows = max(2, min(columns, MAX_GRID)), max(2, min(pixel_rows, MAX_GRID))
     params = np.asarray(params, dtype=np.float64)
     with np.errstate(all="ignore"):
@@ -422,6 +424,8 @@ def landscape_frame(
         grad2 = gradient[[a, b]]
         step2 = move[[a, b]]
         reach = spans(centre2, [path2, (centre2 + step2)[None, :]])
+        if least_span is not None:
+            reach = np.maximum(reach, least_span)
         xs = axis_values(float(centre2[0]), float(reach[0]), columns)
         ys = axis_values(float(centre2[1]), float(reach[1]), pixel_rows)
         loss = slice_losses(net, x, y, params, (a, b), xs, ys)
