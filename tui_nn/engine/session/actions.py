@@ -235,6 +235,45 @@ class ShowLesson(Action):
     shown: bool = True
 
 
+# --- the loss landscape: what it shows, never the network itself ------------------------------
+
+
+@dataclass(frozen=True)
+class ShowLandscape(Action):
+    """Show or hide the loss landscape around the current weights."""
+
+    name: ClassVar[str] = "show_landscape"
+    shown: bool = True
+
+
+@dataclass(frozen=True)
+class PickLandscapeParam(Action):
+    """Choose a landscape axis, named as in `tui-nn explain` (w12, W1[0,1]): the first pick is paired with the
+    largest other gradient, the next makes the pair, a third replaces the older of the two."""
+
+    name: ClassVar[str] = "landscape_param"
+    param: str = ""
+
+
+@dataclass(frozen=True)
+class LandscapeLargest(Action):
+    """Forget the picks: the landscape's axes are the two parameters with the largest |gradient| again."""
+
+    name: ClassVar[str] = "landscape_largest"
+
+
+@dataclass(frozen=True)
+class LandscapePlane(Action):
+    """Paint the plane of the path's top two principal directions (on) or the slice of the two parameters (off)."""
+
+    name: ClassVar[str] = "landscape_plane"
+    on: bool = True
+
+
+LANDSCAPE_ACTIONS = (ShowLandscape, PickLandscapeParam, LandscapeLargest, LandscapePlane)
+"""They change what the landscape shows, not the session: allowed while a live run owns the engine."""
+
+
 ACTIONS: dict[str, type[Action]] = {
     cls.name: cls
     for cls in (
@@ -265,6 +304,10 @@ ACTIONS: dict[str, type[Action]] = {
         NextChapter,
         PreviousChapter,
         ShowLesson,
+        ShowLandscape,
+        PickLandscapeParam,
+        LandscapeLargest,
+        LandscapePlane,
     )
 }
 

@@ -23,6 +23,8 @@ from tui_nn.engine.live.live_run import StuckCheck, train_epochs
 from tui_nn.engine.live.reason_words import describe, headline, health_line, validation_words
 from tui_nn.engine.live.reasons import Diagnosis, RateTooHigh, StopReason, Stuck, TargetReached
 from tui_nn.engine.nn.datasets import Dataset
+from tui_nn.engine.nn.landscape import LandscapeRequest, parameter_name
+from tui_nn.engine.nn.network import Network
 from tui_nn.engine.nn.training import Checkpoint, RunResult
 from tui_nn.engine.session import actions as act
 from tui_nn.engine.session import config as cfg
@@ -47,6 +49,7 @@ from tui_nn.engine.walk.records import Step
 from tui_nn.engine.walk.stepper import Jump, Stepper, Undone
 
 if TYPE_CHECKING:  # loaded when first used: the app's first frame needs none of them
+    from tui_nn.engine.live.race import Entrant, Race
     from tui_nn.engine.nn.gradcheck import GradCheck
     from tui_nn.engine.session.replay import Recording
 
@@ -78,6 +81,16 @@ class Outcome:
     view: LessonView | None = None  # a lesson chapter opened that shows this view
 
 
+@dataclass(frozen=True)
+class LandscapeChoice:
+    """What the loss landscape shows: whether it is asked for, the principal plane or a slice, and
+    the parameters picked for the slice's axes (by name, so a rebuilt network keeps the ones it has)."""
+
+    shown: bool = False
+    plane: bool = False
+    picks: tuple[str, ...] = ()
+
+
 @dataclass
 class LiveRun:
     """A live training run in progress (owned by the training thread until it stops)."""
@@ -89,6 +102,14 @@ class LiveRun:
     check_stuck: bool = True  # stop when the loss goes flat on a network that has not learned
     pending_lr: list[float] = field(default_factory=list)  # η changes the training has not applied yet
     asked_lr: float | None = None  # the newest η asked for during the run (+ twice in a row is ×4)
+
+
+def _names_parameter(net: Network, name: str) -> bool:
+    try:
+        parse_parameter(net, name)
+    except ValueError:
+        return False
+    return True
 
 
 class Controller:
@@ -111,6 +132,7 @@ class Controller:
         self.trail = ParamTrail()  # every parameter's value over the epochs seen, for the inspector
         self._trail_of = session  # the session the trail follows: another network starts a new one
         self.teaching = Teaching()  # the quiz and the lesson: changed by their actions, like the rest
+        self.landscape = LandscapeChoice()  # what the loss landscape shows: changed by its actions
         if session.origin is not None:
             self.logbook.note(session.origin, "info")
         self.logbook.note(session.describe(), "bold")
@@ -146,7 +168,36 @@ class Controller:
         markers = self.session.markers
         while markers and markers[-1][0] > view.epoch:  # stepped back before it
             markers.pop()
-        return replace(view, markers=tuple(markers))
+        return replace(view, markers=tuple(markers), landscape_request=self.landscape_request())
+
+    def landscape_request(self) -> LandscapeRequest:
+        """The landscape's choices and the run so far (the trail's recorded weights) for the View to paint from."""
+        picks: list[int] = []
+        for name in self.landscape.picks:
+            try:
+                picks.append(parse_parameter(self.session.net, name))
+            except ValueError:  # a pick from a network since rebuilt without it
+                continue
+        trainer = self.stepper.trainer
+        return LandscapeRequest(
+            shown=self.landscape.shown,
+            mode="pca" if self.landscape.plane else "slice",
+            picks=tuple(picks),
+            path=tuple(self.trail.rows),
+            optimizer=trainer.optimizer,
+            lr=self.stepper.lr,
+            state=trainer.opt_state.copy(),
+            batched=trainer.batch is not None and trainer.batch < trainer.data.size,
+        )
+
+    def race(self, entrants: tuple[Entrant, ...] | None = None) -> Race:
+        """An optimizer race from the current weights on the session's data, batches and seed (SGD at η and 4η,
+        momentum at η, Adam at η/10 unless `entrants` says otherwise). It trains copies: the session stays as it is."""
+        from tui_nn.engine.live.race import Race, default_entrants
+
+        config = self.session.config
+        chosen = entrants if entrants is not None else default_entrants(self.stepper.lr)
+        return Race(self.session.net, self.session.data, chosen, config.batch, config.seed)
 
     def _mark(self, label: str) -> None:
         self.session.markers.append((self.stepper.trainer.epoch, label))
@@ -182,6 +233,10 @@ class Controller:
         if self.live is not None:
             if isinstance(action, act.ScaleLR | act.SetLR):
                 return self._change_lr(action)
+            if isinstance(action, act.LANDSCAPE_ACTIONS):
+                outcome = self._perform(action)
+                self.record.append(action)
+                return outcome
             raise RuntimeError(f"{action.name} while training: stop training first")
         outcome = self._perform(action)
         self.record.append(action)
@@ -469,6 +524,44 @@ class Controller:
         assert isinstance(action, act.ShowLesson)
         return Outcome(Message(*self.teaching.show_lesson(action.shown)))
 
+    # --- the loss landscape ----------------------------------------------------------------
+
+    def _do_show_landscape(self, action: act.Action) -> Outcome:
+        assert isinstance(action, act.ShowLandscape)
+        self.landscape = replace(self.landscape, shown=action.shown)
+        return Outcome()
+
+    def _do_landscape_param(self, action: act.Action) -> Outcome:
+        assert isinstance(action, act.PickLandscapeParam)
+        net = self.session.net
+        try:
+            index = parse_parameter(net, action.param)
+        except ValueError as error:
+            return Outcome(Message(f"landscape: {error}", "warn"))
+        picked = [parse_parameter(net, p) for p in self.landscape.picks if _names_parameter(net, p)][-2:]
+        if index in picked:
+            return Outcome(Message(f"landscape: {parameter_label(net, index)} is already on an axis: pick another", "warn"))
+        kept = picked[-1:]  # select one, then another: a third pick replaces the older of the two
+        self.landscape = replace(self.landscape, picks=tuple(parameter_name(net, k) for k in (*kept, index)), plane=False)
+        if not kept:
+            return Outcome(
+                Message(
+                    f"landscape: {parameter_label(net, index)} across, the largest other gradient up; pick another for that axis"
+                )
+            )
+        return Outcome(Message(f"landscape: {parameter_label(net, kept[0])} across, {parameter_label(net, index)} up"))
+
+    def _do_landscape_largest(self, _: act.Action) -> Outcome:
+        self.landscape = replace(self.landscape, picks=())
+        return Outcome(Message("landscape: the two parameters with the largest |gradient|"))
+
+    def _do_landscape_plane(self, action: act.Action) -> Outcome:
+        assert isinstance(action, act.LandscapePlane)
+        self.landscape = replace(self.landscape, plane=action.on)
+        if action.on:
+            return Outcome(Message("landscape: the plane of the path's top two principal directions (Li et al. 2018)"))
+        return Outcome(Message("landscape: the slice of two parameters"))
+
     # --- live training (driven by the UI's training worker) ----------------------------
     # The worker trains in a training process (engine/remote.py), which mirrors every frame into
     # this session's trainer, or else here, in slices through `train`; either way η changes go
@@ -503,6 +596,10 @@ class Controller:
         act.NextChapter: _do_next_chapter,
         act.PreviousChapter: _do_previous_chapter,
         act.ShowLesson: _do_show_lesson,
+        act.ShowLandscape: _do_show_landscape,
+        act.PickLandscapeParam: _do_landscape_param,
+        act.LandscapeLargest: _do_landscape_largest,
+        act.LandscapePlane: _do_landscape_plane,
     }
 
     def start_training(self, target_loss: float | None, check_stuck: bool = True) -> LiveRun:

@@ -15,6 +15,8 @@ from functools import cached_property
 import numpy as np
 
 from tui_nn.engine.live.diagnostics import Diagnostic, Health, examine
+from tui_nn.engine.live.race import RaceFrame as RaceFrame
+from tui_nn.engine.live.race import RunnerFrame as RunnerFrame
 from tui_nn.engine.nn.datasets import Dataset
 from tui_nn.engine.nn.health import ActivationCurves as ActivationCurves
 from tui_nn.engine.nn.health import GradientHealth as GradientHealth
@@ -29,6 +31,8 @@ from tui_nn.engine.nn.insight import FitPlot as FitPlot
 from tui_nn.engine.nn.insight import HiddenPlot as HiddenPlot
 from tui_nn.engine.nn.insight import HiddenSpace as HiddenSpace
 from tui_nn.engine.nn.insight import boundary_grid, class_table, error_table, fit_plot, hidden_plot, hidden_space, target_classes
+from tui_nn.engine.nn.landscape import LandscapeFrame as LandscapeFrame
+from tui_nn.engine.nn.landscape import LandscapeRequest, landscape_frame
 from tui_nn.engine.nn.network import Network
 from tui_nn.engine.nn.tasks import Task as Task
 from tui_nn.engine.walk.matrices import MatrixFrame as MatrixFrame
@@ -38,8 +42,9 @@ from tui_nn.engine.walk.records import Key, Phase, Step
 from tui_nn.engine.walk.stepper import Stepper
 from tui_nn.engine.walk.torch_lens import torch_frame
 
-# The records panes draw (ActivationCurves, Axes, BoundaryGrid, ClassTable, ErrorTable, FitPlot, GradientHealth, HiddenPlot, HiddenSpace,
-# LayerHealth, MatrixFrame, Shown) are named here too: the UI imports them from the View's module, its door to the engine,
+# The records panes draw (ActivationCurves, Axes, BoundaryGrid, ClassTable, ErrorTable, FitPlot, GradientHealth, HiddenPlot,
+# HiddenSpace, LandscapeFrame, LayerHealth, MatrixFrame, RaceFrame, RunnerFrame, Shown) are named here too: the UI imports
+# them from the View's module, its door to the engine,
 # never from the modules that compute them.
 
 SERIES_POINTS = 512
@@ -177,6 +182,7 @@ class View:
     matrices: MatrixPosition | None = None  # the step as the tutorials' NumPy (not while training)
     validation: ValidationFigures | None = None  # with a validation set held out (--val)
     evaluation: EvaluationFigures | None = None  # with dropout (--dropout): the loss without it
+    landscape_request: LandscapeRequest | None = None  # the landscape's choices and path (set by the controller)
 
     @cached_property
     def torch_matrices(self) -> MatrixFrame | None:
@@ -282,6 +288,20 @@ class View:
         snap = self.snapshot
         current = snap.sample if snap.sample is not None else snap.focus
         return fit_plot(self.net, snap.params, self.data, current, columns, rows, across, down)
+
+    @property
+    def landscape_shown(self) -> bool:
+        """The learner asked for the loss landscape."""
+        return self.landscape_request is not None and self.landscape_request.shown
+
+    def landscape(self, columns: int, pixel_rows: int) -> LandscapeFrame:
+        """The loss around the current weights on a columns × pixel_rows grid (the L2 term included,
+        dropout off), with the gradient, the next update's step and the path so far."""
+        request = self.landscape_request or LandscapeRequest(optimizer=self.optimizer, lr=self.lr)
+        # Dropout (a training-time mask) is off while painting: the words say so when the network has it.
+        return landscape_frame(
+            self.net, self.data.x, self.data.y, self.snapshot.params, request, columns, pixel_rows, self.net.dropout
+        )
 
     @cached_property
     def hidden_space(self) -> HiddenSpace | None:

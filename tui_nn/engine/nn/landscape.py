@@ -1,0 +1,462 @@
+"""The loss landscape: the batch loss over a grid of two parameters, or of a plane in weight space.
+
+Li et al. (2018), "Visualizing the Loss Landscape of Neural Nets": paint the loss over a 2-D
+slice of weight space around the current weights, and draw the training path projected on it —
+on the slice of two chosen coordinates, or on the plane of the path's top two principal
+directions (PCA of the past weight vectors minus the current one).
+
+Every grid value is the loss a plain forward pass gives with those parameters (the L2 term
+included, dropout off: the network in evaluation). The whole grid is one vectorised pass: the
+layers below the first one that varies are computed once; from there, only the columns a
+varying parameter touches are carried per grid point until the next layer mixes them in, so a
+slice of two first-layer weights costs a few grid-sized arrays, not a network per point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from tui_nn.engine.nn import optimizers
+from tui_nn.engine.nn.activations import Activation
+from tui_nn.engine.nn.insight import Axes, Extent, ticks
+from tui_nn.engine.nn.losses import LOSS_KINDS, Loss
+from tui_nn.engine.nn.network import Network
+from tui_nn.engine.nn.optimizers import OptimizerState
+from tui_nn.engine.walk.notation import parameter_label, parameter_names
+
+Mode = Literal["slice", "pca"]
+MODES: tuple[Mode, ...] = ("slice", "pca")
+MAX_GRID = 401  # points along one axis: 401² forward passes of a spiral net is already seconds
+CHUNK_ELEMENTS = 1 << 17  # floats of one layer's grid-sized array at a time: small enough to stay in cache
+LOG_RANGE = 100.0  # a loss range wider than this factor is painted on a log scale
+DEFAULT_SPAN = 1.0  # ± around the centre when neither the path nor the next step asks for more
+MARGIN = 1.15  # the grid reaches this far beyond the path's and the step's farthest point
+MIN_PCA_POINTS = 3  # recorded weight vectors a principal plane needs (two differences from the last)
+
+
+def loss_object(net: Network) -> Loss:
+    """The network's loss object (the one place this module looks it up)."""
+    return LOSS_KINDS[net.loss]
+
+
+def _weight_mask(net: Network) -> np.ndarray:
+    """1 at every weight, 0 at every bias: the L2 term's Σw² runs over the weights only."""
+    mask = np.zeros(net.n_params)
+    for l in range(net.n_layers):
+        net.weights(l, mask)[...] = 1.0
+    return mask
+
+
+@dataclass
+class _Partial:
+    """A layer's activations over the grid: `shared` (N × n) for every grid point, except the
+    columns `columns` (None: all of them), which differ per grid point and are in `varying`
+    (G × N × len(columns), or G × N × n when `columns` is None)."""
+
+    shared: np.ndarray
+    columns: np.ndarray | None
+    varying: np.ndarray | None
+
+
+def _column_z(shared: np.ndarray, blocks: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """z of the given columns at every grid point from a shared input: G × N × len(columns), one
+    matrix product (N × n)·(n × G) per column, so every value is a plain dot product."""
+    g, n = blocks.shape[0], shared.shape[0]
+    z = np.empty((g, n, len(columns)))
+    for k, c in enumerate(columns):
+        # contiguous operands, or NumPy's matmul falls back from BLAS to a slow loop
+        weights = np.ascontiguousarray(blocks[:, :-1, c].T)
+        z[:, :, k] = (shared @ weights).T + blocks[:, -1, c][:, None]
+    return z
+
+
+def _layer_z(state: _Partial, blocks: np.ndarray, base: np.ndarray, changed: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """(z shared by every grid point, the z that differs per grid point: its columns as in _Partial)."""
+    weights, bias = base[:-1], base[-1]
+    shared_z = state.shared @ weights + bias
+    varying_columns = np.flatnonzero(changed)
+    g = blocks.shape[0]
+    if state.varying is None:
+        if not varying_columns.size:
+            return shared_z, None
+        return shared_z, _column_z(state.shared, blocks, varying_columns)
+    if state.columns is None:  # every input column already differs per grid point
+        a = state.varying
+        if varying_columns.size:
+            return shared_z, np.matmul(a, blocks[:, :-1, :]) + blocks[:, None, -1, :]
+        n, width = a.shape[1], a.shape[2]
+        return shared_z, (a.reshape(g * n, width) @ weights + bias).reshape(g, n, -1)
+    # Some input columns differ: z = (shared input)·W + (those columns' rise)·(W's rows for them).
+    rise = state.varying - state.shared[:, state.columns]
+    n, width = rise.shape[1], rise.shape[2]
+    if not varying_columns.size:
+        z = (rise.reshape(g * n, width) @ weights[state.columns]).reshape(g, n, -1)
+        z += shared_z
+        return shared_z, z
+    z = _column_z(state.shared, blocks, np.arange(blocks.shape[2]))
+    for k, c in enumerate(state.columns):
+        z += rise[:, :, k, None] * blocks[:, None, c, :]
+    return shared_z, z
+
+
+def _layer(kind: Activation, state: _Partial, blocks: np.ndarray, base: np.ndarray, changed: np.ndarray) -> _Partial:
+    """A hidden layer's activations over the grid from the layer below's."""
+    shared_z, z = _layer_z(state, blocks, base, changed)
+    shared = np.asarray(kind.vector(shared_z))
+    if z is None:
+        return _Partial(shared, np.zeros(0, int), None)
+    columns = np.flatnonzero(changed) if state.varying is None else None
+    return _Partial(shared, columns, np.asarray(kind.vector(z)))
+
+
+def _output_logits(state: _Partial, blocks: np.ndarray, base: np.ndarray, changed: np.ndarray) -> np.ndarray:
+    """The output layer's z at every grid point, G × N × K (the loss needs every grid point's)."""
+    shared_z, z = _layer_z(state, blocks, base, changed)
+    g = blocks.shape[0]
+    if z is None:
+        return np.asarray(np.broadcast_to(shared_z, (g, *shared_z.shape)))
+    if state.varying is None:  # only some output columns vary: the others are shared
+        full = np.empty((g, *shared_z.shape))
+        full[...] = shared_z
+        full[:, :, np.flatnonzero(changed)] = z
+        return full
+    return z
+
+
+def _grid_chunk(net: Network, x: np.ndarray, y: np.ndarray, grid_params: np.ndarray, changed: np.ndarray) -> np.ndarray:
+    """The loss at each row of grid_params (G × n_params), all differing from row 0 only where `changed`."""
+    base = grid_params[0]
+    g = grid_params.shape[0]
+    state = _Partial(np.asarray(x, dtype=np.float64), np.zeros(0, int), None)
+    last = net.n_layers - 1
+    zs = np.empty(0)
+    for l in range(net.n_layers):
+        rows, cols = net.shapes[l]
+        start = net.offsets[l]
+        blocks = grid_params[:, start : start + rows * cols].reshape(g, rows, cols)
+        layer_changed = np.asarray(changed[start : start + rows * cols].reshape(rows, cols).any(axis=0))
+        if l == last:
+            zs = _output_logits(state, blocks, net.block(l, base), layer_changed)
+        else:
+            state = _layer(net.activation(l), state, blocks, net.block(l, base), layer_changed)
+    out = net.activation(last).vector(zs)
+    samples = loss_object(net).samples(zs, out, y)
+    losses = samples.reshape(g, -1).sum(axis=1) / x.shape[0]
+    if net.l2:
+        squares = (grid_params * grid_params) @ _weight_mask(net)
+        losses = losses + 0.5 * net.l2 * squares
+    return np.asarray(losses)
+
+
+def _widest_per_point(net: Network, changed: np.ndarray) -> int:
+    """The most floats one grid point holds in any layer's per-point array: the changed columns of
+    the first layer that varies, then every layer above it whole."""
+    for l in range(net.n_layers):
+        rows, cols = net.shapes[l]
+        start = net.offsets[l]
+        columns = int(changed[start : start + rows * cols].reshape(rows, cols).any(axis=0).sum())
+        if columns:
+            return max([columns, *net.sizes[l + 2 :]])
+    return net.sizes[-1]
+
+
+def grid_losses(net: Network, x: np.ndarray, y: np.ndarray, grid_params: np.ndarray) -> np.ndarray:
+    """The batch loss (L2 term included) at each row of grid_params (G × n_params), vectorised.
+
+    The rows may differ anywhere; the fewer parameters they vary, the less is recomputed per row.
+    """
+    grid_params = np.asarray(grid_params, dtype=np.float64)
+    if grid_params.ndim != 2 or grid_params.shape[1] != net.n_params:
+        raise ValueError(f"expected G × {net.n_params} parameters, got {grid_params.shape}")
+    changed = (grid_params != grid_params[:1]).any(axis=0)
+    per_point = max(1, x.shape[0] * _widest_per_point(net, changed))
+    chunk = max(1, CHUNK_ELEMENTS // per_point)
+    out = np.empty(grid_params.shape[0])
+    with np.errstate(all="ignore"):
+        for start in range(0, grid_params.shape[0], chunk):
+            part = grid_params[start : start + chunk]
+            # each chunk shares its own first row, so `changed` (over the whole grid) still covers it
+            out[start : start + chunk] = _grid_chunk(net, x, y, part, changed)
+    return out
+
+
+def axis_values(centre: float, span: float, count: int) -> np.ndarray:
+    """`count` evenly spaced values over centre ± span; with an odd count the middle one is the centre itself."""
+    offsets = np.linspace(-1.0, 1.0, count)
+    if count % 2:
+        offsets[count // 2] = 0.0  # linspace's middle value may miss 0 by an ulp
+    values = centre + span * offsets
+    if count % 2:
+        values[count // 2] = centre
+    return np.asarray(values)
+
+
+def slice_losses(
+    net: Network, x: np.ndarray, y: np.ndarray, params: np.ndarray, pair: tuple[int, int], xs: np.ndarray, ys: np.ndarray
+) -> np.ndarray:
+    """loss[i, j]: the batch loss with parameter pair[0] = xs[j] and pair[1] = ys[i], the others at `params`."""
+    a, b = pair
+    grid = np.tile(np.asarray(params, dtype=np.float64), (len(ys) * len(xs), 1))
+    grid[:, a] = np.tile(xs, len(ys))
+    grid[:, b] = np.repeat(ys, len(xs))
+    return grid_losses(net, x, y, grid).reshape(len(ys), len(xs))
+
+
+def plane_losses(
+    net: Network,
+    x: np.ndarray,
+    y: np.ndarray,
+    centre: np.ndarray,
+    directions: tuple[np.ndarray, np.ndarray],
+    alphas: np.ndarray,
+    betas: np.ndarray,
+) -> np.ndarray:
+    """loss[i, j]: the batch loss at centre + alphas[j]·d₁ + betas[i]·d₂."""
+    d1, d2 = directions
+    coefficient_a = np.tile(alphas, len(betas))[:, None]
+    coefficient_b = np.repeat(betas, len(alphas))[:, None]
+    grid = centre[None, :] + coefficient_a * d1[None, :] + coefficient_b * d2[None, :]
+    return grid_losses(net, x, y, grid).reshape(len(betas), len(alphas))
+
+
+# --- the path and its principal plane ---------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)  # compared by identity: it holds arrays
+class PrincipalPlane:
+    """The path's top two principal directions (orthonormal rows of `directions`) and the share of
+    the path's variance about the current weights they hold."""
+
+    directions: tuple[np.ndarray, np.ndarray]
+    share: float
+
+
+def principal_plane(path: np.ndarray, centre: np.ndarray) -> PrincipalPlane | None:
+    """Li et al.'s plane: the top two right singular vectors of (path − centre); None when the path
+    does not span a plane (fewer than two independent moves)."""
+    offsets = np.asarray(path, dtype=np.float64) - centre[None, :]
+    if offsets.shape[0] < MIN_PCA_POINTS - 1 or not np.all(np.isfinite(offsets)):
+        return None
+    _, singular, vt = np.linalg.svd(offsets, full_matrices=False)
+    if singular.size < 2 or singular[1] <= singular[0] * 1e-12:
+        return None
+    total = float(np.sum(singular**2))
+    return PrincipalPlane((vt[0].copy(), vt[1].copy()), float((singular[0] ** 2 + singular[1] ** 2) / total))
+
+
+def largest_gradients(gradient: np.ndarray) -> tuple[int, int]:
+    """The two parameters with the largest |∂L/∂θ| (ties to the first in the flat vector)."""
+    order = np.argsort(-np.abs(np.nan_to_num(gradient, nan=0.0)), kind="stable")
+    return int(order[0]), int(order[1])
+
+
+def chosen_pair(picks: Sequence[int], gradient: np.ndarray) -> tuple[int, int]:
+    """The two parameters the slice shows: the picks, filled up with the largest other |gradient|."""
+    if len(picks) >= 2:
+        return int(picks[-2]), int(picks[-1])
+    if len(picks) == 1:
+        others = np.abs(np.nan_to_num(gradient, nan=0.0))
+        others[picks[0]] = -1.0
+        return int(picks[0]), int(np.argmax(others))
+    return largest_gradients(gradient)
+
+
+def next_step(optimizer: str, lr: float, params: np.ndarray, gradient: np.ndarray, state: OptimizerState) -> np.ndarray:
+    """Δθ of the next update from this gradient, as the optimizer takes it (its moments included),
+    on copies: neither the state nor the parameters change."""
+    after = np.array(params, dtype=np.float64)
+    optimizers.apply(optimizer, lr, after, np.array(gradient, dtype=np.float64), state.copy(), np.empty_like(after))
+    return np.asarray(after - params)
+
+
+# --- the record a pane draws ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)  # compared by identity: it holds arrays
+class LandscapeFrame:
+    """The loss around the current weights at a pane's resolution.
+
+    `loss[i, j]` is the batch loss at (x[j], y[i]); y ascends with i (row 0 is the bottom of the
+    plot: `rows_top_down` flips it for a renderer that draws row 0 at the top). In "slice" mode
+    x and y are the values of the two parameters `x_name` and `y_name`; in "pca" mode they are the
+    coefficients α, β along the path's two principal directions (`x_name` "PC1", `y_name` "PC2").
+    `current` is the current weights' point, `downhill` the −gradient (−∂L/∂x, −∂L/∂y) there,
+    `step` the next update's move in these coordinates, `path` the run's recorded weights
+    projected (one row per recorded epoch in `path_epochs`, oldest first).
+    """
+
+    mode: Mode
+    x_name: str
+    y_name: str
+    x: np.ndarray
+    y: np.ndarray
+    loss: np.ndarray
+    low: float  # the smallest and largest finite loss on the grid
+    high: float
+    log_scale: bool
+    current: tuple[float, float]
+    current_loss: float
+    gradient: tuple[float, float]
+    downhill: tuple[float, float]
+    step: tuple[float, float]
+    path: np.ndarray  # P × 2
+    path_epochs: tuple[int, ...]
+    axes: Axes
+    variance_share: float | None = None  # pca: the share of the path's variance the plane holds
+    words: tuple[str, ...] = ()
+    pair: tuple[int, int] | None = None  # slice: the two parameters' flat indices
+
+    @property
+    def rows_top_down(self) -> np.ndarray:
+        return np.asarray(self.loss[::-1])
+
+
+@dataclass(frozen=True, eq=False)  # compared by identity: it holds arrays
+class LandscapeRequest:
+    """What the View needs to paint a landscape: the controller's choices and the run so far."""
+
+    shown: bool = False  # the learner asked for the landscape (a pane may still paint it when asked)
+    mode: Mode = "slice"
+    picks: tuple[int, ...] = ()  # chosen parameters (at most two); the rest of the pair: the largest |gradient|
+    path: tuple[tuple[int, np.ndarray], ...] = ()  # (epoch, params), oldest first
+    optimizer: str = "sgd"
+    lr: float = 1.0
+    state: OptimizerState | None = None
+    batched: bool = False  # the run uses mini-batches: the next step drawn is the full batch's
+
+
+def spans(centre: np.ndarray, reach: Sequence[np.ndarray]) -> np.ndarray:
+    """± per axis: DEFAULT_SPAN, or far enough to show every point in `reach` (path, step) with a margin."""
+    span = np.full(centre.shape, DEFAULT_SPAN)
+    for points in reach:
+        points = np.asarray(points, dtype=np.float64).reshape(-1, centre.size)
+        finite = points[np.all(np.isfinite(points), axis=1)]
+        if finite.size:
+            span = np.maximum(span, MARGIN * np.max(np.abs(finite - centre[None, :]), axis=0))
+    return np.asarray(span)
+
+
+def loss_scale(loss: np.ndarray) -> tuple[float, float, bool]:
+    """(low, high, log): the finite range, on a log scale when it spans more than LOG_RANGE."""
+    finite = loss[np.isfinite(loss)]
+    if not finite.size:
+        return float("nan"), float("nan"), False
+    low, high = float(finite.min()), float(finite.max())
+    positive = finite[finite > 0]
+    log = bool(positive.size and high / float(positive.min()) > LOG_RANGE)
+    return low, high, log
+
+
+def share_text(share: float) -> str:
+    """A share as a percentage that never rounds a part up to the whole: 99.97 %, not 100.0 %."""
+    percent = 100.0 * share
+    digits = 1
+    while digits < 6 and percent < 100.0 and float(f"{percent:.{digits}f}") >= 100.0:
+        digits += 1
+    return f"{percent:.{digits}f} %"
+
+
+def parameter_name(net: Network, index: int) -> str:
+    """How `explain` and the inspector name a parameter in the file formats' form (W1[0,1], b2[0])."""
+    for name, k in parameter_names(net).items():
+        if k == index and "[" in name:
+            return name
+    return parameter_label(net, index)
+
+
+def landscape_frame(
+    net: Network,
+    x: np.ndarray,
+    y: np.ndarray,
+    params: np.ndarray,
+    request: LandscapeRequest,
+    columns: int,
+    pixel_rows: int,
+    dropout: float = 0.0,
+    least_span: np.ndarray | None = None,
+) -> LandscapeFrame:
+    """The landscape at `params` for a columns × pixel_rows pane (odd counts put the centre on a pixel).
+    `least_span`: the least ± of a slice's two axes (a race's map, wide enough for every entrant's path)."""
+    columns, pixel_rows = max(2, min(columns, MAX_GRID)), max(2, min(pixel_rows, MAX_GRID))
+    params = np.asarray(params, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        current_loss, gradient, _, _ = net.loss_and_gradient(x, y, params)
+    state = request.state if request.state is not None else optimizers.new_state(request.optimizer, net.n_params)
+    move = next_step(request.optimizer, request.lr, params, gradient, state)
+    words: list[str] = []
+    if net.l2:
+        words.append(f"L2 included: the loss painted adds (λ/2)·Σw², λ = {net.l2:g}")
+    if dropout:
+        words.append(f"dropout off while painting (p = {dropout:g} in training): the loss in evaluation")
+    if request.batched:
+        words.append("the step drawn is the whole batch's; each mini-batch's differs")
+    recorded = np.array([p for _, p in request.path]).reshape(-1, net.n_params)
+    epochs = tuple(e for e, _ in request.path)
+    plane = principal_plane(recorded, params) if request.mode == "pca" else None
+    if request.mode == "pca" and plane is None:
+        words.append(
+            f"the path needs at least {MIN_PCA_POINTS} epochs in different directions for its principal plane: a slice instead"
+        )
+    if plane is not None:
+        d1, d2 = plane.directions
+        basis = np.stack([d1, d2])
+        centre2 = np.zeros(2)
+        path2 = (recorded - params[None, :]) @ basis.T
+        grad2 = basis @ gradient
+        step2 = basis @ move
+        reach = spans(centre2, [path2, step2[None, :]])
+        xs, ys = axis_values(0.0, float(reach[0]), columns), axis_values(0.0, float(reach[1]), pixel_rows)
+        loss = plane_losses(net, x, y, params, (d1, d2), xs, ys)
+        names = ("PC1", "PC2")
+        words.append(f"the plane of the path's top two principal directions: {share_text(plane.share)} of its variance")
+        pair = None
+        current = (0.0, 0.0)
+        mode: Mode = "pca"
+    else:
+        pair = chosen_pair(request.picks, gradient)
+        a, b = pair
+        centre2 = params[[a, b]]
+        path2 = recorded[:, [a, b]] if recorded.size else np.zeros((0, 2))
+        grad2 = gradient[[a, b]]
+        step2 = move[[a, b]]
+        reach = spans(centre2, [path2, (centre2 + step2)[None, :]])
+        if least_span is not None:
+            reach = np.maximum(reach, least_span)
+        xs = axis_values(float(centre2[0]), float(reach[0]), columns)
+        ys = axis_values(float(centre2[1]), float(reach[1]), pixel_rows)
+        loss = slice_losses(net, x, y, params, (a, b), xs, ys)
+        names = (parameter_name(net, a), parameter_name(net, b))
+        current = (float(centre2[0]), float(centre2[1]))
+        mode = "slice"
+    low, high, log = loss_scale(loss)
+    extent = Extent(float(xs[0]), float(xs[-1]), float(ys[0]), float(ys[-1]))
+    return LandscapeFrame(
+        mode=mode,
+        x_name=names[0],
+        y_name=names[1],
+        x=xs,
+        y=ys,
+        loss=loss,
+        low=low,
+        high=high,
+        log_scale=log,
+        current=current,
+        current_loss=float(current_loss),
+        gradient=(float(grad2[0]), float(grad2[1])),
+        downhill=(float(-grad2[0]), float(-grad2[1])),
+        step=(float(step2[0]), float(step2[1])),
+        path=np.asarray(path2, dtype=np.float64).reshape(-1, 2),
+        path_epochs=epochs,
+        axes=Axes(
+            extent,
+            tuple(ticks(extent.x_min, extent.x_max, max(columns // 8, 2))),
+            tuple(ticks(extent.y_min, extent.y_max, max(pixel_rows // 6, 2))),
+        ),
+        variance_share=None if plane is None else plane.share,
+        words=tuple(words),
+        pair=pair,
+    )
