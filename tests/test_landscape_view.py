@@ -270,3 +270,37 @@ def test_the_ascii_landscape_uses_no_box_or_block_characters() -> None:
     text += "".join(s.text for s in landscape_legend(frame, 80, True))
     assert text.isascii()
     assert insight_views.ASCII_SHADES[0] in text
+
+
+async def test_live_frames_ask_a_grid_within_the_time_budget_and_a_stopped_run_a_point_a_pixel() -> None:
+    from tui_nn.ui.panes import landscape as landscape_pane
+
+    app = make_app(problem="spiral", hidden=(16, 8), activation="relu", optimizer="adam")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l")
+        pane = app.query_one(LandscapePane)
+        assert pane.grid_size(app.view, 113, 60) == (113, 60), "not training: a grid point a pixel"
+        pane.live = True
+        pane._seconds_per_point = landscape_pane.LIVE_SECONDS / 400  # as if measured: 400 points fit the budget
+        columns, rows = pane.grid_size(app.view, 113, 60)
+        assert columns % 2 == 1 and rows % 2 == 1, "odd, so the current weights are a grid point"
+        assert columns * rows <= 400 * 1.2 and columns / rows == pytest.approx(113 / 60, rel=0.35)
+
+
+async def test_live_frames_are_painted_at_most_at_the_live_pace(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui_nn.ui.panes import landscape as landscape_pane
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l")
+        pane = app.query_one(LandscapePane)
+        pane.live = True
+        now = [1000.0]
+        monkeypatch.setattr(landscape_pane, "clock", lambda: now[0])
+        before = pane.paints
+        for _ in range(5):  # five frames at one instant: the first painted, the rest skipped
+            pane.view = app.controller.view()
+        assert pane.paints == before + 1
+        now[0] += landscape_pane.LIVE_INTERVAL
+        pane.view = app.controller.view()
+        assert pane.paints == before + 2

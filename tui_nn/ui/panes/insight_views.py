@@ -444,17 +444,23 @@ def _landscape_level_colour(level: int, race_colours: tuple[str, ...]) -> tuple[
     return loss_shade_colour(level / (LOSS_SHADES - 1))
 
 
-_LANDSCAPE_STYLES: dict[tuple[int, int, tuple[str, ...], str], Style] = {}
+_LANDSCAPE_STYLES: dict[tuple[tuple[str, ...], str], dict[tuple[int, int], Style]] = {}
 
 
-def _landscape_pair_style(top: int, bottom: int, race_colours: tuple[str, ...]) -> Style:
-    key = (top, bottom, race_colours, _PALETTE_NAME)
-    style = _LANDSCAPE_STYLES.get(key)
-    if style is None:
-        style = _LANDSCAPE_STYLES[key] = Style(
-            color=_rgb(_landscape_level_colour(top, race_colours)), bgcolor=_rgb(_landscape_level_colour(bottom, race_colours))
-        )
-    return style
+def _landscape_styles(race_colours: tuple[str, ...]) -> Callable[[int, int], Style]:
+    """The ▀ style of a (top, bottom) pair of landscape levels, each built once per palette and set of race colours."""
+    styles = _LANDSCAPE_STYLES.setdefault((race_colours, _PALETTE_NAME), {})
+
+    def pair_style(top: int, bottom: int) -> Style:
+        style = styles.get((top, bottom))
+        if style is None:
+            style = styles[(top, bottom)] = Style(
+                color=_rgb(_landscape_level_colour(top, race_colours)),
+                bgcolor=_rgb(_landscape_level_colour(bottom, race_colours)),
+            )
+        return style
+
+    return pair_style
 
 
 def loss_shades(loss: np.ndarray, low: float, high: float, log: bool) -> np.ndarray:
@@ -485,15 +491,18 @@ class PixelMap:
     """Where a point of the (a, b) plane falls on a columns × pixel_rows picture of the extent
     (b upwards): fractional pixel coordinates, for drawing only."""
 
-    def __init__(self, axes: Axes, columns: int, pixel_rows: int) -> None:
-        # The extent runs from the first grid point's centre to the last one's (pixel 0.5 … n − 0.5).
+    def __init__(self, axes: Axes, columns: int, pixel_rows: int, grid: tuple[int, int] | None = None) -> None:
+        # The extent runs from the first grid point to the last; each of the grid's (ny, nx) points
+        # is a block of pixels, its value at the block's centre.
         extent = axes.extent
+        ny, nx = grid if grid is not None else (pixel_rows, columns)
         self.x_min, self.y_max, self.columns, self.pixel_rows = extent.x_min, extent.y_max, columns, pixel_rows
-        self.x_scale = (columns - 1) / (extent.x_max - extent.x_min) if extent.x_max > extent.x_min else 0.0
-        self.y_scale = (pixel_rows - 1) / (extent.y_max - extent.y_min) if extent.y_max > extent.y_min else 0.0
+        self.x_block, self.y_block = columns / nx, pixel_rows / ny
+        self.x_scale = (nx - 1) * self.x_block / (extent.x_max - extent.x_min) if extent.x_max > extent.x_min else 0.0
+        self.y_scale = (ny - 1) * self.y_block / (extent.y_max - extent.y_min) if extent.y_max > extent.y_min else 0.0
 
     def pixel(self, a: float, b: float) -> tuple[float, float]:
-        return (a - self.x_min) * self.x_scale + 0.5, (self.y_max - b) * self.y_scale + 0.5
+        return (a - self.x_min) * self.x_scale + self.x_block / 2, (self.y_max - b) * self.y_scale + self.y_block / 2
 
     def inside(self, x: float, y: float) -> bool:
         return 0 <= x < self.columns and 0 <= y < self.pixel_rows
@@ -504,7 +513,10 @@ class PixelMap:
             return np.zeros((0, 2))
         with np.errstate(invalid="ignore", over="ignore"):
             return np.column_stack(
-                ((points[:, 0] - self.x_min) * self.x_scale + 0.5, (self.y_max - points[:, 1]) * self.y_scale + 0.5)
+                (
+                    (points[:, 0] - self.x_min) * self.x_scale + self.x_block / 2,
+                    (self.y_max - points[:, 1]) * self.y_scale + self.y_block / 2,
+                )
             )
 
 
@@ -564,7 +576,7 @@ def landscape_rows(
     use_palette()
     pixel_rows = 2 * rows
     levels = loss_shades(_fit_grid(frame.loss, columns, pixel_rows), frame.low, frame.high, frame.log_scale)
-    where = PixelMap(frame.axes, columns, pixel_rows)
+    where = PixelMap(frame.axes, columns, pixel_rows, frame.loss.shape)
     if paths:
         for points, entrant in paths:
             draw_polyline(levels, where.pixels(points), RACE_LEVEL + entrant)
@@ -582,7 +594,7 @@ def landscape_rows(
         if style.bgcolor is None and r < rows:
             ground = _landscape_level_colour(int(levels[2 * r + 1, c]), race_colours)
             marks[(c, r)] = (glyph, style + Style(bgcolor=_rgb(ground)))
-    return half_block_rows(levels, marks, lambda top, bottom: _landscape_pair_style(top, bottom, race_colours))
+    return half_block_rows(levels, marks, _landscape_styles(race_colours))
 
 
 def _draw_arrows(
@@ -676,13 +688,7 @@ def landscape_legend(frame: LandscapeFrame, width: int, ascii_only: bool, race: 
     """The loss scale (low … high, log when the frame says so) as a colour bar, then the marks."""
     use_palette()
     low, high = tick_label_loss(frame.low), tick_label_loss(frame.high)
-    segments: list[Segment] = [Segment(f"L {low} ")]
-    steps = 10
-    for k in range(steps + 1):
-        if ascii_only:
-            segments.append(Segment(ASCII_SHADES[min(k * len(ASCII_SHADES) // (steps + 1), len(ASCII_SHADES) - 1)]))
-        else:
-            segments.append(Segment("█", Style(color=_rgb(loss_shade_colour(k / steps)))))
+    segments: list[Segment] = [Segment(f"L {low} "), *_loss_bar(ascii_only)]
     scale = " log" if frame.log_scale else ""
     if race:
         marks = "  ● start" if not ascii_only else "  o start"
@@ -692,6 +698,17 @@ def landscape_legend(frame: LandscapeFrame, width: int, ascii_only: bool, race: 
         marks = "  ● now  → −∇L  ✕ next step η·ḡ  ⋯ path"
     segments.append(Segment(f" {high}{scale}{marks}", Style(color=theme.MUTED)))
     return _fitted(segments, width)
+
+
+@functools.lru_cache(maxsize=2)
+def _loss_bar(ascii_only: bool) -> tuple[Segment, ...]:
+    """The colour bar from the lowest loss to the highest (the scale does not change with the palette)."""
+    steps = 10
+    if ascii_only:
+        return tuple(
+            Segment(ASCII_SHADES[min(k * len(ASCII_SHADES) // (steps + 1), len(ASCII_SHADES) - 1)]) for k in range(steps + 1)
+        )
+    return tuple(Segment("█", Style(color=_rgb(loss_shade_colour(k / steps)))) for k in range(steps + 1))
 
 
 def tick_label_loss(value: float) -> str:

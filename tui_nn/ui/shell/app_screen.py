@@ -128,7 +128,9 @@ class AppScreen(AppBase):
         self.query_one(NetworkPane).view = view
         self.query_one(BoundaryPane).view = view
         self.query_one(HiddenPane).view = view
-        self.query_one(LandscapePane).view = view
+        landscape = self.query_one(LandscapePane)
+        landscape.live = self.training
+        landscape.view = view
         if self.lens == "matrices":  # the lenses are drawn only while shown
             self.query_one(MatrixPane).view = view
         elif self.lens == "health":
