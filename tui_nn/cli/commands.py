@@ -55,7 +55,7 @@ from tui_nn.engine.walk.records import NumberFormat, Step, json_number
 from tui_nn.engine.walk.render import step_json, step_text
 from tui_nn.engine.walk.words import Telling, sentence
 
-COMMANDS = ("train", "trace", "gradcheck", "explain", "lesson", "replay")
+COMMANDS = ("train", "trace", "gradcheck", "explain", "landscape", "lesson", "replay")
 TraceFormat = Literal["text", "markdown", "latex", "json"]
 TRACE_FORMATS: tuple[TraceFormat, ...] = ("text", "markdown", "latex", "json")
 
@@ -619,6 +619,10 @@ def _runner(command: str) -> Callable[[argparse.Namespace], int]:
         from tui_nn.cli.replay import run_replay
 
         return run_replay
+    if command == "landscape":
+        from tui_nn.cli.landscape import run_landscape
+
+        return run_landscape
     runners = {"app": run_app, "train": run_train, "trace": run_trace, "gradcheck": run_gradcheck, "lesson": run_lesson}
     return runners[command]
 
@@ -653,6 +657,8 @@ def _print_usage(stream: TextIO) -> None:
         "       tui-nn trace PROBLEM [options]      print the calculation log of a walk (text, markdown, latex, json)",
         "       tui-nn explain PROBLEM --param W    where a weight's, bias's (or --unit's) numbers come from",
         "       tui-nn gradcheck PROBLEM [options]  analytic vs numerical gradients",
+        "       tui-nn landscape PROBLEM --params A,B [--span S] [--grid N] [--json]",
+        "                                           the loss over a grid of two parameters (the landscape view's numbers)",
         "       tui-nn serve PROBLEM [options]      serve the app to web browsers (pip install 'tui-nn[serve]')",
         "       tui-nn --version",
         "run 'tui-nn COMMAND --help' (or 'tui-nn xor --help') for the options of each",

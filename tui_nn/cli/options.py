@@ -122,6 +122,24 @@ def make_parser() -> dict[str, argparse.ArgumentParser]:
     explain.add_argument("--epochs", "--epoch", default="0", help="train this many epochs first (default 0: the start)")
     explain.add_argument("--sample", help="walk this sample alone (1-based), as pinning it in the app does")
     explain.add_argument("--json", action="store_true", help="one JSON object with every number")
+    landscape = _Parser(
+        prog="tui-nn landscape",
+        description="The loss over a grid of two parameters around the current weights: what the landscape view paints.",
+        epilog="every value is the batch loss (its L2 term included) with those two parameters set and the others held; "
+        "exit status: 0 done, 2 bad input",
+    )
+    _common(landscape)
+    landscape.add_argument(
+        "--params", metavar="A,B", help="the two parameters, named as explain names them: w11,w12 or W1[0,0],W2[0,0]"
+    )
+    landscape.add_argument("--span", default="1", metavar="S", help="each parameter's current value ± S (default 1)")
+    landscape.add_argument(
+        "--grid", default="21", metavar="N", help="N values along each axis, N odd so the current value is one (default 21)"
+    )
+    landscape.add_argument("--epochs", default="0", help="train this many epochs first (default 0: the start)")
+    landscape.add_argument(
+        "--json", action="store_true", help='{"x": [A\'s values], "y": [B\'s], "loss": [[L at (x[j], y[i]) for j] for i]}'
+    )
     lesson = _Parser(prog="tui-nn lesson", description="Open a guided lesson in the app: FILE, or the built-in XOR lesson.")
     lesson.add_argument("file", nargs="?", metavar="FILE", help="a lesson file (Markdown, see docs/lessons.md)")
     _app_display(lesson)
@@ -144,7 +162,16 @@ def make_parser() -> dict[str, argparse.ArgumentParser]:
     )
     replay.add_argument("--json", action="store_true", help="with --check: one JSON object")
     _app_display(replay, target_loss=False)
-    return {"app": app, "train": train, "trace": trace, "gradcheck": grad, "explain": explain, "lesson": lesson, "replay": replay}
+    return {
+        "app": app,
+        "train": train,
+        "trace": trace,
+        "gradcheck": grad,
+        "explain": explain,
+        "lesson": lesson,
+        "replay": replay,
+        "landscape": landscape,
+    }
 
 
 def config_from(args: argparse.Namespace) -> tuple[Config, bool]:

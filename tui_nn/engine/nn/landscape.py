@@ -31,7 +31,7 @@ from tui_nn.engine.walk.notation import parameter_label, parameter_names
 Mode = Literal["slice", "pca"]
 MODES: tuple[Mode, ...] = ("slice", "pca")
 MAX_GRID = 401  # points along one axis: 401² forward passes of a spiral net is already seconds
-CHUNK_ELEMENTS = 1 << 16  # floats of one layer's grid-sized array at a time: small enough to stay in cache
+CHUNK_ELEMENTS = 1 << 17  # floats of one layer's grid-sized array at a time: small enough to stay in cache
 LOG_RANGE = 100.0  # a loss range wider than this factor is painted on a log scale
 DEFAULT_SPAN = 1.0  # ± around the centre when neither the path nor the next step asks for more
 MARGIN = 1.15  # the grid reaches this far beyond the path's and the step's farthest point
@@ -62,47 +62,69 @@ class _Partial:
     varying: np.ndarray | None
 
 
-def _layer(net: Network, l: int, state: _Partial, blocks: np.ndarray, base: np.ndarray, changed: np.ndarray) -> _Partial:
-    """Layer l's activations over the grid from the layer below's. `blocks` is G × (n+1) × m (this
-    layer's [W; b] at each grid point), `base` its value where nothing varies, `changed` which of
-    its columns vary."""
+def _column_z(shared: np.ndarray, blocks: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """z of the given columns at every grid point from a shared input: G × N × len(columns), one
+    matrix product (N × n)·(n × G) per column, so every value is a plain dot product."""
+    g, n = blocks.shape[0], shared.shape[0]
+    z = np.empty((g, n, len(columns)))
+    for k, c in enumerate(columns):
+        # contiguous operands, or NumPy's matmul falls back from BLAS to a slow loop
+        weights = np.ascontiguousarray(blocks[:, :-1, c].T)
+        z[:, :, k] = (shared @ weights).T + blocks[:, -1, c][:, None]
+    return z
+
+
+def _layer_z(state: _Partial, blocks: np.ndarray, base: np.ndarray, changed: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """(z shared by every grid point, the z that differs per grid point: its columns as in _Partial)."""
     weights, bias = base[:-1], base[-1]
     shared_z = state.shared @ weights + bias
-    kind = net.activation(l)
     varying_columns = np.flatnonzero(changed)
-    if state.varying is None and not varying_columns.size:
-        return _Partial(np.asarray(kind.vector(shared_z)), np.zeros(0, int), None)
+    g = blocks.shape[0]
     if state.varying is None:
-        # Only the columns a varying parameter feeds change: each one's z is a plain dot product per grid point.
-        cols = blocks[:, :, varying_columns]
-        z = np.einsum("ni,gic->gnc", state.shared, cols[:, :-1, :]) + cols[:, None, -1, :]
-        return _finish(kind, shared_z, varying_columns, z)
-    if state.columns is None:  # every column already differs per grid point
+        if not varying_columns.size:
+            return shared_z, None
+        return shared_z, _column_z(state.shared, blocks, varying_columns)
+    if state.columns is None:  # every input column already differs per grid point
         a = state.varying
         if varying_columns.size:
-            z = np.matmul(a, blocks[:, :-1, :]) + blocks[:, None, -1, :]
-        else:
-            g, n, width = a.shape
-            z = (a.reshape(g * n, width) @ weights + bias).reshape(g, n, -1)
-        return _finish(kind, shared_z, None, z)
-    # Some columns below differ: z = shared·W + (those columns' change)·W's rows for them.
+            return shared_z, np.matmul(a, blocks[:, :-1, :]) + blocks[:, None, -1, :]
+        n, width = a.shape[1], a.shape[2]
+        return shared_z, (a.reshape(g * n, width) @ weights + bias).reshape(g, n, -1)
+    # Some input columns differ: z = (shared input)·W + (those columns' rise)·(W's rows for them).
     rise = state.varying - state.shared[:, state.columns]
-    if varying_columns.size:
-        z = np.einsum("ni,gim->gnm", state.shared, blocks[:, :-1, :])
-        z += np.einsum("gnc,gcm->gnm", rise, blocks[:, state.columns, :])
-        z += blocks[:, None, -1, :]
-    else:
-        g, n, width = rise.shape
-        z = shared_z + (rise.reshape(g * n, width) @ weights[state.columns]).reshape(g, n, -1)
-    return _finish(kind, shared_z, None, z)
+    n, width = rise.shape[1], rise.shape[2]
+    if not varying_columns.size:
+        z = (rise.reshape(g * n, width) @ weights[state.columns]).reshape(g, n, -1)
+        z += shared_z
+        return shared_z, z
+    z = _column_z(state.shared, blocks, np.arange(blocks.shape[2]))
+    for k, c in enumerate(state.columns):
+        z += rise[:, :, k, None] * blocks[:, None, c, :]
+    return shared_z, z
 
 
-def _finish(kind: Activation, shared_z: np.ndarray, columns: np.ndarray | None, z: np.ndarray) -> _Partial:
-    if columns is not None and not kind.elementwise:  # a softmax needs whole rows
-        full = np.broadcast_to(shared_z, (z.shape[0], *shared_z.shape)).copy()
-        full[:, :, columns] = z
-        return _Partial(np.asarray(kind.vector(shared_z)), None, np.asarray(kind.vector(full)))
-    return _Partial(np.asarray(kind.vector(shared_z)), columns, np.asarray(kind.vector(z)))
+def _layer(kind: Activation, state: _Partial, blocks: np.ndarray, base: np.ndarray, changed: np.ndarray) -> _Partial:
+    """A hidden layer's activations over the grid from the layer below's."""
+    shared_z, z = _layer_z(state, blocks, base, changed)
+    shared = np.asarray(kind.vector(shared_z))
+    if z is None:
+        return _Partial(shared, np.zeros(0, int), None)
+    columns = np.flatnonzero(changed) if state.varying is None else None
+    return _Partial(shared, columns, np.asarray(kind.vector(z)))
+
+
+def _output_logits(state: _Partial, blocks: np.ndarray, base: np.ndarray, changed: np.ndarray) -> np.ndarray:
+    """The output layer's z at every grid point, G × N × K (the loss needs every grid point's)."""
+    shared_z, z = _layer_z(state, blocks, base, changed)
+    g = blocks.shape[0]
+    if z is None:
+        return np.asarray(np.broadcast_to(shared_z, (g, *shared_z.shape)))
+    if state.varying is None:  # only some output columns vary: the others are shared
+        full = np.empty((g, *shared_z.shape))
+        full[...] = shared_z
+        full[:, :, np.flatnonzero(changed)] = z
+        return full
+    return z
 
 
 def _grid_chunk(net: Network, x: np.ndarray, y: np.ndarray, grid_params: np.ndarray, changed: np.ndarray) -> np.ndarray:
@@ -110,18 +132,18 @@ def _grid_chunk(net: Network, x: np.ndarray, y: np.ndarray, grid_params: np.ndar
     base = grid_params[0]
     g = grid_params.shape[0]
     state = _Partial(np.asarray(x, dtype=np.float64), np.zeros(0, int), None)
-    zs: np.ndarray | None = None
+    last = net.n_layers - 1
+    zs = np.empty(0)
     for l in range(net.n_layers):
         rows, cols = net.shapes[l]
         start = net.offsets[l]
         blocks = grid_params[:, start : start + rows * cols].reshape(g, rows, cols)
         layer_changed = np.asarray(changed[start : start + rows * cols].reshape(rows, cols).any(axis=0))
-        if l == net.n_layers - 1:
-            zs = _output_logits(net, state, blocks, net.block(l, base), layer_changed)
+        if l == last:
+            zs = _output_logits(state, blocks, net.block(l, base), layer_changed)
         else:
-            state = _layer(net, l, state, blocks, net.block(l, base), layer_changed)
-    assert zs is not None
-    out = net.activation(net.n_layers - 1).vector(zs)
+            state = _layer(net.activation(l), state, blocks, net.block(l, base), layer_changed)
+    out = net.activation(last).vector(zs)
     samples = loss_object(net).samples(zs, out, y)
     losses = samples.reshape(g, -1).sum(axis=1) / x.shape[0]
     if net.l2:
@@ -130,28 +152,16 @@ def _grid_chunk(net: Network, x: np.ndarray, y: np.ndarray, grid_params: np.ndar
     return np.asarray(losses)
 
 
-def _output_logits(net: Network, state: _Partial, blocks: np.ndarray, base: np.ndarray, changed: np.ndarray) -> np.ndarray:
-    """The output layer's z at every grid point, G × N × K (the loss needs every grid point's)."""
-    weights, bias = base[:-1], base[-1]
-    g = blocks.shape[0]
-    if state.varying is None:
-        if not changed.any():
-            z = state.shared @ weights + bias
-            return np.asarray(np.broadcast_to(z, (g, *z.shape)))
-        return np.asarray(np.einsum("ni,gim->gnm", state.shared, blocks[:, :-1, :]) + blocks[:, None, -1, :])
-    if state.columns is None:
-        a = state.varying
-        if changed.any():
-            return np.asarray(np.matmul(a, blocks[:, :-1, :]) + blocks[:, None, -1, :])
-        n, width = a.shape[1], a.shape[2]
-        return np.asarray((a.reshape(g * n, width) @ weights + bias).reshape(g, n, -1))
-    rise = state.varying - state.shared[:, state.columns]
-    if changed.any():
-        z = np.einsum("ni,gim->gnm", state.shared, blocks[:, :-1, :])
-        z += np.einsum("gnc,gcm->gnm", rise, blocks[:, state.columns, :])
-        return np.asarray(z + blocks[:, None, -1, :])
-    n, width = rise.shape[1], rise.shape[2]
-    return np.asarray(state.shared @ weights + bias + (rise.reshape(g * n, width) @ weights[state.columns]).reshape(g, n, -1))
+def _widest_per_point(net: Network, changed: np.ndarray) -> int:
+    """The most floats one grid point holds in any layer's per-point array: the changed columns of
+    the first layer that varies, then every layer above it whole."""
+    for l in range(net.n_layers):
+        rows, cols = net.shapes[l]
+        start = net.offsets[l]
+        columns = int(changed[start : start + rows * cols].reshape(rows, cols).any(axis=0).sum())
+        if columns:
+            return max([columns, *net.sizes[l + 2 :]])
+    return net.sizes[-1]
 
 
 def grid_losses(net: Network, x: np.ndarray, y: np.ndarray, grid_params: np.ndarray) -> np.ndarray:
@@ -163,8 +173,7 @@ def grid_losses(net: Network, x: np.ndarray, y: np.ndarray, grid_params: np.ndar
     if grid_params.ndim != 2 or grid_params.shape[1] != net.n_params:
         raise ValueError(f"expected G × {net.n_params} parameters, got {grid_params.shape}")
     changed = (grid_params != grid_params[:1]).any(axis=0)
-    widest = max(net.sizes[1:])
-    per_point = max(1, x.shape[0] * widest)
+    per_point = max(1, x.shape[0] * _widest_per_point(net, changed))
     chunk = max(1, CHUNK_ELEMENTS // per_point)
     out = np.empty(grid_params.shape[0])
     with np.errstate(all="ignore"):
@@ -368,8 +377,10 @@ def landscape_frame(
     columns: int,
     pixel_rows: int,
     dropout: float = 0.0,
+    least_span: np.ndarray | None = None,
 ) -> LandscapeFrame:
-    """The landscape at `params` for a columns × pixel_rows pane (odd counts put the centre on a pixel)."""
+    """The landscape at `params` for a columns × pixel_rows pane (odd counts put the centre on a pixel).
+    `least_span`: the least ± of a slice's two axes (a race's map, wide enough for every entrant's path)."""
     columns, pixel_rows = max(2, min(columns, MAX_GRID)), max(2, min(pixel_rows, MAX_GRID))
     params = np.asarray(params, dtype=np.float64)
     with np.errstate(all="ignore"):
@@ -413,6 +424,8 @@ def landscape_frame(
         grad2 = gradient[[a, b]]
         step2 = move[[a, b]]
         reach = spans(centre2, [path2, (centre2 + step2)[None, :]])
+        if least_span is not None:
+            reach = np.maximum(reach, least_span)
         xs = axis_values(float(centre2[0]), float(reach[0]), columns)
         ys = axis_values(float(centre2[1]), float(reach[1]), pixel_rows)
         loss = slice_losses(net, x, y, params, (a, b), xs, ys)

@@ -49,6 +49,7 @@ from tui_nn.engine.walk.records import Step
 from tui_nn.engine.walk.stepper import Jump, Stepper, Undone
 
 if TYPE_CHECKING:  # loaded when first used: the app's first frame needs none of them
+    from tui_nn.engine.live.race import Entrant, Race
     from tui_nn.engine.nn.gradcheck import GradCheck
     from tui_nn.engine.session.replay import Recording
 
@@ -188,6 +189,15 @@ class Controller:
             state=trainer.opt_state.copy(),
             batched=trainer.batch is not None and trainer.batch < trainer.data.size,
         )
+
+    def race(self, entrants: tuple[Entrant, ...] | None = None) -> Race:
+        """An optimizer race from the current weights on the session's data, batches and seed (SGD at η and 4η,
+        momentum at η, Adam at η/10 unless `entrants` says otherwise). It trains copies: the session stays as it is."""
+        from tui_nn.engine.live.race import Race, default_entrants
+
+        config = self.session.config
+        chosen = entrants if entrants is not None else default_entrants(self.stepper.lr)
+        return Race(self.session.net, self.session.data, chosen, config.batch, config.seed)
 
     def _mark(self, label: str) -> None:
         self.session.markers.append((self.stepper.trainer.epoch, label))

@@ -15,6 +15,8 @@ from functools import cached_property
 import numpy as np
 
 from tui_nn.engine.live.diagnostics import Diagnostic, Health, examine
+from tui_nn.engine.live.race import RaceFrame as RaceFrame
+from tui_nn.engine.live.race import RunnerFrame as RunnerFrame
 from tui_nn.engine.nn.datasets import Dataset
 from tui_nn.engine.nn.health import ActivationCurves as ActivationCurves
 from tui_nn.engine.nn.health import GradientHealth as GradientHealth
@@ -37,7 +39,7 @@ from tui_nn.engine.walk.stepper import Stepper
 from tui_nn.engine.walk.torch_lens import torch_frame
 
 # The records panes draw (ActivationCurves, Axes, BoundaryGrid, ClassTable, GradientHealth, HiddenPlot, HiddenSpace,
-# LayerHealth, MatrixFrame, Shown) are named here too: the UI imports them from the View's module, its door to the engine,
+# LandscapeFrame, LayerHealth, MatrixFrame, RaceFrame, RunnerFrame, Shown) are named here too: the UI imports them from the View's module, its door to the engine,
 # never from the modules that compute them.
 
 SERIES_POINTS = 512

@@ -1,0 +1,311 @@
+"""The loss landscape: every grid value is a plain forward pass with the two parameters set, the
+step drawn is the one the optimizer takes, the path is the recorded weights, the PCA share an SVD's."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.cli_helpers import one_error_line, run
+from tui_nn.engine.nn import landscape as ls
+from tui_nn.engine.nn.network import Network
+from tui_nn.engine.session import actions as act
+from tui_nn.engine.session.build import Session, build
+from tui_nn.engine.session.config import defaults_for
+from tui_nn.engine.session.controller import Controller
+
+RELATIVE = 1e-12
+
+# Every network kind the app has: binary sigmoid with bce and mse, a deep relu net, a softmax over K classes, L2.
+KINDS = {
+    "xor bce": defaults_for("xor"),
+    "xor mse": defaults_for("xor").with_changes(loss="mse"),
+    "spiral 2-16-8-1": defaults_for("spiral"),
+    "spiral3 softmax": defaults_for("spiral3").with_changes(hidden=(6,)),
+    "xor l2": defaults_for("xor").with_changes(l2=0.05),
+    "circle l2 tanh": defaults_for("circle").with_changes(l2=0.01, activation="tanh", hidden=(4, 3)),
+}
+
+
+def session(name: str, epochs: int = 0) -> Session:
+    built = build(KINDS[name])
+    if epochs:
+        built.stepper.trainer.run(epochs)
+    return built
+
+
+def plain_loss(net: Network, s: Session, params: np.ndarray) -> float:
+    return net.loss_value(s.data.x, s.data.y, params)
+
+
+def assert_close(values: np.ndarray, reference: np.ndarray) -> None:
+    scale = np.maximum(np.abs(reference), 1e-300)
+    assert np.all(np.abs(values - reference) <= RELATIVE * scale), np.max(np.abs(values - reference) / scale)
+
+
+def pairs_of(net: Network) -> list[tuple[int, int]]:
+    """Pairs in the same layer, across layers, a weight with a bias, both in the output layer."""
+    last = net.n_params - 1
+    first_out = net.offsets[-1]
+    return [(0, 1), (0, last), (net.bias_index(0, 0), first_out), (first_out, last), (1, net.weight_index(0, 1, 0))]
+
+
+@pytest.mark.parametrize("name", list(KINDS))
+@pytest.mark.parametrize("epochs", [0, 300])
+def test_every_slice_value_is_a_plain_forward_pass(name: str, epochs: int) -> None:
+    s = session(name, epochs)
+    net, params = s.net, s.net.params.copy()
+    for pair in pairs_of(net):
+        if pair[0] == pair[1]:
+            continue
+        xs = ls.axis_values(float(params[pair[0]]), 1.5, 5)
+        ys = ls.axis_values(float(params[pair[1]]), 0.75, 3)
+        grid = ls.slice_losses(net, s.data.x, s.data.y, params, pair, xs, ys)
+        reference = np.empty_like(grid)
+        for i, yv in enumerate(ys):
+            for j, xv in enumerate(xs):
+                moved = params.copy()
+                moved[pair[0]], moved[pair[1]] = xv, yv
+                reference[i, j] = plain_loss(net, s, moved)
+        assert_close(grid, reference)
+
+
+@pytest.mark.parametrize("name", list(KINDS))
+def test_every_plane_value_is_a_plain_forward_pass(name: str) -> None:
+    s = session(name, 100)
+    net, params = s.net, s.net.params.copy()
+    rng = np.random.default_rng(7)
+    d1, d2 = rng.standard_normal(net.n_params), rng.standard_normal(net.n_params)
+    alphas, betas = np.linspace(-0.4, 0.4, 5), np.linspace(-0.2, 0.3, 4)
+    grid = ls.plane_losses(net, s.data.x, s.data.y, params, (d1, d2), alphas, betas)
+    reference = np.array([[plain_loss(net, s, params + a * d1 + b * d2) for a in alphas] for b in betas])
+    assert_close(grid, reference)
+
+
+def test_a_grid_larger_than_a_chunk_is_the_same_as_point_by_point(monkeypatch: pytest.MonkeyPatch) -> None:
+    s = session("spiral 2-16-8-1")
+    net, params = s.net, s.net.params.copy()
+    monkeypatch.setattr(ls, "CHUNK_ELEMENTS", 3 * s.data.size * 16)  # three grid points a chunk, the last one short
+    xs, ys = ls.axis_values(float(params[0]), 1.0, 7), ls.axis_values(float(params[20]), 1.0, 3)
+    grid = ls.slice_losses(net, s.data.x, s.data.y, params, (0, 20), xs, ys)
+    moved = np.tile(params, (21, 1))
+    moved[:, 0], moved[:, 20] = np.tile(xs, 3), np.repeat(ys, 7)
+    assert_close(grid.ravel(), np.array([plain_loss(net, s, row) for row in moved]))
+
+
+@settings(max_examples=25, deadline=None)
+@given(centre=st.floats(-50, 50), span=st.floats(1e-3, 100), half=st.integers(1, 100))
+def test_an_odd_count_puts_the_centre_exactly_on_a_grid_point(centre: float, span: float, half: int) -> None:
+    values = ls.axis_values(centre, span, 2 * half + 1)
+    assert values[half] == centre
+    assert np.all(np.diff(values) > 0)
+    assert values[0] == pytest.approx(centre - span) and values[-1] == pytest.approx(centre + span)
+
+
+def test_the_centre_of_an_odd_grid_is_the_current_loss() -> None:
+    c = Controller(build(defaults_for("xor")))
+    c.apply(act.Train(50))
+    frame = c.view().landscape(33, 21)
+    assert frame.x[16] == frame.current[0] and frame.y[10] == frame.current[1]
+    assert frame.loss[10, 16] == pytest.approx(c.session.net.loss_value(c.session.data.x, c.session.data.y), rel=RELATIVE)
+    assert frame.current_loss == pytest.approx(frame.loss[10, 16], rel=RELATIVE)
+
+
+def test_the_default_pair_is_the_two_largest_gradients_and_the_arrow_points_downhill() -> None:
+    c = Controller(build(defaults_for("xor")))
+    view = c.view()
+    frame = view.landscape(31, 21)
+    _, gradient, _, _ = view.net.loss_and_gradient(view.data.x, view.data.y)
+    order = np.argsort(-np.abs(gradient))
+    assert frame.pair is not None and set(frame.pair) == {int(order[0]), int(order[1])}
+    a, b = frame.pair
+    assert frame.gradient == (gradient[a], gradient[b])
+    assert frame.downhill == (-gradient[a], -gradient[b])
+    assert (frame.x_name, frame.y_name) == (ls.parameter_name(view.net, a), ls.parameter_name(view.net, b))
+    assert frame.loss.shape == (21, 31) and frame.axes.extent.x_min == frame.x[0]
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_the_step_drawn_is_the_update_the_optimizer_then_takes(optimizer: str) -> None:
+    c = Controller(build(defaults_for("xor").with_changes(optimizer=optimizer, lr=0.5)))
+    c.apply(act.Train(40))  # momentum's and Adam's moments are under way
+    view = c.view()
+    state_before = c.stepper.trainer.opt_state.copy()
+    frame = view.landscape(15, 11)
+    assert frame.pair is not None
+    a, b = frame.pair
+    before = c.session.net.params.copy()
+    np.testing.assert_array_equal(c.stepper.trainer.opt_state.first, state_before.first)  # painting changed nothing
+    assert c.stepper.trainer.opt_state.t == state_before.t
+    c.apply(act.Train(1))
+    moved = c.session.net.params - before
+    assert frame.step[0] == pytest.approx(moved[a], rel=1e-9, abs=1e-15)
+    assert frame.step[1] == pytest.approx(moved[b], rel=1e-9, abs=1e-15)
+
+
+def test_the_path_is_the_recorded_weights_on_the_slice() -> None:
+    c = Controller(build(defaults_for("xor")))
+    recorded = []
+    for _ in range(4):
+        view = c.view()
+        recorded.append((view.epoch, view.snapshot.params.copy()))
+        c.apply(act.Train(25))
+    c.apply(act.PickLandscapeParam("w12"))
+    c.apply(act.PickLandscapeParam("v2"))
+    view = c.view()
+    recorded.append((view.epoch, view.snapshot.params.copy()))
+    frame = view.landscape(21, 11)
+    a, b = c.session.net.weight_index(0, 0, 1), c.session.net.weight_index(1, 1, 0)
+    assert frame.pair == (a, b) and (frame.x_name, frame.y_name) == ("W1[0,1]", "W2[1,0]")
+    assert frame.path_epochs == tuple(e for e, _ in recorded)
+    np.testing.assert_array_equal(frame.path, np.array([[p[a], p[b]] for _, p in recorded]))
+    assert frame.current == (frame.path[-1, 0], frame.path[-1, 1])
+
+
+def test_the_principal_plane_holds_the_share_an_svd_gives() -> None:
+    c = Controller(build(defaults_for("xor")))
+    for _ in range(6):
+        c.view()
+        c.apply(act.Train(60))
+    c.apply(act.LandscapePlane(on=True))
+    view = c.view()
+    frame = view.landscape(21, 11)
+    weights = np.array([p for _, p in c.trail.rows])
+    offsets = weights - view.snapshot.params
+    singular = np.linalg.svd(offsets, compute_uv=False)
+    assert frame.mode == "pca"
+    assert frame.variance_share == pytest.approx((singular[0] ** 2 + singular[1] ** 2) / np.sum(singular**2), rel=1e-12)
+    _, _, vt = np.linalg.svd(offsets, full_matrices=False)
+    projected = offsets @ vt[:2].T
+    np.testing.assert_allclose(np.abs(frame.path), np.abs(projected), rtol=1e-9, atol=1e-12)  # a direction's sign is free
+    assert frame.current == (0.0, 0.0) and np.allclose(frame.path[-1], 0.0)
+    assert any("variance" in w for w in frame.words)
+    # every value of the plane is the loss at centre + α·d₁ + β·d₂
+    plane = ls.principal_plane(weights, view.snapshot.params)
+    assert plane is not None
+    d1, d2 = plane.directions
+    j, i = 3, 7
+    point = view.snapshot.params + frame.x[j] * d1 + frame.y[i] * d2
+    assert frame.loss[i, j] == pytest.approx(view.net.loss_value(view.data.x, view.data.y, point), rel=RELATIVE)
+
+
+def test_a_path_too_short_for_a_plane_falls_back_to_the_slice_and_says_so() -> None:
+    c = Controller(build(defaults_for("xor")))
+    c.apply(act.LandscapePlane(on=True))
+    frame = c.view().landscape(21, 11)
+    assert frame.mode == "slice" and frame.variance_share is None
+    assert any("principal plane" in w for w in frame.words)
+
+
+def test_the_words_say_l2_is_in_the_loss_painted() -> None:
+    frame = Controller(build(KINDS["xor l2"])).view().landscape(11, 11)
+    assert any("L2 included" in w for w in frame.words)
+    assert not any("L2" in w for w in Controller(build(KINDS["xor bce"])).view().landscape(11, 11).words)
+
+
+def test_picks_select_one_then_another_and_refuse_in_one_line() -> None:
+    c = Controller(build(defaults_for("xor")))
+    first = c.apply(act.PickLandscapeParam("w11"))
+    assert first.message is not None and "largest other gradient" in first.message.text
+    frame = c.view().landscape(11, 11)
+    assert frame.pair is not None and frame.pair[0] == c.session.net.weight_index(0, 0, 0)
+    again = c.apply(act.PickLandscapeParam("W1[0,0]"))
+    assert again.message is not None and again.message.tone == "warn" and "already" in again.message.text
+    unknown = c.apply(act.PickLandscapeParam("w99"))
+    assert unknown.message is not None and unknown.message.tone == "warn" and "\n" not in unknown.message.text
+    c.apply(act.PickLandscapeParam("b_out"))
+    c.apply(act.PickLandscapeParam("v1"))  # a third pick replaces the older of the two
+    net = c.session.net
+    assert c.view().landscape(11, 11).pair == (net.bias_index(1, 0), net.weight_index(1, 0, 0))
+    c.apply(act.LandscapeLargest())
+    assert c.landscape.picks == ()
+
+
+def test_landscape_actions_round_trip_and_are_allowed_while_training() -> None:
+    for action in (
+        act.ShowLandscape(shown=True),
+        act.PickLandscapeParam("w12"),
+        act.LandscapeLargest(),
+        act.LandscapePlane(on=False),
+    ):
+        assert act.action_from_json(json.loads(json.dumps(action.to_json()))) == action
+    c = Controller(build(defaults_for("xor")))
+    c.start_training(None)
+    assert c.apply(act.ShowLandscape(shown=True)).message is None
+    assert c.landscape.shown and c.view(with_values=False).landscape_shown
+    with pytest.raises(RuntimeError):
+        c.apply(act.Next())
+
+
+def test_a_diverged_network_paints_without_an_exception() -> None:
+    s = build(defaults_for("xor").with_changes(loss="mse"))
+    s.net.params[:] = 1e200
+    frame = ls.landscape_frame(s.net, s.data.x, s.data.y, s.net.params, ls.LandscapeRequest(), 9, 7)
+    assert frame.loss.shape == (7, 9)
+    assert np.isnan(frame.low) or np.isfinite(frame.low)
+
+
+# --- the headless twin: tui-nn landscape ------------------------------------------------------
+
+
+def test_the_command_prints_the_grid_the_view_paints(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "landscape", "xor", "--params", "w11,W2[0,0]", "--span", "0.5", "--grid", "7", "--json")
+    assert code == 0 and err == ""
+    document = json.loads(out)
+    s = build(defaults_for("xor"))
+    net, params = s.net, s.net.params.copy()
+    a, b = net.weight_index(0, 0, 0), net.weight_index(1, 0, 0)
+    assert document["params"] == ["W1[0,0]", "W2[0,0]"]
+    assert len(document["x"]) == len(document["y"]) == 7
+    assert document["x"][3] == params[a] and document["y"][3] == params[b]  # centred on the initialisation
+    assert document["x"][0] == pytest.approx(params[a] - 0.5) and document["y"][-1] == pytest.approx(params[b] + 0.5)
+    for i, yv in enumerate(document["y"]):
+        for j, xv in enumerate(document["x"]):
+            moved = params.copy()
+            moved[a], moved[b] = xv, yv
+            assert document["loss"][i][j] == pytest.approx(plain_loss(net, s, moved), rel=RELATIVE)
+
+
+def test_the_command_centres_on_saved_weights(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    saved = tmp_path / "trained.json"
+    assert run(capsys, "train", "xor", "--epochs", "300", "--save", str(saved))[0] == 0
+    code, out, _ = run(capsys, "landscape", "xor", "--weights", str(saved), "--params", "b_out,v2", "--grid", "3", "--json")
+    assert code == 0
+    document = json.loads(out)
+    s = build(defaults_for("xor").with_changes(weights=str(saved)))
+    net = s.net
+    assert document["x"][1] == net.params[net.bias_index(1, 0)] and document["y"][1] == net.params[net.weight_index(1, 1, 0)]
+    assert document["loss"][1][1] == pytest.approx(plain_loss(net, s, net.params), rel=RELATIVE)
+
+
+def test_the_command_without_json_is_a_readable_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "landscape", "xor", "--params", "w11,w12", "--grid", "41")
+    assert code == 0
+    assert "lowest on the grid" in out and "every 4th point" in out
+    s = build(defaults_for("xor"))
+    assert f"{s.net.loss_value(s.data.x, s.data.y):.6g}" in out
+
+
+@pytest.mark.parametrize(
+    ("words", "says"),
+    [
+        (("--params", "w11,zz"), "no parameter called 'zz'"),
+        (("--params", "w11,W1[0,0]"), "the same parameter"),
+        (("--params", "w11"), "exactly two"),
+        (("--params", "w11,w12", "--grid", "64"), "odd"),
+        (("--params", "w11,w12", "--grid", "100001"), "at most"),
+        (("--params", "w11,w12", "--span", "0"), "above 0"),
+        (("--params", "w11,w12", "--span", "-1"), "above 0"),
+        (("--params", "w11,w12", "--span", "inf"), "above 0"),
+        ((), "--params A,B"),
+    ],
+)
+def test_the_command_refuses_bad_input_in_one_line(capsys: pytest.CaptureFixture[str], words: tuple[str, ...], says: str) -> None:
+    code, out, err = run(capsys, "landscape", "xor", *words)
+    assert code == 2 and out == ""
+    assert says in one_error_line(err)
