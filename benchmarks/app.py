@@ -73,6 +73,7 @@ NETWORK = {"xor": "XOR 2-2-1", "spiral": "spiral 2-16-8-1"}
 QUIET = 0.150
 RIGHT = b"\x1b[C"
 SECTIONS = ("launch", "keys", "live", "live-pty", "panes", "undo")
+BEFORE_TRAINING: tuple[str, ...] = ()  # keys pressed before T in the live sections (--view), e.g. l: the landscape open
 
 
 # --- small statistics --------------------------------------------------------------------------
@@ -366,19 +367,23 @@ class LiveRun:
     ui_thread: float  # the main thread (Textual's event loop)
     other_thread: float  # the busiest other thread (the training worker)
     training_process: float = 0.0  # the training process (tui_nn.engine.live.remote), when it trains
+    landscape_fps: float = 0.0  # paints per second of the loss landscape pane, when it is shown
 
 
 async def live_in_app(problem: str, size: tuple[int, int], seconds: float) -> LiveRun:
     from tui_nn.engine.session.build import build
+    from tui_nn.ui.panes.landscape import LandscapePane
     from tui_nn.ui.shell.app import TuiNN
 
     app = TuiNN(build(config_for(problem)), pace=None, target_loss=1e-300)
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
-        await pilot.press("T")
+        await pilot.press(*BEFORE_TRAINING, "T")
         await pilot.pause(0.5)
         trainer = app.controller.stepper.trainer
         child = app.live.process_id if app.live is not None else None
+        landscape = app.query_one(LandscapePane)
+        paints0 = landscape.paints
         epoch0, frames0, cpu0, threads0 = trainer.epoch, app.frames, process_cpu(), thread_cpu()
         child0 = pid_cpu(child)
         start = time.perf_counter()
@@ -386,6 +391,7 @@ async def live_in_app(problem: str, size: tuple[int, int], seconds: float) -> Li
         wall = time.perf_counter() - start
         epoch1, frames1, cpu1, threads1 = trainer.epoch, app.frames, process_cpu(), thread_cpu()
         child1 = pid_cpu(child)
+        landscape_fps = (landscape.paints - paints0) / wall if landscape.display else 0.0
         if not app.training:
             raise RuntimeError(f"live training of {problem} stopped by itself during the measurement: {app.message}")
         await pilot.press("T")
@@ -402,6 +408,7 @@ async def live_in_app(problem: str, size: tuple[int, int], seconds: float) -> Li
         ui / wall,
         other / wall,
         (child1 - child0) / wall,
+        landscape_fps,
     )
 
 
@@ -450,6 +457,10 @@ def live_rows(
         f"(pairs {min(ratios):.2f}–{max(ratios):.2f}; live {med(rates):,.0f}, headless {med(alone):,.0f} epochs/s)",
         target,
     )
+    if any(r.landscape_fps for r in live):
+        report.add(
+            f"  loss landscape paints per second{where}, {name}", f"{med([r.landscape_fps for r in live]):.1f}", "≥ 10, issue 25"
+        )
     child = med([r.training_process for r in live])
     report.add(
         f"  cores while training{where}, {name}",
@@ -495,6 +506,8 @@ def live_in_pty(problem: str, size: tuple[int, int], seconds: float) -> tuple[Li
     try:
         for _ in range(len(PACE_LADDER_STEPS)):
             app.respond(app.send(b"]"), 0.05, deadline=5)
+        for key in BEFORE_TRAINING:
+            app.respond(app.send(key.encode()), 0.15, deadline=5)
         started = app.send(b"T")
         warm = app.respond(started, 0.5, deadline=0.5)  # output never goes quiet while training: runs out the 0.5 s
         start, cpu0, threads0 = time.perf_counter(), app.cpu_seconds(), app.thread_cpu()  # (cpu_seconds: with children)
@@ -869,8 +882,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=3, help="live and headless runs per network and size (default 3)")
     parser.add_argument("--seconds", type=float, default=5.0, help="length of each live measurement (default 5)")
     parser.add_argument("--pane-presses", type=int, default=40, help="→ presses per case for the pane cost (default 40)")
+    parser.add_argument(
+        "--view", default="", help="keys pressed before T in the live sections, one character each (l: the loss landscape open)"
+    )
     parser.add_argument("--undo-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    global BEFORE_TRAINING
+    BEFORE_TRAINING = tuple(args.view)
     if args.undo_child:
         undo_child()
         return

@@ -7,6 +7,8 @@ over by the View) and only turn them into cells.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 from rich.color import Color
@@ -17,6 +19,9 @@ from tui_nn.engine.session.view import Axes, BoundaryGrid, FitPlot, HiddenPlot
 from tui_nn.ui import theme
 from tui_nn.ui.ascii import CLASS_POINTS, CLASS_REGIONS
 from tui_nn.ui.panes.diagram import BRAILLE_BITS, Canvas
+
+if TYPE_CHECKING:
+    from tui_nn.engine.session.view import LandscapeFrame
 
 CLASS_0 = CLASS_1 = PALE = CONTOUR = GROUND = (0, 0, 0)
 _PALETTE_NAME = ""
@@ -192,12 +197,22 @@ def boundary_rows(boundary: BoundaryGrid, ascii_only: bool = False) -> list[list
         if boundary.classes is not None:
             return _ascii_class_rows(boundary.classes, levels, marks, rows, columns)
         return _ascii_rows(grid, levels, marks, rows, columns)
-    # One ▀ segment per run of cells with the same (top, bottom) shade pair, a point's cell a run
-    # of its own; the runs of all rows are found at once.
+    return half_block_rows(levels, marks, lambda top, bottom: _pair_style(top, bottom, count))
+
+
+def half_block_rows(
+    levels: np.ndarray, marks: dict[tuple[int, int], tuple[str, Style]], pair_style: Callable[[int, int], Style]
+) -> list[list[Segment]]:
+    """Pixel levels (2·rows × columns, each level ≥ −1000) as ▀ cells: the top pixel as foreground,
+    the bottom as background, styled by `pair_style(top, bottom)`; a cell in `marks` (column, row)
+    shows its own character instead. One segment per run of cells with the same pair, a mark's cell
+    a run of its own; the runs of all rows are found at once."""
+    pixel_rows, columns = levels.shape
+    rows = pixel_rows // 2
     top, bottom = levels[0 : 2 * rows : 2], levels[1 : 2 * rows : 2]
-    pairs = (top + 1000) * 1000 + (bottom + 1000)  # levels are −LEVELS…LEVELS, CONTOUR_LEVEL, INVALID_LEVEL
+    pairs = (top + 1000) * 10000 + (bottom + 1000)
     for k, (c, r) in enumerate(marks):
-        if r < rows:
+        if r < rows and c < columns:
             pairs[r, c] = -1 - k
     starts: list[list[int]] = [[0] for _ in range(rows)]
     changed_rows, changed_columns = np.nonzero(pairs[:, 1:] != pairs[:, :-1])
@@ -213,7 +228,7 @@ def boundary_rows(boundary: BoundaryGrid, ascii_only: bool = False) -> list[list
                 mark = marks[(a, r)]
                 segments.append(Segment(mark[0], mark[1]))
             else:
-                segments.append(Segment("▀" * (b - a), _pair_style(top_rows[r][a], bottom_rows[r][a], count)))
+                segments.append(Segment("▀" * (b - a), pair_style(top_rows[r][a], bottom_rows[r][a])))
         result.append(segments)
     return result
 
@@ -559,3 +574,315 @@ def fit_legend(plot: FitPlot, width: int, ascii_only: bool) -> list[Segment]:
         segments.append(Segment("@" if ascii_only else "◆", Style(color=theme.SELECTION, bold=True)))
         segments.append(Segment(f" sample {plot.current + 1}", Style(color=theme.MUTED)))
     return _fitted(segments, width)
+# The loss landscape: a perceptual sequential scale (viridis: dark purple for a low loss, yellow for a
+# high one; it reads in grey too), contour lines where the loss crosses a band, and marks over it.
+VIRIDIS = ("#440154", "#472d7b", "#3b528b", "#2c728e", "#21918c", "#28ae80", "#5ec962", "#addc30", "#fde725")
+LOSS_SHADES = 32  # the loss drawn in 32 shades; a contour line every BAND shades
+BAND = 4
+CONTOUR_SHADE = 64  # a contour pixel's level: CONTOUR_SHADE + the shade it darkens
+# Overlay levels, above the shades and contours: the path, the −gradient arrow and the next step.
+PATH_LEVEL, DESCENT_LEVEL, STEP_LEVEL, OFF_LEVEL = 200, 201, 202, 203
+RACE_LEVEL = 300  # RACE_LEVEL + k: the race's entrant k
+DESCENT_COLOUR, STEP_COLOUR = "#e69f00", "#ff4b4b"  # Okabe–Ito orange; a red that stands out on every shade
+ASCII_SHADES = " .:-=+*#%@"
+ARROW_GLYPHS = "→↗↑↖←↙↓↘"
+ASCII_ARROW_GLYPHS = ">/^\\<//v\\"
+
+
+def loss_shade_colour(t: float) -> tuple[int, int, int]:
+    """Viridis at t ∈ [0, 1] (interpolated between its nine anchors)."""
+    t = min(max(t, 0.0), 1.0) * (len(VIRIDIS) - 1)
+    k = min(int(t), len(VIRIDIS) - 2)
+    a, b, f = theme.rgb(VIRIDIS[k]), theme.rgb(VIRIDIS[k + 1]), t - k
+    r, g, bl = (round(a[i] + (b[i] - a[i]) * f) for i in range(3))
+    return r, g, bl
+
+
+def _landscape_level_colour(level: int, race_colours: tuple[str, ...]) -> tuple[int, int, int]:
+    if level == INVALID_LEVEL:
+        return (255, 0, 0)
+    if level >= RACE_LEVEL:
+        return theme.rgb(race_colours[level - RACE_LEVEL])
+    if level == PATH_LEVEL:
+        return theme.rgb(theme.current().current)
+    if level == DESCENT_LEVEL:
+        return theme.rgb(DESCENT_COLOUR)
+    if level in (STEP_LEVEL, OFF_LEVEL):
+        return theme.rgb(STEP_COLOUR)
+    if level >= CONTOUR_SHADE:  # a contour: its shade mixed towards white on the darkest shades, black on the rest
+        shade = level - CONTOUR_SHADE
+        r, g, b = loss_shade_colour(shade / (LOSS_SHADES - 1))
+        towards = 255 if shade < LOSS_SHADES // 4 else 0
+        return (int(r + (towards - r) * 0.35), int(g + (towards - g) * 0.35), int(b + (towards - b) * 0.35))
+    return loss_shade_colour(level / (LOSS_SHADES - 1))
+
+
+_LANDSCAPE_STYLES: dict[tuple[tuple[str, ...], str], dict[tuple[int, int], Style]] = {}
+
+
+def _landscape_styles(race_colours: tuple[str, ...]) -> Callable[[int, int], Style]:
+    """The ▀ style of a (top, bottom) pair of landscape levels, each built once per palette and set of race colours."""
+    styles = _LANDSCAPE_STYLES.setdefault((race_colours, _PALETTE_NAME), {})
+
+    def pair_style(top: int, bottom: int) -> Style:
+        style = styles.get((top, bottom))
+        if style is None:
+            style = styles[(top, bottom)] = Style(
+                color=_rgb(_landscape_level_colour(top, race_colours)),
+                bgcolor=_rgb(_landscape_level_colour(bottom, race_colours)),
+            )
+        return style
+
+    return pair_style
+
+
+def loss_shades(loss: np.ndarray, low: float, high: float, log: bool) -> np.ndarray:
+    """Each pixel's loss as a shade 0 … LOSS_SHADES − 1 between `low` and `high` (on a log scale
+    when `log`), contour pixels where the band changes towards the pixel right or below, and
+    pixels with no finite loss as INVALID_LEVEL."""
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        if log:
+            floor = max(low, 1e-300)
+            values = np.log(np.maximum(loss, floor))
+            low_value, high_value = np.log(floor), np.log(max(high, floor))
+        else:
+            values, low_value, high_value = loss, low, high
+        span = high_value - low_value
+        t = (values - low_value) / span if span > 0 and np.isfinite(span) else np.zeros_like(values)
+        shades = np.clip(np.floor(t * LOSS_SHADES), 0, LOSS_SHADES - 1)
+    finite = np.isfinite(loss)
+    shades = np.where(finite, shades, 0).astype(np.int64)
+    bands = shades // BAND
+    edge = np.zeros(shades.shape, dtype=bool)
+    edge[:, :-1] |= bands[:, :-1] != bands[:, 1:]
+    edge[:-1, :] |= bands[:-1, :] != bands[1:, :]
+    levels = np.where(edge, CONTOUR_SHADE + shades, shades)
+    return np.where(finite, levels, INVALID_LEVEL)
+
+
+class PixelMap:
+    """Where a point of the (a, b) plane falls on a columns × pixel_rows picture of the extent
+    (b upwards): fractional pixel coordinates, for drawing only."""
+
+    def __init__(self, axes: Axes, columns: int, pixel_rows: int, grid: tuple[int, int] | None = None) -> None:
+        # The extent runs from the first grid point to the last; each of the grid's (ny, nx) points
+        # is a block of pixels, its value at the block's centre.
+        extent = axes.extent
+        ny, nx = grid if grid is not None else (pixel_rows, columns)
+        self.x_min, self.y_max, self.columns, self.pixel_rows = extent.x_min, extent.y_max, columns, pixel_rows
+        self.x_block, self.y_block = columns / nx, pixel_rows / ny
+        self.x_scale = (nx - 1) * self.x_block / (extent.x_max - extent.x_min) if extent.x_max > extent.x_min else 0.0
+        self.y_scale = (ny - 1) * self.y_block / (extent.y_max - extent.y_min) if extent.y_max > extent.y_min else 0.0
+
+    def pixel(self, a: float, b: float) -> tuple[float, float]:
+        return (a - self.x_min) * self.x_scale + self.x_block / 2, (self.y_max - b) * self.y_scale + self.y_block / 2
+
+    def inside(self, x: float, y: float) -> bool:
+        return 0 <= x < self.columns and 0 <= y < self.pixel_rows
+
+    def pixels(self, points: np.ndarray) -> np.ndarray:
+        """k × 2 (a, b) points as k × 2 fractional pixel (x, y)."""
+        if len(points) == 0:
+            return np.zeros((0, 2))
+        with np.errstate(invalid="ignore", over="ignore"):
+            return np.column_stack(
+                (
+                    (points[:, 0] - self.x_min) * self.x_scale + self.x_block / 2,
+                    (self.y_max - points[:, 1]) * self.y_scale + self.y_block / 2,
+                )
+            )
+
+
+def draw_polyline(levels: np.ndarray, points: np.ndarray, level: int) -> None:
+    """Set the pixels of the line through `points` (k × 2 fractional pixel x, y) to `level`,
+    clipped to the picture; every segment sampled at least once per pixel it crosses."""
+    if len(points) == 0:
+        return
+    pixel_rows, columns = levels.shape
+    if len(points) == 1:
+        xs, ys = points[:, 0], points[:, 1]
+    else:
+        starts, ends = points[:-1], points[1:]
+        with np.errstate(invalid="ignore", over="ignore"):
+            lengths = np.ceil(np.nan_to_num(np.abs(ends - starts).max(axis=1), nan=0.0, posinf=4096.0)).clip(0, 4096)
+        counts = lengths.astype(np.int64) + 1
+        segment = np.repeat(np.arange(len(starts)), counts)
+        first = np.repeat(np.cumsum(counts) - counts, counts)
+        t = (np.arange(int(counts.sum())) - first) / np.repeat(counts - 1 if counts.max() > 1 else counts, counts).clip(1)
+        xs = starts[segment, 0] + (ends[segment, 0] - starts[segment, 0]) * t
+        ys = starts[segment, 1] + (ends[segment, 1] - starts[segment, 1]) * t
+    with np.errstate(invalid="ignore"):
+        keep = np.isfinite(xs) & np.isfinite(ys) & (xs >= 0) & (xs < columns) & (ys >= 0) & (ys < pixel_rows)
+    levels[ys[keep].astype(np.int64), xs[keep].astype(np.int64)] = level
+
+
+def arrow_glyph(dx: float, dy_up: float, ascii_only: bool) -> str:
+    """The arrow character closest to the direction (dx across, dy_up upwards)."""
+    octant = round(float(np.arctan2(dy_up, dx)) / (np.pi / 4)) % 8
+    return (ASCII_ARROW_GLYPHS if ascii_only else ARROW_GLYPHS)[octant]
+
+
+def _fit_grid(loss: np.ndarray, columns: int, pixel_rows: int) -> np.ndarray:
+    """The loss grid (rows = the second parameter, upwards) as pixel_rows × columns pixels, row 0 at
+    the top: flipped, and each pixel the grid point nearest its centre when the sizes differ."""
+    flipped = loss[::-1]
+    ny, nx = flipped.shape
+    if (ny, nx) == (pixel_rows, columns):
+        return flipped
+    rows_index = np.minimum((np.arange(pixel_rows) + 0.5) * ny / pixel_rows, ny - 1).astype(np.int64)
+    columns_index = np.minimum((np.arange(columns) + 0.5) * nx / columns, nx - 1).astype(np.int64)
+    return flipped[np.ix_(rows_index, columns_index)]
+
+
+def landscape_rows(
+    frame: LandscapeFrame,
+    columns: int,
+    rows: int,
+    ascii_only: bool = False,
+    paths: tuple[tuple[np.ndarray, int], ...] = (),
+    race_colours: tuple[str, ...] = (),
+) -> list[list[Segment]]:
+    """The loss over the frame's plane as a heat map (two pixels a cell, ▀) with contour lines; over
+    it the path so far (or, for a race, each entrant's path in its colour: `paths` of (points,
+    entrant)), the −gradient as an arrow from the current point, the next update's step η·ḡ to
+    scale ending at ✕ (» at the edge when it leaves the map), and the current point ●."""
+    use_palette()
+    pixel_rows = 2 * rows
+    levels = loss_shades(_fit_grid(frame.loss, columns, pixel_rows), frame.low, frame.high, frame.log_scale)
+    where = PixelMap(frame.axes, columns, pixel_rows, frame.loss.shape)
+    if paths:
+        for points, entrant in paths:
+            draw_polyline(levels, where.pixels(points), RACE_LEVEL + entrant)
+    else:
+        draw_polyline(levels, where.pixels(frame.path), PATH_LEVEL)
+    marks: dict[tuple[int, int], tuple[str, Style]] = {}
+    x0, y0 = where.pixel(*frame.current)
+    if not paths:
+        _draw_arrows(frame, where, levels, marks, (x0, y0), ascii_only)
+    if where.inside(x0, y0):
+        marks[(int(x0), int(y0) // 2)] = ("o" if ascii_only else "●", Style(color=theme.current().current, bold=True))
+    if ascii_only:
+        return _ascii_landscape(levels, marks, rows, columns)
+    for (c, r), (glyph, style) in list(marks.items()):  # each mark on its cell's own colour
+        if style.bgcolor is None and r < rows:
+            ground = _landscape_level_colour(int(levels[2 * r + 1, c]), race_colours)
+            marks[(c, r)] = (glyph, style + Style(bgcolor=_rgb(ground)))
+    return half_block_rows(levels, marks, _landscape_styles(race_colours))
+
+
+def _draw_arrows(
+    frame: LandscapeFrame,
+    where: PixelMap,
+    levels: np.ndarray,
+    marks: dict[tuple[int, int], tuple[str, Style]],
+    start: tuple[float, float],
+    ascii_only: bool,
+) -> None:
+    """The −gradient's direction (a third of the picture long: ∂L/∂θ is not in the plane's units)
+    and the next step to scale, each ending in a mark of its own (the step's ✕ over the arrow's
+    head where they meet, as they do for plain SGD at a small η)."""
+    x0, y0 = start
+    sx, sy = where.pixel(frame.current[0] + frame.step[0], frame.current[1] + frame.step[1])
+    if not (np.isfinite(sx) and np.isfinite(sy)):
+        _draw_descent(frame, where, levels, marks, start, ascii_only)
+        return
+    draw_polyline(levels, np.array([[x0, y0], [sx, sy]]), STEP_LEVEL)
+    _draw_descent(frame, where, levels, marks, start, ascii_only)
+    if where.inside(sx, sy):
+        marks[(int(sx), int(sy) // 2)] = ("x" if ascii_only else "✕", Style(color=STEP_COLOUR, bold=True))
+        return
+    # Off the map: » where the step crosses the edge, pointing its way.
+    t = 1.0
+    for edge, origin, delta in (
+        (where.columns - 1e-9, x0, sx - x0),
+        (0.0, x0, sx - x0),
+        (where.pixel_rows - 1e-9, y0, sy - y0),
+        (0.0, y0, sy - y0),
+    ):
+        if delta != 0:
+            crossing = (edge - origin) / delta
+            if 0 <= crossing < t:
+                t = crossing
+    ex, ey = x0 + (sx - x0) * t, y0 + (sy - y0) * t
+    if where.inside(ex, ey):
+        glyph = arrow_glyph(sx - x0, y0 - sy, ascii_only)
+        marks[(int(ex), int(ey) // 2)] = (glyph, Style(color="#ffffff", bgcolor=STEP_COLOUR, bold=True))
+
+
+def _draw_descent(
+    frame: LandscapeFrame,
+    where: PixelMap,
+    levels: np.ndarray,
+    marks: dict[tuple[int, int], tuple[str, Style]],
+    start: tuple[float, float],
+    ascii_only: bool,
+) -> None:
+    """The −gradient's arrow from the current point, over the step's line (for plain SGD they point the same way)."""
+    x0, y0 = start
+    da, db = frame.downhill
+    dx, dy = da * where.x_scale, -db * where.y_scale  # the direction on screen, in pixels (y down)
+    norm = float(np.hypot(dx, dy))
+    if np.isfinite(norm) and norm > 0:
+        reach = max(min(where.columns, where.pixel_rows) / 3, 6.0)
+        x1, y1 = x0 + dx / norm * reach, y0 + dy / norm * reach
+        draw_polyline(levels, np.array([[x0, y0], [x1, y1]]), DESCENT_LEVEL)
+        if where.inside(x1, y1):
+            glyph = arrow_glyph(dx, -dy, ascii_only)
+            marks[(int(x1), int(y1) // 2)] = (glyph, Style(color=DESCENT_COLOUR, bold=True))
+
+
+def _ascii_landscape(
+    levels: np.ndarray, marks: dict[tuple[int, int], tuple[str, Style]], rows: int, columns: int
+) -> list[list[Segment]]:
+    """The landscape in characters: the loss by shade (' ' low … '@' high), '~' on a contour,
+    '.' on a path, '*' the arrows."""
+    result = []
+    for r in range(rows):
+        chars = []
+        for c in range(columns):
+            top, bottom = int(levels[2 * r, c]), int(levels[2 * r + 1, c])
+            if (c, r) in marks:
+                chars.append(marks[(c, r)][0])
+            elif top >= PATH_LEVEL or bottom >= PATH_LEVEL:
+                chars.append(
+                    "*" if max(top, bottom) in (DESCENT_LEVEL, STEP_LEVEL) else "o" if max(top, bottom) >= RACE_LEVEL else "."
+                )
+            elif top == INVALID_LEVEL or bottom == INVALID_LEVEL:
+                chars.append("?")
+            elif top >= CONTOUR_SHADE or bottom >= CONTOUR_SHADE:
+                chars.append("~")
+            else:
+                chars.append(ASCII_SHADES[min(top * len(ASCII_SHADES) // LOSS_SHADES, len(ASCII_SHADES) - 1)])
+        result.append([Segment("".join(chars))])
+    return result
+
+
+def landscape_legend(frame: LandscapeFrame, width: int, ascii_only: bool, race: bool = False) -> list[Segment]:
+    """The loss scale (low … high, log when the frame says so) as a colour bar, then the marks."""
+    use_palette()
+    low, high = tick_label_loss(frame.low), tick_label_loss(frame.high)
+    segments: list[Segment] = [Segment(f"L {low} "), *_loss_bar(ascii_only)]
+    scale = " log" if frame.log_scale else ""
+    if race:
+        marks = "  ● start" if not ascii_only else "  o start"
+    elif ascii_only:
+        marks = "  o now  > -grad L  x next step  . path  ~ contour"
+    else:
+        marks = "  ● now  → −∇L  ✕ next step η·ḡ  ⋯ path"
+    segments.append(Segment(f" {high}{scale}{marks}", Style(color=theme.MUTED)))
+    return _fitted(segments, width)
+
+
+@functools.lru_cache(maxsize=2)
+def _loss_bar(ascii_only: bool) -> tuple[Segment, ...]:
+    """The colour bar from the lowest loss to the highest (the scale does not change with the palette)."""
+    steps = 10
+    if ascii_only:
+        return tuple(
+            Segment(ASCII_SHADES[min(k * len(ASCII_SHADES) // (steps + 1), len(ASCII_SHADES) - 1)]) for k in range(steps + 1)
+        )
+    return tuple(Segment("█", Style(color=_rgb(loss_shade_colour(k / steps)))) for k in range(steps + 1))
+
+
+def tick_label_loss(value: float) -> str:
+    return f"{value:.3g}".replace("-", "−") if np.isfinite(value) else str(value)

@@ -33,6 +33,7 @@ from tui_nn.ui.screens.teach import CardScreen, LessonPane, QuestionScreen
 from tui_nn.ui.shell import keymap
 from tui_nn.ui.shell.app_files import AppFiles
 from tui_nn.ui.shell.app_inspect import AppInspect
+from tui_nn.ui.shell.app_landscape import AppLandscape
 from tui_nn.ui.shell.app_live import AppLive
 from tui_nn.ui.shell.app_play import AppPlayback
 from tui_nn.ui.shell.app_screen import AppScreen
@@ -47,7 +48,7 @@ if TYPE_CHECKING:  # what the first frame does not need loads when it is first u
 WARM_UP_DELAY = 0.25  # seconds after the first frame; a T before then starts the training process itself
 
 
-class TuiNN(AppScreen, AppInspect, AppPlayback, AppFiles, AppLive):
+class TuiNN(AppScreen, AppInspect, AppLandscape, AppPlayback, AppFiles, AppLive):
     """The terminal app over one session (and the sessions that settings and resets make)."""
 
     CSS_PATH = Path(__file__).parent / "app.tcss"
@@ -172,9 +173,11 @@ class TuiNN(AppScreen, AppInspect, AppPlayback, AppFiles, AppLive):
         """Apply an action now, or after pausing live training first (η changes apply live).
 
         A key that steps by hand pauses the playing walk first."""
-        if self.player.playing and not by_player and not isinstance(action, act.ScaleLR | act.SetLR):
+        # η and what the landscape shows apply at once, without pausing the walk or the run
+        keeps_running = isinstance(action, (act.ScaleLR, act.SetLR, *act.LANDSCAPE_ACTIONS))
+        if self.player.playing and not by_player and not keeps_running:
             self._stop_playing()
-        if self.live is not None and not isinstance(action, act.ScaleLR | act.SetLR):
+        if self.live is not None and not keeps_running:
             self._after_training = lambda: self.dispatch(action)
             self.live.stop()
             return

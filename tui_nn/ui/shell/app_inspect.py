@@ -26,6 +26,8 @@ class AppInspect(AppBase):
         if self.selection is None or self._selection_moved():
             self.selection = self._first_weight()
         self._set_inspecting(True)
+        if self.landscape_shown and self.selection.kind != "unit":  # the first of the two the slice takes
+            self.landscape_pick(self.selection.parameter_index(self.session.net))
 
     def _first_weight(self) -> Element:
         """Where inspecting starts: the first weight into the output, which every network has."""
@@ -94,6 +96,9 @@ class AppInspect(AppBase):
         self.last_what_if = None
         self.query_one(NetworkPane).selected = element
         self.say(None)  # the status line tells about the new selection, not an older message
+        if self.landscape_shown and element.kind != "unit":
+            self.landscape_pick(element.parameter_index(self.session.net))  # it draws
+            return
         self.draw(self.view)
 
     def move_selection(self, direction: str) -> None:
@@ -116,6 +121,8 @@ class AppInspect(AppBase):
     def on_network_pane_clicked(self, message: NetworkPane.Clicked) -> None:
         self.selection = message.element
         if not self.inspecting:
+            if self.landscape_shown and message.element.kind != "unit":
+                self.landscape_pick(message.element.parameter_index(self.session.net))
             self._set_inspecting(True)
         else:
             self._select(message.element)

@@ -18,6 +18,7 @@ from tui_nn.ui import theme
 from tui_nn.ui.panes.curves import CurvesPane
 from tui_nn.ui.panes.healthview import HealthPane
 from tui_nn.ui.panes.inspector import Inspector
+from tui_nn.ui.panes.landscape import LandscapePane
 from tui_nn.ui.panes.log import CalcLog
 from tui_nn.ui.panes.matrixview import MatrixPane
 from tui_nn.ui.panes.widgets import BoundaryPane, HiddenPane, KeysFooter, LossPane, NetworkPane, StatusLine, TablePane
@@ -28,8 +29,13 @@ from tui_nn.ui.shell.live import pace_text
 
 MIN_WIDTH, MIN_HEIGHT = 64, 20
 WIDE_WIDTH, WIDE_HEIGHT = 160, 45  # from this size the three views stand side by side
-VIEWS = ("network", "boundary", "hidden")
-VIEW_NAMES = {"network": "the network", "boundary": "the decision boundary", "hidden": "the hidden space"}
+VIEWS = ("network", "boundary", "hidden", "landscape")
+VIEW_NAMES = {
+    "network": "the network",
+    "boundary": "the decision boundary",
+    "hidden": "the hidden space",
+    "landscape": "the loss landscape",
+}
 # Lenses take the views' place until their key is pressed again: the step as the tutorials' NumPy,
 # and the gradients' health beside the activation's curves.
 LENSES = ("matrices", "health")
@@ -66,6 +72,7 @@ class AppScreen(AppBase):
             yield NetworkPane(self.ascii_only, id="network")
             yield BoundaryPane(self.ascii_only, id="boundary")
             yield HiddenPane(self.ascii_only, id="hidden")
+            yield LandscapePane(self.ascii_only, id="landscape")
             yield MatrixPane(self.ascii_only, self.torch_lens, id="matrices")
             yield HealthPane(self.ascii_only, id="health")
             yield CurvesPane(self.ascii_only, id="curves")
@@ -136,6 +143,9 @@ class AppScreen(AppBase):
         self.query_one(NetworkPane).view = view
         self.query_one(BoundaryPane).view = view
         self.query_one(HiddenPane).view = view
+        landscape = self.query_one(LandscapePane)
+        landscape.live = self.training
+        landscape.view = view
         if self.lens == "matrices":  # the lenses are drawn only while shown
             self.query_one(MatrixPane).view = view
         elif self.lens == "health":
@@ -197,15 +207,15 @@ class AppScreen(AppBase):
         self.draw()
 
     def action_cycle_view(self) -> None:
-        """Network → decision boundary → hidden space (all three at once on large terminals)."""
+        """Network → decision boundary → hidden space → loss landscape (all four at once on large terminals)."""
         k = VIEWS.index(self.view_mode)
         self.view_mode = VIEWS[(k + 1) % len(VIEWS)]
         if self.view_mode == "hidden" and self.session.net.n_layers < 2:
-            self.view_mode = "network"
+            self.view_mode = "landscape"
         self._apply_size(self.size.width, self.size.height)
         shown = view_name(self.view_mode, self.view)
         if self.screen.has_class("wide"):
-            text = f"all three views are shown at this size; {shown} is first on small terminals"
+            text = f"all four views are shown at this size; {shown} is first on small terminals"
         else:
             text = f"showing {shown} (v for the next view)"
         self.say(Message(text, "info"))

@@ -59,7 +59,31 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("plus", "scale_lr(2.0)", "", "+", "learning rate ×2, at once, keeping the network", "lr-up"),
     KeySpec("minus", "scale_lr(0.5)", "", "-", "learning rate ÷2", "lr-down"),
     KeySpec(
-        "v", "cycle_view", "view", "v", "next view: network → decision boundary → hidden space (all three from 160×45)", "view"
+        "v",
+        "cycle_view",
+        "view",
+        "v",
+        "next view: network → decision boundary → hidden space → loss landscape (all four from 160×45)",
+        "view",
+    ),
+    KeySpec(
+        "l",
+        "landscape",
+        "landscape",
+        "l",
+        "the loss landscape: the loss over two parameters around the weights (the two with the largest gradient, or "
+        "the last two selected in the inspector), the path so far, the −gradient and the next step η·ḡ to scale; "
+        "l again returns",
+        "landscape",
+    ),
+    KeySpec(
+        "d",
+        "landscape_plane",
+        "",
+        "d",
+        "(landscape) the plane: two parameters' slice ↔ the path's top two principal directions (PCA), with the "
+        "share of the path's variance it holds",
+        "landscape-plane",
     ),
     KeySpec(
         "m",
@@ -223,6 +247,7 @@ TASKS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("next", "back", "undo", "forward", "backward", "finish-forward", "finish-backward", "finish-epoch", "pin"),
     ),
     ("Train and watch", ("train", "play", "pace-down", "pace-up", "lr-up", "lr-down", "view")),
+    ("See the loss landscape", ("landscape", "landscape-plane")),
     ("Read the log", ("words", "log-scroll", "card")),
     (
         "Look closer and ask what if",

@@ -1,0 +1,306 @@
+"""The loss landscape pane and its keys: l opens and closes it, v cycles to it, d turns its plane, two
+weights selected in the inspector (by key or click) paint their slice; and what the renderer puts
+where: the current point, the next step's landing, the path, the colour scale."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+
+import numpy as np
+import pytest
+from rich.segment import Segment
+
+from tui_nn.engine.session import actions as act
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+from tui_nn.engine.session.controller import Controller
+from tui_nn.engine.session.view import LandscapeFrame
+from tui_nn.engine.walk.explain import Element
+from tui_nn.engine.walk.notation import parameter_label
+from tui_nn.ui import theme
+from tui_nn.ui.panes import insight_views
+from tui_nn.ui.panes.insight_views import landscape_legend, landscape_rows, loss_shade_colour
+from tui_nn.ui.panes.landscape import LandscapePane
+from tui_nn.ui.panes.widgets import BoundaryPane, HiddenPane, NetworkPane
+from tui_nn.ui.shell.app import TuiNN
+
+SIZE = (120, 40)
+
+
+def make_app(**config: object) -> TuiNN:
+    return TuiNN(build(Config().with_changes(**config)), pace=None)
+
+
+def pane_text(app: TuiNN) -> str:
+    pane = app.query_one(LandscapePane)
+    return "\n".join(pane.render_line(y).text for y in range(pane.content_size.height))
+
+
+def log_name(app: TuiNN, index: int) -> str:
+    return parameter_label(app.session.net, index).split(" ")[0]
+
+
+def file_name(app: TuiNN, index: int) -> str:
+    return parameter_label(app.session.net, index).split("(")[1].rstrip(")")
+
+
+# --- the keys ----------------------------------------------------------------------------------
+
+
+async def test_l_opens_the_landscape_and_l_again_returns() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("v")  # the boundary: l returns to it, not to the network
+        await pilot.press("l")
+        pane = app.query_one(LandscapePane)
+        assert app.view_mode == "landscape" and pane.display and not app.query_one(BoundaryPane).display
+        assert app.controller.landscape.shown
+        await pilot.pause()
+        text = pane_text(app)
+        frame = app.view.landscape(10, 10)
+        assert f"{frame.x_name} across, {frame.y_name} up" in text and "●" in text and "✕" in text
+        assert "landscape" in app.message
+        await pilot.press("l")
+        assert app.view_mode == "boundary" and not pane.display and app.query_one(BoundaryPane).display
+        assert not app.controller.landscape.shown
+
+
+async def test_l_closes_a_lens_to_show_the_landscape() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("m", "l")
+        assert app.lens is None and app.view_mode == "landscape" and app.query_one(LandscapePane).display
+
+
+async def test_v_cycles_through_the_landscape() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        seen = []
+        for _ in range(4):
+            await pilot.press("v")
+            seen.append(app.view_mode)
+        assert seen == ["boundary", "hidden", "landscape", "network"]
+
+
+async def test_a_perceptron_skips_the_hidden_space_to_the_landscape() -> None:
+    app = make_app(hidden=())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("v", "v")
+        assert app.view_mode == "landscape"
+
+
+async def test_all_four_views_stand_side_by_side_from_160x45() -> None:
+    app = make_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        for pane in (NetworkPane, BoundaryPane, HiddenPane, LandscapePane):
+            assert app.query_one(pane).display, pane.__name__
+        assert "●" in pane_text(app)
+
+
+async def test_d_turns_the_plane_to_the_paths_principal_directions_and_back() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l", *["e"] * 5)
+        await pilot.press("d")
+        assert app.controller.landscape.plane
+        await pilot.pause()
+        text = pane_text(app)
+        assert "PC1 across, PC2 up" in text and "% of its variance" in text
+        await pilot.press("d")
+        assert not app.controller.landscape.plane
+        assert "PC1" not in pane_text(app)
+
+
+async def test_d_opens_the_landscape_when_it_is_not_shown() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("d")
+        assert app.view_mode == "landscape" and app.controller.landscape.plane
+
+
+async def test_two_weights_selected_by_key_paint_their_slice() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l", "i")  # i selects the first weight into the output
+        first = app.selection
+        assert first is not None
+        await pilot.press("tab")
+        second = app.selection
+        assert second is not None and second != first
+        await pilot.pause()
+        net = app.session.net
+        frame = app.view.landscape(11, 11)
+        assert (frame.x_name, frame.y_name) == (
+            file_name(app, first.parameter_index(net)),
+            file_name(app, second.parameter_index(net)),
+        )
+        assert f"{frame.x_name} across, {frame.y_name} up" in pane_text(app)
+
+
+async def test_two_weights_clicked_beside_the_landscape_paint_their_slice() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l", "i")
+        network = app.query_one(NetworkPane)
+        assert network.display and app.query_one(LandscapePane).display, "inspecting shows the diagram beside the landscape"
+        await pilot.pause()
+        diagram = network._last
+        assert diagram is not None
+        cells: dict[Element, tuple[int, int]] = {}
+        for (x, y), owner in sorted(diagram.owner.items()):
+            if isinstance(owner, Element) and owner.kind == "weight":
+                cells.setdefault(owner, (x, y))
+        w11, w22 = Element("weight", 0, 0, 0), Element("weight", 0, 1, 1)
+        for element in (w11, w22):
+            x, y = cells[element]
+            await pilot.click(NetworkPane, offset=(x + 1, y + 1))  # the pane's border: content + 1
+            assert app.selection == element
+        net = app.session.net
+        frame = app.view.landscape(11, 11)
+        assert (frame.x_name, frame.y_name) == (
+            file_name(app, w11.parameter_index(net)),
+            file_name(app, w22.parameter_index(net)),
+        )
+
+
+async def test_selecting_while_the_landscape_is_hidden_picks_nothing() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("i", "tab", "tab")
+        assert app.controller.landscape.picks == ()
+
+
+async def test_the_landscape_follows_live_training_and_keeps_its_path() -> None:
+    app = make_app(lr=1.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l", "T")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.session.stepper.trainer.epoch > 100
+        frame = app.view.landscape(40, 20)
+        assert len(frame.path) > 1
+        text = pane_text(app)
+        assert f"L = {frame.current_loss:.6g}" in text
+
+
+# --- the renderer ------------------------------------------------------------------------------
+
+
+def frame_of(lr: float, epochs: int, columns: int, pixel_rows: int) -> LandscapeFrame:
+    """The default XOR session's landscape after `epochs` updates stepped one by one (each drawn, as the app
+    does, so the path records each)."""
+    controller = Controller(build(Config(lr=lr)))
+    for _ in range(epochs):
+        controller.view()
+        controller.apply(act.FinishEpoch())
+    return controller.view().landscape(columns, pixel_rows)
+
+
+def cell_of(rows: list[list[Segment]], glyph: str) -> tuple[int, int] | None:
+    for r, row in enumerate(rows):
+        column = 0
+        for segment in row:
+            if glyph in segment.text:
+                return column + segment.text.index(glyph), r
+            column += len(segment.text)
+    return None
+
+
+def nearest_cell(frame: LandscapeFrame, a: float, b: float) -> tuple[int, int]:
+    """The cell of the grid point nearest (a, b): the grid's rows go up, the screen's down, two pixels a cell."""
+    column = int(np.argmin(np.abs(frame.x - a)))
+    pixel_row = len(frame.y) - 1 - int(np.argmin(np.abs(frame.y - b)))
+    return column, pixel_row // 2
+
+
+@pytest.mark.parametrize("lr", [1.0, 16.0])
+def test_the_current_point_and_the_next_steps_landing_are_where_the_frame_puts_them(lr: float) -> None:
+    columns, rows = 61, 15
+    frame = frame_of(lr, 1, columns, 2 * rows)
+    drawn = landscape_rows(frame, columns, rows)
+    assert cell_of(drawn, "●") == nearest_cell(frame, *frame.current)
+    landing = (frame.current[0] + frame.step[0], frame.current[1] + frame.step[1])
+    assert cell_of(drawn, "✕") == nearest_cell(frame, *landing)
+
+
+def test_a_step_of_eta_16_lands_uphill_where_eta_1_lands_downhill() -> None:
+    """What the learner sees before taking the step: at η = 16 the ✕ sits on a higher loss than the ●."""
+    for lr, uphill in ((1.0, False), (16.0, True)):
+        frame = frame_of(lr, 1, 61, 61)
+        landing = (frame.current[0] + frame.step[0], frame.current[1] + frame.step[1])
+        column, _ = nearest_cell(frame, *landing)
+        row = int(np.argmin(np.abs(frame.y - landing[1])))
+        assert (frame.loss[row, column] > frame.current_loss) == uphill, lr
+
+
+def test_the_path_is_drawn_in_its_colour() -> None:
+    frame = frame_of(1.0, 30, 41, 30)
+    assert len(frame.path) > 1
+    path_colour = theme.rgb(theme.current().current)
+    styles = [segment.style for row in landscape_rows(frame, 41, 15) for segment in row if segment.style is not None]
+    colours = {tuple(s.color.get_truecolor()) for s in styles if s.color} | {
+        tuple(s.bgcolor.get_truecolor()) for s in styles if s.bgcolor
+    }
+    assert path_colour in colours
+
+
+def test_the_loss_scale_darkens_monotonically_from_high_to_low() -> None:
+    """A sequential scale: each step towards a higher loss is lighter (relative luminance)."""
+
+    def luminance(rgb: tuple[int, int, int]) -> float:
+        return theme.contrast("#{:02x}{:02x}{:02x}".format(*rgb), "#000000")
+
+    values = [luminance(loss_shade_colour(k / 20)) for k in range(21)]
+    assert all(b > a for a, b in itertools.pairwise(values))
+
+
+def test_the_legend_says_log_when_the_frame_is_on_a_log_scale() -> None:
+    frame = frame_of(1.0, 0, 41, 30)
+    for log in (False, True):
+        drawn = dataclasses.replace(frame, log_scale=log)
+        text = "".join(s.text for s in landscape_legend(drawn, 80, False))
+        assert (" log" in text) == log
+
+
+def test_the_ascii_landscape_uses_no_box_or_block_characters() -> None:
+    frame = frame_of(16.0, 2, 41, 30)
+    text = "".join(s.text for row in landscape_rows(frame, 41, 15, ascii_only=True) for s in row)
+    text += "".join(s.text for s in landscape_legend(frame, 80, True))
+    assert text.isascii()
+    assert insight_views.ASCII_SHADES[0] in text
+
+
+async def test_live_frames_ask_a_grid_within_the_time_budget_and_a_stopped_run_a_point_a_pixel() -> None:
+    from tui_nn.ui.panes import landscape as landscape_pane
+
+    app = make_app(problem="spiral", hidden=(16, 8), activation="relu", optimizer="adam")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l")
+        pane = app.query_one(LandscapePane)
+        assert pane.grid_size(app.view, 113, 60) == (113, 60), "not training: a grid point a pixel"
+        pane.live = True
+        pane._seconds_per_point = landscape_pane.LIVE_SECONDS / 400  # as if measured: 400 points fit the budget
+        columns, rows = pane.grid_size(app.view, 113, 60)
+        assert columns % 2 == 1 and rows % 2 == 1, "odd, so the current weights are a grid point"
+        assert columns * rows <= 400 * 1.2 and columns / rows == pytest.approx(113 / 60, rel=0.35)
+
+
+async def test_live_frames_are_painted_at_most_at_the_live_pace(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui_nn.ui.panes import landscape as landscape_pane
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l")
+        pane = app.query_one(LandscapePane)
+        pane.live = True
+        now = [1000.0]
+        monkeypatch.setattr(landscape_pane, "clock", lambda: now[0])
+        before = pane.paints
+        for _ in range(5):  # five frames at one instant: the first painted, the rest skipped
+            pane.view = app.controller.view()
+        assert pane.paints == before + 1
+        now[0] += landscape_pane.LIVE_INTERVAL
+        pane.view = app.controller.view()
+        assert pane.paints == before + 2

@@ -1,0 +1,118 @@
+"""The loss landscape pane: the loss over two parameters (or the path's PCA plane) around the current
+weights, drawn from the View's LandscapeFrame (the engine computes every number; this only paints)."""
+
+from __future__ import annotations
+
+import textwrap
+import time
+
+from rich.segment import Segment
+from rich.style import Style
+
+from tui_nn.engine.session.view import LandscapeFrame, View
+from tui_nn.ui import theme
+from tui_nn.ui.ascii import asciify
+from tui_nn.ui.panes.widgets import GUTTER, _CachedLines
+
+WORD_ROWS = 2  # the frame's words under the legend (dropout off, L2 included, the PCA plane's share), when the pane has room
+# While training live a frame asks a grid that costs about LIVE_SECONDS to compute (measured on the
+# frames before; the first guess: LIVE_WORK grid points × data rows), so the landscape keeps pace
+# with the run (a spiral's 300 rows at a point a pixel cost 0.3 s a frame); each grid point then
+# covers a block of pixels. Stopped, it is painted at a point a pixel again.
+LIVE_SECONDS = 0.025
+LIVE_WORK = 150_000
+clock = time.monotonic  # (a test holds it still)
+LIVE_INTERVAL = 1 / 15  # and is painted at most 15 times a second (the run's frames come at up to 30)
+
+
+def landscape_caption(frame: LandscapeFrame) -> str:
+    """Which axis is which, and the loss at the current point."""
+    return f"{frame.x_name} across, {frame.y_name} up · L = {frame.current_loss:.6g} at ●"
+
+
+def landscape_key(view: View) -> object:
+    """What a landscape drawing depends on: the weights and the choices (a View's request is new
+    on every capture, so it is compared by its contents)."""
+    request = view.landscape_request
+    if request is None:
+        return view.snapshot.params.tobytes()
+    return (view.snapshot.params.tobytes(), request.mode, request.picks, len(request.path), request.lr, request.optimizer)
+
+
+class LandscapePane(_CachedLines):
+    """The loss as a heat map with contours, the path, the −gradient and the next step η·ḡ."""
+
+    def on_mount(self) -> None:
+        self.border_title = "loss landscape"
+
+    live = False  # set by the app while training live: a coarser grid, to keep the frame rate
+    _painted_at = 0.0
+    paints = 0  # Views taken in (live frames skipped for the pace are not counted): what benchmarks/ reads
+    _seconds_per_point = 0.0  # what the last live frame's grid cost, per point
+
+    def watch_view(self) -> None:
+        if self.live:  # a frame of a live run: skipped if the last was painted less than LIVE_INTERVAL ago
+            now = clock()
+            if now - self._painted_at < LIVE_INTERVAL:
+                return
+            self._painted_at = now
+        self.paints += 1
+        self.redraw()
+
+    def cache_key(self, view: View) -> object:
+        return (landscape_key(view), self.live)
+
+    def grid_size(self, view: View, columns: int, pixel_rows: int) -> tuple[int, int]:
+        """The grid to ask for: a point a pixel, or while training live, as many as LIVE_SECONDS allows
+        (odd counts, so the current weights are a grid point)."""
+        if not self.live:
+            return columns, pixel_rows
+        if self._seconds_per_point:
+            allowed = LIVE_SECONDS / self._seconds_per_point
+        else:
+            allowed = LIVE_WORK / max(len(view.data.x), 1)
+        scale = min(1.0, (allowed / (columns * pixel_rows)) ** 0.5)
+        return max(int(columns * scale) | 1, 9), max(int(pixel_rows * scale) | 1, 5)
+
+    def _frame(self, view: View, columns: int, pixel_rows: int) -> LandscapeFrame:
+        grid = self.grid_size(view, columns, pixel_rows)
+        started = time.perf_counter()
+        frame = view.landscape(*grid)
+        if self.live:
+            self._seconds_per_point = (time.perf_counter() - started) / (grid[0] * grid[1])
+        return frame
+
+    def draw_rows(self, view: View, width: int, height: int) -> list[list[Segment]]:
+        from tui_nn.ui.panes.insight_views import landscape_legend, landscape_rows, with_axes
+
+        gutter = GUTTER + 1 if width >= 30 else 1
+        # a caption row above the plot; the x axis's row, the legend and the words below it
+        columns, plot_rows = width - gutter, max(height - 3, 2)
+        frame = self._frame(view, columns, 2 * plot_rows)
+        word_rows = WORD_ROWS if frame.words and height >= 14 else 0
+        if word_rows:  # painted again a little shorter, to make room for the words
+            plot_rows = max(height - 3 - word_rows, 2)
+            frame = self._frame(view, columns, 2 * plot_rows)
+        muted = Style(color=theme.MUTED)
+        caption = landscape_caption(frame)
+        rows = [
+            [Segment(fit_text(asciify(caption) if self.ascii_only else caption, width), muted)],
+            *with_axes(
+                landscape_rows(frame, columns, plot_rows, self.ascii_only),
+                frame.axes,
+                columns,
+                plot_rows,
+                gutter,
+                self.ascii_only,
+            ),
+            landscape_legend(frame, width, self.ascii_only),
+        ]
+        lines: list[str] = []
+        for sentence in frame.words:
+            lines += textwrap.wrap(asciify(sentence) if self.ascii_only else sentence, max(width, 10))
+        rows += [[Segment(fit_text(line, width), muted)] for line in lines[:word_rows]]
+        return rows[:height]
+
+
+def fit_text(text: str, width: int) -> str:
+    return text[:width].ljust(width)

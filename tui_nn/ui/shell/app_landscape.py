@@ -1,0 +1,63 @@
+"""The loss landscape's keys: l opens and closes the view, d turns its plane (slice ↔ the path's
+PCA plane); two parameters selected in the inspector, one then another, become the slice it paints."""
+
+from __future__ import annotations
+
+from tui_nn.engine.session import actions as act
+from tui_nn.engine.session.controller import Message
+from tui_nn.engine.walk.notation import parameter_label
+from tui_nn.ui.shell.app_base import AppBase
+
+LANDSCAPE = "landscape"
+
+
+class AppLandscape(AppBase):
+    """The landscape view's keys and the inspector's pair of parameters."""
+
+    view_before_landscape = "network"  # where l returns to
+
+    @property
+    def landscape_shown(self) -> bool:
+        """The landscape pane is on screen: its view chosen, or every view shown side by side (no lens over them)."""
+        return self.lens is None and (self.view_mode == LANDSCAPE or self.main_screen.has_class("wide"))
+
+    def action_landscape(self) -> None:
+        """Show the landscape (in the views' place, closing a lens), or return to the view before it."""
+        opening = not (self.view_mode == LANDSCAPE and self.lens is None)
+        if opening:
+            if self.view_mode != LANDSCAPE:
+                self.view_before_landscape = self.view_mode
+            self.view_mode, self.lens = LANDSCAPE, None
+            text = self._landscape_hint()
+        else:
+            self.view_mode = self.view_before_landscape
+            text = f"back to {self._view_name(self.view_mode)}"
+        self._apply_size(self.size.width, self.size.height)
+        self.dispatch(act.ShowLandscape(opening))
+        self.say(Message(text, "info"))
+        self.draw(self.view)
+
+    def _landscape_hint(self) -> str:
+        return (
+            "the loss landscape: ● now, → downhill (−∇L), ✕ where the next step η·ḡ lands; "
+            "i and select two weights for their slice · d: the path's PCA plane · l returns"
+        )
+
+    def _view_name(self, mode: str) -> str:
+        from tui_nn.ui.shell.app_screen import view_name
+
+        return view_name(mode, self.view)  # a regression's "boundary" view is its fit or surface
+
+    def action_landscape_plane(self) -> None:
+        """The slice of two parameters ↔ the plane of the path's top two principal directions."""
+        if self.view_mode != LANDSCAPE and not self.screen.has_class("wide"):
+            self.view_before_landscape, self.view_mode, self.lens = self.view_mode, LANDSCAPE, None
+            self._apply_size(self.size.width, self.size.height)
+        request = self.view.landscape_request
+        self.dispatch(act.LandscapePlane(request is None or request.mode != "pca"))
+
+    def landscape_pick(self, parameter: int) -> None:
+        """A weight or bias selected in the inspector (its flat index) becomes one of the landscape's
+        axes: the controller pairs it with the one picked before it (one, then another: their slice)."""
+        name = parameter_label(self.session.net, parameter).split(" ")[0]
+        self.dispatch(act.PickLandscapeParam(name))
