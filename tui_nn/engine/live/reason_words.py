@@ -41,12 +41,16 @@ OVERFITTING_RISE = 0.05
 settling (L2 at λ = 0.001 on the noisy circle ends 0.7% above its lowest), not overfitting."""
 
 
-def validation_words(best_epoch: int, best_loss: float, loss: float, accuracy: float, training_fell: bool) -> str:
+def validation_words(
+    best_epoch: int, best_loss: float, loss: float, accuracy: float, training_fell: bool, score: str | None = None
+) -> str:
     """Where a run with a validation set ended, and where its validation loss was lowest: the
     epoch to stop at next time (early stopping), said the same by the app's log and `train`.
     `training_fell`: the training loss is lower now than at that epoch (a risen validation loss
-    is then overfitting; with a training loss that rose too, it is not)."""
-    text = f"validation loss {loss:.6g} (accuracy {accuracy:.0%}), lowest {best_loss:.6g} at epoch {best_epoch}"
+    is then overfitting; with a training loss that rose too, it is not). `score`: the validation
+    score as the task words it ("R² 0.9812"), else the accuracy."""
+    said = score if score is not None else f"accuracy {accuracy:.0%}"
+    text = f"validation loss {loss:.6g} ({said}), lowest {best_loss:.6g} at epoch {best_epoch}"
     if not loss > best_loss:
         return text
     if loss <= best_loss * (1.0 + OVERFITTING_RISE):
