@@ -14,9 +14,18 @@ from tui_nn.engine.nn.dropout import kept, network_masks, scale_mask, update_ind
 from tui_nn.engine.nn.gradcheck import check, parameter_names
 from tui_nn.engine.nn.network import InitSpec, Network
 from tui_nn.engine.nn.training import Trainer
+from tui_nn.engine.session import actions as act
 from tui_nn.engine.session import persist
 from tui_nn.engine.session.build import build
 from tui_nn.engine.session.config import Config
+from tui_nn.engine.session.controller import Controller
+from tui_nn.engine.teach import quiz
+from tui_nn.engine.walk import render
+from tui_nn.engine.walk.matrices import matrix_position
+from tui_nn.engine.walk.records import Step
+from tui_nn.engine.walk.render import equation_text
+from tui_nn.engine.walk.stepper import Stepper
+from tui_nn.engine.walk.words import conventions, reference_card, sentence
 
 P = 0.3
 SEED = 5
@@ -292,3 +301,159 @@ def test_weights_and_session_files_carry_dropout(tmp_path: Path) -> None:
     config = Config(hidden=(4,), dropout=0.25)
     assert act.config_from_json(act.config_to_json(config)) == config
     assert "dropout" not in act.config_to_json(Config()), "a session without dropout reads as before"
+
+
+# --- the walk ----------------------------------------------------------------------------------
+
+
+def _session(**changes: object) -> Controller:
+    base = Config(hidden=(3,), activation="tanh", lr=0.5, dropout=0.5, seed=4)
+    return Controller(build(base.with_changes(**changes)))
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{}, {"batch": 2}, {"optimizer": "adam", "lr": 0.05, "hidden": (3, 2)}, {"activation": "relu", "init": InitSpec("he")}],
+    ids=["full-batch", "mini-batch", "adam-two-layers", "relu"],
+)
+def test_the_walk_lands_on_the_kernels_weights(changes: dict[str, object]) -> None:
+    walked, trained = _session(**changes), _session(**changes)
+    for _ in range(3):
+        epoch = walked.session.stepper.epoch
+        while walked.session.stepper.epoch == epoch:
+            walked.session.stepper.finish_pass()
+    trained.session.stepper.trainer.run(3)
+    np.testing.assert_allclose(walked.session.net.params, trained.session.net.params, rtol=1e-13, atol=1e-15)
+    # (the walk has also recorded epoch 3's row, where its next pass starts)
+    np.testing.assert_allclose(walked.session.stepper.history.rows()[:3], trained.session.stepper.history.rows(), rtol=1e-12)
+
+
+def test_a_pinned_sample_walks_the_mask_the_kernel_draws_for_it() -> None:
+    walked, trained = _session(), _session()
+    for controller in (walked, trained):
+        controller.session.stepper.set_focus(2)
+    walked.session.stepper.finish_pass()
+    trained.session.stepper.trainer.run(1)
+    np.testing.assert_allclose(walked.session.net.params, trained.session.net.params, rtol=1e-13, atol=1e-15)
+
+
+def _mask_steps(stepper: Stepper) -> list[Step]:
+    p = stepper.current
+    return [r for k in range(len(p.samples)) for r in stepper.segment_records(p, k) if r.kind == "mask"]
+
+
+def test_the_mask_step_shows_each_units_scaled_value_and_names_the_dropped() -> None:
+    stepper = _session(seed=2).session.stepper
+    p = stepper.current
+    steps = _mask_steps(stepper)
+    assert len(steps) == len(p.samples), "one mask step per sample per hidden layer"
+    seen_dropped = seen_kept = False
+    for k, step in enumerate(steps):
+        t = stepper.sample_tables(p, k)
+        expected = scale_mask(stepper.trainer.seed, p.epoch, 0, [p.samples[k]], 3, 0.5)[0]
+        dropped = [f"h{j + 1}" for j in range(3) if expected[j] == 0]
+        assert step.note == (" and ".join(dropped) + " dropped" if len(dropped) <= 2 else "h1, h2 and h3 dropped") or (
+            not dropped and step.note == "none dropped"
+        )
+        for j, eq in enumerate(step.equations):
+            assert eq.value == t.a[1][j] * expected[j]
+            line = equation_text(eq, stepper.fmt)
+            assert line.startswith(f"h\u0303{j + 1} = h{j + 1}·m_h{j + 1}/(1 − p) = ")
+            assert ("·0/(1 − 0.5000)" in line) == (expected[j] == 0)
+            seen_dropped |= expected[j] == 0
+            seen_kept |= expected[j] != 0
+        assert "no unit can rely on any one other" in sentence(step, stepper.net)
+    assert seen_dropped and seen_kept
+    assert render.step_title(steps[0]).startswith("mask: ")
+
+
+def test_a_dropped_units_delta_is_zero_and_its_gradients_say_why() -> None:
+    stepper = _session(seed=2).session.stepper
+    p = stepper.current
+    for k in range(len(p.samples)):
+        t = stepper.sample_tables(p, k)
+        records = stepper.segment_records(p, k)
+        for j, m in enumerate(t.masks[0]):
+            delta = next(r for r in records if r.kind == "delta" and r.layer == 1 and r.unit == j)
+            outgoing = next(r for r in records if r.kind == "grad_w" and r.layer == 1 and r.edges[0][1] == j)
+            if m == 0.0:
+                assert delta.value == 0.0 and delta.note == f"h{j + 1} was dropped for this sample: its mask is 0, so its δ is 0"
+                assert outgoing.value == 0.0 and outgoing.note == f"h{j + 1} was dropped for this sample, so no gradient"
+            else:
+                # a kept unit's δ is its ∂L/∂h̃ times g′ times 1/(1 − p)
+                slope = 1 - t.a[1][j] ** 2
+                assert delta.value == pytest.approx(t.grad_a[1][j] * slope * 2.0, rel=1e-15, abs=1e-300)
+
+
+def test_explain_says_a_gradient_is_zero_because_its_unit_was_dropped(capsys: pytest.CaptureFixture[str]) -> None:
+    stepper = _session(seed=2).session.stepper
+    p = stepper.current
+    row = next((k, j) for k in range(len(p.samples)) for j, m in enumerate(stepper.sample_tables(p, k).masks[0]) if m == 0.0)
+    sample, unit = p.samples[row[0]], row[1]
+    code, out, _ = run(
+        capsys, "explain", "xor", "--hidden", "3", "--activation", "tanh", "--lr", "0.5", "--dropout", "0.5", "--seed", "2",
+        "--sample", str(sample + 1), "--param", f"v{unit + 1}",
+    )  # fmt: skip
+    assert code == 0
+    assert f"h{unit + 1} was dropped for sample {sample + 1}" in out and "✓ agrees" in out
+
+
+def test_the_quiz_asks_a_kept_units_scaled_value_and_knows_the_slips() -> None:
+    stepper = _session(seed=2, dropout=0.25).session.stepper
+    p = stepper.current
+    for k in range(len(p.samples)):
+        t = stepper.sample_tables(p, k)
+        if not any(t.masks[0]) or not all(abs(v) > 0.05 for v in t.a[1]):
+            continue
+        while stepper.peek().kind != "mask" or stepper.peek().sample != p.samples[k]:
+            stepper.step()
+        q = quiz.next_question(stepper, "number")
+        j = max(j for j, m in enumerate(t.masks[0]) if m)
+        h = t.a[1][j]
+        assert q.prompt.startswith(f"h\u0303{j + 1} for sample") and q.value == h / 0.75
+        assert quiz.check(q, repr(h / 0.75)).outcome == "right"
+        assert "scaled by 1/(1 − p)" in (quiz.check(q, repr(h)).slip or "")
+        assert "multiplies by p" in (quiz.check(q, repr(h * 0.25)).slip or "")
+        assert "multiplies by 1 − p" in (quiz.check(q, repr(h * 0.75)).slip or "")
+        return
+    pytest.fail("no sample with a kept unit and clear values")
+
+
+def test_the_numpy_view_writes_the_tutorials_mask_lines() -> None:
+    stepper = _session(seed=2).session.stepper
+    while stepper.peek().kind != "mask":
+        stepper.step()
+    stepper.step()
+    frame = matrix_position(stepper).frame
+    assert frame.code == ("mask1 = (rng.random(A1.shape) > p) / (1 - p)", "H1 = A1 * mask1")
+    assert frame.value == stepper.last().value
+    while not (stepper.peek().kind == "delta" and stepper.peek().layer == 1):
+        stepper.step()
+    stepper.step()
+    frame = matrix_position(stepper).frame
+    assert frame.code[0] == "dA1 *= mask1"
+    assert frame.value == pytest.approx(stepper.last().value, rel=1e-12, abs=1e-15)
+
+
+def test_the_card_and_the_help_state_the_convention() -> None:
+    net = _session().session.net
+    card = reference_card(net, "sgd")
+    assert "h̃ = h·m/(1 − p)" in card and "nn.Dropout(0.5)" in card
+    assert "nn.Dropout(p)" in conventions() and "inverted dropout" in conventions()
+
+
+def test_a_dropout_session_file_replays_bit_for_bit(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from tui_nn.cli.replay import digest
+    from tui_nn.engine.session import replay
+
+    live = _session(batch=2)
+    live.apply(act.Train(30))
+    for _ in range(40):
+        live.apply(act.Next())
+    path = replay.save(tmp_path / "session.json", live.recording())
+    assert json.loads(path.read_text(encoding="utf-8"))["config"]["dropout"] == 0.5
+    code, out, _ = run(capsys, "replay", str(path), "--check", "--json")
+    assert code == 0 and json.loads(out)["sha256"] == digest(live.session.net.params)
+    plain = _session(batch=2, dropout=0.0)
+    plain.apply(act.Train(30))
+    assert digest(plain.session.net.params) != digest(live.session.net.params), "dropout changed the run"

@@ -368,3 +368,10 @@ def test_case_study_spiral3(snap_compare, hidden: tuple[int, ...], epochs: int) 
     session = build(defaults_for("spiral3").with_changes(hidden=hidden, l2=1e-3))
     session.stepper.run_epochs(epochs)
     assert snap_compare(TuiNN(session, pace=None), press=["v"], terminal_size=(120, 40))
+
+
+def test_dropout_mask_on_the_diagram_and_in_the_log(snap_compare) -> None:
+    """xor 2-3-1 tanh, dropout p = 0.5, seed 2: sample 1's mask step, h1 crossed out (✗, its edges dimmed), the log's
+    mask line h̃ = h·m/(1 − p) for each unit, and the loss pane's training and evaluation legend."""
+    dropout = TuiNN(build(Config(hidden=(3,), activation="tanh", lr=0.5, dropout=0.5, seed=2)), pace=None)
+    assert snap_compare(dropout, press=["right"] * 7, terminal_size=(120, 40))
