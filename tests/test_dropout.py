@@ -73,19 +73,21 @@ def _plain_dropout_loop(
     epochs: int,
     hidden: str,
     batches: list[list[np.ndarray]] | None = None,
-) -> tuple[list[float], list[float], list[np.ndarray], list[np.ndarray]]:
+) -> tuple[list[float], list[float], list[float], list[np.ndarray], list[np.ndarray]]:
     """The tutorials' dropout loop, written without the engine (only the masks come from the mask function):
     A = g(Z); mask = (u ≥ p)/(1 − p); A *= mask; … dA *= mask. Returns the training and evaluation losses
-    per epoch (before its update) and the final layers."""
+    and the evaluation accuracy per epoch (before its update), and the final layers."""
     weights = [w.copy() for w in weights]
     biases = [b.copy() for b in biases]
     n_hidden = len(weights) - 1
     m = x.shape[0]
     every_row = np.arange(m)
-    losses, evaluation = [], []
+    losses, evaluation, accuracies = [], [], []
     for epoch in range(epochs):
         order = [every_row] if batches is None else batches[epoch]
-        evaluation.append(_bce(_plain_forward(weights, biases, x, hidden)[-1], y))
+        predicted = _plain_forward(weights, biases, x, hidden)[-1]
+        evaluation.append(_bce(predicted, y))
+        accuracies.append(float(np.mean((predicted > 0.5) == (y > 0.5))))
         for b, rows in enumerate(order):
             update = update_index(epoch, b, len(order))
             masks = [scale_mask(SEED, update, l, rows, weights[l].shape[1], p) for l in range(n_hidden)]
@@ -113,7 +115,7 @@ def _plain_dropout_loop(
                     delta = d_a * _slope(raw[l], hidden)
                 weights[l] -= lr * dw
                 biases[l] -= lr * db
-    return losses, evaluation, weights, biases
+    return losses, evaluation, accuracies, weights, biases
 
 
 def _layers(net: Network) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -133,11 +135,13 @@ def test_train_with_dropout_equals_a_plain_numpy_loop(sizes: tuple[int, ...], hi
     epochs = 120
     trainer.run(epochs)
     batches = [trainer.batches(e) for e in range(epochs)] if batch is not None else None
-    losses, evaluation, weights, biases = _plain_dropout_loop(
+    losses, evaluation, accuracies, weights, biases = _plain_dropout_loop(
         *_layers(net.like(start)), data.x, data.y, 0.5, P, epochs, hidden, batches
     )
     rows = trainer.history.rows()
     np.testing.assert_allclose(rows[:, 1], losses, rtol=1e-12)
+    # the accuracy is the predictions', which never drop a unit (the status line agrees with the truth table)
+    np.testing.assert_array_equal(rows[:, 2], accuracies)
     np.testing.assert_allclose(trainer.history.column("eval_loss"), evaluation, rtol=1e-12)
     trained_weights, trained_biases = _layers(net)
     for mine, theirs in zip(trained_weights + trained_biases, weights + biases, strict=True):
@@ -457,3 +461,15 @@ def test_a_dropout_session_file_replays_bit_for_bit(capsys: pytest.CaptureFixtur
     plain = _session(batch=2, dropout=0.0)
     plain.apply(act.Train(30))
     assert digest(plain.session.net.params) != digest(live.session.net.params), "dropout changed the run"
+
+
+def test_dropouts_noisy_training_loss_is_not_taken_for_a_learning_rate_too_high(capsys: pytest.CaptureFixture[str]) -> None:
+    """Before: XOR 2-4-1 at η = 1 with p = 0.5 was told at epoch 2,500 that η is too high ("the loss swings
+    between 0.0044 and 1.8488"): the swings were the masks', while the evaluation loss came down."""
+    code, out, _ = run(
+        capsys, "train", "xor", "--hidden", "4", "--activation", "tanh", "--dropout", "0.5", "--epochs", "3000",
+        "--every", "1000",
+    )  # fmt: skip
+    assert code == 0
+    (summary,) = [line for line in out.splitlines() if line.startswith("after 3000 epochs")]
+    assert "too high" not in out and "eval_loss" in summary and "no unit dropped" in summary

@@ -125,6 +125,7 @@ def run_train(args: argparse.Namespace) -> int:
                     "diagnosis": None if found is None else _diagnosis_json(found),
                     "rate_too_high_at_the_end": None if ending is None else _diagnosis_json(ending),
                     "validation": None if validation is None else validation.to_json(),
+                    **({"eval_loss": json_number(trainer.evaluation_loss())} if trainer.net.dropout else {}),
                     "predictions": [
                         _prediction(session.data, i, predictions, session.net.one_of_k) for i in range(session.data.size)
                     ],
@@ -133,7 +134,10 @@ def run_train(args: argparse.Namespace) -> int:
             )
         )
     else:
-        print(f"after {done} epochs: loss {compact(final_loss)}  accuracy {final_accuracy:.0%}")
+        evaluated = ""
+        if trainer.net.dropout:  # the loss above drops units (the next update's masks); predictions never do
+            evaluated = f"  eval_loss {compact(trainer.evaluation_loss())} (no unit dropped, as the predictions below)"
+        print(f"after {done} epochs: loss {compact(final_loss)}{evaluated}  accuracy {final_accuracy:.0%}")
         if validation is not None:
             print(validation.text())
         _print_table(session, predictions)

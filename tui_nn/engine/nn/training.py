@@ -41,7 +41,7 @@ from tui_nn.engine.nn import optimizers
 from tui_nn.engine.nn.activations import LOGIT_ABOVE_HALF, Activation
 from tui_nn.engine.nn.datasets import Dataset
 from tui_nn.engine.nn.dropout import network_masks, update_index
-from tui_nn.engine.nn.history import EVAL_LOSS, NO_VALIDATION, VAL_ACCURACY, VAL_LOSS, BestValidation, History
+from tui_nn.engine.nn.history import ACCURACY, EVAL_LOSS, NO_VALIDATION, VAL_ACCURACY, VAL_LOSS, BestValidation, History
 from tui_nn.engine.nn.losses import LOSS_KINDS
 from tui_nn.engine.nn.network import Network
 from tui_nn.engine.nn.optimizers import OptimizerState
@@ -761,8 +761,9 @@ class Trainer:
         self.validation = validation
         self._validation = _Validation(net.evaluated(), validation) if validation is not None else None
         # With dropout, each row's loss is the training pass's (units dropped); this measures the same
-        # parameters as evaluation sees them, with every unit, into the row's evaluation-loss column.
-        self._evaluation = _Validation(net.evaluated(), data, EVAL_LOSS, None) if net.dropout else None
+        # parameters as evaluation sees them, with every unit, into the row's evaluation-loss column, and its
+        # accuracy into the accuracy column: a prediction never drops a unit.
+        self._evaluation = _Validation(net.evaluated(), data, EVAL_LOSS, ACCURACY) if net.dropout else None
         self.optimizer = optimizer
         self.lr = lr
         self.batch = batch
@@ -825,7 +826,10 @@ class Trainer:
         kernel = self._full_kernel()
         self.epoch_masks(kernel)
         with np.errstate(all="ignore"):
-            return kernel.evaluate()
+            loss, accuracy, norm = kernel.evaluate()
+            if self._evaluation is not None:  # a prediction drops no unit: the accuracy is evaluation's
+                accuracy = self._evaluation.measure()[1]
+        return loss, accuracy, norm
 
     def evaluation_loss(self) -> float:
         """The full data set's loss with no unit dropped (NaN without dropout: the loss column is that already)."""
@@ -966,6 +970,8 @@ class Trainer:
         self.epoch_masks(kernel)
         with np.errstate(all="ignore"):
             loss, accuracy, norm, overflowed = kernel.measure()
+            if self._evaluation is not None:
+                accuracy = self._evaluation.measure()[1]
         rows = np.array([[self.epoch, loss, accuracy, norm, *self.validate(), self.evaluation_loss()][: self.history.width]])
         flags = np.array([overflowed]) if LOSS_KINDS[self.net.loss].bounded else None
         if self._first_stop(rows, flags, None, limit) is None:
@@ -1220,7 +1226,9 @@ class Trainer:
         if evaluation is not None:
             evaluation.finish(rows)
         self.epoch += count
-        overflowed = kernel.bookkeeping(kernel.logits[:count].reshape(count, -1), rows[:, 1], rows[:, 2])
+        # (with dropout the accuracy column holds the evaluation's, written above: the training pass's is dropped)
+        accuracies = rows[:, 2] if evaluation is None else np.empty(count)
+        overflowed = kernel.bookkeeping(kernel.logits[:count].reshape(count, -1), rows[:, 1], accuracies)
         if self.net.l2:
             penalties = 0.5 * self.net.l2 * kernel.weight_squares(kernel.penalties[:count])
             rows[:, 1] += penalties
