@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.cli_helpers import one_error_line, run
 from tui_nn.engine.nn.datasets import load
@@ -473,3 +475,21 @@ def test_dropouts_noisy_training_loss_is_not_taken_for_a_learning_rate_too_high(
     assert code == 0
     (summary,) = [line for line in out.splitlines() if line.startswith("after 3000 epochs")]
     assert "too high" not in out and "eval_loss" in summary and "no unit dropped" in summary
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    update=st.integers(0, 10**6),
+    layer=st.integers(0, 3),
+    rows=st.lists(st.integers(0, 499), min_size=1, max_size=20),
+    units=st.integers(1, 64),
+    p=st.floats(0.0, 0.99),
+)
+def test_a_rows_mask_depends_on_the_row_not_on_the_batch(
+    seed: int, update: int, layer: int, rows: list[int], units: int, p: float
+) -> None:
+    together = scale_mask(seed, update, layer, rows, units, p)
+    for k, row in enumerate(rows):
+        np.testing.assert_array_equal(scale_mask(seed, update, layer, [row], units, p)[0], together[k])
+    assert set(np.unique(together)) <= {0.0, 1.0 / (1.0 - p)}

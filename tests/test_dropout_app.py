@@ -8,7 +8,7 @@ from tui_nn.engine.session.build import build
 from tui_nn.engine.session.config import Config
 from tui_nn.ui.panes.diagram import NetworkDiagram
 from tui_nn.ui.panes.losschart import LossChart
-from tui_nn.ui.panes.widgets import LossPane, NetworkPane
+from tui_nn.ui.panes.widgets import LossPane, NetworkPane, StatusLine
 from tui_nn.ui.shell.app import TuiNN
 
 from .test_app import log_texts
@@ -48,6 +48,7 @@ async def test_the_mask_step_is_in_the_log_and_crosses_out_the_dropped_units() -
         for j in range(3):
             assert (f"h{j + 1}━✗" in text or f"h{j + 1}─✗" in text) == (j in dropped)
         assert "✗: dropped for this sample" in text
+        assert "dropout 0.5" in str(app.query_one(StatusLine).render())
         # the next sample's walk starts afresh: nothing is crossed out until its own mask step
         await pilot.press("F", "B")
         await pilot.press(*["right"] * 2)
