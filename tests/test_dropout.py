@@ -493,3 +493,18 @@ def test_a_rows_mask_depends_on_the_row_not_on_the_batch(
     for k, row in enumerate(rows):
         np.testing.assert_array_equal(scale_mask(seed, update, layer, [row], units, p)[0], together[k])
     assert set(np.unique(together)) <= {0.0, 1.0 / (1.0 - p)}
+
+
+def test_the_pytorch_lens_puts_nn_dropout_in_the_model_and_counts_past_it() -> None:
+    from tui_nn.engine.walk.torch_lens import torch_frame
+
+    stepper = _session().session.stepper
+    stepper.step()
+    stepper.step()  # h1's activation
+    code = "\n".join(torch_frame(matrix_position(stepper)).code)
+    assert "nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Dropout(0.5), nn.Linear(3, 1))" in code
+    while not (stepper.peek().kind == "grad_w" and stepper.peek().layer == 1):
+        stepper.step()
+    stepper.step()
+    code = "\n".join(torch_frame(matrix_position(stepper)).code)
+    assert "model[3].weight" in code and "model[2].weight" not in code, "W2 is the fourth module, after nn.Dropout"
