@@ -508,3 +508,18 @@ def test_the_pytorch_lens_puts_nn_dropout_in_the_model_and_counts_past_it() -> N
     stepper.step()
     code = "\n".join(torch_frame(matrix_position(stepper)).code)
     assert "model[3].weight" in code and "model[2].weight" not in code, "W2 is the fourth module, after nn.Dropout"
+
+
+def test_live_training_is_not_stopped_by_the_masks_noise() -> None:
+    """The live loop's stuck check looked at rows without the evaluation loss (its probe kept 4 columns), so it
+    judged the training loss's swings and stopped a dropout run that was learning."""
+    from tui_nn.engine.live.live_run import StuckCheck
+
+    trainer = build(Config(hidden=(4,), activation="tanh", dropout=0.5)).stepper.trainer
+    check = StuckCheck(trainer)
+    for _ in range(6):
+        before = trainer.checkpoint()
+        trainer.run(500)
+        found, diagnosis = check.look(before, None, False)
+        assert not found and diagnosis is None, diagnosis
+    assert trainer.epoch == 3000
