@@ -55,8 +55,9 @@ def uniforms(seed: int, update: int, layer: int, rows: Sequence[int] | np.ndarra
     """Each unit's u in [0, 1) for hidden layer `layer` (0-based) of each of `rows` at update `update`:
     (len(rows), units), a multiple of 2⁻⁵³ from the hash's top 53 bits."""
     key = _mix(_mix(_mix(seed & _MASK64) ^ (update & _MASK64)) ^ layer)
-    counters = np.asarray(rows, dtype=np.uint64)[:, None] * np.uint64(_UNITS) + np.arange(units, dtype=np.uint64)
-    bits = _mix_array(counters ^ np.uint64(key))
+    counters: np.ndarray = np.asarray(rows, dtype=np.uint64)[:, None] * np.uint64(_UNITS)
+    counters = counters + np.arange(units, dtype=np.uint64)
+    bits = _mix_array(np.bitwise_xor(counters, np.uint64(key)))
     return np.asarray((bits >> np.uint64(11)).astype(np.float64) * 2.0**-53)
 
 
