@@ -54,11 +54,25 @@ def keep_scale(p: float) -> float:
 def uniforms(seed: int, update: int, layer: int, rows: Sequence[int] | np.ndarray, units: int) -> np.ndarray:
     """Each unit's u in [0, 1) for hidden layer `layer` (0-based) of each of `rows` at update `update`:
     (len(rows), units), a multiple of 2⁻⁵³ from the hash's top 53 bits."""
-    key = _mix(_mix(_mix(seed & _MASK64) ^ (update & _MASK64)) ^ layer)
+    return np.asarray(updates_uniforms(seed, [update], layer, rows, units)[0])
+
+
+def updates_uniforms(seed: int, updates: Sequence[int], layer: int, rows: Sequence[int] | np.ndarray, units: int) -> np.ndarray:
+    """`uniforms` for several updates at once, (len(updates), len(rows), units): the same numbers, in one pass."""
+    start = _mix(seed & _MASK64)
+    keys = np.array([_mix(_mix(start ^ (update & _MASK64)) ^ layer) for update in updates], dtype=np.uint64)
     counters: np.ndarray = np.asarray(rows, dtype=np.uint64)[:, None] * np.uint64(_UNITS)
     counters = counters + np.arange(units, dtype=np.uint64)
-    bits = _mix_array(np.bitwise_xor(counters, np.uint64(key)))
+    bits = _mix_array(np.bitwise_xor(counters[None], keys[:, None, None]))
     return np.asarray((bits >> np.uint64(11)).astype(np.float64) * 2.0**-53)
+
+
+def updates_masks(
+    seed: int, updates: Sequence[int], sizes: Sequence[int], rows: Sequence[int] | np.ndarray, p: float
+) -> list[np.ndarray]:
+    """`network_masks` of several updates at once: per hidden layer, (len(updates), len(rows), units)."""
+    scale = keep_scale(p)
+    return [(updates_uniforms(seed, updates, l, rows, sizes[l + 1]) >= p) * scale for l in range(len(sizes) - 2)]
 
 
 def kept(seed: int, update: int, layer: int, rows: Sequence[int] | np.ndarray, units: int, p: float) -> np.ndarray:
