@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.cli_helpers import one_error_line, run
 from tui_nn.engine.nn.datasets import load
@@ -14,9 +16,18 @@ from tui_nn.engine.nn.dropout import kept, network_masks, scale_mask, update_ind
 from tui_nn.engine.nn.gradcheck import check, parameter_names
 from tui_nn.engine.nn.network import InitSpec, Network
 from tui_nn.engine.nn.training import Trainer
+from tui_nn.engine.session import actions as act
 from tui_nn.engine.session import persist
 from tui_nn.engine.session.build import build
 from tui_nn.engine.session.config import Config
+from tui_nn.engine.session.controller import Controller
+from tui_nn.engine.teach import quiz
+from tui_nn.engine.walk import render
+from tui_nn.engine.walk.matrices import matrix_position
+from tui_nn.engine.walk.records import Step
+from tui_nn.engine.walk.render import equation_text
+from tui_nn.engine.walk.stepper import Stepper
+from tui_nn.engine.walk.words import conventions, reference_card, sentence
 
 P = 0.3
 SEED = 5
@@ -64,19 +75,21 @@ def _plain_dropout_loop(
     epochs: int,
     hidden: str,
     batches: list[list[np.ndarray]] | None = None,
-) -> tuple[list[float], list[float], list[np.ndarray], list[np.ndarray]]:
+) -> tuple[list[float], list[float], list[float], list[np.ndarray], list[np.ndarray]]:
     """The tutorials' dropout loop, written without the engine (only the masks come from the mask function):
     A = g(Z); mask = (u ≥ p)/(1 − p); A *= mask; … dA *= mask. Returns the training and evaluation losses
-    per epoch (before its update) and the final layers."""
+    and the evaluation accuracy per epoch (before its update), and the final layers."""
     weights = [w.copy() for w in weights]
     biases = [b.copy() for b in biases]
     n_hidden = len(weights) - 1
     m = x.shape[0]
     every_row = np.arange(m)
-    losses, evaluation = [], []
+    losses, evaluation, accuracies = [], [], []
     for epoch in range(epochs):
         order = [every_row] if batches is None else batches[epoch]
-        evaluation.append(_bce(_plain_forward(weights, biases, x, hidden)[-1], y))
+        predicted = _plain_forward(weights, biases, x, hidden)[-1]
+        evaluation.append(_bce(predicted, y))
+        accuracies.append(float(np.mean((predicted > 0.5) == (y > 0.5))))
         for b, rows in enumerate(order):
             update = update_index(epoch, b, len(order))
             masks = [scale_mask(SEED, update, l, rows, weights[l].shape[1], p) for l in range(n_hidden)]
@@ -104,7 +117,7 @@ def _plain_dropout_loop(
                     delta = d_a * _slope(raw[l], hidden)
                 weights[l] -= lr * dw
                 biases[l] -= lr * db
-    return losses, evaluation, weights, biases
+    return losses, evaluation, accuracies, weights, biases
 
 
 def _layers(net: Network) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -124,11 +137,13 @@ def test_train_with_dropout_equals_a_plain_numpy_loop(sizes: tuple[int, ...], hi
     epochs = 120
     trainer.run(epochs)
     batches = [trainer.batches(e) for e in range(epochs)] if batch is not None else None
-    losses, evaluation, weights, biases = _plain_dropout_loop(
+    losses, evaluation, accuracies, weights, biases = _plain_dropout_loop(
         *_layers(net.like(start)), data.x, data.y, 0.5, P, epochs, hidden, batches
     )
     rows = trainer.history.rows()
     np.testing.assert_allclose(rows[:, 1], losses, rtol=1e-12)
+    # the accuracy is the predictions', which never drop a unit (the status line agrees with the truth table)
+    np.testing.assert_array_equal(rows[:, 2], accuracies)
     np.testing.assert_allclose(trainer.history.column("eval_loss"), evaluation, rtol=1e-12)
     trained_weights, trained_biases = _layers(net)
     for mine, theirs in zip(trained_weights + trained_biases, weights + biases, strict=True):
@@ -292,3 +307,219 @@ def test_weights_and_session_files_carry_dropout(tmp_path: Path) -> None:
     config = Config(hidden=(4,), dropout=0.25)
     assert act.config_from_json(act.config_to_json(config)) == config
     assert "dropout" not in act.config_to_json(Config()), "a session without dropout reads as before"
+
+
+# --- the walk ----------------------------------------------------------------------------------
+
+
+def _session(**changes: object) -> Controller:
+    base = Config(hidden=(3,), activation="tanh", lr=0.5, dropout=0.5, seed=4)
+    return Controller(build(base.with_changes(**changes)))
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{}, {"batch": 2}, {"optimizer": "adam", "lr": 0.05, "hidden": (3, 2)}, {"activation": "relu", "init": InitSpec("he")}],
+    ids=["full-batch", "mini-batch", "adam-two-layers", "relu"],
+)
+def test_the_walk_lands_on_the_kernels_weights(changes: dict[str, object]) -> None:
+    walked, trained = _session(**changes), _session(**changes)
+    for _ in range(3):
+        epoch = walked.session.stepper.epoch
+        while walked.session.stepper.epoch == epoch:
+            walked.session.stepper.finish_pass()
+    trained.session.stepper.trainer.run(3)
+    np.testing.assert_allclose(walked.session.net.params, trained.session.net.params, rtol=1e-13, atol=1e-15)
+    # (the walk has also recorded epoch 3's row, where its next pass starts)
+    np.testing.assert_allclose(walked.session.stepper.history.rows()[:3], trained.session.stepper.history.rows(), rtol=1e-12)
+
+
+def test_a_pinned_sample_walks_the_mask_the_kernel_draws_for_it() -> None:
+    walked, trained = _session(), _session()
+    for controller in (walked, trained):
+        controller.session.stepper.set_focus(2)
+    walked.session.stepper.finish_pass()
+    trained.session.stepper.trainer.run(1)
+    np.testing.assert_allclose(walked.session.net.params, trained.session.net.params, rtol=1e-13, atol=1e-15)
+
+
+def _mask_steps(stepper: Stepper) -> list[Step]:
+    p = stepper.current
+    return [r for k in range(len(p.samples)) for r in stepper.segment_records(p, k) if r.kind == "mask"]
+
+
+def test_the_mask_step_shows_each_units_scaled_value_and_names_the_dropped() -> None:
+    stepper = _session(seed=2).session.stepper
+    p = stepper.current
+    steps = _mask_steps(stepper)
+    assert len(steps) == len(p.samples), "one mask step per sample per hidden layer"
+    seen_dropped = seen_kept = False
+    for k, step in enumerate(steps):
+        t = stepper.sample_tables(p, k)
+        expected = scale_mask(stepper.trainer.seed, p.epoch, 0, [p.samples[k]], 3, 0.5)[0]
+        dropped = [f"h{j + 1}" for j in range(3) if expected[j] == 0]
+        assert step.note == (" and ".join(dropped) + " dropped" if len(dropped) <= 2 else "h1, h2 and h3 dropped") or (
+            not dropped and step.note == "none dropped"
+        )
+        for j, eq in enumerate(step.equations):
+            assert eq.value == t.a[1][j] * expected[j]
+            line = equation_text(eq, stepper.fmt)
+            assert line.startswith(f"h\u0303{j + 1} = h{j + 1}·m_h{j + 1}/(1 − p) = ")
+            assert ("·0/(1 − 0.5000)" in line) == (expected[j] == 0)
+            seen_dropped |= expected[j] == 0
+            seen_kept |= expected[j] != 0
+        assert "no unit can rely on any one other" in sentence(step, stepper.net)
+    assert seen_dropped and seen_kept
+    assert render.step_title(steps[0]).startswith("mask: ")
+
+
+def test_a_dropped_units_delta_is_zero_and_its_gradients_say_why() -> None:
+    stepper = _session(seed=2).session.stepper
+    p = stepper.current
+    for k in range(len(p.samples)):
+        t = stepper.sample_tables(p, k)
+        records = stepper.segment_records(p, k)
+        for j, m in enumerate(t.masks[0]):
+            delta = next(r for r in records if r.kind == "delta" and r.layer == 1 and r.unit == j)
+            outgoing = next(r for r in records if r.kind == "grad_w" and r.layer == 1 and r.edges[0][1] == j)
+            if m == 0.0:
+                assert delta.value == 0.0 and delta.note == f"h{j + 1} was dropped for this sample: its mask is 0, so its δ is 0"
+                assert outgoing.value == 0.0 and outgoing.note == f"h{j + 1} was dropped for this sample, so no gradient"
+            else:
+                # a kept unit's δ is its ∂L/∂h̃ times g′ times 1/(1 − p)
+                slope = 1 - t.a[1][j] ** 2
+                assert delta.value == pytest.approx(t.grad_a[1][j] * slope * 2.0, rel=1e-15, abs=1e-300)
+
+
+def test_explain_says_a_gradient_is_zero_because_its_unit_was_dropped(capsys: pytest.CaptureFixture[str]) -> None:
+    stepper = _session(seed=2).session.stepper
+    p = stepper.current
+    row = next((k, j) for k in range(len(p.samples)) for j, m in enumerate(stepper.sample_tables(p, k).masks[0]) if m == 0.0)
+    sample, unit = p.samples[row[0]], row[1]
+    code, out, _ = run(
+        capsys, "explain", "xor", "--hidden", "3", "--activation", "tanh", "--lr", "0.5", "--dropout", "0.5", "--seed", "2",
+        "--sample", str(sample + 1), "--param", f"v{unit + 1}",
+    )  # fmt: skip
+    assert code == 0
+    assert f"h{unit + 1} was dropped for sample {sample + 1}" in out and "✓ agrees" in out
+
+
+def test_the_quiz_asks_a_kept_units_scaled_value_and_knows_the_slips() -> None:
+    stepper = _session(seed=2, dropout=0.25).session.stepper
+    p = stepper.current
+    for k in range(len(p.samples)):
+        t = stepper.sample_tables(p, k)
+        if not any(t.masks[0]) or not all(abs(v) > 0.05 for v in t.a[1]):
+            continue
+        while stepper.peek().kind != "mask" or stepper.peek().sample != p.samples[k]:
+            stepper.step()
+        q = quiz.next_question(stepper, "number")
+        j = max(j for j, m in enumerate(t.masks[0]) if m)
+        h = t.a[1][j]
+        assert q.prompt.startswith(f"h\u0303{j + 1} for sample") and q.value == h / 0.75
+        assert quiz.check(q, repr(h / 0.75)).outcome == "right"
+        assert "scaled by 1/(1 − p)" in (quiz.check(q, repr(h)).slip or "")
+        assert "multiplies by p" in (quiz.check(q, repr(h * 0.25)).slip or "")
+        assert "multiplies by 1 − p" in (quiz.check(q, repr(h * 0.75)).slip or "")
+        return
+    pytest.fail("no sample with a kept unit and clear values")
+
+
+def test_the_numpy_view_writes_the_tutorials_mask_lines() -> None:
+    stepper = _session(seed=2).session.stepper
+    while stepper.peek().kind != "mask":
+        stepper.step()
+    stepper.step()
+    frame = matrix_position(stepper).frame
+    assert frame.code == ("mask1 = (rng.random(A1.shape) > p) / (1 - p)", "H1 = A1 * mask1")
+    assert frame.value == stepper.last().value
+    while not (stepper.peek().kind == "delta" and stepper.peek().layer == 1):
+        stepper.step()
+    stepper.step()
+    frame = matrix_position(stepper).frame
+    assert frame.code[0] == "dA1 *= mask1"
+    assert frame.value == pytest.approx(stepper.last().value, rel=1e-12, abs=1e-15)
+
+
+def test_the_card_and_the_help_state_the_convention() -> None:
+    net = _session().session.net
+    card = reference_card(net, "sgd")
+    assert "h̃ = h·m/(1 − p)" in card and "nn.Dropout(0.5)" in card
+    assert "nn.Dropout(p)" in conventions() and "inverted dropout" in conventions()
+
+
+def test_a_dropout_session_file_replays_bit_for_bit(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from tui_nn.cli.replay import digest
+    from tui_nn.engine.session import replay
+
+    live = _session(batch=2)
+    live.apply(act.Train(30))
+    for _ in range(40):
+        live.apply(act.Next())
+    path = replay.save(tmp_path / "session.json", live.recording())
+    assert json.loads(path.read_text(encoding="utf-8"))["config"]["dropout"] == 0.5
+    code, out, _ = run(capsys, "replay", str(path), "--check", "--json")
+    assert code == 0 and json.loads(out)["sha256"] == digest(live.session.net.params)
+    plain = _session(batch=2, dropout=0.0)
+    plain.apply(act.Train(30))
+    assert digest(plain.session.net.params) != digest(live.session.net.params), "dropout changed the run"
+
+
+def test_dropouts_noisy_training_loss_is_not_taken_for_a_learning_rate_too_high(capsys: pytest.CaptureFixture[str]) -> None:
+    """Before: XOR 2-4-1 at η = 1 with p = 0.5 was told at epoch 2,500 that η is too high ("the loss swings
+    between 0.0044 and 1.8488"): the swings were the masks', while the evaluation loss came down."""
+    code, out, _ = run(
+        capsys, "train", "xor", "--hidden", "4", "--activation", "tanh", "--dropout", "0.5", "--epochs", "3000",
+        "--every", "1000",
+    )  # fmt: skip
+    assert code == 0
+    (summary,) = [line for line in out.splitlines() if line.startswith("after 3000 epochs")]
+    assert "too high" not in out and "eval_loss" in summary and "no unit dropped" in summary
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    update=st.integers(0, 10**6),
+    layer=st.integers(0, 3),
+    rows=st.lists(st.integers(0, 499), min_size=1, max_size=20),
+    units=st.integers(1, 64),
+    p=st.floats(0.0, 0.99),
+)
+def test_a_rows_mask_depends_on_the_row_not_on_the_batch(
+    seed: int, update: int, layer: int, rows: list[int], units: int, p: float
+) -> None:
+    together = scale_mask(seed, update, layer, rows, units, p)
+    for k, row in enumerate(rows):
+        np.testing.assert_array_equal(scale_mask(seed, update, layer, [row], units, p)[0], together[k])
+    assert set(np.unique(together)) <= {0.0, 1.0 / (1.0 - p)}
+
+
+def test_the_pytorch_lens_puts_nn_dropout_in_the_model_and_counts_past_it() -> None:
+    from tui_nn.engine.walk.torch_lens import torch_frame
+
+    stepper = _session().session.stepper
+    stepper.step()
+    stepper.step()  # h1's activation
+    code = "\n".join(torch_frame(matrix_position(stepper)).code)
+    assert "nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Dropout(0.5), nn.Linear(3, 1))" in code
+    while not (stepper.peek().kind == "grad_w" and stepper.peek().layer == 1):
+        stepper.step()
+    stepper.step()
+    code = "\n".join(torch_frame(matrix_position(stepper)).code)
+    assert "model[3].weight" in code and "model[2].weight" not in code, "W2 is the fourth module, after nn.Dropout"
+
+
+def test_live_training_is_not_stopped_by_the_masks_noise() -> None:
+    """The live loop's stuck check looked at rows without the evaluation loss (its probe kept 4 columns), so it
+    judged the training loss's swings and stopped a dropout run that was learning."""
+    from tui_nn.engine.live.live_run import StuckCheck
+
+    trainer = build(Config(hidden=(4,), activation="tanh", dropout=0.5)).stepper.trainer
+    check = StuckCheck(trainer)
+    for _ in range(6):
+        before = trainer.checkpoint()
+        trainer.run(500)
+        found, diagnosis = check.look(before, None, False)
+        assert not found and diagnosis is None, diagnosis
+    assert trainer.epoch == 3000

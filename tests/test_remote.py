@@ -115,6 +115,9 @@ CONFIGS = {
     "spiral adam relu 2-16-8-1": defaults_for("spiral"),
     "circle tanh": defaults_for("circle"),
     "circle tanh with L2 weight decay": defaults_for("circle").with_changes(l2=0.01),
+    # the process draws the same masks and records the evaluation loss too
+    "circle tanh with dropout": defaults_for("circle").with_changes(dropout=0.3),
+    "xor with dropout, batches of 2": Config(hidden=(3,), dropout=0.5, batch=2),
 }
 
 

@@ -390,3 +390,11 @@ def test_saddle_surface_after_training(snap_compare) -> None:
     session = build(defaults_for("saddle"))
     session.stepper.run_epochs(3000)
     assert snap_compare(TuiNN(session, pace=None), press=["v"], terminal_size=(120, 40))
+
+
+def test_dropout_mask_on_the_diagram_and_in_the_log(snap_compare) -> None:
+    """xor 2-3-1 tanh, dropout p = 0.5, seed 2: sample 2's mask step (after F and B walk sample 1), h2 crossed out
+    (✗, its edges dimmed), the log's mask lines h̃ = h·m/(1 − p) with the kept ones doubled, and the loss pane's
+    training and evaluation legend."""
+    dropout = TuiNN(build(Config(hidden=(3,), activation="tanh", lr=0.5, dropout=0.5, seed=2)), pace=None)
+    assert snap_compare(dropout, press=["F", "B", *["right"] * 7], terminal_size=(120, 40))

@@ -128,13 +128,19 @@ def run_train(args: argparse.Namespace) -> int:
                     "diagnosis": None if found is None else _diagnosis_json(found),
                     "rate_too_high_at_the_end": None if ending is None else _diagnosis_json(ending),
                     "validation": None if validation is None else validation.to_json(task),
+                    **({"eval_loss": json_number(trainer.evaluation_loss())} if trainer.net.dropout else {}),
                     "predictions": [_prediction(session, i, predictions) for i in range(session.data.size)],
                 },
                 ensure_ascii=False,
             )
         )
     else:
-        print(f"after {done} epochs: loss {compact(final_loss)}  {task.score_title} {task.score_number(final_accuracy)}")
+        evaluated = ""
+        if trainer.net.dropout:  # the loss above drops units (the next update's masks); predictions never do
+            evaluated = f"  eval_loss {compact(trainer.evaluation_loss())} (no unit dropped, as the predictions below)"
+        print(
+            f"after {done} epochs: loss {compact(final_loss)}{evaluated}  {task.score_title} {task.score_number(final_accuracy)}"
+        )
         if validation is not None:
             print(validation.text(task))
         _print_table(session, predictions)

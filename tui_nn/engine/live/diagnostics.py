@@ -15,7 +15,7 @@ from typing import Literal, cast
 import numpy as np
 
 from tui_nn.engine.live.reasons import Diagnosis, RateTooHigh, Stuck, UnitTrouble
-from tui_nn.engine.nn.history import History
+from tui_nn.engine.nn.history import EVAL_LOSS, History
 from tui_nn.engine.nn.losses import Loss, as_loss
 from tui_nn.engine.nn.network import Network, accuracy
 from tui_nn.engine.nn.optimizers import OPTIMIZER_KINDS
@@ -239,7 +239,12 @@ def run_diagnosis(
         return None
     if start is not None and rows[0, 0] < start[0]:
         return None
-    losses = rows[:, 1]
+    dropout = rows.shape[1] > EVAL_LOSS
+    # Under dropout the training loss swings with the masks drawn, whatever η: what the network has learned is
+    # judged by the evaluation loss (no unit dropped), from the window's own first row.
+    losses = rows[:, EVAL_LOSS] if dropout else rows[:, 1]
+    if dropout:
+        start = None
     if not np.isfinite(losses).all() or losses[-1] <= 0:
         return None
     now, accuracy_now, norm = float(losses[-1]), float(rows[-1, 2]), float(rows[-1, 3])
@@ -301,6 +306,9 @@ def run_diagnosis(
 
 def trainer_diagnosis(trainer: Trainer, history: History | None = None, window: int = STUCK_WINDOW) -> Diagnosis | None:
     """run_diagnosis of a trainer's run (of `history`, the rows up to a past epoch, if given)."""
+    current = trainer.evaluate()
+    if trainer.net.dropout:  # the loss judged is the evaluation loss (see run_diagnosis)
+        current = (trainer.evaluation_loss(), *current[1:])
     return run_diagnosis(
         trainer.history if history is None else history,
         trainer.net,
@@ -310,5 +318,5 @@ def trainer_diagnosis(trainer: Trainer, history: History | None = None, window: 
         trainer.optimizer,
         trainer.rate_start(),
         window,
-        trainer.evaluate(),
+        current,
     )

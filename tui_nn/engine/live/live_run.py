@@ -41,7 +41,8 @@ class StuckCheck:
         self.trainer = trainer
         self.every = every
         self.origin = trainer.epoch if origin is None else origin
-        self._probe = History(STUCK_WINDOW + 1)
+        # (with dropout the probe keeps the evaluation loss, which the diagnosis judges)
+        self._probe = History(STUCK_WINDOW + 1, dropout=bool(trainer.net.dropout))
 
     @property
     def slice_limit(self) -> int:

@@ -8,7 +8,8 @@ part outgrows `capacity`. A run of any length therefore holds at most
 A history of a run with a validation set (`validation=True`) has two more columns: the held-out
 rows' loss and accuracy at the same parameters. A run with dropout (`dropout=True`) has a seventh,
 the evaluation loss: the same parameters' loss with no unit dropped (its `loss` column is the
-training pass's, with the dropped units), and the two validation columns (NaN without a set).
+training pass's, with the dropped units, and its `accuracy` the evaluation's: a prediction never
+drops a unit), and the two validation columns (NaN without a set).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ WIDTH = COLUMNS.index("eval_loss")  # the columns of a run with a validation set
 DROPOUT_WIDTH = len(COLUMNS)  # … and of a run with dropout
 BASE_WIDTH = 4  # the columns every run has; the rest are a validation set's
 NO_VALIDATION = (float("nan"), float("nan"))
+ACCURACY = COLUMNS.index("accuracy")
 VAL_LOSS = COLUMNS.index("val_loss")
 VAL_ACCURACY = COLUMNS.index("val_accuracy")
 EVAL_LOSS = COLUMNS.index("eval_loss")

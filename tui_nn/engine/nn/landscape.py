@@ -23,7 +23,7 @@ import numpy as np
 from tui_nn.engine.nn import optimizers
 from tui_nn.engine.nn.activations import Activation
 from tui_nn.engine.nn.insight import Axes, Extent, ticks
-from tui_nn.engine.nn.losses import LOSS_KINDS, Loss
+from tui_nn.engine.nn.losses import Loss
 from tui_nn.engine.nn.network import Network
 from tui_nn.engine.nn.optimizers import OptimizerState
 from tui_nn.engine.walk.notation import parameter_label, parameter_names
@@ -39,8 +39,8 @@ MIN_PCA_POINTS = 3  # recorded weight vectors a principal plane needs (two diffe
 
 
 def loss_object(net: Network) -> Loss:
-    """The network's loss object (the one place this module looks it up)."""
-    return LOSS_KINDS[net.loss]
+    """The network's loss object (the one place this module looks it up): its (loss, output) pair."""
+    return net.loss_kind
 
 
 def _weight_mask(net: Network) -> np.ndarray:

@@ -40,8 +40,8 @@ from tui_nn.engine.live.reasons import Diverged, DivergenceCause, StopReason, Ta
 from tui_nn.engine.nn import optimizers
 from tui_nn.engine.nn.activations import LOGIT_ABOVE_HALF, Activation
 from tui_nn.engine.nn.datasets import Dataset
-from tui_nn.engine.nn.dropout import network_masks, update_index
-from tui_nn.engine.nn.history import EVAL_LOSS, NO_VALIDATION, VAL_ACCURACY, VAL_LOSS, BestValidation, History
+from tui_nn.engine.nn.dropout import network_masks, update_index, updates_masks
+from tui_nn.engine.nn.history import ACCURACY, EVAL_LOSS, NO_VALIDATION, VAL_ACCURACY, VAL_LOSS, BestValidation, History
 from tui_nn.engine.nn.losses import Loss, as_loss
 from tui_nn.engine.nn.network import Network
 from tui_nn.engine.nn.optimizers import OptimizerState
@@ -753,6 +753,30 @@ class _Validation:
         self.kernel.bookkeeping(self.logits[:k].reshape(k, -1), rows[:, self.loss_column], accuracies)
 
 
+class _ChunkMasks:
+    """A full-batch chunk's dropout masks, drawn a block of epochs at a time (the same numbers as
+    `network_masks` per epoch, one update per epoch; a block's arrays stay within MASK_BLOCK_ELEMENTS)."""
+
+    def __init__(self, seed: int, first_epoch: int, net: Network, m: int) -> None:
+        self.seed, self.first, self.net, self.rows = seed, first_epoch, net, np.arange(m)
+        self.block = max(1, MASK_BLOCK_ELEMENTS // (m * max(net.sizes[1:-1], default=1)))
+        self._start = -1
+        self._masks: list[np.ndarray] = []
+
+    def of(self, i: int) -> list[np.ndarray]:
+        """Epoch i of the chunk's masks, per hidden layer (rows × units)."""
+        start = i - i % self.block
+        if start != self._start:
+            updates = [update_index(self.first + k, 0, 1) for k in range(start, start + self.block)]
+            self._masks = updates_masks(self.seed, updates, self.net.sizes, self.rows, self.net.dropout)
+            self._start = start
+        return [layer[i - start] for layer in self._masks]
+
+
+MASK_BLOCK_ELEMENTS = 1 << 16
+"""Mask entries drawn at once for a full-batch chunk (512 kB of float64 per hidden layer at most)."""
+
+
 @dataclass(frozen=True)
 class RunResult:
     """What a call to Trainer.run did."""
@@ -817,8 +841,9 @@ class Trainer:
         self.validation = validation
         self._validation = _Validation(net.evaluated(), validation) if validation is not None else None
         # With dropout, each row's loss is the training pass's (units dropped); this measures the same
-        # parameters as evaluation sees them, with every unit, into the row's evaluation-loss column.
-        self._evaluation = _Validation(net.evaluated(), data, EVAL_LOSS, None) if net.dropout else None
+        # parameters as evaluation sees them, with every unit, into the row's evaluation-loss column, and its
+        # accuracy into the accuracy column: a prediction never drops a unit.
+        self._evaluation = _Validation(net.evaluated(), data, EVAL_LOSS, ACCURACY) if net.dropout else None
         self.optimizer = optimizer
         self.lr = lr
         self.batch = batch
@@ -881,7 +906,10 @@ class Trainer:
         kernel = self._full_kernel()
         self.epoch_masks(kernel)
         with np.errstate(all="ignore"):
-            return kernel.evaluate()
+            loss, accuracy, norm = kernel.evaluate()
+            if self._evaluation is not None:  # a prediction drops no unit: the accuracy is evaluation's
+                accuracy = self._evaluation.measure()[1]
+        return loss, accuracy, norm
 
     def evaluation_loss(self) -> float:
         """The full data set's loss with no unit dropped (NaN without dropout: the loss column is that already)."""
@@ -1022,6 +1050,8 @@ class Trainer:
         self.epoch_masks(kernel)
         with np.errstate(all="ignore"):
             loss, accuracy, norm, overflowed = kernel.measure()
+            if self._evaluation is not None:
+                accuracy = self._evaluation.measure()[1]
         rows = np.array([[self.epoch, loss, accuracy, norm, *self.validate(), self.evaluation_loss()][: self.history.width]])
         flags = np.array([overflowed]) if self.net.loss_kind.bounded else None
         if self._first_stop(rows, flags, None, limit) is None:
@@ -1243,7 +1273,7 @@ class Trainer:
             step.fill(sm)
         kept = kernel.keeps_gradients
         validation, evaluation = self._validation, self._evaluation
-        every_row = np.arange(kernel.m)
+        masks = _ChunkMasks(self.seed, self.epoch, self.net, kernel.m) if evaluation is not None else None
         if sgd and kept and validation is None and evaluation is None:
             flat = kernel.sgd_epoch_ops(count, step, scratch)
             # deque(map(call, ...), maxlen=0) runs the calls from C: a quarter less overhead
@@ -1252,8 +1282,8 @@ class Trainer:
         else:
             grads = kernel.gradient_rows if kept else [kernel.grad] * count
             for i in range(count):
-                if evaluation is not None:  # (dropout: this epoch's masks, then its unmasked loss)
-                    self._draw_masks(kernel, update_index(self.epoch + i, 0, 1), every_row)
+                if evaluation is not None and masks is not None:  # (dropout: this epoch's masks, then its unmasked loss)
+                    kernel.set_masks(masks.of(i))
                     evaluation.before_update(i, rows)
                 deque(map(call, epoch_ops[i]), maxlen=0)
                 if validation is not None:
@@ -1277,7 +1307,9 @@ class Trainer:
         if evaluation is not None:
             evaluation.finish(rows)
         self.epoch += count
-        overflowed = kernel.bookkeeping(kernel.logits[:count].reshape(count, -1), rows[:, 1], rows[:, 2])
+        # (with dropout the accuracy column holds the evaluation's, written above: the training pass's is dropped)
+        accuracies = rows[:, 2] if evaluation is None else np.empty(count)
+        overflowed = kernel.bookkeeping(kernel.logits[:count].reshape(count, -1), rows[:, 1], accuracies)
         if self.net.l2:
             penalties = 0.5 * self.net.l2 * kernel.weight_squares(kernel.penalties[:count])
             rows[:, 1] += penalties

@@ -216,6 +216,11 @@ class View:
         return self.net.l2
 
     @property
+    def dropout(self) -> float:
+        """p, the probability a hidden unit is dropped in training (0: none)."""
+        return self.net.dropout
+
+    @property
     def labels(self) -> np.ndarray:
         """Each sample's target class (0 … K − 1): the class its points are coloured by."""
         return target_classes(self.data)

@@ -449,7 +449,7 @@ class _Builder:
                 Shown(f"H{k}", kept, "result", rows=frozenset({r}), focus=(r, last)),
             ],
             notes=f"p = {self.net.dropout:g}; the tutorials write A{k} *= mask{k}: H{k} keeps A{k} for the slope; "
-            "tui-nn draws each row's u from its seed and the update (kept where u ≥ p: the same chance, 1 − p)",
+            "tui-nn's u is a hash of the seed, the update, the layer, the row and the unit (kept where u ≥ p: the same chance, 1 − p)",
         )
 
     # --- loss ------------------------------------------------------------------------

@@ -27,10 +27,10 @@ from tui_nn.engine.walk.matrices import MatrixFrame, MatrixPosition, Shown, shap
 FLOAT64 = "X, y = torch.tensor(X), torch.tensor(Y); .double() keeps float64 like NumPy (PyTorch's float32 holds ~7 digits)"
 
 
-def linear(k: int) -> str:
+def linear(k: int, modules: int = 2) -> str:
     """Weight layer k (1-based, the tutorials' W{k}) in the nn.Sequential: every nn.Linear but the
-    first follows its layer's activation module."""
-    return f"model[{2 * (k - 1)}]"
+    first follows its layer's activation module (and its nn.Dropout: `modules` = 3 per hidden layer)."""
+    return f"model[{modules * (k - 1)}]"
 
 
 def activation_text(act: Activation) -> TorchActivation:
@@ -99,6 +99,11 @@ class TorchLens:
         self.loss = loss_text(position.net.loss_kind)
         self.out = "logits" if self.loss.takes_logits else "y_pred"
         self.m = position.matrices.m
+        self.modules = 3 if position.net.dropout else 2  # per hidden layer: nn.Linear, the activation (, nn.Dropout)
+
+    def linear(self, k: int) -> str:
+        """Weight layer k's nn.Linear in this network's nn.Sequential."""
+        return linear(k, self.modules)
 
     # --- the lines every phase shares -------------------------------------------------------
 
@@ -109,7 +114,12 @@ class TorchLens:
             layers.append(f"nn.Linear({sizes[k - 1]}, {sizes[k]})")
             if k < self.L or not (self.loss.takes_logits or passes_through(self.net.activation(k - 1))):
                 layers.append(activation_text(self.net.activation(k - 1)).module)
-        return f"model = nn.Sequential({', '.join(layers)}).double()"
+            if k < self.L and self.net.dropout:
+                layers.append(f"nn.Dropout({self.net.dropout:g})")
+        model = f"model = nn.Sequential({', '.join(layers)}).double()"
+        if self.net.dropout:  # (a module is in training mode until model.eval(), so nn.Dropout drops)
+            model += "  # nn.Dropout draws its masks from torch's generator: other units than these"
+        return model
 
     def forward_line(self) -> str:
         return f"{self.out} = model(X)"
@@ -136,8 +146,8 @@ class TorchLens:
         t, lr = optimizer_text(self.p.optimizer), f"lr={self.p.lr:g}{optimizer_text(self.p.optimizer).arguments}"
         if self.p.l2 <= 0:
             return f"optimizer = {t.cls}(model.parameters(), {lr})"
-        weights = ", ".join(f"{linear(k)}.weight" for k in range(1, self.L + 1))
-        biases = ", ".join(f"{linear(k)}.bias" for k in range(1, self.L + 1))
+        weights = ", ".join(f"{self.linear(k)}.weight" for k in range(1, self.L + 1))
+        biases = ", ".join(f"{self.linear(k)}.bias" for k in range(1, self.L + 1))
         groups = f'[{{"params": [{weights}], "weight_decay": {self.p.l2:g}}}, {{"params": [{biases}]}}]'
         return f"optimizer = {t.cls}({groups}, {lr})"
 
@@ -191,7 +201,7 @@ class TorchLens:
     def _z(self, f: MatrixFrame) -> MatrixFrame:
         prev, w, b, z = f.matrices
         k, j = where(f)
-        lin, r = linear(k), f.sample_row
+        lin, r = self.linear(k), f.sample_row
         weight = transposed(w, f"{lin}.weight")
         line = f"Z{k} = {lin}({prev.name})  # layer {k} alone: {prev.name} @ {lin}.weight.T + {lin}.bias"
         if k == self.L and self.loss.takes_logits:  # the model's output: the logits the loss takes
@@ -224,7 +234,7 @@ class TorchLens:
         elif k == self.L and passes_through(activation):
             line = f"{self.out} = {linear(k)}(A{k - 1})  # a linear output: no activation module, the model ends at its last nn.Linear, ŷ = Z{k}"
         else:
-            line = f"A{k} = model[{2 * (k - 1) + 1}](Z{k})  # {act.module}"
+            line = f"A{k} = model[{self.modules * (k - 1) + 1}](Z{k})  # {act.module}"
         scalar = (
             f"A{k}[{r}, {j}] = {act.call(f'{source}[{r}, {j}]')}"
             if elementwise
@@ -274,10 +284,10 @@ class TorchLens:
         matrices = f.matrices
         if self.p.l2 > 0:  # ours adds (λ/2)·Σw² to the loss (and shows the weights it sums): PyTorch leaves it to weight_decay
             code += (
-                f"penalty = 0.5 * {self.p.l2:g} * sum((layer.weight ** 2).sum() for layer in model[::2])"
+                f"penalty = 0.5 * {self.p.l2:g} * sum((layer.weight ** 2).sum() for layer in model[::{self.modules}])"
                 "  # ours; weight_decay stands for it: not in PyTorch's loss",
             )
-            torch_names = {f"W{k}": f"{linear(k)}.weight" for k in range(1, self.L + 1)}
+            torch_names = {f"W{k}": f"{self.linear(k)}.weight" for k in range(1, self.L + 1)}
             matrices = tuple(
                 transposed(s, torch_names[s.name])
                 if s.name in torch_names
@@ -308,7 +318,7 @@ class TorchLens:
         a_t, dz, dw, term = f.matrices
         k = where(f)[0] + 1
         prev = "X" if k == 1 else f"A{k - 1}"
-        lin, r = linear(k), f.sample_row
+        lin, r = self.linear(k), f.sample_row
         (i, j) = term.focus or (0, 0)
         grad = transposed(dw, self.weight_gradient(f"{lin}.weight"))
         outer = f"torch.outer(dZ{k}[{r}], {prev}[{r}])"
@@ -328,7 +338,7 @@ class TorchLens:
     def _grad_b(self, f: MatrixFrame) -> MatrixFrame:
         dz, db = f.matrices
         k = where(f)[0] + 1
-        lin = linear(k)
+        lin = self.linear(k)
         n = db.values.shape[1]
         r, j = dz.focus or (0, 0)
         return replace(
@@ -342,7 +352,7 @@ class TorchLens:
     def _grad_a(self, f: MatrixFrame) -> MatrixFrame:
         dz, w_t, da = f.matrices
         k = where(f)[0]
-        lin, i, r = linear(k + 1), next(iter(w_t.columns)), f.sample_row
+        lin, i, r = self.linear(k + 1), next(iter(w_t.columns)), f.sample_row
         return replace(
             f,
             code=self._backward(f"# inside backward(): dA{k} = dZ{k + 1} @ {lin}.weight, no .T: the weight is (out, in) already"),
@@ -357,7 +367,7 @@ class TorchLens:
         t = optimizer_text(self.p.optimizer)
         rule = OPTIMIZER_KINDS[self.p.optimizer]
         bias = step.kind == "update_b"
-        lin = linear(step.layer + 1)
+        lin = self.linear(step.layer + 1)
         param = f"{lin}.bias" if bias else f"{lin}.weight"
         ours = dict(t.state)  # "M" → "momentum_buffer"
 

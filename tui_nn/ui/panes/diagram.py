@@ -82,6 +82,24 @@ class DiagramState:
     unit_colours: dict[tuple[int, int], Style] = field(default_factory=dict)
 
 
+def fitted_number(fmt: NumberFormat, value: float, room: int, signed: bool = False) -> str:
+    """`value` in at most `room` characters, with fewer decimals than `fmt`'s where it must: a number is
+    never cut (−1.1102e−16 cut to a box would read −1.11e−1)."""
+    text = ""
+    for digits in range(fmt.digits, -1, -1):
+        text = NumberFormat(digits)(value)
+        if signed and not text.startswith(("−", "nan")) and value != 0:
+            text = "+" + text
+        if len(text) <= room:
+            return text
+    return "…" if room < len(text) else text
+
+
+def unit_dropped(values: dict[Key, float], layer: int, j: int) -> bool:
+    """Dropout's mask step has dropped unit j of `layer` for the sample being walked (its mask is 0)."""
+    return values.get(Key("mask", layer, j)) == 0.0
+
+
 def weight_style(value: float, highlighted: bool = False) -> Style:
     if highlighted:
         return HIGHLIGHT
@@ -361,19 +379,7 @@ class NetworkDiagram:
 
     def _value(self, key: Key, room: int = 99) -> str:
         value = self.state.values.get(key)
-        return "·" if value is None else self.fitted(value, room)
-
-    def fitted(self, value: float, room: int, signed: bool = False) -> str:
-        """`value` in at most `room` characters, with fewer decimals where it must: a number is
-        never cut (−1.1102e−16 cut to a box would read −1.11e−1)."""
-        text = ""
-        for digits in range(self.fmt.digits, -1, -1):
-            text = NumberFormat(digits)(value)
-            if signed and not text.startswith(("−", "nan")) and value != 0:
-                text = "+" + text
-            if len(text) <= room:
-                return text
-        return "…" if room < len(text) else text
+        return "·" if value is None else fitted_number(self.fmt, value, room)
 
     def _box(self, layer: int, j: int, x: int, y: int, width: int, height: int, lines: int) -> _Box:
         s = self.state
@@ -391,29 +397,25 @@ class NetworkDiagram:
             content.append((self.t(f"{a_name} {self._value(Key('a', layer, j), room)}"), None))
             delta = s.values.get(Key("delta", layer, j))
             if s.phase in ("backward", "update") and delta is not None:
-                content.append((self.t(f"δ {self.fitted(delta, room)}"), weight_style(delta)))
+                content.append((self.t(f"δ {fitted_number(self.fmt, delta, room)}"), weight_style(delta)))
             else:
                 content.append((self.t(f"z {self._value(Key('z', layer, j), room)}"), None))
             bias = s.biases[layer - 1][j]
             grad_b = s.values.get(Key("grad_b", layer - 1, j))
             if s.phase == "backward" and grad_b is not None:
-                content.append((self.t(f"∂b {self.fitted(grad_b, room - 1, signed=True)}"), weight_style(grad_b)))
+                content.append((self.t(f"∂b {fitted_number(self.fmt, grad_b, room - 1, signed=True)}"), weight_style(grad_b)))
             else:
-                content.append((self.t(f"b {self.fitted(bias, room, signed=True)}"), weight_style(bias)))
+                content.append((self.t(f"b {fitted_number(self.fmt, bias, room, signed=True)}"), weight_style(bias)))
         if lines == 0:
             return _Box(x, y, width, 1, [(f"{title} {content[0][0]}", None)], "", highlighted, "", layer, j)
         state = s.unit_states.get((layer, j))
         flag = {"dead": "dead", "saturated": "sat"}.get(state or "", "")
-        if self.is_dropped(layer, j):
+        if unit_dropped(s.values, layer, j):
             flag = DROPPED  # what the current sample sees outweighs what every sample does
             self.dropped = True
         elif flag:
             self.flagged.add(state or "")
         return _Box(x, y, width, height, content[:lines], title, highlighted, flag, layer, j)
-
-    def is_dropped(self, layer: int, j: int) -> bool:
-        """Dropout's mask step has dropped unit j of `layer` for the sample being walked (its mask is 0)."""
-        return self.state.values.get(Key("mask", layer, j)) == 0.0
 
     # --- drawing ------------------------------------------------------------------------
 
@@ -494,7 +496,7 @@ class NetworkDiagram:
                     grad = s.values.get(Key("grad_w", l, j, i))
                     style = weight_style(weight, highlighted)
                     priority = 2 if highlighted else (1 if abs(weight) >= 1 else 0)
-                    if not highlighted and (self.is_dropped(l, i) or self.is_dropped(l + 1, j)):
+                    if not highlighted and (unit_dropped(s.values, l, i) or unit_dropped(s.values, l + 1, j)):
                         style, priority = DIM, 0  # a dropped unit's edges carry nothing for this sample
                     element = Element("weight", l, j, i)
                     if s.selected == element:

@@ -574,6 +574,8 @@ def fit_legend(plot: FitPlot, width: int, ascii_only: bool) -> list[Segment]:
         segments.append(Segment("@" if ascii_only else "◆", Style(color=theme.SELECTION, bold=True)))
         segments.append(Segment(f" sample {plot.current + 1}", Style(color=theme.MUTED)))
     return _fitted(segments, width)
+
+
 # The loss landscape: a perceptual sequential scale (viridis: dark purple for a low loss, yellow for a
 # high one; it reads in grey too), contour lines where the loss crosses a band, and marks over it.
 VIRIDIS = ("#440154", "#472d7b", "#3b528b", "#2c728e", "#21918c", "#28ae80", "#5ec962", "#addc30", "#fde725")

@@ -379,6 +379,8 @@ class StatusLine(Static):
         field("η", f"{view.lr:g}")
         if view.l2:
             field("λ", f"{view.l2:g}")
+        if view.dropout:
+            field("dropout", f"{view.dropout:g}")
         text.append(view.optimizer, style="bold")
         fields, text = text, Text()
         if message:

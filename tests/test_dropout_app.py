@@ -1,0 +1,90 @@
+"""Dropout in the app: the mask step in the log and on the diagram, the loss chart's evaluation curve, settings."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tui_nn.engine.session.build import build
+from tui_nn.engine.session.config import Config
+from tui_nn.ui.panes.diagram import NetworkDiagram
+from tui_nn.ui.panes.losschart import LossChart
+from tui_nn.ui.panes.widgets import LossPane, NetworkPane, StatusLine
+from tui_nn.ui.shell.app import TuiNN
+
+from .test_app import log_texts
+
+SIZE = (120, 40)
+# seed 2, p = 0.5: sample 1 drops h1 and keeps h2 and h3 at epoch 0 (test_dropout checks the masks themselves)
+CONFIG = Config(hidden=(3,), activation="tanh", lr=0.5, dropout=0.5, seed=2)
+
+
+def _app(**changes: object) -> TuiNN:
+    return TuiNN(build(CONFIG.with_changes(**changes)), pace=None)
+
+
+def _diagram_text(app: TuiNN) -> str:
+    diagram = app.query_one(NetworkPane).diagram()
+    assert isinstance(diagram, NetworkDiagram)
+    return "\n".join(line.plain for line in diagram.render_lines())
+
+
+async def test_the_mask_step_is_in_the_log_and_crosses_out_the_dropped_units() -> None:
+    app = _app()
+    async with app.run_test(size=SIZE) as pilot:
+        stepper = app.stepper
+        t = stepper.sample_tables(stepper.current, 0)
+        dropped = [j for j, m in enumerate(t.masks[0]) if m == 0.0]
+        assert dropped and len(dropped) < 3, "the seed is chosen to drop some units of sample 1, not all"
+        await pilot.press(*["right"] * 6)  # z and a of h1, h2, h3
+        assert "✗" not in _diagram_text(app), "nothing is crossed out before the mask step"
+        await pilot.press("right")
+        await pilot.pause()
+        assert stepper.last() is not None and stepper.last().kind == "mask"
+        entry = log_texts(app)[-1]
+        assert entry.startswith("mask  h\u03031 = h1·m_h1/(1 − p) = ")
+        names = [f"h{j + 1}" for j in dropped]
+        assert f"({' and '.join(names)} dropped)" in entry
+        text = _diagram_text(app)
+        for j in range(3):
+            assert (f"h{j + 1}━✗" in text or f"h{j + 1}─✗" in text) == (j in dropped)
+        assert "✗: dropped for this sample" in text
+        assert "dropout 0.5" in str(app.query_one(StatusLine).render())
+        # the next sample's walk starts afresh: nothing is crossed out until its own mask step
+        await pilot.press("F", "B")
+        await pilot.press(*["right"] * 2)
+        assert "✗" not in _diagram_text(app)
+
+
+async def test_the_loss_chart_draws_the_evaluation_loss_beside_the_training_loss() -> None:
+    app = _app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("T")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        pane = app.query_one(LossPane)
+        title = pane.border_title
+        assert "training" in str(title) and "evaluation" in str(title)
+        chart = app.query_one(LossChart)
+        history = app.stepper.history
+        assert chart.validation is not None
+        np.testing.assert_array_equal(chart.validation, history.downsampled("eval_loss", len(chart.validation)))
+        summary = str(pane.query_one("#loss-summary").render())
+        assert "evaluation (none dropped; p = 0.5)" in summary
+
+
+async def test_settings_set_dropout() -> None:
+    app = TuiNN(build(Config(hidden=(3,))), pace=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        app.screen.query_one("#field-dropout").value = "0.25"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.session.net.dropout == 0.25 and app.session.config.dropout == 0.25
+        assert any("dropout p=0.25" in entry for entry in log_texts(app))
+        await pilot.press("c")
+        field = app.screen.query_one("#field-dropout")
+        field.value = "1"
+        await pilot.pause()
+        assert "below 1" in str(app.screen.query_one("#error-dropout").content)
+        await pilot.press("enter")
+        assert app.screen.__class__.__name__ == "SettingsScreen" and app.session.net.dropout == 0.25
