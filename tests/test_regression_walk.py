@@ -4,6 +4,7 @@ rule of `explain`, the NumPy and PyTorch views, what-if, your own input, and the
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -14,7 +15,7 @@ from tui_nn.engine.nn.health import activation_curves, gradient_health
 from tui_nn.engine.nn.network import InitSpec
 from tui_nn.engine.session import actions as act
 from tui_nn.engine.session.build import Session, build
-from tui_nn.engine.session.config import Config
+from tui_nn.engine.session.config import Config, defaults_for
 from tui_nn.engine.session.controller import Controller
 from tui_nn.engine.session.export import markdown, text
 from tui_nn.engine.session.logbook import Logbook, RunSummary
@@ -22,6 +23,7 @@ from tui_nn.engine.teach.quiz import next_question
 from tui_nn.engine.walk import expr
 from tui_nn.engine.walk.explain import Element, ParameterStory, explain_parameter, explain_unit
 from tui_nn.engine.walk.matrices import matrix_position
+from tui_nn.engine.walk.notation import parse_parameter
 from tui_nn.engine.walk.records import Step
 from tui_nn.engine.walk.render import step_text
 from tui_nn.engine.walk.stepper import Stepper
@@ -30,6 +32,7 @@ from tui_nn.engine.walk.words import kink_cause, reference_card, sentence
 from tui_nn.ui.screens.bridge import OwnInputScreen
 from tui_nn.ui.shell.app import TuiNN
 
+from .cli_helpers import run
 from .test_app import log_texts
 from .test_torch_lens import pane_text
 
@@ -449,3 +452,37 @@ def test_gradient_health_of_a_one_input_net_is_its_gradients_norms() -> None:
     assert health.layers[0].mean_slope == pytest.approx(float(np.mean(1 - np.tanh(zs[0]) ** 2)), rel=1e-12)
     curves = activation_curves(net, data.x)
     assert curves is not None and curves.layers[0].z.shape == (data.size, 16)
+
+
+# --- the built-in problems on the command line ---------------------------------------------------------------
+
+
+def test_explain_sine_param_w11_gives_the_chain_and_central_differences(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "explain", "sine", "--param", "w11", "--json")
+    assert code == 0 and err == ""
+    doc = json.loads(out)
+    assert doc["name"] == "w1,1" and doc["file_name"] == "W1[0,0]"
+    session = build(defaults_for("sine"))
+    net, data = session.net, session.data
+    _, grad, _, acts = net.loss_and_gradient(data.x, data.y)
+    assert doc["mean_gradient"] == pytest.approx(float(grad[net.weight_index(0, 0, 0)]), rel=1e-12)
+    # one sample's chain, by hand: (ŷ − y)·v1·tanh'(z_h1)·x, the linear output's ∂ŷ/∂z being 1
+    first = doc["samples"][0]
+    by_hand = (acts[-1][0, 0] - data.y[0, 0]) * net.weights(1)[0, 0] * (1 - acts[1][0, 0] ** 2) * data.x[0, 0]
+    assert first["gradient"] == pytest.approx(by_hand, rel=1e-12)
+    assert doc["numerical_check"]["numerical"] == pytest.approx(doc["mean_gradient"], rel=1e-6)
+
+
+def test_a_weight_of_a_one_input_layer_answers_to_its_name_without_the_comma() -> None:
+    net = build(defaults_for("sine")).net
+    assert parse_parameter(net, "w11") == parse_parameter(net, "w1,1") == net.weight_index(0, 0, 0)
+    assert parse_parameter(net, "w116") == net.weight_index(0, 0, 15)
+    wide = build(Config(hidden=(12,), seed=1)).net.like(np.zeros(49))  # 2-12-1: w1,12 and w11,2 … still only w112 = w1,12
+    assert parse_parameter(wide, "w112") == wide.weight_index(0, 0, 11)
+
+
+@pytest.mark.parametrize("problem", ["sine", "saddle"])
+def test_trace_of_a_built_in_regression_writes_y_hat_equals_z(capsys: pytest.CaptureFixture[str], problem: str) -> None:
+    code, out, err = run(capsys, "trace", problem, "--sample", "1")
+    assert code == 0 and err == ""
+    assert "ŷ = z = " in out and "σ" not in out
