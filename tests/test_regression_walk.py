@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+from importlib import resources
 
 import numpy as np
 import pytest
@@ -19,7 +20,9 @@ from tui_nn.engine.session.config import Config, defaults_for
 from tui_nn.engine.session.controller import Controller
 from tui_nn.engine.session.export import markdown, text
 from tui_nn.engine.session.logbook import Logbook, RunSummary
+from tui_nn.engine.teach.lesson import builtin_lesson
 from tui_nn.engine.teach.quiz import next_question
+from tui_nn.engine.teach.rehearsal import rehearse
 from tui_nn.engine.walk import expr
 from tui_nn.engine.walk.explain import Element, ParameterStory, explain_parameter, explain_unit
 from tui_nn.engine.walk.matrices import matrix_position
@@ -486,3 +489,36 @@ def test_trace_of_a_built_in_regression_writes_y_hat_equals_z(capsys: pytest.Cap
     code, out, err = run(capsys, "trace", problem, "--sample", "1")
     assert code == 0 and err == ""
     assert "ŷ = z = " in out and "σ" not in out
+
+
+# --- the sine lesson ---------------------------------------------------------------------------------------
+
+
+def test_the_sine_lesson_rehearses_and_its_claims_are_this_runs() -> None:
+    lesson = builtin_lesson("sine")
+    rehearse(lesson)
+    controller = Controller(build(lesson.config))
+    controller.apply(act.OpenLesson("sine", resources.files("tui_nn").joinpath("lessons", "sine.md").read_text()))
+
+    def loss(params: np.ndarray | None = None) -> float:
+        s = controller.session
+        return s.net.loss_value(s.data.x, s.data.y, controller.stepper.current.start_params if params is None else params)
+
+    controller.apply(act.NextChapter())
+    controller.apply(act.NextChapter())  # chapter 3: 1-2-1 trained 3000 epochs
+    trained, net, data = loss(), controller.session.net, controller.session.data
+    assert net.sizes == (1, 2, 1) and net.regression
+    params = controller.stepper.current.start_params.copy()
+    v = net.weights(1, params)[:, 0]
+    assert abs(v[0]) < 0.1 < 0.7 < abs(v[1])  # "v1 close to 0", h2's step from about −0.8 to 0.8
+    without_h2 = params.copy()
+    net.weights(1, without_h2)[1, :] = 0.0
+    assert loss(without_h2) > 0.5 * float(data.y.var())  # worse than predicting the mean
+    controller.apply(act.NextChapter())  # chapter 4: h1 knocked out
+    assert abs(loss() - trained) < 0.1 * trained  # "the loss barely moves"
+    controller.apply(act.NextChapter())  # chapter 5: 16 units
+    assert controller.session.net.sizes == (1, 16, 1) and loss() < trained / 3  # "several times lower"
+    single = Controller(build(defaults_for("sine").with_changes(hidden=(1,))))
+    single.apply(act.Train(3000))
+    s = single.session
+    assert s.net.loss_value(s.data.x, s.data.y, single.stepper.current.start_params) == pytest.approx(trained, rel=0.05)
