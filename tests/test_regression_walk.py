@@ -7,10 +7,12 @@ from __future__ import annotations
 import json
 import math
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tui_nn.cli.options import BUILT_IN_LESSON, read_lesson_option
 from tui_nn.engine.nn.datasets import Dataset
 from tui_nn.engine.nn.health import activation_curves, gradient_health
 from tui_nn.engine.nn.network import InitSpec
@@ -522,3 +524,12 @@ def test_the_sine_lesson_rehearses_and_its_claims_are_this_runs() -> None:
     single.apply(act.Train(3000))
     s = single.session
     assert s.net.loss_value(s.data.x, s.data.y, single.stepper.current.start_params) == pytest.approx(trained, rel=0.05)
+
+
+def test_the_sine_lesson_opens_by_name_and_as_sines_own_lesson(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # no file called sine here
+    title = builtin_lesson("sine").title
+    assert read_lesson_option("sine", "FILE").title == title
+    assert read_lesson_option(BUILT_IN_LESSON, problem="sine").title == title
+    assert read_lesson_option(BUILT_IN_LESSON, problem="xor").title == builtin_lesson("xor").title
+    assert read_lesson_option(BUILT_IN_LESSON).title == builtin_lesson("xor").title
