@@ -533,3 +533,14 @@ def test_the_sine_lesson_opens_by_name_and_as_sines_own_lesson(tmp_path: Path, m
     assert read_lesson_option(BUILT_IN_LESSON, problem="sine").title == title
     assert read_lesson_option(BUILT_IN_LESSON, problem="xor").title == builtin_lesson("xor").title
     assert read_lesson_option(BUILT_IN_LESSON).title == builtin_lesson("xor").title
+
+
+def test_the_quiz_on_a_linear_output_names_the_sigmoid_it_does_not_have() -> None:
+    session = session_of("sine 1-16-1 mse")
+    stepper = session.stepper
+    walk_to(stepper, "a", session.net.n_layers)
+    z = stepper.sample_tables(stepper.current, 0).z[-1][0]
+    q = next_question(stepper, style="number")
+    assert [(round(s.value, 12), s.what) for s in q.slips] == [
+        (round(1 / (1 + math.exp(-z)), 12), "that is σ(z): a linear output applies no activation, ŷ = z")
+    ]
