@@ -389,6 +389,7 @@ def test_your_own_input_on_a_one_input_net_says_the_predicted_value_not_a_class(
     expected = float(net.predict(np.array([[0.5]]), params)[0, 0])
     assert f"the network predicts ŷ = {fmt(expected)}" in outcome.message.text and "class" not in outcome.message.text
     assert controller.session.data.x.tolist() == [[0.5]] and controller.session.net.regression
+    assert controller.session.data.task_kind.regression  # its score is R², its table target/prediction/error
     xor = Controller(build(Config()))
     said = xor.apply(act.CustomSample((1.0, 0.0), (1.0,))).message
     assert said is not None and "the network predicts class " in said.text
@@ -544,3 +545,9 @@ def test_the_quiz_on_a_linear_output_names_the_sigmoid_it_does_not_have() -> Non
     assert [(round(s.value, 12), s.what) for s in q.slips] == [
         (round(1 / (1 + math.exp(-z)), 12), "that is σ(z): a linear output applies no activation, ŷ = z")
     ]
+
+
+def test_trace_your_own_input_on_sine_walks_the_regression_net(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "trace", "sine", "--input", "1.5", "--target", "1")
+    assert code == 0 and err == ""
+    assert "1-16-1 tanh/linear, mse" in out and "ŷ = z = " in out and "δ = ∂L/∂z = ŷ − y = " in out

@@ -73,17 +73,19 @@ def _your_input(config: Config, input_text: str, target_text: str) -> Dataset:
     from tui_nn.engine.walk.own_input import INPUT_NAME, check_input
 
     x, y = _vector_arg("--input", input_text), _vector_arg("--target", target_text)
+    shape = load_dataset(config.problem)
     if config.weights:
         sizes = persist.load(config.weights).sizes
         n_in, n_out = sizes[0], sizes[-1]
     else:
-        shape = load_dataset(config.problem)
         n_in, n_out = shape.x.shape[1], shape.y.shape[1]
     problem = check_input(x, y, n_in, n_out, config.loss)
     if problem is not None:
         flag = "--input" if problem.startswith("the input") else "--target"
         raise ConfigError(f"{flag}: {problem}")
-    return Dataset(INPUT_NAME, np.array([x], dtype=np.float64), np.array([y], dtype=np.float64))
+    # the problem's task decides the output (sine's sample is a regression's: a linear output, not a sigmoid)
+    task = config.task if config.task is not None else shape.task
+    return Dataset(INPUT_NAME, np.array([x], dtype=np.float64), np.array([y], dtype=np.float64), task=task)
 
 
 def run_train(args: argparse.Namespace) -> int:
