@@ -4,24 +4,31 @@ rule of `explain`, the NumPy and PyTorch views, what-if, your own input, and the
 
 from __future__ import annotations
 
+import json
 import math
+from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tui_nn.cli.options import BUILT_IN_LESSON, read_lesson_option
 from tui_nn.engine.nn.datasets import Dataset
 from tui_nn.engine.nn.health import activation_curves, gradient_health
 from tui_nn.engine.nn.network import InitSpec
 from tui_nn.engine.session import actions as act
 from tui_nn.engine.session.build import Session, build
-from tui_nn.engine.session.config import Config
+from tui_nn.engine.session.config import Config, defaults_for
 from tui_nn.engine.session.controller import Controller
 from tui_nn.engine.session.export import markdown, text
 from tui_nn.engine.session.logbook import Logbook, RunSummary
+from tui_nn.engine.teach.lesson import builtin_lesson
 from tui_nn.engine.teach.quiz import next_question
+from tui_nn.engine.teach.rehearsal import rehearse
 from tui_nn.engine.walk import expr
 from tui_nn.engine.walk.explain import Element, ParameterStory, explain_parameter, explain_unit
 from tui_nn.engine.walk.matrices import matrix_position
+from tui_nn.engine.walk.notation import parse_parameter
 from tui_nn.engine.walk.records import Step
 from tui_nn.engine.walk.render import step_text
 from tui_nn.engine.walk.stepper import Stepper
@@ -30,6 +37,7 @@ from tui_nn.engine.walk.words import kink_cause, reference_card, sentence
 from tui_nn.ui.screens.bridge import OwnInputScreen
 from tui_nn.ui.shell.app import TuiNN
 
+from .cli_helpers import run
 from .test_app import log_texts
 from .test_torch_lens import pane_text
 
@@ -381,6 +389,7 @@ def test_your_own_input_on_a_one_input_net_says_the_predicted_value_not_a_class(
     expected = float(net.predict(np.array([[0.5]]), params)[0, 0])
     assert f"the network predicts ŷ = {fmt(expected)}" in outcome.message.text and "class" not in outcome.message.text
     assert controller.session.data.x.tolist() == [[0.5]] and controller.session.net.regression
+    assert controller.session.data.task_kind.regression  # its score is R², its table target/prediction/error
     xor = Controller(build(Config()))
     said = xor.apply(act.CustomSample((1.0, 0.0), (1.0,))).message
     assert said is not None and "the network predicts class " in said.text
@@ -449,3 +458,96 @@ def test_gradient_health_of_a_one_input_net_is_its_gradients_norms() -> None:
     assert health.layers[0].mean_slope == pytest.approx(float(np.mean(1 - np.tanh(zs[0]) ** 2)), rel=1e-12)
     curves = activation_curves(net, data.x)
     assert curves is not None and curves.layers[0].z.shape == (data.size, 16)
+
+
+# --- the built-in problems on the command line ---------------------------------------------------------------
+
+
+def test_explain_sine_param_w11_gives_the_chain_and_central_differences(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "explain", "sine", "--param", "w11", "--json")
+    assert code == 0 and err == ""
+    doc = json.loads(out)
+    assert doc["name"] == "w1,1" and doc["file_name"] == "W1[0,0]"
+    session = build(defaults_for("sine"))
+    net, data = session.net, session.data
+    _, grad, _, acts = net.loss_and_gradient(data.x, data.y)
+    assert doc["mean_gradient"] == pytest.approx(float(grad[net.weight_index(0, 0, 0)]), rel=1e-12)
+    # one sample's chain, by hand: (ŷ − y)·v1·tanh'(z_h1)·x, the linear output's ∂ŷ/∂z being 1
+    first = doc["samples"][0]
+    by_hand = (acts[-1][0, 0] - data.y[0, 0]) * net.weights(1)[0, 0] * (1 - acts[1][0, 0] ** 2) * data.x[0, 0]
+    assert first["gradient"] == pytest.approx(by_hand, rel=1e-12)
+    assert doc["numerical_check"]["numerical"] == pytest.approx(doc["mean_gradient"], rel=1e-6)
+
+
+def test_a_weight_of_a_one_input_layer_answers_to_its_name_without_the_comma() -> None:
+    net = build(defaults_for("sine")).net
+    assert parse_parameter(net, "w11") == parse_parameter(net, "w1,1") == net.weight_index(0, 0, 0)
+    assert parse_parameter(net, "w116") == net.weight_index(0, 0, 15)
+    wide = build(Config(hidden=(12,), seed=1)).net.like(np.zeros(49))  # 2-12-1: w1,12 and w11,2 … still only w112 = w1,12
+    assert parse_parameter(wide, "w112") == wide.weight_index(0, 0, 11)
+
+
+@pytest.mark.parametrize("problem", ["sine", "saddle"])
+def test_trace_of_a_built_in_regression_writes_y_hat_equals_z(capsys: pytest.CaptureFixture[str], problem: str) -> None:
+    code, out, err = run(capsys, "trace", problem, "--sample", "1")
+    assert code == 0 and err == ""
+    assert "ŷ = z = " in out and "σ" not in out
+
+
+# --- the sine lesson ---------------------------------------------------------------------------------------
+
+
+def test_the_sine_lesson_rehearses_and_its_claims_are_this_runs() -> None:
+    lesson = builtin_lesson("sine")
+    rehearse(lesson)
+    controller = Controller(build(lesson.config))
+    controller.apply(act.OpenLesson("sine", resources.files("tui_nn").joinpath("lessons", "sine.md").read_text()))
+
+    def loss(params: np.ndarray | None = None) -> float:
+        s = controller.session
+        return s.net.loss_value(s.data.x, s.data.y, controller.stepper.current.start_params if params is None else params)
+
+    controller.apply(act.NextChapter())
+    controller.apply(act.NextChapter())  # chapter 3: 1-2-1 trained 3000 epochs
+    trained, net, data = loss(), controller.session.net, controller.session.data
+    assert net.sizes == (1, 2, 1) and net.regression
+    params = controller.stepper.current.start_params.copy()
+    v = net.weights(1, params)[:, 0]
+    assert abs(v[0]) < 0.1 < 0.7 < abs(v[1])  # "v1 close to 0", h2's step from about −0.8 to 0.8
+    without_h2 = params.copy()
+    net.weights(1, without_h2)[1, :] = 0.0
+    assert loss(without_h2) > 0.5 * float(data.y.var())  # worse than predicting the mean
+    controller.apply(act.NextChapter())  # chapter 4: h1 knocked out
+    assert abs(loss() - trained) < 0.1 * trained  # "the loss barely moves"
+    controller.apply(act.NextChapter())  # chapter 5: 16 units
+    assert controller.session.net.sizes == (1, 16, 1) and loss() < trained / 3  # "several times lower"
+    single = Controller(build(defaults_for("sine").with_changes(hidden=(1,))))
+    single.apply(act.Train(3000))
+    s = single.session
+    assert s.net.loss_value(s.data.x, s.data.y, single.stepper.current.start_params) == pytest.approx(trained, rel=0.05)
+
+
+def test_the_sine_lesson_opens_by_name_and_as_sines_own_lesson(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # no file called sine here
+    title = builtin_lesson("sine").title
+    assert read_lesson_option("sine", "FILE").title == title
+    assert read_lesson_option(BUILT_IN_LESSON, problem="sine").title == title
+    assert read_lesson_option(BUILT_IN_LESSON, problem="xor").title == builtin_lesson("xor").title
+    assert read_lesson_option(BUILT_IN_LESSON).title == builtin_lesson("xor").title
+
+
+def test_the_quiz_on_a_linear_output_names_the_sigmoid_it_does_not_have() -> None:
+    session = session_of("sine 1-16-1 mse")
+    stepper = session.stepper
+    walk_to(stepper, "a", session.net.n_layers)
+    z = stepper.sample_tables(stepper.current, 0).z[-1][0]
+    q = next_question(stepper, style="number")
+    assert [(round(s.value, 12), s.what) for s in q.slips] == [
+        (round(1 / (1 + math.exp(-z)), 12), "that is σ(z): a linear output applies no activation, ŷ = z")
+    ]
+
+
+def test_trace_your_own_input_on_sine_walks_the_regression_net(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "trace", "sine", "--input", "1.5", "--target", "1")
+    assert code == 0 and err == ""
+    assert "1-16-1 tanh/linear, mse" in out and "ŷ = z = " in out and "δ = ∂L/∂z = ŷ − y = " in out

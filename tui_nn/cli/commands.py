@@ -85,7 +85,9 @@ def _your_input(config: Config, input_text: str, target_text: str) -> Dataset:
     if problem is not None:
         flag = "--input" if problem.startswith("the input") else "--target"
         raise ConfigError(f"{flag}: {problem}")
-    return Dataset(INPUT_NAME, np.array([x], dtype=np.float64), np.array([y], dtype=np.float64), task=shape.task)
+    # the problem's task decides the output (sine's sample is a regression's: a linear output, not a sigmoid)
+    task = config.task if config.task is not None else shape.task
+    return Dataset(INPUT_NAME, np.array([x], dtype=np.float64), np.array([y], dtype=np.float64), task=task)
 
 
 def run_train(args: argparse.Namespace) -> int:

@@ -20,7 +20,7 @@ from tui_nn.engine.session import config as cfg
 from tui_nn.engine.session.config import ConfigError
 from tui_nn.engine.session.controller import Controller
 from tui_nn.engine.walk.explain import Element, ParameterStory, SampleChain, UnitStory, elements
-from tui_nn.engine.walk.notation import Names, parameter_key, parameter_names
+from tui_nn.engine.walk.notation import Names, parameter_key, parameter_lookup, parameter_names
 from tui_nn.engine.walk.records import NumberFormat, Step, json_number
 from tui_nn.engine.walk.render import Span, equation_latex, equation_text, line_text, step_json, step_lines
 
@@ -97,7 +97,7 @@ def _listed(names: list[str]) -> str:
 
 def parameter_element(net: Network, text: str) -> Element:
     """The weight or bias called `text` (w12 or W1[0,1], b_out or b2[0]), or a ConfigError listing the names."""
-    index = parameter_names(net).get(parameter_key(text))
+    index = parameter_lookup(net).get(parameter_key(text))
     if index is None:
         raise ConfigError(
             f"--param: no parameter called {cfg.shown_value(text)} in this network: {_listed(log_names(net))} "

@@ -78,7 +78,8 @@ def make_parser() -> dict[str, argparse.ArgumentParser]:
         nargs="?",
         const=BUILT_IN_LESSON,
         metavar="FILE",
-        help="open a guided lesson: FILE (Markdown, see docs/lessons.md), or the built-in XOR lesson without one",
+        help="open a guided lesson: FILE (Markdown, see docs/lessons.md), or without one the problem's built-in "
+        "lesson (xor's, or sine's)",
     )
     train = _Parser(
         prog="tui-nn train",
@@ -141,7 +142,10 @@ def make_parser() -> dict[str, argparse.ArgumentParser]:
     landscape.add_argument(
         "--json", action="store_true", help='{"x": [A\'s values], "y": [B\'s], "loss": [[L at (x[j], y[i]) for j] for i]}'
     )
-    lesson = _Parser(prog="tui-nn lesson", description="Open a guided lesson in the app: FILE, or the built-in XOR lesson.")
+    lesson = _Parser(
+        prog="tui-nn lesson",
+        description="Open a guided lesson in the app: FILE, the built-in XOR lesson, or 'sine' for the regression one.",
+    )
     lesson.add_argument("file", nargs="?", metavar="FILE", help="a lesson file (Markdown, see docs/lessons.md)")
     _app_display(lesson)
     lesson.add_argument("--digits", default="4", help="decimals shown in formulas (default 4)")
@@ -239,14 +243,17 @@ def _parse_pace(text: str) -> float | None:
         raise ConfigError(str(error)) from None
 
 
-def read_lesson_option(value: str, flag: str = "--lesson") -> Lesson:
-    """The built-in lesson (a bare --lesson), or a lesson file, read and rehearsed (LessonError
-    names the file and the line of the first problem)."""
+def read_lesson_option(value: str, flag: str = "--lesson", problem: str | None = None) -> Lesson:
+    """The built-in lesson (a bare --lesson: `problem`'s own where it has one, else XOR's), a built-in
+    lesson by its name (sine) where no file has that name, or a lesson file, read and rehearsed
+    (LessonError names the file and the line of the first problem)."""
     from tui_nn.engine.teach.lesson import BUILTIN_LESSONS, LessonError, builtin_lesson
     from tui_nn.engine.teach.rehearsal import load_lesson
 
     if value == BUILT_IN_LESSON:
-        return builtin_lesson()
+        return builtin_lesson(problem if problem in BUILTIN_LESSONS else BUILTIN_LESSONS[0])
+    if value in BUILTIN_LESSONS[1:] and not Path(value).exists():
+        return builtin_lesson(value)
     if not value.strip():
         shown = flag if flag != "FILE" else "tui-nn lesson"
         raise UsageError(f"{shown}: an empty file name; give a lesson file, or leave it out for the built-in XOR lesson")
@@ -268,7 +275,7 @@ def prepare_app(args: argparse.Namespace) -> AppStart:
     once, before any browser tab opens a session)."""
     target = option("--target-loss", args.target_loss, cfg.parse_target_loss)
     options = display_options(args)
-    lesson = read_lesson_option(args.lesson) if args.lesson is not None else None
+    lesson = read_lesson_option(args.lesson, problem=args.problem) if args.lesson is not None else None
     if lesson is None:
         config, hidden_given = config_from(args)
     else:

@@ -581,8 +581,7 @@ REGRESSION_MSE = Loss(
     torch=TorchLoss(
         "F.mse_loss",
         takes_logits=False,
-        why="F.mse_loss (the module nn.MSELoss()) is the mean of (ŷ − y)², with no ½: alone it gives twice our loss and "
-        "gradients, 2(ŷ − y), hence / 2; the model ends at its last nn.Linear (a linear output)",
+        why="F.mse_loss (nn.MSELoss()) has no ½: its loss and gradient 2(ŷ − y) are twice ours, hence / 2; no output module",
         halves=True,
     ),
     uninformed=_needs_targets,
@@ -638,8 +637,7 @@ MAE = Loss(
     torch=TorchLoss(
         "F.l1_loss",
         takes_logits=False,
-        why="F.l1_loss (the module nn.L1Loss()) is the mean of |ŷ − y|, as ours, and its gradient at ŷ = y is 0, as ours; the model ends at "
-        "its last nn.Linear (a linear output)",
+        why="F.l1_loss (nn.L1Loss()) is our mean |ŷ − y|, its gradient sign(ŷ − y), 0 at ŷ = y; no output module",
     ),
     uninformed=_needs_targets,
     knows_nothing_is_chance=True,

@@ -147,7 +147,7 @@ def read_lesson(path: str | os.PathLike[str]) -> Lesson:
     return parse_lesson(text, name)
 
 
-BUILTIN_LESSONS = ("xor",)
+BUILTIN_LESSONS = ("xor", "sine")
 
 
 def builtin_lesson(name: str = "xor") -> Lesson:

@@ -41,7 +41,7 @@ from tui_nn.engine.walk.expr import (
     parse_number,
     text,
 )
-from tui_nn.engine.walk.narrate import LISTED
+from tui_nn.engine.walk.narrate import LISTED, is_identity
 from tui_nn.engine.walk.notation import Names, gradient, mask_symbol
 from tui_nn.engine.walk.records import NumberFormat, Step
 from tui_nn.engine.walk.stepper import Stepper
@@ -484,6 +484,9 @@ def _sample_slips(step: Step, known: Known) -> list[Slip]:
     if step.kind == "a":
         z = t.z[step.layer - 1][step.unit]
         own = net.activation(step.layer - 1)
+        if is_identity(own):  # ŷ = z: the only slip is squashing what needs no squashing
+            other = ACTIVATIONS[own.mistaken_for]
+            return [Slip(other.scalar(z), f"that is {other.symbol}(z): a linear output applies no activation, ŷ = z")]
         found = [Slip(z, f"that is z itself: {own.symbol}(z) was not applied")]
         if own.lost_sign is not None:
             found.append(Slip(*own.lost_sign(z)))

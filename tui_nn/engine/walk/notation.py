@@ -212,6 +212,21 @@ def parameter_names(net: _Shaped) -> dict[str, int]:
     return table
 
 
+def parameter_lookup(net: _Shaped) -> dict[str, int]:
+    """`parameter_names`, and a weight's name written without its comma where that cannot be misread:
+    w11 for w1,1 of a 1-16 layer (a unit below is one digit, so w116 can only be w1,16), as a learner
+    types the tutorials' w_ij. The log keeps the comma where a layer has 10 units or more."""
+    table = parameter_names(net)
+    names = Names(net.sizes)
+    for l in range(net.n_layers):
+        if net.sizes[l] > 9:  # w111 could be w1,11 or w11,1
+            continue
+        for i in range(net.sizes[l]):
+            for j in range(net.sizes[l + 1]):
+                table.setdefault(names.weight(l, i, j).replace(",", ""), net.weight_index(l, i, j))
+    return table
+
+
 def parameter_key(text: str) -> str:
     """`text` as parameter_names spells it: spaces dropped, and a bias written as the NumPy view
     draws it, an entry of the (1×n) row b1[0, j], read as b1[j]."""
@@ -222,7 +237,7 @@ def parameter_key(text: str) -> str:
 
 def parse_parameter(net: _Shaped, text: str) -> int:
     """The flat index of the parameter called `text`, or ValueError naming the ones that exist."""
-    table = parameter_names(net)
+    table = parameter_lookup(net)
     key = parameter_key(text)
     if key in table:
         return table[key]

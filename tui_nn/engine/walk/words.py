@@ -105,7 +105,7 @@ class _Words:
             shape = (
                 "with no hidden layer it is a straight-line function of the inputs (linear regression)"
                 if self.net.n_layers == 1
-                else "the hidden units' values, each weighted, plus the bias: the fitted curve is this sum of their shapes"
+                else "over every input, the fitted curve is this weighted sum of the hidden units' shapes plus the bias"
             )
             return (
                 f"z of {unit} adds up what reaches the output ({reach}): a linear output passes it on unchanged, so this "
