@@ -80,7 +80,6 @@ PANES = """\
 """
 
 
-
 def _key_table(rows: list[tuple[str, str]]) -> list[str]:
     return ["| key | does |", "|---|---|", *(f"| {key} | {does} |" for key, does in rows)]
 
