@@ -59,7 +59,6 @@ def test_a_file_is_named_after_its_stem_and_may_start_with_a_bom(tmp_path: Path)
 
 BAD = [
     ("x1,x2,label\n0,0,0\n1,1,2\n", "data.csv row 3, column 3: label 2 with no point of class 1; labels must be 0 … K−1"),
-    ("0,0,0\n1,1,0.5\n", "data.csv row 2, column 3: a label is a class number 0, 1, 2, … (a whole number), not 0.5"),
     ("0,0,0\n1,1,-1\n", "data.csv row 2, column 3: a label is a class number 0, 1, 2, … (a whole number), not -1"),
     ("0,0,0\n1,1,1\n2,2,6\n", "data.csv row 3, column 3: label 6 would make 7 classes: at most 6 (labels 0 … 5)"),
     ("0,0,3\n1,1,0\n2,2,3\n", "data.csv row 1, column 3: label 3 with no point of class 1, 2; labels must be 0 … K−1"),
@@ -71,7 +70,8 @@ BAD = [
     ("0,0,0\n1,1\n", "data.csv row 2: 2 columns, expected 3 (x1, x2, label) separated by commas"),
     ("0,0,0\n1,1,1,1\n", "data.csv row 2: 4 columns, expected 3 (x1, x2, label) separated by commas"),
     ("0 0 0\n", "data.csv row 1: 1 column, expected 3 (x1, x2, label) separated by commas"),
-    ("x,y\n0,0,0\n", "data.csv row 1: the header has 2 columns, expected 3 (x1, x2, label)"),
+    ("x,y\n0,0,0\n", "data.csv row 2: 3 columns, expected 2 (x, y)"),
+    ("a,b,c,d\n0,0,0\n", "data.csv row 1: the header has 4 columns, expected 3 (x1, x2, label) or 2 (x, y)"),
     ("", "data.csv is empty"),
     ("\n\n", "data.csv is empty"),
     ("x1,x2,label\n# nothing\n", "data.csv has no data rows"),
@@ -161,7 +161,7 @@ def test_the_app_command_reads_data_without_a_problem(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["train"], "name a problem (xor, and, or, nand, circle, spiral, spiral3, blobs) or give --data FILE.csv"),
+        (["train"], "name a problem (xor, and, or, nand, circle, spiral, spiral3, blobs, sine, saddle) or give --data FILE.csv"),
         (["train", "--data", "{dir}/missing.csv"], "{dir}/missing.csv: no such file"),
         (["train", "xor", "--data", "{dir}/bad.csv"], "{dir}/bad.csv row 2, column 3: label 7 would make 8 classes: at most 6"),
         (["trace", "--data", "{dir}/bad.csv"], "{dir}/bad.csv row 2, column 3: label 7 would make 8 classes: at most 6"),
@@ -230,5 +230,8 @@ def _read_or_refuse(text: str) -> None:
     except DataFileError as error:
         assert "\n" not in str(error) and str(error).startswith("r.csv")
         return
-    assert 2 <= data.size <= 8 and data.x.shape == (data.size, 2) and data.y.shape == (data.size, 1)
-    assert np.all(np.isfinite(data.x)) and set(data.y.ravel()) == {0.0, 1.0}
+    assert 2 <= data.size <= 8 and data.y.shape == (data.size, 1) and np.all(np.isfinite(data.x))
+    if data.task_kind.regression:  # two columns, or a target that is not a whole number: real values that vary
+        assert data.x.shape[1] in (1, 2) and np.all(np.isfinite(data.y)) and np.ptp(data.y) > 0
+    else:
+        assert data.x.shape == (data.size, 2) and set(data.y.ravel()) == {0.0, 1.0}

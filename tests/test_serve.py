@@ -244,7 +244,7 @@ BAD = [
     ("serve xor --idle-timeout soon", "--idle-timeout: the idle timeout must be a number of minutes"),
     ("serve xor --colour red", "unrecognized arguments: --colour red"),
     ("serve blob", "blob"),
-    ("serve", "name a problem (xor, and, or, nand, circle, spiral, spiral3, blobs) or give --data FILE.csv"),
+    ("serve", "name a problem (xor, and, or, nand, circle, spiral, spiral3, blobs, sine, saddle) or give --data FILE.csv"),
 ]
 
 

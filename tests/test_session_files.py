@@ -339,7 +339,7 @@ def test_a_session_file_from_before_stored_data_still_replays(capsys: pytest.Cap
     ("rows", "message"),
     [
         ([[0.1, 0.2, 0], [0.9, 0.8, 2]], 'data["mine.csv"] row 2, column 3: label 2 with no point of class 1'),
-        ([[0.1, 0.2, 0], [0.9, 0.8, 0.5]], 'data["mine.csv"] row 2, column 3: a label is a class number 0, 1, 2, …'),
+        ([[0.1, 0.2, 0], [0.9, 0.8, -1]], 'data["mine.csv"] row 2, column 3: a label is a class number 0, 1, 2, …'),
         ([[0.1, 0.2, 0], [math.nan, 0.8, 1]], "data[\"mine.csv\"] row 2, column 1: 'nan' is not a finite number"),
         ([[0.1, 0.2, 0], [0.9, 0.8]], 'data["mine.csv"]: rows[1] must be three numbers (x1, x2, label)'),
         ([[0.1, 0.2, 1]] * 501, 'data["mine.csv"]: 501 rows: at most 500'),

@@ -274,7 +274,7 @@ async def test_a_csv_file_typed_into_the_form_becomes_the_data(tmp_path: Path) -
     ("content", "problem"),
     [
         (POINTS.replace("2,2,1", "2,2,7"), "moons.csv row 6, column 3: label 7 would make 8 classes: at most 6"),
-        (POINTS.replace("2,2,1", "2,2,1.5"), "moons.csv row 6, column 3: a label is a class number"),
+        (POINTS.replace("2,2,1", "2,2,-1"), "moons.csv row 6, column 3: a label is a class number"),
         (POINTS.replace("1.5,-2,1", "1.5,1"), "moons.csv row 4: 2 columns, expected 3"),
         (POINTS.replace("0.25,0.25,0", "0.25,abc,0"), "moons.csv row 5, column 2: 'abc' is not a number"),
         ("", "moons.csv is empty"),

@@ -372,7 +372,7 @@ def test_a_session_file_keeps_k_classes_as_labels() -> None:
     ("rows", "message"),
     [
         ("0,0,0\n1,1,2\n2,2,2\n", " row 2, column 3: label 2 with no point of class 1"),
-        ("0,0,0\n1,1,1\n2,2,1.5\n", " row 3, column 3: a label is a class number 0, 1, 2, … (a whole number), not 1.5"),
+        ("0,0,0\n1,1,1\n2,2,-1\n", " row 3, column 3: a label is a class number 0, 1, 2, … (a whole number), not -1"),
         ("0,0,0\n1,1,1\n2,2,9\n", " row 3, column 3: label 9 would make 10 classes: at most 6"),
         ("0,0,2\n1,1,2\n", ", column 3: every label is 2; a classifier needs points of at least two classes"),
     ],

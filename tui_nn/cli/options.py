@@ -27,6 +27,7 @@ T = TypeVar("T")
 # can hold, so `--lesson ''` is an empty file name, not a request for the built-in lesson.
 BUILT_IN_LESSON = "\0"
 K_CLASS_LOSS = cfg.PROBLEM_DEFAULTS["spiral3"]["loss"]
+REGRESSION_LOSS = cfg.PROBLEM_DEFAULTS["sine"]["loss"]
 """The loss a data file of K ≥ 3 classes gets when --loss is not given: the K-class problems' own."""
 NETWORK_OPTIONS = ("hidden", "activation", "loss", "lr", "init", "seed", "optimizer", "batch", "weights", "data")
 
@@ -162,7 +163,10 @@ def config_from(args: argparse.Namespace) -> tuple[Config, bool]:
         changes["weights"] = args.weights
     if args.data is not None:
         changes["data"] = args.data
-        if args.loss is None and read_csv(args.data, cfg.MAX_POINTS).class_count > 2:
+        data = read_csv(args.data, cfg.MAX_POINTS, changes.get("task"))  # type: ignore[arg-type]
+        if args.loss is None and data.task_kind.regression:
+            changes["loss"] = REGRESSION_LOSS  # real-valued targets: a linear output with the squared error
+        elif args.loss is None and data.class_count > 2:
             changes["loss"] = K_CLASS_LOSS  # labels 0 … K−1, K ≥ 3: a softmax over the classes
     return config.with_changes(**changes), args.hidden is not None
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tui_nn.engine.nn.tasks import TASKS, Task
+from tui_nn.engine.nn.tasks import TASK_NAMES, TASKS, Task
 from tui_nn.engine.session.safe_files import MAX_FILE_BYTES, read_limited, shown_path
 
 GATE_INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
@@ -20,7 +20,9 @@ GATE_TARGETS = {
     "or": [0, 1, 1, 1],
     "nand": [1, 1, 1, 0],
 }
-PROBLEMS = ("xor", "and", "or", "nand", "circle", "spiral", "spiral3", "blobs")
+PROBLEMS = ("xor", "and", "or", "nand", "circle", "spiral", "spiral3", "blobs", "sine", "saddle")
+CLASSIFY_TASK, REGRESS_TASK = TASK_NAMES
+REGRESS_HINT = f"; for real-valued targets, --task {REGRESS_TASK}"
 MAX_CLASSES = 6
 """The most classes a data set may have (one softmax output unit and one colour each)."""
 DATA_SEED = 7
@@ -144,6 +146,24 @@ def _blobs(n_per_class: int = 75, classes: int = 4, radius: float = 1.5, spread:
     return Dataset("blobs", x, one_hot(labels, classes))
 
 
+def _sine(n: int = 64, noise: float = 0.1) -> Dataset:
+    """1-D regression: n seeded points x on [−π, π] (sorted, so a table reads left to right) with
+    y = sin x + N(0, noise²): the curve Nielsen's visual proof builds from one bump per hidden unit."""
+    rng = np.random.RandomState(DATA_SEED)
+    x = np.sort(rng.uniform(-np.pi, np.pi, n))
+    y = np.sin(x) + rng.normal(0.0, noise, n)
+    return Dataset("sine", x.reshape(-1, 1), y.reshape(-1, 1), task=REGRESS_TASK)
+
+
+def _saddle(side: int = 11) -> Dataset:
+    """2-D regression: y = x₁·x₂ on a side × side grid over [−1, 1]² (no noise): a saddle, up in two
+    opposite quadrants and down in the other two, which no single tanh unit can fit."""
+    ticks = np.linspace(-1.0, 1.0, side)
+    x1, x2 = np.meshgrid(ticks, ticks, indexing="ij")
+    x = np.column_stack([x1.ravel(), x2.ravel()])
+    return Dataset("saddle", x, (x[:, 0] * x[:, 1]).reshape(-1, 1), task=REGRESS_TASK)
+
+
 def load(name: str) -> Dataset:
     """The data set called `name` (one of PROBLEMS); rows of the gates are numbered 1–4."""
     if name in GATE_TARGETS:
@@ -156,6 +176,10 @@ def load(name: str) -> Dataset:
         return _spiral3()
     if name == "blobs":
         return _blobs()
+    if name == "sine":
+        return _sine()
+    if name == "saddle":
+        return _saddle()
     raise KeyError(name)
 
 
@@ -190,6 +214,19 @@ def validation_split(data: Dataset, fraction: float, seed: int = DATA_SEED) -> S
     if not 0.0 < fraction <= MAX_VALIDATION:
         raise SplitError(f"--val must be within 0 … {MAX_VALIDATION:g} (more than 0), not {fraction:g}")
     rng = np.random.RandomState(seed)
+    if data.task_kind.regression:  # real-valued targets have no classes to stratify by: a seeded random cut
+        count = round(fraction * data.size)
+        if count == 0 or count == data.size:
+            part = "validation" if count == 0 else "training"
+            raise SplitError(
+                f"--val {fraction:g} leaves the {part} part empty: {data.name} has {data.size} points, of which {count} "
+                "would be held out (choose a fraction that holds out at least one and keeps at least one)"
+            )
+        validation_rows = np.sort(rng.permutation(data.size)[:count])
+        mask = np.ones(data.size, dtype=bool)
+        mask[validation_rows] = False
+        training_rows = np.flatnonzero(mask)
+        return Split(data.subset(training_rows), data.subset(validation_rows), training_rows, validation_rows)
     labels = data.class_index
     held: list[np.ndarray] = []
     for k in range(data.class_count):
@@ -213,6 +250,8 @@ def validation_split(data: Dataset, fraction: float, seed: int = DATA_SEED) -> S
 # --- your own data: CSV files --------------------------------------------------------------
 
 CSV_COLUMNS = ("x1", "x2", "label")
+CSV_CURVE_COLUMNS = ("x", "y")
+CSV_SHAPES = (len(CSV_COLUMNS), len(CSV_CURVE_COLUMNS))
 CSV_DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
@@ -255,19 +294,27 @@ def _feature(text: str, where: str, column: int) -> float:
     return value
 
 
-def parse_csv(text: str, name: str, max_points: int) -> Dataset:
-    """Points from CSV text: two feature columns and a class label 0, 1, … K−1 per line.
+def parse_csv(text: str, name: str, max_points: int, task: str | None = None) -> Dataset:
+    """Points from CSV text: feature columns and a target per line.
+
+    Three columns (x1, x2, target) are a classification when every target is a whole number (a class
+    label 0, 1, … K−1) and a 2-D regression when one is not; two columns (x, y) are a 1-D regression.
+    `task` ("classify" or "regress", --task) decides instead: a file of whole numbers can be regressed,
+    and asking to classify a file whose targets are not class labels, or that has one feature, is refused.
 
     Separated by commas, semicolons or tabs (the first row decides: a semicolon if it has one,
     else a comma, else a tab; spaces and double quotes around values are ignored); a first row with words and no number in it is a header; empty lines and lines starting with
     '#' (np.savetxt's header) are skipped. Rows are counted as the file's lines, from 1. At most
-    `max_points` points, features within ±MAX_FEATURE; the labels are whole numbers 0 … K−1 with
-    none left out, 2 ≤ K ≤ MAX_CLASSES. Two classes give the binary (N, 1) column of 0/1 targets;
-    more give one-hot rows (N, K) for a softmax output.
+    `max_points` points, features within ±MAX_FEATURE, every target finite. A classification's labels
+    are whole numbers 0 … K−1 with none left out, 2 ≤ K ≤ MAX_CLASSES: two classes give the binary
+    (N, 1) column of 0/1 targets, more give one-hot rows (N, K) for a softmax output. A regression needs
+    at least two points and targets that vary.
     """
-    rows: list[tuple[float, float, float]] = []
-    first_row_of: dict[int, int] = {}  # each label's first row, to name it
+    rows: list[list[float]] = []
+    row_numbers: list[int] = []
+    texts: list[str] = []  # each target as written, to quote it
     delimiter: str | None = None
+    columns: int | None = None
     seen_first = False
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
@@ -282,40 +329,84 @@ def parse_csv(text: str, name: str, max_points: int) -> Dataset:
         if not seen_first:
             seen_first = True
             if not any(_is_number(f) for f in fields) and any(c.isalpha() for c in stripped):
-                if len(fields) != 3:
+                if len(fields) not in CSV_SHAPES:
                     raise DataFileError(
                         f"{where}: the header has {len(fields)} column{'s' * (len(fields) != 1)}, expected 3 "
-                        f"({', '.join(CSV_COLUMNS)}) separated by {CSV_DELIMITERS[delimiter]}s"
+                        f"({', '.join(CSV_COLUMNS)}) or 2 ({', '.join(CSV_CURVE_COLUMNS)}) separated by "
+                        f"{CSV_DELIMITERS[delimiter]}s"
                     )
+                columns = len(fields)
                 continue
-        if len(fields) != 3:
+        if columns is None and len(fields) in CSV_SHAPES:
+            columns = len(fields)
+        if len(fields) != (columns or 3):
+            expected = columns or 3
+            shape = ", ".join(CSV_COLUMNS if expected == 3 else CSV_CURVE_COLUMNS)
             raise DataFileError(
-                f"{where}: {len(fields)} column{'s' * (len(fields) != 1)}, expected 3 ({', '.join(CSV_COLUMNS)}) "
+                f"{where}: {len(fields)} column{'s' * (len(fields) != 1)}, expected {expected} ({shape}) "
                 f"separated by {CSV_DELIMITERS[delimiter]}s"
             )
-        x1, x2 = _feature(fields[0], where, 1), _feature(fields[1], where, 2)
-        label = _value(fields[2], where, 3)
-        if label != int(label) or label < 0:
-            shown = fields[2] if len(fields[2]) <= 24 else _shown(fields[2])
-            raise DataFileError(f"{where}, column 3: a label is a class number 0, 1, 2, … (a whole number), not {shown}")
-        if label >= MAX_CLASSES:
-            raise DataFileError(
-                f"{where}, column 3: label {label:g} would make {int(label) + 1} classes: at most {MAX_CLASSES} "
-                f"(labels 0 … {MAX_CLASSES - 1})"
-            )
-        first_row_of.setdefault(int(label), number)
+        features = [_feature(field, where, k) for k, field in enumerate(fields[:-1], start=1)]
+        target = _value(fields[-1], where, len(fields))
         if len(rows) == max_points:
             raise DataFileError(
                 f"{where}: more than {max_points} points; a data set may have at most {max_points} (this app walks every "
                 "multiply-add)"
             )
-        rows.append((x1, x2, label))
+        rows.append([*features, target])
+        row_numbers.append(number)
+        texts.append(fields[-1])
     if not text.strip():
         raise DataFileError(f"{name} is empty: expected lines like 0.5,1.2,1 ({', '.join(CSV_COLUMNS)})")
     if not rows:
         raise DataFileError(f"{name} has no data rows: expected lines like 0.5,1.2,1 ({', '.join(CSV_COLUMNS)})")
     array = np.array(rows, dtype=np.float64)
-    labels = array[:, 2]
+    x, targets = array[:, :-1].copy(), array[:, -1]
+    stem = Path(name).stem or name
+    if x.shape[1] == 1:
+        if task is not None and not TASKS[task].regression:
+            raise DataFileError(
+                f"--task {task}: {name} has 2 columns ({', '.join(CSV_CURVE_COLUMNS)}), one feature: a 1-D regression; "
+                f"a classification needs two features ({', '.join(CSV_COLUMNS)})"
+            )
+        return _regression(stem, name, x, targets, row_numbers)
+    whole = bool(np.all(targets == np.floor(targets)))
+    if task is None:
+        task = CLASSIFY_TASK if whole else REGRESS_TASK
+    if TASKS[task].regression:
+        return _regression(stem, name, x, targets, row_numbers)
+    return Dataset(stem, x, _class_targets(name, targets, row_numbers, texts))
+
+
+def _regression(stem: str, name: str, x: np.ndarray, targets: np.ndarray, row_numbers: list[int]) -> Dataset:
+    """A regression's data set, or a DataFileError naming the target column when there is nothing to fit."""
+    column = x.shape[1] + 1
+    if len(targets) < 2:
+        raise DataFileError(
+            f"{name} row {row_numbers[0]}: one point: a regression needs at least two to fit a curve through "
+            f"(and R² compares with their mean)"
+        )
+    if np.all(targets == targets[0]):
+        raise DataFileError(f"{name}, column {column}: every target is {targets[0]:g}; a regression needs targets that vary")
+    return Dataset(stem, x, targets.reshape(-1, 1).copy(), task=REGRESS_TASK)
+
+
+def _class_targets(name: str, labels: np.ndarray, row_numbers: list[int], texts: list[str]) -> np.ndarray:
+    """The 0/1 column or one-hot rows of class labels 0 … K−1, or a DataFileError naming row and column 3."""
+    first_row_of: dict[int, int] = {}  # each label's first row, to name it
+    for label, number, shown_text in zip(labels, row_numbers, texts, strict=True):
+        where = f"{name} row {number}"
+        if label != int(label) or label < 0:
+            shown = shown_text if len(shown_text) <= 24 else _shown(shown_text)
+            raise DataFileError(
+                f"{where}, column 3: a label is a class number 0, 1, 2, … (a whole number), not {shown}{REGRESS_HINT}"
+            )
+        if label >= MAX_CLASSES:
+            raise DataFileError(
+                f"{where}, column 3: label {label:g} would make {int(label) + 1} classes: at most {MAX_CLASSES} "
+                f"(labels 0 … {MAX_CLASSES - 1}){REGRESS_HINT}"
+            )
+        first_row_of.setdefault(int(label), number)
     if len(first_row_of) == 1:
         (only,) = first_row_of
         raise DataFileError(
@@ -329,8 +420,7 @@ def parse_csv(text: str, name: str, max_points: int) -> Dataset:
             f"{name} row {first_row_of[classes - 1]}, column 3: label {classes - 1} with no point of class {listed}; "
             f"labels must be 0 … K−1 with none left out"
         )
-    targets = labels.reshape(-1, 1).copy() if classes == 2 else one_hot(labels, classes)
-    return Dataset(Path(name).stem or name, array[:, :2].copy(), targets)
+    return labels.reshape(-1, 1).copy() if classes == 2 else one_hot(labels, classes)
 
 
 def _is_number(text: str) -> bool:
@@ -341,7 +431,7 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def read_csv(path: str | Path, max_points: int) -> Dataset:
+def read_csv(path: str | Path, max_points: int, task: str | None = None) -> Dataset:
     """The points of a CSV file (see parse_csv); the data set is named after the file's stem."""
     path = Path(path)
     data = read_limited(path, MAX_FILE_BYTES, "data file", DataFileError)
@@ -349,6 +439,6 @@ def read_csv(path: str | Path, max_points: int) -> Dataset:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise DataFileError(f"{shown_path(path)}: not UTF-8 text (byte {error.start + 1} is {data[error.start]:#04x})") from None
-    dataset = parse_csv(text, shown_path(path), max_points)
+    dataset = parse_csv(text, shown_path(path), max_points, task)
     digest = hashlib.sha256(data).hexdigest()
-    return Dataset(shown_path(path.stem or path.name), dataset.x, dataset.y, str(path.absolute()), digest)
+    return Dataset(shown_path(path.stem or path.name), dataset.x, dataset.y, str(path.absolute()), digest, dataset.task)

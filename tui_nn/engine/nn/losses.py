@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -205,6 +206,9 @@ class Loss:
     gradcheck leaves out a parameter whose ±ε moves a sample's ŷ across its target."""
     regression: bool = False
     """Defined on a linear output for real-valued targets: its δ and loss read ŷ = z, with no class."""
+    kernel_finish: Callable[[np.ndarray], list[Callable[[], object]]] | None = None
+    """At a linear output: the training kernel's in-place ops that turn its buffer holding ŷ − y into
+    this loss's δ (MAE: its sign); None when ŷ − y is δ (MSE)."""
 
     def reference(self, outputs: int, y: np.ndarray | None = None) -> float:
         """The loss of a network that knows nothing about the inputs, for the divergence limit and the
@@ -613,6 +617,7 @@ MAE = Loss(
     knows_nothing_is_chance=True,
     kinked=True,
     regression=True,
+    kernel_finish=lambda delta: [partial(np.sign, delta, delta)],
 )
 
 LOSS_PAIRS: dict[tuple[str, str], Loss] = {

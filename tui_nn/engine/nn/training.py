@@ -264,6 +264,42 @@ class _SoftmaxBookkeeping:
             np.divide(np.count_nonzero(right, axis=1), self.m, accuracy_out[start:stop])
 
 
+class _RegressionBookkeeping:
+    """Mean loss and R² for a stack of a linear output's Ẑ = s·z, in bulk.
+
+    Each row holds one epoch's outputs × samples (flattened). Per element ŷ = Ẑ/s (exact: s is a
+    power of two) and the loss object's own per-element loss (½(ŷ − y)², |ŷ − y|), summed and divided
+    by m; the score column holds R² = 1 − Σ(ŷ − y)²/Σ(y − ȳ)², ȳ each output's mean over the samples
+    (NaN when the targets do not vary). Blocks of rows keep the temporaries in cache.
+    """
+
+    def __init__(self, loss: Loss, scale: float, y_rows: np.ndarray, m: int) -> None:
+        self.loss = loss
+        self.unscale = 1.0 / scale
+        targets = np.ascontiguousarray(y_rows, dtype=np.float64)  # outputs × samples
+        spread = targets - targets.mean(axis=1, keepdims=True)
+        self.total = float(np.vdot(spread, spread))
+        self.y = targets.reshape(-1)
+        self.m = m
+        self.ones = np.ones(self.y.size)
+        self.rows_per_block = max(1, BOOKKEEPING_BLOCK // max(1, self.y.size))
+
+    def __call__(self, zhat: np.ndarray, loss_out: np.ndarray, score_out: np.ndarray) -> None:
+        rows = zhat.shape[0]
+        step = self.rows_per_block
+        for start in range(0, rows, step):
+            stop = min(rows, start + step)
+            y_hat = zhat[start:stop] * self.unscale
+            np.divide(self.loss.samples(y_hat, y_hat, self.y) @ self.ones, self.m, loss_out[start:stop])
+            residual = np.subtract(y_hat, self.y, y_hat)
+            np.multiply(residual, residual, residual)
+            if self.total > 0.0:
+                np.divide(residual @ self.ones, -self.total, score_out[start:stop])
+                score_out[start:stop] += 1.0
+            else:
+                score_out[start:stop] = np.nan
+
+
 SCALAR_ELEMENTS = 4096
 """From this many elements, arithmetic takes a constant as a Python float (less memory
 traffic than a constant array); below it, as an array (a cheaper call). Measured: see
@@ -360,11 +396,13 @@ class _Kernel:
         self.ops += self._decay_ops(self.grad, self.penalty.reshape(()))
         self.penalties = np.zeros(0)  # per epoch of a chunk: c·Σw² before its update
         self.output_scale = self.scales[-1]
-        self.bookkeeping: _Bookkeeping | _SoftmaxBookkeeping = (
-            _SoftmaxBookkeeping(self.output_scale, self.y, m)
-            if net.one_of_k
-            else _Bookkeeping(net.loss_kind, self.output_scale, self.y, m)
-        )
+        self.bookkeeping: _Bookkeeping | _SoftmaxBookkeeping | _RegressionBookkeeping
+        if net.one_of_k:
+            self.bookkeeping = _SoftmaxBookkeeping(self.output_scale, self.y, m)
+        elif net.regression:
+            self.bookkeeping = _RegressionBookkeeping(net.loss_kind, self.output_scale, self.y, m)
+        else:
+            self.bookkeeping = _Bookkeeping(net.loss_kind, self.output_scale, self.y, m)
         self.capacity, self.keeps_gradients = chunk_capacity(self.n_out * m, net.n_params)
         self.logits = np.empty((0, self.n_out, m))  # capacity × outputs × samples, once epochs run
         self.gradients = np.empty((0, net.n_params))  # capacity × parameters, if kept
@@ -426,6 +464,8 @@ class _Kernel:
         """
         if self.net.one_of_k:
             return self._softmax_output_ops(ops)
+        if self.net.regression:
+            return self._linear_output_ops(ops)
         s, shape = self.scales[-1], self.delta[-1]
         delta, tmp, k = self.delta[-1], self.tmp[-1], self._operand
         rescale = k(0.5 / s, shape)
@@ -448,6 +488,22 @@ class _Kernel:
             partial(np.multiply, self.aux, tmp, self.aux),  # 4ŷ(1 − ŷ)
             partial(np.multiply, delta, self.aux, delta),
         ]
+        return first
+
+    def _linear_output_ops(self, ops: list[Op]) -> Callable[[np.ndarray], Op]:
+        """δ' = ŷ − y at a linear output (factor 1), from Ẑ = s·z: one subtraction when s = 1 (a tanh or
+        ReLU hidden layer below), else z = Ẑ/s first (exact: s is a power of two); then the loss's own
+        finishing ops (MAE: the sign)."""
+        s, delta = self.scales[-1], self.delta[-1]
+        finish = self.net.loss_kind.kernel_finish
+        if s == 1.0:
+            first: Callable[[np.ndarray], Op] = lambda zhat: partial(np.subtract, zhat, self.y, delta)  # noqa: E731
+        else:
+            unscale = self._operand(1.0 / s, delta)
+            ops.append(partial(np.subtract, delta, self.y, delta))
+            first = lambda zhat: partial(np.multiply, zhat, unscale, delta)  # noqa: E731
+        if finish is not None:
+            ops += finish(delta)
         return first
 
     def _softmax_output_ops(self, ops: list[Op]) -> Callable[[np.ndarray], Op]:
@@ -1051,6 +1107,7 @@ class Trainer:
                 from_start=from_start,
                 factor=EXPLOSION_FACTOR,
                 classes=self.net.sizes[-1] if self.net.one_of_k else None,
+                regression=self.net.regression,
             )
         return self._diverged(epoch, "gradient_exploded", growth, largest=largest, norm=norm)
 
