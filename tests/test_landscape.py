@@ -309,3 +309,21 @@ def test_the_command_refuses_bad_input_in_one_line(capsys: pytest.CaptureFixture
     code, out, err = run(capsys, "landscape", "xor", *words)
     assert code == 2 and out == ""
     assert says in one_error_line(err)
+
+
+def test_while_training_live_the_path_is_the_weights_of_every_frame() -> None:
+    c = Controller(build(defaults_for("xor")))
+    c.apply(act.ShowLandscape(shown=True))
+    live = c.start_training(None, check_stuck=False)
+    frames = [(c.stepper.trainer.epoch, c.session.net.params.copy())]
+    c.view(with_values=False)
+    for _ in range(5):
+        c.train(live, 40)  # a slice of the live run, as the training worker does between frames
+        frame_view = c.view(with_values=False, since=frames[-1][1])
+        frames.append((frame_view.epoch, frame_view.snapshot.params.copy()))
+        painted = frame_view.landscape(15, 9)
+        assert painted.path_epochs == tuple(e for e, _ in frames)
+        assert painted.pair is not None
+        np.testing.assert_array_equal(painted.path, np.array([p[list(painted.pair)] for _, p in frames]))
+    c.stop_training(live, None)
+    assert c.view().landscape(15, 9).path_epochs[-1] == 200
