@@ -143,9 +143,14 @@ def _grid_chunk(net: Network, x: np.ndarray, y: np.ndarray, grid_params: np.ndar
             zs = _output_logits(state, blocks, net.block(l, base), layer_changed)
         else:
             state = _layer(net.activation(l), state, blocks, net.block(l, base), layer_changed)
-    out = net.activation(last).vector(zs)
+    return _losses(net, zs, y, grid_params)
+
+
+def _losses(net: Network, zs: np.ndarray, y: np.ndarray, grid_params: np.ndarray) -> np.ndarray:
+    """Each grid point's batch loss from its output logits (G × N × K), the L2 term of its weights added."""
+    out = net.activation(net.n_layers - 1).vector(zs)
     samples = loss_object(net).samples(zs, out, y)
-    losses = samples.reshape(g, -1).sum(axis=1) / x.shape[0]
+    losses = samples.reshape(zs.shape[0], -1).sum(axis=1) / zs.shape[1]
     if net.l2:
         squares = (grid_params * grid_params) @ _weight_mask(net)
         losses = losses + 0.5 * net.l2 * squares
@@ -217,10 +222,44 @@ def plane_losses(
 ) -> np.ndarray:
     """loss[i, j]: the batch loss at centre + alphas[j]·d₁ + betas[i]·d₂."""
     d1, d2 = directions
-    coefficient_a = np.tile(alphas, len(betas))[:, None]
-    coefficient_b = np.repeat(betas, len(alphas))[:, None]
-    grid = centre[None, :] + coefficient_a * d1[None, :] + coefficient_b * d2[None, :]
-    return grid_losses(net, x, y, grid).reshape(len(betas), len(alphas))
+    coefficient_a = np.tile(np.asarray(alphas, dtype=np.float64), len(betas))
+    coefficient_b = np.repeat(np.asarray(betas, dtype=np.float64), len(alphas))
+    grid = centre[None, :] + coefficient_a[:, None] * d1[None, :] + coefficient_b[:, None] * d2[None, :]
+    per_point = max(1, x.shape[0] * max(net.sizes[1:]))
+    chunk = max(1, CHUNK_ELEMENTS // per_point)
+    out = np.empty(grid.shape[0])
+    with np.errstate(all="ignore"):
+        for start in range(0, grid.shape[0], chunk):
+            part = slice(start, start + chunk)
+            zs = _plane_logits(net, x, centre, (d1, d2), coefficient_a[part], coefficient_b[part])
+            out[part] = _losses(net, zs, y, grid[part])
+    return out.reshape(len(betas), len(alphas))
+
+
+def _plane_logits(
+    net: Network, x: np.ndarray, centre: np.ndarray, directions: tuple[np.ndarray, np.ndarray], a: np.ndarray, b: np.ndarray
+) -> np.ndarray:
+    """The output z at centre + a[g]·d₁ + b[g]·d₂ for each g (G × N × K). Every layer is linear in
+    its block, so [A, 1]·(B₀ + a·D₁ + b·D₂) = [A, 1]·B₀ + a·([A, 1]·D₁) + b·([A, 1]·D₂): three
+    matrix products over all grid points at once instead of one small product per grid point."""
+    d1, d2 = directions
+    g = a.shape[0]
+    acts = np.asarray(x, dtype=np.float64)
+    z = np.empty(0)
+    for l in range(net.n_layers):
+        products = []
+        for flat in (centre, d1, d2):
+            block = net.block(l, flat)
+            if acts.ndim == 2:
+                products.append(acts @ block[:-1] + block[-1])
+            else:
+                n, width = acts.shape[1], acts.shape[2]
+                products.append((acts.reshape(g * n, width) @ block[:-1] + block[-1]).reshape(g, n, -1))
+        z = products[0] + a[:, None, None] * products[1]
+        z += b[:, None, None] * products[2]
+        if l < net.n_layers - 1:
+            acts = np.asarray(net.activation(l).vector(z))
+    return z
 
 
 # --- the path and its principal plane ---------------------------------------------------------
