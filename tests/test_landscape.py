@@ -146,6 +146,16 @@ def test_the_step_drawn_is_the_update_the_optimizer_then_takes(optimizer: str) -
     moved = c.session.net.params - before
     assert frame.step[0] == pytest.approx(moved[a], rel=1e-9, abs=1e-15)
     assert frame.step[1] == pytest.approx(moved[b], rel=1e-9, abs=1e-15)
+    assert frame.next_loss == pytest.approx(c.view().landscape(15, 11).current_loss, rel=1e-9)
+
+
+def test_an_overshooting_step_is_said_before_it_is_taken() -> None:
+    c = Controller(build(defaults_for("xor").with_changes(lr=16.0)))
+    frame = c.view().landscape(15, 11)
+    assert frame.next_loss > frame.current_loss
+    assert any(w.startswith("the next step goes uphill") and "η = 16" in w for w in frame.words)
+    calm = Controller(build(defaults_for("xor"))).view().landscape(15, 11)
+    assert calm.next_loss < calm.current_loss and not any("uphill" in w for w in calm.words)
 
 
 def test_the_path_is_the_recorded_weights_on_the_slice() -> None:

@@ -39,8 +39,10 @@ MIN_PCA_POINTS = 3  # recorded weight vectors a principal plane needs (two diffe
 
 
 def loss_object(net: Network) -> Loss:
-    """The network's loss object (the one place this module looks it up)."""
-    return LOSS_KINDS[net.loss]
+    """The network's loss object: its (loss, output activation) pair's where the network names it
+    (`Network.loss_kind`, with regression's linear outputs), else the one its loss's name gives."""
+    kind = getattr(net, "loss_kind", None)
+    return kind if isinstance(kind, Loss) else LOSS_KINDS[net.loss]
 
 
 def _weight_mask(net: Network) -> np.ndarray:
@@ -348,6 +350,7 @@ class LandscapeFrame:
     variance_share: float | None = None  # pca: the share of the path's variance the plane holds
     words: tuple[str, ...] = ()
     pair: tuple[int, int] | None = None  # slice: the two parameters' flat indices
+    next_loss: float = float("nan")  # the loss after the next update (every parameter moved, as the optimizer will)
 
     @property
     def rows_top_down(self) -> np.ndarray:
@@ -426,7 +429,11 @@ def landscape_frame(
         current_loss, gradient, _, _ = net.loss_and_gradient(x, y, params)
     state = request.state if request.state is not None else optimizers.new_state(request.optimizer, net.n_params)
     move = next_step(request.optimizer, request.lr, params, gradient, state)
+    with np.errstate(all="ignore"):
+        next_loss = net.loss_value(x, y, params + move)
     words: list[str] = []
+    if np.isfinite(next_loss) and np.isfinite(current_loss) and next_loss > current_loss:
+        words.append(f"the next step goes uphill: the loss rises from {current_loss:.4g} to {next_loss:.4g} (η = {request.lr:g})")
     if net.l2:
         words.append(f"L2 included: the loss painted adds (λ/2)·Σw², λ = {net.l2:g}")
     if dropout:
@@ -471,6 +478,10 @@ def landscape_frame(
         names = (parameter_name(net, a), parameter_name(net, b))
         current = (float(centre2[0]), float(centre2[1]))
         mode = "slice"
+        if len(path2) > 1:
+            words.append(
+                "the path: the past weights' two coordinates (their other weights differed: the surface under them did too)"
+            )
     low, high, log = loss_scale(loss)
     extent = Extent(float(xs[0]), float(xs[-1]), float(ys[0]), float(ys[-1]))
     return LandscapeFrame(
@@ -498,4 +509,5 @@ def landscape_frame(
         variance_share=None if plane is None else plane.share,
         words=tuple(words),
         pair=pair,
+        next_loss=float(next_loss),
     )
