@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 from tests.cli_helpers import one_error_line, run
 from tui_nn.engine.nn import landscape as ls
+from tui_nn.engine.nn.activations import HIDDEN_ACTIVATIONS
+from tui_nn.engine.nn.losses import SIGMOID_LOSSES
 from tui_nn.engine.nn.network import Network
 from tui_nn.engine.session import actions as act
 from tui_nn.engine.session.build import Session, build
@@ -337,3 +339,41 @@ def test_while_training_live_the_path_is_the_weights_of_every_frame() -> None:
         np.testing.assert_array_equal(painted.path, np.array([p[list(painted.pair)] for _, p in frames]))
     c.stop_training(live, None)
     assert c.view().landscape(15, 9).path_epochs[-1] == 200
+
+
+def test_the_words_say_dropout_is_off_while_painting() -> None:
+    s = build(defaults_for("xor"))
+    frame = ls.landscape_frame(s.net, s.data.x, s.data.y, s.net.params, ls.LandscapeRequest(), 9, 7, dropout=0.25)
+    assert any(w.startswith("dropout off while painting (p = 0.25") for w in frame.words)
+    plain = ls.landscape_frame(s.net, s.data.x, s.data.y, s.net.params, ls.LandscapeRequest(), 9, 7)
+    assert not any("dropout" in w for w in plain.words)
+    np.testing.assert_array_equal(frame.loss, plain.loss)  # the loss in evaluation either way
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    inputs=st.integers(1, 3),
+    hidden=st.lists(st.integers(1, 5), min_size=0, max_size=3),
+    activation=st.sampled_from(HIDDEN_ACTIVATIONS),
+    loss=st.sampled_from(SIGMOID_LOSSES),
+    l2=st.sampled_from([0.0, 0.1]),
+    seed=st.integers(0, 2**16),
+    data=st.data(),
+)
+def test_any_pair_of_any_network_paints_plain_forward_passes(
+    inputs: int, hidden: list[int], activation: str, loss: str, l2: float, seed: int, data: st.DataObject
+) -> None:
+    rng = np.random.default_rng(seed)
+    net = Network([inputs, *hidden, 1], activation, loss, l2=l2)
+    net.params[:] = rng.normal(0.0, 1.5, net.n_params)
+    x = rng.normal(0.0, 1.0, (7, inputs))
+    y = (rng.random((7, 1)) > 0.5).astype(float)
+    a = data.draw(st.integers(0, net.n_params - 1))
+    b = data.draw(st.integers(0, net.n_params - 1).filter(lambda k: k != a))
+    xs, ys = ls.axis_values(float(net.params[a]), 2.0, 5), ls.axis_values(float(net.params[b]), 0.5, 3)
+    grid = ls.slice_losses(net, x, y, net.params, (a, b), xs, ys)
+    for i, yv in enumerate(ys):
+        for j, xv in enumerate(xs):
+            moved = net.params.copy()
+            moved[a], moved[b] = xv, yv
+            assert grid[i, j] == pytest.approx(net.loss_value(x, y, moved), rel=RELATIVE)

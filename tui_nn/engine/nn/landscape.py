@@ -437,7 +437,9 @@ def landscape_frame(
     if net.l2:
         words.append(f"L2 included: the loss painted adds (λ/2)·Σw², λ = {net.l2:g}")
     if dropout:
-        words.append(f"dropout off while painting (p = {dropout:g} in training): the loss in evaluation")
+        words.append(
+            f"dropout off while painting (p = {dropout:g} in training): the loss in evaluation, the step without the masks"
+        )
     if request.batched:
         words.append("the step drawn is the whole batch's; each mini-batch's differs")
     recorded = np.array([p for _, p in request.path]).reshape(-1, net.n_params)
