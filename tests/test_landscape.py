@@ -377,3 +377,19 @@ def test_any_pair_of_any_network_paints_plain_forward_passes(
             moved = net.params.copy()
             moved[a], moved[b] = xv, yv
             assert grid[i, j] == pytest.approx(net.loss_value(x, y, moved), rel=RELATIVE)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("mode", ["slice", "pca"])
+def test_non_finite_weights_paint_without_a_warning_and_say_why(bad: float, mode: ls.Mode) -> None:
+    import warnings
+
+    s = build(defaults_for("xor"))
+    params = s.net.params.copy()
+    path = ((0, params.copy()), (1, params * 2.0), (2, params * 0.5 + 1.0))
+    params[0] = bad
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        frame = ls.landscape_frame(s.net, s.data.x, s.data.y, params, ls.LandscapeRequest(mode=mode, path=path), 9, 7)
+    assert frame.loss.shape == (7, 9)
+    assert any("not finite" in w for w in frame.words)

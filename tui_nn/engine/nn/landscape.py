@@ -423,6 +423,21 @@ def landscape_frame(
 ) -> LandscapeFrame:
     """The landscape at `params` for a columns × pixel_rows pane (odd counts put the centre on a pixel).
     `least_span`: the least ± of a slice's two axes (a race's map, wide enough for every entrant's path)."""
+    with np.errstate(all="ignore"):  # a diverged network paints NaN and says so; it never warns or raises
+        return _landscape_frame(net, x, y, params, request, columns, pixel_rows, dropout, least_span)
+
+
+def _landscape_frame(
+    net: Network,
+    x: np.ndarray,
+    y: np.ndarray,
+    params: np.ndarray,
+    request: LandscapeRequest,
+    columns: int,
+    pixel_rows: int,
+    dropout: float,
+    least_span: np.ndarray | None,
+) -> LandscapeFrame:
     columns, pixel_rows = max(2, min(columns, MAX_GRID)), max(2, min(pixel_rows, MAX_GRID))
     params = np.asarray(params, dtype=np.float64)
     with np.errstate(all="ignore"):
@@ -432,6 +447,8 @@ def landscape_frame(
     with np.errstate(all="ignore"):
         next_loss = net.loss_value(x, y, params + move)
     words: list[str] = []
+    if not np.all(np.isfinite(params)):
+        words.append("the weights are not finite (training diverged): there is no landscape to paint here")
     if np.isfinite(next_loss) and np.isfinite(current_loss) and next_loss > current_loss:
         words.append(f"the next step goes uphill: the loss rises from {current_loss:.4g} to {next_loss:.4g} (η = {request.lr:g})")
     if net.l2:
@@ -447,7 +464,7 @@ def landscape_frame(
     plane = principal_plane(recorded, params) if request.mode == "pca" else None
     if request.mode == "pca" and plane is None:
         words.append(
-            f"the path needs at least {MIN_PCA_POINTS} epochs in different directions for its principal plane: a slice instead"
+            f"no principal plane yet: it needs a finite path of {MIN_PCA_POINTS} epochs or more in different directions; a slice instead"
         )
     if plane is not None:
         d1, d2 = plane.directions
