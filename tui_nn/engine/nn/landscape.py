@@ -356,6 +356,45 @@ class LandscapeFrame:
     def rows_top_down(self) -> np.ndarray:
         return np.asarray(self.loss[::-1])
 
+    def _scaled(self, values: np.ndarray) -> np.ndarray:
+        """Values on the legend's scale: log₁₀ of the loss when the scale is log (0 and below: the floor)."""
+        if not self.log_scale:
+            return np.asarray(values, dtype=np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            floor = self._log_floor
+            return np.asarray(np.log10(np.maximum(values, floor)))
+
+    @property
+    def _log_floor(self) -> float:
+        finite = self.loss[np.isfinite(self.loss) & (self.loss > 0)]
+        return float(finite.min()) if finite.size else 1.0
+
+    def shade(self) -> np.ndarray:
+        """Each grid value's place between the lowest (0) and highest (1) loss on the legend's scale
+        (log when `log_scale`), for a heat map: NaN where the loss is not finite."""
+        low, high = self._scaled(np.array([self.low, self.high]))
+        with np.errstate(all="ignore"):
+            placed = (self._scaled(self.loss) - low) / (high - low) if high > low else np.zeros_like(self.loss)
+        return np.asarray(np.where(np.isfinite(self.loss), np.clip(placed, 0.0, 1.0), np.nan))
+
+    def levels(self, count: int) -> tuple[float, ...]:
+        """`count` contour levels evenly spaced on the legend's scale, strictly between the lowest and highest loss."""
+        if not (np.isfinite(self.low) and np.isfinite(self.high)) or self.high <= self.low or count < 1:
+            return ()
+        low, high = self._scaled(np.array([self.low, self.high]))
+        steps = low + (high - low) * np.arange(1, count + 1) / (count + 1)
+        return tuple(float(v) for v in (10.0**steps if self.log_scale else steps))
+
+    def legend_ticks(self, most: int) -> tuple[float, ...]:
+        """Round losses for the legend within [low, high]: 1, 2 or 5 × 10ᵏ apart, or powers of ten on a log scale."""
+        if not (np.isfinite(self.low) and np.isfinite(self.high)) or self.high <= self.low:
+            return ()
+        if not self.log_scale:
+            return tuple(ticks(self.low, self.high, most))
+        low, high = self._scaled(np.array([self.low, self.high]))
+        powers = [float(p) for p in ticks(float(low), float(high), most) if float(p).is_integer()]
+        return tuple(10.0**p for p in powers)
+
 
 @dataclass(frozen=True, eq=False)  # compared by identity: it holds arrays
 class LandscapeRequest:
