@@ -369,3 +369,23 @@ async def test_the_race_waits_for_live_training_to_stop() -> None:
         assert not isinstance(app.screen, RaceScreen) and "stop training first" in app.message
         await pilot.press("T")
         await app.workers.wait_for_complete()
+
+
+async def test_the_palette_has_the_landscape_commands_and_the_help_explains_the_pane() -> None:
+    from tui_nn.ui.screens import commands
+    from tui_nn.ui.screens.help import help_markdown
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        found = {command.action: command for command in commands.commands()}
+        assert {"landscape", "landscape_plane", "race", "landscape_largest"} <= set(found)
+        await commands.run(app, found["landscape"])
+        await pilot.pause()
+        assert app.view_mode == "landscape"
+        await pilot.press("i", "tab")
+        assert len(app.controller.landscape.picks) == 2
+        await commands.run(app, found["landscape_largest"])
+        await pilot.pause()
+        assert app.controller.landscape.picks == ()
+        text = help_markdown()
+        assert "**loss landscape** (l" in text and "**optimizer race** (R)" in text

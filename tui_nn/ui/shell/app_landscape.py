@@ -58,6 +58,10 @@ class AppLandscape(AppBase):
         request = self.view.landscape_request
         self.dispatch(act.LandscapePlane(request is None or request.mode != "pca"))
 
+    def action_landscape_largest(self) -> None:
+        """Forget the picks: the slice of the two parameters with the largest |gradient| again."""
+        self.dispatch(act.LandscapeLargest())
+
     def landscape_pick(self, parameter: int) -> None:
         """A weight or bias selected in the inspector (its flat index) becomes one of the landscape's
         axes: the controller pairs it with the one picked before it (one, then another: their slice)."""
