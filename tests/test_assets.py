@@ -39,6 +39,10 @@ ASSETS = {
     "softmax-step.svg": "test_softmax_step_in_the_log.svg",
     "validation-curves.svg": "test_validation_curves[dark].svg",
     "pytorch-lens.svg": "test_pytorch_lens_mid_backward.svg",
+    "landscape-epoch-0.svg": "test_landscape_at_epoch_0.svg",
+    "landscape-after-training.svg": "test_landscape_after_training.svg",
+    "landscape-overshoot.svg": "test_landscape_overshooting_eta_16.svg",
+    "optimizer-race.svg": "test_optimizer_race.svg",
 }
 
 

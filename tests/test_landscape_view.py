@@ -389,3 +389,15 @@ async def test_the_palette_has_the_landscape_commands_and_the_help_explains_the_
         assert app.controller.landscape.picks == ()
         text = help_markdown()
         assert "**loss landscape** (l" in text and "**optimizer race** (R)" in text
+
+
+def test_the_marks_stand_on_the_heat_maps_colour_not_on_the_lines_they_end() -> None:
+    """The ✕ ends the red step line: red on red would hide it, so its cell keeps the loss's shade."""
+    frame = frame_of(16.0, 1, 61, 30)
+    drawn = landscape_rows(frame, 61, 15)
+    step = theme.rgb(insight_views.STEP_COLOUR)
+    marks = [s for row in drawn for s in row if s.text in ("✕", "●")]
+    assert len(marks) == 2
+    for mark in marks:
+        assert mark.style is not None and mark.style.bgcolor is not None
+        assert mark.style.bgcolor.get_truecolor() != step
