@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 from tests.cli_helpers import one_error_line, run
 from tui_nn.engine.nn import landscape as ls
+from tui_nn.engine.nn.activations import HIDDEN_ACTIVATIONS
+from tui_nn.engine.nn.losses import SIGMOID_LOSSES
 from tui_nn.engine.nn.network import Network
 from tui_nn.engine.session import actions as act
 from tui_nn.engine.session.build import Session, build
@@ -146,6 +148,16 @@ def test_the_step_drawn_is_the_update_the_optimizer_then_takes(optimizer: str) -
     moved = c.session.net.params - before
     assert frame.step[0] == pytest.approx(moved[a], rel=1e-9, abs=1e-15)
     assert frame.step[1] == pytest.approx(moved[b], rel=1e-9, abs=1e-15)
+    assert frame.next_loss == pytest.approx(c.view().landscape(15, 11).current_loss, rel=1e-9)
+
+
+def test_an_overshooting_step_is_said_before_it_is_taken() -> None:
+    c = Controller(build(defaults_for("xor").with_changes(lr=16.0)))
+    frame = c.view().landscape(15, 11)
+    assert frame.next_loss > frame.current_loss
+    assert any(w.startswith("the next step goes uphill") and "η = 16" in w for w in frame.words)
+    calm = Controller(build(defaults_for("xor"))).view().landscape(15, 11)
+    assert calm.next_loss < calm.current_loss and not any("uphill" in w for w in calm.words)
 
 
 def test_the_path_is_the_recorded_weights_on_the_slice() -> None:
@@ -309,3 +321,59 @@ def test_the_command_refuses_bad_input_in_one_line(capsys: pytest.CaptureFixture
     code, out, err = run(capsys, "landscape", "xor", *words)
     assert code == 2 and out == ""
     assert says in one_error_line(err)
+
+
+def test_while_training_live_the_path_is_the_weights_of_every_frame() -> None:
+    c = Controller(build(defaults_for("xor")))
+    c.apply(act.ShowLandscape(shown=True))
+    live = c.start_training(None, check_stuck=False)
+    frames = [(c.stepper.trainer.epoch, c.session.net.params.copy())]
+    c.view(with_values=False)
+    for _ in range(5):
+        c.train(live, 40)  # a slice of the live run, as the training worker does between frames
+        frame_view = c.view(with_values=False, since=frames[-1][1])
+        frames.append((frame_view.epoch, frame_view.snapshot.params.copy()))
+        painted = frame_view.landscape(15, 9)
+        assert painted.path_epochs == tuple(e for e, _ in frames)
+        assert painted.pair is not None
+        np.testing.assert_array_equal(painted.path, np.array([p[list(painted.pair)] for _, p in frames]))
+    c.stop_training(live, None)
+    assert c.view().landscape(15, 9).path_epochs[-1] == 200
+
+
+def test_the_words_say_dropout_is_off_while_painting() -> None:
+    s = build(defaults_for("xor"))
+    frame = ls.landscape_frame(s.net, s.data.x, s.data.y, s.net.params, ls.LandscapeRequest(), 9, 7, dropout=0.25)
+    assert any(w.startswith("dropout off while painting (p = 0.25") for w in frame.words)
+    plain = ls.landscape_frame(s.net, s.data.x, s.data.y, s.net.params, ls.LandscapeRequest(), 9, 7)
+    assert not any("dropout" in w for w in plain.words)
+    np.testing.assert_array_equal(frame.loss, plain.loss)  # the loss in evaluation either way
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    inputs=st.integers(1, 3),
+    hidden=st.lists(st.integers(1, 5), min_size=0, max_size=3),
+    activation=st.sampled_from(HIDDEN_ACTIVATIONS),
+    loss=st.sampled_from(SIGMOID_LOSSES),
+    l2=st.sampled_from([0.0, 0.1]),
+    seed=st.integers(0, 2**16),
+    data=st.data(),
+)
+def test_any_pair_of_any_network_paints_plain_forward_passes(
+    inputs: int, hidden: list[int], activation: str, loss: str, l2: float, seed: int, data: st.DataObject
+) -> None:
+    rng = np.random.default_rng(seed)
+    net = Network([inputs, *hidden, 1], activation, loss, l2=l2)
+    net.params[:] = rng.normal(0.0, 1.5, net.n_params)
+    x = rng.normal(0.0, 1.0, (7, inputs))
+    y = (rng.random((7, 1)) > 0.5).astype(float)
+    a = data.draw(st.integers(0, net.n_params - 1))
+    b = data.draw(st.integers(0, net.n_params - 1).filter(lambda k: k != a))
+    xs, ys = ls.axis_values(float(net.params[a]), 2.0, 5), ls.axis_values(float(net.params[b]), 0.5, 3)
+    grid = ls.slice_losses(net, x, y, net.params, (a, b), xs, ys)
+    for i, yv in enumerate(ys):
+        for j, xv in enumerate(xs):
+            moved = net.params.copy()
+            moved[a], moved[b] = xv, yv
+            assert grid[i, j] == pytest.approx(net.loss_value(x, y, moved), rel=RELATIVE)

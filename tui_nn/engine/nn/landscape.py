@@ -39,8 +39,10 @@ MIN_PCA_POINTS = 3  # recorded weight vectors a principal plane needs (two diffe
 
 
 def loss_object(net: Network) -> Loss:
-    """The network's loss object (the one place this module looks it up)."""
-    return LOSS_KINDS[net.loss]
+    """The network's loss object: its (loss, output activation) pair's where the network names it
+    (`Network.loss_kind`, with regression's linear outputs), else the one its loss's name gives."""
+    kind = getattr(net, "loss_kind", None)
+    return kind if isinstance(kind, Loss) else LOSS_KINDS[net.loss]
 
 
 def _weight_mask(net: Network) -> np.ndarray:
@@ -143,9 +145,14 @@ def _grid_chunk(net: Network, x: np.ndarray, y: np.ndarray, grid_params: np.ndar
             zs = _output_logits(state, blocks, net.block(l, base), layer_changed)
         else:
             state = _layer(net.activation(l), state, blocks, net.block(l, base), layer_changed)
-    out = net.activation(last).vector(zs)
+    return _losses(net, zs, y, grid_params)
+
+
+def _losses(net: Network, zs: np.ndarray, y: np.ndarray, grid_params: np.ndarray) -> np.ndarray:
+    """Each grid point's batch loss from its output logits (G × N × K), the L2 term of its weights added."""
+    out = net.activation(net.n_layers - 1).vector(zs)
     samples = loss_object(net).samples(zs, out, y)
-    losses = samples.reshape(g, -1).sum(axis=1) / x.shape[0]
+    losses = samples.reshape(zs.shape[0], -1).sum(axis=1) / zs.shape[1]
     if net.l2:
         squares = (grid_params * grid_params) @ _weight_mask(net)
         losses = losses + 0.5 * net.l2 * squares
@@ -217,10 +224,44 @@ def plane_losses(
 ) -> np.ndarray:
     """loss[i, j]: the batch loss at centre + alphas[j]·d₁ + betas[i]·d₂."""
     d1, d2 = directions
-    coefficient_a = np.tile(alphas, len(betas))[:, None]
-    coefficient_b = np.repeat(betas, len(alphas))[:, None]
-    grid = centre[None, :] + coefficient_a * d1[None, :] + coefficient_b * d2[None, :]
-    return grid_losses(net, x, y, grid).reshape(len(betas), len(alphas))
+    coefficient_a = np.tile(np.asarray(alphas, dtype=np.float64), len(betas))
+    coefficient_b = np.repeat(np.asarray(betas, dtype=np.float64), len(alphas))
+    grid = centre[None, :] + coefficient_a[:, None] * d1[None, :] + coefficient_b[:, None] * d2[None, :]
+    per_point = max(1, x.shape[0] * max(net.sizes[1:]))
+    chunk = max(1, CHUNK_ELEMENTS // per_point)
+    out = np.empty(grid.shape[0])
+    with np.errstate(all="ignore"):
+        for start in range(0, grid.shape[0], chunk):
+            part = slice(start, start + chunk)
+            zs = _plane_logits(net, x, centre, (d1, d2), coefficient_a[part], coefficient_b[part])
+            out[part] = _losses(net, zs, y, grid[part])
+    return out.reshape(len(betas), len(alphas))
+
+
+def _plane_logits(
+    net: Network, x: np.ndarray, centre: np.ndarray, directions: tuple[np.ndarray, np.ndarray], a: np.ndarray, b: np.ndarray
+) -> np.ndarray:
+    """The output z at centre + a[g]·d₁ + b[g]·d₂ for each g (G × N × K). Every layer is linear in
+    its block, so [A, 1]·(B₀ + a·D₁ + b·D₂) = [A, 1]·B₀ + a·([A, 1]·D₁) + b·([A, 1]·D₂): three
+    matrix products over all grid points at once instead of one small product per grid point."""
+    d1, d2 = directions
+    g = a.shape[0]
+    acts = np.asarray(x, dtype=np.float64)
+    z = np.empty(0)
+    for l in range(net.n_layers):
+        products = []
+        for flat in (centre, d1, d2):
+            block = net.block(l, flat)
+            if acts.ndim == 2:
+                products.append(acts @ block[:-1] + block[-1])
+            else:
+                n, width = acts.shape[1], acts.shape[2]
+                products.append((acts.reshape(g * n, width) @ block[:-1] + block[-1]).reshape(g, n, -1))
+        z = products[0] + a[:, None, None] * products[1]
+        z += b[:, None, None] * products[2]
+        if l < net.n_layers - 1:
+            acts = np.asarray(net.activation(l).vector(z))
+    return z
 
 
 # --- the path and its principal plane ---------------------------------------------------------
@@ -309,6 +350,7 @@ class LandscapeFrame:
     variance_share: float | None = None  # pca: the share of the path's variance the plane holds
     words: tuple[str, ...] = ()
     pair: tuple[int, int] | None = None  # slice: the two parameters' flat indices
+    next_loss: float = float("nan")  # the loss after the next update (every parameter moved, as the optimizer will)
 
     @property
     def rows_top_down(self) -> np.ndarray:
@@ -387,11 +429,17 @@ def landscape_frame(
         current_loss, gradient, _, _ = net.loss_and_gradient(x, y, params)
     state = request.state if request.state is not None else optimizers.new_state(request.optimizer, net.n_params)
     move = next_step(request.optimizer, request.lr, params, gradient, state)
+    with np.errstate(all="ignore"):
+        next_loss = net.loss_value(x, y, params + move)
     words: list[str] = []
+    if np.isfinite(next_loss) and np.isfinite(current_loss) and next_loss > current_loss:
+        words.append(f"the next step goes uphill: the loss rises from {current_loss:.4g} to {next_loss:.4g} (η = {request.lr:g})")
     if net.l2:
         words.append(f"L2 included: the loss painted adds (λ/2)·Σw², λ = {net.l2:g}")
     if dropout:
-        words.append(f"dropout off while painting (p = {dropout:g} in training): the loss in evaluation")
+        words.append(
+            f"dropout off while painting (p = {dropout:g} in training): the loss in evaluation, the step without the masks"
+        )
     if request.batched:
         words.append("the step drawn is the whole batch's; each mini-batch's differs")
     recorded = np.array([p for _, p in request.path]).reshape(-1, net.n_params)
@@ -432,6 +480,10 @@ def landscape_frame(
         names = (parameter_name(net, a), parameter_name(net, b))
         current = (float(centre2[0]), float(centre2[1]))
         mode = "slice"
+        if len(path2) > 1:
+            words.append(
+                "the path: the past weights' two coordinates (their other weights differed: the surface under them did too)"
+            )
     low, high, log = loss_scale(loss)
     extent = Extent(float(xs[0]), float(xs[-1]), float(ys[0]), float(ys[-1]))
     return LandscapeFrame(
@@ -459,4 +511,5 @@ def landscape_frame(
         variance_share=None if plane is None else plane.share,
         words=tuple(words),
         pair=pair,
+        next_loss=float(next_loss),
     )
