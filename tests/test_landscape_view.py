@@ -96,7 +96,14 @@ async def test_all_four_views_stand_side_by_side_from_160x45() -> None:
         await pilot.pause()
         for pane in (NetworkPane, BoundaryPane, HiddenPane, LandscapePane):
             assert app.query_one(pane).display, pane.__name__
-        assert "●" in pane_text(app)
+        text = pane_text(app)
+        assert "●" in text
+        # the narrow pane keeps both names, the loss and the scale's ends whole
+        frame = app.view.landscape(11, 11)
+        caption, *_ = text.splitlines()
+        assert frame.x_name in caption and frame.y_name in caption and f"L {frame.current_loss:.4g}" in caption
+        legend = next(line for line in text.splitlines() if line.startswith("L "))
+        assert legend.rstrip().endswith(f"{frame.high:.3g}") or f"{frame.high:.3g} log" in legend
 
 
 async def test_d_turns_the_plane_to_the_paths_principal_directions_and_back() -> None:

@@ -697,6 +697,9 @@ def landscape_legend(frame: LandscapeFrame, width: int, ascii_only: bool, race: 
         marks = "  o now  > -grad L  x next step  . path  ~ contour"
     else:
         marks = "  ● now  → −∇L  ✕ next step η·ḡ  ⋯ path"
+    used = sum(len(segment.text) for segment in segments) + len(f" {high}{scale}")
+    if used + len(marks) > width:  # a narrow pane keeps the scale whole and drops the marks (the help names them)
+        marks = ""
     segments.append(Segment(f" {high}{scale}{marks}", Style(color=theme.MUTED)))
     return _fitted(segments, width)
 
