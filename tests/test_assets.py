@@ -42,6 +42,10 @@ ASSETS = {
     "sine-fit-epoch-0.svg": "test_sine_fit_with_unit_curves[epoch-0].svg",
     "sine-fit-trained.svg": "test_sine_fit_with_unit_curves[trained].svg",
     "saddle-surface.svg": "test_saddle_surface_after_training.svg",
+    "landscape-epoch-0.svg": "test_landscape_at_epoch_0.svg",
+    "landscape-after-training.svg": "test_landscape_after_training.svg",
+    "landscape-overshoot.svg": "test_landscape_overshooting_eta_16.svg",
+    "optimizer-race.svg": "test_optimizer_race.svg",
 }
 
 

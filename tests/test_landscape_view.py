@@ -96,7 +96,14 @@ async def test_all_four_views_stand_side_by_side_from_160x45() -> None:
         await pilot.pause()
         for pane in (NetworkPane, BoundaryPane, HiddenPane, LandscapePane):
             assert app.query_one(pane).display, pane.__name__
-        assert "●" in pane_text(app)
+        text = pane_text(app)
+        assert "●" in text
+        # the narrow pane keeps both names, the loss and the scale's ends whole
+        frame = app.view.landscape(11, 11)
+        caption, *_ = text.splitlines()
+        assert frame.x_name in caption and frame.y_name in caption and f"L {frame.current_loss:.4g}" in caption
+        legend = next(line for line in text.splitlines() if line.startswith("L "))
+        assert legend.rstrip().endswith(f"{frame.high:.3g}") or f"{frame.high:.3g} log" in legend
 
 
 async def test_d_turns_the_plane_to_the_paths_principal_directions_and_back() -> None:
@@ -304,3 +311,100 @@ async def test_live_frames_are_painted_at_most_at_the_live_pace(monkeypatch: pyt
         now[0] += landscape_pane.LIVE_INTERVAL
         pane.view = app.controller.view()
         assert pane.paints == before + 2
+
+
+# --- the race ----------------------------------------------------------------------------------
+
+
+async def test_r_opens_the_race_and_escape_returns_to_the_session_as_it_was() -> None:
+    from tui_nn.ui.screens.race import RaceScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        params, epoch, recorded = app.session.net.params.copy(), app.stepper.trainer.epoch, list(app.controller.record)
+        await pilot.press("R")
+        screen = app.screen
+        assert isinstance(screen, RaceScreen)
+        await pilot.press("right")  # a step: every entrant trains the pace's epochs
+        assert screen.race.epoch == screen.pace and not screen.race.running
+        assert all(runner.epoch == screen.pace for runner in screen.frame.runners), "each counts its own epochs"
+        await pilot.press("right_square_bracket", "right")
+        assert screen.pace > 10 and screen.race.epoch == 10 + screen.pace
+        await pilot.press("T")
+        assert screen.race.running
+        await pilot.press("T")
+        assert not screen.race.running
+        stepped = screen.race.epoch
+        await pilot.press("escape")
+        assert not isinstance(app.screen, RaceScreen) and screen.race.epoch == stepped
+        np.testing.assert_array_equal(app.session.net.params, params)
+        assert app.stepper.trainer.epoch == epoch and app.controller.record == recorded
+        await pilot.press("right")  # the session steps on as before
+        assert app.stepper.position == 1
+
+
+async def test_the_race_draws_every_entrants_path_and_curve_in_its_colour() -> None:
+    from tui_nn.ui.screens.race import RaceChart, RaceMap, RaceScreen, race_colours
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("R", *["right"] * 3)
+        screen = app.screen
+        assert isinstance(screen, RaceScreen)
+        frame = screen.frame
+        assert len(frame.runners) >= 4 and len({r.colour for r in frame.runners}) == len(frame.runners)
+        for widget in (screen.query_one(RaceMap), screen.query_one(RaceChart)):
+            rows = widget.draw(frame, 100, 20)
+            drawn = {s.style.color.get_truecolor() for row in rows for s in row if s.style and s.style.color} | {
+                s.style.bgcolor.get_truecolor() for row in rows for s in row if s.style and s.style.bgcolor
+            }
+            for runner in frame.runners:
+                assert theme.rgb(race_colours()[runner.colour]) in drawn, (type(widget).__name__, runner.name)
+        legend = screen.query_one("#race-legend").render()
+        for runner in frame.runners:
+            assert runner.name in str(legend)
+
+
+async def test_the_race_waits_for_live_training_to_stop() -> None:
+    from tui_nn.ui.screens.race import RaceScreen
+
+    app = TuiNN(build(Config()), pace=1.0)  # a slow run: still going when R is pressed
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("T")
+        await pilot.press("R")
+        assert not isinstance(app.screen, RaceScreen) and "stop training first" in app.message
+        await pilot.press("T")
+        await app.workers.wait_for_complete()
+
+
+async def test_the_palette_has_the_landscape_commands_and_the_help_explains_the_pane() -> None:
+    from tui_nn.ui.screens import commands
+    from tui_nn.ui.screens.help import help_markdown
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        found = {command.action: command for command in commands.commands()}
+        assert {"landscape", "landscape_plane", "race", "landscape_largest"} <= set(found)
+        await commands.run(app, found["landscape"])
+        await pilot.pause()
+        assert app.view_mode == "landscape"
+        await pilot.press("i", "tab")
+        assert len(app.controller.landscape.picks) == 2
+        await commands.run(app, found["landscape_largest"])
+        await pilot.pause()
+        assert app.controller.landscape.picks == ()
+        text = help_markdown()
+        assert "**loss landscape** (l" in text and "**optimizer race** (R)" in text
+
+
+def test_the_marks_stand_on_the_heat_maps_colour_not_on_the_lines_they_end() -> None:
+    """The ✕ ends the red step line: red on red would hide it, so its cell keeps the loss's shade."""
+    frame = frame_of(16.0, 1, 61, 30)
+    drawn = landscape_rows(frame, 61, 15)
+    step = theme.rgb(insight_views.STEP_COLOUR)
+    marks = [s for row in drawn for s in row if s.text in ("✕", "●")]
+    assert len(marks) == 2
+    for mark in marks:
+        assert mark.style is not None and mark.style.bgcolor is not None
+        assert mark.style.bgcolor.get_truecolor() != step

@@ -398,3 +398,40 @@ def test_dropout_mask_on_the_diagram_and_in_the_log(snap_compare) -> None:
     training and evaluation legend."""
     dropout = TuiNN(build(Config(hidden=(3,), activation="tanh", lr=0.5, dropout=0.5, seed=2)), pace=None)
     assert snap_compare(dropout, press=["F", "B", *["right"] * 7], terminal_size=(120, 40))
+
+
+# --- the loss landscape (issue 25) -----------------------------------------------------------------
+
+
+def test_landscape_at_epoch_0(snap_compare) -> None:
+    """l: the loss over the two parameters with the largest gradient at the initial weights, ● there,
+    the −gradient's arrow and the first step η·ḡ drawn to scale to its ✕."""
+    assert snap_compare(app(), press=["l"], terminal_size=(120, 40))
+
+
+def test_landscape_after_training(snap_compare) -> None:
+    """Forty runs of 250 epochs, each drawn: the path down the valley to the trained weights, on a log scale."""
+    from tui_nn.engine.session import actions as act
+
+    async def train(pilot: Pilot) -> None:
+        await pilot.press("l")
+        for _ in range(40):
+            pilot.app.dispatch(act.Train(250))
+        await pilot.pause()
+
+    assert snap_compare(app(), run_before=train, terminal_size=(120, 40))
+
+
+def test_landscape_overshooting_eta_16(snap_compare) -> None:
+    """η = 16 after three updates: the path swings across the valley, the next step's ✕ lands uphill."""
+    assert snap_compare(TuiNN(build(Config(lr=16.0)), pace=None), press=["l", "e", "e", "e"], terminal_size=(120, 40))
+
+
+def test_landscape_pca_plane(snap_compare) -> None:
+    """d after twenty updates: the plane of the path's top two principal directions, with its share of the variance."""
+    assert snap_compare(app(), press=["l", *["e"] * 20, "d"], terminal_size=(120, 40))
+
+
+def test_optimizer_race(snap_compare) -> None:
+    """R, then 30 steps of 10 epochs at η = 4: SGD at 4 and 16, momentum and Adam on one landscape and one chart."""
+    assert snap_compare(TuiNN(build(Config(lr=4.0)), pace=None), press=["R", *["right"] * 30], terminal_size=(120, 40))

@@ -35,6 +35,7 @@ ALLOWED = {
     "playback",  # when the walk and a recording play their next action: decisions as values
     "saving",  # the files a session writes, through the controller: the app shows the line it returns
     "teaching",  # the quiz and the lesson's frame: what the question panel and the page show
+    "race",  # the optimizer race: entrants moved in lock-step by the loop train uses, its frames as records
 }
 
 # Known exceptions, by (UI module, engine module or numpy): each with why it is still there. The list

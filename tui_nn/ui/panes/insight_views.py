@@ -752,6 +752,7 @@ def landscape_rows(
     pixel_rows = 2 * rows
     levels = loss_shades(_fit_grid(frame.loss, columns, pixel_rows), frame.low, frame.high, frame.log_scale)
     where = PixelMap(frame.axes, columns, pixel_rows, frame.loss.shape)
+    ground = levels.copy()  # the heat map alone: what a mark's cell shows around its glyph
     if paths:
         for points, entrant in paths:
             draw_polyline(levels, where.pixels(points), RACE_LEVEL + entrant)
@@ -767,8 +768,8 @@ def landscape_rows(
         return _ascii_landscape(levels, marks, rows, columns)
     for (c, r), (glyph, style) in list(marks.items()):  # each mark on its cell's own colour
         if style.bgcolor is None and r < rows:
-            ground = _landscape_level_colour(int(levels[2 * r + 1, c]), race_colours)
-            marks[(c, r)] = (glyph, style + Style(bgcolor=_rgb(ground)))
+            colour = _landscape_level_colour(int(ground[2 * r + 1, c]), race_colours)
+            marks[(c, r)] = (glyph, style + Style(bgcolor=_rgb(colour)))
     return half_block_rows(levels, marks, _landscape_styles(race_colours))
 
 
@@ -871,6 +872,9 @@ def landscape_legend(frame: LandscapeFrame, width: int, ascii_only: bool, race: 
         marks = "  o now  > -grad L  x next step  . path  ~ contour"
     else:
         marks = "  ● now  → −∇L  ✕ next step η·ḡ  ⋯ path"
+    used = sum(len(segment.text) for segment in segments) + len(f" {high}{scale}")
+    if used + len(marks) > width:  # a narrow pane keeps the scale whole and drops the marks (the help names them)
+        marks = ""
     segments.append(Segment(f" {high}{scale}{marks}", Style(color=theme.MUTED)))
     return _fitted(segments, width)
 

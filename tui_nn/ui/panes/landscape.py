@@ -25,9 +25,12 @@ clock = time.monotonic  # (a test holds it still)
 LIVE_INTERVAL = 1 / 15  # and is painted at most 15 times a second (the run's frames come at up to 30)
 
 
-def landscape_caption(frame: LandscapeFrame) -> str:
-    """Which axis is which, and the loss at the current point."""
-    return f"{frame.x_name} across, {frame.y_name} up · L = {frame.current_loss:.6g} at ●"
+def landscape_caption(frame: LandscapeFrame, width: int) -> str:
+    """Which axis is which, and the loss at the current point (shorter in a narrow pane)."""
+    full = f"{frame.x_name} across, {frame.y_name} up · L = {frame.current_loss:.6g} at ●"
+    if len(full) <= width:
+        return full
+    return f"{frame.x_name} →, {frame.y_name} ↑, L {frame.current_loss:.4g}"
 
 
 def landscape_key(view: View) -> object:
@@ -94,7 +97,7 @@ class LandscapePane(_CachedLines):
             plot_rows = max(height - 3 - word_rows, 2)
             frame = self._frame(view, columns, 2 * plot_rows)
         muted = Style(color=theme.MUTED)
-        caption = landscape_caption(frame)
+        caption = landscape_caption(frame, width)
         rows = [
             [Segment(fit_text(asciify(caption) if self.ascii_only else caption, width), muted)],
             *with_axes(

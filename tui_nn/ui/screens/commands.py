@@ -46,6 +46,11 @@ def commands() -> list[Command]:
         ),
         Command("light theme", "no key · dark text on a light background (reads on a projector)", "use_theme('light')"),
         Command("dark theme", "no key · light text on a dark background", "use_theme('dark')"),
+        Command(
+            "landscape: the two largest gradients",
+            "no key · the landscape's slice goes back to the two parameters with the largest |∂L/∂θ| (after picking two)",
+            "landscape_largest",
+        ),
         Command("fastest training", "no key · live training as fast as the machine goes", "pace(99)"),
         Command("slowest training", "no key · one epoch a second", "pace(-99)"),
     ]

@@ -61,6 +61,18 @@ PANES = """\
   with the output's decision line: after training, XOR's four points fall on
   the right sides of one straight line. With more than two hidden units, their
   two principal directions are shown.
+- **loss landscape** (l, or v a third time) — the loss over two parameters
+  around the current weights (the two with the largest gradient, or the last
+  two selected in the inspector: select one, then another), dark purple low to
+  yellow high, with contour lines: ● the weights now, → the downhill direction
+  −∇L, ✕ where the next update η·ḡ lands, drawn to scale (an η that overshoots
+  the valley lands uphill, before it is taken), and the path training took. d
+  turns it to the plane of the path's top two principal directions (PCA), with
+  the share of the path's variance it holds. The loss painted includes L2 and
+  leaves dropout off (the words under it say so).
+- **optimizer race** (R) — SGD, SGD at 4η, momentum and Adam from these
+  weights, their paths on one landscape and their losses on one chart, each in
+  its colour; T runs or pauses, → steps, [ ] pace, Esc returns.
 - **three to six classes** — one output per class. The truth table lists each
   sample's probabilities p0…pK−1 and the class with the largest (bold in its
   colour); the boundary and the hidden space paint each class in its own

@@ -1,5 +1,6 @@
 """The loss landscape's keys: l opens and closes the view, d turns its plane (slice ↔ the path's
-PCA plane); two parameters selected in the inspector, one then another, become the slice it paints."""
+PCA plane), R opens the optimizer race; two parameters selected in the inspector, one then another,
+become the slice it paints."""
 
 from __future__ import annotations
 
@@ -56,8 +57,23 @@ class AppLandscape(AppBase):
         request = self.view.landscape_request
         self.dispatch(act.LandscapePlane(request is None or request.mode != "pca"))
 
+    def action_landscape_largest(self) -> None:
+        """Forget the picks: the slice of the two parameters with the largest |gradient| again."""
+        self.dispatch(act.LandscapeLargest())
+
     def landscape_pick(self, parameter: int) -> None:
         """A weight or bias selected in the inspector (its flat index) becomes one of the landscape's
         axes: the controller pairs it with the one picked before it (one, then another: their slice)."""
         name = parameter_label(self.session.net, parameter).split(" ")[0]
         self.dispatch(act.PickLandscapeParam(name))
+
+    def action_race(self) -> None:
+        """The optimizer race from the current weights, on a screen of its own (the session is not touched)."""
+        from tui_nn.ui.screens.race import RaceScreen
+
+        if self.live is not None:
+            self.say(Message("the race starts from the weights as they are: stop training first (T)", "warn"))
+            self.draw(self.view)
+            return
+        self._stop_playing()
+        self.push_screen(RaceScreen(self.controller.race(), self.ascii_only))

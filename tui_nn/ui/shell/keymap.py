@@ -86,6 +86,16 @@ KEYS: tuple[KeySpec, ...] = (
         "landscape-plane",
     ),
     KeySpec(
+        "R",
+        "race",
+        "",
+        "R",
+        "the optimizer race from these weights: SGD at η and 4η, momentum at η, Adam at η/10, their paths on one "
+        "landscape and their losses on one chart, each in its colour; T runs or pauses it, → steps, [ ] pace, "
+        "Esc returns to the session as it was",
+        "race",
+    ),
+    KeySpec(
         "m",
         "lens('matrices')",
         "numpy",
@@ -247,7 +257,7 @@ TASKS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("next", "back", "undo", "forward", "backward", "finish-forward", "finish-backward", "finish-epoch", "pin"),
     ),
     ("Train and watch", ("train", "play", "pace-down", "pace-up", "lr-up", "lr-down", "view")),
-    ("See the loss landscape", ("landscape", "landscape-plane")),
+    ("See the loss landscape", ("landscape", "landscape-plane", "race")),
     ("Read the log", ("words", "log-scroll", "card")),
     (
         "Look closer and ask what if",
