@@ -10,6 +10,11 @@ rows' loss and accuracy at the same parameters. A run with dropout (`dropout=Tru
 the evaluation loss: the same parameters' loss with no unit dropped (its `loss` column is the
 training pass's, with the dropped units, and its `accuracy` the evaluation's: a prediction never
 drops a unit), and the two validation columns (NaN without a set).
+
+The "accuracy" columns hold the task's score (tasks.Task.score): the fraction right for a
+classification, R² = 1 − SS_res/SS_tot for a regression (which can be negative); the column keeps
+its name so old rows, frames and files read as they did, and whoever shows it asks the data's Task
+for the word.
 """
 
 from __future__ import annotations

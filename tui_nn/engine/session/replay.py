@@ -96,13 +96,16 @@ def _data_from_json(path: str, document: object, task: str | None = None) -> Dat
     if len(raw) > MAX_POINTS:
         raise SessionFileError(f"{where}: {len(raw)} rows: at most {MAX_POINTS}")
     lines = []
+    # every row as long as the first: three numbers (x1, x2, label), or two (x, y) for a 1-D regression
+    width = len(raw[0]) if raw and isinstance(raw[0], list) and len(raw[0]) == 2 else 3
+    shape = "three numbers (x1, x2, label)" if width == 3 else "two numbers (x, y), as rows[0]"
     for k, row in enumerate(raw):
         if (
             not isinstance(row, list)
-            or len(row) not in (2, 3)
+            or len(row) != width
             or any(isinstance(v, bool) or not isinstance(v, int | float) for v in row)
         ):
-            raise SessionFileError(f"{where}: rows[{k}] must be three numbers (x1, x2, label) or two (x, y)")
+            raise SessionFileError(f"{where}: rows[{k}] must be {shape}")
         lines.append(",".join(_csv_number(v) for v in row))
     try:  # the CSV reader's own checks; its row k is rows[k - 1]
         parsed = datasets.parse_csv("\n".join(lines), where, MAX_POINTS, task)  # the task the session's --task decided
