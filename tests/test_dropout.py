@@ -523,3 +523,15 @@ def test_live_training_is_not_stopped_by_the_masks_noise() -> None:
         found, diagnosis = check.look(before, None, False)
         assert not found and diagnosis is None, diagnosis
     assert trainer.epoch == 3000
+
+
+def test_the_validation_loss_drops_no_unit() -> None:
+    session = build(Config(problem="circle", hidden=(8,), activation="tanh", lr=0.5, dropout=0.5, val=0.3))
+    trainer = session.stepper.trainer
+    trainer.run(20)
+    trainer.record_epoch()
+    last = trainer.history.last()
+    assert session.validation is not None and last is not None
+    held = session.validation
+    assert last[4] == pytest.approx(session.net.evaluated().data_loss_value(held.x, held.y), rel=1e-12)
+    assert last[5] == session.net.accuracy(held.x, held.y)

@@ -6,6 +6,7 @@ import numpy as np
 
 from tui_nn.engine.session.build import build
 from tui_nn.engine.session.config import Config
+from tui_nn.engine.walk.explain import Element
 from tui_nn.ui.panes.diagram import NetworkDiagram
 from tui_nn.ui.panes.losschart import LossChart
 from tui_nn.ui.panes.widgets import LossPane, NetworkPane, StatusLine
@@ -88,3 +89,19 @@ async def test_settings_set_dropout() -> None:
         assert "below 1" in str(app.screen.query_one("#error-dropout").content)
         await pilot.press("enter")
         assert app.screen.__class__.__name__ == "SettingsScreen" and app.session.net.dropout == 0.25
+
+
+async def test_the_inspector_says_a_gradient_is_zero_because_its_unit_was_dropped() -> None:
+    """Seed 2, p = 0.5: sample 2 (x = (0, 1)) drops h2, so its ∂L/∂w22 is 0 though x2 is 1."""
+    from .test_inspect import inspector_text
+
+    app = _app()
+    async with app.run_test(size=SIZE) as pilot:
+        stepper = app.stepper
+        assert stepper.sample_tables(stepper.current, 1).masks[0][1] == 0.0, "the seed drops h2 for sample 2"
+        await pilot.press("i")
+        app._select(Element("weight", 0, 1, 1))  # w22: from x2 into h2
+        await pilot.pause()
+        text = " ".join(inspector_text(app).split())  # (the pane wraps its lines)
+        assert "sample 2 · x = (0, 1) · y = 1: ∂L/∂w22 = 0" in text
+        assert "h2 was dropped for sample 2 (its mask is 0), so its δ is 0 and ∂L/∂w22 = 0 for this sample" in text
