@@ -312,3 +312,254 @@ def test_the_kernel_matches_plain_backprop_with_every_optimizer_l2_and_validatio
             _, gradient, _, _ = reference.loss_and_gradient(data.x[batch_rows], data.y[batch_rows])
             optimizers.apply(optimizer, 0.05, reference.params, gradient, state, scratch)
     np.testing.assert_allclose(net.params, reference.params, rtol=1e-10, atol=1e-13)
+
+
+# --- the data --------------------------------------------------------------------------------------
+
+
+def test_sine_and_saddle_are_seeded_regressions_of_their_formulas() -> None:
+    from tui_nn.engine.nn.datasets import load
+
+    sine, saddle = load("sine"), load("saddle")
+    assert sine.task == saddle.task == "regress" and sine.task_kind is TASKS["regress"]
+    assert sine.x.shape == (sine.size, 1) and sine.y.shape == (sine.size, 1) and 16 <= sine.size <= 200
+    assert np.all(np.abs(sine.x) <= math.pi) and np.all(np.diff(sine.x[:, 0]) >= 0)
+    noise = sine.y[:, 0] - np.sin(sine.x[:, 0])
+    assert 0.0 < np.std(noise) < 0.2 and abs(np.mean(noise)) < 0.05  # a little noise, no bias
+    assert np.array_equal(load("sine").y, sine.y), "seeded: the same points every time"
+    assert saddle.x.shape == (saddle.size, 2) and np.array_equal(saddle.y[:, 0], saddle.x[:, 0] * saddle.x[:, 1])
+    assert len(np.unique(saddle.x[:, 0])) ** 2 == saddle.size  # a grid
+
+
+def test_the_problem_defaults_build_the_contracts_networks() -> None:
+    from tui_nn.engine.session.build import build
+    from tui_nn.engine.session.config import defaults_for
+
+    sine, saddle = build(defaults_for("sine")), build(defaults_for("saddle"))
+    assert sine.net.sizes == (1, 16, 1) and saddle.net.sizes == (2, 8, 1)
+    for session in (sine, saddle):
+        assert session.net.hidden_activation == "tanh" and session.net.loss_kind is loss_kind("mse", "linear")
+
+
+@pytest.mark.parametrize(
+    ("text", "task", "inputs"),
+    [
+        ("x,y\n0.5,1.25\n-1,0.3\n2,2\n", None, 1),  # two columns: a 1-D regression
+        ("0,0,0.5\n1,1,1\n2,2,0\n", None, 2),  # a target that is not a whole number: a 2-D regression
+        ("0,0,0\n1,1,1\n2,2,3\n", "regress", 2),  # whole numbers, regressed when asked
+    ],
+)
+def test_a_csv_is_a_regression_by_its_shape_or_its_targets_or_when_asked(text: str, task: str | None, inputs: int) -> None:
+    from tui_nn.engine.nn.datasets import parse_csv
+
+    data = parse_csv(text, "d.csv", 500, task)
+    assert data.task == "regress" and data.x.shape[1] == inputs and data.y.shape == (data.size, 1)
+    assert np.array_equal(data.y[:, 0], [float(line.split(",")[-1]) for line in text.splitlines() if line[0] != "x"])
+
+
+def test_a_csv_of_whole_numbers_stays_a_classification() -> None:
+    from tui_nn.engine.nn.datasets import parse_csv
+
+    assert parse_csv("0,0,0\n1,1,1\n2,2,1\n", "d.csv", 500).task == "classify"
+
+
+def _csv(folder, name: str, text: str) -> str:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def _refused(capsys, *words: str) -> str:
+    from .cli_helpers import one_error_line, run
+
+    code, out, err = run(capsys, *words)
+    assert code == 2 and out == "", (code, out, err)
+    return one_error_line(err)
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ("0.1,0.5\n0.2,nan\n", "row 2, column 2: 'nan' is not a finite number"),
+        ("0.1,0.5\n0.2,inf\n0.3,1\n", "row 2, column 2: 'inf' is not a finite number"),
+        ("0.1,0.5\n0.2,high\n", "row 2, column 2: 'high' is not a number"),
+        ("0,0,0.5\n1,1,-inf\n", "row 2, column 3: '-inf' is not a finite number"),
+        ("x,y\n0.1,0.5\n", "row 2: one point: a regression needs at least two"),
+        ("0.1,0.5\n0.2,0.5\n", "column 2: every target is 0.5; a regression needs targets that vary"),
+    ],
+    ids=["nan", "inf", "text", "2-D inf", "one point", "constant"],
+)
+def test_a_bad_regression_csv_is_refused_in_one_line_naming_row_and_column(capsys, tmp_path, rows: str, message: str) -> None:
+    path = _csv(tmp_path, "curve.csv", rows)
+    assert f"{path}" in _refused(capsys, "train", "--data", path) and message in _refused(capsys, "train", "--data", path)
+
+
+def test_classifying_a_one_feature_csv_is_refused_naming_the_flag(capsys, tmp_path) -> None:
+    path = _csv(tmp_path, "curve.csv", "0.1,0\n0.2,1\n0.3,0\n")
+    line = _refused(capsys, "train", "--data", path, "--task", "classify")
+    assert "--task classify" in line and "2 columns (x, y)" in line and "needs two features" in line
+
+
+def test_classifying_real_valued_targets_is_refused_naming_row_and_column(capsys, tmp_path) -> None:
+    path = _csv(tmp_path, "d.csv", "0,0,0\n1,1,0.5\n2,2,1\n")
+    assert "row 2, column 3: a label is a class number" in _refused(capsys, "train", "--data", path, "--task", "classify")
+
+
+@pytest.mark.parametrize(
+    ("words", "flag"),
+    [
+        (("train", "xor", "--loss", "mae"), "--loss mae: mean absolute error is not a loss for classification"),
+        (("train", "circle", "--loss", "mae"), "--loss mae"),
+        (("train", "sine", "--loss", "bce"), "--loss bce: binary cross-entropy is not a loss for regression"),
+        (("train", "saddle", "--loss", "ce"), "--loss ce: cross-entropy is not a loss for regression"),
+        (("gradcheck", "sine", "--loss", "bce"), "--loss bce"),
+        (("train", "xor", "--task", "regress"), "--task regress: xor is a classification"),
+        (("train", "sine", "--task", "classify"), "--task classify: sine is a regression"),
+    ],
+)
+def test_a_loss_or_task_of_the_other_kind_is_refused_naming_the_flag(capsys, words: tuple[str, ...], flag: str) -> None:
+    assert flag in _refused(capsys, *words)
+
+
+def test_a_weights_file_whose_input_count_differs_from_the_data_is_refused(capsys, tmp_path) -> None:
+    from .cli_helpers import run
+
+    saved = str(tmp_path / "sine.json")
+    code, _, _ = run(capsys, "train", "sine", "--epochs", "5", "--save", saved)
+    assert code == 0
+    line = _refused(capsys, "train", "saddle", "--weights", saved)
+    assert "sine.json" in line and "1 input(s)" in line and "saddle has 2" in line
+    assert "--loss bce needs a sigmoid output" in _refused(capsys, "train", "xor", "--weights", saved)
+
+
+# --- the command line and the files --------------------------------------------------------------------
+
+
+def test_train_sine_prints_loss_and_r_squared_and_the_fit(capsys) -> None:
+    from tui_nn.engine.nn.datasets import load
+
+    from .cli_helpers import run
+
+    code, out, err = run(capsys, "train", "sine", "--epochs", "300", "--every", "100")
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    assert lines[0].startswith("training sine: 1-16-1 tanh/linear, mse")
+    assert "accuracy" not in out and "class" not in out
+    summary = next(line for line in lines if line.startswith("after 300 epochs"))
+    assert " R² " in summary
+    assert "input" in out and "target" in out and "prediction" in out and "error" in out
+    # the printed rows are the data's, with error = prediction − target
+    table = lines[lines.index(next(line for line in lines if line.startswith("input"))) + 1 :]
+    first = [cell.strip() for cell in table[0].split("|")]
+    target, predicted, error = (float(cell.replace("−", "-")) for cell in first[1:])
+    assert target == pytest.approx(float(load("sine").y[0, 0]), abs=1e-4)
+    assert error == pytest.approx(predicted - target, abs=2e-4)
+
+
+def test_train_sine_json_lines_carry_the_loss_and_r_squared(capsys) -> None:
+    import json
+
+    from tui_nn.engine.nn.datasets import load
+
+    from .cli_helpers import run
+
+    code, out, _ = run(capsys, "train", "sine", "--epochs", "3", "--json", "--val", "0.25")
+    assert code == 0
+    *epochs, summary = (json.loads(line) for line in out.splitlines())
+    assert all({"loss", "r2", "val_loss", "val_r2"} <= set(row) and "accuracy" not in row for row in epochs)
+    assert "r2" in summary and "r2" in summary["validation"]
+    first = summary["predictions"][0]
+    assert first["error"][0] == pytest.approx(first["predicted"][0] - first["target"][0], rel=1e-15)
+    assert len(summary["predictions"]) == round(load("sine").size * 0.75)
+
+
+@pytest.mark.parametrize("problem", ["sine", "saddle"])
+@pytest.mark.parametrize("loss", ["mse", "mae"])
+def test_gradcheck_passes_on_the_regression_problems(capsys, problem: str, loss: str) -> None:
+    from .cli_helpers import run
+
+    code, out, _ = run(capsys, "gradcheck", problem, "--loss", loss)
+    assert code == 0 and "PASS" in out
+
+
+@pytest.mark.parametrize("loss", ["mse", "mae"])
+def test_a_regression_network_file_says_linear_and_its_loss_and_loads_back(tmp_path, loss: str) -> None:
+    import json
+
+    from tui_nn.engine.session import persist
+
+    net = regression_net((1, 5, 1), "tanh", loss)
+    path = persist.save(tmp_path / "net.json", net)
+    document = json.loads(path.read_text())
+    assert document["layers"] == [1, 5, 1] and document["activations"] == ["tanh", "linear"] and document["loss"] == loss
+    loaded = persist.load(path).build("sigmoid", "mse", TASKS["regress"])  # the file's names win over the defaults
+    assert loaded.loss_kind is loss_kind(loss, "linear") and np.array_equal(loaded.params, net.params)
+
+
+def test_an_npz_of_a_regression_net_takes_the_linear_output_the_data_implies(tmp_path) -> None:
+    from tui_nn.engine.session import persist
+
+    net = regression_net((1, 4, 1))
+    arrays = {f"{kind}{l + 1}": array for l in range(2) for kind, array in (("W", net.weights(l)), ("b", net.biases(l)))}
+    np.savez(tmp_path / "net.npz", **arrays)
+    loaded = persist.load(tmp_path / "net.npz").build("tanh", "mse", TASKS["regress"])
+    assert loaded.output_activation == "linear" and np.array_equal(loaded.params, net.params)
+
+
+# --- the diagnoses ---------------------------------------------------------------------------------
+
+
+def test_a_diverging_regression_is_diagnosed_in_its_own_terms() -> None:
+    from tui_nn.engine.live.reason_words import describe
+    from tui_nn.engine.live.reasons import Diverged
+    from tui_nn.engine.nn.datasets import load
+    from tui_nn.engine.nn.training import Trainer, explosion_limit
+
+    data = load("sine")
+    net = Network((1, 16, 1), "tanh", "mse", "linear")
+    net.initialise(InitSpec("xavier"), 1)
+    trainer = Trainer(net, data, "sgd", 2.0)
+    result = trainer.run(100)
+    assert isinstance(result.stopped, Diverged) and result.stopped.cause == "loss_exploded" and result.stopped.regression
+    chance = 0.5 * np.var(data.y)
+    assert explosion_limit(net.loss_kind, 1, 0.0, data.y) == pytest.approx(100 * chance)  # the mean's loss, not ln 2
+    exploded = Diverged(5, "loss_exploded", 2.0, 0.2, largest=3.0, loss=50.0, start=chance, factor=100.0, regression=True)
+    words = describe(exploded, "flags")
+    assert "predicting the targets' mean" in words and "½" not in words and "class" not in words
+
+
+def test_a_regression_stuck_at_the_mean_is_diagnosed_in_its_own_terms(capsys) -> None:
+    from .cli_helpers import run
+
+    code, out, _ = run(capsys, "train", "sine", "--init", "zeros", "--epochs", "1300", "--every", "5000")
+    assert code == 0  # a stuck run goes on: its diagnosis is a line of the log
+    stuck = next(line for line in out.splitlines() if "stuck:" in line)
+    assert "R² 0.000" in stuck and "no better than predicting the targets' mean" in stuck
+    assert "accuracy" not in stuck and "class" not in stuck
+
+
+@pytest.mark.parametrize(
+    ("rows", "config"),
+    [
+        ([[-1.0, 0.2], [0.0, 0.9], [1.5, -0.4]], {"data": "curve.csv", "loss": "mse"}),  # a 1-D regression's (x, y)
+        ([[0, 0, 0], [1, 1, 1], [2, 2, 3]], {"data": "d.csv", "loss": "mae", "task": "regress"}),  # whole numbers, regressed
+    ],
+)
+def test_a_session_file_replays_a_regression_from_its_stored_rows(capsys, tmp_path, rows, config) -> None:
+    import json
+
+    from tui_nn.engine.session import replay
+
+    from .cli_helpers import run
+
+    name = config["data"]
+    stored = {name: {"name": name.removesuffix(".csv"), "source": None, "sha256": None, "rows": rows}}
+    actions = [{"action": "train", "epochs": 20}]
+    path = tmp_path / "session.json"
+    path.write_text(json.dumps({"format": replay.FORMAT, "config": config, "actions": actions, "data": stored}))
+    code, out, err = run(capsys, "replay", str(path), "--check", "--json")
+    assert code == 0, err
+    assert json.loads(out)["epoch"] == 20
+    recording = replay.load(path)
+    data = recording.data[name]
+    assert data.task == "regress" and data.x.shape == (3, len(rows[0]) - 1)

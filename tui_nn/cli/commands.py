@@ -41,10 +41,11 @@ from tui_nn.engine.live.diagnostics import STUCK_WINDOW, trainer_diagnosis
 from tui_nn.engine.live.live_run import StuckCheck, train_slice
 from tui_nn.engine.live.reason_words import describe, validation_words
 from tui_nn.engine.live.reasons import Diagnosis, Diverged, RateTooHigh, Stuck
-from tui_nn.engine.nn.datasets import PROBLEMS, DataFileError, Dataset
+from tui_nn.engine.nn.datasets import PROBLEMS, DataFileError, Dataset, read_csv
 from tui_nn.engine.nn.datasets import load as load_dataset
 from tui_nn.engine.nn.history import History
 from tui_nn.engine.nn.network import predicted_classes
+from tui_nn.engine.nn.tasks import CLASSIFY, Task
 from tui_nn.engine.nn.training import Trainer
 from tui_nn.engine.session import config as cfg
 from tui_nn.engine.session import persist, safe_files
@@ -73,7 +74,8 @@ def _your_input(config: Config, input_text: str, target_text: str) -> Dataset:
     from tui_nn.engine.walk.own_input import INPUT_NAME, check_input
 
     x, y = _vector_arg("--input", input_text), _vector_arg("--target", target_text)
-    shape = load_dataset(config.problem)
+    # the sample is of the problem's task: a regression's target is a value, and its network's output linear
+    shape = read_csv(config.data, cfg.MAX_POINTS, config.task) if config.data else load_dataset(config.problem)
     if config.weights:
         sizes = persist.load(config.weights).sizes
         n_in, n_out = sizes[0], sizes[-1]
@@ -83,9 +85,7 @@ def _your_input(config: Config, input_text: str, target_text: str) -> Dataset:
     if problem is not None:
         flag = "--input" if problem.startswith("the input") else "--target"
         raise ConfigError(f"{flag}: {problem}")
-    # the problem's task decides the output (sine's sample is a regression's: a linear output, not a sigmoid)
-    task = config.task if config.task is not None else shape.task
-    return Dataset(INPUT_NAME, np.array([x], dtype=np.float64), np.array([y], dtype=np.float64), task=task)
+    return Dataset(INPUT_NAME, np.array([x], dtype=np.float64), np.array([y], dtype=np.float64), task=shape.task)
 
 
 def run_train(args: argparse.Namespace) -> int:
@@ -99,7 +99,8 @@ def run_train(args: argparse.Namespace) -> int:
     if not args.json:
         print(f"training {session.describe()}", file=out)
     watch = StuckCheck(trainer)
-    stopped, found = _train_and_log(trainer, epochs, every, args.json, watch)
+    task = session.data.task_kind
+    stopped, found = _train_and_log(trainer, epochs, every, args.json, watch, task)
     done = trainer.epoch  # the network's epoch: on divergence, the epoch whose update went wrong is not counted
     final_loss, final_accuracy, final_norm = trainer.evaluate()
     validation = _validation_summary(trainer) if trainer.validation is not None else None
@@ -112,7 +113,7 @@ def run_train(args: argparse.Namespace) -> int:
                 {
                     "epochs": done,
                     "loss": json_number(final_loss),
-                    "accuracy": final_accuracy,
+                    task.score_key: json_number(final_accuracy),
                     "grad_norm": json_number(final_norm),
                     "stopped": None if stopped is None else describe(stopped, "flags"),
                     "stuck": None
@@ -120,18 +121,16 @@ def run_train(args: argparse.Namespace) -> int:
                     else {"epoch": found.epoch, "message": describe(found, "flags")},
                     "diagnosis": None if found is None else _diagnosis_json(found),
                     "rate_too_high_at_the_end": None if ending is None else _diagnosis_json(ending),
-                    "validation": None if validation is None else validation.to_json(),
-                    "predictions": [
-                        _prediction(session.data, i, predictions, session.net.one_of_k) for i in range(session.data.size)
-                    ],
+                    "validation": None if validation is None else validation.to_json(task),
+                    "predictions": [_prediction(session, i, predictions) for i in range(session.data.size)],
                 },
                 ensure_ascii=False,
             )
         )
     else:
-        print(f"after {done} epochs: loss {compact(final_loss)}  accuracy {final_accuracy:.0%}")
+        print(f"after {done} epochs: loss {compact(final_loss)}  {task.score_title} {task.score_number(final_accuracy)}")
         if validation is not None:
-            print(validation.text())
+            print(validation.text(task))
         _print_table(session, predictions)
     status = 0
     if stopped is not None:
@@ -173,15 +172,16 @@ class _ValidationSummary:
     best_loss: float
     training_fell: bool  # the training loss is lower at the end than at best_epoch
 
-    def text(self) -> str:
-        words = validation_words(self.best_epoch, self.best_loss, self.loss, self.accuracy, self.training_fell)
+    def text(self, task: Task = CLASSIFY) -> str:
+        score = f"{task.score_title} {task.score_number(self.accuracy)}"
+        words = validation_words(self.best_epoch, self.best_loss, self.loss, self.accuracy, self.training_fell, score)
         return f"{self.size} points held out: {words}"
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self, task: Task) -> dict[str, object]:
         return {
             "size": self.size,
             "loss": json_number(self.loss),
-            "accuracy": self.accuracy,
+            task.score_key: json_number(self.accuracy),
             "best_epoch": self.best_epoch,
             "best_loss": json_number(self.best_loss),
         }
@@ -220,7 +220,7 @@ def _rate_too_high_at_the_end(trainer: Trainer, trained: int, final_row: np.ndar
 
 
 def _train_and_log(
-    trainer: Trainer, epochs: int, every: int, as_json: bool, watch: StuckCheck | None = None
+    trainer: Trainer, epochs: int, every: int, as_json: bool, watch: StuckCheck | None = None, task: Task = CLASSIFY
 ) -> tuple[Diverged | None, Diagnosis | None]:
     """Train `epochs` epochs, logging epochs 0, K, 2K, … and the last, each once and in order.
 
@@ -249,7 +249,7 @@ def _train_and_log(
         last = len(rows) - 1
         wanted = [row for i, row in enumerate(rows) if (logged and row[0] == first) or (diverged and i == last)]
         for row in wanted:
-            _log_epoch(row, as_json)
+            _log_epoch(row, as_json, task)
         if diverged:
             return diverged, found
         if isinstance(result.stopped, Stuck | RateTooHigh):  # (no target is set: the only other reasons)
@@ -344,28 +344,40 @@ def compact(value: float) -> str:
     return f"{value:.6g}"
 
 
-def _log_epoch(row: np.ndarray, as_json: bool) -> None:
-    """One logged epoch; a row with a validation set's columns also gives its loss and accuracy."""
+def _log_epoch(row: np.ndarray, as_json: bool, task: Task = CLASSIFY) -> None:
+    """One logged epoch; a row with a validation set's columns also gives its loss and score (the
+    task's: accuracy, or R² for a regression)."""
     epoch, loss, accuracy, norm = int(row[0]), float(row[1]), float(row[2]), float(row[3])
     validated = len(row) > 4
+    key, title = task.score_key, task.score_title
     if as_json:
         document: dict[str, object] = {
             "epoch": epoch,
             "loss": json_number(loss),
-            "accuracy": accuracy,
+            key: json_number(accuracy),
             "grad_norm": json_number(norm),
         }
         if validated:
-            document |= {"val_loss": json_number(float(row[4])), "val_accuracy": float(row[5])}
+            document |= {"val_loss": json_number(float(row[4])), f"val_{key}": json_number(float(row[5]))}
         print(json.dumps(document))
     else:
-        held_out = f"  val_loss {compact(float(row[4]))}  val_accuracy {float(row[5]):4.0%}" if validated else ""
-        print(f"epoch {epoch:>7}  loss {compact(loss)}  accuracy {accuracy:4.0%}{held_out}  grad_norm {norm:.3e}")
+        score = task.score_number
+        held_out = f"  val_loss {compact(float(row[4]))}  val_{title} {score(float(row[5])):>4}" if validated else ""
+        print(f"epoch {epoch:>7}  loss {compact(loss)}  {title} {score(accuracy):>4}{held_out}  grad_norm {norm:.3e}")
 
 
-def _prediction(data: Dataset, i: int, predictions: np.ndarray, one_of_k: bool) -> dict[str, object]:
+def _prediction(session: Session, i: int, predictions: np.ndarray) -> dict[str, object]:
     """One sample's line: for a softmax, the target class, the argmax class and the K probabilities;
-    for sigmoid outputs, the targets, each output's class (ŷ > 0.5) and ŷ."""
+    for sigmoid outputs, the targets, each output's class (ŷ > 0.5) and ŷ; for a regression, the
+    target, the prediction and the error ŷ − y."""
+    data, one_of_k = session.data, session.net.one_of_k
+    if session.net.regression:
+        return {
+            "input": data.x[i].tolist(),
+            "target": data.y[i].tolist(),
+            "predicted": predictions[i].tolist(),
+            "error": (predictions[i] - data.y[i]).tolist(),
+        }
     if one_of_k:
         return {
             "input": data.x[i].tolist(),
@@ -382,8 +394,12 @@ def _prediction(data: Dataset, i: int, predictions: np.ndarray, one_of_k: bool) 
 
 
 def _print_table(session: Session, predictions: np.ndarray) -> None:
-    """The tutorials' closing table for the gates; accuracy per class for the point clouds."""
+    """The tutorials' closing table for the gates; accuracy per class for the point clouds; target,
+    prediction and error for a regression."""
     data, one_of_k = session.data, session.net.one_of_k
+    if session.net.regression:
+        _print_fit(data, predictions)
+        return
     if not data.is_small or one_of_k:
         classes = data.class_index
         guessed = predicted_classes(predictions, one_of_k).reshape(len(classes), -1)[:, 0]
@@ -398,6 +414,23 @@ def _print_table(session: Session, predictions: np.ndarray) -> None:
         target = ", ".join(fmt(v) for v in data.y[i])
         predicted = ", ".join(f"{int(p > 0.5)} ({p:.4f})" for p in predictions[i])
         print(f"{x:<8} | {target:<6} | {predicted}")
+
+
+FIT_ROWS = 24
+"""The most rows of a regression's closing table: a larger data set shows evenly spaced ones (--json has all)."""
+
+
+def _print_fit(data: Dataset, predictions: np.ndarray) -> None:
+    """Each sample's target, prediction and error ŷ − y (evenly spaced ones for a large set)."""
+    fmt = NumberFormat(4)
+    shown = np.unique(np.linspace(0, data.size - 1, min(data.size, FIT_ROWS)).round().astype(int))
+    print("input            | target    | prediction | error")
+    for i in shown:
+        x = "(" + ", ".join(fmt(v) for v in data.x[i]) + ")"
+        target, predicted = float(data.y[i, 0]), float(predictions[i, 0])
+        print(f"{x:<16} | {fmt(target):<9} | {fmt(predicted):<10} | {fmt(predicted - target)}")
+    if len(shown) < data.size:
+        print(f"({len(shown)} of {data.size} points, evenly spaced; --json lists every one)")
 
 
 def run_trace(args: argparse.Namespace) -> int:
@@ -515,7 +548,6 @@ def _non_finite_diagnosis(record: Step, formula: str, name: str, value: float, l
 
 def run_gradcheck(args: argparse.Namespace) -> int:
     from tui_nn.engine.nn.gradcheck import TOLERANCE, check, parameter_names
-    from tui_nn.engine.walk.words import kink_cause
 
     config, hidden_given = config_from(args)
     session = build(config, hidden_given=hidden_given, digits=digits_from(args))
@@ -533,8 +565,8 @@ def run_gradcheck(args: argparse.Namespace) -> int:
     )
     if result.kinks:
         print(
-            f"not checked: {', '.join(c.name for c in result.kinks)} — {kink_cause(net)} within ε there, "
-            "where the derivative is undefined"
+            f"not checked: {', '.join(c.name for c in result.kinks)} — a ReLU pre-activation is within ε of 0 "
+            "there, where the derivative is undefined"
         )
     return 0 if result.passed else 1
 

@@ -19,6 +19,7 @@ from tui_nn.engine.nn.history import History
 from tui_nn.engine.nn.losses import Loss, as_loss
 from tui_nn.engine.nn.network import Network, accuracy
 from tui_nn.engine.nn.optimizers import OPTIMIZER_KINDS
+from tui_nn.engine.nn.tasks import r_squared
 from tui_nn.engine.nn.training import Trainer, suggested_rate
 from tui_nn.engine.walk.notation import Names
 
@@ -145,7 +146,8 @@ def _patterns(
     if net.n_layers > 1 and x.shape[0] > 1:
         hidden = acts[-2]
         classes = y[:, 0] > 0.5
-        if classes.any() and not classes.all() and np.ptp(hidden, axis=0).max() < COLLAPSED:
+        differ = bool(np.ptp(y, axis=0).max() > 0) if net.regression else bool(classes.any() and not classes.all())
+        if differ and np.ptp(hidden, axis=0).max() < COLLAPSED:
             found.append(
                 Diagnostic(
                     "collapsed",
@@ -159,7 +161,7 @@ def _patterns(
                 "constant_output",
                 # not "stuck": a fresh network with small weights (cs231n's 0.01·randn) starts here and trains out of it
                 f"constant output: {_constant(out, net.one_of_k)} for every sample, so the network cannot tell the samples "
-                f"apart (accuracy {accuracy(out, y, net.one_of_k):.0%})",
+                f"apart ({_score(net, out, y)})",
             )
         )
     norms = layer_gradient_norms(net, grad)
@@ -175,6 +177,13 @@ def _patterns(
             )
         )
     return found
+
+
+def _score(net: Network, out: np.ndarray, y: np.ndarray) -> str:
+    """The score of outputs `out` in the network's own terms: the accuracy, or a regression's R²."""
+    if net.regression:
+        return f"R² {r_squared(out, y):.3f}: no better than predicting one value for every sample"
+    return f"accuracy {accuracy(out, y, net.one_of_k):.0%}"
 
 
 def _constant(out: np.ndarray, one_of_k: bool) -> str:
@@ -258,13 +267,15 @@ def run_diagnosis(
     ):
         now, accuracy_now, norm = current
         drop = expected_drop(optimizer, lr, norm, net.n_params)
+    regression = net.regression
     if rose or swings or steep:
         out = net.predict(x)
         wrong_one = (y <= 0.5) & (out > 1.0 - PINNED)
         wrong_zero = (y > 0.5) & (out < PINNED)
+        pinned = 0 if regression else int(np.count_nonzero(wrong_one | wrong_zero))  # a real value has no wrong 0 or 1
         return RateTooHigh(
             epoch, lr, suggested_rate(lr, 1.0), window, now, low, high, start_loss, chance, norm, accuracy_now, drop,
-            rose, swings, steep, int(np.count_nonzero(wrong_one | wrong_zero)),
+            rose, swings, steep, pinned, regression,
         )  # fmt: skip
     change = (high - low) / high
     if change >= STUCK_CHANGE:
@@ -283,6 +294,8 @@ def run_diagnosis(
         troubles,
         net.n_layers == 1,
         now <= start_loss,
+        regression,
+        chance if regression else None,
     )
 
 

@@ -41,12 +41,16 @@ OVERFITTING_RISE = 0.05
 settling (L2 at λ = 0.001 on the noisy circle ends 0.7% above its lowest), not overfitting."""
 
 
-def validation_words(best_epoch: int, best_loss: float, loss: float, accuracy: float, training_fell: bool) -> str:
+def validation_words(
+    best_epoch: int, best_loss: float, loss: float, accuracy: float, training_fell: bool, score: str | None = None
+) -> str:
     """Where a run with a validation set ended, and where its validation loss was lowest: the
     epoch to stop at next time (early stopping), said the same by the app's log and `train`.
     `training_fell`: the training loss is lower now than at that epoch (a risen validation loss
-    is then overfitting; with a training loss that rose too, it is not)."""
-    text = f"validation loss {loss:.6g} (accuracy {accuracy:.0%}), lowest {best_loss:.6g} at epoch {best_epoch}"
+    is then overfitting; with a training loss that rose too, it is not). `score`: the validation
+    score as the task words it ("R² 0.9812"), else the accuracy."""
+    said = score if score is not None else f"accuracy {accuracy:.0%}"
+    text = f"validation loss {loss:.6g} ({said}), lowest {best_loss:.6g} at epoch {best_epoch}"
     if not loss > best_loss:
         return text
     if loss <= best_loss * (1.0 + OVERFITTING_RISE):
@@ -119,6 +123,8 @@ def _diverged(d: Diverged) -> str:
             base = f"where it started, {start:.4g}"
         elif d.classes is not None:
             base = f"ln {d.classes}, {start:.4g}, the loss of predicting 1/{d.classes} for every class"
+        elif d.regression:
+            base = f"{start:.4g}, the loss of predicting the targets' mean for every sample"
         else:
             base = f"ln 2 per output, {start:.4g}, the loss of predicting ½"
         pattern = f"the loss exploded at epoch {d.epoch} ({_given(d.loss):.4g}, over {_given(d.factor):g} × {base})"
@@ -141,13 +147,25 @@ def _stuck(s: Stuck, terms: Terms) -> str:
     parts = [
         f"stuck: the loss has stayed at {s.loss:.4f} for {s.window:,} epochs (it changed by {s.change:.2%})",
         f"‖g‖ = {s.norm:.2g}",
-        f"accuracy {s.accuracy:.0%}",
+        _score(s.regression, s.accuracy),
     ]
+    if s.regression and s.chance is not None and s.loss >= NEAR_CHANCE * s.chance:
+        parts.append(f"no better than predicting the targets' mean for every sample (loss {s.chance:.4f})")
     if s.constant_output is not None:
         parts.append(f"ŷ ≈ {s.constant_output:.3f} for every sample")
     if s.troubles:
         parts.append("; ".join(TROUBLE_WORDS[t] for t in s.troubles))
     return " · ".join(parts) + f" — {_stuck_advice(s, terms)}"
+
+
+NEAR_CHANCE = 0.9
+"""A regression whose loss is at least this share of the loss of predicting the mean has learned
+(almost) nothing about its inputs: R² is then near 0."""
+
+
+def _score(regression: bool, value: float) -> str:
+    """A diagnosis's score: a regression's R² (which can be negative), else the accuracy."""
+    return f"R² {value:.3f}" if regression else f"accuracy {value:.0%}"
 
 
 def _stuck_advice(s: Stuck, terms: Terms) -> str:
@@ -182,7 +200,7 @@ def _rate_too_high(r: RateTooHigh, terms: Terms) -> str:
             f"the loss has not come down in {r.window:,} epochs, yet a step of η·ḡ should take about "
             f"{r.expected_drop:.2g} off it every epoch (each step overshoots)"
         )
-    parts = [f"learning rate {r.lr:g} is too high: {evidence}", f"‖g‖ = {r.norm:.2g}", f"accuracy {r.accuracy:.0%}"]
+    parts = [f"learning rate {r.lr:g} is too high: {evidence}", f"‖g‖ = {r.norm:.2g}", _score(r.regression, r.accuracy)]
     if r.swings and r.rose:
         parts.append(_rose(r))
     if r.pinned:
@@ -193,7 +211,8 @@ def _rate_too_high(r: RateTooHigh, terms: Terms) -> str:
 def _rose(r: RateTooHigh) -> str:
     text = f"the loss is {r.loss:.4f}, above {r.start:.4f} where η = {r.lr:g} took over"
     if r.loss > FAR_ABOVE_CHANCE * r.chance:
-        text += f" and far above {r.chance:.4f}, the loss of predicting the class balance"
+        constant = "the targets' mean" if r.regression else "the class balance"
+        text += f" and far above {r.chance:.4f}, the loss of predicting {constant}"
     return text
 
 

@@ -55,6 +55,7 @@ class Diverged:
     from_start: bool = False  # …which is where the run started (else ln 2 per output, knowing nothing)
     classes: int | None = None  # a softmax output's K, whose knowing nothing is ln K (None: sigmoid outputs)
     factor: float | None = None  # "loss_exploded": the limit is factor × start
+    regression: bool = False  # a linear output: knowing nothing is predicting the targets' mean (or median), not ½
     kind: Literal["diverged"] = "diverged"
 
 
@@ -73,6 +74,8 @@ class Stuck:
     troubles: tuple[UnitTrouble, ...]  # structural causes found in the network
     no_hidden_layer: bool  # one straight line cannot fit the data: no learning rate helps
     higher_rate_may_help: bool  # False when the loss is above where it started: a larger step is no cure
+    regression: bool = False  # `accuracy` holds R² (a linear output's score), and there are no classes
+    chance: float | None = None  # a regression's loss of predicting the targets' best constant, to compare with
     kind: Literal["stuck"] = "stuck"
 
 
@@ -97,6 +100,7 @@ class RateTooHigh:
     swings: bool  # the loss goes up and down over the window instead of down
     steep: bool  # a gradient large for the step: it should have emptied the loss within the window
     pinned: int  # samples whose output sits at exactly the wrong 0 or 1
+    regression: bool = False  # `accuracy` holds R², and `chance` is the loss of predicting the targets' mean
     kind: Literal["rate_too_high"] = "rate_too_high"
 
 

@@ -65,6 +65,10 @@ class Task:
     """The targets are real values (a linear output), not classes."""
     score_note: str
     """What the score means, in one sentence (the help, a report)."""
+    score_key: str
+    """The score's key in a JSON line ("accuracy", "r2"; "val_" before it for the validation set's)."""
+    score_number: Callable[[float], str]
+    """The score's number alone, as a log column shows it ("75%", "0.9823")."""
 
     def output_activation(self, loss: str) -> str:
         """The output activation `loss` goes with for this task: a regression's is linear, a
@@ -90,6 +94,8 @@ CLASSIFY = Task(
     _percent,
     regression=False,
     score_note="accuracy: the fraction of samples whose predicted class is their target's",
+    score_key="accuracy",
+    score_number=lambda value: f"{value:.0%}",
 )
 
 REGRESS = Task(
@@ -100,6 +106,8 @@ REGRESS = Task(
     _r2_text,
     regression=True,
     score_note="R² = 1 − Σ(ŷ − y)²/Σ(y − ȳ)²: 1 for a perfect fit, 0 for predicting the mean, below 0 for worse",
+    score_key="r2",
+    score_number=lambda value: f"{value:.4f}",
 )
 
 TASKS: dict[str, Task] = {task.name: task for task in (CLASSIFY, REGRESS)}

@@ -1107,6 +1107,7 @@ class Trainer:
                 from_start=from_start,
                 factor=EXPLOSION_FACTOR,
                 classes=self.net.sizes[-1] if self.net.one_of_k else None,
+                regression=self.net.regression,
             )
         return self._diverged(epoch, "gradient_exploded", growth, largest=largest, norm=norm)
 

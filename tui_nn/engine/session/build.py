@@ -129,7 +129,7 @@ def build(config: Config, data: Dataset | None = None, hidden_given: bool = True
         raise ConfigError(f"{data.name} has {data.size} points: at most {MAX_POINTS} ({WHY_LIMITED})")
     loaded = persist.load(config.weights) if config.weights else None
     if not given:  # a data set's classes as its loss's output needs them (one-hot for a softmax); given data stay as given
-        data = classes_for_loss(data, loaded.loss_for(config.loss) if loaded is not None else config.loss)
+        data = classes_for_loss(data, loaded.loss_for(config.loss, data.task_kind) if loaded is not None else config.loss)
     n_in, n_out = data.x.shape[1], data.y.shape[1]
     extra: dict[str, object] = {}
     if config.weights:
@@ -149,7 +149,7 @@ def build(config: Config, data: Dataset | None = None, hidden_given: bool = True
                 f"{shown_path(config.weights)}: the network has {sizes[0]} input(s) and {sizes[-1]} output(s) but "
                 f"{data.name} has {n_in} and {n_out}"
             )
-        net = loaded.build(config.activation, config.loss)
+        net = loaded.build(config.activation, config.loss, data.task_kind)
         net.l2 = config.l2  # a weights file holds no λ: the session's setting decides it
         config = config.with_changes(hidden=tuple(sizes[1:-1]), activation=net.hidden_activation, loss=net.loss)
         extra = loaded.extra

@@ -3,9 +3,10 @@
 JSON layout: {"format": "tui-nn/1", "layers": [2, 2, 1], "activations": [...], "loss": "bce",
 "weights": [...], "biases": [...]} where weights[l][i][j] is the weight from unit i of layer l to
 unit j of layer l+1. A K-class network says so in the same keys: "layers": [2, H, K], the last
-activation "softmax" and "loss": "ce". Other keys are kept and written back unchanged. .npz files
+activation "softmax" and "loss": "ce"; a regression's: "layers": [1, H, 1] (or [2, H, 1]), the last
+activation "linear" and "loss": "mse" or "mae". Other keys are kept and written back unchanged. .npz files
 hold W1, b1, W2, b2, … as the tutorials save them, and no names: their output is the one --loss
-implies (a softmax for ce).
+implies for the data's task (a softmax for ce, a linear unit for a regression).
 
 Files are untrusted: only a regular file of at most MAX_FILE_BYTES is read (safe_files), every
 value is checked (type, shape, finiteness) before any array or network is built, and every
@@ -30,8 +31,9 @@ from typing import Any
 import numpy as np
 
 from tui_nn.engine.nn.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
-from tui_nn.engine.nn.losses import LOSS_CHOICES, LOSS_KINDS
+from tui_nn.engine.nn.losses import LOSS_CHOICES, LOSS_NAMES, LOSS_PAIRS
 from tui_nn.engine.nn.network import Network
+from tui_nn.engine.nn.tasks import Task
 from tui_nn.engine.session.safe_files import MAX_FILE_BYTES, read_limited, shown_path, size_text, write_atomic
 
 FORMAT = "tui-nn/1"
@@ -70,13 +72,14 @@ class LoadedNetwork:
     loss: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def loss_for(self, loss: str) -> str:
+    def loss_for(self, loss: str, task: Task | None = None) -> str:
         """The loss this network trains with when `loss` is asked for (--loss given or defaulted): the file's
         own where it names one, else `loss`. NetworkFileError, naming --loss, when the output `loss` is
-        defined on (a softmax for ce, a sigmoid for bce and mse) cannot be this file's output layer."""
+        defined on for the data's `task` (a softmax for ce, a sigmoid for bce and mse, a linear unit for a
+        regression's mse and mae) cannot be this file's output layer."""
         chosen = self.loss or loss
-        asked = LOSS_KINDS[loss].output_activation
-        actual = self.activations[-1] if self.activations is not None else LOSS_KINDS[chosen].output_activation
+        asked = _output(loss, task)
+        actual = self.output_for(loss, task)
         if actual != asked:
             raise NetworkFileError(f"--loss {loss} needs a {asked} output, and this network's output layer is {actual}")
         if not ACTIVATIONS[asked].elementwise and self.sizes[-1] < 2:
@@ -86,19 +89,33 @@ class LoadedNetwork:
             )
         return chosen
 
-    def build(self, hidden_activation: str, loss: str) -> Network:
+    def output_for(self, loss: str, task: Task | None = None) -> str:
+        """This network's output activation: the file's own, else the one the loss it trains with is defined on
+        for the data's task (a file without names: an .npz, an old JSON file)."""
+        if self.activations is not None:
+            return self.activations[-1]
+        return _output(self.loss or loss, task)
+
+    def build(self, hidden_activation: str, loss: str, task: Task | None = None) -> Network:
         """A Network with these parameters; activations and loss from the file where it has them (see loss_for).
 
         A file without a loss (an .npz, an old JSON file) takes `loss`, the --loss given or defaulted,
         and with it that loss's output (a softmax for ce)."""
         if self.activations is not None and len(self.activations) > 1:
             hidden_activation = self.activations[0]
-        chosen = self.loss_for(loss)
-        net = Network(self.sizes, hidden_activation, chosen)
+        chosen = self.loss_for(loss, task)
+        net = Network(self.sizes, hidden_activation, chosen, self.output_for(loss, task))
         for l, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
             net.weights(l)[:] = w
             net.biases(l)[:] = b
         return net
+
+
+def _output(loss: str, task: Task | None) -> str:
+    """The output activation `loss` is defined on for `task` (a regression's: linear); its own without a task."""
+    if task is not None and task.fits(loss):
+        return task.output_activation(loss)
+    return LOSS_NAMES[loss].output_activation
 
 
 def _shape(n_rows: int, n_cols: int) -> str:
@@ -227,7 +244,7 @@ def parse_json(document: Any) -> LoadedNetwork:
         raise NetworkFileError(f"loss is {_brief(loss)}: choose one of {', '.join(LOSS_CHOICES)}")
     if activations is not None:
         output = ACTIVATIONS[activations[-1]]
-        fitting = [name for name, kind in LOSS_KINDS.items() if kind.output_activation == output.name]
+        fitting = [name for name, output_name in LOSS_PAIRS if output_name == output.name]
         if loss is not None and loss not in fitting:
             raise NetworkFileError(
                 f"loss is {_brief(loss)} but activations[{n - 1}] is {_brief(output.name)}: a {output.name} output takes "
