@@ -85,9 +85,7 @@ def _your_input(config: Config, input_text: str, target_text: str) -> Dataset:
     if problem is not None:
         flag = "--input" if problem.startswith("the input") else "--target"
         raise ConfigError(f"{flag}: {problem}")
-    # the problem's task decides the output (sine's sample is a regression's: a linear output, not a sigmoid)
-    task = config.task if config.task is not None else shape.task
-    return Dataset(INPUT_NAME, np.array([x], dtype=np.float64), np.array([y], dtype=np.float64), task=task)
+    return Dataset(INPUT_NAME, np.array([x], dtype=np.float64), np.array([y], dtype=np.float64), task=shape.task)
 
 
 def run_train(args: argparse.Namespace) -> int:
@@ -567,7 +565,6 @@ def _non_finite_diagnosis(record: Step, formula: str, name: str, value: float, l
 
 def run_gradcheck(args: argparse.Namespace) -> int:
     from tui_nn.engine.nn.gradcheck import TOLERANCE, check, parameter_names
-    from tui_nn.engine.walk.words import kink_cause
 
     config, hidden_given = config_from(args)
     session = build(config, hidden_given=hidden_given, digits=digits_from(args))
@@ -593,8 +590,8 @@ def run_gradcheck(args: argparse.Namespace) -> int:
     )
     if result.kinks:
         print(
-            f"not checked: {', '.join(c.name for c in result.kinks)} — {kink_cause(net)} within ε there, "
-            "where the derivative is undefined"
+            f"not checked: {', '.join(c.name for c in result.kinks)} — a ReLU pre-activation is within ε of 0 "
+            "there, where the derivative is undefined"
         )
     return 0 if result.passed else 1
 

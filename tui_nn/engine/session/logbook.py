@@ -14,6 +14,7 @@ from typing import Literal
 
 import numpy as np
 
+from tui_nn.engine.nn.tasks import TASKS
 from tui_nn.engine.walk.records import Step
 
 # "wrong": a quiz answer judged wrong, shown as an error is but not one: the action itself succeeded
@@ -45,8 +46,6 @@ class RunSummary:
     def row_text(self, i: int, fmt: Callable[[float], str]) -> str:
         """rows[i] as the tutorials log it: 'epoch      1000  loss     0.0154  accuracy 100%' (a regression's
         score is R²), with the validation set's beside it."""
-        from tui_nn.engine.nn.tasks import TASKS
-
         epoch, loss, score = self.rows[i]
         task = TASKS[self.task]
         scored = f"{task.score_title} {score:4.0%}" if not task.regression else task.score_text(float(score))
@@ -55,8 +54,6 @@ class RunSummary:
     def validation_text(self, i: int, fmt: Callable[[float], str]) -> str:
         """The held-out rows' loss and score at rows[i] ('  validation 0.3296  89%': short enough to stay
         on the log's line), '' without a validation set."""
-        from tui_nn.engine.nn.tasks import TASKS
-
         if self.validation is None:
             return ""
         loss, score = self.validation[i]
@@ -82,8 +79,6 @@ class RunSummary:
         column names and, per listed sample, (input, target, prediction). One output: the 0/1 target and
         `class (ŷ)`; K outputs: the target class and `class (p₀, …, p_K−1)`, the class the argmax; a
         regression: (input, target, prediction ŷ, error ŷ − y)."""
-        from tui_nn.engine.nn.tasks import TASKS
-
         if self.predictions is None or self.inputs is None or self.targets is None:
             return None
         if TASKS[self.task].regression:
