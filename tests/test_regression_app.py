@@ -74,7 +74,7 @@ async def test_t_trains_live_and_the_fit_redraws_then_t_stops() -> None:
         await pilot.pause()
         before = pane_text(app)
         await pilot.press("T")
-        assert app.training
+        assert app.training, app.message
         for _ in range(300):  # until the first frame lands (the training process may start slowly on a busy machine)
             await pilot.pause(0.1)
             if app.view.epoch > 0:

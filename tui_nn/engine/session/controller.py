@@ -570,7 +570,9 @@ class Controller:
             if last <= origin:
                 self.logbook.note(text, "error")
             else:
-                self.logbook.run(RunSummary(origin, last, text, *self._run_rows(origin, last)), "error")
+                self.logbook.run(
+                    RunSummary(origin, last, text, *self._run_rows(origin, last), task=self.session.data.task_kind), "error"
+                )
             return Message(text, "error")
         if last <= origin:
             self.logbook.note(f"no epoch completed (epoch {origin})", "note")
@@ -584,7 +586,12 @@ class Controller:
             tone = STOP_TONES[reason.kind]
         self.logbook.run(
             RunSummary(
-                origin, last, text + held_out, *self._run_rows(origin, last), validation=self._run_validation(origin, last)
+                origin,
+                last,
+                text + held_out,
+                *self._run_rows(origin, last),
+                validation=self._run_validation(origin, last),
+                task=self.session.data.task_kind,
             ),
             tone,
         )

@@ -26,7 +26,7 @@ def _run_lines(entry: Entry, fmt: NumberFormat) -> list[str]:
     assert run is not None
     lines = [run.headline]
     lines += [
-        f"epoch {int(e):>8}  loss {fmt(float(loss)):>10}  accuracy {acc:.0%}{run.validation_text(i, fmt)}"
+        f"epoch {int(e):>8}  loss {fmt(float(loss)):>10}  {run.score_text(float(acc), 0)}{run.validation_text(i, fmt)}"
         for i, (e, loss, acc) in enumerate(run.rows)
     ]
     table = run.prediction_table(fmt)

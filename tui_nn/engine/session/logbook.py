@@ -14,6 +14,7 @@ from typing import Literal
 
 import numpy as np
 
+from tui_nn.engine.nn.tasks import Task
 from tui_nn.engine.walk.records import Step
 
 # "wrong": a quiz answer judged wrong, shown as an error is but not one: the action itself succeeded
@@ -38,6 +39,14 @@ class RunSummary:
     inputs: np.ndarray | None = None
     targets: np.ndarray | None = None
     validation: np.ndarray | None = None  # (validation loss, accuracy) at each of rows' epochs, with a validation set
+    task: Task | None = None  # what the score column is (R² for a regression); None: a classification's accuracy
+
+    def score_text(self, value: float, width: int = 4) -> str:
+        """A score of the rows as the log prints it: 'accuracy  87%' (the percentage `width` wide), or
+        'R² 0.8690' for a regression."""
+        if self.task is None or not self.task.regression:
+            return f"accuracy {value:{width}.0%}"
+        return f"{self.task.score_title} {self.task.score_number(value)}"
 
     def validation_text(self, i: int, fmt: Callable[[float], str]) -> str:
         """The held-out rows' loss and accuracy at rows[i] ('  validation 0.3296  89%': short enough to stay
@@ -45,7 +54,8 @@ class RunSummary:
         if self.validation is None:
             return ""
         loss, accuracy = self.validation[i]
-        return f"  validation {fmt(float(loss))} {accuracy:4.0%}"
+        score = self.score_text(float(accuracy)).removeprefix("accuracy ")
+        return f"  validation {fmt(float(loss))} {score}"
 
     @property
     def predicted(self) -> np.ndarray | None:
@@ -67,6 +77,16 @@ class RunSummary:
         `class (ŷ)`; K outputs: the target class and `class (p₀, …, p_K−1)`, the class the argmax."""
         if self.predictions is None or self.inputs is None or self.targets is None:
             return None
+        if self.task is not None and self.task.regression:  # real targets: the prediction and its error, no class
+            return "input | target | prediction (error ŷ − y)", [
+                (
+                    "(" + ", ".join(fmt(float(v)) for v in self.inputs[i]) + ")",
+                    fmt(float(self.targets[i, 0])),
+                    f"{fmt(float(p[0]))} ({fmt(float(p[0] - self.targets[i, 0]))})",
+                )
+                for i, p in enumerate(self.predictions)
+            ]
+
         many = self.predictions.shape[1] > 1
         predicted, targets = self.predicted, self.target_classes
         assert predicted is not None and targets is not None

@@ -15,7 +15,7 @@ from rich.style import Style
 
 from tui_nn.engine.session.view import Axes, BoundaryGrid, FitPlot, HiddenPlot
 from tui_nn.ui import theme
-from tui_nn.ui.ascii import CLASS_POINTS, CLASS_REGIONS
+from tui_nn.ui.ascii import CLASS_POINTS, CLASS_REGIONS, asciify
 from tui_nn.ui.panes.diagram import BRAILLE_BITS, Canvas
 
 CLASS_0 = CLASS_1 = PALE = CONTOUR = GROUND = (0, 0, 0)
@@ -550,12 +550,13 @@ def fit_legend(plot: FitPlot, width: int, ascii_only: bool) -> list[Segment]:
         share = "sum + b = yhat" if ascii_only else "sum + b = ŷ"
         segments.append(Segment(f"{each} ({share if plot.output_is_z else 'sum + b = z'})  ", Style(color=theme.MUTED)))
     segments.append(Segment("-- " if ascii_only else "⠤ ", Style(color=_rgb(CONTOUR))))
-    segments.append(
-        Segment(f"b = {tick_label(plot.bias) if abs(plot.bias) >= 1e-3 else f'{plot.bias:.2g}'}  ", Style(color=theme.MUTED))
-    )
+    bias = tick_label(float(f"{plot.bias:.3g}"))  # (three digits: the curve's scale, not the parameter's last bits)
+    segments.append(Segment(f"b = {bias.replace('−', '-') if ascii_only else bias}  ", Style(color=theme.MUTED)))
     segments.append(Segment("o" if ascii_only else "•", Style(color=_rgb(CLASS_0), bold=True)))
     segments.append(Segment(" data  ", Style(color=theme.MUTED)))
     if plot.current is not None:
         segments.append(Segment("@" if ascii_only else "◆", Style(color=theme.SELECTION, bold=True)))
         segments.append(Segment(f" sample {plot.current + 1}", Style(color=theme.MUTED)))
+    if ascii_only:  # (the units' names and the sums keep their dots and ellipses otherwise)
+        segments = [Segment(asciify(segment.text), segment.style) for segment in segments]
     return _fitted(segments, width)

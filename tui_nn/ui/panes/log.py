@@ -322,7 +322,7 @@ class CalcLog(ScrollingLines):
             keep = sorted({round(k * (len(keep) - 1) / (budget - 1)) for k in range(budget)})
         for i in keep:
             epoch, loss, accuracy = run.rows[i]
-            line = f"  epoch {int(epoch):>8}  loss {fmt(float(loss)):>10}  accuracy {accuracy:4.0%}{run.validation_text(i, fmt)}"
+            line = f"  epoch {int(epoch):>8}  loss {fmt(float(loss)):>10}  {run.score_text(float(accuracy))}{run.validation_text(i, fmt)}"
             rows += _text_lines(Text(line, theme.MUTED), width)
         predictions = run.prediction_table(fmt)
         if predictions is not None:
