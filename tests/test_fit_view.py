@@ -293,7 +293,7 @@ def test_a_regression_runs_log_and_handout_read_r2_and_errors_where_a_classifica
     table = run.prediction_table(NumberFormat(4))
     assert table is not None and table[0] == "input | target | prediction (error ŷ − y)"
     predictions = four.session.net.predict(small.x)[:, 0]
-    for (x, target, shown), p, y in zip(table[1], predictions, small.y[:, 0], strict=True):
+    for (_, target, shown), p, y in zip(table[1], predictions, small.y[:, 0], strict=True):
         assert shown == f"{NumberFormat(4)(float(p))} ({NumberFormat(4)(float(p - y))})" and target == NumberFormat(4)(float(y))
     xor = Controller(build(Config()))
     xor.apply(act.Train(50))
