@@ -536,3 +536,30 @@ def test_a_regression_stuck_at_the_mean_is_diagnosed_in_its_own_terms(capsys) ->
     stuck = next(line for line in out.splitlines() if "stuck:" in line)
     assert "R² 0.000" in stuck and "no better than predicting the targets' mean" in stuck
     assert "accuracy" not in stuck and "class" not in stuck
+
+
+@pytest.mark.parametrize(
+    ("rows", "config"),
+    [
+        ([[-1.0, 0.2], [0.0, 0.9], [1.5, -0.4]], {"data": "curve.csv", "loss": "mse"}),  # a 1-D regression's (x, y)
+        ([[0, 0, 0], [1, 1, 1], [2, 2, 3]], {"data": "d.csv", "loss": "mae", "task": "regress"}),  # whole numbers, regressed
+    ],
+)
+def test_a_session_file_replays_a_regression_from_its_stored_rows(capsys, tmp_path, rows, config) -> None:
+    import json
+
+    from tui_nn.engine.session import replay
+
+    from .cli_helpers import run
+
+    name = config["data"]
+    stored = {name: {"name": name.removesuffix(".csv"), "source": None, "sha256": None, "rows": rows}}
+    actions = [{"action": "train", "epochs": 20}]
+    path = tmp_path / "session.json"
+    path.write_text(json.dumps({"format": replay.FORMAT, "config": config, "actions": actions, "data": stored}))
+    code, out, err = run(capsys, "replay", str(path), "--check", "--json")
+    assert code == 0, err
+    assert json.loads(out)["epoch"] == 20
+    recording = replay.load(path)
+    data = recording.data[name]
+    assert data.task == "regress" and data.x.shape == (3, len(rows[0]) - 1)

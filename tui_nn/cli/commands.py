@@ -41,7 +41,7 @@ from tui_nn.engine.live.diagnostics import STUCK_WINDOW, trainer_diagnosis
 from tui_nn.engine.live.live_run import StuckCheck, train_slice
 from tui_nn.engine.live.reason_words import describe, validation_words
 from tui_nn.engine.live.reasons import Diagnosis, Diverged, RateTooHigh, Stuck
-from tui_nn.engine.nn.datasets import PROBLEMS, DataFileError, Dataset
+from tui_nn.engine.nn.datasets import PROBLEMS, DataFileError, Dataset, read_csv
 from tui_nn.engine.nn.datasets import load as load_dataset
 from tui_nn.engine.nn.history import History
 from tui_nn.engine.nn.network import predicted_classes
@@ -74,17 +74,18 @@ def _your_input(config: Config, input_text: str, target_text: str) -> Dataset:
     from tui_nn.engine.walk.own_input import INPUT_NAME, check_input
 
     x, y = _vector_arg("--input", input_text), _vector_arg("--target", target_text)
+    # the sample is of the problem's task: a regression's target is a value, and its network's output linear
+    shape = read_csv(config.data, cfg.MAX_POINTS, config.task) if config.data else load_dataset(config.problem)
     if config.weights:
         sizes = persist.load(config.weights).sizes
         n_in, n_out = sizes[0], sizes[-1]
     else:
-        shape = load_dataset(config.problem)
         n_in, n_out = shape.x.shape[1], shape.y.shape[1]
     problem = check_input(x, y, n_in, n_out, config.loss)
     if problem is not None:
         flag = "--input" if problem.startswith("the input") else "--target"
         raise ConfigError(f"{flag}: {problem}")
-    return Dataset(INPUT_NAME, np.array([x], dtype=np.float64), np.array([y], dtype=np.float64))
+    return Dataset(INPUT_NAME, np.array([x], dtype=np.float64), np.array([y], dtype=np.float64), task=shape.task)
 
 
 def run_train(args: argparse.Namespace) -> int:

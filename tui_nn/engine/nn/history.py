@@ -7,6 +7,11 @@ part outgrows `capacity`. A run of any length therefore holds at most
 
 A history of a run with a validation set (`validation=True`) has two more columns: the held-out
 rows' loss and accuracy at the same parameters.
+
+The "accuracy" columns hold the task's score (tasks.Task.score): the fraction right for a
+classification, R² = 1 − SS_res/SS_tot for a regression (which can be negative); the column keeps
+its name so old rows, frames and files read as they did, and whoever shows it asks the data's Task
+for the word.
 """
 
 from __future__ import annotations

@@ -76,7 +76,7 @@ def _data_to_json(data: Dataset) -> dict[str, Any]:
     return {"name": data.name, "source": data.source, "sha256": data.sha256, "rows": rows}
 
 
-def _data_from_json(path: str, document: object) -> Dataset:
+def _data_from_json(path: str, document: object, task: str | None = None) -> Dataset:
     """A stored data set, its rows checked as its CSV file's were (finite, labels 0 … K−1 with none
     left out, at least two classes, at most MAX_POINTS)."""
     where = f"data[{json.dumps(act.shown_text(path))}]"
@@ -96,15 +96,22 @@ def _data_from_json(path: str, document: object) -> Dataset:
     if len(raw) > MAX_POINTS:
         raise SessionFileError(f"{where}: {len(raw)} rows: at most {MAX_POINTS}")
     lines = []
+    # every row as long as the first: three numbers (x1, x2, label), or two (x, y) for a 1-D regression
+    width = len(raw[0]) if raw and isinstance(raw[0], list) and len(raw[0]) == 2 else 3
+    shape = "three numbers (x1, x2, label)" if width == 3 else "two numbers (x, y), as rows[0]"
     for k, row in enumerate(raw):
-        if not isinstance(row, list) or len(row) != 3 or any(isinstance(v, bool) or not isinstance(v, int | float) for v in row):
-            raise SessionFileError(f"{where}: rows[{k}] must be three numbers (x1, x2, label)")
+        if (
+            not isinstance(row, list)
+            or len(row) != width
+            or any(isinstance(v, bool) or not isinstance(v, int | float) for v in row)
+        ):
+            raise SessionFileError(f"{where}: rows[{k}] must be {shape}")
         lines.append(",".join(_csv_number(v) for v in row))
     try:  # the CSV reader's own checks; its row k is rows[k - 1]
-        parsed = datasets.parse_csv("\n".join(lines), where, MAX_POINTS)
+        parsed = datasets.parse_csv("\n".join(lines), where, MAX_POINTS, task)  # the task the session's --task decided
     except DataFileError as error:
         raise SessionFileError(str(error)) from None
-    return Dataset(name, parsed.x, parsed.y, source, digest)
+    return Dataset(name, parsed.x, parsed.y, source, digest, parsed.task)
 
 
 def _csv_number(value: float) -> str:
@@ -184,7 +191,7 @@ def parse(document: object) -> Recording:
     stored = document.get("data", {})  # absent in files saved before data sets were stored
     if not isinstance(stored, dict):
         raise SessionFileError("data must be an object: the data sets by the path their settings name")
-    data = {path: _data_from_json(path, entry) for path, entry in stored.items()}
+    data = {path: _data_from_json(path, entry, config.task) for path, entry in stored.items()}
     return Recording(config, float(target), digits, tuple(actions), data)
 
 

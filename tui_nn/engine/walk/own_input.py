@@ -95,7 +95,7 @@ def input_session(session: Session, x: Sequence[float], y: Sequence[float], para
         raise ValueError(problem)
     start = session.stepper.current.start_params if params is None else params
     copy = net.like(np.array(start, dtype=np.float64))
-    data = Dataset(INPUT_NAME, np.array([x], dtype=np.float64), np.array([y], dtype=np.float64))
+    data = Dataset(INPUT_NAME, np.array([x], dtype=np.float64), np.array([y], dtype=np.float64), task=session.data.task)
     c = session.config.with_changes(batch=None, val=0.0)  # one row: nothing to hold out
     stepper = Stepper(copy, data, c.optimizer, session.stepper.lr, None, c.seed, digits=session.stepper.fmt.digits)
     return Session(c.with_changes(lr=session.stepper.lr), data, copy, stepper, copy.params.copy(), dict(session.extra))
