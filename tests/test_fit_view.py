@@ -299,3 +299,17 @@ def test_a_regression_runs_log_and_handout_read_r2_and_errors_where_a_classifica
     xor.apply(act.Train(50))
     xor_lines = _run_lines([e for e in xor.logbook.entries if e.run is not None][-1], NumberFormat(4))
     assert any("accuracy" in line for line in xor_lines) and not any("R²" in line for line in xor_lines)
+
+
+def test_a_regressions_hidden_space_has_no_class_line_and_says_the_output_is_a_plane() -> None:
+    from tui_nn.engine.session.build import build
+    from tui_nn.engine.session.config import defaults_for
+    from tui_nn.engine.session.view import capture
+    from tui_nn.ui.panes.widgets import HiddenPane
+
+    view = capture(build(defaults_for("sine")).stepper)
+    plot = view.hidden_plot(40, 12)
+    assert plot is not None and plot.line is None and plot.sides is None and set(plot.labels) == {0}
+    assert view.hidden_space is not None and view.hidden_space.line is not None  # (the space itself keeps its numbers)
+    captions = " ".join(HiddenPane(False)._captions(view, view.hidden_space))
+    assert "a plane over this space" in captions and "ŷ = 0.5" not in captions
