@@ -128,9 +128,12 @@ def test_the_pane_rows_mark_the_current_sample_over_the_curve_and_the_legend_nam
     assert text[column] == "◆"
     assert all(sum(len(s.text) for s in line) == 50 for line in rows)
     legend = "".join(s.text for s in fit_legend(plot, 120, False))
-    assert "v1·h1 … v6·h6" in legend and "sample 12" in legend and f"b = {plot.bias:g}"[:6] in legend.replace("−", "-")
+    assert (
+        "v1·h1 … v6·h6" in legend and "sample 12" in legend and f"b = {float(f'{plot.bias:.3g}'):g}" in legend.replace("−", "-")
+    )
     ascii_rows = fit_rows(fit_plot(net, net.params, data, 11, 50, 14, 1, 1), 50, 14, ascii_only=True)
     assert all(ord(ch) < 128 for line in ascii_rows for s in line for ch in s.text)
+    assert all(ord(ch) < 128 for ch in "".join(s.text for s in fit_legend(plot, 120, True)))
 
 
 @pytest.mark.parametrize("hidden", [(2,), (16,)])
@@ -248,7 +251,7 @@ def test_the_regression_truth_table_lists_x_target_prediction_and_error() -> Non
         assert float(cells[3]) == pytest.approx(table.outputs[i], abs=5e-4)
         assert float(cells[4]) == pytest.approx(table.errors[i], abs=5e-4)
     summary = error_summary(data, table, current=1).plain
-    assert table.score_text in summary and f"at sample {table.worst + 1}" in summary and "sample 2: x = 0.000" in summary
+    assert table.score_text in summary and f"at sample {table.worst + 1}" in summary and "sample 2: x = 0, y = 0, ŷ = " in summary
 
 
 def test_the_diagram_names_each_last_hidden_unit_in_its_fit_curves_colour() -> None:
@@ -266,3 +269,48 @@ def test_the_diagram_names_each_last_hidden_unit_in_its_fit_curves_colour() -> N
     assert NetworkPane(True).diagram_state(view).unit_colours == {}  # (no colour in ASCII)
     two_inputs = capture(build(Config()).stepper)
     assert NetworkPane(False).diagram_state(two_inputs).unit_colours == {}
+
+
+def test_a_regression_runs_log_and_handout_read_r2_and_errors_where_a_classification_reads_accuracy() -> None:
+    from tui_nn.engine.session import actions as act
+    from tui_nn.engine.session.build import build
+    from tui_nn.engine.session.config import Config, defaults_for
+    from tui_nn.engine.session.controller import Controller
+    from tui_nn.engine.session.export import _run_lines
+    from tui_nn.engine.walk.records import NumberFormat
+
+    controller = Controller(build(defaults_for("sine")))
+    controller.apply(act.Train(200))
+    entry = [e for e in controller.logbook.entries if e.run is not None][-1]
+    lines = _run_lines(entry, NumberFormat(4))
+    assert any("R² " in line for line in lines) and not any("accuracy" in line for line in lines)
+    last_r2 = float(entry.run.rows[-1][2])
+    assert any(line.endswith(controller.session.data.task_kind.score_text(last_r2)) for line in lines)
+    small = Dataset("four", np.array([[0.0], [1.0], [2.0], [3.0]]), np.array([[0.0], [1.0], [4.0], [9.0]]), task="regress")
+    four = Controller(build(Config(hidden=(3,), activation="tanh", loss="mse", lr=0.01), data=small))
+    four.apply(act.Train(5))
+    run = [e for e in four.logbook.entries if e.run is not None][-1].run
+    table = run.prediction_table(NumberFormat(4))
+    assert table is not None and table[0] == ("input", "target", "prediction", "error")
+    predictions = four.session.net.predict(small.x)[:, 0]
+    fmt = NumberFormat(4)
+    for (_, target, shown, error), p, y in zip(table[1], predictions, small.y[:, 0], strict=True):
+        assert (target, shown, error) == (fmt(float(y)), fmt(float(p)), fmt(float(p - y)))
+    xor = Controller(build(Config()))
+    xor.apply(act.Train(50))
+    xor_lines = _run_lines([e for e in xor.logbook.entries if e.run is not None][-1], NumberFormat(4))
+    assert any("accuracy" in line for line in xor_lines) and not any("R²" in line for line in xor_lines)
+
+
+def test_a_regressions_hidden_space_has_no_class_line_and_says_the_output_is_a_plane() -> None:
+    from tui_nn.engine.session.build import build
+    from tui_nn.engine.session.config import defaults_for
+    from tui_nn.engine.session.view import capture
+    from tui_nn.ui.panes.widgets import HiddenPane
+
+    view = capture(build(defaults_for("sine")).stepper)
+    plot = view.hidden_plot(40, 12)
+    assert plot is not None and plot.line is None and plot.sides is None and set(plot.labels) == {0}
+    assert view.hidden_space is not None and view.hidden_space.line is not None  # (the space itself keeps its numbers)
+    captions = " ".join(HiddenPane(False)._captions(view, view.hidden_space))
+    assert "a plane over this space" in captions and "ŷ = 0.5" not in captions

@@ -74,7 +74,7 @@ async def test_t_trains_live_and_the_fit_redraws_then_t_stops() -> None:
         await pilot.pause()
         before = pane_text(app)
         await pilot.press("T")
-        assert app.training
+        assert app.training, app.message
         for _ in range(300):  # until the first frame lands (the training process may start slowly on a busy machine)
             await pilot.pause(0.1)
             if app.view.epoch > 0:
@@ -121,3 +121,30 @@ async def test_the_saddle_shows_its_surface_with_the_scales_numbers() -> None:
         assert boundary.scale is not None
         legend = pane_text(app)[-1]
         assert "targets' mean" in legend and "●" in "".join(pane_text(app))
+
+
+async def test_the_settings_offer_a_regressions_losses_for_sine_and_a_classifications_for_xor() -> None:
+    from tui_nn.engine.session.config import Config
+    from tui_nn.ui.screens.settings import FormSelect
+
+    from .test_settings_keys import choose, form
+
+    def offered(app: TuiNN) -> list[str]:
+        return list(form(app)._losses_offered)  # (what the loss menu was last given)
+
+    app = TuiNN(build(Config()), pace=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await pilot.pause()
+        assert "mae" not in offered(app) and {"bce", "mse", "ce"} <= set(offered(app))
+        await choose(pilot, app, "problem", "sine")
+        assert offered(app) == ["mse", "mae"]
+        assert str(form(app).query_one("#field-loss", FormSelect).value) == "mse"  # bce gave way to sine's own loss
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.session.data.name == "sine" and app.session.net.regression and app.session.net.sizes[0] == 1
+        await pilot.press("c")
+        await pilot.pause()
+        assert offered(app) == ["mse", "mae"]
+        await choose(pilot, app, "problem", "xor")
+        assert "bce" in offered(app) and "mae" not in offered(app)

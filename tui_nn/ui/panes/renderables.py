@@ -117,7 +117,8 @@ def class_summary(data: Dataset, table: ClassTable, current: int | None) -> Text
 
 def _inputs_text(row: np.ndarray) -> str:
     """x as a sentence writes it: one number for one input, (x₁, x₂) for two."""
-    shown = ", ".join(f"{v:.3f}" for v in row)
+    fmt = NumberFormat(3)
+    shown = ", ".join(fmt(float(v)) for v in row)
     return shown if len(row) == 1 else f"({shown})"
 
 
@@ -196,10 +197,10 @@ def ascii_sparkline(values: Sequence[float], width: int) -> Text:
 
 def score_field(task: Task, value: float | None) -> tuple[str, str]:
     """(label, value) of the score where the status line and the loss summary show it: a classification's
-    accuracy ('acc', '75%'), a regression's R² ('R²', '0.982')."""
+    accuracy ('acc', '75%'), a regression's R² ('R²', '0.9821', as `train` prints it)."""
     if not task.regression:
         return "acc", f"{value:.0%}" if value is not None else "—"
-    return task.score_title, f"{value:.3f}" if value is not None and math.isfinite(value) else "—"
+    return task.score_title, task.score_number(value) if value is not None and math.isfinite(value) else "—"
 
 
 LOSS_TITLE = "loss (log scale)"
