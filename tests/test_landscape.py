@@ -377,3 +377,41 @@ def test_any_pair_of_any_network_paints_plain_forward_passes(
             moved = net.params.copy()
             moved[a], moved[b] = xv, yv
             assert grid[i, j] == pytest.approx(net.loss_value(x, y, moved), rel=RELATIVE)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("mode", ["slice", "pca"])
+def test_non_finite_weights_paint_without_a_warning_and_say_why(bad: float, mode: ls.Mode) -> None:
+    import warnings
+
+    s = build(defaults_for("xor"))
+    params = s.net.params.copy()
+    path = ((0, params.copy()), (1, params * 2.0), (2, params * 0.5 + 1.0))
+    params[0] = bad
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        frame = ls.landscape_frame(s.net, s.data.x, s.data.y, params, ls.LandscapeRequest(mode=mode, path=path), 9, 7)
+    assert frame.loss.shape == (7, 9)
+    assert any("not finite" in w for w in frame.words)
+
+
+def test_the_legend_shades_levels_and_ticks_follow_the_scale() -> None:
+    from dataclasses import replace
+
+    frame = Controller(build(defaults_for("xor"))).view().landscape(21, 11)
+    shade = frame.shade()
+    assert np.nanmin(shade) == 0.0 and np.nanmax(shade) == 1.0
+    lowest = np.unravel_index(np.argmin(frame.loss), frame.loss.shape)
+    assert shade[lowest] == 0.0
+    levels = frame.levels(4)
+    assert len(levels) == 4 and frame.low < levels[0] < levels[-1] < frame.high
+    assert np.allclose(np.diff(levels), (frame.high - frame.low) / 5)
+    assert all(frame.low <= t <= frame.high for t in frame.legend_ticks(6))
+    wide = np.array([[1e-4, 1e-3], [1e-1, np.inf]])
+    low, high, log = ls.loss_scale(wide)
+    assert (low, high, log) == (1e-4, 1e-1, True)
+    logged = replace(frame, loss=wide, low=low, high=high, log_scale=log)
+    np.testing.assert_allclose(logged.shade()[0], [0.0, 1 / 3])
+    assert np.isnan(logged.shade()[1, 1])
+    np.testing.assert_allclose(logged.levels(2), [1e-3, 1e-2])  # geometric on a log scale
+    assert logged.legend_ticks(5) == pytest.approx((1e-4, 1e-3, 1e-2, 1e-1))

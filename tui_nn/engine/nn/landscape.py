@@ -356,6 +356,45 @@ class LandscapeFrame:
     def rows_top_down(self) -> np.ndarray:
         return np.asarray(self.loss[::-1])
 
+    def _scaled(self, values: np.ndarray) -> np.ndarray:
+        """Values on the legend's scale: log₁₀ of the loss when the scale is log (0 and below: the floor)."""
+        if not self.log_scale:
+            return np.asarray(values, dtype=np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            floor = self._log_floor
+            return np.asarray(np.log10(np.maximum(values, floor)))
+
+    @property
+    def _log_floor(self) -> float:
+        finite = self.loss[np.isfinite(self.loss) & (self.loss > 0)]
+        return float(finite.min()) if finite.size else 1.0
+
+    def shade(self) -> np.ndarray:
+        """Each grid value's place between the lowest (0) and highest (1) loss on the legend's scale
+        (log when `log_scale`), for a heat map: NaN where the loss is not finite."""
+        low, high = self._scaled(np.array([self.low, self.high]))
+        with np.errstate(all="ignore"):
+            placed = (self._scaled(self.loss) - low) / (high - low) if high > low else np.zeros_like(self.loss)
+        return np.asarray(np.where(np.isfinite(self.loss), np.clip(placed, 0.0, 1.0), np.nan))
+
+    def levels(self, count: int) -> tuple[float, ...]:
+        """`count` contour levels evenly spaced on the legend's scale, strictly between the lowest and highest loss."""
+        if not (np.isfinite(self.low) and np.isfinite(self.high)) or self.high <= self.low or count < 1:
+            return ()
+        low, high = self._scaled(np.array([self.low, self.high]))
+        steps = low + (high - low) * np.arange(1, count + 1) / (count + 1)
+        return tuple(float(v) for v in (10.0**steps if self.log_scale else steps))
+
+    def legend_ticks(self, most: int) -> tuple[float, ...]:
+        """Round losses for the legend within [low, high]: 1, 2 or 5 × 10ᵏ apart, or powers of ten on a log scale."""
+        if not (np.isfinite(self.low) and np.isfinite(self.high)) or self.high <= self.low:
+            return ()
+        if not self.log_scale:
+            return tuple(ticks(self.low, self.high, most))
+        low, high = self._scaled(np.array([self.low, self.high]))
+        powers = [float(p) for p in ticks(float(low), float(high), most) if float(p).is_integer()]
+        return tuple(10.0**p for p in powers)
+
 
 @dataclass(frozen=True, eq=False)  # compared by identity: it holds arrays
 class LandscapeRequest:
@@ -423,6 +462,21 @@ def landscape_frame(
 ) -> LandscapeFrame:
     """The landscape at `params` for a columns × pixel_rows pane (odd counts put the centre on a pixel).
     `least_span`: the least ± of a slice's two axes (a race's map, wide enough for every entrant's path)."""
+    with np.errstate(all="ignore"):  # a diverged network paints NaN and says so; it never warns or raises
+        return _landscape_frame(net, x, y, params, request, columns, pixel_rows, dropout, least_span)
+
+
+def _landscape_frame(
+    net: Network,
+    x: np.ndarray,
+    y: np.ndarray,
+    params: np.ndarray,
+    request: LandscapeRequest,
+    columns: int,
+    pixel_rows: int,
+    dropout: float,
+    least_span: np.ndarray | None,
+) -> LandscapeFrame:
     columns, pixel_rows = max(2, min(columns, MAX_GRID)), max(2, min(pixel_rows, MAX_GRID))
     params = np.asarray(params, dtype=np.float64)
     with np.errstate(all="ignore"):
@@ -432,6 +486,8 @@ def landscape_frame(
     with np.errstate(all="ignore"):
         next_loss = net.loss_value(x, y, params + move)
     words: list[str] = []
+    if not np.all(np.isfinite(params)):
+        words.append("the weights are not finite (training diverged): there is no landscape to paint here")
     if np.isfinite(next_loss) and np.isfinite(current_loss) and next_loss > current_loss:
         words.append(f"the next step goes uphill: the loss rises from {current_loss:.4g} to {next_loss:.4g} (η = {request.lr:g})")
     if net.l2:
@@ -447,7 +503,7 @@ def landscape_frame(
     plane = principal_plane(recorded, params) if request.mode == "pca" else None
     if request.mode == "pca" and plane is None:
         words.append(
-            f"the path needs at least {MIN_PCA_POINTS} epochs in different directions for its principal plane: a slice instead"
+            f"no principal plane yet: it needs a finite path of {MIN_PCA_POINTS} epochs or more in different directions; a slice instead"
         )
     if plane is not None:
         d1, d2 = plane.directions
