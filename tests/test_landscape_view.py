@@ -308,7 +308,7 @@ async def test_live_frames_are_painted_at_most_at_the_live_pace(monkeypatch: pyt
         for _ in range(5):  # five frames at one instant: the first painted, the rest skipped
             pane.view = app.controller.view()
         assert pane.paints == before + 1
-        now[0] += landscape_pane.LIVE_INTERVAL
+        now[0] += landscape_pane.LIVE_INTERVAL * 1.5
         pane.view = app.controller.view()
         assert pane.paints == before + 2
 
