@@ -360,13 +360,15 @@ async def test_v_cycles_the_views() -> None:
         await pilot.press("v")
         assert app.view_mode == "hidden" and app.query_one("#hidden").display
         await pilot.press("v")
+        assert app.view_mode == "landscape" and app.query_one("#landscape").display
+        await pilot.press("v")
         assert app.view_mode == "network"
 
 
 async def test_large_terminals_show_all_views() -> None:
     app = make_app()
     async with app.run_test(size=(180, 50)):
-        assert all(app.query_one(f"#{name}").display for name in ("network", "boundary", "hidden"))
+        assert all(app.query_one(f"#{name}").display for name in ("network", "boundary", "hidden", "landscape"))
 
 
 async def test_settings_valid_input_rebuilds_the_network() -> None:

@@ -390,7 +390,8 @@ async def test_the_linear_classifier_has_no_hidden_space_and_says_why_in_classes
     app = TuiNN(s, pace=None)
     async with app.run_test(size=(180, 50)) as pilot:
         await pilot.pause()
-        text = "\n".join(row_text(r) for r in pane_rows(app.query_one(HiddenPane)))
+        # the words wrap to the pane (a quarter of the width beside the other three views): read them as one text
+        text = " ".join(" ".join(row_text(r) for r in pane_rows(app.query_one(HiddenPane))).split())
         assert "a linear classifier" in text and "largest score wins" in text and "perceptron" not in text
 
 

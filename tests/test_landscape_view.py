@@ -308,7 +308,7 @@ async def test_live_frames_are_painted_at_most_at_the_live_pace(monkeypatch: pyt
         for _ in range(5):  # five frames at one instant: the first painted, the rest skipped
             pane.view = app.controller.view()
         assert pane.paints == before + 1
-        now[0] += landscape_pane.LIVE_INTERVAL
+        now[0] += landscape_pane.LIVE_INTERVAL * 1.5
         pane.view = app.controller.view()
         assert pane.paints == before + 2
 
@@ -408,3 +408,16 @@ def test_the_marks_stand_on_the_heat_maps_colour_not_on_the_lines_they_end() -> 
     for mark in marks:
         assert mark.style is not None and mark.style.bgcolor is not None
         assert mark.style.bgcolor.get_truecolor() != step
+
+
+async def test_l_d_and_the_inspectors_picks_leave_a_live_run_running() -> None:
+    app = TuiNN(build(Config()), pace=1.0)  # a slow run: still going while the keys are pressed
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("T")
+        assert app.training
+        await pilot.press("l", "d", "i", "tab")
+        assert app.training and app.view_mode == "landscape" and app.controller.landscape.plane is False
+        assert len(app.controller.landscape.picks) == 2  # a pick turns the plane back to the slice
+        await pilot.press("T")
+        await app.workers.wait_for_complete()
+        assert not app.training

@@ -654,22 +654,12 @@ def _landscape_styles(race_colours: tuple[str, ...]) -> Callable[[int, int], Sty
     return pair_style
 
 
-def loss_shades(loss: np.ndarray, low: float, high: float, log: bool) -> np.ndarray:
-    """Each pixel's loss as a shade 0 … LOSS_SHADES − 1 between `low` and `high` (on a log scale
-    when `log`), contour pixels where the band changes towards the pixel right or below, and
-    pixels with no finite loss as INVALID_LEVEL."""
-    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        if log:
-            floor = max(low, 1e-300)
-            values = np.log(np.maximum(loss, floor))
-            low_value, high_value = np.log(floor), np.log(max(high, floor))
-        else:
-            values, low_value, high_value = loss, low, high
-        span = high_value - low_value
-        t = (values - low_value) / span if span > 0 and np.isfinite(span) else np.zeros_like(values)
-        shades = np.clip(np.floor(t * LOSS_SHADES), 0, LOSS_SHADES - 1)
-    finite = np.isfinite(loss)
-    shades = np.where(finite, shades, 0).astype(np.int64)
+def loss_shades(shade: np.ndarray) -> np.ndarray:
+    """Each pixel's place on the loss scale (0 … 1, NaN where there is no finite loss: the frame's
+    `shade()`) as a level 0 … LOSS_SHADES − 1, contour pixels where the band changes towards the
+    pixel right or below, and pixels with no finite loss as INVALID_LEVEL."""
+    finite = np.isfinite(shade)
+    shades = np.clip(np.floor(np.where(finite, shade, 0.0) * LOSS_SHADES), 0, LOSS_SHADES - 1).astype(np.int64)
     bands = shades // BAND
     edge = np.zeros(shades.shape, dtype=bool)
     edge[:, :-1] |= bands[:, :-1] != bands[:, 1:]
@@ -740,10 +730,10 @@ def arrow_glyph(dx: float, dy_up: float, ascii_only: bool) -> str:
     return (ASCII_ARROW_GLYPHS if ascii_only else ARROW_GLYPHS)[octant]
 
 
-def _fit_grid(loss: np.ndarray, columns: int, pixel_rows: int) -> np.ndarray:
-    """The loss grid (rows = the second parameter, upwards) as pixel_rows × columns pixels, row 0 at
-    the top: flipped, and each pixel the grid point nearest its centre when the sizes differ."""
-    flipped = loss[::-1]
+def _fit_grid(grid: np.ndarray, columns: int, pixel_rows: int) -> np.ndarray:
+    """A grid over the plane (rows = the second parameter, upwards) as pixel_rows × columns pixels,
+    row 0 at the top: flipped, and each pixel the grid point nearest its centre when the sizes differ."""
+    flipped = grid[::-1]
     ny, nx = flipped.shape
     if (ny, nx) == (pixel_rows, columns):
         return flipped
@@ -766,7 +756,7 @@ def landscape_rows(
     scale ending at ✕ (» at the edge when it leaves the map), and the current point ●."""
     use_palette()
     pixel_rows = 2 * rows
-    levels = loss_shades(_fit_grid(frame.loss, columns, pixel_rows), frame.low, frame.high, frame.log_scale)
+    levels = loss_shades(_fit_grid(frame.shade(), columns, pixel_rows))
     where = PixelMap(frame.axes, columns, pixel_rows, frame.loss.shape)
     ground = levels.copy()  # the heat map alone: what a mark's cell shows around its glyph
     if paths:
