@@ -139,7 +139,7 @@ def run_train(args: argparse.Namespace) -> int:
         if trainer.net.dropout:  # the loss above drops units (the next update's masks); predictions never do
             evaluated = f"  eval_loss {compact(trainer.evaluation_loss())} (no unit dropped, as the predictions below)"
         print(
-            f"after {done} epochs: loss {compact(final_loss)}{evaluated}  {task.score_title} {task.score_number(final_accuracy)}"
+            f"after {done} epoch{'' if done == 1 else 's'}: loss {compact(final_loss)}{evaluated}  {task.score_title} {task.score_number(final_accuracy)}"
         )
         if validation is not None:
             print(validation.text(task))

@@ -195,6 +195,10 @@ def config_from(args: argparse.Namespace) -> tuple[Config, bool]:
     if args.data is not None:
         changes["data"] = args.data
         data = read_csv(args.data, cfg.MAX_POINTS, changes.get("task"))  # type: ignore[arg-type]
+        if args.problem is None and data.task_kind.regression:
+            # real-valued targets start from the built-in regression of as many inputs (its η is one a
+            # linear output takes: the circle's 0.5 made a 4-point fit explode at epoch 6)
+            config = cfg.defaults_for(cfg.DATA_REGRESSION[data.features])
         if args.loss is None and data.task_kind.regression:
             changes["loss"] = REGRESSION_LOSS  # real-valued targets: a linear output with the squared error
         elif args.loss is None and data.class_count > 2:

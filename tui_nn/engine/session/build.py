@@ -93,7 +93,7 @@ def data_defaults(config: Config, given: Collection[str]) -> str | None:
     """The settings `--data FILE` chose without a problem named: a network for point clouds
     (DATA_PROBLEM's), not the gates' 2-2-1 sigmoid. One sentence naming the values and the
     options that change them, or None when every one was given (or there is no data file)."""
-    chosen = [name for name in PROBLEM_DEFAULTS[DATA_PROBLEM] if name not in given]
+    chosen = [name for name in PROBLEM_DEFAULTS.get(config.problem, PROBLEM_DEFAULTS[DATA_PROBLEM]) if name not in given]
     if not config.data or not chosen:
         return None
     values = {
@@ -103,6 +103,7 @@ def data_defaults(config: Config, given: Collection[str]) -> str | None:
         "init": f"init {config.init}",
         "seed": f"seed {config.seed}",
         "optimizer": config.optimizer,
+        "loss": config.loss,
     }
     gates = Config()
     flags = ", ".join(f"--{name}" for name in chosen)

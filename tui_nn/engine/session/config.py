@@ -92,6 +92,7 @@ PROBLEM_DEFAULTS: dict[str, dict[str, object]] = {
 # The defaults `--data FILE` starts from when no problem is named: a small tanh network that
 # learns most two-class point clouds, and stays easy to watch.
 DATA_PROBLEM = "circle"
+DATA_REGRESSION = {1: "sine", 2: "saddle"}  # …and a file of real-valued targets, by its count of inputs
 
 
 def defaults_for(problem: str) -> Config:

@@ -389,7 +389,8 @@ class StatusLine(Static):
             text.append("⚠ " + health_line(view.diagnostics[0], "keys"), style=theme.WARNING)
         elif training:
             text.append(
-                f"training… T or any step key pauses · [ ] slower/faster · stops by itself below loss {target_loss:g}",
+                f"training… T or any step key pauses · [ ] slower/faster · stops by itself below loss {target_loss:g} "
+                "or to say why the loss stalls",
                 style=theme.MUTED,
             )
         elif snap.upcoming is not None:
