@@ -18,7 +18,7 @@ from tui_nn.engine.nn.losses import SIGMOID_LOSSES
 from tui_nn.engine.nn.network import Network
 from tui_nn.engine.session import actions as act
 from tui_nn.engine.session.build import Session, build
-from tui_nn.engine.session.config import defaults_for
+from tui_nn.engine.session.config import Config, defaults_for
 from tui_nn.engine.session.controller import Controller
 
 RELATIVE = 1e-12
@@ -415,3 +415,24 @@ def test_the_legend_shades_levels_and_ticks_follow_the_scale() -> None:
     assert np.isnan(logged.shade()[1, 1])
     np.testing.assert_allclose(logged.levels(2), [1e-3, 1e-2])  # geometric on a log scale
     assert logged.legend_ticks(5) == pytest.approx((1e-4, 1e-3, 1e-2, 1e-1))
+
+
+def test_the_largest_gradients_pair_is_held_while_the_run_moves_and_rechosen_when_asked() -> None:
+    """XOR at η = 16 swaps which weight has the second-largest gradient within a few updates: the slice keeps the
+    axes it opened with (the path on it reads as one run), and l or the palette's 'largest' re-choose them now."""
+    c = Controller(build(Config(lr=16.0)))
+    c.apply(act.ShowLandscape(shown=True))
+    opened = c.view().landscape(11, 11).pair
+    rechosen_each_frame = []
+    for _ in range(6):
+        c.apply(act.Train(1))
+        view = c.view()
+        assert view.landscape(11, 11).pair == opened
+        _, gradient, _, _ = c.session.net.loss_and_gradient(c.session.data.x, c.session.data.y, view.snapshot.params)
+        rechosen_each_frame.append(ls.largest_gradients(gradient))
+    assert any(pair != opened for pair in rechosen_each_frame)  # the case that moved the axes before
+    c.apply(act.LandscapeLargest())
+    assert c.view().landscape(11, 11).pair == rechosen_each_frame[-1]
+    c.apply(act.ShowLandscape(shown=False))
+    c.apply(act.ShowLandscape(shown=True))
+    assert c.view().landscape(11, 11).pair == rechosen_each_frame[-1]

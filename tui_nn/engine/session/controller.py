@@ -23,7 +23,7 @@ from tui_nn.engine.live.live_run import StuckCheck, train_epochs
 from tui_nn.engine.live.reason_words import describe, headline, health_line, validation_words
 from tui_nn.engine.live.reasons import Diagnosis, RateTooHigh, StopReason, Stuck, TargetReached
 from tui_nn.engine.nn.datasets import Dataset
-from tui_nn.engine.nn.landscape import LandscapeRequest, parameter_name
+from tui_nn.engine.nn.landscape import LandscapeRequest, chosen_pair, parameter_name
 from tui_nn.engine.nn.network import Network
 from tui_nn.engine.nn.training import Checkpoint, RunResult
 from tui_nn.engine.session import actions as act
@@ -89,6 +89,10 @@ class LandscapeChoice:
     shown: bool = False
     plane: bool = False
     picks: tuple[str, ...] = ()
+    held: tuple[str, ...] = ()
+    """The slice's two axes as last chosen for the learner (picks filled up with the largest |gradient|),
+    held while the run moves on: re-chosen every frame, XOR at η = 16 swapped W2[0,0] for W2[1,0]
+    within five steps and the path drawn on the old axes read as a different run."""
 
 
 @dataclass
@@ -168,16 +172,19 @@ class Controller:
         markers = self.session.markers
         while markers and markers[-1][0] > view.epoch:  # stepped back before it
             markers.pop()
-        return replace(view, markers=tuple(markers), landscape_request=self.landscape_request())
+        return replace(view, markers=tuple(markers), landscape_request=self.landscape_request(view.snapshot.params))
 
-    def landscape_request(self) -> LandscapeRequest:
+    def landscape_request(self, params: np.ndarray | None = None) -> LandscapeRequest:
         """The landscape's choices and the run so far (the trail's recorded weights) for the View to paint from."""
-        picks: list[int] = []
-        for name in self.landscape.picks:
-            try:
-                picks.append(parse_parameter(self.session.net, name))
-            except ValueError:  # a pick from a network since rebuilt without it
-                continue
+        picks = self._named(self.landscape.held)
+        if len(picks) < 2:
+            picks = self._named(self.landscape.picks)
+        if len(picks) < 2 and params is not None:
+            # the pair is chosen once, at the weights the learner sees now, and held as training moves on
+            _, gradient, _, _ = self.session.net.loss_and_gradient(self.session.data.x, self.session.data.y, params)
+            pair = chosen_pair(picks, gradient)
+            self.landscape = replace(self.landscape, held=tuple(parameter_name(self.session.net, k) for k in pair))
+            picks = list(pair)
         trainer = self.stepper.trainer
         return LandscapeRequest(
             shown=self.landscape.shown,
@@ -189,6 +196,16 @@ class Controller:
             state=trainer.opt_state.copy(),
             batched=trainer.batch is not None and trainer.batch < trainer.data.size,
         )
+
+    def _named(self, names: tuple[str, ...]) -> list[int]:
+        """The parameters of these names the network has (a pick from a network since rebuilt without it is dropped)."""
+        found: list[int] = []
+        for name in names:
+            try:
+                found.append(parse_parameter(self.session.net, name))
+            except ValueError:
+                continue
+        return found
 
     def race(self, entrants: tuple[Entrant, ...] | None = None) -> Race:
         """An optimizer race from the current weights on the session's data, batches and seed (SGD at η and 4η,
@@ -528,7 +545,7 @@ class Controller:
 
     def _do_show_landscape(self, action: act.Action) -> Outcome:
         assert isinstance(action, act.ShowLandscape)
-        self.landscape = replace(self.landscape, shown=action.shown)
+        self.landscape = replace(self.landscape, shown=action.shown, held=() if action.shown else self.landscape.held)
         return Outcome()
 
     def _do_landscape_param(self, action: act.Action) -> Outcome:
@@ -542,7 +559,9 @@ class Controller:
         if index in picked:
             return Outcome(Message(f"landscape: {parameter_label(net, index)} is already on an axis: pick another", "warn"))
         kept = picked[-1:]  # select one, then another: a third pick replaces the older of the two
-        self.landscape = replace(self.landscape, picks=tuple(parameter_name(net, k) for k in (*kept, index)), plane=False)
+        self.landscape = replace(
+            self.landscape, picks=tuple(parameter_name(net, k) for k in (*kept, index)), plane=False, held=()
+        )
         if not kept:
             return Outcome(
                 Message(
@@ -552,7 +571,7 @@ class Controller:
         return Outcome(Message(f"landscape: {parameter_label(net, kept[0])} across, {parameter_label(net, index)} up"))
 
     def _do_landscape_largest(self, _: act.Action) -> Outcome:
-        self.landscape = replace(self.landscape, picks=())
+        self.landscape = replace(self.landscape, picks=(), held=())
         return Outcome(Message("landscape: the two parameters with the largest |gradient|"))
 
     def _do_landscape_plane(self, action: act.Action) -> Outcome:
