@@ -105,3 +105,20 @@ async def test_the_inspector_says_a_gradient_is_zero_because_its_unit_was_droppe
         text = " ".join(inspector_text(app).split())  # (the pane wraps its lines)
         assert "sample 2 · x = (0, 1) · y = 1: ∂L/∂w22 = 0" in text
         assert "h2 was dropped for sample 2 (its mask is 0), so its δ is 0 and ∂L/∂w22 = 0 for this sample" in text
+
+
+async def test_a_wide_layer_drawn_one_row_a_unit_still_crosses_out_the_dropped_units() -> None:
+    """circle 2-32-1 at 120×40 draws each hidden unit on one row: the mask step's dropped units are still ✗."""
+    app = TuiNN(build(Config(problem="circle", hidden=(32,), activation="tanh", lr=0.5, dropout=0.3, seed=1)), pace=None)
+    async with app.run_test(size=SIZE) as pilot:
+        stepper = app.stepper
+        while stepper.last() is None or stepper.last().kind != "mask":
+            await pilot.press("right")
+        await pilot.pause()
+        dropped = [j for j, m in enumerate(stepper.sample_tables(stepper.current, 0).masks[0]) if m == 0.0]
+        assert dropped
+        text = _diagram_text(app)
+        shown = [j for j in range(32) if f"h{j + 1} " in text or f"h{j + 1}✗" in text]
+        assert any(f"h{j + 1}✗" in text for j in dropped if j in shown)
+        assert not any(f"h{j + 1}✗" in text for j in shown if j not in dropped)
+        assert "✗: dropped for this sample" in text

@@ -406,7 +406,12 @@ class NetworkDiagram:
                 content.append((self.t(f"∂b {fitted_number(self.fmt, grad_b, room - 1, signed=True)}"), weight_style(grad_b)))
             else:
                 content.append((self.t(f"b {fitted_number(self.fmt, bias, room, signed=True)}"), weight_style(bias)))
-        if lines == 0:
+        if lines == 0:  # one row a unit (many units): a dropped one still says so, before its value
+            if unit_dropped(s.values, layer, j):
+                self.dropped = True
+                return _Box(
+                    x, y, width, 1, [(f"{title}{self.t(DROPPED)} {content[0][0]}", None)], "", highlighted, DROPPED, layer, j
+                )
             return _Box(x, y, width, 1, [(f"{title} {content[0][0]}", None)], "", highlighted, "", layer, j)
         state = s.unit_states.get((layer, j))
         flag = {"dead": "dead", "saturated": "sat"}.get(state or "", "")
@@ -426,7 +431,7 @@ class NetworkDiagram:
         style = SELECTED if selected == unit else (HIGHLIGHT if box.highlighted else BOX)
         dropped = box.flag == DROPPED
         if box.height == 1:
-            canvas.text(box.x, box.y, box.lines[0][0][: box.width].ljust(box.width), style)
+            canvas.text(box.x, box.y, box.lines[0][0][: box.width].ljust(box.width), DIM if dropped else style)
             canvas.drawing = None
             if box.layer == len(self.state.sizes) - 1:  # many outputs in one row each: the target still beside each
                 self._target(canvas, box, box.unit, box.y)
