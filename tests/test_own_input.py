@@ -119,3 +119,14 @@ def test_the_action_round_trips_and_replays() -> None:
         second.apply(act.action_from_json(document))
     assert np.array_equal(second.session.net.params, first.session.net.params)
     assert second.session.data.size == first.session.data.size == 1
+
+
+@pytest.mark.parametrize(
+    ("n_in", "n_out", "example"), [(1, 1, "0.05 → 0.01"), (2, 1, "0.05, 0.10 → 0.01"), (2, 3, "0.05, 0.10 → 0.01, 0.01, 0.01")]
+)
+def test_the_example_in_a_refusal_has_as_many_values_as_the_network_takes(n_in: int, n_out: int, example: str) -> None:
+    """sine's one input was shown a two-input example ('0.05, 0.10 → 0.01')."""
+    from tui_nn.engine.walk.own_input import parse_input_text
+
+    with pytest.raises(ValueError, match=f"for example {re.escape(example)}$"):
+        parse_input_text("0.3", n_in, n_out)

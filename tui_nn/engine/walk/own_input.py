@@ -119,7 +119,8 @@ def parse_input_text(text: str, n_in: int, n_out: int, loss: str | None = None) 
     plain = text.replace("→", ";").replace("->", ";").replace("|", ";").replace("−", "-")
     parts = plain.split(";")
     if len(parts) != 2:
-        raise ValueError("type the input, an arrow, then the target: for example 0.05, 0.10 → 0.01")
+        example = ", ".join(f"{0.05 * (k + 1):.2f}" for k in range(n_in)) + " → " + ", ".join(["0.01"] * n_out)
+        raise ValueError(f"type the input, an arrow, then the target: for example {example}")
     values: list[tuple[float, ...]] = []
     for part, what in zip(parts, ("the input", "the target"), strict=True):
         words = part.replace(",", " ").split()
