@@ -535,3 +535,19 @@ def test_the_validation_loss_drops_no_unit() -> None:
     held = session.validation
     assert last[4] == pytest.approx(session.net.evaluated().data_loss_value(held.x, held.y), rel=1e-12)
     assert last[5] == session.net.accuracy(held.x, held.y)
+
+
+def test_explain_unit_says_which_samples_dropout_dropped_it_for(capsys) -> None:
+    """explain --unit h2 listed δ = 0 for samples 1 and 4 under 'active' with no word of why: the mask says why."""
+    from .cli_helpers import run
+
+    code, out, _ = run(capsys, "explain", "xor", "--hidden", "3", "--dropout", "0.5", "--unit", "h2", "--json")
+    assert code == 0
+    import json
+
+    story = json.loads(out)
+    zeros = [row["sample"] for row in story["rows"] if row["delta"] == 0.0]
+    assert zeros
+    code, text, _ = run(capsys, "explain", "xor", "--hidden", "3", "--dropout", "0.5", "--unit", "h2")
+    said = ", ".join(str(s) for s in zeros)
+    assert f"dropout dropped it for sample{'s' if len(zeros) > 1 else ''} {said} in this update" in text

@@ -434,6 +434,18 @@ def explain_unit(stepper: Stepper, element: Element) -> UnitStory:
             (names.weight(layer, j, k), float(net.weights(layer, p.start_params)[j, k])) for k in range(net.sizes[layer + 1])
         )
     state, meaning = _unit_state(net, stepper, layer, j, rows)
+    if net.dropout and 0 < layer < net.n_layers:
+        dropped = [
+            p.samples[k] + 1
+            for k in range(len(rows))
+            if (masks := stepper.sample_tables(p, k).masks) is not None and masks[layer - 1][j] == 0.0
+        ]
+        if dropped:
+            which = ", ".join(str(s) for s in dropped)
+            meaning += (
+                f"; dropout dropped it for sample{'s' if len(dropped) > 1 else ''} {which} in this update (mask 0): "
+                "there h̃ = 0 and its δ is 0, so nothing passes back through it"
+            )
     activation = "input" if layer == 0 else net.activation(layer - 1).name
     return UnitStory(element, label, activation, tuple(rows), state, meaning, incoming, outgoing, bias)
 
