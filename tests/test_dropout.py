@@ -460,6 +460,9 @@ def test_a_dropout_session_file_replays_bit_for_bit(capsys: pytest.CaptureFixtur
     assert json.loads(path.read_text(encoding="utf-8"))["config"]["dropout"] == 0.5
     code, out, _ = run(capsys, "replay", str(path), "--check", "--json")
     assert code == 0 and json.loads(out)["sha256"] == digest(live.session.net.params)
+    code, out, _ = run(capsys, "replay", str(path), "--check")
+    evaluated = live.session.net.loss_value(live.session.data.x, live.session.data.y)
+    assert code == 0 and f"evaluation loss (no unit dropped) {evaluated:.6g} · accuracy" in out  # it said "loss"
     plain = _session(batch=2, dropout=0.0)
     plain.apply(act.Train(30))
     assert digest(plain.session.net.params) != digest(live.session.net.params), "dropout changed the run"

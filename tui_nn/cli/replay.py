@@ -176,7 +176,7 @@ def check(name: str, recording: Recording, session: Session, as_json: bool, expe
     stepper, net, data = controller.stepper, session.net, session.data
     with np.errstate(all="ignore"):
         loss = net.loss_value(data.x, data.y)
-        right = net.accuracy(data.x, data.y)
+        right = data.task_kind.score(net.predict(data.x), data.y)  # accuracy, or a regression's R²
     finite = bool(np.isfinite(net.params).all())
     position, total = stepper.position, stepper.current.total
     nxt = stepper.peek()
@@ -221,13 +221,17 @@ def check(name: str, recording: Recording, session: Session, as_json: bool, expe
             )
         print(session.describe())
         print(f"epoch {stepper.epoch} · {position} of this pass's {total} steps done (next: {next_step}){pinned}")
+        task = data.task_kind
+        # a dropout run's training loss drops units; this one, as the predictions, drops none
+        said = "loss" if not net.dropout else "evaluation loss (no unit dropped)"
+        scored = f"{task.score_title} {task.score_number(right)}"
         if stepper.trainer.validation is None:
-            print(f"loss {loss:.6g} · accuracy {right:.0%} (the whole data set, at these parameters)")
+            print(f"{said} {loss:.6g} · {scored} (the whole data set, at these parameters)")
         else:
             held_loss, held_right = stepper.trainer.validate()
             print(
-                f"loss {loss:.6g} · accuracy {right:.0%} (the training part, at these parameters) · "
-                f"validation loss {held_loss:.6g} · accuracy {held_right:.0%} ({stepper.trainer.validation.size} points held out)"
+                f"{said} {loss:.6g} · {scored} (the training part, at these parameters) · validation loss {held_loss:.6g} · "
+                f"{task.score_title} {task.score_number(held_right)} ({stepper.trainer.validation.size} points held out)"
             )
         print(f"sha256 {digest(net.params)} (the {len(rows)} parameters below as little-endian float64, in this order)")
         width = max(len(f"{log_name} ({file_name})") for log_name, file_name, _ in rows)
