@@ -74,12 +74,12 @@ async def test_t_trains_live_and_the_fit_redraws_then_t_stops() -> None:
         await pilot.pause()
         before = pane_text(app)
         await pilot.press("T")
-        assert app.training, app.message
         for _ in range(300):  # until the first frame lands (the training process may start slowly on a busy machine)
             await pilot.pause(0.1)
-            if app.view.epoch > 0:
+            if app.view.epoch > 0 or not app.training:
                 break
-        await pilot.press("T")
+        if app.training:  # (a diagnosis, e.g. sine's swinging loss at η 0.1, may have stopped it already)
+            await pilot.press("T")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert not app.training and app.stepper.epoch > 0
