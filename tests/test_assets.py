@@ -46,6 +46,7 @@ ASSETS = {
     "landscape-after-training.svg": "test_landscape_after_training.svg",
     "landscape-overshoot.svg": "test_landscape_overshooting_eta_16.svg",
     "optimizer-race.svg": "test_optimizer_race.svg",
+    "dropout-mask.svg": "test_dropout_mask_on_the_diagram_and_in_the_log.svg",
 }
 
 

@@ -25,7 +25,7 @@ def plain(widget: object) -> str:
     return str(widget.render())  # type: ignore[attr-defined]
 
 
-async def test_v_shows_the_fit_with_every_units_curve_then_the_hidden_space_then_the_network() -> None:
+async def test_v_shows_the_fit_with_every_units_curve_then_the_hidden_space_the_landscape_and_the_network() -> None:
     app = sine_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("v")
@@ -37,6 +37,8 @@ async def test_v_shows_the_fit_with_every_units_curve_then_the_hidden_space_then
         assert "v1·h1 … v16·h16 (sum + b = ŷ)" in legend
         await pilot.press("v")
         assert app.view_mode == "hidden" and "the hidden space" in app.message
+        await pilot.press("v")
+        assert app.view_mode == "landscape" and "the loss landscape" in app.message
         await pilot.press("v")
         assert app.view_mode == "network"
 

@@ -44,7 +44,10 @@ class _Parser(argparse.ArgumentParser):
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("problem", nargs="?", help=cfg.FIELDS["problem"].help)
     parser.add_argument(
-        "--data", metavar="FILE", help="your own points: a CSV of x1,x2,label (labels 0, 1, … K−1: 2 to 6 classes)"
+        "--data",
+        metavar="FILE",
+        help="your own points: a CSV of x1,x2,label (labels 0, 1, … K−1: 2 to 6 classes), or of x,y or x1,x2,y "
+        "(real-valued targets: a regression; --task decides a file of whole numbers)",
     )
     for field in cfg.FIELDS.values():
         if field.name != "problem":

@@ -556,7 +556,8 @@ def _fit_styles(units: int) -> list[Style]:
         styles = _FIT_STYLES[units] = [
             Style(color=_rgb(CONTOUR)),
             *(Style(color=_rgb(unit_colour(i))) for i in range(units)),
-            Style(color=_rgb(CLASS_1), bold=True),
+            # the text's own colour: none of the units' (the class colours), so the fit stands out among 16 of them
+            Style(color=theme.current().text, bold=True),
             Style(color=_rgb(CLASS_0), bold=True),
             Style(color=theme.SELECTION, bold=True),
         ]
@@ -567,7 +568,7 @@ def fit_legend(plot: FitPlot, width: int, ascii_only: bool) -> list[Segment]:
     """What each mark is, and how the curve is made of the units' curves."""
     use_palette()
     units = len(plot.unit_names)
-    segments: list[Segment] = [Segment("-- " if ascii_only else "━ ", Style(color=_rgb(CLASS_1), bold=True))]
+    segments: list[Segment] = [Segment("-- " if ascii_only else "━ ", Style(color=theme.current().text, bold=True))]
     segments.append(Segment("yhat(x)  " if ascii_only else "ŷ(x)  ", Style(color=theme.MUTED)))
     if units:
         if not ascii_only:

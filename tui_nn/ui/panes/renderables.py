@@ -156,7 +156,7 @@ def error_summary(data: Dataset, table: ErrorTable, current: int | None) -> Text
     fmt = NumberFormat(3)
     text = Text()
     text.append(table.score_text, style="bold")
-    text.append("   mean |ŷ − y| ", style=theme.MUTED)
+    text.append("\nmean |ŷ − y| ", style=theme.MUTED)  # a line of its own: wrapped, its spaces were lost
     text.append(fmt(table.mean_abs_error), style="bold")
     text.append("\n")
     if table.worst is not None:

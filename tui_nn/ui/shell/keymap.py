@@ -69,7 +69,7 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec(
         "l",
         "landscape",
-        "landscape",
+        "",  # not in the footer: v reaches it, and at 120 columns it pushed the quiz (a) and words (w) out
         "l",
         "the loss landscape: the loss over two parameters around the weights (the two with the largest gradient, or "
         "the last two selected in the inspector), the path so far, the −gradient and the next step η·ḡ to scale; "
