@@ -6,6 +6,7 @@ import ast
 import json
 import re
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -111,8 +112,11 @@ STUCK = Config(seed=0)  # the classic XOR local minimum: a Stuck diagnosis, not 
 def test_the_process_the_fallback_and_train_stop_a_stuck_run_alike(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     there, reason = via_the_process(STUCK)
     here, reason_here = via_the_fallback(STUCK)
-    assert isinstance(reason, Stuck) and reason.epoch > STUCK_CHECK
-    assert reason_here == reason
+    assert isinstance(reason, Stuck) and reason_here is not None and reason.epoch > STUCK_CHECK
+    # the loss rows a slice records can differ in the last bit with where the slice began (its first
+    # epoch is evaluated apart), and the slices follow the clock: the flatness measured from them too
+    assert reason_here.change == pytest.approx(reason.change, rel=1e-9)
+    assert replace(reason_here, change=reason.change) == reason
     assert_same_state(there, here)
     # train goes on after a diagnosis; told to stop at its epoch, it ends in the very same state
     weights, summary = via_train(STUCK, reason.epoch, tmp_path, capsys)

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from tui_nn.engine.nn.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
@@ -279,8 +279,12 @@ def test_the_walk_and_the_kernel_land_on_the_same_weights_for_a_regression_net(
     while stepper.epoch < 2:  # a pass is one mini-batch (or the whole set)
         stepper.finish_pass()
     trainer.run(2)
+    # a step of 0.5 on a 0.8-scale start can overflow within two epochs: where it does, which non-finite value
+    # (inf or NaN) each path reaches is the CPU's, not the contract (that the finite runs agree)
+    walked_rows, kernel_rows = stepper.history.rows()[:2, :3], trainer.history.rows()[:, :3]
+    assume(all(np.isfinite(a).all() for a in (walked.params, vectorised.params, walked_rows, kernel_rows)))
     np.testing.assert_allclose(walked.params, vectorised.params, rtol=1e-11, atol=1e-12)
-    np.testing.assert_allclose(stepper.history.rows()[:2, :3], trainer.history.rows()[:, :3], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(walked_rows, kernel_rows, rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("loss", ["mse", "mae"])
