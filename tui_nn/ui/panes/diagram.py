@@ -407,12 +407,9 @@ class NetworkDiagram:
             else:
                 content.append((self.t(f"b {fitted_number(self.fmt, bias, room, signed=True)}"), weight_style(bias)))
         if lines == 0:  # one row a unit (many units): a dropped one still says so, before its value
-            if unit_dropped(s.values, layer, j):
-                self.dropped = True
-                return _Box(
-                    x, y, width, 1, [(f"{title}{self.t(DROPPED)} {content[0][0]}", None)], "", highlighted, DROPPED, layer, j
-                )
-            return _Box(x, y, width, 1, [(f"{title} {content[0][0]}", None)], "", highlighted, "", layer, j)
+            flag = DROPPED if unit_dropped(s.values, layer, j) else ""
+            self.dropped = self.dropped or bool(flag)
+            return _Box(x, y, width, 1, [(f"{title}{self.t(flag)} {content[0][0]}", None)], "", highlighted, flag, layer, j)
         state = s.unit_states.get((layer, j))
         flag = {"dead": "dead", "saturated": "sat"}.get(state or "", "")
         if unit_dropped(s.values, layer, j):
