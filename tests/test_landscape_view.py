@@ -313,6 +313,34 @@ async def test_live_frames_are_painted_at_most_at_the_live_pace(monkeypatch: pyt
         assert pane.paints == before + 2
 
 
+async def test_a_skipped_live_frame_is_painted_when_the_interval_is_over_and_never_half_drawn(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The run's last frames may fall inside the interval: the newest View is painted after it, and
+    until then every row (a row repainted for another reason too) is drawn from the View painted."""
+    from tui_nn.ui.panes import landscape as landscape_pane
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l")
+        pane = app.query_one(LandscapePane)
+        pane.live = True
+        monkeypatch.setattr(landscape_pane, "clock", lambda: 1000.0)
+        app.controller.apply(act.FinishEpoch())
+        pane.view = first = app.controller.view()
+        before = pane.paints
+        app.controller.apply(act.FinishEpoch())
+        pane.view = newest = app.controller.view()
+        assert pane.paints == before and pane.view_to_draw() is first
+        drawn = [strip.text for strip in pane._raw]
+        pane.refresh()  # a repaint for another reason draws the View painted, not the skipped one
+        await pilot.pause()
+        assert [strip.text for strip in pane._raw] == drawn
+        await pilot.pause(landscape_pane.LIVE_INTERVAL * 4)
+        assert pane.paints == before + 1 and pane.view_to_draw() is newest
+        assert [strip.text for strip in pane._raw] != drawn, "the newer weights moved the current point"
+
+
 # --- the race ----------------------------------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ import time
 
 from rich.segment import Segment
 from rich.style import Style
+from textual.timer import Timer
 
 from tui_nn.engine.session.view import LandscapeFrame, View
 from tui_nn.ui import theme
@@ -52,13 +53,31 @@ class LandscapePane(_CachedLines):
     _painted_at = 0.0
     paints = 0  # Views taken in (live frames skipped for the pace are not counted): what benchmarks/ reads
     _seconds_per_point = 0.0  # what the last live frame's grid cost, per point
+    _taken: View | None = None  # the View the drawing follows (the newest, less the live frames skipped)
+    _catch_up: Timer | None = None  # paints the newest View when a skipped frame was the run's last
+
+    def view_to_draw(self) -> View | None:
+        return self._taken
 
     def watch_view(self) -> None:
         if self.live:  # a frame of a live run: skipped if the last was painted less than LIVE_INTERVAL ago
             now = clock()
-            if now - self._painted_at < LIVE_INTERVAL:
+            waited = now - self._painted_at
+            if waited < LIVE_INTERVAL:
+                if self._catch_up is None:  # the newest View is painted when the interval is over
+                    self._catch_up = self.set_timer(LIVE_INTERVAL - waited, self._paint_newest)
                 return
-            self._painted_at = now
+        self._paint_newest()
+
+    def _paint_newest(self) -> None:
+        if self._catch_up is not None:
+            self._catch_up.stop()
+            self._catch_up = None
+        if self._taken is self.view:
+            return
+        self._taken = self.view
+        if self.live:
+            self._painted_at = clock()
         self.paints += 1
         self.redraw()
 

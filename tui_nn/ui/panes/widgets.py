@@ -65,6 +65,12 @@ class _CachedLines(Widget):
     def draw_rows(self, view: View, width: int, height: int) -> list[list[Segment]]:
         raise NotImplementedError
 
+    def view_to_draw(self) -> View | None:
+        """The View the drawing follows: the newest one (a pane that skips Views to keep pace draws
+        the last one it took in, so a row repainted later for another reason is never drawn from a
+        View the other rows were not)."""
+        return self.view
+
     def cache_key(self, view: View) -> object:
         """What the drawing depends on besides the size (default: the parameters only)."""
         return view.snapshot.params.tobytes()
@@ -89,7 +95,7 @@ class _CachedLines(Widget):
 
     def render_line(self, y: int) -> Strip:
         size, base = self._pass if self._pass is not None else (self.content_size, self.rich_style)
-        view = self.view
+        view = self.view_to_draw()
         if view is None or size.width < 4 or size.height < 2:
             return Strip.blank(size.width)
         self._draw(view, size.width, size.height)
@@ -109,7 +115,7 @@ class _CachedLines(Widget):
     def redraw(self) -> None:
         """Draw the current inputs now and repaint the rows that changed (a pane not on screen
         only notes that it must draw when shown)."""
-        view, size = self.view, self.content_size
+        view, size = self.view_to_draw(), self.content_size
         if view is None or not self.display or self.region.area == 0 or size.width < 4 or size.height < 2:
             self.refresh()
             return
