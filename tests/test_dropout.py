@@ -554,3 +554,36 @@ def test_explain_unit_says_which_samples_dropout_dropped_it_for(capsys) -> None:
     code, text, _ = run(capsys, "explain", "xor", "--hidden", "3", "--dropout", "0.5", "--unit", "h2")
     said = ", ".join(str(s) for s in zeros)
     assert f"dropout dropped it for sample{'s' if len(zeros) > 1 else ''} {said} in this update" in text
+
+
+def _diagnoses(lr: float, epochs: int = 5000) -> list[object]:
+    from tui_nn.engine.live.live_run import StuckCheck
+
+    trainer = build(Config(lr=lr, dropout=0.5)).stepper.trainer  # XOR 2-2-1: half of two units dropped
+    check, found = StuckCheck(trainer), []
+    while trainer.epoch < epochs:
+        before = trainer.checkpoint()
+        trainer.run(500)
+        diagnosed, diagnosis = check.look(before, None, False)
+        if diagnosed:
+            found.append(diagnosis)
+            trainer.run(epochs - trainer.epoch)  # as `train` does: say it once, train on
+    return found
+
+
+@pytest.mark.parametrize("lr", [1.0, 0.1])
+def test_the_masks_noise_is_not_blamed_on_the_learning_rate(lr: float) -> None:
+    """XOR 2-2-1 at p = 0.5 was told "η too high" at η = 1 (the evaluation loss swung with the masks), then at
+    η = 0.1 (the masked ‖g‖ promised drops), then at 0.05: each lower η a learner tried ended worse."""
+    from tui_nn.engine.live.reasons import RateTooHigh
+
+    assert not [d for d in _diagnoses(lr) if isinstance(d, RateTooHigh)]
+
+
+def test_a_rate_that_throws_the_network_off_is_still_named_under_dropout() -> None:
+    """η = 16 saturates XOR 2-2-1 within 100 epochs: the evaluation loss sits far above the one η started
+    from (the rate's start is judged by its evaluation loss too), not "stuck, try a higher η"."""
+    from tui_nn.engine.live.reasons import RateTooHigh
+
+    found = _diagnoses(16.0, 2500)
+    assert found and isinstance(found[0], RateTooHigh) and found[0].rose, found
