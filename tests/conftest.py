@@ -1,12 +1,19 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import settings
 
 from tui_nn.engine.session.build import Session, build
 from tui_nn.engine.session.config import Config
+
+# CI draws the same examples on every run (a rare case one run happens to find must not decide whether a
+# change lands); a developer's runs draw new ones, which is how such cases are found and then fixed.
+settings.register_profile("ci", derandomize=True, database=None)
+settings.load_profile(os.environ.get("TUI_NN_HYPOTHESIS", "default"))
 
 
 @pytest.fixture(autouse=True)
