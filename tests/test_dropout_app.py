@@ -38,6 +38,7 @@ async def test_the_mask_step_is_in_the_log_and_crosses_out_the_dropped_units() -
         assert dropped and len(dropped) < 3, "the seed is chosen to drop some units of sample 1, not all"
         await pilot.press(*["right"] * 6)  # z and a of h1, h2, h3
         assert "✗" not in _diagram_text(app), "nothing is crossed out before the mask step"
+        assert "ã" not in _diagram_text(app) and "a " in _diagram_text(app), "before the mask a box shows a = g(z)"
         await pilot.press("right")
         await pilot.pause()
         assert stepper.last() is not None and stepper.last().kind == "mask"
@@ -49,6 +50,8 @@ async def test_the_mask_step_is_in_the_log_and_crosses_out_the_dropped_units() -
         for j in range(3):
             assert (f"h{j + 1}━✗" in text or f"h{j + 1}─✗" in text) == (j in dropped)
         assert "✗: dropped for this sample" in text
+        # a kept unit's box shows the value it passes up, a·mask/(1 − p), which is not g(z): it says ã, not a
+        assert text.count("ã ") == 3 + 1 and "ã = a·mask/(1 − p)" in text  # three boxes and the legend
         assert "dropout 0.5" in str(app.query_one(StatusLine).render())
         # the next sample's walk starts afresh: nothing is crossed out until its own mask step
         await pilot.press("F", "B")
@@ -60,6 +63,11 @@ async def test_the_loss_chart_draws_the_evaluation_loss_beside_the_training_loss
     app = _app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("T")
+        await pilot.pause()
+        while app.training and app.stepper.trainer.epoch < 3000:  # (the masks' noise is no reason to stop)
+            await pilot.pause(0.05)
+        if app.training:
+            await pilot.press("T")
         await app.workers.wait_for_complete()
         await pilot.pause()
         pane = app.query_one(LossPane)

@@ -393,7 +393,8 @@ class NetworkDiagram:
             if lines:
                 return _Box(x, y + (height - 3) // 2, width, 3, content, title, highlighted, "", layer, j)
         else:
-            a_name = "ŷ" if output else "a"
+            # after dropout's mask step a unit passes up ã = a·mask/(1 − p) (the log's h̃), not a = g(z)
+            a_name = "ŷ" if output else "ã" if Key("mask", layer, j) in s.values else "a"
             content.append((self.t(f"{a_name} {self._value(Key('a', layer, j), room)}"), None))
             delta = s.values.get(Key("delta", layer, j))
             if s.phase in ("backward", "update") and delta is not None:
@@ -540,12 +541,8 @@ class NetworkDiagram:
         return up if delta > 0 else down
 
     def _legend(self, canvas: Canvas) -> None:
-        parts: list[tuple[str, Style | None]] = [
-            ("+w", POSITIVE),
-            ("  ", None),
-            (self.t("−w"), NEGATIVE),
-            (self.t("  bold: |w| ≥ 1"), DIM),
-        ]
+        parts: list[tuple[str, Style | None]] = [("+w", POSITIVE), ("  ", None), (self.t("−w"), NEGATIVE)]
+        parts.append((self.t("  bold: |w| ≥ 1"), DIM))
         if self.moved:
             parts.append(("  ▲▼ last change" if not self.ascii_only else "  ^v last change", DIM))
         if self.flagged:
@@ -554,6 +551,8 @@ class NetworkDiagram:
         if self.dropped:
             parts.append((self.t(f"  {DROPPED}"), FLAG))
             parts.append((": dropped for this sample", DIM))
+        if any(key.kind == "mask" for key in self.state.values):
+            parts.append((self.t("  ã = a·mask/(1 − p)"), DIM))
         notes = []
         if self.unlabelled:
             notes.append(f"{self.unlabelled} weights unlabelled (no room)")
