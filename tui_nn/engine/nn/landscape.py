@@ -53,96 +53,110 @@ def _weight_mask(net: Network) -> np.ndarray:
 
 @dataclass
 class _Partial:
-    """A layer's activations over the grid: `shared` (N × n) for every grid point, except the
-    columns `columns` (None: all of them), which differ per grid point and are in `varying`
-    (G × N × len(columns), or G × N × n when `columns` is None)."""
+    """A layer's activations over a chunk of grid points: `shared` (N × n) holds every grid point's,
+    except for the units `units` (None: all of them), whose per-point values are in `varying`,
+    unit-major (len(units) × G × N, or n × G × N when `units` is None) so that each unit's values
+    are one contiguous run for the elementwise work. Columns of `shared` in `units` are not read."""
 
     shared: np.ndarray
-    columns: np.ndarray | None
+    units: np.ndarray | None
     varying: np.ndarray | None
 
-
-def _column_z(shared: np.ndarray, blocks: np.ndarray, columns: np.ndarray) -> np.ndarray:
-    """z of the given columns at every grid point from a shared input: G × N × len(columns), one
-    matrix product (N × n)·(n × G) per column, so every value is a plain dot product."""
-    g, n = blocks.shape[0], shared.shape[0]
-    z = np.empty((g, n, len(columns)))
-    for k, c in enumerate(columns):
-        # contiguous operands, or NumPy's matmul falls back from BLAS to a slow loop
-        weights = np.ascontiguousarray(blocks[:, :-1, c].T)
-        z[:, :, k] = (shared @ weights).T + blocks[:, -1, c][:, None]
-    return z
+    def unit(self, k: int) -> np.ndarray:
+        """Unit k's activations at every grid point (G × N), or, when they do not vary, its shared N."""
+        if self.varying is None:
+            return self.shared[:, k]
+        if self.units is None:
+            return np.asarray(self.varying[k])
+        place = np.flatnonzero(self.units == k)
+        return np.asarray(self.varying[place[0]] if place.size else self.shared[:, k])
 
 
-def _layer_z(state: _Partial, blocks: np.ndarray, base: np.ndarray, changed: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-    """(z shared by every grid point, the z that differs per grid point: its columns as in _Partial)."""
-    weights, bias = base[:-1], base[-1]
-    shared_z = state.shared @ weights + bias
-    varying_columns = np.flatnonzero(changed)
+def _moves(changed_block: np.ndarray) -> list[tuple[int, int]]:
+    """The (row, column) of each parameter of a layer's block (weights, then the bias row) that varies."""
+    return [(int(r), int(c)) for r, c in zip(*np.nonzero(changed_block), strict=True)]
+
+
+def _layer_z(
+    state: _Partial, blocks: np.ndarray, base: np.ndarray, moves: list[tuple[int, int]]
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """A layer's z over the grid: (z shared by every grid point, the columns that differ per grid
+    point (None: all), their z unit-major as in _Partial).
+
+    Only two parameters move in a slice, so each z is the plain dot product of everything that does
+    not move, done once, plus the moving terms per grid point: a·w for each moving weight w (a the
+    moving or shared input it multiplies), the bias if it moves, and Σ a_c·W[c, :] over the input
+    units c that differ per grid point. No difference of two nearby numbers is ever formed."""
+    n = base.shape[0] - 1
+    fixed = base.copy()
+    for r, c in moves:
+        fixed[r, c] = 0.0  # its term is added per grid point below
     g = blocks.shape[0]
-    if state.varying is None:
-        if not varying_columns.size:
-            return shared_z, None
-        return shared_z, _column_z(state.shared, blocks, varying_columns)
-    if state.columns is None:  # every input column already differs per grid point
+    if state.varying is not None and state.units is None:  # every input unit differs per grid point
         a = state.varying
-        if varying_columns.size:
-            return shared_z, np.matmul(a, blocks[:, :-1, :]) + blocks[:, None, -1, :]
-        n, width = a.shape[1], a.shape[2]
-        return shared_z, (a.reshape(g * n, width) @ weights + bias).reshape(g, n, -1)
-    # Some input columns differ: z = (shared input)·W + (those columns' rise)·(W's rows for them).
-    rise = state.varying - state.shared[:, state.columns]
-    n, width = rise.shape[1], rise.shape[2]
-    if not varying_columns.size:
-        z = (rise.reshape(g * n, width) @ weights[state.columns]).reshape(g, n, -1)
-        z += shared_z
-        return shared_z, z
-    z = _column_z(state.shared, blocks, np.arange(blocks.shape[2]))
-    for k, c in enumerate(state.columns):
-        z += rise[:, :, k, None] * blocks[:, None, c, :]
-    return shared_z, z
+        z = (fixed[:-1].T @ a.reshape(n, -1)).reshape(-1, g, a.shape[2])
+        z += fixed[-1][:, None, None]
+        shared_z, columns = np.zeros((a.shape[2], fixed.shape[1])), None  # no unit is shared any more
+    else:
+        units = np.zeros(0, int) if state.varying is None else np.asarray(state.units)
+        still = np.ones(n, bool)
+        still[units] = False
+        shared_z = state.shared[:, still] @ fixed[:-1][still] + fixed[-1]
+        if units.size:
+            assert state.varying is not None
+            columns = None
+            varying = state.varying.reshape(units.size, -1)
+            z = (fixed[units].T @ varying).reshape(-1, g, shared_z.shape[0])
+            z += shared_z.T[:, None, :]
+        else:
+            columns = np.unique(np.array([c for _, c in moves], int))
+            if not columns.size:
+                return shared_z, np.zeros(0, int), None
+            z = np.empty((columns.size, g, shared_z.shape[0]))
+            z[...] = shared_z[:, columns].T[:, None, :]
+    for r, c in moves:
+        place = c if columns is None else int(np.flatnonzero(columns == c)[0])
+        value = blocks[:, r, c][:, None]
+        z[place] += value if r == n else state.unit(r) * value
+    return shared_z, columns, z
 
 
-def _layer(kind: Activation, state: _Partial, blocks: np.ndarray, base: np.ndarray, changed: np.ndarray) -> _Partial:
-    """A hidden layer's activations over the grid from the layer below's."""
-    shared_z, z = _layer_z(state, blocks, base, changed)
-    shared = np.asarray(kind.vector(shared_z))
-    if z is None:
-        return _Partial(shared, np.zeros(0, int), None)
-    columns = np.flatnonzero(changed) if state.varying is None else None
-    return _Partial(shared, columns, np.asarray(kind.vector(z)))
+def _layer(kind: Activation, state: _Partial, blocks: np.ndarray, base: np.ndarray, moves: list[tuple[int, int]]) -> _Partial:
+    """A hidden layer's activations over the grid from the layer below's (hidden activations are elementwise)."""
+    shared_z, columns, z = _layer_z(state, blocks, base, moves)
+    return _Partial(np.asarray(kind.vector(shared_z)), columns, None if z is None else np.asarray(kind.vector(z)))
 
 
-def _output_logits(state: _Partial, blocks: np.ndarray, base: np.ndarray, changed: np.ndarray) -> np.ndarray:
-    """The output layer's z at every grid point, G × N × K (the loss needs every grid point's)."""
-    shared_z, z = _layer_z(state, blocks, base, changed)
+def _output_logits(state: _Partial, blocks: np.ndarray, base: np.ndarray, moves: list[tuple[int, int]]) -> np.ndarray:
+    """The output layer's z at every grid point, G × N × K (the loss and a softmax need whole rows)."""
+    shared_z, columns, z = _layer_z(state, blocks, base, moves)
     g = blocks.shape[0]
     if z is None:
         return np.asarray(np.broadcast_to(shared_z, (g, *shared_z.shape)))
-    if state.varying is None:  # only some output columns vary: the others are shared
-        full = np.empty((g, *shared_z.shape))
-        full[...] = shared_z
-        full[:, :, np.flatnonzero(changed)] = z
-        return full
-    return z
+    if columns is None:
+        return np.ascontiguousarray(np.moveaxis(z, 0, -1))
+    full = np.empty((g, *shared_z.shape))
+    full[...] = shared_z
+    full[:, :, columns] = np.moveaxis(z, 0, -1)
+    return full
 
 
 def _grid_chunk(net: Network, x: np.ndarray, y: np.ndarray, grid_params: np.ndarray, changed: np.ndarray) -> np.ndarray:
     """The loss at each row of grid_params (G × n_params), all differing from row 0 only where `changed`."""
     base = grid_params[0]
     g = grid_params.shape[0]
-    state = _Partial(np.asarray(x, dtype=np.float64), np.zeros(0, int), None)
+    state = _Partial(np.asarray(x, dtype=np.float64), None, None)
     last = net.n_layers - 1
     zs = np.empty(0)
     for l in range(net.n_layers):
         rows, cols = net.shapes[l]
         start = net.offsets[l]
         blocks = grid_params[:, start : start + rows * cols].reshape(g, rows, cols)
-        layer_changed = np.asarray(changed[start : start + rows * cols].reshape(rows, cols).any(axis=0))
+        moves = _moves(changed[start : start + rows * cols].reshape(rows, cols))
         if l == last:
-            zs = _output_logits(state, blocks, net.block(l, base), layer_changed)
+            zs = _output_logits(state, blocks, net.block(l, base), moves)
         else:
-            state = _layer(net.activation(l), state, blocks, net.block(l, base), layer_changed)
+            state = _layer(net.activation(l), state, blocks, net.block(l, base), moves)
     return _losses(net, zs, y, grid_params)
 
 
