@@ -51,124 +51,136 @@ def _weight_mask(net: Network) -> np.ndarray:
     return mask
 
 
-@dataclass
-class _Partial:
-    """A layer's activations over a chunk of grid points: `shared` (N × n) holds every grid point's,
-    except for the units `units` (None: all of them), whose per-point values are in `varying`,
-    unit-major (len(units) × G × N, or n × G × N when `units` is None) so that each unit's values
-    are one contiguous run for the elementwise work. Columns of `shared` in `units` are not read."""
+@dataclass(frozen=True, eq=False)  # compared by identity: it holds arrays
+class _LayerPlan:
+    """What one layer computes over a grid whose rows differ only at a few parameters, worked out once
+    for the whole grid: everything that is the same at every grid point is done here, and a chunk of
+    grid points only adds the terms that move.
 
-    shared: np.ndarray
-    units: np.ndarray | None
-    varying: np.ndarray | None
+    A layer's z is the plain dot product of its inputs with `fixed` (its block with every moving entry
+    zeroed), plus per grid point a·w for each moving weight w at (row, column) in `moves` (a the input
+    it multiplies, 1 for a bias). Where its inputs differ per grid point (`varying_inputs`; None: all
+    of them), their products with `fixed` are added per grid point too; the rest is `shared_z`,
+    computed once. No difference of two nearby numbers is formed, so each value is a forward pass's
+    own sum, in another order."""
 
-    def unit(self, k: int) -> np.ndarray:
-        """Unit k's activations at every grid point (G × N), or, when they do not vary, its shared N."""
-        if self.varying is None:
-            return self.shared[:, k]
-        if self.units is None:
-            return np.asarray(self.varying[k])
-        place = np.flatnonzero(self.units == k)
-        return np.asarray(self.varying[place[0]] if place.size else self.shared[:, k])
+    kind: Activation
+    fixed: np.ndarray
+    moves: tuple[tuple[int, int], ...]
+    varying_inputs: np.ndarray | None
+    inputs: np.ndarray  # N × n: the inputs shared by every grid point (read only outside varying_inputs)
+    shared_z: np.ndarray  # N × m: z from the shared inputs and the fixed entries
+    shared_by_unit: np.ndarray  # m × N: the same, unit-major and contiguous (broadcast over a chunk's grid points)
+    columns: np.ndarray | None  # the units whose z differs per grid point (None: all of them)
 
 
-def _moves(changed_block: np.ndarray) -> list[tuple[int, int]]:
+def _moves(changed_block: np.ndarray) -> tuple[tuple[int, int], ...]:
     """The (row, column) of each parameter of a layer's block (weights, then the bias row) that varies."""
-    return [(int(r), int(c)) for r, c in zip(*np.nonzero(changed_block), strict=True)]
+    return tuple((int(r), int(c)) for r, c in zip(*np.nonzero(changed_block), strict=True))
 
 
-def _layer_z(
-    state: _Partial, blocks: np.ndarray, base: np.ndarray, moves: list[tuple[int, int]]
-) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
-    """A layer's z over the grid: (z shared by every grid point, the columns that differ per grid
-    point (None: all), their z unit-major as in _Partial).
-
-    Only two parameters move in a slice, so each z is the plain dot product of everything that does
-    not move, done once, plus the moving terms per grid point: a·w for each moving weight w (a the
-    moving or shared input it multiplies), the bias if it moves, and Σ a_c·W[c, :] over the input
-    units c that differ per grid point. No difference of two nearby numbers is ever formed."""
-    n = base.shape[0] - 1
-    fixed = base.copy()
-    for r, c in moves:
-        fixed[r, c] = 0.0  # its term is added per grid point below
-    g = blocks.shape[0]
-    if state.varying is not None and state.units is None:  # every input unit differs per grid point
-        a = state.varying
-        z = (fixed[:-1].T @ a.reshape(n, -1)).reshape(-1, g, a.shape[2])
-        z += fixed[-1][:, None, None]
-        shared_z, columns = np.zeros((a.shape[2], fixed.shape[1])), None  # no unit is shared any more
-    else:
-        units = np.zeros(0, int) if state.varying is None else np.asarray(state.units)
-        still = np.ones(n, bool)
-        still[units] = False
-        shared_z = state.shared[:, still] @ fixed[:-1][still] + fixed[-1]
-        if units.size:
-            assert state.varying is not None
-            columns = None
-            varying = state.varying.reshape(units.size, -1)
-            z = (fixed[units].T @ varying).reshape(-1, g, shared_z.shape[0])
-            z += shared_z.T[:, None, :]
-        else:
-            columns = np.unique(np.array([c for _, c in moves], int))
-            if not columns.size:
-                return shared_z, np.zeros(0, int), None
-            z = np.empty((columns.size, g, shared_z.shape[0]))
-            z[...] = shared_z[:, columns].T[:, None, :]
-    for r, c in moves:
-        place = c if columns is None else int(np.flatnonzero(columns == c)[0])
-        value = blocks[:, r, c][:, None]
-        z[place] += value if r == n else state.unit(r) * value
-    return shared_z, columns, z
-
-
-def _layer(kind: Activation, state: _Partial, blocks: np.ndarray, base: np.ndarray, moves: list[tuple[int, int]]) -> _Partial:
-    """A hidden layer's activations over the grid from the layer below's (hidden activations are elementwise)."""
-    shared_z, columns, z = _layer_z(state, blocks, base, moves)
-    return _Partial(np.asarray(kind.vector(shared_z)), columns, None if z is None else np.asarray(kind.vector(z)))
-
-
-def _output_logits(state: _Partial, blocks: np.ndarray, base: np.ndarray, moves: list[tuple[int, int]]) -> np.ndarray:
-    """The output layer's z at every grid point, G × N × K (the loss and a softmax need whole rows)."""
-    shared_z, columns, z = _layer_z(state, blocks, base, moves)
-    g = blocks.shape[0]
-    if z is None:
-        return np.asarray(np.broadcast_to(shared_z, (g, *shared_z.shape)))
-    if columns is None:
-        return np.ascontiguousarray(np.moveaxis(z, 0, -1))
-    full = np.empty((g, *shared_z.shape))
-    full[...] = shared_z
-    full[:, :, columns] = np.moveaxis(z, 0, -1)
-    return full
-
-
-def _grid_chunk(net: Network, x: np.ndarray, y: np.ndarray, grid_params: np.ndarray, changed: np.ndarray) -> np.ndarray:
-    """The loss at each row of grid_params (G × n_params), all differing from row 0 only where `changed`."""
-    base = grid_params[0]
-    g = grid_params.shape[0]
-    state = _Partial(np.asarray(x, dtype=np.float64), None, None)
-    last = net.n_layers - 1
-    zs = np.empty(0)
+def _plans(net: Network, x: np.ndarray, base: np.ndarray, changed: np.ndarray) -> list[_LayerPlan]:
+    """Each layer's plan for grid rows equal to `base` except where `changed`."""
+    plans = []
+    inputs = np.asarray(x, dtype=np.float64)
+    varying: np.ndarray | None = np.zeros(0, int)  # the units of the layer below that differ per grid point
     for l in range(net.n_layers):
         rows, cols = net.shapes[l]
         start = net.offsets[l]
-        blocks = grid_params[:, start : start + rows * cols].reshape(g, rows, cols)
         moves = _moves(changed[start : start + rows * cols].reshape(rows, cols))
-        if l == last:
-            zs = _output_logits(state, blocks, net.block(l, base), moves)
+        fixed = net.block(l, base).copy()
+        for r, c in moves:
+            fixed[r, c] = 0.0  # its term is added per grid point
+        if varying is None:
+            shared_z, columns = np.zeros((inputs.shape[0], cols)), None  # nothing of this layer is shared any more
         else:
-            state = _layer(net.activation(l), state, blocks, net.block(l, base), moves)
-    return _losses(net, zs, y, grid_params)
+            still = np.ones(rows - 1, bool)
+            still[varying] = False
+            shared_z = inputs[:, still] @ fixed[:-1][still] + fixed[-1]
+            columns = None if varying.size else np.unique(np.array([c for _, c in moves], int))
+        kind = net.activation(l)
+        by_unit = np.ascontiguousarray(shared_z.T)
+        plans.append(_LayerPlan(kind, fixed, moves, varying, inputs, shared_z, by_unit, columns))
+        inputs, varying = np.asarray(kind.vector(shared_z)), columns
+    return plans
 
 
-def _losses(net: Network, zs: np.ndarray, y: np.ndarray, grid_params: np.ndarray) -> np.ndarray:
-    """Each grid point's batch loss from its output logits (G × N × K), the L2 term of its weights added."""
-    out = net.activation(net.n_layers - 1).vector(zs)
-    samples = loss_object(net).samples(zs, out, y)
-    losses = samples.reshape(zs.shape[0], -1).sum(axis=1) / zs.shape[1]
-    if net.l2:
-        squares = (grid_params * grid_params) @ _weight_mask(net)
-        losses = losses + 0.5 * net.l2 * squares
-    return np.asarray(losses)
+def _chunk_z(plan: _LayerPlan, below: np.ndarray | None, blocks: np.ndarray) -> np.ndarray | None:
+    """The z that differs per grid point, unit-major (len(columns) × G × N, all m units when columns
+    is None), from the layer below's varying activations `below` (unit-major likewise); None when
+    no unit of this layer differs."""
+    g, n = blocks.shape[0], plan.inputs.shape[0]
+    fixed = plan.fixed
+    if plan.varying_inputs is None:  # every input differs per grid point
+        assert below is not None
+        z = (fixed[:-1].T @ below.reshape(below.shape[0], -1)).reshape(-1, g, n)
+        z += fixed[-1][:, None, None]
+    elif plan.varying_inputs.size:
+        assert below is not None
+        z = (fixed[plan.varying_inputs].T @ below.reshape(below.shape[0], -1)).reshape(-1, g, n)
+        z += plan.shared_by_unit[:, None, :]
+    else:
+        assert plan.columns is not None
+        if not plan.columns.size:
+            return None
+        z = np.empty((plan.columns.size, g, n))
+        z[...] = plan.shared_by_unit[plan.columns, None, :]
+    bias_row = fixed.shape[0] - 1
+    for r, c in plan.moves:
+        place = c if plan.columns is None else int(np.flatnonzero(plan.columns == c)[0])
+        value = blocks[:, r, c][:, None]
+        z[place] += value if r == bias_row else _input(plan, below, r) * value
+    return np.asarray(z)
+
+
+def _input(plan: _LayerPlan, below: np.ndarray | None, k: int) -> np.ndarray:
+    """Input k at every grid point (G × N), or its shared N values when it does not differ."""
+    if plan.varying_inputs is None:
+        assert below is not None
+        return np.asarray(below[k])
+    place = np.flatnonzero(plan.varying_inputs == k)
+    if place.size:
+        assert below is not None
+        return np.asarray(below[place[0]])
+    return np.asarray(plan.inputs[:, k])
+
+
+def _chunk_logits(net: Network, plans: list[_LayerPlan], grid_params: np.ndarray) -> np.ndarray:
+    """The output z (G × N × K) at each row of grid_params, a chunk of the grid the plans are for."""
+    g = grid_params.shape[0]
+    below: np.ndarray | None = None
+    for l, plan in enumerate(plans[:-1]):
+        rows, cols = net.shapes[l]
+        blocks = grid_params[:, net.offsets[l] : net.offsets[l] + rows * cols].reshape(g, rows, cols)
+        z = _chunk_z(plan, below, blocks)
+        below = None if z is None else np.asarray(plan.kind.vector(z))  # hidden activations are elementwise
+    plan = plans[-1]
+    rows, cols = net.shapes[-1]
+    z = _chunk_z(plan, below, grid_params[:, net.offsets[-1] :].reshape(g, rows, cols))
+    if z is not None and plan.columns is None:
+        return np.ascontiguousarray(np.moveaxis(z, 0, -1))
+    full = np.empty((g, *plan.shared_z.shape))
+    full[...] = plan.shared_z
+    if z is not None:
+        assert plan.columns is not None
+        full[:, :, plan.columns] = np.moveaxis(z, 0, -1)
+    return full
+
+
+def _data_losses(net: Network, zs: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Each grid point's batch loss without the L2 term, from its output logits (G × N × K): the loss
+    object's per-element loss from (z, y), which needs no pass for ŷ and one softplus per element
+    where BCE's term-by-term form takes two (on millions of elements, the larger part of a grid's cost)."""
+    samples = loss_object(net).robust_samples(zs, y)
+    return np.asarray(samples.reshape(zs.shape[0], -1).sum(axis=1) / zs.shape[1])
+
+
+def _with_l2(net: Network, losses: np.ndarray, grid_params: np.ndarray) -> np.ndarray:
+    """The losses with each grid point's L2 term (λ/2)·Σw² added (nothing without weight decay)."""
+    if not net.l2:
+        return losses
+    squares = (grid_params * grid_params) @ _weight_mask(net)
+    return np.asarray(losses + 0.5 * net.l2 * squares)
 
 
 def _widest_per_point(net: Network, changed: np.ndarray) -> int:
@@ -196,11 +208,11 @@ def grid_losses(net: Network, x: np.ndarray, y: np.ndarray, grid_params: np.ndar
     chunk = max(1, CHUNK_ELEMENTS // per_point)
     out = np.empty(grid_params.shape[0])
     with np.errstate(all="ignore"):
+        plans = _plans(net, x, grid_params[0], changed)
         for start in range(0, grid_params.shape[0], chunk):
-            part = grid_params[start : start + chunk]
-            # each chunk shares its own first row, so `changed` (over the whole grid) still covers it
-            out[start : start + chunk] = _grid_chunk(net, x, y, part, changed)
-    return out
+            zs = _chunk_logits(net, plans, grid_params[start : start + chunk])
+            out[start : start + chunk] = _data_losses(net, zs, y)
+        return _with_l2(net, out, grid_params)
 
 
 def axis_values(centre: float, span: float, count: int) -> np.ndarray:
@@ -246,8 +258,8 @@ def plane_losses(
         for start in range(0, grid.shape[0], chunk):
             part = slice(start, start + chunk)
             zs = _plane_logits(net, x, centre, (d1, d2), coefficient_a[part], coefficient_b[part])
-            out[part] = _losses(net, zs, y, grid[part])
-    return out.reshape(len(betas), len(alphas))
+            out[part] = _data_losses(net, zs, y)
+        return _with_l2(net, out, grid).reshape(len(betas), len(alphas))
 
 
 def _plane_logits(
