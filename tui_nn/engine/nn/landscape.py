@@ -257,32 +257,25 @@ def plane_losses(
     with np.errstate(all="ignore"):
         for start in range(0, grid.shape[0], chunk):
             part = slice(start, start + chunk)
-            zs = _plane_logits(net, x, centre, (d1, d2), coefficient_a[part], coefficient_b[part])
-            out[part] = _data_losses(net, zs, y)
+            out[part] = _data_losses(net, _every_point_logits(net, x, grid[part]), y)
         return _with_l2(net, out, grid).reshape(len(betas), len(alphas))
 
 
-def _plane_logits(
-    net: Network, x: np.ndarray, centre: np.ndarray, directions: tuple[np.ndarray, np.ndarray], a: np.ndarray, b: np.ndarray
-) -> np.ndarray:
-    """The output z at centre + a[g]·d₁ + b[g]·d₂ for each g (G × N × K). Every layer is linear in
-    its block, so [A, 1]·(B₀ + a·D₁ + b·D₂) = [A, 1]·B₀ + a·([A, 1]·D₁) + b·([A, 1]·D₂): three
-    matrix products over all grid points at once instead of one small product per grid point."""
-    d1, d2 = directions
-    g = a.shape[0]
+def _every_point_logits(net: Network, x: np.ndarray, grid_params: np.ndarray) -> np.ndarray:
+    """The output z (G × N × K) at each row of grid_params, every parameter its own: each grid point's
+    forward pass, as a stack of its own small matrix products [A, 1]·B (one BLAS call each, on the
+    calling thread). A plane moves every parameter, so nothing is shared between grid points;
+    writing each block as B₀ + a·D₁ + b·D₂ and taking three products over the whole grid did three
+    times the multiplications and three grid-sized sums more, and its large products were spread
+    by OpenBLAS over threads that, on a busy 2-core machine, spent many times the CPU waiting."""
+    g = grid_params.shape[0]
     acts = np.asarray(x, dtype=np.float64)
     z = np.empty(0)
     for l in range(net.n_layers):
-        products = []
-        for flat in (centre, d1, d2):
-            block = net.block(l, flat)
-            if acts.ndim == 2:
-                products.append(acts @ block[:-1] + block[-1])
-            else:
-                n, width = acts.shape[1], acts.shape[2]
-                products.append((acts.reshape(g * n, width) @ block[:-1] + block[-1]).reshape(g, n, -1))
-        z = products[0] + a[:, None, None] * products[1]
-        z += b[:, None, None] * products[2]
+        rows, cols = net.shapes[l]
+        blocks = grid_params[:, net.offsets[l] : net.offsets[l] + rows * cols].reshape(g, rows, cols)
+        z = np.matmul(acts, blocks[:, :-1, :])
+        z += blocks[:, None, -1, :]
         if l < net.n_layers - 1:
             acts = np.asarray(net.activation(l).vector(z))
     return z
