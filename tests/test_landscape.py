@@ -521,3 +521,41 @@ def test_the_largest_gradients_pair_is_held_while_the_run_moves_and_rechosen_whe
     c.apply(act.ShowLandscape(shown=False))
     c.apply(act.ShowLandscape(shown=True))
     assert c.view().landscape(11, 11).pair == rechosen_each_frame[-1]
+
+
+def test_a_frame_reads_the_held_pair_without_parsing_its_names_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """view() builds the landscape request every frame, shown or not: the held pair's names are read
+    once per network shape, not per frame (on the spiral that reading was 9× the rest of view())."""
+    from tui_nn.engine.session import controller as controller_module
+    from tui_nn.engine.walk.notation import parse_parameter
+
+    c = Controller(build(defaults_for("spiral")))
+    c.view()
+    held = c.landscape.held
+    parsed: list[str] = []
+
+    def counted(net: Network, text: str) -> int:
+        parsed.append(text)
+        return parse_parameter(net, text)
+
+    monkeypatch.setattr(controller_module, "parse_parameter", counted)
+    for _ in range(5):
+        c.apply(act.Train(1))
+        request = c.view().landscape_request
+        assert request is not None and request.picks == tuple(parse_parameter(c.session.net, name) for name in held)
+    assert len(parsed) <= len(held)  # once, when the pair was first held
+
+
+def test_a_pick_names_its_parameter_in_the_network_it_is_read_on() -> None:
+    """The same names on another shape of network are other indices: a rebuild reads them afresh."""
+    c = Controller(build(defaults_for("xor")))
+    c.apply(act.PickLandscapeParam("W1[1,0]"))
+    c.apply(act.PickLandscapeParam("b2[0]"))
+    first, before = c.view().landscape_request, c.session.net
+    c.apply(act.Rebuild(defaults_for("xor").with_changes(hidden=(3,))))
+    c.apply(act.PickLandscapeParam("W1[1,0]"))
+    c.apply(act.PickLandscapeParam("b2[0]"))
+    second = c.view().landscape_request
+    net = c.session.net
+    assert first is not None and first.picks == (before.weight_index(0, 1, 0), before.bias_index(1, 0))
+    assert second is not None and second.picks == (net.weight_index(0, 1, 0), net.bias_index(1, 0)) != first.picks
