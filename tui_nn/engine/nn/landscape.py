@@ -158,21 +158,26 @@ def _chunk_logits(net: Network, plans: list[_LayerPlan], grid_params: np.ndarray
     rows, cols = net.shapes[-1]
     z = _chunk_z(plan, below, grid_params[:, net.offsets[-1] :].reshape(g, rows, cols))
     if z is not None and plan.columns is None:
-        return np.ascontiguousarray(np.moveaxis(z, 0, -1))
-    full = np.empty((g, *plan.shared_z.shape))
-    full[...] = plan.shared_z
+        return np.moveaxis(z, 0, -1)
+    full = np.empty((cols, g, plan.shared_z.shape[0]))
+    full[...] = plan.shared_by_unit[:, None, :]
     if z is not None:
         assert plan.columns is not None
-        full[:, :, plan.columns] = np.moveaxis(z, 0, -1)
-    return full
+        full[plan.columns] = z
+    return np.moveaxis(full, 0, -1)
 
 
 def _data_losses(net: Network, zs: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Each grid point's batch loss without the L2 term, from its output logits (G × N × K): the loss
     object's per-element loss from (z, y), which needs no pass for ŷ and one softplus per element
-    where BCE's term-by-term form takes two (on millions of elements, the larger part of a grid's cost)."""
+    where BCE's term-by-term form takes two (on millions of elements, the larger part of a grid's cost).
+
+    The logits are laid out unit-major in memory (a G × N × K view of K × G × N): a softmax's max and
+    sum over K then run as K passes over long rows, not as a reduction per row of K (2.7× faster at K = 3)."""
+    if zs.shape[-1] > 1 and zs.strides[-1] == zs.itemsize:
+        zs = np.moveaxis(np.ascontiguousarray(np.moveaxis(zs, -1, 0)), 0, -1)
     samples = loss_object(net).robust_samples(zs, y)
-    return np.asarray(samples.reshape(zs.shape[0], -1).sum(axis=1) / zs.shape[1])
+    return np.asarray(samples.sum(axis=(1, 2)) / zs.shape[1])
 
 
 def _with_l2(net: Network, losses: np.ndarray, grid_params: np.ndarray) -> np.ndarray:
