@@ -6,10 +6,14 @@ on the slice of two chosen coordinates, or on the plane of the path's top two pr
 directions (PCA of the past weight vectors minus the current one).
 
 Every grid value is the loss a plain forward pass gives with those parameters (the L2 term
-included, dropout off: the network in evaluation). The whole grid is one vectorised pass: the
-layers below the first one that varies are computed once; from there, only the columns a
-varying parameter touches are carried per grid point until the next layer mixes them in, so a
-slice of two first-layer weights costs a few grid-sized arrays, not a network per point.
+included, dropout off: the network in evaluation). The whole grid is one vectorised pass. A
+slice moves two parameters, so what every grid point shares is worked out once per grid (the
+layers below the first that moves, and each layer's dot products with its inputs that do not
+move); per grid point only the moving terms are added: a·w for each moving weight, the units
+whose weights moved, and from the layer above them every unit, which those units feed. A plane
+moves every parameter: each grid point's forward pass is a stack of small matrix products.
+Spiral 2-16-8-1, 64×40 grid, one core: a slice of two first-layer weights 33 ms, the plane 75 ms
+(python -m benchmarks.landscape).
 """
 
 from __future__ import annotations
