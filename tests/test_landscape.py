@@ -559,3 +559,15 @@ def test_a_pick_names_its_parameter_in_the_network_it_is_read_on() -> None:
     net = c.session.net
     assert first is not None and first.picks == (before.weight_index(0, 1, 0), before.bias_index(1, 0))
     assert second is not None and second.picks == (net.weight_index(0, 1, 0), net.bias_index(1, 0)) != first.picks
+
+
+@pytest.mark.parametrize("moving", [ls.FEW_MOVES, ls.FEW_MOVES + 1, 40])
+def test_grid_rows_moving_few_or_many_parameters_are_plain_forward_passes(moving: int) -> None:
+    """Up to FEW_MOVES moving parameters each term is added per grid point; beyond, each point runs its own pass."""
+    s = session("spiral 2-16-8-1", 50)
+    net = s.net
+    rng = np.random.default_rng(moving)
+    grid = np.tile(net.params, (7, 1))
+    picked = rng.choice(net.n_params, size=moving, replace=False)
+    grid[1:, picked] += rng.normal(0.0, 0.5, (6, moving))
+    assert_close(ls.grid_losses(net, s.data.x, s.data.y, grid), np.array([plain_loss(net, s, row) for row in grid]))

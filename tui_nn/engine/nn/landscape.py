@@ -39,6 +39,8 @@ CHUNK_ELEMENTS = 1 << 17  # floats of one layer's grid-sized array at a time: sm
 LOG_RANGE = 100.0  # a loss range wider than this factor is painted on a log scale
 DEFAULT_SPAN = 1.0  # ± around the centre when neither the path nor the next step asks for more
 MARGIN = 1.15  # the grid reaches this far beyond the path's and the step's farthest point
+FEW_MOVES = 4  # moving parameters up to which each one's term is added per grid point (a slice moves two); beyond,
+# each grid point's own forward pass costs less than a grid-sized pass per moving parameter
 MIN_PCA_POINTS = 3  # recorded weight vectors a principal plane needs (two differences from the last)
 
 
@@ -213,6 +215,8 @@ def grid_losses(net: Network, x: np.ndarray, y: np.ndarray, grid_params: np.ndar
     if grid_params.ndim != 2 or grid_params.shape[1] != net.n_params:
         raise ValueError(f"expected G × {net.n_params} parameters, got {grid_params.shape}")
     changed = (grid_params != grid_params[:1]).any(axis=0)
+    if np.count_nonzero(changed) > FEW_MOVES:
+        return _every_point_losses(net, x, y, grid_params)
     per_point = max(1, x.shape[0] * _widest_per_point(net, changed))
     chunk = max(1, CHUNK_ELEMENTS // per_point)
     out = np.empty(grid_params.shape[0])
@@ -260,14 +264,19 @@ def plane_losses(
     coefficient_a = np.tile(np.asarray(alphas, dtype=np.float64), len(betas))
     coefficient_b = np.repeat(np.asarray(betas, dtype=np.float64), len(alphas))
     grid = centre[None, :] + coefficient_a[:, None] * d1[None, :] + coefficient_b[:, None] * d2[None, :]
+    return _every_point_losses(net, x, y, grid).reshape(len(betas), len(alphas))
+
+
+def _every_point_losses(net: Network, x: np.ndarray, y: np.ndarray, grid_params: np.ndarray) -> np.ndarray:
+    """The batch loss (L2 term included) at each row of grid_params, each row's own forward pass."""
     per_point = max(1, x.shape[0] * max(net.sizes[1:]))
     chunk = max(1, CHUNK_ELEMENTS // per_point)
-    out = np.empty(grid.shape[0])
+    out = np.empty(grid_params.shape[0])
     with np.errstate(all="ignore"):
-        for start in range(0, grid.shape[0], chunk):
+        for start in range(0, grid_params.shape[0], chunk):
             part = slice(start, start + chunk)
-            out[part] = _data_losses(net, _every_point_logits(net, x, grid[part]), y)
-        return _with_l2(net, out, grid).reshape(len(betas), len(alphas))
+            out[part] = _data_losses(net, _every_point_logits(net, x, grid_params[part]), y)
+        return _with_l2(net, out, grid_params)
 
 
 def _every_point_logits(net: Network, x: np.ndarray, grid_params: np.ndarray) -> np.ndarray:
