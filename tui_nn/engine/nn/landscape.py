@@ -35,7 +35,10 @@ from tui_nn.engine.walk.notation import parameter_label, parameter_names
 Mode = Literal["slice", "pca"]
 MODES: tuple[Mode, ...] = ("slice", "pca")
 MAX_GRID = 401  # points along one axis: 401² forward passes of a spiral net is already seconds
-CHUNK_ELEMENTS = 1 << 17  # floats of one layer's grid-sized array at a time: small enough to stay in cache
+# Floats of one layer's grid-sized array at a time: small enough to stay in cache, and to keep a chunk's
+# matrix products on the calling thread (OpenBLAS spreads larger ones over threads, which on a busy 2-core
+# machine spend many times the CPU waiting: the spiral slice took 33 ms at 2¹⁷, 200 ms at 2¹⁹).
+CHUNK_ELEMENTS = 1 << 17
 LOG_RANGE = 100.0  # a loss range wider than this factor is painted on a log scale
 DEFAULT_SPAN = 1.0  # ± around the centre when neither the path nor the next step asks for more
 MARGIN = 1.15  # the grid reaches this far beyond the path's and the step's farthest point
