@@ -178,8 +178,9 @@ def _chunk_logits(net: Network, plans: list[_LayerPlan], grid_params: np.ndarray
 
 def _data_losses(net: Network, zs: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Each grid point's batch loss without the L2 term, from its output logits (G × N × K): the loss
-    object's per-element loss from (z, y), which needs no pass for ŷ and one softplus per element
-    where BCE's term-by-term form takes two (on millions of elements, the larger part of a grid's cost).
+    object's per-element loss from (z, y) (`robust_samples`: never overflowing, and for BCE a sum of
+    non-negative terms, so as exact as the term-by-term `samples`), which needs no pass for ŷ and one
+    softplus per element where `samples` takes two: on millions of elements, the larger part of a grid's cost.
 
     The logits are laid out unit-major in memory (a G × N × K view of K × G × N): a softmax's max and
     sum over K then run as K passes over long rows, not as a reduction per row of K (2.7× faster at K = 3)."""
