@@ -1,14 +1,17 @@
 """Loss-landscape cost, engine side (a benchmark, not a test).
 
-  python -m benchmarks.landscape        # about half a minute on 2 busy cores
+  python -m benchmarks.landscape                # about half a minute on 2 busy cores
+  python -m benchmarks.landscape --only spiral  # one network's figures, no race
 
 For the default XOR 2-2-1, the spiral 2-16-8-1 and spiral3's 2-64-3 softmax, after 200 epochs:
 the 64×40 grid of a slice (the two largest gradients: the default; two first-layer weights, the
-dearest case; the two last output parameters, the cheapest), of the PCA plane (every parameter
-moves), and the whole `View.landscape(64, 40)` record (the grid plus the gradient, the optimizer's
-next step, the path and its SVD). Median of 15 of the process's CPU time (what it costs on a
-core of its own: wall time on a shared machine mostly measures the neighbours) and of wall time. For scale, the same grid point by point
-with `Network.loss_value` (what one vectorised pass replaces), timed on a tenth of the grid.
+dearest case, since every layer above them moves; the two last output parameters), of the PCA
+plane (every parameter moves: each grid point's own forward pass), and the whole
+`View.landscape(64, 40)` record (the grid plus the gradient, the optimizer's next step, the path
+and its SVD). Median of 15 of the process's CPU time (what it costs on a core of its own: wall
+time on a shared machine mostly measures the neighbours) and of wall time; the load average is
+printed beside each network, since the neighbours move both. For scale, the same grid point by
+point with `Network.loss_value` (what one vectorised pass replaces), timed on a tenth of the grid.
 
 The race: four entrants on XOR moved 10 (and 100) epochs a step, against the same four trained headless one
 after the other in one run each (the cost of lock-step: a `train_epochs` call per entrant per step).
@@ -16,6 +19,8 @@ after the other in one run each (the cost of lock-step: a `train_epochs` call pe
 
 from __future__ import annotations
 
+import argparse
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -58,7 +63,8 @@ def report(name: str, config: Config) -> None:
         "two output parameters": (last - 1, last),
     }
     sizes = "-".join(map(str, net.sizes))
-    print(f"{name} {sizes} ({net.n_params} parameters, {view.data.size} rows), {COLUMNS}×{ROWS} grid:")
+    load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
+    print(f"{name} {sizes} ({net.n_params} parameters, {view.data.size} rows), {COLUMNS}×{ROWS} grid (load {load}):")
     for label, pair in pairs.items():
         xs = ls.axis_values(float(params[pair[0]]), 1.0, COLUMNS)
         ys = ls.axis_values(float(params[pair[1]]), 1.0, ROWS)
@@ -115,12 +121,19 @@ def race_report(steps: int, per_step: int) -> None:
     )
 
 
+NETWORKS = {"xor": "XOR (default)", "spiral": "spiral", "spiral3": "spiral3"}
+
+
 def main() -> None:
-    race_report(300, 10)
-    race_report(30, 100)
-    report("XOR (default)", defaults_for("xor"))
-    report("spiral", defaults_for("spiral"))
-    report("spiral3", defaults_for("spiral3"))
+    parser = argparse.ArgumentParser(description="loss-landscape cost, engine side")
+    parser.add_argument("--only", choices=sorted(NETWORKS), help="one network's figures, without the race")
+    only = parser.parse_args().only
+    if only is None:
+        race_report(300, 10)
+        race_report(30, 100)
+    for problem, name in NETWORKS.items():
+        if only in (None, problem):
+            report(name, defaults_for(problem))
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from tests.cli_helpers import one_error_line, run
 from tui_nn.engine.nn import landscape as ls
 from tui_nn.engine.nn.activations import HIDDEN_ACTIVATIONS
-from tui_nn.engine.nn.losses import SIGMOID_LOSSES
+from tui_nn.engine.nn.losses import LOSS_PAIRS, SIGMOID_LOSSES
 from tui_nn.engine.nn.network import Network
 from tui_nn.engine.session import actions as act
 from tui_nn.engine.session.build import Session, build
@@ -51,10 +51,21 @@ def assert_close(values: np.ndarray, reference: np.ndarray) -> None:
 
 
 def pairs_of(net: Network) -> list[tuple[int, int]]:
-    """Pairs in the same layer, across layers, a weight with a bias, both in the output layer."""
+    """Pairs in the same layer, across layers, a weight with a bias, both in the output layer; both weights of
+    one unit, a unit's weight with its own bias, and a unit's weight with a weight of the layer above that
+    reads that very unit (its input then differs per grid point as well as its weight)."""
     last = net.n_params - 1
     first_out = net.offsets[-1]
-    return [(0, 1), (0, last), (net.bias_index(0, 0), first_out), (first_out, last), (1, net.weight_index(0, 1, 0))]
+    return [
+        (0, 1),
+        (0, last),
+        (net.bias_index(0, 0), first_out),
+        (first_out, last),
+        (1, net.weight_index(0, 1, 0)),
+        (net.weight_index(0, 0, 0), net.weight_index(0, 1, 0)),
+        (net.weight_index(0, 0, 0), net.bias_index(0, 0)),
+        (net.weight_index(0, 0, 0), net.weight_index(1, 0, 0)),
+    ]
 
 
 @pytest.mark.parametrize("name", list(KINDS))
@@ -379,6 +390,80 @@ def test_any_pair_of_any_network_paints_plain_forward_passes(
             assert grid[i, j] == pytest.approx(net.loss_value(x, y, moved), rel=RELATIVE)
 
 
+def targets_for(net: Network, rng: np.random.Generator, rows: int) -> np.ndarray:
+    """Targets the network's loss is defined for: real values for a regression, one-hot rows for a softmax,
+    0/1 or soft labels in [0, 1] per sigmoid unit."""
+    k = net.sizes[-1]
+    if net.loss_kind.regression:
+        return rng.normal(0.0, 2.0, (rows, k))
+    if not net.activation(net.n_layers - 1).elementwise:
+        return np.eye(k)[rng.integers(0, k, rows)]
+    hard = (rng.random((rows, k)) > 0.5).astype(float)
+    return hard if rng.random() < 0.5 else rng.random((rows, k))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    inputs=st.integers(1, 3),
+    hidden=st.lists(st.integers(1, 5), min_size=0, max_size=3),
+    outputs=st.integers(2, 3),
+    activation=st.sampled_from(HIDDEN_ACTIVATIONS),
+    pair=st.sampled_from(sorted(LOSS_PAIRS)),
+    l2=st.sampled_from([0.0, 0.1]),
+    seed=st.integers(0, 2**16),
+    data=st.data(),
+)
+def test_any_pair_of_any_loss_and_output_paints_plain_forward_passes(
+    inputs: int,
+    hidden: list[int],
+    outputs: int,
+    activation: str,
+    pair: tuple[str, str],
+    l2: float,
+    seed: int,
+    data: st.DataObject,
+) -> None:
+    """Softmax with cross-entropy, a regression's linear output (MSE, MAE), several sigmoid units (soft
+    labels too): each slice value is the plain forward pass's loss, whichever two parameters move."""
+    loss, output = pair
+    rng = np.random.default_rng(seed)
+    net = Network([inputs, *hidden, outputs], activation, loss, output_activation=output, l2=l2)
+    net.params[:] = rng.normal(0.0, 1.5, net.n_params)
+    x = rng.normal(0.0, 1.0, (7, inputs))
+    y = targets_for(net, rng, 7)
+    a = data.draw(st.integers(0, net.n_params - 1))
+    b = data.draw(st.integers(0, net.n_params - 1).filter(lambda k: k != a))
+    xs, ys = ls.axis_values(float(net.params[a]), 2.0, 5), ls.axis_values(float(net.params[b]), 0.5, 3)
+    grid = ls.slice_losses(net, x, y, net.params, (a, b), xs, ys)
+    for i, yv in enumerate(ys):
+        for j, xv in enumerate(xs):
+            moved = net.params.copy()
+            moved[a], moved[b] = xv, yv
+            assert grid[i, j] == pytest.approx(net.loss_value(x, y, moved), rel=RELATIVE)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    hidden=st.lists(st.integers(1, 4), min_size=1, max_size=3),
+    activation=st.sampled_from(HIDDEN_ACTIVATIONS),
+    moving=st.integers(1, 6),
+    seed=st.integers(0, 2**16),
+)
+def test_grid_rows_moving_any_few_parameters_are_plain_forward_passes(
+    hidden: list[int], activation: str, moving: int, seed: int
+) -> None:
+    """grid_losses takes rows that differ anywhere: a few parameters in any layers, each row its own values."""
+    rng = np.random.default_rng(seed)
+    net = Network([2, *hidden, 3], activation, "ce", l2=0.05)
+    net.params[:] = rng.normal(0.0, 1.0, net.n_params)
+    x = rng.normal(0.0, 1.0, (6, 2))
+    y = np.eye(3)[rng.integers(0, 3, 6)]
+    grid = np.tile(net.params, (9, 1))
+    picked = rng.choice(net.n_params, size=min(moving, net.n_params), replace=False)
+    grid[1:, picked] += rng.normal(0.0, 1.0, (8, picked.size))
+    assert_close(ls.grid_losses(net, x, y, grid), np.array([net.loss_value(x, y, row) for row in grid]))
+
+
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
 @pytest.mark.parametrize("mode", ["slice", "pca"])
 def test_non_finite_weights_paint_without_a_warning_and_say_why(bad: float, mode: ls.Mode) -> None:
@@ -436,3 +521,53 @@ def test_the_largest_gradients_pair_is_held_while_the_run_moves_and_rechosen_whe
     c.apply(act.ShowLandscape(shown=False))
     c.apply(act.ShowLandscape(shown=True))
     assert c.view().landscape(11, 11).pair == rechosen_each_frame[-1]
+
+
+def test_a_frame_reads_the_held_pair_without_parsing_its_names_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """view() builds the landscape request every frame, shown or not: the held pair's names are read
+    once per network shape, not per frame (on the spiral that reading was 9× the rest of view())."""
+    from tui_nn.engine.session import controller as controller_module
+    from tui_nn.engine.walk.notation import parse_parameter
+
+    c = Controller(build(defaults_for("spiral")))
+    c.view()
+    held = c.landscape.held
+    parsed: list[str] = []
+
+    def counted(net: Network, text: str) -> int:
+        parsed.append(text)
+        return parse_parameter(net, text)
+
+    monkeypatch.setattr(controller_module, "parse_parameter", counted)
+    for _ in range(5):
+        c.apply(act.Train(1))
+        request = c.view().landscape_request
+        assert request is not None and request.picks == tuple(parse_parameter(c.session.net, name) for name in held)
+    assert len(parsed) <= len(held)  # once, when the pair was first held
+
+
+def test_a_pick_names_its_parameter_in_the_network_it_is_read_on() -> None:
+    """The same names on another shape of network are other indices: a rebuild reads them afresh."""
+    c = Controller(build(defaults_for("xor")))
+    c.apply(act.PickLandscapeParam("W1[1,0]"))
+    c.apply(act.PickLandscapeParam("b2[0]"))
+    first, before = c.view().landscape_request, c.session.net
+    c.apply(act.Rebuild(defaults_for("xor").with_changes(hidden=(3,))))
+    c.apply(act.PickLandscapeParam("W1[1,0]"))
+    c.apply(act.PickLandscapeParam("b2[0]"))
+    second = c.view().landscape_request
+    net = c.session.net
+    assert first is not None and first.picks == (before.weight_index(0, 1, 0), before.bias_index(1, 0))
+    assert second is not None and second.picks == (net.weight_index(0, 1, 0), net.bias_index(1, 0)) != first.picks
+
+
+@pytest.mark.parametrize("moving", [ls.FEW_MOVES, ls.FEW_MOVES + 1, 40])
+def test_grid_rows_moving_few_or_many_parameters_are_plain_forward_passes(moving: int) -> None:
+    """Up to FEW_MOVES moving parameters each term is added per grid point; beyond, each point runs its own pass."""
+    s = session("spiral 2-16-8-1", 50)
+    net = s.net
+    rng = np.random.default_rng(moving)
+    grid = np.tile(net.params, (7, 1))
+    picked = rng.choice(net.n_params, size=moving, replace=False)
+    grid[1:, picked] += rng.normal(0.0, 0.5, (6, moving))
+    assert_close(ls.grid_losses(net, s.data.x, s.data.y, grid), np.array([plain_loss(net, s, row) for row in grid]))

@@ -6,10 +6,14 @@ on the slice of two chosen coordinates, or on the plane of the path's top two pr
 directions (PCA of the past weight vectors minus the current one).
 
 Every grid value is the loss a plain forward pass gives with those parameters (the L2 term
-included, dropout off: the network in evaluation). The whole grid is one vectorised pass: the
-layers below the first one that varies are computed once; from there, only the columns a
-varying parameter touches are carried per grid point until the next layer mixes them in, so a
-slice of two first-layer weights costs a few grid-sized arrays, not a network per point.
+included, dropout off: the network in evaluation). The whole grid is one vectorised pass. A
+slice moves two parameters, so what every grid point shares is worked out once per grid (the
+layers below the first that moves, and each layer's dot products with its inputs that do not
+move); per grid point only the moving terms are added: a·w for each moving weight, the units
+whose weights moved, and from the layer above them every unit, which those units feed. A plane
+moves every parameter: each grid point's forward pass is a stack of small matrix products.
+Spiral 2-16-8-1, 64×40 grid, one core: a slice of two first-layer weights 33 ms, the plane 75 ms
+(python -m benchmarks.landscape).
 """
 
 from __future__ import annotations
@@ -31,10 +35,15 @@ from tui_nn.engine.walk.notation import parameter_label, parameter_names
 Mode = Literal["slice", "pca"]
 MODES: tuple[Mode, ...] = ("slice", "pca")
 MAX_GRID = 401  # points along one axis: 401² forward passes of a spiral net is already seconds
-CHUNK_ELEMENTS = 1 << 17  # floats of one layer's grid-sized array at a time: small enough to stay in cache
+# Floats of one layer's grid-sized array at a time: small enough to stay in cache, and to keep a chunk's
+# matrix products on the calling thread (OpenBLAS spreads larger ones over threads, which on a busy 2-core
+# machine spend many times the CPU waiting: the spiral slice took 33 ms at 2¹⁷, 200 ms at 2¹⁹).
+CHUNK_ELEMENTS = 1 << 17
 LOG_RANGE = 100.0  # a loss range wider than this factor is painted on a log scale
 DEFAULT_SPAN = 1.0  # ± around the centre when neither the path nor the next step asks for more
 MARGIN = 1.15  # the grid reaches this far beyond the path's and the step's farthest point
+FEW_MOVES = 4  # moving parameters up to which each one's term is added per grid point (a slice moves two); beyond,
+# each grid point's own forward pass costs less than a grid-sized pass per moving parameter
 MIN_PCA_POINTS = 3  # recorded weight vectors a principal plane needs (two differences from the last)
 
 
@@ -51,110 +60,142 @@ def _weight_mask(net: Network) -> np.ndarray:
     return mask
 
 
-@dataclass
-class _Partial:
-    """A layer's activations over the grid: `shared` (N × n) for every grid point, except the
-    columns `columns` (None: all of them), which differ per grid point and are in `varying`
-    (G × N × len(columns), or G × N × n when `columns` is None)."""
+@dataclass(frozen=True, eq=False)  # compared by identity: it holds arrays
+class _LayerPlan:
+    """What one layer computes over a grid whose rows differ only at a few parameters, worked out once
+    for the whole grid: everything that is the same at every grid point is done here, and a chunk of
+    grid points only adds the terms that move.
 
-    shared: np.ndarray
-    columns: np.ndarray | None
-    varying: np.ndarray | None
+    A layer's z is the plain dot product of its inputs with `fixed` (its block with every moving entry
+    zeroed), plus per grid point a·w for each moving weight w at (row, column) in `moves` (a the input
+    it multiplies, 1 for a bias). Where its inputs differ per grid point (`varying_inputs`; None: all
+    of them), their products with `fixed` are added per grid point too; the rest is `shared_z`,
+    computed once. No difference of two nearby numbers is formed, so each value is a forward pass's
+    own sum, in another order."""
 
-
-def _column_z(shared: np.ndarray, blocks: np.ndarray, columns: np.ndarray) -> np.ndarray:
-    """z of the given columns at every grid point from a shared input: G × N × len(columns), one
-    matrix product (N × n)·(n × G) per column, so every value is a plain dot product."""
-    g, n = blocks.shape[0], shared.shape[0]
-    z = np.empty((g, n, len(columns)))
-    for k, c in enumerate(columns):
-        # contiguous operands, or NumPy's matmul falls back from BLAS to a slow loop
-        weights = np.ascontiguousarray(blocks[:, :-1, c].T)
-        z[:, :, k] = (shared @ weights).T + blocks[:, -1, c][:, None]
-    return z
-
-
-def _layer_z(state: _Partial, blocks: np.ndarray, base: np.ndarray, changed: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-    """(z shared by every grid point, the z that differs per grid point: its columns as in _Partial)."""
-    weights, bias = base[:-1], base[-1]
-    shared_z = state.shared @ weights + bias
-    varying_columns = np.flatnonzero(changed)
-    g = blocks.shape[0]
-    if state.varying is None:
-        if not varying_columns.size:
-            return shared_z, None
-        return shared_z, _column_z(state.shared, blocks, varying_columns)
-    if state.columns is None:  # every input column already differs per grid point
-        a = state.varying
-        if varying_columns.size:
-            return shared_z, np.matmul(a, blocks[:, :-1, :]) + blocks[:, None, -1, :]
-        n, width = a.shape[1], a.shape[2]
-        return shared_z, (a.reshape(g * n, width) @ weights + bias).reshape(g, n, -1)
-    # Some input columns differ: z = (shared input)·W + (those columns' rise)·(W's rows for them).
-    rise = state.varying - state.shared[:, state.columns]
-    n, width = rise.shape[1], rise.shape[2]
-    if not varying_columns.size:
-        z = (rise.reshape(g * n, width) @ weights[state.columns]).reshape(g, n, -1)
-        z += shared_z
-        return shared_z, z
-    z = _column_z(state.shared, blocks, np.arange(blocks.shape[2]))
-    for k, c in enumerate(state.columns):
-        z += rise[:, :, k, None] * blocks[:, None, c, :]
-    return shared_z, z
+    kind: Activation
+    fixed: np.ndarray
+    moves: tuple[tuple[int, int], ...]
+    varying_inputs: np.ndarray | None
+    inputs: np.ndarray  # N × n: the inputs shared by every grid point (read only outside varying_inputs)
+    shared_z: np.ndarray  # N × m: z from the shared inputs and the fixed entries
+    shared_by_unit: np.ndarray  # m × N: the same, unit-major and contiguous (broadcast over a chunk's grid points)
+    columns: np.ndarray | None  # the units whose z differs per grid point (None: all of them)
 
 
-def _layer(kind: Activation, state: _Partial, blocks: np.ndarray, base: np.ndarray, changed: np.ndarray) -> _Partial:
-    """A hidden layer's activations over the grid from the layer below's."""
-    shared_z, z = _layer_z(state, blocks, base, changed)
-    shared = np.asarray(kind.vector(shared_z))
-    if z is None:
-        return _Partial(shared, np.zeros(0, int), None)
-    columns = np.flatnonzero(changed) if state.varying is None else None
-    return _Partial(shared, columns, np.asarray(kind.vector(z)))
+def _moves(changed_block: np.ndarray) -> tuple[tuple[int, int], ...]:
+    """The (row, column) of each parameter of a layer's block (weights, then the bias row) that varies."""
+    return tuple((int(r), int(c)) for r, c in zip(*np.nonzero(changed_block), strict=True))
 
 
-def _output_logits(state: _Partial, blocks: np.ndarray, base: np.ndarray, changed: np.ndarray) -> np.ndarray:
-    """The output layer's z at every grid point, G × N × K (the loss needs every grid point's)."""
-    shared_z, z = _layer_z(state, blocks, base, changed)
-    g = blocks.shape[0]
-    if z is None:
-        return np.asarray(np.broadcast_to(shared_z, (g, *shared_z.shape)))
-    if state.varying is None:  # only some output columns vary: the others are shared
-        full = np.empty((g, *shared_z.shape))
-        full[...] = shared_z
-        full[:, :, np.flatnonzero(changed)] = z
-        return full
-    return z
-
-
-def _grid_chunk(net: Network, x: np.ndarray, y: np.ndarray, grid_params: np.ndarray, changed: np.ndarray) -> np.ndarray:
-    """The loss at each row of grid_params (G × n_params), all differing from row 0 only where `changed`."""
-    base = grid_params[0]
-    g = grid_params.shape[0]
-    state = _Partial(np.asarray(x, dtype=np.float64), np.zeros(0, int), None)
-    last = net.n_layers - 1
-    zs = np.empty(0)
+def _plans(net: Network, x: np.ndarray, base: np.ndarray, changed: np.ndarray) -> list[_LayerPlan]:
+    """Each layer's plan for grid rows equal to `base` except where `changed`."""
+    plans = []
+    inputs = np.asarray(x, dtype=np.float64)
+    varying: np.ndarray | None = np.zeros(0, int)  # the units of the layer below that differ per grid point
     for l in range(net.n_layers):
         rows, cols = net.shapes[l]
         start = net.offsets[l]
-        blocks = grid_params[:, start : start + rows * cols].reshape(g, rows, cols)
-        layer_changed = np.asarray(changed[start : start + rows * cols].reshape(rows, cols).any(axis=0))
-        if l == last:
-            zs = _output_logits(state, blocks, net.block(l, base), layer_changed)
+        moves = _moves(changed[start : start + rows * cols].reshape(rows, cols))
+        fixed = net.block(l, base).copy()
+        for r, c in moves:
+            fixed[r, c] = 0.0  # its term is added per grid point
+        if varying is None:
+            shared_z, columns = np.zeros((inputs.shape[0], cols)), None  # nothing of this layer is shared any more
         else:
-            state = _layer(net.activation(l), state, blocks, net.block(l, base), layer_changed)
-    return _losses(net, zs, y, grid_params)
+            still = np.ones(rows - 1, bool)
+            still[varying] = False
+            shared_z = inputs[:, still] @ fixed[:-1][still] + fixed[-1]
+            columns = None if varying.size else np.unique(np.array([c for _, c in moves], int))
+        kind = net.activation(l)
+        by_unit = np.ascontiguousarray(shared_z.T)
+        plans.append(_LayerPlan(kind, fixed, moves, varying, inputs, shared_z, by_unit, columns))
+        inputs, varying = np.asarray(kind.vector(shared_z)), columns
+    return plans
 
 
-def _losses(net: Network, zs: np.ndarray, y: np.ndarray, grid_params: np.ndarray) -> np.ndarray:
-    """Each grid point's batch loss from its output logits (G × N × K), the L2 term of its weights added."""
-    out = net.activation(net.n_layers - 1).vector(zs)
-    samples = loss_object(net).samples(zs, out, y)
-    losses = samples.reshape(zs.shape[0], -1).sum(axis=1) / zs.shape[1]
-    if net.l2:
-        squares = (grid_params * grid_params) @ _weight_mask(net)
-        losses = losses + 0.5 * net.l2 * squares
-    return np.asarray(losses)
+def _chunk_z(plan: _LayerPlan, below: np.ndarray | None, blocks: np.ndarray) -> np.ndarray | None:
+    """The z that differs per grid point, unit-major (len(columns) × G × N, all m units when columns
+    is None), from the layer below's varying activations `below` (unit-major likewise); None when
+    no unit of this layer differs."""
+    g, n = blocks.shape[0], plan.inputs.shape[0]
+    fixed = plan.fixed
+    if plan.varying_inputs is None:  # every input differs per grid point
+        assert below is not None
+        z = (fixed[:-1].T @ below.reshape(below.shape[0], -1)).reshape(-1, g, n)
+        z += fixed[-1][:, None, None]
+    elif plan.varying_inputs.size:
+        assert below is not None
+        z = (fixed[plan.varying_inputs].T @ below.reshape(below.shape[0], -1)).reshape(-1, g, n)
+        z += plan.shared_by_unit[:, None, :]
+    else:
+        assert plan.columns is not None
+        if not plan.columns.size:
+            return None
+        z = np.empty((plan.columns.size, g, n))
+        z[...] = plan.shared_by_unit[plan.columns, None, :]
+    bias_row = fixed.shape[0] - 1
+    for r, c in plan.moves:
+        place = c if plan.columns is None else int(np.flatnonzero(plan.columns == c)[0])
+        value = blocks[:, r, c][:, None]
+        z[place] += value if r == bias_row else _input(plan, below, r) * value
+    return np.asarray(z)
+
+
+def _input(plan: _LayerPlan, below: np.ndarray | None, k: int) -> np.ndarray:
+    """Input k at every grid point (G × N), or its shared N values when it does not differ."""
+    if plan.varying_inputs is None:
+        assert below is not None
+        return np.asarray(below[k])
+    place = np.flatnonzero(plan.varying_inputs == k)
+    if place.size:
+        assert below is not None
+        return np.asarray(below[place[0]])
+    return np.asarray(plan.inputs[:, k])
+
+
+def _chunk_logits(net: Network, plans: list[_LayerPlan], grid_params: np.ndarray) -> np.ndarray:
+    """The output z (G × N × K) at each row of grid_params, a chunk of the grid the plans are for."""
+    g = grid_params.shape[0]
+    below: np.ndarray | None = None
+    for l, plan in enumerate(plans[:-1]):
+        rows, cols = net.shapes[l]
+        blocks = grid_params[:, net.offsets[l] : net.offsets[l] + rows * cols].reshape(g, rows, cols)
+        z = _chunk_z(plan, below, blocks)
+        below = None if z is None else np.asarray(plan.kind.vector(z))  # hidden activations are elementwise
+    plan = plans[-1]
+    rows, cols = net.shapes[-1]
+    z = _chunk_z(plan, below, grid_params[:, net.offsets[-1] :].reshape(g, rows, cols))
+    if z is not None and plan.columns is None:
+        return np.moveaxis(z, 0, -1)
+    full = np.empty((cols, g, plan.shared_z.shape[0]))
+    full[...] = plan.shared_by_unit[:, None, :]
+    if z is not None:
+        assert plan.columns is not None
+        full[plan.columns] = z
+    return np.moveaxis(full, 0, -1)
+
+
+def _data_losses(net: Network, zs: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Each grid point's batch loss without the L2 term, from its output logits (G × N × K): the loss
+    object's per-element loss from (z, y) (`robust_samples`: never overflowing, and for BCE a sum of
+    non-negative terms, so as exact as the term-by-term `samples`), which needs no pass for ŷ and one
+    softplus per element where `samples` takes two: on millions of elements, the larger part of a grid's cost.
+
+    The logits are laid out unit-major in memory (a G × N × K view of K × G × N): a softmax's max and
+    sum over K then run as K passes over long rows, not as a reduction per row of K (2.7× faster at K = 3)."""
+    if zs.shape[-1] > 1 and zs.strides[-1] == zs.itemsize:
+        zs = np.moveaxis(np.ascontiguousarray(np.moveaxis(zs, -1, 0)), 0, -1)
+    samples = loss_object(net).robust_samples(zs, y)
+    return np.asarray(samples.sum(axis=(1, 2)) / zs.shape[1])
+
+
+def _with_l2(net: Network, losses: np.ndarray, grid_params: np.ndarray) -> np.ndarray:
+    """The losses with each grid point's L2 term (λ/2)·Σw² added (nothing without weight decay)."""
+    if not net.l2:
+        return losses
+    squares = (grid_params * grid_params) @ _weight_mask(net)
+    return np.asarray(losses + 0.5 * net.l2 * squares)
 
 
 def _widest_per_point(net: Network, changed: np.ndarray) -> int:
@@ -178,15 +219,17 @@ def grid_losses(net: Network, x: np.ndarray, y: np.ndarray, grid_params: np.ndar
     if grid_params.ndim != 2 or grid_params.shape[1] != net.n_params:
         raise ValueError(f"expected G × {net.n_params} parameters, got {grid_params.shape}")
     changed = (grid_params != grid_params[:1]).any(axis=0)
+    if np.count_nonzero(changed) > FEW_MOVES:
+        return _every_point_losses(net, x, y, grid_params)
     per_point = max(1, x.shape[0] * _widest_per_point(net, changed))
     chunk = max(1, CHUNK_ELEMENTS // per_point)
     out = np.empty(grid_params.shape[0])
     with np.errstate(all="ignore"):
+        plans = _plans(net, x, grid_params[0], changed)
         for start in range(0, grid_params.shape[0], chunk):
-            part = grid_params[start : start + chunk]
-            # each chunk shares its own first row, so `changed` (over the whole grid) still covers it
-            out[start : start + chunk] = _grid_chunk(net, x, y, part, changed)
-    return out
+            zs = _chunk_logits(net, plans, grid_params[start : start + chunk])
+            out[start : start + chunk] = _data_losses(net, zs, y)
+        return _with_l2(net, out, grid_params)
 
 
 def axis_values(centre: float, span: float, count: int) -> np.ndarray:
@@ -225,38 +268,36 @@ def plane_losses(
     coefficient_a = np.tile(np.asarray(alphas, dtype=np.float64), len(betas))
     coefficient_b = np.repeat(np.asarray(betas, dtype=np.float64), len(alphas))
     grid = centre[None, :] + coefficient_a[:, None] * d1[None, :] + coefficient_b[:, None] * d2[None, :]
+    return _every_point_losses(net, x, y, grid).reshape(len(betas), len(alphas))
+
+
+def _every_point_losses(net: Network, x: np.ndarray, y: np.ndarray, grid_params: np.ndarray) -> np.ndarray:
+    """The batch loss (L2 term included) at each row of grid_params, each row's own forward pass."""
     per_point = max(1, x.shape[0] * max(net.sizes[1:]))
     chunk = max(1, CHUNK_ELEMENTS // per_point)
-    out = np.empty(grid.shape[0])
+    out = np.empty(grid_params.shape[0])
     with np.errstate(all="ignore"):
-        for start in range(0, grid.shape[0], chunk):
+        for start in range(0, grid_params.shape[0], chunk):
             part = slice(start, start + chunk)
-            zs = _plane_logits(net, x, centre, (d1, d2), coefficient_a[part], coefficient_b[part])
-            out[part] = _losses(net, zs, y, grid[part])
-    return out.reshape(len(betas), len(alphas))
+            out[part] = _data_losses(net, _every_point_logits(net, x, grid_params[part]), y)
+        return _with_l2(net, out, grid_params)
 
 
-def _plane_logits(
-    net: Network, x: np.ndarray, centre: np.ndarray, directions: tuple[np.ndarray, np.ndarray], a: np.ndarray, b: np.ndarray
-) -> np.ndarray:
-    """The output z at centre + a[g]·d₁ + b[g]·d₂ for each g (G × N × K). Every layer is linear in
-    its block, so [A, 1]·(B₀ + a·D₁ + b·D₂) = [A, 1]·B₀ + a·([A, 1]·D₁) + b·([A, 1]·D₂): three
-    matrix products over all grid points at once instead of one small product per grid point."""
-    d1, d2 = directions
-    g = a.shape[0]
+def _every_point_logits(net: Network, x: np.ndarray, grid_params: np.ndarray) -> np.ndarray:
+    """The output z (G × N × K) at each row of grid_params, every parameter its own: each grid point's
+    forward pass, as a stack of its own small matrix products [A, 1]·B (one BLAS call each, on the
+    calling thread). A plane moves every parameter, so nothing is shared between grid points;
+    writing each block as B₀ + a·D₁ + b·D₂ and taking three products over the whole grid did three
+    times the multiplications and three grid-sized sums more, and its large products were spread
+    by OpenBLAS over threads that, on a busy 2-core machine, spent many times the CPU waiting."""
+    g = grid_params.shape[0]
     acts = np.asarray(x, dtype=np.float64)
     z = np.empty(0)
     for l in range(net.n_layers):
-        products = []
-        for flat in (centre, d1, d2):
-            block = net.block(l, flat)
-            if acts.ndim == 2:
-                products.append(acts @ block[:-1] + block[-1])
-            else:
-                n, width = acts.shape[1], acts.shape[2]
-                products.append((acts.reshape(g * n, width) @ block[:-1] + block[-1]).reshape(g, n, -1))
-        z = products[0] + a[:, None, None] * products[1]
-        z += b[:, None, None] * products[2]
+        rows, cols = net.shapes[l]
+        blocks = grid_params[:, net.offsets[l] : net.offsets[l] + rows * cols].reshape(g, rows, cols)
+        z = np.matmul(acts, blocks[:, :-1, :])
+        z += blocks[:, None, -1, :]
         if l < net.n_layers - 1:
             acts = np.asarray(net.activation(l).vector(z))
     return z
