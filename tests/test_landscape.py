@@ -571,3 +571,12 @@ def test_grid_rows_moving_few_or_many_parameters_are_plain_forward_passes(moving
     picked = rng.choice(net.n_params, size=moving, replace=False)
     grid[1:, picked] += rng.normal(0.0, 0.5, (6, moving))
     assert_close(ls.grid_losses(net, s.data.x, s.data.y, grid), np.array([plain_loss(net, s, row) for row in grid]))
+
+
+def test_the_table_names_its_sampling_in_plain_english() -> None:
+    """ "every 2th point" read as a typo; the ordinal is spelled as it is said."""
+    from tui_nn.cli.landscape import ordinal
+
+    assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 112)] == [
+        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st", "112th",
+    ]  # fmt: skip

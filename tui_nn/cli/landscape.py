@@ -146,10 +146,16 @@ def summary_lines(
         shown.append(len(xs) - 1)
     if mid not in shown:
         shown = sorted({*shown, mid})
-    sampled = "" if step == 1 else f" (every {step}th point; --json for all {len(xs)}×{len(ys)})"
+    sampled = "" if step == 1 else f" (every {ordinal(step)} point; --json for all {len(xs)}×{len(ys)})"
     lines.append(f"loss, {names[1]} down the side (highest first), {names[0]} across{sampled}:")
     lines.append(" " * 11 + " ".join(f"{xs[j]:>9.4g}" for j in shown))
     for i in reversed(shown):
         cells = " ".join(f"{loss[i, j]:>9.4g}" for j in shown)
         lines.append(f"{ys[i]:>9.4g}  {cells}")
     return lines
+
+
+def ordinal(n: int) -> str:
+    """2nd, 3rd, 4th, 11th, 21st: as the table's note reads aloud."""
+    suffix = "th" if n % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
