@@ -569,3 +569,16 @@ def test_a_session_file_replays_a_regression_from_its_stored_rows(capsys, tmp_pa
     recording = replay.load(path)
     data = recording.data[name]
     assert data.task == "regress" and data.x.shape == (3, len(rows[0]) - 1)
+
+
+@pytest.mark.parametrize("problem", ["sine", "saddle"])
+def test_the_closing_table_keeps_its_columns_for_one_input_and_two(problem: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """saddle's "(−0.6000, −0.2000)" overflowed a column sized for one input and pushed its row's bars right."""
+    from .cli_helpers import run
+
+    code, out, _ = run(capsys, "train", problem, "--epochs", "10")
+    lines = out.splitlines()
+    table = lines[next(k for k, line in enumerate(lines) if line.startswith("input")) :]
+    rows = [line for line in table if "|" in line]
+    assert code == 0 and len(rows) > 10
+    assert len({tuple(k for k, ch in enumerate(row) if ch == "|") for row in rows}) == 1, "\n".join(rows)

@@ -441,11 +441,12 @@ def _print_fit(data: Dataset, predictions: np.ndarray) -> None:
     """Each sample's target, prediction and error ŷ − y (evenly spaced ones for a large set)."""
     fmt = NumberFormat(4)
     shown = np.unique(np.linspace(0, data.size - 1, min(data.size, FIT_ROWS)).round().astype(int))
-    print("input            | target    | prediction | error")
-    for i in shown:
-        x = "(" + ", ".join(fmt(v) for v in data.x[i]) + ")"
+    inputs = ["(" + ", ".join(fmt(v) for v in data.x[i]) + ")" for i in shown]
+    width = max(len("input"), *map(len, inputs))  # (two inputs can be wider than one's column)
+    print(f"{'input':<{width}} | target    | prediction | error")
+    for i, x in zip(shown, inputs, strict=True):
         target, predicted = float(data.y[i, 0]), float(predictions[i, 0])
-        print(f"{x:<16} | {fmt(target):<9} | {fmt(predicted):<10} | {fmt(predicted - target)}")
+        print(f"{x:<{width}} | {fmt(target):<9} | {fmt(predicted):<10} | {fmt(predicted - target)}")
     if len(shown) < data.size:
         print(f"({len(shown)} of {data.size} points, evenly spaced; --json lists every one)")
 
