@@ -44,7 +44,9 @@ PANES = """\
   the numbers put in, and the result. Forward in cyan, loss in pink, backward
   in yellow, update in green; ▶ marks the step just taken. Stepping back
   removes the lines. The wheel, PgUp and PgDn scroll it; End returns to the
-  newest line.
+  newest line. With a lesson open, PgUp and PgDn scroll the lesson's page
+  (its scroll bar shows when the page is longer than the pane); while
+  inspecting, the inspector.
 - **truth table** — each sample: inputs, target y, prediction ŷ, class
   (ŷ > 0.5) and ✓/✗; y and the class in the class's colour (purple 0, teal 1).
   The current sample is highlighted; ◆ marks a pinned one; a click pins a row.
