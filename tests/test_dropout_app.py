@@ -9,7 +9,7 @@ from tui_nn.engine.session.config import Config
 from tui_nn.engine.walk.explain import Element
 from tui_nn.ui.panes.diagram import NetworkDiagram
 from tui_nn.ui.panes.losschart import LossChart
-from tui_nn.ui.panes.widgets import LossPane, NetworkPane, StatusLine
+from tui_nn.ui.panes.widgets import LossPane, NetworkPane, StatusLine, TablePane
 from tui_nn.ui.shell.app import TuiNN
 
 from .test_app import log_texts
@@ -53,6 +53,8 @@ async def test_the_mask_step_is_in_the_log_and_crosses_out_the_dropped_units() -
         # a kept unit's box shows the value it passes up, a·mask/(1 − p), which is not g(z): it says ã, not a
         assert text.count("ã ") == 3 + 1 and "ã = a·mask/(1 − p)" in text  # three boxes and the legend
         assert "dropout 0.5" in str(app.query_one(StatusLine).render())
+        # the diagram's ŷ has units dropped; the table's are the network's own, and says so
+        assert str(app.query_one(TablePane).border_title) == "truth table · ŷ with no unit dropped"
         # the next sample's walk starts afresh: nothing is crossed out until its own mask step
         await pilot.press("F", "B")
         await pilot.press(*["right"] * 2)

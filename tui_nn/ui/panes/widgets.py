@@ -254,9 +254,11 @@ class TablePane(Static):
         snap = view.snapshot
         current = snap.sample if snap.sample is not None else snap.focus
         data = view.data
-        if self._view is None or self._view.data is not data:
+        if self._view is None or self._view.data is not data or self._view.dropout != view.dropout:
             # Text, not a str: a border title is parsed as markup, and a --data file's name is the user's.
-            self.border_title = "truth table" if data.is_small else Text(f"{data.name} · {data.size} points")
+            title = "truth table" if data.is_small else f"{data.name} · {data.size} points"
+            # under dropout the diagram's ŷ is the walked pass's, with units dropped; these are the network's own
+            self.border_title = Text(title + (" · ŷ with no unit dropped" if view.dropout else ""))
         self._view = view
         # colours follow the theme; K probabilities' decimals follow the width
         inputs = (view.predictions.tobytes(), current, snap.focus, theme.current().name, self.content_size.width)
