@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from tui_nn.engine.nn.datasets import Dataset
 from tui_nn.engine.nn.insight import fit_plot, pixel_rows_of
 from tui_nn.engine.nn.network import InitSpec, Network
+from tui_nn.engine.walk.records import NumberFormat
 from tui_nn.ui.panes.insight_views import cell_bits, curve_mask, fit_legend, fit_rows
 
 
@@ -252,6 +253,10 @@ def test_the_regression_truth_table_lists_x_target_prediction_and_error() -> Non
         assert float(cells[4]) == pytest.approx(table.errors[i], abs=5e-4)
     summary = error_summary(data, table, current=1).plain
     assert table.score_text in summary and f"at sample {table.worst + 1}" in summary and "sample 2: x = 0, y = 0, ŷ = " in summary
+    lines = summary.splitlines()  # the walked sample before the largest error (a short pane keeps the first lines)
+    walked = next(k for k, line in enumerate(lines) if line.startswith("sample 2:"))
+    assert lines[walked + 1] == f"ŷ − y = {NumberFormat(3)(float(table.errors[1]))}"
+    assert walked < next(k for k, line in enumerate(lines) if line.startswith("largest"))
 
 
 def test_the_diagram_names_each_last_hidden_unit_in_its_fit_curves_colour() -> None:

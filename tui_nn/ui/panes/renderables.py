@@ -159,17 +159,19 @@ def error_summary(data: Dataset, table: ErrorTable, current: int | None) -> Text
     text.append("\nmean |ŷ − y| ", style=theme.MUTED)  # a line of its own: wrapped, its spaces were lost
     text.append(fmt(table.mean_abs_error), style="bold")
     text.append("\n")
-    if table.worst is not None:
-        k = table.worst
-        text.append("largest |ŷ − y| ", style=theme.MUTED)
-        text.append(fmt(abs(float(table.errors[k]))), style=f"bold {theme.ERROR}")
-        text.append(f" at sample {k + 1} (x = {_inputs_text(data.x[k])})\n", style=theme.MUTED)
+    # the sample being walked before the largest error: a short pane (80×24) cuts the last lines, and the
+    # sample's numbers are the ones the walk reads; ŷ − y on a line of its own, so a wrap never parts it from its label
     if current is not None:
         x = _inputs_text(data.x[current])
         text.append(
             f"sample {current + 1}: x = {x}, y = {fmt(float(table.targets[current]))}, ŷ = {fmt(float(table.outputs[current]))}"
         )
-        text.append(f", ŷ − y = {fmt(float(table.errors[current]))}")
+        text.append(f"\nŷ − y = {fmt(float(table.errors[current]))}\n")
+    if table.worst is not None:
+        k = table.worst
+        text.append("largest |ŷ − y| ", style=theme.MUTED)
+        text.append(fmt(abs(float(table.errors[k]))), style=f"bold {theme.ERROR}")
+        text.append(f" at sample {k + 1} (x = {_inputs_text(data.x[k])})", style=theme.MUTED)
     return text
 
 
