@@ -217,6 +217,10 @@ def test_the_surface_is_drawn_in_shades_of_its_scale_with_the_numbers_in_its_leg
     legend = "".join(s.text for s in surface_legend(boundary, 140, False))
     low, _, high = boundary.scale.ticks
     assert f"{high:.3g}" in legend and f"{abs(low):.3g}" in legend and "targets' mean" in legend
+    for width in range(30, 141):  # narrower, the words are shortened whole, never cut mid-word ('its colour on th')
+        narrow = "".join(s.text for s in surface_legend(boundary, width, False)).rstrip()
+        assert len(narrow) <= width and f"{high:.3g}" in narrow
+        assert narrow.endswith((f"{high:.3g}", "mean", "scale)", "same scale", "x₂ up")), (width, narrow)
     ascii_rows = boundary_rows(boundary, ascii_only=True)
     assert all(ord(ch) < 128 for row in ascii_rows for s in row for ch in s.text)
 

@@ -333,8 +333,20 @@ def surface_legend(boundary: BoundaryGrid, width: int, ascii_only: bool) -> list
         else:
             segments.append(Segment("█", Style(color=_rgb(scale_colour(0.5 + k / (2 * steps))))))
     marks = "^/v target above/below the mean" if ascii_only else "● target (its colour on the same scale)"
+    short_marks = "^/v target vs mean" if ascii_only else "● target, same scale"
     axes_words = "x1 across, x2 up" if ascii_only else "x₁ across, x₂ up"
-    segments.append(Segment(f" {high}   middle: the targets' mean   {marks}   {axes_words}", Style(color=theme.MUTED)))
+    used = sum(len(segment.text) for segment in segments)
+    # the words shortened until they fit (a cut 'its colour on th' read as a fault), the bar and its numbers kept
+    for words in (
+        f" {high}   middle: the targets' mean   {marks}   {axes_words}",
+        f" {high}   middle: the targets' mean   {marks}",
+        f" {high}  middle: mean  {short_marks}",
+        f" {high}  {short_marks}",
+        f" {high}",
+    ):
+        if used + len(words) <= width:
+            break
+    segments.append(Segment(words, Style(color=theme.MUTED)))
     return _fitted(segments, width)
 
 
