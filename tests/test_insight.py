@@ -86,6 +86,15 @@ def test_boundary_renders_to_text_with_points_and_contour(trained_xor) -> None:
     assert "x1 across, x2 up" in legend and len(legend) == 80 and legend.isascii()
 
 
+def test_the_boundary_legend_shortens_its_words_whole_to_fit() -> None:
+    """At 200×60 the boundary's 38-column pane cut the legend at '● righ'."""
+    for ascii_only in (False, True):
+        for width in range(20, 90):
+            legend = "".join(s.text for s in boundary_legend(width, ascii_only)).rstrip()
+            assert len(legend) <= width
+            assert legend.endswith(("wrong", "wrong)", "up", " 1")), (width, legend)
+
+
 def test_wrong_points_stand_out() -> None:
     session = build(Config(hidden=(2,), seed=3))
     view = capture(session.stepper)

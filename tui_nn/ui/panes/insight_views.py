@@ -335,19 +335,25 @@ def surface_legend(boundary: BoundaryGrid, width: int, ascii_only: bool) -> list
     marks = "^/v target above/below the mean" if ascii_only else "● target (its colour on the same scale)"
     short_marks = "^/v target vs mean" if ascii_only else "● target, same scale"
     axes_words = "x1 across, x2 up" if ascii_only else "x₁ across, x₂ up"
+    return _with_words(
+        segments,
+        (
+            f" {high}   middle: the targets' mean   {marks}   {axes_words}",
+            f" {high}   middle: the targets' mean   {marks}",
+            f" {high}  middle: mean  {short_marks}",
+            f" {high}  {short_marks}",
+            f" {high}",
+        ),
+        width,
+    )
+
+
+def _with_words(segments: list[Segment], wordings: tuple[str, ...], width: int) -> list[Segment]:
+    """A legend's bar followed by the first of its wordings (longest first) that fits the width: the words
+    shortened whole (a cut 'its colour on th' or '● righ' read as a fault), the last wording cut if none fits."""
     used = sum(len(segment.text) for segment in segments)
-    # the words shortened until they fit (a cut 'its colour on th' read as a fault), the bar and its numbers kept
-    for words in (
-        f" {high}   middle: the targets' mean   {marks}   {axes_words}",
-        f" {high}   middle: the targets' mean   {marks}",
-        f" {high}  middle: mean  {short_marks}",
-        f" {high}  {short_marks}",
-        f" {high}",
-    ):
-        if used + len(words) <= width:
-            break
-    segments.append(Segment(words, Style(color=theme.MUTED)))
-    return _fitted(segments, width)
+    words = next((w for w in wordings if used + len(w) <= width), wordings[-1])
+    return _fitted([*segments, Segment(words, Style(color=theme.MUTED))], width)
 
 
 def boundary_legend(width: int, ascii_only: bool, class_count: int = 2, classes_drawn: bool = False) -> list[Segment]:
@@ -365,9 +371,9 @@ def boundary_legend(width: int, ascii_only: bool, class_count: int = 2, classes_
         else:
             segments.append(Segment("█", Style(color=_rgb(scale_colour(p)))))
     contour = "* yhat=0.5  o/x points (O/X wrong)" if ascii_only else "─ ŷ = 0.5   ● right  ✕ wrong"
-    text = f" 1   {contour}   x₁ across, x₂ up" if not ascii_only else f" 1   {contour}   x1 across, x2 up"
-    segments.append(Segment(text, Style(color=theme.MUTED)))
-    return _fitted(segments, width)
+    short = "* yhat=0.5  O/X wrong" if ascii_only else "─ ŷ=0.5 ● right ✕ wrong"
+    axes = "x1 across, x2 up" if ascii_only else "x₁ across, x₂ up"
+    return _with_words(segments, (f" 1   {contour}   {axes}", f" 1   {contour}", f" 1  {short}", " 1"), width)
 
 
 def hidden_rows(plot: HiddenPlot, width: int, height: int, ascii_only: bool = False) -> list[list[Segment]]:
