@@ -462,3 +462,18 @@ async def test_a_number_in_a_unit_box_is_never_cut() -> None:
         assert len(shown) == 3, text
         tiny = [b for b in shown if b != "0"]
         assert shown.count("0") == 2 and len(tiny) == 1 and abs(parse_number(tiny[0]) + 1.1102230246251565e-16) < 1e-17, shown
+
+
+async def test_layer_captions_take_the_room_up_to_the_next_column() -> None:
+    """Inspecting with the landscape open (120×40) puts the diagram beside it, its columns 19 apart, yet each
+    caption was cut at the box's width plus two: 'hidden sigmo', 'output sigmo'."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("l", "i")
+        await pilot.pause()
+        pane = app.query_one(NetworkPane)
+        assert pane.size.width < 70, "the network shares the row with the landscape"
+        diagram = pane.diagram()
+        assert isinstance(diagram, NetworkDiagram)
+        first = diagram.render_lines()[0].plain
+        assert "hidden sigmoid" in first and "output sigmoid" in first, first

@@ -364,7 +364,8 @@ class NetworkDiagram:
                 self.hidden_units += n - visible
                 canvas.text(xs[layer], y, f"+{n - visible} more", DIM)
             columns.append(column)
-            caption = captions[layer][: box_width + 2]
+            room = (xs[layer + 1] - 1 if layer + 1 < n_cols else self.width) - xs[layer]  # up to the next column
+            caption = captions[layer][: max(room, box_width + 2)]
             canvas.text(xs[layer], 0, caption, CAPTION)
         return columns
 
