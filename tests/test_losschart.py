@@ -319,3 +319,31 @@ async def test_the_loss_pane_shows_the_readout_under_the_mouse() -> None:
         history = session.stepper.history
         assert readout[1] == history.downsampled("loss", 512)[-1] and readout[0] == history.downsampled("epoch", 512)[-1]
         assert app.query_one(LossPane).border_subtitle == readout_text(readout)
+
+
+def test_the_evaluation_series_is_dotted_and_its_readout_is_its_own_value() -> None:
+    epochs = np.arange(40.0)
+    losses = np.geomspace(1.0, 0.01, 40)
+    evaluation = losses * 0.5  # below the bars, apart from the validation dashes above them
+    validation = losses * 2.0
+    drawing = draw_loss_chart(epochs, losses, 60, 14, cursor=30, validation=validation, evaluation=evaluation)
+    drawn = "".join(segment.text for row in drawing.rows for segment in row)
+    assert any(dot in drawn for dot in "⡀⠄⠂⠁") and any(dash in drawn for dash in "⣀⠤⠒⠉")
+    assert drawing.readout is not None
+    nearest = int(np.flatnonzero(epochs == drawing.readout[0])[0])
+    assert drawing.evaluation_readout == evaluation[nearest] and drawing.validation_readout == validation[nearest]
+    assert (
+        readout_text(drawing.readout, evaluation=drawing.evaluation_readout, validation=drawing.validation_readout).count("val")
+        == 2
+    )  # "eval" and "val": both named
+
+
+def test_an_evaluation_and_a_validation_mark_in_one_cell_are_both_drawn() -> None:
+    """A one-row chart puts every pair in one cell: one braille glyph holds the evaluation's dot (left column)
+    and the validation's (right column), each at its own height."""
+    epochs = np.arange(3.0)
+    losses = np.array([1.0, 1.0, 1.0])
+    low, high = np.array([0.1, 0.1, 0.1]), np.array([10.0, 10.0, 10.0])  # the axis spans 0.1 … 10: bottom and top
+    drawing = draw_loss_chart(epochs, losses, 3, 1, validation=high, evaluation=low)
+    glyphs = "".join(segment.text for segment in drawing.rows[0])
+    assert set(glyphs) == {chr(0x2800 + 0x40 + 0x08)}  # ⡈: the left column's bottom dot, the right column's top dot

@@ -237,9 +237,10 @@ class View:
 
     @property
     def loss_measure(self) -> str:
-        """What the loss chart's axis is in: 'loss' for classes, a regression's loss by its short name (MSE, MAE),
-        a figure in the targets' own units (squared for MSE) the learner can read against the data."""
-        return self.net.loss_kind.name.upper() if self.regression else "loss"
+        """What the loss chart's axis is in, named so it says the number exactly: ½·MSE (on a sigmoid or a linear
+        output), MAE (a figure in the targets' own units the learner can read against the data), or 'loss' for a
+        cross-entropy."""
+        return self.net.loss_kind.measure
 
     @property
     def task(self) -> Task:
