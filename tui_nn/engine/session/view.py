@@ -18,6 +18,7 @@ from tui_nn.engine.live.diagnostics import Diagnostic, Health, examine
 from tui_nn.engine.live.race import RaceFrame as RaceFrame
 from tui_nn.engine.live.race import RunnerFrame as RunnerFrame
 from tui_nn.engine.nn.datasets import Dataset
+from tui_nn.engine.nn.dropout import network_masks
 from tui_nn.engine.nn.health import ActivationCurves as ActivationCurves
 from tui_nn.engine.nn.health import GradientHealth as GradientHealth
 from tui_nn.engine.nn.health import LayerHealth as LayerHealth
@@ -157,6 +158,13 @@ class EvaluationFigures:
     dropout: float  # p
     loss_series: np.ndarray  # at the loss series' epochs: means of the same equal slices
     current_loss: float | None
+    mask_seed: int = 0  # the run's seed the masks are drawn from
+    mask_update: int = 0  # the update whose masks every row draws from this epoch (its first)
+
+    def masks(self, sizes: tuple[int, ...] | list[int], rows: int) -> list[np.ndarray]:
+        """Dropout's mask/(1 − p) per hidden layer for every one of `rows` data rows at this epoch's first
+        update: the training pass's, as the kernel draws them."""
+        return network_masks(self.mask_seed, self.mask_update, sizes, np.arange(rows), self.dropout)
 
 
 @dataclass(frozen=True, eq=False)  # compared by identity: it holds arrays
@@ -202,8 +210,12 @@ class View:
     @cached_property
     def layer_health(self) -> GradientHealth:
         """‖∂L/∂W‖, ‖∂L/∂b‖, mean g′ and saturated / dead fractions per layer on the whole data set,
-        worked out on first use (one full-batch forward and backward pass)."""
-        return gradient_health(self.net, self.data.x, self.data.y)
+        worked out on first use (one full-batch forward and backward pass); under dropout, the training pass's,
+        with this epoch's masks (the gradients the update takes, which are the ones that vanish or explode)."""
+        if self.evaluation is None:
+            return gradient_health(self.net, self.data.x, self.data.y)
+        masks = self.evaluation.masks(self.net.sizes, self.data.size)
+        return gradient_health(self.net, self.data.x, self.data.y, masks=masks, mask_epoch=self.epoch)
 
     def activation_curves(self, points: int) -> ActivationCurves | None:
         """g(z) and g′(z) sampled at `points` values of z over the range the hidden units see, with
@@ -379,10 +391,13 @@ def evaluation_figures(stepper: Stepper) -> EvaluationFigures | None:
         return None
     history = stepper.history
     last = history.last()
+    trainer = stepper.trainer
     return EvaluationFigures(
         dropout=stepper.net.dropout,
         loss_series=history.downsampled("eval_loss", SERIES_POINTS),
         current_loss=None if last is None else float(last[EVAL_LOSS]),
+        mask_seed=trainer.seed,
+        mask_update=trainer.first_update(),
     )
 
 
