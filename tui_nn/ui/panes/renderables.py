@@ -231,9 +231,11 @@ def loss_title(
         title = Text(f"{head} ")
         title.append(f"{bar}{gap}{training}", style=theme.LOSS)
         if evaluation:
-            title.append(f" {EVALUATION_LEGEND[ascii_only]}{gap}{evaluated}", style=f"bold {theme.SUCCESS}")
+            title.append(" ")
+            title.append(f"{EVALUATION_LEGEND[ascii_only]}{gap}{evaluated}", style=f"bold {theme.SUCCESS}")
         if validation:
-            title.append(f" {VALIDATION_LEGEND[ascii_only]}{gap}{held}", style=f"bold {theme.INFO}")
+            title.append(" ")
+            title.append(f"{VALIDATION_LEGEND[ascii_only]}{gap}{held}", style=f"bold {theme.INFO}")
         variants.append(title)
     return next((title for title in variants if width is None or title.cell_len <= width), variants[-1])
 
