@@ -26,7 +26,9 @@ the cursor.
 A dropout run's evaluation loss (no unit dropped) is a third series, beside the training bars and the
 validation dashes: a dotted line, one braille dot at one of four heights in the cell (⡀ ⠄ ⠂ ⠁), in a colour
 of its own (ASCII: *). Where both marks fall in one cell, one braille glyph holds the evaluation's dot in its
-left column and the validation's in its right, each at its own height (ASCII: the validation's o).
+left column and the validation's in its right, each at its own height (ASCII: the validation's o). A chart one
+row high (the compact layout's) would hide every bar under the marks: every other column with points shows its bar
+there, the rest their marks.
 
 Speed: the characters are chosen with NumPy over the whole grid, every cell's style is an index
 into a handful of Style objects built once, and each run of one style in a row is one Segment.
@@ -450,6 +452,7 @@ def draw_loss_chart(
         )
     if marker_columns and rows >= 2:
         _place_labels(chars[0], ids[0], marker_columns, columns)
+    under_marks = (chars.copy(), ids.copy())  # the bars, for a one-row chart to keep some of them
     quarters = []  # per series: (rows, columns, quarter of the cell) of its marks
     for values_logs, values_positive, glyphs, ascii_glyph, style_id in (
         (evaluated_logs, evaluated_positive, EVALUATION_DOTS, EVALUATION_ASCII, _EVALUATION),
@@ -467,6 +470,8 @@ def draw_loss_chart(
         quarters.append((series_rows, marked, quarter))
     if not ascii_only:
         _merge_shared_cells(chars, rows, columns, *quarters)
+    if rows == 1:
+        _alternate_bars_and_marks(chars, ids, under_marks, occupied)
     chars[0, bad] = "!" if ascii_only else "×"
     ids[0, bad] = _BAD
 
@@ -548,6 +553,21 @@ def _merge_shared_cells(
     if shared.any():
         codes = 0x2800 + _LEFT_DOTS[under[shared]] + _RIGHT_DOTS[held_quarter[shared]]
         chars[held_rows[shared], held_columns[shared]] = [chr(code) for code in codes.tolist()]
+
+
+def _alternate_bars_and_marks(
+    chars: np.ndarray, ids: np.ndarray, bars: tuple[np.ndarray, np.ndarray], occupied: np.ndarray
+) -> None:
+    """A one-row chart (the compact layout's) has each point's bar and marks in one cell, where the marks would hide
+    every bar: there every other column with points shows its bar, the others their marks, so all the series stay
+    on screen, each column's figure still its own epochs'."""
+    bar_chars, bar_ids = bars
+    columns_with_points = np.flatnonzero(occupied)
+    shows_bar = columns_with_points[::2]
+    marked = (ids[0, shows_bar] == _VALIDATION) | (ids[0, shows_bar] == _EVALUATION)
+    restore = shows_bar[marked & (bar_ids[0, shows_bar] == _BAR)]
+    chars[0, restore] = bar_chars[0, restore]
+    ids[0, restore] = _BAR
 
 
 def _series(values: np.ndarray | None, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
