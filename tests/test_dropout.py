@@ -589,4 +589,22 @@ def test_gradient_health_under_dropout_holds_the_updates_own_gradients(hidden: t
         assert h.mean_slope == pytest.approx(float(np.mean(1.0 - np.tanh(z) ** 2)), rel=1e-12)
     assert health.dropout == 0.5 and health.mask_epoch == view.epoch == 3
     text = " ".join("".join(s.text for s in row) for row in health_rows(health, 90, 14))
-    assert "dropout p = 0.5: the update's gradients" in " ".join(text.split())
+    assert "dropout p = 0.5: the training pass's gradients, with the masks of epoch 3's first update" in " ".join(text.split())
+
+
+def test_the_activation_curves_under_dropout_are_the_same_pass_as_gradient_health() -> None:
+    """Side by side, the health table's mean g′ and the activation pane's per layer agree: both are the training
+    pass's (the second layer's z is computed from the first's kept, scaled units)."""
+    from tui_nn.engine.session.view import capture
+
+    session = build(Config(problem="circle", hidden=(4, 4), activation="tanh", lr=0.5, dropout=0.5, seed=2))
+    session.stepper.trainer.run(3)
+    view = capture(session.stepper)
+    curves = view.activation_curves(65)
+    assert curves is not None
+    masks = session.stepper.trainer.first_masks()
+    zs, _ = view.net.forward(view.data.x, masks=masks)
+    for h, points, z in zip(view.layer_health.layers, curves.layers, zs, strict=False):
+        np.testing.assert_array_equal(points.z, z)
+        np.testing.assert_array_equal(points.a, np.tanh(z))  # g(z) itself, not the scaled h̃
+        assert points.mean_slope == pytest.approx(h.mean_slope, rel=1e-12)

@@ -236,13 +236,21 @@ def z_range(zs: list[np.ndarray]) -> tuple[float, float]:
 
 
 def activation_curves(
-    net: Network, x: np.ndarray, params: np.ndarray | None = None, points: int = CURVE_POINTS
+    net: Network,
+    x: np.ndarray,
+    params: np.ndarray | None = None,
+    points: int = CURVE_POINTS,
+    masks: list[np.ndarray] | None = None,
 ) -> ActivationCurves | None:
     """The hidden activation's g(z) and g'(z) at `points` evenly spaced z over the range its
-    units see on batch x, and each unit's z, g(z), g'(z) per sample; None without a hidden layer."""
+    units see on batch x, and each unit's z, g(z), g'(z) per sample; None without a hidden layer.
+    With dropout `masks`, the z of the training pass (a layer after a dropped unit sees less), as
+    `gradient_health` takes them, so the two agree."""
     if net.n_layers < 2:
         return None
-    zs, acts = net.forward(x, params)
+    zs, acts = net.forward(x, params, masks)
+    if masks is not None:  # acts hold h̃ = g(z)·m/(1 − p): a unit's point on the curve is g(z) itself
+        acts = [acts[0], *(net.activation(l).vector(zs[l]) for l in range(net.n_layers - 1)), acts[-1]]
     hidden = list(range(net.n_layers - 1))
     act = net.activation(0)
     with np.errstate(all="ignore"):

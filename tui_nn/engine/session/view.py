@@ -212,15 +212,21 @@ class View:
         """‖∂L/∂W‖, ‖∂L/∂b‖, mean g′ and saturated / dead fractions per layer on the whole data set,
         worked out on first use (one full-batch forward and backward pass); under dropout, the training pass's,
         with this epoch's masks (the gradients the update takes, which are the ones that vanish or explode)."""
-        if self.evaluation is None:
+        if self.training_masks is None:
             return gradient_health(self.net, self.data.x, self.data.y)
-        masks = self.evaluation.masks(self.net.sizes, self.data.size)
-        return gradient_health(self.net, self.data.x, self.data.y, masks=masks, mask_epoch=self.epoch)
+        return gradient_health(self.net, self.data.x, self.data.y, masks=self.training_masks, mask_epoch=self.epoch)
+
+    @cached_property
+    def training_masks(self) -> list[np.ndarray] | None:
+        """Under dropout, mask/(1 − p) per hidden layer for every data row at this epoch's first update (the
+        training pass's, as the kernel draws them); None without dropout."""
+        return None if self.evaluation is None else self.evaluation.masks(self.net.sizes, self.data.size)
 
     def activation_curves(self, points: int) -> ActivationCurves | None:
         """g(z) and g′(z) sampled at `points` values of z over the range the hidden units see, with
-        every unit's z on every sample; None without a hidden layer."""
-        return activation_curves(self.net, self.data.x, points=points)
+        every unit's z on every sample; None without a hidden layer. Under dropout, the training pass's z,
+        with this epoch's masks, as `layer_health` takes them."""
+        return activation_curves(self.net, self.data.x, points=points, masks=self.training_masks)
 
     @property
     def l2(self) -> float:

@@ -161,8 +161,8 @@ def dropout_note(health: GradientHealth) -> list[tuple[str, Style]]:
         return []
     return [
         (
-            f"dropout p = {health.dropout:g}: the update's gradients, units dropped as epoch {health.mask_epoch}'s masks "
-            "drop them (a dropped unit passes none back)",
+            f"dropout p = {health.dropout:g}: the training pass's gradients, with the masks of epoch {health.mask_epoch}'s "
+            "first update, as training takes them (a dropped unit passes none back)",
             _muted(),
         )
     ]
