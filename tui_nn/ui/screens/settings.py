@@ -25,7 +25,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from tui_nn.engine.nn.datasets import DataFileError, Dataset, load, read_csv
-from tui_nn.engine.nn.tasks import TASK_NAMES
 from tui_nn.engine.session import config as cfg
 from tui_nn.engine.session.config import MAX_POINTS, Config, ConfigError
 from tui_nn.engine.session.view import Task
@@ -39,6 +38,7 @@ TEXT_FIELDS: dict[str, tuple[str, Callable[[str], object]]] = {
 CHOICE_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     field.name: (field.label, field.choices) for field in cfg.FIELDS.values() if field.choices
 }
+TASK_NAMES = tuple(name for name in CHOICE_FIELDS["task"][1] if name != cfg.AUTO_TASK)  # classify, regress
 DATA_LABEL = "your data (CSV)"
 DATA_PLACEHOLDER = "a file of x1,x2,label lines; empty: the data set above"
 ORDER = (
