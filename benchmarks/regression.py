@@ -11,20 +11,16 @@ L = 1/(2m)·Σ(ŷ − y)², full-batch gradient descent of η = 0.1 from the sam
   numpy       the seeds' loop as it is written, computing the loss every epoch (as they print it).
 
 The two run interleaved (in alternating order), so load on the machine falls on both alike; the table gives the
-median epochs/s of the repeats and their ratio. Both land on the same weights (tests/test_regression.py checks it
-to 1e-12).
+median epochs/s of the repeats and their ratio (`benchmarks.side_by_side`). Both land on the same weights
+(tests/test_regression.py checks it to 1e-12).
 """
 
 from __future__ import annotations
 
-import argparse
-import statistics
-import time
-
 import numpy as np
 
+from benchmarks.side_by_side import compare, engine_runner, repeats_from_arguments, timed
 from tui_nn.engine.nn.datasets import load
-from tui_nn.engine.session.build import build
 from tui_nn.engine.session.config import defaults_for
 
 EPOCHS = 20_000
@@ -56,37 +52,18 @@ def numpy_loop(x: np.ndarray, y: np.ndarray, hidden: int, seed: int, lr: float, 
     return float(loss)
 
 
-def engine(epochs: int) -> float:
-    """`train sine --hidden 16`'s training, timed from a built session (building takes no epoch)."""
-    session = build(defaults_for("sine").with_changes(hidden=(HIDDEN,)))
-    start = time.perf_counter()
-    session.stepper.trainer.run(epochs)
-    return time.perf_counter() - start
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="2 repeats instead of 5")
-    args = parser.parse_args()
-    repeats = 2 if args.quick else 5
+    repeats = repeats_from_arguments(__doc__.splitlines()[0])
     config = defaults_for("sine")
     data = load("sine")
-    times: dict[str, list[float]] = {"engine": [], "numpy": []}
-    for repeat in range(repeats):
-        order = ("engine", "numpy") if repeat % 2 == 0 else ("numpy", "engine")
-        for name in order:
-            if name == "engine":
-                times[name].append(engine(EPOCHS))
-            else:
-                start = time.perf_counter()
-                numpy_loop(data.x, data.y, HIDDEN, config.seed, config.lr, EPOCHS)
-                times[name].append(time.perf_counter() - start)
-    rate = {name: EPOCHS / statistics.median(seconds) for name, seconds in times.items()}
-    print(f"sine 1-{HIDDEN}-1 tanh/linear, ½·MSE, full batch ({data.size} points), {EPOCHS:,} epochs, {repeats} repeats")
-    print(f"{'':<10}{'epochs/s (median)':>20}{'fastest':>12}{'slowest':>12}")
-    for name, seconds in times.items():
-        print(f"{name:<10}{rate[name]:>20,.0f}{EPOCHS / min(seconds):>12,.0f}{EPOCHS / max(seconds):>12,.0f}")
-    print(f"engine / numpy: {rate['engine'] / rate['numpy']:.2f}×")
+    compare(
+        f"sine 1-{HIDDEN}-1 tanh/linear, ½·MSE, full batch ({data.size} points), {EPOCHS:,} epochs",
+        EPOCHS,
+        engine_runner(config.with_changes(hidden=(HIDDEN,)), EPOCHS),
+        "numpy",
+        timed(lambda: numpy_loop(data.x, data.y, HIDDEN, config.seed, config.lr, EPOCHS)),
+        repeats,
+    )
 
 
 if __name__ == "__main__":

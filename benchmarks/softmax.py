@@ -12,19 +12,15 @@ gradient descent of step 1 from 0.01·randn weights, for 10,000 iterations:
               loss every iteration as the course does (it prints it every 1000).
 
 The two run interleaved (in alternating order), so load on the machine falls on both alike; the table gives the
-median epochs/s of the repeats and their ratio.
+median epochs/s of the repeats and their ratio (`benchmarks.side_by_side`).
 """
 
 from __future__ import annotations
 
-import argparse
-import statistics
-import time
-
 import numpy as np
 
+from benchmarks.side_by_side import compare, engine_runner, repeats_from_arguments, timed
 from tui_nn.engine.nn.datasets import load
-from tui_nn.engine.session.build import build
 from tui_nn.engine.session.config import defaults_for
 
 ITERATIONS = 10_000
@@ -63,38 +59,19 @@ def cs231n(x: np.ndarray, y: np.ndarray, hidden: int, seed: int, iterations: int
     return float(data_loss)
 
 
-def engine(iterations: int) -> float:
-    """`train spiral3 --hidden 64 --activation relu`'s training, timed from a built session (building takes no epoch)."""
-    session = build(defaults_for("spiral3").with_changes(hidden=(64,), activation="relu"))
-    start = time.perf_counter()
-    session.stepper.trainer.run(iterations)
-    return time.perf_counter() - start
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="2 repeats instead of 5")
-    args = parser.parse_args()
-    repeats = 2 if args.quick else 5
+    repeats = repeats_from_arguments(__doc__.splitlines()[0])
     config = defaults_for("spiral3")
     data = load("spiral3")
     x, labels = data.x, data.class_index.astype("uint8")
-    times: dict[str, list[float]] = {"engine": [], "cs231n": []}
-    for repeat in range(repeats):
-        order = ("engine", "cs231n") if repeat % 2 == 0 else ("cs231n", "engine")
-        for name in order:
-            if name == "engine":
-                times[name].append(engine(ITERATIONS))
-            else:
-                start = time.perf_counter()
-                cs231n(x, labels, 64, config.seed, ITERATIONS)
-                times[name].append(time.perf_counter() - start)
-    rate = {name: ITERATIONS / statistics.median(seconds) for name, seconds in times.items()}
-    print(f"spiral3 2-64-3 ReLU, softmax + cross-entropy, full batch (300 points), {ITERATIONS:,} iterations, {repeats} repeats")
-    print(f"{'':<10}{'epochs/s (median)':>20}{'fastest':>12}{'slowest':>12}")
-    for name, seconds in times.items():
-        print(f"{name:<10}{rate[name]:>20,.0f}{ITERATIONS / min(seconds):>12,.0f}{ITERATIONS / max(seconds):>12,.0f}")
-    print(f"engine / cs231n: {rate['engine'] / rate['cs231n']:.2f}×")
+    compare(
+        f"spiral3 2-64-3 ReLU, softmax + cross-entropy, full batch (300 points), {ITERATIONS:,} iterations",
+        ITERATIONS,
+        engine_runner(config.with_changes(hidden=(64,), activation="relu"), ITERATIONS),
+        "cs231n",
+        timed(lambda: cs231n(x, labels, 64, config.seed, ITERATIONS)),
+        repeats,
+    )
 
 
 if __name__ == "__main__":

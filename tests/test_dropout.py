@@ -587,3 +587,57 @@ def test_a_rate_that_throws_the_network_off_is_still_named_under_dropout() -> No
 
     found = _diagnoses(16.0, 2500)
     assert found and isinstance(found[0], RateTooHigh) and found[0].rose, found
+
+
+@pytest.mark.parametrize("hidden", [(4,), (4, 3)])
+def test_gradient_health_under_dropout_holds_the_updates_own_gradients(hidden: tuple[int, ...]) -> None:
+    """The update's gradients (units dropped) are the ones that vanish or explode: gradient health under dropout
+    holds those, equal to the step full-batch SGD then takes, ÷ η; its slopes g'(z) are at the training z."""
+    from tui_nn.engine.nn.health import gradient_health
+    from tui_nn.engine.session.view import capture
+    from tui_nn.ui.panes.healthview import health_rows
+
+    lr = 0.5
+    session = build(Config(problem="circle", hidden=hidden, activation="tanh", lr=lr, dropout=0.5, seed=2))
+    trainer = session.stepper.trainer
+    trainer.run(3)
+    view = capture(session.stepper)
+    health = view.layer_health
+    masks = trainer.first_masks()  # the masks the next update draws
+    assert masks is not None
+    before = session.net.params.copy()
+    trainer.run(1)
+    gradient = (before - session.net.params) / lr
+    net = session.net
+    for h in health.layers:
+        l = h.layer - 1
+        assert h.grad_w == pytest.approx(float(np.linalg.norm(net.weights(l, gradient))), rel=1e-9)
+        assert h.grad_b == pytest.approx(float(np.linalg.norm(net.biases(l, gradient))), rel=1e-9)
+    evaluation = gradient_health(view.net, view.data.x, view.data.y)  # no unit dropped: what it showed before
+    assert any(abs(a.grad_w - b.grad_w) > 1e-6 * b.grad_w for a, b in zip(health.layers, evaluation.layers, strict=True))
+    # the first layer's z is the same in both passes (masks come after the activation): so is its slope
+    assert health.layers[0].mean_slope == pytest.approx(evaluation.layers[0].mean_slope, rel=1e-12)
+    zs, _ = view.net.forward(view.data.x, masks=masks)
+    for h, z in zip(health.layers[:-1], zs[:-1], strict=True):
+        assert h.mean_slope == pytest.approx(float(np.mean(1.0 - np.tanh(z) ** 2)), rel=1e-12)
+    assert health.dropout == 0.5 and health.mask_epoch == view.epoch == 3
+    text = " ".join("".join(s.text for s in row) for row in health_rows(health, 90, 14))
+    assert "dropout p = 0.5: the training pass's gradients, with the masks of epoch 3's first update" in " ".join(text.split())
+
+
+def test_the_activation_curves_under_dropout_are_the_same_pass_as_gradient_health() -> None:
+    """Side by side, the health table's mean g′ and the activation pane's per layer agree: both are the training
+    pass's (the second layer's z is computed from the first's kept, scaled units)."""
+    from tui_nn.engine.session.view import capture
+
+    session = build(Config(problem="circle", hidden=(4, 4), activation="tanh", lr=0.5, dropout=0.5, seed=2))
+    session.stepper.trainer.run(3)
+    view = capture(session.stepper)
+    curves = view.activation_curves(65)
+    assert curves is not None
+    masks = session.stepper.trainer.first_masks()
+    zs, _ = view.net.forward(view.data.x, masks=masks)
+    for h, points, z in zip(view.layer_health.layers, curves.layers, zs, strict=False):
+        np.testing.assert_array_equal(points.z, z)
+        np.testing.assert_array_equal(points.a, np.tanh(z))  # g(z) itself, not the scaled h̃
+        assert points.mean_slope == pytest.approx(h.mean_slope, rel=1e-12)

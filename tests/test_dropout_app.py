@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
+from rich.cells import cell_len
+from rich.text import Text
 
 from tui_nn.engine.session.build import build
 from tui_nn.engine.session.config import Config
 from tui_nn.engine.walk.explain import Element
 from tui_nn.ui.panes.diagram import NetworkDiagram
-from tui_nn.ui.panes.losschart import LossChart
+from tui_nn.ui.panes.losschart import EVALUATION_DOTS, LossChart, themed_styles
 from tui_nn.ui.panes.widgets import LossPane, NetworkPane, StatusLine, TablePane
 from tui_nn.ui.shell.app import TuiNN
 
@@ -77,10 +80,46 @@ async def test_the_loss_chart_draws_the_evaluation_loss_beside_the_training_loss
         assert "training" in str(title) and "evaluation" in str(title)
         chart = app.query_one(LossChart)
         history = app.stepper.history
-        assert chart.validation is not None
-        np.testing.assert_array_equal(chart.validation, history.downsampled("eval_loss", len(chart.validation)))
+        assert chart.evaluation is not None and chart.validation is None
+        np.testing.assert_array_equal(chart.evaluation, history.downsampled("eval_loss", len(chart.evaluation)))
         summary = str(pane.query_one("#loss-summary").render())
         assert "evaluation (none dropped; p = 0.5)" in summary
+
+
+def _title_fits_whole(pane: LossPane) -> str:
+    """The pane's title as drawn: the whole of it within the top border (Textual would cut it with …)."""
+    title = pane.border_title
+    text = Text.from_markup(str(title)).plain
+    sided = pane.styles.border_left[0] not in ("", "none", "hidden")
+    assert cell_len(text) <= pane.outer_size.width - (6 if sided else 4), text
+    return text
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+async def test_with_a_validation_set_the_chart_draws_training_evaluation_and_validation(size: tuple[int, int]) -> None:
+    app = TuiNN(build(CONFIG.with_changes(problem="circle", hidden=(8,), val=0.3)), pace=None)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press(*["e"] * 6)
+        await pilot.pause()
+        pane = app.query_one(LossPane)
+        words = _title_fits_whole(pane)
+        assert ("training" in words or "train" in words) and "eval" in words and "val" in words.replace("eval", "")
+        view = app.view
+        assert view.validation is not None and view.evaluation is not None
+        chart = app.query_one(LossChart)
+        assert chart.validation is not None and chart.evaluation is not None
+        np.testing.assert_array_equal(chart.validation, view.validation.loss_series)
+        np.testing.assert_array_equal(chart.evaluation, view.evaluation.loss_series)
+        np.testing.assert_array_equal(chart.losses, view.loss_series)
+        assert not np.array_equal(chart.evaluation, chart.validation), "two series, not one drawn twice"
+        if size[1] >= 40:  # a chart of several rows: the evaluation's dots stand apart in their own colour
+            styles = themed_styles()
+            drawn = [segment for row in chart.drawing().rows for segment in row if segment.style == styles.evaluation]
+            assert drawn and all(set(segment.text) <= set(EVALUATION_DOTS) for segment in drawn)
+        chart.set_cursor(chart.drawing().data_columns[-1])
+        await pilot.pause()
+        subtitle = str(pane.border_subtitle)
+        assert "eval " in subtitle and "val " in subtitle and chart.evaluation_readout is not None
 
 
 async def test_settings_set_dropout() -> None:

@@ -9,14 +9,26 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rich.cells import cell_len
 from rich.console import Console
 from rich.style import Style
+from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 
 from tui_nn.engine.session.build import build
 from tui_nn.engine.session.config import Config
-from tui_nn.ui.panes.losschart import DEFAULT_STYLES, ChartDrawing, LossChart, LossChartRenderable, draw_loss_chart, readout_text
+from tui_nn.ui.panes.losschart import (
+    ASCII_BLOCKS,
+    BLOCKS,
+    DEFAULT_STYLES,
+    ChartDrawing,
+    LossChart,
+    LossChartRenderable,
+    draw_loss_chart,
+    readout_text,
+)
+from tui_nn.ui.panes.renderables import loss_title
 from tui_nn.ui.panes.widgets import LossPane
 from tui_nn.ui.shell.app import TuiNN
 
@@ -319,3 +331,62 @@ async def test_the_loss_pane_shows_the_readout_under_the_mouse() -> None:
         history = session.stepper.history
         assert readout[1] == history.downsampled("loss", 512)[-1] and readout[0] == history.downsampled("epoch", 512)[-1]
         assert app.query_one(LossPane).border_subtitle == readout_text(readout)
+
+
+def test_the_evaluation_series_is_dotted_and_its_readout_is_its_own_value() -> None:
+    epochs = np.arange(40.0)
+    losses = np.geomspace(1.0, 0.01, 40)
+    evaluation = losses * 0.5  # below the bars, apart from the validation dashes above them
+    validation = losses * 2.0
+    drawing = draw_loss_chart(epochs, losses, 60, 14, cursor=30, validation=validation, evaluation=evaluation)
+    drawn = "".join(segment.text for row in drawing.rows for segment in row)
+    assert any(dot in drawn for dot in "⡀⠄⠂⠁") and any(dash in drawn for dash in "⣀⠤⠒⠉")
+    assert drawing.readout is not None
+    nearest = int(np.flatnonzero(epochs == drawing.readout[0])[0])
+    assert drawing.evaluation_readout == evaluation[nearest] and drawing.validation_readout == validation[nearest]
+    assert (
+        readout_text(drawing.readout, evaluation=drawing.evaluation_readout, validation=drawing.validation_readout).count("val")
+        == 2
+    )  # "eval" and "val": both named
+
+
+def test_an_evaluation_and_a_validation_mark_in_one_cell_are_both_drawn() -> None:
+    """A one-row chart puts every pair in one cell: one braille glyph holds the evaluation's dot (left column)
+    and the validation's (right column), each at its own height."""
+    epochs = np.arange(3.0)
+    losses = np.array([1.0, 1.0, 1.0])
+    low, high = np.array([0.1, 0.1, 0.1]), np.array([10.0, 10.0, 10.0])  # the axis spans 0.1 … 10: bottom and top
+    drawing = draw_loss_chart(epochs, losses, 3, 1, validation=high, evaluation=low)
+    glyphs = "".join(segment.text for segment in drawing.rows[0])
+    assert glyphs[1] == chr(0x2800 + 0x40 + 0x08)  # ⡈: the left column's bottom dot, the right column's top dot
+    assert glyphs[0] in BLOCKS and glyphs[2] in BLOCKS  # (one row: the columns around it keep their bars)
+
+
+@pytest.mark.parametrize("ascii_only", [False, True])
+def test_a_one_row_chart_keeps_bars_beside_the_marks(ascii_only: bool) -> None:
+    """The compact layout's chart is one row: the marks would take every bar's cell, so every other column with
+    points shows its bar and the rest their marks; training, evaluation and validation all stay on screen."""
+    epochs = np.arange(40.0)
+    losses = np.geomspace(1.0, 0.1, 40)
+    drawing = draw_loss_chart(epochs, losses, 20, 1, validation=losses * 0.9, evaluation=losses * 0.8, ascii_only=ascii_only)
+    cells = "".join(segment.text for segment in drawing.rows[0])
+    bars = set(ASCII_BLOCKS[1:] if ascii_only else BLOCKS[1:])
+    assert any(c in bars for c in cells), cells
+    assert any(c in ("o*" if ascii_only else "".join(chr(0x2800 + k) for k in range(1, 256))) for c in cells), cells
+    alone = draw_loss_chart(epochs, losses, 20, 1, ascii_only=ascii_only)
+    assert all(c in bars for c in "".join(segment.text for segment in alone.rows[0])), "without marks every bar shows"
+
+
+def test_the_loss_title_takes_the_longest_wording_that_fits_and_keeps_the_losss_name() -> None:
+    full = loss_title(True, False, True, "½·MSE")
+    assert isinstance(full, Text) and full.plain == "½·MSE (log) ▇ training ⠂ evaluation ⠤ validation"
+    tightest = "½·MSE ▇train ⠂eval ⠤val"
+    for width in range(10, 60):
+        title = loss_title(True, False, True, "½·MSE", width)
+        text = title.plain if isinstance(title, Text) else title
+        assert text.startswith("½·MSE") and ("eval" in text) and ("val" in text.replace("eval", ""))
+        assert cell_len(text) <= width or text == tightest
+        if width >= cell_len(full.plain):
+            assert text == full.plain
+    assert loss_title(False, False, measure="½·MSE", width=12) == "½·MSE (log)"
+    assert loss_title(False, True, measure="½·MSE") == "1/2*MSE (log scale)"  # --ascii: the half in ASCII

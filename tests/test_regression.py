@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from tui_nn.engine.nn.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from tui_nn.engine.nn.gradcheck import EPSILON, TOLERANCE, check, parameter_names
-from tui_nn.engine.nn.losses import LOSS_KINDS, LOSS_PAIRS, loss_kind
+from tui_nn.engine.nn.losses import LOSS_KINDS, LOSS_PAIRS, Loss, loss_kind
 from tui_nn.engine.nn.network import InitSpec, Network
 from tui_nn.engine.nn.tasks import TASKS, r_squared
 
@@ -582,3 +582,21 @@ def test_the_closing_table_keeps_its_columns_for_one_input_and_two(problem: str,
     rows = [line for line in table if "|" in line]
     assert code == 0 and len(rows) > 10
     assert len({tuple(k for k, ch in enumerate(row) if ch == "|") for row in rows}) == 1, "\n".join(rows)
+
+
+@pytest.mark.parametrize("loss", list(LOSS_PAIRS.values()), ids=lambda loss: f"{loss.name}-{loss.output_activation}")
+def test_the_name_the_chart_gives_a_loss_says_its_number(loss: Loss) -> None:
+    """The chart names the squared error ½·MSE: its number is ½·mean (ŷ − y)², half what nn.MSELoss (and "MSE")
+    means; MAE is mean |ŷ − y|."""
+    rng = np.random.default_rng(3)
+    z = rng.normal(size=(9, 1))
+    a = z if loss.regression else 1.0 / (1.0 + np.exp(-z))
+    y = rng.uniform(0.0, 1.0, size=(9, 1)) if not loss.regression else rng.normal(size=(9, 1))
+    value = loss.batch(z, a, y)
+    if "MSE" in loss.measure:
+        assert loss.measure == "½·MSE"
+        assert value == pytest.approx(0.5 * np.mean((a - y) ** 2), rel=1e-12)
+    elif loss.measure == "MAE":
+        assert value == pytest.approx(np.mean(np.abs(a - y)), rel=1e-12)
+    else:
+        assert loss.measure == "loss" and not loss.regression

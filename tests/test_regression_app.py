@@ -87,7 +87,7 @@ async def test_t_trains_live_and_the_fit_redraws_then_t_stops() -> None:
         assert not app.training and app.stepper.epoch > 0
         assert pane_text(app) != before  # the curve moved with the parameters
         loss = app.query_one(LossPane)
-        assert str(loss.border_title).startswith("MSE")
+        assert str(loss.border_title).startswith("½·MSE")  # the number is ½·mean (ŷ − y)², not PyTorch's MSE
         summary = plain(loss.query_one("#loss-summary"))
         assert "R² " in summary and "acc " not in summary
 

@@ -9,6 +9,10 @@ layer's norm in a deep net lies orders of magnitude below the last's: the vanish
 The curves are g(z) and g'(z) over the range of z the hidden units actually see on the batch,
 with each unit's z on each sample, so a learner sees where on the curve every unit sits.
 
+Under dropout the norms are the training pass's, with the masks the update uses (a dropped unit passes
+no gradient back, a kept one ×1/(1 − p)): those are the gradients that vanish or explode as training
+takes them. The slopes g'(z) are at the training pass's z, from g(z) itself, not from the scaled h̃.
+
 Everything is computed from a network and a batch by the engine's vectorised pass
 (`Network.loss_and_gradient`, `Network.forward`): from a View's copy (`View.net`, `View.data`) it
 can be drawn live during training.
@@ -68,6 +72,10 @@ class GradientHealth:
     layers: tuple[LayerHealth, ...]
     loss: float
     samples: int
+    dropout: float = 0.0
+    """p of the dropout masks the gradients were taken with (the training pass's); 0: none, every unit kept."""
+    mask_epoch: int | None = None
+    """The epoch whose first update's masks were used (None without dropout)."""
 
     @property
     def finite(self) -> bool:
@@ -92,10 +100,21 @@ class GradientHealth:
         return low, max(high, low + 1)
 
 
-def gradient_health(net: Network, x: np.ndarray, y: np.ndarray, params: np.ndarray | None = None) -> GradientHealth:
-    """Per layer: ‖∂L/∂W‖_F, ‖∂L/∂b‖, ‖W‖_F, mean g'(Z), and the saturated / dead fractions, on batch (x, y)."""
+def gradient_health(
+    net: Network,
+    x: np.ndarray,
+    y: np.ndarray,
+    params: np.ndarray | None = None,
+    masks: list[np.ndarray] | None = None,
+    mask_epoch: int | None = None,
+) -> GradientHealth:
+    """Per layer: ‖∂L/∂W‖_F, ‖∂L/∂b‖, ‖W‖_F, mean g'(Z), and the saturated / dead fractions, on batch (x, y);
+    with dropout `masks` (mask/(1 − p) per hidden layer, rows × units: those of epoch `mask_epoch`'s update),
+    of the training pass."""
     with np.errstate(all="ignore"):
-        loss, grad, zs, acts = net.loss_and_gradient(x, y, params)
+        loss, grad, zs, acts = net.loss_and_gradient(x, y, params, masks)
+        if masks is not None:  # acts hold h̃ = g(z)·m/(1 − p); a slope g'(z) reads g(z) itself
+            acts = [acts[0], *(net.activation(l).vector(zs[l]) for l in range(net.n_layers - 1)), acts[-1]]
         states = unit_states(net, zs, acts)
         layers = []
         for l in range(net.n_layers):
@@ -118,7 +137,8 @@ def gradient_health(net: Network, x: np.ndarray, y: np.ndarray, params: np.ndarr
                     dead=in_layer.count("dead") / units if hidden and dies else None,
                 )
             )
-    return GradientHealth(tuple(layers), float(loss), int(x.shape[0]))
+    dropout = net.dropout if masks is not None else 0.0
+    return GradientHealth(tuple(layers), float(loss), int(x.shape[0]), dropout, mask_epoch if masks is not None else None)
 
 
 # --- activation curves ------------------------------------------------------------------------
@@ -216,13 +236,21 @@ def z_range(zs: list[np.ndarray]) -> tuple[float, float]:
 
 
 def activation_curves(
-    net: Network, x: np.ndarray, params: np.ndarray | None = None, points: int = CURVE_POINTS
+    net: Network,
+    x: np.ndarray,
+    params: np.ndarray | None = None,
+    points: int = CURVE_POINTS,
+    masks: list[np.ndarray] | None = None,
 ) -> ActivationCurves | None:
     """The hidden activation's g(z) and g'(z) at `points` evenly spaced z over the range its
-    units see on batch x, and each unit's z, g(z), g'(z) per sample; None without a hidden layer."""
+    units see on batch x, and each unit's z, g(z), g'(z) per sample; None without a hidden layer.
+    With dropout `masks`, the z of the training pass (a layer after a dropped unit sees less), as
+    `gradient_health` takes them, so the two agree."""
     if net.n_layers < 2:
         return None
-    zs, acts = net.forward(x, params)
+    zs, acts = net.forward(x, params, masks)
+    if masks is not None:  # acts hold h̃ = g(z)·m/(1 − p): a unit's point on the curve is g(z) itself
+        acts = [acts[0], *(net.activation(l).vector(zs[l]) for l in range(net.n_layers - 1)), acts[-1]]
     hidden = list(range(net.n_layers - 1))
     act = net.activation(0)
     with np.errstate(all="ignore"):

@@ -206,6 +206,10 @@ class Loss:
     gradcheck leaves out a parameter whose ±ε moves a sample's ŷ across its target."""
     regression: bool = False
     """Defined on a linear output for real-valued targets: its δ and loss read ŷ = z, with no class."""
+    measure: str = "loss"
+    """How the loss chart, its readout and the help name the number the loss is, exactly: "½·MSE" for the
+    squared error (the number is ½·mean (ŷ − y)², half what PyTorch's nn.MSELoss and most texts call MSE),
+    "MAE"; "loss" for a cross-entropy, whose number no shorter name says better."""
     delta_slips: Callable[[float, float], list[tuple[float, str]]] | None = None
     """The quiz's wrong answers for δ_out from (ŷ, y), each with its why; None: every other loss's δ for the
     same kind of target, each with `wrong_delta_slip` (the classification losses, whose other δ's are one mistake)."""
@@ -360,7 +364,8 @@ MSE = Loss(
     from_logit=False,
     bounded=True,
     kernel_gradient_factor=8.0,
-    help="MSE is ½·(ŷ − y)², whose output δ is (ŷ − y)·ŷ(1 − ŷ)",
+    help="mse is ½·(ŷ − y)² per output, its batch mean ½·MSE (half PyTorch's nn.MSELoss), whose output δ is (ŷ − y)·ŷ(1 − ŷ)",
+    measure="½·MSE",
     torch=TorchLoss(
         "F.mse_loss",
         takes_logits=False,
@@ -576,7 +581,8 @@ REGRESSION_MSE = Loss(
     from_logit=False,
     bounded=False,
     kernel_gradient_factor=1.0,
-    help="MSE at a linear output is ½·(ŷ − y)², whose output δ is ŷ − y (PyTorch's nn.MSELoss has no ½)",
+    help="mse at a linear output is ½·(ŷ − y)², its batch mean ½·MSE, whose output δ is ŷ − y (PyTorch's nn.MSELoss has no ½)",
+    measure="½·MSE",
     output_activation="linear",
     torch=TorchLoss(
         "F.mse_loss",
@@ -633,6 +639,7 @@ MAE = Loss(
     bounded=False,
     kernel_gradient_factor=1.0,
     help="MAE is |ŷ − y| at a linear output, whose output δ is sign(ŷ − y), 0 at ŷ = y",
+    measure="MAE",
     output_activation="linear",
     torch=TorchLoss(
         "F.l1_loss",

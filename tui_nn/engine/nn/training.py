@@ -873,19 +873,22 @@ class Trainer:
         if self.net.dropout:
             kernel.set_masks(network_masks(self.seed, update, self.net.sizes, rows, self.net.dropout))
 
+    def first_update(self) -> int:
+        """The count of updates before the current epoch's first: the update whose masks every row draws from."""
+        return update_index(self.epoch, 0, len(self.batches(self.epoch)))
+
     def first_masks(self) -> list[np.ndarray] | None:
         """Dropout's masks/(1 − p) for every row at the current epoch's first update (rows × units per hidden
         layer), as the kernel draws them; None without dropout."""
         if not self.net.dropout:
             return None
-        update = update_index(self.epoch, 0, len(self.batches(self.epoch)))
-        return network_masks(self.seed, update, self.net.sizes, np.arange(self.data.size), self.net.dropout)
+        return network_masks(self.seed, self.first_update(), self.net.sizes, np.arange(self.data.size), self.net.dropout)
 
     def epoch_masks(self, kernel: _Kernel) -> None:
         """The full kernel's masks for the current epoch: those of its first update (all of it in full batch),
         which every row of the data set draws from, so the row's training loss is that update's."""
         if self.net.dropout:
-            self._draw_masks(kernel, update_index(self.epoch, 0, len(self.batches(self.epoch))), np.arange(self.data.size))
+            self._draw_masks(kernel, self.first_update(), np.arange(self.data.size))
 
     def _kernel(self, size: int) -> _Kernel:
         kernel = self._kernels.get(size)

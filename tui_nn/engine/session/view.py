@@ -18,6 +18,7 @@ from tui_nn.engine.live.diagnostics import Diagnostic, Health, examine
 from tui_nn.engine.live.race import RaceFrame as RaceFrame
 from tui_nn.engine.live.race import RunnerFrame as RunnerFrame
 from tui_nn.engine.nn.datasets import Dataset
+from tui_nn.engine.nn.dropout import network_masks
 from tui_nn.engine.nn.health import ActivationCurves as ActivationCurves
 from tui_nn.engine.nn.health import GradientHealth as GradientHealth
 from tui_nn.engine.nn.health import LayerHealth as LayerHealth
@@ -157,6 +158,13 @@ class EvaluationFigures:
     dropout: float  # p
     loss_series: np.ndarray  # at the loss series' epochs: means of the same equal slices
     current_loss: float | None
+    mask_seed: int = 0  # the run's seed the masks are drawn from
+    mask_update: int = 0  # the update whose masks every row draws from this epoch (its first)
+
+    def masks(self, sizes: tuple[int, ...] | list[int], rows: int) -> list[np.ndarray]:
+        """Dropout's mask/(1 − p) per hidden layer for every one of `rows` data rows at this epoch's first
+        update: the training pass's, as the kernel draws them."""
+        return network_masks(self.mask_seed, self.mask_update, sizes, np.arange(rows), self.dropout)
 
 
 @dataclass(frozen=True, eq=False)  # compared by identity: it holds arrays
@@ -202,13 +210,23 @@ class View:
     @cached_property
     def layer_health(self) -> GradientHealth:
         """‖∂L/∂W‖, ‖∂L/∂b‖, mean g′ and saturated / dead fractions per layer on the whole data set,
-        worked out on first use (one full-batch forward and backward pass)."""
-        return gradient_health(self.net, self.data.x, self.data.y)
+        worked out on first use (one full-batch forward and backward pass); under dropout, the training pass's,
+        with this epoch's masks (the gradients the update takes, which are the ones that vanish or explode)."""
+        if self.training_masks is None:
+            return gradient_health(self.net, self.data.x, self.data.y)
+        return gradient_health(self.net, self.data.x, self.data.y, masks=self.training_masks, mask_epoch=self.epoch)
+
+    @cached_property
+    def training_masks(self) -> list[np.ndarray] | None:
+        """Under dropout, mask/(1 − p) per hidden layer for every data row at this epoch's first update (the
+        training pass's, as the kernel draws them); None without dropout."""
+        return None if self.evaluation is None else self.evaluation.masks(self.net.sizes, self.data.size)
 
     def activation_curves(self, points: int) -> ActivationCurves | None:
         """g(z) and g′(z) sampled at `points` values of z over the range the hidden units see, with
-        every unit's z on every sample; None without a hidden layer."""
-        return activation_curves(self.net, self.data.x, points=points)
+        every unit's z on every sample; None without a hidden layer. Under dropout, the training pass's z,
+        with this epoch's masks, as `layer_health` takes them."""
+        return activation_curves(self.net, self.data.x, points=points, masks=self.training_masks)
 
     @property
     def l2(self) -> float:
@@ -237,9 +255,10 @@ class View:
 
     @property
     def loss_measure(self) -> str:
-        """What the loss chart's axis is in: 'loss' for classes, a regression's loss by its short name (MSE, MAE),
-        a figure in the targets' own units (squared for MSE) the learner can read against the data."""
-        return self.net.loss_kind.name.upper() if self.regression else "loss"
+        """What the loss chart's axis is in, named so it says the number exactly: ½·MSE (on a sigmoid or a linear
+        output), MAE (a figure in the targets' own units the learner can read against the data), or 'loss' for a
+        cross-entropy."""
+        return self.net.loss_kind.measure
 
     @property
     def task(self) -> Task:
@@ -378,10 +397,13 @@ def evaluation_figures(stepper: Stepper) -> EvaluationFigures | None:
         return None
     history = stepper.history
     last = history.last()
+    trainer = stepper.trainer
     return EvaluationFigures(
         dropout=stepper.net.dropout,
         loss_series=history.downsampled("eval_loss", SERIES_POINTS),
         current_loss=None if last is None else float(last[EVAL_LOSS]),
+        mask_seed=trainer.seed,
+        mask_update=trainer.first_update(),
     )
 
 

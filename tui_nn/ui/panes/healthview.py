@@ -150,9 +150,22 @@ def health_rows(health: GradientHealth, width: int, height: int, ascii_only: boo
             cells.append((text.ljust(c.width + gap), style))
         cells.append((_bar(h.grad_w, low, high, bar_width, ascii_only), _bar_style()))
         rows.append(_text_row(cells, width, ascii_only))
-    for line, style in health_summary(health):
+    for line, style in [*health_summary(health), *dropout_note(health)]:
         rows += _wrapped(line, style, width, ascii_only)
     return _fill(rows, width, height)
+
+
+def dropout_note(health: GradientHealth) -> list[tuple[str, Style]]:
+    """Which gradients the table holds under dropout: the training pass's, with the masks the update uses."""
+    if not health.dropout:
+        return []
+    return [
+        (
+            f"dropout p = {health.dropout:g}: the training pass's gradients, with the masks of epoch {health.mask_epoch}'s "
+            "first update, as training takes them (a dropped unit passes none back)",
+            _muted(),
+        )
+    ]
 
 
 def health_summary(health: GradientHealth) -> list[tuple[str, Style]]:
@@ -272,7 +285,8 @@ def gradcheck_summary(result: GradCheck, shown: int) -> list[tuple[str, Style]]:
 
 
 class HealthPane(_CachedLines):
-    """‖∂L/∂W‖, ‖∂L/∂b‖, mean g′ and saturated / dead units per layer, on the whole data set."""
+    """‖∂L/∂W‖, ‖∂L/∂b‖, mean g′ and saturated / dead units per layer, on the whole data set (under dropout,
+    the training pass's, with the update's masks)."""
 
     def on_mount(self) -> None:
         self.border_title = "gradient health"

@@ -23,6 +23,13 @@ of its own, one mark per column at its level: a braille dash at one of four heig
 o in the row. The log axis spans both series, and the readout gives both losses of the point under
 the cursor.
 
+A dropout run's evaluation loss (no unit dropped) is a third series, beside the training bars and the
+validation dashes: a dotted line, one braille dot at one of four heights in the cell (⡀ ⠄ ⠂ ⠁), in a colour
+of its own (ASCII: *). Where both marks fall in one cell, one braille glyph holds the evaluation's dot in its
+left column and the validation's in its right, each at its own height (ASCII: the validation's o). A chart one
+row high (the compact layout's) would hide every bar under the marks: every other column with points shows its bar
+there, the rest their marks.
+
 Speed: the characters are chosen with NumPy over the whole grid, every cell's style is an index
 into a handful of Style objects built once, and each run of one style in a row is one Segment.
 """
@@ -54,6 +61,9 @@ Readout = tuple[float, float]
 VALIDATION_DASHES = np.array(list("⣀⠤⠒⠉"))  # bottom to top quarter of a cell
 VALIDATION_ASCII = "o"
 VALIDATION_LEGEND = {False: "⠤", True: VALIDATION_ASCII}
+EVALUATION_DOTS = np.array(list("⡀⠄⠂⠁"))  # one dot, bottom to top quarter of a cell: dotted, never a dash
+EVALUATION_ASCII = "*"
+EVALUATION_LEGEND = {False: "⠂", True: EVALUATION_ASCII}
 
 BLOCKS = " ▁▂▃▄▅▆▇█"  # index = eighths filled
 ASCII_BLOCKS = " __.--~=#"  # the same eighths in plain ASCII; '#' is a full cell
@@ -76,6 +86,8 @@ class ChartStyles:
     empty_note: Style = Style(color="#a8a8a8", italic=True)
     validation: Style = Style(color="#5fd7ff", bold=True)  # the held-out loss: a colour apart from the bars'
     cursor_validation: Style = Style(color="#5fd7ff", bold=True, bgcolor="grey30")
+    evaluation: Style = Style(color="#87d787", bold=True)  # a dropout run's loss with no unit dropped
+    cursor_evaluation: Style = Style(color="#87d787", bold=True, bgcolor="grey30")
 
 
 DEFAULT_STYLES = ChartStyles()
@@ -99,12 +111,27 @@ def themed_styles() -> ChartStyles:
             empty_note=Style(color=p.muted, italic=True),
             validation=Style(color=p.info, bold=True),
             cursor_validation=Style(color=p.info, bold=True, bgcolor="grey30" if p.name == "dark" else "grey70"),
+            evaluation=Style(color=p.success, bold=True),
+            cursor_evaluation=Style(color=p.success, bold=True, bgcolor="grey30" if p.name == "dark" else "grey70"),
         )
     return _THEMED[p.name]
 
 
 # Style ids of the plot cells (indices into the tuple `_palette` builds).
-_EMPTY, _BAR, _MARKER, _MARKER_LABEL, _BAD, _CURSOR_EMPTY, _CURSOR_BAR, _CURSOR_BAD, _VALIDATION, _CURSOR_VALIDATION = range(10)
+(
+    _EMPTY,
+    _BAR,
+    _MARKER,
+    _MARKER_LABEL,
+    _BAD,
+    _CURSOR_EMPTY,
+    _CURSOR_BAR,
+    _CURSOR_BAD,
+    _VALIDATION,
+    _CURSOR_VALIDATION,
+    _EVALUATION,
+    _CURSOR_EVALUATION,
+) = range(12)
 
 
 def _palette(styles: ChartStyles) -> tuple[Style | None, ...]:
@@ -119,6 +146,8 @@ def _palette(styles: ChartStyles) -> tuple[Style | None, ...]:
         styles.cursor_bad,
         styles.validation,
         styles.cursor_validation,
+        styles.evaluation,
+        styles.cursor_evaluation,
     )
 
 
@@ -137,6 +166,8 @@ _UNDER_CURSOR = np.array(
         _CURSOR_BAD,
         _CURSOR_VALIDATION,
         _CURSOR_VALIDATION,
+        _CURSOR_EVALUATION,
+        _CURSOR_EVALUATION,
     ]
 )
 _ASCII_LABEL = str.maketrans({"η": "lr", "×": "x", "÷": "/", "·": ".", "−": "-", "→": ">", "←": "<", "α": "a", "β": "b"})
@@ -157,6 +188,8 @@ class ChartDrawing:
     """The vertical axis labels, top to bottom."""
     validation_readout: float | None = None
     """The validation loss of the point under the cursor (with a validation series)."""
+    evaluation_readout: float | None = None
+    """The evaluation loss (no unit dropped) of the point under the cursor (with an evaluation series)."""
 
 
 # --- axis labels -----------------------------------------------------------------------------
@@ -190,18 +223,24 @@ def epoch_label(epoch: float) -> str:
 
 
 def readout_text(
-    readout: Readout, ascii_only: bool = False, validation: float | None = None, second: str = "validation", measure: str = "loss"
+    readout: Readout,
+    ascii_only: bool = False,
+    validation: float | None = None,
+    evaluation: float | None = None,
+    measure: str = "loss",
 ) -> str:
     """The caption for a readout: `epoch 1,234 · loss 0.0123` (an epoch that is a slice's mean keeps its .5),
-    and `· validation 0.0456` with a validation loss (`second` names the second series: a dropout run's is the
-    evaluation loss); a regression's reads `MSE 0.0123` (`measure`)."""
+    then `· evaluation 0.0345` with a dropout run's evaluation loss and `· validation 0.0456` with a validation
+    loss (`eval` and `val` when there are both, to fit the pane); a regression's reads `½·MSE 0.0123` (`measure`)."""
     epoch, loss = readout
     epoch_text = f"{epoch:,.0f}" if epoch == int(epoch) else f"{epoch:,.1f}"
     fmt = NumberFormat(4)
     parts = [f"epoch {epoch_text}", f"{measure} {fmt(loss)}"]
-
+    both = validation is not None and evaluation is not None
+    if evaluation is not None:
+        parts.append(f"{'eval' if both else 'evaluation'} {fmt(evaluation)}")
     if validation is not None:
-        parts.append(f"{second} {fmt(validation)}")
+        parts.append(f"{'val' if both else 'validation'} {fmt(validation)}")
     if ascii_only:
         return "  ".join(parts).replace("−", "-").replace("∞", "inf")
     return " · ".join(parts)
@@ -318,6 +357,7 @@ def draw_loss_chart(
     styles: ChartStyles = DEFAULT_STYLES,
     epoch_range: tuple[float, float] | None = None,
     validation: np.ndarray | None = None,
+    evaluation: np.ndarray | None = None,
 ) -> ChartDrawing:
     """Draw the loss chart into exactly `width` × `height` cells (see the module docstring).
 
@@ -327,7 +367,8 @@ def draw_loss_chart(
     chart is at least 3 rows high and wide enough; otherwise the whole area is the plot.
     `epoch_range` is the span of the x axis (default: the points' own first and last epoch), for a
     caller that knows the epochs the points' slices cover. `validation`: the validation loss at
-    each of `epochs`, drawn as dots over the bars.
+    each of `epochs`, drawn as dashes over the bars; `evaluation`: a dropout run's loss with no unit dropped
+    at each of `epochs`, drawn as dots (under the dashes where both fall in one cell).
     """
     if width <= 0 or height <= 0:
         return ChartDrawing([], None, None, (), ())
@@ -343,12 +384,10 @@ def draw_loss_chart(
     positive = finite & (losses > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         logs = np.log10(np.where(positive, losses, 1.0))
-    held = np.zeros(0) if validation is None else np.asarray(validation, dtype=float).ravel()[:count]
-    held_positive = np.isfinite(held) & (held > 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        held_logs = np.log10(np.where(held_positive, held, 1.0))
-    shown = np.concatenate([losses[positive], held[held_positive]])  # the axis spans both series
-    shown_logs = np.concatenate([logs[positive], held_logs[held_positive]])
+    held, held_positive, held_logs = _series(validation, count)
+    evaluated, evaluated_positive, evaluated_logs = _series(evaluation, count)
+    shown = np.concatenate([losses[positive], held[held_positive], evaluated[evaluated_positive]])  # the axis spans every series
+    shown_logs = np.concatenate([logs[positive], held_logs[held_positive], evaluated_logs[evaluated_positive]])
     low = float(shown_logs.min()) if len(shown) else math.nan
     high = float(shown_logs.max()) if len(shown) else math.nan
     extremes = (float(shown.min()), float(shown.max())) if len(shown) else (math.nan, math.nan)
@@ -413,12 +452,26 @@ def draw_loss_chart(
         )
     if marker_columns and rows >= 2:
         _place_labels(chars[0], ids[0], marker_columns, columns)
-    held_levels = _validation_levels(point_column[: len(held)], held_logs, held_positive, columns, low, high, levels)
-    marked = np.flatnonzero(held_levels > 0)
-    top_eighth = held_levels[marked] - 1
-    held_rows = rows - 1 - np.minimum(top_eighth // EIGHTHS, rows - 1)
-    chars[held_rows, marked] = VALIDATION_ASCII if ascii_only else VALIDATION_DASHES[(top_eighth % EIGHTHS) // 2]
-    ids[held_rows, marked] = _VALIDATION
+    under_marks = (chars.copy(), ids.copy())  # the bars, for a one-row chart to keep some of them
+    quarters = []  # per series: (rows, columns, quarter of the cell) of its marks
+    for values_logs, values_positive, glyphs, ascii_glyph, style_id in (
+        (evaluated_logs, evaluated_positive, EVALUATION_DOTS, EVALUATION_ASCII, _EVALUATION),
+        (held_logs, held_positive, VALIDATION_DASHES, VALIDATION_ASCII, _VALIDATION),
+    ):
+        series_levels = _validation_levels(
+            point_column[: len(values_logs)], values_logs, values_positive, columns, low, high, levels
+        )
+        marked = np.flatnonzero(series_levels > 0)
+        top_eighth = series_levels[marked] - 1
+        series_rows = rows - 1 - np.minimum(top_eighth // EIGHTHS, rows - 1)
+        quarter = (top_eighth % EIGHTHS) // 2
+        chars[series_rows, marked] = ascii_glyph if ascii_only else glyphs[quarter]
+        ids[series_rows, marked] = style_id
+        quarters.append((series_rows, marked, quarter))
+    if not ascii_only:
+        _merge_shared_cells(chars, rows, columns, *quarters)
+    if rows == 1:
+        _alternate_bars_and_marks(chars, ids, under_marks, occupied)
     chars[0, bad] = "!" if ascii_only else "×"
     ids[0, bad] = _BAD
 
@@ -426,6 +479,7 @@ def draw_loss_chart(
     data_columns = np.flatnonzero(occupied)
     readout: Readout | None = None
     validation_readout: float | None = None
+    evaluation_readout: float | None = None
     cursor_column: int | None = None
     if cursor is not None and len(data_columns):
         wanted = min(max(cursor - gutter, 0), columns - 1)
@@ -436,6 +490,7 @@ def draw_loss_chart(
         nearest = int(members[np.argmin(np.abs(epochs[members] - column_epoch))])
         readout = (float(epochs[nearest]), float(losses[nearest]))
         validation_readout = float(held[nearest]) if nearest < len(held) else None
+        evaluation_readout = float(evaluated[nearest]) if nearest < len(evaluated) else None
         cursor_column = column + gutter
 
     if count == 0 and columns >= 1:
@@ -472,13 +527,63 @@ def draw_loss_chart(
         data_columns=tuple((data_columns + gutter).tolist()),
         y_labels=tuple(text for _, text in ticks),
         validation_readout=validation_readout,
+        evaluation_readout=evaluation_readout,
     )
+
+
+_LEFT_DOTS = np.array([0x40, 0x04, 0x02, 0x01])  # braille's left column, bottom to top quarter
+_RIGHT_DOTS = np.array([0x80, 0x20, 0x10, 0x08])  # its right column
+
+
+def _merge_shared_cells(
+    chars: np.ndarray,
+    rows: int,
+    columns: int,
+    evaluation: tuple[np.ndarray, np.ndarray, np.ndarray],
+    validation: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> None:
+    """Where an evaluation mark and a validation mark fall in one cell (a one-row chart puts every pair there),
+    draw both in one braille glyph: the evaluation's dot in the left column at its height, the validation's in
+    the right column at its own, so neither hides the other (the cell takes the validation's colour)."""
+    evaluation_quarter = np.full((rows, columns), -1)
+    evaluation_quarter[evaluation[0], evaluation[1]] = evaluation[2]
+    held_rows, held_columns, held_quarter = validation
+    under = evaluation_quarter[held_rows, held_columns]
+    shared = under >= 0
+    if shared.any():
+        codes = 0x2800 + _LEFT_DOTS[under[shared]] + _RIGHT_DOTS[held_quarter[shared]]
+        chars[held_rows[shared], held_columns[shared]] = [chr(code) for code in codes.tolist()]
+
+
+def _alternate_bars_and_marks(
+    chars: np.ndarray, ids: np.ndarray, bars: tuple[np.ndarray, np.ndarray], occupied: np.ndarray
+) -> None:
+    """A one-row chart (the compact layout's) has each point's bar and marks in one cell, where the marks would hide
+    every bar: there every other column with points shows its bar, the others their marks, so all the series stay
+    on screen, each column's figure still its own epochs'."""
+    bar_chars, bar_ids = bars
+    columns_with_points = np.flatnonzero(occupied)
+    shows_bar = columns_with_points[::2]
+    marked = (ids[0, shows_bar] == _VALIDATION) | (ids[0, shows_bar] == _EVALUATION)
+    restore = shows_bar[marked & (bar_ids[0, shows_bar] == _BAR)]
+    chars[0, restore] = bar_chars[0, restore]
+    ids[0, restore] = _BAR
+
+
+def _series(values: np.ndarray | None, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A second series (validation or evaluation loss) cut to the points' count: (values, where each is finite
+    and positive, their log₁₀ there, 0 elsewhere); empty arrays without one."""
+    series = np.zeros(0) if values is None else np.asarray(values, dtype=float).ravel()[:count]
+    positive = np.isfinite(series) & (series > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logs = np.log10(np.where(positive, series, 1.0))
+    return series, positive, logs
 
 
 def _validation_levels(
     point_column: np.ndarray, logs: np.ndarray, positive: np.ndarray, columns: int, low: float, high: float, levels: int
 ) -> np.ndarray:
-    """Per plot column, the level (in eighths, as a bar's) of the validation series: at the mean
+    """Per plot column, the level (in eighths, as a bar's) of a second series (validation or evaluation): at the mean
     log₁₀ of the column's points, like the bars; 0 where the column holds none."""
     sums = np.bincount(point_column[positive], weights=logs[positive], minlength=columns)
     counts = np.bincount(point_column[positive], minlength=columns)
@@ -517,6 +622,13 @@ def _epoch_axis(first: float, last: float, gutter: int, columns: int, ascii_only
     return row
 
 
+def _same(new: np.ndarray | None, old: np.ndarray | None) -> bool:
+    """Two optional series hold the same values (NaN equal to NaN)."""
+    if new is None or old is None:
+        return new is None and old is None
+    return np.array_equal(new, old, equal_nan=True)
+
+
 class LossChartRenderable:
     """`draw_loss_chart` as a Rich renderable (size from the console options unless given)."""
 
@@ -532,9 +644,10 @@ class LossChartRenderable:
         height: int | None = None,
         epoch_range: tuple[float, float] | None = None,
         validation: np.ndarray | None = None,
+        evaluation: np.ndarray | None = None,
     ) -> None:
         self.epochs, self.losses, self.markers = epochs, losses, markers
-        self.validation = validation
+        self.validation, self.evaluation = validation, evaluation
         self.cursor, self.ascii_only, self.styles = cursor, ascii_only, styles
         self.width, self.height, self.epoch_range = width, height, epoch_range
 
@@ -550,6 +663,7 @@ class LossChartRenderable:
             self.styles,
             self.epoch_range,
             self.validation,
+            self.evaluation,
         )
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
@@ -599,6 +713,7 @@ class LossChart(Widget):
         self.epochs = np.zeros(0)
         self.losses = np.zeros(0)
         self.validation: np.ndarray | None = None
+        self.evaluation: np.ndarray | None = None
         self.epoch_range: tuple[float, float] | None = None
         self.markers: tuple[Marker, ...] = ()
         self.cursor: int | None = None
@@ -617,20 +732,19 @@ class LossChart(Widget):
         losses: np.ndarray,
         epoch_range: tuple[float, float] | None = None,
         validation: np.ndarray | None = None,
+        evaluation: np.ndarray | None = None,
     ) -> None:
-        """New points (epochs and losses of equal length, and the validation loss at each, if any) and
-        optionally the x axis's span; redraws only on a change."""
+        """New points (epochs and losses of equal length, and the validation and evaluation loss at each, if
+        any) and optionally the x axis's span; redraws only on a change."""
         epochs, losses = np.asarray(epochs, dtype=float), np.asarray(losses, dtype=float)
         held = None if validation is None else np.asarray(validation, dtype=float)
+        evaluated = None if evaluation is None else np.asarray(evaluation, dtype=float)
         same_points = np.array_equal(epochs, self.epochs) and np.array_equal(losses, self.losses, equal_nan=True)
-        if held is None or self.validation is None:
-            same_held = held is None and self.validation is None
-        else:
-            same_held = np.array_equal(held, self.validation, equal_nan=True)
-        if same_points and same_held and epoch_range == self.epoch_range:
+        if same_points and _same(held, self.validation) and _same(evaluated, self.evaluation) and epoch_range == self.epoch_range:
             return
         self.epochs, self.losses, self.epoch_range = epochs.copy(), losses.copy(), epoch_range
         self.validation = None if held is None else held.copy()
+        self.evaluation = None if evaluated is None else evaluated.copy()
         self._version += 1
         self._changed()
 
@@ -671,6 +785,11 @@ class LossChart(Widget):
         """The validation loss under the cursor, or None."""
         return self.drawing().validation_readout if self.cursor is not None else None
 
+    @property
+    def evaluation_readout(self) -> float | None:
+        """The evaluation loss (no unit dropped) under the cursor, or None."""
+        return self.drawing().evaluation_readout if self.cursor is not None else None
+
     def _changed(self) -> None:
         self.refresh()
         readout = self.readout
@@ -698,6 +817,7 @@ class LossChart(Widget):
                 styles,
                 self.epoch_range,
                 self.validation,
+                self.evaluation,
             )
             self._strips = None
         return self._drawing

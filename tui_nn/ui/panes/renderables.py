@@ -6,6 +6,7 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 
@@ -13,6 +14,8 @@ from tui_nn.engine.nn.datasets import Dataset
 from tui_nn.engine.session.view import ClassTable, ErrorTable, EvaluationFigures, Task, ValidationFigures
 from tui_nn.engine.walk.records import NumberFormat
 from tui_nn.ui import theme
+from tui_nn.ui.ascii import asciify
+from tui_nn.ui.panes.losschart import EVALUATION_LEGEND, VALIDATION_LEGEND
 from tui_nn.ui.theme import class_colour
 
 ASCII_LEVELS = " _.-~=*#"
@@ -207,22 +210,36 @@ def score_field(task: Task, value: float | None) -> tuple[str, str]:
 
 LOSS_TITLE = "loss (log scale)"
 LEGEND_TITLE = "loss (log)"  # shorter, to leave room for the legend
+_SERIES_WORDS = (("training", "evaluation", "validation"), ("train", "eval", "val"))  # the legend's, longest first
 
 
-def loss_title(validation: bool, ascii_only: bool, evaluation: bool = False, measure: str = "loss") -> str | Text:
-    """The loss pane's title; with a validation set, a legend of its two series (the bars and the dots); with
-    dropout and no validation set, the bars are the training loss (units dropped) and the dots the evaluation
-    loss (none dropped). `measure` names what the axis is in: a regression's loss by its own name (MSE, MAE),
-    in the targets' units."""
+def loss_title(
+    validation: bool, ascii_only: bool, evaluation: bool = False, measure: str = "loss", width: int | None = None
+) -> str | Text:
+    """The loss pane's title: what the axis is in (`measure`: "loss", or a name that says the number exactly,
+    ½·MSE or MAE) and, with a validation set or dropout, a legend of the series drawn: the bars are the training
+    loss (with dropout, units dropped), the dots a dropout run's evaluation loss (none dropped), the dashes the
+    validation loss. `width`: the cells the title may take; the longest wording that fits is chosen (the words
+    shorten and "(log)" goes before the measure's name is cut)."""
+    name = asciify(measure) if ascii_only else measure
     if not validation and not evaluation:
-        return LOSS_TITLE.replace("loss", measure, 1)
-    bar, dot = ("#", "o") if ascii_only else ("▇", "⠤")
-    title = Text(f"{LEGEND_TITLE.replace('loss', measure, 1)} ")
-
-    title.append(f"{bar} training", style=theme.LOSS)
-    title.append(" ")
-    title.append(f"{dot} validation" if validation else f"{dot} evaluation", style=f"bold {theme.INFO}")
-    return title
+        plain = [LOSS_TITLE.replace("loss", name, 1), LEGEND_TITLE.replace("loss", name, 1), name]
+        return next((text for text in plain if width is None or cell_len(text) <= width), plain[-1])
+    bar = "#" if ascii_only else "▇"
+    variants = []
+    wordings = [(head, words, " ") for head in (LEGEND_TITLE.replace("loss", name, 1), name) for words in _SERIES_WORDS]
+    wordings.append((name, _SERIES_WORDS[-1], ""))  # each mark against its word: the compact chart's narrow edge
+    for head, (training, evaluated, held), gap in wordings:
+        title = Text(f"{head} ")
+        title.append(f"{bar}{gap}{training}", style=theme.LOSS)
+        if evaluation:
+            title.append(" ")
+            title.append(f"{EVALUATION_LEGEND[ascii_only]}{gap}{evaluated}", style=f"bold {theme.SUCCESS}")
+        if validation:
+            title.append(" ")
+            title.append(f"{VALIDATION_LEGEND[ascii_only]}{gap}{held}", style=f"bold {theme.INFO}")
+        variants.append(title)
+    return next((title for title in variants if width is None or title.cell_len <= width), variants[-1])
 
 
 def loss_summary(

@@ -299,10 +299,10 @@ class LossPane(Vertical):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.ascii_only = ascii_only
         self.border_title = LOSS_TITLE
-        self._legend: tuple[bool, bool, str, str] | None = (
-            None  # (validation set, dropout, palette, measure) the title was made for
+        self._legend: tuple[bool, bool, str, str, int] | None = (
+            None  # (validation set, dropout, palette, measure, width) the title was made for
         )
-        self._measure = "loss"  # what the axis measures: "loss", or a regression's MSE / MAE
+        self._measure = "loss"  # what the axis measures: "loss", or a name that says the number (½·MSE, MAE)
 
         self._shown: tuple[object, ...] | None = None
         self._summary: Text | None = None
@@ -315,10 +315,7 @@ class LossPane(Vertical):
         self.query_one(LossChart).set_markers(list(view.markers))
         held, evaluated = view.validation, view.evaluation
         self._measure = view.loss_measure
-        legend = (held is not None, evaluated is not None, theme.current().name, self._measure)
-        if legend != self._legend:
-            self._legend = legend
-            self.border_title = loss_title(held is not None, self.ascii_only, evaluated is not None, self._measure)
+        self._show_title(held is not None, evaluated is not None)
         key = (
             view.epochs_recorded,
             view.current_loss,
@@ -328,10 +325,12 @@ class LossPane(Vertical):
         )
         if key != self._shown:
             self._shown = key
-            # the chart's second series: the held-out loss, or else a dropout run's evaluation loss
-            second = held.loss_series if held is not None else None if evaluated is None else evaluated.loss_series
             self.query_one(LossChart).set_data(
-                view.loss_epochs, view.loss_series, epoch_range=view.epoch_range, validation=second
+                view.loss_epochs,
+                view.loss_series,
+                epoch_range=view.epoch_range,
+                validation=None if held is None else held.loss_series,
+                evaluation=None if evaluated is None else evaluated.loss_series,
             )
         summary = loss_summary(
             view.first_loss, view.current_loss, view.best_loss, view.accuracy, view.epochs_recorded, held, evaluated, view.task
@@ -342,12 +341,28 @@ class LossPane(Vertical):
             self._summary = summary
             self.query_one("#loss-summary", Static).update(summary, layout=False)
 
+    def _show_title(self, validation: bool, evaluation: bool) -> None:
+        """The title for the series shown, in the longest wording the top border holds: Textual leaves a space
+        either side of a title and, with side borders, a corner and a line cell either side too."""
+        sided = self.styles.border_left[0] not in ("", "none", "hidden")
+        width = max(self.outer_size.width - (6 if sided else 4), 1) if self.outer_size.width else 0
+        legend = (validation, evaluation, theme.current().name, self._measure, width)
+        if legend != self._legend:
+            self._legend = legend
+            self.border_title = loss_title(validation, self.ascii_only, evaluation, self._measure, width or None)
+
+    def on_resize(self, _: events.Resize) -> None:
+        if self._legend is not None:
+            self._show_title(self._legend[0], self._legend[1])
+
     def on_loss_chart_readout_changed(self, event: LossChart.ReadoutChanged) -> None:
         if event.readout is None:
             self.border_subtitle = ""
             return
-        second = "validation" if self._legend is None or self._legend[0] or not self._legend[1] else "evaluation"
-        self.border_subtitle = readout_text(event.readout, self.ascii_only, event.chart.validation_readout, second, self._measure)
+        chart = event.chart
+        self.border_subtitle = readout_text(
+            event.readout, self.ascii_only, chart.validation_readout, chart.evaluation_readout, self._measure
+        )
 
 
 class StatusLine(Static):

@@ -81,7 +81,7 @@ PANES = """\
   Okabe–Ito colour (colour-blind-safe), paler where the network is less sure,
   with a legend; with --ascii each class has a glyph and a point letter.
 - **regression** (sine, saddle, a CSV of real targets) — a linear output and
-  MSE or MAE. With one input, v shows the fit: the data (•), the network's
+  ½·MSE or MAE. With one input, v shows the fit: the data (•), the network's
   curve ŷ(x) bold, and beneath it each last hidden unit's share vᵢ·hᵢ(x) as a
   faint curve in that unit's colour (the diagram names the unit in the same
   colour) and the output bias b as a grey line: ŷ is their sum. ◆ marks the
@@ -90,7 +90,8 @@ PANES = """\
   mean, what a network that learned nothing predicts), each point in its
   target's colour. The table shows x, y, ŷ and the error ŷ − y (or R², the
   mean and the largest error for many points), the status R² = 1 − Σ(ŷ − y)²/
-  Σ(y − ȳ)² where accuracy would be, and the loss axis is named MSE or MAE.
+  Σ(y − ȳ)² where accuracy would be, and the loss axis is named ½·MSE
+  (½·mean (ŷ − y)², half PyTorch's nn.MSELoss) or MAE.
 """
 
 

@@ -38,9 +38,25 @@ TEXT_FIELDS: dict[str, tuple[str, Callable[[str], object]]] = {
 CHOICE_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     field.name: (field.label, field.choices) for field in cfg.FIELDS.values() if field.choices
 }
+TASK_NAMES = tuple(name for name in CHOICE_FIELDS["task"][1] if name != cfg.AUTO_TASK)  # classify, regress
 DATA_LABEL = "your data (CSV)"
 DATA_PLACEHOLDER = "a file of x1,x2,label lines; empty: the data set above"
-ORDER = ("problem", "data", "hidden", "activation", "loss", "init", "seed", "optimizer", "lr", "batch", "l2", "val", "dropout")
+ORDER = (
+    "problem",
+    "data",
+    "task",
+    "hidden",
+    "activation",
+    "loss",
+    "init",
+    "seed",
+    "optimizer",
+    "lr",
+    "batch",
+    "l2",
+    "val",
+    "dropout",
+)
 TITLE = (
     "settings · Tab or ↑ ↓ move · Space opens a list (Enter picks) · Enter applies: the network is rebuilt at "
     "epoch 0, ← brings this one back · Escape cancels"
@@ -97,6 +113,7 @@ class SettingsScreen(SettlesAtTerminalSize, ModalScreen[Config | None]):
         self.errors: dict[str, str] = {}
         self.data: Dataset | None = None  # the CSV the data field names, once it reads as valid
         self._losses_offered: tuple[str, ...] = ()  # the loss menu's options now (the data's task's losses)
+        self._tasks_offered: tuple[str, ...] = ()  # the task menu's options now: auto, and both tasks where the data allow both
 
     @property
     def ascii_only(self) -> bool:
@@ -115,7 +132,7 @@ class SettingsScreen(SettlesAtTerminalSize, ModalScreen[Config | None]):
                         yield Label(self.shown(label))
                         yield FormSelect(
                             [(o, o) for o in options],
-                            value=getattr(self.config, name),
+                            value=field_text(self.config, name),
                             allow_blank=False,
                             id=f"field-{name}",
                             compact=True,
@@ -129,6 +146,8 @@ class SettingsScreen(SettlesAtTerminalSize, ModalScreen[Config | None]):
                         yield Label(self.shown(label))
                         yield Input(field_text(self.config, name), id=f"field-{name}", compact=True)
                     yield Static("", id=f"error-{name}", classes="field-error")
+                    if name == "task":
+                        yield Static("", id="note-task", classes="field-note")
             with Horizontal(id="settings-buttons"):
                 yield Button("Apply", id="settings-apply-button", variant="primary", compact=True)
                 yield Button("Cancel", id="settings-cancel-button", compact=True)
@@ -138,6 +157,7 @@ class SettingsScreen(SettlesAtTerminalSize, ModalScreen[Config | None]):
         self.set_class(self.ascii_only, "ascii")
         if self.config.data:
             self._check_data(self.config.data)
+        self._offer_tasks()
         self._offer_losses()
         self.query_one("#field-hidden", Input).focus()  # the field most often changed
 
@@ -185,13 +205,63 @@ class SettingsScreen(SettlesAtTerminalSize, ModalScreen[Config | None]):
     def _choice_changed(self, event: Select.Changed) -> None:
         if (event.select.id or "") == "field-problem":
             self._check_batch()
+            self._offer_tasks()
             self._offer_losses()
+        elif (event.select.id or "") == "field-task":  # the file's targets read as the task asks: its losses follow
+            self._check_data(self.query_one("#field-data", Input).value)
 
     def _data_task(self) -> Task:
         """What the form's data ask for: the file's task when one is named and read, else the problem's."""
         if data_path(self.query_one("#field-data", Input).value) is not None and self.data is not None:
             return self.data.task_kind
         return load(str(self.query_one("#field-problem", Select).value)).task_kind
+
+    def _chosen_task(self) -> str | None:
+        """The task field's choice as Config.task holds it (None: auto, the data's own)."""
+        if not self.is_mounted:
+            return self.config.task
+        return cfg.parse_task(str(self.query_one("#field-task", Select).value))
+
+    def _offer_tasks(self) -> None:
+        """The task menu offers classify and regress only for a --data file that reads as either (three columns of
+        whole-number targets), as `--task` decides only there; otherwise it holds auto, with a line saying why (the
+        CSV reader's own refusal of the other task). A file that does not read at all has its line under the data."""
+        select = self.query_one("#field-task", Select)
+        path = data_path(self.query_one("#field-data", Input).value)
+        refusals: dict[str, str] = {}
+        if path is None:
+            data = load(str(self.query_one("#field-problem", Select).value))
+            why = f"{data.name} is a {data.task_kind.title}: the task decides only what a --data file's whole numbers are"
+            refusals = dict.fromkeys(TASK_NAMES, why)
+        elif self._reads(path, None):
+            for task in TASK_NAMES:
+                try:
+                    read_csv(path, MAX_POINTS, task)
+                except DataFileError as error:
+                    refusals[task] = str(error)
+        else:
+            refusals = dict.fromkeys(TASK_NAMES, "")
+        allowed = not refusals
+        options = (cfg.AUTO_TASK, *TASK_NAMES) if allowed else (cfg.AUTO_TASK,)
+        kept = str(select.value)
+        note = refusals.get(kept) or next(iter(refusals.values()), "")  # the learner's own choice's refusal first
+        if options != self._tasks_offered:
+            self._tasks_offered = options
+            with self.prevent(Select.Changed):
+                select.set_options([(o, o) for o in options])
+                select.value = kept if kept in options else cfg.AUTO_TASK
+        select.disabled = not allowed
+        hint = self.query_one("#note-task", Static)
+        hint.update(Text(self.shown(note)))
+        hint.display = bool(note)
+
+    @staticmethod
+    def _reads(path: str, task: str | None) -> bool:
+        try:
+            read_csv(path, MAX_POINTS, task)
+        except DataFileError:
+            return False
+        return True
 
     def _offer_losses(self) -> None:
         """The loss menu holds the losses the data's task has (mse, mae for a regression; bce, mse, ce for
@@ -215,15 +285,17 @@ class SettingsScreen(SettlesAtTerminalSize, ModalScreen[Config | None]):
         """Read the CSV the data field names, as `--data` would; its first problem is its error line."""
         path = data_path(text)
         self.data = None
+        if self.is_mounted:
+            self._offer_tasks()  # first: a task the new file cannot be goes back to auto before the file is read
         if path is None:
             self._set_error("data", "")
-            return
-        try:
-            self.data = read_csv(path, MAX_POINTS)
-        except DataFileError as error:
-            self._set_error("data", str(error))
         else:
-            self._set_error("data", "")
+            try:
+                self.data = read_csv(path, MAX_POINTS, self._chosen_task())
+            except DataFileError as error:
+                self._set_error("data", str(error))
+            else:
+                self._set_error("data", "")
         if self.is_mounted:
             self._offer_losses()
 
@@ -265,7 +337,7 @@ class SettingsScreen(SettlesAtTerminalSize, ModalScreen[Config | None]):
         changes: dict[str, object] = {}
         for name in ORDER:
             if name in CHOICE_FIELDS:
-                changes[name] = str(self.query_one(f"#field-{name}", Select).value)
+                changes[name] = cfg.FIELDS[name].parse(str(self.query_one(f"#field-{name}", Select).value))
                 continue
             text = self.query_one(f"#field-{name}", Input).value
             if name == "data":
