@@ -123,8 +123,102 @@ async def test_d_turns_the_plane_to_the_paths_principal_directions_and_back() ->
 async def test_d_opens_the_landscape_when_it_is_not_shown() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("d")
+        await pilot.press(*["e"] * 4, "d")
         assert app.view_mode == "landscape" and app.controller.landscape.plane
+        await pilot.pause()
+        assert "PC1 across, PC2 up" in pane_text(app)
+
+
+async def test_d_before_a_path_says_so_and_the_pane_the_status_and_the_mode_agree_on_the_slice() -> None:
+    """At epoch 0 there is no path to take a plane of: d must not announce one over the slice."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l", "d")
+        await pilot.pause()
+        assert not app.controller.landscape.plane and app.view.landscape_request.mode == "slice"
+        assert "needs a path" in app.message and "showing the slice" in app.message
+        assert "principal directions (Li" not in app.message
+        caption = pane_text(app).splitlines()[0]
+        frame = app.view.landscape(11, 11)
+        assert frame.mode == "slice" and f"{frame.x_name} across, {frame.y_name} up" in caption
+        await pilot.press("d")  # still no path: the same truth, not a toggle to "the slice" it already shows
+        assert not app.controller.landscape.plane and "needs a path" in app.message
+        await pilot.press(*["e"] * 4, "d")  # a path now: the plane is shown and announced
+        await pilot.pause()
+        assert app.controller.landscape.plane and "principal directions" in app.message
+        assert "PC1 across, PC2 up" in pane_text(app)
+
+
+async def test_l_names_the_axes_the_pane_shows_after_a_pick() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l", "i", "tab", "tab", "escape", "l", "l")
+        await pilot.pause()
+        assert len(app.controller.landscape.picks) == 2
+        caption = pane_text(app).splitlines()[0]
+        frame = app.view.landscape(11, 11)
+        assert f"{frame.x_name} across, {frame.y_name} up" in caption
+        assert f"{frame.x_name} across, {frame.y_name} up (your picks)" in app.message
+        assert "largest" not in app.message
+
+
+async def test_the_palettes_largest_turns_the_plane_back_to_the_slice_it_announces() -> None:
+    from tui_nn.ui.screens import commands
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*["e"] * 4, "d")
+        assert app.controller.landscape.plane
+        found = {command.action: command for command in commands.commands()}
+        await commands.run(app, found["landscape_largest"])
+        await pilot.pause()
+        assert "largest |gradient|" in app.message and not app.controller.landscape.plane
+        assert "PC1" not in pane_text(app)
+
+
+async def test_the_palettes_largest_shows_the_landscape_it_changes() -> None:
+    from tui_nn.ui.screens import commands
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        found = {command.action: command for command in commands.commands()}
+        await commands.run(app, found["landscape_largest"])
+        await pilot.pause()
+        assert app.landscape_shown and app.query_one(LandscapePane).display
+
+
+@pytest.mark.parametrize("size", [(120, 40), (200, 60)])
+async def test_l_gives_the_landscape_a_pane_big_enough_to_read_and_l_again_gives_the_row_back(size: tuple[int, int]) -> None:
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        pane = app.query_one(LandscapePane)
+        before = pane.size.width
+        await pilot.press("l")
+        await pilot.pause()
+        assert pane.display and pane.size.width >= size[0] // 2, (before, pane.size.width)
+        assert app.query_one(NetworkPane).display or size[0] < 160  # the weights to pick stay beside it on a large screen
+        if size[0] >= 160:
+            assert "large beside the network" in app.message
+            assert not app.query_one(BoundaryPane).display and not app.query_one(HiddenPane).display
+        await pilot.press("l")
+        await pilot.pause()
+        assert pane.size.width == before or not pane.display
+        if size[0] >= 160:
+            for kind in (NetworkPane, BoundaryPane, HiddenPane, LandscapePane):
+                assert app.query_one(kind).display, kind.__name__
+
+
+async def test_v_to_the_landscape_on_a_large_screen_says_it_is_the_large_pane() -> None:
+    app = make_app()
+    async with app.run_test(size=(200, 60)) as pilot:
+        await pilot.press("v", "v", "v")
+        await pilot.pause()
+        assert app.view_mode == "landscape" and app.query_one(LandscapePane).size.width >= 100
+        assert "large" in app.message and "all four" in app.message
+        await pilot.press("v")
+        await pilot.pause()
+        assert app.query_one(BoundaryPane).display and app.query_one(LandscapePane).size.width < 60
 
 
 async def test_two_weights_selected_by_key_paint_their_slice() -> None:
