@@ -483,9 +483,54 @@ async def test_the_race_draws_every_entrants_path_and_curve_in_its_colour() -> N
             }
             for runner in frame.runners:
                 assert theme.rgb(race_colours()[runner.colour]) in drawn, (type(widget).__name__, runner.name)
-        legend = screen.query_one("#race-legend").render()
+        legend = screen.query_one("#race-legend")
+        text = "\n".join(legend.render_line(y).text for y in range(legend.content_size.height))
         for runner in frame.runners:
-            assert runner.name in str(legend)
+            assert runner.name in text
+
+
+def legend_names(rows: list[list[Segment]]) -> dict[str, tuple[int, int, int]]:
+    """Each entrant named in the legend, with the colour its name is drawn in."""
+    return {
+        segment.text: segment.style.color.get_truecolor()
+        for row in rows
+        for segment in row
+        if segment.style is not None and segment.style.bold and segment.style.color is not None
+    }
+
+
+@pytest.mark.parametrize("size", [(64, 20), (80, 24), (120, 40), (160, 45), (200, 60)])
+async def test_the_race_legend_names_every_entrant_in_its_colour_at_every_size(size: tuple[int, int]) -> None:
+    from tui_nn.ui.screens.race import RaceLegend, RaceScreen, race_colours
+
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("R", "right")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, RaceScreen)
+        legend = screen.query_one(RaceLegend)
+        lines = [legend.render_line(y) for y in range(legend.content_size.height)]
+        named = legend_names([list(line) for line in lines])
+        for runner in screen.frame.runners:
+            assert named.get(runner.name) == theme.rgb(race_colours()[runner.colour]), (size, runner.name, named)
+
+
+def test_the_race_legend_never_cuts_a_number_and_packs_the_names_when_rows_run_out() -> None:
+    from tui_nn.ui.screens.race import legend_rows
+
+    race = Controller(build(Config())).race()
+    frame = race.step(10)
+    names = {runner.name for runner in frame.runners}
+    losses = {f"{runner.loss:.4g}" for runner in frame.runners}
+    for width, height in itertools.product((12, 16, 21, 24, 40), (1, 2, 4, 8, 12)):
+        rows = legend_rows(frame, width, height, False)
+        assert len(rows) <= height and all(sum(len(s.text) for s in row) <= width for row in rows), (width, height)
+        text = " ".join("".join(s.text for s in row) for row in rows)
+        for number in (word for word in text.replace("·", " ").split() if word[:1].isdigit() and "." in word):
+            assert number in losses, (width, height, number, text)
+        if (width >= 21 and height >= len(names)) or (width >= 40 and 2 * height >= len(names)):  # every name fits whole
+            assert set(legend_names(rows)) == names, (width, height, text)
 
 
 async def test_the_race_waits_for_live_training_to_stop() -> None:
