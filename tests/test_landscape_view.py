@@ -588,3 +588,37 @@ async def test_l_d_and_the_inspectors_picks_leave_a_live_run_running() -> None:
         await pilot.press("T")
         await app.workers.wait_for_complete()
         assert not app.training
+
+
+# --- the step at the map's edge ------------------------------------------------------------------
+
+
+async def test_a_step_drawn_at_the_maps_edge_is_said_to_be_to_scale_with_the_loss_after_it() -> None:
+    app = make_app(lr=16.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l")
+        await pilot.pause()
+        text = pane_text(app)
+        plot = text.splitlines()[1:]
+        edge_rows = (plot[0], plot[-5])  # the map's top and bottom cell rows (the axis, legend and two words below)
+        assert any("✕" in row for row in edge_rows), text
+        frame = app.view.landscape(11, 11)
+        assert "✕ at the edge is to scale" in text
+        assert f"L after the step (every weight moved) = {frame.next_loss:.4g}" in text
+
+
+def test_the_step_note_says_when_the_step_leaves_the_map_and_is_silent_inside_it() -> None:
+    frame = frame_of(1.0, 0, 61, 30)
+    columns, rows = 61, 15
+    assert insight_views.step_note(frame, columns, rows) is None  # η = 1: the ✕ well inside the map
+    reach = 3 * (frame.axes.extent.x_max - frame.axes.extent.x_min)
+    off = dataclasses.replace(frame, step=(reach, 0.0))
+    note = insight_views.step_note(off, columns, rows)
+    assert note is not None and "leaves the map" in note and f"{frame.next_loss:.4g}" in note
+    drawn = landscape_rows(off, columns, rows)
+    assert cell_of(drawn, "✕") is None
+    edge = [row for row in drawn if "".join(s.text for s in row).endswith("→")]
+    assert len(edge) == 1 and edge[0][-1].style is not None and edge[0][-1].style.bgcolor is not None
+    assert edge[0][-1].style.bgcolor.get_truecolor() == theme.rgb(insight_views.STEP_COLOUR)  # what the note calls red
+    nowhere = dataclasses.replace(frame, step=(float("nan"), 0.0))
+    assert insight_views.step_note(nowhere, columns, rows) is None

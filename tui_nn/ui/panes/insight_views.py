@@ -743,6 +743,9 @@ def _fit_grid(grid: np.ndarray, columns: int, pixel_rows: int) -> np.ndarray:
     return flipped[np.ix_(rows_index, columns_index)]
 
 
+EDGE_CELLS = 2  # a ✕ this many columns (or one row) from the map's edge gets words saying it is to scale
+
+
 def landscape_rows(
     frame: LandscapeFrame,
     columns: int,
@@ -754,7 +757,7 @@ def landscape_rows(
     """The loss over the frame's plane as a heat map (two pixels a cell, ▀) with contour lines; over
     it the path so far (or, for a race, each entrant's path in its colour: `paths` of (points,
     entrant)), the −gradient as an arrow from the current point, the next update's step η·ḡ to
-    scale ending at ✕ (» at the edge when it leaves the map), and the current point ●."""
+    scale ending at ✕ (an arrow on red at the edge when it leaves the map), and the current point ●."""
     use_palette()
     pixel_rows = 2 * rows
     levels = loss_shades(_fit_grid(frame.shade(), columns, pixel_rows))
@@ -801,7 +804,7 @@ def _draw_arrows(
     if where.inside(sx, sy):
         marks[(int(sx), int(sy) // 2)] = ("x" if ascii_only else "✕", Style(color=STEP_COLOUR, bold=True))
         return
-    # Off the map: » where the step crosses the edge, pointing its way.
+    # Off the map: an arrow on the step's red where it crosses the edge, pointing its way.
     t = 1.0
     for edge, origin, delta in (
         (where.columns - 1e-9, x0, sx - x0),
@@ -817,6 +820,23 @@ def _draw_arrows(
     if where.inside(ex, ey):
         glyph = arrow_glyph(sx - x0, y0 - sy, ascii_only)
         marks[(int(ex), int(ey) // 2)] = (glyph, Style(color="#ffffff", bgcolor=STEP_COLOUR, bold=True))
+
+
+def step_note(frame: LandscapeFrame, columns: int, rows: int) -> str | None:
+    """Words for a step drawn at the map's edge or past it, where a learner reads "clamped, not to
+    scale": the map is sized to reach just past the step, and the loss after it moves every weight
+    (the colour under ✕ moves only these two)."""
+    where = PixelMap(frame.axes, columns, 2 * rows, frame.loss.shape)
+    sx, sy = where.pixel(frame.current[0] + frame.step[0], frame.current[1] + frame.step[1])
+    if not (np.isfinite(sx) and np.isfinite(sy)) or frame.step == (0.0, 0.0):
+        return None
+    after = f"L after the step (every weight moved) = {frame.next_loss:.4g}"
+    if not where.inside(sx, sy):
+        return f"the step leaves the map: the arrow on red at the edge points where it lands; {after}"
+    column, row = int(sx), int(sy) // 2
+    if column < EDGE_CELLS or column >= columns - EDGE_CELLS or row < 1 or row >= rows - 1:
+        return f"✕ at the edge is to scale: the map reaches just past the step; {after}"
+    return None
 
 
 def _draw_descent(
