@@ -622,3 +622,32 @@ def test_the_step_note_says_when_the_step_leaves_the_map_and_is_silent_inside_it
     assert edge[0][-1].style.bgcolor.get_truecolor() == theme.rgb(insight_views.STEP_COLOUR)  # what the note calls red
     nowhere = dataclasses.replace(frame, step=(float("nan"), 0.0))
     assert insight_views.step_note(nowhere, columns, rows) is None
+
+
+async def test_a_short_pane_keeps_one_row_of_words_whole() -> None:
+    """At 80×24 the landscape has ten rows: it used to drop every word, the ✕ at the edge left unexplained."""
+    app = make_app(lr=16.0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("l")
+        await pilot.pause()
+        pane = app.query_one(LandscapePane)
+        assert pane.content_size.height < 14
+        last = pane_text(app).splitlines()[-1].rstrip()
+        frame = app.view.landscape(11, 11)
+        assert last == f"✕ at the edge is to scale · L after it = {frame.next_loss:.4g}"
+
+
+def test_one_row_of_words_shows_a_sentence_whole_or_none() -> None:
+    app = make_app(lr=1.0, dropout=0.5, hidden=(8,))
+    pane = LandscapePane(False)
+    view = app.controller.view()
+    sentences = view.landscape(11, 11).words
+    assert sentences, "a dropout network has words to say"
+    shown = []
+    for width in (30, 50, 80, 130):
+        texts = ["".join(s.text for s in row).rstrip() for row in pane.draw_rows(view, width, 10)]
+        legend = max(k for k, text in enumerate(texts) if text.startswith("L "))
+        words = [text for text in texts[legend + 1 :] if text]
+        assert len(words) <= 1 and all(text in sentences for text in words), (width, words)
+        shown += words
+    assert shown, "the widest pane has room for a sentence"

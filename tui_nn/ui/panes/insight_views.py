@@ -822,7 +822,7 @@ def _draw_arrows(
         marks[(int(ex), int(ey) // 2)] = (glyph, Style(color="#ffffff", bgcolor=STEP_COLOUR, bold=True))
 
 
-def step_note(frame: LandscapeFrame, columns: int, rows: int) -> str | None:
+def step_note(frame: LandscapeFrame, columns: int, rows: int, width: int = 0) -> str | None:
     """Words for a step drawn at the map's edge or past it, where a learner reads "clamped, not to
     scale": the map is sized to reach just past the step, and the loss after it moves every weight
     (the colour under ✕ moves only these two)."""
@@ -831,12 +831,18 @@ def step_note(frame: LandscapeFrame, columns: int, rows: int) -> str | None:
     if not (np.isfinite(sx) and np.isfinite(sy)) or frame.step == (0.0, 0.0):
         return None
     after = f"L after the step (every weight moved) = {frame.next_loss:.4g}"
-    if not where.inside(sx, sy):
-        return f"the step leaves the map: the arrow on red at the edge points where it lands; {after}"
     column, row = int(sx), int(sy) // 2
-    if column < EDGE_CELLS or column >= columns - EDGE_CELLS or row < 1 or row >= rows - 1:
-        return f"✕ at the edge is to scale: the map reaches just past the step; {after}"
-    return None
+    if not where.inside(sx, sy):
+        long, short = (
+            f"the step leaves the map: the arrow on red at the edge points where it lands; {after}",
+            "the step leaves the map",
+        )
+    elif column < EDGE_CELLS or column >= columns - EDGE_CELLS or row < 1 or row >= rows - 1:
+        long, short = f"✕ at the edge is to scale: the map reaches just past the step; {after}", "✕ at the edge is to scale"
+    else:
+        return None
+    # a narrow pane gets the short form on one row, whole, rather than the long one cut before its number
+    return long if len(long) <= width or not width else f"{short} · L after it = {frame.next_loss:.4g}"
 
 
 def _draw_descent(
