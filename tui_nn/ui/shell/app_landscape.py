@@ -45,22 +45,19 @@ class AppLandscape(AppBase):
 
     def _landscape_hint(self) -> str:
         request = self.view.landscape_request
+        where = ", large beside the network" if self.main_screen.has_class("wide") else ""
         if request is not None and request.mode == "pca":
-            what = "the loss landscape on the path's top two principal directions (d: a slice)"
+            return f"landscape: the plane of the path's top two principal directions{where} · d: a slice · l returns"
+        choice = self.controller.landscape  # the axes' names as the pane writes them: picked, or chosen and held
+        names = choice.picks if len(choice.picks) == 2 else choice.held
+        axes = f"{names[0]} across, {names[1]} up" if len(names) == 2 else "two parameters"
+        if len(choice.picks) >= 2:
+            why = "your picks"
+        elif choice.picks:
+            why = "your pick and the largest other |gradient|"
         else:
-            choice = self.controller.landscape  # the axes' names as the pane writes them: picked, or chosen and held
-            names = choice.picks if len(choice.picks) == 2 else choice.held
-            axes = f"{names[0]} across, {names[1]} up" if len(names) == 2 else "two parameters"
-            picked = len(choice.picks)
-            if picked >= 2:
-                why = "your picks"
-            elif picked == 1:
-                why = "your pick and the largest other |gradient|"
-            else:
-                why = "the largest |gradient|s; i and select two weights for theirs"
-            what = f"the loss landscape: {axes} ({why}) · d: the path's PCA plane"
-        where = ", large beside the network at this size" if self.main_screen.has_class("wide") else ""
-        return f"{what} · l returns{where}"  # the pane's legend names the marks
+            why = "the largest |gradient|s; i: pick two"
+        return f"landscape: {axes} ({why}){where} · d: the path's PCA plane · l returns"
 
     def _view_name(self, mode: str) -> str:
         from tui_nn.ui.shell.app_screen import view_name
