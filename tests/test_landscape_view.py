@@ -651,3 +651,41 @@ def test_one_row_of_words_shows_a_sentence_whole_or_none() -> None:
         assert len(words) <= 1 and all(text in sentences for text in words), (width, words)
         shown += words
     assert shown, "the widest pane has room for a sentence"
+
+
+def test_a_step_that_sets_the_maps_reach_is_said_to_be_to_scale_however_wide_the_map() -> None:
+    """The grid reaches 1.15 × the step: on a 114-column map its ✕ lands seven columns from the edge, and read as clamped."""
+    columns, rows = 114, 15
+    frame = frame_of(1.0, 0, columns, 2 * rows)
+    reach = frame.axes.extent.x_max - frame.current[0]
+    set_by_the_step = dataclasses.replace(frame, step=(reach / 1.15, 0.0))
+    note = insight_views.step_note(set_by_the_step, columns, rows)
+    assert note is not None and "to scale" in note
+    halfway = dataclasses.replace(frame, step=(reach / 2, 0.0))
+    assert insight_views.step_note(halfway, columns, rows) is None
+
+
+@pytest.mark.parametrize(("low", "high"), [(201.0, 78_650.0), (1.234e-5, 0.6931), (0.69312, 0.69348), (3.1e-12, 4.2e15)])
+def test_the_race_charts_loss_labels_fit_the_gutter_whole(low: float, high: float) -> None:
+    from tui_nn.ui.screens.race import GUTTER, gutter_labels
+
+    labels = gutter_labels(low, high)
+    assert labels[0] != labels[1]
+    for label, value in zip(labels, (low, high), strict=True):
+        assert len(label) < GUTTER, label
+        assert float(label) == pytest.approx(value, rel=0.1), (label, value)  # the number itself, not its first characters
+
+
+async def test_the_race_chart_labels_a_diverging_races_losses_whole() -> None:
+    from tui_nn.ui.screens.race import GUTTER, RaceScreen, loss_chart_rows
+
+    app = make_app(lr=100_000.0, activation="relu")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("R", "right")
+        screen = app.screen
+        assert isinstance(screen, RaceScreen)
+        runners = screen.frame.runners
+        rows = loss_chart_rows(runners, 70, 14, False)
+        top = "".join(s.text for s in rows[0])[: GUTTER - 1].strip()
+        highest = max(float(v) for r in runners for v in r.loss_series if np.isfinite(v))
+        assert float(top) == pytest.approx(highest, rel=0.1), top

@@ -743,7 +743,8 @@ def _fit_grid(grid: np.ndarray, columns: int, pixel_rows: int) -> np.ndarray:
     return flipped[np.ix_(rows_index, columns_index)]
 
 
-EDGE_CELLS = 2  # a ✕ this many columns (or one row) from the map's edge gets words saying it is to scale
+EDGE_CELLS = 2  # a ✕ this many columns (or one row) from the map's edge gets words saying it is to scale,
+EDGE_SHARE = 0.15  # as does one in this outer share of the half-map (the engine's grid reaches 1.15 × the step)
 
 
 def landscape_rows(
@@ -831,13 +832,16 @@ def step_note(frame: LandscapeFrame, columns: int, rows: int, width: int = 0) ->
     if not (np.isfinite(sx) and np.isfinite(sy)) or frame.step == (0.0, 0.0):
         return None
     after = f"L after the step (every weight moved) = {frame.next_loss:.4g}"
-    column, row = int(sx), int(sy) // 2
+    # near the edge: within a cell (a row) of it, or in the outer EDGE_SHARE of the half-map, where a step
+    # that sets the map's reach (it reaches MARGIN × the step) lands
+    near_x = min(sx, columns - sx) <= max(EDGE_CELLS, EDGE_SHARE * columns / 2)
+    near_y = min(sy, 2 * rows - sy) <= max(2.0, EDGE_SHARE * rows)
     if not where.inside(sx, sy):
         long, short = (
             f"the step leaves the map: the arrow on red at the edge points where it lands; {after}",
             "the step leaves the map",
         )
-    elif column < EDGE_CELLS or column >= columns - EDGE_CELLS or row < 1 or row >= rows - 1:
+    elif near_x or near_y:
         long, short = f"✕ at the edge is to scale: the map reaches just past the step; {after}", "✕ at the edge is to scale"
     else:
         return None

@@ -27,6 +27,7 @@ from textual.widgets import Static
 from tui_nn.ui import theme
 from tui_nn.ui.ascii import asciify
 from tui_nn.ui.panes.diagram import Canvas
+from tui_nn.ui.panes.losschart import min_max_labels, short_number
 from tui_nn.ui.screens.screen_size import SettlesAtTerminalSize
 
 if TYPE_CHECKING:
@@ -140,7 +141,7 @@ def loss_chart_rows(runners: tuple[RunnerFrame, ...], width: int, height: int, a
             canvas.line(x0 + 0.5, y0 + 0.5, x1 + 0.5, y1 + 0.5, style, 1)
         if len(points) == 1:
             canvas.line(points[0][0] + 0.5, points[0][1] + 0.5, points[0][0] + 0.5, points[0][1] + 0.5, style, 1)
-    labels = {0: f"{10**high:.3g}", rows - 1: f"{10**low:.3g}"}
+    labels = dict(zip((rows - 1, 0), gutter_labels(10**low, 10**high), strict=True))
     result = []
     for r, row in enumerate(canvas.rows()):
         label = labels.get(r, "")
@@ -159,6 +160,17 @@ def loss_chart_rows(runners: tuple[RunnerFrame, ...], width: int, height: int, a
     axis = "0".ljust(max(columns - len(last), 2)) + last
     result.append([Segment(" " * (GUTTER - 1) + ("+" if ascii_only else "└") + axis[:columns], muted)])
     return result
+
+
+def gutter_labels(low: float, high: float) -> tuple[str, str]:
+    """The chart's lowest and highest loss, told apart and each within the gutter (fewer digits, never a cut
+    number: 7.86e+04 cut to its first six characters read as 7.86)."""
+    labels = min_max_labels(low, high)
+    for digits in (3, 2, 1):
+        if all(len(label) < GUTTER for label in labels):
+            break
+        labels = short_number(low, digits), short_number(high, digits)
+    return labels
 
 
 class RaceLegend(_Drawn):
