@@ -20,7 +20,7 @@ from tui_nn.engine.walk.explain import Element
 from tui_nn.engine.walk.notation import parameter_label
 from tui_nn.ui import theme
 from tui_nn.ui.panes import insight_views
-from tui_nn.ui.panes.insight_views import landscape_legend, landscape_rows, loss_shade_colour
+from tui_nn.ui.panes.insight_views import landscape_legend, landscape_rows, loss_shade_colour, with_axes
 from tui_nn.ui.panes.landscape import LandscapePane
 from tui_nn.ui.panes.widgets import BoundaryPane, HiddenPane, NetworkPane
 from tui_nn.ui.shell.app import TuiNN
@@ -689,3 +689,19 @@ async def test_the_race_chart_labels_a_diverging_races_losses_whole() -> None:
         top = "".join(s.text for s in rows[0])[: GUTTER - 1].strip()
         highest = max(float(v) for r in runners for v in r.loss_series if np.isfinite(v))
         assert float(top) == pytest.approx(highest, rel=0.1), top
+
+
+@pytest.mark.parametrize("value", [-100_000.0, 1.5e-5, -2.5e-7, 123_456.0, 0.5, -1974.0])
+def test_a_y_tick_too_long_for_the_gutter_is_written_shorter_never_cut(value: float) -> None:
+    from tui_nn.engine.nn.insight import Axes, Extent
+
+    axes = Axes(Extent(-1.0, 1.0, min(value, 0.0) - 1, max(value, 0.0) + 1), (0.0,), (value,))
+    plot = [[Segment(" " * 20)] for _ in range(10)]
+    for gutter in (7, 8):
+        framed = with_axes(plot, axes, 20, 10, gutter)
+        labels = ["".join(s.text for s in row)[: gutter - 1].strip() for row in framed[:-1]]
+        written = [label for label in labels if label]
+        assert len(written) <= 1, labels
+        if written:
+            assert float(written[0].replace("−", "-")) == pytest.approx(value, rel=0.01), (gutter, written)
+        assert written or (gutter == 7 and value == -2.5e-7), (gutter, value)  # only −2.5e-7 cannot be written in 6 cells

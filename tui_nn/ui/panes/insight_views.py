@@ -420,6 +420,23 @@ def tick_label(value: float) -> str:
     return f"{value:g}".replace("-", "−")
 
 
+def gutter_tick(value: float, room: int) -> str:
+    """A y tick's value within `room` cells: as tick_label writes it, else in a shorter exponent form
+    (−1e5, 1.5e-5) when that is the value to 1 %, else none: a value cut to its first characters, or
+    rounded to one digit, would be another number."""
+    label = tick_label(value)
+    if len(label) <= room:
+        return label
+    for digits in (2, 1, 0):
+        mantissa, _, exponent = f"{value:.{digits}e}".partition("e")
+        if "." in mantissa:
+            mantissa = mantissa.rstrip("0").rstrip(".")
+        short = f"{mantissa}e{int(exponent)}"
+        if len(short) <= room and abs(float(short) - value) <= 0.01 * abs(value):  # a tick's value, not a rounded-off one
+            return short.replace("-", "−")
+    return ""
+
+
 def with_axes(
     plot: list[list[Segment]], axes: Axes, columns: int, rows: int, gutter: int, ascii_only: bool = False
 ) -> list[list[Segment]]:
@@ -433,7 +450,7 @@ def with_axes(
     y_labels: dict[int, str] = {}
     for value in axes.y_ticks:
         row = min(int((extent.y_max - value) / height_span * rows), rows - 1)
-        y_labels.setdefault(row, tick_label(value))
+        y_labels.setdefault(row, gutter_tick(value, gutter - 1))
     framed: list[list[Segment]] = []
     for r, line in enumerate(plot):
         label = y_labels.get(r, "")
