@@ -13,7 +13,7 @@ from rich.segment import Segment
 
 from tui_nn.engine.session import actions as act
 from tui_nn.engine.session.build import build
-from tui_nn.engine.session.config import Config
+from tui_nn.engine.session.config import Config, defaults_for
 from tui_nn.engine.session.controller import Controller
 from tui_nn.engine.session.view import LandscapeFrame
 from tui_nn.engine.walk.explain import Element
@@ -705,3 +705,21 @@ def test_a_y_tick_too_long_for_the_gutter_is_written_shorter_never_cut(value: fl
         if written:
             assert float(written[0].replace("−", "-")) == pytest.approx(value, rel=0.01), (gutter, written)
         assert written or (gutter == 7 and value == -2.5e-7), (gutter, value)  # only −2.5e-7 cannot be written in 6 cells
+
+
+async def test_at_the_smallest_size_the_landscapes_words_keep_what_matters_on_screen() -> None:
+    """The status line has two rows at 64×20: what l and d say first must be what the learner needs."""
+    from tui_nn.ui.panes.widgets import StatusLine
+
+    def visible() -> str:
+        status = app.query_one(StatusLine)
+        return " ".join(status.render_line(y).text.strip() for y in range(status.content_size.height))
+
+    app = TuiNN(build(defaults_for("sine")), pace=None)
+    async with app.run_test(size=(64, 20)) as pilot:
+        await pilot.press("l")
+        await pilot.pause()
+        assert "l returns" in visible() and "across" in visible()
+        await pilot.press("d")
+        await pilot.pause()
+        assert "showing the slice" in visible()

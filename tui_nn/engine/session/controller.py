@@ -587,8 +587,8 @@ class Controller:
             self.landscape = replace(self.landscape, plane=False)
             return Outcome(
                 Message(
-                    f"landscape: the path's principal plane needs a path of {MIN_PCA_POINTS} epochs or more in different "
-                    "directions: train a few epochs (e, T) first; showing the slice",
+                    f"landscape: showing the slice; the path's principal plane needs a path of {MIN_PCA_POINTS} epochs or "
+                    "more in different directions (train a few: e, T)",
                     "warn",
                 )
             )

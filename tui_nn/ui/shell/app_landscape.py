@@ -47,7 +47,7 @@ class AppLandscape(AppBase):
         request = self.view.landscape_request
         where = ", large beside the network" if self.main_screen.has_class("wide") else ""
         if request is not None and request.mode == "pca":
-            return f"landscape: the plane of the path's top two principal directions{where} · d: a slice · l returns"
+            return f"landscape{where} (l returns): the plane of the path's top two principal directions · d: a slice"
         choice = self.controller.landscape  # the axes' names as the pane writes them: picked, or chosen and held
         names = choice.picks if len(choice.picks) == 2 else choice.held
         axes = f"{names[0]} across, {names[1]} up" if len(names) == 2 else "two parameters"
@@ -57,7 +57,7 @@ class AppLandscape(AppBase):
             why = "your pick and the largest other |gradient|"
         else:
             why = "the largest |gradient|s; i: pick two"
-        return f"landscape: {axes} ({why}){where} · d: the path's PCA plane · l returns"
+        return f"landscape{where} (l returns): {axes} ({why}) · d: the path's PCA plane"  # what matters first: it may wrap
 
     def _view_name(self, mode: str) -> str:
         from tui_nn.ui.shell.app_screen import view_name
