@@ -723,3 +723,19 @@ async def test_at_the_smallest_size_the_landscapes_words_keep_what_matters_on_sc
         await pilot.press("d")
         await pilot.pause()
         assert "showing the slice" in visible()
+
+
+@pytest.mark.parametrize(("size", "shown"), [((120, 40), False), ((160, 45), True), ((200, 60), True)])
+async def test_the_footer_names_l_where_it_has_room_and_never_instead_of_the_quiz_or_words(
+    size: tuple[int, int], shown: bool
+) -> None:
+    from textual.widgets._footer import FooterKey
+
+    from tui_nn.ui.panes.widgets import KeysFooter
+
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        keys = [k.description for k in app.query_one(KeysFooter).query(FooterKey) if not k.has_class("-command-palette")]
+        assert "quiz" in " ".join(keys) and "words" in " ".join(keys), keys
+        assert ("landscape" in keys) is shown, keys
