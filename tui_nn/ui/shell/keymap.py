@@ -73,7 +73,7 @@ KEYS: tuple[KeySpec, ...] = (
         "l",
         "the loss landscape: the loss over two parameters around the weights (the two with the largest gradient, or "
         "the last two selected in the inspector), the path so far, the −gradient and the next step η·ḡ to scale; "
-        "from 160×45 it becomes the large pane beside the network; l again returns",
+        "l again returns; at 160×45 and larger it grows to most of the row, beside the network",
         "landscape",
     ),
     KeySpec(
