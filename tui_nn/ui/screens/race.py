@@ -163,14 +163,24 @@ def loss_chart_rows(runners: tuple[RunnerFrame, ...], width: int, height: int, a
 
 
 def gutter_labels(low: float, high: float) -> tuple[str, str]:
-    """The chart's lowest and highest loss, told apart and each within the gutter (fewer digits, never a cut
-    number: 7.86e+04 cut to its first six characters read as 7.86)."""
+    """The chart's lowest and highest loss, told apart and each within the gutter: each with as many digits
+    as fit, in the shorter of plain and exponent form (never a cut number: 7.86e+04 cut to its first six
+    characters read as 7.86, 0.000350 as 0.0003)."""
     labels = min_max_labels(low, high)
+    if all(len(label) < GUTTER for label in labels):
+        return labels
+    return fitted_number(low, GUTTER - 1), fitted_number(high, GUTTER - 1)
+
+
+def fitted_number(value: float, room: int) -> str:
+    """`value` with the most significant digits (3 down to 1) that fit `room` cells."""
+    text = short_number(value, 1)
     for digits in (3, 2, 1):
-        if all(len(label) < GUTTER for label in labels):
-            break
-        labels = short_number(low, digits), short_number(high, digits)
-    return labels
+        mantissa, _, exponent = f"{value:.{digits - 1}e}".partition("e")
+        for text in (short_number(value, digits), f"{mantissa}e{int(exponent)}"):
+            if len(text) <= room:
+                return text
+    return text
 
 
 class RaceLegend(_Drawn):
