@@ -741,3 +741,34 @@ async def test_the_footer_names_l_where_it_has_room_and_never_instead_of_the_qui
         keys = [k.description for k in app.query_one(KeysFooter).query(FooterKey) if not k.has_class("-command-palette")]
         assert "quiz" in " ".join(keys) and "words" in " ".join(keys), keys
         assert ("landscape" in keys) is shown, keys
+
+
+async def test_r_on_diverged_weights_says_why_there_is_no_race() -> None:
+    from tui_nn.ui.screens.race import RaceScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.session.net.params[:] = np.nan  # as a diverged run leaves them
+        app.draw()
+        await pilot.press("R")
+        assert not isinstance(app.screen, RaceScreen)
+        assert "finite" in app.message and "undo (u)" in app.message
+
+
+def test_a_stopped_entrants_reason_is_kept_to_its_share_of_the_legend_cut_between_words() -> None:
+    from tui_nn.engine.live.race import Entrant, Race
+    from tui_nn.ui.screens.race import legend_rows
+
+    session = build(Config().with_changes(activation="relu"))
+    entrants = (Entrant("sgd", 1.0, 0), Entrant("sgd", 1e6, 1), Entrant("momentum", 1.0, 2), Entrant("adam", 0.1, 3))
+    race = Race(session.net, session.data, entrants, epochs_per_step=10)
+    frame = race.step(10)
+    wild = frame.runners[1]
+    assert not wild.running and len(wild.state) > 60, wild.state  # a reason too long for its share
+    for width, height in ((44, 12), (30, 9), (44, 8)):
+        rows = legend_rows(frame, width, height, False)
+        texts = ["".join(s.text for s in row) for row in rows]
+        assert len(rows) <= height and set(legend_names(rows)) == {r.name for r in frame.runners}, texts
+        words = " ".join(texts).replace("…", " ").split()
+        whole = set(" ".join(f"██ {r.name} epoch {r.epoch:,} · L {r.loss:.4g} · {r.state}" for r in frame.runners).split())
+        assert all(word in whole for word in words), texts  # every word whole: none cut, no number shortened

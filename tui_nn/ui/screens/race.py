@@ -214,13 +214,24 @@ def legend_rows(frame: RaceFrame, width: int, height: int, ascii_only: bool) -> 
     def loss(runner: RunnerFrame) -> str:
         return "—" if runner.loss is None else f"{runner.loss:.4g}"
 
-    full: list[list[Segment]] = []
-    for runner in runners:
-        full.append(_entrant_mark(runner, ascii_only))
-        details = shown(f"epoch {runner.epoch:,} · L {loss(runner)} · {runner.state}")
-        full += [[Segment(line, muted)] for line in textwrap.wrap(details, width, initial_indent="   ", subsequent_indent="   ")]
-    if len(full) <= height:
-        return [_cropped(row, width) for row in full]
+    details = [
+        textwrap.wrap(shown(f"epoch {r.epoch:,} · L {loss(r)} · {r.state}"), width, initial_indent="   ", subsequent_indent="   ")
+        for r in runners
+    ]
+    each = max(max(map(len, details)), 1) if runners else 1
+    if len(runners) * (1 + each) > height:  # each entrant's words to as many rows as all of them have, ending in …
+        each = height // max(len(runners), 1) - 1
+    if each >= 1:
+        rows: list[list[Segment]] = []
+        for runner, lines in zip(runners, details, strict=True):
+            kept = lines[:each]
+            if len(lines) > each:  # cut between words, never inside a number
+                last, more = kept[-1], shown(" …")
+                while len(last) + len(more) > width and " " in last.strip():
+                    last = last.rstrip().rsplit(" ", 1)[0]
+                kept[-1] = last + more
+            rows += [_entrant_mark(runner, ascii_only), *([Segment(line, muted)] for line in kept)]
+        return [_cropped(row, width) for row in rows]
     if len(runners) <= height:  # a row each: the name whole, then its loss and state if they fit whole
         rows = []
         for runner in runners:
