@@ -4,8 +4,6 @@ become the slice it paints."""
 
 from __future__ import annotations
 
-import numpy as np
-
 from tui_nn.engine.session import actions as act
 from tui_nn.engine.session.controller import Message
 from tui_nn.engine.walk.notation import parameter_label
@@ -93,7 +91,7 @@ class AppLandscape(AppBase):
             self.say(Message("the race starts from the weights as they are: stop training first (T)", "warn"))
             self.draw(self.view)
             return
-        if not np.all(np.isfinite(self.view.snapshot.params)):  # every entrant would stop at once, on NaN
+        if not self.view.weights_finite:  # every entrant would stop at once, on NaN
             self.say(Message("the race needs finite weights and these have diverged: undo (u) or reset (r) first", "warn"))
             self.draw(self.view)
             return
