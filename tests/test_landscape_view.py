@@ -772,3 +772,18 @@ def test_a_stopped_entrants_reason_is_kept_to_its_share_of_the_legend_cut_betwee
         words = " ".join(texts).replace("…", " ").split()
         whole = set(" ".join(f"██ {r.name} epoch {r.epoch:,} · L {r.loss:.4g} · {r.state}" for r in frame.runners).split())
         assert all(word in whole for word in words), texts  # every word whole: none cut, no number shortened
+
+
+async def test_a_reset_under_the_principal_plane_goes_back_to_the_slice_it_shows() -> None:
+    """A reset empties the path: the plane cannot be drawn, so the mode, the pane and d's next words agree on the slice."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l", *["e"] * 4, "d")
+        assert app.controller.landscape.plane
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.pause()
+        assert not app.controller.landscape.plane and app.view.landscape_request.mode == "slice"
+        assert "PC1" not in pane_text(app)
+        await pilot.press("d")
+        assert "needs a path" in app.message

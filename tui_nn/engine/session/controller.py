@@ -168,6 +168,7 @@ class Controller:
         view = capture(self.stepper, with_values, since)
         if self.session is not self._trail_of:  # new settings, a reset, your own input, or undoing one
             self.trail, self._trail_of = ParamTrail(), self.session
+            self.landscape = replace(self.landscape, plane=False)  # no path to take a plane of: the slice, as d would say
         self.trail.record(view.epoch, view.snapshot.params)
         markers = self.session.markers
         while markers and markers[-1][0] > view.epoch:  # stepped back before it
