@@ -787,3 +787,15 @@ async def test_a_reset_under_the_principal_plane_goes_back_to_the_slice_it_shows
         assert "PC1" not in pane_text(app)
         await pilot.press("d")
         assert "needs a path" in app.message
+
+
+def test_a_long_reason_is_shown_whole_when_the_legend_has_the_rows() -> None:
+    from tui_nn.engine.live.race import Entrant, Race
+    from tui_nn.ui.screens.race import legend_rows
+
+    session = build(Config().with_changes(activation="relu"))
+    entrants = (Entrant("sgd", 1.0, 0), Entrant("sgd", 1e6, 1), Entrant("momentum", 1.0, 2), Entrant("adam", 0.1, 3))
+    frame = Race(session.net, session.data, entrants, epochs_per_step=10).step(10)
+    rows = legend_rows(frame, 44, 14, False)  # the 120×40 race's legend: three entrants on two rows leave room for the reason
+    text = " ".join("".join(s.text for s in row).strip() for row in rows)
+    assert "…" not in text and " ".join(frame.runners[1].state.split()) in " ".join(text.split())

@@ -184,8 +184,8 @@ def fitted_number(value: float, room: int) -> str:
 
 
 class RaceLegend(_Drawn):
-    """Every entrant named in its colour at every size the screen allows: two rows each (name, then
-    its epoch, loss and state) when they fit, else a row each, else the names packed across rows."""
+    """Every entrant named in its colour at every size the screen allows: its name, then its epoch, loss and
+    state (a long reason cut short between words) when they fit, else a row each, else the names packed."""
 
     least = Size(1, 1)
 
@@ -218,9 +218,10 @@ def legend_rows(frame: RaceFrame, width: int, height: int, ascii_only: bool) -> 
         textwrap.wrap(shown(f"epoch {r.epoch:,} · L {loss(r)} · {r.state}"), width, initial_indent="   ", subsequent_indent="   ")
         for r in runners
     ]
-    each = max(max(map(len, details)), 1) if runners else 1
-    if len(runners) * (1 + each) > height:  # each entrant's words to as many rows as all of them have, ending in …
-        each = height // max(len(runners), 1) - 1
+    # the most rows of words any entrant may keep, for the legend to fit (a long reason is cut short with …)
+    each = max((len(lines) for lines in details), default=1)
+    while each >= 1 and sum(1 + min(len(lines), each) for lines in details) > height:
+        each -= 1
     if each >= 1:
         rows: list[list[Segment]] = []
         for runner, lines in zip(runners, details, strict=True):
