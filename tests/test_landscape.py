@@ -3,6 +3,7 @@ step drawn is the one the optimizer takes, the path is the recorded weights, the
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -219,10 +220,27 @@ def test_the_principal_plane_holds_the_share_an_svd_gives() -> None:
 
 def test_a_path_too_short_for_a_plane_falls_back_to_the_slice_and_says_so() -> None:
     c = Controller(build(defaults_for("xor")))
-    c.apply(act.LandscapePlane(on=True))
-    frame = c.view().landscape(21, 11)
+    view = c.view()
+    assert view.landscape_request is not None
+    # the controller no longer asks for a plane it cannot have (d says what it needs): the frame's own fallback
+    # stands for a request made before the path went (a reset while the plane is shown)
+    view = dataclasses.replace(view, landscape_request=dataclasses.replace(view.landscape_request, mode="pca"))
+    frame = view.landscape(21, 11)
     assert frame.mode == "slice" and frame.variance_share is None
     assert any("principal plane" in w for w in frame.words)
+
+
+def test_the_plane_is_not_asked_for_before_the_path_spans_one_and_the_message_says_why() -> None:
+    c = Controller(build(defaults_for("xor")))
+    c.view()
+    message = c.apply(act.LandscapePlane(on=True)).message
+    assert not c.landscape.plane and message is not None and "needs a path" in message.text
+    for _ in range(3):
+        c.apply(act.Train(20))
+        c.view()
+    message = c.apply(act.LandscapePlane(on=True)).message
+    assert c.landscape.plane and message is not None and "principal directions" in message.text
+    assert c.view().landscape(11, 11).mode == "pca"
 
 
 def test_the_words_say_l2_is_in_the_loss_painted() -> None:

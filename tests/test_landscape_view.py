@@ -13,14 +13,14 @@ from rich.segment import Segment
 
 from tui_nn.engine.session import actions as act
 from tui_nn.engine.session.build import build
-from tui_nn.engine.session.config import Config
+from tui_nn.engine.session.config import Config, defaults_for
 from tui_nn.engine.session.controller import Controller
 from tui_nn.engine.session.view import LandscapeFrame
 from tui_nn.engine.walk.explain import Element
 from tui_nn.engine.walk.notation import parameter_label
 from tui_nn.ui import theme
 from tui_nn.ui.panes import insight_views
-from tui_nn.ui.panes.insight_views import landscape_legend, landscape_rows, loss_shade_colour
+from tui_nn.ui.panes.insight_views import landscape_legend, landscape_rows, loss_shade_colour, with_axes
 from tui_nn.ui.panes.landscape import LandscapePane
 from tui_nn.ui.panes.widgets import BoundaryPane, HiddenPane, NetworkPane
 from tui_nn.ui.shell.app import TuiNN
@@ -123,8 +123,102 @@ async def test_d_turns_the_plane_to_the_paths_principal_directions_and_back() ->
 async def test_d_opens_the_landscape_when_it_is_not_shown() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("d")
+        await pilot.press(*["e"] * 4, "d")
         assert app.view_mode == "landscape" and app.controller.landscape.plane
+        await pilot.pause()
+        assert "PC1 across, PC2 up" in pane_text(app)
+
+
+async def test_d_before_a_path_says_so_and_the_pane_the_status_and_the_mode_agree_on_the_slice() -> None:
+    """At epoch 0 there is no path to take a plane of: d must not announce one over the slice."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l", "d")
+        await pilot.pause()
+        assert not app.controller.landscape.plane and app.view.landscape_request.mode == "slice"
+        assert "needs a path" in app.message and "showing the slice" in app.message
+        assert "principal directions (Li" not in app.message
+        caption = pane_text(app).splitlines()[0]
+        frame = app.view.landscape(11, 11)
+        assert frame.mode == "slice" and f"{frame.x_name} across, {frame.y_name} up" in caption
+        await pilot.press("d")  # still no path: the same truth, not a toggle to "the slice" it already shows
+        assert not app.controller.landscape.plane and "needs a path" in app.message
+        await pilot.press(*["e"] * 4, "d")  # a path now: the plane is shown and announced
+        await pilot.pause()
+        assert app.controller.landscape.plane and "principal directions" in app.message
+        assert "PC1 across, PC2 up" in pane_text(app)
+
+
+async def test_l_names_the_axes_the_pane_shows_after_a_pick() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l", "i", "tab", "tab", "escape", "l", "l")
+        await pilot.pause()
+        assert len(app.controller.landscape.picks) == 2
+        caption = pane_text(app).splitlines()[0]
+        frame = app.view.landscape(11, 11)
+        assert f"{frame.x_name} across, {frame.y_name} up" in caption
+        assert f"{frame.x_name} across, {frame.y_name} up (your picks)" in app.message
+        assert "largest" not in app.message
+
+
+async def test_the_palettes_largest_turns_the_plane_back_to_the_slice_it_announces() -> None:
+    from tui_nn.ui.screens import commands
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*["e"] * 4, "d")
+        assert app.controller.landscape.plane
+        found = {command.action: command for command in commands.commands()}
+        await commands.run(app, found["landscape_largest"])
+        await pilot.pause()
+        assert "largest |gradient|" in app.message and not app.controller.landscape.plane
+        assert "PC1" not in pane_text(app)
+
+
+async def test_the_palettes_largest_shows_the_landscape_it_changes() -> None:
+    from tui_nn.ui.screens import commands
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        found = {command.action: command for command in commands.commands()}
+        await commands.run(app, found["landscape_largest"])
+        await pilot.pause()
+        assert app.landscape_shown and app.query_one(LandscapePane).display
+
+
+@pytest.mark.parametrize("size", [(120, 40), (200, 60)])
+async def test_l_gives_the_landscape_a_pane_big_enough_to_read_and_l_again_gives_the_row_back(size: tuple[int, int]) -> None:
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        pane = app.query_one(LandscapePane)
+        before = pane.size.width
+        await pilot.press("l")
+        await pilot.pause()
+        assert pane.display and pane.size.width >= size[0] // 2, (before, pane.size.width)
+        assert app.query_one(NetworkPane).display or size[0] < 160  # the weights to pick stay beside it on a large screen
+        if size[0] >= 160:
+            assert "large beside the network" in app.message
+            assert not app.query_one(BoundaryPane).display and not app.query_one(HiddenPane).display
+        await pilot.press("l")
+        await pilot.pause()
+        assert pane.size.width == before or not pane.display
+        if size[0] >= 160:
+            for kind in (NetworkPane, BoundaryPane, HiddenPane, LandscapePane):
+                assert app.query_one(kind).display, kind.__name__
+
+
+async def test_v_to_the_landscape_on_a_large_screen_says_it_is_the_large_pane() -> None:
+    app = make_app()
+    async with app.run_test(size=(200, 60)) as pilot:
+        await pilot.press("v", "v", "v")
+        await pilot.pause()
+        assert app.view_mode == "landscape" and app.query_one(LandscapePane).size.width >= 100
+        assert "large" in app.message and "all four" in app.message
+        await pilot.press("v")
+        await pilot.pause()
+        assert app.query_one(BoundaryPane).display and app.query_one(LandscapePane).size.width < 60
 
 
 async def test_two_weights_selected_by_key_paint_their_slice() -> None:
@@ -393,9 +487,54 @@ async def test_the_race_draws_every_entrants_path_and_curve_in_its_colour() -> N
             }
             for runner in frame.runners:
                 assert theme.rgb(race_colours()[runner.colour]) in drawn, (type(widget).__name__, runner.name)
-        legend = screen.query_one("#race-legend").render()
+        legend = screen.query_one("#race-legend")
+        text = "\n".join(legend.render_line(y).text for y in range(legend.content_size.height))
         for runner in frame.runners:
-            assert runner.name in str(legend)
+            assert runner.name in text
+
+
+def legend_names(rows: list[list[Segment]]) -> dict[str, tuple[int, int, int]]:
+    """Each entrant named in the legend, with the colour its name is drawn in."""
+    return {
+        segment.text: segment.style.color.get_truecolor()
+        for row in rows
+        for segment in row
+        if segment.style is not None and segment.style.bold and segment.style.color is not None
+    }
+
+
+@pytest.mark.parametrize("size", [(64, 20), (80, 24), (120, 40), (160, 45), (200, 60)])
+async def test_the_race_legend_names_every_entrant_in_its_colour_at_every_size(size: tuple[int, int]) -> None:
+    from tui_nn.ui.screens.race import RaceLegend, RaceScreen, race_colours
+
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("R", "right")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, RaceScreen)
+        legend = screen.query_one(RaceLegend)
+        lines = [legend.render_line(y) for y in range(legend.content_size.height)]
+        named = legend_names([list(line) for line in lines])
+        for runner in screen.frame.runners:
+            assert named.get(runner.name) == theme.rgb(race_colours()[runner.colour]), (size, runner.name, named)
+
+
+def test_the_race_legend_never_cuts_a_number_and_packs_the_names_when_rows_run_out() -> None:
+    from tui_nn.ui.screens.race import legend_rows
+
+    race = Controller(build(Config())).race()
+    frame = race.step(10)
+    names = {runner.name for runner in frame.runners}
+    losses = {f"{runner.loss:.4g}" for runner in frame.runners}
+    for width, height in itertools.product((12, 16, 21, 24, 40), (1, 2, 4, 8, 12)):
+        rows = legend_rows(frame, width, height, False)
+        assert len(rows) <= height and all(sum(len(s.text) for s in row) <= width for row in rows), (width, height)
+        text = " ".join("".join(s.text for s in row) for row in rows)
+        for number in (word for word in text.replace("·", " ").split() if word[:1].isdigit() and "." in word):
+            assert number in losses, (width, height, number, text)
+        if (width >= 21 and height >= len(names)) or (width >= 40 and 2 * height >= len(names)):  # every name fits whole
+            assert set(legend_names(rows)) == names, (width, height, text)
 
 
 async def test_the_race_waits_for_live_training_to_stop() -> None:
@@ -453,3 +592,214 @@ async def test_l_d_and_the_inspectors_picks_leave_a_live_run_running() -> None:
         await pilot.press("T")
         await app.workers.wait_for_complete()
         assert not app.training
+
+
+# --- the step at the map's edge ------------------------------------------------------------------
+
+
+async def test_a_step_drawn_at_the_maps_edge_is_said_to_be_to_scale_with_the_loss_after_it() -> None:
+    app = make_app(lr=16.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l")
+        await pilot.pause()
+        text = pane_text(app)
+        plot = text.splitlines()[1:]
+        edge_rows = (plot[0], plot[-5])  # the map's top and bottom cell rows (the axis, legend and two words below)
+        assert any("✕" in row for row in edge_rows), text
+        frame = app.view.landscape(11, 11)
+        assert "✕ at the edge is to scale" in text
+        assert f"L after the step (every weight moved) = {frame.next_loss:.4g}" in text
+
+
+def test_the_step_note_says_when_the_step_leaves_the_map_and_is_silent_inside_it() -> None:
+    frame = frame_of(1.0, 0, 61, 30)
+    columns, rows = 61, 15
+    assert insight_views.step_note(frame, columns, rows) is None  # η = 1: the ✕ well inside the map
+    reach = 3 * (frame.axes.extent.x_max - frame.axes.extent.x_min)
+    off = dataclasses.replace(frame, step=(reach, 0.0))
+    note = insight_views.step_note(off, columns, rows)
+    assert note is not None and "leaves the map" in note and f"{frame.next_loss:.4g}" in note
+    drawn = landscape_rows(off, columns, rows)
+    assert cell_of(drawn, "✕") is None
+    edge = [row for row in drawn if "".join(s.text for s in row).endswith("→")]
+    assert len(edge) == 1 and edge[0][-1].style is not None and edge[0][-1].style.bgcolor is not None
+    assert edge[0][-1].style.bgcolor.get_truecolor() == theme.rgb(insight_views.STEP_COLOUR)  # what the note calls red
+    nowhere = dataclasses.replace(frame, step=(float("nan"), 0.0))
+    assert insight_views.step_note(nowhere, columns, rows) is None
+
+
+async def test_a_short_pane_keeps_one_row_of_words_whole() -> None:
+    """At 80×24 the landscape has ten rows: it used to drop every word, the ✕ at the edge left unexplained."""
+    app = make_app(lr=16.0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("l")
+        await pilot.pause()
+        pane = app.query_one(LandscapePane)
+        assert pane.content_size.height < 14
+        last = pane_text(app).splitlines()[-1].rstrip()
+        frame = app.view.landscape(11, 11)
+        assert last == f"✕ at the edge is to scale · L after it = {frame.next_loss:.4g}"
+
+
+def test_one_row_of_words_shows_a_sentence_whole_or_none() -> None:
+    app = make_app(lr=1.0, dropout=0.5, hidden=(8,))
+    pane = LandscapePane(False)
+    view = app.controller.view()
+    sentences = view.landscape(11, 11).words
+    assert sentences, "a dropout network has words to say"
+    shown = []
+    for width in (30, 50, 80, 130):
+        texts = ["".join(s.text for s in row).rstrip() for row in pane.draw_rows(view, width, 10)]
+        legend = max(k for k, text in enumerate(texts) if text.startswith("L "))
+        words = [text for text in texts[legend + 1 :] if text]
+        assert len(words) <= 1 and all(text in sentences for text in words), (width, words)
+        shown += words
+    assert shown, "the widest pane has room for a sentence"
+
+
+def test_a_step_that_sets_the_maps_reach_is_said_to_be_to_scale_however_wide_the_map() -> None:
+    """The grid reaches 1.15 × the step: on a 114-column map its ✕ lands seven columns from the edge, and read as clamped."""
+    columns, rows = 114, 15
+    frame = frame_of(1.0, 0, columns, 2 * rows)
+    reach = frame.axes.extent.x_max - frame.current[0]
+    set_by_the_step = dataclasses.replace(frame, step=(reach / 1.15, 0.0))
+    note = insight_views.step_note(set_by_the_step, columns, rows)
+    assert note is not None and "to scale" in note
+    halfway = dataclasses.replace(frame, step=(reach / 2, 0.0))
+    assert insight_views.step_note(halfway, columns, rows) is None
+
+
+@pytest.mark.parametrize(
+    ("low", "high"), [(201.0, 78_650.0), (1.234e-5, 0.6931), (0.69312, 0.69348), (3.1e-12, 4.2e15), (3.5e-4, 3.19)]
+)
+def test_the_race_charts_loss_labels_fit_the_gutter_whole(low: float, high: float) -> None:
+    from tui_nn.ui.screens.race import GUTTER, gutter_labels
+
+    labels = gutter_labels(low, high)
+    assert labels[0] != labels[1]
+    for label, value in zip(labels, (low, high), strict=True):
+        assert len(label) < GUTTER, label
+        assert float(label) == pytest.approx(value, rel=0.05), (label, value)  # the number itself, not its first characters
+
+
+async def test_the_race_chart_labels_a_diverging_races_losses_whole() -> None:
+    from tui_nn.ui.screens.race import GUTTER, RaceScreen, loss_chart_rows
+
+    app = make_app(lr=100_000.0, activation="relu")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("R", "right")
+        screen = app.screen
+        assert isinstance(screen, RaceScreen)
+        runners = screen.frame.runners
+        rows = loss_chart_rows(runners, 70, 14, False)
+        top = "".join(s.text for s in rows[0])[: GUTTER - 1].strip()
+        highest = max(float(v) for r in runners for v in r.loss_series if np.isfinite(v))
+        assert float(top) == pytest.approx(highest, rel=0.1), top
+
+
+@pytest.mark.parametrize("value", [-100_000.0, 1.5e-5, -2.5e-7, 123_456.0, 0.5, -1974.0])
+def test_a_y_tick_too_long_for_the_gutter_is_written_shorter_never_cut(value: float) -> None:
+    from tui_nn.engine.nn.insight import Axes, Extent
+
+    axes = Axes(Extent(-1.0, 1.0, min(value, 0.0) - 1, max(value, 0.0) + 1), (0.0,), (value,))
+    plot = [[Segment(" " * 20)] for _ in range(10)]
+    for gutter in (7, 8):
+        framed = with_axes(plot, axes, 20, 10, gutter)
+        labels = ["".join(s.text for s in row)[: gutter - 1].strip() for row in framed[:-1]]
+        written = [label for label in labels if label]
+        assert len(written) <= 1, labels
+        if written:
+            assert float(written[0].replace("−", "-")) == pytest.approx(value, rel=0.01), (gutter, written)
+        assert written or (gutter == 7 and value == -2.5e-7), (gutter, value)  # only −2.5e-7 cannot be written in 6 cells
+
+
+async def test_at_the_smallest_size_the_landscapes_words_keep_what_matters_on_screen() -> None:
+    """The status line has two rows at 64×20: what l and d say first must be what the learner needs."""
+    from tui_nn.ui.panes.widgets import StatusLine
+
+    def visible() -> str:
+        status = app.query_one(StatusLine)
+        return " ".join(status.render_line(y).text.strip() for y in range(status.content_size.height))
+
+    app = TuiNN(build(defaults_for("sine")), pace=None)
+    async with app.run_test(size=(64, 20)) as pilot:
+        await pilot.press("l")
+        await pilot.pause()
+        assert "l returns" in visible() and "across" in visible()
+        await pilot.press("d")
+        await pilot.pause()
+        assert "showing the slice" in visible()
+
+
+@pytest.mark.parametrize(("size", "shown"), [((120, 40), False), ((160, 45), True), ((200, 60), True)])
+async def test_the_footer_names_l_where_it_has_room_and_never_instead_of_the_quiz_or_words(
+    size: tuple[int, int], shown: bool
+) -> None:
+    from textual.widgets._footer import FooterKey
+
+    from tui_nn.ui.panes.widgets import KeysFooter
+
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        keys = [k.description for k in app.query_one(KeysFooter).query(FooterKey) if not k.has_class("-command-palette")]
+        assert "quiz" in " ".join(keys) and "words" in " ".join(keys), keys
+        assert ("landscape" in keys) is shown, keys
+
+
+async def test_r_on_diverged_weights_says_why_there_is_no_race() -> None:
+    from tui_nn.ui.screens.race import RaceScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.session.net.params[:] = np.nan  # as a diverged run leaves them
+        app.draw()
+        await pilot.press("R")
+        assert not isinstance(app.screen, RaceScreen)
+        assert "finite" in app.message and "undo (u)" in app.message
+
+
+def test_a_stopped_entrants_reason_is_kept_to_its_share_of_the_legend_cut_between_words() -> None:
+    from tui_nn.engine.live.race import Entrant, Race
+    from tui_nn.ui.screens.race import legend_rows
+
+    session = build(Config().with_changes(activation="relu"))
+    entrants = (Entrant("sgd", 1.0, 0), Entrant("sgd", 1e6, 1), Entrant("momentum", 1.0, 2), Entrant("adam", 0.1, 3))
+    race = Race(session.net, session.data, entrants, epochs_per_step=10)
+    frame = race.step(10)
+    wild = frame.runners[1]
+    assert not wild.running and len(wild.state) > 60, wild.state  # a reason too long for its share
+    for width, height in ((44, 12), (30, 9), (44, 8)):
+        rows = legend_rows(frame, width, height, False)
+        texts = ["".join(s.text for s in row) for row in rows]
+        assert len(rows) <= height and set(legend_names(rows)) == {r.name for r in frame.runners}, texts
+        words = " ".join(texts).replace("…", " ").split()
+        whole = set(" ".join(f"██ {r.name} epoch {r.epoch:,} · L {r.loss:.4g} · {r.state}" for r in frame.runners).split())
+        assert all(word in whole for word in words), texts  # every word whole: none cut, no number shortened
+
+
+async def test_a_reset_under_the_principal_plane_goes_back_to_the_slice_it_shows() -> None:
+    """A reset empties the path: the plane cannot be drawn, so the mode, the pane and d's next words agree on the slice."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l", *["e"] * 4, "d")
+        assert app.controller.landscape.plane
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.pause()
+        assert not app.controller.landscape.plane and app.view.landscape_request.mode == "slice"
+        assert "PC1" not in pane_text(app)
+        await pilot.press("d")
+        assert "needs a path" in app.message
+
+
+def test_a_long_reason_is_shown_whole_when_the_legend_has_the_rows() -> None:
+    from tui_nn.engine.live.race import Entrant, Race
+    from tui_nn.ui.screens.race import legend_rows
+
+    session = build(Config().with_changes(activation="relu"))
+    entrants = (Entrant("sgd", 1.0, 0), Entrant("sgd", 1e6, 1), Entrant("momentum", 1.0, 2), Entrant("adam", 0.1, 3))
+    frame = Race(session.net, session.data, entrants, epochs_per_step=10).step(10)
+    rows = legend_rows(frame, 44, 14, False)  # the 120×40 race's legend: three entrants on two rows leave room for the reason
+    text = " ".join("".join(s.text for s in row).strip() for row in rows)
+    assert "…" not in text and " ".join(frame.runners[1].state.split()) in " ".join(text.split())

@@ -23,7 +23,7 @@ from tui_nn.engine.live.live_run import StuckCheck, train_epochs
 from tui_nn.engine.live.reason_words import describe, headline, health_line, validation_words
 from tui_nn.engine.live.reasons import Diagnosis, RateTooHigh, StopReason, Stuck, TargetReached
 from tui_nn.engine.nn.datasets import Dataset
-from tui_nn.engine.nn.landscape import LandscapeRequest, chosen_pair, parameter_name
+from tui_nn.engine.nn.landscape import MIN_PCA_POINTS, LandscapeRequest, chosen_pair, parameter_name, principal_plane
 from tui_nn.engine.nn.network import Network
 from tui_nn.engine.nn.training import Checkpoint, RunResult
 from tui_nn.engine.session import actions as act
@@ -171,6 +171,7 @@ class Controller:
         view = capture(self.stepper, with_values, since)
         if self.session is not self._trail_of:  # new settings, a reset, your own input, or undoing one
             self.trail, self._trail_of = ParamTrail(), self.session
+            self.landscape = replace(self.landscape, plane=False)  # no path to take a plane of: the slice, as d would say
         self.trail.record(view.epoch, view.snapshot.params)
         markers = self.session.markers
         while markers and markers[-1][0] > view.epoch:  # stepped back before it
@@ -578,12 +579,28 @@ class Controller:
             )
         return Outcome(Message(f"landscape: {parameter_label(net, kept[0])} across, {parameter_label(net, index)} up"))
 
+    def _path_spans_a_plane(self) -> bool:
+        net = self.session.net
+        recorded = np.array([p for _, p in self.trail.rows]).reshape(-1, net.n_params)
+        return principal_plane(recorded, net.params) is not None
+
     def _do_landscape_largest(self, _: act.Action) -> Outcome:
-        self.landscape = replace(self.landscape, picks=(), held=())
+        # the slice of the largest gradients, so the principal plane (which has no axes to choose) gives way to it
+        self.landscape = replace(self.landscape, picks=(), held=(), plane=False)
         return Outcome(Message("landscape: the two parameters with the largest |gradient|"))
 
     def _do_landscape_plane(self, action: act.Action) -> Outcome:
         assert isinstance(action, act.LandscapePlane)
+        if action.on and not self._path_spans_a_plane():
+            # announced and not shown, the plane would be a lie: the slice stays, and the words say what it needs
+            self.landscape = replace(self.landscape, plane=False)
+            return Outcome(
+                Message(
+                    f"landscape: showing the slice; the path's principal plane needs a path of {MIN_PCA_POINTS} epochs or "
+                    "more in different directions (train a few: e, T)",
+                    "warn",
+                )
+            )
         self.landscape = replace(self.landscape, plane=action.on)
         if action.on:
             return Outcome(Message("landscape: the plane of the path's top two principal directions (Li et al. 2018)"))

@@ -314,6 +314,11 @@ class View:
         return fit_plot(self.net, snap.params, self.data, current, columns, rows, across, down)
 
     @property
+    def weights_finite(self) -> bool:
+        """Every weight and bias is a number (a diverged run leaves inf or NaN: nothing can start from there)."""
+        return bool(np.all(np.isfinite(self.snapshot.params)))
+
+    @property
     def landscape_shown(self) -> bool:
         """The learner asked for the loss landscape."""
         return self.landscape_request is not None and self.landscape_request.shown

@@ -438,6 +438,23 @@ def tick_label(value: float) -> str:
     return f"{value:g}".replace("-", "−")
 
 
+def gutter_tick(value: float, room: int) -> str:
+    """A y tick's value within `room` cells: as tick_label writes it, else in a shorter exponent form
+    (−1e5, 1.5e-5) when that is the value to 1 %, else none: a value cut to its first characters, or
+    rounded to one digit, would be another number."""
+    label = tick_label(value)
+    if len(label) <= room:
+        return label
+    for digits in (2, 1, 0):
+        mantissa, _, exponent = f"{value:.{digits}e}".partition("e")
+        if "." in mantissa:
+            mantissa = mantissa.rstrip("0").rstrip(".")
+        short = f"{mantissa}e{int(exponent)}"
+        if len(short) <= room and abs(float(short) - value) <= 0.01 * abs(value):  # a tick's value, not a rounded-off one
+            return short.replace("-", "−")
+    return ""
+
+
 def with_axes(
     plot: list[list[Segment]], axes: Axes, columns: int, rows: int, gutter: int, ascii_only: bool = False
 ) -> list[list[Segment]]:
@@ -451,7 +468,7 @@ def with_axes(
     y_labels: dict[int, str] = {}
     for value in axes.y_ticks:
         row = min(int((extent.y_max - value) / height_span * rows), rows - 1)
-        y_labels.setdefault(row, tick_label(value))
+        y_labels.setdefault(row, gutter_tick(value, gutter - 1))
     framed: list[list[Segment]] = []
     for r, line in enumerate(plot):
         label = y_labels.get(r, "")
@@ -761,6 +778,10 @@ def _fit_grid(grid: np.ndarray, columns: int, pixel_rows: int) -> np.ndarray:
     return flipped[np.ix_(rows_index, columns_index)]
 
 
+EDGE_CELLS = 2  # a ✕ this many columns (or one row) from the map's edge gets words saying it is to scale,
+EDGE_SHARE = 0.15  # as does one in this outer share of the half-map (the engine's grid reaches 1.15 × the step)
+
+
 def landscape_rows(
     frame: LandscapeFrame,
     columns: int,
@@ -772,7 +793,7 @@ def landscape_rows(
     """The loss over the frame's plane as a heat map (two pixels a cell, ▀) with contour lines; over
     it the path so far (or, for a race, each entrant's path in its colour: `paths` of (points,
     entrant)), the −gradient as an arrow from the current point, the next update's step η·ḡ to
-    scale ending at ✕ (» at the edge when it leaves the map), and the current point ●."""
+    scale ending at ✕ (an arrow on red at the edge when it leaves the map), and the current point ●."""
     use_palette()
     pixel_rows = 2 * rows
     levels = loss_shades(_fit_grid(frame.shade(), columns, pixel_rows))
@@ -819,7 +840,7 @@ def _draw_arrows(
     if where.inside(sx, sy):
         marks[(int(sx), int(sy) // 2)] = ("x" if ascii_only else "✕", Style(color=STEP_COLOUR, bold=True))
         return
-    # Off the map: » where the step crosses the edge, pointing its way.
+    # Off the map: an arrow on the step's red where it crosses the edge, pointing its way.
     t = 1.0
     for edge, origin, delta in (
         (where.columns - 1e-9, x0, sx - x0),
@@ -835,6 +856,32 @@ def _draw_arrows(
     if where.inside(ex, ey):
         glyph = arrow_glyph(sx - x0, y0 - sy, ascii_only)
         marks[(int(ex), int(ey) // 2)] = (glyph, Style(color="#ffffff", bgcolor=STEP_COLOUR, bold=True))
+
+
+def step_note(frame: LandscapeFrame, columns: int, rows: int, width: int = 0) -> str | None:
+    """Words for a step drawn at the map's edge or past it, where a learner reads "clamped, not to
+    scale": the map is sized to reach just past the step, and the loss after it moves every weight
+    (the colour under ✕ moves only these two)."""
+    where = PixelMap(frame.axes, columns, 2 * rows, frame.loss.shape)
+    sx, sy = where.pixel(frame.current[0] + frame.step[0], frame.current[1] + frame.step[1])
+    if not (np.isfinite(sx) and np.isfinite(sy)) or frame.step == (0.0, 0.0):
+        return None
+    after = f"L after the step (every weight moved) = {frame.next_loss:.4g}"
+    # near the edge: within a cell (a row) of it, or in the outer EDGE_SHARE of the half-map, where a step
+    # that sets the map's reach (it reaches MARGIN × the step) lands
+    near_x = min(sx, columns - sx) <= max(EDGE_CELLS, EDGE_SHARE * columns / 2)
+    near_y = min(sy, 2 * rows - sy) <= max(2.0, EDGE_SHARE * rows)
+    if not where.inside(sx, sy):
+        long, short = (
+            f"the step leaves the map: the arrow on red at the edge points where it lands; {after}",
+            "the step leaves the map",
+        )
+    elif near_x or near_y:
+        long, short = f"✕ at the edge is to scale: the map reaches just past the step; {after}", "✕ at the edge is to scale"
+    else:
+        return None
+    # a narrow pane gets the short form on one row, whole, rather than the long one cut before its number
+    return long if len(long) <= width or not width else f"{short} · L after it = {frame.next_loss:.4g}"
 
 
 def _draw_descent(

@@ -105,16 +105,18 @@ class LandscapePane(_CachedLines):
         return frame
 
     def draw_rows(self, view: View, width: int, height: int) -> list[list[Segment]]:
-        from tui_nn.ui.panes.insight_views import landscape_legend, landscape_rows, with_axes
+        from tui_nn.ui.panes.insight_views import landscape_legend, landscape_rows, step_note, with_axes
 
         gutter = GUTTER + 1 if width >= 30 else 1
         # a caption row above the plot; the x axis's row, the legend and the words below it
         columns, plot_rows = width - gutter, max(height - 3, 2)
         frame = self._frame(view, columns, 2 * plot_rows)
-        word_rows = WORD_ROWS if frame.words and height >= 14 else 0
+        room = WORD_ROWS if height >= 14 else 1 if height >= 9 else 0  # a short pane keeps one row: the first words
+        word_rows = room if frame.words or step_note(frame, columns, plot_rows) else 0
         if word_rows:  # painted again a little shorter, to make room for the words
             plot_rows = max(height - 3 - word_rows, 2)
             frame = self._frame(view, columns, 2 * plot_rows)
+        note = step_note(frame, columns, plot_rows, width)  # first: it explains the mark the eye goes to
         muted = Style(color=theme.MUTED)
         caption = landscape_caption(frame, width)
         rows = [
@@ -129,9 +131,12 @@ class LandscapePane(_CachedLines):
             ),
             landscape_legend(frame, width, self.ascii_only),
         ]
+        sentences = [asciify(s) if self.ascii_only else s for s in ((note, *frame.words) if note else frame.words)]
+        if word_rows == 1:  # one row: the first sentence that fits it whole (a cut one could lose its number)
+            sentences = [s for s in sentences if len(s) <= width][:1]
         lines: list[str] = []
-        for sentence in frame.words:
-            lines += textwrap.wrap(asciify(sentence) if self.ascii_only else sentence, max(width, 10))
+        for sentence in sentences:
+            lines += textwrap.wrap(sentence, max(width, 10))
         rows += [[Segment(fit_text(line, width), muted)] for line in lines[:word_rows]]
         return rows[:height]
 

@@ -71,7 +71,8 @@ PANES = """\
   the valley lands uphill, before it is taken), and the path training took. d
   turns it to the plane of the path's top two principal directions (PCA), with
   the share of the path's variance it holds. The loss painted includes L2 and
-  leaves dropout off (the words under it say so).
+  leaves dropout off (the words under it say so). From 160×45 l makes it the
+  large pane beside the network; l or v gives all four views back.
 - **optimizer race** (R) — SGD, SGD at 4η, momentum and Adam from these
   weights, their paths on one landscape and their losses on one chart, each in
   its colour; T runs or pauses, → steps, [ ] pace, Esc returns.

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import itertools
 import math
+import textwrap
 from typing import TYPE_CHECKING
 
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -27,6 +27,7 @@ from textual.widgets import Static
 from tui_nn.ui import theme
 from tui_nn.ui.ascii import asciify
 from tui_nn.ui.panes.diagram import Canvas
+from tui_nn.ui.panes.losschart import min_max_labels, short_number
 from tui_nn.ui.screens.screen_size import SettlesAtTerminalSize
 
 if TYPE_CHECKING:
@@ -60,9 +61,11 @@ class _Drawn(Widget):
     def draw(self, frame: RaceFrame, width: int, height: int) -> list[list[Segment]]:
         raise NotImplementedError
 
+    least = Size(20, 3)  # smaller than this, nothing is drawn
+
     def render_line(self, y: int) -> Strip:
         size = self.content_size
-        if self.frame is None or size.width < 20 or size.height < 3:
+        if self.frame is None or size.width < self.least.width or size.height < self.least.height:
             return Strip.blank(size.width)
         if self._drawn_for != (self.frame, size):
             self._drawn_for = (self.frame, size)
@@ -138,7 +141,7 @@ def loss_chart_rows(runners: tuple[RunnerFrame, ...], width: int, height: int, a
             canvas.line(x0 + 0.5, y0 + 0.5, x1 + 0.5, y1 + 0.5, style, 1)
         if len(points) == 1:
             canvas.line(points[0][0] + 0.5, points[0][1] + 0.5, points[0][0] + 0.5, points[0][1] + 0.5, style, 1)
-    labels = {0: f"{10**high:.3g}", rows - 1: f"{10**low:.3g}"}
+    labels = dict(zip((rows - 1, 0), gutter_labels(10**low, 10**high), strict=True))
     result = []
     for r, row in enumerate(canvas.rows()):
         label = labels.get(r, "")
@@ -159,20 +162,100 @@ def loss_chart_rows(runners: tuple[RunnerFrame, ...], width: int, height: int, a
     return result
 
 
-def legend_text(frame: RaceFrame, ascii_only: bool) -> Text:
-    """Each entrant in its colour: its name (optimizer and η), then its epoch, loss and whether it still runs."""
-    colours = race_colours()
-    text = Text()
-    for runner in frame.runners:
-        loss = "—" if runner.loss is None else f"{runner.loss:.4g}"
-        colour = colours[runner.colour % len(colours)]
-        text.append("## " if ascii_only else "██ ", Style(color=colour))
-        text.append(f"{runner.name}\n", Style(color=colour, bold=True))
-        text.append(f"   epoch {runner.epoch:,} · L {loss} · {runner.state}\n", Style(color=theme.MUTED))
-    if ascii_only:
-        return Text(asciify(text.plain), end="")
-    text.rstrip()
+def gutter_labels(low: float, high: float) -> tuple[str, str]:
+    """The chart's lowest and highest loss, told apart and each within the gutter: each with as many digits
+    as fit, in the shorter of plain and exponent form (never a cut number: 7.86e+04 cut to its first six
+    characters read as 7.86, 0.000350 as 0.0003)."""
+    labels = min_max_labels(low, high)
+    if all(len(label) < GUTTER for label in labels):
+        return labels
+    return fitted_number(low, GUTTER - 1), fitted_number(high, GUTTER - 1)
+
+
+def fitted_number(value: float, room: int) -> str:
+    """`value` with the most significant digits (3 down to 1) that fit `room` cells."""
+    text = short_number(value, 1)
+    for digits in (3, 2, 1):
+        mantissa, _, exponent = f"{value:.{digits - 1}e}".partition("e")
+        for text in (short_number(value, digits), f"{mantissa}e{int(exponent)}"):
+            if len(text) <= room:
+                return text
     return text
+
+
+class RaceLegend(_Drawn):
+    """Every entrant named in its colour at every size the screen allows: its name, then its epoch, loss and
+    state (a long reason cut short between words) when they fit, else a row each, else the names packed."""
+
+    least = Size(1, 1)
+
+    def draw(self, frame: RaceFrame, width: int, height: int) -> list[list[Segment]]:
+        return legend_rows(frame, width, height, self.ascii_only)
+
+
+def _entrant_mark(runner: RunnerFrame, ascii_only: bool) -> list[Segment]:
+    colour = race_colours()[runner.colour % len(race_colours())]
+    name = asciify(runner.name) if ascii_only else runner.name
+    return [Segment("## " if ascii_only else "██ ", Style(color=colour)), Segment(name, Style(color=colour, bold=True))]
+
+
+def _cropped(row: list[Segment], width: int) -> list[Segment]:
+    return list(Segment.adjust_line_length(row, width, pad=False))
+
+
+def legend_rows(frame: RaceFrame, width: int, height: int, ascii_only: bool) -> list[list[Segment]]:
+    """The legend's rows for a width × height box: the most it can say with every entrant still named."""
+    muted = Style(color=theme.MUTED)
+    runners = frame.runners
+
+    def shown(text: str) -> str:
+        return asciify(text) if ascii_only else text
+
+    def loss(runner: RunnerFrame) -> str:
+        return "—" if runner.loss is None else f"{runner.loss:.4g}"
+
+    details = [
+        textwrap.wrap(shown(f"epoch {r.epoch:,} · L {loss(r)} · {r.state}"), width, initial_indent="   ", subsequent_indent="   ")
+        for r in runners
+    ]
+    # the most rows of words any entrant may keep, for the legend to fit (a long reason is cut short with …)
+    each = max((len(lines) for lines in details), default=1)
+    while each >= 1 and sum(1 + min(len(lines), each) for lines in details) > height:
+        each -= 1
+    if each >= 1:
+        rows: list[list[Segment]] = []
+        for runner, lines in zip(runners, details, strict=True):
+            kept = lines[:each]
+            if len(lines) > each:  # cut between words, never inside a number
+                last, more = kept[-1], shown(" …")
+                while len(last) + len(more) > width and " " in last.strip():
+                    last = last.rstrip().rsplit(" ", 1)[0]
+                kept[-1] = last + more
+            rows += [_entrant_mark(runner, ascii_only), *([Segment(line, muted)] for line in kept)]
+        return [_cropped(row, width) for row in rows]
+    if len(runners) <= height:  # a row each: the name whole, then its loss and state if they fit whole
+        rows = []
+        for runner in runners:
+            mark = _entrant_mark(runner, ascii_only)
+            room = width - sum(len(segment.text) for segment in mark)
+            stopped = "" if runner.running else " · stopped"
+            tail = next((t for t in (f" L {loss(runner)}{stopped}", stopped) if len(shown(t)) <= room), "")
+            rows.append(_cropped([*mark, Segment(shown(tail), muted)], width))
+        return rows
+    packed: list[list[Segment]] = [[]]  # fewer rows than entrants: the names side by side
+    used = 0
+    for runner in runners:
+        mark = _entrant_mark(runner, ascii_only)
+        length = sum(len(segment.text) for segment in mark)
+        if packed[-1] and used + 1 + length > width:
+            packed.append([])
+            used = 0
+        if packed[-1]:
+            packed[-1].append(Segment(" "))
+            used += 1
+        packed[-1] += mark
+        used += length
+    return [_cropped(row, width) for row in packed[:height]]
 
 
 class RaceScreen(SettlesAtTerminalSize, Screen[None]):
@@ -198,7 +281,7 @@ class RaceScreen(SettlesAtTerminalSize, Screen[None]):
         yield RaceMap(self.race, self.ascii_only, id="race-map")
         with Horizontal(id="race-bottom"):
             yield RaceChart(self.ascii_only, id="race-chart")
-            yield Static(id="race-legend")
+            yield RaceLegend(self.ascii_only, id="race-legend")
         yield Static(id="race-keys")
 
     def on_mount(self) -> None:
@@ -214,7 +297,7 @@ class RaceScreen(SettlesAtTerminalSize, Screen[None]):
         self.frame = frame
         self.query_one(RaceMap).show(frame)
         self.query_one(RaceChart).show(frame)
-        self.query_one("#race-legend", Static).update(legend_text(frame, self.ascii_only))
+        self.query_one(RaceLegend).show(frame)
         if frame.finished:
             state = f"finished at epoch {frame.epoch:,}: every entrant has stopped"
         elif frame.running:

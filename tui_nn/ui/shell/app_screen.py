@@ -214,7 +214,9 @@ class AppScreen(AppBase):
             self.view_mode = "landscape"
         self._apply_size(self.size.width, self.size.height)
         shown = view_name(self.view_mode, self.view)
-        if self.screen.has_class("wide"):
+        if self.screen.has_class("wide") and self.view_mode == "landscape":
+            text = f"{shown}, large, beside the network at this size (v again: all four views)"
+        elif self.screen.has_class("wide"):
             text = f"all four views are shown at this size; {shown} is first on small terminals"
         else:
             text = f"showing {shown} (v for the next view)"

@@ -69,11 +69,11 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec(
         "l",
         "landscape",
-        "",  # not in the footer: v reaches it, and at 120 columns it pushed the quiz (a) and words (w) out
+        "landscape",  # last in the footer (FOOTER_LAST): at 120 columns it pushed the quiz (a) and words (w) out
         "l",
         "the loss landscape: the loss over two parameters around the weights (the two with the largest gradient, or "
         "the last two selected in the inspector), the path so far, the −gradient and the next step η·ḡ to scale; "
-        "l again returns",
+        "l again returns; at 160×45 and larger it grows to most of the row, beside the network",
         "landscape",
     ),
     KeySpec(
@@ -284,10 +284,19 @@ def task_rows() -> list[tuple[str, list[tuple[str, str]]]]:
     return [(task, [(_spec(key_id).display, _spec(key_id).does) for key_id in ids]) for task, ids in TASKS]
 
 
+FOOTER_LAST = (
+    "landscape",
+)  # shown where the footer has room for it (from 160 columns), never in place of the quiz's or words' key
+
+
 def bindings() -> list[Binding | tuple[str, str] | tuple[str, str, str]]:
     # The Footer lists bindings in order: help and quit first, so a narrow terminal never hides them.
     first = ("help", "quit")
-    ordered = [k for k in KEYS if k.id in first] + [k for k in KEYS if k.id not in first]
+    ordered = (
+        [k for k in KEYS if k.id in first]
+        + [k for k in KEYS if k.id not in first and k.id not in FOOTER_LAST]
+        + [k for k in KEYS if k.id in FOOTER_LAST]
+    )
     result: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
         Binding(k.keys, k.action, k.footer or k.does, id=k.id, show=bool(k.footer), key_display=k.display.split(" or ")[0])
         for k in ordered
