@@ -803,3 +803,17 @@ def test_a_long_reason_is_shown_whole_when_the_legend_has_the_rows() -> None:
     rows = legend_rows(frame, 44, 14, False)  # the 120×40 race's legend: three entrants on two rows leave room for the reason
     text = " ".join("".join(s.text for s in row).strip() for row in rows)
     assert "…" not in text and " ".join(frame.runners[1].state.split()) in " ".join(text.split())
+
+
+async def test_the_caption_names_the_axes_as_the_diagram_beside_it_does_too() -> None:
+    """The diagram writes v1 and b_out on its edges; the landscape said only W2[0,0] and b2[0]."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l")
+        await pilot.pause()
+        frame = app.controller.view().landscape(51, 60)
+        assert frame.pair is not None and frame.log_names is not None
+        a, b = frame.pair
+        assert frame.log_names == (log_name(app, a), log_name(app, b))
+        caption = pane_text(app).splitlines()[0]
+        assert caption.startswith(f"{log_name(app, a)} = {file_name(app, a)} across, {log_name(app, b)} = {file_name(app, b)} up")

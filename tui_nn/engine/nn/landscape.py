@@ -390,6 +390,7 @@ class LandscapeFrame:
     words: tuple[str, ...] = ()
     pair: tuple[int, int] | None = None  # slice: the two parameters' flat indices
     next_loss: float = float("nan")  # the loss after the next update (every parameter moved, as the optimizer will)
+    log_names: tuple[str, str] | None = None  # slice: the two parameters as the diagram and the log name them (v1, b_out)
 
     @property
     def rows_top_down(self) -> np.ndarray:
@@ -488,6 +489,11 @@ def parameter_name(net: Network, index: int) -> str:
     return parameter_label(net, index)
 
 
+def log_name(net: Network, index: int) -> str:
+    """How the diagram and the calculation log name a parameter (w12, v1, b_out)."""
+    return next((name for name, k in parameter_names(net).items() if k == index and "[" not in name), "")
+
+
 def landscape_frame(
     net: Network,
     x: np.ndarray,
@@ -554,7 +560,7 @@ def _landscape_frame(
         reach = spans(centre2, [path2, step2[None, :]])
         xs, ys = axis_values(0.0, float(reach[0]), columns), axis_values(0.0, float(reach[1]), pixel_rows)
         loss = plane_losses(net, x, y, params, (d1, d2), xs, ys)
-        names = ("PC1", "PC2")
+        names, log_names = ("PC1", "PC2"), None
         words.append(f"the plane of the path's top two principal directions: {share_text(plane.share)} of its variance")
         pair = None
         current = (0.0, 0.0)
@@ -573,6 +579,7 @@ def _landscape_frame(
         ys = axis_values(float(centre2[1]), float(reach[1]), pixel_rows)
         loss = slice_losses(net, x, y, params, (a, b), xs, ys)
         names = (parameter_name(net, a), parameter_name(net, b))
+        log_names = (log_name(net, a), log_name(net, b))
         current = (float(centre2[0]), float(centre2[1]))
         mode = "slice"
         if len(path2) > 1:
@@ -607,4 +614,5 @@ def _landscape_frame(
         words=tuple(words),
         pair=pair,
         next_loss=float(next_loss),
+        log_names=log_names,
     )

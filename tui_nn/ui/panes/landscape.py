@@ -29,6 +29,11 @@ LIVE_INTERVAL = 1 / 20  # and is painted at most 20 times a second: every frame 
 def landscape_caption(frame: LandscapeFrame, width: int) -> str:
     """Which axis is which, and the loss at the current point (shorter in a narrow pane)."""
     full = f"{frame.x_name} across, {frame.y_name} up · L = {frame.current_loss:.6g} at ●"
+    if frame.log_names is not None and all(frame.log_names):  # the names the diagram beside it writes on the edges too
+        (x_log, y_log), loss = frame.log_names, f"L = {frame.current_loss:.6g} at ●"
+        both = f"{x_log} = {frame.x_name} across, {y_log} = {frame.y_name} up · {loss}"
+        if len(both) <= width:
+            return both
     if len(full) <= width:
         return full
     return f"{frame.x_name} →, {frame.y_name} ↑, L {frame.current_loss:.4g}"
