@@ -41,6 +41,13 @@ def log_name(app: TuiNN, index: int) -> str:
     return parameter_label(app.session.net, index).split(" ")[0]
 
 
+def axes_caption(frame: LandscapeFrame) -> str:
+    """Which axis is which, as the pane's caption writes it (with the diagram's names where they are known)."""
+    if frame.log_names is None:
+        return axes_caption(frame)
+    return f"{frame.log_names[0]} = {frame.x_name} across, {frame.log_names[1]} = {frame.y_name} up"
+
+
 def file_name(app: TuiNN, index: int) -> str:
     return parameter_label(app.session.net, index).split("(")[1].rstrip(")")
 
@@ -59,7 +66,7 @@ async def test_l_opens_the_landscape_and_l_again_returns() -> None:
         await pilot.pause()
         text = pane_text(app)
         frame = app.view.landscape(10, 10)
-        assert f"{frame.x_name} across, {frame.y_name} up" in text and "●" in text and "✕" in text
+        assert axes_caption(frame) in text and "●" in text and "✕" in text
         assert "landscape" in app.message
         await pilot.press("l")
         assert app.view_mode == "boundary" and not pane.display and app.query_one(BoundaryPane).display
@@ -140,7 +147,7 @@ async def test_d_before_a_path_says_so_and_the_pane_the_status_and_the_mode_agre
         assert "principal directions (Li" not in app.message
         caption = pane_text(app).splitlines()[0]
         frame = app.view.landscape(11, 11)
-        assert frame.mode == "slice" and f"{frame.x_name} across, {frame.y_name} up" in caption
+        assert frame.mode == "slice" and axes_caption(frame) in caption
         await pilot.press("d")  # still no path: the same truth, not a toggle to "the slice" it already shows
         assert not app.controller.landscape.plane and "needs a path" in app.message
         await pilot.press(*["e"] * 4, "d")  # a path now: the plane is shown and announced
@@ -157,7 +164,7 @@ async def test_l_names_the_axes_the_pane_shows_after_a_pick() -> None:
         assert len(app.controller.landscape.picks) == 2
         caption = pane_text(app).splitlines()[0]
         frame = app.view.landscape(11, 11)
-        assert f"{frame.x_name} across, {frame.y_name} up" in caption
+        assert axes_caption(frame) in caption
         assert f"{frame.x_name} across, {frame.y_name} up (your picks)" in app.message
         assert "largest" not in app.message
 
@@ -237,7 +244,7 @@ async def test_two_weights_selected_by_key_paint_their_slice() -> None:
             file_name(app, first.parameter_index(net)),
             file_name(app, second.parameter_index(net)),
         )
-        assert f"{frame.x_name} across, {frame.y_name} up" in pane_text(app)
+        assert axes_caption(frame) in pane_text(app)
 
 
 async def test_two_weights_clicked_beside_the_landscape_paint_their_slice() -> None:
