@@ -57,7 +57,7 @@ async def test_the_mask_step_is_in_the_log_and_crosses_out_the_dropped_units() -
         assert text.count("ã ") == 3 + 1 and "ã = a·mask/(1 − p)" in text  # three boxes and the legend
         assert "dropout 0.5" in str(app.query_one(StatusLine).render())
         # the diagram's ŷ has units dropped; the table's are the network's own, and says so
-        assert str(app.query_one(TablePane).border_title) == "truth table · ŷ with no unit dropped"
+        assert str(app.query_one(TablePane).border_title) == "truth table · ŷ: none dropped"
         # the next sample's walk starts afresh: nothing is crossed out until its own mask step
         await pilot.press("F", "B")
         await pilot.press(*["right"] * 2)

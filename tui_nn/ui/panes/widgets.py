@@ -258,7 +258,7 @@ class TablePane(Static):
             # Text, not a str: a border title is parsed as markup, and a --data file's name is the user's.
             title = "truth table" if data.is_small else f"{data.name} · {data.size} points"
             # under dropout the diagram's ŷ is the walked pass's, with units dropped; these are the network's own
-            self.border_title = Text(title + (" · ŷ with no unit dropped" if view.dropout else ""))
+            self.border_title = Text(title + (" · ŷ: none dropped" if view.dropout else ""))
         self._view = view
         # colours follow the theme; K probabilities' decimals follow the width
         inputs = (view.predictions.tobytes(), current, snap.focus, theme.current().name, self.content_size.width)
