@@ -397,6 +397,11 @@ def test_any_pair_of_any_network_paints_plain_forward_passes(
     net.params[:] = rng.normal(0.0, 1.5, net.n_params)
     x = rng.normal(0.0, 1.0, (7, inputs))
     y = (rng.random((7, 1)) > 0.5).astype(float)
+    assert_a_drawn_pairs_slice_is_plain_forward_passes(net, x, y, data)
+
+
+def assert_a_drawn_pairs_slice_is_plain_forward_passes(net: Network, x: np.ndarray, y: np.ndarray, data: st.DataObject) -> None:
+    """Two parameters drawn by Hypothesis: each slice value equals the plain forward pass's loss with them set."""
     a = data.draw(st.integers(0, net.n_params - 1))
     b = data.draw(st.integers(0, net.n_params - 1).filter(lambda k: k != a))
     xs, ys = ls.axis_values(float(net.params[a]), 2.0, 5), ls.axis_values(float(net.params[b]), 0.5, 3)
@@ -449,15 +454,7 @@ def test_any_pair_of_any_loss_and_output_paints_plain_forward_passes(
     net.params[:] = rng.normal(0.0, 1.5, net.n_params)
     x = rng.normal(0.0, 1.0, (7, inputs))
     y = targets_for(net, rng, 7)
-    a = data.draw(st.integers(0, net.n_params - 1))
-    b = data.draw(st.integers(0, net.n_params - 1).filter(lambda k: k != a))
-    xs, ys = ls.axis_values(float(net.params[a]), 2.0, 5), ls.axis_values(float(net.params[b]), 0.5, 3)
-    grid = ls.slice_losses(net, x, y, net.params, (a, b), xs, ys)
-    for i, yv in enumerate(ys):
-        for j, xv in enumerate(xs):
-            moved = net.params.copy()
-            moved[a], moved[b] = xv, yv
-            assert grid[i, j] == pytest.approx(net.loss_value(x, y, moved), rel=RELATIVE)
+    assert_a_drawn_pairs_slice_is_plain_forward_passes(net, x, y, data)
 
 
 @settings(max_examples=25, deadline=None)

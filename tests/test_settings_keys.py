@@ -47,8 +47,8 @@ def form(app: TuiNN) -> SettingsScreen:
 
 
 async def go_to(pilot, app: TuiNN, name: str) -> None:  # type: ignore[no-untyped-def]
-    """Tab to a field (keys only)."""
-    for _ in STOPS:
+    """Tab to a field (keys only); the task field is a stop of its own where a file offers both tasks."""
+    for _ in range(len(STOPS) + 1):
         if focused(app) == f"field-{name}":
             return
         await pilot.press("tab")

@@ -17,16 +17,7 @@ from tui_nn.engine.session.config import MAX_POINTS, Config, defaults_for
 from tui_nn.ui.screens.settings import FormSelect, SettingsScreen
 from tui_nn.ui.shell.app import TuiNN
 
-from .test_settings_keys import SIZE, focused, form, make_app
-
-
-async def go_to(pilot, app: TuiNN, name: str) -> None:  # type: ignore[no-untyped-def]
-    """Tab to a field (keys only); the task field is a stop of its own where it is offered."""
-    for _ in range(20):
-        if focused(app) == f"field-{name}":
-            return
-        await pilot.press("tab")
-    raise AssertionError(f"Tab never reached {name}")
+from .test_settings_keys import SIZE, form, go_to, make_app
 
 
 async def type_into(pilot, app: TuiNN, name: str, text: str) -> None:  # type: ignore[no-untyped-def]
