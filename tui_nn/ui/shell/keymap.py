@@ -210,7 +210,7 @@ KEYS: tuple[KeySpec, ...] = (
         "",
         "",
         "PgUp / PgDn / End",
-        "scroll the calculation log back and forth; End returns to the newest line",
+        "scroll the calculation log back and forth; End returns to the newest line (with a lesson open they scroll its page, while inspecting the inspector)",
         "log-scroll",
     ),
     KeySpec("s", "save", "", "s", "save the network as JSON (PROBLEM-epochN.json, or --save-to), atomically", "save"),
