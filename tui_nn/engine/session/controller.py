@@ -20,8 +20,8 @@ import numpy as np
 from tui_nn.engine.live.diagnostics import trainer_diagnosis
 from tui_nn.engine.live.live_run import STUCK_CHECK as STUCK_CHECK  # (where it lived before the one live-run loop)
 from tui_nn.engine.live.live_run import StuckCheck, train_epochs
-from tui_nn.engine.live.reason_words import describe, headline, health_line, validation_words
-from tui_nn.engine.live.reasons import Diagnosis, RateTooHigh, StopReason, Stuck, TargetReached
+from tui_nn.engine.live.reason_words import health_line
+from tui_nn.engine.live.reasons import Diagnosis, StopReason
 from tui_nn.engine.nn.datasets import Dataset
 from tui_nn.engine.nn.training import Checkpoint, RunResult
 from tui_nn.engine.session import actions as act
@@ -29,8 +29,9 @@ from tui_nn.engine.session import config as cfg
 from tui_nn.engine.session.build import Session, build
 from tui_nn.engine.session.config import MAX_LR, MAX_PARAMETER, MIN_LR, Config, ConfigError
 from tui_nn.engine.session.landscape_choice import LandscapeChoice, LandscapeChooser
-from tui_nn.engine.session.logbook import Logbook, RunSummary, Tone
+from tui_nn.engine.session.logbook import Logbook, Tone
 from tui_nn.engine.session.persist import NetworkFileError
+from tui_nn.engine.session.run_log import log_run
 from tui_nn.engine.session.view import View, capture
 from tui_nn.engine.teach.teaching import ChapterOpened, LessonView, Said, Settled, Teaching, TeachingFrame
 from tui_nn.engine.walk.explain import (
@@ -54,14 +55,6 @@ if TYPE_CHECKING:  # loaded when first used: the app's first frame needs none of
 
 LOG_TAIL = 200  # steps listed when a jump applies more than that
 SESSIONS_KEPT = 20  # earlier sessions a step back can return to (each rebuild or reset adds one)
-
-
-STOP_TONES: dict[str, Tone] = {
-    TargetReached.kind: "success",
-    Stuck.kind: "warn",
-    RateTooHigh.kind: "error",
-    "diverged": "error",
-}
 
 
 @dataclass(frozen=True)
@@ -311,7 +304,7 @@ class Controller:
         assert isinstance(action, act.Train)
         origin = self.stepper.epoch
         result = self.stepper.run_epochs(action.epochs)
-        return Outcome(self._log_run(origin, result.stopped))
+        return Outcome(Message(*log_run(self.logbook, self.session, origin, result.stopped)))
 
     def _do_pin(self, action: act.Action) -> Outcome:
         assert isinstance(action, act.Pin)
@@ -607,76 +600,4 @@ class Controller:
             lr = run.pending_lr.pop(0)
             self.record.append(act.SetLR(lr))
             self.stepper.set_lr(lr)
-        return Outcome(self._log_run(run.origin_epoch, reason, error))
-
-    def _log_run(self, origin: int, reason: StopReason | None, error: str | None = None) -> Message:
-        """One undoable log entry for a run (what the tutorials print after training); the status
-        line gets a short form of why it stopped."""
-        last = self.stepper.trainer.epoch
-        held_out = self._validation_clause()
-        if error is not None:
-            text = f"training stopped by an error at epoch {last}: {error}{held_out}"
-            if last <= origin:
-                self.logbook.note(text, "error")
-            else:
-                self.logbook.run(
-                    RunSummary(origin, last, text, *self._run_rows(origin, last), task=self.session.data.task), "error"
-                )
-            return Message(text, "error")
-        if last <= origin:
-            self.logbook.note(f"no epoch completed (epoch {origin})", "note")
-            return Message(f"paused at epoch {origin} before completing an epoch", "info")
-        tone: Tone
-        if reason is None:
-            text, tone = f"paused by you at epoch {last}", "info"
-            short = text
-        else:
-            text, short = describe(reason, "keys"), headline(reason, "keys")
-            tone = STOP_TONES[reason.kind]
-        self.logbook.run(
-            RunSummary(
-                origin,
-                last,
-                text + held_out,
-                *self._run_rows(origin, last),
-                validation=self._run_validation(origin, last),
-                task=self.session.data.task,
-            ),
-            tone,
-        )
-        return Message(short, tone)
-
-    def _run_validation(self, origin: int, last: int) -> np.ndarray | None:
-        """(validation loss, accuracy) at the epochs _run_rows picks, or None without a validation set."""
-        if self.stepper.trainer.validation is None:
-            return None
-        rows = self.stepper.history.rows()
-        rows = rows[(rows[:, 0] >= origin) & (rows[:, 0] <= last)]
-        return np.array(rows[self._run_picks(len(rows))][:, 4:6])
-
-    def _validation_clause(self) -> str:
-        """' · validation loss … lowest … at epoch …' for a run's summary, or '' without a validation set."""
-        trainer = self.stepper.trainer
-        best = trainer.best_validation()
-        if best is None:
-            return ""
-        loss, accuracy = trainer.validate()
-        training_fell = trainer.evaluate()[0] < best.training_loss
-        return f" · {validation_words(best.epoch, best.loss, loss, accuracy, training_fell)}"
-
-    @staticmethod
-    def _run_picks(count: int) -> np.ndarray:
-        """Up to RunSummary.ROWS evenly spaced rows of a run's `count`, the first and last included."""
-        return np.unique(np.linspace(0, count - 1, min(RunSummary.ROWS, count)).astype(int))
-
-    def _run_rows(self, origin: int, last: int) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, np.ndarray | None]:
-        """(epoch, loss, accuracy) rows over the run, and the final predictions with their samples."""
-        rows = self.stepper.history.rows()
-        rows = rows[(rows[:, 0] >= origin) & (rows[:, 0] <= last)]
-        picks = self._run_picks(len(rows))
-        data = self.session.data
-        # a regression's table (target, prediction, error) is what a learner checks a fit by: listed up to ROWS samples
-        listed = data.is_small or (data.task_kind.regression and data.size <= RunSummary.ROWS)
-        if not listed:
-            return rows[picks][:, :3].copy(), None, None, None
-        return rows[picks][:, :3].copy(), self.session.net.predict(data.x), data.x.copy(), data.y.copy()
+        return Outcome(Message(*log_run(self.logbook, self.session, run.origin_epoch, reason, error)))
