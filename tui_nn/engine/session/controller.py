@@ -20,18 +20,18 @@ import numpy as np
 from tui_nn.engine.live.diagnostics import trainer_diagnosis
 from tui_nn.engine.live.live_run import STUCK_CHECK as STUCK_CHECK  # (where it lived before the one live-run loop)
 from tui_nn.engine.live.live_run import StuckCheck, train_epochs
-from tui_nn.engine.live.reason_words import describe, headline, health_line, validation_words
-from tui_nn.engine.live.reasons import Diagnosis, RateTooHigh, StopReason, Stuck, TargetReached
+from tui_nn.engine.live.reason_words import health_line
+from tui_nn.engine.live.reasons import Diagnosis, StopReason
 from tui_nn.engine.nn.datasets import Dataset
-from tui_nn.engine.nn.landscape import MIN_PCA_POINTS, LandscapeRequest, chosen_pair, parameter_name, principal_plane
-from tui_nn.engine.nn.network import Network
 from tui_nn.engine.nn.training import Checkpoint, RunResult
 from tui_nn.engine.session import actions as act
 from tui_nn.engine.session import config as cfg
 from tui_nn.engine.session.build import Session, build
 from tui_nn.engine.session.config import MAX_LR, MAX_PARAMETER, MIN_LR, Config, ConfigError
-from tui_nn.engine.session.logbook import Logbook, RunSummary, Tone
+from tui_nn.engine.session.landscape_choice import LandscapeChoice, LandscapeChooser
+from tui_nn.engine.session.logbook import Logbook, Tone
 from tui_nn.engine.session.persist import NetworkFileError
+from tui_nn.engine.session.run_log import log_run
 from tui_nn.engine.session.view import View, capture
 from tui_nn.engine.teach.teaching import ChapterOpened, LessonView, Said, Settled, Teaching, TeachingFrame
 from tui_nn.engine.walk.explain import (
@@ -57,14 +57,6 @@ LOG_TAIL = 200  # steps listed when a jump applies more than that
 SESSIONS_KEPT = 20  # earlier sessions a step back can return to (each rebuild or reset adds one)
 
 
-STOP_TONES: dict[str, Tone] = {
-    TargetReached.kind: "success",
-    Stuck.kind: "warn",
-    RateTooHigh.kind: "error",
-    "diverged": "error",
-}
-
-
 @dataclass(frozen=True)
 class Message:
     """A line for the status bar, with its tone (the UI picks the colour)."""
@@ -81,20 +73,6 @@ class Outcome:
     view: LessonView | None = None  # a lesson chapter opened that shows this view
 
 
-@dataclass(frozen=True)
-class LandscapeChoice:
-    """What the loss landscape shows: whether it is asked for, the principal plane or a slice, and
-    the parameters picked for the slice's axes (by name, so a rebuilt network keeps the ones it has)."""
-
-    shown: bool = False
-    plane: bool = False
-    picks: tuple[str, ...] = ()
-    held: tuple[str, ...] = ()
-    """The slice's two axes as last chosen for the learner (picks filled up with the largest |gradient|),
-    held while the run moves on: re-chosen every frame, XOR at η = 16 swapped W2[0,0] for W2[1,0]
-    within five steps and the path drawn on the old axes read as a different run."""
-
-
 @dataclass
 class LiveRun:
     """A live training run in progress (owned by the training thread until it stops)."""
@@ -106,14 +84,6 @@ class LiveRun:
     check_stuck: bool = True  # stop when the loss goes flat on a network that has not learned
     pending_lr: list[float] = field(default_factory=list)  # η changes the training has not applied yet
     asked_lr: float | None = None  # the newest η asked for during the run (+ twice in a row is ×4)
-
-
-def _names_parameter(net: Network, name: str) -> bool:
-    try:
-        parse_parameter(net, name)
-    except ValueError:
-        return False
-    return True
 
 
 class Controller:
@@ -136,13 +106,15 @@ class Controller:
         self.trail = ParamTrail()  # every parameter's value over the epochs seen, for the inspector
         self._trail_of = session  # the session the trail follows: another network starts a new one
         self.teaching = Teaching()  # the quiz and the lesson: changed by their actions, like the rest
-        self.landscape = LandscapeChoice()  # what the loss landscape shows: changed by its actions
-        # names → indices per layer sizes: every frame's view() asks for the held pair, and reading a
-        # name builds the table of every parameter's names (about 1 ms a frame on the spiral, 9× the rest of view())
-        self._indices: dict[tuple[tuple[int, ...], tuple[str, ...]], tuple[int, ...]] = {}
+        self._landscape = LandscapeChooser()  # what the loss landscape shows: changed by its actions
         if session.origin is not None:
             self.logbook.note(session.origin, "info")
         self.logbook.note(session.describe(), "bold")
+
+    @property
+    def landscape(self) -> LandscapeChoice:
+        """What the loss landscape shows now (the UI names the slice's axes from it)."""
+        return self._landscape.choice
 
     @property
     def stepper(self) -> Stepper:
@@ -171,50 +143,16 @@ class Controller:
         view = capture(self.stepper, with_values, since)
         if self.session is not self._trail_of:  # new settings, a reset, your own input, or undoing one
             self.trail, self._trail_of = ParamTrail(), self.session
-            self.landscape = replace(self.landscape, plane=False)  # no path to take a plane of: the slice, as d would say
+            self._landscape.path_lost()
         self.trail.record(view.epoch, view.snapshot.params)
         markers = self.session.markers
         while markers and markers[-1][0] > view.epoch:  # stepped back before it
             markers.pop()
-        return replace(view, markers=tuple(markers), landscape_request=self.landscape_request(view.snapshot.params))
-
-    def landscape_request(self, params: np.ndarray | None = None) -> LandscapeRequest:
-        """The landscape's choices and the run so far (the trail's recorded weights) for the View to paint from."""
-        picks = self._named(self.landscape.held)
-        if len(picks) < 2:
-            picks = self._named(self.landscape.picks)
-        if len(picks) < 2 and params is not None:
-            # the pair is chosen once, at the weights the learner sees now, and held as training moves on
-            _, gradient, _, _ = self.session.net.loss_and_gradient(self.session.data.x, self.session.data.y, params)
-            pair = chosen_pair(picks, gradient)
-            self.landscape = replace(self.landscape, held=tuple(parameter_name(self.session.net, k) for k in pair))
-            picks = list(pair)
-        trainer = self.stepper.trainer
-        return LandscapeRequest(
-            shown=self.landscape.shown,
-            mode="pca" if self.landscape.plane else "slice",
-            picks=tuple(picks),
-            path=tuple(self.trail.rows),
-            optimizer=trainer.optimizer,
-            lr=self.stepper.lr,
-            state=trainer.opt_state.copy(),
-            batched=trainer.batch is not None and trainer.batch < trainer.data.size,
+        return replace(
+            view,
+            markers=tuple(markers),
+            landscape_request=self._landscape.request(self.session, self.trail, view.snapshot.params),
         )
-
-    def _named(self, names: tuple[str, ...]) -> list[int]:
-        """The parameters of these names the network has (a pick from a network since rebuilt without it is dropped)."""
-        key = (self.session.net.sizes, names)  # a name's index depends on the layer sizes alone
-        if key not in self._indices:
-            found: list[int] = []
-            for name in names:
-                try:
-                    found.append(parse_parameter(self.session.net, name))
-                except ValueError:
-                    continue
-            if len(self._indices) >= 64:  # the picks of a long session: keep it small
-                self._indices.clear()
-            self._indices[key] = tuple(found)
-        return list(self._indices[key])
 
     def race(self, entrants: tuple[Entrant, ...] | None = None) -> Race:
         """An optimizer race from the current weights on the session's data, batches and seed (SGD at η and 4η,
@@ -366,7 +304,7 @@ class Controller:
         assert isinstance(action, act.Train)
         origin = self.stepper.epoch
         result = self.stepper.run_epochs(action.epochs)
-        return Outcome(self._log_run(origin, result.stopped))
+        return Outcome(Message(*log_run(self.logbook, self.session, origin, result.stopped)))
 
     def _do_pin(self, action: act.Action) -> Outcome:
         assert isinstance(action, act.Pin)
@@ -554,57 +492,19 @@ class Controller:
 
     def _do_show_landscape(self, action: act.Action) -> Outcome:
         assert isinstance(action, act.ShowLandscape)
-        self.landscape = replace(self.landscape, shown=action.shown, held=() if action.shown else self.landscape.held)
+        self._landscape.show(action.shown)
         return Outcome()
 
     def _do_landscape_param(self, action: act.Action) -> Outcome:
         assert isinstance(action, act.PickLandscapeParam)
-        net = self.session.net
-        try:
-            index = parse_parameter(net, action.param)
-        except ValueError as error:
-            return Outcome(Message(f"landscape: {error}", "warn"))
-        picked = [parse_parameter(net, p) for p in self.landscape.picks if _names_parameter(net, p)][-2:]
-        if index in picked:
-            return Outcome(Message(f"landscape: {parameter_label(net, index)} is already on an axis: pick another", "warn"))
-        kept = picked[-1:]  # select one, then another: a third pick replaces the older of the two
-        self.landscape = replace(
-            self.landscape, picks=tuple(parameter_name(net, k) for k in (*kept, index)), plane=False, held=()
-        )
-        if not kept:
-            return Outcome(
-                Message(
-                    f"landscape: {parameter_label(net, index)} across, the largest other gradient up; pick another for that axis"
-                )
-            )
-        return Outcome(Message(f"landscape: {parameter_label(net, kept[0])} across, {parameter_label(net, index)} up"))
-
-    def _path_spans_a_plane(self) -> bool:
-        net = self.session.net
-        recorded = np.array([p for _, p in self.trail.rows]).reshape(-1, net.n_params)
-        return principal_plane(recorded, net.params) is not None
+        return Outcome(Message(*self._landscape.pick(self.session.net, action.param)))
 
     def _do_landscape_largest(self, _: act.Action) -> Outcome:
-        # the slice of the largest gradients, so the principal plane (which has no axes to choose) gives way to it
-        self.landscape = replace(self.landscape, picks=(), held=(), plane=False)
-        return Outcome(Message("landscape: the two parameters with the largest |gradient|"))
+        return Outcome(Message(*self._landscape.largest()))
 
     def _do_landscape_plane(self, action: act.Action) -> Outcome:
         assert isinstance(action, act.LandscapePlane)
-        if action.on and not self._path_spans_a_plane():
-            # announced and not shown, the plane would be a lie: the slice stays, and the words say what it needs
-            self.landscape = replace(self.landscape, plane=False)
-            return Outcome(
-                Message(
-                    f"landscape: showing the slice; the path's principal plane needs a path of {MIN_PCA_POINTS} epochs or "
-                    "more in different directions (train a few: e, T)",
-                    "warn",
-                )
-            )
-        self.landscape = replace(self.landscape, plane=action.on)
-        if action.on:
-            return Outcome(Message("landscape: the plane of the path's top two principal directions (Li et al. 2018)"))
-        return Outcome(Message("landscape: the slice of two parameters"))
+        return Outcome(Message(*self._landscape.plane(self.session.net, self.trail, action.on)))
 
     # --- live training (driven by the UI's training worker) ----------------------------
     # The worker trains in a training process (engine/remote.py), which mirrors every frame into
@@ -700,76 +600,4 @@ class Controller:
             lr = run.pending_lr.pop(0)
             self.record.append(act.SetLR(lr))
             self.stepper.set_lr(lr)
-        return Outcome(self._log_run(run.origin_epoch, reason, error))
-
-    def _log_run(self, origin: int, reason: StopReason | None, error: str | None = None) -> Message:
-        """One undoable log entry for a run (what the tutorials print after training); the status
-        line gets a short form of why it stopped."""
-        last = self.stepper.trainer.epoch
-        held_out = self._validation_clause()
-        if error is not None:
-            text = f"training stopped by an error at epoch {last}: {error}{held_out}"
-            if last <= origin:
-                self.logbook.note(text, "error")
-            else:
-                self.logbook.run(
-                    RunSummary(origin, last, text, *self._run_rows(origin, last), task=self.session.data.task), "error"
-                )
-            return Message(text, "error")
-        if last <= origin:
-            self.logbook.note(f"no epoch completed (epoch {origin})", "note")
-            return Message(f"paused at epoch {origin} before completing an epoch", "info")
-        tone: Tone
-        if reason is None:
-            text, tone = f"paused by you at epoch {last}", "info"
-            short = text
-        else:
-            text, short = describe(reason, "keys"), headline(reason, "keys")
-            tone = STOP_TONES[reason.kind]
-        self.logbook.run(
-            RunSummary(
-                origin,
-                last,
-                text + held_out,
-                *self._run_rows(origin, last),
-                validation=self._run_validation(origin, last),
-                task=self.session.data.task,
-            ),
-            tone,
-        )
-        return Message(short, tone)
-
-    def _run_validation(self, origin: int, last: int) -> np.ndarray | None:
-        """(validation loss, accuracy) at the epochs _run_rows picks, or None without a validation set."""
-        if self.stepper.trainer.validation is None:
-            return None
-        rows = self.stepper.history.rows()
-        rows = rows[(rows[:, 0] >= origin) & (rows[:, 0] <= last)]
-        return np.array(rows[self._run_picks(len(rows))][:, 4:6])
-
-    def _validation_clause(self) -> str:
-        """' · validation loss … lowest … at epoch …' for a run's summary, or '' without a validation set."""
-        trainer = self.stepper.trainer
-        best = trainer.best_validation()
-        if best is None:
-            return ""
-        loss, accuracy = trainer.validate()
-        training_fell = trainer.evaluate()[0] < best.training_loss
-        return f" · {validation_words(best.epoch, best.loss, loss, accuracy, training_fell)}"
-
-    @staticmethod
-    def _run_picks(count: int) -> np.ndarray:
-        """Up to RunSummary.ROWS evenly spaced rows of a run's `count`, the first and last included."""
-        return np.unique(np.linspace(0, count - 1, min(RunSummary.ROWS, count)).astype(int))
-
-    def _run_rows(self, origin: int, last: int) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, np.ndarray | None]:
-        """(epoch, loss, accuracy) rows over the run, and the final predictions with their samples."""
-        rows = self.stepper.history.rows()
-        rows = rows[(rows[:, 0] >= origin) & (rows[:, 0] <= last)]
-        picks = self._run_picks(len(rows))
-        data = self.session.data
-        # a regression's table (target, prediction, error) is what a learner checks a fit by: listed up to ROWS samples
-        listed = data.is_small or (data.task_kind.regression and data.size <= RunSummary.ROWS)
-        if not listed:
-            return rows[picks][:, :3].copy(), None, None, None
-        return rows[picks][:, :3].copy(), self.session.net.predict(data.x), data.x.copy(), data.y.copy()
+        return Outcome(Message(*log_run(self.logbook, self.session, run.origin_epoch, reason, error)))
