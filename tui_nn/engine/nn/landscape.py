@@ -489,9 +489,18 @@ def parameter_name(net: Network, index: int) -> str:
     return parameter_label(net, index)
 
 
-def log_name(net: Network, index: int) -> str:
-    """How the diagram and the calculation log name a parameter (w12, v1, b_out)."""
-    return next((name for name, k in parameter_names(net).items() if k == index and "[" not in name), "")
+def axis_names(net: Network, pair: tuple[int, int]) -> tuple[tuple[str, str], tuple[str, str]]:
+    """Two parameters' names in the file form (W2[0,0], as parameter_name) and as the diagram and the log write
+    them (v1, b_out; "" where there is none), read from one pass over the name table (a frame asks every paint)."""
+    file_names, log_names = ["", ""], ["", ""]
+    for name, k in parameter_names(net).items():
+        for side, index in enumerate(pair):
+            named = file_names if "[" in name else log_names
+            if k == index and not named[side]:  # the table's first name of each form, as explain writes it
+                named[side] = name
+    for side, index in enumerate(pair):
+        file_names[side] = file_names[side] or parameter_label(net, index)
+    return (file_names[0], file_names[1]), (log_names[0], log_names[1])
 
 
 def landscape_frame(
@@ -578,8 +587,7 @@ def _landscape_frame(
         xs = axis_values(float(centre2[0]), float(reach[0]), columns)
         ys = axis_values(float(centre2[1]), float(reach[1]), pixel_rows)
         loss = slice_losses(net, x, y, params, (a, b), xs, ys)
-        names = (parameter_name(net, a), parameter_name(net, b))
-        log_names = (log_name(net, a), log_name(net, b))
+        names, log_names = axis_names(net, (a, b))
         current = (float(centre2[0]), float(centre2[1]))
         mode = "slice"
         if len(path2) > 1:
