@@ -569,26 +569,16 @@ class HiddenPane(_CachedLines):
     def _captions(self, view: View, space: HiddenSpace) -> list[str]:
         a_name, b_name = space.axes
         lines = []
+        share = f" ({space.explained[0]:.0%} + {space.explained[1]:.0%} of the spread)" if space.explained else ""
+        plane = f"{space.activations.shape[1]} hidden units on their 2 principal directions{share}"
+        where = plane if space.projected else f"across: {a_name}, up: {b_name}"
         if view.regression:  # a real-valued output: a plane over this space, not a line between classes
-            units = space.activations.shape[1]
-            where = (
-                f"{units} hidden units on their 2 principal directions"
-                + (f" ({space.explained[0]:.0%} + {space.explained[1]:.0%} of the spread)" if space.explained else "")
-                if space.projected
-                else f"across: {a_name}, up: {b_name}"
-            )
             lines.append(f"{where}; each point is a sample where the hidden layer puts it")
             lines.append("ŷ = v·h + b rises along v: a plane over this space (no class line to draw); v shows ŷ over the inputs")
             return lines
 
         if space.output_weights is not None:  # K output units: regions, not one line
-            plane = (
-                f"{space.activations.shape[1]} hidden units on their 2 principal directions"
-                + (f" ({space.explained[0]:.0%} + {space.explained[1]:.0%} of the spread)" if space.explained else "")
-                if space.projected
-                else f"across: {a_name}, up: {b_name}"
-            )
-            lines.append(f"{plane}; shaded by the class the {view.class_count} outputs pick there (the largest)")
+            lines.append(f"{where}; shaded by the class the {view.class_count} outputs pick there (the largest)")
             if space.projected:
                 lines.append("a projection: a point can land in another class's shade here yet be on its own in full")
             predicted = set(view.classes.predicted.tolist())
@@ -596,10 +586,7 @@ class HiddenPane(_CachedLines):
                 lines.append(f"every sample is predicted class {predicted.pop()}")
             return lines
         if space.projected:
-            share = f" ({space.explained[0]:.0%} + {space.explained[1]:.0%} of the spread)" if space.explained else ""
-            lines.append(
-                f"{space.activations.shape[1]} hidden units on their 2 principal directions{share}; line: ŷ = 0.5 in this plane"
-            )
+            lines.append(f"{plane}; line: ŷ = 0.5 in this plane")
             lines.append("a projection: a point can land across the line here yet be on its class's side in full")
         else:
             lines.append(f"across: {a_name}, up: {b_name}; white line: where the output says ŷ = 0.5")
